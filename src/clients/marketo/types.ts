@@ -1,0 +1,161 @@
+/**
+ * The provider-neutral face of the Marketo client: what the rest of the service may call.
+ * Wire shapes (envelopes, error codes, query parameters) stay inside src/clients/marketo/.
+ */
+
+export interface LeadFieldDescription {
+  /** REST API name, e.g. `firstName`. */
+  name: string;
+  displayName: string;
+  dataType: string;
+  readOnly: boolean;
+}
+
+/** A lead as Marketo returns it: `id` plus the requested fields (absent means null). */
+export interface MarketoLead {
+  id: number;
+  [field: string]: unknown;
+}
+
+export interface LeadChangeActivity {
+  id: string;
+  leadId: number;
+  /** ISO 8601 as Marketo sends it, e.g. `2014-09-17T22:31:49+0000`. */
+  activityDate: string;
+  /** Epoch ms parsed from activityDate. */
+  activityAt: number;
+  /** 12 = New Lead, 13 = Change Data Value. */
+  activityTypeId: number;
+  fields: Array<{ name: string; newValue: unknown; oldValue: unknown }>;
+}
+
+export interface ActivityPage<T> {
+  items: T[];
+  nextPageToken: string;
+  moreResult: boolean;
+  /** Marketo's clock when it answered (HTTP Date header), epoch ms; undefined if absent. */
+  serverTime: number | undefined;
+}
+
+export interface DeletedLeadActivity {
+  id: string;
+  leadId: number;
+  activityDate: string;
+  activityAt: number;
+}
+
+export interface LeadsResult {
+  leads: MarketoLead[];
+  /** Marketo's clock when it answered (HTTP Date header), epoch ms; undefined if absent. */
+  serverTime: number | undefined;
+}
+
+export type ExportStatus = 'Created' | 'Queued' | 'Processing' | 'Cancelled' | 'Completed' | 'Failed';
+
+export interface LeadExportJob {
+  exportId: string;
+  status: ExportStatus;
+  numberOfRecords?: number;
+  fileSize?: number;
+  /** `sha256:<hex>` when completed. */
+  fileChecksum?: string;
+  errorMsg?: string;
+}
+
+export interface CustomActivityTypeAttribute {
+  apiName: string;
+  name: string;
+  description?: string;
+  dataType: string;
+}
+
+export interface CustomActivityType {
+  id: number;
+  apiName: string;
+  name: string;
+  status: string;
+  triggerName?: string;
+  filterName?: string;
+  primaryAttribute?: { apiName: string; name: string; dataType?: string };
+  attributes?: CustomActivityTypeAttribute[];
+}
+
+export interface CustomActivityInput {
+  leadId: number;
+  activityDate: string;
+  activityTypeId: number;
+  primaryAttributeValue: string;
+  attributes: Array<{ apiName: string; value: string | number | boolean }>;
+}
+
+export interface RecordResult {
+  status: string;
+  id?: number;
+  marketoGUID?: string;
+  errors?: Array<{ code: string; message: string }>;
+}
+
+/** Counters the client keeps for status pages and benchmarks. */
+export interface MarketoClientStats {
+  /** Calls sent to Marketo (identity excluded, every retry included). */
+  calls: number;
+  /** Calls counted against today's budget (Marketo day, US Central). */
+  callsToday: number;
+  dailyQuota: number;
+  /** Error code -> times received, e.g. { "606": 2 }. */
+  errorsByCode: Record<string, number>;
+  /** Identity (token) requests made. */
+  tokenRequests: number;
+  /** Epoch ms until which calls are paused after a 607, if any. */
+  pausedUntil: number | undefined;
+}
+
+export interface MarketoApi {
+  describeLeadFields(): Promise<LeadFieldDescription[]>;
+  getPagingToken(since: Date): Promise<string>;
+  getLeadChanges(args: {
+    nextPageToken: string;
+    fields: string[];
+    batchSize?: number;
+  }): Promise<ActivityPage<LeadChangeActivity>>;
+  getDeletedLeads(args: {
+    nextPageToken: string;
+    batchSize?: number;
+  }): Promise<ActivityPage<DeletedLeadActivity>>;
+  /** At most 300 ids; switches to POST `?_method=GET` when the URL would be too long. */
+  getLeadsByIds(ids: number[], fields: string[]): Promise<LeadsResult>;
+
+  createLeadExport(args: {
+    fields: string[];
+    createdAt: { startAt: string; endAt: string };
+  }): Promise<LeadExportJob>;
+  enqueueLeadExport(exportId: string): Promise<LeadExportJob>;
+  getLeadExportStatus(exportId: string): Promise<LeadExportJob>;
+  /** The CSV file of a completed export, checked against its SHA-256 checksum. */
+  getLeadExportFile(exportId: string, expectedChecksum?: string): Promise<string>;
+  cancelLeadExport(exportId: string): Promise<LeadExportJob>;
+
+  listCustomActivityTypes(): Promise<CustomActivityType[]>;
+  createCustomActivityType(type: {
+    apiName: string;
+    name: string;
+    description?: string;
+    triggerName: string;
+    filterName: string;
+    primaryAttribute: { apiName: string; name: string; description?: string };
+  }): Promise<CustomActivityType>;
+  createCustomActivityTypeAttributes(
+    apiName: string,
+    attributes: CustomActivityTypeAttribute[],
+  ): Promise<void>;
+  approveCustomActivityType(apiName: string): Promise<CustomActivityType>;
+  /** At most 300 activities; results in input order. */
+  addCustomActivities(input: CustomActivityInput[]): Promise<RecordResult[]>;
+  /** createOrUpdate by `lookupField` (default email); at most 300 leads. */
+  syncLeads(
+    leads: Array<Record<string, unknown>>,
+    options?: { lookupField?: string; action?: 'createOrUpdate' | 'createOnly' | 'updateOnly' },
+  ): Promise<RecordResult[]>;
+
+  stats(): MarketoClientStats;
+}

@@ -1,0 +1,202 @@
+import cron from 'node-cron';
+import { z } from 'zod';
+
+/**
+ * The service's whole configuration, read once from the environment (and `.env`, loaded by
+ * src/main.ts). No other file reads `process.env`. Every key is documented in `.env.example`,
+ * and test/unit/config.test.ts keeps the two in step.
+ *
+ * Marketo limits behind the defaults (Adobe, "Marketo Integration Best Practices"):
+ * 100 calls per 20 s and 10 concurrent calls per instance, shared by every integration;
+ * Adobe advises one integration to stay at or under 50 calls per 20 s and 5 in flight.
+ */
+
+const integer = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalString = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+export const DEFAULT_SYNC_FIELDS = [
+  'email',
+  'firstName',
+  'lastName',
+  'company',
+  'title',
+  'phone',
+  'country',
+  'state',
+  'city',
+  'industry',
+  'leadSource',
+  'leadStatus',
+  'createdAt',
+  'updatedAt',
+];
+
+const envSchema = z
+  .object({
+    PORT: integer(0, 65535).default(3000),
+    HOST: z.string().trim().min(1).default('0.0.0.0'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    DATA_FILE: z.string().trim().min(1, { error: 'must be a file path' }).default('data/store.json'),
+    ADMIN_TOKEN: optionalString.pipe(
+      z.string().min(24, { error: 'must be at least 24 characters' }).optional(),
+    ),
+
+    MARKETO_BASE_URL: optionalString.pipe(
+      z
+        .url({ protocol: /^https?$/, error: 'must be a URL such as https://123-ABC-456.mktorest.com' })
+        .optional(),
+    ),
+    MARKETO_CLIENT_ID: optionalString,
+    MARKETO_CLIENT_SECRET: optionalString,
+    MARKETO_RATE_LIMIT: integer(1, 100).default(50),
+    MARKETO_RATE_WINDOW_MS: integer(100, 3_600_000).default(20_000),
+    MARKETO_RATE_MARGIN_MS: integer(0, 60_000).default(500),
+    MARKETO_MAX_CONCURRENCY: integer(1, 10).default(5),
+    MARKETO_DAILY_QUOTA: integer(1, 10_000_000).default(25_000),
+    MARKETO_TIMEOUT_MS: integer(1_000, 600_000).default(60_000),
+    MARKETO_MAX_RETRIES: integer(0, 20).default(5),
+
+    SYNC_ENABLED: bool.default(true),
+    SYNC_CRON: z
+      .string()
+      .trim()
+      .default('*/15 * * * *')
+      .refine((v) => cron.validate(v), { error: 'must be a valid cron expression' }),
+    SYNC_FIELDS: z
+      .string()
+      .default(DEFAULT_SYNC_FIELDS.join(','))
+      .transform((v) =>
+        [...new Set(v.split(',').map((f) => f.trim()).filter((f) => f !== ''))].filter(
+          (f) => f !== 'id',
+        ),
+      )
+      .refine((fields) => fields.length > 0, { error: 'must list at least one field' })
+      .refine((fields) => fields.every((f) => /^[A-Za-z][A-Za-z0-9_]*$/.test(f)), {
+        error: 'must be comma-separated Marketo REST field names',
+      }),
+    SYNC_FULL_STRATEGY: z.enum(['auto', 'rest', 'bulk']).default('auto'),
+    SYNC_BULK_POLL_MS: integer(1_000, 3_600_000).default(60_000),
+
+    SANDBOX_PORT: integer(0, 65535).default(0),
+    SANDBOX_LEADS: integer(0, 5_000_000).default(2_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.MARKETO_BASE_URL) {
+      for (const key of ['MARKETO_CLIENT_ID', 'MARKETO_CLIENT_SECRET', 'ADMIN_TOKEN'] as const) {
+        if (!env[key]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: 'is required when MARKETO_BASE_URL is set',
+          });
+        }
+      }
+    }
+  });
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  dataFile: string;
+  /** Undefined only in sandbox mode, where main.ts generates one and writes it beside the store. */
+  adminToken: string | undefined;
+  marketo: {
+    /** Undefined means: run against the built-in sandbox. */
+    baseUrl: string | undefined;
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    rateLimit: number;
+    rateWindowMs: number;
+    rateMarginMs: number;
+    maxConcurrency: number;
+    dailyQuota: number;
+    timeoutMs: number;
+    maxRetries: number;
+  };
+  sync: {
+    enabled: boolean;
+    cron: string;
+    fields: string[];
+    fullStrategy: 'auto' | 'rest' | 'bulk';
+    bulkPollMs: number;
+  };
+  sandbox: { port: number; leads: number };
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Parses the environment once; throws ConfigError listing every bad key. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = issue.path.join('.') || '(environment)';
+      const got = typeof env[key] === 'string' ? ` (got "${redactValue(key, env[key])}")` : '';
+      return `${key}: ${issue.message}${got}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    dataFile: e.DATA_FILE,
+    adminToken: e.ADMIN_TOKEN,
+    marketo: {
+      baseUrl: e.MARKETO_BASE_URL?.replace(/\/+$/, '').replace(/\/rest$/, ''),
+      clientId: e.MARKETO_CLIENT_ID,
+      clientSecret: e.MARKETO_CLIENT_SECRET,
+      rateLimit: e.MARKETO_RATE_LIMIT,
+      rateWindowMs: e.MARKETO_RATE_WINDOW_MS,
+      rateMarginMs: e.MARKETO_RATE_MARGIN_MS,
+      maxConcurrency: e.MARKETO_MAX_CONCURRENCY,
+      dailyQuota: e.MARKETO_DAILY_QUOTA,
+      timeoutMs: e.MARKETO_TIMEOUT_MS,
+      maxRetries: e.MARKETO_MAX_RETRIES,
+    },
+    sync: {
+      enabled: e.SYNC_ENABLED,
+      cron: e.SYNC_CRON,
+      fields: e.SYNC_FIELDS,
+      fullStrategy: e.SYNC_FULL_STRATEGY,
+      bulkPollMs: e.SYNC_BULK_POLL_MS,
+    },
+    sandbox: { port: e.SANDBOX_PORT, leads: e.SANDBOX_LEADS },
+  };
+}
+
+/** Keys whose values are secrets are never echoed back in error messages. */
+function redactValue(key: string, value: string | undefined): string {
+  if (/SECRET|TOKEN|KEY|PASSWORD/.test(key)) return '***';
+  return String(value).slice(0, 60);
+}
+
+/** The keys the schema knows, used by the test that keeps `.env.example` in step. */
+export const CONFIG_KEYS = Object.keys(envSchema.shape ?? {}) as string[];

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+
+/**
+ * The store's narrow interfaces, named for their purpose. The JSON-file store (lowdb) and the
+ * in-memory store implement them today; a PostgreSQL store implements the same contract later
+ * (test/integration/store-contract.test.ts runs against every implementation).
+ */
+
+/** A lead as kept locally: Marketo's id, the synced fields, and when we observed that state. */
+export const storedLeadSchema = z.object({
+  id: z.number().int().positive(),
+  fields: z.record(z.string(), z.unknown()),
+  /** Epoch ms at which this state was observed in Marketo (fetch time, or webhook receipt). */
+  observedAt: z.number(),
+  source: z.enum(['sync', 'webhook']),
+});
+export type StoredLead = z.infer<typeof storedLeadSchema>;
+
+/** A lead change to apply: the state of the lead as observed at `observedAt`. */
+export interface LeadUpsert {
+  id: number;
+  fields: Record<string, unknown>;
+  observedAt: number;
+  source: StoredLead['source'];
+}
+
+export const syncRunSummarySchema = z.object({
+  runId: z.string(),
+  mode: z.enum(['full', 'incremental']),
+  strategy: z.enum(['rest', 'bulk', 'changes']).optional(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  outcome: z.enum(['running', 'succeeded', 'failed', 'quota-deferred', 'stopped']),
+  leadsUpserted: z.number(),
+  leadsDeleted: z.number(),
+  calls: z.number(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type SyncRunSummary = z.infer<typeof syncRunSummarySchema>;
+
+/** Progress of a full copy by REST id scan; resumable at batch granularity. */
+export const restScanStateSchema = z.object({
+  /** First and last id of the scan range found by the probe. */
+  lo: z.number().int(),
+  hi: z.number().int(),
+  /** Batch size (ids per Get Leads call). */
+  batch: z.number().int(),
+  /** Every batch below this start id is committed. */
+  committedBelow: z.number().int(),
+  /** Start ids of batches at or above committedBelow that are already committed. */
+  committedAbove: z.array(z.number().int()),
+  /** Highest lead id seen so far, and how many empty batches followed it past `hi`. */
+  maxSeenId: z.number().int(),
+});
+export type RestScanState = z.infer<typeof restScanStateSchema>;
+
+/** Progress of a full copy by bulk lead extract, one createdAt window (≤ 31 days) at a time. */
+export const bulkExtractStateSchema = z.object({
+  /** ISO start of the next window to export; windows end at `until`. */
+  windowStart: z.string(),
+  until: z.string(),
+  /** The export job for the window in hand, persisted before it is enqueued. */
+  exportId: z.string().optional(),
+  windowEnd: z.string().optional(),
+  windowsDone: z.number().int(),
+});
+export type BulkExtractState = z.infer<typeof bulkExtractStateSchema>;
+
+export const syncStateSchema = z.object({
+  /** 'none' until the first full copy finishes; then every run is incremental. */
+  phase: z.enum(['none', 'full', 'incremental']),
+  full: z
+    .object({
+      strategy: z.enum(['rest', 'bulk']),
+      startedAt: z.string(),
+      rest: restScanStateSchema.optional(),
+      bulk: bulkExtractStateSchema.optional(),
+    })
+    .optional(),
+  /** Get Lead Changes cursor: the token to continue from, and the newest activity applied. */
+  changes: z.object({
+    nextPageToken: z.string().optional(),
+    highWater: z.string().optional(),
+    /** Lead ids seen in committed change pages but not yet hydrated: hydrate these first. */
+    pendingLeadIds: z.array(z.number().int()),
+  }),
+  /** Get Deleted Leads cursor. */
+  deletions: z.object({
+    nextPageToken: z.string().optional(),
+    highWater: z.string().optional(),
+  }),
+  /** The fields the local copy holds; a change of SYNC_FIELDS triggers a new full copy. */
+  fields: z.array(z.string()),
+  lastRun: syncRunSummarySchema.optional(),
+  lastSuccessAt: z.string().optional(),
+  lastError: z
+    .object({ at: z.string(), code: z.string(), message: z.string() })
+    .optional(),
+});
+export type SyncState = z.infer<typeof syncStateSchema>;
+
+export function initialSyncState(fields: string[] = []): SyncState {
+  return {
+    phase: 'none',
+    changes: { pendingLeadIds: [] },
+    deletions: {},
+    fields,
+  };
+}
+
+/** Marketo API calls counted per Marketo day (midnight US Central to midnight). */
+export const usageStateSchema = z.object({
+  /** The Marketo day, `YYYY-MM-DD` in America/Chicago. */
+  day: z.string(),
+  calls: z.number().int(),
+  /** Set after a 607 (daily quota reached): no calls until this epoch ms. */
+  pausedUntil: z.number().optional(),
+});
+export type UsageState = z.infer<typeof usageStateSchema>;
+
+export interface LeadStore {
+  getLead(id: number): StoredLead | undefined;
+  /** Case-insensitive; Marketo allows several leads per email, newest observation first. */
+  findLeadsByEmail(email: string): StoredLead[];
+  countLeads(): number;
+  /**
+   * Upserts and deletes in one durable write. An upsert older than the stored observation of
+   * the same lead is ignored, and a deleted lead id never comes back (Marketo never reuses ids).
+   */
+  applyLeadChanges(changes: { upserts?: LeadUpsert[]; deletes?: number[] }): Promise<void>;
+}
+
+export interface SyncStateStore {
+  loadSyncState(): SyncState;
+  /**
+   * Commits a sync page atomically: the leads it changed and the cursor that follows it, so a
+   * crash never separates the two.
+   */
+  commitSync(batch: { upserts?: LeadUpsert[]; deletes?: number[]; state: SyncState }): Promise<void>;
+}
+
+export interface UsageStore {
+  loadUsage(): UsageState | undefined;
+  saveUsage(usage: UsageState): Promise<void>;
+}
+
+/** Everything the service persists. Later issues add dialogues, meetings, outbox and tokens. */
+export interface Store extends LeadStore, SyncStateStore, UsageStore {
+  /** Resolves when every acknowledged write is durable. */
+  flush(): Promise<void>;
+  /** Flushes, releases the file lock, and refuses further writes. */
+  close(): Promise<void>;
+  /** Size of the persisted document in bytes (0 for memory), for status and benchmarks. */
+  sizeBytes(): number;
+}
