@@ -40,17 +40,18 @@ export type SyncRunSummary = z.infer<typeof syncRunSummarySchema>;
 
 /** Progress of a full copy by REST id scan; resumable at batch granularity. */
 export const restScanStateSchema = z.object({
-  /** First and last id of the scan range found by the probe. */
+  /** The id range the probe found: every batch in it is read, whatever gaps it has. */
   lo: z.number().int(),
   hi: z.number().int(),
-  /** Batch size (ids per Get Leads call). */
+  /** Ids per Get Leads call; batches start at lo + k * batch. */
   batch: z.number().int(),
-  /** Every batch below this start id is committed. */
-  committedBelow: z.number().int(),
-  /** Start ids of batches at or above committedBelow that are already committed. */
-  committedAbove: z.array(z.number().int()),
-  /** Highest lead id seen so far, and how many empty batches followed it past `hi`. */
-  maxSeenId: z.number().int(),
+  /** Committed id ranges, merged, as [start, end) pairs. */
+  done: z.array(z.tuple([z.number().int(), z.number().int()])),
+  /** Lowest and highest lead id seen; the scan extends past them until enough empty batches. */
+  minSeenId: z.number().int().optional(),
+  maxSeenId: z.number().int().optional(),
+  /** Leads the probe expects, for progress and ETA. */
+  expected: z.number().int().optional(),
 });
 export type RestScanState = z.infer<typeof restScanStateSchema>;
 
@@ -91,6 +92,8 @@ export const syncStateSchema = z.object({
   }),
   /** The fields the local copy holds; a change of SYNC_FIELDS triggers a new full copy. */
   fields: z.array(z.string()),
+  /** When SYNC_FIELDS was last checked against Describe Lead (re-checked daily). */
+  fieldsCheckedAt: z.string().optional(),
   lastRun: syncRunSummarySchema.optional(),
   lastSuccessAt: z.string().optional(),
   lastError: z
@@ -123,6 +126,11 @@ export interface LeadStore {
   /** Case-insensitive; Marketo allows several leads per email, newest observation first. */
   findLeadsByEmail(email: string): StoredLead[];
   countLeads(): number;
+  /**
+   * Ids of leads last observed before `ms` (epoch). After a full copy that began at `ms`, these
+   * are the leads Marketo no longer has: the sync sweeps them.
+   */
+  leadIdsObservedBefore(ms: number): number[];
   /**
    * Upserts and deletes in one durable write. An upsert older than the stored observation of
    * the same lead is ignored, and a deleted lead id never comes back (Marketo never reuses ids).

@@ -1,0 +1,61 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { requireAdmin } from './admin/admin-auth.js';
+import type { MarketoApi } from './clients/marketo/types.js';
+import type { Clock } from './deps.js';
+import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
+import type { Logger } from './logger.js';
+import type { Store } from './store/types.js';
+import { createLeadRoutes } from './sync/lead-routes.js';
+import { createSyncRoutes } from './sync/sync-routes.js';
+import type { SyncRunner } from './sync/sync-runner.js';
+
+export interface AppDeps {
+  logger: Logger;
+  clock: Clock;
+  store: Store;
+  marketo: MarketoApi;
+  syncRunner: SyncRunner;
+  adminTokens: readonly string[];
+  syncCron: string;
+  /** Set when running against the built-in sandbox instead of a real Marketo instance. */
+  sandbox?: { url: string } | undefined;
+  version?: string;
+}
+
+/** Builds the Express app without listening: tests run it in-process on port 0. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(helmet());
+  const startedAt = deps.clock.now();
+
+  app.get('/health', (_req, res) => {
+    res.json({
+      status: 'ok',
+      mode: deps.sandbox ? 'sandbox' : 'marketo',
+      ...(deps.sandbox
+        ? {
+            warning:
+              'SANDBOX MODE: no MARKETO_BASE_URL is set, so this service talks to the built-in ' +
+              'Marketo sandbox with demo leads, not to a real Marketo instance.',
+            sandboxUrl: deps.sandbox.url,
+          }
+        : {}),
+      version: deps.version ?? '0.0.0',
+      uptimeSeconds: Math.round((deps.clock.now() - startedAt) / 1000),
+    });
+  });
+
+  const api = express.Router();
+  api.use(requireAdmin(deps.adminTokens));
+  api.use(express.json({ limit: '100kb' }));
+  api.use(createSyncRoutes({ ...deps, runner: deps.syncRunner, cron: deps.syncCron }));
+  api.use(createLeadRoutes(deps));
+  app.use('/api', api);
+
+  app.use(notFoundHandler);
+  app.use(createErrorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,41 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+/** The one place errors become HTTP: `{ "error": { "code", "message", "field"? } }`. */
+export function createErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, _req, res, _next) => {
+    const { status, body } = toHttpError(err);
+    if (status >= 500) logger.error({ err }, 'request failed');
+    if (!res.headersSent) res.status(status).json({ error: body });
+  };
+}
+
+export const notFoundHandler: RequestHandler = (req, res) => {
+  res.status(404).json({ error: { code: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` } });
+};
+
+function toHttpError(err: unknown): {
+  status: number;
+  body: { code: string; message: string; field?: string };
+} {
+  if (err instanceof AppError) {
+    const message = err.httpStatus >= 500 && err.code === 'INTERNAL' ? 'Internal error' : err.message;
+    return {
+      status: err.httpStatus,
+      body: { code: err.code, message, ...(err.field ? { field: err.field } : {}) },
+    };
+  }
+  // body-parser errors carry `type` and `status`.
+  const e = err as { type?: string; status?: number };
+  if (e?.type === 'entity.parse.failed') {
+    return { status: 400, body: { code: 'INVALID_JSON', message: 'The request body is not valid JSON', field: 'body' } };
+  }
+  if (e?.type === 'entity.too.large') {
+    return { status: 413, body: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large', field: 'body' } };
+  }
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return { status: e.status, body: { code: 'BAD_REQUEST', message: 'The request could not be read' } };
+  }
+  return { status: 500, body: { code: 'INTERNAL', message: 'Internal error' } };
+}

@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { createMarketoClient } from './clients/marketo/index.js';
+import type { MarketoApi } from './clients/marketo/types.js';
+import type { Config } from './config.js';
+import { systemClock, type Clock } from './deps.js';
+import type { Logger } from './logger.js';
+import { createMarketoSandbox } from './sandbox/index.js';
+import { createJsonFileStore } from './store/index.js';
+import type { Store } from './store/types.js';
+
+/** Credentials the built-in sandbox accepts; only ever used against the local sandbox. */
+const SANDBOX_CLIENT = { clientId: 'sandbox-client', clientSecret: 'sandbox-secret' };
+
+export interface Runtime {
+  store: Store;
+  marketo: MarketoApi & { flushUsage?: () => Promise<void> };
+  sandbox: { url: string } | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the real dependencies shared by the service (src/main.ts) and the CLI: the store
+ * (which takes the data file's lock), the Marketo client, and, when no Marketo instance is
+ * configured, the built-in sandbox it talks to instead.
+ */
+export async function createRuntime(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Runtime> {
+  const store = await createJsonFileStore({ file: config.dataFile, logger, clock });
+  let sandboxServer: { url: string; close(): Promise<void> } | undefined;
+  try {
+    let baseUrl = config.marketo.baseUrl;
+    let credentials = { clientId: config.marketo.clientId ?? '', clientSecret: config.marketo.clientSecret ?? '' };
+    if (!baseUrl) {
+      const sandbox = createMarketoSandbox({ ...SANDBOX_CLIENT, seedLeads: config.sandbox.leads, logger });
+      sandboxServer = await sandbox.listen(config.sandbox.port, '127.0.0.1');
+      baseUrl = sandboxServer.url;
+      credentials = SANDBOX_CLIENT;
+      logger.warn(
+        { sandboxUrl: baseUrl, demoLeads: config.sandbox.leads },
+        'SANDBOX MODE: MARKETO_BASE_URL is not set, so the service talks to the built-in Marketo sandbox (demo data, not a real instance)',
+      );
+    }
+    const marketo = createMarketoClient({
+      baseUrl,
+      ...credentials,
+      rateLimit: config.marketo.rateLimit,
+      rateWindowMs: config.marketo.rateWindowMs,
+      rateMarginMs: config.marketo.rateMarginMs,
+      maxConcurrency: config.marketo.maxConcurrency,
+      dailyQuota: config.marketo.dailyQuota,
+      timeoutMs: config.marketo.timeoutMs,
+      maxRetries: config.marketo.maxRetries,
+      clock,
+      logger,
+      usageStore: store,
+    });
+    const sandbox = sandboxServer ? { url: sandboxServer.url } : undefined;
+    return {
+      store,
+      marketo,
+      sandbox,
+      async close() {
+        await marketo.flushUsage?.().catch(() => undefined);
+        await store.close();
+        await sandboxServer?.close();
+      },
+    };
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    await sandboxServer?.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * The admin token: ADMIN_TOKEN when set (required with a real Marketo instance). In sandbox
+ * mode without one, a random token is generated once and kept in a 0600 file beside the store,
+ * so the admin API is never open; the log names the file, never the token.
+ */
+export async function resolveAdminToken(config: Config, logger: Logger): Promise<string> {
+  if (config.adminToken) return config.adminToken;
+  const file = join(dirname(config.dataFile), 'admin-token');
+  try {
+    const existing = (await readFile(file, 'utf8')).trim();
+    if (existing.length >= 24) {
+      logger.warn({ file }, 'ADMIN_TOKEN is not set: using the generated admin token in this file');
+      return existing;
+    }
+  } catch {
+    // not generated yet
+  }
+  const token = randomBytes(24).toString('base64url');
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  logger.warn({ file }, 'ADMIN_TOKEN is not set: generated an admin token and saved it in this file');
+  return token;
+}

@@ -1,0 +1,185 @@
+import { AppError } from '../errors.js';
+import type { SyncRunSummary } from '../store/types.js';
+import { runBulkExtract } from './bulk-extract.js';
+import { probeIdRange } from './id-range-probe.js';
+import { runDeletedLeads, runLeadChanges } from './lead-changes.js';
+import { createProgressTracker, type SyncProgress } from './progress.js';
+import { runRestScan } from './rest-scan.js';
+import { MARKETO_BATCH, SyncRun, type SyncDeps, type SyncOptions } from './sync-context.js';
+import { checkSyncFields, fieldsCovered } from './sync-fields.js';
+
+/**
+ * Deleted-lead activities older than 14 days may be pruned (Get Deleted Leads, swagger-mapi),
+ * so a copy that has not caught up for that long re-copies everything and sweeps the leads the
+ * copy no longer holds.
+ */
+export const DELETION_RETENTION_MS = 14 * 24 * 3600_000;
+/** The REST id scan is chosen while it needs at most this share of today's remaining calls. */
+export const REST_SHARE_OF_REMAINING_QUOTA = 0.5;
+
+export interface SyncReport extends SyncRunSummary {
+  progress: SyncProgress;
+}
+
+/**
+ * One lead sync: a full copy when the local copy is new (or SYNC_FIELDS gained a field, or it
+ * fell too far behind), then the incremental catch-up from the saved cursors. Every page is
+ * checkpointed; calling this again after a crash continues where the last checkpoint left off.
+ */
+export async function runLeadSync(deps: SyncDeps, options: SyncOptions): Promise<SyncReport> {
+  const runId = deps.ids.next();
+  const tracker = createProgressTracker({
+    runId,
+    clock: deps.clock,
+    callsSoFar: () => deps.marketo.stats().calls,
+    onProgress: options.onProgress,
+  });
+  const run = new SyncRun(deps, options, runId, tracker.update);
+  const startedAt = new Date(deps.clock.now()).toISOString();
+  let mode: SyncRunSummary['mode'] = run.state.phase === 'incremental' ? 'incremental' : 'full';
+  let outcome: SyncRunSummary['outcome'] = 'succeeded';
+  let error: SyncRunSummary['error'];
+
+  try {
+    await checkSyncFields(run);
+    if (needsFullCopy(run)) await startFullCopy(run);
+    if (run.state.phase === 'full') {
+      mode = 'full';
+      await continueFullCopy(run);
+    }
+    if (run.state.phase === 'incremental' && !run.aborted) {
+      const results = await Promise.allSettled([runLeadChanges(run), runDeletedLeads(run)]);
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    }
+    if (run.aborted) outcome = 'stopped';
+  } catch (caught) {
+    const appError = caught instanceof AppError ? caught : undefined;
+    outcome = appError?.code === 'MARKETO_DAILY_QUOTA' ? 'quota-deferred' : 'failed';
+    error = {
+      code: appError?.code ?? 'SYNC_FAILED',
+      message: caught instanceof Error ? caught.message : String(caught),
+    };
+  }
+
+  const finishedAt = new Date(deps.clock.now()).toISOString();
+  tracker.update({ phase: 'done' });
+  const summary: SyncRunSummary = {
+    runId,
+    mode,
+    strategy: mode === 'full' ? (run.state.full?.strategy ?? 'rest') : 'changes',
+    startedAt,
+    finishedAt,
+    outcome,
+    leadsUpserted: run.leadsUpserted,
+    leadsDeleted: run.leadsDeleted,
+    calls: tracker.get().calls,
+    ...(error ? { error } : {}),
+  };
+  run.state.lastRun = summary;
+  if (outcome === 'succeeded') {
+    run.state.lastSuccessAt = finishedAt;
+    run.state.lastError = undefined;
+  } else if (error) {
+    run.state.lastError = { at: finishedAt, ...error };
+  }
+  await run.checkpoint();
+  if (error) deps.logger.warn({ runId, outcome, error }, 'lead sync ended early');
+  else deps.logger.info({ runId, mode, ...countsOf(summary) }, 'lead sync finished');
+  return { ...summary, progress: tracker.get() };
+}
+
+function needsFullCopy(run: SyncRun): boolean {
+  const { state } = run;
+  if (state.phase === 'full') return false;
+  if (state.phase === 'none') return true;
+  if (!fieldsCovered(state.fields, run.options.fields)) return true;
+  const lastSuccess = state.lastSuccessAt ? Date.parse(state.lastSuccessAt) : 0;
+  return run.deps.clock.now() - lastSuccess > DELETION_RETENTION_MS;
+}
+
+async function startFullCopy(run: SyncRun): Promise<void> {
+  const { marketo, clock } = run.deps;
+  run.report({ phase: 'probing' });
+  const now = clock.now();
+  // The change cursors start before the copy does: whatever changes while the copy runs is
+  // caught by the incremental pass that follows it.
+  if (!run.state.changes.nextPageToken || !run.state.deletions.nextPageToken) {
+    const overlap = run.options.cursorOverlapMs ?? 10 * 60_000;
+    const token = await marketo.getPagingToken(new Date(now - overlap));
+    run.state.changes.nextPageToken ??= token;
+    run.state.deletions.nextPageToken ??= token;
+  }
+  const probe = await probeIdRange(marketo);
+  const tailIds = (run.options.scanTailBatches ?? 10) * MARKETO_BATCH;
+  const restCalls = Math.ceil(((probe.maxFound ?? 0) - probe.scanFrom + 1 + tailIds) / 300);
+  const stats = marketo.stats();
+  const remaining = Math.max(0, stats.dailyQuota - stats.callsToday);
+  const strategy =
+    run.options.fullStrategy !== 'auto'
+      ? run.options.fullStrategy
+      : restCalls <= remaining * REST_SHARE_OF_REMAINING_QUOTA
+        ? 'rest'
+        : 'bulk';
+  run.deps.logger.info(
+    { strategy, restCalls, remainingCalls: remaining, expectedLeads: probe.expectedLeads },
+    'full lead copy starting',
+  );
+  const startedAt = new Date(now).toISOString();
+  run.state.phase = 'full';
+  run.state.fields = [...run.options.fields];
+  run.state.full =
+    strategy === 'rest'
+      ? {
+          strategy,
+          startedAt,
+          rest: {
+            lo: probe.scanFrom,
+            hi: probe.maxFound ?? probe.scanFrom - 1,
+            batch: MARKETO_BATCH,
+            done: [],
+            expected: probe.expectedLeads,
+          },
+        }
+      : {
+          strategy,
+          startedAt,
+          bulk: {
+            windowStart: bulkStart(probe.oldestCreatedAt),
+            until: startedAt,
+            windowsDone: 0,
+          },
+        };
+  await run.checkpoint();
+}
+
+async function continueFullCopy(run: SyncRun): Promise<void> {
+  const full = run.state.full;
+  if (!full) throw new Error('continueFullCopy needs state.full');
+  run.report({ leadsExpected: full.rest?.expected });
+  if (full.strategy === 'rest') {
+    run.report({ phase: 'full-rest' });
+    await runRestScan(run);
+  } else {
+    if (!run.fieldTypes) await checkSyncFields(run, { force: true });
+    run.report({ phase: 'full-bulk' });
+    await runBulkExtract(run);
+  }
+  if (run.aborted) return;
+  // Leads the copy did not see, and nothing touched since it began, no longer exist.
+  const stale = run.deps.store.leadIdsObservedBefore(Date.parse(full.startedAt));
+  run.state.phase = 'incremental';
+  run.state.full = undefined;
+  await run.checkpoint({ deletes: stale });
+}
+
+/** A day before the oldest lead, or Marketo's founding year when the probe found none. */
+function bulkStart(oldestCreatedAt: string | undefined): string {
+  const oldest = oldestCreatedAt ? Date.parse(oldestCreatedAt) : Number.NaN;
+  const start = Number.isNaN(oldest) ? Date.UTC(2006, 0, 1) : oldest - 24 * 3600_000;
+  return new Date(start).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function countsOf(s: SyncRunSummary) {
+  return { leadsUpserted: s.leadsUpserted, leadsDeleted: s.leadsDeleted, calls: s.calls };
+}

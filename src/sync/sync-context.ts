@@ -1,0 +1,90 @@
+import type { MarketoApi, MarketoLead } from '../clients/marketo/types.js';
+import type { Clock, Ids } from '../deps.js';
+import type { Logger } from '../logger.js';
+import type { LeadUpsert, Store, SyncState } from '../store/types.js';
+import type { SyncProgress } from './progress.js';
+
+export interface SyncDeps {
+  marketo: MarketoApi;
+  store: Store;
+  clock: Clock;
+  ids: Ids;
+  logger: Logger;
+}
+
+export interface SyncOptions {
+  /** REST names of the fields to copy (SYNC_FIELDS). */
+  fields: string[];
+  /** How the first full copy is made: decided per instance (`auto`), or forced. */
+  fullStrategy: 'auto' | 'rest' | 'bulk';
+  /** Bulk export status polling interval. Marketo updates job status at most every 60 s. */
+  bulkPollMs: number;
+  /** Marketo calls this sync keeps in flight; the client's limiter still has the last word. */
+  concurrency: number;
+  /** Stop taking new pages when aborted; the page in hand is finished and checkpointed. */
+  signal?: AbortSignal;
+  onProgress?: (progress: SyncProgress) => void;
+  /** Empty 300-id batches past the highest id seen before the id scan stops (default 10). */
+  scanTailBatches?: number;
+  /** How far before "now" a new change cursor starts, to absorb clock skew (default 10 min). */
+  cursorOverlapMs?: number;
+}
+
+/** Ids per Get Leads call and activities per page: Marketo's batch maximum (leads.md). */
+export const MARKETO_BATCH = 300;
+
+/**
+ * The mutable state of one run. Every checkpoint writes the leads it changed together with a
+ * snapshot of the cursor state, in one store write, so a crash can never separate them.
+ */
+export class SyncRun {
+  readonly state: SyncState;
+  leadsUpserted = 0;
+  leadsDeleted = 0;
+  /** REST field name -> Marketo data type, from Describe Lead when this run read it. */
+  fieldTypes: Map<string, string> | undefined;
+
+  constructor(
+    readonly deps: SyncDeps,
+    readonly options: SyncOptions,
+    readonly runId: string,
+    private readonly progress: (update: Partial<SyncProgress>) => void,
+  ) {
+    this.state = deps.store.loadSyncState();
+  }
+
+  get aborted(): boolean {
+    return this.options.signal?.aborted ?? false;
+  }
+
+  report(update: Partial<SyncProgress>): void {
+    this.progress(update);
+  }
+
+  async checkpoint(changes: { upserts?: LeadUpsert[]; deletes?: number[] } = {}): Promise<void> {
+    await this.deps.store.commitSync({
+      upserts: changes.upserts,
+      deletes: changes.deletes,
+      state: structuredClone(this.state),
+    });
+    this.leadsUpserted += changes.upserts?.length ?? 0;
+    this.leadsDeleted += changes.deletes?.length ?? 0;
+    this.progress({
+      leadsUpserted: this.leadsUpserted,
+      leadsDeleted: this.leadsDeleted,
+    });
+  }
+}
+
+/** Turns a lead from Marketo into a store upsert holding exactly the synced fields. */
+export function toUpsert(lead: MarketoLead, fields: string[], observedAt: number): LeadUpsert {
+  const values: Record<string, unknown> = {};
+  for (const field of fields) values[field] = lead[field] ?? null;
+  return { id: lead.id, fields: values, observedAt, source: 'sync' };
+}
+
+export function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

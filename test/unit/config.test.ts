@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_KEYS, ConfigError, DEFAULT_SYNC_FIELDS, loadConfig } from '../../src/config.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('when the environment is empty, then it runs in sandbox mode with headroom defaults', () => {
+    const config = loadConfig({});
+    expect(config.marketo.baseUrl).toBeUndefined();
+    expect(config.port).toBe(3000);
+    expect(config.marketo.rateLimit).toBe(50);
+    expect(config.marketo.rateWindowMs).toBe(20_000);
+    expect(config.marketo.maxConcurrency).toBe(5);
+    expect(config.marketo.dailyQuota).toBe(25_000);
+    expect(config.sync.cron).toBe('*/15 * * * *');
+    expect(config.sync.fields).toEqual(DEFAULT_SYNC_FIELDS);
+  });
+
+  it('when several keys are bad, then one error lists every one of them', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      MARKETO_RATE_LIMIT: '500',
+      MARKETO_MAX_CONCURRENCY: '0',
+      SYNC_CRON: 'every day',
+      SYNC_FIELDS: 'email, first name',
+      MARKETO_BASE_URL: 'not a url',
+    });
+    const keys = problems.map((p) => p.split(':')[0]);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'PORT',
+        'MARKETO_RATE_LIMIT',
+        'MARKETO_MAX_CONCURRENCY',
+        'SYNC_CRON',
+        'SYNC_FIELDS',
+        'MARKETO_BASE_URL',
+      ]),
+    );
+  });
+
+  it('when a Marketo instance is set without credentials, then each missing key is named', () => {
+    const problems = problemsOf({ MARKETO_BASE_URL: 'https://123-ABC-456.mktorest.com' });
+    expect(problems.join('\n')).toMatch(/MARKETO_CLIENT_ID/);
+    expect(problems.join('\n')).toMatch(/MARKETO_CLIENT_SECRET/);
+    expect(problems.join('\n')).toMatch(/ADMIN_TOKEN/);
+  });
+
+  it('when a secret is invalid, then its value is not echoed in the message', () => {
+    const problems = problemsOf({ ADMIN_TOKEN: 'short-secret-value' });
+    expect(problems.join('\n')).toMatch(/ADMIN_TOKEN/);
+    expect(problems.join('\n')).not.toMatch(/short-secret-value/);
+  });
+
+  it('when the base URL ends in /rest, then it is normalised to the instance root', () => {
+    const config = loadConfig({
+      MARKETO_BASE_URL: 'https://123-ABC-456.mktorest.com/rest/',
+      MARKETO_CLIENT_ID: 'id',
+      MARKETO_CLIENT_SECRET: 'secret',
+      ADMIN_TOKEN: 'a'.repeat(32),
+    });
+    expect(config.marketo.baseUrl).toBe('https://123-ABC-456.mktorest.com');
+  });
+
+  it('when .env.example is read, then it documents exactly the keys the schema knows', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const documented = example
+      .split('\n')
+      .filter((line) => /^[A-Z0-9_]+=/.test(line))
+      .map((line) => line.split('=')[0]);
+    expect([...documented].sort()).toEqual([...CONFIG_KEYS].sort());
+    expect(() => loadConfig(Object.fromEntries(example.split('\n').filter((l) => /^[A-Z0-9_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])))).not.toThrow();
+  });
+});
