@@ -7,7 +7,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-syntax': [
         'error',
         {
@@ -18,7 +21,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/config.ts', 'src/cli/**', 'bench/**', 'test/**', 'vitest.config.ts'],
+    files: [
+      'src/config.ts',
+      'src/main.ts',
+      'src/cli/**',
+      'bench/**',
+      'test/**',
+      'vitest.config.ts',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

@@ -52,14 +52,21 @@ const envSchema = z
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
-    DATA_FILE: z.string().trim().min(1, { error: 'must be a file path' }).default('data/store.json'),
+    DATA_FILE: z
+      .string()
+      .trim()
+      .min(1, { error: 'must be a file path' })
+      .default('data/store.json'),
     ADMIN_TOKEN: optionalString.pipe(
       z.string().min(24, { error: 'must be at least 24 characters' }).optional(),
     ),
 
     MARKETO_BASE_URL: optionalString.pipe(
       z
-        .url({ protocol: /^https?$/, error: 'must be a URL such as https://123-ABC-456.mktorest.com' })
+        .url({
+          protocol: /^https?$/,
+          error: 'must be a URL such as https://123-ABC-456.mktorest.com',
+        })
         .optional(),
     ),
     MARKETO_CLIENT_ID: optionalString,
@@ -82,9 +89,14 @@ const envSchema = z
       .string()
       .default(DEFAULT_SYNC_FIELDS.join(','))
       .transform((v) =>
-        [...new Set(v.split(',').map((f) => f.trim()).filter((f) => f !== ''))].filter(
-          (f) => f !== 'id',
-        ),
+        [
+          ...new Set(
+            v
+              .split(',')
+              .map((f) => f.trim())
+              .filter((f) => f !== ''),
+          ),
+        ].filter((f) => f !== 'id'),
       )
       .refine((fields) => fields.length > 0, { error: 'must list at least one field' })
       .refine((fields) => fields.every((f) => /^[A-Za-z][A-Za-z0-9_]*$/.test(f)), {

@@ -18,7 +18,9 @@ async function main(): Promise<void> {
     config = loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nFix these in the environment or in .env (see .env.example).\n`);
+      process.stderr.write(
+        `${error.message}\nFix these in the environment or in .env (see .env.example).\n`,
+      );
       process.exit(1);
     }
     throw error;
@@ -32,7 +34,13 @@ async function main(): Promise<void> {
     throw error;
   });
   const adminToken = await resolveAdminToken(config, logger);
-  const deps = { marketo: runtime.marketo, store: runtime.store, clock: systemClock, ids: randomIds, logger };
+  const deps = {
+    marketo: runtime.marketo,
+    store: runtime.store,
+    clock: systemClock,
+    ids: randomIds,
+    logger,
+  };
   const runner = new SyncRunner(deps, {
     fields: config.sync.fields,
     fullStrategy: config.sync.fullStrategy,
@@ -55,7 +63,10 @@ async function main(): Promise<void> {
     server.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
-  logger.info({ port, mode: runtime.sandbox ? 'sandbox' : 'marketo' }, `listening on http://localhost:${port}`);
+  logger.info(
+    { port, mode: runtime.sandbox ? 'sandbox' : 'marketo' },
+    `listening on http://localhost:${port}`,
+  );
 
   const schedule = config.sync.enabled
     ? scheduleLeadSync({

@@ -25,14 +25,25 @@ export interface Runtime {
  * (which takes the data file's lock), the Marketo client, and, when no Marketo instance is
  * configured, the built-in sandbox it talks to instead.
  */
-export async function createRuntime(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Runtime> {
+export async function createRuntime(
+  config: Config,
+  logger: Logger,
+  clock: Clock = systemClock,
+): Promise<Runtime> {
   const store = await createJsonFileStore({ file: config.dataFile, logger, clock });
   let sandboxServer: { url: string; close(): Promise<void> } | undefined;
   try {
     let baseUrl = config.marketo.baseUrl;
-    let credentials = { clientId: config.marketo.clientId ?? '', clientSecret: config.marketo.clientSecret ?? '' };
+    let credentials = {
+      clientId: config.marketo.clientId ?? '',
+      clientSecret: config.marketo.clientSecret ?? '',
+    };
     if (!baseUrl) {
-      const sandbox = createMarketoSandbox({ ...SANDBOX_CLIENT, seedLeads: config.sandbox.leads, logger });
+      const sandbox = createMarketoSandbox({
+        ...SANDBOX_CLIENT,
+        seedLeads: config.sandbox.leads,
+        logger,
+      });
       sandboxServer = await sandbox.listen(config.sandbox.port, '127.0.0.1');
       baseUrl = sandboxServer.url;
       credentials = SANDBOX_CLIENT;
@@ -94,6 +105,9 @@ export async function resolveAdminToken(config: Config, logger: Logger): Promise
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, `${token}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
-  logger.warn({ file }, 'ADMIN_TOKEN is not set: generated an admin token and saved it in this file');
+  logger.warn(
+    { file },
+    'ADMIN_TOKEN is not set: generated an admin token and saved it in this file',
+  );
   return token;
 }

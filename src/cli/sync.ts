@@ -35,7 +35,13 @@ async function main(): Promise<number> {
   };
   try {
     const report = await runLeadSync(
-      { marketo: runtime.marketo, store: runtime.store, clock: systemClock, ids: randomIds, logger },
+      {
+        marketo: runtime.marketo,
+        store: runtime.store,
+        clock: systemClock,
+        ids: randomIds,
+        logger,
+      },
       {
         fields: config.sync.fields,
         fullStrategy: config.sync.fullStrategy,
@@ -76,11 +82,15 @@ main()
   .then((code) => process.exit(code))
   .catch((error: unknown) => {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nFix these in the environment or in .env (see .env.example).\n`);
+      process.stderr.write(
+        `${error.message}\nFix these in the environment or in .env (see .env.example).\n`,
+      );
     } else if (error instanceof AppError) {
       process.stderr.write(`${error.message}\n`);
     } else {
-      process.stderr.write(`Sync failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+      process.stderr.write(
+        `Sync failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+      );
     }
     process.exit(1);
   });

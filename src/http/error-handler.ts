@@ -12,7 +12,9 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
 }
 
 export const notFoundHandler: RequestHandler = (req, res) => {
-  res.status(404).json({ error: { code: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` } });
+  res
+    .status(404)
+    .json({ error: { code: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` } });
 };
 
 function toHttpError(err: unknown): {
@@ -20,7 +22,8 @@ function toHttpError(err: unknown): {
   body: { code: string; message: string; field?: string };
 } {
   if (err instanceof AppError) {
-    const message = err.httpStatus >= 500 && err.code === 'INTERNAL' ? 'Internal error' : err.message;
+    const message =
+      err.httpStatus >= 500 && err.code === 'INTERNAL' ? 'Internal error' : err.message;
     return {
       status: err.httpStatus,
       body: { code: err.code, message, ...(err.field ? { field: err.field } : {}) },
@@ -29,13 +32,22 @@ function toHttpError(err: unknown): {
   // body-parser errors carry `type` and `status`.
   const e = err as { type?: string; status?: number };
   if (e?.type === 'entity.parse.failed') {
-    return { status: 400, body: { code: 'INVALID_JSON', message: 'The request body is not valid JSON', field: 'body' } };
+    return {
+      status: 400,
+      body: { code: 'INVALID_JSON', message: 'The request body is not valid JSON', field: 'body' },
+    };
   }
   if (e?.type === 'entity.too.large') {
-    return { status: 413, body: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large', field: 'body' } };
+    return {
+      status: 413,
+      body: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large', field: 'body' },
+    };
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-    return { status: e.status, body: { code: 'BAD_REQUEST', message: 'The request could not be read' } };
+    return {
+      status: e.status,
+      body: { code: 'BAD_REQUEST', message: 'The request could not be read' },
+    };
   }
   return { status: 500, body: { code: 'INTERNAL', message: 'Internal error' } };
 }

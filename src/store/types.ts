@@ -45,6 +45,8 @@ export const restScanStateSchema = z.object({
   hi: z.number().int(),
   /** Ids per Get Leads call; batches start at lo + k * batch. */
   batch: z.number().int(),
+  /** No lead below lo: the scan does not extend downward. */
+  floorKnown: z.boolean().optional(),
   /** Committed id ranges, merged, as [start, end) pairs. */
   done: z.array(z.tuple([z.number().int(), z.number().int()])),
   /** Lowest and highest lead id seen; the scan extends past them until enough empty batches. */
@@ -92,13 +94,16 @@ export const syncStateSchema = z.object({
   }),
   /** The fields the local copy holds; a change of SYNC_FIELDS triggers a new full copy. */
   fields: z.array(z.string()),
+  /**
+   * Fields asked of Get Lead Changes. Usually SYNC_FIELDS; every described field when
+   * SYNC_FIELDS holds `updatedAt`, which moves whenever any field changes.
+   */
+  changeFields: z.array(z.string()).optional(),
   /** When SYNC_FIELDS was last checked against Describe Lead (re-checked daily). */
   fieldsCheckedAt: z.string().optional(),
   lastRun: syncRunSummarySchema.optional(),
   lastSuccessAt: z.string().optional(),
-  lastError: z
-    .object({ at: z.string(), code: z.string(), message: z.string() })
-    .optional(),
+  lastError: z.object({ at: z.string(), code: z.string(), message: z.string() }).optional(),
 });
 export type SyncState = z.infer<typeof syncStateSchema>;
 
@@ -144,7 +149,11 @@ export interface SyncStateStore {
    * Commits a sync page atomically: the leads it changed and the cursor that follows it, so a
    * crash never separates the two.
    */
-  commitSync(batch: { upserts?: LeadUpsert[]; deletes?: number[]; state: SyncState }): Promise<void>;
+  commitSync(batch: {
+    upserts?: LeadUpsert[];
+    deletes?: number[];
+    state: SyncState;
+  }): Promise<void>;
 }
 
 export interface UsageStore {

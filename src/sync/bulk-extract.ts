@@ -26,10 +26,11 @@ export async function runBulkExtract(run: SyncRun): Promise<void> {
   const fieldTypes = run.fieldTypes ?? new Map<string, string>();
   let failedJobs = 0;
 
-  while (!run.aborted && Date.parse(bulk.windowStart) < Date.parse(bulk.until)) {
+  const until = Date.parse(isoSeconds(Date.parse(bulk.until)));
+  while (!run.aborted && Date.parse(isoSeconds(Date.parse(bulk.windowStart))) < until) {
     if (!bulk.exportId) {
-      const start = Date.parse(bulk.windowStart);
-      const end = Math.min(start + BULK_WINDOW_MS, Date.parse(bulk.until));
+      const start = Date.parse(isoSeconds(Date.parse(bulk.windowStart)));
+      const end = Math.min(start + BULK_WINDOW_MS, until);
       const job = await marketo.createLeadExport({
         fields: ['id', ...run.options.fields],
         createdAt: { startAt: isoSeconds(start), endAt: isoSeconds(end) },
@@ -70,7 +71,7 @@ export async function runBulkExtract(run: SyncRun): Promise<void> {
 }
 
 function advanceWindow(bulk: NonNullable<NonNullable<SyncRun['state']['full']>['bulk']>): void {
-  bulk.windowStart = bulk.windowEnd ?? bulk.until;
+  bulk.windowStart = bulk.windowEnd ?? isoSeconds(Date.parse(bulk.until));
   bulk.exportId = undefined;
   bulk.windowEnd = undefined;
   bulk.windowsDone += 1;

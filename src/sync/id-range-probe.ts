@@ -16,6 +16,8 @@ export interface IdRangeProbe {
   maxFound: number | undefined;
   /** First id worth scanning: just above the last probe point below minFound. */
   scanFrom: number;
+  /** True when no lead can sit below scanFrom: the scan need not look further down. */
+  floorKnown: boolean;
   /** Probe points found, and probed, inside [minFound, maxFound]: the id density. */
   density: number;
   /** Estimated leads in [scanFrom, maxFound]. */
@@ -26,22 +28,38 @@ export interface IdRangeProbe {
 
 const PROBE_TOP = 2 ** 31 - 1;
 
-/** 300 distinct increasing ids from 1 to 2^31 - 1, denser at the bottom. */
-export function probePoints(count = MARKETO_BATCH): number[] {
+/**
+ * 300 distinct increasing ids from 1 to 2^31 - 1, denser at the bottom. `phase` in [0, 1)
+ * shifts every point by that fraction of a step: phases 1/8 .. 7/8 fill the gaps of phase 0.
+ */
+export function probePoints(count = MARKETO_BATCH, phase = 0): number[] {
   const ratio = Math.log(PROBE_TOP) / (count - 1);
   const points: number[] = [];
   let last = 0;
   for (let i = 0; i < count; i += 1) {
-    const next = Math.max(last + 1, Math.round(Math.exp(ratio * i)));
+    const next = Math.max(last + 1, Math.round(Math.exp(ratio * (i + phase))));
     points.push(Math.min(next, PROBE_TOP - (count - 1 - i)));
     last = points[points.length - 1]!;
   }
   return points;
 }
 
+/** Ids between the first hit and the point below it that make a refining call worth it. */
+const REFINE_THRESHOLD = 3 * MARKETO_BATCH;
+
+/** Extra probe calls (one per phase) made only when the first finds no lead at all. */
+export const FINE_PROBE_PHASES = 7;
+
 export async function probeIdRange(marketo: MarketoApi): Promise<IdRangeProbe> {
-  const points = probePoints();
-  const { leads } = await marketo.getLeadsByIds(points, ['createdAt']);
+  let points = probePoints();
+  let { leads } = await marketo.getLeadsByIds(points, ['createdAt']);
+  // Nothing at any point: either no leads, or a narrow block of ids between two points. Seven
+  // phase-shifted probes cut the step to ~1% before concluding the id space is empty.
+  for (let phase = 1; leads.length === 0 && phase <= FINE_PROBE_PHASES; phase += 1) {
+    const shifted = probePoints(MARKETO_BATCH, phase / (FINE_PROBE_PHASES + 1));
+    ({ leads } = await marketo.getLeadsByIds(shifted, ['createdAt']));
+    points = [...points, ...shifted].sort((a, b) => a - b);
+  }
   const found = new Set(leads.map((l) => l.id));
   const present = points.filter((p) => found.has(p));
   if (present.length === 0) {
@@ -49,15 +67,34 @@ export async function probeIdRange(marketo: MarketoApi): Promise<IdRangeProbe> {
       minFound: undefined,
       maxFound: undefined,
       scanFrom: 1,
+      floorKnown: false,
       density: 1,
       expectedLeads: 0,
       oldestCreatedAt: undefined,
     };
   }
-  const minFound = present[0]!;
+  let minFound = present[0]!;
   const maxFound = present[present.length - 1]!;
   const below = points.filter((p) => p < minFound);
-  const scanFrom = below.length > 0 ? below[below.length - 1]! + 1 : 1;
+  let scanFrom = below.length > 0 ? below[below.length - 1]! + 1 : 1;
+  let floorKnown = scanFrom === 1;
+  // Ids that start well above 1 leave up to 7% of empty ids below the first hit: one more call
+  // with 300 evenly spaced ids pins the first id to within a few dozen.
+  if (minFound - scanFrom > REFINE_THRESHOLD) {
+    const step = (minFound - scanFrom) / MARKETO_BATCH;
+    const grid = Array.from({ length: MARKETO_BATCH }, (_, i) => Math.floor(scanFrom + i * step));
+    const refined = await marketo.getLeadsByIds([...new Set(grid)], ['createdAt']);
+    const hits = refined.leads.map((l) => l.id).filter((id) => id < minFound);
+    if (hits.length > 0) {
+      const first = Math.min(...hits);
+      const oldest = refined.leads.find((l) => l.id === first);
+      if (oldest) leads = [...leads, oldest];
+      const lower = grid.filter((p) => p < first);
+      minFound = first;
+      scanFrom = lower.length > 0 ? lower[lower.length - 1]! + 1 : scanFrom;
+    }
+    floorKnown = true;
+  }
   const inRange = points.filter((p) => p >= minFound && p <= maxFound).length;
   const density = present.length / Math.max(inRange, 1);
   const oldest = leads.find((l) => l.id === minFound);
@@ -65,6 +102,7 @@ export async function probeIdRange(marketo: MarketoApi): Promise<IdRangeProbe> {
     minFound,
     maxFound,
     scanFrom,
+    floorKnown,
     density,
     expectedLeads: Math.round((maxFound - scanFrom + 1) * density),
     oldestCreatedAt: typeof oldest?.createdAt === 'string' ? oldest.createdAt : undefined,

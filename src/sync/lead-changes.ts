@@ -12,9 +12,17 @@ import { MARKETO_BATCH, type SyncRun, toUpsert } from './sync-context.js';
  *   is decided on Marketo's own clock (the HTTP Date of an earlier answer is a lower bound of
  *   when the read happened), so clock skew between us and Marketo cannot hide a change.
  */
+/**
+ * Changed leads held before hydration starts, while paging goes on. Changes to one lead tend
+ * to come in bursts; holding ten batches lets most bursts end before the lead is read, and
+ * still starts hydrating early enough to overlap with paging on a large backlog.
+ */
+export const HYDRATION_HOLD = 10 * MARKETO_BATCH;
+
 export async function runLeadChanges(run: SyncRun): Promise<void> {
   const { marketo, clock } = run.deps;
   const { fields } = run.options;
+  const changeFields = run.state.changeFields ?? fields;
   const cursor = run.state.changes;
   const pending = new Set(cursor.pendingLeadIds);
   /** leadId -> Marketo time known to precede the read of its hydration in flight. */
@@ -59,10 +67,11 @@ export async function runLeadChanges(run: SyncRun): Promise<void> {
     }
   };
 
+  const hold = run.options.hydrationHold ?? HYDRATION_HOLD;
   const dispatch = (final: boolean) => {
     while (failure === undefined && tasks.size < slots) {
       const ready = [...pending].filter((id) => !inFlight.has(id));
-      if (ready.length === 0 || (!final && ready.length < MARKETO_BATCH)) return;
+      if (ready.length === 0 || (!final && ready.length < Math.max(hold, MARKETO_BATCH))) return;
       const task: Promise<void> = hydrate(ready.slice(0, MARKETO_BATCH))
         .catch((error: unknown) => {
           failure ??= error;
@@ -81,7 +90,7 @@ export async function runLeadChanges(run: SyncRun): Promise<void> {
   run.report({ phase: 'changes' });
   let saved: Promise<void> = Promise.resolve();
   while (!run.aborted && failure === undefined) {
-    const page = await marketo.getLeadChanges({ nextPageToken: token, fields });
+    const page = await marketo.getLeadChanges({ nextPageToken: token, fields: changeFields });
     await saved;
     noteServerTime(page.serverTime);
     for (const activity of page.items) {
@@ -93,6 +102,9 @@ export async function runLeadChanges(run: SyncRun): Promise<void> {
       }
       const hydrated = hydratedAfter.get(id);
       if (hydrated !== undefined && activity.activityAt < hydrated) continue;
+      // Re-inserting moves the lead to the back: the least recently changed go first, so a lead
+      // that keeps changing waits in `pending` and is read once, after its burst.
+      pending.delete(id);
       pending.add(id);
       if (!cursor.highWater || activity.activityAt > Date.parse(cursor.highWater)) {
         cursor.highWater = new Date(activity.activityAt).toISOString();

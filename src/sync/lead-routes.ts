@@ -3,7 +3,11 @@ import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { LeadStore, StoredLead } from '../store/types.js';
 
-const leadIdSchema = z.coerce.number().int().positive().max(2 ** 31 - 1);
+const leadIdSchema = z.coerce
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 31 - 1);
 const emailQuerySchema = z.object({ email: z.email().max(254) });
 
 /** Admin lookups in the local copy of the lead database. */

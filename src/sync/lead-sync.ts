@@ -83,7 +83,12 @@ export async function runLeadSync(deps: SyncDeps, options: SyncOptions): Promise
   } else if (error) {
     run.state.lastError = { at: finishedAt, ...error };
   }
-  await run.checkpoint();
+  try {
+    await run.checkpoint();
+  } catch (commitError) {
+    summary.outcome = 'failed';
+    deps.logger.error({ runId, err: commitError }, 'could not save the sync summary');
+  }
   if (error) deps.logger.warn({ runId, outcome, error }, 'lead sync ended early');
   else deps.logger.info({ runId, mode, ...countsOf(summary) }, 'lead sync finished');
   return { ...summary, progress: tracker.get() };
@@ -115,10 +120,12 @@ async function startFullCopy(run: SyncRun): Promise<void> {
   const restCalls = Math.ceil(((probe.maxFound ?? 0) - probe.scanFrom + 1 + tailIds) / 300);
   const stats = marketo.stats();
   const remaining = Math.max(0, stats.dailyQuota - stats.callsToday);
+  // No probe found a lead: the instance is empty or its ids are too sparse to scan; the bulk
+  // extract finds every lead whatever its id.
   const strategy =
     run.options.fullStrategy !== 'auto'
       ? run.options.fullStrategy
-      : restCalls <= remaining * REST_SHARE_OF_REMAINING_QUOTA
+      : probe.minFound !== undefined && restCalls <= remaining * REST_SHARE_OF_REMAINING_QUOTA
         ? 'rest'
         : 'bulk';
   run.deps.logger.info(
@@ -136,6 +143,7 @@ async function startFullCopy(run: SyncRun): Promise<void> {
           rest: {
             lo: probe.scanFrom,
             hi: probe.maxFound ?? probe.scanFrom - 1,
+            floorKnown: probe.floorKnown,
             batch: MARKETO_BATCH,
             done: [],
             expected: probe.expectedLeads,

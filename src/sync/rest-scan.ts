@@ -32,7 +32,7 @@ export async function runRestScan(run: SyncRun): Promise<void> {
     for (;;) {
       const end = downCursor + scan.batch;
       const floor = Math.min(scan.lo, scan.minSeenId ?? scan.lo);
-      if (end <= 1 || floor - end >= tail) break;
+      if (scan.floorKnown || end <= 1 || floor - end >= tail) break;
       const start = Math.max(1, downCursor);
       downCursor -= scan.batch;
       if (!isCovered(scan.done, start, end)) return [start, end];

@@ -26,6 +26,8 @@ export interface SyncOptions {
   onProgress?: (progress: SyncProgress) => void;
   /** Empty 300-id batches past the highest id seen before the id scan stops (default 10). */
   scanTailBatches?: number;
+  /** Changed leads held before hydration overlaps with paging (default HYDRATION_HOLD). */
+  hydrationHold?: number;
   /** How far before "now" a new change cursor starts, to absorb clock skew (default 10 min). */
   cursorOverlapMs?: number;
 }
@@ -43,6 +45,7 @@ export class SyncRun {
   leadsDeleted = 0;
   /** REST field name -> Marketo data type, from Describe Lead when this run read it. */
   fieldTypes: Map<string, string> | undefined;
+  private commitFailed: unknown;
 
   constructor(
     readonly deps: SyncDeps,
@@ -62,11 +65,19 @@ export class SyncRun {
   }
 
   async checkpoint(changes: { upserts?: LeadUpsert[]; deletes?: number[] } = {}): Promise<void> {
-    await this.deps.store.commitSync({
-      upserts: changes.upserts,
-      deletes: changes.deletes,
-      state: structuredClone(this.state),
-    });
+    // After one failed commit no later one may land: a later snapshot of the shared state could
+    // otherwise mark as done a page whose leads were never written.
+    if (this.commitFailed) throw this.commitFailed;
+    try {
+      await this.deps.store.commitSync({
+        upserts: changes.upserts,
+        deletes: changes.deletes,
+        state: structuredClone(this.state),
+      });
+    } catch (error) {
+      this.commitFailed ??= error;
+      throw error;
+    }
     this.leadsUpserted += changes.upserts?.length ?? 0;
     this.leadsDeleted += changes.deletes?.length ?? 0;
     this.progress({

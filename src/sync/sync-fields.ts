@@ -28,7 +28,21 @@ export async function checkSyncFields(run: SyncRun, options: { force?: boolean }
     );
   }
   run.fieldTypes = types;
+  run.state.changeFields = changeFieldsFor(wanted, [...types.keys()]);
   run.state.fieldsCheckedAt = new Date(clock.now()).toISOString();
+}
+
+/** Longest `fields` list sent to Get Lead Changes; a GET URI over 8 KB is refused (414). */
+const MAX_CHANGE_FIELDS_CHARS = 6000;
+
+/**
+ * `updatedAt` moves whenever any field of the lead changes, but Get Lead Changes only reports
+ * the fields it is asked about; to keep a synced `updatedAt` true, ask about every field.
+ */
+export function changeFieldsFor(wanted: string[], described: string[]): string[] {
+  if (!wanted.includes('updatedAt')) return wanted;
+  const all = [...new Set([...wanted, ...described])].filter((f) => f !== 'id');
+  return all.join(',').length <= MAX_CHANGE_FIELDS_CHARS ? all : wanted;
 }
 
 export function sameFields(a: readonly string[], b: readonly string[]): boolean {

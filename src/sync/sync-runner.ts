@@ -18,8 +18,7 @@ export interface SyncStatus {
  */
 export class SyncRunner {
   private current:
-    | { trigger: SyncTrigger; controller: AbortController; done: Promise<SyncReport> }
-    | undefined;
+    { trigger: SyncTrigger; controller: AbortController; done: Promise<SyncReport> } | undefined;
   private progress: SyncProgress | undefined;
 
   constructor(

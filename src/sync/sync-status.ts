@@ -3,7 +3,12 @@ import type { Store } from '../store/types.js';
 import type { SyncRunner } from './sync-runner.js';
 
 /** The document behind GET /api/sync/status. */
-export function buildSyncStatus(deps: { store: Store; marketo: MarketoApi; runner: SyncRunner; cron: string }) {
+export function buildSyncStatus(deps: {
+  store: Store;
+  marketo: MarketoApi;
+  runner: SyncRunner;
+  cron: string;
+}) {
   const state = deps.store.loadSyncState();
   const run = deps.runner.status();
   const stats = deps.marketo.stats();

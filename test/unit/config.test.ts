@@ -77,6 +77,15 @@ describe('loadConfig', () => {
       .filter((line) => /^[A-Z0-9_]+=/.test(line))
       .map((line) => line.split('=')[0]);
     expect([...documented].sort()).toEqual([...CONFIG_KEYS].sort());
-    expect(() => loadConfig(Object.fromEntries(example.split('\n').filter((l) => /^[A-Z0-9_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])))).not.toThrow();
+    expect(() =>
+      loadConfig(
+        Object.fromEntries(
+          example
+            .split('\n')
+            .filter((l) => /^[A-Z0-9_]+=/.test(l))
+            .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+        ),
+      ),
+    ).not.toThrow();
   });
 });

@@ -50,7 +50,8 @@ export interface LeadsResult {
   serverTime: number | undefined;
 }
 
-export type ExportStatus = 'Created' | 'Queued' | 'Processing' | 'Cancelled' | 'Completed' | 'Failed';
+export type ExportStatus =
+  'Created' | 'Queued' | 'Processing' | 'Cancelled' | 'Completed' | 'Failed';
 
 export interface LeadExportJob {
   exportId: string;
@@ -108,6 +109,26 @@ export interface MarketoClientStats {
   tokenRequests: number;
   /** Epoch ms until which calls are paused after a 607, if any. */
   pausedUntil: number | undefined;
+  /** How the call budget (rate window and concurrency) is being used. */
+  budget?: MarketoBudgetStats;
+}
+
+/** The call budget: at most `limit` call starts in any `windowMs`, `maxConcurrency` in flight. */
+export interface MarketoBudgetStats {
+  limit: number;
+  /** Marketo's window plus our safety margin. */
+  windowMs: number;
+  maxConcurrency: number;
+  /** Calls started through this budget. */
+  started: number;
+  /** Starts within the current window. */
+  inWindow: number;
+  /** Most starts ever observed within one window (never above `limit`). */
+  maxInWindow: number;
+  inFlight: number;
+  maxInFlight: number;
+  /** Calls waiting for a concurrency slot or for room in the window. */
+  queued: number;
 }
 
 export interface MarketoApi {
@@ -158,4 +179,7 @@ export interface MarketoApi {
   ): Promise<RecordResult[]>;
 
   stats(): MarketoClientStats;
+
+  /** Persists the daily usage counter now (call on shutdown); optional for fakes. */
+  flushUsage?(): Promise<void>;
 }

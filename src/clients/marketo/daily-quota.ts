@@ -1,0 +1,181 @@
+import { DateTime } from 'luxon';
+import type { Clock } from '../../deps.js';
+import type { Logger } from '../../logger.js';
+import type { UsageState, UsageStore } from '../../store/types.js';
+import { MarketoApiError } from './marketo-error.js';
+
+/**
+ * Marketo's daily quota "resets daily at 12:00 AM CST" (help/rest-api/rest-api.md). We read
+ * that as midnight in America/Chicago, so the day is 23 h long in March and 25 h in November.
+ */
+export const MARKETO_TIME_ZONE = 'America/Chicago';
+
+/** The Marketo day `epochMs` falls in, `YYYY-MM-DD` in US Central. */
+export function marketoDayKey(epochMs: number): string {
+  return DateTime.fromMillis(epochMs, { zone: MARKETO_TIME_ZONE }).toISODate() ?? '';
+}
+
+/** Epoch ms of the next midnight in US Central after `epochMs` (when the quota resets). */
+export function nextMarketoReset(epochMs: number): number {
+  return DateTime.fromMillis(epochMs, { zone: MARKETO_TIME_ZONE })
+    .startOf('day')
+    .plus({ days: 1 })
+    .toMillis();
+}
+
+export interface DailyQuotaOptions {
+  /** Calls we allow ourselves per Marketo day (the subscription has ≥ 10,000; often 50,000). */
+  dailyQuota: number;
+  clock: Clock;
+  logger: Logger;
+  /** Keeps today's count and any pause across restarts. */
+  usageStore?: UsageStore | undefined;
+  /** At most one save per this many ms while calls flow. */
+  saveIntervalMs?: number;
+}
+
+/**
+ * Counts every call sent (retries included, identity excluded) per Marketo day and stops
+ * sending once the count reaches `dailyQuota` or Marketo answers 607: until the next reset
+ * every call fails fast with MARKETO_DAILY_QUOTA and nothing is sent.
+ */
+export class DailyQuota {
+  private usage: UsageState;
+  private saveTimer: NodeJS.Timeout | undefined;
+  private saving: Promise<void> = Promise.resolve();
+  private readonly saveIntervalMs: number;
+
+  constructor(private readonly options: DailyQuotaOptions) {
+    this.saveIntervalMs = options.saveIntervalMs ?? 1000;
+    const now = options.clock.now();
+    const today = marketoDayKey(now);
+    const stored = options.usageStore?.loadUsage();
+    this.usage = { day: today, calls: stored?.day === today ? stored.calls : 0 };
+    if (stored?.pausedUntil !== undefined && stored.pausedUntil > now) {
+      this.usage.pausedUntil = stored.pausedUntil;
+    }
+  }
+
+  /** Throws MARKETO_DAILY_QUOTA when no call may be sent now. */
+  assertCanCall(endpoint: string): void {
+    const now = this.rollOver();
+    if (this.usage.pausedUntil === undefined && this.usage.calls >= this.options.dailyQuota) {
+      this.pause(now, 'local daily quota reached');
+    }
+    const pausedUntil = this.usage.pausedUntil;
+    if (pausedUntil !== undefined) {
+      throw this.quotaError(endpoint, pausedUntil, { reason: 'paused' });
+    }
+  }
+
+  /** Counts one call about to be sent. */
+  recordCall(): void {
+    this.rollOver();
+    this.usage.calls += 1;
+    this.scheduleSave();
+  }
+
+  /** Marketo answered 607: pause until the reset. Returns the reset time. */
+  pauseUntilReset(): number {
+    const now = this.rollOver();
+    return this.pause(now, 'Marketo answered 607 (daily quota reached)');
+  }
+
+  quotaError(
+    endpoint: string,
+    retryAt: number,
+    extra: { reason: string; marketoCode?: string; requestId?: string; quota?: string },
+  ): MarketoApiError {
+    const iso = new Date(retryAt).toISOString();
+    const what = extra.quota === 'bulk-export' ? 'bulk export quota' : 'daily API quota';
+    return new MarketoApiError(
+      'MARKETO_DAILY_QUOTA',
+      `Marketo ${what} is used up; ${endpoint} not sent until ${iso}`,
+      {
+        endpoint,
+        marketoCode: extra.marketoCode,
+        requestId: extra.requestId,
+        action: 'wait-for-quota',
+        retryable: true,
+        details: {
+          retryAt: iso,
+          reason: extra.reason,
+          quota: extra.quota ?? 'daily-api',
+          callsToday: this.usage.calls,
+          dailyQuota: this.options.dailyQuota,
+        },
+      },
+    );
+  }
+
+  snapshot(): { day: string; callsToday: number; pausedUntil: number | undefined } {
+    this.rollOver();
+    return {
+      day: this.usage.day,
+      callsToday: this.usage.calls,
+      pausedUntil: this.usage.pausedUntil,
+    };
+  }
+
+  /** Saves now (and waits for any save in progress). */
+  async flush(): Promise<void> {
+    if (this.saveTimer !== undefined) clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    await this.save();
+  }
+
+  private pause(now: number, reason: string): number {
+    const until = nextMarketoReset(now);
+    if (this.usage.pausedUntil !== until) {
+      this.usage.pausedUntil = until;
+      this.options.logger.warn(
+        { callsToday: this.usage.calls, pausedUntil: new Date(until).toISOString() },
+        `Marketo calls paused: ${reason}`,
+      );
+      // A pause matters across restarts: save it now rather than on the next tick.
+      void this.flush().catch(() => undefined);
+    }
+    return until;
+  }
+
+  /** Starts a new Marketo day when midnight Central has passed. Returns now. */
+  private rollOver(): number {
+    const now = this.options.clock.now();
+    const today = marketoDayKey(now);
+    if (today !== this.usage.day) {
+      this.usage = { day: today, calls: 0 };
+      this.scheduleSave();
+    } else if (this.usage.pausedUntil !== undefined && now >= this.usage.pausedUntil) {
+      delete this.usage.pausedUntil;
+    }
+    return now;
+  }
+
+  private scheduleSave(): void {
+    if (this.options.usageStore === undefined || this.saveTimer !== undefined) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      void this.save().catch(() => undefined);
+    }, this.saveIntervalMs);
+    this.saveTimer.unref();
+  }
+
+  /** Saves are chained so an older snapshot never lands after a newer one. */
+  private save(): Promise<void> {
+    const store = this.options.usageStore;
+    if (store === undefined) return Promise.resolve();
+    const next = this.saving.then(async () => {
+      try {
+        await store.saveUsage({ ...this.usage });
+      } catch (error) {
+        this.options.logger.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          'Could not save Marketo usage',
+        );
+        throw error;
+      }
+    });
+    this.saving = next.catch(() => undefined);
+    return next;
+  }
+}

@@ -1,0 +1,243 @@
+import type { AxiosInstance } from 'axios';
+import pRetry from 'p-retry';
+import type { z } from 'zod';
+import type { Clock } from '../../deps.js';
+import type { Logger } from '../../logger.js';
+import type { CallBudget } from './call-budget.js';
+import { nextMarketoReset, type DailyQuota } from './daily-quota.js';
+import { MarketoApiError } from './marketo-error.js';
+import { buildUrl, formBody, type MarketoRequest } from './marketo-request.js';
+import {
+  readFileAnswer,
+  readJsonAnswer,
+  type FailureInfo,
+  type HttpAnswer,
+  type Interpretation,
+  type JsonAnswer,
+} from './marketo-response.js';
+import { classifyMarketoFailure, type MarketoFailure } from './retry-policy.js';
+import type { TokenManager } from './token-manager.js';
+
+export interface MarketoTransportOptions {
+  baseUrl: string;
+  http: AxiosInstance;
+  tokens: TokenManager;
+  budget: CallBudget;
+  quota: DailyQuota;
+  clock: Clock;
+  logger: Logger;
+  timeoutMs: number;
+  maxRetries: number;
+  retryMinTimeoutMs: number;
+  retryMaxTimeoutMs: number;
+}
+
+type Sent = { ok: true; answer: HttpAnswer } | { ok: false; failure: FailureInfo };
+
+/**
+ * Adobe: on 601/602 get a new token and retry. If two fresh tokens are rejected as well,
+ * something else is wrong (revoked service, clock skew): stop.
+ */
+const MAX_REAUTHS = 2;
+
+/**
+ * The one place that sends requests to Marketo. Per logical call: fail fast when the daily
+ * quota is spent; then p-retry around [token -> budget slot -> count -> send -> interpret].
+ * Retry sits outside the budget, so every attempt pays into the rate window and daily count.
+ */
+export class MarketoTransport {
+  private sent = 0;
+  private readonly errors: Record<string, number> = {};
+
+  constructor(private readonly options: MarketoTransportOptions) {}
+
+  get callsSent(): number {
+    return this.sent;
+  }
+
+  get errorsByCode(): Record<string, number> {
+    return { ...this.errors };
+  }
+
+  countError(code: string): void {
+    this.errors[code] = (this.errors[code] ?? 0) + 1;
+  }
+
+  urlFor(path: string, query?: MarketoRequest['query']): string {
+    return buildUrl(this.options.baseUrl, path, query);
+  }
+
+  /** A JSON call whose `result` is parsed by `resultSchema`. */
+  json<S extends z.ZodType>(
+    req: MarketoRequest,
+    resultSchema: S,
+  ): Promise<JsonAnswer<z.output<S>>> {
+    return this.execute(req, (answer) => readJsonAnswer(req, answer, resultSchema));
+  }
+
+  /** A bulk export file, as bytes. */
+  file(req: MarketoRequest): Promise<Buffer> {
+    return this.execute(req, (answer) => readFileAnswer(req, answer));
+  }
+
+  private async execute<T>(req: MarketoRequest, interpret: (a: HttpAnswer) => Interpretation<T>) {
+    // Nothing is sent, not even to Identity, while the daily quota is spent.
+    this.options.quota.assertCanCall(req.endpoint);
+    return pRetry(() => this.attempt(req, interpret), {
+      retries: this.options.maxRetries,
+      factor: 2,
+      minTimeout: this.options.retryMinTimeoutMs,
+      maxTimeout: this.options.retryMaxTimeoutMs,
+      // Jitter, so callers that failed together (606) do not come back together.
+      randomize: true,
+      shouldRetry: ({ error }) => error instanceof MarketoApiError && error.action === 'retry',
+      onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+        if (error instanceof MarketoApiError && error.action === 'retry' && retriesLeft > 0) {
+          const code = error.marketoCode ?? error.networkCode ?? error.upstreamStatus;
+          this.options.logger.warn(
+            { endpoint: req.endpoint, code, attemptNumber },
+            'Marketo call failed; retrying after back-off',
+          );
+        }
+      },
+    });
+  }
+
+  private async attempt<T>(req: MarketoRequest, interpret: (a: HttpAnswer) => Interpretation<T>) {
+    const { tokens, budget, quota, logger } = this.options;
+    for (let reauths = 0; ; reauths += 1) {
+      const token = await tokens.getToken();
+      const sent = await budget.run(async () => {
+        // Checked again inside the slot: another call may have met 607 while this one queued.
+        quota.assertCanCall(req.endpoint);
+        quota.recordCall();
+        this.sent += 1;
+        return this.send(req, token);
+      });
+      const outcome = sent.ok ? interpret(sent.answer) : sent;
+      if (outcome.ok) return outcome.value;
+
+      const failure = { ...outcome.failure, idempotent: req.idempotent };
+      const fallback = failure.marketoCode ?? failure.networkCode ?? `HTTP ${failure.httpStatus}`;
+      (failure.codes?.length ? failure.codes : [fallback]).forEach((c) => this.countError(c));
+      const action = classifyMarketoFailure(failure);
+      if (action === 'reauth' && reauths < MAX_REAUTHS) {
+        // Drops the token only if it is still the cached one: a fresh one is kept.
+        tokens.invalidate(token);
+        logger.info({ endpoint: req.endpoint, code: failure.marketoCode }, 'Re-authenticating');
+        continue;
+      }
+      if (action === 'wait-for-quota') throw this.quotaError(req, failure);
+      throw apiError(req, failure, action === 'reauth');
+    }
+  }
+
+  private async send(req: MarketoRequest, token: string): Promise<Sent> {
+    const { http, timeoutMs, logger } = this.options;
+    const headers: Record<string, string> = {
+      // The header is the only way we pass the token: the access_token parameter is removed.
+      Authorization: `Bearer ${token}`,
+      Accept: 'application/json, text/plain, */*',
+      // help/rest-api/performance.md: REST answers gzip on request; bulk APIs never compress.
+      'Accept-Encoding': req.path.startsWith('/rest/') ? 'gzip' : 'identity',
+    };
+    let data: string | undefined;
+    if (req.json !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      data = JSON.stringify(req.json);
+    } else if (req.form !== undefined) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      data = formBody(req.form);
+    }
+    const started = Date.now();
+    // Logs name the path only: query strings may hold emails or page tokens.
+    const where = { endpoint: req.endpoint, method: req.method, path: req.path };
+    try {
+      const res = await http.request<unknown>({
+        method: req.method,
+        url: this.urlFor(req.path, req.query),
+        headers,
+        data,
+        timeout: timeoutMs,
+        responseType: 'arraybuffer',
+        transformResponse: [(body: unknown) => body],
+        validateStatus: () => true,
+        decompress: true,
+      });
+      logger.debug({ ...where, status: res.status, ms: Date.now() - started }, 'Marketo call');
+      const date: unknown = res.headers['date'];
+      const contentType: unknown = res.headers['content-type'];
+      const answer: HttpAnswer = {
+        status: res.status,
+        contentType: typeof contentType === 'string' ? contentType : '',
+        date: typeof date === 'string' ? date : undefined,
+        body: toBuffer(res.data),
+      };
+      return { ok: true, answer };
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const networkCode = typeof code === 'string' ? code : 'ERR_NETWORK';
+      logger.debug({ ...where, networkCode, ms: Date.now() - started }, 'Marketo call failed');
+      // A plain summary, never the axios error: its config holds the Authorization header.
+      const message = error instanceof Error ? error.message : String(error);
+      return { ok: false, failure: { networkCode, message } };
+    }
+  }
+
+  private quotaError(req: MarketoRequest, failure: FailureInfo): MarketoApiError {
+    const { quota, clock } = this.options;
+    const ids = { marketoCode: failure.marketoCode, requestId: failure.requestId };
+    if (failure.marketoCode === '607') {
+      const retryAt = quota.pauseUntilReset();
+      return quota.quotaError(req.endpoint, retryAt, { reason: 'marketo-607', ...ids });
+    }
+    // 1029 "Export daily quota exceeded" (500 MB/day): only bulk exports wait; REST goes on.
+    return quota.quotaError(req.endpoint, nextMarketoReset(clock.now()), {
+      reason: 'marketo-1029',
+      quota: 'bulk-export',
+      ...ids,
+    });
+  }
+}
+
+function apiError(
+  req: MarketoRequest,
+  failure: MarketoFailure & FailureInfo,
+  tokenRejected: boolean,
+) {
+  const action = tokenRejected ? 'fatal' : classifyMarketoFailure(failure);
+  const what =
+    failure.marketoCode !== undefined
+      ? `${failure.marketoCode} ${failure.message ?? ''}`.trim()
+      : failure.networkCode !== undefined
+        ? `network error ${failure.networkCode}`
+        : `HTTP ${failure.httpStatus}`;
+  // A write that failed ambiguously (time-out, dropped connection) may have been applied:
+  // say so, so the caller reconciles before writing again rather than duplicating.
+  const outcomeUnknown =
+    !failure.idempotent &&
+    action === 'fatal' &&
+    classifyMarketoFailure({ ...failure, idempotent: true }) === 'retry';
+  const suffix = tokenRejected ? ` (still rejected after ${MAX_REAUTHS} new tokens)` : '';
+  return new MarketoApiError(
+    tokenRejected ? 'MARKETO_AUTH_FAILED' : 'MARKETO_API_ERROR',
+    `Marketo ${req.endpoint} failed: ${what}${suffix}`,
+    {
+      endpoint: req.endpoint,
+      marketoCode: failure.marketoCode,
+      requestId: failure.requestId,
+      upstreamStatus: failure.httpStatus,
+      networkCode: failure.networkCode,
+      action,
+      retryable: action === 'retry',
+      details: outcomeUnknown ? { outcomeUnknown: true } : undefined,
+    },
+  );
+}
+
+function toBuffer(data: unknown): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (data instanceof ArrayBuffer) return Buffer.from(data);
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  return Buffer.from(data === undefined ? '' : JSON.stringify(data), 'utf8');
+}

@@ -1,0 +1,177 @@
+import type { AxiosInstance } from 'axios';
+import type { Clock } from '../../deps.js';
+import type { Logger } from '../../logger.js';
+import { MarketoApiError } from './marketo-error.js';
+import { identityErrorSchema, identityResponseSchema } from './wire-schemas.js';
+
+export interface TokenManagerOptions {
+  /** Instance root, e.g. `https://123-ABC-456.mktorest.com` (no trailing slash). */
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  http: AxiosInstance;
+  clock: Clock;
+  logger: Logger;
+  timeoutMs: number;
+  /** Renew this long before expiry, so a call never leaves with a dying token. */
+  renewMarginMs?: number;
+}
+
+interface CachedToken {
+  value: string;
+  expiresAt: number;
+  /** When getToken() stops handing this token out and asks Identity again. */
+  renewAt: number;
+}
+
+const IDENTITY_PATH = '/identity/oauth/token';
+/** After a failed early renewal, wait this long before asking Identity again. */
+const RENEW_RETRY_MS = 10_000;
+
+/**
+ * The client-credentials access token (help/rest-api/authentication.md): cached with its
+ * expiry, fetched by one request however many callers wait, renewed shortly before expiry.
+ * Identity calls are free (swagger-identity.json: "not counted towards API call limit"), so
+ * they bypass the call budget. A failed identity call is never retried here: a bad secret
+ * would only produce a storm of 401s. Every later getToken() may try once more.
+ */
+export class TokenManager {
+  private cached: CachedToken | undefined;
+  private pending: Promise<CachedToken> | undefined;
+  private requests = 0;
+  private renewBlockedUntil = 0;
+  private readonly renewMarginMs: number;
+
+  constructor(private readonly options: TokenManagerOptions) {
+    this.renewMarginMs = options.renewMarginMs ?? 60_000;
+  }
+
+  /** Identity requests made so far. */
+  get tokenRequests(): number {
+    return this.requests;
+  }
+
+  async getToken(): Promise<string> {
+    const { clock, logger } = this.options;
+    const cached = this.cached;
+    const now = clock.now();
+    if (cached !== undefined && now < cached.renewAt) return cached.value;
+    // A renewal failed a moment ago and the old token still lives: keep using it for now.
+    if (cached !== undefined && now < cached.expiresAt && now < this.renewBlockedUntil) {
+      return cached.value;
+    }
+    // Single flight: concurrent callers share the one identity request in progress.
+    this.pending ??= this.fetchToken().finally(() => {
+      this.pending = undefined;
+    });
+    try {
+      return (await this.pending).value;
+    } catch (error) {
+      // A failed *early* renewal must not fail calls the current token can still make.
+      if (cached !== undefined && clock.now() < cached.expiresAt && this.cached === cached) {
+        this.renewBlockedUntil = clock.now() + RENEW_RETRY_MS;
+        logger.warn({ endpoint: 'identity' }, 'Token renewal failed; using the current token');
+        return cached.value;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Forget `token` after Marketo answered 601/602 to a call that used it. A token that is no
+   * longer the cached one was already replaced, and the fresh one must not be thrown away.
+   */
+  invalidate(token: string): void {
+    if (this.cached?.value === token) this.cached = undefined;
+  }
+
+  private async fetchToken(): Promise<CachedToken> {
+    const { baseUrl, clientId, clientSecret, http, clock, logger, timeoutMs } = this.options;
+    // GET with query parameters, as the identity spec defines it. This URL holds the secret:
+    // it is never logged or put into an error.
+    const query = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+    });
+    const askedAt = clock.now();
+    this.requests += 1;
+    logger.debug({ endpoint: 'identity' }, 'Requesting a Marketo access token');
+
+    let status: number;
+    let body: unknown;
+    try {
+      const res = await http.request<string>({
+        method: 'GET',
+        url: `${baseUrl}${IDENTITY_PATH}?${query.toString()}`,
+        headers: { Accept: 'application/json' },
+        timeout: timeoutMs,
+        responseType: 'text',
+        transformResponse: [(data: unknown) => data],
+        validateStatus: () => true,
+      });
+      status = res.status;
+      body = parseJson(res.data);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      throw this.authFailed(`network error ${typeof code === 'string' ? code : 'unknown'}`, {
+        networkCode: typeof code === 'string' ? code : undefined,
+      });
+    }
+
+    if (status < 200 || status >= 300) {
+      const parsed = identityErrorSchema.safeParse(body);
+      const reason = parsed.success
+        ? [parsed.data.error, parsed.data.error_description].filter(Boolean).join(': ')
+        : '';
+      // Identity echoes nothing secret today; scrub anyway in case it ever quotes the request.
+      const safe = truncate(reason.split(this.options.clientSecret).join('***'));
+      throw this.authFailed(`HTTP ${status}${safe ? ` ${safe}` : ''}`, {
+        upstreamStatus: status,
+      });
+    }
+    const parsed = identityResponseSchema.safeParse(body);
+    if (!parsed.success) {
+      throw this.authFailed('the answer holds no access_token/expires_in', {
+        upstreamStatus: status,
+      });
+    }
+
+    const lifeMs = parsed.data.expires_in * 1000;
+    const expiresAt = askedAt + lifeMs;
+    // Asked before expiry, Identity returns the *same* token with its remaining life. If that
+    // is already inside the margin, asking again would loop on the same answer: use the token
+    // until it really expires (a late call then gets 602, and the client re-authenticates).
+    const renewAt = lifeMs > this.renewMarginMs ? expiresAt - this.renewMarginMs : expiresAt;
+    const token: CachedToken = { value: parsed.data.access_token, expiresAt, renewAt };
+    this.cached = token;
+    logger.debug({ endpoint: 'identity', expiresInS: parsed.data.expires_in }, 'Got token');
+    return token;
+  }
+
+  private authFailed(
+    reason: string,
+    extra: { upstreamStatus?: number; networkCode?: string | undefined },
+  ): MarketoApiError {
+    const message = `Marketo identity call (GET ${this.options.baseUrl}${IDENTITY_PATH}) failed: ${reason}`;
+    this.options.logger.error({ endpoint: 'identity', ...extra }, message);
+    return new MarketoApiError('MARKETO_AUTH_FAILED', message, {
+      endpoint: 'identity',
+      action: 'fatal',
+      ...extra,
+    });
+  }
+}
+
+function parseJson(text: unknown): unknown {
+  if (typeof text !== 'string') return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function truncate(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

@@ -1,0 +1,18 @@
+/** The local Marketo stand-in: see marketo-sandbox.ts. */
+export { createMarketoSandbox } from './marketo-sandbox.js';
+export { DEFAULT_LIMITS } from './sandbox-limits.js';
+export type {
+  ActivityAttribute,
+  CustomActivityAttributeView,
+  CustomActivityTypeView,
+  FaultSpec,
+  LeadChangeField,
+  LeadValue,
+  MarketoSandbox,
+  SandboxActivity,
+  SandboxLead,
+  SandboxLimits,
+  SandboxOptions,
+  SandboxServer,
+  SandboxStats,
+} from './sandbox-types.js';

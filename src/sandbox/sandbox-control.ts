@@ -1,0 +1,88 @@
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { FIELDS_BY_NAME } from './sandbox-fields.js';
+import type { LeadValue, MarketoSandbox } from './sandbox-types.js';
+import { formatActivity } from './sandbox-activity-log.js';
+import type { SandboxState } from './sandbox-state.js';
+
+/**
+ * The sandbox's own control API under `/_sandbox/` (not Marketo's; no auth), for demos:
+ * stats, creating/updating and deleting leads (which log activities as Marketo would), and
+ * reading activities back. Errors use the house shape `{ error: { code, message, field } }`.
+ */
+
+const leadBodySchema = z
+  .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
+  .superRefine((fields, ctx) => {
+    for (const name of Object.keys(fields)) {
+      if (!FIELDS_BY_NAME.has(name)) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `unknown lead field '${name}'` });
+      }
+    }
+    if (fields.id !== undefined && !(Number.isSafeInteger(fields.id) && Number(fields.id) > 0)) {
+      ctx.addIssue({ code: 'custom', path: ['id'], message: 'id must be a positive integer' });
+    }
+  });
+
+const RECENT_ACTIVITIES = 1000;
+
+function fail(res: Response, status: number, code: string, message: string, field?: string) {
+  res.status(status).json({ error: { code, message, ...(field ? { field } : {}) } });
+}
+
+export function createControlRouter(
+  state: SandboxState,
+  sandbox: Pick<MarketoSandbox, 'upsertLead' | 'deleteLead' | 'stats'>,
+): Router {
+  const router = Router();
+  router.use(express.json({ limit: '1mb' }));
+
+  router.get('/stats', (_req, res) => {
+    res.json(sandbox.stats());
+  });
+
+  router.post('/leads', (req, res) => {
+    const parsed = leadBodySchema.safeParse(req.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return fail(
+        res,
+        400,
+        'VALIDATION_FAILED',
+        issue?.message ?? 'invalid lead',
+        issue?.path.join('.'),
+      );
+    }
+    const fields = parsed.data as Record<string, LeadValue>;
+    const existed = typeof fields.id === 'number' && state.leads.get(fields.id) !== undefined;
+    res.status(existed ? 200 : 201).json(sandbox.upsertLead(fields));
+  });
+
+  router.delete('/leads/:id', (req, res) => {
+    const id = Number(req.params.id);
+    if (!Number.isSafeInteger(id)) {
+      return fail(res, 400, 'VALIDATION_FAILED', 'id must be an integer', 'id');
+    }
+    if (!sandbox.deleteLead(id)) return fail(res, 404, 'NOT_FOUND', `lead ${id} not found`);
+    res.status(204).end();
+  });
+
+  router.get('/activities', (req, res) => {
+    if (req.query.type === 'custom') {
+      res.json({ activities: state.customActivities() });
+      return;
+    }
+    const entries = state.log.entries();
+    res.json({ activities: entries.slice(-RECENT_ACTIVITIES).map(formatActivity) });
+  });
+
+  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const type = (error as { type?: string }).type;
+    if (type === 'entity.parse.failed') {
+      return fail(res, 400, 'INVALID_JSON', 'body is not valid JSON');
+    }
+    state.logger.error({ err: error }, 'sandbox control request failed');
+    fail(res, 500, 'INTERNAL', 'sandbox control request failed');
+  });
+  return router;
+}

@@ -1,0 +1,117 @@
+import { Low, type Adapter } from 'lowdb';
+import { StoreError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { createGroupCommit, type GroupCommit } from './group-commit.js';
+import type { StoreDocument } from './store-document.js';
+
+export interface DocumentDbOptions {
+  adapter: Adapter<StoreDocument>;
+  /** The document as read (or freshly created); the same object lives as long as the db. */
+  document: StoreDocument;
+  /** Where the document lives, for messages: a file path, or `memory`. */
+  location: string;
+  logger?: Logger;
+  /** Bytes of the last document written (0 for memory). */
+  sizeBytes?: () => number;
+  /** Runs once on close, after the last write: releases the file lock. */
+  onClose?: () => Promise<void>;
+}
+
+/**
+ * The lowdb document plus the one way to change it: `update(mutate)`. The mutator runs
+ * synchronously on the live document, so a read-modify-write inside it cannot interleave with
+ * another caller (lowdb #478, research D4); the returned promise resolves once a write that
+ * started after the mutation is durable (group commit). Every collection module of the store
+ * (leads, sync state, usage, and later dialogues, meetings, outbox, tokens) changes the
+ * document only through here.
+ */
+export class DocumentDb {
+  readonly location: string;
+  private readonly low: Low<StoreDocument>;
+  private readonly commits: GroupCommit;
+  private readonly logger: Logger;
+  private readonly sizeOf: () => number;
+  private readonly onClose: (() => Promise<void>) | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: DocumentDbOptions) {
+    this.location = options.location;
+    this.low = new Low(options.adapter, options.document);
+    this.logger = options.logger ?? silentLogger;
+    this.sizeOf = options.sizeBytes ?? (() => 0);
+    this.onClose = options.onClose;
+    this.commits = createGroupCommit(() => this.writeNow());
+  }
+
+  /** The live document. Read it freely; change it only inside `update`. */
+  get data(): StoreDocument {
+    return this.low.data;
+  }
+
+  /**
+   * Applies `mutate` now and resolves with its result once the change is durable. A mutator
+   * must validate before it changes anything: if it throws, nothing is written and the promise
+   * rejects. If the write fails, every caller waiting for it gets STORE_WRITE_FAILED; the
+   * change stays in memory and goes out with the next successful write, so a rejection means
+   * "not known to be durable", as with any database whose commit acknowledgement is lost.
+   */
+  update<T>(mutate: (doc: StoreDocument) => T): Promise<T> {
+    if (this.closing !== undefined) {
+      return Promise.reject(
+        new StoreError('STORE_CLOSED', `The store at ${this.location} is closed; no more writes.`),
+      );
+    }
+    let result: T;
+    try {
+      result = mutate(this.low.data);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.commits.request().then(() => result);
+  }
+
+  /** Resolves when every acknowledged write is durable. */
+  flush(): Promise<void> {
+    return this.commits.settled();
+  }
+
+  /** Refuses further writes, waits for those in flight, then runs `onClose` (even if they failed). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      try {
+        await this.flush();
+      } finally {
+        await this.onClose?.();
+      }
+    })();
+    return this.closing;
+  }
+
+  sizeBytes(): number {
+    return this.sizeOf();
+  }
+
+  private async writeNow(): Promise<void> {
+    const started = performance.now();
+    try {
+      // Low.write hands the live document to the adapter, which serialises it before its first
+      // await, so the snapshot holds every mutation made before this write started.
+      await this.low.write();
+    } catch (error) {
+      this.logger.error({ err: error, location: this.location }, 'store write failed');
+      throw new StoreError(
+        'STORE_WRITE_FAILED',
+        `Could not write the store at ${this.location}: ${(error as Error).message}`,
+        error,
+      );
+    }
+    this.logger.debug(
+      {
+        location: this.location,
+        bytes: this.sizeOf(),
+        ms: Math.round(performance.now() - started),
+      },
+      'store written',
+    );
+  }
+}

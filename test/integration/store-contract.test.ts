@@ -1,0 +1,248 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createJsonFileStore, createMemoryStore } from '../../src/store/index.js';
+import { initialSyncState, type Store, type SyncState } from '../../src/store/types.js';
+import { createTempDir, makeLead } from '../helpers/store-fixtures.js';
+
+/**
+ * The behaviour every Store implementation promises (research D5). A new implementation
+ * (PostgreSQL) joins the table below and must pass unchanged.
+ */
+const implementations = [
+  {
+    kind: 'memory',
+    persistent: false,
+    open: async (_file: string): Promise<Store> => createMemoryStore(),
+  },
+  {
+    kind: 'json-file',
+    persistent: true,
+    open: (file: string): Promise<Store> => createJsonFileStore({ file }),
+  },
+];
+
+const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
+
+describe.each(implementations)('store contract: $kind', ({ open, persistent }) => {
+  let temp: Awaited<ReturnType<typeof createTempDir>>;
+  let file: string;
+  let store: Store;
+
+  beforeEach(async () => {
+    temp = await createTempDir();
+    file = path.join(temp.dir, 'store.json');
+    store = await open(file);
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await temp.remove();
+  });
+
+  it('when a lead is upserted, then getLead returns its fields, observation and source', async () => {
+    await store.applyLeadChanges({ upserts: [makeLead(7, { observedAt: T0, source: 'webhook' })] });
+
+    expect(store.getLead(7)).toEqual({ ...makeLead(7), observedAt: T0, source: 'webhook' });
+    expect(store.getLead(8)).toBeUndefined();
+  });
+
+  it('when a caller changes a lead it read, then the stored lead is unchanged', async () => {
+    await store.applyLeadChanges({ upserts: [makeLead(7)] });
+
+    const lead = store.getLead(7)!;
+    lead.fields['email'] = 'changed@example.com';
+
+    expect(store.getLead(7)?.fields['email']).toBe('lead7@example.com');
+  });
+
+  it('when leads are looked up by email in another case, then every lead with it is found, newest observation first', async () => {
+    const email = (casing: string) => ({ ...makeLead(0).fields, email: casing });
+    await store.applyLeadChanges({
+      upserts: [
+        { ...makeLead(1, { observedAt: T0 }), fields: email('Ann@Example.com') },
+        { ...makeLead(2, { observedAt: T0 + 2 }), fields: email('ann@example.COM') },
+        { ...makeLead(3, { observedAt: T0 + 1 }), fields: email(' ANN@EXAMPLE.COM ') },
+        makeLead(4),
+      ],
+    });
+
+    expect(store.findLeadsByEmail('aNN@example.com').map((lead) => lead.id)).toEqual([2, 3, 1]);
+    expect(store.findLeadsByEmail('nobody@example.com')).toEqual([]);
+  });
+
+  it('when a lead changes its email, then it is found under the new email only', async () => {
+    await store.applyLeadChanges({ upserts: [makeLead(1, { observedAt: T0 })] });
+    const moved = makeLead(1, { observedAt: T0 + 1 });
+    await store.applyLeadChanges({
+      upserts: [{ ...moved, fields: { ...moved.fields, email: 'New@example.com' } }],
+    });
+
+    expect(store.findLeadsByEmail('lead1@example.com')).toEqual([]);
+    expect(store.findLeadsByEmail('new@example.com').map((lead) => lead.id)).toEqual([1]);
+  });
+
+  it('when an upsert is older than the stored observation, then it is ignored', async () => {
+    await store.applyLeadChanges({
+      upserts: [makeLead(1, { observedAt: T0 + 10, source: 'webhook' })],
+    });
+    const stale = makeLead(1, { observedAt: T0 });
+    await store.applyLeadChanges({
+      upserts: [{ ...stale, fields: { ...stale.fields, firstName: 'Stale' } }],
+    });
+
+    expect(store.getLead(1)).toMatchObject({ observedAt: T0 + 10, source: 'webhook' });
+    expect(store.getLead(1)?.fields['firstName']).toBe('First1');
+  });
+
+  it('when an upsert carries fewer fields, then they replace the stored fields (absent means null)', async () => {
+    await store.applyLeadChanges({ upserts: [makeLead(1, { observedAt: T0 })] });
+    await store.applyLeadChanges({
+      upserts: [makeLead(1, { observedAt: T0 + 1, fields: { email: 'a@b.c' } })],
+    });
+
+    expect(store.getLead(1)?.fields).toEqual({ email: 'a@b.c' });
+  });
+
+  it('when a lead is deleted, then it is gone and a later upsert of the same id is ignored', async () => {
+    await store.applyLeadChanges({ upserts: [makeLead(1), makeLead(2)] });
+    await store.applyLeadChanges({ deletes: [1, 99] });
+    await store.applyLeadChanges({
+      upserts: [makeLead(1, { observedAt: T0 + 60_000 }), makeLead(99)],
+    });
+
+    expect(store.getLead(1)).toBeUndefined();
+    expect(store.getLead(99)).toBeUndefined();
+    expect(store.findLeadsByEmail('lead1@example.com')).toEqual([]);
+    expect(store.countLeads()).toBe(1);
+  });
+
+  it('when one batch upserts and deletes the same id, then the delete wins', async () => {
+    await store.applyLeadChanges({ upserts: [makeLead(5)], deletes: [5] });
+
+    expect(store.getLead(5)).toBeUndefined();
+  });
+
+  it('when leads are upserted and deleted, then countLeads and leadIdsObservedBefore follow', async () => {
+    await store.applyLeadChanges({
+      upserts: [
+        makeLead(3, { observedAt: T0 }),
+        makeLead(1, { observedAt: T0 }),
+        makeLead(2, { observedAt: T0 + 5 }),
+      ],
+    });
+    await store.applyLeadChanges({ upserts: [makeLead(1)], deletes: [3] });
+
+    expect(store.countLeads()).toBe(2);
+    expect(store.leadIdsObservedBefore(T0 + 5)).toEqual([1]);
+    expect(store.leadIdsObservedBefore(T0 + 6)).toEqual([1, 2]);
+  });
+
+  it('when commitSync runs, then the leads and the state it carries are both stored', async () => {
+    const state: SyncState = {
+      ...initialSyncState(['email']),
+      phase: 'incremental',
+      lastSuccessAt: '2026-11-24T12:00:00Z',
+    };
+    await store.applyLeadChanges({ upserts: [makeLead(9)] });
+
+    await store.commitSync({ upserts: [makeLead(1), makeLead(2)], deletes: [9], state });
+
+    expect(store.loadSyncState()).toEqual(state);
+    expect(store.countLeads()).toBe(2);
+    expect(store.getLead(9)).toBeUndefined();
+  });
+
+  it('when commitSync carries an invalid state, then it is refused and neither leads nor state change', async () => {
+    const bad = { ...initialSyncState(), phase: 'halfway' } as unknown as SyncState;
+
+    await expect(store.commitSync({ upserts: [makeLead(1)], state: bad })).rejects.toMatchObject({
+      code: 'STORE_INVALID_RECORD',
+    });
+    expect(store.getLead(1)).toBeUndefined();
+    expect(store.loadSyncState()).toEqual(initialSyncState());
+  });
+
+  it('when an upsert holds a value JSON cannot represent, then the whole change is refused', async () => {
+    const bad = makeLead(2, { fields: { email: 'x@example.com', score: 10n } });
+
+    await expect(store.applyLeadChanges({ upserts: [makeLead(1), bad] })).rejects.toMatchObject({
+      code: 'STORE_INVALID_RECORD',
+    });
+    expect(store.countLeads()).toBe(0);
+  });
+
+  it('when the sync state is loaded and the copy changed, then the store keeps its own until committed', async () => {
+    expect(store.loadSyncState()).toEqual(initialSyncState());
+
+    const copy = store.loadSyncState();
+    copy.phase = 'full';
+    copy.changes.pendingLeadIds.push(1, 2);
+    expect(store.loadSyncState()).toEqual(initialSyncState());
+
+    await store.commitSync({ state: copy });
+    copy.changes.pendingLeadIds.push(3);
+    expect(store.loadSyncState().changes.pendingLeadIds).toEqual([1, 2]);
+  });
+
+  it('when usage is saved, then it loads back (and is undefined before)', async () => {
+    expect(store.loadUsage()).toBeUndefined();
+
+    await store.saveUsage({ day: '2026-11-24', calls: 120, pausedUntil: T0 });
+
+    expect(store.loadUsage()).toEqual({ day: '2026-11-24', calls: 120, pausedUntil: T0 });
+  });
+
+  it('when the store is closed, then writes are refused with STORE_CLOSED', async () => {
+    await store.close();
+
+    await expect(store.applyLeadChanges({ upserts: [makeLead(1)] })).rejects.toMatchObject({
+      code: 'STORE_CLOSED',
+    });
+    await expect(store.saveUsage({ day: '2026-11-24', calls: 1 })).rejects.toMatchObject({
+      code: 'STORE_CLOSED',
+    });
+  });
+
+  it.runIf(persistent)(
+    'when the store is reopened, then leads, deletions, sync state and usage are kept',
+    async () => {
+      const state = { ...initialSyncState(['email']), phase: 'incremental' as const };
+      await store.commitSync({ upserts: [makeLead(1), makeLead(2)], deletes: [2], state });
+      await store.saveUsage({ day: '2026-11-24', calls: 3 });
+      await store.close();
+
+      store = await open(file);
+      await store.applyLeadChanges({ upserts: [makeLead(2, { observedAt: T0 + 1 })] });
+
+      expect(store.getLead(1)).toEqual(makeLead(1));
+      expect(store.getLead(2)).toBeUndefined();
+      expect(store.loadSyncState()).toEqual(state);
+      expect(store.loadUsage()).toEqual({ day: '2026-11-24', calls: 3 });
+      expect(store.findLeadsByEmail('LEAD1@example.com')).toHaveLength(1);
+    },
+  );
+
+  it.runIf(persistent)(
+    'when many writes run concurrently, then every one is acknowledged and present after reopen',
+    async () => {
+      const ids = Array.from({ length: 200 }, (_, i) => i + 1);
+
+      await Promise.all([
+        ...ids.map((id) => store.applyLeadChanges({ upserts: [makeLead(id)] })),
+        store.commitSync({
+          upserts: [makeLead(500)],
+          state: { ...initialSyncState(), phase: 'full' },
+        }),
+        store.saveUsage({ day: '2026-11-24', calls: 7 }),
+      ]);
+      await store.close();
+      store = await open(file);
+
+      expect(store.countLeads()).toBe(201);
+      expect(ids.every((id) => store.getLead(id) !== undefined)).toBe(true);
+      expect(store.loadSyncState().phase).toBe('full');
+      expect(store.loadUsage()?.calls).toBe(7);
+      expect(store.sizeBytes()).toBeGreaterThan(200 * 300);
+    },
+  );
+});
