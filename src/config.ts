@@ -73,7 +73,8 @@ const envSchema = z
     MARKETO_CLIENT_SECRET: optionalString,
     MARKETO_RATE_LIMIT: integer(1, 100).default(50),
     MARKETO_RATE_WINDOW_MS: integer(100, 3_600_000).default(20_000),
-    MARKETO_RATE_MARGIN_MS: integer(0, 60_000).default(500),
+    /** Unset: 2.5% of the window (500 ms for Marketo's 20 s), at least 50 ms. */
+    MARKETO_RATE_MARGIN_MS: optionalString.pipe(integer(0, 60_000).optional()),
     MARKETO_MAX_CONCURRENCY: integer(1, 10).default(5),
     MARKETO_DAILY_QUOTA: integer(1, 10_000_000).default(25_000),
     MARKETO_TIMEOUT_MS: integer(1_000, 600_000).default(60_000),
@@ -187,7 +188,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       clientSecret: e.MARKETO_CLIENT_SECRET,
       rateLimit: e.MARKETO_RATE_LIMIT,
       rateWindowMs: e.MARKETO_RATE_WINDOW_MS,
-      rateMarginMs: e.MARKETO_RATE_MARGIN_MS,
+      rateMarginMs:
+        e.MARKETO_RATE_MARGIN_MS ?? Math.max(50, Math.round(e.MARKETO_RATE_WINDOW_MS * 0.025)),
       maxConcurrency: e.MARKETO_MAX_CONCURRENCY,
       dailyQuota: e.MARKETO_DAILY_QUOTA,
       timeoutMs: e.MARKETO_TIMEOUT_MS,

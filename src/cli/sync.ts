@@ -9,8 +9,8 @@ import { formatProgress, type SyncProgress } from '../sync/progress.js';
 
 /**
  * `npm run sync`: one lead sync from the command line, with a progress line every second and
- * a summary. Exit codes: 0 done, 1 failed, 75 deferred until Marketo's daily quota resets,
- * 130 interrupted (the run checkpointed and resumes next time).
+ * a summary. Exit codes: 0 done, or stopped by SIGTERM/SIGINT after checkpointing (the next
+ * run resumes); 1 failed; 75 deferred until Marketo's daily quota resets.
  */
 async function main(): Promise<number> {
   dotenv.config({ quiet: true });
@@ -66,13 +66,12 @@ async function main(): Promise<number> {
         `${seconds.toFixed(1)} s; ${runtime.store.countLeads().toLocaleString('en-US')} leads stored.`,
     );
     if (report.error) out(`Error ${report.error.code}: ${report.error.message}`);
-    return report.outcome === 'succeeded'
+    if (report.outcome === 'stopped') out('Stopped after checkpointing; the next run resumes.');
+    return report.outcome === 'succeeded' || report.outcome === 'stopped'
       ? 0
       : report.outcome === 'quota-deferred'
         ? 75
-        : report.outcome === 'stopped'
-          ? 130
-          : 1;
+        : 1;
   } finally {
     await runtime.close();
   }

@@ -18,6 +18,8 @@ import { MARKETO_BATCH, type SyncRun, toUpsert } from './sync-context.js';
  * still starts hydrating early enough to overlap with paging on a large backlog.
  */
 export const HYDRATION_HOLD = 10 * MARKETO_BATCH;
+/** Page checkpoints that may be waiting for the store at once. */
+const MAX_UNSAVED_PAGES = 20;
 
 export async function runLeadChanges(run: SyncRun): Promise<void> {
   const { marketo, clock } = run.deps;
@@ -43,6 +45,20 @@ export async function runLeadChanges(run: SyncRun): Promise<void> {
     cursor.pendingLeadIds = [...pending].sort((a, b) => a - b);
   };
 
+  // Checkpoints are not awaited one by one: they queue in order and the store coalesces them,
+  // so neither paging nor hydration waits on a file write. A crash loses only checkpoints not
+  // yet durable, and the next run re-reads from the last durable token and pending ids.
+  const saves = new Set<Promise<void>>();
+  const save = (changes: Parameters<SyncRun['checkpoint']>[0] = {}) => {
+    const saved: Promise<void> = run
+      .checkpoint(changes)
+      .catch((error: unknown) => {
+        failure ??= error;
+      })
+      .finally(() => saves.delete(saved));
+    saves.add(saved);
+  };
+
   const hydrate = async (ids: number[]): Promise<void> => {
     const readAfter = marketoNow;
     for (const id of ids) inFlight.set(id, readAfter);
@@ -58,10 +74,7 @@ export async function runLeadChanges(run: SyncRun): Promise<void> {
       savePending();
       // A changed lead that no longer exists was deleted or merged away; ids are never reused.
       const gone = ids.filter((id) => !found.has(id));
-      await run.checkpoint({
-        upserts: leads.map((lead) => toUpsert(lead, fields, observedAt)),
-        deletes: gone,
-      });
+      save({ upserts: leads.map((lead) => toUpsert(lead, fields, observedAt)), deletes: gone });
     } finally {
       for (const id of ids) inFlight.delete(id);
     }
@@ -88,10 +101,9 @@ export async function runLeadChanges(run: SyncRun): Promise<void> {
     token = await marketo.getPagingToken(new Date(since - overlap));
   }
   run.report({ phase: 'changes' });
-  let saved: Promise<void> = Promise.resolve();
   while (!run.aborted && failure === undefined) {
+    while (saves.size >= MAX_UNSAVED_PAGES) await Promise.race(saves);
     const page = await marketo.getLeadChanges({ nextPageToken: token, fields: changeFields });
-    await saved;
     noteServerTime(page.serverTime);
     for (const activity of page.items) {
       const id = activity.leadId;
@@ -113,16 +125,16 @@ export async function runLeadChanges(run: SyncRun): Promise<void> {
     token = page.nextPageToken;
     cursor.nextPageToken = token;
     savePending();
-    saved = run.checkpoint();
+    save();
     dispatch(false);
     if (!page.moreResult) break;
   }
-  await saved;
   for (;;) {
     if (!run.aborted) dispatch(true);
     if (tasks.size === 0) break;
     await Promise.race(tasks);
   }
+  await Promise.all(saves);
   if (failure !== undefined) throw failure;
 }
 

@@ -40,6 +40,10 @@ export async function runRestScan(run: SyncRun): Promise<void> {
     return undefined;
   };
 
+  // A batch frees its call slot as soon as Marketo answers; its commit goes on without holding
+  // the slot (the store coalesces commits), so slow writes never idle the call budget.
+  const commits = new Set<Promise<void>>();
+  const maxCommits = run.options.concurrency * 4;
   const readBatch = async (start: number, end: number): Promise<void> => {
     const ids = Array.from({ length: end - start }, (_, i) => start + i);
     const observedAt = clock.now();
@@ -49,10 +53,17 @@ export async function runRestScan(run: SyncRun): Promise<void> {
       scan.minSeenId = Math.min(scan.minSeenId ?? lead.id, lead.id);
     }
     scan.done = addRange(scan.done, start, end);
-    await run.checkpoint({ upserts: leads.map((lead) => toUpsert(lead, fields, observedAt)) });
+    const commit: Promise<void> = run
+      .checkpoint({ upserts: leads.map((lead) => toUpsert(lead, fields, observedAt)) })
+      .catch((error: unknown) => {
+        failure ??= error;
+      })
+      .finally(() => commits.delete(commit));
+    commits.add(commit);
   };
 
   for (;;) {
+    while (commits.size >= maxCommits) await Promise.race(commits);
     while (failure === undefined && !run.aborted && inFlight.size < run.options.concurrency) {
       const batch = nextBatch();
       if (!batch) break;
@@ -66,5 +77,6 @@ export async function runRestScan(run: SyncRun): Promise<void> {
     if (inFlight.size === 0) break;
     await Promise.race(inFlight);
   }
+  await Promise.all(commits);
   if (failure !== undefined) throw failure;
 }

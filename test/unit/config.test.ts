@@ -23,6 +23,8 @@ describe('loadConfig', () => {
     expect(config.marketo.dailyQuota).toBe(25_000);
     expect(config.sync.cron).toBe('*/15 * * * *');
     expect(config.sync.fields).toEqual(DEFAULT_SYNC_FIELDS);
+    expect(config.marketo.rateMarginMs).toBe(500);
+    expect(loadConfig({ MARKETO_RATE_WINDOW_MS: '2000' }).marketo.rateMarginMs).toBe(50);
   });
 
   it('when several keys are bad, then one error lists every one of them', () => {

@@ -61,8 +61,9 @@ export const identityErrorSchema = z.object({
  */
 export const activityDateSchema = z.string().transform((value, ctx) => {
   const parsed = DateTime.fromISO(value, { setZone: true });
-  if (!parsed.isValid) {
-    ctx.addIssue({ code: 'custom', message: 'not an ISO 8601 date-time' });
+  // Without an offset the instant would depend on this machine's time zone.
+  if (!parsed.isValid || !/T.*(?:Z|[+-]\d{2}:?\d{2})$/.test(value)) {
+    ctx.addIssue({ code: 'custom', message: 'not an ISO 8601 date-time with offset' });
     return z.NEVER;
   }
   return { raw: value, ms: parsed.toMillis() };
