@@ -82,10 +82,11 @@ describe('seed', () => {
     expect(new Set(leads.map((lead) => lead.email)).size).toBe(leads.length);
   });
 
-  it('when 100,000 leads are seeded, then it takes well under two seconds', () => {
-    const started = performance.now();
-    expect(seedLeads({ ...options, count: 100_000 })).toHaveLength(100_000);
-    expect(performance.now() - started).toBeLessThan(2000);
+  // Seeding speed is measured by npm run bench:sync, not asserted here.
+  it('when 100,000 leads are seeded, then every id is unique and increasing', () => {
+    const leads = seedLeads({ ...options, count: 100_000 });
+    expect(leads).toHaveLength(100_000);
+    expect(leads.every((lead, i) => i === 0 || lead.id > leads[i - 1]!.id)).toBe(true);
   });
 });
 

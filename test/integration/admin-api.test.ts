@@ -1,0 +1,120 @@
+import request from 'supertest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { systemClock } from '../../src/deps.js';
+import { silentLogger } from '../../src/logger.js';
+import { SyncRunner } from '../../src/sync/sync-runner.js';
+import { createSyncHarness } from '../helpers/sync-harness.js';
+
+const TOKEN = 'admin-token-for-tests-0123456789';
+let harness: Awaited<ReturnType<typeof createSyncHarness>> | undefined;
+
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+async function createTestApp(seedLeads = 200) {
+  harness = await createSyncHarness({ sandbox: { seedLeads, latencyMs: 5 } });
+  const runner = new SyncRunner(harness.deps, {
+    fields: ['email', 'firstName', 'lastName', 'company'],
+    fullStrategy: 'rest',
+    bulkPollMs: 20,
+    concurrency: 4,
+  });
+  const app = createApp({
+    ...harness.deps,
+    syncRunner: runner,
+    adminTokens: [TOKEN],
+    syncCron: '*/15 * * * *',
+    sandbox: { url: harness.server.url },
+    clock: systemClock,
+    logger: silentLogger,
+  });
+  return { app, runner, h: harness };
+}
+
+const auth = { Authorization: `Bearer ${TOKEN}` };
+
+describe('admin API', () => {
+  it('when /health is called without credentials, then it answers and says sandbox mode', async () => {
+    const { app } = await createTestApp();
+    const res = await request(app).get('/health').expect(200);
+    expect(res.body.mode).toBe('sandbox');
+    expect(res.body.warning).toMatch(/SANDBOX MODE/);
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it.each([
+    ['no header', {}],
+    ['a wrong token', { Authorization: 'Bearer wrong-token-wrong-token-wrong' }],
+    ['an empty bearer', { Authorization: 'Bearer ' }],
+    ['a 10 kB token', { Authorization: `Bearer ${'x'.repeat(10_000)}` }],
+    ['basic auth', { Authorization: `Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}` }],
+  ])('when an admin route gets %s, then it answers 401 JSON without detail', async (_label, headers) => {
+    const { app } = await createTestApp();
+    const res = await request(app).get('/api/sync/status').set(headers).expect(401);
+    expect(res.body).toEqual({ error: { code: 'UNAUTHORIZED', message: expect.any(String) } });
+    expect(JSON.stringify(res.body)).not.toContain(TOKEN);
+  });
+
+  it('when a sync is started twice, then the second start is refused with 409 and the status shows the run', async () => {
+    const { app, runner, h } = await createTestApp(3000);
+    await request(app).post('/api/sync/run').set(auth).expect(202);
+    const second = await request(app).post('/api/sync/run').set(auth).expect(409);
+    expect(second.body.error.code).toBe('SYNC_RUNNING');
+    const during = await request(app).get('/api/sync/status').set(auth).expect(200);
+    expect(during.body.state).toBe('running');
+
+    await runner.stop();
+    await request(app).post('/api/sync/run').set(auth).expect(202);
+    while (runner.running) await new Promise((r) => setTimeout(r, 20));
+    const after = await request(app).get('/api/sync/status').set(auth).expect(200);
+    expect(after.body).toMatchObject({
+      state: 'idle',
+      phase: 'incremental',
+      leadsStored: h.sandbox.leadCount(),
+      lastRun: { outcome: 'succeeded' },
+      calls: { dailyQuota: 50_000 },
+    });
+    expect(after.body.calls.today).toBeGreaterThan(0);
+    expect(after.body.calls.remaining).toBe(50_000 - after.body.calls.today);
+  });
+
+  it('when leads are looked up, then by id and by email (case-insensitive) they come from the local copy', async () => {
+    const { app, runner, h } = await createTestApp();
+    await runner.start('api').done;
+    const lead = h.sandbox.allLeads()[3]!;
+    const byId = await request(app).get(`/api/leads/${lead.id}`).set(auth).expect(200);
+    expect(byId.body).toMatchObject({ id: lead.id, email: lead.email });
+    const byEmail = await request(app)
+      .get('/api/leads')
+      .query({ email: String(lead.email).toUpperCase() })
+      .set(auth)
+      .expect(200);
+    expect(byEmail.body.leads.map((l: { id: number }) => l.id)).toContain(lead.id);
+  });
+
+  it.each([
+    ['/api/leads/abc', 400, 'id'],
+    ['/api/leads/-4', 400, 'id'],
+    ['/api/leads?email=not-an-email', 400, 'email'],
+    ['/api/leads', 400, 'email'],
+  ])('when %s is asked, then it answers %i naming the field', async (path, status, field) => {
+    const { app } = await createTestApp();
+    const res = await request(app).get(path).set(auth).expect(status);
+    expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', field });
+  });
+
+  it('when a lead is not in the copy, then 404 JSON', async () => {
+    const { app } = await createTestApp();
+    const res = await request(app).get('/api/leads/999999').set(auth).expect(404);
+    expect(res.body.error.code).toBe('NOT_FOUND');
+  });
+
+  it('when an unknown route is called, then 404 JSON', async () => {
+    const { app } = await createTestApp();
+    const res = await request(app).get('/nope').expect(404);
+    expect(res.body.error.code).toBe('NOT_FOUND');
+  });
+});
