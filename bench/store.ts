@@ -1,7 +1,9 @@
 /**
- * The JSON-file store at 10,000 and 100,000 leads: file size, cost of one durable write, open,
- * sync-page throughput with group commit, memory; with same-process baselines (JSON.stringify
- * alone, a bare fs.writeFile, writeFile + fsync) so the numbers read as ratios, not absolutes.
+ * The JSON-file store at 10,000 and 100,000 leads: file size, cost of one durable write and the
+ * longest event-loop stall it causes, open, sync-page throughput with group commit, memory; with
+ * same-process baselines (the write as it was before chunking: one JSON.stringify of the whole
+ * document; JSON.stringify alone, a bare fs.writeFile, writeFile + fsync) so the numbers read as
+ * ratios, not absolutes.
  *
  * Run: npx tsx bench/store.ts        (about 30 s; writes to the OS temp directory)
  */
@@ -10,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { DurableFileAdapter } from '../src/store/durable-file-adapter.js';
 import { createJsonFileStore, type LowdbStore } from '../src/store/index.js';
 import type { LeadUpsert } from '../src/store/types.js';
 
@@ -64,6 +67,46 @@ async function median(runs: number, fn: () => unknown): Promise<number> {
   return times[Math.floor(times.length / 2)]!;
 }
 
+interface WriteFigures {
+  median: number;
+  /** The longest gap between ticks of a 5 ms interval during any of the writes. */
+  stall: number;
+  /** The most heap + external memory in use during a write, above the level it started at. */
+  memory: number;
+}
+
+const memoryInUse = () => {
+  const { heapUsed, external } = process.memoryUsage();
+  return heapUsed + external;
+};
+
+/** Runs `write` `runs` times, one after another, with the event loop and memory watched. */
+async function measureWrites(runs: number, write: () => Promise<unknown>): Promise<WriteFigures> {
+  const times: number[] = [];
+  let stall = 0;
+  let memory = 0;
+  for (let i = 0; i < runs; i++) {
+    gc(); // so that the memory column is this write's, not garbage of the previous one
+    const base = memoryInUse();
+    let last = performance.now();
+    const probe = setInterval(() => {
+      const now = performance.now();
+      stall = Math.max(stall, now - last);
+      last = now;
+      memory = Math.max(memory, memoryInUse() - base);
+    }, 5);
+    const start = performance.now();
+    await write();
+    const end = performance.now();
+    clearInterval(probe);
+    times.push(end - start);
+    stall = Math.max(stall, end - last);
+    memory = Math.max(memory, memoryInUse() - base);
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[Math.floor(times.length / 2)]!, stall, memory };
+}
+
 const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
@@ -88,28 +131,7 @@ async function benchSize(leads: number): Promise<Row> {
     metrics.push(['file size', `${mb(bytes)} (${Math.round(bytes / leads)} B/lead)`]);
     metrics.push([`build (${leads} upserts, validated, 1 write)`, ms(build)]);
 
-    // One durable write of the whole document (a 1-lead change), and its baselines.
-    let next = leads + 1;
-    const write = await median(runs, () => store.applyLeadChanges({ upserts: [lead(next++)] }));
-    const text = JSON.stringify(store.db.data);
-    const stringify = await median(runs, () => JSON.stringify(store.db.data));
-    const bare = await median(runs, () => writeFile(path.join(dir, 'bare.json'), text));
-    const synced = await median(runs, () =>
-      writeFile(path.join(dir, 'synced.json'), text, { flush: true }),
-    );
-    metrics.push(['one durable write (median)', ms(write)]);
-    metrics.push([
-      '  baseline: JSON.stringify alone',
-      `${ms(stringify)} (${pct(stringify, write)} of write)`,
-    ]);
-    metrics.push([
-      '  baseline: bare fs.writeFile, no fsync',
-      `${ms(bare)} (write is ${ratio(write, bare)})`,
-    ]);
-    metrics.push([
-      '  baseline: fs.writeFile + fsync',
-      `${ms(synced)} (write is ${ratio(write, synced)})`,
-    ]);
+    metrics.push(...(await benchWrite(store, dir, runs)));
 
     // Sync pages of 300 leads: awaited one by one (the sync job), then all at once.
     const pages = leads >= 100_000 ? 10 : 20;
@@ -157,6 +179,50 @@ async function benchSize(leads: number): Promise<Row> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * One durable write of the whole document (a 1-lead change), and its baselines. `whole` is the
+ * document as one plain object, which the store wrote with one JSON.stringify before writes
+ * were chunked; the "before" write does that, then the same durable write. A function of its
+ * own so that `whole` and `text` are garbage by the time the memory of the store is measured.
+ */
+async function benchWrite(
+  store: LowdbStore,
+  dir: string,
+  runs: number,
+): Promise<Array<[string, string]>> {
+  let next = store.countLeads() + 1;
+  const chunked = await measureWrites(runs, () =>
+    store.applyLeadChanges({ upserts: [lead(next++)] }),
+  );
+  const write = chunked.median;
+  const { data } = store.db;
+  const whole = { ...data, leads: Object.fromEntries(data.leads) };
+  const beforeFile = new DurableFileAdapter(path.join(dir, 'before.json'));
+  const before = await measureWrites(runs, () =>
+    beforeFile.write(Buffer.from(JSON.stringify(whole), 'utf8')),
+  );
+  const text = JSON.stringify(whole);
+  const stringify = await median(runs, () => JSON.stringify(whole));
+  const bare = await median(runs, () => writeFile(path.join(dir, 'bare.json'), text));
+  const synced = await median(runs, () =>
+    writeFile(path.join(dir, 'synced.json'), text, { flush: true }),
+  );
+  return [
+    ['one durable write, chunked (median)', ms(write)],
+    [`  longest event-loop stall (worst of ${runs})`, ms(chunked.stall)],
+    ['  peak memory during the write', `+${mb(chunked.memory)}`],
+    ['before: whole JSON.stringify, same durable write', ms(before.median)],
+    [`  longest event-loop stall (worst of ${runs})`, ms(before.stall)],
+    ['  peak memory during the write', `+${mb(before.memory)}`],
+    [
+      '  baseline: JSON.stringify alone',
+      `${ms(stringify)} (${pct(stringify, write)} of the chunked write)`,
+    ],
+    ['  baseline: bare fs.writeFile, no fsync', `${ms(bare)} (write is ${ratio(write, bare)})`],
+    ['  baseline: fs.writeFile + fsync', `${ms(synced)} (write is ${ratio(write, synced)})`],
+  ];
 }
 
 function pct(part: number, whole: number): string {

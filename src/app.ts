@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import { requireAdmin } from './admin/admin-auth.js';
 import type { MarketoApi } from './clients/marketo/types.js';
@@ -21,6 +21,11 @@ export interface AppDeps {
   /** Set when running against the built-in sandbox instead of a real Marketo instance. */
   sandbox?: { url: string } | undefined;
   version?: string;
+  /**
+   * Routers built by the composition root from webhooks/ (Marketo-facing endpoints), mounted
+   * before the admin API. Each parses its own body with its own limit and authentication.
+   */
+  mounts?: Array<{ path: string; router: Router }>;
 }
 
 /** Builds the Express app without listening: tests run it in-process on port 0. */
@@ -47,6 +52,8 @@ export function createApp(deps: AppDeps): Express {
       uptimeSeconds: Math.round((deps.clock.now() - startedAt) / 1000),
     });
   });
+
+  for (const mount of deps.mounts ?? []) app.use(mount.path, mount.router);
 
   const api = express.Router();
   api.use(requireAdmin(deps.adminTokens));

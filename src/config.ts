@@ -45,6 +45,30 @@ export const DEFAULT_SYNC_FIELDS = [
   'updatedAt',
 ];
 
+/** Marketo's and Adobe's domains: where SSFS callback URLs point. */
+export const DEFAULT_CALLBACK_HOSTS = [
+  '*.marketo.com',
+  '*.mktoapi.com',
+  '*.mktorest.com',
+  '*.marketo.net',
+  '*.adobe.io',
+  '*.adobe.com',
+];
+
+/** `Ana Silva <ana@example.com>; Ben Ode <ben@example.com>` -> agents; bad entries are issues. */
+function parseAgents(value: string, ctx: z.RefinementCtx): Array<{ name: string; email: string }> {
+  const agents: Array<{ name: string; email: string }> = [];
+  for (const entry of value.split(/[;\n]/).map((e) => e.trim()).filter((e) => e !== '')) {
+    const match = /^(.*?)\s*<([^<>\s]+@[^<>\s]+\.[^<>\s]+)>$/.exec(entry);
+    if (!match || !match[1]) {
+      ctx.addIssue({ code: 'custom', message: `"${entry}" is not "Name <email>"` });
+      continue;
+    }
+    agents.push({ name: match[1], email: match[2]!.toLowerCase() });
+  }
+  return agents;
+}
+
 const envSchema = z
   .object({
     PORT: integer(0, 65535).default(3000),
@@ -74,7 +98,10 @@ const envSchema = z
     MARKETO_RATE_LIMIT: integer(1, 100).default(50),
     MARKETO_RATE_WINDOW_MS: integer(100, 3_600_000).default(20_000),
     /** Unset: 2.5% of the window (500 ms for Marketo's 20 s), at least 50 ms. */
-    MARKETO_RATE_MARGIN_MS: optionalString.pipe(integer(0, 60_000).optional()),
+    MARKETO_RATE_MARGIN_MS: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      integer(0, 60_000).optional(),
+    ),
     MARKETO_MAX_CONCURRENCY: integer(1, 10).default(5),
     MARKETO_DAILY_QUOTA: integer(1, 10_000_000).default(25_000),
     MARKETO_TIMEOUT_MS: integer(1_000, 600_000).default(60_000),
@@ -106,12 +133,48 @@ const envSchema = z
     SYNC_FULL_STRATEGY: z.enum(['auto', 'rest', 'bulk']).default('auto'),
     SYNC_BULK_POLL_MS: integer(1_000, 3_600_000).default(60_000),
 
+    PUBLIC_BASE_URL: optionalString.pipe(
+      z.url({ protocol: /^https?$/, error: 'must be the URL this service is reached at' }).optional(),
+    ),
+    WEBHOOK_SECRET: optionalString.pipe(
+      z.string().min(24, { error: 'must be at least 24 characters' }).optional(),
+    ),
+    WEBHOOK_SECRET_PREVIOUS: optionalString.pipe(
+      z.string().min(24, { error: 'must be at least 24 characters' }).optional(),
+    ),
+    WEBHOOK_ALLOW_QUERY_SECRET: bool.default(true),
+    SSFS_API_KEY: optionalString.pipe(
+      z.string().min(24, { error: 'must be at least 24 characters' }).optional(),
+    ),
+    SSFS_API_KEY_PREVIOUS: optionalString.pipe(
+      z.string().min(24, { error: 'must be at least 24 characters' }).optional(),
+    ),
+    SSFS_CALLBACK_HOSTS: z
+      .string()
+      .default(DEFAULT_CALLBACK_HOSTS.join(','))
+      .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== ''))
+      .refine((hosts) => hosts.every((h) => /^(\*\.)?[a-z0-9.-]+(:\d{1,5})?$/.test(h)), {
+        error: 'must be comma-separated host names, *.domain wildcards or host:port entries',
+      }),
+    ROUTING_AGENTS: z
+      .string()
+      .default('')
+      .transform((v, ctx) => parseAgents(v, ctx)),
+    ASSIGN_REPEAT_WINDOW_MS: integer(0, 7 * 24 * 3600_000).default(10 * 60_000),
+    OUTBOX_POLL_MS: integer(10, 60_000).default(1_000),
+
     SANDBOX_PORT: integer(0, 65535).default(0),
     SANDBOX_LEADS: integer(0, 5_000_000).default(2_000),
   })
   .superRefine((env, ctx) => {
     if (env.MARKETO_BASE_URL) {
-      for (const key of ['MARKETO_CLIENT_ID', 'MARKETO_CLIENT_SECRET', 'ADMIN_TOKEN'] as const) {
+      for (const key of [
+        'MARKETO_CLIENT_ID',
+        'MARKETO_CLIENT_SECRET',
+        'ADMIN_TOKEN',
+        'WEBHOOK_SECRET',
+        'SSFS_API_KEY',
+      ] as const) {
         if (!env[key]) {
           ctx.addIssue({
             code: 'custom',
@@ -153,7 +216,27 @@ export interface Config {
     bulkPollMs: number;
   };
   sandbox: { port: number; leads: number };
+  /** The URL Marketo and browsers reach this service at (links in answers). */
+  publicBaseUrl: string;
+  webhooks: {
+    /** Undefined: main.ts generates one beside the store and says where. */
+    secret: string | undefined;
+    previousSecret: string | undefined;
+    allowQuerySecret: boolean;
+    /** Same lead routed again within this window gets the same agent. */
+    assignRepeatWindowMs: number;
+  };
+  ssfs: {
+    apiKey: string | undefined;
+    previousApiKey: string | undefined;
+    /** Allowed callback hosts: exact names, `*.domain` wildcards, or trusted `host:port`. */
+    callbackHosts: string[];
+  };
+  /** Agents of the round-robin rotation (until agents are managed through the admin API). */
+  routingAgents: Array<{ name: string; email: string }>;
+  outbox: { pollMs: number };
 }
+
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -203,6 +286,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bulkPollMs: e.SYNC_BULK_POLL_MS,
     },
     sandbox: { port: e.SANDBOX_PORT, leads: e.SANDBOX_LEADS },
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    webhooks: {
+      secret: e.WEBHOOK_SECRET,
+      previousSecret: e.WEBHOOK_SECRET_PREVIOUS,
+      allowQuerySecret: e.WEBHOOK_ALLOW_QUERY_SECRET,
+      assignRepeatWindowMs: e.ASSIGN_REPEAT_WINDOW_MS,
+    },
+    ssfs: {
+      apiKey: e.SSFS_API_KEY,
+      previousApiKey: e.SSFS_API_KEY_PREVIOUS,
+      callbackHosts: e.SSFS_CALLBACK_HOSTS,
+    },
+    routingAgents: e.ROUTING_AGENTS,
+    outbox: { pollMs: e.OUTBOX_POLL_MS },
   };
 }
 

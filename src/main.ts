@@ -7,7 +7,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { randomIds, systemClock } from './deps.js';
 import { AppError } from './errors.js';
 import { createLogger } from './logger.js';
-import { createRuntime, resolveAdminToken } from './runtime.js';
+import { createRuntime, resolveSecret } from './runtime.js';
 import { SyncRunner } from './sync/sync-runner.js';
 
 /** The composition root: the only place that builds real dependencies and listens. */
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     }
     throw error;
   });
-  const adminToken = await resolveAdminToken(config, logger);
+  const adminToken = await resolveSecret(config.adminToken, 'admin-token', config.dataFile, logger);
   const deps = {
     marketo: runtime.marketo,
     store: runtime.store,

@@ -85,29 +85,31 @@ export async function createRuntime(
 }
 
 /**
- * The admin token: ADMIN_TOKEN when set (required with a real Marketo instance). In sandbox
- * mode without one, a random token is generated once and kept in a 0600 file beside the store,
- * so the admin API is never open; the log names the file, never the token.
+ * A secret from configuration, or, when it is unset, one generated once and kept in a 0600
+ * file beside the store (`data/<name>`), so no endpoint is ever open. The log names the file,
+ * never the secret. Configuration requires every secret when a real Marketo instance is set.
  */
-export async function resolveAdminToken(config: Config, logger: Logger): Promise<string> {
-  if (config.adminToken) return config.adminToken;
-  const file = join(dirname(config.dataFile), 'admin-token');
+export async function resolveSecret(
+  configured: string | undefined,
+  name: 'admin-token' | 'webhook-secret' | 'ssfs-api-key',
+  dataFile: string,
+  logger: Logger,
+): Promise<string> {
+  if (configured) return configured;
+  const file = join(dirname(dataFile), name);
   try {
     const existing = (await readFile(file, 'utf8')).trim();
     if (existing.length >= 24) {
-      logger.warn({ file }, 'ADMIN_TOKEN is not set: using the generated admin token in this file');
+      logger.warn({ file }, `${name} is not configured: using the generated one in this file`);
       return existing;
     }
   } catch {
     // not generated yet
   }
-  const token = randomBytes(24).toString('base64url');
+  const secret = randomBytes(24).toString('base64url');
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
-  logger.warn(
-    { file },
-    'ADMIN_TOKEN is not set: generated an admin token and saved it in this file',
-  );
-  return token;
+  logger.warn({ file }, `${name} is not configured: generated one and saved it in this file`);
+  return secret;
 }

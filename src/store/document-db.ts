@@ -4,6 +4,12 @@ import { silentLogger, type Logger } from '../logger.js';
 import { createGroupCommit, type GroupCommit } from './group-commit.js';
 import type { StoreDocument } from './store-document.js';
 
+/** What a mutator of `updateIfChanged` returns: its result, and whether it changed the document. */
+export interface Changed<T> {
+  result: T;
+  changed: boolean;
+}
+
 export interface DocumentDbOptions {
   adapter: Adapter<StoreDocument>;
   /** The document as read (or freshly created); the same object lives as long as the db. */
@@ -43,7 +49,10 @@ export class DocumentDb {
     this.commits = createGroupCommit(() => this.writeNow());
   }
 
-  /** The live document. Read it freely; change it only inside `update`. */
+  /**
+   * The live document. Read it freely; change it only inside `update`, and only by putting
+   * frozen values in, never by changing one in place (document-snapshot.ts).
+   */
   get data(): StoreDocument {
     return this.low.data;
   }
@@ -56,18 +65,30 @@ export class DocumentDb {
    * "not known to be durable", as with any database whose commit acknowledgement is lost.
    */
   update<T>(mutate: (doc: StoreDocument) => T): Promise<T> {
+    return this.updateIfChanged((doc) => ({ result: mutate(doc), changed: true }));
+  }
+
+  /**
+   * `update` for a mutator that may find nothing to change (no outbox item due, a stale lease,
+   * a repeat assignment): when it reports `changed: false` no write is requested, which keeps
+   * a relay polling every second from rewriting a document of tens of MB every second. The
+   * promise still resolves only once the document as it is now is durable, since what the
+   * mutator read (an item enqueued a moment ago, say) may be a change still being written.
+   */
+  updateIfChanged<T>(mutate: (doc: StoreDocument) => Changed<T>): Promise<T> {
     if (this.closing !== undefined) {
       return Promise.reject(
         new StoreError('STORE_CLOSED', `The store at ${this.location} is closed; no more writes.`),
       );
     }
-    let result: T;
+    let outcome: Changed<T>;
     try {
-      result = mutate(this.low.data);
+      outcome = mutate(this.low.data);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.commits.request().then(() => result);
+    const durable = outcome.changed ? this.commits.request() : this.commits.settled();
+    return durable.then(() => outcome.result);
   }
 
   /** Resolves when every acknowledged write is durable. */
@@ -94,8 +115,8 @@ export class DocumentDb {
   private async writeNow(): Promise<void> {
     const started = performance.now();
     try {
-      // Low.write hands the live document to the adapter, which serialises it before its first
-      // await, so the snapshot holds every mutation made before this write started.
+      // Low.write hands the live document to the adapter, which takes its snapshot before its
+      // first await, so the write holds every mutation made before it started and none after.
       await this.low.write();
     } catch (error) {
       this.logger.error({ err: error, location: this.location }, 'store write failed');

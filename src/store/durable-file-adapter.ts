@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
 
@@ -10,6 +10,10 @@ import type { Adapter } from 'lowdb';
  * (research D2). Here each write goes to a unique temp file in the same directory (rename is
  * atomic only within a file system), is fsynced, renamed over the target, and then the
  * directory is fsynced so the rename itself is on disk before the write is acknowledged.
+ *
+ * The content can come in chunks (`writeChunks`), each taken from the iterator only when the
+ * previous one is with the OS, so a producer that serialises on demand never holds the whole
+ * text, and the event loop runs between chunks: every disk write is awaited.
  */
 export class DurableFileAdapter implements Adapter<Uint8Array> {
   readonly file: string;
@@ -33,15 +37,28 @@ export class DurableFileAdapter implements Adapter<Uint8Array> {
   }
 
   async write(data: Uint8Array): Promise<void> {
+    await this.writeChunks([data]);
+  }
+
+  /**
+   * Writes the chunks, in order, as the file's new content; resolves with the byte count once
+   * it is durable. If the iterator throws, the write fails and the file is left as it was.
+   */
+  async writeChunks(chunks: Iterable<string | Uint8Array>): Promise<number> {
     const temp = path.join(
       this.dir,
       `.${this.base}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`,
     );
+    let bytes = 0;
     try {
       // 0o600: the document holds personal data (lead emails and names).
       const handle = await open(temp, 'wx', 0o600);
       try {
-        await handle.writeFile(data);
+        for (const chunk of chunks) {
+          const data = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+          await writeFully(handle, data);
+          bytes += data.length;
+        }
         await handle.sync();
       } finally {
         await handle.close();
@@ -52,6 +69,7 @@ export class DurableFileAdapter implements Adapter<Uint8Array> {
       throw error;
     }
     await syncDirectory(this.dir);
+    return bytes;
   }
 
   /**
@@ -63,6 +81,15 @@ export class DurableFileAdapter implements Adapter<Uint8Array> {
     const names = (await readdir(this.dir)).filter((name) => pattern.test(name));
     await Promise.all(names.map((name) => rm(path.join(this.dir, name), { force: true })));
     return names;
+  }
+}
+
+/** write(2) may take fewer bytes than offered: carry on from where it stopped. */
+async function writeFully(handle: FileHandle, data: Uint8Array): Promise<void> {
+  for (let offset = 0; offset < data.length;) {
+    const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+    if (bytesWritten === 0) throw new Error(`write to ${handle.fd} made no progress`);
+    offset += bytesWritten;
   }
 }
 

@@ -2,7 +2,7 @@
 export * from './types.js';
 export { createJsonFileStore, type JsonFileStoreOptions } from './json-file-store.js';
 export { createMemoryStore } from './memory-store.js';
-export { LowdbStore } from './lowdb-store.js';
+export { LowdbStore, type LowdbStoreOptions } from './lowdb-store.js';
 export { DocumentDb } from './document-db.js';
 export {
   STORE_DOCUMENT_VERSION,

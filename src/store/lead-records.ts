@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StoreError } from '../errors.js';
+import { copyJsonValue, NOT_JSON } from './json-value.js';
 import { LeadEmailIndex } from './lead-index.js';
 import type { StoreDocument } from './store-document.js';
 import { storedLeadSchema, type LeadUpsert, type StoredLead } from './types.js';
@@ -14,6 +15,8 @@ const leadIdSchema = z.number().int().positive();
 /**
  * The leads collection: reads go through the email index and the deleted-id set, writes go
  * through `apply`, which the store calls inside `DocumentDb.update` so all three stay in step.
+ * A stored lead is frozen and never changed: an upsert puts a new object in its place, so a
+ * write serialising a snapshot of the leads over many event-loop turns sees none of it.
  */
 export class LeadRecords {
   private readonly doc: StoreDocument;
@@ -23,12 +26,12 @@ export class LeadRecords {
 
   constructor(doc: StoreDocument) {
     this.doc = doc;
-    this.index = LeadEmailIndex.build(Object.values(doc.leads));
+    this.index = LeadEmailIndex.build(doc.leads.values());
     this.deleted = new Set(doc.deletedLeadIds);
   }
 
   get(id: number): StoredLead | undefined {
-    const lead = this.doc.leads[String(id)];
+    const lead = this.doc.leads.get(id);
     return lead === undefined ? undefined : copyLead(lead);
   }
 
@@ -36,7 +39,7 @@ export class LeadRecords {
   findByEmail(email: string): StoredLead[] {
     return this.index
       .idsFor(email)
-      .flatMap((id) => this.doc.leads[String(id)] ?? [])
+      .flatMap((id) => this.doc.leads.get(id) ?? [])
       .sort((a, b) => b.observedAt - a.observedAt || b.id - a.id)
       .map(copyLead);
   }
@@ -48,7 +51,7 @@ export class LeadRecords {
   /** Ascending ids of leads last observed before `ms`: a full scan, for the sweep after a full copy. */
   idsObservedBefore(ms: number): number[] {
     const ids: number[] = [];
-    for (const lead of Object.values(this.doc.leads)) if (lead.observedAt < ms) ids.push(lead.id);
+    for (const lead of this.doc.leads.values()) if (lead.observedAt < ms) ids.push(lead.id);
     return ids.sort((a, b) => a - b);
   }
 
@@ -66,14 +69,13 @@ export class LeadRecords {
 
     for (const upsert of upserts) {
       if (this.deleted.has(upsert.id)) continue;
-      const key = String(upsert.id);
-      const stored = leads[key];
+      const stored = leads.get(upsert.id);
       if (stored !== undefined && upsert.observedAt < stored.observedAt) continue;
-      leads[key] = upsert;
+      leads.set(upsert.id, upsert);
       this.index.set(upsert);
     }
     for (const id of deletes) {
-      delete leads[String(id)];
+      leads.delete(id);
       this.index.remove(id);
       if (!this.deleted.has(id)) {
         this.deleted.add(id);
@@ -91,16 +93,18 @@ function parseUpsert(upsert: LeadUpsert, position: number): StoredLead {
   }
   // Copy without undefined values, so memory and file stores hold the same thing after a
   // round trip, and refuse values JSON cannot hold: one bigint would make every later write
-  // of the document fail, not only this one.
+  // of the document fail, not only this one. zod hands object values over as they are, so the
+  // copy is deep: the caller's objects stay the caller's, and the stored lead is all frozen.
   const fields: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(parsed.data.fields)) {
     if (value === undefined) continue;
-    if (!isJsonValue(value, 0)) {
+    const copy = copyJsonValue(value);
+    if (copy === NOT_JSON) {
       throw invalid(`upsert #${position} (lead ${upsert.id}): field ${name} is not a JSON value`);
     }
-    fields[name] = value;
+    fields[name] = copy;
   }
-  return { ...parsed.data, fields };
+  return Object.freeze({ ...parsed.data, fields: Object.freeze(fields) });
 }
 
 function parseDeleteId(id: number, position: number): number {
@@ -110,21 +114,15 @@ function parseDeleteId(id: number, position: number): number {
   return id;
 }
 
-function isJsonValue(value: unknown, depth: number): boolean {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
-  if (typeof value === 'number') return Number.isFinite(value);
-  if (depth > 32 || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return value.every((item) => isJsonValue(item, depth + 1));
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return false; // Date, Map, class instances
-  return Object.values(value).every((item) => item === undefined || isJsonValue(item, depth + 1));
-}
-
 function invalid(detail: string): StoreError {
   return new StoreError('STORE_INVALID_RECORD', `Lead change refused, nothing written: ${detail}`);
 }
 
-/** Callers get their own copy: changing it must not change the store without a write. */
+/** Callers get their own copy, free to change: the stored lead is frozen and shared with writes. */
 function copyLead(lead: StoredLead): StoredLead {
-  return { ...lead, fields: { ...lead.fields } };
+  const fields: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(lead.fields)) {
+    fields[name] = typeof value === 'object' && value !== null ? structuredClone(value) : value;
+  }
+  return { ...lead, fields };
 }

@@ -1,15 +1,27 @@
-import type { z } from 'zod';
-import { StoreError } from '../errors.js';
+import { randomIds, type Ids } from '../deps.js';
 import type { DocumentDb } from './document-db.js';
+import { deepFreeze } from './document-snapshot.js';
 import { LeadRecords, type LeadChanges } from './lead-records.js';
+import { OutboxRecords } from './outbox-records.js';
+import { refuseInvalid } from './record-validation.js';
+import { RoutingRecords, type RoundRobinArgs, type RoundRobinResult } from './routing-records.js';
 import {
   syncStateSchema,
   usageStateSchema,
+  type Assignment,
+  type NewOutboxItem,
+  type OutboxItem,
+  type OutboxStore,
   type Store,
   type StoredLead,
   type SyncState,
   type UsageState,
 } from './types.js';
+
+export interface LowdbStoreOptions {
+  /** Outbox item ids and lease tokens; random UUIDs unless a test injects predictable ones. */
+  ids?: Ids;
+}
 
 /**
  * The lowdb implementation of `Store`, over a JSON file or lowdb's Memory adapter (the same
@@ -19,10 +31,14 @@ import {
 export class LowdbStore implements Store {
   readonly db: DocumentDb;
   private readonly leads: LeadRecords;
+  private readonly routing: RoutingRecords;
+  private readonly outbox: OutboxRecords;
 
-  constructor(db: DocumentDb) {
+  constructor(db: DocumentDb, options: LowdbStoreOptions = {}) {
     this.db = db;
     this.leads = new LeadRecords(db.data);
+    this.routing = new RoutingRecords(db.data);
+    this.outbox = new OutboxRecords(db.data, options.ids ?? randomIds);
   }
 
   getLead(id: number): StoredLead | undefined {
@@ -53,8 +69,9 @@ export class LowdbStore implements Store {
   commitSync(batch: LeadChanges & { state: SyncState }): Promise<void> {
     return this.db.update((doc) => {
       // Parse before applying the leads so an invalid state leaves the document untouched;
-      // zod returns a fresh object, so the caller's later edits do not leak into the store.
-      const state = parseOrRefuse(syncStateSchema, batch.state, 'sync state');
+      // zod returns a fresh object, so the caller's later edits do not leak into the store,
+      // and freezing it keeps the document's rule: values are replaced, never changed.
+      const state = deepFreeze(refuseInvalid(syncStateSchema, batch.state, 'sync state'));
       this.leads.apply(batch);
       doc.sync = state;
     });
@@ -67,8 +84,63 @@ export class LowdbStore implements Store {
 
   saveUsage(usage: UsageState): Promise<void> {
     return this.db.update((doc) => {
-      doc.usage = parseOrRefuse(usageStateSchema, usage, 'usage');
+      doc.usage = deepFreeze(refuseInvalid(usageStateSchema, usage, 'usage'));
     });
+  }
+
+  /* Routing: pick and record in one synchronous mutator (routing-records.ts). */
+
+  assignRoundRobin(args: RoundRobinArgs): Promise<RoundRobinResult> {
+    return this.db.updateIfChanged(() => this.routing.assign(args));
+  }
+
+  routingState(): { lastAgentId: string | undefined; totals: Record<string, number> } {
+    return this.routing.state();
+  }
+
+  getAssignment(key: string): Assignment | undefined {
+    return this.routing.get(key);
+  }
+
+  /* Outbox: items are frozen; every change is one synchronous mutator (outbox-records.ts). */
+
+  enqueueOutbox(
+    items: NewOutboxItem[],
+    now: number,
+  ): Promise<Array<{ item: OutboxItem; created: boolean }>> {
+    return this.db.updateIfChanged(() => this.outbox.enqueue(items, now));
+  }
+
+  claimOutbox(args: Parameters<OutboxStore['claimOutbox']>[0]): Promise<OutboxItem[]> {
+    return this.db.updateIfChanged(() => this.outbox.claim(args));
+  }
+
+  completeOutbox(args: Parameters<OutboxStore['completeOutbox']>[0]): Promise<boolean> {
+    return this.db.updateIfChanged(() => this.outbox.complete(args));
+  }
+
+  failOutbox(args: Parameters<OutboxStore['failOutbox']>[0]): Promise<boolean> {
+    return this.db.updateIfChanged(() => this.outbox.fail(args));
+  }
+
+  replayOutbox(id: string, now: number): Promise<boolean> {
+    return this.db.updateIfChanged(() => this.outbox.replay(id, now));
+  }
+
+  getOutboxItem(id: string): OutboxItem | undefined {
+    return this.outbox.get(id);
+  }
+
+  findOutboxItem(dedupeKey: string): OutboxItem | undefined {
+    return this.outbox.find(dedupeKey);
+  }
+
+  listOutbox(filter?: Parameters<OutboxStore['listOutbox']>[0]): OutboxItem[] {
+    return this.outbox.list(filter);
+  }
+
+  pruneOutbox(before: number): Promise<number> {
+    return this.db.updateIfChanged(() => this.outbox.prune(before));
   }
 
   flush(): Promise<void> {
@@ -82,14 +154,4 @@ export class LowdbStore implements Store {
   sizeBytes(): number {
     return this.db.sizeBytes();
   }
-}
-
-function parseOrRefuse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new StoreError(
-    'STORE_INVALID_RECORD',
-    `Invalid ${what} refused, nothing written: ${issue?.path.join('.')} ${issue?.message}`,
-  );
 }

@@ -1,47 +1,141 @@
 import { z } from 'zod';
 import { StoreError } from '../errors.js';
-import { initialSyncState, storedLeadSchema, syncStateSchema, usageStateSchema } from './types.js';
+import { deepFreeze, freezeDocumentValues } from './document-snapshot.js';
+import {
+  assignmentSchema,
+  initialSyncState,
+  outboxItemSchema,
+  storedLeadSchema,
+  syncStateSchema,
+  usageStateSchema,
+  type Assignment,
+  type OutboxItem,
+  type StoredLead,
+} from './types.js';
 
 /**
- * The whole persisted document of the lowdb store, validated every time it is opened.
+ * The whole persisted document of the lowdb store, validated every time it is opened. The
+ * schema reads the file; its output is the live document, in which each collection is a Map
+ * keyed by id (written back as a JSON object) and every value is frozen.
  *
- * To add a collection (dialogues, meetings, outbox, tokens): add it here with `.default(...)`
- * (or `.optional()`) so that files written before it still open, add it to
- * `createEmptyDocument`, and write a module that takes the `DocumentDb` and changes it only
- * inside `db.update(...)`. Bump `version` only for a change old files cannot be read as.
+ * To add a collection (dialogues, meetings, tokens): add it here with `.default(...)`
+ * (or `.optional()`) so that files written before it still open, read it into a Map keyed by
+ * id (as `leads` is) or an array, add it to `createEmptyDocument`, and write a module that
+ * changes it only inside `db.update(...)` and only by putting frozen values in (Map.set,
+ * delete, push): a write serialises a snapshot over many event-loop turns, which is sound
+ * only if no value changes in place (document-snapshot.ts). Bump `version` only for a change
+ * old files cannot be read as.
  */
 export const STORE_DOCUMENT_VERSION = 1;
 
-export const storeDocumentSchema = z
-  .object({
-    version: z.literal(STORE_DOCUMENT_VERSION),
-    leads: z.record(z.string(), storedLeadSchema),
-    /** Marketo never reuses a lead id, so a deleted id is remembered and never re-inserted. */
-    deletedLeadIds: z.array(z.number().int().positive()),
-    sync: syncStateSchema,
-    usage: usageStateSchema.optional(),
-  })
-  .superRefine((doc, ctx) => {
-    // Lookups go by key; a lead filed under another id would be invisible to getLead.
-    for (const [key, lead] of Object.entries(doc.leads)) {
-      if (key !== String(lead.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['leads', key, 'id'],
-          message: `lead ${lead.id} is stored under key "${key}"`,
-        });
-        return;
-      }
+/** Leads by id: a JSON object keyed by the id in the file, a Map in memory. */
+const leadsSchema = z.record(z.string(), storedLeadSchema).transform((leads, ctx) => {
+  const byId = new Map<number, StoredLead>();
+  for (const key of Object.keys(leads)) {
+    const lead = leads[key]!;
+    // Lookups go by id; a lead filed under another id would be invisible to getLead.
+    if (key !== String(lead.id)) {
+      ctx.issues.push({
+        code: 'custom',
+        input: lead,
+        path: [key, 'id'],
+        message: `lead ${lead.id} is stored under key "${key}"`,
+      });
+      return z.NEVER;
     }
+    byId.set(lead.id, lead);
+  }
+  return byId;
+});
+
+/** The round-robin pointer and the assignments per agent to date; replaced whole on change. */
+const routingSchema = z
+  .object({
+    lastAgentId: z.string().optional(),
+    totals: z.record(z.string(), z.number().int().nonnegative()),
+  })
+  .default(() => ({ totals: {} }));
+
+/** Assignments by routed key. Defaults to empty: files written before routing still open. */
+const assignmentsSchema = z
+  .record(z.string(), assignmentSchema)
+  .default({})
+  .transform((assignments, ctx) => {
+    const byKey = new Map<string, Assignment>();
+    for (const key of Object.keys(assignments)) {
+      const assignment = assignments[key]!;
+      if (key !== assignment.key) {
+        ctx.issues.push(misfiled(assignment, key, 'key', `assignment of "${assignment.key}"`));
+        return z.NEVER;
+      }
+      byKey.set(key, assignment);
+    }
+    return byKey;
   });
-export type StoreDocument = z.infer<typeof storeDocumentSchema>;
+
+/**
+ * Outbox items by id. A dedupe key held twice would let one intent be delivered twice, so
+ * such a file is refused like any other damage rather than silently half-indexed.
+ */
+const outboxSchema = z
+  .record(z.string(), outboxItemSchema)
+  .default({})
+  .transform((items, ctx) => {
+    const byId = new Map<string, OutboxItem>();
+    const dedupeKeys = new Set<string>();
+    for (const key of Object.keys(items)) {
+      const item = items[key]!;
+      if (key !== item.id) {
+        ctx.issues.push(misfiled(item, key, 'id', `outbox item "${item.id}"`));
+        return z.NEVER;
+      }
+      if (dedupeKeys.has(item.dedupeKey)) {
+        ctx.issues.push({
+          code: 'custom',
+          input: item,
+          path: [key, 'dedupeKey'],
+          message: `dedupe key "${item.dedupeKey}" is held by more than one outbox item`,
+        });
+        return z.NEVER;
+      }
+      dedupeKeys.add(item.dedupeKey);
+      byId.set(key, item);
+    }
+    return byId;
+  });
+
+function misfiled(input: unknown, key: string, field: string, what: string) {
+  return {
+    code: 'custom' as const,
+    input,
+    path: [key, field],
+    message: `${what} is stored under key "${key}"`,
+  };
+}
+
+export const storeDocumentSchema = z.object({
+  version: z.literal(STORE_DOCUMENT_VERSION),
+  leads: leadsSchema,
+  /** Marketo never reuses a lead id, so a deleted id is remembered and never re-inserted. */
+  deletedLeadIds: z.array(z.number().int().positive()),
+  sync: syncStateSchema,
+  usage: usageStateSchema.optional(),
+  routing: routingSchema,
+  assignments: assignmentsSchema,
+  outbox: outboxSchema,
+});
+/** The live document. */
+export type StoreDocument = z.output<typeof storeDocumentSchema>;
 
 export function createEmptyDocument(): StoreDocument {
   return {
     version: STORE_DOCUMENT_VERSION,
-    leads: {},
+    leads: new Map(),
     deletedLeadIds: [],
-    sync: initialSyncState(),
+    sync: deepFreeze(initialSyncState()),
+    routing: deepFreeze({ totals: {} }),
+    assignments: new Map(),
+    outbox: new Map(),
   };
 }
 
@@ -85,7 +179,7 @@ export function parseStoreDocument(bytes: Uint8Array, file: string): StoreDocume
     const more = parsed.error.issues.length > 3 ? ` (+${parsed.error.issues.length - 3} more)` : '';
     throw corrupt(file, `the document does not match the schema: ${issues}${more}`, parsed.error);
   }
-  return parsed.data;
+  return freezeDocumentValues(parsed.data);
 }
 
 function corrupt(file: string, reason: string, cause?: unknown): StoreError {

@@ -161,12 +161,140 @@ export interface UsageStore {
   saveUsage(usage: UsageState): Promise<void>;
 }
 
-/** Everything the service persists. Later issues add dialogues, meetings, outbox and tokens. */
-export interface Store extends LeadStore, SyncStateStore, UsageStore {
+/** Everything the service persists. Later issues add dialogues, meetings and tokens. */
+export interface Store extends LeadStore, SyncStateStore, UsageStore, RoutingStore, OutboxStore {
   /** Resolves when every acknowledged write is durable. */
   flush(): Promise<void>;
   /** Flushes, releases the file lock, and refuses further writes. */
   close(): Promise<void>;
   /** Size of the persisted document in bytes (0 for memory), for status and benchmarks. */
   sizeBytes(): number;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Routing: agents' rotation and the assignments it made (round robin until the meetings work */
+/* brings agents, rules and calendars).                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+export const routingAgentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  active: z.boolean(),
+});
+export type RoutingAgent = z.infer<typeof routingAgentSchema>;
+
+export const assignmentSchema = z.object({
+  /** What was routed: `lead:<id>`, `email:<lowercased>`, or `ssfs:<token>:<leadId>`. */
+  key: z.string(),
+  agentId: z.string(),
+  agentName: z.string(),
+  agentEmail: z.string(),
+  /** Why this agent: e.g. `round-robin`, `repeat` (same lead within the window). */
+  rule: z.string(),
+  assignedAt: z.number(),
+  source: z.enum(['webhook', 'ssfs', 'chat', 'admin']),
+});
+export type Assignment = z.infer<typeof assignmentSchema>;
+
+export interface RoutingStore {
+  /**
+   * Routes `key` round robin over `agents` (in order, active ones only), atomically: when an
+   * assignment for `key` exists that is younger than `repeatWindowMs` it is returned as is
+   * (`repeated: true`) and the rotation does not move; otherwise the agent after the last one
+   * assigned gets it, the pointer and that agent's total advance, and the assignment is
+   * stored, all in one durable write. Throws AppError NO_AGENTS when none is active.
+   */
+  assignRoundRobin(args: {
+    key: string;
+    agents: RoutingAgent[];
+    now: number;
+    repeatWindowMs: number;
+    source: Assignment['source'];
+  }): Promise<{ assignment: Assignment; repeated: boolean }>;
+  /** The rotation pointer and the assignments per agent to date. */
+  routingState(): { lastAgentId: string | undefined; totals: Record<string, number> };
+  getAssignment(key: string): Assignment | undefined;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Outbox: the durable queue of every write to Marketo and every flow-step callback.          */
+/* ------------------------------------------------------------------------------------------ */
+
+export const outboxStatusSchema = z.enum(['pending', 'done', 'dead']);
+
+export const outboxItemSchema = z.object({
+  id: z.string(),
+  /** The handler that delivers it, e.g. `ssfs-invocation`, `ssfs-callback`, `marketo-activity`. */
+  kind: z.string(),
+  /** Unique among live items: enqueueing the same key again returns the existing item. */
+  dedupeKey: z.string(),
+  payload: z.unknown(),
+  status: outboxStatusSchema,
+  attempts: z.number().int(),
+  /** Epoch ms before which the item is not claimed (backoff, or a quota reset). */
+  nextAttemptAt: z.number(),
+  /** The claim in hand: a unique token per claim, fencing completes and failures. */
+  lease: z.object({ token: z.string(), until: z.number() }).optional(),
+  lastError: z.string().optional(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  doneAt: z.number().optional(),
+});
+export type OutboxItem = z.infer<typeof outboxItemSchema>;
+
+export interface NewOutboxItem {
+  kind: string;
+  dedupeKey: string;
+  payload: unknown;
+  /** Defaults to now. */
+  nextAttemptAt?: number;
+}
+
+export interface OutboxStore {
+  /** Durable before it resolves. Items whose dedupeKey exists come back with `created: false`. */
+  enqueueOutbox(
+    items: NewOutboxItem[],
+    now: number,
+  ): Promise<Array<{ item: OutboxItem; created: boolean }>>;
+  /**
+   * Claims up to `limit` pending items due at `now` (oldest first) whose lease is absent or
+   * expired, giving each a fresh lease token valid for `leaseMs`, and counting the attempt.
+   */
+  claimOutbox(args: {
+    now: number;
+    limit: number;
+    leaseMs: number;
+    kinds?: string[];
+  }): Promise<OutboxItem[]>;
+  /**
+   * Marks a claimed item done and enqueues its follow-ups in the same write. Returns false (and
+   * changes nothing) when the lease token is not the item's current one: a stale worker.
+   */
+  completeOutbox(args: {
+    id: string;
+    leaseToken: string;
+    now: number;
+    followUps?: NewOutboxItem[];
+  }): Promise<boolean>;
+  /** Releases a claim for a retry at `retryAt`, or moves the item to dead letters (`dead`). */
+  failOutbox(args: {
+    id: string;
+    leaseToken: string;
+    now: number;
+    error: string;
+    retryAt?: number;
+    dead?: boolean;
+  }): Promise<boolean>;
+  /** Moves a dead item back to pending, due now. */
+  replayOutbox(id: string, now: number): Promise<boolean>;
+  getOutboxItem(id: string): OutboxItem | undefined;
+  findOutboxItem(dedupeKey: string): OutboxItem | undefined;
+  listOutbox(filter?: {
+    status?: OutboxItem['status'];
+    kind?: string;
+    limit?: number;
+  }): OutboxItem[];
+  /** Deletes done items older than `before`, keeping dedupe keys of younger ones. */
+  pruneOutbox(before: number): Promise<number>;
 }

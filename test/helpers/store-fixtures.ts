@@ -65,3 +65,26 @@ export function spawnHelper(helper: string, args: string[]) {
   });
   return { child, done, stdout: () => stdout };
 }
+
+/**
+ * Watches the event loop with a 5 ms interval: the longest gap between two ticks is the
+ * longest stall a timer (a rate limiter stamping a request, an HTTP handler) would have seen.
+ */
+export function watchEventLoop(intervalMs = 5): { stop(): { longestMs: number; ticks: number } } {
+  let last = performance.now();
+  let longestMs = 0;
+  let ticks = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longestMs = Math.max(longestMs, now - last);
+    last = now;
+    ticks++;
+  }, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      longestMs = Math.max(longestMs, performance.now() - last);
+      return { longestMs, ticks };
+    },
+  };
+}

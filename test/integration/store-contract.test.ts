@@ -11,19 +11,17 @@ import { createTempDir, makeLead } from '../helpers/store-fixtures.js';
 const implementations = [
   {
     kind: 'memory',
-    persistent: false,
     open: async (_file: string): Promise<Store> => createMemoryStore(),
   },
   {
     kind: 'json-file',
-    persistent: true,
     open: (file: string): Promise<Store> => createJsonFileStore({ file }),
   },
 ];
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
 
-describe.each(implementations)('store contract: $kind', ({ open, persistent }) => {
+describe.each(implementations)('store contract: $kind', ({ open }) => {
   let temp: Awaited<ReturnType<typeof createTempDir>>;
   let file: string;
   let store: Store;
@@ -53,6 +51,26 @@ describe.each(implementations)('store contract: $kind', ({ open, persistent }) =
     lead.fields['email'] = 'changed@example.com';
 
     expect(store.getLead(7)?.fields['email']).toBe('lead7@example.com');
+  });
+
+  it('when a caller changes the values it upserted or read, then the stored lead is unchanged', async () => {
+    const tags = ['webinar'];
+    const upsert = makeLead(7, {
+      fields: { email: 'a@example.com', tags, address: { city: 'Oslo' } },
+    });
+    await store.applyLeadChanges({ upserts: [upsert] });
+
+    tags.push('changed');
+    upsert.fields['email'] = 'changed@example.com';
+    const read = store.getLead(7)!;
+    (read.fields['tags'] as string[]).push('changed');
+    (read.fields['address'] as { city: string }).city = 'Bergen';
+
+    expect(store.getLead(7)?.fields).toEqual({
+      email: 'a@example.com',
+      tags: ['webinar'],
+      address: { city: 'Oslo' },
+    });
   });
 
   it('when leads are looked up by email in another case, then every lead with it is found, newest observation first', async () => {
@@ -202,47 +220,60 @@ describe.each(implementations)('store contract: $kind', ({ open, persistent }) =
       code: 'STORE_CLOSED',
     });
   });
+});
 
-  it.runIf(persistent)(
-    'when the store is reopened, then leads, deletions, sync state and usage are kept',
-    async () => {
-      const state = { ...initialSyncState(['email']), phase: 'incremental' as const };
-      await store.commitSync({ upserts: [makeLead(1), makeLead(2)], deletes: [2], state });
-      await store.saveUsage({ day: '2026-11-24', calls: 3 });
-      await store.close();
+/** Persistence, which the memory store does not offer. */
+describe('json file store only', () => {
+  let temp: Awaited<ReturnType<typeof createTempDir>>;
+  let file: string;
+  let store: Store;
+  const open = (): Promise<Store> => createJsonFileStore({ file });
 
-      store = await open(file);
-      await store.applyLeadChanges({ upserts: [makeLead(2, { observedAt: T0 + 1 })] });
+  beforeEach(async () => {
+    temp = await createTempDir();
+    file = path.join(temp.dir, 'store.json');
+    store = await open();
+  });
 
-      expect(store.getLead(1)).toEqual(makeLead(1));
-      expect(store.getLead(2)).toBeUndefined();
-      expect(store.loadSyncState()).toEqual(state);
-      expect(store.loadUsage()).toEqual({ day: '2026-11-24', calls: 3 });
-      expect(store.findLeadsByEmail('LEAD1@example.com')).toHaveLength(1);
-    },
-  );
+  afterEach(async () => {
+    await store.close();
+    await temp.remove();
+  });
 
-  it.runIf(persistent)(
-    'when many writes run concurrently, then every one is acknowledged and present after reopen',
-    async () => {
-      const ids = Array.from({ length: 200 }, (_, i) => i + 1);
+  it('when the store is reopened, then leads, deletions, sync state and usage are kept', async () => {
+    const state = { ...initialSyncState(['email']), phase: 'incremental' as const };
+    await store.commitSync({ upserts: [makeLead(1), makeLead(2)], deletes: [2], state });
+    await store.saveUsage({ day: '2026-11-24', calls: 3 });
+    await store.close();
 
-      await Promise.all([
-        ...ids.map((id) => store.applyLeadChanges({ upserts: [makeLead(id)] })),
-        store.commitSync({
-          upserts: [makeLead(500)],
-          state: { ...initialSyncState(), phase: 'full' },
-        }),
-        store.saveUsage({ day: '2026-11-24', calls: 7 }),
-      ]);
-      await store.close();
-      store = await open(file);
+    store = await open();
+    await store.applyLeadChanges({ upserts: [makeLead(2, { observedAt: T0 + 1 })] });
 
-      expect(store.countLeads()).toBe(201);
-      expect(ids.every((id) => store.getLead(id) !== undefined)).toBe(true);
-      expect(store.loadSyncState().phase).toBe('full');
-      expect(store.loadUsage()?.calls).toBe(7);
-      expect(store.sizeBytes()).toBeGreaterThan(200 * 300);
-    },
-  );
+    expect(store.getLead(1)).toEqual(makeLead(1));
+    expect(store.getLead(2)).toBeUndefined();
+    expect(store.loadSyncState()).toEqual(state);
+    expect(store.loadUsage()).toEqual({ day: '2026-11-24', calls: 3 });
+    expect(store.findLeadsByEmail('LEAD1@example.com')).toHaveLength(1);
+  });
+
+  it('when many writes run concurrently, then every one is acknowledged and present after reopen', async () => {
+    const ids = Array.from({ length: 200 }, (_, i) => i + 1);
+
+    await Promise.all([
+      ...ids.map((id) => store.applyLeadChanges({ upserts: [makeLead(id)] })),
+      store.commitSync({
+        upserts: [makeLead(500)],
+        state: { ...initialSyncState(), phase: 'full' },
+      }),
+      store.saveUsage({ day: '2026-11-24', calls: 7 }),
+    ]);
+    await store.close();
+    store = await open();
+
+    expect(store.countLeads()).toBe(201);
+    expect(ids.every((id) => store.getLead(id) !== undefined)).toBe(true);
+    expect(store.loadSyncState().phase).toBe('full');
+    expect(store.loadUsage()?.calls).toBe(7);
+    expect(store.sizeBytes()).toBeGreaterThan(200 * 300);
+  });
 });

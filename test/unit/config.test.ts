@@ -54,6 +54,21 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/MARKETO_CLIENT_ID/);
     expect(problems.join('\n')).toMatch(/MARKETO_CLIENT_SECRET/);
     expect(problems.join('\n')).toMatch(/ADMIN_TOKEN/);
+    expect(problems.join('\n')).toMatch(/WEBHOOK_SECRET/);
+    expect(problems.join('\n')).toMatch(/SSFS_API_KEY/);
+  });
+
+  it('when routing agents and callback hosts are given, then they are parsed', () => {
+    const config = loadConfig({
+      ROUTING_AGENTS: 'Ana Silva <Ana@Example.com>; Ben Ode <ben@example.com>',
+      SSFS_CALLBACK_HOSTS: '*.marketo.com, 127.0.0.1:9443',
+    });
+    expect(config.routingAgents).toEqual([
+      { name: 'Ana Silva', email: 'ana@example.com' },
+      { name: 'Ben Ode', email: 'ben@example.com' },
+    ]);
+    expect(config.ssfs.callbackHosts).toEqual(['*.marketo.com', '127.0.0.1:9443']);
+    expect(problemsOf({ ROUTING_AGENTS: 'just a name' }).join('\n')).toMatch(/ROUTING_AGENTS/);
   });
 
   it('when a secret is invalid, then its value is not echoed in the message', () => {
@@ -68,6 +83,8 @@ describe('loadConfig', () => {
       MARKETO_CLIENT_ID: 'id',
       MARKETO_CLIENT_SECRET: 'secret',
       ADMIN_TOKEN: 'a'.repeat(32),
+      WEBHOOK_SECRET: 'w'.repeat(32),
+      SSFS_API_KEY: 'k'.repeat(32),
     });
     expect(config.marketo.baseUrl).toBe('https://123-ABC-456.mktorest.com');
   });

@@ -1,0 +1,80 @@
+import type { Clock } from '../deps.js';
+import { AppError } from '../errors.js';
+import type { Assignment, RoutingAgent, RoutingStore } from '../store/types.js';
+
+export interface AssignAgentDeps {
+  store: RoutingStore;
+  clock: Clock;
+  /** The rotation as configured now, in order; read on every call so changes apply at once. */
+  agents: () => RoutingAgent[];
+  /** The same key routed again within this window gets the same agent (ASSIGN_REPEAT_WINDOW_MS). */
+  repeatWindowMs: number;
+}
+
+export interface AssignAgentArgs {
+  /** What is routed: `lead:<id>`, `email:<lowercased>`, or `ssfs:<token>:<leadId>`. */
+  key: string;
+  source: Assignment['source'];
+}
+
+export interface AgentAssignment {
+  agentId: string;
+  agentName: string;
+  agentEmail: string;
+  /** Why this agent, as the store recorded it (e.g. `round-robin`). */
+  rule: string;
+  /** True when an assignment younger than the window was returned as is. */
+  repeated: boolean;
+  /** Epoch ms of the assignment (the original one when repeated). */
+  assignedAt: number;
+}
+
+/**
+ * Routes a lead to a sales agent, round robin. The store does the decision and the write
+ * atomically (RoutingStore.assignRoundRobin), so a repeat within the window, even concurrent
+ * or after a Marketo timeout (Marketo does not retry, but an admin may re-run a campaign),
+ * returns the same agent and does not move the rotation. The answer is given only once the
+ * assignment is durable: Marketo writes the agent to the lead from our answer, so forgetting
+ * it in a crash would route the lead's next request to someone else.
+ *
+ * Used by the Call Webhook route, and by SSFS and chat, which pass their own `source`.
+ */
+export async function assignAgent(
+  deps: AssignAgentDeps,
+  args: AssignAgentArgs,
+): Promise<AgentAssignment> {
+  const agents = deps.agents();
+  if (!agents.some((agent) => agent.active)) throw noAgents();
+  let result: Awaited<ReturnType<RoutingStore['assignRoundRobin']>>;
+  try {
+    result = await deps.store.assignRoundRobin({
+      key: args.key,
+      agents,
+      now: deps.clock.now(),
+      repeatWindowMs: deps.repeatWindowMs,
+      source: args.source,
+    });
+  } catch (error) {
+    // The agents may have changed between our check and the store's: same answer either way.
+    if (error instanceof AppError && error.code === 'NO_AGENTS') throw noAgents(error);
+    throw error;
+  }
+  const { assignment, repeated } = result;
+  return {
+    agentId: assignment.agentId,
+    agentName: assignment.agentName,
+    agentEmail: assignment.agentEmail,
+    rule: assignment.rule,
+    repeated,
+    assignedAt: assignment.assignedAt,
+  };
+}
+
+/** 503: the service is fine but cannot route now; Marketo's "Webhook is Called" can catch it. */
+function noAgents(cause?: unknown): AppError {
+  return new AppError('NO_AGENTS', 'No active sales agent to route to', {
+    httpStatus: 503,
+    retryable: true,
+    cause,
+  });
+}
