@@ -2,6 +2,11 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import dotenv from 'dotenv';
 import { scheduleLeadSync } from '../jobs/lead-sync-schedule.js';
+import { startOutboxWorker } from '../jobs/outbox-worker.js';
+import { createFlowStepRoutes, createSsfsHandlers } from '../webhooks/flow-steps/index.js';
+import { createMarketoWebhookRoutes } from '../webhooks/marketo/index.js';
+import { createSsfsCallbackClient } from './clients/ssfs-callback/ssfs-callback-client.js';
+import { DEMO_AGENTS, toRoutingAgents } from './routing/routing-agents.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { randomIds, systemClock } from './deps.js';
@@ -41,6 +46,43 @@ async function main(): Promise<void> {
     ids: randomIds,
     logger,
   };
+  const webhookSecret = await resolveSecret(
+    config.webhooks.secret,
+    'webhook-secret',
+    config.dataFile,
+    logger,
+  );
+  const ssfsApiKey = await resolveSecret(
+    config.ssfs.apiKey,
+    'ssfs-api-key',
+    config.dataFile,
+    logger,
+  );
+  const { store } = runtime;
+  const routingAgents = toRoutingAgents(
+    config.routingAgents.length > 0 || !runtime.sandbox ? config.routingAgents : DEMO_AGENTS,
+  );
+  const agents = () => routingAgents;
+
+  // The durable outbox: every write to Marketo and every flow-step callback goes through it.
+  const callbackClient = createSsfsCallbackClient({
+    callbackHosts: config.ssfs.callbackHosts,
+    clock: systemClock,
+    logger,
+  });
+  const outbox = startOutboxWorker({
+    store,
+    clock: systemClock,
+    logger,
+    pollMs: config.outbox.pollMs,
+    handlers: createSsfsHandlers({
+      store,
+      clock: systemClock,
+      agents,
+      repeatWindowMs: config.webhooks.assignRepeatWindowMs,
+      callbackClient,
+    }),
+  });
   const runner = new SyncRunner(deps, {
     fields: config.sync.fields,
     fullStrategy: config.sync.fullStrategy,
@@ -54,6 +96,36 @@ async function main(): Promise<void> {
     syncCron: config.sync.cron,
     sandbox: runtime.sandbox,
     version: readVersion(),
+    mounts: [
+      {
+        path: '/webhooks/marketo',
+        router: createMarketoWebhookRoutes({
+          store,
+          clock: systemClock,
+          logger,
+          secrets: [webhookSecret, config.webhooks.previousSecret ?? ''],
+          allowQuerySecret: config.webhooks.allowQuerySecret,
+          agents,
+          assignRepeatWindowMs: config.webhooks.assignRepeatWindowMs,
+          publicBaseUrl: config.publicBaseUrl,
+        }),
+      },
+      {
+        path: '/flow-steps',
+        router: createFlowStepRoutes({
+          store,
+          clock: systemClock,
+          ids: randomIds,
+          logger,
+          apiKeys: [ssfsApiKey, config.ssfs.previousApiKey ?? ''],
+          publicBaseUrl: config.publicBaseUrl,
+          callbackHosts: config.ssfs.callbackHosts,
+          agents,
+          onEnqueued: () => outbox.kick(),
+          version: readVersion(),
+        }),
+      },
+    ],
   });
   const server = app.listen(config.port, config.host);
   server.requestTimeout = 30_000;
@@ -92,6 +164,7 @@ async function main(): Promise<void> {
     server.close();
     server.closeIdleConnections();
     await runner.stop();
+    await outbox.stop();
     await runtime.close();
     logger.info('stopped');
     process.exit(0);
@@ -101,12 +174,16 @@ async function main(): Promise<void> {
 }
 
 function readVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-    return String(pkg.version);
-  } catch {
-    return '0.0.0';
+  // dist/src/main.js and src/main.ts (under tsx) sit at different depths below package.json.
+  for (const path of ['../../package.json', '../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8'));
+      if (pkg.name === 'marketo-chat') return String(pkg.version);
+    } catch {
+      // try the next candidate
+    }
   }
+  return '0.0.0';
 }
 
 main().catch((error: unknown) => {

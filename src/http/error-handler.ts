@@ -37,10 +37,12 @@ function toHttpError(err: unknown): {
       body: { code: 'INVALID_JSON', message: 'The request body is not valid JSON', field: 'body' },
     };
   }
+  // The webhook and flow-step contract asks for 400 naming the field for an oversized body, and
+  // one mapping serves every route.
   if (e?.type === 'entity.too.large') {
     return {
-      status: 413,
-      body: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large', field: 'body' },
+      status: 400,
+      body: { code: 'BODY_TOO_LARGE', message: 'The request body is too large', field: 'body' },
     };
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {

@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import type {
+  ChatConfiguration,
+  ChatEvent,
+  Dialogue,
+  DialogueStats,
+} from '../chat/chat-contract.js';
 
 /**
  * The store's narrow interfaces, named for their purpose. The JSON-file store (lowdb) and the
@@ -297,4 +303,41 @@ export interface OutboxStore {
   }): OutboxItem[];
   /** Deletes done items older than `before`, keeping dedupe keys of younger ones. */
   pruneOutbox(before: number): Promise<number>;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Chat: look and feel, dialogues (draft and published), events, counters, visitor links.     */
+/* The shapes live in src/chat/chat-contract.ts.                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+export interface ChatStore {
+  /** The saved configuration; undefined until first saved (the chat module has defaults). */
+  getChatConfiguration(): ChatConfiguration | undefined;
+  saveChatConfiguration(configuration: ChatConfiguration): Promise<void>;
+  listDialogues(): Dialogue[];
+  getDialogue(id: string): Dialogue | undefined;
+  /** Creates or replaces a dialogue (drafts, publishing, the on/off switch). */
+  saveDialogue(dialogue: Dialogue): Promise<void>;
+  deleteDialogue(id: string): Promise<boolean>;
+  /**
+   * A counter that moves whenever the configuration or anything published changes (save of a
+   * configuration, publish, enable/disable, delete of a published dialogue); the public
+   * document's ETag is derived from it. Saving a draft alone does not move it.
+   */
+  chatRevision(): number;
+  /**
+   * Records a widget event once per `event.eventId` (a retry is a no-op returning false),
+   * adds `counters` to the dialogue's stats, links the visitor to an email when given, and
+   * enqueues `outbox` items (the Marketo write-backs), all in one durable write.
+   */
+  recordChatEvent(args: {
+    event: ChatEvent;
+    now: number;
+    counters: Partial<DialogueStats>;
+    visitorEmail?: string;
+    outbox?: NewOutboxItem[];
+  }): Promise<boolean>;
+  dialogueStats(dialogueId: string): DialogueStats;
+  /** The email a visitor gave earlier, by the widget's anonymous id or the Munchkin cookie. */
+  findVisitorEmail(visitor: { anonymousId?: string; mktoTrk?: string }): string | undefined;
 }

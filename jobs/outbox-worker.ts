@@ -1,0 +1,89 @@
+import type { Clock } from '../src/deps.js';
+import type { Logger } from '../src/logger.js';
+import type { OutboxHandlers } from '../src/outbox/outbox-handler.js';
+import { runOutboxOnce, type OutboxRelayOptions } from '../src/outbox/run-outbox-once.js';
+import type { OutboxStore } from '../src/store/types.js';
+
+export interface OutboxWorkerOptions {
+  store: OutboxStore;
+  handlers: OutboxHandlers;
+  clock: Clock;
+  logger: Logger;
+  /** OUTBOX_POLL_MS: the pause between passes when there is nothing more to do. */
+  pollMs: number;
+  relay?: OutboxRelayOptions;
+  random?: () => number;
+}
+
+export interface OutboxWorker {
+  /** Waits for the pass in hand, then runs no more. */
+  stop(): Promise<void>;
+  /** Runs a pass soon (after an enqueue, so a flow-step callback goes out at once). */
+  kick(): void;
+}
+
+/**
+ * The outbox relay on a timer: one pass at a time, the next one `pollMs` after an empty pass,
+ * at once after a pass that claimed something (more may be due: the rest of a full batch, or
+ * the follow-ups it created) or when kicked meanwhile. Passes never
+ * overlap in this process; across processes the store's leases keep them apart.
+ */
+export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
+  const { store, handlers, clock, pollMs } = options;
+  const logger = options.logger.child({ job: 'outbox' });
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+
+  const schedule = (ms: number) => {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void tick(), ms);
+    // The HTTP server keeps the process alive; a pending poll alone should not.
+    timer.unref();
+  };
+
+  const pass = async (): Promise<boolean> => {
+    try {
+      const report = await runOutboxOnce(
+        { store, clock, logger, ...(options.random ? { random: options.random } : {}) },
+        handlers,
+        options.relay,
+      );
+      if (report.claimed > 0) logger.info(report, 'outbox pass');
+      // Work done may have made more work due (an invocation's callbacks): look again at once.
+      return report.claimed > 0;
+    } catch (error) {
+      logger.error({ err: error }, 'outbox pass failed');
+      return false;
+    }
+  };
+
+  const tick = async () => {
+    timer = undefined;
+    if (running || stopped) return;
+    running = pass().then((busy) => {
+      running = undefined;
+      const soon = busy || again;
+      again = false;
+      schedule(soon ? 0 : pollMs);
+    });
+    await running;
+  };
+
+  schedule(0);
+  return {
+    kick() {
+      if (stopped) return;
+      if (running) again = true;
+      else schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}

@@ -1,0 +1,146 @@
+import type { Clock } from '../deps.js';
+import type { Logger } from '../logger.js';
+import type { NewOutboxItem, OutboxItem, OutboxStore } from '../store/types.js';
+import { outboxBackoffMs, type OutboxBackoffOptions } from './outbox-backoff.js';
+import { decideOutboxFailure, describeOutboxError, type OutboxHandlers } from './outbox-handler.js';
+
+export interface OutboxRelayDeps {
+  store: OutboxStore;
+  clock: Clock;
+  logger: Logger;
+  /** Jitter source, in [0, 1); injected so tests know the backoff. */
+  random?: () => number;
+}
+
+export interface OutboxRelayOptions {
+  /** Items claimed per pass (default 20). */
+  limit?: number;
+  /**
+   * How long a claim is ours (default 2 min). Longer than any handler takes (a callback times
+   * out after 10 s; routing 1,000 leads takes seconds), and as short as that allows, since after
+   * a crash the claimed items wait this long before another pass may take them.
+   */
+  leaseMs?: number;
+  /** Attempts before an item goes to the dead letters (default 15: about 3 h of backoff). */
+  maxAttempts?: number;
+  /** Items delivered at once within a pass (default 4). */
+  concurrency?: number;
+  backoff?: OutboxBackoffOptions;
+}
+
+export interface OutboxPassReport {
+  claimed: number;
+  done: number;
+  retried: number;
+  dead: number;
+  /** Outcomes the store refused because our lease had been taken over (fencing, research B5). */
+  stale: number;
+  /** Outcomes we could not record (store failure): the lease runs out and the item comes back. */
+  unrecorded: number;
+}
+
+export const OUTBOX_DEFAULTS = { limit: 20, leaseMs: 120_000, maxAttempts: 15, concurrency: 4 };
+
+/**
+ * One pass of the outbox relay (research B1): claim the due items of the kinds we can deliver,
+ * run each through its handler, record the outcome. Every record call carries the lease token,
+ * so a worker whose claim expired and was taken over cannot complete or fail the newer attempt:
+ * the store says no and nothing changes. Never throws for a delivery; a failing claim throws.
+ */
+export async function runOutboxOnce(
+  deps: OutboxRelayDeps,
+  handlers: OutboxHandlers,
+  opts: OutboxRelayOptions = {},
+): Promise<OutboxPassReport> {
+  const { limit, leaseMs, maxAttempts, concurrency } = { ...OUTBOX_DEFAULTS, ...opts };
+  const report: OutboxPassReport = {
+    claimed: 0,
+    done: 0,
+    retried: 0,
+    dead: 0,
+    stale: 0,
+    unrecorded: 0,
+  };
+  const kinds = Object.keys(handlers);
+  if (kinds.length === 0) return report;
+  const items = await deps.store.claimOutbox({ now: deps.clock.now(), limit, leaseMs, kinds });
+  report.claimed = items.length;
+
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      const outcome = await deliverOne(deps, handlers, item, maxAttempts, opts.backoff);
+      report[outcome] += 1;
+    }
+  });
+  await Promise.all(lanes);
+  return report;
+}
+
+type Outcome = 'done' | 'retried' | 'dead' | 'stale' | 'unrecorded';
+
+async function deliverOne(
+  deps: OutboxRelayDeps,
+  handlers: OutboxHandlers,
+  item: OutboxItem,
+  maxAttempts: number,
+  backoff: OutboxBackoffOptions | undefined,
+): Promise<Outcome> {
+  const { store, clock } = deps;
+  const logger = deps.logger.child({ outboxId: item.id, kind: item.kind, attempt: item.attempts });
+  const leaseToken = item.lease?.token ?? '';
+  const handler = handlers[item.kind];
+
+  let error: unknown;
+  let followUps: NewOutboxItem[] | undefined;
+  try {
+    if (!handler) throw new Error(`no handler for outbox kind ${item.kind}`);
+    const result = await handler(item, { attempt: item.attempts, now: () => clock.now(), logger });
+    followUps = result?.followUps;
+  } catch (caught) {
+    error = caught ?? new Error('handler failed');
+  }
+
+  try {
+    if (error === undefined) {
+      const ok = await store.completeOutbox({
+        id: item.id,
+        leaseToken,
+        now: clock.now(),
+        followUps,
+      });
+      if (!ok) logger.warn('delivered, but the claim had been taken over: outcome not recorded');
+      else logger.debug({ followUps: followUps?.length ?? 0 }, 'outbox item done');
+      return ok ? 'done' : 'stale';
+    }
+    const decision = decideOutboxFailure(error, item.attempts, maxAttempts);
+    const message = describeOutboxError(error);
+    const now = clock.now();
+    const retryAt =
+      decision.action === 'retry'
+        ? now + outboxBackoffMs(item.attempts, deps.random, backoff)
+        : undefined;
+    const ok = await store.failOutbox({
+      id: item.id,
+      leaseToken,
+      now,
+      error: message,
+      ...(decision.action === 'dead' ? { dead: true } : { retryAt }),
+    });
+    if (!ok) {
+      logger.warn({ error: message }, 'failed, but the claim had been taken over: not recorded');
+      return 'stale';
+    }
+    if (decision.action === 'dead') {
+      logger.error({ error: message, why: decision.why }, 'outbox item moved to dead letters');
+      return 'dead';
+    }
+    logger.warn({ error: message, retryAt }, 'outbox delivery failed; will retry');
+    return 'retried';
+  } catch (storeError) {
+    // The lease runs out and a later pass tries again: at least once, never lost.
+    logger.error({ error: describeOutboxError(storeError) }, 'could not record outbox outcome');
+    return 'unrecorded';
+  }
+}

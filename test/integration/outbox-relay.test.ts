@@ -1,0 +1,230 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startOutboxWorker } from '../../jobs/outbox-worker.js';
+import { createManualClock } from '../../src/deps.js';
+import { silentLogger } from '../../src/logger.js';
+import { OutboxHandlerError, type OutboxHandlers } from '../../src/outbox/outbox-handler.js';
+import { runOutboxOnce } from '../../src/outbox/run-outbox-once.js';
+import { createMemoryStore } from '../../src/store/index.js';
+
+function setup(handlers: OutboxHandlers) {
+  const store = createMemoryStore();
+  const clock = createManualClock();
+  const deps = { store, clock, logger: silentLogger, random: () => 1 };
+  const pass = (opts = {}) => runOutboxOnce(deps, handlers, opts);
+  const enqueue = (kind: string, dedupeKey: string, payload: unknown = {}) =>
+    store.enqueueOutbox([{ kind, dedupeKey, payload }], clock.now()).then(([r]) => r!.item);
+  return { store, clock, pass, enqueue };
+}
+
+describe('runOutboxOnce', () => {
+  it('when a handler succeeds, then the item is done and its follow-ups are enqueued with it', async () => {
+    const { store, pass, enqueue } = setup({
+      parent: async () => ({
+        followUps: [
+          { kind: 'child', dedupeKey: 'c:1', payload: { n: 1 } },
+          { kind: 'child', dedupeKey: 'c:2', payload: { n: 2 } },
+        ],
+      }),
+    });
+    const item = await enqueue('parent', 'p:1');
+
+    const report = await pass();
+
+    expect(report).toMatchObject({ claimed: 1, done: 1, retried: 0, dead: 0, stale: 0 });
+    expect(store.getOutboxItem(item.id)).toMatchObject({ status: 'done', attempts: 1 });
+    expect(store.findOutboxItem('c:1')).toMatchObject({ status: 'pending', payload: { n: 1 } });
+    expect(store.findOutboxItem('c:2')).toMatchObject({ status: 'pending', payload: { n: 2 } });
+  });
+
+  it('when a handler fails retryably, then the item waits for the backoff, then is retried', async () => {
+    let calls = 0;
+    const { store, clock, pass, enqueue } = setup({
+      job: async () => {
+        calls += 1;
+        if (calls < 3) throw new OutboxHandlerError('BUSY', 'busy', { retryable: true });
+      },
+    });
+    const item = await enqueue('job', 'j:1');
+    const start = clock.now();
+
+    expect(await pass()).toMatchObject({ retried: 1 });
+    expect(store.getOutboxItem(item.id)).toMatchObject({
+      status: 'pending',
+      nextAttemptAt: start + 1_000,
+      lastError: 'BUSY: busy',
+    });
+    expect(await pass()).toMatchObject({ claimed: 0 }); // not due yet
+    clock.advance(1_000);
+    expect(await pass()).toMatchObject({ retried: 1 });
+    expect(store.getOutboxItem(item.id)!.nextAttemptAt).toBe(start + 1_000 + 2_000);
+    clock.advance(2_000);
+    expect(await pass()).toMatchObject({ done: 1 });
+    expect(store.getOutboxItem(item.id)).toMatchObject({ status: 'done', attempts: 3 });
+  });
+
+  it('when a handler fails permanently, then the item goes to the dead letters at once', async () => {
+    const { store, pass, enqueue } = setup({
+      job: async () => {
+        throw new OutboxHandlerError('REJECTED', 'answered 400', { retryable: false });
+      },
+    });
+    const item = await enqueue('job', 'j:1');
+
+    expect(await pass()).toMatchObject({ dead: 1 });
+    expect(store.getOutboxItem(item.id)).toMatchObject({
+      status: 'dead',
+      attempts: 1,
+      lastError: 'REJECTED: answered 400',
+    });
+  });
+
+  it('when the attempts run out, then the item goes to the dead letters with its last error', async () => {
+    const { store, clock, pass, enqueue } = setup({
+      job: async () => {
+        throw new Error('still down');
+      },
+    });
+    const item = await enqueue('job', 'j:1');
+    for (let i = 0; i < 4; i++) {
+      await pass({ maxAttempts: 4 });
+      clock.advance(3_600_000);
+    }
+    expect(store.getOutboxItem(item.id)).toMatchObject({
+      status: 'dead',
+      attempts: 4,
+      lastError: 'Error: still down',
+    });
+  });
+
+  it('when an item has no handler here, then it is left alone for the worker that has one', async () => {
+    const { store, pass, enqueue } = setup({ mine: async () => undefined });
+    const other = await enqueue('marketo-activity', 'm:1');
+    expect(await pass()).toMatchObject({ claimed: 0 });
+    expect(store.getOutboxItem(other.id)).toMatchObject({ status: 'pending', attempts: 0 });
+  });
+
+  it('when a stale worker finishes after its lease was taken over, then the newer attempt is untouched', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const { store, clock, pass, enqueue } = setup({
+      job: async () => {
+        calls += 1;
+        if (calls === 1) {
+          await held; // the first worker hangs past its lease
+          throw new OutboxHandlerError('LATE', 'late failure', { retryable: true });
+        }
+      },
+    });
+    const item = await enqueue('job', 'j:1');
+
+    const first = pass({ leaseMs: 1_000 });
+    await new Promise((resolve) => setImmediate(resolve));
+    clock.advance(1_001);
+    const second = pass({ leaseMs: 60_000 }); // claims the expired lease and completes
+    await new Promise((resolve) => setImmediate(resolve));
+    // the second worker is in flight; hold the result until the first is released
+    release();
+
+    expect(await first).toMatchObject({ claimed: 1, stale: 1, retried: 0 });
+    expect(await second).toMatchObject({ claimed: 1, done: 1 });
+    expect(store.getOutboxItem(item.id)).toMatchObject({ status: 'done', attempts: 2 });
+    expect(store.getOutboxItem(item.id)!.lastError).toBeUndefined();
+  });
+
+  it('when a stale worker completes while the newer attempt is still running, then its completion is refused', async () => {
+    let releaseSecond!: () => void;
+    const secondHeld = new Promise<void>((resolve) => (releaseSecond = resolve));
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let calls = 0;
+    const { store, clock, pass, enqueue } = setup({
+      job: async () => {
+        calls += 1;
+        if (calls === 1) await firstHeld;
+        else await secondHeld;
+        return { followUps: [{ kind: 'child', dedupeKey: `c:${calls}`, payload: {} }] };
+      },
+    });
+    const item = await enqueue('job', 'j:1');
+
+    const first = pass({ leaseMs: 1_000 });
+    await new Promise((resolve) => setImmediate(resolve));
+    clock.advance(1_001);
+    const second = pass({ leaseMs: 60_000 });
+    await new Promise((resolve) => setImmediate(resolve));
+    const newLease = store.getOutboxItem(item.id)!.lease;
+
+    releaseFirst();
+    expect(await first).toMatchObject({ stale: 1, done: 0 });
+    expect(store.getOutboxItem(item.id)).toMatchObject({ status: 'pending', lease: newLease });
+    expect(store.findOutboxItem('c:1')).toBeUndefined(); // the stale follow-ups rolled back
+
+    releaseSecond();
+    expect(await second).toMatchObject({ done: 1 });
+    expect(store.getOutboxItem(item.id)!.status).toBe('done');
+    expect(store.findOutboxItem('c:2')).toBeDefined();
+  });
+});
+
+describe('startOutboxWorker', () => {
+  const workers: Array<{ stop(): Promise<void> }> = [];
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.stop()));
+  });
+
+  it('when kicked after an enqueue, then the item is delivered without waiting for the poll', async () => {
+    const store = createMemoryStore();
+    const clock = createManualClock();
+    const delivered: string[] = [];
+    const worker = startOutboxWorker({
+      store,
+      clock,
+      logger: silentLogger,
+      pollMs: 60_000,
+      handlers: { job: async (item) => void delivered.push(item.dedupeKey) },
+    });
+    workers.push(worker);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the first (empty) pass ran
+
+    await store.enqueueOutbox([{ kind: 'job', dedupeKey: 'j:1', payload: {} }], clock.now());
+    worker.kick();
+
+    await expect.poll(() => delivered, { timeout: 2_000 }).toEqual(['j:1']);
+  });
+
+  it('when stopped during a pass, then stop waits for the pass in hand and no pass follows', async () => {
+    const store = createMemoryStore();
+    const clock = createManualClock();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let started = 0;
+    await store.enqueueOutbox([{ kind: 'job', dedupeKey: 'j:1', payload: {} }], clock.now());
+    const worker = startOutboxWorker({
+      store,
+      clock,
+      logger: silentLogger,
+      pollMs: 10,
+      handlers: {
+        job: async () => {
+          started += 1;
+          await held;
+        },
+      },
+    });
+    await expect.poll(() => started).toBe(1);
+
+    let stopped = false;
+    const stopping = worker.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+
+    expect(store.findOutboxItem('j:1')!.status).toBe('done');
+    await store.enqueueOutbox([{ kind: 'job', dedupeKey: 'j:2', payload: {} }], clock.now());
+    worker.kick();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(store.findOutboxItem('j:2')!.status).toBe('pending');
+  });
+});

@@ -1,0 +1,158 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import fc from 'fast-check';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { createManualClock } from '../../src/deps.js';
+import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
+import { silentLogger } from '../../src/logger.js';
+import { createMemoryStore } from '../../src/store/index.js';
+import { createMarketoWebhookRoutes } from '../../webhooks/marketo/index.js';
+
+const SECRET = 'webhook-secret-0123456789abcdef';
+
+/** The real router behind the real error handler, on a memory store and a manual clock. */
+function setup() {
+  const store = createMemoryStore();
+  const clock = createManualClock();
+  const app = express();
+  app.use(
+    '/webhooks/marketo',
+    createMarketoWebhookRoutes({
+      store,
+      clock,
+      logger: silentLogger,
+      secrets: [SECRET],
+      allowQuerySecret: false,
+      agents: () => [],
+      assignRepeatWindowMs: 600_000,
+      publicBaseUrl: 'https://chat.example.com',
+    }),
+  );
+  app.use(notFoundHandler);
+  app.use(createErrorHandler(silentLogger));
+  /** `type` null: no Content-Type at all, as when the admin set no header. */
+  const post = (body: string, type: string | null = 'application/json') => {
+    const req = request(app).post('/webhooks/marketo/lead').set('x-webhook-secret', SECRET);
+    return type === null ? req.send(Buffer.from(body)) : req.set('content-type', type).send(body);
+  };
+  return { app, store, clock, post };
+}
+
+describe('POST /webhooks/marketo/lead with bad input', () => {
+  it.each([
+    ['malformed JSON', '{"id": 5, "email": ', 'INVALID_JSON', 'body'],
+    ['a JSON array', '[{"id": 5}]', 'VALIDATION_FAILED', 'body'],
+    ['no lead at all', '{"firstName": "Ann"}', 'VALIDATION_FAILED', 'id'],
+    ['an email but no id', '{"email": "a@b.com"}', 'VALIDATION_FAILED', 'id'],
+    ['an empty id token', '{"id": "", "email": "a@b.com"}', 'VALIDATION_FAILED', 'id'],
+    ['an id that is not a lead id', '{"id": "12abc"}', 'VALIDATION_FAILED', 'id'],
+    ['an id past 32 bits', '{"id": 4294967296}', 'VALIDATION_FAILED', 'id'],
+    ['an infinite number', '{"id": 5, "score": 1e400}', 'VALIDATION_FAILED', 'score'],
+    [
+      'a value nested too deep',
+      `{"id": 5, "x": ${'['.repeat(5000)}${']'.repeat(5000)}}`,
+      'VALIDATION_FAILED',
+      'x',
+    ],
+  ])(
+    'when the body holds %s, then 400 names the field and nothing is stored',
+    async (_what, body, code, field) => {
+      const { store, post } = setup();
+
+      const res = await post(body);
+
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code, field });
+      expect(store.countLeads()).toBe(0);
+    },
+  );
+
+  it('when the id is missing, then the message says which token to add', async () => {
+    const { post } = setup();
+
+    const res = await post('{"email": "a@b.com"}');
+
+    expect(res.body.error.message).toContain('{{lead.Id}}');
+  });
+
+  it('when the body is over 64 kB, then 400 BODY_TOO_LARGE names the body and nothing is stored', async () => {
+    const { store, post } = setup();
+
+    const res = await post(JSON.stringify({ id: 5, notes: 'x'.repeat(70_000) }));
+
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: { code: 'BODY_TOO_LARGE', message: expect.any(String), field: 'body' },
+    });
+    expect(store.countLeads()).toBe(0);
+  });
+
+  it('when a chunked body with no length grows over 64 kB, then 400 BODY_TOO_LARGE', async () => {
+    const { app, store } = setup();
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const call = http.request({
+        port: (server.address() as AddressInfo).port,
+        host: '127.0.0.1',
+        method: 'POST',
+        path: '/webhooks/marketo/lead',
+        headers: { 'x-webhook-secret': SECRET, 'content-type': 'application/json' },
+      });
+      const answered = once(call, 'response') as Promise<[http.IncomingMessage]>;
+      call.write('{"id": 5, "notes": "');
+      for (let i = 0; i < 20; i += 1) call.write('x'.repeat(4_096));
+      call.end('"}');
+      const [res] = await answered;
+      let text = '';
+      for await (const chunk of res) text += String(chunk);
+
+      expect(call.getHeader('content-length')).toBeUndefined();
+      expect(res.statusCode).toBe(400);
+      expect(JSON.parse(text).error).toMatchObject({ code: 'BODY_TOO_LARGE', field: 'body' });
+      expect(store.countLeads()).toBe(0);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('when the body is compressed, then 400 names the body', async () => {
+    const { post } = setup();
+
+    const res = await post('{"id": 5}').set('content-encoding', 'gzip');
+
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'UNSUPPORTED_ENCODING', field: 'body' });
+  });
+
+  it('when arbitrary bodies arrive, then the answer is never a 5xx', async () => {
+    const { post } = setup();
+    const bodies = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.json({ maxDepth: 4 }),
+      fc
+        .dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 3 }))
+        .map((o) => JSON.stringify(o)),
+      fc
+        .record({ id: fc.oneof(fc.integer(), fc.string(), fc.double()) }, { noNullPrototype: true })
+        .map((o) => JSON.stringify(o)),
+    );
+    const types = fc.constantFrom(
+      'application/json',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      null,
+    );
+
+    await fc.assert(
+      fc.asyncProperty(bodies, types, async (body, type) => {
+        const res = await post(body, type);
+        expect(res.status, `${type} ${body}`).toBeLessThan(500);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

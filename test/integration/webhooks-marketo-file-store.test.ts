@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import express from 'express';
+import request from 'supertest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createManualClock } from '../../src/deps.js';
+import { createErrorHandler } from '../../src/http/error-handler.js';
+import { silentLogger } from '../../src/logger.js';
+import { DEMO_AGENTS, toRoutingAgents } from '../../src/routing/routing-agents.js';
+import { createJsonFileStore, type LowdbStore } from '../../src/store/index.js';
+import { createMarketoWebhookRoutes } from '../../webhooks/marketo/index.js';
+import { createTempDir } from '../helpers/store-fixtures.js';
+
+const SECRET = 'webhook-secret-0123456789abcdef';
+
+describe('Marketo webhooks on the JSON-file store', () => {
+  let temp: Awaited<ReturnType<typeof createTempDir>>;
+  let file: string;
+  let store: LowdbStore;
+  let app: express.Express;
+
+  beforeEach(async () => {
+    temp = await createTempDir();
+    file = path.join(temp.dir, 'store.json');
+    store = await createJsonFileStore({ file });
+    app = express();
+    app.use(
+      '/webhooks/marketo',
+      createMarketoWebhookRoutes({
+        store,
+        clock: createManualClock(),
+        logger: silentLogger,
+        secrets: [SECRET],
+        allowQuerySecret: false,
+        agents: () => toRoutingAgents(DEMO_AGENTS),
+        assignRepeatWindowMs: 600_000,
+        publicBaseUrl: 'https://chat.example.com',
+      }),
+    );
+    app.use(createErrorHandler(silentLogger));
+  });
+  afterEach(async () => {
+    await store.close();
+    await temp.remove();
+  });
+
+  const post = (route: string, body: string) =>
+    request(app)
+      .post(`/webhooks/marketo/${route}`)
+      .set('x-webhook-secret', SECRET)
+      .set('content-type', 'application/json')
+      .send(body);
+
+  it('when a lead arrives, then it is readable at once and in the file once the store flushes', async () => {
+    const res = await post('lead', '{"id": 11, "email": "ann@example.com"}');
+
+    expect(res.body).toEqual({ status: 'created', leadId: 11 });
+    expect(store.findLeadsByEmail('ANN@example.com').map((l) => l.id)).toEqual([11]);
+    await store.flush();
+    expect(JSON.parse(await readFile(file, 'utf8')).leads['11'].fields.email).toBe(
+      'ann@example.com',
+    );
+  });
+
+  it('when an agent is assigned, then the assignment is in the file before the answer', async () => {
+    const res = await post('assign-agent', '{"id": 11}');
+
+    expect(res.status).toBe(200);
+    const saved = JSON.parse(await readFile(file, 'utf8'));
+    expect(saved.assignments['lead:11']).toMatchObject({
+      agentEmail: res.body.agentEmail,
+      source: 'webhook',
+    });
+  });
+});

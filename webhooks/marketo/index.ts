@@ -1,0 +1,111 @@
+import { Router, type Request } from 'express';
+import type { Clock } from '../../src/deps.js';
+import { ValidationError } from '../../src/errors.js';
+import type { Logger } from '../../src/logger.js';
+import { assignAgent } from '../../src/routing/assign-agent.js';
+import type { LeadStore, RoutingAgent, RoutingStore } from '../../src/store/types.js';
+import { applyLeadWebhook } from '../../src/sync/lead-webhook.js';
+import { limitInFlight } from './in-flight-limit.js';
+import { parseLeadPayload, type LeadPayload } from './lead-payload.js';
+import { readRawBody } from './raw-body.js';
+import { requireWebhookSecret } from './webhook-auth.js';
+import { parseWebhookBody } from './webhook-body.js';
+
+export interface MarketoWebhookDeps {
+  store: LeadStore & RoutingStore;
+  clock: Clock;
+  logger: Logger;
+  /** Current and previous WEBHOOK_SECRET; empty strings are ignored. */
+  secrets: string[];
+  /** WEBHOOK_ALLOW_QUERY_SECRET: also accept `?secret=` (weaker: URLs end up in logs). */
+  allowQuerySecret: boolean;
+  agents: () => RoutingAgent[];
+  assignRepeatWindowMs: number;
+  /** PUBLIC_BASE_URL, for the booking link in the routing answer. */
+  publicBaseUrl: string;
+  /** Requests in progress at once before 503; default 64. */
+  maxInFlight?: number;
+  /** Body size limit in bytes; default 64 kB, far above any payload template. */
+  bodyLimitBytes?: number;
+}
+
+export const DEFAULT_MAX_IN_FLIGHT = 64;
+export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * Marketo "Call Webhook" endpoints, mounted at /webhooks/marketo:
+ * - POST /lead          a trigger campaign pushes changed lead fields into the local copy;
+ * - POST /assign-agent  routes the lead to a sales agent, flat JSON for response mappings.
+ *
+ * Each call runs the fixed order: guard, authenticate (before the body is read), read a
+ * bounded body, parse and validate, act, answer. No handler calls Marketo or anything remote:
+ * the answer comes in milliseconds, far inside the 30 s Marketo waits
+ * (DEV:help/webhooks/webhooks.md, Tips), and Call Webhook runs in trigger campaigns only, one
+ * lead at a time, so every call is about one lead.
+ */
+export function createMarketoWebhookRoutes(deps: MarketoWebhookDeps): Router {
+  const router = Router();
+  const publicBaseUrl = deps.publicBaseUrl.replace(/\/+$/, '');
+  const before = [
+    limitInFlight({
+      max: deps.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+      retryAfterSeconds: 1,
+      logger: deps.logger,
+      clock: deps.clock,
+    }),
+    requireWebhookSecret({ secrets: deps.secrets, allowQuerySecret: deps.allowQuerySecret }),
+    readRawBody(deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES),
+  ];
+
+  router.post('/lead', ...before, async (req, res) => {
+    const lead = readLead(req);
+    if (lead.id === undefined) {
+      throw new ValidationError(
+        lead.email === undefined
+          ? 'The payload names no lead: add "id": {{lead.Id}} to the payload template'
+          : 'A lead is stored by its Marketo id: add "id": {{lead.Id}} to the payload template',
+        'id',
+      );
+    }
+    const result = await applyLeadWebhook(deps, { id: lead.id, fields: lead.fields });
+    res.json({ status: result.status, leadId: result.leadId });
+  });
+
+  router.post('/assign-agent', ...before, async (req, res) => {
+    const lead = readLead(req);
+    const key =
+      lead.id !== undefined
+        ? `lead:${lead.id}`
+        : lead.email !== undefined
+          ? `email:${lead.email.toLowerCase()}`
+          : undefined;
+    if (key === undefined) {
+      throw new ValidationError(
+        'The payload names no lead: add "id": {{lead.Id}} (or "email": {{lead.Email Address}})',
+        'id',
+      );
+    }
+    const assignment = await assignAgent(
+      { ...deps, repeatWindowMs: deps.assignRepeatWindowMs },
+      { key, source: 'webhook' },
+    );
+    // Flat keys only: response mappings address values by path, and keys may hold only
+    // alphanumerics, `-`, `_`, `:` and spaces (DEV:help/webhooks/response-mappings.md).
+    res.json({
+      agentEmail: assignment.agentEmail,
+      agentName: assignment.agentName,
+      bookingUrl: `${publicBaseUrl}/chat/book?agent=${encodeURIComponent(assignment.agentId)}`,
+      routingRule: assignment.rule,
+      assignedAt: new Date(assignment.assignedAt).toISOString(),
+    });
+  });
+
+  return router;
+}
+
+function readLead(req: Request): LeadPayload {
+  const raw: unknown = req.body;
+  return parseLeadPayload(
+    parseWebhookBody(Buffer.isBuffer(raw) ? raw : undefined, req.get('content-type')),
+  );
+}

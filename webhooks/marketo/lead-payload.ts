@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { ValidationError } from '../../src/errors.js';
+import { normalizeFieldValue } from './lead-field-values.js';
+import type { WebhookBody } from './webhook-body.js';
+
+/**
+ * The lead a Call Webhook describes. Field names are the payload template's keys, kept as
+ * written (use the REST API names, e.g. `firstName`, so webhook and sync agree), except:
+ * - the lead id, under any spelling of `id`, `leadId` or `lead.Id` (case, dots, spaces,
+ *   underscores and hyphens ignored: `Id`, `ID`, `Lead ID`, `lead_id` ...): taken out of the
+ *   fields, as the sync keeps it out;
+ * - the email, under `email`, `emailAddress`, `Email Address` or `lead.Email Address` (same
+ *   leniency): stored as `email`, the name the store indexes;
+ * - `secret` (a secret belongs in a header, and must not be stored), `__proto__`,
+ *   `constructor`, `prototype` and the empty name (`=x` in a form): dropped.
+ * A body `{ "lead": { ... } }` is unwrapped; keys beside `lead` are kept too.
+ */
+const ID_NAMES = new Set(['id', 'leadid']);
+const EMAIL_NAMES = new Set(['email', 'emailaddress', 'leademail', 'leademailaddress']);
+const DROPPED = new Set(['secret', '__proto__', 'constructor', 'prototype']);
+const MAX_DEPTH = 8;
+
+const canonicalName = (name: string) => name.toLowerCase().replace(/[\s._-]/g, '');
+
+/** Marketo lead ids are positive 32-bit integers; a template may send one as text. */
+export const leadIdSchema = z
+  .union([
+    z.number(),
+    z
+      .string()
+      .trim()
+      .regex(/^\d{1,10}$/)
+      .transform(Number),
+  ])
+  .pipe(
+    z
+      .number()
+      .int()
+      .positive()
+      .max(2 ** 31 - 1),
+  );
+
+export const leadPayloadSchema = z.object({
+  id: leadIdSchema.optional(),
+  email: z.string().min(1).max(254).optional(),
+  // Values were checked to be bounded JSON while reading them (isBoundedJson), much faster.
+  fields: z.record(z.string().min(1).max(255), z.unknown()),
+});
+export type LeadPayload = z.infer<typeof leadPayloadSchema>;
+
+export function parseLeadPayload(body: WebhookBody): LeadPayload {
+  let id: unknown;
+  const fields: Record<string, unknown> = {};
+  for (const [name, raw] of Object.entries(unwrapLead(body))) {
+    if (name === '' || DROPPED.has(name)) continue;
+    const canonical = canonicalName(name);
+    if (ID_NAMES.has(canonical)) {
+      if (id === undefined || id === null || id === '') id = raw;
+      continue;
+    }
+    if (!isBoundedJson(raw, 0)) {
+      throw new ValidationError(
+        `${name} must be a JSON value with finite numbers, nested at most ${MAX_DEPTH} deep`,
+        name,
+      );
+    }
+    if (EMAIL_NAMES.has(canonical)) {
+      fields['email'] = normalizeEmail(raw);
+      continue;
+    }
+    fields[name] = normalizeFieldValue(name, raw);
+  }
+  // An empty id token (the lead has none, or the template names a field Marketo left empty)
+  // counts as no id.
+  if (id === null || (typeof id === 'string' && id.trim() === '')) id = undefined;
+  const email = fields['email'];
+  const parsed = leadPayloadSchema.safeParse({
+    id,
+    email: typeof email === 'string' ? email : undefined,
+    fields,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field =
+      issue?.path[0] === 'fields'
+        ? String(issue.path[1] ?? 'fields')
+        : String(issue?.path[0] ?? 'body');
+    throw new ValidationError(
+      field === 'id'
+        ? 'id must be a Marketo lead id: a positive whole number, e.g. from {{lead.Id}}'
+        : `${field} is not valid: ${issue?.message ?? 'invalid'}`,
+      field,
+    );
+  }
+  return parsed.data;
+}
+
+function unwrapLead(body: WebhookBody): WebhookBody {
+  const inner = body['lead'];
+  if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) return body;
+  const { lead: _lead, ...rest } = body;
+  return { ...rest, ...(inner as WebhookBody) };
+}
+
+/**
+ * Trimmed; "" is null; spaces inside become `+`: with Request Token Encoding "None" a `+` in
+ * an email reaches a form body raw and decodes as a space (Tray.ai, "Notes on using
+ * Marketo"), and an address holds no spaces.
+ */
+function normalizeEmail(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const email = value.trim();
+  if (email === '') return null;
+  return email.includes('@') ? email.replace(/\s/g, '+') : email;
+}
+
+/** JSON.parse gives Infinity for 1e400 and has no depth limit; the store accepts neither. */
+function isBoundedJson(value: unknown, depth: number): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object' || depth >= MAX_DEPTH) return false;
+  return Object.values(value).every((item) => isBoundedJson(item, depth + 1));
+}
