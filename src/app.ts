@@ -26,14 +26,20 @@ export interface AppDeps {
    * before the admin API. Each parses its own body with its own limit and authentication.
    */
   mounts?: Array<{ path: string; router: Router }>;
+  /** More admin routers, mounted under /api behind the admin token. */
+  adminRouters?: Router[];
+  /** Proxy hops in front of the service (`trust proxy`), so rate limits see the real client. */
+  trustProxyHops?: number;
 }
 
 /** Builds the Express app without listening: tests run it in-process on port 0. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
-  app.use(helmet());
+  app.set('trust proxy', deps.trustProxyHops ?? 0);
+  // The widget script and the chat endpoints are loaded by other sites: their resources must be
+  // readable cross-origin (CORS on /chat decides who may call; CORP would block the script).
+  app.use(helmet({ crossOriginResourcePolicy: { policy: 'cross-origin' } }));
   const startedAt = deps.clock.now();
 
   app.get('/health', (_req, res) => {
@@ -60,6 +66,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(express.json({ limit: '100kb' }));
   api.use(createSyncRoutes({ ...deps, runner: deps.syncRunner, cron: deps.syncCron }));
   api.use(createLeadRoutes(deps));
+  for (const router of deps.adminRouters ?? []) api.use(router);
   app.use('/api', api);
 
   app.use(notFoundHandler);

@@ -58,7 +58,10 @@ export const DEFAULT_CALLBACK_HOSTS = [
 /** `Ana Silva <ana@example.com>; Ben Ode <ben@example.com>` -> agents; bad entries are issues. */
 function parseAgents(value: string, ctx: z.RefinementCtx): Array<{ name: string; email: string }> {
   const agents: Array<{ name: string; email: string }> = [];
-  for (const entry of value.split(/[;\n]/).map((e) => e.trim()).filter((e) => e !== '')) {
+  for (const entry of value
+    .split(/[;\n]/)
+    .map((e) => e.trim())
+    .filter((e) => e !== '')) {
     const match = /^(.*?)\s*<([^<>\s]+@[^<>\s]+\.[^<>\s]+)>$/.exec(entry);
     if (!match || !match[1]) {
       ctx.addIssue({ code: 'custom', message: `"${entry}" is not "Name <email>"` });
@@ -134,7 +137,9 @@ const envSchema = z
     SYNC_BULK_POLL_MS: integer(1_000, 3_600_000).default(60_000),
 
     PUBLIC_BASE_URL: optionalString.pipe(
-      z.url({ protocol: /^https?$/, error: 'must be the URL this service is reached at' }).optional(),
+      z
+        .url({ protocol: /^https?$/, error: 'must be the URL this service is reached at' })
+        .optional(),
     ),
     WEBHOOK_SECRET: optionalString.pipe(
       z.string().min(24, { error: 'must be at least 24 characters' }).optional(),
@@ -152,7 +157,12 @@ const envSchema = z
     SSFS_CALLBACK_HOSTS: z
       .string()
       .default(DEFAULT_CALLBACK_HOSTS.join(','))
-      .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== ''))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((h) => h.trim().toLowerCase())
+          .filter((h) => h !== ''),
+      )
       .refine((hosts) => hosts.every((h) => /^(\*\.)?[a-z0-9.-]+(:\d{1,5})?$/.test(h)), {
         error: 'must be comma-separated host names, *.domain wildcards or host:port entries',
       }),
@@ -162,6 +172,7 @@ const envSchema = z
       .transform((v, ctx) => parseAgents(v, ctx)),
     ASSIGN_REPEAT_WINDOW_MS: integer(0, 7 * 24 * 3600_000).default(10 * 60_000),
     OUTBOX_POLL_MS: integer(10, 60_000).default(1_000),
+    TRUST_PROXY_HOPS: integer(0, 10).default(0),
 
     SANDBOX_PORT: integer(0, 65535).default(0),
     SANDBOX_LEADS: integer(0, 5_000_000).default(2_000),
@@ -235,8 +246,9 @@ export interface Config {
   /** Agents of the round-robin rotation (until agents are managed through the admin API). */
   routingAgents: Array<{ name: string; email: string }>;
   outbox: { pollMs: number };
+  /** Reverse proxies in front of the service; 0 trusts no X-Forwarded-For. */
+  trustProxyHops: number;
 }
-
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -300,6 +312,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     routingAgents: e.ROUTING_AGENTS,
     outbox: { pollMs: e.OUTBOX_POLL_MS },
+    trustProxyHops: e.TRUST_PROXY_HOPS,
   };
 }
 

@@ -5,6 +5,11 @@ import { scheduleLeadSync } from '../jobs/lead-sync-schedule.js';
 import { startOutboxWorker } from '../jobs/outbox-worker.js';
 import { createFlowStepRoutes, createSsfsHandlers } from '../webhooks/flow-steps/index.js';
 import { createMarketoWebhookRoutes } from '../webhooks/marketo/index.js';
+import { createChatAdminRoutes } from './chat/chat-admin-routes.js';
+import { createChatOutboxHandlers } from './chat/chat-outbox-handlers.js';
+import { createChatPublicRoutes } from './chat/chat-public-routes.js';
+import { seedDemoChat } from './chat/demo-content.js';
+import { createWidgetRoutes } from './chat/widget-routes.js';
 import { createSsfsCallbackClient } from './clients/ssfs-callback/ssfs-callback-client.js';
 import { DEMO_AGENTS, toRoutingAgents } from './routing/routing-agents.js';
 import { createApp } from './app.js';
@@ -63,6 +68,7 @@ async function main(): Promise<void> {
     config.routingAgents.length > 0 || !runtime.sandbox ? config.routingAgents : DEMO_AGENTS,
   );
   const agents = () => routingAgents;
+  if (runtime.sandbox) await seedDemoChat({ store, clock: systemClock, ids: randomIds, logger });
 
   // The durable outbox: every write to Marketo and every flow-step callback goes through it.
   const callbackClient = createSsfsCallbackClient({
@@ -75,13 +81,16 @@ async function main(): Promise<void> {
     clock: systemClock,
     logger,
     pollMs: config.outbox.pollMs,
-    handlers: createSsfsHandlers({
-      store,
-      clock: systemClock,
-      agents,
-      repeatWindowMs: config.webhooks.assignRepeatWindowMs,
-      callbackClient,
-    }),
+    handlers: {
+      ...createSsfsHandlers({
+        store,
+        clock: systemClock,
+        agents,
+        repeatWindowMs: config.webhooks.assignRepeatWindowMs,
+        callbackClient,
+      }),
+      ...createChatOutboxHandlers({ marketo: runtime.marketo, store, clock: systemClock, logger }),
+    },
   });
   const runner = new SyncRunner(deps, {
     fields: config.sync.fields,
@@ -96,7 +105,21 @@ async function main(): Promise<void> {
     syncCron: config.sync.cron,
     sandbox: runtime.sandbox,
     version: readVersion(),
+    trustProxyHops: config.trustProxyHops,
+    adminRouters: [createChatAdminRoutes({ store, clock: systemClock, ids: randomIds, logger })],
     mounts: [
+      {
+        path: '/chat',
+        router: createChatPublicRoutes({
+          store,
+          clock: systemClock,
+          ids: randomIds,
+          logger,
+          publicBaseUrl: config.publicBaseUrl,
+          onEnqueued: () => outbox.kick(),
+        }),
+      },
+      { path: '/', router: createWidgetRoutes({ publicBaseUrl: config.publicBaseUrl }) },
       {
         path: '/webhooks/marketo',
         router: createMarketoWebhookRoutes({

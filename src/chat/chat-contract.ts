@@ -51,11 +51,18 @@ export const chatConfigurationSchema = z.object({
       .object({
         url: httpsUrl,
         type: z.enum(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/svg+xml']),
-        sizeBytes: z.number().int().positive().max(256 * 1024 - 1),
+        sizeBytes: z
+          .number()
+          .int()
+          .positive()
+          .max(256 * 1024 - 1),
         widthPx: z.number().int().positive().max(199),
         heightPx: z.number().int().positive().max(199),
       })
-      .refine((a) => a.widthPx === a.heightPx, { error: 'avatar must be square', path: ['widthPx'] })
+      .refine((a) => a.widthPx === a.heightPx, {
+        error: 'avatar must be square',
+        path: ['widthPx'],
+      })
       .nullable(),
     /** The "typing" pause before each bot message. */
     responseDelaySeconds: z.number().min(0).max(10),
@@ -88,7 +95,9 @@ export const audienceConditionSchema = z.object({
   field: z.string().trim().min(1).max(100),
   operator: conditionOperatorSchema,
   /** A string, a number, or a list for `inList`; absent for isEmpty/isNotEmpty. */
-  value: z.union([z.string().max(500), z.number(), z.array(z.string().max(500)).max(200)]).optional(),
+  value: z
+    .union([z.string().max(500), z.number(), z.array(z.string().max(500)).max(200)])
+    .optional(),
 });
 export type AudienceCondition = z.infer<typeof audienceConditionSchema>;
 
@@ -115,7 +124,9 @@ export const urlPatternSchema = z
   .max(500)
   .refine((p) => !p.includes('?'), { error: 'URL patterns cannot contain query parameters' });
 
-const cardId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, { error: 'card ids are 1-40 letters, digits, _ or -' });
+const cardId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,40}$/, { error: 'card ids are 1-40 letters, digits, _ or -' });
 const text = z.string().trim().min(1).max(1000);
 
 export const cardSchema = z.discriminatedUnion('type', [
@@ -125,7 +136,13 @@ export const cardSchema = z.discriminatedUnion('type', [
     type: z.literal('question'),
     text,
     buttons: z
-      .array(z.object({ label: z.string().trim().min(1).max(60), value: z.string().max(200).optional(), next: cardId.nullable() }))
+      .array(
+        z.object({
+          label: z.string().trim().min(1).max(60),
+          value: z.string().max(200).optional(),
+          next: cardId.nullable(),
+        }),
+      )
       .min(1)
       .max(10),
   }),
@@ -145,7 +162,12 @@ export const cardSchema = z.discriminatedUnion('type', [
     agentEmail: z.email().optional(),
     next: cardId.nullable(),
   }),
-  z.object({ id: cardId, type: z.literal('goal'), name: z.string().trim().min(1).max(100), next: cardId.nullable() }),
+  z.object({
+    id: cardId,
+    type: z.literal('goal'),
+    name: z.string().trim().min(1).max(100),
+    next: cardId.nullable(),
+  }),
 ]);
 export type Card = z.infer<typeof cardSchema>;
 
@@ -186,7 +208,9 @@ export interface PublishedChatDocument {
 
 export const visitorSchema = z.object({
   /** The widget's own random id for this browser (localStorage). */
-  anonymousId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, { error: 'must be 8-64 letters, digits, _ or -' }),
+  anonymousId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,64}$/, { error: 'must be 8-64 letters, digits, _ or -' }),
   email: z.email().max(254).optional(),
   /** Value of the Munchkin `_mkto_trk` cookie, when the site runs Munchkin. */
   mktoTrk: z.string().max(200).optional(),
@@ -206,7 +230,14 @@ export interface ResolveResponse {
   known: boolean;
 }
 
-export const chatEventTypeSchema = z.enum(['triggered', 'engaged', 'email-given', 'goal-reached', 'meeting-booked', 'completed']);
+export const chatEventTypeSchema = z.enum([
+  'triggered',
+  'engaged',
+  'email-given',
+  'goal-reached',
+  'meeting-booked',
+  'completed',
+]);
 
 export const chatEventSchema = z.object({
   type: chatEventTypeSchema,

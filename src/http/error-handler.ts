@@ -6,7 +6,11 @@ import type { Logger } from '../logger.js';
 export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, _req, res, _next) => {
     const { status, body } = toHttpError(err);
-    if (status >= 500) logger.error({ err }, 'request failed');
+    // 503s of our own (overload, no agents, quota) are expected under load: one warn line, no
+    // stack, so a flood of refusals does not become a flood of error logs.
+    if (status === 503 && err instanceof AppError)
+      logger.warn({ code: err.code }, 'request refused');
+    else if (status >= 500) logger.error({ err }, 'request failed');
     if (!res.headersSent) res.status(status).json({ error: body });
   };
 }
@@ -19,14 +23,21 @@ export const notFoundHandler: RequestHandler = (req, res) => {
 
 function toHttpError(err: unknown): {
   status: number;
-  body: { code: string; message: string; field?: string };
+  body: { code: string; message: string; field?: string; details?: Record<string, unknown> };
 } {
   if (err instanceof AppError) {
     const message =
       err.httpStatus >= 500 && err.code === 'INTERNAL' ? 'Internal error' : err.message;
     return {
       status: err.httpStatus,
-      body: { code: err.code, message, ...(err.field ? { field: err.field } : {}) },
+      body: {
+        code: err.code,
+        message,
+        ...(err.field ? { field: err.field } : {}),
+        // A client error's details (e.g. every bad field) help the caller fix the request;
+        // server-side details stay in the logs.
+        ...(err.details && err.httpStatus < 500 ? { details: err.details } : {}),
+      },
     };
   }
   // body-parser errors carry `type` and `status`.

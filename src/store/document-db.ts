@@ -3,6 +3,7 @@ import { StoreError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { createGroupCommit, type GroupCommit } from './group-commit.js';
 import type { StoreDocument } from './store-document.js';
+import type { WriteOptions } from './types.js';
 
 /** What a mutator of `updateIfChanged` returns: its result, and whether it changed the document. */
 export interface Changed<T> {
@@ -21,6 +22,11 @@ export interface DocumentDbOptions {
   sizeBytes?: () => number;
   /** Runs once on close, after the last write: releases the file lock. */
   onClose?: () => Promise<void>;
+  /**
+   * The longest a change made with `durability: 'deferred'` waits for its write to start;
+   * default 1,000 ms. It bounds what a crash can lose of such changes.
+   */
+  deferredWriteMs?: number;
 }
 
 /**
@@ -46,7 +52,14 @@ export class DocumentDb {
     this.logger = options.logger ?? silentLogger;
     this.sizeOf = options.sizeBytes ?? (() => 0);
     this.onClose = options.onClose;
-    this.commits = createGroupCommit(() => this.writeNow());
+    this.commits = createGroupCommit(() => this.writeNow(), {
+      deferMs: options.deferredWriteMs,
+      onDeferredWriteFailed: (error) =>
+        this.logger.warn(
+          { err: error, location: this.location },
+          'deferred store changes not written yet; kept in memory, the next write carries them',
+        ),
+    });
   }
 
   /**
@@ -63,9 +76,14 @@ export class DocumentDb {
    * rejects. If the write fails, every caller waiting for it gets STORE_WRITE_FAILED; the
    * change stays in memory and goes out with the next successful write, so a rejection means
    * "not known to be durable", as with any database whose commit acknowledgement is lost.
+   *
+   * With `durability: 'deferred'` the promise resolves as soon as the change is applied (a
+   * refusal still rejects), and the write starts within `deferredWriteMs`, shared with every
+   * other change of that window, or sooner with any other write. For a caller whose change
+   * may be lost in a crash because it is restored from elsewhere (the lead webhook).
    */
-  update<T>(mutate: (doc: StoreDocument) => T): Promise<T> {
-    return this.updateIfChanged((doc) => ({ result: mutate(doc), changed: true }));
+  update<T>(mutate: (doc: StoreDocument) => T, options?: WriteOptions): Promise<T> {
+    return this.updateIfChanged((doc) => ({ result: mutate(doc), changed: true }), options);
   }
 
   /**
@@ -75,7 +93,10 @@ export class DocumentDb {
    * promise still resolves only once the document as it is now is durable, since what the
    * mutator read (an item enqueued a moment ago, say) may be a change still being written.
    */
-  updateIfChanged<T>(mutate: (doc: StoreDocument) => Changed<T>): Promise<T> {
+  updateIfChanged<T>(
+    mutate: (doc: StoreDocument) => Changed<T>,
+    options?: WriteOptions,
+  ): Promise<T> {
     if (this.closing !== undefined) {
       return Promise.reject(
         new StoreError('STORE_CLOSED', `The store at ${this.location} is closed; no more writes.`),
@@ -87,16 +108,23 @@ export class DocumentDb {
     } catch (error) {
       return Promise.reject(error);
     }
+    if (options?.durability === 'deferred') {
+      if (outcome.changed) this.commits.defer();
+      return Promise.resolve(outcome.result);
+    }
     const durable = outcome.changed ? this.commits.request() : this.commits.settled();
     return durable.then(() => outcome.result);
   }
 
-  /** Resolves when every acknowledged write is durable. */
+  /** Resolves when every acknowledged write and every deferred change is durable. */
   flush(): Promise<void> {
     return this.commits.settled();
   }
 
-  /** Refuses further writes, waits for those in flight, then runs `onClose` (even if they failed). */
+  /**
+   * Refuses further writes, waits for those in flight and writes deferred changes, then runs
+   * `onClose` (even if they failed).
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
       try {

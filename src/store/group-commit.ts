@@ -3,16 +3,39 @@
  * that STARTS after their change, so the write includes it. Every caller that arrives while a
  * write is in flight shares the next write: N concurrent callers cost at most two writes, not
  * N, which is what keeps a document of tens of MB usable.
+ *
+ * A caller that does not wait for durability (`defer`) only makes sure that a write starts
+ * within `deferMs`: deferred changes share one timer, and any write that starts meanwhile,
+ * awaited or not, carries them (each write holds the whole document) and cancels it. Under a
+ * steady stream of such changes that is one write per `deferMs`, not one per change.
  */
 export interface GroupCommit {
   /** Resolves after a write that started after this call; rejects if that write fails. */
   request(): Promise<void>;
   /**
-   * Resolves once the document as it is now is durable: waits for the writes in flight, and
-   * if the last write failed, tries once more (so a close after a transient error still saves).
+   * Makes sure a write starts within `deferMs` of the first change deferred since the last
+   * write started; nothing waits for it. A failed write leaves the deferred changes pending:
+   * the next write of any kind, or `settled`, carries them.
+   */
+  defer(): void;
+  /**
+   * Resolves once the document as it is now is durable: waits for the writes in flight, starts
+   * one at once for deferred changes no write has carried yet, and if the last write failed,
+   * tries once more (so a close after a transient error still saves).
    */
   settled(): Promise<void>;
 }
+
+export interface GroupCommitOptions {
+  /** The longest a deferred change waits for its write to start; default 1,000 ms. */
+  deferMs?: number;
+  /** Told when a write that a `defer` timer started fails (no caller waits for it). */
+  onDeferredWriteFailed?: (error: unknown) => void;
+}
+
+export const DEFAULT_DEFER_MS = 1_000;
+/** setTimeout fires at once past this (a 32-bit signed delay). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Batch {
   promise: Promise<void>;
@@ -20,13 +43,24 @@ interface Batch {
   reject(error: unknown): void;
 }
 
-export function createGroupCommit(write: () => Promise<void>): GroupCommit {
+export function createGroupCommit(
+  write: () => Promise<void>,
+  options: GroupCommitOptions = {},
+): GroupCommit {
+  const deferMs = options.deferMs ?? DEFAULT_DEFER_MS;
+  if (!Number.isFinite(deferMs) || deferMs < 0 || deferMs > MAX_TIMER_MS) {
+    throw new RangeError(`deferMs must be between 0 and ${MAX_TIMER_MS} ms, not ${deferMs}`);
+  }
+  const onDeferredWriteFailed = options.onDeferredWriteFailed ?? (() => undefined);
   /** Callers waiting for a write that has not started yet. */
   let next: Batch | undefined;
   /** Callers waiting for the write in flight. */
   let current: Batch | undefined;
   let scheduled = false;
   let lastWriteFailed = false;
+  /** Deferred changes that no started write holds yet. */
+  let deferred = false;
+  let deferTimer: NodeJS.Timeout | undefined;
 
   function schedule(): void {
     if (scheduled || current !== undefined || next === undefined) return;
@@ -41,6 +75,12 @@ export function createGroupCommit(write: () => Promise<void>): GroupCommit {
     if (batch === undefined) return;
     next = undefined;
     current = batch;
+    // The write takes its snapshot before its first await (json-file-store.ts), so it holds
+    // every deferred change made until now: their timer is no longer needed.
+    const carriesDeferred = deferred;
+    deferred = false;
+    clearTimeout(deferTimer);
+    deferTimer = undefined;
     let writing: Promise<void>;
     try {
       writing = write();
@@ -55,6 +95,7 @@ export function createGroupCommit(write: () => Promise<void>): GroupCommit {
         },
         (error: unknown) => {
           lastWriteFailed = true;
+          if (carriesDeferred) deferred = true;
           batch.reject(error);
         },
       )
@@ -71,9 +112,21 @@ export function createGroupCommit(write: () => Promise<void>): GroupCommit {
     return promise;
   }
 
+  function writeDeferred(): void {
+    deferTimer = undefined;
+    if (deferred) request().catch(onDeferredWriteFailed);
+  }
+
   return {
     request,
+    defer() {
+      deferred = true;
+      // The timer keeps the process alive until the write starts: a process that ends on its
+      // own (a CLI run) still writes its deferred changes.
+      deferTimer ??= setTimeout(writeDeferred, deferMs);
+    },
     settled() {
+      if (deferred) return request();
       // Each write carries the whole document, so the newest write covers every older one.
       const last = next ?? current;
       if (last !== undefined) return last.promise;

@@ -63,6 +63,7 @@ export async function createJsonFileStore(options: JsonFileStoreOptions): Promis
         logger,
         sizeBytes: () => adapter.bytes,
         onClose: () => lock.release(),
+        deferredWriteMs: options.deferredWriteMs,
       }),
       { ids: options.ids },
     );

@@ -1,5 +1,7 @@
 import { randomIds, type Ids } from '../deps.js';
 import type { DocumentDb } from './document-db.js';
+import type { ChatConfiguration, Dialogue, DialogueStats } from '../chat/chat-contract.js';
+import { ChatRecords, type RecordChatEventArgs } from './chat-records.js';
 import { deepFreeze } from './document-snapshot.js';
 import { LeadRecords, type LeadChanges } from './lead-records.js';
 import { OutboxRecords } from './outbox-records.js';
@@ -16,11 +18,17 @@ import {
   type StoredLead,
   type SyncState,
   type UsageState,
+  type WriteOptions,
 } from './types.js';
 
 export interface LowdbStoreOptions {
   /** Outbox item ids and lease tokens; random UUIDs unless a test injects predictable ones. */
   ids?: Ids;
+  /**
+   * The longest a change applied with `durability: 'deferred'` waits for its write to start
+   * (default 1,000 ms): what a crash can lose of such changes. Read by the store factories.
+   */
+  deferredWriteMs?: number;
 }
 
 /**
@@ -33,12 +41,14 @@ export class LowdbStore implements Store {
   private readonly leads: LeadRecords;
   private readonly routing: RoutingRecords;
   private readonly outbox: OutboxRecords;
+  private readonly chat: ChatRecords;
 
   constructor(db: DocumentDb, options: LowdbStoreOptions = {}) {
     this.db = db;
     this.leads = new LeadRecords(db.data);
     this.routing = new RoutingRecords(db.data);
     this.outbox = new OutboxRecords(db.data, options.ids ?? randomIds);
+    this.chat = new ChatRecords(db.data, this.outbox);
   }
 
   getLead(id: number): StoredLead | undefined {
@@ -57,8 +67,8 @@ export class LowdbStore implements Store {
     return this.leads.idsObservedBefore(ms);
   }
 
-  applyLeadChanges(changes: LeadChanges): Promise<void> {
-    return this.db.update(() => this.leads.apply(changes));
+  applyLeadChanges(changes: LeadChanges, options?: WriteOptions): Promise<void> {
+    return this.db.update(() => this.leads.apply(changes), options);
   }
 
   loadSyncState(): SyncState {
@@ -141,6 +151,51 @@ export class LowdbStore implements Store {
 
   pruneOutbox(before: number): Promise<number> {
     return this.db.updateIfChanged(() => this.outbox.prune(before));
+  }
+
+  /*
+   * Chat (chat-records.ts). Reads return the frozen values the document holds: copy before
+   * changing. A chat event, its counters, visitor links and outbox items are one mutation.
+   */
+
+  getChatConfiguration(): ChatConfiguration | undefined {
+    return this.chat.configuration();
+  }
+
+  saveChatConfiguration(configuration: ChatConfiguration): Promise<void> {
+    return this.db.updateIfChanged(() => this.chat.saveConfiguration(configuration));
+  }
+
+  listDialogues(): Dialogue[] {
+    return this.chat.list();
+  }
+
+  getDialogue(id: string): Dialogue | undefined {
+    return this.chat.get(id);
+  }
+
+  saveDialogue(dialogue: Dialogue): Promise<void> {
+    return this.db.updateIfChanged(() => this.chat.save(dialogue));
+  }
+
+  deleteDialogue(id: string): Promise<boolean> {
+    return this.db.updateIfChanged(() => this.chat.delete(id));
+  }
+
+  chatRevision(): number {
+    return this.chat.revision();
+  }
+
+  recordChatEvent(args: RecordChatEventArgs): Promise<boolean> {
+    return this.db.updateIfChanged(() => this.chat.recordEvent(args));
+  }
+
+  dialogueStats(dialogueId: string): DialogueStats {
+    return this.chat.stats(dialogueId);
+  }
+
+  findVisitorEmail(visitor: { anonymousId?: string; mktoTrk?: string }): string | undefined {
+    return this.chat.findVisitorEmail(visitor);
   }
 
   flush(): Promise<void> {

@@ -13,6 +13,7 @@ export function createMemoryStore(options: LowdbStoreOptions = {}): LowdbStore {
       adapter: new Memory<StoreDocument>(),
       document: createEmptyDocument(),
       location: 'memory',
+      deferredWriteMs: options.deferredWriteMs,
     }),
     options,
   );

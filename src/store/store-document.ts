@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StoreError } from '../errors.js';
+import { chatDocumentShape, createEmptyChatDocument } from './chat-document.js';
 import { deepFreeze, freezeDocumentValues } from './document-snapshot.js';
 import {
   assignmentSchema,
@@ -123,6 +124,8 @@ export const storeDocumentSchema = z.object({
   routing: routingSchema,
   assignments: assignmentsSchema,
   outbox: outboxSchema,
+  /** Chat: configuration and revision, dialogues, counters, recent event ids, visitor links. */
+  ...chatDocumentShape,
 });
 /** The live document. */
 export type StoreDocument = z.output<typeof storeDocumentSchema>;
@@ -136,6 +139,7 @@ export function createEmptyDocument(): StoreDocument {
     routing: deepFreeze({ totals: {} }),
     assignments: new Map(),
     outbox: new Map(),
+    ...createEmptyChatDocument(),
   };
 }
 

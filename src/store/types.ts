@@ -132,6 +132,18 @@ export const usageStateSchema = z.object({
 });
 export type UsageState = z.infer<typeof usageStateSchema>;
 
+/**
+ * When a write's promise resolves. `durable` (the default): once the change is on disk.
+ * `deferred`: once it is applied in memory (visible to reads, validated as ever; a refusal
+ * still rejects); the write follows within the store's `deferredWriteMs` (1 s by default),
+ * shared with the other changes of that window, or sooner with any other write, and
+ * flush()/close() write it. A crash in that window loses the change, so it is only for
+ * changes restored from elsewhere: the lead webhook's, which the next sync re-reads.
+ */
+export interface WriteOptions {
+  durability?: 'durable' | 'deferred';
+}
+
 export interface LeadStore {
   getLead(id: number): StoredLead | undefined;
   /** Case-insensitive; Marketo allows several leads per email, newest observation first. */
@@ -143,10 +155,14 @@ export interface LeadStore {
    */
   leadIdsObservedBefore(ms: number): number[];
   /**
-   * Upserts and deletes in one durable write. An upsert older than the stored observation of
-   * the same lead is ignored, and a deleted lead id never comes back (Marketo never reuses ids).
+   * Upserts and deletes in one durable write (or one deferred write, see WriteOptions). An
+   * upsert older than the stored observation of the same lead is ignored, and a deleted lead
+   * id never comes back (Marketo never reuses ids).
    */
-  applyLeadChanges(changes: { upserts?: LeadUpsert[]; deletes?: number[] }): Promise<void>;
+  applyLeadChanges(
+    changes: { upserts?: LeadUpsert[]; deletes?: number[] },
+    options?: WriteOptions,
+  ): Promise<void>;
 }
 
 export interface SyncStateStore {
@@ -167,8 +183,9 @@ export interface UsageStore {
   saveUsage(usage: UsageState): Promise<void>;
 }
 
-/** Everything the service persists. Later issues add dialogues, meetings and tokens. */
-export interface Store extends LeadStore, SyncStateStore, UsageStore, RoutingStore, OutboxStore {
+/** Everything the service persists. Later issues add meetings and tokens. */
+export interface Store
+  extends LeadStore, SyncStateStore, UsageStore, RoutingStore, OutboxStore, ChatStore {
   /** Resolves when every acknowledged write is durable. */
   flush(): Promise<void>;
   /** Flushes, releases the file lock, and refuses further writes. */

@@ -1,7 +1,12 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJsonFileStore, createMemoryStore } from '../../src/store/index.js';
-import { initialSyncState, type Store, type SyncState } from '../../src/store/types.js';
+import {
+  initialSyncState,
+  type LeadUpsert,
+  type Store,
+  type SyncState,
+} from '../../src/store/types.js';
 import { createTempDir, makeLead } from '../helpers/store-fixtures.js';
 
 /**
@@ -182,6 +187,23 @@ describe.each(implementations)('store contract: $kind', ({ open }) => {
 
   it('when an upsert holds a value JSON cannot represent, then the whole change is refused', async () => {
     const bad = makeLead(2, { fields: { email: 'x@example.com', score: 10n } });
+
+    await expect(store.applyLeadChanges({ upserts: [makeLead(1), bad] })).rejects.toMatchObject({
+      code: 'STORE_INVALID_RECORD',
+    });
+    expect(store.countLeads()).toBe(0);
+  });
+
+  it.each([
+    ['fields that are an array', { fields: ['a'] }],
+    ['fields that are a Map', { fields: new Map([['email', 'a@example.com']]) }],
+    ['fields that are null', { fields: null }],
+    ['fields keyed by a symbol', { fields: { [Symbol('email')]: 'a@example.com' } }],
+    ['an id that is not a lead id', { id: 0 }],
+    ['an observation that is not a time', { observedAt: '2026-11-24' }],
+    ['an unknown source', { source: 'import' }],
+  ])('when an upsert has %s, then the whole change is refused', async (_what, override) => {
+    const bad = { ...makeLead(2), ...override } as unknown as LeadUpsert;
 
     await expect(store.applyLeadChanges({ upserts: [makeLead(1), bad] })).rejects.toMatchObject({
       code: 'STORE_INVALID_RECORD',

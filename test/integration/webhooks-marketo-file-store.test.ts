@@ -2,12 +2,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import express from 'express';
 import request from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createManualClock } from '../../src/deps.js';
 import { createErrorHandler } from '../../src/http/error-handler.js';
 import { silentLogger } from '../../src/logger.js';
 import { DEMO_AGENTS, toRoutingAgents } from '../../src/routing/routing-agents.js';
 import { createJsonFileStore, type LowdbStore } from '../../src/store/index.js';
+import { StoreDocumentFile } from '../../src/store/json-file-store.js';
 import { createMarketoWebhookRoutes } from '../../webhooks/marketo/index.js';
 import { createTempDir } from '../helpers/store-fixtures.js';
 
@@ -60,6 +61,21 @@ describe('Marketo webhooks on the JSON-file store', () => {
     expect(JSON.parse(await readFile(file, 'utf8')).leads['11'].fields.email).toBe(
       'ann@example.com',
     );
+  });
+
+  it('when many leads arrive at once, then all are answered before any write and one write carries them', async () => {
+    const writes = vi.spyOn(StoreDocumentFile.prototype, 'write');
+
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => post('lead', `{"id": ${100 + i}}`)),
+    );
+
+    expect(answers.map((res) => res.body.status)).toEqual(Array(20).fill('created'));
+    expect(writes).not.toHaveBeenCalled();
+    await store.flush();
+    expect(writes).toHaveBeenCalledTimes(1);
+    expect(Object.keys(JSON.parse(await readFile(file, 'utf8')).leads)).toHaveLength(20);
+    writes.mockRestore();
   });
 
   it('when an agent is assigned, then the assignment is in the file before the answer', async () => {

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it, vi } from 'vitest';
 import { createGroupCommit } from '../../src/store/group-commit.js';
 
 /** A write whose completion the test controls, recording the document version it started with. */
@@ -73,5 +74,100 @@ describe('group commit', () => {
     await expect(flushed).resolves.toBeUndefined();
     await expect(commits.settled()).resolves.toBeUndefined();
     expect(writer.started).toHaveLength(2);
+  });
+
+  it('when changes are deferred, then nothing waits and one write starts within deferMs for all of them', async () => {
+    let version = 0;
+    const writer = createControlledWriter(() => version);
+    const commits = createGroupCommit(writer.write, { deferMs: 100 });
+    const deferredAt = performance.now();
+
+    for (let i = 0; i < 50; i++) {
+      version++;
+      commits.defer();
+    }
+    await new Promise((resolve) => setImmediate(resolve)); // when an awaited write would start
+    expect(writer.started).toEqual([]);
+
+    await writer.waitForWrite(1);
+    expect(performance.now() - deferredAt).toBeGreaterThanOrEqual(99);
+    writer.finish[0]!();
+    await sleep(120);
+    expect(writer.started).toEqual([50]);
+  });
+
+  it('when an awaited write starts before the deferred one, then it carries the deferred changes and no other write follows', async () => {
+    let version = 0;
+    const writer = createControlledWriter(() => version);
+    const commits = createGroupCommit(writer.write, { deferMs: 30 });
+
+    version = 1;
+    commits.defer();
+    version = 2;
+    const awaited = commits.request();
+    await writer.waitForWrite(1);
+    writer.finish[0]!();
+    await awaited;
+    await sleep(60);
+
+    expect(writer.started).toEqual([2]);
+  });
+
+  it('when a change is deferred during a write, then a later write carries it', async () => {
+    let version = 1;
+    const writer = createControlledWriter(() => version);
+    const commits = createGroupCommit(writer.write, { deferMs: 10 });
+    const first = commits.request();
+    await writer.waitForWrite(1);
+
+    version = 2;
+    commits.defer();
+    writer.finish[0]!();
+    await first;
+    await writer.waitForWrite(2);
+    writer.finish[1]!();
+
+    expect(writer.started).toEqual([1, 2]);
+  });
+
+  it('when settled is asked with deferred changes pending, then a write starts at once and settled waits for it', async () => {
+    let version = 0;
+    const writer = createControlledWriter(() => version);
+    const commits = createGroupCommit(writer.write, { deferMs: 60_000 });
+    version = 1;
+    commits.defer();
+
+    let done = false;
+    const settled = commits.settled().then(() => (done = true));
+    await writer.waitForWrite(1);
+    expect(done).toBe(false);
+    writer.finish[0]!();
+    await settled;
+
+    expect(writer.started).toEqual([1]);
+    await expect(commits.settled()).resolves.toBeUndefined();
+    expect(writer.started).toHaveLength(1);
+  });
+
+  it('when a deferred write fails, then the failure is reported and the changes go out with the next write', async () => {
+    let version = 0;
+    const writer = createControlledWriter(() => version);
+    const onDeferredWriteFailed = vi.fn();
+    const commits = createGroupCommit(writer.write, { deferMs: 10, onDeferredWriteFailed });
+    version = 1;
+    commits.defer();
+    await writer.waitForWrite(1);
+    writer.finish[0]!(new Error('disk full'));
+    await vi.waitFor(() => expect(onDeferredWriteFailed).toHaveBeenCalledWith(new Error('disk full')));
+
+    const flushed = commits.settled();
+    await writer.waitForWrite(2);
+    writer.finish[1]!();
+    await expect(flushed).resolves.toBeUndefined();
+    expect(writer.started).toEqual([1, 1]);
+  });
+
+  it.each([-1, Number.NaN, 2 ** 31])('when deferMs is %s, then the group commit is refused', (deferMs) => {
+    expect(() => createGroupCommit(async () => undefined, { deferMs })).toThrow(RangeError);
   });
 });

@@ -1,0 +1,71 @@
+import type { CustomActivityInput } from '../clients/marketo/types.js';
+import type { CustomActivityTypeDefinition } from '../marketo-activities/ensure-activity-type.js';
+import type { ChatActivity } from './chat-events-outbox.js';
+
+/**
+ * The custom activity type every chat event is written as (marketo-facts.md §4 and §7.6). Dynamic
+ * Chat's own "Interacted with Dialogue" activity is built in and cannot be written through the
+ * API, so ours is a custom type with its own trigger and filter: "Interacts with Chat Dialogue"
+ * fires in trigger campaigns, "Interacted with Chat Dialogue" (with the `event` constraint:
+ * triggered, engaged, email-given, goal-reached, meeting-booked, completed) builds smart lists.
+ * Dynamic Chat keeps such activity 90 days (§7.2 Retention); Marketo keeps ours as any activity.
+ */
+export const CHAT_ACTIVITY_TYPE: CustomActivityTypeDefinition = {
+  apiName: 'mcChatInteraction',
+  name: 'Interact with Chat Dialogue',
+  description: 'A visitor event in a chat dialogue (marketo-chat service)',
+  triggerName: 'Interacts with Chat Dialogue',
+  filterName: 'Interacted with Chat Dialogue',
+  primaryAttribute: {
+    apiName: 'dialogueName',
+    name: 'Dialogue Name',
+    description: 'Name of the dialogue',
+  },
+  attributes: [
+    { apiName: 'event', name: 'Event', dataType: 'string', description: 'triggered, engaged, …' },
+    { apiName: 'dialogueId', name: 'Dialogue ID', dataType: 'string' },
+    { apiName: 'dialogueVersion', name: 'Dialogue Version', dataType: 'integer' },
+    { apiName: 'pageUrl', name: 'Page URL', dataType: 'string' },
+    {
+      apiName: 'value',
+      name: 'Value',
+      dataType: 'string',
+      description: 'The email given, the goal reached or the meeting id',
+    },
+    { apiName: 'conversationId', name: 'Conversation ID', dataType: 'string' },
+    {
+      apiName: 'eventId',
+      name: 'Event ID',
+      dataType: 'string',
+      description: 'Unique per event: a second activity with the same id is a duplicate',
+    },
+  ],
+};
+
+/** Marketo `string` values hold at most 255 characters; a page URL may be longer. */
+const MAX_STRING = 255;
+const cut = (text: string) => (text.length > MAX_STRING ? text.slice(0, MAX_STRING) : text);
+
+/** One Add Custom Activities record for an event on lead `leadId`. */
+export function toChatActivityInput(
+  leadId: number,
+  activityTypeId: number,
+  activity: ChatActivity,
+): CustomActivityInput {
+  const attributes: CustomActivityInput['attributes'] = [
+    { apiName: 'event', value: activity.type },
+    { apiName: 'dialogueId', value: activity.dialogueId },
+    { apiName: 'dialogueVersion', value: activity.dialogueVersion },
+    { apiName: 'pageUrl', value: cut(activity.pageUrl) },
+    { apiName: 'conversationId', value: activity.conversationId },
+    { apiName: 'eventId', value: activity.eventId },
+  ];
+  if (activity.value !== undefined) attributes.push({ apiName: 'value', value: activity.value });
+  return {
+    leadId,
+    activityDate: new Date(activity.occurredAt).toISOString(),
+    activityTypeId,
+    primaryAttributeValue: cut(activity.dialogueName),
+    attributes,
+  };
+}

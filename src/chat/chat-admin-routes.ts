@@ -1,0 +1,139 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Clock, Ids } from '../deps.js';
+import type { Logger } from '../logger.js';
+import type { ChatStore, LeadStore } from '../store/types.js';
+import { chatConfigurationSchema, dialogueContentSchema, type Dialogue } from './chat-contract.js';
+import { parseChatInput } from './chat-input.js';
+import { currentChatConfiguration } from './default-configuration.js';
+import {
+  createDialogue,
+  hasUnpublishedChanges,
+  publishDialogue,
+  removeDialogue,
+  requireDialogue,
+  saveDialogueDraft,
+  setDialogueEnabled,
+} from './dialogue-admin.js';
+import { previewDialogue, previewRequestSchema } from './dialogue-preview.js';
+
+export interface ChatAdminDeps {
+  store: ChatStore & LeadStore;
+  clock: Clock;
+  ids: Ids;
+  logger: Logger;
+}
+
+const dialogueIdSchema = z.string().min(1).max(64);
+
+/**
+ * The chat's admin API: look and feel, dialogues (draft, publish, on/off), and the preview.
+ * Mounted by the app under the admin-authenticated, JSON-parsing `/api` router; handlers
+ * parse with zod, call a plain function, and present the result. Bad input is 400
+ * VALIDATION_FAILED naming the first bad field, every one in `details.issues`, nothing saved.
+ */
+export function createChatAdminRoutes(deps: ChatAdminDeps): Router {
+  const router = Router();
+  const { store } = deps;
+
+  router.get('/configuration', (_req, res) => {
+    res.json(currentChatConfiguration(store));
+  });
+
+  /** Replaces the whole configuration. */
+  router.put('/configuration', async (req, res) => {
+    const configuration = parseChatInput(chatConfigurationSchema, req.body, 'configuration');
+    await store.saveChatConfiguration(configuration);
+    deps.logger.info({ chatEnabled: configuration.chatEnabled }, 'chat configuration saved');
+    res.json(currentChatConfiguration(store));
+  });
+
+  router.get('/dialogues', (_req, res) => {
+    res.json({
+      chatEnabled: currentChatConfiguration(store).chatEnabled,
+      dialogues: store.listDialogues().map(summarizeDialogue),
+    });
+  });
+
+  /** Body: the draft (DialogueContent), as for PUT /dialogues/:id/draft. Created switched on. */
+  router.post('/dialogues', async (req, res) => {
+    const draft = parseChatInput(dialogueContentSchema, req.body, 'dialogue draft');
+    const dialogue = await createDialogue(deps, draft);
+    res.status(201).location(`${req.baseUrl}/dialogues/${dialogue.id}`).json(present(dialogue));
+  });
+
+  /** Body: `{ pageUrl, leadId? | email? }`; neither means an anonymous visitor. */
+  router.post('/dialogues/preview', (req, res) => {
+    const request = parseChatInput(previewRequestSchema, req.body, 'preview request');
+    res.json(previewDialogue(deps, request));
+  });
+
+  router.get('/dialogues/:id', (req, res) => {
+    res.json(present(requireDialogue(store, dialogueId(req.params.id))));
+  });
+
+  /** Body: the whole draft (DialogueContent). */
+  router.put('/dialogues/:id/draft', async (req, res) => {
+    const id = dialogueId(req.params.id);
+    requireDialogue(store, id);
+    const draft = parseChatInput(dialogueContentSchema, req.body, 'dialogue draft');
+    res.json(present(await saveDialogueDraft(deps, id, draft)));
+  });
+
+  router.post('/dialogues/:id/publish', async (req, res) => {
+    const outcome = await publishDialogue(deps, dialogueId(req.params.id));
+    res.json({
+      ...present(outcome.dialogue),
+      publishedNow: outcome.publishedNow,
+      warnings: outcome.warnings,
+    });
+  });
+
+  router.post('/dialogues/:id/enable', async (req, res) => {
+    res.json(present(await setDialogueEnabled(deps, dialogueId(req.params.id), true)));
+  });
+
+  router.post('/dialogues/:id/disable', async (req, res) => {
+    res.json(present(await setDialogueEnabled(deps, dialogueId(req.params.id), false)));
+  });
+
+  router.delete('/dialogues/:id', async (req, res) => {
+    await removeDialogue(deps, dialogueId(req.params.id));
+    res.status(204).end();
+  });
+
+  function present(dialogue: Dialogue) {
+    return {
+      ...dialogue,
+      hasUnpublishedChanges: hasUnpublishedChanges(dialogue),
+      stats: store.dialogueStats(dialogue.id),
+    };
+  }
+
+  return router;
+}
+
+function dialogueId(raw: unknown): string {
+  return parseChatInput(dialogueIdSchema, raw, 'dialogue id');
+}
+
+function summarizeDialogue(dialogue: Dialogue) {
+  const { published } = dialogue;
+  return {
+    id: dialogue.id,
+    name: dialogue.draft.name,
+    enabled: dialogue.enabled,
+    published:
+      published === null
+        ? null
+        : {
+            version: published.version,
+            name: published.content.name,
+            priority: published.content.priority,
+            publishedAt: published.publishedAt,
+          },
+    hasUnpublishedChanges: hasUnpublishedChanges(dialogue),
+    createdAt: dialogue.createdAt,
+    updatedAt: dialogue.updatedAt,
+  };
+}

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import type { Clock } from '../deps.js';
+import { AppError, ValidationError } from '../errors.js';
+import type { ChatStore, LeadStore, NewOutboxItem } from '../store/types.js';
+import type { ChatConfiguration, ChatEvent, DialogueStats } from './chat-contract.js';
+import { chatActivityItem, chatLeadUpsertItem, type ChatActivity } from './chat-events-outbox.js';
+import { isBlockedEmail } from './domain-lists.js';
+import type { VisitorCompletions } from './visitor-completions.js';
+
+export interface ChatEventDeps {
+  store: Pick<ChatStore, 'getDialogue' | 'recordChatEvent' | 'findVisitorEmail'> &
+    Pick<LeadStore, 'findLeadsByEmail'>;
+  clock: Clock;
+  completions: VisitorCompletions;
+}
+
+export interface RecordedChatEvent {
+  /** False for a repeat: the same event id, or a second trigger or engagement that day. */
+  recorded: boolean;
+  /** Marketo write-backs enqueued with it. */
+  enqueued: number;
+}
+
+/** The report counter each event moves (Dynamic Chat's dialogue report, marketo-facts.md §7.2). */
+const COUNTER: Record<ChatEvent['type'], keyof DialogueStats> = {
+  triggered: 'triggered',
+  engaged: 'engaged',
+  completed: 'completed',
+  'email-given': 'peopleAcquired',
+  'goal-reached': 'goalsReached',
+  'meeting-booked': 'meetingsBooked',
+};
+
+const emailSchema = z.email().max(254);
+
+/**
+ * POST /chat/events after parsing: checks the event against what was published, then records
+ * it, its counter, the visitor's email link and its Marketo write-back in one store write
+ * (once per event: a retried request changes nothing). The write-back goes to the lead with the
+ * visitor's email in the local copy; an email we have no lead for is upserted first (Sync Leads
+ * by email), so an anonymous visitor who gives an email becomes a lead in Marketo. A visitor
+ * with no email at all is counted but not written back.
+ */
+export async function recordWidgetEvent(
+  deps: ChatEventDeps,
+  configuration: ChatConfiguration,
+  event: ChatEvent,
+): Promise<RecordedChatEvent> {
+  const dialogue = deps.store.getDialogue(event.dialogueId);
+  if (!dialogue?.published) {
+    throw new ValidationError('dialogueId: no published dialogue has this id', 'dialogueId');
+  }
+  if (event.dialogueVersion > dialogue.published.version) {
+    throw new ValidationError('dialogueVersion: this version was never published', 'dialogueVersion');
+  }
+  const givenEmail = event.type === 'email-given' ? readGivenEmail(configuration, event) : undefined;
+  const now = deps.clock.now();
+  const counted = { ...event, eventId: countingEventId(event, now) };
+
+  const email = givenEmail ?? normalise(deps.store.findVisitorEmail(event.visitor) ?? event.visitor.email);
+  const outbox: NewOutboxItem[] = [];
+  if (email !== undefined) {
+    const activity: ChatActivity = {
+      eventId: counted.eventId,
+      type: event.type,
+      dialogueId: event.dialogueId,
+      dialogueVersion: event.dialogueVersion,
+      dialogueName: dialogue.published.content.name,
+      conversationId: event.conversationId,
+      pageUrl: event.pageUrl,
+      ...(event.value === undefined ? {} : { value: givenEmail ?? event.value }),
+      occurredAt: now,
+    };
+    const lead = deps.store.findLeadsByEmail(email)[0];
+    outbox.push(lead ? chatActivityItem(lead.id, activity) : chatLeadUpsertItem(email, activity));
+  }
+
+  const recorded = await deps.store.recordChatEvent({
+    event: counted,
+    now,
+    counters: { [COUNTER[event.type]]: 1 },
+    ...(givenEmail === undefined ? {} : { visitorEmail: givenEmail }),
+    outbox,
+  });
+  if (event.type === 'completed') deps.completions.add(event.visitor.anonymousId, event.dialogueId);
+  return { recorded, enqueued: recorded ? outbox.length : 0 };
+}
+
+/** email-given carries the email in `value`: valid, and not from a blocked domain. */
+function readGivenEmail(configuration: ChatConfiguration, event: ChatEvent): string {
+  const parsed = emailSchema.safeParse(event.value?.trim());
+  if (!parsed.success) {
+    throw new ValidationError('value: an email-given event carries a valid email', 'value');
+  }
+  const email = parsed.data.toLowerCase();
+  if (isBlockedEmail(configuration.blockedEmailDomains, email)) {
+    throw new AppError('EMAIL_DOMAIN_BLOCKED', 'value: emails from this domain are not accepted', {
+      httpStatus: 400,
+      field: 'value',
+    });
+  }
+  return email;
+}
+
+/**
+ * Dynamic Chat counts one trigger and one engagement per visitor per session, however many page
+ * views show the dialogue (marketo-facts.md §7.2). The store records an event once per
+ * conversation and event id, so these two are recorded under a per-day id: the first of the
+ * day in a conversation counts, later ones answer `recorded: false`. Other events count each.
+ */
+function countingEventId(event: ChatEvent, now: number): string {
+  if (event.type !== 'triggered' && event.type !== 'engaged') return event.eventId;
+  return `${event.type}-${new Date(now).toISOString().slice(0, 10).replaceAll('-', '')}`;
+}
+
+function normalise(email: string | undefined): string | undefined {
+  const value = email?.trim().toLowerCase();
+  return value === '' ? undefined : value;
+}

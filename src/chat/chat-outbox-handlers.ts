@@ -1,0 +1,102 @@
+import type { z } from 'zod';
+import type { MarketoApi, RecordResult } from '../clients/marketo/types.js';
+import type { Clock } from '../deps.js';
+import type { Logger } from '../logger.js';
+import { createActivityTypeResolver } from '../marketo-activities/ensure-activity-type.js';
+import { checkRecordResult, deliverToMarketo } from '../marketo-activities/marketo-delivery.js';
+import { createRecordBatcher } from '../marketo-activities/record-batcher.js';
+import { OutboxHandlerError, type OutboxHandler } from '../outbox/outbox-handler.js';
+import type { CustomActivityInput } from '../clients/marketo/types.js';
+import type { LeadStore } from '../store/types.js';
+import { CHAT_ACTIVITY_TYPE, toChatActivityInput } from './chat-activity-type.js';
+import {
+  CHAT_ACTIVITY_KIND,
+  CHAT_LEAD_UPSERT_KIND,
+  chatActivityItem,
+  chatActivityPayloadSchema,
+  chatLeadUpsertPayloadSchema,
+} from './chat-events-outbox.js';
+
+export interface ChatOutboxHandlerDeps {
+  marketo: MarketoApi;
+  store: LeadStore;
+  clock: Clock;
+  logger: Logger;
+}
+
+export type ChatOutboxHandlers = Readonly<
+  Record<typeof CHAT_ACTIVITY_KIND | typeof CHAT_LEAD_UPSERT_KIND, OutboxHandler>
+>;
+
+/**
+ * The outbox handlers of the chat's Marketo write-backs (see chat-events-outbox.ts).
+ *
+ * The activity type is ensured once per process, on the first delivery (list; create, add the
+ * attributes and approve if missing). Records that the relay delivers together are sent as one
+ * Add Custom Activities or Sync Leads call of up to 300 (record-batcher.ts); with the relay's
+ * default concurrency of 4 that is up to 4 per call.
+ *
+ * Delivery is at least once: Marketo has no idempotency key, so a call that reached Marketo but
+ * whose answer was lost (or whose completion the store failed to record) is sent again and the
+ * activity is written twice. Each activity carries the event id (`eventId` attribute) so such a
+ * duplicate can be recognised in Marketo; research B3's check before a resend would need Get
+ * Lead Activities, which the client does not offer yet.
+ */
+export function createChatOutboxHandlers(deps: ChatOutboxHandlerDeps): ChatOutboxHandlers {
+  const activityType = createActivityTypeResolver(deps.marketo, CHAT_ACTIVITY_TYPE);
+  const activities = createRecordBatcher<CustomActivityInput, RecordResult>({
+    send: (records) => deps.marketo.addCustomActivities(records),
+  });
+  const upserts = createRecordBatcher<string, RecordResult>({
+    // One record per email: two events of one new visitor in a batch must not make two leads.
+    send: async (emails) => {
+      const unique = [...new Set(emails)];
+      const results = await deps.marketo.syncLeads(
+        unique.map((email) => ({ email })),
+        { lookupField: 'email', action: 'createOrUpdate' },
+      );
+      const byEmail = new Map(unique.map((email, i) => [email, results[i]]));
+      return emails.map((email) => byEmail.get(email) ?? { status: 'skipped' });
+    },
+  });
+
+  return {
+    [CHAT_ACTIVITY_KIND]: (item, ctx) =>
+      deliverToMarketo(item, async () => {
+        const { leadId, activity } = readPayload(chatActivityPayloadSchema, item.payload);
+        const type = await activityType();
+        const result = await activities.submit(toChatActivityInput(leadId, type.id, activity));
+        checkRecordResult(result, `activity for lead ${leadId}`);
+        ctx.logger.debug({ leadId, event: activity.type }, 'chat activity written to Marketo');
+      }),
+
+    [CHAT_LEAD_UPSERT_KIND]: (item, ctx) =>
+      deliverToMarketo(item, async () => {
+        const { email, activity } = readPayload(chatLeadUpsertPayloadSchema, item.payload);
+        const normalised = email.toLowerCase();
+        // The sync may have brought the lead since the event: then no call is needed.
+        let leadId = deps.store.findLeadsByEmail(normalised)[0]?.id;
+        if (leadId === undefined) {
+          const result = await upserts.submit(normalised);
+          checkRecordResult(result, 'lead upsert');
+          if (result.id === undefined) {
+            throw new OutboxHandlerError('MARKETO_BAD_RESPONSE', 'Sync Leads gave no lead id', {
+              retryable: true,
+            });
+          }
+          leadId = result.id;
+          ctx.logger.info({ leadId, status: result.status }, 'chat visitor upserted in Marketo');
+        }
+        // Stored with this item's completion, in one write: the activity cannot be lost.
+        return { followUps: [chatActivityItem(leadId, activity)] };
+      }),
+  };
+}
+
+function readPayload<S extends z.ZodType>(schema: S, payload: unknown): z.output<S> {
+  const parsed = schema.safeParse(payload);
+  if (parsed.success) return parsed.data;
+  throw new OutboxHandlerError('CHAT_PAYLOAD_INVALID', 'stored chat write-back is unreadable', {
+    retryable: false,
+  });
+}

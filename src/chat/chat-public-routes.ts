@@ -1,0 +1,121 @@
+import express, { Router, type RequestHandler, type Response } from 'express';
+import type { z } from 'zod';
+import type { Clock, Ids } from '../deps.js';
+import { ValidationError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { ChatStore, LeadStore, OutboxStore } from '../store/types.js';
+import { chatEventSchema, resolveRequestSchema } from './chat-contract.js';
+import { recordWidgetEvent } from './chat-events.js';
+import { chatCors, originOf } from './chat-public-cors.js';
+import { createPublishedChatCache, matchesIfNoneMatch } from './chat-public-document.js';
+import {
+  createChatRateLimiter,
+  DEFAULT_CHAT_RATE_LIMITS,
+  type ChatRateLimits,
+} from './chat-public-rate-limit.js';
+import { resolveDialogue } from './chat-public-resolve.js';
+import { createVisitorCompletions } from './visitor-completions.js';
+
+export interface ChatPublicRoutesDeps {
+  store: ChatStore & LeadStore & OutboxStore;
+  clock: Clock;
+  ids: Ids;
+  logger: Logger;
+  /** PUBLIC_BASE_URL: its origin (the demo page) may always call these routes. */
+  publicBaseUrl: string;
+  /** Called when an event enqueued Marketo write-backs (kick the outbox worker). */
+  onEnqueued?: () => void;
+  /** Per-client limits; the defaults suit production, benchmarks raise them. */
+  rateLimits?: Partial<ChatRateLimits>;
+  /** Request body limit of the POSTs, in bytes (default 8 kB). */
+  bodyLimitBytes?: number;
+}
+
+export const DEFAULT_CHAT_BODY_LIMIT_BYTES = 8 * 1024;
+
+/** Browsers may keep the document a minute, then must ask again (a 304 when nothing changed). */
+const CONFIG_CACHE_CONTROL = 'public, max-age=60, must-revalidate';
+
+/**
+ * The widget's public endpoints, mounted at /chat:
+ * - GET  /config   the published configuration and dialogues, one document, strong ETag, 304;
+ * - POST /resolve  which dialogue this visitor sees on this page, tokens filled in for them;
+ * - POST /events   triggered, engaged, email given, goal reached, meeting booked, completed:
+ *                  counted once per event and written back to Marketo through the outbox.
+ *
+ * Order per request: CORS (a disallowed origin's POST is refused before anything is read), the
+ * per-client rate limit, a bounded body (JSON, also as text/plain so that a widget can send
+ * without a preflight, e.g. navigator.sendBeacon), zod validation naming the field, then the
+ * work, which reads memory only, except the one store write of an event. No Marketo call.
+ */
+export function createChatPublicRoutes(deps: ChatPublicRoutesDeps): Router {
+  const published = createPublishedChatCache(deps.store, originOf(deps.publicBaseUrl));
+  const completions = createVisitorCompletions();
+  const limits = { ...DEFAULT_CHAT_RATE_LIMITS, ...deps.rateLimits };
+  const limiter = (limit: number) => createChatRateLimiter(limit, limits.windowMs);
+  const body = express.json({
+    limit: deps.bodyLimitBytes ?? DEFAULT_CHAT_BODY_LIMIT_BYTES,
+    type: ['application/json', 'text/plain'],
+  });
+  const logger = deps.logger.child({ routes: 'chat-public' });
+
+  const router = Router();
+  router.use(chatCors(() => published().isAllowedOrigin));
+
+  const getConfig: RequestHandler = (req, res) => {
+    const { etag, body: document } = published();
+    res.setHeader('ETag', etag);
+    res.setHeader('Cache-Control', CONFIG_CACHE_CONTROL);
+    if (matchesIfNoneMatch(req.headers['if-none-match'], etag)) {
+      res.status(304).end();
+      return;
+    }
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', document.length);
+    res.end(document);
+  };
+  router.get('/config', limiter(limits.config), getConfig);
+
+  router.post('/resolve', limiter(limits.resolve), body, (req, res) => {
+    const request = parseInput(resolveRequestSchema, req.body);
+    sendJson(res, 200, resolveDialogue({ store: deps.store, completions }, published(), request));
+  });
+
+  router.post('/events', limiter(limits.events), body, async (req, res) => {
+    const event = parseInput(chatEventSchema, req.body);
+    const result = await recordWidgetEvent(
+      { store: deps.store, clock: deps.clock, completions },
+      published().configuration,
+      event,
+    );
+    if (result.enqueued > 0) deps.onEnqueued?.();
+    logger.debug(
+      { type: event.type, dialogueId: event.dialogueId, ...result },
+      'chat event received',
+    );
+    sendJson(res, 202, { recorded: result.recorded });
+  });
+
+  return router;
+}
+
+/**
+ * JSON without Express's `res.json`, which hashes every body for an ETag: pointless on a POST
+ * answer that is never cached, and a measurable share of a resolve call.
+ */
+function sendJson(res: Response, status: number, value: unknown): void {
+  const text = JSON.stringify(value);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
+
+/** Parses a body, or throws a 400 naming the first bad field (e.g. `visitor.anonymousId`). */
+function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.map(String).join('.') || 'body';
+  throw new ValidationError(`${field}: ${issue.message}`, field);
+}

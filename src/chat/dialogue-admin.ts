@@ -1,0 +1,136 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { Clock, Ids } from '../deps.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { ChatStore } from '../store/types.js';
+import type { Dialogue, DialogueContent } from './chat-contract.js';
+import { invalidInput } from './chat-input.js';
+import { findUnreachableCards, validateForPublish } from './publish-validation.js';
+
+export interface DialogueAdminDeps {
+  store: ChatStore;
+  clock: Clock;
+  ids: Ids;
+  logger: Logger;
+}
+
+/*
+ * The admin's actions on dialogues, as plain functions of typed values. Each reads the
+ * dialogue and saves its successor with nothing awaited in between, so two requests cannot
+ * interleave a read-modify-write (the store's mutators are synchronous); the store also
+ * refuses a published version going back (409 DIALOGUE_VERSION_CONFLICT).
+ */
+
+export function requireDialogue(store: Pick<ChatStore, 'getDialogue'>, id: string): Dialogue {
+  const dialogue = store.getDialogue(id);
+  if (dialogue === undefined) throw new NotFoundError(`No dialogue ${id}`);
+  return dialogue;
+}
+
+/** A new dialogue holding `draft`, unpublished; switched on unless `enabled` is false. */
+export async function createDialogue(
+  deps: DialogueAdminDeps,
+  draft: DialogueContent,
+  enabled = true,
+): Promise<Dialogue> {
+  const id = deps.ids.next();
+  if (deps.store.getDialogue(id) !== undefined) {
+    throw new ConflictError('DIALOGUE_ID_TAKEN', `A dialogue ${id} exists already`);
+  }
+  const now = isoNow(deps.clock);
+  const dialogue: Dialogue = {
+    id,
+    enabled,
+    draft,
+    published: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await deps.store.saveDialogue(dialogue);
+  deps.logger.info({ dialogueId: id, name: draft.name }, 'dialogue created');
+  return requireDialogue(deps.store, id);
+}
+
+/** Replaces the draft; visitors keep getting the published version until the next publish. */
+export async function saveDialogueDraft(
+  deps: DialogueAdminDeps,
+  id: string,
+  draft: DialogueContent,
+): Promise<Dialogue> {
+  const dialogue = requireDialogue(deps.store, id);
+  await deps.store.saveDialogue({ ...dialogue, draft, updatedAt: isoNow(deps.clock) });
+  return requireDialogue(deps.store, id);
+}
+
+export interface PublishOutcome {
+  dialogue: Dialogue;
+  /** False when the draft was already the published version: nothing changed. */
+  publishedNow: boolean;
+  /** Things worth a look that do not stop publishing, e.g. cards no path reaches. */
+  warnings: string[];
+}
+
+/**
+ * Publishes the draft as the next version, after `validateForPublish`: 400 listing every
+ * problem, and nothing changes, when it would break the widget. Conversations under way keep
+ * the version they started with (the widget holds the version number and its cards); new
+ * conversations get the new version. Publishing an unchanged draft again is a no-op, so a
+ * retried request does not make a second version.
+ */
+export async function publishDialogue(
+  deps: DialogueAdminDeps,
+  id: string,
+): Promise<PublishOutcome> {
+  const dialogue = requireDialogue(deps.store, id);
+  const problems = validateForPublish(dialogue.draft);
+  if (problems.length > 0) {
+    throw invalidInput(`Dialogue ${id} cannot be published`, problems);
+  }
+  const unreachable = findUnreachableCards(dialogue.draft);
+  const warnings =
+    unreachable.length === 0 ? [] : [`no path reaches the cards ${unreachable.join(', ')}`];
+  if (
+    dialogue.published !== null &&
+    isDeepStrictEqual(dialogue.published.content, dialogue.draft)
+  ) {
+    return { dialogue, publishedNow: false, warnings };
+  }
+  const now = isoNow(deps.clock);
+  const version = (dialogue.published?.version ?? 0) + 1;
+  await deps.store.saveDialogue({
+    ...dialogue,
+    published: { version, content: dialogue.draft, publishedAt: now },
+    updatedAt: now,
+  });
+  deps.logger.info({ dialogueId: id, version }, 'dialogue published');
+  return { dialogue: requireDialogue(deps.store, id), publishedNow: true, warnings };
+}
+
+/** The dialogue's own on/off switch; idempotent. */
+export async function setDialogueEnabled(
+  deps: DialogueAdminDeps,
+  id: string,
+  enabled: boolean,
+): Promise<Dialogue> {
+  const dialogue = requireDialogue(deps.store, id);
+  if (dialogue.enabled === enabled) return dialogue;
+  await deps.store.saveDialogue({ ...dialogue, enabled, updatedAt: isoNow(deps.clock) });
+  deps.logger.info({ dialogueId: id, enabled }, 'dialogue switched');
+  return requireDialogue(deps.store, id);
+}
+
+export async function removeDialogue(deps: DialogueAdminDeps, id: string): Promise<void> {
+  if (!(await deps.store.deleteDialogue(id))) throw new NotFoundError(`No dialogue ${id}`);
+  deps.logger.info({ dialogueId: id }, 'dialogue deleted');
+}
+
+/** Whether the draft differs from what visitors get (true when never published). */
+export function hasUnpublishedChanges(dialogue: Dialogue): boolean {
+  return (
+    dialogue.published === null || !isDeepStrictEqual(dialogue.published.content, dialogue.draft)
+  );
+}
+
+function isoNow(clock: Clock): string {
+  return new Date(clock.now()).toISOString();
+}

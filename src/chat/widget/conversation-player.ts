@@ -1,0 +1,214 @@
+import type { ChatEvent } from '../chat-contract.js';
+import type { ChatApi } from './chat-api-client.js';
+import {
+  nextAfterButton,
+  walkDialogue,
+  type AskCard,
+  type DialogueCards,
+} from './dialogue-walker.js';
+import { isEmailAddress } from './email-address.js';
+import type { ConversationRecord, VisitorMemory } from './visitor-memory.js';
+
+/**
+ * Plays one conversation card by card. DOM-free: the view, the API, storage, timers and ids
+ * are injected, so node tests drive it with fakes and the browser gets the real ones.
+ */
+
+export interface FormField {
+  label: string;
+  type: 'text' | 'email';
+  autocomplete: string;
+}
+
+/**
+ * Gets the trimmed answers in field order; returns the message to show under the form, or
+ * null when they are accepted.
+ */
+export type FormCheck = (answers: string[]) => Promise<string | null>;
+
+export interface ChatView {
+  /** Shows the launcher; resolves the first time the visitor opens the panel. */
+  showLauncher(): Promise<void>;
+  say(from: 'bot' | 'visitor', text: string): void;
+  typing(on: boolean): void;
+  /** Offers buttons; resolves with the index of the one chosen. */
+  choose(labels: string[]): Promise<number>;
+  /** Shows a form; resolves with the trimmed answers once `check` accepts them. */
+  fillIn(fields: FormField[], submitLabel: string, check: FormCheck): Promise<string[]>;
+}
+
+export type BrowserEventName =
+  | 'ready'
+  | 'triggered'
+  | 'engaged'
+  | 'email-given'
+  | 'goal-reached'
+  | 'meeting-booked'
+  | 'completed';
+
+export interface PlayerDeps {
+  api: Pick<ChatApi, 'sendEvent'>;
+  memory: VisitorMemory;
+  view: ChatView;
+  /** Dispatches `marketo-chat:<name>` on window. */
+  emit(name: BrowserEventName, detail: Record<string, unknown>): void;
+  sleep(ms: number): Promise<void>;
+  newId(): string;
+  pageUrl: string;
+  /** The Munchkin `_mkto_trk` cookie, read when each event is sent. */
+  mktoTrk(): string | undefined;
+  /** The configured "typing" pause before each bot message. */
+  responseDelayMs: number;
+}
+
+const EMAIL_FIELD: FormField = { label: 'Email', type: 'email', autocomplete: 'email' };
+const EMAIL_FIELDS = [EMAIL_FIELD];
+const BOOKING_FIELDS: FormField[] = [
+  { label: 'Name', type: 'text', autocomplete: 'name' },
+  EMAIL_FIELD,
+  { label: 'Preferred time (e.g. Tuesday afternoon)', type: 'text', autocomplete: 'off' },
+];
+
+export const TEXT = {
+  invalidEmail: 'Please enter a valid email address.',
+  missingField: 'Please fill in every field.',
+  send: 'Send',
+  book: 'Request meeting',
+};
+
+export async function playConversation(
+  deps: PlayerDeps,
+  dialogue: DialogueCards,
+  record: ConversationRecord,
+): Promise<void> {
+  const { memory, view } = deps;
+  const about = {
+    dialogueId: dialogue.id,
+    dialogueVersion: dialogue.version,
+    dialogueName: dialogue.name,
+    conversationId: record.conversationId,
+  };
+  const save = () => memory.saveConversation(record);
+
+  const send = (type: ChatEvent['type'], value?: string, email?: string) => {
+    const visitor = { ...memory.visitor(), ...(email ? { email } : {}) };
+    const mktoTrk = deps.mktoTrk();
+    return deps.api.sendEvent({
+      type,
+      dialogueId: dialogue.id,
+      dialogueVersion: dialogue.version,
+      conversationId: record.conversationId,
+      eventId: deps.newId(),
+      pageUrl: deps.pageUrl,
+      visitor: mktoTrk ? { ...visitor, mktoTrk } : visitor,
+      ...(value === undefined ? {} : { value }),
+    });
+  };
+  /** Triggered and engaged count once per visitor and session (dynamic-chat-activities.md). */
+  const oncePerSession = (type: 'triggered' | 'engaged') => {
+    if (!memory.firstThisSession(`${type}:${record.conversationId}`)) return;
+    void send(type);
+    deps.emit(type, about);
+  };
+  const engage = () => {
+    if (!record.engaged) {
+      record.engaged = true;
+      save();
+    }
+    oncePerSession('engaged');
+  };
+  const write = (from: 'bot' | 'visitor', text: string) => {
+    view.say(from, text);
+    record.transcript.push({ from, text });
+  };
+  const botSays = async (text: string) => {
+    if (deps.responseDelayMs > 0) {
+      view.typing(true);
+      await deps.sleep(deps.responseDelayMs);
+      view.typing(false);
+    }
+    write('bot', text);
+  };
+  /** Email-given: refused answers (e.g. a blocked domain) come back as the server's message. */
+  const giveEmail = async (email: string): Promise<string | null> => {
+    if (memory.visitor().email === email) return null;
+    const outcome = await send('email-given', email, email);
+    if (!outcome.ok) return outcome.message;
+    memory.rememberEmail(email);
+    deps.emit('email-given', { ...about, email });
+    return null;
+  };
+
+  oncePerSession('triggered');
+  await view.showLauncher();
+  for (const line of record.transcript) view.say(line.from, line.text);
+
+  for (;;) {
+    let card: AskCard;
+    if (record.awaiting) {
+      const pending = dialogue.cards.find((c) => c.id === record.at);
+      if (!pending || pending.type === 'message' || pending.type === 'goal') return;
+      card = pending;
+    } else {
+      const walk = walkDialogue(dialogue, record.at);
+      for (const step of walk.steps) {
+        if (step.type === 'message') await botSays(step.text);
+        else {
+          void send('goal-reached', step.name);
+          deps.emit('goal-reached', { ...about, goal: step.name });
+        }
+        record.at = step.next;
+        save();
+      }
+      if (walk.stop.kind === 'end') return complete();
+      if (walk.stop.kind === 'broken') return;
+      card = walk.stop.card;
+      await botSays(card.text);
+      record.at = card.id;
+      record.awaiting = true;
+      save();
+    }
+    record.at = await answer(card);
+    record.awaiting = false;
+    save();
+  }
+
+  async function complete() {
+    record.at = null;
+    record.awaiting = false;
+    record.completed = true;
+    save();
+    await send('completed');
+    deps.emit('completed', about);
+  }
+
+  async function answer(card: AskCard): Promise<string | null> {
+    if (card.type === 'question') {
+      const index = await view.choose(card.buttons.map((b) => b.label));
+      engage();
+      write('visitor', (card.buttons[index] || { label: '' }).label);
+      return nextAfterButton(card, index);
+    }
+    // Until the slot picker arrives, a booking card collects name, email and a preferred time
+    // and reports meeting-booked with that request as its value.
+    const booking = card.type === 'booking';
+    const values = await view.fillIn(
+      booking ? BOOKING_FIELDS : EMAIL_FIELDS,
+      booking ? TEXT.book : TEXT.send,
+      async (answers) => {
+        engage();
+        const [name = '', email = '', time = ''] = booking ? answers : ['', ...answers];
+        if (!isEmailAddress(email)) return TEXT.invalidEmail;
+        if (answers.some((a) => !a)) return TEXT.missingField;
+        const refused = await giveEmail(email);
+        if (refused || !booking) return refused;
+        const outcome = await send('meeting-booked', `${name}; ${time}`.slice(0, 254), email);
+        if (!outcome.ok) return outcome.message;
+        deps.emit('meeting-booked', { ...about, name, email, preferredTime: time });
+        return null;
+      },
+    );
+    write('visitor', values.join(' · '));
+    return card.next;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The widget's stylesheet, scoped by its shadow root. Colours and font come from the chat
+ * configuration as custom properties set through the CSSOM, so no configured value is ever
+ * pasted into CSS text. Short names keep the bundle small: --f font, --s size, --p primary,
+ * --op text on primary, --bg background, --t text, --b bot bubble, --v visitor bubble,
+ * --ov text on the visitor bubble. Lines end in `\` (a line continuation) so no newline
+ * reaches the bundle.
+ */
+export const WIDGET_CSS = `\
+:host{all:initial}\
+*{box-sizing:border-box}\
+.root{font-family:var(--f);font-size:var(--s);line-height:1.4;color:var(--t)}\
+button{font:inherit;cursor:pointer}\
+.launcher{width:56px;height:56px;border-radius:50%;border:0;padding:0;background:var(--p);color:var(--op);box-shadow:0 4px 14px rgba(0,0,0,.25);display:flex;align-items:center;justify-content:center}\
+img{border-radius:50%;object-fit:cover}\
+.launcher img{width:100%;height:100%}\
+.root :focus-visible{outline:3px solid var(--p);outline-offset:2px}\
+.panel{position:absolute;bottom:68px;width:min(360px,calc(100vw - 24px));height:min(540px,calc(100vh - 100px));display:flex;flex-direction:column;background:var(--bg);border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.3);overflow:hidden}\
+[hidden]{display:none!important}\
+.panel:focus{outline:none}\
+.right .panel{right:0}\
+.left .panel{left:0}\
+.head{display:flex;align-items:center;gap:10px;padding:12px 14px;background:var(--p);color:var(--op)}\
+.head img{width:32px;height:32px}\
+.head h2{flex:1;margin:0;font-size:1em;font-weight:600}\
+.close{border:0;background:none;color:inherit;font-size:1.4em;line-height:1;padding:2px 8px;border-radius:6px}\
+.log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px}\
+.msg{max-width:85%;padding:8px 12px;border-radius:14px;white-space:pre-wrap;overflow-wrap:anywhere}\
+.bot{align-self:flex-start;background:var(--b);color:var(--t);border-bottom-left-radius:4px}\
+.visitor{align-self:flex-end;background:var(--v);color:var(--ov);border-bottom-right-radius:4px}\
+.typing i{display:inline-block;width:6px;height:6px;margin:0 2px;border-radius:50%;background:currentColor;opacity:.35;animation:blink 1s infinite}\
+.typing i:nth-child(3){animation-delay:.2s}\
+.typing i:nth-child(4){animation-delay:.4s}\
+@keyframes blink{50%{opacity:1}}\
+@media (prefers-reduced-motion:reduce){.typing i{animation:none}}\
+.reply{display:flex;flex-wrap:wrap;gap:6px;padding:10px 12px;border-top:1px solid rgba(127,127,127,.25)}\
+.reply:empty{display:none}\
+.choices{display:contents}\
+.choice{border:1px solid var(--p);background:transparent;color:var(--t);border-radius:16px;padding:6px 12px}\
+form{display:flex;flex-direction:column;gap:6px;width:100%}\
+label{font-size:.85em}\
+input{font:inherit;width:100%;padding:8px;border:1px solid #8a8a8a;border-radius:8px;color:#111;background:#fff}\
+.send{border:0;border-radius:8px;padding:8px 12px;background:var(--p);color:var(--op)}\
+.send:disabled{opacity:.6;cursor:progress}\
+.error{margin:0;font-size:.85em;color:#b3261e;background:#fdecea;padding:4px 8px;border-radius:6px}\
+.privacy{margin:0;padding:6px 12px;font-size:.75em;text-align:center}\
+.privacy a{color:inherit}\
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}`;
+
+/** Black or white, whichever reads better on `hex` (WCAG relative luminance). */
+export function readableOn(hex: string): '#000000' | '#ffffff' {
+  const h = hex.replace('#', '');
+  const full = h.length === 3 ? [...h].map((c) => c + c).join('') : h;
+  const [r, g, b] = [0, 2, 4].map((i) => {
+    const c = parseInt(full.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+  const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  // Contrast with white is 1.05 / (L + 0.05); with black (L + 0.05) / 0.05; equal at L ≈ 0.179.
+  return luminance > 0.179 ? '#000000' : '#ffffff';
+}

@@ -1,0 +1,89 @@
+import { isMarketoApiError } from '../clients/marketo/index.js';
+import type { RecordResult } from '../clients/marketo/types.js';
+import {
+  OutboxHandlerError,
+  type OutboxHandlerResult,
+} from '../outbox/outbox-handler.js';
+import type { NewOutboxItem, OutboxItem } from '../store/types.js';
+
+/**
+ * How an outbox handler that writes to Marketo turns failures into outbox outcomes:
+ * - daily quota spent (MARKETO_DAILY_QUOTA, `details.retryAt`: midnight US Central): the item
+ *   waits for the reset without using up its attempts (see deferUntil);
+ * - a write whose outcome is unknown (time-out or dropped connection on a POST): retried. Marketo
+ *   has no idempotency key, so this is at-least-once and may write twice; every record we write
+ *   carries our stable event id so a duplicate can be recognised later;
+ * - otherwise the client's own verdict (`retryable`: 6xx transient codes after its retries);
+ *   anything else (a bug, a store failure) propagates and the relay retries it with backoff.
+ */
+export async function deliverToMarketo(
+  item: OutboxItem,
+  work: () => Promise<OutboxHandlerResult | void>,
+): Promise<OutboxHandlerResult | void> {
+  try {
+    return await work();
+  } catch (error) {
+    const retryAt = quotaRetryAt(error);
+    if (retryAt !== undefined) return { followUps: [deferUntil(item, retryAt)] };
+    throw toOutboxHandlerError(error);
+  }
+}
+
+function quotaRetryAt(error: unknown): number | undefined {
+  if (!isMarketoApiError(error, 'MARKETO_DAILY_QUOTA')) return undefined;
+  const at = Date.parse(String(error.details?.['retryAt'] ?? ''));
+  return Number.isFinite(at) ? at : undefined;
+}
+
+function toOutboxHandlerError(error: unknown): unknown {
+  if (error instanceof OutboxHandlerError || !isMarketoApiError(error)) return error;
+  const outcomeUnknown = error.details?.['outcomeUnknown'] === true;
+  return new OutboxHandlerError(error.code, error.message, {
+    retryable: outcomeUnknown || error.retryable,
+  });
+}
+
+const DEFERRED_SUFFIX = /~quota@\d+$/;
+
+/**
+ * The same item again, due at `retryAt`. The relay can only back off (at most an hour, then the
+ * dead letters after its attempt cap), while a spent daily quota lasts until midnight US Central:
+ * so the handler completes this item and, in the same store write, enqueues a fresh copy due at
+ * the reset with its attempts at zero. Nothing was sent, so nothing can double; the dedupe key
+ * keeps its base, so a deferral repeated by a stale worker is enqueued once.
+ */
+export function deferUntil(item: OutboxItem, retryAt: number): NewOutboxItem {
+  const base = item.dedupeKey.replace(DEFERRED_SUFFIX, '');
+  return {
+    kind: item.kind,
+    dedupeKey: `${base}~quota@${retryAt}`,
+    payload: item.payload,
+    nextAttemptAt: retryAt,
+  };
+}
+
+/** Codes Marketo documents as transient ("not executed", error-codes.md). */
+const TRANSIENT_RECORD_CODES = new Set(['604', '606', '608', '611', '615', '713']);
+
+/**
+ * One record's result from Add Custom Activities or Sync Leads: `added`/`created`/`updated` is
+ * success; `skipped` carries the reason. 1004 (lead not found) and other data errors will fail
+ * the same way again: dead letter.
+ */
+export function checkRecordResult(
+  result: RecordResult,
+  what: string,
+): asserts result is RecordResult & { status: 'added' | 'created' | 'updated' } {
+  if (result.status === 'added' || result.status === 'created' || result.status === 'updated') {
+    return;
+  }
+  const first = result.errors?.[0];
+  const code = first?.code ?? 'unknown';
+  const message = `${what} ${result.status}: ${code} ${first?.message ?? ''}`.trim();
+  if (code === '1004') {
+    throw new OutboxHandlerError('MARKETO_LEAD_NOT_FOUND', message, { retryable: false });
+  }
+  throw new OutboxHandlerError('MARKETO_RECORD_REJECTED', message, {
+    retryable: TRANSIENT_RECORD_CODES.has(code),
+  });
+}

@@ -1,0 +1,214 @@
+import express from 'express';
+import request from 'supertest';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Dialogue, DialogueContent } from '../../src/chat/chat-contract.js';
+import { createChatOutboxHandlers } from '../../src/chat/chat-outbox-handlers.js';
+import { createChatPublicRoutes } from '../../src/chat/chat-public-routes.js';
+import { createManualClock, createSequentialIds } from '../../src/deps.js';
+import { createErrorHandler } from '../../src/http/error-handler.js';
+import { silentLogger } from '../../src/logger.js';
+import { runOutboxOnce, type OutboxPassReport } from '../../src/outbox/run-outbox-once.js';
+import { createSyncHarness } from '../helpers/sync-harness.js';
+
+const SITE = 'https://www.example.com';
+const T0 = '2026-11-24T12:00:00.000Z';
+const ACTIVITIES_PATH = '/rest/v1/activities/external.json';
+
+const welcome: DialogueContent = {
+  name: 'Welcome',
+  audience: { visitors: 'all', match: 'all', groups: [] },
+  pages: { include: [`${SITE}/*`], exclude: [] },
+  priority: 10,
+  start: 'hello',
+  cards: [
+    { id: 'hello', type: 'message', text: 'Hi {{lead.firstName:"there"}}', next: 'mail' },
+    { id: 'mail', type: 'email', text: 'Your email?', field: 'email', next: null },
+  ],
+};
+const dialogue: Dialogue = {
+  id: 'welcome',
+  enabled: true,
+  draft: welcome,
+  published: { version: 1, content: welcome, publishedAt: T0 },
+  createdAt: T0,
+  updatedAt: T0,
+};
+
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await close?.();
+  close = undefined;
+});
+
+async function setup() {
+  const clock = createManualClock(Date.now());
+  const sync = await createSyncHarness({ sandbox: { seedLeads: 5 }, client: { clock } });
+  const { sandbox, store, marketo } = sync;
+  const ada = sandbox.upsertLead({ email: 'ada@acme.example', firstName: 'Ada' });
+  await store.applyLeadChanges({
+    upserts: [
+      { id: ada.id, fields: { email: ada.email, firstName: 'Ada' }, observedAt: 1, source: 'sync' },
+    ],
+  });
+  await store.saveDialogue(dialogue);
+  const app = express();
+  app.use(
+    '/chat',
+    createChatPublicRoutes({
+      store,
+      clock,
+      ids: createSequentialIds('chat'),
+      logger: silentLogger,
+      publicBaseUrl: 'http://127.0.0.1',
+    }),
+  );
+  app.use(createErrorHandler(silentLogger));
+  const handlers = createChatOutboxHandlers({ marketo, store, clock, logger: silentLogger });
+  const relay = { store, clock, logger: silentLogger, random: () => 0 };
+
+  /** Passes until nothing is due (follow-ups included). */
+  const drain = async () => {
+    const total: OutboxPassReport = { claimed: 0, done: 0, retried: 0, dead: 0, stale: 0, unrecorded: 0 };
+    for (let pass = 0; pass < 10; pass += 1) {
+      const report = await runOutboxOnce(relay, handlers);
+      for (const key of Object.keys(total) as Array<keyof OutboxPassReport>) {
+        total[key] += report[key];
+      }
+      if (report.claimed === 0) break;
+    }
+    return total;
+  };
+  let n = 0;
+  const send = async (type: string, visitor: { anonymousId: string }, value?: string) => {
+    n += 1;
+    const body = {
+      type,
+      dialogueId: 'welcome',
+      dialogueVersion: 1,
+      conversationId: `conv-${visitor.anonymousId}`,
+      eventId: `event-${String(n).padStart(4, '0')}`,
+      pageUrl: `${SITE}/pricing`,
+      visitor,
+      ...(value === undefined ? {} : { value }),
+    };
+    await request(app).post('/chat/events').send(body).expect(202);
+    return body.eventId;
+  };
+  /** Our activities in the sandbox, as `eventId → leadId[]`. */
+  const written = () => {
+    const byEvent = new Map<string, number[]>();
+    for (const activity of sandbox.customActivities()) {
+      const eventId = activity.attributes.find((a) => a.apiName === 'eventId')?.value;
+      byEvent.set(String(eventId), [...(byEvent.get(String(eventId)) ?? []), activity.leadId]);
+    }
+    return byEvent;
+  };
+  close = sync.close;
+  return { ...sync, clock, app, drain, send, written, ada };
+}
+
+describe('chat events written back to Marketo through the outbox', () => {
+  it('when events of a known lead are delivered, then the type is created and approved and each activity lands once', async () => {
+    const { sandbox, send, drain, written, ada } = await setup();
+    const visitor = { anonymousId: 'anon-visitor-a' };
+    const given = await send('email-given', visitor, 'ada@acme.example');
+    const goal = await send('goal-reached', visitor, 'demo-asked');
+    const done = await send('completed', visitor);
+
+    const report = await drain();
+    expect(report).toMatchObject({ done: 3, dead: 0, retried: 0 });
+
+    const [type] = sandbox.customActivityTypes();
+    expect(type).toMatchObject({
+      apiName: 'mcChatInteraction',
+      status: 'approved',
+      name: 'Interact with Chat Dialogue',
+      triggerName: 'Interacts with Chat Dialogue',
+      filterName: 'Interacted with Chat Dialogue',
+      primaryAttribute: { apiName: 'dialogueName' },
+    });
+    expect(type!.attributes.map((a) => a.apiName).sort()).toEqual(
+      ['conversationId', 'dialogueId', 'dialogueVersion', 'event', 'eventId', 'pageUrl', 'value'],
+    );
+    expect(Object.fromEntries(written())).toEqual({
+      [given]: [ada.id],
+      [goal]: [ada.id],
+      [done]: [ada.id],
+    });
+    const activity = sandbox.customActivities().find((a) =>
+      a.attributes.some((x) => x.value === 'demo-asked'),
+    );
+    expect(activity).toMatchObject({ activityTypeId: type!.id, primaryAttributeValue: 'Welcome' });
+    // Delivered together: one Add Custom Activities call for the three.
+    expect(sandbox.stats().callsByPath[ACTIVITIES_PATH]).toBe(1);
+
+    expect(await drain()).toMatchObject({ claimed: 0 });
+    expect(sandbox.customActivities()).toHaveLength(3);
+  });
+
+  it('when an anonymous visitor gives a new email, then the lead is created in Marketo and the activity lands on it', async () => {
+    const { sandbox, store, send, drain, written } = await setup();
+    const visitor = { anonymousId: 'anon-visitor-n' };
+    const trigger = await send('triggered', visitor);
+    const given = await send('email-given', visitor, 'New.Person@Startup.example');
+    const goal = await send('goal-reached', visitor, 'pricing');
+
+    await drain();
+    const created = sandbox.allLeads().filter((l) => l.email === 'new.person@startup.example');
+    expect(created).toHaveLength(1);
+    const byEvent = written();
+    expect(byEvent.has(trigger)).toBe(false); // nobody to write it to yet
+    expect(byEvent.get(given)).toEqual([created[0]!.id]);
+    expect(byEvent.get(goal)).toEqual([created[0]!.id]);
+    expect(store.listOutbox({ status: 'dead' })).toEqual([]);
+  });
+
+  it.each(['611', '606'])(
+    'when Marketo answers %s longer than the client retries, then delivery is delayed, not dropped or doubled',
+    async (code) => {
+      const { sandbox, clock, send, drain, written, store } = await setup();
+      const visitor = { anonymousId: 'anon-visitor-a' };
+      const given = await send('email-given', visitor, 'ada@acme.example');
+      sandbox.injectFault({ path: ACTIVITIES_PATH, code, times: 4 });
+
+      const first = await drain();
+      expect(first).toMatchObject({ retried: 1, done: 0, dead: 0 });
+      expect(written().size).toBe(0);
+      expect(store.listOutbox({ status: 'pending' })[0]?.lastError).toContain(code);
+
+      clock.advance(5_000);
+      const second = await drain();
+      expect(second).toMatchObject({ done: 1, dead: 0 });
+      expect(Object.fromEntries(written())).toEqual({ [given]: [expect.any(Number)] });
+      clock.advance(60_000);
+      await drain();
+      expect(sandbox.customActivities()).toHaveLength(1);
+    },
+  );
+
+  it('when the daily quota is spent, then the item waits for the reset with its attempts intact', async () => {
+    const { sandbox, clock, send, drain, written, store } = await setup();
+    const given = await send('email-given', { anonymousId: 'anon-visitor-a' }, 'ada@acme.example');
+    sandbox.injectFault({ path: ACTIVITIES_PATH, code: '607' });
+
+    const first = await drain();
+    expect(first).toMatchObject({ dead: 0, retried: 0 });
+    const [waiting] = store.listOutbox({ status: 'pending' });
+    expect(waiting).toMatchObject({ kind: 'marketo-chat-activity', attempts: 0 });
+    expect(waiting!.nextAttemptAt).toBeGreaterThan(clock.now() + 60_000);
+    expect(written().size).toBe(0);
+
+    clock.set(waiting!.nextAttemptAt + 1);
+    await drain();
+    expect(Object.fromEntries(written())).toEqual({ [given]: [expect.any(Number)] });
+  });
+
+  it('when the lead no longer exists in Marketo, then the activity goes to the dead letters', async () => {
+    const { sandbox, send, drain, store, ada } = await setup();
+    sandbox.deleteLead(ada.id);
+    await send('email-given', { anonymousId: 'anon-visitor-a' }, 'ada@acme.example');
+    const report = await drain();
+    expect(report).toMatchObject({ dead: 1, done: 0 });
+    expect(store.listOutbox({ status: 'dead' })[0]?.lastError).toContain('1004');
+  });
+});

@@ -1,0 +1,155 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exitCodeOf, spawnTs, waitForOutput } from '../helpers/spawn-service.js';
+
+/**
+ * The whole product as a new user meets it: the real service started in sandbox mode (as
+ * `npm start` does), its demo page in Debian's Chromium, a visitor clicking through the seeded
+ * welcome dialogue and giving an email; then what the service recorded (dialogue counters) and
+ * what reached the sandbox Marketo through the outbox (the lead and its chat activities).
+ */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let browser: Browser;
+let dir: string;
+let service: ReturnType<typeof spawnTs>;
+let base: string;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `This test needs Chromium at ${CHROMIUM}: run \`apt-get install -y chromium\`.`,
+    );
+  }
+  const build = (await import(pathToFileURL(join(ROOT, 'scripts/build-widget.mjs')).href)) as {
+    ensureWidgetBuilt(): Promise<unknown>;
+  };
+  await build.ensureWidgetBuilt();
+  dir = await mkdtemp(join(tmpdir(), 'demo-e2e-'));
+  const port = await freePort();
+  base = `http://localhost:${port}`;
+  service = spawnTs('src/main.ts', {
+    DATA_FILE: join(dir, 'store.json'),
+    PORT: String(port),
+    PUBLIC_BASE_URL: base,
+    SANDBOX_LEADS: '200',
+    OUTBOX_POLL_MS: '100',
+  });
+  await waitForOutput(service, /listening on/, 30_000);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (service && service.exitCode === null) {
+    service.kill('SIGTERM');
+    await exitCodeOf(service);
+  }
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('the demo page against the real service', () => {
+  it('when a visitor clicks through the welcome dialogue and gives an email, then they see the conversation, the service counts it, and Marketo gets the lead and its activities', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${base}/demo`);
+
+    await page.getByRole('button', { name: /Open chat/ }).click();
+    await page.getByRole('button', { name: 'See pricing' }).click();
+    await page.getByLabel('Email').fill('e2e.visitor@example.org');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByText('Thanks! The price list is on its way.').waitFor();
+
+    const seen: string[] = [];
+    for (const row of await page.locator('.log .msg[data-from]').all()) {
+      seen.push(
+        `${await row.getAttribute('data-from')}: ${await row.locator('.text').textContent()}`,
+      );
+    }
+    expect(seen).toEqual([
+      'bot: Hi there! Welcome to Acme Analytics.',
+      'bot: What brings you here today?',
+      'visitor: See pricing',
+      'bot: Our Team plan starts at $49 per month.',
+      'bot: Where can we send the full price list?',
+      'visitor: e2e.visitor@example.org',
+      'bot: Thanks! The price list is on its way.',
+    ]);
+    mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+    await page.screenshot({ path: join(ROOT, 'test-artifacts/demo-e2e.png') });
+    expect(errors).toEqual([]);
+
+    // What the service recorded: the dialogue's counters.
+    const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
+    const admin = { Authorization: `Bearer ${token}` };
+    const list = (await (await fetch(`${base}/api/dialogues`, { headers: admin })).json()) as {
+      dialogues: Array<{ id: string }>;
+    };
+    const dialogueId = list.dialogues[0]!.id;
+    const until = Date.now() + 10_000;
+    let stats: Record<string, number> = {};
+    while (Date.now() < until) {
+      const detail = (await (
+        await fetch(`${base}/api/dialogues/${dialogueId}`, { headers: admin })
+      ).json()) as { stats: Record<string, number> };
+      stats = detail.stats;
+      if (stats.completed === 1) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(stats).toMatchObject({
+      triggered: 1,
+      engaged: 1,
+      peopleAcquired: 1,
+      goalsReached: 1,
+      completed: 1,
+    });
+
+    // What reached Marketo (the sandbox) through the outbox: the lead, then its activities.
+    const health = (await (await fetch(`${base}/health`)).json()) as { sandboxUrl: string };
+    let activities: Array<{ leadId: number; attributes: Array<{ name: string; value: unknown }> }> =
+      [];
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const body = (await (
+        await fetch(`${health.sandboxUrl}/_sandbox/activities?type=custom`)
+      ).json()) as { activities: typeof activities };
+      activities = body.activities;
+      if (activities.length >= 1 && JSON.stringify(activities).includes('email-given')) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(JSON.stringify(activities)).toContain('email-given');
+    // Every activity lands on the one lead the email created, and each event arrives once.
+    expect(new Set(activities.map((a) => a.leadId)).size).toBe(1);
+    const events = activities.map((a) => JSON.stringify(a.attributes));
+    expect(new Set(events).size).toBe(events.length);
+  }, 60_000);
+});

@@ -1,0 +1,404 @@
+import { writeFile } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type {
+  ChatConfiguration,
+  ChatEvent,
+  Dialogue,
+  DialogueContent,
+} from '../../src/chat/chat-contract.js';
+import { createDefaultConfiguration } from '../../src/chat/default-configuration.js';
+import { createJsonFileStore } from '../../src/store/index.js';
+import { EVENT_DEDUPE_WINDOW_MS } from '../../src/store/chat-records.js';
+import { initialSyncState, type NewOutboxItem, type Store } from '../../src/store/types.js';
+import { createStoreFile, storeImplementations } from '../helpers/store-implementations.js';
+
+const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function content(name = 'Welcome', text = 'Hello {{lead.firstName:"there"}}'): DialogueContent {
+  return {
+    name,
+    audience: { visitors: 'all', match: 'all', groups: [] },
+    pages: { include: ['https://example.com/*'], exclude: [] },
+    priority: 10,
+    start: 'hi',
+    cards: [{ id: 'hi', type: 'message', text, next: null }],
+  };
+}
+
+function dialogue(id = 'd1', overrides: Partial<Dialogue> = {}): Dialogue {
+  return {
+    id,
+    enabled: true,
+    draft: content(),
+    published: null,
+    createdAt: iso(T0),
+    updatedAt: iso(T0),
+    ...overrides,
+  };
+}
+
+function publishedAs(d: Dialogue, version: number, body = d.draft, at = T0 + version): Dialogue {
+  return { ...d, published: { version, content: body, publishedAt: iso(at) } };
+}
+
+function event(overrides: Partial<ChatEvent> = {}): ChatEvent {
+  return {
+    type: 'email-given',
+    dialogueId: 'd1',
+    dialogueVersion: 1,
+    conversationId: 'conv-0001',
+    eventId: 'event-0001',
+    pageUrl: 'https://example.com/pricing',
+    visitor: { anonymousId: 'anon-0001', mktoTrk: 'id:123-ABC-456&token:_mch-example.com-1' },
+    value: 'anna@example.com',
+    ...overrides,
+  };
+}
+
+const activity = (key: string): NewOutboxItem => ({
+  kind: 'marketo-activity',
+  dedupeKey: key,
+  payload: { activity: 'email-given', key },
+});
+
+describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
+  let storeFile: Awaited<ReturnType<typeof createStoreFile>>;
+  let store: Store;
+
+  beforeEach(async () => {
+    storeFile = await createStoreFile();
+    store = await impl.open(storeFile.file);
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await storeFile.remove();
+  });
+
+  const reopen = async () => {
+    store = await impl.reopen(store, storeFile.file);
+  };
+
+  describe('configuration and revision', () => {
+    it('when nothing is saved, then there is no configuration and the revision is 0', () => {
+      expect(store.getChatConfiguration()).toBeUndefined();
+      expect(store.chatRevision()).toBe(0);
+    });
+
+    it('when a configuration is saved, then it is returned, survives a restart, and the revision moves once', async () => {
+      const configuration: ChatConfiguration = {
+        ...createDefaultConfiguration(),
+        allowedDomains: ['Example.COM'],
+      };
+      await store.saveChatConfiguration(configuration);
+      await store.saveChatConfiguration(configuration);
+      await reopen();
+
+      expect(store.getChatConfiguration()).toEqual({
+        ...configuration,
+        allowedDomains: ['example.com'],
+      });
+      expect(store.chatRevision()).toBe(1);
+    });
+
+    it('when an invalid configuration is saved, then it is refused and nothing changes', async () => {
+      const bad = {
+        ...createDefaultConfiguration(),
+        bot: { name: '' },
+      } as unknown as ChatConfiguration;
+      await expect(store.saveChatConfiguration(bad)).rejects.toMatchObject({
+        code: 'STORE_INVALID_RECORD',
+      });
+      expect(store.getChatConfiguration()).toBeUndefined();
+      expect(store.chatRevision()).toBe(0);
+    });
+
+    it('when the configuration, a publish, a switch and a delete happen, then the revision moves for each; a draft does not move it', async () => {
+      const revisions: number[] = [];
+      const step = async (action: () => Promise<unknown>) => {
+        await action();
+        revisions.push(store.chatRevision());
+      };
+      await step(() => store.saveChatConfiguration(createDefaultConfiguration()));
+      await step(() => store.saveDialogue(dialogue()));
+      await step(() => store.saveDialogue(dialogue('d1', { draft: content('Edited') })));
+      await step(() => store.saveDialogue(publishedAs(dialogue(), 1)));
+      await step(() => store.saveDialogue({ ...publishedAs(dialogue(), 1), enabled: false }));
+      await step(() => store.saveDialogue(dialogue('d2')));
+      await step(() => store.deleteDialogue('d2'));
+      await step(() => store.deleteDialogue('d1'));
+      await reopen();
+
+      expect(revisions).toEqual([1, 1, 1, 2, 3, 3, 3, 4]);
+      expect(store.chatRevision()).toBe(4);
+    });
+  });
+
+  describe('dialogues', () => {
+    it('when dialogues are saved, then they are listed in creation order, found by id, and survive a restart', async () => {
+      await store.saveDialogue(dialogue('d1'));
+      await store.saveDialogue(publishedAs(dialogue('d2'), 1));
+      await store.saveDialogue(dialogue('d1', { draft: content('Renamed') }));
+      await reopen();
+
+      expect(store.listDialogues().map((d) => [d.id, d.draft.name])).toEqual([
+        ['d1', 'Renamed'],
+        ['d2', 'Welcome'],
+      ]);
+      expect(store.getDialogue('d2')).toEqual(publishedAs(dialogue('d2'), 1));
+      expect(store.getDialogue('nope')).toBeUndefined();
+    });
+
+    it('when a dialogue is read, then it is frozen: a change in place cannot reach the store', async () => {
+      await store.saveDialogue(publishedAs(dialogue(), 1));
+      const read = store.getDialogue('d1')!;
+
+      expect(() => {
+        read.enabled = false;
+      }).toThrow(TypeError);
+      expect(() => {
+        read.published!.content.cards.push(read.draft.cards[0]!);
+      }).toThrow(TypeError);
+    });
+
+    it('when the caller changes the object it saved, then the stored dialogue does not change', async () => {
+      const mine = dialogue();
+      await store.saveDialogue(mine);
+      mine.draft.name = 'Changed afterwards';
+
+      expect(store.getDialogue('d1')!.draft.name).toBe('Welcome');
+    });
+
+    it('when a dialogue is invalid, then it is refused and nothing is saved', async () => {
+      const bad = dialogue('d1', { draft: { ...content(), cards: [] } });
+      await expect(store.saveDialogue(bad)).rejects.toMatchObject({ code: 'STORE_INVALID_RECORD' });
+      expect(store.listDialogues()).toEqual([]);
+    });
+
+    it.each<[string, (stored: Dialogue) => Dialogue]>([
+      ['an older version', (d) => publishedAs(d, 1)],
+      ['the same version with other content', (d) => publishedAs(d, 2, content('Other'), T0 + 2)],
+      ['the same version published at another time', (d) => publishedAs(d, 2, d.draft, T0 + 99)],
+      ['no published version', (d) => ({ ...d, published: null })],
+    ])(
+      'when a save brings %s, then it is refused with 409 and the published version stays',
+      async (_label, change) => {
+        const stored = publishedAs(dialogue(), 2);
+        await store.saveDialogue(stored);
+
+        await expect(store.saveDialogue(change(stored))).rejects.toMatchObject({
+          code: 'DIALOGUE_VERSION_CONFLICT',
+          httpStatus: 409,
+        });
+        expect(store.getDialogue('d1')).toEqual(stored);
+      },
+    );
+
+    it('when a dialogue is deleted, then it and its counters are gone; deleting again returns false', async () => {
+      await store.saveDialogue(publishedAs(dialogue(), 1));
+      await store.recordChatEvent({ event: event(), now: T0, counters: { triggered: 1 } });
+
+      expect(await store.deleteDialogue('d1')).toBe(true);
+      expect(await store.deleteDialogue('d1')).toBe(false);
+      await reopen();
+      expect(store.getDialogue('d1')).toBeUndefined();
+      expect(store.dialogueStats('d1')).toEqual({
+        triggered: 0,
+        engaged: 0,
+        completed: 0,
+        peopleAcquired: 0,
+        meetingsBooked: 0,
+        goalsReached: 0,
+      });
+    });
+  });
+
+  describe('chat events', () => {
+    beforeEach(async () => {
+      await store.saveDialogue(publishedAs(dialogue(), 1));
+    });
+
+    it('when an event is recorded, then counters, visitor links and outbox items are all stored, and survive a restart', async () => {
+      const recorded = await store.recordChatEvent({
+        event: event(),
+        now: T0,
+        counters: { peopleAcquired: 1, engaged: 1 },
+        visitorEmail: ' Anna@Example.com ',
+        outbox: [activity('chat:event-0001')],
+      });
+      await reopen();
+
+      expect(recorded).toBe(true);
+      expect(store.dialogueStats('d1')).toEqual({
+        triggered: 0,
+        engaged: 1,
+        completed: 0,
+        peopleAcquired: 1,
+        meetingsBooked: 0,
+        goalsReached: 0,
+      });
+      expect(store.findVisitorEmail({ anonymousId: 'anon-0001' })).toBe('anna@example.com');
+      expect(store.findVisitorEmail({ mktoTrk: event().visitor.mktoTrk })).toBe('anna@example.com');
+      expect(store.findVisitorEmail({ anonymousId: 'anon-other' })).toBeUndefined();
+      expect(store.findVisitorEmail({})).toBeUndefined();
+      expect(store.findOutboxItem('chat:event-0001')).toMatchObject({
+        kind: 'marketo-activity',
+        status: 'pending',
+        createdAt: T0,
+      });
+    });
+
+    it('when the same event is retried, even after a restart, then it is a no-op returning false', async () => {
+      const args = {
+        event: event(),
+        now: T0,
+        counters: { triggered: 1 },
+        outbox: [activity('chat:event-0001')],
+      };
+      expect(await store.recordChatEvent(args)).toBe(true);
+      await reopen();
+      expect(
+        await store.recordChatEvent({ ...args, now: T0 + 1000, outbox: [activity('x')] }),
+      ).toBe(false);
+
+      expect(store.dialogueStats('d1').triggered).toBe(1);
+      expect(store.listOutbox().map((item) => item.dedupeKey)).toEqual(['chat:event-0001']);
+    });
+
+    it('when the same event id comes in another conversation, then it is another event', async () => {
+      await store.recordChatEvent({ event: event(), now: T0, counters: { triggered: 1 } });
+      await store.recordChatEvent({
+        event: event({ conversationId: 'conv-0002' }),
+        now: T0,
+        counters: { triggered: 1 },
+      });
+
+      expect(store.dialogueStats('d1').triggered).toBe(2);
+    });
+
+    it('when a visitor gives another email later, then the newest link wins; the anonymous id is asked first', async () => {
+      await store.recordChatEvent({
+        event: event(),
+        now: T0,
+        counters: {},
+        visitorEmail: 'old@example.com',
+      });
+      await store.recordChatEvent({
+        event: event({ eventId: 'event-0002', visitor: { anonymousId: 'anon-0001' } }),
+        now: T0 + 1,
+        counters: {},
+        visitorEmail: 'new@example.com',
+      });
+
+      expect(
+        store.findVisitorEmail({ anonymousId: 'anon-0001', mktoTrk: event().visitor.mktoTrk }),
+      ).toBe('new@example.com');
+      expect(store.findVisitorEmail({ mktoTrk: event().visitor.mktoTrk })).toBe('old@example.com');
+    });
+
+    it('when an outbox item is invalid, then nothing of the event is recorded and a retry can still record it', async () => {
+      const bad = {
+        kind: 'marketo-activity',
+        dedupeKey: 'k',
+        payload: { n: 10n },
+      } as NewOutboxItem;
+      await expect(
+        store.recordChatEvent({
+          event: event(),
+          now: T0,
+          counters: { triggered: 1 },
+          visitorEmail: 'a@b.co',
+          outbox: [bad],
+        }),
+      ).rejects.toMatchObject({ code: 'STORE_INVALID_RECORD' });
+
+      expect(store.dialogueStats('d1').triggered).toBe(0);
+      expect(store.findVisitorEmail({ anonymousId: 'anon-0001' })).toBeUndefined();
+      expect(store.listOutbox()).toEqual([]);
+      expect(
+        await store.recordChatEvent({ event: event(), now: T0, counters: { triggered: 1 } }),
+      ).toBe(true);
+    });
+
+    it.each<[string, Partial<Parameters<Store['recordChatEvent']>[0]>]>([
+      ['a negative counter', { counters: { triggered: -1 } }],
+      ['a fractional counter', { counters: { engaged: 0.5 } }],
+      ['an invalid email', { visitorEmail: 'not-an-email' }],
+      ['an invalid event', { event: { ...event(), eventId: 'bad id!' } }],
+    ])(
+      'when the arguments hold %s, then they are refused and nothing is recorded',
+      async (_label, change) => {
+        await expect(
+          store.recordChatEvent({ event: event(), now: T0, counters: { triggered: 1 }, ...change }),
+        ).rejects.toMatchObject({ code: 'STORE_INVALID_RECORD' });
+        expect(store.dialogueStats('d1').triggered).toBe(0);
+      },
+    );
+
+    it('when an event is for a dialogue that no longer exists, then it is recorded without counters', async () => {
+      const recorded = await store.recordChatEvent({
+        event: event({ dialogueId: 'gone' }),
+        now: T0,
+        counters: { triggered: 1 },
+        outbox: [activity('chat:gone')],
+      });
+
+      expect(recorded).toBe(true);
+      expect(store.dialogueStats('gone').triggered).toBe(0);
+      expect(store.findOutboxItem('chat:gone')).toBeDefined();
+    });
+
+    it('when an event id is older than the dedupe window, then it is forgotten (the set stays bounded)', async () => {
+      await store.recordChatEvent({ event: event(), now: T0, counters: { triggered: 1 } });
+      await store.recordChatEvent({
+        event: event({ eventId: 'event-0002' }),
+        now: T0 + EVENT_DEDUPE_WINDOW_MS + 1,
+        counters: { triggered: 1 },
+      });
+
+      expect(
+        await store.recordChatEvent({
+          event: event(),
+          now: T0 + EVENT_DEDUPE_WINDOW_MS + 2,
+          counters: { triggered: 1 },
+        }),
+      ).toBe(true);
+      expect(store.dialogueStats('d1').triggered).toBe(3);
+    });
+
+    it('when events are recorded concurrently, then every counter lands', async () => {
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          store.recordChatEvent({
+            event: event({ eventId: `event-${String(i).padStart(4, '0')}` }),
+            now: T0 + i,
+            counters: { engaged: 1, goalsReached: 2 },
+          }),
+        ),
+      );
+      await reopen();
+
+      expect(store.dialogueStats('d1')).toMatchObject({ engaged: 50, goalsReached: 100 });
+    });
+  });
+});
+
+describe('chat store: files written before the chat existed', () => {
+  it('when such a file is opened, then it opens with no configuration, no dialogues and revision 0', async () => {
+    const storeFile = await createStoreFile();
+    const before = { version: 1, leads: {}, deletedLeadIds: [], sync: initialSyncState() };
+    await writeFile(storeFile.file, JSON.stringify(before));
+    const store = await createJsonFileStore({ file: storeFile.file });
+    try {
+      expect(store.getChatConfiguration()).toBeUndefined();
+      expect(store.listDialogues()).toEqual([]);
+      expect(store.chatRevision()).toBe(0);
+      await store.saveDialogue(dialogue());
+      expect(store.getDialogue('d1')).toBeDefined();
+    } finally {
+      await store.close();
+      await storeFile.remove();
+    }
+  });
+});

@@ -1,0 +1,478 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import request from 'supertest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createWidgetRoutes } from '../../src/chat/widget-routes.js';
+import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
+import { silentLogger } from '../../src/logger.js';
+import {
+  ACME_DIALOGUE,
+  createFakeChatServer,
+  type FakeChatServer,
+  type FakeChatServerOptions,
+} from '../helpers/fake-chat-server.js';
+
+/**
+ * The real widget bundle in Debian's Chromium (services.md, "Browser tests"), on the demo page
+ * of a service that runs in-process: helmet as in app.ts, the widget routes, and the fake chat
+ * endpoints of test/helpers/fake-chat-server.ts at /chat.
+ */
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SCREENSHOT = join(ROOT, 'test-artifacts/widget-demo.png');
+const ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+interface BuildModule {
+  ensureWidgetBuilt(): Promise<{ outfile: string; bytes: number; rebuilt: boolean }>;
+}
+
+let browser: Browser;
+const cleanups: Array<() => Promise<unknown>> = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `The widget browser test needs Chromium at ${CHROMIUM}: run \`apt-get install -y chromium\` ` +
+        '(never `playwright install`; see services.md).',
+    );
+  }
+  // Builds dist/widget/widget.js when it is missing or older than its sources.
+  const build = (await import(
+    pathToFileURL(join(ROOT, 'scripts/build-widget.mjs')).href
+  )) as BuildModule;
+  await build.ensureWidgetBuilt();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function listen(app: Express, host: string): Promise<{ server: Server; port: number }> {
+  const server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  cleanups.push(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** The service: helmet, the fake /chat endpoints, the widget routes, the one error handler. */
+async function startService(
+  options: FakeChatServerOptions = {},
+): Promise<{ baseUrl: string; fake: FakeChatServer }> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(helmet());
+  const { port } = await listen(app, '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const fake = createFakeChatServer({ ownOrigin: baseUrl, ...options });
+  app.use('/chat', fake.router);
+  app.use(createWidgetRoutes({ publicBaseUrl: baseUrl }));
+  app.use(notFoundHandler);
+  app.use(createErrorHandler(silentLogger));
+  return { baseUrl, fake };
+}
+
+async function newContext(baseUrl: string): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  cleanups.push(() => context.close());
+  // Munchkin's cookie, as a site running Munchkin would have it.
+  await context.addCookies([
+    {
+      name: '_mkto_trk',
+      value: 'id:123-ABC-456&token:_mch-acme-1700000000000-12345',
+      url: baseUrl,
+    },
+  ]);
+  return context;
+}
+
+/** Opens a page and collects console errors and uncaught exceptions (CSP and CORS show here). */
+async function openPage(
+  context: BrowserContext,
+  url: string,
+): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`${message.text()} (${message.location().url})`);
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(url);
+  return { page, errors };
+}
+
+/** What the visitor sees in the conversation, in order, as `bot: text` / `visitor: text`. */
+async function transcript(page: Page): Promise<string[]> {
+  const lines: string[] = [];
+  for (const row of await page.locator('.log .msg[data-from]').all()) {
+    lines.push(
+      `${await row.getAttribute('data-from')}: ${await row.locator('.text').textContent()}`,
+    );
+  }
+  return lines;
+}
+
+/** The browser events the demo page logged, with their details. */
+async function pageEvents(
+  page: Page,
+): Promise<Array<{ name: string; detail: Record<string, unknown> }>> {
+  const events = [];
+  for (const item of await page.locator('#event-log li').all()) {
+    events.push({
+      name: (await item.getAttribute('data-event')) ?? '',
+      detail: JSON.parse((await item.getAttribute('data-detail')) ?? 'null') as Record<
+        string,
+        unknown
+      >,
+    });
+  }
+  return events;
+}
+
+async function eventually(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const launcherOf = (page: Page) => page.getByRole('button', { name: 'Open chat with Ada' });
+
+const PRICING_BRANCH = [
+  'bot: Hi there! Welcome to Acme Analytics.',
+  'bot: What brings you here today?',
+  'visitor: See pricing',
+  'bot: Our Team plan starts at $49 per month.',
+  'bot: Where can we send the full price list?',
+];
+
+describe('chat widget in Chromium', () => {
+  it('when a visitor chooses pricing and gives an email on the demo page, then they see the branch and the service and page get every event', async () => {
+    const { baseUrl, fake } = await startService();
+    const { page, errors } = await openPage(await newContext(baseUrl), `${baseUrl}/demo`);
+
+    const launcher = launcherOf(page);
+    await launcher.waitFor();
+    expect(await launcher.getAttribute('aria-expanded')).toBe('false');
+    await launcher.click();
+    const panel = page.getByRole('dialog', { name: 'Acme Assistant' });
+    await panel.waitFor();
+    expect(await launcher.getAttribute('aria-expanded')).toBe('true');
+
+    await page.getByRole('button', { name: 'See pricing' }).click();
+    await page.getByLabel('Email').fill('jane@mailinator.com');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const alert = page.getByRole('alert');
+    await alert.filter({ hasText: 'Emails from this domain are not accepted' }).waitFor();
+
+    await page.getByLabel('Email').fill('jane@acme-customer.example');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByText('Thanks! The price list is on its way.').waitFor();
+
+    expect(await transcript(page)).toEqual([
+      ...PRICING_BRANCH,
+      'visitor: jane@acme-customer.example',
+      'bot: Thanks! The price list is on its way.',
+    ]);
+    mkdirSync(dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT });
+
+    // What the service recorded.
+    await eventually(() => fake.events.some((e) => e.type === 'completed'), 'the completed event');
+    expect(fake.events.map((e) => e.type)).toEqual([
+      'triggered',
+      'engaged',
+      'goal-reached',
+      'email-given',
+      'completed',
+    ]);
+    const [resolved] = fake.resolveRequests;
+    expect(fake.resolveRequests).toHaveLength(1);
+    expect(resolved).toEqual({
+      pageUrl: `${baseUrl}/demo`,
+      visitor: {
+        anonymousId: expect.stringMatching(ID),
+        mktoTrk: 'id:123-ABC-456&token:_mch-acme-1700000000000-12345',
+      },
+    });
+    const conversationId = fake.events[0]!.conversationId;
+    expect(conversationId).toMatch(ID);
+    for (const event of fake.events) {
+      expect(event).toMatchObject({
+        dialogueId: 'dlg-welcome',
+        dialogueVersion: 1,
+        conversationId,
+        pageUrl: `${baseUrl}/demo`,
+        visitor: { anonymousId: resolved!.visitor.anonymousId },
+      });
+    }
+    expect(new Set(fake.events.map((e) => e.eventId)).size).toBe(fake.events.length);
+    expect(fake.events.find((e) => e.type === 'goal-reached')?.value).toBe('Saw pricing');
+    expect(fake.events.find((e) => e.type === 'email-given')).toMatchObject({
+      value: 'jane@acme-customer.example',
+      visitor: { email: 'jane@acme-customer.example' },
+    });
+    expect(fake.events.at(-1)?.visitor.email).toBe('jane@acme-customer.example');
+    expect(fake.refused).toEqual([
+      {
+        body: expect.objectContaining({ type: 'email-given', value: 'jane@mailinator.com' }),
+        code: 'EMAIL_DOMAIN_BLOCKED',
+      },
+    ]);
+    expect(fake.configRequests).toEqual([{ ifNoneMatch: undefined, status: 200 }]);
+
+    // What the page heard.
+    await page.locator('#event-log li[data-event="completed"]').waitFor();
+    const heard = await pageEvents(page);
+    expect(heard.map((e) => e.name)).toEqual([
+      'ready',
+      'triggered',
+      'engaged',
+      'goal-reached',
+      'email-given',
+      'completed',
+    ]);
+    const about = {
+      dialogueId: 'dlg-welcome',
+      dialogueVersion: 1,
+      dialogueName: 'Website welcome',
+      conversationId,
+    };
+    expect(heard[0]!.detail).toEqual({
+      dialogue: { id: 'dlg-welcome', version: 1, name: 'Website welcome' },
+      conversationId,
+    });
+    expect(heard[1]!.detail).toEqual(about);
+    expect(heard[3]!.detail).toEqual({ ...about, goal: 'Saw pricing' });
+    expect(heard[4]!.detail).toEqual({ ...about, email: 'jane@acme-customer.example' });
+    expect(heard[5]!.detail).toEqual(about);
+    // Chrome logs the refused email's 400; nothing else went wrong (CSP, CORS, scripts).
+    expect(errors).toEqual([expect.stringMatching(/status of 400 .*\/chat\/events\)$/)]);
+
+    // A completed dialogue is not shown again.
+    await page.reload();
+    await page.locator('#event-log li[data-event="ready"]').waitFor();
+    expect((await pageEvents(page))[0]).toEqual({
+      name: 'ready',
+      detail: { dialogue: null, reason: 'already completed by this visitor' },
+    });
+    expect(await launcher.count()).toBe(0);
+  });
+
+  it('when an engaged visitor reloads, and again after a republish, then the conversation goes on where it was, in the version it started with', async () => {
+    const { baseUrl, fake } = await startService();
+    const { page, errors } = await openPage(await newContext(baseUrl), `${baseUrl}/demo`);
+    await launcherOf(page).click();
+    await page.getByRole('button', { name: 'See pricing' }).click();
+    await page.getByLabel('Email').waitFor();
+    expect(await transcript(page)).toEqual(PRICING_BRANCH);
+
+    await page.reload();
+    await launcherOf(page).click();
+    await page.getByLabel('Email').waitFor();
+    expect(await transcript(page)).toEqual(PRICING_BRANCH);
+    const firstEtag = '"fake-config-1"';
+    expect(fake.configRequests).toEqual([
+      { ifNoneMatch: undefined, status: 200 },
+      { ifNoneMatch: firstEtag, status: 304 },
+    ]);
+
+    fake.publish({
+      ...ACME_DIALOGUE,
+      cards: ACME_DIALOGUE.cards.map((card) =>
+        card.id === 'thanks' ? { ...card, text: 'Version two says thanks.' } : card,
+      ),
+    });
+    await page.reload();
+    await launcherOf(page).click();
+    await page.getByLabel('Email').fill('sam@acme-customer.example');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByText('Thanks! The price list is on its way.').waitFor();
+    expect(await page.getByText('Version two says thanks.').count()).toBe(0);
+    expect(fake.configRequests.at(-1)).toEqual({ ifNoneMatch: firstEtag, status: 200 });
+
+    await eventually(() => fake.events.some((e) => e.type === 'completed'), 'the completed event');
+    // Triggered and engaged once per session, however many page views.
+    expect(fake.events.map((e) => e.type)).toEqual([
+      'triggered',
+      'engaged',
+      'goal-reached',
+      'email-given',
+      'completed',
+    ]);
+    expect(new Set(fake.events.map((e) => e.conversationId)).size).toBe(1);
+    expect(fake.events.every((e) => e.dialogueVersion === 1)).toBe(true);
+    expect(fake.resolveRequests).toHaveLength(3);
+    expect(new Set(fake.resolveRequests.map((r) => r.visitor.anonymousId)).size).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
+  it('when a keyboard user books a demo, then the form works without a mouse and meeting-booked carries the request', async () => {
+    const { baseUrl, fake } = await startService();
+    const { page, errors } = await openPage(await newContext(baseUrl), `${baseUrl}/demo`);
+    const launcher = launcherOf(page);
+    await launcher.focus();
+    await page.keyboard.press('Enter');
+    // The first choice takes the focus when it appears, since the visitor is in the panel.
+    const demo = page.getByRole('button', { name: 'Book a demo' });
+    await page.getByRole('button', { name: 'See pricing' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await demo.evaluate((node) => node === node.getRootNode().activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+
+    // The form focuses its first field as it appears.
+    await page.getByLabel('Name').waitFor();
+    await page.keyboard.type('Sam Lee');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('sam@acme-customer.example');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Tuesday afternoon');
+    await page.keyboard.press('Enter');
+    await page.getByText('Thanks, we will confirm your demo by email.').waitFor();
+
+    expect(await transcript(page)).toEqual([
+      'bot: Hi there! Welcome to Acme Analytics.',
+      'bot: What brings you here today?',
+      'visitor: Book a demo',
+      "bot: Let's find a time for your demo.",
+      'visitor: Sam Lee · sam@acme-customer.example · Tuesday afternoon',
+      'bot: Thanks, we will confirm your demo by email.',
+    ]);
+    await eventually(() => fake.events.some((e) => e.type === 'completed'), 'the completed event');
+    expect(fake.events.map((e) => [e.type, e.value])).toEqual([
+      ['triggered', undefined],
+      ['engaged', undefined],
+      ['email-given', 'sam@acme-customer.example'],
+      ['meeting-booked', 'Sam Lee; Tuesday afternoon'],
+      ['completed', undefined],
+    ]);
+    await page.locator('#event-log li[data-event="completed"]').waitFor();
+    const booked = (await pageEvents(page)).find((e) => e.name === 'meeting-booked');
+    expect(booked?.detail).toMatchObject({
+      name: 'Sam Lee',
+      email: 'sam@acme-customer.example',
+      preferredTime: 'Tuesday afternoon',
+    });
+
+    // Escape closes the panel and gives the focus back to the launcher.
+    await page.getByRole('dialog').focus();
+    await page.keyboard.press('Escape');
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    expect(await launcher.evaluate((node) => node === node.getRootNode().activeElement)).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it('when another site embeds the tag, then the widget calls the service it was loaded from, across origins', async () => {
+    const { baseUrl, fake } = await startService();
+    const site = express();
+    site.get('/shop', (_req, res) => {
+      res.send(
+        `<!doctype html><title>Shop</title><link rel="icon" href="data:,"><h1>Shop</h1><script src="${baseUrl}/widget.js" async></script>`,
+      );
+    });
+    const { port } = await listen(site, '127.0.0.1');
+    const siteOrigin = `http://localhost:${port}`;
+
+    const context = await newContext(baseUrl);
+    const { page, errors } = await openPage(context, `${siteOrigin}/shop`);
+    await launcherOf(page).waitFor();
+    await page.reload();
+    await launcherOf(page).waitFor();
+
+    expect(fake.resolveRequests.map((r) => r.pageUrl)).toEqual([
+      `${siteOrigin}/shop`,
+      `${siteOrigin}/shop`,
+    ]);
+    // The ETag was readable cross-origin (exposed), so the second page view revalidated.
+    expect(fake.configRequests).toEqual([
+      { ifNoneMatch: undefined, status: 200, origin: siteOrigin },
+      { ifNoneMatch: '"fake-config-1"', status: 304, origin: siteOrigin },
+    ]);
+    await eventually(() => fake.events.length === 1, 'the triggered event');
+    expect(fake.events[0]).toMatchObject({ type: 'triggered', pageUrl: `${siteOrigin}/shop` });
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('widget routes', () => {
+  const app = (widgetFile?: string) => {
+    const a = express();
+    a.use(helmet());
+    a.use(
+      createWidgetRoutes({
+        publicBaseUrl: 'https://chat.acme.example',
+        ...(widgetFile ? { widgetFile } : {}),
+      }),
+    );
+    a.use(notFoundHandler);
+    a.use(createErrorHandler(silentLogger));
+    return a;
+  };
+
+  it('when /widget.js is asked for, then it is JavaScript with a strong ETag, cacheable and loadable cross-origin', async () => {
+    const res = await request(app()).get('/widget.js').expect(200);
+    expect(res.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(res.headers['etag']).toMatch(/^"[A-Za-z0-9_-]{32}"$/);
+    expect(res.headers['cache-control']).toBe('public, max-age=300');
+    expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
+    expect(res.text).toContain('marketo-chat:');
+
+    const again = await request(app())
+      .get('/widget.js')
+      .set('If-None-Match', `W/"other", ${res.headers['etag']}`)
+      .expect(304);
+    expect(again.headers['etag']).toBe(res.headers['etag']);
+    expect(again.text).toBe('');
+  });
+
+  it('when the widget is not built, then /widget.js answers 503 JSON saying how to build it', async () => {
+    const res = await request(app(join(ROOT, 'dist/widget/missing.js')))
+      .get('/widget.js')
+      .expect(503);
+    expect(res.body).toEqual({
+      error: { code: 'WIDGET_NOT_BUILT', message: expect.stringContaining('npm run build:widget') },
+    });
+  });
+
+  it('when /demo is asked for, then the page has the one script tag on the public URL and a policy that allows it', async () => {
+    const res = await request(app()).get('/demo').expect(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.text).toContain('<script src="https://chat.acme.example/widget.js" async></script>');
+    expect(res.text).toContain('Acme Analytics');
+    expect(res.headers['content-security-policy']).toContain(
+      "script-src 'self' https://chat.acme.example",
+    );
+    expect(res.headers['content-security-policy']).toContain(
+      "connect-src 'self' https://chat.acme.example",
+    );
+    await request(app())
+      .get('/demo-events.js')
+      .expect('Content-Type', /javascript/)
+      .expect(200);
+  });
+});

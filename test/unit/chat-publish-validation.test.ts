@@ -1,0 +1,232 @@
+import { describe, expect, it } from 'vitest';
+import type { Card, DialogueContent } from '../../src/chat/chat-contract.js';
+import {
+  findUnreachableCards,
+  validateForPublish,
+  type PublishProblem,
+} from '../../src/chat/publish-validation.js';
+
+/**
+ * welcome → question: "Book a demo" → book → done (goal)
+ *                     "Just looking" → email → thanks
+ */
+function dialogue(overrides: Partial<DialogueContent> = {}): DialogueContent {
+  return {
+    name: 'Demo request',
+    audience: { visitors: 'all', match: 'all', groups: [] },
+    pages: { include: ['https://example.com/*'], exclude: [] },
+    priority: 10,
+    start: 'welcome',
+    cards: [
+      { id: 'welcome', type: 'message', text: 'Hi {{lead.firstName:"there"}}!', next: 'ask' },
+      {
+        id: 'ask',
+        type: 'question',
+        text: 'What brings you here?',
+        buttons: [
+          { label: 'Book a demo', next: 'book' },
+          { label: 'Just looking', next: 'email' },
+        ],
+      },
+      { id: 'book', type: 'booking', text: 'Pick a time', routing: 'round-robin', next: 'done' },
+      { id: 'done', type: 'goal', name: 'Demo booked', next: null },
+      { id: 'email', type: 'email', field: 'email', text: 'Your email?', next: 'thanks' },
+      { id: 'thanks', type: 'message', text: 'Thanks!', next: null },
+    ],
+    ...overrides,
+  };
+}
+
+/** The example dialogue with cards replaced or added, by id. */
+function withCards(...cards: Card[]): DialogueContent {
+  const base = dialogue();
+  const byId = new Map(base.cards.map((card) => [card.id, card]));
+  for (const card of cards) byId.set(card.id, card);
+  return { ...base, cards: [...byId.values()] };
+}
+
+const fields = (problems: PublishProblem[]) => problems.map((problem) => problem.field);
+
+describe('validateForPublish', () => {
+  it('when the dialogue is sound, then there is no problem', () => {
+    expect(validateForPublish(dialogue())).toEqual([]);
+  });
+
+  it.each<[string, DialogueContent, string[]]>([
+    ['the start card is missing', dialogue({ start: 'nope' }), ['start']],
+    [
+      'a next names no card (dangling branch)',
+      withCards({ id: 'thanks', type: 'message', text: 'Thanks!', next: 'ghost' }),
+      ['cards.5.next'],
+    ],
+    [
+      "a button's next names no card",
+      withCards({
+        id: 'ask',
+        type: 'question',
+        text: 'Q',
+        buttons: [
+          { label: 'A', next: 'book' },
+          { label: 'B', next: 'ghost' },
+        ],
+      }),
+      ['cards.1.buttons.1.next'],
+    ],
+    [
+      'two cards share an id',
+      {
+        ...dialogue(),
+        cards: [...dialogue().cards, { id: 'thanks', type: 'message', text: 'Again', next: null }],
+      },
+      ['cards.6.id'],
+    ],
+    [
+      'a path loops back',
+      withCards({ id: 'thanks', type: 'message', text: 'Thanks!', next: 'ask' }),
+      ['cards.5.next'],
+    ],
+    [
+      'a card points at itself',
+      withCards({ id: 'thanks', type: 'message', text: 'Thanks!', next: 'thanks' }),
+      ['cards.5.next'],
+    ],
+    [
+      'two bookings on one path',
+      withCards({
+        id: 'done',
+        type: 'booking',
+        text: 'Another?',
+        routing: 'round-robin',
+        next: null,
+      }),
+      ['cards.3'],
+    ],
+    [
+      'a booking for one agent without the agent',
+      withCards({ id: 'book', type: 'booking', text: 'Pick', routing: 'agent', next: 'done' }),
+      ['cards.2.agentEmail'],
+    ],
+    [
+      'a malformed lead token',
+      withCards({
+        id: 'welcome',
+        type: 'message',
+        text: 'Hi {{lead.firstName:"there}}',
+        next: 'ask',
+      }),
+      ['cards.0.text'],
+    ],
+    [
+      'two buttons with the same label',
+      withCards({
+        id: 'ask',
+        type: 'question',
+        text: 'Q',
+        buttons: [
+          { label: 'Yes', next: 'book' },
+          { label: 'yes', next: 'email' },
+        ],
+      }),
+      ['cards.1.buttons.1.label'],
+    ],
+    [
+      'audience values unfit for their operators',
+      dialogue({
+        audience: {
+          visitors: 'known',
+          match: 'all',
+          groups: [
+            {
+              match: 'all',
+              conditions: [
+                { field: 'country', operator: 'inList', value: 'DE' },
+                { field: 'score', operator: 'greaterThan', value: 'high' },
+                { field: 'country', operator: 'equals' },
+                { field: 'company', operator: 'contains', value: ['a'] },
+                { field: 'industry', operator: 'isEmpty' },
+                { field: 'createdAt', operator: 'lessThan', value: '2025-01-01' },
+              ],
+            },
+          ],
+        },
+      }),
+      [
+        'audience.groups.0.conditions.0.value',
+        'audience.groups.0.conditions.1.value',
+        'audience.groups.0.conditions.2.value',
+        'audience.groups.0.conditions.3.value',
+      ],
+    ],
+    [
+      'target patterns without a host or with another scheme',
+      dialogue({
+        pages: { include: ['/pricing', 'https://example.com/*'], exclude: ['ftp://example.com/x'] },
+      }),
+      ['pages.include.0', 'pages.exclude.0'],
+    ],
+    [
+      'the schema itself fails',
+      { ...dialogue(), priority: -1, cards: [] } as DialogueContent,
+      ['priority', 'cards'],
+    ],
+  ])('when %s, then the problem names %j', (_label, content, expected) => {
+    expect(fields(validateForPublish(content))).toEqual(expected);
+  });
+
+  it('when there are several problems, then all of them are listed with messages', () => {
+    const problems = validateForPublish(
+      withCards(
+        { id: 'thanks', type: 'message', text: 'Thanks!', next: 'ghost' },
+        { id: 'book', type: 'booking', text: 'Pick', routing: 'agent', next: 'done' },
+      ),
+    );
+    expect(problems).toEqual([
+      { field: 'cards.5.next', message: 'leads to card "ghost", which does not exist' },
+      {
+        field: 'cards.2.agentEmail',
+        message: 'a booking routed to one agent needs the agent email',
+      },
+    ]);
+  });
+
+  it('when bookings are on different branches, then each branch may have one', () => {
+    const content = withCards(
+      { id: 'email', type: 'email', field: 'email', text: 'Your email?', next: 'book2' },
+      {
+        id: 'book2',
+        type: 'booking',
+        text: 'Or book here',
+        routing: 'agent',
+        agentEmail: 'sam@example.com',
+        next: 'thanks',
+      },
+    );
+    expect(validateForPublish(content)).toEqual([]);
+  });
+
+  it('when two branches join before a booking, then it is still one booking per path', () => {
+    const content = withCards({
+      id: 'ask',
+      type: 'question',
+      text: 'Q',
+      buttons: [
+        { label: 'A', next: 'book' },
+        { label: 'B', next: 'book' },
+      ],
+    });
+    expect(validateForPublish(content)).toEqual([]);
+  });
+
+  it('when a card is unreachable, then publishing is allowed and the card is reported as a warning', () => {
+    const content = withCards({ id: 'parked', type: 'message', text: 'Later', next: 'parked' });
+    expect(validateForPublish(content)).toEqual([]);
+    expect(findUnreachableCards(content)).toEqual(['parked']);
+    expect(findUnreachableCards(dialogue())).toEqual([]);
+  });
+
+  it('when the input is not a dialogue at all, then the problem is reported, not thrown', () => {
+    expect(validateForPublish(undefined)).toEqual([
+      { field: '(dialogue)', message: expect.any(String) },
+    ]);
+  });
+});

@@ -1,0 +1,95 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { describeUrlPatternProblem, matchesUrlPattern } from '../../src/chat/url-pattern.js';
+
+describe('matchesUrlPattern', () => {
+  it.each([
+    // exact pages, query and fragment ignored, trailing slash tolerated
+    ['https://example.com/pricing', 'https://example.com/pricing', true],
+    ['https://example.com/pricing', 'https://example.com/pricing/', true],
+    ['https://example.com/pricing/', 'https://example.com/pricing', true],
+    ['https://example.com/pricing', 'https://example.com/pricing?utm_source=ad#plans', true],
+    ['https://example.com/pricing#plans', 'https://example.com/pricing', true],
+    ['https://example.com/pricing', 'https://example.com/pricing/enterprise', false],
+    ['https://example.com/pricing', 'https://example.com/pricingx', false],
+    // home page only without a path
+    ['https://example.com', 'https://example.com/', true],
+    ['https://example.com', 'https://example.com', true],
+    ['https://example.com', 'https://example.com/about', false],
+    // host: case-insensitive; path: case-sensitive
+    ['https://EXAMPLE.com/pricing', 'https://example.COM/pricing', true],
+    ['https://example.com/Pricing', 'https://example.com/pricing', false],
+    // scheme: given, it must match; left out, http and https both match
+    ['https://example.com/a', 'http://example.com/a', false],
+    ['HTTPS://example.com/a', 'https://example.com/a', true],
+    ['example.com/a', 'http://example.com/a', true],
+    ['example.com/a', 'https://example.com/a', true],
+    ['//example.com/a', 'https://example.com/a', true],
+    ['*://example.com/a', 'http://example.com/a', true],
+    // folders: /* covers the folder itself and everything under it
+    ['https://example.com/docs/*', 'https://example.com/docs', true],
+    ['https://example.com/docs/*', 'https://example.com/docs/', true],
+    ['https://example.com/docs/*', 'https://example.com/docs/a/b?x=1', true],
+    ['https://example.com/docs/*', 'https://example.com/docsx', false],
+    ['https://example.com/*', 'https://example.com', true],
+    ['https://example.com/*', 'https://example.com/anything/at/all', true],
+    ['https://example.com/blog*', 'https://example.com/blog-post', true],
+    ['https://example.com/*/pricing', 'https://example.com/de/pricing', true],
+    ['https://example.com/*/pricing', 'https://example.com/de/about', false],
+    // subdomain wildcards: subdomains, not the apex (as CSP)
+    ['https://*.example.com', 'https://www.example.com/', true],
+    ['https://*.example.com/*', 'https://a.b.example.com/x', true],
+    ['https://*.example.com/*', 'https://example.com/x', false],
+    ['https://*.example.com/*', 'https://evilexample.com/x', false],
+    ['https://*.example.com/*', 'https://example.com.evil.net/x', false],
+    // ports: none means the default port
+    ['http://localhost:3000/*', 'http://localhost:3000/demo', true],
+    ['http://localhost/*', 'http://localhost:3000/demo', false],
+    ['http://localhost:*/*', 'http://localhost:3000/demo', true],
+    ['https://example.com:443/a', 'https://example.com/a', true],
+    ['https://example.com/a', 'https://example.com:443/a', true],
+    // encoding and dot segments compare as URL normalises them
+    ['https://example.com/a b/ü', 'https://example.com/a%20b/%C3%BC', true],
+    ['https://example.com/a/../b', 'https://example.com/b', true],
+    ['https://bücher.de/*', 'https://xn--bcher-kva.de/x', true],
+    // regex characters in a pattern are literal
+    ['https://example.com/a.b', 'https://example.com/aXb', false],
+    ['https://example.com/(x)+', 'https://example.com/(x)+', true],
+    // everything, and things that never match
+    ['*', 'https://anything.example/x?y', true],
+    ['https://example.com/*', 'ftp://example.com/x', false],
+    ['https://example.com/*', 'not a url', false],
+    ['/pricing', 'https://example.com/pricing', false],
+  ])('pattern %s, page %s → %s', (pattern, url, expected) => {
+    expect(matchesUrlPattern(pattern, url)).toBe(expected);
+  });
+
+  it('when a page URL becomes a pattern (scheme, host, path), then it matches that page with any query or fragment', () => {
+    fc.assert(
+      fc.property(fc.webUrl({ withQueryParameters: true, withFragments: true }), (raw) => {
+        const url = new URL(raw);
+        const pattern = `${url.protocol}//${url.host}${url.pathname}`;
+        expect(matchesUrlPattern(pattern, raw)).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('describeUrlPatternProblem', () => {
+  it.each([
+    ['https://example.com/*', undefined],
+    ['*.example.com', undefined],
+    ['localhost:3000/demo', undefined],
+    ['https://example.com/a?b=1', 'cannot contain query parameters'],
+    ['https:///pricing', 'has no host (write e.g. https://example.com/*)'],
+    ['/pricing', 'has no host (write e.g. https://example.com/*)'],
+    ['ftp://example.com/', 'has scheme "ftp"; pages are http or https'],
+    ['https://exa mple.com', 'cannot contain spaces'],
+    [
+      'https://user@example.com/',
+      'has host "user@example.com", which is not a host name (with an optional :port)',
+    ],
+  ])('%s → %s', (pattern, problem) => {
+    expect(describeUrlPatternProblem(pattern)).toBe(problem);
+  });
+});
