@@ -26,7 +26,18 @@ const RATE = env('BENCH_RATE', 100);
 const CONCURRENCY = env('BENCH_CONCURRENCY', 10);
 const LATENCY_MS = env('BENCH_LATENCY_MS', 25);
 const MARGIN_MS = Math.max(20, Math.round(WINDOW_MS * 0.025));
-const FIELDS = ['email', 'firstName', 'lastName', 'company', 'title', 'country', 'city', 'industry', 'createdAt', 'updatedAt'];
+const FIELDS = [
+  'email',
+  'firstName',
+  'lastName',
+  'company',
+  'title',
+  'country',
+  'city',
+  'industry',
+  'createdAt',
+  'updatedAt',
+];
 
 async function main(): Promise<void> {
   const sandbox = createMarketoSandbox({
@@ -55,8 +66,19 @@ async function main(): Promise<void> {
     maxRetries: 5,
     logger: silentLogger,
   });
-  const deps = { marketo, store, clock: systemClock, ids: createSequentialIds('bench'), logger: silentLogger };
-  const options = { fields: FIELDS, fullStrategy: 'rest' as const, bulkPollMs: 50, concurrency: CONCURRENCY + 2 };
+  const deps = {
+    marketo,
+    store,
+    clock: systemClock,
+    ids: createSequentialIds('bench'),
+    logger: silentLogger,
+  };
+  const options = {
+    fields: FIELDS,
+    fullStrategy: 'rest' as const,
+    bulkPollMs: 50,
+    concurrency: CONCURRENCY + 2,
+  };
   const budgetPerSecond = (RATE * 1000) / (WINDOW_MS + MARGIN_MS);
 
   console.log(
@@ -96,11 +118,29 @@ async function main(): Promise<void> {
   for (let i = 0; i < CHANGES; i += 1) {
     const lead = leads[(i * 7919) % leads.length]!;
     changed.add(lead.id);
-    sandbox.upsertLead({ id: lead.id, firstName: `Changed${i}`, title: i % 3 === 0 ? 'VP Sales' : 'Engineer' });
+    sandbox.upsertLead({
+      id: lead.id,
+      firstName: `Changed${i}`,
+      title: i % 3 === 0 ? 'VP Sales' : 'Engineer',
+    });
   }
   await measure(`incremental (${CHANGES.toLocaleString()} changes)`, () => changed.size);
 
-  const header = ['run', 'outcome', 'leads', 's', 'leads/s', 'calls', 'calls/1k leads', 'calls/s', 'of budget', '606', '615', 'max in window', 'query tokens'];
+  const header = [
+    'run',
+    'outcome',
+    'leads',
+    's',
+    'leads/s',
+    'calls',
+    'calls/1k leads',
+    'calls/s',
+    'of budget',
+    '606',
+    '615',
+    'max in window',
+    'query tokens',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log(line(header));
@@ -109,7 +149,9 @@ async function main(): Promise<void> {
     `budget = ${budgetPerSecond.toFixed(1)} calls/s; "of budget" is the achieved call rate over the run ` +
       `divided by it (the incremental run includes its sequential paging chain).`,
   );
-  console.log(`store: ${(store.sizeBytes() / 1e6).toFixed(1)} MB, ${store.countLeads().toLocaleString()} leads`);
+  console.log(
+    `store: ${(store.sizeBytes() / 1e6).toFixed(1)} MB, ${store.countLeads().toLocaleString()} leads`,
+  );
   await store.close();
   await server.close();
   await rm(dir, { recursive: true, force: true });

@@ -10,6 +10,13 @@ export const DEMO_AGENTS = [
 ];
 
 /** The rotation's agents from configuration; the email is the agent's stable id. */
-export function toRoutingAgents(agents: ReadonlyArray<{ name: string; email: string }>): RoutingAgent[] {
-  return agents.map((a) => ({ id: a.email.toLowerCase(), name: a.name, email: a.email.toLowerCase(), active: true }));
+export function toRoutingAgents(
+  agents: ReadonlyArray<{ name: string; email: string }>,
+): RoutingAgent[] {
+  return agents.map((a) => ({
+    id: a.email.toLowerCase(),
+    name: a.name,
+    email: a.email.toLowerCase(),
+    active: true,
+  }));
 }

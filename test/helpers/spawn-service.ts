@@ -1,7 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 
 /** Runs a TypeScript entry point of this repo in a child Node process (through tsx). */
-export function spawnTs(entry: string, env: Record<string, string>): ChildProcess & { output(): string } {
+export function spawnTs(
+  entry: string,
+  env: Record<string, string>,
+): ChildProcess & { output(): string } {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: new URL('../..', import.meta.url).pathname,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
@@ -14,7 +17,11 @@ export function spawnTs(entry: string, env: Record<string, string>): ChildProces
 }
 
 /** Resolves when the child's output matches `pattern`; rejects after `timeoutMs`. */
-export function waitForOutput(child: ReturnType<typeof spawnTs>, pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+export function waitForOutput(
+  child: ReturnType<typeof spawnTs>,
+  pattern: RegExp,
+  timeoutMs = 20_000,
+): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const timer = setInterval(() => {
@@ -24,7 +31,9 @@ export function waitForOutput(child: ReturnType<typeof spawnTs>, pattern: RegExp
         resolve(match);
       } else if (Date.now() - started > timeoutMs || child.exitCode !== null) {
         clearInterval(timer);
-        reject(new Error(`timed out waiting for ${pattern}; output:\n${child.output().slice(-2000)}`));
+        reject(
+          new Error(`timed out waiting for ${pattern}; output:\n${child.output().slice(-2000)}`),
+        );
       }
     }, 25);
   });

@@ -51,12 +51,15 @@ describe('admin API', () => {
     ['an empty bearer', { Authorization: 'Bearer ' }],
     ['a 10 kB token', { Authorization: `Bearer ${'x'.repeat(10_000)}` }],
     ['basic auth', { Authorization: `Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}` }],
-  ])('when an admin route gets %s, then it answers 401 JSON without detail', async (_label, headers) => {
-    const { app } = await createTestApp();
-    const res = await request(app).get('/api/sync/status').set(headers).expect(401);
-    expect(res.body).toEqual({ error: { code: 'UNAUTHORIZED', message: expect.any(String) } });
-    expect(JSON.stringify(res.body)).not.toContain(TOKEN);
-  });
+  ])(
+    'when an admin route gets %s, then it answers 401 JSON without detail',
+    async (_label, headers) => {
+      const { app } = await createTestApp();
+      const res = await request(app).get('/api/sync/status').set(headers).expect(401);
+      expect(res.body).toEqual({ error: { code: 'UNAUTHORIZED', message: expect.any(String) } });
+      expect(JSON.stringify(res.body)).not.toContain(TOKEN);
+    },
+  );
 
   it('when a sync is started twice, then the second start is refused with 409 and the status shows the run', async () => {
     const { app, runner, h } = await createTestApp(3000);

@@ -46,12 +46,19 @@ describe('the service and the sync as processes', () => {
   });
 
   it('when started without Marketo settings, then it serves in sandbox mode, refuses a second process on the same store, and stops on SIGTERM with 0', async () => {
-    const env = { DATA_FILE: join(dir, 'store.json'), PORT: '0', HOST: '127.0.0.1', SANDBOX_LEADS: '300' };
+    const env = {
+      DATA_FILE: join(dir, 'store.json'),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SANDBOX_LEADS: '300',
+    };
     const service = spawnTs('src/main.ts', env);
     children.push(service);
     const [, port] = await waitForOutput(service, /listening on http:\/\/localhost:(\d+)/);
     expect(service.output()).toMatch(/SANDBOX MODE/);
-    const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { mode: string };
+    const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as {
+      mode: string;
+    };
     expect(health.mode).toBe('sandbox');
 
     const second = spawnTs('src/main.ts', env);

@@ -51,8 +51,18 @@ describe('POST /webhooks/marketo/lead with bad input', () => {
     ['an id that is not a lead id', '{"id": "12abc"}', 'VALIDATION_FAILED', 'id'],
     ['an id past 32 bits', '{"id": 4294967296}', 'VALIDATION_FAILED', 'id'],
     ['an infinite number', '{"id": 5, "score": 1e400}', 'VALIDATION_FAILED', 'score'],
-    ['an email past 254 characters', `{"id": 5, "email": "${'a'.repeat(250)}@b.com"}`, 'VALIDATION_FAILED', 'email'],
-    ['a field name past 255 characters', `{"id": 5, "${'n'.repeat(256)}": 1}`, 'VALIDATION_FAILED', 'n'.repeat(256)],
+    [
+      'an email past 254 characters',
+      `{"id": 5, "email": "${'a'.repeat(250)}@b.com"}`,
+      'VALIDATION_FAILED',
+      'email',
+    ],
+    [
+      'a field name past 255 characters',
+      `{"id": 5, "${'n'.repeat(256)}": 1}`,
+      'VALIDATION_FAILED',
+      'n'.repeat(256),
+    ],
     [
       'a value nested too deep',
       `{"id": 5, "x": ${'['.repeat(5000)}${']'.repeat(5000)}}`,

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { pickNextAgent } from '../../src/routing/round-robin.js';
 
-const agents = [1, 2, 3, 4, 5].map((n) => ({ id: `a${n}`, name: `Agent ${n}`, email: `a${n}@x.com`, active: true }));
+const agents = [1, 2, 3, 4, 5].map((n) => ({
+  id: `a${n}`,
+  name: `Agent ${n}`,
+  email: `a${n}@x.com`,
+  active: true,
+}));
 
 describe('pickNextAgent', () => {
   it.each([
@@ -20,6 +25,11 @@ describe('pickNextAgent', () => {
   });
 
   it('when nobody is active, then nobody is picked', () => {
-    expect(pickNextAgent(agents.map((a) => ({ ...a, active: false })), 'a1')).toBeUndefined();
+    expect(
+      pickNextAgent(
+        agents.map((a) => ({ ...a, active: false })),
+        'a1',
+      ),
+    ).toBeUndefined();
   });
 });

@@ -158,7 +158,9 @@ describe('group commit', () => {
     commits.defer();
     await writer.waitForWrite(1);
     writer.finish[0]!(new Error('disk full'));
-    await vi.waitFor(() => expect(onDeferredWriteFailed).toHaveBeenCalledWith(new Error('disk full')));
+    await vi.waitFor(() =>
+      expect(onDeferredWriteFailed).toHaveBeenCalledWith(new Error('disk full')),
+    );
 
     const flushed = commits.settled();
     await writer.waitForWrite(2);
@@ -167,7 +169,10 @@ describe('group commit', () => {
     expect(writer.started).toEqual([1, 1]);
   });
 
-  it.each([-1, Number.NaN, 2 ** 31])('when deferMs is %s, then the group commit is refused', (deferMs) => {
-    expect(() => createGroupCommit(async () => undefined, { deferMs })).toThrow(RangeError);
-  });
+  it.each([-1, Number.NaN, 2 ** 31])(
+    'when deferMs is %s, then the group commit is refused',
+    (deferMs) => {
+      expect(() => createGroupCommit(async () => undefined, { deferMs })).toThrow(RangeError);
+    },
+  );
 });

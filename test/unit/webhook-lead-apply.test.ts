@@ -45,10 +45,7 @@ describe('applyLeadWebhook', () => {
         : { upserts: [makeLead(3, { observedAt: clock.now() + 5_000 })] },
     );
 
-    const result = await applyLeadWebhook(
-      { store, clock },
-      { id: 3, fields: { city: 'Oslo' } },
-    );
+    const result = await applyLeadWebhook({ store, clock }, { id: 3, fields: { city: 'Oslo' } });
 
     expect(result).toEqual({ status: 'ignored', leadId: 3 });
     expect(store.getLead(3)?.fields['city']).not.toBe('Oslo');
