@@ -6,9 +6,12 @@
  * (Marketo keeps about 20 webhook connections open per instance) for BENCH_SECONDS seconds.
  * Every webhook call sends a realistic payload template with the secret header and a different
  * lead id (nine in ten existing leads, one in ten new). Prints requests/s, p50 and p99 latency
- * for both, their ratio, the main thread's busy time per call (robust to other load on the
- * machine), and the event loop's delay during the webhook runs. The two routes run in turn in
- * rounds of 2 s, so a change of load on the machine hits both alike.
+ * for both, their ratio, the main thread's busy time and (on Linux) CPU time per call (what a
+ * call costs the server; CPU time is the one robust to other load on the machine), the event
+ * loop's delay during the webhook runs, and how many whole-document writes
+ * the store made meanwhile (the webhook applies changes with deferred durability: one write per
+ * second at most, not one per burst of calls). The two routes run in turn in rounds of 2 s, so
+ * a change of load on the machine hits both alike.
  *
  * autocannon runs in a worker thread (its `workers` option), so the load generator does not
  * share the server's thread; its per-request hook must then be a file, written to the temp dir.
@@ -17,6 +20,7 @@
  * json; memory shows the route's own cost without the store's whole-document writes).
  * Targets: webhook throughput >= 70% of the bare route's, webhook p99 < 25 ms.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,7 +31,7 @@ import autocannon from 'autocannon';
 import express from 'express';
 import { systemClock } from '../src/deps.js';
 import { createErrorHandler } from '../src/http/error-handler.js';
-import { silentLogger } from '../src/logger.js';
+import { createLogger, silentLogger } from '../src/logger.js';
 import { DEMO_AGENTS, toRoutingAgents } from '../src/routing/routing-agents.js';
 import { createJsonFileStore, createMemoryStore } from '../src/store/index.js';
 import type { LeadUpsert } from '../src/store/types.js';
@@ -98,10 +102,13 @@ interface Figures {
   calls: number;
   /** Main-thread busy time per call (event-loop utilisation): what a call costs the server. */
   busyUs: number;
+  /** Main-thread CPU time per call; NaN where /proc is missing. */
+  cpuUs: number;
 }
 
 async function drive(url: string, path: string, setupRequest: string, seconds: number) {
   const elu = performance.eventLoopUtilization();
+  const cpuBefore = mainThreadCpuMs();
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -125,8 +132,23 @@ async function drive(url: string, path: string, setupRequest: string, seconds: n
     p99: result.latency.p99,
     calls: result.requests.total,
     busyUs: (busy.active * 1000) / result.requests.total,
+    cpuUs: ((mainThreadCpuMs() - cpuBefore) * 1000) / result.requests.total,
   };
   return figures;
+}
+
+/**
+ * CPU time of the main thread alone (utime + stime, in 10 ms ticks), from Linux's /proc: unlike
+ * busy time it does not grow while other processes hold the CPU. NaN elsewhere.
+ */
+function mainThreadCpuMs(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
@@ -137,6 +159,7 @@ async function compare(
   webhookUrl: string,
   setupRequest: string,
   flush: () => Promise<void>,
+  storeWrites: () => number,
 ) {
   const rounds = Math.max(1, Math.round(SECONDS / 2));
   const bare: Figures[] = [];
@@ -144,11 +167,14 @@ async function compare(
   // One delay histogram per webhook round: a histogram disabled between rounds would count the
   // whole pause as one delay when enabled again.
   const delays: Array<{ p99: number; max: number }> = [];
+  let writes = 0;
   for (let round = 0; round < rounds; round += 1) {
     bare.push(await drive(bareUrl, '/bare', setupRequest, SECONDS / rounds));
     const delay = monitorEventLoopDelay({ resolution: 1 });
     delay.enable();
+    const writesBefore = storeWrites();
     webhook.push(await drive(webhookUrl, '/webhooks/marketo/lead', setupRequest, SECONDS / rounds));
+    writes += storeWrites() - writesBefore;
     delay.disable();
     delays.push({ p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 });
     await flush(); // the store's last write must not run into the next bare round
@@ -164,19 +190,31 @@ async function compare(
     worstP99: Math.max(...runs.map((r) => r.p99)),
     calls: runs.reduce((sum, r) => sum + r.calls, 0),
     busyUs: median(runs.map((r) => r.busyUs)),
+    cpuUs: median(runs.map((r) => r.cpuUs)),
     ratios: runs.map((r, i) => r.rps / bare[i]!.rps),
   });
-  return { rounds, bare: summary(bare), webhook: summary(webhook), loop };
+  return { rounds, bare: summary(bare), webhook: summary(webhook), loop, writes };
 }
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-webhooks-'));
   const setupRequest = join(dir, 'setup-request.cjs');
   await writeFile(setupRequest, SETUP_REQUEST);
+  // The store logs each whole-document write at debug level: counted, to show how many the
+  // webhook rounds cost (one per deferredWriteMs at most, the lead webhook's durability).
+  let storeWrites = 0;
+  const storeLogger = createLogger({
+    level: 'debug',
+    destination: {
+      write: (line: string) => {
+        if (line.includes('"msg":"store written"')) storeWrites += 1;
+      },
+    },
+  });
   const store =
     STORE === 'memory'
       ? createMemoryStore()
-      : await createJsonFileStore({ file: join(dir, 'store.json') });
+      : await createJsonFileStore({ file: join(dir, 'store.json'), logger: storeLogger });
   try {
     for (let id = 1; id <= LEADS; id += 1000) {
       const ids = Array.from({ length: Math.min(1000, LEADS - id + 1) }, (_, i) => id + i);
@@ -214,23 +252,32 @@ async function main(): Promise<void> {
     await drive(webhook.url, '/webhooks/marketo/lead', setupRequest, 2);
     await store.flush();
 
-    const result = await compare(bare.url, webhook.url, setupRequest, () => store.flush());
+    const result = await compare(
+      bare.url,
+      webhook.url,
+      setupRequest,
+      () => store.flush(),
+      () => storeWrites,
+    );
     const row = (name: string, f: typeof result.bare) =>
       `${name.padEnd(28)} ${f.rps.toFixed(0).padStart(6)} req/s   p50 ${String(f.p50).padStart(2)} ms   ` +
       `p99 ${String(f.p99).padStart(3)} ms (worst round ${f.worstP99} ms)   ` +
-      `busy ${f.busyUs.toFixed(0).padStart(4)} us/call   ${f.calls} calls`;
+      `busy ${f.busyUs.toFixed(0).padStart(4)} us/call   cpu ${f.cpuUs.toFixed(0).padStart(4)} us/call   ` +
+      `${f.calls} calls`;
     console.log(row('bare Express route', result.bare));
     console.log(row('POST /webhooks/marketo/lead', result.webhook));
     const ratio = result.webhook.rps / result.bare.rps;
     console.log(
       `throughput ratio ${(ratio * 100).toFixed(0)}% of bare (rounds: ${result.webhook.ratios.map((r) => (r * 100).toFixed(0)).join(', ')}%; target >= 70%); ` +
         `busy-time ratio ${((result.bare.busyUs / result.webhook.busyUs) * 100).toFixed(0)}%; ` +
+        `CPU-time ratio ${((result.bare.cpuUs / result.webhook.cpuUs) * 100).toFixed(0)}%; ` +
         `webhook p99 ${result.webhook.p99} ms (target < 25 ms)`,
     );
     console.log(
       `event loop delay during the webhook rounds: p99 ${result.loop.p99.toFixed(1)} ms (median round), ` +
         `max ${result.loop.max.toFixed(1)} ms; store after: ${store.countLeads()} leads, ` +
-        `${(store.sizeBytes() / 1e6).toFixed(1)} MB`,
+        `${(store.sizeBytes() / 1e6).toFixed(1)} MB, written ${result.writes} times during ` +
+        `${result.webhook.calls} webhook calls (the flush after each round aside)`,
     );
     webhook.server.close();
     bare.server.close();

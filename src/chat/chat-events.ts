@@ -15,7 +15,7 @@ export interface ChatEventDeps {
 }
 
 export interface RecordedChatEvent {
-  /** False for a repeat: the same event id, or a second trigger or engagement that day. */
+  /** False for a repeat (the same event id in the same conversation): counted once. */
   recorded: boolean;
   /** Marketo write-backs enqueued with it. */
   enqueued: number;
@@ -51,17 +51,21 @@ export async function recordWidgetEvent(
     throw new ValidationError('dialogueId: no published dialogue has this id', 'dialogueId');
   }
   if (event.dialogueVersion > dialogue.published.version) {
-    throw new ValidationError('dialogueVersion: this version was never published', 'dialogueVersion');
+    throw new ValidationError(
+      'dialogueVersion: this version was never published',
+      'dialogueVersion',
+    );
   }
-  const givenEmail = event.type === 'email-given' ? readGivenEmail(configuration, event) : undefined;
+  const givenEmail =
+    event.type === 'email-given' ? readGivenEmail(configuration, event) : undefined;
   const now = deps.clock.now();
-  const counted = { ...event, eventId: countingEventId(event, now) };
 
-  const email = givenEmail ?? normalise(deps.store.findVisitorEmail(event.visitor) ?? event.visitor.email);
+  const email =
+    givenEmail ?? normalise(deps.store.findVisitorEmail(event.visitor) ?? event.visitor.email);
   const outbox: NewOutboxItem[] = [];
   if (email !== undefined) {
     const activity: ChatActivity = {
-      eventId: counted.eventId,
+      eventId: event.eventId,
       type: event.type,
       dialogueId: event.dialogueId,
       dialogueVersion: event.dialogueVersion,
@@ -76,7 +80,7 @@ export async function recordWidgetEvent(
   }
 
   const recorded = await deps.store.recordChatEvent({
-    event: counted,
+    event,
     now,
     counters: { [COUNTER[event.type]]: 1 },
     ...(givenEmail === undefined ? {} : { visitorEmail: givenEmail }),
@@ -100,17 +104,6 @@ function readGivenEmail(configuration: ChatConfiguration, event: ChatEvent): str
     });
   }
   return email;
-}
-
-/**
- * Dynamic Chat counts one trigger and one engagement per visitor per session, however many page
- * views show the dialogue (marketo-facts.md §7.2). The store records an event once per
- * conversation and event id, so these two are recorded under a per-day id: the first of the
- * day in a conversation counts, later ones answer `recorded: false`. Other events count each.
- */
-function countingEventId(event: ChatEvent, now: number): string {
-  if (event.type !== 'triggered' && event.type !== 'engaged') return event.eventId;
-  return `${event.type}-${new Date(now).toISOString().slice(0, 10).replaceAll('-', '')}`;
 }
 
 function normalise(email: string | undefined): string | undefined {

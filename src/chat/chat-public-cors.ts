@@ -19,7 +19,8 @@ export function createOriginPolicy(
   return (origin) => {
     let allowed = decided.get(origin);
     if (allowed === undefined) {
-      allowed = origin === ownOrigin || (isBareOrigin(origin) && isAllowedSite(allowedDomains, origin));
+      allowed =
+        origin === ownOrigin || (isBareOrigin(origin) && isAllowedSite(allowedDomains, origin));
       // Bounded: Origin is chosen by the caller, so the memo must not grow without limit.
       if (decided.size >= 1000) decided.clear();
       decided.set(origin, allowed);

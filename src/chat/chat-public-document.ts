@@ -14,7 +14,8 @@ interface ServedDialogue {
   plain: PublicDialogue;
   /** With every token at its default, for visitors whose lead data we may not use. */
   anonymous: PublicDialogue;
-  /** Some card text holds a lead token, so a known visitor's copy must be rendered. */
+  /** Which cards hold a lead token; none: every visitor gets `plain`. */
+  tokenCards: readonly boolean[];
   tokenised: boolean;
 }
 
@@ -34,6 +35,11 @@ export interface PublishedChat {
    */
   candidatesFor: (pageUrl: string) => Dialogue[];
   served: ReadonlyMap<string, ServedDialogue>;
+  /**
+   * Resolve answers for anonymous visitors, serialised, by page URL: for them the answer
+   * depends on nothing else (see chat-public-resolve.ts). Bounded by the caller.
+   */
+  anonymousAnswers: Map<string, string>;
   isAllowedOrigin: (origin: string) => boolean;
 }
 
@@ -73,12 +79,10 @@ function buildPublishedChat(
   const served = new Map<string, ServedDialogue>();
   for (const dialogue of targetable) {
     const plain = toPublicDialogue(dialogue);
-    const tokenised = plain.cards.some((card) => cardTexts(card).some((t) => t.includes('{{')));
-    served.set(dialogue.id, {
-      plain,
-      anonymous: tokenised ? personalise(plain, undefined) : plain,
-      tokenised,
-    });
+    const tokenCards = plain.cards.map((card) => cardTexts(card).some((t) => t.includes('{{')));
+    const tokenised = tokenCards.includes(true);
+    const anonymous = tokenised ? personalise(plain, undefined, tokenCards) : plain;
+    served.set(dialogue.id, { plain, anonymous, tokenCards, tokenised });
   }
   const document: PublishedChatDocument = {
     // Named one by one, not "all but": a field added to the configuration stays private
@@ -101,6 +105,7 @@ function buildPublishedChat(
     targetable,
     candidatesFor: createPageCache(targetable),
     served,
+    anonymousAnswers: new Map(),
     isAllowedOrigin: createOriginPolicy(configuration.allowedDomains, ownOrigin),
   };
 }
@@ -155,7 +160,13 @@ function byPrecedence(a: Dialogue, b: Dialogue): number {
 /** What a visitor may see of a dialogue: never its audience or pages. */
 function toPublicDialogue(dialogue: Dialogue): PublicDialogue {
   const { version, content } = dialogue.published!;
-  return { id: dialogue.id, version, name: content.name, start: content.start, cards: content.cards };
+  return {
+    id: dialogue.id,
+    version,
+    name: content.name,
+    start: content.start,
+    cards: content.cards,
+  };
 }
 
 function cardTexts(card: Card): string[] {
@@ -169,9 +180,19 @@ function cardTexts(card: Card): string[] {
   }
 }
 
-/** The dialogue with its texts' lead tokens filled in from `lead` (defaults when undefined). */
-export function personalise(dialogue: PublicDialogue, lead: VisitorLead): PublicDialogue {
-  return { ...dialogue, cards: dialogue.cards.map((card) => personaliseCard(card, lead)) };
+/**
+ * The dialogue with its texts' lead tokens filled in from `lead` (defaults when undefined);
+ * cards without a token (`tokenCards[i]` false) are shared, not copied.
+ */
+export function personalise(
+  dialogue: PublicDialogue,
+  lead: VisitorLead,
+  tokenCards: readonly boolean[],
+): PublicDialogue {
+  const cards = dialogue.cards.map((card, i) =>
+    tokenCards[i] === false ? card : personaliseCard(card, lead),
+  );
+  return { ...dialogue, cards };
 }
 
 function personaliseCard(card: Card, lead: VisitorLead): Card {

@@ -38,9 +38,38 @@ export function resolveDialogue(
   const dialogue = !served.tokenised
     ? served.plain
     : identity.linked && identity.lead !== undefined
-      ? personalise(served.plain, identity.lead)
+      ? personalise(served.plain, identity.lead, served.tokenCards)
       : served.anonymous;
   return { dialogue, known };
+}
+
+/** Most page URLs whose anonymous answer is kept per revision (the URL is the caller's). */
+const MAX_ANONYMOUS_ANSWERS = 5000;
+
+/**
+ * resolveDialogue, serialised. Most visitors are anonymous, and for one who is (no email, none
+ * linked) and has completed nothing here, the answer depends only on the page and the
+ * revision: it is computed once per page and served as is after that.
+ */
+export function resolveDialogueJson(
+  deps: ResolveDeps,
+  published: PublishedChat,
+  request: ResolveRequest,
+): string {
+  const { visitor, pageUrl } = request;
+  const anonymous =
+    visitor.email === undefined &&
+    deps.completions.skipFor(visitor.anonymousId) === undefined &&
+    deps.store.findVisitorEmail(visitor) === undefined;
+  if (!anonymous) return JSON.stringify(resolveDialogue(deps, published, request));
+  let answer = published.anonymousAnswers.get(pageUrl);
+  if (answer === undefined) {
+    answer = JSON.stringify(resolveDialogue(deps, published, request));
+    if (published.anonymousAnswers.size >= MAX_ANONYMOUS_ANSWERS)
+      published.anonymousAnswers.clear();
+    published.anonymousAnswers.set(pageUrl, answer);
+  }
+  return answer;
 }
 
 /**

@@ -1,10 +1,11 @@
-import express, { Router, type RequestHandler, type Response } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 import type { Clock, Ids } from '../deps.js';
 import { ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ChatStore, LeadStore, OutboxStore } from '../store/types.js';
 import { chatEventSchema, resolveRequestSchema } from './chat-contract.js';
+import { readJsonBody } from './chat-public-body.js';
 import { recordWidgetEvent } from './chat-events.js';
 import { chatCors, originOf } from './chat-public-cors.js';
 import { createPublishedChatCache, matchesIfNoneMatch } from './chat-public-document.js';
@@ -13,7 +14,7 @@ import {
   DEFAULT_CHAT_RATE_LIMITS,
   type ChatRateLimits,
 } from './chat-public-rate-limit.js';
-import { resolveDialogue } from './chat-public-resolve.js';
+import { resolveDialogueJson } from './chat-public-resolve.js';
 import { createVisitorCompletions } from './visitor-completions.js';
 
 export interface ChatPublicRoutesDeps {
@@ -53,10 +54,7 @@ export function createChatPublicRoutes(deps: ChatPublicRoutesDeps): Router {
   const completions = createVisitorCompletions();
   const limits = { ...DEFAULT_CHAT_RATE_LIMITS, ...deps.rateLimits };
   const limiter = (limit: number) => createChatRateLimiter(limit, limits.windowMs);
-  const body = express.json({
-    limit: deps.bodyLimitBytes ?? DEFAULT_CHAT_BODY_LIMIT_BYTES,
-    type: ['application/json', 'text/plain'],
-  });
+  const body = readJsonBody(deps.bodyLimitBytes ?? DEFAULT_CHAT_BODY_LIMIT_BYTES);
   const logger = deps.logger.child({ routes: 'chat-public' });
 
   const router = Router();
@@ -78,7 +76,8 @@ export function createChatPublicRoutes(deps: ChatPublicRoutesDeps): Router {
 
   router.post('/resolve', limiter(limits.resolve), body, (req, res) => {
     const request = parseInput(resolveRequestSchema, req.body);
-    sendJson(res, 200, resolveDialogue({ store: deps.store, completions }, published(), request));
+    const answer = resolveDialogueJson({ store: deps.store, completions }, published(), request);
+    sendJson(res, 200, answer);
   });
 
   router.post('/events', limiter(limits.events), body, async (req, res) => {
@@ -93,7 +92,7 @@ export function createChatPublicRoutes(deps: ChatPublicRoutesDeps): Router {
       { type: event.type, dialogueId: event.dialogueId, ...result },
       'chat event received',
     );
-    sendJson(res, 202, { recorded: result.recorded });
+    sendJson(res, 202, JSON.stringify({ recorded: result.recorded }));
   });
 
   return router;
@@ -101,11 +100,12 @@ export function createChatPublicRoutes(deps: ChatPublicRoutesDeps): Router {
 
 /**
  * JSON without Express's `res.json`, which hashes every body for an ETag: pointless on a POST
- * answer that is never cached, and a measurable share of a resolve call.
+ * answer that is never cached, and a measurable share of a resolve call. `no-store`: a resolve
+ * answer is one visitor's, no cache may keep it.
  */
-function sendJson(res: Response, status: number, value: unknown): void {
-  const text = JSON.stringify(value);
+function sendJson(res: Response, status: number, text: string): void {
   res.statusCode = status;
+  res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);

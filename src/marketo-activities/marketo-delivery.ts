@@ -1,9 +1,6 @@
 import { isMarketoApiError } from '../clients/marketo/index.js';
 import type { RecordResult } from '../clients/marketo/types.js';
-import {
-  OutboxHandlerError,
-  type OutboxHandlerResult,
-} from '../outbox/outbox-handler.js';
+import { OutboxHandlerError, type OutboxHandlerResult } from '../outbox/outbox-handler.js';
 import type { NewOutboxItem, OutboxItem } from '../store/types.js';
 
 /**

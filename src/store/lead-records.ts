@@ -106,7 +106,9 @@ function parseUpsert(upsert: LeadUpsert, position: number): StoredLead {
   // of the document fail, not only this one. The copy is deep: the caller's objects stay the
   // caller's, and the stored lead is all frozen.
   const fields: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(given)) {
+  // Object.keys, not Object.entries: no array per field, a third of the time (bench/webhooks.ts).
+  for (const name of Object.keys(given)) {
+    const value = given[name];
     if (value === undefined) continue;
     const copy = copyJsonValue(value);
     if (copy === NOT_JSON) {
@@ -142,7 +144,8 @@ function invalid(detail: string): StoreError {
 /** Callers get their own copy, free to change: the stored lead is frozen and shared with writes. */
 function copyLead(lead: StoredLead): StoredLead {
   const fields: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(lead.fields)) {
+  for (const name of Object.keys(lead.fields)) {
+    const value = lead.fields[name];
     fields[name] = typeof value === 'object' && value !== null ? structuredClone(value) : value;
   }
   return { ...lead, fields };

@@ -60,6 +60,8 @@ export const restScanStateSchema = z.object({
   maxSeenId: z.number().int().optional(),
   /** Leads the probe expects, for progress and ETA. */
   expected: z.number().int().optional(),
+  /** Ids scanned past the highest lead seen before stopping (default 10 batches). */
+  tailIds: z.number().int().optional(),
 });
 export type RestScanState = z.infer<typeof restScanStateSchema>;
 
@@ -109,6 +111,8 @@ export const syncStateSchema = z.object({
   fieldsCheckedAt: z.string().optional(),
   lastRun: syncRunSummarySchema.optional(),
   lastSuccessAt: z.string().optional(),
+  /** When the copy last caught up with Marketo (a full copy finished, or changes drained). */
+  caughtUpAt: z.string().optional(),
   lastError: z.object({ at: z.string(), code: z.string(), message: z.string() }).optional(),
 });
 export type SyncState = z.infer<typeof syncStateSchema>;

@@ -24,6 +24,10 @@ export interface IdRangeProbe {
   expectedLeads: number;
   /** createdAt of the lowest-id lead found (the oldest, usually), for bulk windows. */
   oldestCreatedAt: string | undefined;
+  /** Ids worth scanning past maxFound: the spacing of the refining grid, or undefined. */
+  tailIds: number | undefined;
+  /** Marketo's clock at the last probe answer (HTTP Date), epoch ms. */
+  serverTime: number | undefined;
 }
 
 const PROBE_TOP = 2 ** 31 - 1;
@@ -52,12 +56,18 @@ export const FINE_PROBE_PHASES = 7;
 
 export async function probeIdRange(marketo: MarketoApi): Promise<IdRangeProbe> {
   let points = probePoints();
-  let { leads } = await marketo.getLeadsByIds(points, ['createdAt']);
+  let serverTime: number | undefined;
+  const ask = async (ids: number[]) => {
+    const result = await marketo.getLeadsByIds(ids, ['createdAt']);
+    if (result.serverTime !== undefined) serverTime = Math.max(serverTime ?? 0, result.serverTime);
+    return result;
+  };
+  let { leads } = await ask(points);
   // Nothing at any point: either no leads, or a narrow block of ids between two points. Seven
   // phase-shifted probes cut the step to ~1% before concluding the id space is empty.
   for (let phase = 1; leads.length === 0 && phase <= FINE_PROBE_PHASES; phase += 1) {
     const shifted = probePoints(MARKETO_BATCH, phase / (FINE_PROBE_PHASES + 1));
-    ({ leads } = await marketo.getLeadsByIds(shifted, ['createdAt']));
+    ({ leads } = await ask(shifted));
     points = [...points, ...shifted].sort((a, b) => a - b);
   }
   const found = new Set(leads.map((l) => l.id));
@@ -71,10 +81,12 @@ export async function probeIdRange(marketo: MarketoApi): Promise<IdRangeProbe> {
       density: 1,
       expectedLeads: 0,
       oldestCreatedAt: undefined,
+      tailIds: undefined,
+      serverTime,
     };
   }
   let minFound = present[0]!;
-  const maxFound = present[present.length - 1]!;
+  let maxFound = present[present.length - 1]!;
   const below = points.filter((p) => p < minFound);
   let scanFrom = below.length > 0 ? below[below.length - 1]! + 1 : 1;
   let floorKnown = scanFrom === 1;
@@ -83,7 +95,7 @@ export async function probeIdRange(marketo: MarketoApi): Promise<IdRangeProbe> {
   if (minFound - scanFrom > REFINE_THRESHOLD) {
     const step = (minFound - scanFrom) / MARKETO_BATCH;
     const grid = Array.from({ length: MARKETO_BATCH }, (_, i) => Math.floor(scanFrom + i * step));
-    const refined = await marketo.getLeadsByIds([...new Set(grid)], ['createdAt']);
+    const refined = await ask([...new Set(grid)]);
     const hits = refined.leads.map((l) => l.id).filter((id) => id < minFound);
     if (hits.length > 0) {
       const first = Math.min(...hits);
@@ -95,6 +107,23 @@ export async function probeIdRange(marketo: MarketoApi): Promise<IdRangeProbe> {
     }
     floorKnown = true;
   }
+  // The same above the last hit: 300 evenly spaced ids up to the next (absent) probe point find
+  // the top of the id range, so a gap left by deleted leads near the top cannot end the scan
+  // early, and the scan needs to look only one grid step past the highest id.
+  // Up to the third probe point above: one absent point may just be a deleted lead.
+  const above = points.filter((p) => p > maxFound);
+  const ceiling = above.length > 2 ? above[2]! : PROBE_TOP;
+  const upStep = Math.max(1, (ceiling - maxFound) / MARKETO_BATCH);
+  const upGrid = [
+    ...new Set(
+      Array.from({ length: MARKETO_BATCH }, (_, i) => Math.ceil(maxFound + (i + 1) * upStep)),
+    ),
+  ].filter((p) => p < ceiling);
+  const topHits = upGrid.length > 0 ? (await ask(upGrid)).leads.map((l) => l.id) : [];
+  const probedUp = [...upGrid];
+  if (topHits.length > 0) maxFound = Math.max(maxFound, ...topHits);
+  // At least two batches past the highest id, or one grid step when the grid is coarser.
+  const tailIds = Math.max(2 * MARKETO_BATCH, Math.ceil(upStep));
   const inRange = points.filter((p) => p >= minFound && p <= maxFound).length;
   const density = present.length / Math.max(inRange, 1);
   const oldest = leads.find((l) => l.id === minFound);
@@ -106,5 +135,7 @@ export async function probeIdRange(marketo: MarketoApi): Promise<IdRangeProbe> {
     density,
     expectedLeads: Math.round((maxFound - scanFrom + 1) * density),
     oldestCreatedAt: typeof oldest?.createdAt === 'string' ? oldest.createdAt : undefined,
+    tailIds: probedUp.length > 0 ? tailIds : undefined,
+    serverTime,
   };
 }

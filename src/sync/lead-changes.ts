@@ -35,7 +35,7 @@ export async function runLeadChanges(run: SyncRun): Promise<void> {
   const hydratedAfter = new Map<number, number>();
   const tasks = new Set<Promise<void>>();
   const slots = Math.max(1, run.options.concurrency - 1);
-  let marketoNow = Number.NEGATIVE_INFINITY;
+  let marketoNow = run.marketoNow ?? Number.NEGATIVE_INFINITY;
   let failure: unknown;
 
   const noteServerTime = (t: number | undefined) => {
@@ -112,7 +112,7 @@ export async function runLeadChanges(run: SyncRun): Promise<void> {
         if (!(activity.activityAt < readAfter)) changedAgain.add(id);
         continue;
       }
-      const hydrated = hydratedAfter.get(id);
+      const hydrated = hydratedAfter.get(id) ?? run.scanReadAfter(id);
       if (hydrated !== undefined && activity.activityAt < hydrated) continue;
       // Re-inserting moves the lead to the back: the least recently changed go first, so a lead
       // that keeps changing waits in `pending` and is read once, after its burst.
@@ -125,6 +125,7 @@ export async function runLeadChanges(run: SyncRun): Promise<void> {
     token = page.nextPageToken;
     cursor.nextPageToken = token;
     savePending();
+    if (!page.moreResult) run.state.caughtUpAt = new Date(clock.now()).toISOString();
     save();
     dispatch(false);
     if (!page.moreResult) break;

@@ -16,6 +16,8 @@ import { checkSyncFields, fieldsCovered } from './sync-fields.js';
 export const DELETION_RETENTION_MS = 14 * 24 * 3600_000;
 /** The REST id scan is chosen while it needs at most this share of today's remaining calls. */
 export const REST_SHARE_OF_REMAINING_QUOTA = 0.5;
+/** How far before Marketo's "now" a new change cursor starts, to absorb clock skew. */
+export const DEFAULT_CURSOR_OVERLAP_MS = 60_000;
 
 export interface SyncReport extends SyncRunSummary {
   progress: SyncProgress;
@@ -38,6 +40,7 @@ export async function runLeadSync(deps: SyncDeps, options: SyncOptions): Promise
   const startedAt = new Date(deps.clock.now()).toISOString();
   let mode: SyncRunSummary['mode'] = run.state.phase === 'incremental' ? 'incremental' : 'full';
   let outcome: SyncRunSummary['outcome'] = 'succeeded';
+  let fullStrategy: 'rest' | 'bulk' | undefined = run.state.full?.strategy;
   let error: SyncRunSummary['error'];
 
   try {
@@ -45,6 +48,7 @@ export async function runLeadSync(deps: SyncDeps, options: SyncOptions): Promise
     if (needsFullCopy(run)) await startFullCopy(run);
     if (run.state.phase === 'full') {
       mode = 'full';
+      fullStrategy = run.state.full?.strategy;
       await continueFullCopy(run);
     }
     if (run.state.phase === 'incremental' && !run.aborted) {
@@ -67,7 +71,7 @@ export async function runLeadSync(deps: SyncDeps, options: SyncOptions): Promise
   const summary: SyncRunSummary = {
     runId,
     mode,
-    strategy: mode === 'full' ? (run.state.full?.strategy ?? 'rest') : 'changes',
+    strategy: mode === 'full' ? (fullStrategy ?? 'rest') : 'changes',
     startedAt,
     finishedAt,
     outcome,
@@ -99,33 +103,39 @@ function needsFullCopy(run: SyncRun): boolean {
   if (state.phase === 'full') return false;
   if (state.phase === 'none') return true;
   if (!fieldsCovered(state.fields, run.options.fields)) return true;
-  const lastSuccess = state.lastSuccessAt ? Date.parse(state.lastSuccessAt) : 0;
-  return run.deps.clock.now() - lastSuccess > DELETION_RETENTION_MS;
+  const caughtUp = Math.max(
+    state.lastSuccessAt ? Date.parse(state.lastSuccessAt) : 0,
+    state.caughtUpAt ? Date.parse(state.caughtUpAt) : 0,
+  );
+  return run.deps.clock.now() - caughtUp > DELETION_RETENTION_MS;
 }
 
 async function startFullCopy(run: SyncRun): Promise<void> {
   const { marketo, clock } = run.deps;
   run.report({ phase: 'probing' });
   const now = clock.now();
-  // The change cursors start before the copy does: whatever changes while the copy runs is
-  // caught by the incremental pass that follows it.
+  const probe = await probeIdRange(marketo);
+  // The change cursors start before the copy reads its first lead: whatever changes while the
+  // copy runs is caught by the incremental pass that follows it. The start is taken on
+  // Marketo's clock (the probe's HTTP Date) so clock skew needs only a short overlap.
   if (!run.state.changes.nextPageToken || !run.state.deletions.nextPageToken) {
-    const overlap = run.options.cursorOverlapMs ?? 10 * 60_000;
-    const token = await marketo.getPagingToken(new Date(now - overlap));
+    const overlap = run.options.cursorOverlapMs ?? DEFAULT_CURSOR_OVERLAP_MS;
+    const token = await marketo.getPagingToken(new Date((probe.serverTime ?? now) - overlap));
     run.state.changes.nextPageToken ??= token;
     run.state.deletions.nextPageToken ??= token;
   }
-  const probe = await probeIdRange(marketo);
+  run.marketoNow = probe.serverTime;
   const tailIds = (run.options.scanTailBatches ?? 10) * MARKETO_BATCH;
   const restCalls = Math.ceil(((probe.maxFound ?? 0) - probe.scanFrom + 1 + tailIds) / 300);
   const stats = marketo.stats();
   const remaining = Math.max(0, stats.dailyQuota - stats.callsToday);
-  // No probe found a lead: the instance is empty or its ids are too sparse to scan; the bulk
-  // extract finds every lead whatever its id.
+  // Bulk only when the scan would take too much of today's calls. When no probe found a lead the
+  // instance is (nearly) empty: a short scan from id 1 costs a few calls, and leads created
+  // later arrive through the change cursor, which was set above.
   const strategy =
     run.options.fullStrategy !== 'auto'
       ? run.options.fullStrategy
-      : probe.minFound !== undefined && restCalls <= remaining * REST_SHARE_OF_REMAINING_QUOTA
+      : probe.minFound === undefined || restCalls <= remaining * REST_SHARE_OF_REMAINING_QUOTA
         ? 'rest'
         : 'bulk';
   run.deps.logger.info(
@@ -144,6 +154,7 @@ async function startFullCopy(run: SyncRun): Promise<void> {
             lo: probe.scanFrom,
             hi: probe.maxFound ?? probe.scanFrom - 1,
             floorKnown: probe.floorKnown,
+            ...(probe.tailIds !== undefined ? { tailIds: probe.tailIds } : {}),
             batch: MARKETO_BATCH,
             done: [],
             expected: probe.expectedLeads,
@@ -178,6 +189,7 @@ async function continueFullCopy(run: SyncRun): Promise<void> {
   const stale = run.deps.store.leadIdsObservedBefore(Date.parse(full.startedAt));
   run.state.phase = 'incremental';
   run.state.full = undefined;
+  run.state.caughtUpAt = new Date(run.deps.clock.now()).toISOString();
   await run.checkpoint({ deletes: stale });
 }
 

@@ -15,7 +15,7 @@ export async function runRestScan(run: SyncRun): Promise<void> {
   if (!scan) throw new Error('runRestScan needs state.full.rest');
   const { marketo, clock } = run.deps;
   const fields = run.options.fields;
-  const tail = (run.options.scanTailBatches ?? 10) * scan.batch;
+  const tail = scan.tailIds ?? (run.options.scanTailBatches ?? 10) * scan.batch;
   const inFlight = new Set<Promise<void>>();
   let upCursor = scan.lo;
   let downCursor = scan.lo - scan.batch;
@@ -47,7 +47,11 @@ export async function runRestScan(run: SyncRun): Promise<void> {
   const readBatch = async (start: number, end: number): Promise<void> => {
     const ids = Array.from({ length: end - start }, (_, i) => start + i);
     const observedAt = clock.now();
-    const { leads } = await marketo.getLeadsByIds(ids, fields);
+    const readAfter = run.marketoNow;
+    const { leads, serverTime } = await marketo.getLeadsByIds(ids, fields);
+    run.noteServerTime(serverTime);
+    // The change pass of this run skips changes this read already saw (Marketo's clock).
+    if (readAfter !== undefined) run.noteScanRead(start, end, readAfter);
     for (const lead of leads) {
       scan.maxSeenId = Math.max(scan.maxSeenId ?? lead.id, lead.id);
       scan.minSeenId = Math.min(scan.minSeenId ?? lead.id, lead.id);

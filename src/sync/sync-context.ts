@@ -46,6 +46,40 @@ export class SyncRun {
   /** REST field name -> Marketo data type, from Describe Lead when this run read it. */
   fieldTypes: Map<string, string> | undefined;
   private commitFailed: unknown;
+  /** Latest Marketo clock seen (HTTP Date), epoch ms: a lower bound of when later reads run. */
+  marketoNow: number | undefined;
+  /** Id ranges the full copy read in this run, with a Marketo time known to precede each read. */
+  private readonly scanReads: Array<[number, number, number]> = [];
+  private scanReadsSorted = true;
+
+  noteServerTime(t: number | undefined): void {
+    if (t !== undefined && (this.marketoNow === undefined || t > this.marketoNow))
+      this.marketoNow = t;
+  }
+
+  /** Records that ids [start, end) were read after Marketo time `readAfter`. */
+  noteScanRead(start: number, end: number, readAfter: number): void {
+    this.scanReads.push([start, end, readAfter]);
+    this.scanReadsSorted = false;
+  }
+
+  /** The Marketo time known to precede this run's copy read of `id`, if it read it. */
+  scanReadAfter(id: number): number | undefined {
+    if (!this.scanReadsSorted) {
+      this.scanReads.sort((a, b) => a[0] - b[0]);
+      this.scanReadsSorted = true;
+    }
+    let lo = 0;
+    let hi = this.scanReads.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const [start, end, readAfter] = this.scanReads[mid]!;
+      if (id < start) hi = mid - 1;
+      else if (id >= end) lo = mid + 1;
+      else return readAfter;
+    }
+    return undefined;
+  }
 
   constructor(
     readonly deps: SyncDeps,

@@ -2,6 +2,7 @@ import express from 'express';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Dialogue, DialogueContent } from '../../src/chat/chat-contract.js';
+import { CHAT_ACTIVITY_TYPE } from '../../src/chat/chat-activity-type.js';
 import { createChatOutboxHandlers } from '../../src/chat/chat-outbox-handlers.js';
 import { createChatPublicRoutes } from '../../src/chat/chat-public-routes.js';
 import { createManualClock, createSequentialIds } from '../../src/deps.js';
@@ -68,7 +69,14 @@ async function setup() {
 
   /** Passes until nothing is due (follow-ups included). */
   const drain = async () => {
-    const total: OutboxPassReport = { claimed: 0, done: 0, retried: 0, dead: 0, stale: 0, unrecorded: 0 };
+    const total: OutboxPassReport = {
+      claimed: 0,
+      done: 0,
+      retried: 0,
+      dead: 0,
+      stale: 0,
+      unrecorded: 0,
+    };
     for (let pass = 0; pass < 10; pass += 1) {
       const report = await runOutboxOnce(relay, handlers);
       for (const key of Object.keys(total) as Array<keyof OutboxPassReport>) {
@@ -127,17 +135,23 @@ describe('chat events written back to Marketo through the outbox', () => {
       filterName: 'Interacted with Chat Dialogue',
       primaryAttribute: { apiName: 'dialogueName' },
     });
-    expect(type!.attributes.map((a) => a.apiName).sort()).toEqual(
-      ['conversationId', 'dialogueId', 'dialogueVersion', 'event', 'eventId', 'pageUrl', 'value'],
-    );
+    expect(type!.attributes.map((a) => a.apiName).sort()).toEqual([
+      'conversationId',
+      'dialogueId',
+      'dialogueVersion',
+      'event',
+      'eventId',
+      'pageUrl',
+      'value',
+    ]);
     expect(Object.fromEntries(written())).toEqual({
       [given]: [ada.id],
       [goal]: [ada.id],
       [done]: [ada.id],
     });
-    const activity = sandbox.customActivities().find((a) =>
-      a.attributes.some((x) => x.value === 'demo-asked'),
-    );
+    const activity = sandbox
+      .customActivities()
+      .find((a) => a.attributes.some((x) => x.value === 'demo-asked'));
     expect(activity).toMatchObject({ activityTypeId: type!.id, primaryAttributeValue: 'Welcome' });
     // Delivered together: one Add Custom Activities call for the three.
     expect(sandbox.stats().callsByPath[ACTIVITIES_PATH]).toBe(1);
@@ -201,6 +215,36 @@ describe('chat events written back to Marketo through the outbox', () => {
     clock.set(waiting!.nextAttemptAt + 1);
     await drain();
     expect(Object.fromEntries(written())).toEqual({ [given]: [expect.any(Number)] });
+  });
+
+  it('when a run stopped half-way and left a draft type, then the missing attributes are added and it is approved', async () => {
+    const { sandbox, marketo, send, drain, written } = await setup();
+    const { attributes, ...type } = CHAT_ACTIVITY_TYPE;
+    await marketo.createCustomActivityType(type);
+    await marketo.createCustomActivityTypeAttributes(type.apiName, attributes.slice(0, 2));
+    const given = await send('email-given', { anonymousId: 'anon-visitor-a' }, 'ada@acme.example');
+
+    expect(await drain()).toMatchObject({ done: 1, dead: 0 });
+    const [live] = sandbox.customActivityTypes();
+    expect(live).toMatchObject({ status: 'approved' });
+    expect(live!.attributes).toHaveLength(attributes.length);
+    expect(written().get(given)).toHaveLength(1);
+  });
+
+  it('when the type is live already (a restart), then it is looked up once and not created again', async () => {
+    const { sandbox, marketo, store, clock, send, drain } = await setup();
+    await send('email-given', { anonymousId: 'anon-visitor-a' }, 'ada@acme.example');
+    await drain();
+    sandbox.resetStats();
+    const restarted = createChatOutboxHandlers({ marketo, store, clock, logger: silentLogger });
+    await send('goal-reached', { anonymousId: 'anon-visitor-a' }, 'demo');
+    await send('completed', { anonymousId: 'anon-visitor-a' });
+    await runOutboxOnce({ store, clock, logger: silentLogger }, restarted);
+    const calls = sandbox.stats().callsByPath;
+    expect(calls['/rest/v1/activities/external/types.json']).toBe(1);
+    expect(calls['/rest/v1/activities/external/type.json']).toBeUndefined();
+    expect(sandbox.customActivityTypes()).toHaveLength(1);
+    expect(sandbox.customActivities()).toHaveLength(3);
   });
 
   it('when the lead no longer exists in Marketo, then the activity goes to the dead letters', async () => {

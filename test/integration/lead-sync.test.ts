@@ -221,3 +221,37 @@ describe('lead sync', () => {
     expect(state.full?.rest?.done.length).toBeGreaterThan(0);
   });
 });
+
+describe('lead sync edge cases', () => {
+  it('when leads were created just before the first sync, then the copy reads each once and the change pass does not read them again', async () => {
+    harness = await createSyncHarness({ sandbox: { seedLeads: 0 } });
+    for (let i = 0; i < 2000; i += 1) {
+      harness.sandbox.upsertLead({ email: `fresh${i}@example.com`, firstName: `Fresh${i}` });
+    }
+    await new Promise((r) => setTimeout(r, 1100)); // Marketo's clock has 1 s resolution
+    const report = await harness.sync();
+    expect(report.outcome).toBe('succeeded');
+    expect(differences(harness.store, harness.sandbox)).toEqual([]);
+    // Probe calls and 7 batches of 300; no hydration of the 2,000 "New Lead" activities.
+    expect(leadsCalls(harness)).toBeLessThanOrEqual(3 + 7 + 2);
+  });
+
+  it('when the leads at the top of the id range follow a gap of deleted ids, then none is missed', async () => {
+    harness = await createSyncHarness({ sandbox: { seedLeads: 12_000, idGapRate: 0 } });
+    for (let id = 10_400; id < 11_600; id += 1) harness.sandbox.deleteLead(id);
+    harness.sandbox.resetStats();
+    const report = await harness.sync();
+    expect(report.outcome).toBe('succeeded');
+    expect(differences(harness.store, harness.sandbox)).toEqual([]);
+  });
+
+  it('when the instance has no lead at all, then the first sync costs a handful of calls', async () => {
+    harness = await createSyncHarness({ sandbox: { seedLeads: 0 } });
+    const report = await harness.sync();
+    expect(report.outcome).toBe('succeeded');
+    expect(report.strategy).toBe('rest');
+    // describe, 8 probes, the paging token, 10 empty batches from id 1, one page of changes
+    // and one of deletions.
+    expect(harness.sandbox.stats().calls).toBeLessThanOrEqual(22);
+  });
+});

@@ -46,8 +46,9 @@ export function limitInFlight(options: InFlightLimitOptions): RequestHandler {
     }
     inFlight += 1;
     let released = false;
-    // 'close' fires once the answer is sent or the connection is gone, whichever comes first.
-    res.once('close', () => {
+    // 'close' fires once the answer is sent or the connection is gone, whichever comes first,
+    // and only once: `on`, not `once`, saves a wrapper per call.
+    res.on('close', () => {
       if (released) return;
       released = true;
       inFlight -= 1;

@@ -33,9 +33,14 @@ export interface SlidingWindowCallBudgetOptions {
  * Marketo counts call arrivals in a *sliding* 20 s window (606 beyond the limit). A reservoir
  * refilled every 20 s would let `limit` calls through at the end of one period and `limit`
  * more at the start of the next: twice the limit within a few milliseconds. So we keep a log
- * of start times and let a call start only when fewer than `rateLimit` started within the
- * last `rateWindowMs + rateMarginMs`. Bottleneck only bounds concurrency; a start is stamped
- * inside the concurrency slot, immediately before `fn` sends the request.
+ * and let a call start only while the calls in flight plus those logged within the last
+ * `rateWindowMs + rateMarginMs` are fewer than `rateLimit`. Bottleneck bounds concurrency.
+ *
+ * A call is logged when its answer arrives, not when it starts: Marketo saw it somewhere in
+ * between, so the log time is never earlier than Marketo's, and a stall of this process
+ * between stamping and sending (a GC, a busy event loop) can never bunch two windows' worth
+ * of arrivals together. While a call is in flight it counts as if it were at "now". The cost
+ * is one call latency per window (about 0.1% at 20 s); the margin is kept for clock steps.
  */
 export class SlidingWindowCallBudget implements CallBudget {
   private readonly limiter: Bottleneck;
@@ -43,8 +48,10 @@ export class SlidingWindowCallBudget implements CallBudget {
   private readonly rateLimit: number;
   private readonly windowMs: number;
   private readonly maxConcurrency: number;
-  /** Start times within the current window, oldest first. */
+  /** Completion times of calls within the current window, oldest first. */
   private readonly starts: number[] = [];
+  /** Resolves waiters when a call completes (a place may have freed up). */
+  private completed: { promise: Promise<void>; resolve: () => void } = settleable();
   private started = 0;
   private inFlight = 0;
   private maxInFlight = 0;
@@ -79,7 +86,7 @@ export class SlidingWindowCallBudget implements CallBudget {
       windowMs: this.windowMs,
       maxConcurrency: this.maxConcurrency,
       started: this.started,
-      inWindow: this.starts.length,
+      inWindow: this.starts.length + this.inFlight,
       maxInWindow: this.maxInWindow,
       inFlight: this.inFlight,
       maxInFlight: this.maxInFlight,
@@ -96,24 +103,36 @@ export class SlidingWindowCallBudget implements CallBudget {
     let now = this.clock.now();
     this.waitingForRoom += 1;
     try {
-      for (this.prune(now); this.starts.length >= this.rateLimit; this.prune(now)) {
-        const oldest = this.starts[0] ?? now;
+      for (this.prune(now); this.starts.length + this.inFlight >= this.rateLimit; this.prune(now)) {
+        const oldest = this.starts[0];
         // Capped by the window so a clock stepping backwards cannot park us for long.
-        await sleep(Math.min(Math.max(oldest + this.windowMs - now, 1), this.windowMs));
+        const untilExpiry =
+          oldest === undefined ? this.windowMs : Math.max(oldest + this.windowMs - now, 1);
+        const stop = new AbortController();
+        await Promise.race([
+          sleep(Math.min(untilExpiry, this.windowMs), undefined, { signal: stop.signal }).catch(
+            () => undefined,
+          ),
+          this.completed.promise,
+        ]);
+        stop.abort();
         now = this.clock.now();
       }
     } finally {
       this.waitingForRoom -= 1;
     }
-    this.starts.push(now);
     this.started += 1;
-    this.maxInWindow = Math.max(this.maxInWindow, this.starts.length);
     this.inFlight += 1;
+    this.maxInWindow = Math.max(this.maxInWindow, this.starts.length + this.inFlight);
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
       return await fn();
     } finally {
       this.inFlight -= 1;
+      this.starts.push(this.clock.now());
+      const { resolve } = this.completed;
+      this.completed = settleable();
+      resolve();
     }
   }
 
@@ -123,4 +142,12 @@ export class SlidingWindowCallBudget implements CallBudget {
       this.starts.shift();
     }
   }
+}
+
+function settleable(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
 }
