@@ -11,8 +11,10 @@ import { chatCors, originOf } from './chat-public-cors.js';
 import { createPublishedChatCache, matchesIfNoneMatch } from './chat-public-document.js';
 import {
   createChatRateLimiter,
+  createFixedWindowLimiter,
   DEFAULT_CHAT_RATE_LIMITS,
   type ChatRateLimits,
+  type RateLimiter,
 } from './chat-public-rate-limit.js';
 import { resolveDialogueJson } from './chat-public-resolve.js';
 import { createVisitorCompletions } from './visitor-completions.js';
@@ -28,6 +30,8 @@ export interface ChatPublicRoutesDeps {
   onEnqueued?: () => void;
   /** Per-client limits; the defaults suit production, benchmarks raise them. */
   rateLimits?: Partial<ChatRateLimits>;
+  /** Builds each route's limiter; the default counts in memory (one process). */
+  createRateLimiter?: (options: { limit: number; windowMs: number }) => RateLimiter;
   /** Request body limit of the POSTs, in bytes (default 8 kB). */
   bodyLimitBytes?: number;
 }
@@ -53,7 +57,9 @@ export function createChatPublicRoutes(deps: ChatPublicRoutesDeps): Router {
   const published = createPublishedChatCache(deps.store, originOf(deps.publicBaseUrl));
   const completions = createVisitorCompletions();
   const limits = { ...DEFAULT_CHAT_RATE_LIMITS, ...deps.rateLimits };
-  const limiter = (limit: number) => createChatRateLimiter(limit, limits.windowMs);
+  const createLimiter = deps.createRateLimiter ?? createFixedWindowLimiter;
+  const limiter = (limit: number) =>
+    createChatRateLimiter(createLimiter({ limit, windowMs: limits.windowMs }), deps.clock);
   const body = readJsonBody(deps.bodyLimitBytes ?? DEFAULT_CHAT_BODY_LIMIT_BYTES);
   const logger = deps.logger.child({ routes: 'chat-public' });
 

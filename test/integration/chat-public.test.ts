@@ -3,7 +3,10 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import type { ChatConfiguration, Dialogue, DialogueContent } from '../../src/chat/chat-contract.js';
 import { createChatPublicRoutes } from '../../src/chat/chat-public-routes.js';
-import type { ChatRateLimits } from '../../src/chat/chat-public-rate-limit.js';
+import {
+  createFixedWindowLimiter,
+  type ChatRateLimits,
+} from '../../src/chat/chat-public-rate-limit.js';
 import { createDefaultConfiguration } from '../../src/chat/default-configuration.js';
 import { createManualClock, createSequentialIds } from '../../src/deps.js';
 import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
@@ -622,11 +625,14 @@ describe('rate limit', () => {
     const { app } = await setup({ rateLimits: { config: 3, windowMs: 60_000 } });
     for (let i = 0; i < 3; i += 1) {
       const ok = await request(app).get('/chat/config').set('Origin', SITE).expect(200);
-      expect(ok.headers['ratelimit']).toMatch(/limit=3, remaining=\d/);
+      expect(ok.headers['ratelimit-limit']).toBe('3');
+      expect(ok.headers['ratelimit-remaining']).toBe(String(2 - i));
+      expect(ok.headers['ratelimit-reset']).toBe('60');
     }
     const limited = await request(app).get('/chat/config').set('Origin', SITE).expect(429);
     expect(limited.body.error).toMatchObject({ code: 'RATE_LIMITED' });
-    expect(limited.headers['retry-after']).toMatch(/^\d+$/);
+    expect(limited.headers['ratelimit-remaining']).toBe('0');
+    expect(limited.headers['retry-after']).toBe('60');
     expect(limited.headers['ratelimit-policy']).toBe('3;w=60');
     expect(limited.headers['access-control-allow-origin']).toBe(SITE);
     await request(app).get('/chat/config').set('X-Forwarded-For', '203.0.113.9').expect(429);
@@ -635,5 +641,27 @@ describe('rate limit', () => {
       .post('/chat/resolve')
       .send(resolveBody({ anonymousId: 'anon-visitor-a' }))
       .expect(200);
+  });
+
+  it('when the window ends, then the client has its whole budget again', async () => {
+    const { app, clock } = await setup({ rateLimits: { config: 1, windowMs: 60_000 } });
+    await request(app).get('/chat/config').set('Origin', SITE).expect(200);
+    clock.advance(59_500);
+    const limited = await request(app).get('/chat/config').set('Origin', SITE).expect(429);
+    expect(limited.headers['retry-after']).toBe('1');
+    clock.advance(500);
+    const ok = await request(app).get('/chat/config').set('Origin', SITE).expect(200);
+    expect(ok.headers['ratelimit-remaining']).toBe('0');
+  });
+
+  it('when more clients come than it tracks, then the oldest is forgotten and expired windows go', () => {
+    const limiter = createFixedWindowLimiter({ limit: 1, windowMs: 1_000, maxClients: 2 });
+    expect(limiter.hit('a', 0)).toEqual({ allowed: true, remaining: 0, resetMs: 1_000 });
+    expect(limiter.hit('a', 10).allowed).toBe(false);
+    limiter.hit('b', 20);
+    limiter.hit('c', 30); // over the cap: 'a' is dropped
+    expect(limiter.hit('a', 40)).toMatchObject({ allowed: true, resetMs: 1_000 });
+    expect(limiter.hit('c', 50).allowed).toBe(false);
+    expect(limiter.hit('c', 1_030)).toMatchObject({ allowed: true, resetMs: 1_000 });
   });
 });

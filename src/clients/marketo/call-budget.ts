@@ -13,6 +13,11 @@ export type CallBudgetStats = MarketoBudgetStats;
 export interface CallBudget {
   /** Runs `fn` once it may start; `fn` should send its request at once. */
   run<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in a concurrency slot without counting it against the rate: for Identity calls,
+   * which Marketo does not count as API calls but which are still connections to the instance.
+   */
+  runUncounted?<T>(fn: () => Promise<T>): Promise<T>;
   stats(): CallBudgetStats;
 }
 
@@ -76,6 +81,10 @@ export class SlidingWindowCallBudget implements CallBudget {
 
   run<T>(fn: () => Promise<T>): Promise<T> {
     return this.limiter.schedule(() => this.startWhenRoom(fn));
+  }
+
+  runUncounted<T>(fn: () => Promise<T>): Promise<T> {
+    return this.limiter.schedule(fn);
   }
 
   stats(): CallBudgetStats {

@@ -85,6 +85,7 @@ export class MarketoClient implements T.MarketoApi {
       logger,
       timeoutMs: options.timeoutMs,
       renewMarginMs: options.tokenRenewMarginMs,
+      ...(this.budget.runUncounted ? { slot: this.budget.runUncounted.bind(this.budget) } : {}),
     });
     this.quota = new DailyQuota({
       dailyQuota: options.dailyQuota,

@@ -15,6 +15,12 @@ export interface TokenManagerOptions {
   timeoutMs: number;
   /** Renew this long before expiry, so a call never leaves with a dying token. */
   renewMarginMs?: number;
+  /**
+   * Runs the Identity request in a concurrency slot of the call budget: Identity calls are not
+   * counted as API calls, but Marketo's cap of 10 concurrent calls per instance (615) may count
+   * every connection, so the request never makes an 11th.
+   */
+  slot?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 interface CachedToken {
@@ -32,7 +38,7 @@ const RENEW_RETRY_MS = 10_000;
  * The client-credentials access token (help/rest-api/authentication.md): cached with its
  * expiry, fetched by one request however many callers wait, renewed shortly before expiry.
  * Identity calls are free (swagger-identity.json: "not counted towards API call limit"), so
- * they bypass the call budget. A failed identity call is never retried here: a bad secret
+ * they bypass the rate window, but take a concurrency slot. A failed identity call is never retried here: a bad secret
  * would only produce a storm of 401s. Every later getToken() may try once more.
  */
 export class TokenManager {
@@ -101,15 +107,18 @@ export class TokenManager {
     let status: number;
     let body: unknown;
     try {
-      const res = await http.request<string>({
-        method: 'GET',
-        url: `${baseUrl}${IDENTITY_PATH}?${query.toString()}`,
-        headers: { Accept: 'application/json' },
-        timeout: timeoutMs,
-        responseType: 'text',
-        transformResponse: [(data: unknown) => data],
-        validateStatus: () => true,
-      });
+      const send = this.options.slot ?? (<T>(fn: () => Promise<T>) => fn());
+      const res = await send(() =>
+        http.request<string>({
+          method: 'GET',
+          url: `${baseUrl}${IDENTITY_PATH}?${query.toString()}`,
+          headers: { Accept: 'application/json' },
+          timeout: timeoutMs,
+          responseType: 'text',
+          transformResponse: [(data: unknown) => data],
+          validateStatus: () => true,
+        }),
+      );
       status = res.status;
       body = parseJson(res.data);
     } catch (error) {
