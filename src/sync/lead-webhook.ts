@@ -31,13 +31,15 @@ export interface LeadWebhookResult {
  * write: nothing can change the lead in between.
  *
  * Durability, a deliberate choice: the change is applied with `durability: 'deferred'`, so
- * we answer once the store has accepted it (validated and applied in memory), and the store
- * writes it within its `deferredWriteMs` (1 s by default), in one write shared with every
- * other change of that window. A crash in that window loses at most that window's webhook
- * upserts, and nothing else: the local copy is a cache of Marketo, and the scheduled sync,
- * the source of truth, re-reads every changed lead, so the next run restores them. Waiting for
- * the disk instead would cost a whole-document write (tens of ms at 10,000 leads, all CPU)
- * per burst of calls, with up to 20 calls in flight per Marketo instance (the webhook
+ * we answer once the store has accepted it (validated and applied in memory), and a write
+ * carrying it starts within the store's `deferredWriteMs` (1 s by default), shared with every
+ * other change of that window, or sooner with any awaited write. So a crash loses at most the
+ * webhook upserts of the last `deferredWriteMs` (more only while writes are failing, which the
+ * store logs), and nothing else: every other caller still waits for the disk. That loss is
+ * repaired by the next sync run: the local copy is a cache of Marketo, and the sync, the
+ * source of truth, re-reads every lead changed since its cursor, which these changes are.
+ * Waiting for the disk here would cost a whole-document write (tens of ms of CPU at 10,000
+ * leads) per burst of calls, with up to 20 calls in flight per Marketo instance (the webhook
  * concurrency cap). A refusal (invalid record, store closed) still fails the call; a failed
  * write is logged by the store and retried with its next write.
  */

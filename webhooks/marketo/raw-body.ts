@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler } from 'express';
 import { AppError } from '../../src/errors.js';
 
 /**
@@ -35,38 +35,52 @@ export function readRawBody(limitBytes: number): RequestHandler {
       return;
     }
 
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    // Errors are made only when they happen: 'close' fires after every call, and an error's
-    // stack trace, deep inside Express, cost about a twentieth of the webhook's CPU time.
-    const settle = (error?: () => AppError) => {
-      if (settled) return;
-      settled = true;
-      // The data listener stays: after an error it keeps the rest of the body flowing to
-      // nowhere, so the connection can carry the answer.
-      if (error) {
-        next(error());
-        return;
-      }
-      req.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
-      next();
-    };
-    const onData = (chunk: Buffer) => {
-      if (settled) return;
-      size += chunk.length;
-      if (size > limitBytes) settle(() => tooLarge(limitBytes));
-      else chunks.push(chunk);
-    };
-    const onEnd = () => settle();
-    const onError = () => settle(unreadable);
+    const body = new BodyRead(req, next, limitBytes);
+    req.on('data', (chunk: Buffer) => body.add(chunk));
+    req.on('end', () => body.settle());
+    req.on('error', () => body.settle(unreadable));
     // A caller that goes away mid-body: nobody reads the answer, but the call must end.
-    const onClose = () => settle(cutShort);
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
+    req.on('close', () => body.settle(cutShort));
   };
+}
+
+/** One body being read: its chunks, and whether the call went on (with the body or an error). */
+class BodyRead {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private settled = false;
+
+  constructor(
+    private readonly req: Request,
+    private readonly next: NextFunction,
+    private readonly limitBytes: number,
+  ) {}
+
+  add(chunk: Buffer): void {
+    if (this.settled) return;
+    this.size += chunk.length;
+    if (this.size > this.limitBytes) this.settle(() => tooLarge(this.limitBytes));
+    else this.chunks.push(chunk);
+  }
+
+  /**
+   * Goes on with the body, or with the error `error` makes. Errors are made only when they
+   * happen: 'close' fires after every call, and an error's stack trace, deep inside Express,
+   * cost about a twentieth of the webhook's CPU time.
+   */
+  settle(error?: () => AppError): void {
+    if (this.settled) return;
+    this.settled = true;
+    // The data listener stays: after an error it keeps the rest of the body flowing to
+    // nowhere, so the connection can carry the answer.
+    if (error) {
+      this.next(error());
+      return;
+    }
+    const { chunks, size } = this;
+    this.req.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+    this.next();
+  }
 }
 
 const unreadable = () => bodyError('INVALID_BODY', 'The request body could not be read');
