@@ -101,6 +101,7 @@ export async function runLeadChanges(run: SyncRun): Promise<void> {
     token = await marketo.getPagingToken(new Date(since - overlap));
   }
   run.report({ phase: 'changes' });
+  let unsavedEmptyPages = 0;
   while (!run.aborted && failure === undefined) {
     while (saves.size >= MAX_UNSAVED_PAGES) await Promise.race(saves);
     const page = await marketo.getLeadChanges({ nextPageToken: token, fields: changeFields });
@@ -126,7 +127,13 @@ export async function runLeadChanges(run: SyncRun): Promise<void> {
     cursor.nextPageToken = token;
     savePending();
     if (!page.moreResult) run.state.caughtUpAt = new Date(clock.now()).toISOString();
-    save();
+    // An empty page changes nothing but the token: saving every few of them is enough (a crash
+    // re-reads at most those few empty pages).
+    unsavedEmptyPages = page.items.length === 0 ? unsavedEmptyPages + 1 : 0;
+    if (unsavedEmptyPages === 0 || unsavedEmptyPages >= MAX_UNSAVED_PAGES || !page.moreResult) {
+      unsavedEmptyPages = 0;
+      save();
+    }
     dispatch(false);
     if (!page.moreResult) break;
   }
@@ -149,7 +156,13 @@ export async function runDeletedLeads(run: SyncRun): Promise<void> {
     const since = cursor.highWater ? Date.parse(cursor.highWater) : clock.now();
     token = await marketo.getPagingToken(new Date(since - overlap));
   }
-  while (!run.aborted) {
+  // As for changes: checkpoints queue without blocking the next page, and empty pages are
+  // saved only every few pages; a crash re-reads at most the pages not yet durable.
+  const saves = new Set<Promise<void>>();
+  let failure: unknown;
+  let unsavedEmptyPages = 0;
+  while (!run.aborted && failure === undefined) {
+    while (saves.size >= MAX_UNSAVED_PAGES) await Promise.race(saves);
     const page = await marketo.getDeletedLeads({ nextPageToken: token });
     const ids = [...new Set(page.items.map((item) => item.leadId))];
     for (const item of page.items) {
@@ -159,7 +172,19 @@ export async function runDeletedLeads(run: SyncRun): Promise<void> {
     }
     token = page.nextPageToken;
     cursor.nextPageToken = token;
-    await run.checkpoint({ deletes: ids });
+    unsavedEmptyPages = ids.length === 0 ? unsavedEmptyPages + 1 : 0;
+    if (unsavedEmptyPages === 0 || unsavedEmptyPages >= MAX_UNSAVED_PAGES || !page.moreResult) {
+      unsavedEmptyPages = 0;
+      const saved: Promise<void> = run
+        .checkpoint({ deletes: ids })
+        .catch((error: unknown) => {
+          failure ??= error;
+        })
+        .finally(() => saves.delete(saved));
+      saves.add(saved);
+    }
     if (!page.moreResult) break;
   }
+  await Promise.all(saves);
+  if (failure !== undefined) throw failure;
 }
