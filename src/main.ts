@@ -168,7 +168,7 @@ async function main(): Promise<void> {
         runner,
         cronExpression: config.sync.cron,
         logger,
-        isPaused: () => (runtime.marketo.stats().pausedUntil ?? 0) > Date.now(),
+        isPaused: () => (runtime.marketo.stats().pausedUntil ?? 0) > systemClock.now(),
       })
     : undefined;
   if (config.sync.enabled && runtime.store.loadSyncState().phase !== 'incremental') {

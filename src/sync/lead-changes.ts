@@ -35,12 +35,8 @@ export async function runLeadChanges(run: SyncRun): Promise<void> {
   const hydratedAfter = new Map<number, number>();
   const tasks = new Set<Promise<void>>();
   const slots = Math.max(1, run.options.concurrency - 1);
-  let marketoNow = run.marketoNow ?? Number.NEGATIVE_INFINITY;
   let failure: unknown;
 
-  const noteServerTime = (t: number | undefined) => {
-    if (t !== undefined && t > marketoNow) marketoNow = t;
-  };
   const savePending = () => {
     cursor.pendingLeadIds = [...pending].sort((a, b) => a - b);
   };
@@ -60,12 +56,12 @@ export async function runLeadChanges(run: SyncRun): Promise<void> {
   };
 
   const hydrate = async (ids: number[]): Promise<void> => {
-    const readAfter = marketoNow;
+    const readAfter = run.marketoNow ?? Number.NEGATIVE_INFINITY;
     for (const id of ids) inFlight.set(id, readAfter);
     const observedAt = clock.now();
     try {
       const { leads, serverTime } = await marketo.getLeadsByIds(ids, fields);
-      noteServerTime(serverTime);
+      run.noteServerTime(serverTime);
       const found = new Set(leads.map((lead) => lead.id));
       for (const id of ids) {
         hydratedAfter.set(id, readAfter);
@@ -94,18 +90,13 @@ export async function runLeadChanges(run: SyncRun): Promise<void> {
     }
   };
 
-  let token = cursor.nextPageToken;
-  if (token === undefined) {
-    const overlap = run.options.cursorOverlapMs ?? 10 * 60_000;
-    const since = cursor.highWater ? Date.parse(cursor.highWater) : clock.now();
-    token = await marketo.getPagingToken(new Date(since - overlap));
-  }
+  let token = await run.pagingToken(cursor);
   run.report({ phase: 'changes' });
   let unsavedEmptyPages = 0;
   while (!run.aborted && failure === undefined) {
     while (saves.size >= MAX_UNSAVED_PAGES) await Promise.race(saves);
     const page = await marketo.getLeadChanges({ nextPageToken: token, fields: changeFields });
-    noteServerTime(page.serverTime);
+    run.noteServerTime(page.serverTime);
     for (const activity of page.items) {
       const id = activity.leadId;
       const readAfter = inFlight.get(id);
@@ -148,14 +139,9 @@ export async function runLeadChanges(run: SyncRun): Promise<void> {
 
 /** Applies Get Deleted Leads from its own saved token, one page per checkpoint. */
 export async function runDeletedLeads(run: SyncRun): Promise<void> {
-  const { marketo, clock } = run.deps;
+  const { marketo } = run.deps;
   const cursor = run.state.deletions;
-  let token = cursor.nextPageToken;
-  if (token === undefined) {
-    const overlap = run.options.cursorOverlapMs ?? 10 * 60_000;
-    const since = cursor.highWater ? Date.parse(cursor.highWater) : clock.now();
-    token = await marketo.getPagingToken(new Date(since - overlap));
-  }
+  let token = await run.pagingToken(cursor);
   // As for changes: checkpoints queue without blocking the next page, and empty pages are
   // saved only every few pages; a crash re-reads at most the pages not yet durable.
   const saves = new Set<Promise<void>>();

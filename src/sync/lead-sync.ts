@@ -16,8 +16,6 @@ import { checkSyncFields, fieldsCovered } from './sync-fields.js';
 export const DELETION_RETENTION_MS = 14 * 24 * 3600_000;
 /** The REST id scan is chosen while it needs at most this share of today's remaining calls. */
 export const REST_SHARE_OF_REMAINING_QUOTA = 0.5;
-/** How far before Marketo's "now" a new change cursor starts, to absorb clock skew. */
-export const DEFAULT_CURSOR_OVERLAP_MS = 60_000;
 
 export interface SyncReport extends SyncRunSummary {
   progress: SyncProgress;
@@ -118,13 +116,12 @@ async function startFullCopy(run: SyncRun): Promise<void> {
   // The change cursors start before the copy reads its first lead: whatever changes while the
   // copy runs is caught by the incremental pass that follows it. The start is taken on
   // Marketo's clock (the probe's HTTP Date) so clock skew needs only a short overlap.
+  run.noteServerTime(probe.serverTime);
   if (!run.state.changes.nextPageToken || !run.state.deletions.nextPageToken) {
-    const overlap = run.options.cursorOverlapMs ?? DEFAULT_CURSOR_OVERLAP_MS;
-    const token = await marketo.getPagingToken(new Date((probe.serverTime ?? now) - overlap));
+    const token = await run.pagingToken({});
     run.state.changes.nextPageToken ??= token;
     run.state.deletions.nextPageToken ??= token;
   }
-  run.marketoNow = probe.serverTime;
   const tailIds = (run.options.scanTailBatches ?? 10) * MARKETO_BATCH;
   const restCalls = Math.ceil(((probe.maxFound ?? 0) - probe.scanFrom + 1 + tailIds) / 300);
   const stats = marketo.stats();

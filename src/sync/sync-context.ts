@@ -28,9 +28,16 @@ export interface SyncOptions {
   scanTailBatches?: number;
   /** Changed leads held before hydration overlaps with paging (default HYDRATION_HOLD). */
   hydrationHold?: number;
-  /** How far before "now" a new change cursor starts, to absorb clock skew (default 10 min). */
+  /** How far before "now" a new change cursor starts, to absorb clock skew (see below). */
   cursorOverlapMs?: number;
 }
+
+/**
+ * How far before "now" a new change cursor starts: a minute on Marketo's own clock (the HTTP
+ * Date of an answer), ten when only the local clock is known and skew may be larger.
+ */
+export const CURSOR_OVERLAP_ON_MARKETO_CLOCK_MS = 60_000;
+export const CURSOR_OVERLAP_ON_LOCAL_CLOCK_MS = 10 * 60_000;
 
 /** Ids per Get Leads call and activities per page: Marketo's batch maximum (leads.md). */
 export const MARKETO_BATCH = 300;
@@ -51,6 +58,22 @@ export class SyncRun {
   /** Id ranges the full copy read in this run, with a Marketo time known to precede each read. */
   private readonly scanReads: Array<[number, number, number]> = [];
   private scanReadsSorted = true;
+
+  /**
+   * The paging token a cursor continues from: its saved token, or a new one from its high
+   * water mark (or from now) minus the overlap that absorbs clock skew.
+   */
+  async pagingToken(cursor: { nextPageToken?: string; highWater?: string }): Promise<string> {
+    if (cursor.nextPageToken !== undefined) return cursor.nextPageToken;
+    const onMarketoClock = cursor.highWater !== undefined || this.marketoNow !== undefined;
+    const since = cursor.highWater
+      ? Date.parse(cursor.highWater)
+      : (this.marketoNow ?? this.deps.clock.now());
+    const overlap =
+      this.options.cursorOverlapMs ??
+      (onMarketoClock ? CURSOR_OVERLAP_ON_MARKETO_CLOCK_MS : CURSOR_OVERLAP_ON_LOCAL_CLOCK_MS);
+    return this.deps.marketo.getPagingToken(new Date(since - overlap));
+  }
 
   noteServerTime(t: number | undefined): void {
     if (t !== undefined && (this.marketoNow === undefined || t > this.marketoNow))

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeOf, spawnTs, waitForOutput } from '../helpers/spawn-service.js';
 
@@ -15,17 +16,6 @@ import { exitCodeOf, spawnTs, waitForOutput } from '../helpers/spawn-service.js'
  * what reached the sandbox Marketo through the outbox (the lead and its chat activities).
  */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let browser: Browser;
 let dir: string;
@@ -64,7 +54,7 @@ beforeAll(async () => {
     OUTBOX_POLL_MS: '100',
   });
   await waitForOutput(service, /listening on/, 30_000);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
 }, 60_000);
 
 afterAll(async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MarketoApi } from '../../src/clients/marketo/types.js';
+import { AppError } from '../../src/errors.js';
 import { createJsonFileStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 import { BULK_WINDOW_MS } from '../../src/sync/bulk-extract.js';
@@ -253,5 +254,38 @@ describe('lead sync edge cases', () => {
     // describe, 8 probes, the paging token, 10 empty batches from id 1, one page of changes
     // and one of deletions.
     expect(harness.sandbox.stats().calls).toBeLessThanOrEqual(22);
+  });
+});
+
+describe('lead sync on a bad Marketo answer', () => {
+  it('when a lead changes page is malformed, then the run fails, the cursor stays, nothing is written, and the next run applies the changes', async () => {
+    harness = await createSyncHarness({ sandbox: { seedLeads: 300 } });
+    await harness.sync();
+    const lead = harness.sandbox.allLeads()[5]!;
+    harness.sandbox.upsertLead({ id: lead.id, firstName: 'AfterTheBadPage' });
+    const before = harness.store.loadSyncState();
+    const malformed: MarketoApi = Object.create(harness.marketo, {
+      getLeadChanges: {
+        value: async () => {
+          throw new AppError('MARKETO_BAD_RESPONSE', 'leadchanges.json: result[0].leadId missing');
+        },
+      },
+    });
+
+    const failed = await runLeadSync(
+      { ...harness.deps, marketo: malformed },
+      { fields: TEST_FIELDS, fullStrategy: 'rest', bulkPollMs: 20, concurrency: 6 },
+    );
+
+    expect(failed.outcome).toBe('failed');
+    expect(failed.error?.code).toBe('MARKETO_BAD_RESPONSE');
+    const after = harness.store.loadSyncState();
+    expect(after.changes.nextPageToken).toBe(before.changes.nextPageToken);
+    expect(after.changes.pendingLeadIds).toEqual([]);
+    expect(harness.store.getLead(lead.id)?.fields.firstName).not.toBe('AfterTheBadPage');
+
+    const next = await harness.sync();
+    expect(next.outcome).toBe('succeeded');
+    expect(harness.store.getLead(lead.id)?.fields.firstName).toBe('AfterTheBadPage');
   });
 });

@@ -7,6 +7,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import request from 'supertest';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createWidgetRoutes } from '../../src/chat/widget-routes.js';
 import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
@@ -25,17 +26,6 @@ import {
  */
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOT = join(ROOT, 'test-artifacts/widget-demo.png');
 const ID = /^[A-Za-z0-9_-]{8,64}$/;
 
