@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { timeZoneSchema } from './meeting-contract.js';
+
+/**
+ * The public booking API the widget calls (mounted under /chat): request schemas and response
+ * types. The widget keeps its own copy of the response types (it is built without zod).
+ *
+ * GET  /chat/slots?from=2026-11-30&days=7&timeZone=Europe/Berlin[&agentId=…]
+ * POST /chat/meetings                          book (Idempotency-Key header or body field)
+ * GET  /chat/meetings/manage/:token            the visitor's own meeting
+ * POST /chat/meetings/manage/:token/cancel
+ * POST /chat/meetings/manage/:token/reschedule { start }
+ * GET  /chat/meetings/manage/:token/invite.ics the iCalendar invitation
+ */
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+
+export const slotQuerySchema = z.object({
+  /** First day, in the visitor's time zone; today when absent. */
+  from: isoDate.optional(),
+  days: z.coerce.number().int().min(1).max(31).default(7),
+  timeZone: timeZoneSchema.default('UTC'),
+  /** Only this agent's slots (a booking card that names an agent). */
+  agentId: z.string().min(1).max(200).optional(),
+});
+export type SlotQuery = z.infer<typeof slotQuerySchema>;
+
+/** An ISO 8601 instant with an offset or Z, e.g. 2026-11-30T10:00:00+01:00. */
+const instant = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO 8601 date-time with offset',
+});
+
+export const bookingRequestSchema = z.object({
+  start: instant,
+  email: z
+    .email()
+    .max(254)
+    .transform((email) => email.toLowerCase()),
+  name: z.string().trim().min(1).max(200).optional(),
+  timeZone: timeZoneSchema.default('UTC'),
+  /** Makes a retry safe: the same key returns the same meeting. The header wins when both are given. */
+  idempotencyKey: z.string().min(8).max(200).optional(),
+  agentId: z.string().min(1).max(200).optional(),
+  dialogueId: z.string().max(200).optional(),
+  conversationId: z.string().max(200).optional(),
+  anonymousId: z.string().max(200).optional(),
+});
+export type BookingRequest = z.infer<typeof bookingRequestSchema>;
+
+export const rescheduleRequestSchema = z.object({ start: instant });
+
+export interface PublicSlot {
+  /** ISO 8601 in the visitor's time zone, e.g. 2026-11-30T10:00:00.000+01:00. */
+  start: string;
+  end: string;
+}
+
+export interface SlotsResponse {
+  timeZone: string;
+  durationMinutes: number;
+  /** Slots grouped by the visitor's local date. */
+  days: Array<{ date: string; slots: PublicSlot[] }>;
+}
+
+/** What a visitor sees of their meeting: never another visitor's data, never other meetings. */
+export interface PublicMeeting {
+  id: string;
+  status: string;
+  start: string;
+  end: string;
+  timeZone: string;
+  agent: { name: string };
+  meetingUrl?: string;
+  /** Links for the visitor (unguessable; shown once, at booking). */
+  manageUrl: string;
+  cancelUrl: string;
+  rescheduleUrl: string;
+  icsUrl: string;
+}
+
+export interface BookingResponse {
+  meeting: PublicMeeting;
+  /** True when the idempotency key matched an earlier booking. */
+  replayed: boolean;
+}

@@ -1,0 +1,210 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { audienceConditionSchema } from '../chat/chat-contract.js';
+
+/**
+ * The shapes of agents, meetings and routing rules: admin API bodies, store records and public
+ * booking bodies, with their types inferred. Dynamic Chat's agent settings (marketo-facts.md
+ * §7; research/meetings-chat-peers.md §3): one calendar per agent, a time zone, weekly blocks
+ * (several a day), a meeting duration and a buffer after meetings.
+ */
+
+export const timeZoneSchema = z
+  .string()
+  .refine((zone) => IANAZone.isValidZone(zone), {
+    message: 'must be an IANA time zone, e.g. Europe/Berlin',
+  });
+
+const timeOfDay = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:mm (00:00 to 24:00)');
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export const weekdaySchema = z.enum(WEEKDAYS);
+export type Weekday = z.infer<typeof weekdaySchema>;
+
+/** A working block in the agent's own time zone, e.g. Monday 09:00–12:00. */
+export const availabilityBlockSchema = z
+  .object({ day: weekdaySchema, start: timeOfDay, end: timeOfDay })
+  .refine((block) => block.start < block.end, {
+    message: 'start must be before end',
+    path: ['end'],
+  });
+export type AvailabilityBlock = z.infer<typeof availabilityBlockSchema>;
+
+export const calendarConnectionSchema = z.object({
+  provider: z.enum(['local', 'google', 'microsoft']),
+  /**
+   * `connected`: usable. `disconnected`: the grant was revoked or expired; the agent is out of
+   * routing until they reconnect. The local calendar is always connected.
+   */
+  status: z.enum(['connected', 'disconnected']),
+  /** Which calendar (Google calendar id, Graph calendar id); the primary/default when absent. */
+  calendarId: z.string().optional(),
+  accountEmail: z.string().optional(),
+  connectedAt: z.number().optional(),
+  disconnectedAt: z.number().optional(),
+  disconnectedReason: z.string().optional(),
+  /** AES-256-GCM ciphertext of the refresh token (src/calendar/token-cipher.ts); never in clear. */
+  encryptedRefreshToken: z.string().optional(),
+});
+export type CalendarConnection = z.infer<typeof calendarConnectionSchema>;
+
+const agentFields = {
+  name: z.string().trim().min(1).max(200),
+  email: z
+    .email()
+    .max(254)
+    .transform((email) => email.toLowerCase()),
+  timeZone: timeZoneSchema,
+  availability: z.array(availabilityBlockSchema).max(70),
+  meetingMinutes: z.number().int().min(5).max(480),
+  bufferAfterMinutes: z.number().int().min(0).max(240),
+  minimumNoticeMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(60 * 24 * 30),
+  active: z.boolean(),
+  /** Groups that routing rules can target, e.g. `enterprise`, `emea`. */
+  groups: z.array(z.string().trim().min(1).max(100)).max(20),
+  /** Ask the provider for a Meet/Teams link. */
+  conferencing: z.boolean(),
+};
+
+/** Body of POST /api/agents: everything but name and email has a sensible default. */
+export const agentInputSchema = z.object({
+  ...agentFields,
+  timeZone: agentFields.timeZone.default('UTC'),
+  availability: agentFields.availability.default(() =>
+    (['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((day) => ({
+      day,
+      start: '09:00',
+      end: '17:00',
+    })),
+  ),
+  meetingMinutes: agentFields.meetingMinutes.default(30),
+  bufferAfterMinutes: agentFields.bufferAfterMinutes.default(0),
+  minimumNoticeMinutes: agentFields.minimumNoticeMinutes.default(60),
+  active: agentFields.active.default(true),
+  groups: agentFields.groups.default(() => []),
+  conferencing: agentFields.conferencing.default(false),
+});
+export type AgentInput = z.input<typeof agentInputSchema>;
+
+/** Body of PATCH /api/agents/:id. */
+export const agentPatchSchema = z.object(agentFields).partial().strict();
+
+export const agentSchema = z.object({
+  id: z.string(),
+  ...agentFields,
+  calendar: calendarConnectionSchema,
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type Agent = z.infer<typeof agentSchema>;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Routing rules: conditions on lead attributes select an agent or a group, by priority.       */
+/* ------------------------------------------------------------------------------------------ */
+
+export const routingTargetSchema = z.union([
+  z.object({ agentIds: z.array(z.string().min(1)).min(1).max(100) }).strict(),
+  z.object({ group: z.string().trim().min(1).max(100) }).strict(),
+]);
+export type RoutingTarget = z.infer<typeof routingTargetSchema>;
+
+export const routingRuleInputSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  /** Higher first; ties by creation. */
+  priority: z.number().int().min(0).max(1000).default(100),
+  /** All must hold (on the visitor's synced lead fields). */
+  conditions: z.array(audienceConditionSchema).min(1).max(20),
+  target: routingTargetSchema,
+  enabled: z.boolean().default(true),
+});
+export const routingRuleSchema = routingRuleInputSchema.extend({
+  id: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type RoutingRule = z.infer<typeof routingRuleSchema>;
+
+/** Why an agent was chosen; stored on every assignment and meeting. */
+export const routingDecisionSchema = z.object({
+  /** `rule:<id>`, `owner`, `round-robin`, `fallback-round-robin` (rule pool had nobody free), `repeat`, `agent` (asked for). */
+  rule: z.string(),
+  ruleName: z.string().optional(),
+  /** The rotation pool the turn was taken in: `default`, `rule:<id>`. */
+  pool: z.string(),
+  /** Agents passed over, and why: `busy`, `disconnected`, `inactive`. */
+  skipped: z.array(z.object({ agentId: z.string(), reason: z.string() })),
+});
+export type RoutingDecision = z.infer<typeof routingDecisionSchema>;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Meetings.                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+export const MEETING_STATUSES = [
+  'booked',
+  'rescheduled',
+  'cancelled',
+  'completed',
+  'no-show',
+] as const;
+export const meetingStatusSchema = z.enum(MEETING_STATUSES);
+export type MeetingStatus = z.infer<typeof meetingStatusSchema>;
+
+export const meetingSchema = z.object({
+  id: z.string(),
+  /** `pending` while the calendar event is being made (holds the slot); then `booked`. */
+  status: z.union([meetingStatusSchema, z.literal('pending')]),
+  agentId: z.string(),
+  agentName: z.string(),
+  agentEmail: z.string(),
+  start: z.number(),
+  end: z.number(),
+  /** The slot is held until `end + bufferAfterMinutes` (the agent's buffer at booking time). */
+  bufferAfterMs: z.number().int().nonnegative(),
+  visitor: z.object({
+    email: z.string(),
+    name: z.string().optional(),
+    timeZone: z.string().optional(),
+    anonymousId: z.string().optional(),
+  }),
+  leadId: z.number().int().positive().optional(),
+  dialogueId: z.string().optional(),
+  conversationId: z.string().optional(),
+  routing: routingDecisionSchema,
+  provider: z.enum(['local', 'google', 'microsoft']),
+  providerEventId: z.string().optional(),
+  meetingUrl: z.string().optional(),
+  /** The visitor's idempotency key: the same key returns this meeting. */
+  idempotencyKey: z.string().optional(),
+  /** SHA-256 (hex) of the visitor's manage token; the token itself is given once. */
+  manageTokenHash: z.string(),
+  history: z.array(
+    z.object({
+      status: z.union([meetingStatusSchema, z.literal('pending')]),
+      at: z.number(),
+      by: z.enum(['visitor', 'admin', 'system']),
+      start: z.number().optional(),
+      end: z.number().optional(),
+      note: z.string().optional(),
+    }),
+  ),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type Meeting = z.infer<typeof meetingSchema>;
+
+/** Statuses that hold the agent's time. */
+export const ACTIVE_MEETING_STATUSES: ReadonlySet<Meeting['status']> = new Set([
+  'pending',
+  'booked',
+  'rescheduled',
+]);
+
+export const isActiveMeeting = (meeting: Pick<Meeting, 'status'>): boolean =>
+  ACTIVE_MEETING_STATUSES.has(meeting.status);
