@@ -9,11 +9,9 @@ import { audienceConditionSchema } from '../chat/chat-contract.js';
  * (several a day), a meeting duration and a buffer after meetings.
  */
 
-export const timeZoneSchema = z
-  .string()
-  .refine((zone) => IANAZone.isValidZone(zone), {
-    message: 'must be an IANA time zone, e.g. Europe/Berlin',
-  });
+export const timeZoneSchema = z.string().refine((zone) => IANAZone.isValidZone(zone), {
+  message: 'must be an IANA time zone, e.g. Europe/Berlin',
+});
 
 const timeOfDay = z
   .string()
@@ -139,6 +137,8 @@ export const routingDecisionSchema = z.object({
   pool: z.string(),
   /** Agents passed over, and why: `busy`, `disconnected`, `inactive`. */
   skipped: z.array(z.object({ agentId: z.string(), reason: z.string() })),
+  /** The pool's pointer before this turn, so a hold given up can put it back. */
+  previousPointer: z.string().optional(),
 });
 export type RoutingDecision = z.infer<typeof routingDecisionSchema>;
 

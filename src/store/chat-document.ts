@@ -60,7 +60,7 @@ export const visitorLinkSchema = z.object({
 export type VisitorLink = z.infer<typeof visitorLinkSchema>;
 
 /** A JSON object keyed by `keyOf(value)` read into a Map; a value filed under another key is damage. */
-function mapByKey<T>(schema: z.ZodType<T>, keyOf: (value: T) => string, what: string) {
+export function mapByKey<T>(schema: z.ZodType<T>, keyOf: (value: T) => string, what: string) {
   return z
     .record(z.string(), schema)
     .default({})

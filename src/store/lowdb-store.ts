@@ -4,6 +4,15 @@ import type { ChatConfiguration, Dialogue, DialogueStats } from '../chat/chat-co
 import { ChatRecords, type RecordChatEventArgs } from './chat-records.js';
 import { deepFreeze } from './document-snapshot.js';
 import { LeadRecords, type LeadChanges } from './lead-records.js';
+import type { OAuthState } from './meeting-document.js';
+import { MeetingRecords } from './meeting-records.js';
+import type {
+  HoldMeetingArgs,
+  HoldMeetingResult,
+  MeetingChange,
+  MeetingFilter,
+} from './meeting-store-types.js';
+import type { Agent, Meeting, RoutingRule } from '../meetings/meeting-contract.js';
 import { OutboxRecords } from './outbox-records.js';
 import { refuseInvalid } from './record-validation.js';
 import { RoutingRecords, type RoundRobinArgs, type RoundRobinResult } from './routing-records.js';
@@ -42,6 +51,7 @@ export class LowdbStore implements Store {
   private readonly routing: RoutingRecords;
   private readonly outbox: OutboxRecords;
   private readonly chat: ChatRecords;
+  private readonly meetings: MeetingRecords;
 
   constructor(db: DocumentDb, options: LowdbStoreOptions = {}) {
     this.db = db;
@@ -49,6 +59,7 @@ export class LowdbStore implements Store {
     this.routing = new RoutingRecords(db.data);
     this.outbox = new OutboxRecords(db.data, options.ids ?? randomIds);
     this.chat = new ChatRecords(db.data, this.outbox);
+    this.meetings = new MeetingRecords(db.data, this.outbox);
   }
 
   getLead(id: number): StoredLead | undefined {
@@ -104,7 +115,7 @@ export class LowdbStore implements Store {
     return this.db.updateIfChanged(() => this.routing.assign(args));
   }
 
-  routingState(): { lastAgentId: string | undefined; totals: Record<string, number> } {
+  routingState(): ReturnType<RoutingRecords['state']> {
     return this.routing.state();
   }
 
@@ -196,6 +207,95 @@ export class LowdbStore implements Store {
 
   findVisitorEmail(visitor: { anonymousId?: string; mktoTrk?: string }): string | undefined {
     return this.chat.findVisitorEmail(visitor);
+  }
+
+  /*
+   * Agents, routing rules, OAuth states and meetings (meeting-records.ts): every check-then-write
+   * (slot free? key new? whose turn?) is one synchronous mutator.
+   */
+
+  listAgents(): Agent[] {
+    return this.meetings.listAgents();
+  }
+
+  getAgent(id: string): Agent | undefined {
+    return this.meetings.getAgent(id);
+  }
+
+  findAgentByEmail(email: string): Agent | undefined {
+    return this.meetings.findAgentByEmail(email);
+  }
+
+  saveAgent(agent: Agent): Promise<void> {
+    return this.db.updateIfChanged(() => this.meetings.saveAgent(agent));
+  }
+
+  updateAgent(id: string, change: (agent: Agent) => Agent): Promise<Agent> {
+    return this.db.updateIfChanged(() => this.meetings.updateAgent(id, change));
+  }
+
+  deleteAgent(id: string): Promise<boolean> {
+    return this.db.updateIfChanged(() => this.meetings.deleteAgent(id));
+  }
+
+  reorderAgents(ids: string[]): Promise<void> {
+    return this.db.updateIfChanged(() => this.meetings.reorderAgents(ids));
+  }
+
+  listRoutingRules(): RoutingRule[] {
+    return this.meetings.listRules();
+  }
+
+  getRoutingRule(id: string): RoutingRule | undefined {
+    return this.meetings.getRule(id);
+  }
+
+  saveRoutingRule(rule: RoutingRule): Promise<void> {
+    return this.db.updateIfChanged(() => this.meetings.saveRule(rule));
+  }
+
+  deleteRoutingRule(id: string): Promise<boolean> {
+    return this.db.updateIfChanged(() => this.meetings.deleteRule(id));
+  }
+
+  saveOAuthState(state: OAuthState): Promise<void> {
+    return this.db.updateIfChanged(() => this.meetings.saveOAuthState(state));
+  }
+
+  consumeOAuthState(state: string, now: number): Promise<OAuthState | undefined> {
+    return this.db.updateIfChanged(() => this.meetings.consumeOAuthState(state, now));
+  }
+
+  holdMeeting(args: HoldMeetingArgs): Promise<HoldMeetingResult> {
+    return this.db.updateIfChanged(() => this.meetings.hold(args));
+  }
+
+  releaseMeeting(id: string, _now: number): Promise<boolean> {
+    return this.db.updateIfChanged(() => this.meetings.release(id));
+  }
+
+  updateMeeting(id: string, change: MeetingChange, now: number): Promise<Meeting> {
+    return this.db.updateIfChanged(() => this.meetings.update(id, change, now));
+  }
+
+  getMeeting(id: string): Meeting | undefined {
+    return this.meetings.getMeeting(id);
+  }
+
+  findMeetingByManageTokenHash(hash: string): Meeting | undefined {
+    return this.meetings.findByTokenHash(hash);
+  }
+
+  listMeetings(filter?: MeetingFilter): Meeting[] {
+    return this.meetings.list(filter);
+  }
+
+  agentMeetings(agentId: string, from: number, to: number): Meeting[] {
+    return this.meetings.agentMeetings(agentId, from, to);
+  }
+
+  meetingsDue(statuses: Array<Meeting['status']>, before: number, limit: number): Meeting[] {
+    return this.meetings.due(statuses, before, limit);
   }
 
   flush(): Promise<void> {

@@ -47,9 +47,13 @@ export class RoutingRecords {
     this.doc = doc;
   }
 
-  state(): { lastAgentId: string | undefined; totals: Record<string, number> } {
-    const { lastAgentId, totals } = this.doc.routing;
-    return { lastAgentId, totals: { ...totals } };
+  state(): {
+    lastAgentId: string | undefined;
+    pointers: Record<string, string>;
+    totals: Record<string, number>;
+  } {
+    const { lastAgentId, pointers, totals } = this.doc.routing;
+    return { lastAgentId, pointers: { ...pointers }, totals: { ...totals } };
   }
 
   get(key: string): Assignment | undefined {
@@ -81,9 +85,10 @@ export class RoutingRecords {
       assignedAt: args.now,
       source: args.source,
     });
-    const { totals } = this.doc.routing;
+    const { totals, pointers } = this.doc.routing;
     this.doc.routing = deepFreeze({
       lastAgentId: agent.id,
+      ...(pointers === undefined ? {} : { pointers }),
       totals: { ...totals, [agent.id]: (totals[agent.id] ?? 0) + 1 },
     });
     assignments.set(args.key, assignment);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { StoreError } from '../errors.js';
 import { chatDocumentShape, createEmptyChatDocument } from './chat-document.js';
 import { deepFreeze, freezeDocumentValues } from './document-snapshot.js';
+import { createEmptyMeetingDocument, meetingDocumentShape } from './meeting-document.js';
 import {
   assignmentSchema,
   initialSyncState,
@@ -52,7 +53,10 @@ const leadsSchema = z.record(z.string(), storedLeadSchema).transform((leads, ctx
 /** The round-robin pointer and the assignments per agent to date; replaced whole on change. */
 const routingSchema = z
   .object({
+    /** The default rotation's pointer: the agent who took the last turn. */
     lastAgentId: z.string().optional(),
+    /** Pointers of the other rotations (a rule's own pool, `rule:<id>`). */
+    pointers: z.record(z.string(), z.string()).optional(),
     totals: z.record(z.string(), z.number().int().nonnegative()),
   })
   .default(() => ({ totals: {} }));
@@ -126,6 +130,8 @@ export const storeDocumentSchema = z.object({
   outbox: outboxSchema,
   /** Chat: configuration and revision, dialogues, counters, recent event ids, visitor links. */
   ...chatDocumentShape,
+  /** Meetings: agents (rotation order), meetings, routing rules, OAuth connects in progress. */
+  ...meetingDocumentShape,
 });
 /** The live document. */
 export type StoreDocument = z.output<typeof storeDocumentSchema>;
@@ -140,6 +146,7 @@ export function createEmptyDocument(): StoreDocument {
     assignments: new Map(),
     outbox: new Map(),
     ...createEmptyChatDocument(),
+    ...createEmptyMeetingDocument(),
   };
 }
 

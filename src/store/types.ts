@@ -5,6 +5,7 @@ import type {
   Dialogue,
   DialogueStats,
 } from '../chat/chat-contract.js';
+import type { MeetingStores } from './meeting-store-types.js';
 
 /**
  * The store's narrow interfaces, named for their purpose. The JSON-file store (lowdb) and the
@@ -187,9 +188,16 @@ export interface UsageStore {
   saveUsage(usage: UsageState): Promise<void>;
 }
 
-/** Everything the service persists. Later issues add meetings and tokens. */
+/** Everything the service persists. */
 export interface Store
-  extends LeadStore, SyncStateStore, UsageStore, RoutingStore, OutboxStore, ChatStore {
+  extends
+    LeadStore,
+    SyncStateStore,
+    UsageStore,
+    RoutingStore,
+    OutboxStore,
+    ChatStore,
+    MeetingStores {
   /** Resolves when every acknowledged write is durable. */
   flush(): Promise<void>;
   /** Flushes, releases the file lock, and refuses further writes. */
@@ -240,7 +248,11 @@ export interface RoutingStore {
     source: Assignment['source'];
   }): Promise<{ assignment: Assignment; repeated: boolean }>;
   /** The rotation pointer and the assignments per agent to date. */
-  routingState(): { lastAgentId: string | undefined; totals: Record<string, number> };
+  routingState(): {
+    lastAgentId: string | undefined;
+    pointers: Record<string, string>;
+    totals: Record<string, number>;
+  };
   getAssignment(key: string): Assignment | undefined;
 }
 

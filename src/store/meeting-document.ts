@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import {
+  agentSchema,
+  meetingSchema,
+  routingRuleSchema,
+  type Agent,
+  type Meeting,
+  type RoutingRule,
+} from '../meetings/meeting-contract.js';
+import { mapByKey } from './chat-document.js';
+
+/**
+ * The meetings' collections in the store document (store-document.ts adds them): agents (in
+ * rotation order: a Map keeps insertion order, and so does the file, since ids are never
+ * integer-like), meetings, routing rules and pending OAuth connects. Each has a default, so
+ * files written before meetings existed still open.
+ */
+
+/** A calendar connect in progress: single use, short-lived (oauth-connect.ts). */
+export const oauthStateSchema = z.object({
+  state: z.string(),
+  agentId: z.string(),
+  provider: z.enum(['google', 'microsoft']),
+  /** PKCE verifier (RFC 7636), sent with the code exchange. */
+  codeVerifier: z.string(),
+  redirectUri: z.string(),
+  expiresAt: z.number(),
+});
+export type OAuthState = z.infer<typeof oauthStateSchema>;
+
+export const meetingDocumentShape = {
+  agents: mapByKey(agentSchema, (agent) => agent.id, 'agent'),
+  meetings: mapByKey(meetingSchema, (meeting) => meeting.id, 'meeting'),
+  routingRules: mapByKey(routingRuleSchema, (rule) => rule.id, 'routing rule'),
+  oauthStates: mapByKey(oauthStateSchema, (state) => state.state, 'oauth state'),
+};
+
+export function createEmptyMeetingDocument() {
+  return {
+    agents: new Map<string, Agent>(),
+    meetings: new Map<string, Meeting>(),
+    routingRules: new Map<string, RoutingRule>(),
+    oauthStates: new Map<string, OAuthState>(),
+  };
+}
