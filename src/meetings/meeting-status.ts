@@ -1,0 +1,84 @@
+import { AppError } from '../errors.js';
+import type { Meeting, MeetingStatus } from './meeting-contract.js';
+
+/**
+ * The meeting state machine (research/meetings-chat-peers.md §6.7; HubSpot's meeting outcomes):
+ *
+ *   pending ─▶ booked ─▶ rescheduled ─▶ rescheduled …
+ *                 │            │
+ *                 └──┬─────────┘
+ *                    ├─▶ cancelled   (before the meeting starts)
+ *                    ├─▶ completed   (once it has started; the completion job sets it after the end)
+ *                    └─▶ no-show     (once it has started)
+ *
+ * cancelled, completed and no-show are terminal: nothing changes after them. `pending` is the
+ * hold while the calendar event is made; only the booking itself moves it to booked.
+ */
+export const TERMINAL_STATUSES: ReadonlySet<Meeting['status']> = new Set([
+  'cancelled',
+  'completed',
+  'no-show',
+]);
+
+const NEXT: Readonly<Record<Meeting['status'], readonly MeetingStatus[]>> = {
+  pending: ['booked'],
+  booked: ['rescheduled', 'cancelled', 'completed', 'no-show'],
+  rescheduled: ['rescheduled', 'cancelled', 'completed', 'no-show'],
+  cancelled: [],
+  completed: [],
+  'no-show': [],
+};
+
+export type TransitionCheck = { ok: true } | { ok: false; code: string; message: string };
+
+/** Whether `meeting` may move to `to` at `now`; pure, table-tested. */
+export function checkTransition(
+  meeting: Pick<Meeting, 'status' | 'start' | 'end'>,
+  to: MeetingStatus,
+  now: number,
+): TransitionCheck {
+  if (TERMINAL_STATUSES.has(meeting.status)) {
+    return {
+      ok: false,
+      code: 'MEETING_FINAL',
+      message: `The meeting is ${meeting.status}; nothing can change after that`,
+    };
+  }
+  if (!NEXT[meeting.status].includes(to)) {
+    return {
+      ok: false,
+      code: 'INVALID_TRANSITION',
+      message: `A ${meeting.status} meeting cannot become ${to}`,
+    };
+  }
+  if ((to === 'completed' || to === 'no-show') && now < meeting.start) {
+    return {
+      ok: false,
+      code: 'MEETING_NOT_STARTED',
+      message: `A meeting can be marked ${to} only once it has started`,
+    };
+  }
+  if ((to === 'cancelled' || to === 'rescheduled') && now >= meeting.start) {
+    return {
+      ok: false,
+      code: 'MEETING_STARTED',
+      message: `A meeting that has started can no longer be ${to}`,
+    };
+  }
+  return { ok: true };
+}
+
+/** `checkTransition`, as a 409 naming `status` when refused. */
+export function assertTransition(
+  meeting: Pick<Meeting, 'status' | 'start' | 'end'>,
+  to: MeetingStatus,
+  now: number,
+): void {
+  const check = checkTransition(meeting, to, now);
+  if (!check.ok)
+    throw new AppError(check.code, check.message, { httpStatus: 409, field: 'status' });
+}
+
+/** The number of Marketo events a meeting has had: the booking is 1, each change one more. */
+export const meetingEventCount = (meeting: Pick<Meeting, 'history'>): number =>
+  meeting.history.filter((entry) => entry.status !== 'pending').length;

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import type { Meeting, MeetingStatus } from '../../src/meetings/meeting-contract.js';
+import { checkTransition } from '../../src/meetings/meeting-status.js';
+
+const start = Date.UTC(2026, 11, 1, 10);
+const end = start + 30 * 60_000;
+const before = start - 60_000;
+const during = start + 60_000;
+const after = end + 60_000;
+
+type Row = [Meeting['status'], MeetingStatus, number, string];
+
+describe('meeting state machine', () => {
+  it.each<Row>([
+    ['pending', 'booked', before, 'ok'],
+    ['pending', 'cancelled', before, 'INVALID_TRANSITION'],
+    ['booked', 'rescheduled', before, 'ok'],
+    ['booked', 'cancelled', before, 'ok'],
+    ['booked', 'cancelled', during, 'MEETING_STARTED'],
+    ['booked', 'rescheduled', after, 'MEETING_STARTED'],
+    ['booked', 'completed', before, 'MEETING_NOT_STARTED'],
+    ['booked', 'no-show', before, 'MEETING_NOT_STARTED'],
+    ['booked', 'completed', during, 'ok'],
+    ['booked', 'completed', after, 'ok'],
+    ['booked', 'no-show', after, 'ok'],
+    ['booked', 'booked', before, 'INVALID_TRANSITION'],
+    ['rescheduled', 'rescheduled', before, 'ok'],
+    ['rescheduled', 'cancelled', before, 'ok'],
+    ['rescheduled', 'completed', after, 'ok'],
+    ['rescheduled', 'no-show', during, 'ok'],
+    ['cancelled', 'booked', before, 'MEETING_FINAL'],
+    ['cancelled', 'rescheduled', before, 'MEETING_FINAL'],
+    ['completed', 'no-show', after, 'MEETING_FINAL'],
+    ['no-show', 'completed', after, 'MEETING_FINAL'],
+    ['completed', 'cancelled', after, 'MEETING_FINAL'],
+  ])(
+    'when a %s meeting is moved to %s (at %i), then the answer is %s',
+    (from, to, now, expected) => {
+      const check = checkTransition({ status: from, start, end }, to, now);
+      expect(check.ok ? 'ok' : check.code).toBe(expected);
+    },
+  );
+});
