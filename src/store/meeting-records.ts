@@ -263,6 +263,7 @@ export class MeetingRecords {
         agentName: candidate.name,
         agentEmail: candidate.email,
         bufferAfterMs: candidate.bufferAfterMs,
+        provider: candidate.provider,
         routing: {
           ...args.meeting.routing,
           skipped: [...args.meeting.routing.skipped, ...skipped],

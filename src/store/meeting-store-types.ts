@@ -46,6 +46,8 @@ export interface HoldCandidate {
   name: string;
   email: string;
   bufferAfterMs: number;
+  /** The agent's calendar provider, recorded on the meeting. */
+  provider: Meeting['provider'];
   /** Free per working hours and calendar; the store adds the check against stored meetings. */
   eligible: boolean;
   /** Why not eligible (`busy`, `disconnected`, `inactive`, `outside-hours`), for the record. */
@@ -54,7 +56,7 @@ export interface HoldCandidate {
 
 export interface HoldMeetingArgs {
   /** Everything of the meeting but the agent, which the store picks. Status `pending`. */
-  meeting: Omit<Meeting, 'agentId' | 'agentName' | 'agentEmail' | 'bufferAfterMs'>;
+  meeting: Omit<Meeting, 'agentId' | 'agentName' | 'agentEmail' | 'bufferAfterMs' | 'provider'>;
   candidates: HoldCandidate[];
   /**
    * `rotation`: the first eligible, free candidate after the pool's pointer, which then moves

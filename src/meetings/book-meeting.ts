@@ -1,0 +1,303 @@
+import type { AgentCalendars } from '../calendar/agent-calendars.js';
+import { CalendarGrantError } from '../calendar/calendar-types.js';
+import type { Clock, Ids } from '../deps.js';
+import { AppError, ValidationError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { planRouting, type RoutingPlan } from '../routing/meeting-routing.js';
+import type { HoldCandidate, MeetingStores } from '../store/meeting-store-types.js';
+import type { LeadStore } from '../store/types.js';
+import type { BookingRequest } from './booking-contract.js';
+import { checkAgentSlot, type AgentCheck } from './meeting-availability.js';
+import type { Agent, Meeting } from './meeting-contract.js';
+import { meetingActivityItem } from './meeting-events-outbox.js';
+import { activityPayload, eventInput } from './meeting-writes.js';
+import type { ManageLinks } from './manage-links.js';
+
+export interface BookingDeps {
+  store: MeetingStores & LeadStore;
+  calendars: AgentCalendars;
+  clock: Clock;
+  ids: Ids;
+  logger: Logger;
+  links: ManageLinks;
+  /** The lead field naming the owner's email (ROUTING_OWNER_FIELD); owner routing is off when absent. */
+  ownerField?: string;
+  /** Called when a Marketo write-back was enqueued (kick the outbox worker). */
+  onEnqueued?: () => void;
+}
+
+/** 409 with the field: the slot went to someone else (or never was free); fresh slots follow. */
+export class SlotTakenError extends AppError {
+  constructor(message = 'That time is no longer available: please pick another slot') {
+    super('SLOT_TAKEN', message, { httpStatus: 409, field: 'start' });
+  }
+}
+
+/** How many agents a booking tries when the chosen one turns out busy at commit or fails. */
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Books a meeting (research E4, §7.1): idempotent on the visitor's key; the agent is chosen by
+ * routing among those free for the slot; the slot is held atomically in the store (no agent is
+ * ever double-booked, whatever the concurrency), re-checked against the agent's calendar with no
+ * cache, then the calendar event is made with an id derived from the meeting (a retry cannot
+ * make two) and the meeting is confirmed with its Marketo activity in one store write. When the
+ * calendar fails the hold is given back: no half-made meeting.
+ */
+export async function bookMeeting(
+  deps: BookingDeps,
+  request: BookingRequest,
+): Promise<{ meeting: Meeting; replayed: boolean }> {
+  const now = deps.clock.now();
+  const start = Date.parse(request.start);
+  if (start <= now) throw new ValidationError('start: the slot is in the past', 'start');
+
+  const agents = deps.store.listAgents();
+  if (request.agentId !== undefined && deps.store.getAgent(request.agentId) === undefined) {
+    throw new ValidationError(`agentId: no agent ${request.agentId}`, 'agentId');
+  }
+  const lead = deps.store.findLeadsByEmail(request.email)[0];
+  const plans = planRouting({
+    agents,
+    rules: deps.store.listRoutingRules(),
+    lead: lead?.fields,
+    ...(deps.ownerField === undefined ? {} : { ownerField: deps.ownerField }),
+    ...(request.agentId === undefined ? {} : { agentId: request.agentId }),
+  });
+
+  const excluded = new Map<string, string>();
+  const seen: AgentCheck[] = [];
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    const held = await holdFirstFree(deps, request, plans, start, lead?.id, excluded, seen);
+    if (held.outcome === 'replayed')
+      return { meeting: checkReplay(held.meeting, request, start), replayed: true };
+    if (held.outcome === 'none') break;
+    const { meeting } = held;
+    const agent = deps.store.getAgent(meeting.agentId)!;
+    const confirmed = await confirmHold(deps, agent, meeting, excluded);
+    if (confirmed !== undefined) return { meeting: confirmed, replayed: false };
+  }
+  throw refusal(seen);
+}
+
+type HoldOutcome =
+  | { outcome: 'held'; meeting: Meeting }
+  | { outcome: 'replayed'; meeting: Meeting }
+  | { outcome: 'none' };
+
+async function holdFirstFree(
+  deps: BookingDeps,
+  request: BookingRequest,
+  plans: RoutingPlan[],
+  start: number,
+  leadId: number | undefined,
+  excluded: ReadonlyMap<string, string>,
+  seen: AgentCheck[],
+): Promise<HoldOutcome> {
+  const now = deps.clock.now();
+  const checks = new Map<string, Promise<AgentCheck>>();
+  const check = (agent: Agent) => {
+    let pending = checks.get(agent.id);
+    if (pending === undefined)
+      checks.set(agent.id, (pending = checkAgentSlot(deps, agent, start, now)));
+    return pending;
+  };
+  for (const plan of plans) {
+    const candidates: HoldCandidate[] = [];
+    for (const agentId of plan.agentIds) {
+      const agent = deps.store.getAgent(agentId);
+      if (agent === undefined) continue;
+      const excludedReason = excluded.get(agentId);
+      const verdict: AgentCheck =
+        excludedReason !== undefined ? { ok: false, reason: 'busy' } : await check(agent);
+      seen.push(verdict);
+      candidates.push({
+        id: agent.id,
+        name: agent.name,
+        email: agent.email,
+        bufferAfterMs: agent.bufferAfterMinutes * 60_000,
+        provider: agent.calendar.provider,
+        eligible: verdict.ok,
+        ...(verdict.ok ? {} : { reason: excludedReason ?? verdict.reason }),
+      });
+    }
+    if (!candidates.some((c) => c.eligible)) continue;
+    const durationMs = durationOf(deps, candidates) * 60_000;
+    const id = deps.ids.next();
+    const result = await deps.store.holdMeeting({
+      mode: plan.mode,
+      pool: plan.pool,
+      now,
+      candidates,
+      meeting: {
+        id,
+        status: 'pending',
+        start,
+        end: start + durationMs,
+        visitor: {
+          email: request.email,
+          ...(request.name === undefined ? {} : { name: request.name }),
+          timeZone: request.timeZone,
+          ...(request.anonymousId === undefined ? {} : { anonymousId: request.anonymousId }),
+        },
+        ...(leadId === undefined ? {} : { leadId }),
+        ...(request.dialogueId === undefined ? {} : { dialogueId: request.dialogueId }),
+        ...(request.conversationId === undefined ? {} : { conversationId: request.conversationId }),
+        routing: {
+          rule: plan.rule,
+          ...(plan.ruleName === undefined ? {} : { ruleName: plan.ruleName }),
+          pool: plan.pool,
+          skipped: [],
+        },
+        ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
+        manageTokenHash: deps.links.hash(deps.links.token(id)),
+        history: [{ status: 'pending', at: now, by: 'visitor' }],
+        createdAt: now,
+        updatedAt: now,
+      },
+    });
+    if (result.outcome === 'taken') continue;
+    return result;
+  }
+  return { outcome: 'none' };
+}
+
+/** Every candidate's own length would differ per agent; the pool books the first eligible's. */
+function durationOf(deps: BookingDeps, candidates: HoldCandidate[]): number {
+  const first = candidates.find((c) => c.eligible)!;
+  return deps.store.getAgent(first.id)!.meetingMinutes;
+}
+
+/**
+ * Re-checks the held slot against the agent's calendar with no cache, makes the event, and
+ * confirms. Returns undefined when this agent cannot take it after all (the hold is given back
+ * and the agent excluded, so the caller tries the next); throws when the calendar is down.
+ */
+async function confirmHold(
+  deps: BookingDeps,
+  agent: Agent,
+  meeting: Meeting,
+  excluded: Map<string, string>,
+): Promise<Meeting | undefined> {
+  const now = deps.clock.now();
+  const fresh = await checkAgentSlot(deps, agent, meeting.start, now, {
+    fresh: true,
+    excludeMeetingId: meeting.id,
+  });
+  if (!fresh.ok) {
+    await deps.store.releaseMeeting(meeting.id, now);
+    if (fresh.reason === 'calendar-unavailable') throw calendarDown();
+    excluded.set(agent.id, fresh.reason);
+    return undefined;
+  }
+  let event;
+  try {
+    event = await deps.calendars.createEvent(agent, eventInput(agent, meeting));
+  } catch (error) {
+    await deps.store.releaseMeeting(meeting.id, deps.clock.now());
+    if (error instanceof CalendarGrantError) {
+      excluded.set(agent.id, 'disconnected');
+      return undefined;
+    }
+    deps.logger.warn(
+      { err: error, agentId: agent.id, meetingId: meeting.id },
+      'calendar event not created: booking refused',
+    );
+    throw calendarDown(error);
+  }
+  const confirmed = await confirmMeeting(deps, meeting.id, event);
+  deps.onEnqueued?.();
+  deps.logger.info(
+    {
+      meetingId: meeting.id,
+      agentId: agent.id,
+      rule: meeting.routing.rule,
+      provider: agent.calendar.provider,
+    },
+    'meeting booked',
+  );
+  return confirmed;
+}
+
+/** pending → booked, with the event's id and link, and the Marketo activity, in one write. */
+export function confirmMeeting(
+  deps: Pick<BookingDeps, 'store' | 'clock'>,
+  meetingId: string,
+  event: { eventId: string; meetingUrl?: string },
+): Promise<Meeting> {
+  const now = deps.clock.now();
+  return deps.store.updateMeeting(
+    meetingId,
+    (current) => {
+      if (current.status !== 'pending') return { meeting: current };
+      const meeting: Meeting = {
+        ...current,
+        status: 'booked',
+        providerEventId: event.eventId,
+        ...(event.meetingUrl === undefined ? {} : { meetingUrl: event.meetingUrl }),
+        history: [...current.history, { status: 'booked', at: now, by: 'system' }],
+        updatedAt: now,
+      };
+      return { meeting, outbox: [meetingActivityItem(activityPayload(meeting, 1, now))] };
+    },
+    now,
+  );
+}
+
+/** The same key with another request is a client bug, not a replay (Stripe's rule). */
+function checkReplay(meeting: Meeting, request: BookingRequest, start: number): Meeting {
+  if (meeting.visitor.email !== request.email || meeting.start !== start) {
+    throw new AppError(
+      'IDEMPOTENCY_KEY_REUSED',
+      'This idempotency key was used for another booking: use a new key for a new booking',
+      { httpStatus: 422, field: 'idempotencyKey' },
+    );
+  }
+  if (meeting.status === 'pending') {
+    throw new AppError(
+      'BOOKING_IN_PROGRESS',
+      'This booking is still being made: retry in a moment',
+      {
+        httpStatus: 409,
+        retryable: true,
+        field: 'idempotencyKey',
+      },
+    );
+  }
+  return meeting;
+}
+
+/** Why nobody could take the slot: outside everyone's hours is the visitor's error (400). */
+function refusal(seen: AgentCheck[]): AppError {
+  const reasons = new Set(seen.map((check) => (check.ok ? 'ok' : check.reason)));
+  if ([...reasons].every((r) => r === 'inactive' || r === 'disconnected')) {
+    return new AppError('NO_AGENTS_AVAILABLE', 'No agent can take meetings right now', {
+      httpStatus: 503,
+      retryable: true,
+    });
+  }
+  const onlyHours = [...reasons].every((r) =>
+    ['outside-hours', 'misaligned', 'too-soon', 'in-past', 'inactive', 'disconnected'].includes(r),
+  );
+  if (reasons.has('calendar-unavailable') && !reasons.has('busy') && !reasons.has('booked')) {
+    return calendarDown();
+  }
+  if (seen.length === 0 || (onlyHours && !reasons.has('ok'))) {
+    if (reasons.has('too-soon')) {
+      return new ValidationError('start: too soon; the agents need more notice', 'start');
+    }
+    return new ValidationError(
+      'start: not an available slot (outside the agents\u2019 hours)',
+      'start',
+    );
+  }
+  return new SlotTakenError();
+}
+
+function calendarDown(cause?: unknown): AppError {
+  return new AppError(
+    'CALENDAR_PROVIDER_UNAVAILABLE',
+    'The calendar service is not answering: no meeting was booked. Please try again shortly',
+    { httpStatus: 503, retryable: true, cause },
+  );
+}

@@ -1,0 +1,93 @@
+import { agentSlots, isSlotBookable, type SlotCheck } from '../calendar/availability.js';
+import type { AgentCalendars } from '../calendar/agent-calendars.js';
+import { CalendarGrantError, type Interval } from '../calendar/calendar-types.js';
+import type { Logger } from '../logger.js';
+import { unroutableReason } from '../routing/meeting-routing.js';
+import type { MeetingStore } from '../store/meeting-store-types.js';
+import type { Agent } from './meeting-contract.js';
+
+/**
+ * Availability of one agent from all three sources: working hours (availability.ts), the
+ * calendar's busy times (cached briefly; `fresh` at commit) and the service's own meetings.
+ * A calendar that cannot be read makes the agent unavailable (fail closed, research §6.3):
+ * HubSpot's "assume available when disconnected" is how double bookings happen.
+ */
+export interface AvailabilityDeps {
+  store: Pick<MeetingStore, 'agentMeetings'>;
+  calendars: AgentCalendars;
+  logger: Logger;
+}
+
+export type AgentCheck =
+  SlotCheck | { ok: false; reason: 'inactive' | 'disconnected' | 'calendar-unavailable' };
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** The busy window looked up for a booking at `start`: whole UTC days, so lookups share a cache entry. */
+export function busyWindow(start: number): Interval {
+  const day = Math.floor(start / DAY) * DAY;
+  return { start: day - DAY, end: day + 2 * DAY };
+}
+
+async function busyOrReason(
+  deps: AvailabilityDeps,
+  agent: Agent,
+  range: Interval,
+  fresh: boolean,
+): Promise<Interval[] | 'disconnected' | 'calendar-unavailable'> {
+  try {
+    return await deps.calendars.busy(agent, range, { fresh });
+  } catch (error) {
+    if (error instanceof CalendarGrantError) return 'disconnected';
+    deps.logger.warn(
+      { err: error, agentId: agent.id },
+      'calendar free/busy failed: agent not offered',
+    );
+    return 'calendar-unavailable';
+  }
+}
+
+const bookedOf = (deps: AvailabilityDeps, agentId: string, range: Interval, excludeId?: string) =>
+  deps.store
+    .agentMeetings(agentId, range.start, range.end)
+    .filter((m) => m.id !== excludeId)
+    .map((m) => ({ start: m.start, end: m.end, bufferAfterMs: m.bufferAfterMs }));
+
+/** Whether `agent` can take a meeting at `start`, and why not. */
+export async function checkAgentSlot(
+  deps: AvailabilityDeps,
+  agent: Agent,
+  start: number,
+  now: number,
+  options: { fresh?: boolean; excludeMeetingId?: string; ignoreRoutability?: boolean } = {},
+): Promise<AgentCheck> {
+  const unroutable = options.ignoreRoutability ? undefined : unroutableReason(agent);
+  if (unroutable !== undefined)
+    return { ok: false, reason: unroutable as 'inactive' | 'disconnected' };
+  // Hours first: no calendar call for a slot the agent does not work anyway.
+  const hours = isSlotBookable({ agent, now, start, busy: [], booked: [] });
+  if (!hours.ok) return hours;
+  const range = busyWindow(start);
+  const busy = await busyOrReason(deps, agent, range, options.fresh === true);
+  if (typeof busy === 'string') return { ok: false, reason: busy };
+  return isSlotBookable({
+    agent,
+    now,
+    start,
+    busy,
+    booked: bookedOf(deps, agent.id, range, options.excludeMeetingId),
+  });
+}
+
+/** The agent's free slots in `range`; none when the calendar cannot be read. */
+export async function agentFreeSlots(
+  deps: AvailabilityDeps,
+  agent: Agent,
+  range: Interval,
+  now: number,
+): Promise<Interval[]> {
+  if (unroutableReason(agent) !== undefined) return [];
+  const busy = await busyOrReason(deps, agent, range, false);
+  if (typeof busy === 'string') return [];
+  return agentSlots({ agent, range, now, busy, booked: bookedOf(deps, agent.id, range) });
+}
