@@ -1,0 +1,51 @@
+import { confirmMeeting, type BookingDeps } from './book-meeting.js';
+import { changeMeetingStatus } from './change-meeting.js';
+import { eventInput } from './meeting-writes.js';
+
+type JobDeps = Omit<BookingDeps, 'ids' | 'links'>;
+
+/** A hold older than this was left by a crash between hold and confirm (a booking takes seconds). */
+export const STALE_HOLD_MS = 2 * 60_000;
+
+export interface MeetingJobReport {
+  completed: number;
+  recovered: number;
+  released: number;
+}
+
+/**
+ * The meetings' periodic job:
+ * - a booked or rescheduled meeting past its end becomes `completed` (unless someone marked it
+ *   no-show first: terminal states do not change), with its Marketo activity;
+ * - a `pending` hold older than STALE_HOLD_MS (the process stopped between holding the slot and
+ *   confirming it) is finished: the calendar event is made again, which is idempotent on the
+ *   meeting id, so it is the one the crashed attempt may have made, and the meeting confirmed;
+ *   the visitor's retry with the same idempotency key then finds it. If the calendar refuses,
+ *   the hold is given back.
+ */
+export async function runMeetingJobs(deps: JobDeps, limit = 200): Promise<MeetingJobReport> {
+  const now = deps.clock.now();
+  const report: MeetingJobReport = { completed: 0, recovered: 0, released: 0 };
+  for (const meeting of deps.store.meetingsDue(['booked', 'rescheduled'], now, limit)) {
+    try {
+      await changeMeetingStatus(deps, { meetingId: meeting.id, to: 'completed', by: 'system' });
+      report.completed += 1;
+    } catch (error) {
+      deps.logger.warn({ err: error, meetingId: meeting.id }, 'meeting not marked completed');
+    }
+  }
+  for (const meeting of deps.store.meetingsDue(['pending'], now - STALE_HOLD_MS, limit)) {
+    const agent = deps.store.getAgent(meeting.agentId);
+    try {
+      if (agent === undefined) throw new Error(`agent ${meeting.agentId} is gone`);
+      const event = await deps.calendars.createEvent(agent, eventInput(agent, meeting));
+      await confirmMeeting(deps, meeting.id, event);
+      deps.onEnqueued?.();
+      report.recovered += 1;
+    } catch (error) {
+      deps.logger.warn({ err: error, meetingId: meeting.id }, 'stale hold given back');
+      if (await deps.store.releaseMeeting(meeting.id, deps.clock.now())) report.released += 1;
+    }
+  }
+  return report;
+}
