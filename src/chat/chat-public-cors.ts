@@ -87,7 +87,7 @@ export function chatCors(isAllowed: () => (origin: string) => boolean): RequestH
     if (method === 'OPTIONS') {
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
       // If-None-Match: a widget that revalidates the configuration itself.
-      res.setHeader('Access-Control-Allow-Headers', 'Content-Type, If-None-Match');
+      res.setHeader('Access-Control-Allow-Headers', 'Content-Type, If-None-Match, Idempotency-Key');
       res.setHeader('Access-Control-Max-Age', '600');
       res.status(204).end();
       return;

@@ -34,6 +34,11 @@ export interface ChatPublicRoutesDeps {
   createRateLimiter?: (options: { limit: number; windowMs: number }) => RateLimiter;
   /** Request body limit of the POSTs, in bytes (default 8 kB). */
   bodyLimitBytes?: number;
+  /**
+   * More public routes (the meeting booking), mounted behind the same CORS, with this router's
+   * per-client limiter and body reader.
+   */
+  extraRoutes?: (kit: { limiter: (limit: number) => RequestHandler; body: RequestHandler }) => Router;
 }
 
 export const DEFAULT_CHAT_BODY_LIMIT_BYTES = 8 * 1024;
@@ -100,6 +105,8 @@ export function createChatPublicRoutes(deps: ChatPublicRoutesDeps): Router {
     );
     sendJson(res, 202, JSON.stringify({ recorded: result.recorded }));
   });
+
+  if (deps.extraRoutes !== undefined) router.use(deps.extraRoutes({ limiter, body }));
 
   return router;
 }

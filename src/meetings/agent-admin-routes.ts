@@ -1,0 +1,109 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { parseChatInput } from '../chat/chat-input.js';
+import type { OAuthConnect } from '../calendar/oauth-connect.js';
+import type { Ids } from '../deps.js';
+import { AppError } from '../errors.js';
+import { slotQuerySchema } from './booking-contract.js';
+import { agentInputSchema, agentPatchSchema, type Agent } from './meeting-contract.js';
+import { listSlots, type SlotDeps } from './meeting-slots.js';
+
+export type AgentAdminDeps = SlotDeps & { ids: Ids; oauth: OAuthConnect };
+
+/** The agent as the admin API shows it: the calendar's state, never its ciphertext. */
+export function toAdminAgent(agent: Agent) {
+  const { encryptedRefreshToken: _sealed, ...calendar } = agent.calendar;
+  return { ...agent, calendar: { ...calendar, hasGrant: _sealed !== undefined } };
+}
+
+const connectSchema = z.object({ provider: z.enum(['google', 'microsoft', 'local']) });
+const orderSchema = z.object({ order: z.array(z.string().min(1)).min(1) });
+
+/**
+ * /api/agents: the sales agents meetings are routed to (Dynamic Chat's agent settings), their
+ * rotation order, their calendar connection and their free slots.
+ */
+export function createAgentAdminRoutes(deps: AgentAdminDeps): Router {
+  const router = Router();
+  const { store } = deps;
+  const requireAgent = (id: string): Agent => {
+    const agent = store.getAgent(id);
+    if (agent === undefined) throw new AppError('NOT_FOUND', `No agent ${id}`, { httpStatus: 404 });
+    return agent;
+  };
+
+  router.get('/agents', (_req, res) => {
+    res.json({ agents: store.listAgents().map(toAdminAgent) });
+  });
+
+  router.post('/agents', async (req, res) => {
+    const input = parseChatInput(agentInputSchema, req.body, 'agent');
+    const now = deps.clock.now();
+    const agent: Agent = {
+      id: `agt_${deps.ids.next().replace(/-/g, '').slice(0, 16)}`,
+      ...input,
+      calendar: { provider: 'local', status: 'connected', connectedAt: now },
+      createdAt: now,
+      updatedAt: now,
+    };
+    await store.saveAgent(agent);
+    res.status(201).json(toAdminAgent(agent));
+  });
+
+  router.put('/agents/order', async (req, res) => {
+    const { order } = parseChatInput(orderSchema, req.body, 'agent order');
+    await store.reorderAgents(order);
+    res.json({ agents: store.listAgents().map(toAdminAgent) });
+  });
+
+  router.get('/agents/:id', (req, res) => {
+    res.json(toAdminAgent(requireAgent(req.params.id)));
+  });
+
+  router.patch('/agents/:id', async (req, res) => {
+    requireAgent(req.params.id);
+    const patch = parseChatInput(agentPatchSchema, req.body, 'agent');
+    const now = deps.clock.now();
+    const agent = await store.updateAgent(req.params.id, (current) => ({
+      ...current,
+      ...patch,
+      updatedAt: now,
+    }));
+    res.json(toAdminAgent(agent));
+  });
+
+  router.delete('/agents/:id', async (req, res) => {
+    requireAgent(req.params.id);
+    await store.deleteAgent(req.params.id);
+    res.status(204).end();
+  });
+
+  router.get('/agents/:id/availability', async (req, res) => {
+    const agent = requireAgent(req.params.id);
+    const query = parseChatInput(
+      slotQuerySchema,
+      { ...req.query, agentId: agent.id },
+      'slot query',
+    );
+    res.json(await listSlots(deps, query));
+  });
+
+  /** `{ provider }`: google or microsoft answer the URL to open; local switches to the built-in calendar. */
+  router.post('/agents/:id/calendar/connect', async (req, res) => {
+    const agent = requireAgent(req.params.id);
+    const { provider } = parseChatInput(connectSchema, req.body, 'calendar connection');
+    if (provider === 'local') {
+      res.json({ agent: toAdminAgent(await deps.oauth.disconnect(agent.id)) });
+      return;
+    }
+    res.json(await deps.oauth.start(agent.id, provider));
+  });
+
+  /** Revokes the grant, deletes the ciphertext, and puts the agent on the built-in calendar. */
+  router.post('/agents/:id/calendar/disconnect', async (req, res) => {
+    const agent = requireAgent(req.params.id);
+    res.json({ agent: toAdminAgent(await deps.oauth.disconnect(agent.id)) });
+  });
+
+  return router;
+}

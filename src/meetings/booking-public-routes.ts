@@ -1,0 +1,145 @@
+import { Router, type RequestHandler, type Response } from 'express';
+import { z } from 'zod';
+import { parseChatInput } from '../chat/chat-input.js';
+import { createIcs } from '../calendar/ics.js';
+import { AppError } from '../errors.js';
+import { bookMeeting, SlotTakenError, type BookingDeps } from './book-meeting.js';
+import {
+  bookingRequestSchema,
+  rescheduleRequestSchema,
+  slotQuerySchema,
+  type BookingResponse,
+} from './booking-contract.js';
+import { changeMeetingStatus, rescheduleMeeting } from './change-meeting.js';
+import type { Meeting } from './meeting-contract.js';
+import { listSlots, type SlotDeps } from './meeting-slots.js';
+import { toPublicMeeting } from './meeting-views.js';
+import { eventInput } from './meeting-writes.js';
+
+export type BookingRoutesDeps = BookingDeps & SlotDeps;
+
+/** What the chat's public router lends these routes: its per-client limiter and body reader. */
+export interface PublicRouteKit {
+  limiter: (limit: number) => RequestHandler;
+  body: RequestHandler;
+}
+
+const tokenSchema = z.string().regex(/^[\w-]{43}$/, 'not a meeting link');
+
+/**
+ * The widget's booking endpoints, mounted inside the chat's public router (same CORS, limits
+ * and body rules). Thin: parse with zod, call the meetings module, present. A visitor only ever
+ * sees their own meeting, through the unguessable token of their links.
+ */
+export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRouteKit): Router {
+  const router = Router();
+  const inFlight = new Map<string, Promise<{ meeting: Meeting; replayed: boolean }>>();
+
+  router.get('/slots', kit.limiter(60), async (req, res) => {
+    const query = parseChatInput(slotQuerySchema, req.query, 'slot query');
+    send(res, 200, await listSlots(deps, query));
+  });
+
+  router.post('/meetings', kit.limiter(20), kit.body, async (req, res) => {
+    const header = req.get('idempotency-key');
+    const body = typeof req.body === 'object' && req.body !== null ? req.body : {};
+    const request = parseChatInput(
+      bookingRequestSchema,
+      header === undefined ? body : { ...body, idempotencyKey: header },
+      'booking',
+    );
+    // The same key twice in this process waits for the first (another replica's is caught by the store).
+    const key = request.idempotencyKey;
+    let pending = key === undefined ? undefined : inFlight.get(key);
+    if (pending === undefined) {
+      pending = bookMeeting(deps, request);
+      if (key !== undefined) {
+        inFlight.set(key, pending);
+        void pending.finally(() => inFlight.delete(key)).catch(() => undefined);
+      }
+    }
+    try {
+      const { meeting, replayed } = await pending;
+      const answer: BookingResponse = { meeting: toPublicMeeting(meeting, deps.links), replayed };
+      send(res, replayed ? 200 : 201, answer);
+    } catch (error) {
+      if (!(error instanceof SlotTakenError)) throw error;
+      // A clear "taken", with fresh slots of that day so the visitor can pick again at once.
+      const fresh = await listSlots(deps, {
+        from: request.start.slice(0, 10),
+        days: 1,
+        timeZone: request.timeZone,
+        ...(request.agentId === undefined ? {} : { agentId: request.agentId }),
+      });
+      send(res, 409, {
+        error: { code: error.code, message: error.message, field: error.field },
+        slots: fresh,
+      });
+    }
+  });
+
+  const byToken = (token: unknown): Meeting => {
+    const parsed = tokenSchema.safeParse(token);
+    const meeting = parsed.success
+      ? deps.store.findMeetingByManageTokenHash(deps.links.hash(parsed.data))
+      : undefined;
+    // One answer for a malformed and an unknown link: nothing to learn by probing.
+    if (meeting === undefined || meeting.status === 'pending') {
+      throw new AppError('NOT_FOUND', 'No meeting for this link', { httpStatus: 404 });
+    }
+    return meeting;
+  };
+
+  router.get('/meetings/manage/:token', kit.limiter(60), (req, res) => {
+    send(res, 200, { meeting: toPublicMeeting(byToken(req.params.token), deps.links) });
+  });
+
+  router.post('/meetings/manage/:token/cancel', kit.limiter(20), kit.body, async (req, res) => {
+    const meeting = byToken(req.params.token);
+    const changed = await changeMeetingStatus(deps, {
+      meetingId: meeting.id,
+      to: 'cancelled',
+      by: 'visitor',
+    });
+    send(res, 200, { meeting: toPublicMeeting(changed, deps.links) });
+  });
+
+  router.post('/meetings/manage/:token/reschedule', kit.limiter(20), kit.body, async (req, res) => {
+    const meeting = byToken(req.params.token);
+    const { start } = parseChatInput(rescheduleRequestSchema, req.body, 'reschedule');
+    const changed = await rescheduleMeeting(deps, { meetingId: meeting.id, start, by: 'visitor' });
+    send(res, 200, { meeting: toPublicMeeting(changed, deps.links) });
+  });
+
+  router.get('/meetings/manage/:token/invite.ics', kit.limiter(60), (req, res) => {
+    const meeting = byToken(req.params.token);
+    const agent = deps.store.getAgent(meeting.agentId);
+    const input = agent === undefined ? undefined : eventInput(agent, meeting);
+    if (input === undefined)
+      throw new AppError('NOT_FOUND', 'No meeting for this link', { httpStatus: 404 });
+    const ics = createIcs({
+      uid: `${meeting.id}@marketo-chat`,
+      sequence: meeting.history.length,
+      start: meeting.start,
+      end: meeting.end,
+      stamp: meeting.updatedAt,
+      summary: input.summary,
+      description: input.description,
+      organizer: input.organizer,
+      attendee: input.attendee,
+      cancelled: meeting.status === 'cancelled',
+      ...(meeting.meetingUrl === undefined ? {} : { url: meeting.meetingUrl }),
+    });
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Content-Type', 'text/calendar; charset=utf-8; method=REQUEST');
+    res.setHeader('Content-Disposition', 'attachment; filename="meeting.ics"');
+    res.send(ics);
+  });
+
+  return router;
+}
+
+function send(res: Response, status: number, body: unknown): void {
+  res.status(status).setHeader('Cache-Control', 'no-store');
+  res.json(body);
+}

@@ -1,0 +1,67 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { parseChatInput } from '../chat/chat-input.js';
+import { AppError } from '../errors.js';
+import type { BookingDeps } from './book-meeting.js';
+import { changeMeetingStatus, rescheduleMeeting } from './change-meeting.js';
+import { meetingStatusSchema } from './meeting-contract.js';
+import { toAdminMeeting } from './meeting-views.js';
+
+const day = z.iso.datetime({ offset: true }).or(z.iso.date());
+
+const listQuerySchema = z.object({
+  agentId: z.string().min(1).optional(),
+  status: z.union([meetingStatusSchema, z.literal('pending')]).optional(),
+  from: day.optional(),
+  to: day.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+const statusSchema = z.object({
+  status: z.enum(['cancelled', 'completed', 'no-show']),
+  note: z.string().max(500).optional(),
+});
+const rescheduleSchema = z.object({ start: z.iso.datetime({ offset: true }) });
+
+/** /api/meetings: every meeting with its status, filters, and the admin's status changes. */
+export function createMeetingAdminRoutes(deps: BookingDeps): Router {
+  const router = Router();
+
+  router.get('/meetings', (req, res) => {
+    const query = parseChatInput(listQuerySchema, req.query, 'meeting filter');
+    const meetings = deps.store.listMeetings({
+      ...(query.agentId === undefined ? {} : { agentId: query.agentId }),
+      ...(query.status === undefined ? {} : { status: query.status }),
+      ...(query.from === undefined ? {} : { from: Date.parse(query.from) }),
+      ...(query.to === undefined ? {} : { to: Date.parse(query.to) }),
+      limit: query.limit,
+    });
+    res.json({ meetings: meetings.map(toAdminMeeting) });
+  });
+
+  router.get('/meetings/:id', (req, res) => {
+    const meeting = deps.store.getMeeting(req.params.id);
+    if (meeting === undefined)
+      throw new AppError('NOT_FOUND', `No meeting ${req.params.id}`, { httpStatus: 404 });
+    res.json(toAdminMeeting(meeting));
+  });
+
+  router.post('/meetings/:id/status', async (req, res) => {
+    const { status, note } = parseChatInput(statusSchema, req.body, 'status change');
+    const meeting = await changeMeetingStatus(deps, {
+      meetingId: req.params.id,
+      to: status,
+      by: 'admin',
+      ...(note === undefined ? {} : { note }),
+    });
+    res.json(toAdminMeeting(meeting));
+  });
+
+  router.post('/meetings/:id/reschedule', async (req, res) => {
+    const { start } = parseChatInput(rescheduleSchema, req.body, 'reschedule');
+    const meeting = await rescheduleMeeting(deps, { meetingId: req.params.id, start, by: 'admin' });
+    res.json(toAdminMeeting(meeting));
+  });
+
+  return router;
+}

@@ -1,0 +1,44 @@
+import { dayRange, groupSlotsByDay, poolSlots } from '../calendar/availability.js';
+import type { Interval } from '../calendar/calendar-types.js';
+import type { Clock } from '../deps.js';
+import { ValidationError } from '../errors.js';
+import { unroutableReason } from '../routing/meeting-routing.js';
+import type { AgentStore } from '../store/meeting-store-types.js';
+import type { SlotQuery, SlotsResponse } from './booking-contract.js';
+import { agentFreeSlots, type AvailabilityDeps } from './meeting-availability.js';
+
+export type SlotDeps = AvailabilityDeps & {
+  store: AvailabilityDeps['store'] & AgentStore;
+  clock: Clock;
+};
+
+/**
+ * The slots a visitor can book: the union of the free slots of every agent who can take
+ * meetings (or of the one asked for), in the visitor's time zone. A slot shown is free for at
+ * least one agent now; the booking re-checks it at commit. Agents are read in parallel, each
+ * through the short free/busy cache.
+ */
+export async function listSlots(deps: SlotDeps, query: SlotQuery): Promise<SlotsResponse> {
+  const now = deps.clock.now();
+  const range = dayRange(query.from, query.days, query.timeZone, now);
+  let agents = deps.store.listAgents().filter((agent) => unroutableReason(agent) === undefined);
+  if (query.agentId !== undefined) {
+    const agent = deps.store.getAgent(query.agentId);
+    if (agent === undefined)
+      throw new ValidationError(`agentId: no agent ${query.agentId}`, 'agentId');
+    agents = agents.filter((a) => a.id === agent.id);
+  }
+  const perAgent = new Map<string, Interval[]>();
+  await Promise.all(
+    agents.map(async (agent) => {
+      perAgent.set(agent.id, await agentFreeSlots(deps, agent, range, now));
+    }),
+  );
+  const slots = poolSlots(perAgent);
+  const durations = agents.map((a) => a.meetingMinutes);
+  return {
+    timeZone: query.timeZone,
+    durationMinutes: durations.length === 0 ? 30 : Math.min(...durations),
+    days: groupSlotsByDay(slots, query.timeZone),
+  };
+}

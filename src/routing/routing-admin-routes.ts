@@ -1,0 +1,105 @@
+import { Router } from 'express';
+import { parseChatInput } from '../chat/chat-input.js';
+import type { Clock, Ids } from '../deps.js';
+import { AppError } from '../errors.js';
+import { routingRuleInputSchema, type RoutingRule } from '../meetings/meeting-contract.js';
+import type { AgentStore, RoutingRuleStore } from '../store/meeting-store-types.js';
+import type { RoutingStore } from '../store/types.js';
+import { unroutableReason } from './meeting-routing.js';
+import { pickNextAgent } from './round-robin.js';
+
+export interface RoutingAdminDeps {
+  store: AgentStore & RoutingRuleStore & RoutingStore;
+  clock: Clock;
+  ids: Ids;
+}
+
+/**
+ * /api/routing: the rotation's order, who is next, the meetings per agent to date and the
+ * custom rules. "Next" is the next agent who can take meetings at all; whether they are free
+ * at a given time is decided per booking (a busy agent is skipped, keeping their place).
+ */
+export function createRoutingAdminRoutes(deps: RoutingAdminDeps): Router {
+  const router = Router();
+  const { store } = deps;
+
+  router.get('/routing', (_req, res) => {
+    const agents = store.listAgents();
+    const state = store.routingState();
+    const rotation = agents.map((agent) => ({
+      id: agent.id,
+      name: agent.name,
+      email: agent.email,
+      active: unroutableReason(agent) === undefined,
+    }));
+    const next = pickNextAgent(rotation, state.lastAgentId);
+    res.json({
+      order: agents.map((agent) => ({
+        id: agent.id,
+        name: agent.name,
+        email: agent.email,
+        routable: unroutableReason(agent) === undefined,
+        ...(unroutableReason(agent) === undefined ? {} : { reason: unroutableReason(agent) }),
+        meetingsToDate: state.totals[agent.id] ?? 0,
+      })),
+      lastAgentId: state.lastAgentId ?? null,
+      next: next === undefined ? null : { id: next.id, name: next.name, email: next.email },
+      pools: state.pointers,
+      totals: state.totals,
+      rules: store.listRoutingRules(),
+    });
+  });
+
+  router.get('/routing/rules', (_req, res) => {
+    res.json({ rules: store.listRoutingRules() });
+  });
+
+  router.post('/routing/rules', async (req, res) => {
+    const input = parseChatInput(routingRuleInputSchema, req.body, 'routing rule');
+    checkTargets(store, input.target);
+    const now = deps.clock.now();
+    const rule: RoutingRule = {
+      id: `rule_${deps.ids.next().replace(/-/g, '').slice(0, 12)}`,
+      ...input,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await store.saveRoutingRule(rule);
+    res.status(201).json(rule);
+  });
+
+  router.put('/routing/rules/:id', async (req, res) => {
+    const current = store.getRoutingRule(req.params.id);
+    if (current === undefined)
+      throw new AppError('NOT_FOUND', `No rule ${req.params.id}`, { httpStatus: 404 });
+    const input = parseChatInput(routingRuleInputSchema, req.body, 'routing rule');
+    checkTargets(store, input.target);
+    const rule: RoutingRule = { ...current, ...input, updatedAt: deps.clock.now() };
+    await store.saveRoutingRule(rule);
+    res.json(rule);
+  });
+
+  router.delete('/routing/rules/:id', async (req, res) => {
+    if (!(await store.deleteRoutingRule(req.params.id))) {
+      throw new AppError('NOT_FOUND', `No rule ${req.params.id}`, { httpStatus: 404 });
+    }
+    res.status(204).end();
+  });
+
+  return router;
+}
+
+function checkTargets(store: AgentStore, target: RoutingRule['target']): void {
+  if (!('agentIds' in target)) return;
+  const index = target.agentIds.findIndex((id) => store.getAgent(id) === undefined);
+  if (index !== -1) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `target.agentIds.${index}: no agent ${target.agentIds[index]}`,
+      {
+        httpStatus: 400,
+        field: `target.agentIds.${index}`,
+      },
+    );
+  }
+}
