@@ -28,6 +28,10 @@ const optionalString = z
   .optional()
   .transform((v) => (v === '' ? undefined : v));
 
+const optionalUrl = optionalString.pipe(
+  z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+);
+
 export const DEFAULT_SYNC_FIELDS = [
   'email',
   'firstName',
@@ -171,6 +175,36 @@ const envSchema = z
       .default('')
       .transform((v, ctx) => parseAgents(v, ctx)),
     ASSIGN_REPEAT_WINDOW_MS: integer(0, 7 * 24 * 3600_000).default(10 * 60_000),
+    ROUTING_OWNER_FIELD: optionalString,
+
+    TOKEN_ENCRYPTION_KEY: optionalString.pipe(
+      z
+        .string()
+        .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, {
+          error: 'must be 32 bytes as 64 hex characters or base64 (openssl rand -hex 32)',
+        })
+        .optional(),
+    ),
+    TOKEN_ENCRYPTION_KEY_PREVIOUS: optionalString.pipe(
+      z
+        .string()
+        .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, {
+          error: 'must be 32 bytes as 64 hex characters or base64',
+        })
+        .optional(),
+    ),
+    GOOGLE_CLIENT_ID: optionalString,
+    GOOGLE_CLIENT_SECRET: optionalString,
+    GOOGLE_OAUTH_URL: optionalUrl,
+    GOOGLE_TOKEN_URL: optionalUrl,
+    GOOGLE_CALENDAR_URL: optionalUrl,
+    MICROSOFT_CLIENT_ID: optionalString,
+    MICROSOFT_CLIENT_SECRET: optionalString,
+    MICROSOFT_TENANT: z.string().trim().min(1).default('common'),
+    MICROSOFT_AUTHORITY_URL: optionalUrl,
+    MICROSOFT_GRAPH_URL: optionalUrl,
+    MEETING_JOB_INTERVAL_MS: integer(1_000, 3600_000).default(60_000),
+    FREEBUSY_CACHE_TTL_MS: integer(0, 3600_000).default(60_000),
     OUTBOX_POLL_MS: integer(10, 60_000).default(1_000),
     TRUST_PROXY_HOPS: integer(0, 10).default(0),
 
@@ -185,6 +219,7 @@ const envSchema = z
         'ADMIN_TOKEN',
         'WEBHOOK_SECRET',
         'SSFS_API_KEY',
+        'TOKEN_ENCRYPTION_KEY',
       ] as const) {
         if (!env[key]) {
           ctx.addIssue({
@@ -193,6 +228,18 @@ const envSchema = z
             message: 'is required when MARKETO_BASE_URL is set',
           });
         }
+      }
+    }
+    for (const [id, secret] of [
+      ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET'],
+      ['MICROSOFT_CLIENT_ID', 'MICROSOFT_CLIENT_SECRET'],
+    ] as const) {
+      if (Boolean(env[id]) !== Boolean(env[secret])) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [env[id] ? secret : id],
+          message: `${id} and ${secret} are set together`,
+        });
       }
     }
   });
@@ -243,8 +290,37 @@ export interface Config {
     /** Allowed callback hosts: exact names, `*.domain` wildcards, or trusted `host:port`. */
     callbackHosts: string[];
   };
-  /** Agents of the round-robin rotation (until agents are managed through the admin API). */
+  /** Agents seeded into an empty store (later managed through /api/agents). */
   routingAgents: Array<{ name: string; email: string }>;
+  meetings: {
+    /** The lead field holding the owner's email, for owner routing; off when unset. */
+    ownerField: string | undefined;
+    jobIntervalMs: number;
+    busyCacheTtlMs: number;
+  };
+  calendar: {
+    /** Undefined only in sandbox mode, where main.ts generates one beside the store. */
+    tokenKey: string | undefined;
+    previousTokenKey: string | undefined;
+    google:
+      | {
+          clientId: string;
+          clientSecret: string;
+          oauthUrl?: string;
+          tokenUrl?: string;
+          apiUrl?: string;
+        }
+      | undefined;
+    microsoft:
+      | {
+          clientId: string;
+          clientSecret: string;
+          tenant: string;
+          authorityUrl?: string;
+          graphUrl?: string;
+        }
+      | undefined;
+  };
   outbox: { pollMs: number };
   /** Reverse proxies in front of the service; 0 trusts no X-Forwarded-For. */
   trustProxyHops: number;
@@ -311,6 +387,35 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       callbackHosts: e.SSFS_CALLBACK_HOSTS,
     },
     routingAgents: e.ROUTING_AGENTS,
+    meetings: {
+      ownerField: e.ROUTING_OWNER_FIELD,
+      jobIntervalMs: e.MEETING_JOB_INTERVAL_MS,
+      busyCacheTtlMs: e.FREEBUSY_CACHE_TTL_MS,
+    },
+    calendar: {
+      tokenKey: e.TOKEN_ENCRYPTION_KEY,
+      previousTokenKey: e.TOKEN_ENCRYPTION_KEY_PREVIOUS,
+      google:
+        e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET
+          ? {
+              clientId: e.GOOGLE_CLIENT_ID,
+              clientSecret: e.GOOGLE_CLIENT_SECRET,
+              ...(e.GOOGLE_OAUTH_URL ? { oauthUrl: e.GOOGLE_OAUTH_URL } : {}),
+              ...(e.GOOGLE_TOKEN_URL ? { tokenUrl: e.GOOGLE_TOKEN_URL } : {}),
+              ...(e.GOOGLE_CALENDAR_URL ? { apiUrl: e.GOOGLE_CALENDAR_URL } : {}),
+            }
+          : undefined,
+      microsoft:
+        e.MICROSOFT_CLIENT_ID && e.MICROSOFT_CLIENT_SECRET
+          ? {
+              clientId: e.MICROSOFT_CLIENT_ID,
+              clientSecret: e.MICROSOFT_CLIENT_SECRET,
+              tenant: e.MICROSOFT_TENANT,
+              ...(e.MICROSOFT_AUTHORITY_URL ? { authorityUrl: e.MICROSOFT_AUTHORITY_URL } : {}),
+              ...(e.MICROSOFT_GRAPH_URL ? { graphUrl: e.MICROSOFT_GRAPH_URL } : {}),
+            }
+          : undefined,
+    },
     outbox: { pollMs: e.OUTBOX_POLL_MS },
     trustProxyHops: e.TRUST_PROXY_HOPS,
   };

@@ -91,7 +91,7 @@ export async function createRuntime(
  */
 export async function resolveSecret(
   configured: string | undefined,
-  name: 'admin-token' | 'webhook-secret' | 'ssfs-api-key',
+  name: 'admin-token' | 'webhook-secret' | 'ssfs-api-key' | 'token-encryption-key',
   dataFile: string,
   logger: Logger,
 ): Promise<string> {
@@ -106,7 +106,11 @@ export async function resolveSecret(
   } catch {
     // not generated yet
   }
-  const secret = randomBytes(24).toString('base64url');
+  // The token key is an AES-256 key: exactly 32 bytes, written as hex.
+  const secret =
+    name === 'token-encryption-key'
+      ? randomBytes(32).toString('hex')
+      : randomBytes(24).toString('base64url');
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, `${secret}\n`, { mode: 0o600 });
   await chmod(file, 0o600);

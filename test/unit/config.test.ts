@@ -85,6 +85,7 @@ describe('loadConfig', () => {
       ADMIN_TOKEN: 'a'.repeat(32),
       WEBHOOK_SECRET: 'w'.repeat(32),
       SSFS_API_KEY: 'k'.repeat(32),
+      TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32),
     });
     expect(config.marketo.baseUrl).toBe('https://123-ABC-456.mktorest.com');
   });
