@@ -87,7 +87,11 @@ export async function agentFreeSlots(
   now: number,
 ): Promise<Interval[]> {
   if (unroutableReason(agent) !== undefined) return [];
-  const busy = await busyOrReason(deps, agent, range, false);
+  // Busy times and meetings just outside the range still decide the slots at its edges: a
+  // meeting ending in the buffer before it, or one starting just after a late slot would end.
+  const pad = (agent.meetingMinutes + agent.bufferAfterMinutes) * 60_000;
+  const lookup = { start: range.start - pad, end: range.end + pad };
+  const busy = await busyOrReason(deps, agent, lookup, false);
   if (typeof busy === 'string') return [];
-  return agentSlots({ agent, range, now, busy, booked: bookedOf(deps, agent.id, range) });
+  return agentSlots({ agent, range, now, busy, booked: bookedOf(deps, agent.id, lookup) });
 }

@@ -28,12 +28,9 @@ export async function listSlots(deps: SlotDeps, query: SlotQuery): Promise<Slots
       throw new ValidationError(`agentId: no agent ${query.agentId}`, 'agentId');
     agents = agents.filter((a) => a.id === agent.id);
   }
-  const perAgent = new Map<string, Interval[]>();
-  await Promise.all(
-    agents.map(async (agent) => {
-      perAgent.set(agent.id, await agentFreeSlots(deps, agent, range, now));
-    }),
-  );
+  // Keys in rotation order, whatever order the calendars answer in.
+  const free = await Promise.all(agents.map((agent) => agentFreeSlots(deps, agent, range, now)));
+  const perAgent = new Map<string, Interval[]>(agents.map((agent, i) => [agent.id, free[i]!]));
   const slots = poolSlots(perAgent);
   const durations = agents.map((a) => a.meetingMinutes);
   return {

@@ -1,0 +1,102 @@
+import type { Router } from 'express';
+import { createAgentCalendars } from '../calendar/agent-calendars.js';
+import { createBusyCache } from '../calendar/busy-cache.js';
+import type { CalendarClient, CalendarOAuth } from '../calendar/calendar-types.js';
+import { createLocalCalendar } from '../calendar/local-calendar.js';
+import { createOAuthCallbackRoutes } from '../calendar/oauth-callback-routes.js';
+import { createOAuthConnect } from '../calendar/oauth-connect.js';
+import type { TokenCipher } from '../calendar/token-cipher.js';
+import type { Clock, Ids } from '../deps.js';
+import type { Logger } from '../logger.js';
+import { createRoutingAdminRoutes } from '../routing/routing-admin-routes.js';
+import type { Store } from '../store/types.js';
+import { createAgentAdminRoutes } from './agent-admin-routes.js';
+import type { BookingDeps } from './book-meeting.js';
+import { createBookingPublicRoutes, type PublicRouteKit } from './booking-public-routes.js';
+import { runMeetingJobs } from './complete-meetings.js';
+import { createManageLinks } from './manage-links.js';
+import { createMeetingAdminRoutes } from './meeting-admin-routes.js';
+
+export interface MeetingsModuleDeps {
+  store: Store;
+  clock: Clock;
+  ids: Ids;
+  logger: Logger;
+  /** Seals refresh tokens; its key also signs the visitors' meeting links. */
+  cipher: TokenCipher;
+  /** The secret the meeting links are derived from (TOKEN_ENCRYPTION_KEY). */
+  linkSecret: Buffer;
+  publicBaseUrl: string;
+  /** The configured providers (src/clients/google-calendar, src/clients/microsoft-graph). */
+  providers: {
+    google?: { client: CalendarClient; oauth: CalendarOAuth };
+    microsoft?: { client: CalendarClient; oauth: CalendarOAuth };
+  };
+  ownerField?: string | undefined;
+  busyCacheTtlMs?: number;
+  onEnqueued?: () => void;
+}
+
+/**
+ * Calendars, booking, routing and meetings, put together once for the composition root (and for
+ * tests that want the real thing): the routes to mount and the periodic job.
+ */
+export function createMeetingsModule(deps: MeetingsModuleDeps) {
+  const busyCache = createBusyCache({
+    clock: deps.clock,
+    ...(deps.busyCacheTtlMs === undefined ? {} : { ttlMs: deps.busyCacheTtlMs }),
+  });
+  const calendars = createAgentCalendars({
+    store: deps.store,
+    clock: deps.clock,
+    logger: deps.logger,
+    cipher: deps.cipher,
+    busyCache,
+    clients: {
+      local: createLocalCalendar({ clock: deps.clock }),
+      ...(deps.providers.google === undefined ? {} : { google: deps.providers.google.client }),
+      ...(deps.providers.microsoft === undefined
+        ? {}
+        : { microsoft: deps.providers.microsoft.client }),
+    },
+  });
+  const booking: BookingDeps = {
+    store: deps.store,
+    calendars,
+    clock: deps.clock,
+    ids: deps.ids,
+    logger: deps.logger.child({ module: 'meetings' }),
+    links: createManageLinks({ secret: deps.linkSecret, publicBaseUrl: deps.publicBaseUrl }),
+    ...(deps.ownerField === undefined ? {} : { ownerField: deps.ownerField }),
+    ...(deps.onEnqueued === undefined ? {} : { onEnqueued: deps.onEnqueued }),
+  };
+  const oauth = createOAuthConnect({
+    store: deps.store,
+    clock: deps.clock,
+    logger: deps.logger,
+    cipher: deps.cipher,
+    providers: {
+      ...(deps.providers.google === undefined ? {} : { google: deps.providers.google.oauth }),
+      ...(deps.providers.microsoft === undefined
+        ? {}
+        : { microsoft: deps.providers.microsoft.oauth }),
+    },
+    redirectUri: `${deps.publicBaseUrl}/oauth/calendar/callback`,
+  });
+
+  return {
+    booking,
+    busyCache,
+    /** Mounted inside the chat's public router (/chat/slots, /chat/meetings…). */
+    publicRoutes: (kit: PublicRouteKit): Router => createBookingPublicRoutes(booking, kit),
+    /** Under /api, behind the admin token. */
+    adminRouters: [
+      createAgentAdminRoutes({ ...booking, oauth }),
+      createMeetingAdminRoutes(booking),
+      createRoutingAdminRoutes({ store: deps.store, clock: deps.clock, ids: deps.ids }),
+    ],
+    /** Mounted at /oauth: the providers' redirect back. */
+    oauthRouter: createOAuthCallbackRoutes(oauth),
+    runJobs: () => runMeetingJobs(booking),
+  };
+}
