@@ -11,7 +11,12 @@ import { createChatPublicRoutes } from './chat/chat-public-routes.js';
 import { seedDemoChat } from './chat/demo-content.js';
 import { createWidgetRoutes } from './chat/widget-routes.js';
 import { createSsfsCallbackClient } from './clients/ssfs-callback/ssfs-callback-client.js';
-import { DEMO_AGENTS, toRoutingAgents } from './routing/routing-agents.js';
+import { DEMO_AGENTS } from './routing/routing-agents.js';
+import { unroutableReason } from './routing/meeting-routing.js';
+import { createTokenCipher, parseEncryptionKey } from './calendar/token-cipher.js';
+import { createMeetingsModule } from './meetings/meetings-module.js';
+import { seedAgents } from './meetings/seed-agents.js';
+import { scheduleMeetingJobs } from '../jobs/meeting-schedule.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { randomIds, systemClock } from './deps.js';
@@ -63,12 +68,44 @@ async function main(): Promise<void> {
     config.dataFile,
     logger,
   );
-  const { store } = runtime;
-  const routingAgents = toRoutingAgents(
-    config.routingAgents.length > 0 || !runtime.sandbox ? config.routingAgents : DEMO_AGENTS,
+  const tokenKey = parseEncryptionKey(
+    await resolveSecret(config.calendar.tokenKey, 'token-encryption-key', config.dataFile, logger),
   );
-  const agents = () => routingAgents;
+  const cipher = createTokenCipher(
+    tokenKey,
+    config.calendar.previousTokenKey === undefined
+      ? []
+      : [parseEncryptionKey(config.calendar.previousTokenKey)],
+  );
+  const { store } = runtime;
+  await seedAgents(
+    { store, clock: systemClock, ids: randomIds, logger },
+    config.routingAgents.length > 0 || !runtime.sandbox ? config.routingAgents : DEMO_AGENTS,
+    { demo: runtime.sandbox !== undefined && config.routingAgents.length === 0 },
+  );
+  // Webhook and flow-step routing use the same agents, in the same order, as meetings.
+  const agents = () =>
+    store.listAgents().map((agent) => ({
+      id: agent.id,
+      name: agent.name,
+      email: agent.email,
+      active: unroutableReason(agent) === undefined,
+    }));
   if (runtime.sandbox) await seedDemoChat({ store, clock: systemClock, ids: randomIds, logger });
+  let kickOutbox = () => {};
+  const meetings = createMeetingsModule({
+    store,
+    clock: systemClock,
+    ids: randomIds,
+    logger,
+    cipher,
+    linkSecret: tokenKey,
+    publicBaseUrl: config.publicBaseUrl,
+    providers: {},
+    ownerField: config.meetings.ownerField,
+    busyCacheTtlMs: config.meetings.busyCacheTtlMs,
+    onEnqueued: () => kickOutbox(),
+  });
 
   // The durable outbox: every write to Marketo and every flow-step callback goes through it.
   const callbackClient = createSsfsCallbackClient({
@@ -92,6 +129,12 @@ async function main(): Promise<void> {
       ...createChatOutboxHandlers({ marketo: runtime.marketo, store, clock: systemClock, logger }),
     },
   });
+  kickOutbox = () => outbox.kick();
+  const meetingJobs = scheduleMeetingJobs({
+    run: meetings.runJobs,
+    everyMs: config.meetings.jobIntervalMs,
+    logger,
+  });
   const runner = new SyncRunner(deps, {
     fields: config.sync.fields,
     fullStrategy: config.sync.fullStrategy,
@@ -106,7 +149,10 @@ async function main(): Promise<void> {
     sandbox: runtime.sandbox,
     version: readVersion(),
     trustProxyHops: config.trustProxyHops,
-    adminRouters: [createChatAdminRoutes({ store, clock: systemClock, ids: randomIds, logger })],
+    adminRouters: [
+      createChatAdminRoutes({ store, clock: systemClock, ids: randomIds, logger }),
+      ...meetings.adminRouters,
+    ],
     mounts: [
       {
         path: '/chat',
@@ -117,8 +163,10 @@ async function main(): Promise<void> {
           logger,
           publicBaseUrl: config.publicBaseUrl,
           onEnqueued: () => outbox.kick(),
+          extraRoutes: meetings.publicRoutes,
         }),
       },
+      { path: '/oauth', router: meetings.oauthRouter },
       { path: '/', router: createWidgetRoutes({ publicBaseUrl: config.publicBaseUrl }) },
       {
         path: '/webhooks/marketo',
@@ -187,6 +235,7 @@ async function main(): Promise<void> {
     server.close();
     server.closeIdleConnections();
     await runner.stop();
+    await meetingJobs.stop();
     await outbox.stop();
     await runtime.close();
     logger.info('stopped');
