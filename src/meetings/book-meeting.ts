@@ -121,7 +121,10 @@ async function holdFirstFree(
         ...(verdict.ok ? {} : { reason: excludedReason ?? verdict.reason }),
       });
     }
-    if (!candidates.some((c) => c.eligible)) continue;
+    // With nobody free the store is still asked when there is a key: the visitor's own meeting
+    // may be what fills the slot, and a retry must get it back (replayed), not SLOT_TAKEN.
+    const anyEligible = candidates.some((c) => c.eligible);
+    if (candidates.length === 0 || (!anyEligible && request.idempotencyKey === undefined)) continue;
     const durationMs = durationOf(deps, candidates) * 60_000;
     const id = deps.ids.next();
     const result = await deps.store.holdMeeting({
@@ -164,7 +167,7 @@ async function holdFirstFree(
 
 /** Every candidate's own length would differ per agent; the pool books the first eligible's. */
 function durationOf(deps: BookingDeps, candidates: HoldCandidate[]): number {
-  const first = candidates.find((c) => c.eligible)!;
+  const first = candidates.find((c) => c.eligible) ?? candidates[0]!;
   return deps.store.getAgent(first.id)!.meetingMinutes;
 }
 
