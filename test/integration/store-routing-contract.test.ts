@@ -87,7 +87,7 @@ describe.each(storeImplementations)('routing store contract: $kind', (impl) => {
       assignment: expect.objectContaining({ agentId: 'a1', assignedAt: T0 }),
       repeated: true,
     });
-    expect(store.routingState()).toEqual({ lastAgentId: 'a1', totals: { a1: 1 } });
+    expect(store.routingState()).toEqual({ lastAgentId: 'a1', pointers: {}, totals: { a1: 1 } });
     expect((await assign('lead:2', T0 + 1)).assignment.agentId).toBe('a2');
   });
 
@@ -99,7 +99,7 @@ describe.each(storeImplementations)('routing store contract: $kind', (impl) => {
     expect(later.repeated).toBe(false);
     expect(later.assignment).toMatchObject({ agentId: 'a2', assignedAt: T0 + WINDOW });
     expect(store.getAssignment('lead:1')).toMatchObject({ agentId: 'a2', assignedAt: T0 + WINDOW });
-    expect(store.routingState()).toEqual({ lastAgentId: 'a2', totals: { a1: 1, a2: 1 } });
+    expect(store.routingState()).toEqual({ lastAgentId: 'a2', pointers: {}, totals: { a1: 1, a2: 1 } });
   });
 
   it('when some agents are inactive, then the rotation skips them', async () => {
@@ -128,16 +128,17 @@ describe.each(storeImplementations)('routing store contract: $kind', (impl) => {
       }),
     ).rejects.toMatchObject({ code: 'NO_AGENTS' });
     expect(store.getAssignment('lead:2')).toBeUndefined();
-    expect(store.routingState()).toEqual({ lastAgentId: 'a1', totals: { a1: 1 } });
+    expect(store.routingState()).toEqual({ lastAgentId: 'a1', pointers: {}, totals: { a1: 1 } });
   });
 
   it('when seven leads are routed over five agents, then the totals count each agent’s assignments', async () => {
-    expect(store.routingState()).toEqual({ lastAgentId: undefined, totals: {} });
+    expect(store.routingState()).toEqual({ lastAgentId: undefined, pointers: {}, totals: {} });
 
     await agentsFor(['l1', 'l2', 'l3', 'l4', 'l5', 'l6', 'l7']);
 
     expect(store.routingState()).toEqual({
       lastAgentId: 'a2',
+      pointers: {},
       totals: { a1: 2, a2: 2, a3: 1, a4: 1, a5: 1 },
     });
   });
@@ -161,7 +162,7 @@ describe.each(storeImplementations)('routing store contract: $kind', (impl) => {
 
     expect(new Set(results.map((r) => r.assignment.agentId))).toEqual(new Set(['a1']));
     expect(results.filter((r) => !r.repeated)).toHaveLength(1);
-    expect(store.routingState()).toEqual({ lastAgentId: 'a1', totals: { a1: 1 } });
+    expect(store.routingState()).toEqual({ lastAgentId: 'a1', pointers: {}, totals: { a1: 1 } });
   });
 
   it('when the store is reopened, then the pointer, totals and assignments are kept', async () => {
@@ -169,7 +170,7 @@ describe.each(storeImplementations)('routing store contract: $kind', (impl) => {
 
     store = await impl.reopen(store, storeFile.file);
 
-    expect(store.routingState()).toEqual({ lastAgentId: 'a3', totals: { a1: 1, a2: 1, a3: 1 } });
+    expect(store.routingState()).toEqual({ lastAgentId: 'a3', pointers: {}, totals: { a1: 1, a2: 1, a3: 1 } });
     expect(store.getAssignment('lead:2')).toMatchObject({ agentId: 'a2', assignedAt: T0 });
     expect(await assign('lead:2', T0 + 1)).toMatchObject({ repeated: true });
     expect((await assign('lead:4', T0 + 1)).assignment.agentId).toBe('a4');
@@ -202,7 +203,7 @@ describe.each(storeImplementations)('routing store contract: $kind', (impl) => {
     ).rejects.toMatchObject({ code: 'STORE_INVALID_RECORD' });
 
     expect(store.getAssignment('lead:1')).toBeUndefined();
-    expect(store.routingState()).toEqual({ lastAgentId: undefined, totals: {} });
+    expect(store.routingState()).toEqual({ lastAgentId: undefined, pointers: {}, totals: {} });
   });
 
   it('when the store is closed, then routing is refused with STORE_CLOSED', async () => {
