@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import express, { type RequestHandler } from 'express';
+import type {
+  CalendarClient,
+  CalendarOAuth,
+  CalendarAccess,
+  CalendarEventInput,
+} from '../../src/calendar/calendar-types.js';
+import { createTokenCipher } from '../../src/calendar/token-cipher.js';
+import { createManualClock, createSequentialIds } from '../../src/deps.js';
+import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
+import { silentLogger } from '../../src/logger.js';
+import { createMeetingsModule } from '../../src/meetings/meetings-module.js';
+import { createMemoryStore } from '../../src/store/index.js';
+
+/** Tuesday 24 November 2026, 12:00 UTC. */
+export const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
+
+/** A scriptable Google-like calendar for tests: busy times, failures, and what it was asked. */
+export function createFakeProvider(kind: 'google' | 'microsoft' = 'google') {
+  const calls: Array<{ op: string; access: CalendarAccess; event?: CalendarEventInput }> = [];
+  const behaviour: {
+    busy: Array<{ start: number; end: number }>;
+    failBusy?: Error;
+    failCreate?: Error;
+  } = { busy: [] };
+  const client: CalendarClient = {
+    kind,
+    getBusy: async (access) => {
+      calls.push({ op: 'busy', access });
+      if (behaviour.failBusy) throw behaviour.failBusy;
+      return behaviour.busy;
+    },
+    createEvent: async (access, event) => {
+      calls.push({ op: 'create', access, event });
+      if (behaviour.failCreate) throw behaviour.failCreate;
+      return { eventId: `evt-${event.meetingId}`, meetingUrl: 'https://meet.example/abc' };
+    },
+    updateEvent: async (access, eventId, event) => {
+      calls.push({ op: 'update', access, event });
+      return { eventId };
+    },
+    cancelEvent: async (access) => {
+      calls.push({ op: 'cancel', access });
+    },
+  };
+  const oauthCalls: Array<Record<string, string>> = [];
+  const oauth: CalendarOAuth = {
+    kind,
+    authorizationUrl: (args) =>
+      `https://accounts.example/auth?state=${args.state}&code_challenge=${args.codeChallenge}&redirect_uri=${encodeURIComponent(args.redirectUri)}`,
+    exchangeCode: async (args) => {
+      oauthCalls.push(args);
+      return { refreshToken: `refresh-for-${args.code}`, accountEmail: 'agent@example.com' };
+    },
+    revoke: async (token) => {
+      oauthCalls.push({ revoke: token });
+    },
+  };
+  return { client, oauth, calls, oauthCalls, behaviour };
+}
+
+/** The meetings module mounted as main.ts does, on a memory store with a manual clock. */
+export function createMeetingsTestApp(options: { ownerField?: string } = {}) {
+  const store = createMemoryStore();
+  const clock = createManualClock(T0);
+  const key = randomBytes(32);
+  const cipher = createTokenCipher(key);
+  const google = createFakeProvider('google');
+  const meetings = createMeetingsModule({
+    store,
+    clock,
+    ids: createSequentialIds('m'),
+    logger: silentLogger,
+    cipher,
+    linkSecret: key,
+    publicBaseUrl: 'https://chat.example.com',
+    providers: { google: { client: google.client, oauth: google.oauth } },
+    ...(options.ownerField === undefined ? {} : { ownerField: options.ownerField }),
+  });
+  const passThrough: RequestHandler = (_req, _res, next) => next();
+  const app = express();
+  app.use('/api', express.json(), ...meetings.adminRouters);
+  app.use(
+    '/chat',
+    meetings.publicRoutes({ limiter: () => passThrough, body: express.json({ limit: '8kb' }) }),
+  );
+  app.use('/oauth', meetings.oauthRouter);
+  app.use(notFoundHandler);
+  app.use(createErrorHandler(silentLogger));
+  return { app, store, clock, cipher, google, meetings };
+}
