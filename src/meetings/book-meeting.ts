@@ -53,16 +53,14 @@ export async function bookMeeting(
   if (start <= now) throw new ValidationError('start: the slot is in the past', 'start');
 
   const agents = deps.store.listAgents();
-  if (request.agentId !== undefined && deps.store.getAgent(request.agentId) === undefined) {
-    throw new ValidationError(`agentId: no agent ${request.agentId}`, 'agentId');
-  }
+  const agentId = requestedAgentId(deps.store, request);
   const lead = deps.store.findLeadsByEmail(request.email)[0];
   const plans = planRouting({
     agents,
     rules: deps.store.listRoutingRules(),
     lead: lead?.fields,
     ...(deps.ownerField === undefined ? {} : { ownerField: deps.ownerField }),
-    ...(request.agentId === undefined ? {} : { agentId: request.agentId }),
+    ...(agentId === undefined ? {} : { agentId }),
   });
 
   const excluded = new Map<string, string>();
@@ -245,6 +243,27 @@ export function confirmMeeting(
     },
     now,
   );
+}
+
+/** The agent a booking card names, by id or email; 400 naming the field when unknown. */
+export function requestedAgentId(
+  store: Pick<MeetingStores, 'getAgent' | 'findAgentByEmail'>,
+  request: { agentId?: string | undefined; agentEmail?: string | undefined },
+): string | undefined {
+  if (request.agentId !== undefined) {
+    if (store.getAgent(request.agentId) === undefined) {
+      throw new ValidationError(`agentId: no agent ${request.agentId}`, 'agentId');
+    }
+    return request.agentId;
+  }
+  if (request.agentEmail !== undefined) {
+    const agent = store.findAgentByEmail(request.agentEmail);
+    if (agent === undefined) {
+      throw new ValidationError(`agentEmail: no agent ${request.agentEmail}`, 'agentEmail');
+    }
+    return agent.id;
+  }
+  return undefined;
 }
 
 /** The same key with another request is a client bug, not a replay (Stripe's rule). */

@@ -20,8 +20,9 @@ export const slotQuerySchema = z.object({
   from: isoDate.optional(),
   days: z.coerce.number().int().min(1).max(31).default(7),
   timeZone: timeZoneSchema.default('UTC'),
-  /** Only this agent's slots (a booking card that names an agent). */
+  /** Only this agent's slots (a booking card that names an agent, by id or by email). */
   agentId: z.string().min(1).max(200).optional(),
+  agentEmail: z.email().max(254).optional(),
 });
 export type SlotQuery = z.infer<typeof slotQuerySchema>;
 
@@ -42,6 +43,8 @@ export const bookingRequestSchema = z.object({
   /** Makes a retry safe: the same key returns the same meeting. The header wins when both are given. */
   idempotencyKey: z.string().min(8).max(200).optional(),
   agentId: z.string().min(1).max(200).optional(),
+  /** The booking card's `agentEmail` (routing: agent); agentId wins when both are given. */
+  agentEmail: z.email().max(254).optional(),
   dialogueId: z.string().max(200).optional(),
   conversationId: z.string().max(200).optional(),
   anonymousId: z.string().max(200).optional(),

@@ -1,9 +1,9 @@
 import { dayRange, groupSlotsByDay, poolSlots } from '../calendar/availability.js';
 import type { Interval } from '../calendar/calendar-types.js';
 import type { Clock } from '../deps.js';
-import { ValidationError } from '../errors.js';
 import { unroutableReason } from '../routing/meeting-routing.js';
 import type { AgentStore } from '../store/meeting-store-types.js';
+import { requestedAgentId } from './book-meeting.js';
 import type { SlotQuery, SlotsResponse } from './booking-contract.js';
 import { agentFreeSlots, type AvailabilityDeps } from './meeting-availability.js';
 
@@ -22,12 +22,8 @@ export async function listSlots(deps: SlotDeps, query: SlotQuery): Promise<Slots
   const now = deps.clock.now();
   const range = dayRange(query.from, query.days, query.timeZone, now);
   let agents = deps.store.listAgents().filter((agent) => unroutableReason(agent) === undefined);
-  if (query.agentId !== undefined) {
-    const agent = deps.store.getAgent(query.agentId);
-    if (agent === undefined)
-      throw new ValidationError(`agentId: no agent ${query.agentId}`, 'agentId');
-    agents = agents.filter((a) => a.id === agent.id);
-  }
+  const agentId = requestedAgentId(deps.store, query);
+  if (agentId !== undefined) agents = agents.filter((a) => a.id === agentId);
   // Keys in rotation order, whatever order the calendars answer in.
   const free = await Promise.all(agents.map((agent) => agentFreeSlots(deps, agent, range, now)));
   const perAgent = new Map<string, Interval[]>(agents.map((agent, i) => [agent.id, free[i]!]));

@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import type { CustomActivityInput, MarketoApi, RecordResult } from '../clients/marketo/types.js';
+import type { Clock } from '../deps.js';
+import type { Logger } from '../logger.js';
+import { createActivityTypeResolver } from '../marketo-activities/ensure-activity-type.js';
+import { checkRecordResult, deliverToMarketo } from '../marketo-activities/marketo-delivery.js';
+import { createRecordBatcher } from '../marketo-activities/record-batcher.js';
+import {
+  OutboxHandlerError,
+  type OutboxHandler,
+  type OutboxHandlerContext,
+  type OutboxHandlerResult,
+} from '../outbox/outbox-handler.js';
+import type { LeadStore, OutboxItem } from '../store/types.js';
+import { createMeetingActivityFinder } from './meeting-activity-finder.js';
+import { MEETING_ACTIVITY_TYPE, toMeetingActivityInput } from './meeting-activity-type.js';
+import {
+  DEFAULT_SETTLE_MS,
+  lookupSince,
+  mayTrustAbsence,
+  meetingDeliverySchema,
+  mustLookFirst,
+  settleCopy,
+  verificationForCopy,
+  withResolvedLead,
+  type MeetingDelivery,
+} from './meeting-activity-verification.js';
+import { MEETING_ACTIVITY_KIND, meetingEventId } from './meeting-events-outbox.js';
+
+export interface MeetingOutboxHandlerDeps {
+  marketo: MarketoApi;
+  store: LeadStore;
+  clock: Clock;
+  logger: Logger;
+  /**
+   * How long Marketo is given to finish a call whose answer we lost before a look that found
+   * nothing lets us send again (default 2 min; see meeting-activity-verification.ts).
+   */
+  settleMs?: number;
+}
+
+export type MeetingOutboxHandlers = Readonly<Record<typeof MEETING_ACTIVITY_KIND, OutboxHandler>>;
+
+/**
+ * The outbox handler of the meeting write-back: each booking or status change becomes one
+ * "Schedule Chat Meeting" activity on the visitor's lead, exactly once.
+ *
+ * - No lead id in the event: the lead is found in the local copy by email, or created (or
+ *   found) in Marketo with Sync Leads (createOrUpdate by email, one record per email of the
+ *   batch). The item then completes with the event as a follow-up that carries the lead id,
+ *   in the same store write: the lead is settled once, and the item that sends the activity
+ *   always names the same lead, which the look-up before a resend relies on.
+ * - With a lead id: Add Custom Activities, batched with the other deliveries of the pass (up to
+ *   300 per call, record-batcher.ts). A retry looks in Marketo first (the rules are in
+ *   meeting-activity-verification.ts).
+ * - A spent daily quota defers the item to the reset, remembering whether it must look first;
+ *   transient failures are retried with backoff; data errors (1004) go to the dead letters.
+ *
+ * The activity type is ensured once per process on the first delivery (created as a draft,
+ * its attributes added, approved).
+ */
+export function createMeetingOutboxHandlers(deps: MeetingOutboxHandlerDeps): MeetingOutboxHandlers {
+  const settleMs = deps.settleMs ?? DEFAULT_SETTLE_MS;
+  const activityType = createActivityTypeResolver(deps.marketo, MEETING_ACTIVITY_TYPE);
+  const findActivity = createMeetingActivityFinder(deps.marketo);
+  const activities = createRecordBatcher<CustomActivityInput, RecordResult>({
+    send: (records) => deps.marketo.addCustomActivities(records),
+  });
+  const upserts = createRecordBatcher<string, RecordResult>({
+    // One record per email: two events of one new visitor in a batch must not make two leads.
+    send: async (emails) => {
+      const unique = [...new Set(emails)];
+      const results = await deps.marketo.syncLeads(
+        unique.map((email) => ({ email })),
+        { lookupField: 'email', action: 'createOrUpdate' },
+      );
+      const byEmail = new Map(unique.map((email, i) => [email, results[i]]));
+      return emails.map((email) => byEmail.get(email) ?? { status: 'skipped' });
+    },
+  });
+
+  const resolveLead = async (
+    delivery: MeetingDelivery,
+    ctx: OutboxHandlerContext,
+  ): Promise<OutboxHandlerResult> => {
+    const email = delivery.email.trim().toLowerCase();
+    let leadId = email === '' ? undefined : deps.store.findLeadsByEmail(email)[0]?.id;
+    if (leadId === undefined) {
+      if (!z.email().safeParse(email).success) {
+        throw new OutboxHandlerError('MEETING_NO_LEAD', 'no lead id and no usable email', {
+          retryable: false,
+        });
+      }
+      const result = await upserts.submit(email);
+      checkRecordResult(result, 'lead upsert');
+      if (result.id === undefined) {
+        throw new OutboxHandlerError('MARKETO_BAD_RESPONSE', 'Sync Leads gave no lead id', {
+          retryable: true,
+        });
+      }
+      leadId = result.id;
+      ctx.logger.info({ leadId, status: result.status }, 'meeting visitor upserted in Marketo');
+    }
+    return { followUps: [withResolvedLead(delivery, leadId)] };
+  };
+
+  const deliver = async (
+    item: OutboxItem,
+    delivery: MeetingDelivery,
+    leadId: number,
+    ctx: OutboxHandlerContext,
+  ): Promise<OutboxHandlerResult | void> => {
+    const type = await activityType();
+    const eventId = meetingEventId(delivery.meetingId, delivery.seq);
+    if (mustLookFirst(ctx.attempt, delivery)) {
+      const since = lookupSince(delivery, item.createdAt);
+      const lookup = { leadId, eventId, activityTypeId: type.id, since };
+      if (await findActivity(lookup)) {
+        ctx.logger.info({ leadId, eventId }, 'meeting activity already in Marketo: not resent');
+        return;
+      }
+      if (!mayTrustAbsence(ctx.attempt, delivery, ctx.now(), settleMs)) {
+        ctx.logger.info({ leadId, eventId, settleMs }, 'meeting activity not found yet: settling');
+        return { followUps: [settleCopy(delivery, ctx.now(), settleMs)] };
+      }
+    }
+    // A claim that ran out may have been taken over, and the new holder may be looking right
+    // now: sending from here could make the second copy. Leave it to the holder.
+    if (item.lease !== undefined && ctx.now() >= item.lease.until) {
+      throw new OutboxHandlerError('OUTBOX_LEASE_EXPIRED', 'claim ran out before sending', {
+        retryable: true,
+      });
+    }
+    const result = await activities.submit(toMeetingActivityInput(leadId, type.id, delivery));
+    checkRecordResult(result, `meeting activity for lead ${leadId}`);
+    ctx.logger.debug({ leadId, eventId, status: delivery.status }, 'meeting activity written');
+  };
+
+  return {
+    [MEETING_ACTIVITY_KIND]: (item, ctx) => {
+      const delivery = readPayload(item.payload);
+      // A quota deferral copies `item`: give the copy what it must know (look first or not).
+      const verify = verificationForCopy(ctx.attempt, delivery);
+      const copyable = { ...item, payload: { ...delivery, verify } };
+      return deliverToMarketo(copyable, () =>
+        delivery.leadId === undefined
+          ? resolveLead(delivery, ctx)
+          : deliver(item, delivery, delivery.leadId, ctx),
+      );
+    },
+  };
+}
+
+function readPayload(payload: unknown): MeetingDelivery {
+  const parsed = meetingDeliverySchema.safeParse(payload);
+  if (parsed.success) return parsed.data;
+  throw new OutboxHandlerError('MEETING_PAYLOAD_INVALID', 'stored meeting event is unreadable', {
+    retryable: false,
+  });
+}
