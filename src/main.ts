@@ -15,7 +15,7 @@ import { DEMO_AGENTS } from './routing/routing-agents.js';
 import { unroutableReason } from './routing/meeting-routing.js';
 import { createTokenCipher, parseEncryptionKey } from './calendar/token-cipher.js';
 import { createMeetingsModule } from './meetings/meetings-module.js';
-import { createMicrosoftCalendar } from './clients/microsoft-graph/index.js';
+import { createCalendarProviders } from './calendar/calendar-providers.js';
 import { seedAgents } from './meetings/seed-agents.js';
 import { scheduleMeetingJobs } from '../jobs/meeting-schedule.js';
 import { createApp } from './app.js';
@@ -102,27 +102,7 @@ async function main(): Promise<void> {
     cipher,
     linkSecret: tokenKey,
     publicBaseUrl: config.publicBaseUrl,
-    providers: {
-      ...(config.calendar.microsoft === undefined
-        ? {}
-        : {
-            microsoft: createMicrosoftCalendar({
-              clientId: config.calendar.microsoft.clientId,
-              clientSecret: config.calendar.microsoft.clientSecret,
-              tenant: config.calendar.microsoft.tenant,
-              urls: {
-                ...(config.calendar.microsoft.authorityUrl === undefined
-                  ? {}
-                  : { authority: config.calendar.microsoft.authorityUrl }),
-                ...(config.calendar.microsoft.graphUrl === undefined
-                  ? {}
-                  : { graph: config.calendar.microsoft.graphUrl }),
-              },
-              clock: systemClock,
-              logger,
-            }),
-          }),
-    },
+    providers: createCalendarProviders(config.calendar, { clock: systemClock, logger }),
     ownerField: config.meetings.ownerField,
     busyCacheTtlMs: config.meetings.busyCacheTtlMs,
     onEnqueued: () => kickOutbox(),

@@ -91,11 +91,23 @@ export function createOAuthConnect(deps: OAuthConnectDeps) {
       if (query.code === undefined || query.code === '')
         throw new ValidationError('code: missing', 'code');
       const provider = providerOf(pending.provider);
-      const grant = await provider.exchangeCode({
-        code: query.code,
-        codeVerifier: pending.codeVerifier,
-        redirectUri: pending.redirectUri,
-      });
+      let grant: Awaited<ReturnType<CalendarOAuth['exchangeCode']>>;
+      try {
+        grant = await provider.exchangeCode({
+          code: query.code,
+          codeVerifier: pending.codeVerifier,
+          redirectUri: pending.redirectUri,
+        });
+      } catch (error) {
+        // A used or expired code, a scope left unticked, no refresh token: the agent connects
+        // again. The provider's message carries no secret (the clients strip them).
+        const reason = error instanceof Error ? error.message : 'unknown error';
+        throw new AppError('CALENDAR_CONNECT_FAILED', `The calendar was not connected: ${reason}`, {
+          httpStatus: 400,
+          field: 'code',
+          cause: error,
+        });
+      }
       const sealed = deps.cipher!.encrypt(
         grant.refreshToken,
         tokenContext(pending.agentId, pending.provider),

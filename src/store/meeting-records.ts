@@ -270,6 +270,7 @@ export class MeetingRecords {
           ...(args.mode === 'rotation' && pointer !== undefined
             ? { previousPointer: pointer }
             : {}),
+          ...(args.mode === 'rotation' ? { turn: this.turnsTaken(args.pool) + 1 } : {}),
         },
       });
       this.takeTurn(args.mode === 'rotation' ? args.pool : 'none', candidate.id);
@@ -283,20 +284,24 @@ export class MeetingRecords {
     if (meeting === undefined || meeting.status !== 'pending')
       return { result: false, changed: false };
     this.remove(meeting);
-    const { pool } = meeting.routing;
-    const { totals, pointers = {} } = this.doc.routing;
+    const { pool, turn } = meeting.routing;
+    const { totals, pointers = {}, turns = {} } = this.doc.routing;
     let { lastAgentId } = this.doc.routing;
     const nextPointers = { ...pointers };
-    // The turn goes back only if nobody took another since (the pointer is still this agent).
-    if (pool !== 'none' && this.pointer(pool) === meeting.agentId) {
+    const nextTurns = { ...turns };
+    // The turn goes back only if it was the pool's last: no other turn was taken since, even
+    // one that came all the way round to the same agent.
+    if (pool !== 'none' && turn !== undefined && this.turnsTaken(pool) === turn) {
       const back = meeting.routing.previousPointer;
       if (pool === 'default') lastAgentId = back;
       else if (back === undefined) delete nextPointers[pool];
       else nextPointers[pool] = back;
+      nextTurns[pool] = turn - 1;
     }
     this.doc.routing = deepFreeze({
       ...(lastAgentId === undefined ? {} : { lastAgentId }),
       pointers: nextPointers,
+      turns: nextTurns,
       totals: { ...totals, [meeting.agentId]: Math.max(0, (totals[meeting.agentId] ?? 0) - 1) },
     });
     return { result: true, changed: true };
@@ -348,13 +353,19 @@ export class MeetingRecords {
     return pool === 'default' ? this.doc.routing.lastAgentId : this.doc.routing.pointers?.[pool];
   }
 
+  private turnsTaken(pool: string): number {
+    return this.doc.routing.turns?.[pool] ?? 0;
+  }
+
   private takeTurn(pool: string, agentId: string): void {
-    const { totals, lastAgentId, pointers = {} } = this.doc.routing;
+    const { totals, lastAgentId, pointers = {}, turns = {} } = this.doc.routing;
     const nextLast = pool === 'default' ? agentId : lastAgentId;
+    const rotation = pool !== 'none';
     this.doc.routing = deepFreeze({
       ...(nextLast === undefined ? {} : { lastAgentId: nextLast }),
       pointers:
-        pool === 'default' || pool === 'none' ? { ...pointers } : { ...pointers, [pool]: agentId },
+        pool === 'default' || !rotation ? { ...pointers } : { ...pointers, [pool]: agentId },
+      turns: rotation ? { ...turns, [pool]: (turns[pool] ?? 0) + 1 } : { ...turns },
       totals: { ...totals, [agentId]: (totals[agentId] ?? 0) + 1 },
     });
   }

@@ -85,10 +85,11 @@ export class RoutingRecords {
       assignedAt: args.now,
       source: args.source,
     });
-    const { totals, pointers } = this.doc.routing;
+    const { totals, pointers, turns = {} } = this.doc.routing;
     this.doc.routing = deepFreeze({
       lastAgentId: agent.id,
       ...(pointers === undefined ? {} : { pointers }),
+      turns: { ...turns, default: (turns['default'] ?? 0) + 1 },
       totals: { ...totals, [agent.id]: (totals[agent.id] ?? 0) + 1 },
     });
     assignments.set(args.key, assignment);

@@ -57,6 +57,8 @@ const routingSchema = z
     lastAgentId: z.string().optional(),
     /** Pointers of the other rotations (a rule's own pool, `rule:<id>`). */
     pointers: z.record(z.string(), z.string()).optional(),
+    /** Turns taken per pool, so a hold given back can tell whether another turn came since. */
+    turns: z.record(z.string(), z.number().int().nonnegative()).optional(),
     totals: z.record(z.string(), z.number().int().nonnegative()),
   })
   .default(() => ({ totals: {} }));
