@@ -7,8 +7,9 @@ import type { SandboxState } from './sandbox-state.js';
 
 /**
  * The sandbox's own control API under `/_sandbox/` (not Marketo's; no auth), for demos:
- * stats, creating/updating and deleting leads (which log activities as Marketo would), and
- * reading activities back. Errors use the house shape `{ error: { code, message, field } }`.
+ * stats, creating/updating and deleting leads (which log activities as Marketo would),
+ * scripted faults, and reading activities back. Errors use the house shape
+ * `{ error: { code, message, field } }`.
  */
 
 const leadBodySchema = z
@@ -24,6 +25,20 @@ const leadBodySchema = z
     }
   });
 
+/** A FaultSpec over JSON: `path` is a prefix (no RegExp). */
+const faultBodySchema = z.strictObject({
+  path: z.string().startsWith('/').optional(),
+  code: z
+    .string()
+    .regex(/^\d{3,4}$/)
+    .optional(),
+  httpStatus: z.number().int().min(400).max(599).optional(),
+  drop: z.boolean().optional(),
+  after: z.boolean().optional(),
+  times: z.number().int().min(1).max(10_000).optional(),
+  message: z.string().max(500).optional(),
+});
+
 const RECENT_ACTIVITIES = 1000;
 
 function fail(res: Response, status: number, code: string, message: string, field?: string) {
@@ -32,7 +47,7 @@ function fail(res: Response, status: number, code: string, message: string, fiel
 
 export function createControlRouter(
   state: SandboxState,
-  sandbox: Pick<MarketoSandbox, 'upsertLead' | 'deleteLead' | 'stats'>,
+  sandbox: Pick<MarketoSandbox, 'upsertLead' | 'deleteLead' | 'stats' | 'injectFault'>,
 ): Router {
   const router = Router();
   router.use(express.json({ limit: '1mb' }));
@@ -65,6 +80,19 @@ export function createControlRouter(
     }
     if (!sandbox.deleteLead(id)) return fail(res, 404, 'NOT_FOUND', `lead ${id} not found`);
     res.status(204).end();
+  });
+
+  // Scripted failures, as MarketoSandbox.injectFault: e.g. `{ "path": "/rest/v1/activities/
+  // external.json", "httpStatus": 502, "after": true }` applies the write and loses the answer.
+  router.post('/faults', (req, res) => {
+    const parsed = faultBodySchema.safeParse(req.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.join('.');
+      return fail(res, 400, 'VALIDATION_FAILED', issue?.message ?? 'invalid fault', field);
+    }
+    sandbox.injectFault(parsed.data);
+    res.status(201).json({ fault: parsed.data });
   });
 
   router.get('/activities', (req, res) => {

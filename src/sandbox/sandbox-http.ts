@@ -8,12 +8,14 @@ import {
 } from './envelope.js';
 import { bearerToken, carriesQueryToken } from './sandbox-auth.js';
 import type { SandboxState } from './sandbox-state.js';
+import type { FaultSpec } from './sandbox-types.js';
 
 /**
  * The HTTP rules every Marketo route shares, in Marketo's order: a scripted fault (if any),
  * then auth (bearer only; 601/602 are not counted), then the limits (615, 606, 607), then the
- * handler after `latencyMs` while the call is in flight. Errors become Marketo envelopes here
- * and nowhere else. Unknown paths get HTTP 404; known paths with the wrong method get 605.
+ * handler after `latencyMs` while the call is in flight, then a scripted `after` fault (if any)
+ * in place of the success answer. Errors become Marketo envelopes here and nowhere else.
+ * Unknown paths get HTTP 404; known paths with the wrong method get 605.
  */
 
 /** A route returns a success body, or undefined when it wrote the response itself. */
@@ -52,18 +54,27 @@ export function createUriGuard(state: SandboxState): RequestHandler {
   };
 }
 
+function sendFault(state: SandboxState, res: Response, fault: FaultSpec): void {
+  if (fault.drop === true) {
+    state.recordError('fault:drop');
+    res.socket?.destroy();
+    return;
+  }
+  const error =
+    fault.code === undefined
+      ? undefined
+      : new MarketoApiError(fault.code, fault.message ?? `Injected fault ${fault.code}`);
+  if (error) sendMarketoError(state, res, error, fault.httpStatus ?? 200);
+  else if (fault.httpStatus !== undefined) {
+    sendHttpError(state, res, fault.httpStatus, fault.message ?? 'Injected fault');
+  } else sendMarketoError(state, res, marketoErrors.systemError());
+}
+
 export function createFaultGate(state: SandboxState): RequestHandler {
   return (req, res, next) => {
-    const fault = state.faults.take(req.path);
+    const fault = state.faults.take(req.path, 'before');
     if (!fault) return next();
-    const error =
-      fault.code === undefined
-        ? undefined
-        : new MarketoApiError(fault.code, fault.message ?? `Injected fault ${fault.code}`);
-    if (error) sendMarketoError(state, res, error, fault.httpStatus ?? 200);
-    else if (fault.httpStatus !== undefined) {
-      sendHttpError(state, res, fault.httpStatus, fault.message ?? 'Injected fault');
-    } else sendMarketoError(state, res, marketoErrors.systemError());
+    sendFault(state, res, fault);
   };
 }
 
@@ -96,7 +107,11 @@ function respond(state: SandboxState, handle: RouteHandler): RequestHandler {
   return (req, res) => {
     try {
       const body = handle(req, res);
-      if (body) res.json(successEnvelope(state.requestId(), body));
+      if (!body) return;
+      // Executed: a scripted `after` fault now loses the answer (the write stays applied).
+      const fault = state.faults.take(req.path, 'after');
+      if (fault) sendFault(state, res, fault);
+      else res.json(successEnvelope(state.requestId(), body));
     } catch (error) {
       if (error instanceof MarketoApiError) return sendMarketoError(state, res, error);
       state.logger.error({ err: error, path: req.path }, 'sandbox handler failed');

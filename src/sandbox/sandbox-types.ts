@@ -105,6 +105,14 @@ export interface FaultSpec {
   code?: string;
   /** HTTP status, e.g. 502. With `code`, the envelope is sent with this status. */
   httpStatus?: number;
+  /** No answer at all: the connection is destroyed (the client sees ECONNRESET). */
+  drop?: boolean;
+  /**
+   * The call is executed first (auth, limits, the write) and the fault replaces its success
+   * answer: a write whose answer was lost, as after a gateway time-out. Calls that fail on
+   * their own (auth, limits, bad input) answer as usual and leave the fault pending.
+   */
+  after?: boolean;
   times?: number;
   message?: string;
 }

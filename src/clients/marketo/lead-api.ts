@@ -19,6 +19,9 @@ import * as wire from './wire-schemas.js';
 const MAX_GET_URL_LENGTH = 7000;
 /** ≤ 300 ids fit one page; needing more pages than this means the paging is broken. */
 const MAX_LEAD_PAGES = 10;
+/** Get Lead Activities (help/rest-api/activities.md): up to 10 type ids and 30 lead ids. */
+const MAX_ACTIVITY_TYPE_IDS = 10;
+const MAX_ACTIVITY_LEAD_IDS = 30;
 
 /** Lead reads (describe, paging token, lead changes, deleted leads, by id) and Sync Leads. */
 export class LeadApi {
@@ -68,6 +71,28 @@ export class LeadApi {
       batchSize: batchSize(args.batchSize),
     });
     const answer = await this.transport.json(req, wire.listOf(wire.deletedLeadSchema));
+    return { items: answer.result, ...requirePaging(req, answer), serverTime: answer.serverTime };
+  }
+
+  /**
+   * Get Lead Activities of the given types (e.g. a custom activity type), optionally of up to
+   * 30 leads. Like Get Lead Changes, a page may be short or empty while `moreResult` is true.
+   */
+  async getLeadActivities(args: {
+    nextPageToken: string;
+    activityTypeIds: number[];
+    leadIds?: number[];
+    batchSize?: number;
+  }): Promise<T.ActivityPage<T.LeadActivity>> {
+    const leadIds = [...new Set(args.leadIds ?? [])];
+    const req = getRequest('getLeadActivities', '/rest/v1/activities.json', {
+      nextPageToken: requireText(args.nextPageToken, 'nextPageToken'),
+      activityTypeIds: idList(args.activityTypeIds, 'activityTypeIds', 1, MAX_ACTIVITY_TYPE_IDS),
+      leadIds:
+        leadIds.length === 0 ? undefined : idList(leadIds, 'leadIds', 1, MAX_ACTIVITY_LEAD_IDS),
+      batchSize: batchSize(args.batchSize),
+    });
+    const answer = await this.transport.json(req, wire.listOf(wire.leadActivitySchema));
     return { items: answer.result, ...requirePaging(req, answer), serverTime: answer.serverTime };
   }
 
@@ -138,6 +163,17 @@ export class LeadApi {
     };
     return req;
   }
+}
+
+/** A comma-separated list of `min` to `max` positive integer ids. */
+function idList(ids: number[], field: string, min: number, max: number): string {
+  if (ids.length < min || ids.length > max) {
+    throw new ValidationError(`${field} must hold ${min} to ${max} ids`, field);
+  }
+  if (!ids.every((id) => Number.isSafeInteger(id) && id > 0)) {
+    throw new ValidationError(`${field} must be positive integers`, field);
+  }
+  return ids.join(',');
 }
 
 /** Paged activity answers always carry the next token, which becomes the stored cursor. */

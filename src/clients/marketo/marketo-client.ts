@@ -127,6 +127,10 @@ export class MarketoClient implements T.MarketoApi {
     return this.leads.getDeletedLeads(args);
   }
 
+  getLeadActivities(args: Parameters<T.MarketoApi['getLeadActivities']>[0]) {
+    return this.leads.getLeadActivities(args);
+  }
+
   getLeadsByIds(ids: number[], fields: string[]) {
     return this.leads.getLeadsByIds(ids, fields);
   }

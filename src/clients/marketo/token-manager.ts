@@ -167,6 +167,9 @@ export class TokenManager {
     return new MarketoApiError('MARKETO_AUTH_FAILED', message, {
       endpoint: 'identity',
       action: 'fatal',
+      // Identity unreachable or failing (network, 5xx) is an outage, not bad credentials: a
+      // later attempt can succeed, so queued work (the outbox) waits instead of dying.
+      retryable: extra.networkCode !== undefined || (extra.upstreamStatus ?? 0) >= 500,
       ...extra,
     });
   }

@@ -37,6 +37,24 @@ export interface ActivityPage<T> {
   serverTime: number | undefined;
 }
 
+/**
+ * An activity of Get Lead Activities (swagger-mapi `Activity`). For a custom activity the
+ * primary attribute's value is `primaryAttributeValue` and the secondary attributes are in
+ * `attributes`, each named by its display `name` and, where Marketo sends it, its `apiName`
+ * (the spec's `Attribute` requires `name` and `value` only). Empty attributes are omitted.
+ */
+export interface LeadActivity {
+  id: string;
+  leadId: number;
+  activityDate: string;
+  /** Epoch ms parsed from activityDate. */
+  activityAt: number;
+  activityTypeId: number;
+  primaryAttributeValue?: string;
+  primaryAttributeValueId?: number;
+  attributes: Array<{ name: string; apiName?: string; value: unknown }>;
+}
+
 export interface DeletedLeadActivity {
   id: string;
   leadId: number;
@@ -143,6 +161,13 @@ export interface MarketoApi {
     nextPageToken: string;
     batchSize?: number;
   }): Promise<ActivityPage<DeletedLeadActivity>>;
+  /** Get Lead Activities: 1 to 10 type ids, at most 30 lead ids; page while `moreResult`. */
+  getLeadActivities(args: {
+    nextPageToken: string;
+    activityTypeIds: number[];
+    leadIds?: number[];
+    batchSize?: number;
+  }): Promise<ActivityPage<LeadActivity>>;
   /** At most 300 ids; switches to POST `?_method=GET` when the URL would be too long. */
   getLeadsByIds(ids: number[], fields: string[]): Promise<LeadsResult>;
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type {
   CustomActivityType,
   DeletedLeadActivity,
+  LeadActivity,
   LeadChangeActivity,
   LeadExportJob,
   LeadFieldDescription,
@@ -141,6 +142,37 @@ export const deletedLeadSchema = z
     activityDate: a.activityDate.raw,
     activityAt: a.activityDate.ms,
   }));
+
+/**
+ * Activity of Get Lead Activities. `attributes` is required by the spec but absent when every
+ * attribute is empty in practice, so it defaults to none; `value` is typed `object` in the
+ * spec and comes as a string, number or boolean.
+ */
+export const leadActivitySchema = z
+  .object({
+    ...activityKey,
+    activityTypeId: z.number().int(),
+    primaryAttributeValue: z.string().optional(),
+    primaryAttributeValueId: z.number().int().optional(),
+    attributes: z
+      .array(z.object({ name: z.string(), apiName: z.string().optional(), value: z.unknown() }))
+      .optional(),
+  })
+  .refine(hasKey, { message: 'activity has neither id nor marketoGUID' })
+  .transform((a): LeadActivity =>
+    defined({
+      id: a.marketoGUID ?? String(a.id),
+      leadId: a.leadId,
+      activityDate: a.activityDate.raw,
+      activityAt: a.activityDate.ms,
+      activityTypeId: a.activityTypeId,
+      primaryAttributeValue: a.primaryAttributeValue,
+      primaryAttributeValueId: a.primaryAttributeValueId,
+      attributes: (a.attributes ?? []).map((attribute) =>
+        defined({ name: attribute.name, apiName: attribute.apiName, value: attribute.value }),
+      ),
+    }),
+  );
 
 /** Paged activity answers always carry the next token; it becomes the stored cursor. */
 export const activityPagingSchema = z.object({
