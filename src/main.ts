@@ -7,6 +7,7 @@ import { createFlowStepRoutes, createSsfsHandlers } from '../webhooks/flow-steps
 import { createMarketoWebhookRoutes } from '../webhooks/marketo/index.js';
 import { createChatAdminRoutes } from './chat/chat-admin-routes.js';
 import { createChatOutboxHandlers } from './chat/chat-outbox-handlers.js';
+import { createMeetingOutboxHandlers } from './meetings/meeting-outbox-handlers.js';
 import { createChatPublicRoutes } from './chat/chat-public-routes.js';
 import { seedDemoChat } from './chat/demo-content.js';
 import { createWidgetRoutes } from './chat/widget-routes.js';
@@ -114,22 +115,47 @@ async function main(): Promise<void> {
     clock: systemClock,
     logger,
   });
-  const outbox = startOutboxWorker({
+  const flowStepOutbox = startOutboxWorker({
     store,
     clock: systemClock,
     logger,
     pollMs: config.outbox.pollMs,
+    handlers: createSsfsHandlers({
+      store,
+      clock: systemClock,
+      agents,
+      repeatWindowMs: config.webhooks.assignRepeatWindowMs,
+      callbackClient,
+    }),
+  });
+  // Writes to Marketo get their own relay: up to 300 items delivered at once, which the record
+  // batchers turn into one Add Custom Activities (or Sync Leads) call per 300 records. The
+  // Marketo client's own limiter still caps calls and connections.
+  const marketoOutbox = startOutboxWorker({
+    store,
+    clock: systemClock,
+    logger,
+    pollMs: config.outbox.pollMs,
+    relay: { limit: 300, concurrency: 300 },
     handlers: {
-      ...createSsfsHandlers({
+      ...createChatOutboxHandlers({ marketo: runtime.marketo, store, clock: systemClock, logger }),
+      ...createMeetingOutboxHandlers({
+        marketo: runtime.marketo,
         store,
         clock: systemClock,
-        agents,
-        repeatWindowMs: config.webhooks.assignRepeatWindowMs,
-        callbackClient,
+        logger,
       }),
-      ...createChatOutboxHandlers({ marketo: runtime.marketo, store, clock: systemClock, logger }),
     },
   });
+  const outbox = {
+    kick: () => {
+      flowStepOutbox.kick();
+      marketoOutbox.kick();
+    },
+    stop: async () => {
+      await Promise.all([flowStepOutbox.stop(), marketoOutbox.stop()]);
+    },
+  };
   kickOutbox = () => outbox.kick();
   const meetingJobs = scheduleMeetingJobs({
     run: meetings.runJobs,
