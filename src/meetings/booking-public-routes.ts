@@ -1,7 +1,6 @@
 import { Router, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { parseChatInput } from '../chat/chat-input.js';
-import { createIcs } from '../calendar/ics.js';
 import { AppError } from '../errors.js';
 import { bookMeeting, SlotTakenError, type BookingDeps } from './book-meeting.js';
 import {
@@ -14,7 +13,7 @@ import { changeMeetingStatus, rescheduleMeeting } from './change-meeting.js';
 import type { Meeting } from './meeting-contract.js';
 import { listSlots, type SlotDeps } from './meeting-slots.js';
 import { toPublicMeeting } from './meeting-views.js';
-import { eventInput } from './meeting-writes.js';
+import { meetingInvitation } from './meeting-writes.js';
 
 export type BookingRoutesDeps = BookingDeps & SlotDeps;
 
@@ -115,22 +114,9 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
   router.get('/meetings/manage/:token/invite.ics', kit.limiter(60), (req, res) => {
     const meeting = byToken(req.params.token);
     const agent = deps.store.getAgent(meeting.agentId);
-    const input = agent === undefined ? undefined : eventInput(agent, meeting);
-    if (input === undefined)
+    if (agent === undefined)
       throw new AppError('NOT_FOUND', 'No meeting for this link', { httpStatus: 404 });
-    const ics = createIcs({
-      uid: `${meeting.id}@marketo-chat`,
-      sequence: meeting.history.length,
-      start: meeting.start,
-      end: meeting.end,
-      stamp: meeting.updatedAt,
-      summary: input.summary,
-      description: input.description,
-      organizer: input.organizer,
-      attendee: input.attendee,
-      cancelled: meeting.status === 'cancelled',
-      ...(meeting.meetingUrl === undefined ? {} : { url: meeting.meetingUrl }),
-    });
+    const ics = meetingInvitation(agent, meeting);
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Content-Type', 'text/calendar; charset=utf-8; method=REQUEST');
     res.setHeader('Content-Disposition', 'attachment; filename="meeting.ics"');

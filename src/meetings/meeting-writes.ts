@@ -1,4 +1,5 @@
 import type { CalendarEventInput } from '../calendar/calendar-types.js';
+import { createIcs } from '../calendar/ics.js';
 import type { Agent, Meeting } from './meeting-contract.js';
 import type { MeetingActivityPayload } from './meeting-events-outbox.js';
 
@@ -47,4 +48,23 @@ export function activityPayload(
     routingRule: meeting.routing.ruleName ?? meeting.routing.rule,
     ...(meeting.dialogueId === undefined ? {} : { dialogueId: meeting.dialogueId }),
   };
+}
+
+/** The meeting's iCalendar invitation as it stands (a cancellation once cancelled). */
+export function meetingInvitation(agent: Agent, meeting: Meeting): string {
+  const input = eventInput(agent, meeting);
+  return createIcs({
+    uid: `${meeting.id}@marketo-chat`,
+    // Each change of the meeting is a new revision for calendar apps (RFC 5546).
+    sequence: meeting.history.length,
+    start: meeting.start,
+    end: meeting.end,
+    stamp: meeting.updatedAt,
+    summary: input.summary,
+    description: input.description,
+    organizer: input.organizer,
+    attendee: input.attendee,
+    cancelled: meeting.status === 'cancelled',
+    ...(meeting.meetingUrl === undefined ? {} : { url: meeting.meetingUrl }),
+  });
 }
