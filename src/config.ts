@@ -176,6 +176,8 @@ const envSchema = z
       .transform((v, ctx) => parseAgents(v, ctx)),
     ASSIGN_REPEAT_WINDOW_MS: integer(0, 7 * 24 * 3600_000).default(10 * 60_000),
     ROUTING_OWNER_FIELD: optionalString,
+    MEETING_AGENT_EMAIL_FIELD: optionalString,
+    MEETING_AGENT_NAME_FIELD: optionalString,
 
     TOKEN_ENCRYPTION_KEY: optionalString.pipe(
       z
@@ -295,6 +297,8 @@ export interface Config {
   meetings: {
     /** The lead field holding the owner's email, for owner routing; off when unset. */
     ownerField: string | undefined;
+    /** Lead fields that receive the assigned agent's email and name; off when unset. */
+    agentLeadFields: { email: string | undefined; name: string | undefined };
     jobIntervalMs: number;
     busyCacheTtlMs: number;
   };
@@ -389,6 +393,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     routingAgents: e.ROUTING_AGENTS,
     meetings: {
       ownerField: e.ROUTING_OWNER_FIELD,
+      agentLeadFields: { email: e.MEETING_AGENT_EMAIL_FIELD, name: e.MEETING_AGENT_NAME_FIELD },
       jobIntervalMs: e.MEETING_JOB_INTERVAL_MS,
       busyCacheTtlMs: e.FREEBUSY_CACHE_TTL_MS,
     },

@@ -8,6 +8,7 @@ import { createMarketoWebhookRoutes } from '../webhooks/marketo/index.js';
 import { createChatAdminRoutes } from './chat/chat-admin-routes.js';
 import { createChatOutboxHandlers } from './chat/chat-outbox-handlers.js';
 import { createMeetingOutboxHandlers } from './meetings/meeting-outbox-handlers.js';
+import { createLeadAgentHandler, MEETING_LEAD_AGENT_KIND } from './meetings/meeting-lead-fields.js';
 import { createChatPublicRoutes } from './chat/chat-public-routes.js';
 import { seedDemoChat } from './chat/demo-content.js';
 import { createWidgetRoutes } from './chat/widget-routes.js';
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
     publicBaseUrl: config.publicBaseUrl,
     providers: createCalendarProviders(config.calendar, { clock: systemClock, logger }),
     ownerField: config.meetings.ownerField,
+    agentLeadFields: config.meetings.agentLeadFields,
     busyCacheTtlMs: config.meetings.busyCacheTtlMs,
     onEnqueued: () => kickOutbox(),
   });

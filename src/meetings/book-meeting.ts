@@ -12,6 +12,7 @@ import type { Agent, Meeting } from './meeting-contract.js';
 import { meetingActivityItem } from './meeting-events-outbox.js';
 import { activityPayload, eventInput } from './meeting-writes.js';
 import type { ManageLinks } from './manage-links.js';
+import { leadAgentItem, type AgentLeadFields } from './meeting-lead-fields.js';
 
 export interface BookingDeps {
   store: MeetingStores & LeadStore;
@@ -24,6 +25,8 @@ export interface BookingDeps {
   ownerField?: string;
   /** Called when a Marketo write-back was enqueued (kick the outbox worker). */
   onEnqueued?: () => void;
+  /** Lead fields that receive the assigned agent (MEETING_AGENT_EMAIL_FIELD / _NAME_FIELD). */
+  agentLeadFields?: AgentLeadFields;
 }
 
 /** 409 with the field: the slot went to someone else (or never was free); fresh slots follow. */
@@ -222,7 +225,7 @@ async function confirmHold(
 
 /** pending → booked, with the event's id and link, and the Marketo activity, in one write. */
 export function confirmMeeting(
-  deps: Pick<BookingDeps, 'store' | 'clock'>,
+  deps: Pick<BookingDeps, 'store' | 'clock' | 'agentLeadFields'>,
   meetingId: string,
   event: { eventId: string; meetingUrl?: string },
 ): Promise<Meeting> {
@@ -239,7 +242,17 @@ export function confirmMeeting(
         history: [...current.history, { status: 'booked', at: now, by: 'system' }],
         updatedAt: now,
       };
-      return { meeting, outbox: [meetingActivityItem(activityPayload(meeting, 1, now))] };
+      const agentFields =
+        deps.agentLeadFields === undefined
+          ? undefined
+          : leadAgentItem(meeting, deps.agentLeadFields);
+      return {
+        meeting,
+        outbox: [
+          meetingActivityItem(activityPayload(meeting, 1, now)),
+          ...(agentFields === undefined ? [] : [agentFields]),
+        ],
+      };
     },
     now,
   );

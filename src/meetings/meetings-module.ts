@@ -16,6 +16,7 @@ import { createBookingPublicRoutes, type PublicRouteKit } from './booking-public
 import { runMeetingJobs } from './complete-meetings.js';
 import { createManageLinks } from './manage-links.js';
 import { createMeetingAdminRoutes } from './meeting-admin-routes.js';
+import type { AgentLeadFields } from './meeting-lead-fields.js';
 
 export interface MeetingsModuleDeps {
   store: Store;
@@ -33,6 +34,8 @@ export interface MeetingsModuleDeps {
     microsoft?: { client: CalendarClient; oauth: CalendarOAuth };
   };
   ownerField?: string | undefined;
+  /** Lead fields that receive the assigned agent's email and name (off when unset). */
+  agentLeadFields?: AgentLeadFields;
   busyCacheTtlMs?: number;
   onEnqueued?: () => void;
 }
@@ -69,6 +72,7 @@ export function createMeetingsModule(deps: MeetingsModuleDeps) {
     links: createManageLinks({ secret: deps.linkSecret, publicBaseUrl: deps.publicBaseUrl }),
     ...(deps.ownerField === undefined ? {} : { ownerField: deps.ownerField }),
     ...(deps.onEnqueued === undefined ? {} : { onEnqueued: deps.onEnqueued }),
+    ...(deps.agentLeadFields === undefined ? {} : { agentLeadFields: deps.agentLeadFields }),
   };
   const oauth = createOAuthConnect({
     store: deps.store,

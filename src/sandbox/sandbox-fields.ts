@@ -1,6 +1,7 @@
 /**
  * The lead schema the sandbox serves: standard Marketo fields (REST names and SOAP names as in
- * DEV:help/rest-api/list-of-standard-fields.md) plus one custom field, `leadOwnerEmail`.
+ * DEV:help/rest-api/list-of-standard-fields.md) plus the custom fields `leadOwnerEmail`,
+ * `salesAgentEmail` and `salesAgentName`.
  */
 export interface FieldDefinition {
   id: number;
@@ -61,6 +62,9 @@ export const LEAD_FIELDS: readonly FieldDefinition[] = [
   f(1001, 'leadOwnerEmail', 'Lead_Owner_Email__c', 'Lead Owner Email', 'email', {
     searchable: true,
   }),
+  // What an admin creates for MEETING_AGENT_EMAIL_FIELD / _NAME_FIELD (the README says so).
+  f(1002, 'salesAgentEmail', 'Sales_Agent_Email__c', 'Sales Agent Email', 'email'),
+  f(1003, 'salesAgentName', 'Sales_Agent_Name__c', 'Sales Agent Name', 'string'),
 ];
 
 export const FIELDS_BY_NAME: ReadonlyMap<string, FieldDefinition> = new Map(

@@ -61,7 +61,9 @@ export function createFakeProvider(kind: 'google' | 'microsoft' = 'google') {
 }
 
 /** The meetings module mounted as main.ts does, on a memory store with a manual clock. */
-export function createMeetingsTestApp(options: { ownerField?: string } = {}) {
+export function createMeetingsTestApp(
+  options: { ownerField?: string; agentLeadFields?: { email?: string; name?: string } } = {},
+) {
   const store = createMemoryStore();
   const clock = createManualClock(T0);
   const key = randomBytes(32);
@@ -77,6 +79,7 @@ export function createMeetingsTestApp(options: { ownerField?: string } = {}) {
     publicBaseUrl: 'https://chat.example.com',
     providers: { google: { client: google.client, oauth: google.oauth } },
     ...(options.ownerField === undefined ? {} : { ownerField: options.ownerField }),
+    ...(options.agentLeadFields === undefined ? {} : { agentLeadFields: options.agentLeadFields }),
   });
   const passThrough: RequestHandler = (_req, _res, next) => next();
   const app = express();

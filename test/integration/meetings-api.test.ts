@@ -178,6 +178,22 @@ describe('booking from the widget', () => {
   });
 });
 
+describe('the assigned agent on the lead', () => {
+  it('when agent lead fields are configured, then the booking enqueues their write with the activity, once', async () => {
+    const t = createMeetingsTestApp({ agentLeadFields: { email: 'salesAgentEmail' } });
+    await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    const { body } = await book(t, { idempotencyKey: 'key-lead-fields' });
+    await book(t, { idempotencyKey: 'key-lead-fields' }, 200);
+    const items = t.store.listOutbox({ kind: 'meeting-lead-agent' });
+    expect(items).toHaveLength(1);
+    expect(items[0]!.payload).toEqual({
+      meetingId: body.meeting.id,
+      email: 'visitor@example.org',
+      fields: { salesAgentEmail: 'ana@example.com' },
+    });
+  });
+});
+
 describe('the visitor’s links', () => {
   it('when the visitor cancels through the link, then the meeting is cancelled once, with its activity; a wrong link is 404', async () => {
     const t = createMeetingsTestApp();
