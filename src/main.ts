@@ -147,6 +147,7 @@ async function main(): Promise<void> {
         clock: systemClock,
         logger,
       }),
+      [MEETING_LEAD_AGENT_KIND]: createLeadAgentHandler(runtime.marketo),
     },
   });
   const outbox = {
