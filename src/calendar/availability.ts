@@ -1,4 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
+import { isoInZone, offsetMinutes } from './zone-offsets.js';
 import { ValidationError } from '../errors.js';
 import type { Agent, Weekday } from '../meetings/meeting-contract.js';
 import type { Interval } from './calendar-types.js';
@@ -137,12 +138,12 @@ export function poolSlots(perAgent: ReadonlyMap<string, readonly Interval[]>): P
 
 /** Slots for the visitor: ISO strings with the visitor's offset, grouped by their local date. */
 export function groupSlotsByDay(slots: readonly Interval[], timeZone: string): SlotDay[] {
-  zoneOf(timeZone);
+  const zone = zoneOf(timeZone);
   const days: SlotDay[] = [];
   for (const slot of [...slots].sort((a, b) => a.start - b.start || a.end - b.end)) {
-    const start = DateTime.fromMillis(slot.start, { zone: timeZone });
-    const date = start.toISODate() ?? '';
-    const entry = { start: start.toISO() ?? '', end: isoOf(slot.end, timeZone) };
+    const start = isoInZone(zone, slot.start);
+    const date = start.slice(0, 10);
+    const entry = { start, end: isoInZone(zone, slot.end) };
     const last = days.at(-1);
     if (last?.date === date) last.slots.push(entry);
     else days.push({ date, slots: [entry] });
@@ -241,7 +242,7 @@ function dayBlocks(agent: WorkingAgent, zone: IANAZone, window: Interval): Inter
  */
 function instantOfWallClock(zone: IANAZone, wall: number): number {
   // Real zones change offset at most once within a day either side: both offsets are here.
-  const offsets = [zone.offset(wall - DAY), zone.offset(wall + DAY)];
+  const offsets = [offsetMinutes(zone, wall - DAY), offsetMinutes(zone, wall + DAY)];
   const readings = offsets
     .map((offset) => wall - offset * MINUTE)
     .filter((instant) => wallClockOf(zone, instant) === wall);
@@ -258,7 +259,7 @@ function instantOfWallClock(zone: IANAZone, wall: number): number {
 }
 
 const wallClockOf = (zone: IANAZone, instant: number): number =>
-  instant + zone.offset(instant) * MINUTE;
+  instant + offsetMinutes(zone, instant) * MINUTE;
 
 const localDateOf = (zone: IANAZone, instant: number): number =>
   Math.floor(wallClockOf(zone, instant) / DAY) * DAY;
@@ -282,9 +283,6 @@ function parseDate(text: string): number {
   }
   return date.toMillis();
 }
-
-const isoOf = (instant: number, zone: string): string =>
-  DateTime.fromMillis(instant, { zone }).toISO() ?? '';
 
 const clip = (interval: Interval, range: Interval): Interval => ({
   start: Math.max(interval.start, range.start),

@@ -1,0 +1,40 @@
+import type { IANAZone } from 'luxon';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+const MAX_ENTRIES = 20_000;
+
+/**
+ * A zone's UTC offset at an instant, in minutes, memoised per zone and UTC day. Asking the
+ * zone (Intl underneath) costs a few microseconds, and listing a week of slots for a few agents
+ * asks hundreds of times: that was 85% of a slots request. A day whose offset is the same at
+ * its start and its end has that offset throughout (real zones change offset at most once a
+ * day), so one entry serves the whole day; a day with a change asks the zone every time.
+ */
+const days = new Map<string, number | null>();
+
+export function offsetMinutes(zone: IANAZone, instant: number): number {
+  const day = Math.floor(instant / DAY);
+  const key = `${zone.name}|${day}`;
+  let offset = days.get(key);
+  if (offset === undefined) {
+    const first = zone.offset(day * DAY);
+    offset = first === zone.offset(day * DAY + DAY - 1) ? first : null;
+    if (days.size >= MAX_ENTRIES) days.clear();
+    days.set(key, offset);
+  }
+  return offset ?? zone.offset(instant);
+}
+
+/** ISO 8601 with the zone's offset, as luxon's toISO(): 2026-11-30T10:00:00.000+01:00. */
+export function isoInZone(zone: IANAZone, instant: number): string {
+  const offset = offsetMinutes(zone, instant);
+  // luxon writes the UTC zone itself as Z; every other zone with its offset, even +00:00.
+  if (zone.name === 'UTC') return new Date(instant).toISOString();
+  const local = new Date(instant + offset * MINUTE).toISOString().slice(0, 23);
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  const hh = String(Math.floor(abs / 60)).padStart(2, '0');
+  const mm = String(abs % 60).padStart(2, '0');
+  return `${local}${sign}${hh}:${mm}`;
+}
