@@ -57,7 +57,7 @@ export const DEMO_DIALOGUE: DialogueContent = {
     {
       id: 'booked',
       type: 'message',
-      text: 'Thanks, we will confirm your demo by email.',
+      text: 'Thanks! See you at the demo.',
       next: null,
     },
     { id: 'bye', type: 'message', text: 'Enjoy the tour! I am here if you need me.', next: null },

@@ -1,4 +1,5 @@
 import express, { Router, type RequestHandler } from 'express';
+import { DateTime } from 'luxon';
 import type { z } from 'zod';
 import {
   chatEventSchema,
@@ -10,15 +11,26 @@ import {
   type ResolveRequest,
   type ResolveResponse,
 } from '../../src/chat/chat-contract.js';
+import {
+  bookingRequestSchema,
+  slotQuerySchema,
+  type BookingRequest,
+  type PublicMeeting,
+  type SlotQuery,
+  type SlotsResponse,
+} from '../../src/meetings/booking-contract.js';
 
 /**
  * A stand-in for the widget's public endpoints (`/chat/config`, `/chat/resolve`,
- * `/chat/events`), following src/chat/chat-contract.ts: requests are parsed with the contract's
- * own schemas, so a widget that drifts from the contract gets the 400 the real service would
- * give. It behaves like the real routes where the widget can tell: CORS echoing allowed
- * origins and exposing ETag, a strong ETag with 304 on /config, lead tokens rendered with their
- * defaults for anonymous visitors, a blocked email domain refused with 400
- * EMAIL_DOMAIN_BLOCKED, events counted once per eventId, completed dialogues not offered again.
+ * `/chat/events`, and the booking API of src/meetings/booking-contract.ts: `/chat/slots`,
+ * `/chat/meetings` and the visitor's meeting links), following the contracts: requests are
+ * parsed with the contracts' own schemas, so a widget that drifts from them gets the 400 the
+ * real service would give. It behaves like the real routes where the widget can tell: CORS
+ * echoing allowed origins and exposing ETag, a strong ETag with 304 on /config, lead tokens
+ * rendered with their defaults for anonymous visitors, a blocked email domain refused with 400
+ * EMAIL_DOMAIN_BLOCKED, events counted once per eventId, completed dialogues not offered again;
+ * slots every day at `slotTimes` in the visitor's zone, one meeting per idempotency key (a
+ * retry replays it), 409 SLOT_TAKEN with that day's fresh slots for a taken time.
  *
  * Mount `router` at `/chat`. To run the browser test against the real endpoints instead, mount
  * createChatPublicRoutes there with a store holding ACME_DIALOGUE and read what it recorded.
@@ -42,6 +54,16 @@ export interface FakeChatServer {
   events: ChatEvent[];
   /** Events answered 4xx, with the error code. */
   refused: Array<{ body: unknown; code: string }>;
+  /** GET /chat/slots queries, as parsed. */
+  slotRequests: SlotQuery[];
+  /** POST /chat/meetings requests, as parsed (retries included). */
+  bookingRequests: BookingRequest[];
+  /** Meetings made (a replay adds none), as the widget sees them. */
+  meetings: PublicMeeting[];
+  /** Someone else books this start (an ISO instant) after the visitor saw it. */
+  takeSlot(start: string): void;
+  /** The next `count` bookings are made but their answer is lost (the connection drops). */
+  loseBookingAnswers(count: number): void;
   /** Publishes a new version of the dialogue (same id, version + 1). */
   publish(content: Omit<FakeDialogue, 'id' | 'version'>): FakeDialogue;
   dialogue(): FakeDialogue;
@@ -52,7 +74,11 @@ export interface FakeChatServerOptions {
   configuration?: Partial<ChatConfiguration>;
   /** Origins besides those of `allowedDomains` that may call, e.g. the service's own. */
   ownOrigin?: string;
+  /** Local times (HH:mm) free every day; by default 10:00, 10:30 and 14:00. */
+  slotTimes?: string[];
 }
+
+const AGENT_NAME = 'Alex Rivera';
 
 /** Acme Analytics' welcome dialogue: a question that branches to pricing or a demo booking. */
 export const ACME_DIALOGUE: FakeDialogue = {
@@ -152,12 +178,20 @@ export function createFakeChatServer(options: FakeChatServerOptions = {}): FakeC
   let revision = 1;
   const completedBy = new Set<string>();
   const seenEventIds = new Set<string>();
+  const taken = new Set<number>();
+  const byKey = new Map<string, PublicMeeting>();
+  let answersToLose = 0;
   const server: Omit<FakeChatServer, 'router'> = {
     configuration,
     resolveRequests: [],
     configRequests: [],
     events: [],
     refused: [],
+    slotRequests: [],
+    bookingRequests: [],
+    meetings: [],
+    takeSlot: (start) => void taken.add(Date.parse(start)),
+    loseBookingAnswers: (count) => void (answersToLose = count),
     publish(content) {
       current = { ...content, id: current.id, version: current.version + 1 };
       revision += 1;
@@ -188,7 +222,7 @@ export function createFakeChatServer(options: FakeChatServerOptions = {}): FakeC
       return void refuse(res, 403, 'ORIGIN_NOT_ALLOWED', 'This site may not use the chat');
     if (req.method === 'OPTIONS') {
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
-      res.setHeader('Access-Control-Allow-Headers', 'Content-Type, If-None-Match');
+      res.setHeader('Access-Control-Allow-Headers', 'Content-Type, If-None-Match, Idempotency-Key');
       return void res.status(204).end();
     }
     next();
@@ -252,6 +286,106 @@ export function createFakeChatServer(options: FakeChatServerOptions = {}): FakeC
     if (event.type === 'completed')
       completedBy.add(`${event.visitor.anonymousId}:${event.dialogueId}`);
     res.status(202).json({ recorded });
+  });
+
+  const slotTimes = options.slotTimes ?? ['10:00', '10:30', '14:00'];
+  const freeSlots = (query: SlotQuery): SlotsResponse => {
+    const zone = query.timeZone;
+    const first = query.from ?? DateTime.now().setZone(zone).toISODate()!;
+    const days = Array.from({ length: query.days }, (_, i) => {
+      const date = DateTime.fromISO(first, { zone }).plus({ days: i }).toISODate()!;
+      const slots = slotTimes
+        .map((time) => DateTime.fromISO(`${date}T${time}`, { zone }))
+        .filter((start) => !taken.has(start.toMillis()))
+        .map((start) => ({ start: start.toISO()!, end: start.plus({ minutes: 30 }).toISO()! }));
+      return { date, slots };
+    });
+    return { timeZone: zone, durationMinutes: 30, days: days.filter((d) => d.slots.length > 0) };
+  };
+  const isFree = (start: string) =>
+    !taken.has(Date.parse(start)) &&
+    slotTimes.includes(DateTime.fromISO(start, { setZone: true }).toFormat('HH:mm'));
+  const slotTaken = (res: express.Response, fresh: SlotsResponse) =>
+    res.status(409).json({
+      error: {
+        code: 'SLOT_TAKEN',
+        message: 'That time is no longer available: please pick another slot',
+        field: 'start',
+      },
+      slots: fresh,
+    });
+  const inZone = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toISO()!;
+  const byToken = (token: string) => server.meetings.find((m) => m.manageUrl.endsWith(`/${token}`));
+
+  router.get('/slots', (req, res) => {
+    const query = parse(slotQuerySchema, req.query);
+    if (!query.ok) return void refuse(res, 400, 'VALIDATION_FAILED', query.message);
+    server.slotRequests.push(query.data);
+    res.json(freeSlots(query.data));
+  });
+
+  router.post('/meetings', (req, res) => {
+    const header = req.get('idempotency-key');
+    const parsed = parse(bookingRequestSchema, {
+      ...req.body,
+      ...(header ? { idempotencyKey: header } : {}),
+    });
+    if (!parsed.ok) return void refuse(res, 400, 'VALIDATION_FAILED', parsed.message);
+    const request = parsed.data;
+    server.bookingRequests.push(request);
+    const key = request.idempotencyKey;
+    const earlier = key === undefined ? undefined : byKey.get(key);
+    let status = 200;
+    let meeting = earlier;
+    if (!meeting) {
+      if (!isFree(request.start)) {
+        const fresh = freeSlots({
+          from: request.start.slice(0, 10),
+          days: 1,
+          timeZone: request.timeZone,
+        });
+        return void slotTaken(res, fresh);
+      }
+      const start = Date.parse(request.start);
+      taken.add(start);
+      const n = server.meetings.length + 1;
+      const base = `${req.protocol}://${req.get('host')}/chat/meetings/manage/tok-${n}`;
+      meeting = {
+        id: `mtg-${n}`,
+        status: 'booked',
+        start: inZone(start, request.timeZone),
+        end: inZone(start + 30 * 60_000, request.timeZone),
+        timeZone: request.timeZone,
+        agent: { name: AGENT_NAME },
+        meetingUrl: `https://meet.example/acme-${n}`,
+        manageUrl: base,
+        cancelUrl: `${base}/cancel`,
+        rescheduleUrl: `${base}/reschedule`,
+        icsUrl: `${base}/invite.ics`,
+      };
+      server.meetings.push(meeting);
+      if (key !== undefined) byKey.set(key, meeting);
+      status = 201;
+    }
+    if (answersToLose > 0) {
+      answersToLose -= 1;
+      return void req.socket.destroy();
+    }
+    res.status(status).json({ meeting, replayed: status === 200 });
+  });
+
+  router.post('/meetings/manage/:token/cancel', (req, res) => {
+    const meeting = byToken(req.params.token);
+    if (!meeting) return void refuse(res, 404, 'NOT_FOUND', 'No meeting for this link');
+    meeting.status = 'cancelled';
+    taken.delete(Date.parse(meeting.start));
+    res.json({ meeting });
+  });
+
+  router.get('/meetings/manage/:token/invite.ics', (req, res) => {
+    const meeting = byToken(req.params.token);
+    if (!meeting) return void refuse(res, 404, 'NOT_FOUND', 'No meeting for this link');
+    res.type('text/calendar').send(`BEGIN:VCALENDAR\r\nUID:${meeting.id}\r\nEND:VCALENDAR\r\n`);
   });
 
   return { ...server, router };

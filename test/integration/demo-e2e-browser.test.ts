@@ -12,10 +12,13 @@ import { exitCodeOf, spawnTs, waitForOutput } from '../helpers/spawn-service.js'
 /**
  * The whole product as a new user meets it: the real service started in sandbox mode (as
  * `npm start` does), its demo page in Debian's Chromium, a visitor clicking through the seeded
- * welcome dialogue and giving an email; then what the service recorded (dialogue counters) and
- * what reached the sandbox Marketo through the outbox (the lead and its chat activities).
+ * welcome dialogue and giving an email, another booking a demo with the slot picker; then what
+ * the service recorded (dialogue counters, the meeting) and what reached the sandbox Marketo
+ * through the outbox (the lead, its chat activities, the meeting activity).
  */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+
+type SandboxActivity = { leadId: number; attributes: Array<{ name: string; value: unknown }> };
 
 let browser: Browser;
 let dir: string;
@@ -141,5 +144,97 @@ describe('the demo page against the real service', () => {
     expect(new Set(activities.map((a) => a.leadId)).size).toBe(1);
     const events = activities.map((a) => JSON.stringify(a.attributes));
     expect(new Set(events).size).toBe(events.length);
+  }, 60_000);
+
+  it('when a visitor books a demo with the first offered slot, then they see the confirmation with the agent, the meeting is booked, and Marketo gets its activity', async () => {
+    // A new visitor (fresh storage) in Berlin.
+    const context = await browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-GB' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${base}/demo`);
+
+    await page.getByRole('button', { name: /Open chat/ }).click();
+    await page.getByRole('button', { name: 'Book a demo' }).click();
+    await page.getByText('Times in Europe/Berlin').waitFor();
+    const firstDay = page.getByRole('group', { name: 'Days' }).getByRole('button').first();
+    expect(await firstDay.getAttribute('aria-pressed')).toBe('true');
+    const firstTime = page.locator('.reply .times button').first();
+    const time = (await firstTime.textContent())!;
+    const day = (await firstDay.textContent())!;
+    await firstTime.click();
+    await page.getByLabel('Name').fill('Erin Booker');
+    await page.getByLabel('Email').fill('e2e.booker@example.org');
+    await page.getByRole('button', { name: `Book ${day}, ${time}` }).click();
+
+    const card = page.locator('.meeting');
+    await card.getByText('Meeting booked').waitFor();
+    const agentLine = (await card.getByText(/^With /).textContent())!;
+    expect(agentLine).toMatch(/^With \S.+$/);
+    expect(await card.getByText(new RegExp(`^${day}, ${time}–`)).count()).toBe(1);
+    const ics = await card
+      .getByRole('link', { name: 'Add to calendar (.ics)' })
+      .getAttribute('href');
+    expect(ics).toMatch(new RegExp(`^${base}/chat/meetings/manage/[\\w-]{43}/invite\\.ics$`));
+    await page.getByText('Thanks! See you at the demo.').waitFor();
+    mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+    await page.screenshot({ path: join(ROOT, 'test-artifacts/demo-booking.png') });
+
+    // The page heard meeting-booked with the meeting and its agent.
+    await page.locator('#event-log li[data-event="meeting-booked"]').waitFor();
+    const detail = JSON.parse(
+      (await page
+        .locator('#event-log li[data-event="meeting-booked"]')
+        .getAttribute('data-detail'))!,
+    ) as { agentName: string; meetingInfo: { id: string; start: string; timeZone: string } };
+    expect(`With ${detail.agentName}`).toBe(agentLine);
+    expect(detail.meetingInfo.timeZone).toBe('Europe/Berlin');
+    const meetingId = detail.meetingInfo.id;
+
+    // The service holds the meeting as booked, for this visitor, at the time picked.
+    const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
+    const admin = { Authorization: `Bearer ${token}` };
+    const { meetings } = (await (
+      await fetch(`${base}/api/meetings`, { headers: admin })
+    ).json()) as {
+      meetings: Array<{
+        id: string;
+        status: string;
+        agentName: string;
+        startIso: string;
+        visitor: { email: string; name?: string; timeZone?: string };
+      }>;
+    };
+    const meeting = meetings.find((m) => m.id === meetingId);
+    expect(meeting).toMatchObject({
+      status: 'booked',
+      agentName: detail.agentName,
+      startIso: new Date(detail.meetingInfo.start).toISOString(),
+      visitor: { email: 'e2e.booker@example.org', name: 'Erin Booker', timeZone: 'Europe/Berlin' },
+    });
+    expect(errors).toEqual([]);
+    await context.close();
+
+    // The meeting activity reaches the sandbox Marketo through the outbox, with its event id.
+    const health = (await (await fetch(`${base}/health`)).json()) as { sandboxUrl: string };
+    const eventId = `meeting:${meetingId}#1`;
+    let found: SandboxActivity | undefined;
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && found === undefined) {
+      const body = (await (
+        await fetch(`${health.sandboxUrl}/_sandbox/activities?type=custom`)
+      ).json()) as { activities: SandboxActivity[] };
+      found = body.activities.find((a) =>
+        a.attributes.some((attr) => attr.name === 'Event ID' && attr.value === eventId),
+      );
+      if (found === undefined) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(found, `no meeting activity ${eventId} reached the sandbox`).toBeDefined();
+    const attributes = Object.fromEntries(found!.attributes.map((a) => [a.name, a.value]));
+    expect(attributes).toMatchObject({
+      'Meeting Status': 'booked',
+      'Agent Name': detail.agentName,
+      'Scheduled For': new Date(detail.meetingInfo.start).toISOString(),
+    });
   }, 60_000);
 });

@@ -5,7 +5,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { DateTime } from 'luxon';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import request from 'supertest';
 import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +34,7 @@ import {
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const SCREENSHOT = join(ROOT, 'test-artifacts/widget-demo.png');
+const BOOKING_SCREENSHOT = join(ROOT, 'test-artifacts/widget-booking.png');
 const ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 interface BuildModule {
@@ -86,8 +94,13 @@ async function startService(
   return { baseUrl, fake };
 }
 
+/** A visitor in Berlin with British English: the zone the widget detects, the labels it shows. */
 async function newContext(baseUrl: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    timezoneId: 'Europe/Berlin',
+    locale: 'en-GB',
+  });
   cleanups.push(() => context.close());
   // Munchkin's cookie, as a site running Munchkin would have it.
   await context.addCookies([
@@ -150,6 +163,15 @@ async function eventually(check: () => boolean, what: string, timeoutMs = 5_000)
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+const isFocused = (locator: Locator) =>
+  locator.evaluate((node) => node === node.getRootNode().activeElement);
+
+/** The text of the focused control inside the widget's shadow root. */
+const focusedText = (page: Page) =>
+  page.evaluate<string | null>(
+    "document.querySelector('[data-marketo-chat]').shadowRoot.activeElement?.textContent ?? null",
+  );
 
 const launcherOf = (page: Page) => page.getByRole('button', { name: 'Open chat with Ada' });
 
@@ -322,7 +344,7 @@ describe('chat widget in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('when a keyboard user books a demo, then the form works without a mouse and meeting-booked carries the request', async () => {
+  it('when a keyboard user books a demo and the first answer is lost, then they pick a slot in their zone, book once, and see the confirmation', async () => {
     const { baseUrl, fake } = await startService();
     const { page, errors } = await openPage(await newContext(baseUrl), `${baseUrl}/demo`);
     const launcher = launcherOf(page);
@@ -332,25 +354,74 @@ describe('chat widget in Chromium', () => {
     const demo = page.getByRole('button', { name: 'Book a demo' });
     await page.getByRole('button', { name: 'See pricing' }).waitFor();
     await page.keyboard.press('Tab');
-    expect(await demo.evaluate((node) => node === node.getRootNode().activeElement)).toBe(true);
+    expect(await isFocused(demo)).toBe(true);
+    await page.keyboard.press('Enter');
+
+    // The picker asks in the browser's zone; its first day is chosen and has the focus.
+    const days = page.getByRole('group', { name: 'Days' }).getByRole('button');
+    await days.first().waitFor();
+    expect(fake.slotRequests).toEqual([
+      { from: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), days: 7, timeZone: 'Europe/Berlin' },
+    ]);
+    const from = fake.slotRequests[0]!.from!;
+    expect(await days.count()).toBe(7);
+    expect(await days.first().getAttribute('aria-pressed')).toBe('true');
+    expect(await isFocused(days.first())).toBe(true);
+    await page.getByText('Times in Europe/Berlin').waitFor();
+    // Tab past the days to the first time of the first day.
+    for (let i = 0; i < 7; i++) await page.keyboard.press('Tab');
+    expect(await focusedText(page)).toBe('10:00');
     await page.keyboard.press('Enter');
 
     // The form focuses its first field as it appears.
     await page.getByLabel('Name').waitFor();
+    fake.loseBookingAnswers(1);
     await page.keyboard.type('Sam Lee');
     await page.keyboard.press('Tab');
     await page.keyboard.type('sam@acme-customer.example');
-    await page.keyboard.press('Tab');
-    await page.keyboard.type('Tuesday afternoon');
     await page.keyboard.press('Enter');
+    const card = page.locator('.meeting');
+    await card.getByText('Meeting booked').waitFor();
     await page.getByText('Thanks, we will confirm your demo by email.').waitFor();
+
+    // One meeting: the retry after the lost answer had the same key and was replayed.
+    const start = DateTime.fromISO(`${from}T10:00`, { zone: 'Europe/Berlin' }).toISO()!;
+    expect(fake.bookingRequests).toHaveLength(2);
+    expect(fake.bookingRequests[1]).toEqual(fake.bookingRequests[0]);
+    const conversationId = fake.events[0]!.conversationId;
+    expect(fake.bookingRequests[0]).toEqual({
+      start,
+      email: 'sam@acme-customer.example',
+      name: 'Sam Lee',
+      timeZone: 'Europe/Berlin',
+      idempotencyKey: expect.stringMatching(/^[0-9a-f]{32}$/),
+      dialogueId: 'dlg-welcome',
+      conversationId,
+      anonymousId: fake.resolveRequests[0]!.visitor.anonymousId,
+    });
+    expect(fake.meetings).toHaveLength(1);
+    const meeting = fake.meetings[0]!;
+
+    // The confirmation: agent, local time, the join and calendar links, the actions.
+    const when = DateTime.fromISO(start, { setZone: true });
+    const day = when.setLocale('en-GB').toFormat('ccc d LLL');
+    expect(await card.getByText(`${day}, 10:00–10:30 (Europe/Berlin)`).count()).toBe(1);
+    expect(await card.getByText('With Alex Rivera').count()).toBe(1);
+    const join = card.getByRole('link', { name: 'Join the meeting' });
+    expect(await join.getAttribute('href')).toBe(meeting.meetingUrl);
+    expect(await join.getAttribute('rel')).toBe('noopener noreferrer');
+    const ics = card.getByRole('link', { name: 'Add to calendar (.ics)' });
+    expect(await ics.getAttribute('href')).toBe(meeting.icsUrl);
+    await card.getByRole('button', { name: 'Cancel meeting' }).waitFor();
+    mkdirSync(dirname(BOOKING_SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: BOOKING_SCREENSHOT });
 
     expect(await transcript(page)).toEqual([
       'bot: Hi there! Welcome to Acme Analytics.',
       'bot: What brings you here today?',
       'visitor: Book a demo',
       "bot: Let's find a time for your demo.",
-      'visitor: Sam Lee · sam@acme-customer.example · Tuesday afternoon',
+      `visitor: ${day}, 10:00 · Sam Lee · sam@acme-customer.example`,
       'bot: Thanks, we will confirm your demo by email.',
     ]);
     await eventually(() => fake.events.some((e) => e.type === 'completed'), 'the completed event');
@@ -358,23 +429,84 @@ describe('chat widget in Chromium', () => {
       ['triggered', undefined],
       ['engaged', undefined],
       ['email-given', 'sam@acme-customer.example'],
-      ['meeting-booked', 'Sam Lee; Tuesday afternoon'],
+      ['meeting-booked', meeting.id],
       ['completed', undefined],
     ]);
     await page.locator('#event-log li[data-event="completed"]').waitFor();
     const booked = (await pageEvents(page)).find((e) => e.name === 'meeting-booked');
-    expect(booked?.detail).toMatchObject({
+    expect(booked?.detail).toEqual({
+      dialogueId: 'dlg-welcome',
+      dialogueVersion: 1,
+      dialogueName: 'Website welcome',
+      conversationId,
+      agentName: 'Alex Rivera',
+      meetingInfo: {
+        id: meeting.id,
+        start,
+        end: when.plus({ minutes: 30 }).toISO(),
+        timeZone: 'Europe/Berlin',
+        meetingUrl: meeting.meetingUrl,
+      },
       name: 'Sam Lee',
       email: 'sam@acme-customer.example',
-      preferredTime: 'Tuesday afternoon',
     });
 
     // Escape closes the panel and gives the focus back to the launcher.
     await page.getByRole('dialog').focus();
     await page.keyboard.press('Escape');
     expect(await page.getByRole('dialog').count()).toBe(0);
-    expect(await launcher.evaluate((node) => node === node.getRootNode().activeElement)).toBe(true);
+    expect(await isFocused(launcher)).toBe(true);
     expect(errors).toEqual([]);
+  });
+
+  it('when the chosen time is taken before the visitor books, then they see why and that day as it is now, book another time, and can cancel it', async () => {
+    const { baseUrl, fake } = await startService();
+    const { page, errors } = await openPage(await newContext(baseUrl), `${baseUrl}/demo`);
+    await launcherOf(page).click();
+    await page.getByRole('button', { name: 'Book a demo' }).click();
+    const times = page.locator('.reply .times');
+    await times.getByRole('button', { name: '10:00' }).waitFor();
+    const from = fake.slotRequests[0]!.from!;
+    const taken = DateTime.fromISO(`${from}T10:00`, { zone: 'Europe/Berlin' });
+    fake.takeSlot(taken.toISO()!);
+
+    await times.getByRole('button', { name: '10:00' }).click();
+    await page.getByLabel('Name').fill('Kim Park');
+    await page.getByLabel('Email').fill('kim@acme-customer.example');
+    await page.getByRole('button', { name: /^Book / }).click();
+
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'That time is no longer available: please pick another slot' })
+      .waitFor();
+    expect(await times.getByRole('button').allTextContents()).toEqual(['10:30', '14:00']);
+    const day = taken.setLocale('en-GB').toFormat('ccc d LLL');
+    expect(await times.getAttribute('aria-label')).toBe(day);
+    await times.getByRole('button', { name: '10:30' }).click();
+    // The answers were given once; the form asks again for the new time.
+    await page.getByLabel('Name').fill('Kim Park');
+    await page.getByLabel('Email').fill('kim@acme-customer.example');
+    await page.getByRole('button', { name: `Book ${day}, 10:30` }).click();
+    const card = page.locator('.meeting');
+    await card.getByText('Meeting booked').waitFor();
+
+    expect(fake.bookingRequests.map((b) => b.start)).toEqual([
+      taken.toISO(),
+      taken.plus({ minutes: 30 }).toISO(),
+    ]);
+    const [first, second] = fake.bookingRequests;
+    expect(first!.idempotencyKey).not.toBe(second!.idempotencyKey);
+    expect(fake.meetings.map((m) => [m.start, m.status])).toEqual([
+      [taken.plus({ minutes: 30 }).toISO(), 'booked'],
+    ]);
+
+    await card.getByRole('button', { name: 'Cancel meeting' }).click();
+    await card.getByRole('button', { name: 'Yes, cancel it' }).click();
+    await card.getByText('Meeting cancelled').waitFor();
+    expect(await card.getByRole('button').count()).toBe(0);
+    expect(fake.meetings[0]!.status).toBe('cancelled');
+    // Chrome logs the 409; nothing else went wrong.
+    expect(errors).toEqual([expect.stringMatching(/status of 409 .*\/chat\/meetings\)$/)]);
   });
 
   it('when another site embeds the tag, then the widget calls the service it was loaded from, across origins', async () => {

@@ -3,7 +3,9 @@ import type { ChatEvent } from '../../src/chat/chat-contract.js';
 import {
   createChatApi,
   GENERIC_ERROR,
+  isRetryableBooking,
   isRetryableStatus,
+  type BookingInput,
 } from '../../src/chat/widget/chat-api-client.js';
 import type { CachedLook } from '../../src/chat/widget/visitor-memory.js';
 import { ACME_CONFIGURATION } from '../helpers/fake-chat-server.js';
@@ -161,6 +163,7 @@ describe('chat API client', () => {
   });
 
   it.each([
+    [0, true],
     [200, false],
     [400, false],
     [403, false],
@@ -172,4 +175,215 @@ describe('chat API client', () => {
   ])('when the answer is %i, then retryable is %s', (status, retryable) => {
     expect(isRetryableStatus(status)).toBe(retryable);
   });
+});
+
+const BOOKING: BookingInput = {
+  start: '2026-11-30T10:00:00.000+01:00',
+  email: 'sam@acme.com',
+  name: 'Sam Lee',
+  timeZone: 'Europe/Berlin',
+  idempotencyKey: 'key-0000000000000001',
+  dialogueId: 'd1',
+  conversationId: 'conv-0001',
+  anonymousId: 'anon-0001',
+};
+
+const MEETING = {
+  id: 'mtg-1',
+  status: 'booked',
+  start: '2026-11-30T10:00:00.000+01:00',
+  end: '2026-11-30T10:30:00.000+01:00',
+  timeZone: 'Europe/Berlin',
+  agent: { name: 'Eli Moreau' },
+  manageUrl: 'https://chat.acme.example/svc/chat/meetings/manage/tok',
+  cancelUrl: 'https://chat.acme.example/svc/chat/meetings/manage/tok/cancel',
+  rescheduleUrl: 'https://chat.acme.example/svc/chat/meetings/manage/tok/reschedule',
+  icsUrl: 'https://chat.acme.example/svc/chat/meetings/manage/tok/invite.ics',
+};
+
+const FRESH = {
+  timeZone: 'Europe/Berlin',
+  durationMinutes: 30,
+  days: [
+    {
+      date: '2026-11-30',
+      slots: [{ start: '2026-11-30T11:00:00.000+01:00', end: '2026-11-30T11:30:00.000+01:00' }],
+    },
+  ],
+};
+
+describe('chat API client, booking', () => {
+  it('when slots are asked for, then it GETs chat/slots with the day, the count and the zone', async () => {
+    const { client, calls } = api([json(200, FRESH)]);
+    expect(await client.slots({ from: '2026-11-30', days: 7, timeZone: 'Europe/Berlin' })).toEqual({
+      ok: true,
+      slots: FRESH,
+    });
+    expect(calls).toEqual([
+      {
+        url: 'https://chat.acme.example/svc/chat/slots?from=2026-11-30&days=7&timeZone=Europe%2FBerlin',
+        method: 'GET',
+        headers: {},
+      },
+    ]);
+  });
+
+  it('when the zone is refused, then slots give the service message', async () => {
+    const { client, calls } = api([
+      json(400, {
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: 'timeZone: unknown time zone',
+          field: 'timeZone',
+        },
+      }),
+    ]);
+    expect(await client.slots({ from: '2026-11-30', days: 7, timeZone: 'Mars/Base' })).toEqual({
+      ok: false,
+      message: 'Unknown time zone',
+    });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('when a booking is accepted, then it POSTs the request with its key in the body and gives the meeting', async () => {
+    const { client, calls } = api([json(201, { meeting: MEETING, replayed: false })]);
+    expect(await client.book(BOOKING)).toEqual({ kind: 'ok', meeting: MEETING });
+    expect(calls).toEqual([
+      {
+        url: 'https://chat.acme.example/svc/chat/meetings',
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(BOOKING),
+      },
+    ]);
+  });
+
+  it('when the booking meets network errors and a 502, then every retry sends the same key, and a replay counts as booked', async () => {
+    const { client, calls, sleeps } = api([
+      new TypeError('fetch failed'),
+      json(502, {}),
+      json(200, { meeting: MEETING, replayed: true }),
+    ]);
+    // Two delays by default, so the third attempt is the last.
+    expect(await client.book(BOOKING)).toEqual({ kind: 'ok', meeting: MEETING });
+    expect(calls.map((c) => JSON.parse(c.body!).idempotencyKey)).toEqual([
+      BOOKING.idempotencyKey,
+      BOOKING.idempotencyKey,
+      BOOKING.idempotencyKey,
+    ]);
+    expect(new Set(calls.map((c) => c.body)).size).toBe(1);
+    expect(sleeps).toEqual([500, 2000]);
+  });
+
+  it('when the booking never gets an answer, then it gives up with the generic message', async () => {
+    const { client, calls } = api([
+      new TypeError('fetch failed'),
+      new TypeError('fetch failed'),
+      new TypeError('fetch failed'),
+    ]);
+    expect(await client.book(BOOKING)).toEqual({ kind: 'refused', message: GENERIC_ERROR });
+    expect(calls).toHaveLength(3);
+  });
+
+  it('when the slot was taken, then the outcome carries the message and the fresh slots, without retry', async () => {
+    const { client, calls } = api([
+      json(409, {
+        error: {
+          code: 'SLOT_TAKEN',
+          message: 'That time is no longer available: please pick another slot',
+          field: 'start',
+        },
+        slots: FRESH,
+      }),
+    ]);
+    expect(await client.book(BOOKING)).toEqual({
+      kind: 'taken',
+      message: 'That time is no longer available: please pick another slot',
+      slots: FRESH,
+    });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('when the first try of the key is still being made elsewhere, then it asks again with the same key', async () => {
+    const { client, calls } = api([
+      json(409, {
+        error: {
+          code: 'BOOKING_IN_PROGRESS',
+          message: 'This booking is still being made',
+          field: 'idempotencyKey',
+        },
+      }),
+      json(200, { meeting: MEETING, replayed: true }),
+    ]);
+    expect(await client.book(BOOKING)).toEqual({ kind: 'ok', meeting: MEETING });
+    expect(calls.map((c) => JSON.parse(c.body!).idempotencyKey)).toEqual([
+      BOOKING.idempotencyKey,
+      BOOKING.idempotencyKey,
+    ]);
+  });
+
+  it.each([
+    [
+      400,
+      { code: 'VALIDATION_FAILED', message: 'start: not an available slot', field: 'start' },
+      'Not an available slot',
+    ],
+    [
+      503,
+      {
+        code: 'CALENDAR_PROVIDER_UNAVAILABLE',
+        message:
+          'The calendar service is not answering: no meeting was booked. Please try again shortly',
+      },
+      'The calendar service is not answering: no meeting was booked. Please try again shortly',
+    ],
+    [
+      503,
+      { code: 'NO_AGENTS_AVAILABLE', message: 'No agent can take meetings right now' },
+      'No agent can take meetings right now',
+    ],
+  ])(
+    'when the booking is answered %i, then the visitor reads the service message and nothing is retried',
+    async (status, error, message) => {
+      const { client, calls } = api([json(status, { error })]);
+      expect(await client.book(BOOKING)).toEqual({ kind: 'refused', message });
+      expect(calls).toHaveLength(1);
+    },
+  );
+
+  it('when the visitor cancels, then it POSTs to the meeting cancel link as given', async () => {
+    const cancelled = { ...MEETING, status: 'cancelled' };
+    const { client, calls } = api([json(200, { meeting: cancelled })]);
+    expect(await client.cancelMeeting(MEETING.cancelUrl)).toEqual({
+      kind: 'ok',
+      meeting: cancelled,
+    });
+    expect(calls).toEqual([
+      {
+        url: MEETING.cancelUrl,
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      },
+    ]);
+  });
+
+  it.each([
+    [0, undefined, true],
+    [408, undefined, true],
+    [429, 'RATE_LIMITED', true],
+    [500, 'INTERNAL', true],
+    [502, undefined, true],
+    [503, 'CALENDAR_PROVIDER_UNAVAILABLE', false],
+    [503, 'NO_AGENTS_AVAILABLE', false],
+    [400, 'VALIDATION_FAILED', false],
+    [409, 'SLOT_TAKEN', false],
+    [409, 'BOOKING_IN_PROGRESS', true],
+    [422, 'IDEMPOTENCY_KEY_REUSED', false],
+  ])(
+    'when a booking is answered %i %s, then retrying with its key is %s',
+    (status, code, retry) => {
+      expect(isRetryableBooking(status, code)).toBe(retry);
+    },
+  );
 });

@@ -13,6 +13,8 @@ import {
   pickConversation,
   type KeyValueStorage,
 } from '../../src/chat/widget/visitor-memory.js';
+import type { BookingInput } from '../../src/chat/widget/chat-api-client.js';
+import type { PublicMeeting } from '../../src/meetings/booking-contract.js';
 import { ACME_DIALOGUE } from '../helpers/fake-chat-server.js';
 
 /** The dialogue as resolve serves it to an anonymous visitor (token default filled in). */
@@ -32,9 +34,12 @@ function mapStorage(): KeyValueStorage {
   };
 }
 
-type Answer = number | string[];
+type Answer = number | string[] | { slot: number };
 
-/** A view that answers from a script: a number picks a button, a list fills a form. */
+/**
+ * A view that answers from a script: a number picks a button, a list fills a form, a slot
+ * picks that time of the first day offered (widget-booking-card.test.ts covers the picker).
+ */
 function scriptedView(answers: Answer[]) {
   const lines: string[] = [];
   const formErrors: string[] = [];
@@ -53,6 +58,15 @@ function scriptedView(answers: Answer[]) {
       lines.push(`(chose ${labels[index]})`);
       return index;
     },
+    pickSlot: async (offer) => {
+      const time = offer.days[0]!.times[(next() as { slot: number }).slot]!;
+      lines.push(`(picked ${offer.days[0]!.label} ${time.label})`);
+      return time;
+    },
+    showMeeting: (card) => {
+      lines.push(`(card ${card.title}: ${card.lines.join('; ')})`);
+      return { choose: async () => 0, pickSlot: async () => 'later', show: () => {} };
+    },
     fillIn: async (_fields, _label, check) => {
       for (;;) {
         const values = next() as string[];
@@ -65,6 +79,20 @@ function scriptedView(answers: Answer[]) {
   return { view, lines, formErrors, typingCount: () => typing };
 }
 
+const MEETING: PublicMeeting = {
+  id: 'mtg-0001',
+  status: 'booked',
+  start: '2026-11-24T14:00:00.000+01:00',
+  end: '2026-11-24T14:30:00.000+01:00',
+  timeZone: 'Europe/Berlin',
+  agent: { name: 'Eli Moreau' },
+  meetingUrl: 'https://meet.example/abc',
+  manageUrl: 'https://chat.acme.example/chat/meetings/manage/tok',
+  cancelUrl: 'https://chat.acme.example/chat/meetings/manage/tok/cancel',
+  rescheduleUrl: 'https://chat.acme.example/chat/meetings/manage/tok/reschedule',
+  icsUrl: 'https://chat.acme.example/chat/meetings/manage/tok/invite.ics',
+};
+
 function setup(answers: Answer[], refuse: (e: ChatEvent) => string | null = () => null) {
   const local = mapStorage();
   const session = mapStorage();
@@ -74,6 +102,7 @@ function setup(answers: Answer[], refuse: (e: ChatEvent) => string | null = () =
   const sent: ChatEvent[] = [];
   const emitted: Array<[string, Record<string, unknown>]> = [];
   const sleeps: number[] = [];
+  const bookings: BookingInput[] = [];
   const scripted = scriptedView(answers);
   const deps: PlayerDeps = {
     api: {
@@ -83,12 +112,36 @@ function setup(answers: Answer[], refuse: (e: ChatEvent) => string | null = () =
         sent.push(event);
         return { ok: true };
       },
+      slots: async ({ from, timeZone }) => ({
+        ok: true,
+        slots: {
+          timeZone,
+          durationMinutes: 30,
+          days: [
+            {
+              date: from,
+              slots: [
+                { start: `${from}T10:00:00.000+01:00`, end: `${from}T10:30:00.000+01:00` },
+                { start: `${from}T14:00:00.000+01:00`, end: `${from}T14:30:00.000+01:00` },
+              ],
+            },
+          ],
+        },
+      }),
+      book: async (input) => {
+        bookings.push(input);
+        return { kind: 'ok', meeting: { ...MEETING, start: input.start } };
+      },
+      cancelMeeting: async () => ({ kind: 'refused', message: 'not in this test' }),
     },
     memory,
     view: scripted.view,
     emit: (name, detail) => void emitted.push([name, detail]),
     sleep: async (ms) => void sleeps.push(ms),
     newId,
+    now: () => Date.parse('2026-11-24T08:00:00Z'),
+    timeZone: 'Europe/Berlin',
+    locale: 'en-GB',
     pageUrl: 'https://acme.example/pricing',
     mktoTrk: () => 'id:123-ABC-456&token:_mch-acme',
     responseDelayMs: 50,
@@ -99,7 +152,7 @@ function setup(answers: Answer[], refuse: (e: ChatEvent) => string | null = () =
     await playConversation(deps, picked.dialogue, picked.record);
     return true;
   };
-  return { ...scripted, deps, memory, sent, emitted, sleeps, play };
+  return { ...scripted, deps, memory, sent, emitted, sleeps, bookings, play };
 }
 
 describe('playConversation', () => {
@@ -157,26 +210,63 @@ describe('playConversation', () => {
     expect(t.memory.visitor().email).toBe('jane@acme.com');
   });
 
-  it('when the visitor books a demo, then missing fields are refused and meeting-booked carries the request', async () => {
-    const t = setup([1, ['', 'sam@acme.com', 'Tuesday'], ['Sam', 'sam@acme.com', 'Tuesday 3pm']]);
+  it('when the visitor books a demo, then the slot is booked, the card shown, and meeting-booked carries the meeting id to the service and the page', async () => {
+    const t = setup([1, { slot: 1 }, ['', 'sam@acme.com'], ['Sam', 'sam@acme.com']]);
     await t.play();
     expect(t.formErrors).toEqual([TEXT.missingField]);
-    expect(t.lines.slice(-2)).toEqual([
-      'visitor: Sam · sam@acme.com · Tuesday 3pm',
+    expect(t.lines.slice(-5)).toEqual([
+      "bot: Let's find a time for your demo.",
+      '(picked Tue 24 Nov 14:00)',
+      'visitor: Tue 24 Nov, 14:00 · Sam · sam@acme.com',
+      '(card Meeting booked: Tue 24 Nov, 14:00–14:30 (Europe/Berlin); With Eli Moreau)',
       'bot: Thanks, we will confirm your demo by email.',
+    ]);
+    const conversationId = t.sent[0]!.conversationId;
+    expect(t.bookings).toEqual([
+      {
+        start: '2026-11-24T14:00:00.000+01:00',
+        email: 'sam@acme.com',
+        name: 'Sam',
+        timeZone: 'Europe/Berlin',
+        idempotencyKey: expect.stringMatching(/^id-\d{8}$/),
+        dialogueId: SERVED.id,
+        conversationId,
+        anonymousId: t.memory.visitor().anonymousId,
+      },
     ]);
     expect(t.sent.map((e) => [e.type, e.value])).toEqual([
       ['triggered', undefined],
       ['engaged', undefined],
       ['email-given', 'sam@acme.com'],
-      ['meeting-booked', 'Sam; Tuesday 3pm'],
+      ['meeting-booked', 'mtg-0001'],
       ['completed', undefined],
     ]);
-    expect(t.emitted.find(([name]) => name === 'meeting-booked')?.[1]).toMatchObject({
+    expect(t.sent[3]!.visitor.email).toBe('sam@acme.com');
+    expect(t.emitted.find(([name]) => name === 'meeting-booked')?.[1]).toEqual({
+      dialogueId: SERVED.id,
+      dialogueVersion: 1,
+      dialogueName: SERVED.name,
+      conversationId,
+      agentName: 'Eli Moreau',
+      meetingInfo: {
+        id: 'mtg-0001',
+        start: '2026-11-24T14:00:00.000+01:00',
+        end: '2026-11-24T14:30:00.000+01:00',
+        timeZone: 'Europe/Berlin',
+        meetingUrl: 'https://meet.example/abc',
+      },
       name: 'Sam',
       email: 'sam@acme.com',
-      preferredTime: 'Tuesday 3pm',
     });
+    // A reload shows the booking as text (the card's links are not kept).
+    expect(t.memory.conversation(SERVED.id)?.transcript.slice(-3)).toEqual([
+      { from: 'visitor', text: 'Tue 24 Nov, 14:00 · Sam · sam@acme.com' },
+      {
+        from: 'bot',
+        text: 'Meeting booked: Tue 24 Nov, 14:00–14:30 (Europe/Berlin). With Eli Moreau.',
+      },
+      { from: 'bot', text: 'Thanks, we will confirm your demo by email.' },
+    ]);
   });
 
   it('when a page view ends at the email card and the next one resumes, then the transcript comes back and only the answer is asked', async () => {

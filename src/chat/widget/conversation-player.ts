@@ -1,5 +1,7 @@
 import type { ChatEvent } from '../chat-contract.js';
+import { bookMeeting, BOOKING_TEXT, presentMeeting, type BookingDeps } from './booking-card.js';
 import type { ChatApi } from './chat-api-client.js';
+import type { ChatView, FormField } from './chat-view.js';
 import {
   nextAfterButton,
   walkDialogue,
@@ -14,28 +16,7 @@ import type { ConversationRecord, VisitorMemory } from './visitor-memory.js';
  * are injected, so node tests drive it with fakes and the browser gets the real ones.
  */
 
-export interface FormField {
-  label: string;
-  type: 'text' | 'email';
-  autocomplete: string;
-}
-
-/**
- * Gets the trimmed answers in field order; returns the message to show under the form, or
- * null when they are accepted.
- */
-export type FormCheck = (answers: string[]) => Promise<string | null>;
-
-export interface ChatView {
-  /** Shows the launcher; resolves the first time the visitor opens the panel. */
-  showLauncher(): Promise<void>;
-  say(from: 'bot' | 'visitor', text: string): void;
-  typing(on: boolean): void;
-  /** Offers buttons; resolves with the index of the one chosen. */
-  choose(labels: string[]): Promise<number>;
-  /** Shows a form; resolves with the trimmed answers once `check` accepts them. */
-  fillIn(fields: FormField[], submitLabel: string, check: FormCheck): Promise<string[]>;
-}
+export type { ChatView, FormCheck, FormField } from './chat-view.js';
 
 export type BrowserEventName =
   | 'ready'
@@ -46,14 +27,13 @@ export type BrowserEventName =
   | 'meeting-booked'
   | 'completed';
 
-export interface PlayerDeps {
-  api: Pick<ChatApi, 'sendEvent'>;
+export interface PlayerDeps extends Omit<BookingDeps, 'api'> {
+  api: Pick<ChatApi, 'sendEvent' | 'slots' | 'book' | 'cancelMeeting'>;
   memory: VisitorMemory;
   view: ChatView;
   /** Dispatches `marketo-chat:<name>` on window. */
   emit(name: BrowserEventName, detail: Record<string, unknown>): void;
   sleep(ms: number): Promise<void>;
-  newId(): string;
   pageUrl: string;
   /** The Munchkin `_mkto_trk` cookie, read when each event is sent. */
   mktoTrk(): string | undefined;
@@ -61,20 +41,9 @@ export interface PlayerDeps {
   responseDelayMs: number;
 }
 
-const EMAIL_FIELD: FormField = { label: 'Email', type: 'email', autocomplete: 'email' };
-const EMAIL_FIELDS = [EMAIL_FIELD];
-const BOOKING_FIELDS: FormField[] = [
-  { label: 'Name', type: 'text', autocomplete: 'name' },
-  EMAIL_FIELD,
-  { label: 'Preferred time (e.g. Tuesday afternoon)', type: 'text', autocomplete: 'off' },
-];
+const EMAIL_FIELDS: FormField[] = [{ label: 'Email', type: 'email', autocomplete: 'email' }];
 
-export const TEXT = {
-  invalidEmail: 'Please enter a valid email address.',
-  missingField: 'Please fill in every field.',
-  send: 'Send',
-  book: 'Request meeting',
-};
+export const TEXT = { ...BOOKING_TEXT, send: 'Send' };
 
 export async function playConversation(
   deps: PlayerDeps,
@@ -189,25 +158,36 @@ export async function playConversation(
       write('visitor', (card.buttons[index] || { label: '' }).label);
       return nextAfterButton(card, index);
     }
-    // Until the slot picker arrives, a booking card collects name, email and a preferred time
-    // and reports meeting-booked with that request as its value.
-    const booking = card.type === 'booking';
-    const values = await view.fillIn(
-      booking ? BOOKING_FIELDS : EMAIL_FIELDS,
-      booking ? TEXT.book : TEXT.send,
-      async (answers) => {
-        engage();
-        const [name = '', email = '', time = ''] = booking ? answers : ['', ...answers];
-        if (!isEmailAddress(email)) return TEXT.invalidEmail;
-        if (answers.some((a) => !a)) return TEXT.missingField;
-        const refused = await giveEmail(email);
-        if (refused || !booking) return refused;
-        const outcome = await send('meeting-booked', `${name}; ${time}`.slice(0, 254), email);
-        if (!outcome.ok) return outcome.message;
-        deps.emit('meeting-booked', { ...about, name, email, preferredTime: time });
-        return null;
-      },
-    );
+    if (card.type === 'booking') {
+      const booked = await bookMeeting(deps, {
+        dialogueId: dialogue.id,
+        conversationId: record.conversationId,
+        anonymousId: memory.visitor().anonymousId,
+        engage,
+        giveEmail,
+      });
+      const { meeting, name, email } = booked;
+      write('visitor', [booked.format.when(meeting.start), name, email].join(' · '));
+      // Kept as text: a reload shows the booking, not its links (they are shown once).
+      record.transcript.push({ from: 'bot', text: presentMeeting(deps, booked) });
+      void send('meeting-booked', meeting.id, email);
+      const { id, start, end, timeZone, meetingUrl } = meeting;
+      // Dynamic Chat's CONVERSATION_MEETING_BOOKED gives agentName and meetingInfo. The
+      // manage links stay out: any script on the page hears this event.
+      deps.emit('meeting-booked', {
+        ...about,
+        agentName: meeting.agent.name,
+        meetingInfo: { id, start, end, timeZone, ...(meetingUrl ? { meetingUrl } : {}) },
+        name,
+        email,
+      });
+      return card.next;
+    }
+    const values = (await view.fillIn(EMAIL_FIELDS, TEXT.send, async ([email = '']) => {
+      engage();
+      if (!isEmailAddress(email)) return TEXT.invalidEmail;
+      return giveEmail(email);
+    })) as string[];
     write('visitor', values.join(' · '));
     return card.next;
   }

@@ -37,6 +37,15 @@ img{border-radius:50%;object-fit:cover}\
 .reply:empty{display:none}\
 .choices{display:contents}\
 .choice{border:1px solid var(--p);background:transparent;color:var(--t);border-radius:16px;padding:6px 12px}\
+.choice[aria-pressed=true]{background:var(--p);color:var(--op)}\
+.slots{display:flex;flex-direction:column;gap:6px;width:100%}\
+.days,.times,.acts{display:flex;flex-wrap:wrap;gap:6px}\
+.days{flex-wrap:nowrap;overflow-x:auto;padding:3px}\
+.days .choice{flex:none}\
+.times{max-height:112px;overflow-y:auto;padding:3px}\
+.cap,.note,.meeting p{margin:0;font-size:.85em}\
+.meeting,.meeting>div{display:flex;flex-direction:column;align-items:flex-start;gap:6px}\
+.meeting a{display:block;color:inherit}\
 form{display:flex;flex-direction:column;gap:6px;width:100%}\
 label{font-size:.85em}\
 input{font:inherit;width:100%;padding:8px;border:1px solid #8a8a8a;border-radius:8px;color:#111;background:#fff}\

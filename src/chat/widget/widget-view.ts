@@ -1,4 +1,6 @@
-import type { ChatView, FormCheck, FormField } from './conversation-player.js';
+import { createAnswerControls, type FocusRules } from './answer-controls.js';
+import type { ChatView, MeetingCard } from './chat-view.js';
+import { attrs, button, el } from './dom-elements.js';
 import type { ChatLook } from './visitor-memory.js';
 import { readableOn, WIDGET_CSS } from './widget-styles.js';
 
@@ -9,23 +11,6 @@ import { readableOn, WIDGET_CSS } from './widget-styles.js';
  */
 
 const SVG = 'http://www.w3.org/2000/svg';
-
-function attrs<E extends Element>(node: E, values: Record<string, string>): E {
-  for (const [name, value] of Object.entries(values)) node.setAttribute(name, value);
-  return node;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className = '',
-  text?: string,
-  values: Record<string, string> = {},
-): HTMLElementTagNameMap[K] {
-  const node = attrs(document.createElement(tag), values);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function chatIcon(): SVGSVGElement {
   const svg = attrs(document.createElementNS(SVG, 'svg'), {
@@ -149,22 +134,13 @@ export function createWidgetView(look: ChatLook): ChatView {
     log.appendChild(node);
     log.scrollTop = log.scrollHeight;
   };
-  /** New controls take the focus only if the visitor is already working in the panel. */
-  const offer = (node: HTMLElement) => {
-    const hadFocus = focusInPanel();
-    reply.replaceChildren(node);
-    const control = firstControl();
-    if (hadFocus && control) control.focus();
+  const focus: FocusRules = {
+    inPanel: focusInPanel,
+    rest: () => panel.focus(),
   };
-  /** After an answer, focus stays in the panel (not lost to <body>) for keyboard users. */
-  const clearReply = () => {
-    const hadFocus = focusInPanel();
-    reply.replaceChildren();
-    if (hadFocus) panel.focus();
-  };
-  let fieldCount = 0;
 
   return {
+    ...createAnswerControls(reply, focus),
     showLauncher() {
       document.body.appendChild(host);
       return firstOpen;
@@ -185,57 +161,42 @@ export function createWidgetView(look: ChatLook): ChatView {
       typingRow.append(el('span', 'sr', `${bot.name} is typing`), el('i'), el('i'), el('i'));
       append(typingRow);
     },
-    choose(labels) {
-      return new Promise((resolve) => {
-        const group = el('div', 'choices', undefined, { role: 'group' });
-        labels.forEach((label, index) => {
-          const b = el('button', 'choice', label, { type: 'button' });
-          b.addEventListener('click', () => {
-            clearReply();
-            resolve(index);
-          });
-          group.appendChild(b);
-        });
-        offer(group);
-      });
-    },
-    fillIn(fields: FormField[], submitLabel: string, check: FormCheck) {
-      return new Promise((resolve) => {
-        const form = el('form', '', undefined, { novalidate: '' });
-        const errorId = `mkc-error-${++fieldCount}`;
-        const inputs = fields.map((f) => {
-          const id = `mkc-field-${++fieldCount}`;
-          const input = el('input', '', undefined, {
-            id,
-            type: f.type,
-            autocomplete: f.autocomplete,
-            required: '',
-            'aria-describedby': errorId,
-          });
-          form.append(el('label', '', f.label, { for: id }), input);
-          return input;
-        });
-        const error = el('p', 'error', undefined, { id: errorId, role: 'alert', hidden: '' });
-        const submit = el('button', 'send', submitLabel, { type: 'submit' });
-        form.append(error, submit);
-        form.addEventListener('submit', async (e) => {
-          e.preventDefault();
-          if (submit.disabled) return;
-          submit.disabled = true;
-          const answers = inputs.map((i) => i.value.trim());
-          const problem = await check(answers).catch(() => 'Sorry, something went wrong.');
-          submit.disabled = false;
-          error.textContent = problem || '';
-          error.hidden = !problem;
-          for (const i of inputs) i.setAttribute('aria-invalid', String(!!problem));
-          if (problem) (inputs[0] as HTMLInputElement).focus();
-          else {
-            clearReply();
-            resolve(answers);
-          }
-        });
-        offer(form);
-      });
+    showMeeting(first, onAction) {
+      const body = el('div');
+      const area = el('div', 'choices');
+      const show = (card: MeetingCard) => {
+        const actions = el('div', 'acts');
+        card.actions.forEach((label, i) =>
+          actions.appendChild(button('choice', label, () => onAction(i))),
+        );
+        body.replaceChildren(
+          el('strong', '', card.title),
+          ...card.lines.map((line) => el('p', '', line)),
+          ...card.links
+            // The service gives http(s) links; checked again because an href can run code.
+            .filter((link) => /^https?:/i.test(link.href))
+            .map((link) =>
+              el('a', '', link.label, {
+                href: link.href,
+                target: '_blank',
+                rel: 'noopener noreferrer',
+              }),
+            ),
+          actions,
+        );
+        if (card.note) body.appendChild(el('p', 'error', card.note, { role: 'alert' }));
+      };
+      const redraw = (card: MeetingCard) => {
+        // A redraw may remove the button that had the focus: keep it in the panel.
+        const hadFocus = focusInPanel();
+        show(card);
+        if (hadFocus && !focusInPanel()) panel.focus();
+      };
+      show(first);
+      const row = el('div', 'msg bot meeting');
+      row.append(body, area);
+      append(row);
+      return { ...createAnswerControls(area, focus), show: redraw };
     },
   };
 }

@@ -1,5 +1,6 @@
 import { createChatApi } from './chat-api-client.js';
 import { playConversation, type BrowserEventName } from './conversation-player.js';
+import { visitorTimeZone } from './slot-picker.js';
 import { createVisitorMemory, pickConversation, type KeyValueStorage } from './visitor-memory.js';
 import { createWidgetView } from './widget-view.js';
 
@@ -101,6 +102,8 @@ async function start(baseUrl: string): Promise<void> {
       emit,
       sleep,
       newId,
+      now: Date.now,
+      timeZone: visitorTimeZone(),
       pageUrl,
       mktoTrk,
       responseDelayMs: look.configuration.bot.responseDelaySeconds * 1000,
