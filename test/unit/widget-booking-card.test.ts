@@ -56,13 +56,14 @@ const meetingAt = (start: string, extra: Partial<PublicMeeting> = {}): PublicMee
 type Answer = number | string[] | 'later' | 'back' | { day: number; time: number };
 
 /** A view and an API that answer from scripts and record what they were shown and asked. */
-function setup(answers: Answer[]) {
+function setup(answers: Answer[], card: { agentEmail?: string } = {}) {
   const offers: SlotOffer[] = [];
   const forms: string[] = [];
   const formErrors: string[] = [];
   const cards: MeetingCard[] = [];
   const actions: Array<(index: number) => void> = [];
-  const slotCalls: Array<{ from: string; days: number; timeZone: string }> = [];
+  const slotCalls: Array<{ from: string; days: number; timeZone: string; agentEmail?: string }> =
+    [];
   const bookings: BookingInput[] = [];
   const cancels: string[] = [];
   const slotAnswers: SlotsOutcome[] = [];
@@ -130,6 +131,7 @@ function setup(answers: Answer[]) {
     dialogueId: 'dlg-welcome',
     conversationId: 'conv-0001',
     anonymousId: 'anon-0001',
+    ...card,
     engage: () => {},
     giveEmail: async (email: string) => {
       if (email.endsWith('@mailinator.com')) return 'Emails from this domain are not accepted';
@@ -147,6 +149,17 @@ function setup(answers: Answer[]) {
 }
 
 describe('booking card', () => {
+  it('when the card names an agent, then the slots and the booking ask for that agent', async () => {
+    const t = setup([{ day: 0, time: 0 }, ['Sam Lee', 'sam@acme.com']], {
+      agentEmail: 'dana.levi@example.com',
+    });
+    await t.book();
+    expect(t.slotCalls).toEqual([
+      { from: '2026-11-24', days: 7, timeZone: ZONE, agentEmail: 'dana.levi@example.com' },
+    ]);
+    expect(t.bookings[0]).toMatchObject({ agentEmail: 'dana.levi@example.com' });
+  });
+
   it('when the visitor picks the first time and gives name and email, then it books that slot in their zone, and the card shows the agent, the local time and the links', async () => {
     const t = setup([{ day: 0, time: 0 }, ['Sam Lee', 'sam@acme.com']]);
     const booked = await t.book();

@@ -34,6 +34,8 @@ export interface BookingContext {
   dialogueId: string;
   conversationId: string;
   anonymousId: string;
+  /** The agent the card names (routing: agent); round robin when absent. */
+  agentEmail?: string | undefined;
   /** Marks the conversation engaged (the visitor's first answer). */
   engage(): void;
   /** Sends email-given; the service's refusal, or null. */
@@ -73,7 +75,7 @@ const FIELDS: FormField[] = [
 ];
 
 /** The days offered so far, a week at a time from today in the visitor's zone. */
-function createSlotList(deps: BookingDeps) {
+function createSlotList(deps: BookingDeps, agentEmail: string | undefined) {
   let days: SlotDay[] = [];
   let loaded = false;
   let next = dateIn(deps.timeZone, deps.now());
@@ -85,7 +87,12 @@ function createSlotList(deps: BookingDeps) {
     /** Loads seven more days; the message to show when that failed. */
     async more(): Promise<string | null> {
       deps.view.typing(true);
-      const got = await deps.api.slots({ from: next, days: 7, timeZone: deps.timeZone });
+      const got = await deps.api.slots({
+        from: next,
+        days: 7,
+        timeZone: deps.timeZone,
+        ...(agentEmail ? { agentEmail } : {}),
+      });
       deps.view.typing(false);
       if (!got.ok) return got.message;
       days = mergeDays(days, got.slots.days);
@@ -132,7 +139,7 @@ async function pickTime(
 /** Plays the booking card until a meeting is booked. */
 export async function bookMeeting(deps: BookingDeps, ctx: BookingContext): Promise<Booked> {
   const format = createSlotFormat(deps.timeZone, deps.locale);
-  const list = createSlotList(deps);
+  const list = createSlotList(deps, ctx.agentEmail);
   const keys = createAttemptKeys(deps.newId);
   let note: string | null = null;
   let date: string | undefined;
@@ -161,6 +168,7 @@ export async function bookMeeting(deps: BookingDeps, ctx: BookingContext): Promi
           dialogueId: ctx.dialogueId,
           conversationId: ctx.conversationId,
           anonymousId: ctx.anonymousId,
+          ...(ctx.agentEmail ? { agentEmail: ctx.agentEmail } : {}),
         });
         if (outcome.kind === 'refused') return outcome.message;
         if (outcome.kind === 'ok') got.booked = { meeting: outcome.meeting, name, email, format };

@@ -32,6 +32,8 @@ export interface BookingInput {
   dialogueId: string;
   conversationId: string;
   anonymousId: string;
+  /** The agent a booking card names; round robin when absent. */
+  agentEmail?: string;
 }
 
 export interface ChatApi {
@@ -40,7 +42,12 @@ export interface ChatApi {
   look(cached: CachedLook | null): Promise<CachedLook>;
   /** Sends one event, in order after the previous ones, retrying with the same eventId. */
   sendEvent(event: ChatEvent): Promise<EventOutcome>;
-  slots(query: { from: string; days: number; timeZone: string }): Promise<SlotsOutcome>;
+  slots(query: {
+    from: string;
+    days: number;
+    timeZone: string;
+    agentEmail?: string;
+  }): Promise<SlotsOutcome>;
   book(input: BookingInput): Promise<MeetingOutcome>;
   /** POSTs to the booked meeting's cancelUrl. */
   cancelMeeting(cancelUrl: string): Promise<MeetingOutcome>;

@@ -163,6 +163,7 @@ export async function playConversation(
         dialogueId: dialogue.id,
         conversationId: record.conversationId,
         anonymousId: memory.visitor().anonymousId,
+        ...(card.routing === 'agent' && card.agentEmail ? { agentEmail: card.agentEmail } : {}),
         engage,
         giveEmail,
       });
