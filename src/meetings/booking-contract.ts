@@ -7,7 +7,10 @@ import { timeZoneSchema } from './meeting-contract.js';
  *
  * GET  /chat/slots?from=2026-11-30&days=7&timeZone=Europe/Berlin[&agentId=…]
  * POST /chat/meetings                          book (Idempotency-Key header or body field)
- * GET  /chat/meetings/manage/:token            the visitor's own meeting
+ * GET  /chat/meetings/manage/:token            the visitor's own meeting (a page for browsers)
+ * GET  /chat/meetings/manage/:token/slots      free times of the meeting's agent
+ * GET  /chat/meetings/manage/:token/cancel     a confirmation page (POST does it)
+ * GET  /chat/meetings/manage/:token/reschedule a page of the agent's free times (POST does it)
  * POST /chat/meetings/manage/:token/cancel
  * POST /chat/meetings/manage/:token/reschedule { start }
  * GET  /chat/meetings/manage/:token/invite.ics the iCalendar invitation
@@ -73,7 +76,8 @@ export interface PublicMeeting {
   start: string;
   end: string;
   timeZone: string;
-  agent: { name: string };
+  /** The agent's id (Dynamic Chat's callbacks give agentID) and name; never their email. */
+  agent: { id: string; name: string };
   meetingUrl?: string;
   /** Links for the visitor (unguessable; shown once, at booking). */
   manageUrl: string;

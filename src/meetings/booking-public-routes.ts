@@ -1,4 +1,4 @@
-import { Router, type RequestHandler, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { parseChatInput } from '../chat/chat-input.js';
 import { AppError } from '../errors.js';
@@ -11,6 +11,7 @@ import {
 } from './booking-contract.js';
 import { changeMeetingStatus, rescheduleMeeting } from './change-meeting.js';
 import type { Meeting } from './meeting-contract.js';
+import { cancelPage, managePage, reschedulePage } from './manage-pages.js';
 import { listSlots, type SlotDeps } from './meeting-slots.js';
 import { toPublicMeeting } from './meeting-views.js';
 import { meetingInvitation } from './meeting-writes.js';
@@ -90,26 +91,100 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
     return meeting;
   };
 
-  router.get('/meetings/manage/:token', kit.limiter(60), (req, res) => {
-    send(res, 200, { meeting: toPublicMeeting(byToken(req.params.token), deps.links) });
-  });
-
-  router.post('/meetings/manage/:token/cancel', kit.limiter(20), kit.body, async (req, res) => {
-    const meeting = byToken(req.params.token);
-    const changed = await changeMeetingStatus(deps, {
-      meetingId: meeting.id,
-      to: 'cancelled',
-      by: 'visitor',
+  /** A browser opening the link gets a page; the widget (Accept: application/json) gets JSON. */
+  const wantsPage = (req: Request) =>
+    req.accepts(['application/json', 'text/html']) === 'text/html';
+  const isForm = (req: Request) => req.is('application/x-www-form-urlencoded') !== false;
+  const form = express.urlencoded({ extended: false, limit: '2kb' });
+  const page = (res: Response, status: number, html: string) => {
+    res.status(status).setHeader('Cache-Control', 'no-store');
+    res.type('html').send(html);
+  };
+  const agentSlots = (meeting: Meeting, query: unknown) =>
+    listSlots(deps, {
+      ...parseChatInput(slotQuerySchema, query, 'slot query'),
+      agentId: meeting.agentId,
     });
-    send(res, 200, { meeting: toPublicMeeting(changed, deps.links) });
+
+  router.get('/meetings/manage/:token', kit.limiter(60), (req, res) => {
+    const meeting = toPublicMeeting(byToken(req.params.token), deps.links);
+    if (wantsPage(req)) page(res, 200, managePage(meeting));
+    else send(res, 200, { meeting });
   });
 
-  router.post('/meetings/manage/:token/reschedule', kit.limiter(20), kit.body, async (req, res) => {
+  /** The meeting's own agent's free times: a reschedule keeps the agent. */
+  router.get('/meetings/manage/:token/slots', kit.limiter(60), async (req, res) => {
     const meeting = byToken(req.params.token);
-    const { start } = parseChatInput(rescheduleRequestSchema, req.body, 'reschedule');
-    const changed = await rescheduleMeeting(deps, { meetingId: meeting.id, start, by: 'visitor' });
-    send(res, 200, { meeting: toPublicMeeting(changed, deps.links) });
+    send(res, 200, await agentSlots(meeting, req.query));
   });
+
+  router.get('/meetings/manage/:token/cancel', kit.limiter(60), (req, res) => {
+    page(res, 200, cancelPage(toPublicMeeting(byToken(req.params.token), deps.links)));
+  });
+
+  router.post(
+    '/meetings/manage/:token/cancel',
+    kit.limiter(20),
+    form,
+    kit.body,
+    async (req, res) => {
+      const meeting = byToken(req.params.token);
+      try {
+        const changed = await changeMeetingStatus(deps, {
+          meetingId: meeting.id,
+          to: 'cancelled',
+          by: 'visitor',
+        });
+        const shown = toPublicMeeting(changed, deps.links);
+        if (isForm(req)) page(res, 200, managePage(shown, 'Your meeting is cancelled.'));
+        else send(res, 200, { meeting: shown });
+      } catch (error) {
+        if (!isForm(req) || !(error instanceof AppError) || error.httpStatus >= 500) throw error;
+        page(
+          res,
+          error.httpStatus,
+          managePage(toPublicMeeting(meeting, deps.links), error.message),
+        );
+      }
+    },
+  );
+
+  router.get('/meetings/manage/:token/reschedule', kit.limiter(60), async (req, res) => {
+    const meeting = byToken(req.params.token);
+    const zone = meeting.visitor.timeZone ?? 'UTC';
+    const slots = await agentSlots(meeting, { timeZone: zone, days: 14, ...req.query });
+    page(res, 200, reschedulePage(toPublicMeeting(meeting, deps.links), slots));
+  });
+
+  router.post(
+    '/meetings/manage/:token/reschedule',
+    kit.limiter(20),
+    form,
+    kit.body,
+    async (req, res) => {
+      const meeting = byToken(req.params.token);
+      try {
+        const { start } = parseChatInput(rescheduleRequestSchema, req.body, 'reschedule');
+        const changed = await rescheduleMeeting(deps, {
+          meetingId: meeting.id,
+          start,
+          by: 'visitor',
+        });
+        const shown = toPublicMeeting(changed, deps.links);
+        if (isForm(req)) page(res, 200, managePage(shown, 'Your meeting is moved.'));
+        else send(res, 200, { meeting: shown });
+      } catch (error) {
+        if (!isForm(req) || !(error instanceof AppError) || error.httpStatus >= 500) throw error;
+        const zone = meeting.visitor.timeZone ?? 'UTC';
+        const slots = await agentSlots(meeting, { timeZone: zone, days: 14 });
+        page(
+          res,
+          error.httpStatus,
+          reschedulePage(toPublicMeeting(meeting, deps.links), slots, error.message),
+        );
+      }
+    },
+  );
 
   router.get('/meetings/manage/:token/invite.ics', kit.limiter(60), (req, res) => {
     const meeting = byToken(req.params.token);

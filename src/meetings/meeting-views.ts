@@ -18,7 +18,7 @@ export function toPublicMeeting(meeting: Meeting, links: ManageLinks): PublicMee
     start: inZone(meeting.start, timeZone),
     end: inZone(meeting.end, timeZone),
     timeZone,
-    agent: { name: meeting.agentName },
+    agent: { id: meeting.agentId, name: meeting.agentName },
     ...(meeting.meetingUrl === undefined ? {} : { meetingUrl: meeting.meetingUrl }),
     ...links.urls(links.token(meeting.id)),
   };

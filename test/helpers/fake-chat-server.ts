@@ -356,7 +356,7 @@ export function createFakeChatServer(options: FakeChatServerOptions = {}): FakeC
         start: inZone(start, request.timeZone),
         end: inZone(start + 30 * 60_000, request.timeZone),
         timeZone: request.timeZone,
-        agent: { name: AGENT_NAME },
+        agent: { id: 'agt_fake_1', name: AGENT_NAME },
         meetingUrl: `https://meet.example/acme-${n}`,
         manageUrl: base,
         cancelUrl: `${base}/cancel`,

@@ -242,6 +242,53 @@ describe('the visitor’s links', () => {
   });
 });
 
+describe('the visitor’s links opened in a browser', () => {
+  it('when the visitor opens the links, then plain pages show their meeting, and the forms cancel or move it with the same agent', async () => {
+    const t = createMeetingsTestApp();
+    const ana = await addAgent(t, { name: 'Ana <script>', email: 'ana@example.com' });
+    await addAgent(t, { name: 'Ben', email: 'ben@example.com', timeZone: 'Asia/Tokyo' });
+    const { body } = await book(t, {});
+    expect(body.meeting.agent).toEqual({ id: ana.id, name: 'Ana <script>' });
+    const path = new URL(body.meeting.manageUrl).pathname;
+    const html = 'text/html,application/xhtml+xml';
+
+    const manage = await request(t.app).get(path).set('Accept', html).expect(200);
+    expect(manage.headers['content-type']).toMatch(/text\/html/);
+    expect(manage.text).toContain('Wednesday 25 November 2026, 09:00–09:30 (Europe/Berlin)');
+    expect(manage.text).toContain('Ana &#60;script&#62;');
+    expect(manage.text).not.toContain('<script>');
+
+    // The agent's own times only: Ben (Tokyo) works while Ana sleeps.
+    const slots = await request(t.app)
+      .get(`${path}/slots`)
+      .query({ from: '2026-11-25', days: 1, timeZone: 'Europe/Berlin' })
+      .expect(200);
+    const starts = slots.body.days[0].slots.map((x: { start: string }) => x.start);
+    expect(starts[0]).toBe('2026-11-25T09:30:00.000+01:00');
+    expect(starts.every((x: string) => x >= '2026-11-25T09' && x < '2026-11-25T17')).toBe(true);
+
+    const picker = await request(t.app).get(`${path}/reschedule`).set('Accept', html).expect(200);
+    expect(picker.text).toContain('name="start" value="2026-11-25T09:30:00.000+01:00"');
+    const moved = await request(t.app)
+      .post(`${path}/reschedule`)
+      .type('form')
+      .send({ start: '2026-11-25T15:00:00.000+01:00' })
+      .expect(200);
+    expect(moved.text).toContain('Your meeting is moved.');
+    expect(t.store.getMeeting(body.meeting.id)).toMatchObject({
+      status: 'rescheduled',
+      agentId: ana.id,
+    });
+
+    const confirm = await request(t.app).get(`${path}/cancel`).set('Accept', html).expect(200);
+    expect(confirm.text).toContain(`action="${body.meeting.cancelUrl}"`);
+    const cancelled = await request(t.app).post(`${path}/cancel`).type('form').send({}).expect(200);
+    expect(cancelled.text).toContain('Your meeting is cancelled.');
+    const again = await request(t.app).post(`${path}/cancel`).type('form').send({}).expect(409);
+    expect(again.text).toContain('nothing can change after that');
+  });
+});
+
 describe('meeting statuses and the completion job', () => {
   it('when the admin marks a future meeting completed, then 409; after its end the job completes it, and a no-show after that is refused', async () => {
     const t = createMeetingsTestApp();

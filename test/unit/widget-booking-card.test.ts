@@ -45,7 +45,7 @@ const meetingAt = (start: string, extra: Partial<PublicMeeting> = {}): PublicMee
   start,
   end: halfHourAfter(start),
   timeZone: ZONE,
-  agent: { name: 'Eli Moreau' },
+  agent: { id: 'agt_eli', name: 'Eli Moreau' },
   manageUrl: 'https://chat.acme.example/chat/meetings/manage/tok',
   cancelUrl: 'https://chat.acme.example/chat/meetings/manage/tok/cancel',
   rescheduleUrl: 'https://chat.acme.example/chat/meetings/manage/tok/reschedule',

@@ -194,7 +194,7 @@ const MEETING = {
   start: '2026-11-30T10:00:00.000+01:00',
   end: '2026-11-30T10:30:00.000+01:00',
   timeZone: 'Europe/Berlin',
-  agent: { name: 'Eli Moreau' },
+  agent: { id: 'agt_eli', name: 'Eli Moreau' },
   manageUrl: 'https://chat.acme.example/svc/chat/meetings/manage/tok',
   cancelUrl: 'https://chat.acme.example/svc/chat/meetings/manage/tok/cancel',
   rescheduleUrl: 'https://chat.acme.example/svc/chat/meetings/manage/tok/reschedule',

@@ -85,7 +85,7 @@ const MEETING: PublicMeeting = {
   start: '2026-11-24T14:00:00.000+01:00',
   end: '2026-11-24T14:30:00.000+01:00',
   timeZone: 'Europe/Berlin',
-  agent: { name: 'Eli Moreau' },
+  agent: { id: 'agt_eli', name: 'Eli Moreau' },
   meetingUrl: 'https://meet.example/abc',
   manageUrl: 'https://chat.acme.example/chat/meetings/manage/tok',
   cancelUrl: 'https://chat.acme.example/chat/meetings/manage/tok/cancel',
@@ -248,6 +248,7 @@ describe('playConversation', () => {
       dialogueName: SERVED.name,
       conversationId,
       agentName: 'Eli Moreau',
+      agentID: 'agt_eli',
       meetingInfo: {
         id: 'mtg-0001',
         start: '2026-11-24T14:00:00.000+01:00',

@@ -173,11 +173,12 @@ export async function playConversation(
       record.transcript.push({ from: 'bot', text: presentMeeting(deps, booked) });
       void send('meeting-booked', meeting.id, email);
       const { id, start, end, timeZone, meetingUrl } = meeting;
-      // Dynamic Chat's CONVERSATION_MEETING_BOOKED gives agentName and meetingInfo. The
-      // manage links stay out: any script on the page hears this event.
+      // Dynamic Chat's CONVERSATION_MEETING_BOOKED gives agentName, agentID and meetingInfo.
+      // The manage links stay out: any script on the page hears this event.
       deps.emit('meeting-booked', {
         ...about,
         agentName: meeting.agent.name,
+        agentID: meeting.agent.id,
         meetingInfo: { id, start, end, timeZone, ...(meetingUrl ? { meetingUrl } : {}) },
         name,
         email,
