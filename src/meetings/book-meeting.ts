@@ -117,6 +117,7 @@ async function holdFirstFree(
         name: agent.name,
         email: agent.email,
         bufferAfterMs: agent.bufferAfterMinutes * 60_000,
+        durationMs: agent.meetingMinutes * 60_000,
         provider: agent.calendar.provider,
         eligible: verdict.ok,
         ...(verdict.ok ? {} : { reason: excludedReason ?? verdict.reason }),
@@ -126,7 +127,6 @@ async function holdFirstFree(
     // may be what fills the slot, and a retry must get it back (replayed), not SLOT_TAKEN.
     const anyEligible = candidates.some((c) => c.eligible);
     if (candidates.length === 0 || (!anyEligible && request.idempotencyKey === undefined)) continue;
-    const durationMs = durationOf(deps, candidates) * 60_000;
     const id = deps.ids.next();
     const result = await deps.store.holdMeeting({
       mode: plan.mode,
@@ -137,7 +137,6 @@ async function holdFirstFree(
         id,
         status: 'pending',
         start,
-        end: start + durationMs,
         visitor: {
           email: request.email,
           ...(request.name === undefined ? {} : { name: request.name }),
@@ -164,12 +163,6 @@ async function holdFirstFree(
     return result;
   }
   return { outcome: 'none' };
-}
-
-/** Every candidate's own length would differ per agent; the pool books the first eligible's. */
-function durationOf(deps: BookingDeps, candidates: HoldCandidate[]): number {
-  const first = candidates.find((c) => c.eligible) ?? candidates[0]!;
-  return deps.store.getAgent(first.id)!.meetingMinutes;
 }
 
 /**

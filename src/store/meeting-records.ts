@@ -247,10 +247,11 @@ export class MeetingRecords {
         skipped.push({ agentId: candidate.id, reason: candidate.reason ?? 'unavailable' });
         continue;
       }
+      const end = args.meeting.start + candidate.durationMs;
       const conflict = this.hasConflict({
         agentId: candidate.id,
         start: args.meeting.start,
-        end: args.meeting.end,
+        end,
         bufferAfterMs: candidate.bufferAfterMs,
       });
       if (conflict) {
@@ -259,6 +260,7 @@ export class MeetingRecords {
       }
       const meeting = this.insert({
         ...args.meeting,
+        end,
         agentId: candidate.id,
         agentName: candidate.name,
         agentEmail: candidate.email,

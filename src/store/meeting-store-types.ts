@@ -46,6 +46,8 @@ export interface HoldCandidate {
   name: string;
   email: string;
   bufferAfterMs: number;
+  /** The agent's meeting length: the meeting ends `durationMs` after its start. */
+  durationMs: number;
   /** The agent's calendar provider, recorded on the meeting. */
   provider: Meeting['provider'];
   /** Free per working hours and calendar; the store adds the check against stored meetings. */
@@ -56,7 +58,10 @@ export interface HoldCandidate {
 
 export interface HoldMeetingArgs {
   /** Everything of the meeting but the agent, which the store picks. Status `pending`. */
-  meeting: Omit<Meeting, 'agentId' | 'agentName' | 'agentEmail' | 'bufferAfterMs' | 'provider'>;
+  meeting: Omit<
+    Meeting,
+    'agentId' | 'agentName' | 'agentEmail' | 'bufferAfterMs' | 'provider' | 'end'
+  >;
   candidates: HoldCandidate[];
   /**
    * `rotation`: the first eligible, free candidate after the pool's pointer, which then moves

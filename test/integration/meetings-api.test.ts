@@ -331,6 +331,20 @@ describe('meeting statuses and the completion job', () => {
 });
 
 describe('routing: rules, owner, rotation', () => {
+  it('when agents have different meeting lengths, then each meeting has its own agent’s length', async () => {
+    const t = createMeetingsTestApp();
+    const ana = await addAgent(t, { name: 'Ana', email: 'ana@example.com', meetingMinutes: 60 });
+    const ben = await addAgent(t, { name: 'Ben', email: 'ben@example.com', meetingMinutes: 30 });
+    await book(t, { start: '2026-11-25T14:00:00+01:00', email: 'first@example.org' });
+    const { body } = await book(t, { email: 'second@example.org' });
+    expect(body.meeting).toMatchObject({
+      agent: { id: ben.id },
+      end: '2026-11-25T09:30:00.000+01:00',
+    });
+    const first = t.store.listMeetings({ agentId: ana.id })[0]!;
+    expect(first.end - first.start).toBe(HOUR);
+  });
+
   it('when a rule matches the lead, then its agent gets the meeting and the decision names the rule; others go round robin', async () => {
     const t = createMeetingsTestApp();
     const ana = await addAgent(t, { name: 'Ana', email: 'ana@example.com' });

@@ -62,6 +62,7 @@ const candidate = (n: number, eligible = true): HoldCandidate => ({
   name: `Agent ${n}`,
   email: `agent${n}@example.com`,
   bufferAfterMs: 15 * MIN,
+  durationMs: 30 * MIN,
   provider: 'local',
   eligible,
   ...(eligible ? {} : { reason: 'busy' }),
@@ -94,12 +95,12 @@ function holdArgs(id: string, options: HoldOptions = {}): HoldMeetingArgs {
       ...(options.bufferMinutes === undefined
         ? {}
         : { bufferAfterMs: options.bufferMinutes * MIN }),
+      durationMs: (options.minutes ?? 30) * MIN,
     })),
     meeting: {
       id,
       status: 'pending',
       start,
-      end: start + (options.minutes ?? 30) * MIN,
       visitor: { email: `visitor-${id}@example.com` },
       routing: { rule: mode === 'rotation' ? 'round-robin' : 'agent', pool, skipped: [] },
       ...(options.key === undefined ? {} : { idempotencyKey: options.key }),
