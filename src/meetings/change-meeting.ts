@@ -1,3 +1,4 @@
+import { CalendarGrantError } from '../calendar/calendar-types.js';
 import { AppError, ValidationError } from '../errors.js';
 import type { BookingDeps } from './book-meeting.js';
 import { SlotTakenError } from './book-meeting.js';
@@ -8,6 +9,24 @@ import { assertTransition, meetingEventCount } from './meeting-status.js';
 import { activityPayload, eventInput } from './meeting-writes.js';
 
 type ChangeDeps = Omit<BookingDeps, 'ids' | 'links'>;
+
+/**
+ * Changes of one meeting run one after the other in this process (a double click, the visitor
+ * and an admin at once), so their calendar calls cannot interleave; across replicas the store's
+ * `updatedAt` check makes the later one fail cleanly.
+ */
+const meetingQueues = new Map<string, Promise<unknown>>();
+
+function oneAtATime<T>(meetingId: string, work: () => Promise<T>): Promise<T> {
+  const previous = meetingQueues.get(meetingId) ?? Promise.resolve();
+  const next = previous.then(work, work);
+  const settled = next.catch(() => undefined);
+  meetingQueues.set(meetingId, settled);
+  void settled.then(() => {
+    if (meetingQueues.get(meetingId) === settled) meetingQueues.delete(meetingId);
+  });
+  return next;
+}
 type Actor = 'visitor' | 'admin' | 'system';
 
 /**
@@ -16,7 +35,21 @@ type Actor = 'visitor' | 'admin' | 'system';
  * our record and the agent's calendar never disagree. Each change adds its Marketo activity in
  * the same store write as the change itself.
  */
-export async function changeMeetingStatus(
+export function changeMeetingStatus(
+  deps: ChangeDeps,
+  args: Parameters<typeof changeStatusNow>[1],
+): Promise<Meeting> {
+  return oneAtATime(args.meetingId, () => changeStatusNow(deps, args));
+}
+
+export function rescheduleMeeting(
+  deps: ChangeDeps,
+  args: Parameters<typeof rescheduleNow>[1],
+): Promise<Meeting> {
+  return oneAtATime(args.meetingId, () => rescheduleNow(deps, args));
+}
+
+async function changeStatusNow(
   deps: ChangeDeps,
   args: {
     meetingId: string;
@@ -30,7 +63,19 @@ export async function changeMeetingStatus(
   assertTransition(meeting, args.to, now);
   if (args.to === 'cancelled' && meeting.providerEventId !== undefined) {
     const agent = deps.store.getAgent(meeting.agentId);
-    if (agent !== undefined) await deps.calendars.cancelEvent(agent, meeting.providerEventId);
+    if (agent !== undefined) {
+      try {
+        await deps.calendars.cancelEvent(agent, meeting.providerEventId);
+      } catch (error) {
+        // A revoked grant cannot be fixed by the visitor: the meeting is cancelled here and the
+        // agent, already marked disconnected, removes the event when they reconnect.
+        if (!(error instanceof CalendarGrantError)) throw error;
+        deps.logger.warn(
+          { meetingId: meeting.id, agentId: agent.id },
+          'meeting cancelled; its calendar event stays until the agent reconnects',
+        );
+      }
+    }
   }
   const changed = await deps.store.updateMeeting(
     meeting.id,
@@ -71,7 +116,7 @@ export async function changeMeetingStatus(
  * our meetings without this one); the calendar event is moved, then the store re-checks for a
  * booking that raced in and records the change; if one did, the event is moved back.
  */
-export async function rescheduleMeeting(
+async function rescheduleNow(
   deps: ChangeDeps,
   args: { meetingId: string; start: string; by: Actor },
 ): Promise<Meeting> {
@@ -86,11 +131,20 @@ export async function rescheduleMeeting(
       httpStatus: 409,
     });
   }
-  const check = await checkAgentSlot(deps, agent, start, now, {
-    fresh: true,
-    excludeMeetingId: meeting.id,
-    ignoreRoutability: true,
-  });
+  // The meeting keeps its length, even if the agent's usual length changed since.
+  const lengthMinutes = Math.round((meeting.end - meeting.start) / 60_000);
+  const check = await checkAgentSlot(
+    deps,
+    { ...agent, meetingMinutes: lengthMinutes },
+    start,
+    now,
+    {
+      fresh: true,
+      excludeMeetingId: meeting.id,
+      ignoreRoutability: true,
+      ownEvent: { start: meeting.start, end: meeting.end },
+    },
+  );
   if (!check.ok) {
     if (check.reason === 'busy' || check.reason === 'booked') throw new SlotTakenError();
     if (check.reason === 'calendar-unavailable') {
@@ -116,6 +170,16 @@ export async function rescheduleMeeting(
       meeting.id,
       (current, ctx) => {
         assertTransition(current, 'rescheduled', now);
+        // Another change landed while the calendar was being updated: this one loses.
+        if (current.updatedAt !== meeting.updatedAt) {
+          throw new AppError(
+            'MEETING_CHANGED',
+            'The meeting changed meanwhile: reload it and try again',
+            {
+              httpStatus: 409,
+            },
+          );
+        }
         const conflict = ctx.hasConflict({
           agentId: current.agentId,
           start,
@@ -146,9 +210,11 @@ export async function rescheduleMeeting(
     deps.onEnqueued?.();
     return changed;
   } catch (error) {
-    if (meeting.providerEventId !== undefined) {
+    // Put the calendar event back where the store says the meeting is now.
+    const latest = deps.store.getMeeting(meeting.id) ?? meeting;
+    if (meeting.providerEventId !== undefined && latest.status !== 'cancelled') {
       await deps.calendars
-        .updateEvent(agent, meeting.providerEventId, eventInput(agent, meeting))
+        .updateEvent(agent, meeting.providerEventId, eventInput(agent, latest))
         .catch((undo: unknown) =>
           deps.logger.error(
             { err: undo, meetingId: meeting.id },

@@ -59,7 +59,16 @@ export async function checkAgentSlot(
   agent: Agent,
   start: number,
   now: number,
-  options: { fresh?: boolean; excludeMeetingId?: string; ignoreRoutability?: boolean } = {},
+  options: {
+    fresh?: boolean;
+    excludeMeetingId?: string;
+    ignoreRoutability?: boolean;
+    /**
+     * The meeting's own calendar event (a reschedule): busy times inside it are that event,
+     * not a conflict.
+     */
+    ownEvent?: Interval;
+  } = {},
 ): Promise<AgentCheck> {
   const unroutable = options.ignoreRoutability ? undefined : unroutableReason(agent);
   if (unroutable !== undefined)
@@ -70,11 +79,12 @@ export async function checkAgentSlot(
   const range = busyWindow(start);
   const busy = await busyOrReason(deps, agent, range, options.fresh === true);
   if (typeof busy === 'string') return { ok: false, reason: busy };
+  const own = options.ownEvent;
   return isSlotBookable({
     agent,
     now,
     start,
-    busy,
+    busy: own === undefined ? busy : busy.filter((b) => b.start < own.start || b.end > own.end),
     booked: bookedOf(deps, agent.id, range, options.excludeMeetingId),
   });
 }

@@ -289,6 +289,33 @@ describe('the visitor’s links opened in a browser', () => {
   });
 });
 
+describe('rescheduling against a real calendar', () => {
+  it('when a meeting moves by less than its length, then its own calendar event is not a conflict; two moves at once end with calendar and store agreeing', async () => {
+    const t = createMeetingsTestApp();
+    const ana = await addAgent(t, { name: 'Ana', email: 'ana@example.com', meetingMinutes: 90 });
+    await connectGoogle(t, ana.id);
+    const { body } = await book(t, {});
+    const nine = Date.parse(WED_0900_BERLIN);
+    t.google.behaviour.busy = [{ start: nine, end: nine + 90 * 60_000 }];
+    const path = new URL(body.meeting.manageUrl).pathname;
+    await request(t.app)
+      .post(`${path}/reschedule`)
+      .send({ start: '2026-11-25T09:30:00+01:00' })
+      .expect(200);
+
+    t.google.behaviour.busy = [];
+    const [a, b] = await Promise.all([
+      request(t.app).post(`${path}/reschedule`).send({ start: '2026-11-25T12:00:00+01:00' }),
+      request(t.app).post(`${path}/reschedule`).send({ start: '2026-11-25T14:00:00+01:00' }),
+    ]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const stored = t.store.getMeeting(body.meeting.id)!;
+    const lastUpdate = t.google.calls.filter((c) => c.op === 'update').at(-1)!;
+    expect(lastUpdate.event?.start).toBe(stored.start);
+    expect(stored.start).toBe(Date.parse('2026-11-25T14:00:00+01:00'));
+  });
+});
+
 describe('meeting statuses and the completion job', () => {
   it('when the admin marks a future meeting completed, then 409; after its end the job completes it, and a no-show after that is refused', async () => {
     const t = createMeetingsTestApp();
