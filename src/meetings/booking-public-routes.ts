@@ -1,4 +1,5 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { parseChatInput } from '../chat/chat-input.js';
 import { AppError } from '../errors.js';
@@ -33,7 +34,10 @@ const tokenSchema = z.string().regex(/^[\w-]{43}$/, 'not a meeting link');
  */
 export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRouteKit): Router {
   const router = Router();
-  const inFlight = new Map<string, Promise<{ meeting: Meeting; replayed: boolean }>>();
+  const inFlight = new Map<
+    string,
+    { fingerprint: string; booking: Promise<{ meeting: Meeting; replayed: boolean }> }
+  >();
 
   router.get('/slots', kit.limiter(60), async (req, res) => {
     const query = parseChatInput(slotQuerySchema, req.query, 'slot query');
@@ -48,13 +52,23 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
       header === undefined ? body : { ...body, idempotencyKey: header },
       'booking',
     );
-    // The same key twice in this process waits for the first (another replica's is caught by the store).
+    // The same key twice in this process waits for the first (another replica's is caught by
+    // the store); the same key for another booking is refused, as the store would.
     const key = request.idempotencyKey;
-    let pending = key === undefined ? undefined : inFlight.get(key);
+    const fingerprint = `${request.email}|${Date.parse(request.start)}`;
+    const running = key === undefined ? undefined : inFlight.get(key);
+    if (running !== undefined && running.fingerprint !== fingerprint) {
+      throw new AppError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'This idempotency key was used for another booking: use a new key for a new booking',
+        { httpStatus: 422, field: 'idempotencyKey' },
+      );
+    }
+    let pending = running?.booking;
     if (pending === undefined) {
       pending = bookMeeting(deps, request);
       if (key !== undefined) {
-        inFlight.set(key, pending);
+        inFlight.set(key, { fingerprint, booking: pending });
         void pending.finally(() => inFlight.delete(key)).catch(() => undefined);
       }
     }
@@ -66,7 +80,8 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
       if (!(error instanceof SlotTakenError)) throw error;
       // A clear "taken", with fresh slots of that day so the visitor can pick again at once.
       const fresh = await listSlots(deps, {
-        from: request.start.slice(0, 10),
+        // The visitor's own date of the slot, whatever offset the client wrote it with.
+        from: DateTime.fromISO(request.start).setZone(request.timeZone).toISODate()!,
         days: 1,
         timeZone: request.timeZone,
         ...(request.agentId === undefined ? {} : { agentId: request.agentId }),

@@ -152,6 +152,41 @@ describe('booking from the widget', () => {
     expect(outboxOf(t)).toHaveLength(0);
   });
 
+  it('when two bookings with one key but different visitors arrive together, then the second is 422 and sees nothing of the first', async () => {
+    const t = createMeetingsTestApp();
+    await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    const [first, second] = await Promise.all([
+      request(t.app)
+        .post('/chat/meetings')
+        .set('Idempotency-Key', 'shared-key-1')
+        .send({ start: WED_0900_BERLIN, email: 'one@example.org' }),
+      request(t.app)
+        .post('/chat/meetings')
+        .set('Idempotency-Key', 'shared-key-1')
+        .send({ start: WED_0900_BERLIN, email: 'two@example.org' }),
+    ]);
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(422);
+    expect(second.body.error.field).toBe('idempotencyKey');
+    expect(JSON.stringify(second.body)).not.toContain('manage');
+  });
+
+  it('when a Tokyo visitor’s slot is taken and the client wrote it in UTC, then the fresh slots are of the visitor’s day', async () => {
+    const t = createMeetingsTestApp();
+    await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    // 08:00 UTC on Wednesday: 17:00 on Wednesday in Tokyo; the slot is taken twice.
+    await book(t, { start: '2026-11-25T08:00:00Z', timeZone: 'Asia/Tokyo' });
+    const res = await book(
+      t,
+      { start: '2026-11-25T08:00:00Z', timeZone: 'Asia/Tokyo', email: 'x@example.org' },
+      409,
+    );
+    expect(res.body.slots.days[0].date).toBe('2026-11-25');
+    const starts = res.body.slots.days[0].slots.map((x: { start: string }) => x.start);
+    expect(starts).toContain('2026-11-25T17:30:00.000+09:00');
+    expect(starts).not.toContain('2026-11-25T17:00:00.000+09:00');
+  });
+
   it('when the slot is taken, then 409 SLOT_TAKEN comes with fresh slots of that day, without the taken one', async () => {
     const t = createMeetingsTestApp();
     await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
