@@ -70,16 +70,29 @@ export function createAgentCalendars(deps: AgentCalendarsDeps): AgentCalendars {
       throw new CalendarGrantError(provider, 'no stored grant: connect the calendar again');
     }
     const context = tokenContext(agent.id, provider);
+    let refreshToken: string;
+    try {
+      refreshToken = deps.cipher.decrypt(encryptedRefreshToken, context);
+    } catch (error) {
+      // Sealed with a key no longer configured, or altered: only reconnecting helps.
+      throw new CalendarGrantError(
+        provider,
+        'the stored grant cannot be decrypted: connect again',
+        error,
+      );
+    }
     return {
       agentId: agent.id,
-      refreshToken: deps.cipher.decrypt(encryptedRefreshToken, context),
+      refreshToken,
       ...(calendarId === undefined ? {} : { calendarId }),
       onRefreshTokenRotated: async (refreshToken) => {
         const sealed = deps.cipher!.encrypt(refreshToken, context);
-        await deps.store.updateAgent(agent.id, (current) => ({
-          ...current,
-          calendar: { ...current.calendar, encryptedRefreshToken: sealed },
-        }));
+        // Only over the grant this call used: the agent may have reconnected meanwhile.
+        await deps.store.updateAgent(agent.id, (current) =>
+          current.calendar.encryptedRefreshToken === encryptedRefreshToken
+            ? { ...current, calendar: { ...current.calendar, encryptedRefreshToken: sealed } }
+            : current,
+        );
       },
     };
   };
@@ -101,7 +114,9 @@ export function createAgentCalendars(deps: AgentCalendarsDeps): AgentCalendars {
     const now = deps.clock.now();
     await deps.store
       .updateAgent(agent.id, (current) =>
-        current.calendar.status === 'disconnected'
+        // Already marked, or reconnected since this call read the agent: leave it.
+        current.calendar.status === 'disconnected' ||
+        current.calendar.encryptedRefreshToken !== agent.calendar.encryptedRefreshToken
           ? current
           : {
               ...current,

@@ -3,12 +3,17 @@ import { z } from 'zod';
 import { parseChatInput } from '../chat/chat-input.js';
 import type { OAuthConnect } from '../calendar/oauth-connect.js';
 import type { Ids } from '../deps.js';
+import type { RoutingRuleStore } from '../store/meeting-store-types.js';
 import { AppError } from '../errors.js';
 import { slotQuerySchema } from './booking-contract.js';
 import { agentInputSchema, agentPatchSchema, type Agent } from './meeting-contract.js';
 import { listSlots, type SlotDeps } from './meeting-slots.js';
 
-export type AgentAdminDeps = SlotDeps & { ids: Ids; oauth: OAuthConnect };
+export type AgentAdminDeps = SlotDeps & {
+  store: SlotDeps['store'] & RoutingRuleStore;
+  ids: Ids;
+  oauth: OAuthConnect;
+};
 
 /** The agent as the admin API shows it: the calendar's state, never its ciphertext. */
 export function toAdminAgent(agent: Agent) {
@@ -72,9 +77,34 @@ export function createAgentAdminRoutes(deps: AgentAdminDeps): Router {
     res.json(toAdminAgent(agent));
   });
 
+  /**
+   * Refused while the agent has meetings to come (cancel or move them first, or set the agent
+   * inactive); the calendar grant is revoked and its ciphertext deleted with the agent.
+   */
   router.delete('/agents/:id', async (req, res) => {
-    requireAgent(req.params.id);
-    await store.deleteAgent(req.params.id);
+    const agent = requireAgent(req.params.id);
+    const upcoming = store
+      .agentMeetings(agent.id, deps.clock.now(), Number.MAX_SAFE_INTEGER)
+      .filter((m) => m.end > deps.clock.now());
+    if (upcoming.length > 0) {
+      throw new AppError(
+        'AGENT_HAS_MEETINGS',
+        `Agent ${agent.id} has ${upcoming.length} meeting(s) to come: cancel or move them, or set the agent inactive`,
+        { httpStatus: 409 },
+      );
+    }
+    const rules = store
+      .listRoutingRules()
+      .filter((r) => 'agentIds' in r.target && r.target.agentIds.includes(agent.id));
+    if (rules.length > 0) {
+      throw new AppError(
+        'AGENT_IN_RULES',
+        `Agent ${agent.id} is a target of routing rule(s) ${rules.map((r) => r.id).join(', ')}: change them first`,
+        { httpStatus: 409 },
+      );
+    }
+    if (agent.calendar.provider !== 'local') await deps.oauth.disconnect(agent.id);
+    await store.deleteAgent(agent.id);
     res.status(204).end();
   });
 

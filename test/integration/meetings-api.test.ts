@@ -70,6 +70,24 @@ describe('agents admin API', () => {
   });
 });
 
+describe('deleting an agent', () => {
+  it('when the agent has a meeting to come, then 409; once it is cancelled, the agent is deleted and the grant revoked', async () => {
+    const t = createMeetingsTestApp();
+    const ana = await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    await connectGoogle(t, ana.id, 'ana-code');
+    const { body } = await book(t, {});
+    const refused = await request(t.app).delete(`/api/agents/${ana.id}`).expect(409);
+    expect(refused.body.error.code).toBe('AGENT_HAS_MEETINGS');
+    await request(t.app)
+      .post(`/api/meetings/${body.meeting.id}/status`)
+      .send({ status: 'cancelled' })
+      .expect(200);
+    await request(t.app).delete(`/api/agents/${ana.id}`).expect(204);
+    expect(t.google.oauthCalls).toContainEqual({ revoke: 'refresh-for-ana-code' });
+    expect(t.store.getAgent(ana.id)).toBeUndefined();
+  });
+});
+
 describe('booking from the widget', () => {
   it('when the visitor asks for slots in New York, then the Berlin agent’s 09:00 is 03:00 there', async () => {
     const t = createMeetingsTestApp();
@@ -547,6 +565,23 @@ describe('calendar connection (OAuth) and revoked grants', () => {
     t.google.behaviour.failBusy = undefined;
     await connectGoogle(t, ana.id);
     expect(t.store.getAgent(ana.id)?.calendar.status).toBe('connected');
+  });
+
+  it('when a stored grant cannot be decrypted (the key changed), then the agent is marked disconnected and skipped', async () => {
+    const t = createMeetingsTestApp();
+    const ana = await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    const ben = await addAgent(t, { name: 'Ben', email: 'ben@example.com' });
+    await connectGoogle(t, ana.id);
+    await t.store.updateAgent(ana.id, (a) => ({
+      ...a,
+      calendar: { ...a.calendar, encryptedRefreshToken: 'v1.unknownk.AAAA.AAAA.AAAA' },
+    }));
+    const res = await book(t, {});
+    expect(res.body.meeting.agent.id).toBe(ben.id);
+    expect(t.store.getAgent(ana.id)?.calendar).toMatchObject({
+      status: 'disconnected',
+      disconnectedReason: expect.stringContaining('cannot be decrypted'),
+    });
   });
 
   it('when an agent’s calendar is connected, then its refresh token reaches the provider decrypted, and busy times remove slots', async () => {
