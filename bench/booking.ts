@@ -519,7 +519,7 @@ async function main(): Promise<void> {
       ids: randomIds,
       logger: silentLogger,
       cipher: createTokenCipher(key),
-      linkSecret: key,
+      linkSecrets: [key],
       publicBaseUrl: 'http://127.0.0.1',
       providers: {},
     });

@@ -74,12 +74,11 @@ async function main(): Promise<void> {
   const tokenKey = parseEncryptionKey(
     await resolveSecret(config.calendar.tokenKey, 'token-encryption-key', config.dataFile, logger),
   );
-  const cipher = createTokenCipher(
-    tokenKey,
+  const previousTokenKeys =
     config.calendar.previousTokenKey === undefined
       ? []
-      : [parseEncryptionKey(config.calendar.previousTokenKey)],
-  );
+      : [parseEncryptionKey(config.calendar.previousTokenKey)];
+  const cipher = createTokenCipher(tokenKey, previousTokenKeys);
   const { store } = runtime;
   await seedAgents(
     { store, clock: systemClock, ids: randomIds, logger },
@@ -102,7 +101,7 @@ async function main(): Promise<void> {
     ids: randomIds,
     logger,
     cipher,
-    linkSecret: tokenKey,
+    linkSecrets: [tokenKey, ...previousTokenKeys],
     publicBaseUrl: config.publicBaseUrl,
     providers: createCalendarProviders(config.calendar, { clock: systemClock, logger }),
     ownerField: config.meetings.ownerField,

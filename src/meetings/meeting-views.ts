@@ -20,7 +20,7 @@ export function toPublicMeeting(meeting: Meeting, links: ManageLinks): PublicMee
     timeZone,
     agent: { id: meeting.agentId, name: meeting.agentName },
     ...(meeting.meetingUrl === undefined ? {} : { meetingUrl: meeting.meetingUrl }),
-    ...links.urls(links.token(meeting.id)),
+    ...links.urls(links.token(meeting.id, meeting.manageTokenHash)),
   };
 }
 

@@ -25,8 +25,8 @@ export interface MeetingsModuleDeps {
   logger: Logger;
   /** Seals refresh tokens; its key also signs the visitors' meeting links. */
   cipher: TokenCipher;
-  /** The secret the meeting links are derived from (TOKEN_ENCRYPTION_KEY). */
-  linkSecret: Buffer;
+  /** The secrets the meeting links are derived from: TOKEN_ENCRYPTION_KEY, then _PREVIOUS. */
+  linkSecrets: Buffer[];
   publicBaseUrl: string;
   /** The configured providers (src/clients/google-calendar, src/clients/microsoft-graph). */
   providers: {
@@ -69,7 +69,7 @@ export function createMeetingsModule(deps: MeetingsModuleDeps) {
     clock: deps.clock,
     ids: deps.ids,
     logger: deps.logger.child({ module: 'meetings' }),
-    links: createManageLinks({ secret: deps.linkSecret, publicBaseUrl: deps.publicBaseUrl }),
+    links: createManageLinks({ secrets: deps.linkSecrets, publicBaseUrl: deps.publicBaseUrl }),
     ...(deps.ownerField === undefined ? {} : { ownerField: deps.ownerField }),
     ...(deps.onEnqueued === undefined ? {} : { onEnqueued: deps.onEnqueued }),
     ...(deps.agentLeadFields === undefined ? {} : { agentLeadFields: deps.agentLeadFields }),

@@ -75,7 +75,7 @@ export function createMeetingsTestApp(
     ids: createSequentialIds('m'),
     logger: silentLogger,
     cipher,
-    linkSecret: key,
+    linkSecrets: [key],
     publicBaseUrl: 'https://chat.example.com',
     providers: { google: { client: google.client, oauth: google.oauth } },
     ...(options.ownerField === undefined ? {} : { ownerField: options.ownerField }),

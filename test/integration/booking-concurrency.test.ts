@@ -138,7 +138,7 @@ describe.each(storeImplementations)('booking under concurrency: $kind store', (i
       clock,
       ids: createSequentialIds('meeting'),
       logger: silentLogger,
-      links: createManageLinks({ secret: 'test-secret', publicBaseUrl: 'https://chat.test' }),
+      links: createManageLinks({ secrets: ['test-secret'], publicBaseUrl: 'https://chat.test' }),
       calendars: createAgentCalendars({
         store,
         clock,

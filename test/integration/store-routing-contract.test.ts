@@ -99,7 +99,11 @@ describe.each(storeImplementations)('routing store contract: $kind', (impl) => {
     expect(later.repeated).toBe(false);
     expect(later.assignment).toMatchObject({ agentId: 'a2', assignedAt: T0 + WINDOW });
     expect(store.getAssignment('lead:1')).toMatchObject({ agentId: 'a2', assignedAt: T0 + WINDOW });
-    expect(store.routingState()).toEqual({ lastAgentId: 'a2', pointers: {}, totals: { a1: 1, a2: 1 } });
+    expect(store.routingState()).toEqual({
+      lastAgentId: 'a2',
+      pointers: {},
+      totals: { a1: 1, a2: 1 },
+    });
   });
 
   it('when some agents are inactive, then the rotation skips them', async () => {
@@ -170,7 +174,11 @@ describe.each(storeImplementations)('routing store contract: $kind', (impl) => {
 
     store = await impl.reopen(store, storeFile.file);
 
-    expect(store.routingState()).toEqual({ lastAgentId: 'a3', pointers: {}, totals: { a1: 1, a2: 1, a3: 1 } });
+    expect(store.routingState()).toEqual({
+      lastAgentId: 'a3',
+      pointers: {},
+      totals: { a1: 1, a2: 1, a3: 1 },
+    });
     expect(store.getAssignment('lead:2')).toMatchObject({ agentId: 'a2', assignedAt: T0 });
     expect(await assign('lead:2', T0 + 1)).toMatchObject({ repeated: true });
     expect((await assign('lead:4', T0 + 1)).assignment.agentId).toBe('a4');

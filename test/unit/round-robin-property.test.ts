@@ -198,7 +198,7 @@ function bookingDeps(
     clock,
     ids: createSequentialIds('meeting'),
     logger: silentLogger,
-    links: createManageLinks({ secret: 'test-secret', publicBaseUrl: 'https://chat.test' }),
+    links: createManageLinks({ secrets: ['test-secret'], publicBaseUrl: 'https://chat.test' }),
     calendars: createAgentCalendars({
       store,
       clock,
