@@ -42,6 +42,11 @@ export interface AgentCalendars {
     event: CalendarEventInput,
   ): Promise<CalendarEventResult>;
   cancelEvent(agent: Agent, eventId: string): Promise<void>;
+  /**
+   * Best effort, never throws: removes an event a failed create may have made after all.
+   * Returns false when the provider cannot (Graph has no id derived from the meeting).
+   */
+  cancelEventOfMeeting(agent: Agent, meetingId: string): Promise<boolean>;
 }
 
 /**
@@ -166,6 +171,23 @@ export function createAgentCalendars(deps: AgentCalendarsDeps): AgentCalendars {
     async cancelEvent(agent, eventId) {
       await guarded(agent, (client, access) => client.cancelEvent(access, eventId));
       deps.busyCache.invalidate(agent.id);
+    },
+    async cancelEventOfMeeting(agent, meetingId) {
+      try {
+        const done = await guarded(agent, async (client, access) => {
+          if (client.cancelEventOfMeeting === undefined) return false;
+          await client.cancelEventOfMeeting(access, meetingId);
+          return true;
+        });
+        deps.busyCache.invalidate(agent.id);
+        return done;
+      } catch (error) {
+        deps.logger.warn(
+          { err: error, agentId: agent.id, meetingId },
+          'stray calendar event not removed',
+        );
+        return false;
+      }
     },
   };
 }

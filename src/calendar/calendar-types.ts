@@ -69,6 +69,11 @@ export interface CalendarClient {
   ): Promise<CalendarEventResult>;
   /** Idempotent: an event already gone (404/410) counts as cancelled. */
   cancelEvent(access: CalendarAccess, eventId: string): Promise<void>;
+  /**
+   * Removes the event a create for `meetingId` may have made although its answer was lost.
+   * Providers whose event ids derive from the meeting (Google) can; absent otherwise.
+   */
+  cancelEventOfMeeting?(access: CalendarAccess, meetingId: string): Promise<void>;
 }
 
 /** The OAuth 2.0 authorization-code flow of a provider (with PKCE and offline access). */

@@ -191,6 +191,10 @@ async function confirmHold(
   try {
     event = await deps.calendars.createEvent(agent, eventInput(agent, meeting));
   } catch (error) {
+    // The create may have reached the provider although its answer was lost: remove what it
+    // may have made before giving the slot back, so no event is left without a meeting.
+    if (!(error instanceof CalendarGrantError))
+      await deps.calendars.cancelEventOfMeeting(agent, meeting.id);
     await deps.store.releaseMeeting(meeting.id, deps.clock.now());
     if (error instanceof CalendarGrantError) {
       excluded.set(agent.id, 'disconnected');

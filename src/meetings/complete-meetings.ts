@@ -1,11 +1,16 @@
 import { confirmMeeting, type BookingDeps } from './book-meeting.js';
 import { changeMeetingStatus } from './change-meeting.js';
+import { checkAgentSlot } from './meeting-availability.js';
 import { eventInput } from './meeting-writes.js';
 
 type JobDeps = Omit<BookingDeps, 'ids' | 'links'>;
 
-/** A hold older than this was left by a crash between hold and confirm (a booking takes seconds). */
-export const STALE_HOLD_MS = 2 * 60_000;
+/**
+ * A hold older than this was left by a crash between hold and confirm. A booking takes seconds;
+ * its worst case, with every provider retry and Retry-After wait, about five minutes: a hold is
+ * only taken over well after any booking still running would have ended.
+ */
+export const STALE_HOLD_MS = 10 * 60_000;
 
 export interface MeetingJobReport {
   completed: number;
@@ -34,16 +39,28 @@ export async function runMeetingJobs(deps: JobDeps, limit = 200): Promise<Meetin
       deps.logger.warn({ err: error, meetingId: meeting.id }, 'meeting not marked completed');
     }
   }
-  for (const meeting of deps.store.meetingsDue(['pending'], now - STALE_HOLD_MS, limit)) {
+  for (const due of deps.store.meetingsDue(['pending'], now - STALE_HOLD_MS, limit)) {
+    const meeting = deps.store.getMeeting(due.id);
+    if (meeting?.status !== 'pending') continue;
     const agent = deps.store.getAgent(meeting.agentId);
     try {
       if (agent === undefined) throw new Error(`agent ${meeting.agentId} is gone`);
+      // Too late to keep, or no longer free (the agent's calendar changed meanwhile; our own
+      // event, if the crashed attempt made it, is not a conflict): give it back.
+      const check = await checkAgentSlot(deps, agent, meeting.start, deps.clock.now(), {
+        fresh: true,
+        excludeMeetingId: meeting.id,
+        ignoreRoutability: true,
+        ownEvent: { start: meeting.start, end: meeting.end },
+      });
+      if (!check.ok) throw new Error(`the slot is no longer bookable (${check.reason})`);
       const event = await deps.calendars.createEvent(agent, eventInput(agent, meeting));
       await confirmMeeting(deps, meeting.id, event);
       deps.onEnqueued?.();
       report.recovered += 1;
     } catch (error) {
       deps.logger.warn({ err: error, meetingId: meeting.id }, 'stale hold given back');
+      if (agent !== undefined) await deps.calendars.cancelEventOfMeeting(agent, meeting.id);
       if (await deps.store.releaseMeeting(meeting.id, deps.clock.now())) report.released += 1;
     }
   }

@@ -43,6 +43,9 @@ export function createFakeProvider(kind: 'google' | 'microsoft' = 'google') {
     cancelEvent: async (access) => {
       calls.push({ op: 'cancel', access });
     },
+    cancelEventOfMeeting: async (access, meetingId) => {
+      calls.push({ op: `cancel-of:${meetingId}`, access });
+    },
   };
   const oauthCalls: Array<Record<string, string>> = [];
   const oauth: CalendarOAuth = {

@@ -369,6 +369,91 @@ describe('rescheduling against a real calendar', () => {
   });
 });
 
+describe('bookings interrupted between hold and confirm', () => {
+  /** A hold as a booking leaves it when the process stops before the calendar answered. */
+  async function strandedHold(t: TestApp, agentId: string, start: string) {
+    const agent = t.store.getAgent(agentId)!;
+    const result = await t.store.holdMeeting({
+      mode: 'rotation',
+      pool: 'default',
+      now: T0,
+      candidates: [
+        {
+          id: agent.id,
+          name: agent.name,
+          email: agent.email,
+          bufferAfterMs: 0,
+          durationMs: 30 * 60_000,
+          provider: agent.calendar.provider,
+          eligible: true,
+        },
+      ],
+      meeting: {
+        id: 'stranded-1',
+        status: 'pending',
+        start: Date.parse(start),
+        visitor: { email: 'stranded@example.org', timeZone: 'Europe/Berlin' },
+        routing: { rule: 'round-robin', pool: 'default', skipped: [] },
+        idempotencyKey: 'stranded-key',
+        manageTokenHash: 'hash-stranded',
+        history: [{ status: 'pending', at: T0, by: 'visitor' }],
+        createdAt: T0,
+        updatedAt: T0,
+      },
+    });
+    expect(result.outcome).toBe('held');
+  }
+
+  it('when a hold is left for ten minutes and its slot is still free, then the job makes the event (same meeting id) and confirms it, and the visitor’s retry gets it', async () => {
+    const t = createMeetingsTestApp();
+    const ana = await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    await connectGoogle(t, ana.id);
+    await strandedHold(t, ana.id, WED_0900_BERLIN);
+    t.clock.set(T0 + 5 * 60_000);
+    expect(await t.meetings.runJobs()).toMatchObject({ recovered: 0, released: 0 });
+    t.clock.set(T0 + 11 * 60_000);
+    expect(await t.meetings.runJobs()).toMatchObject({ recovered: 1, released: 0 });
+    expect(t.google.calls.filter((c) => c.op === 'create').map((c) => c.event?.meetingId)).toEqual([
+      'stranded-1',
+    ]);
+    expect(outboxOf(t).map((i) => i.dedupeKey)).toEqual(['meeting:stranded-1#1']);
+    const retry = await book(
+      t,
+      { email: 'stranded@example.org', idempotencyKey: 'stranded-key' },
+      200,
+    );
+    expect(retry.body.meeting).toMatchObject({ id: 'stranded-1', status: 'booked' });
+  });
+
+  it('when a stranded hold’s time has passed, then it is given back, any stray event removed, and nothing goes to Marketo', async () => {
+    const t = createMeetingsTestApp();
+    const ana = await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    await connectGoogle(t, ana.id);
+    await strandedHold(t, ana.id, WED_0900_BERLIN);
+    t.clock.set(Date.parse(WED_0900_BERLIN) + HOUR);
+    expect(await t.meetings.runJobs()).toMatchObject({ recovered: 0, released: 1 });
+    expect(t.store.getMeeting('stranded-1')).toBeUndefined();
+    expect(t.google.calls.map((c) => c.op)).toContain('cancel-of:stranded-1');
+    expect(outboxOf(t)).toHaveLength(0);
+  });
+
+  it('when the provider fails a create (its answer may have been lost), then any event it made is removed before the slot is given back', async () => {
+    const t = createMeetingsTestApp();
+    const ana = await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    await connectGoogle(t, ana.id);
+    t.google.behaviour.failCreate = new CalendarProviderError(
+      'google',
+      'socket hang up after 3 retries',
+    );
+    await book(t, {}, 503);
+    const ops = t.google.calls.map((c) => c.op);
+    expect(ops.filter((op) => op.startsWith('cancel-of:'))).toHaveLength(1);
+    expect(ops.lastIndexOf('create')).toBeLessThan(
+      ops.findIndex((op) => op.startsWith('cancel-of:')),
+    );
+  });
+});
+
 describe('meeting statuses and the completion job', () => {
   it('when the admin marks a future meeting completed, then 409; after its end the job completes it, and a no-show after that is refused', async () => {
     const t = createMeetingsTestApp();

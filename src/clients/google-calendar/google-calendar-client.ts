@@ -110,5 +110,11 @@ export function createGoogleCalendarClient(deps: {
           ),
       });
     },
+
+    cancelEventOfMeeting(access, meetingId) {
+      // The event's id is derived from the meeting: it can be removed without knowing whether
+      // the create that made it ever answered.
+      return this.cancelEvent(access, googleEventId(meetingId));
+    },
   };
 }
