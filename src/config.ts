@@ -205,6 +205,7 @@ const envSchema = z
     MICROSOFT_TENANT: z.string().trim().min(1).default('common'),
     MICROSOFT_AUTHORITY_URL: optionalUrl,
     MICROSOFT_GRAPH_URL: optionalUrl,
+    MEETING_MAX_PER_VISITOR: integer(1, 100).default(3),
     MEETING_JOB_INTERVAL_MS: integer(1_000, 3600_000).default(60_000),
     FREEBUSY_CACHE_TTL_MS: integer(0, 3600_000).default(60_000),
     OUTBOX_POLL_MS: integer(10, 60_000).default(1_000),
@@ -301,6 +302,8 @@ export interface Config {
     agentLeadFields: { email: string | undefined; name: string | undefined };
     jobIntervalMs: number;
     busyCacheTtlMs: number;
+    /** Meetings to come one visitor email may hold. */
+    maxPerVisitor: number;
   };
   calendar: {
     /** Undefined only in sandbox mode, where main.ts generates one beside the store. */
@@ -396,6 +399,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       agentLeadFields: { email: e.MEETING_AGENT_EMAIL_FIELD, name: e.MEETING_AGENT_NAME_FIELD },
       jobIntervalMs: e.MEETING_JOB_INTERVAL_MS,
       busyCacheTtlMs: e.FREEBUSY_CACHE_TTL_MS,
+      maxPerVisitor: e.MEETING_MAX_PER_VISITOR,
     },
     calendar: {
       tokenKey: e.TOKEN_ENCRYPTION_KEY,

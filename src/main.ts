@@ -107,6 +107,7 @@ async function main(): Promise<void> {
     ownerField: config.meetings.ownerField,
     agentLeadFields: config.meetings.agentLeadFields,
     busyCacheTtlMs: config.meetings.busyCacheTtlMs,
+    maxMeetingsPerVisitor: config.meetings.maxPerVisitor,
     onEnqueued: () => kickOutbox(),
   });
 

@@ -38,7 +38,10 @@ export interface ChatPublicRoutesDeps {
    * More public routes (the meeting booking), mounted behind the same CORS, with this router's
    * per-client limiter and body reader.
    */
-  extraRoutes?: (kit: { limiter: (limit: number) => RequestHandler; body: RequestHandler }) => Router;
+  extraRoutes?: (kit: {
+    limiter: (limit: number) => RequestHandler;
+    body: RequestHandler;
+  }) => Router;
 }
 
 export const DEFAULT_CHAT_BODY_LIMIT_BYTES = 8 * 1024;

@@ -8,7 +8,7 @@ import type { HoldCandidate, MeetingStores } from '../store/meeting-store-types.
 import type { LeadStore } from '../store/types.js';
 import type { BookingRequest } from './booking-contract.js';
 import { checkAgentSlot, type AgentCheck } from './meeting-availability.js';
-import type { Agent, Meeting } from './meeting-contract.js';
+import { isActiveMeeting, type Agent, type Meeting } from './meeting-contract.js';
 import { meetingActivityItem } from './meeting-events-outbox.js';
 import { activityPayload, eventInput } from './meeting-writes.js';
 import type { ManageLinks } from './manage-links.js';
@@ -27,7 +27,14 @@ export interface BookingDeps {
   onEnqueued?: () => void;
   /** Lead fields that receive the assigned agent (MEETING_AGENT_EMAIL_FIELD / _NAME_FIELD). */
   agentLeadFields?: AgentLeadFields;
+  /**
+   * Meetings to come one email may hold (MEETING_MAX_PER_VISITOR, default 3): the email is not
+   * verified, so this bounds what one person can put in agents' calendars and invite others to.
+   */
+  maxMeetingsPerVisitor?: number;
 }
+
+const DEFAULT_MAX_MEETINGS_PER_VISITOR = 3;
 
 /** 409 with the field: the slot went to someone else (or never was free); fresh slots follow. */
 export class SlotTakenError extends AppError {
@@ -57,6 +64,7 @@ export async function bookMeeting(
 
   const agents = deps.store.listAgents();
   const agentId = requestedAgentId(deps.store, request);
+  checkVisitorLimit(deps, request, now);
   const lead = deps.store.findLeadsByEmail(request.email)[0];
   const plans = planRouting({
     agents,
@@ -252,6 +260,26 @@ export function confirmMeeting(
       };
     },
     now,
+  );
+}
+
+/** Refuses a new booking (not a replay) when the email already holds the most meetings to come. */
+function checkVisitorLimit(deps: BookingDeps, request: BookingRequest, now: number): void {
+  const max = deps.maxMeetingsPerVisitor ?? DEFAULT_MAX_MEETINGS_PER_VISITOR;
+  const upcoming = deps.store
+    .listMeetings({ from: now })
+    .filter((m) => m.visitor.email === request.email && isActiveMeeting(m));
+  if (upcoming.length < max) return;
+  if (
+    upcoming.some(
+      (m) => m.idempotencyKey !== undefined && m.idempotencyKey === request.idempotencyKey,
+    )
+  )
+    return;
+  throw new AppError(
+    'TOO_MANY_MEETINGS',
+    `This email already has ${upcoming.length} meetings to come: cancel one to book another`,
+    { httpStatus: 409, field: 'email' },
   );
 }
 

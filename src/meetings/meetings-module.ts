@@ -37,6 +37,7 @@ export interface MeetingsModuleDeps {
   /** Lead fields that receive the assigned agent's email and name (off when unset). */
   agentLeadFields?: AgentLeadFields;
   busyCacheTtlMs?: number;
+  maxMeetingsPerVisitor?: number;
   onEnqueued?: () => void;
 }
 
@@ -73,6 +74,9 @@ export function createMeetingsModule(deps: MeetingsModuleDeps) {
     ...(deps.ownerField === undefined ? {} : { ownerField: deps.ownerField }),
     ...(deps.onEnqueued === undefined ? {} : { onEnqueued: deps.onEnqueued }),
     ...(deps.agentLeadFields === undefined ? {} : { agentLeadFields: deps.agentLeadFields }),
+    ...(deps.maxMeetingsPerVisitor === undefined
+      ? {}
+      : { maxMeetingsPerVisitor: deps.maxMeetingsPerVisitor }),
   };
   const oauth = createOAuthConnect({
     store: deps.store,

@@ -205,6 +205,17 @@ describe('booking from the widget', () => {
     expect(starts).not.toContain('2026-11-25T17:00:00.000+09:00');
   });
 
+  it('when one email already holds three meetings to come, then a fourth is refused naming email; a replay still answers', async () => {
+    const t = createMeetingsTestApp();
+    await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    for (const [i, time] of ['09:00', '10:00', '11:00'].entries()) {
+      await book(t, { start: `2026-11-25T${time}:00+01:00`, idempotencyKey: `key-visitor-${i}` });
+    }
+    const res = await book(t, { start: '2026-11-25T12:00:00+01:00' }, 409);
+    expect(res.body.error).toMatchObject({ code: 'TOO_MANY_MEETINGS', field: 'email' });
+    await book(t, { start: '2026-11-25T10:00:00+01:00', idempotencyKey: 'key-visitor-1' }, 200);
+  });
+
   it('when the slot is taken, then 409 SLOT_TAKEN comes with fresh slots of that day, without the taken one', async () => {
     const t = createMeetingsTestApp();
     await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
