@@ -440,6 +440,7 @@ describe('chat widget in Chromium', () => {
       dialogueName: 'Website welcome',
       conversationId,
       agentName: 'Alex Rivera',
+      agentID: 'agt_fake_1',
       meetingInfo: {
         id: meeting.id,
         start,
