@@ -4,6 +4,7 @@ import type { Clock } from '../deps.js';
 import type { Logger } from '../logger.js';
 import { createActivityTypeResolver } from '../marketo-activities/ensure-activity-type.js';
 import { checkRecordResult, deliverToMarketo } from '../marketo-activities/marketo-delivery.js';
+import { createLeadUpsertBatcher } from '../marketo-activities/lead-upsert-batcher.js';
 import { createRecordBatcher } from '../marketo-activities/record-batcher.js';
 import {
   OutboxHandlerError,
@@ -66,18 +67,7 @@ export function createMeetingOutboxHandlers(deps: MeetingOutboxHandlerDeps): Mee
   const activities = createRecordBatcher<CustomActivityInput, RecordResult>({
     send: (records) => deps.marketo.addCustomActivities(records),
   });
-  const upserts = createRecordBatcher<string, RecordResult>({
-    // One record per email: two events of one new visitor in a batch must not make two leads.
-    send: async (emails) => {
-      const unique = [...new Set(emails)];
-      const results = await deps.marketo.syncLeads(
-        unique.map((email) => ({ email })),
-        { lookupField: 'email', action: 'createOrUpdate' },
-      );
-      const byEmail = new Map(unique.map((email, i) => [email, results[i]]));
-      return emails.map((email) => byEmail.get(email) ?? { status: 'skipped' });
-    },
-  });
+  const upserts = createLeadUpsertBatcher(deps.marketo);
 
   const resolveLead = async (
     delivery: MeetingDelivery,
