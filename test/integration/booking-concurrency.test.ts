@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAgentCalendars, type BusyCacheLike } from '../../src/calendar/agent-calendars.js';
 import {
   CalendarGrantError,
   CalendarProviderError,
@@ -8,12 +7,10 @@ import {
 } from '../../src/calendar/calendar-types.js';
 import { createLocalCalendar } from '../../src/calendar/local-calendar.js';
 import { createTokenCipher, tokenContext } from '../../src/calendar/token-cipher.js';
-import { createManualClock, createSequentialIds } from '../../src/deps.js';
+import { createManualClock } from '../../src/deps.js';
 import { AppError } from '../../src/errors.js';
-import { silentLogger } from '../../src/logger.js';
 import { bookMeeting, type BookingDeps } from '../../src/meetings/book-meeting.js';
 import { bookingRequestSchema, type BookingRequest } from '../../src/meetings/booking-contract.js';
-import { createManageLinks } from '../../src/meetings/manage-links.js';
 import {
   agentInputSchema,
   isActiveMeeting,
@@ -23,6 +20,7 @@ import {
 } from '../../src/meetings/meeting-contract.js';
 import type { Store } from '../../src/store/index.js';
 import { createStoreFile, storeImplementations } from '../helpers/store-implementations.js';
+import { createBookingDeps } from '../helpers/booking-deps.js';
 
 /**
  * Booking under load, end to end through bookMeeting with the local calendar, against every
@@ -37,7 +35,6 @@ const at = (hhmm: string): string => `2026-11-25T${hhmm}:00Z`;
 const AGENT_IDS = ['a1', 'a2', 'a3', 'a4', 'a5'];
 const cipher = createTokenCipher(Buffer.alloc(32, 7));
 /** No caching: every availability check reads the calendar, so the tests see every call. */
-const passThroughCache: BusyCacheLike = { get: (_key, load) => load(), invalidate() {} };
 
 function agentRecord(n: number, settings: Partial<AgentInput> = {}, extra: Partial<Agent> = {}) {
   const agent: Agent = {
@@ -132,24 +129,8 @@ describe.each(storeImplementations)('booking under concurrency: $kind store', (i
     for (const agent of agents) await store.saveAgent(agent);
   }
 
-  function depsWith(clients: { local?: CalendarClient; google?: CalendarClient } = {}) {
-    const deps: BookingDeps = {
-      store,
-      clock,
-      ids: createSequentialIds('meeting'),
-      logger: silentLogger,
-      links: createManageLinks({ secrets: ['test-secret'], publicBaseUrl: 'https://chat.test' }),
-      calendars: createAgentCalendars({
-        store,
-        clock,
-        logger: silentLogger,
-        cipher,
-        clients: { local: createLocalCalendar({ clock }), ...clients },
-        busyCache: passThroughCache,
-      }),
-    };
-    return deps;
-  }
+  const depsWith = (clients: { local?: CalendarClient; google?: CalendarClient } = {}) =>
+    createBookingDeps({ store, clock, cipher, clients });
 
   const bookAll = (deps: BookingDeps, requests: BookingRequest[]) =>
     Promise.allSettled(requests.map((r) => bookMeeting(deps, r)));

@@ -1,18 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createAgentCalendars } from '../../src/calendar/agent-calendars.js';
 import type { CalendarClient } from '../../src/calendar/calendar-types.js';
-import { createLocalCalendar } from '../../src/calendar/local-calendar.js';
 import { createTokenCipher, tokenContext } from '../../src/calendar/token-cipher.js';
-import { createManualClock, createSequentialIds } from '../../src/deps.js';
+import { createManualClock } from '../../src/deps.js';
 import { AppError } from '../../src/errors.js';
-import { silentLogger } from '../../src/logger.js';
 import { bookMeeting, type BookingDeps } from '../../src/meetings/book-meeting.js';
 import { bookingRequestSchema } from '../../src/meetings/booking-contract.js';
-import { createManageLinks } from '../../src/meetings/manage-links.js';
 import { agentInputSchema, type Agent } from '../../src/meetings/meeting-contract.js';
 import type { HoldCandidate } from '../../src/store/meeting-store-types.js';
 import { createMemoryStore, type LowdbStore } from '../../src/store/index.js';
+import { createBookingDeps } from '../helpers/booking-deps.js';
 
 /**
  * Strict round robin over random sequences of bookings, each with a random set of agents
@@ -193,21 +190,7 @@ function bookingDeps(
   clock: ReturnType<typeof createManualClock>,
   clients: { google?: CalendarClient } = {},
 ): BookingDeps {
-  return {
-    store,
-    clock,
-    ids: createSequentialIds('meeting'),
-    logger: silentLogger,
-    links: createManageLinks({ secrets: ['test-secret'], publicBaseUrl: 'https://chat.test' }),
-    calendars: createAgentCalendars({
-      store,
-      clock,
-      logger: silentLogger,
-      cipher,
-      clients: { local: createLocalCalendar({ clock }), ...clients },
-      busyCache: { get: (_key, load) => load(), invalidate() {} },
-    }),
-  };
+  return createBookingDeps({ store, clock, cipher, clients });
 }
 
 /** The rotation's rule, written out: the first free agent after the last one assigned. */
