@@ -12,6 +12,7 @@ import {
 } from './booking-contract.js';
 import { changeMeetingStatus, rescheduleMeeting } from './change-meeting.js';
 import type { Meeting } from './meeting-contract.js';
+import { createBookPageRoutes } from './book-page-routes.js';
 import { cancelPage, managePage, reschedulePage } from './manage-pages.js';
 import { listSlots, type SlotDeps } from './meeting-slots.js';
 import { toPublicMeeting } from './meeting-views.js';
@@ -213,6 +214,7 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
     res.send(ics);
   });
 
+  router.use(createBookPageRoutes(deps, kit));
   return router;
 }
 

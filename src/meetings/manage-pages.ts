@@ -7,20 +7,21 @@ import type { PublicMeeting, SlotsResponse } from './booking-contract.js';
  * HTML forms, no script (the service's CSP allows none inline), every value escaped.
  */
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function layout(title: string, body: string): string {
+export function pageLayout(title: string, body: string): string {
   return (
     '<!doctype html><html lang="en"><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width,initial-scale=1">' +
-    `<title>${escape(title)}</title>` +
+    `<title>${escapeHtml(title)}</title>` +
     '<style>body{font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;' +
     'line-height:1.5;color:#1b1b1f}button,a.button{font:inherit;padding:.45rem .9rem;margin:.2rem;' +
     'border:1px solid #445;border-radius:.4rem;background:#fff;cursor:pointer;color:inherit;' +
     'text-decoration:none;display:inline-block}button.primary{background:#1d4ed8;color:#fff;' +
     'border-color:#1d4ed8}form{display:inline}h2{font-size:1rem;margin:1.2rem 0 .3rem}' +
     '.note{padding:.6rem .8rem;background:#fef3c7;border-radius:.4rem}</style>' +
-    `<body><h1>${escape(title)}</h1>${body}</body></html>`
+    `<body><h1>${escapeHtml(title)}</h1>${body}</body></html>`
   );
 }
 
@@ -42,30 +43,30 @@ export function managePage(meeting: PublicMeeting, note?: string): string {
   const active = meeting.status === 'booked' || meeting.status === 'rescheduled';
   const join =
     meeting.meetingUrl !== undefined && /^https?:\/\//.test(meeting.meetingUrl)
-      ? `<p><a class="button" href="${escape(meeting.meetingUrl)}">Join the meeting</a></p>`
+      ? `<p><a class="button" href="${escapeHtml(meeting.meetingUrl)}">Join the meeting</a></p>`
       : '';
   const actions = active
-    ? `<p><a class="button" href="${escape(meeting.rescheduleUrl)}">Pick another time</a>` +
-      `<a class="button" href="${escape(meeting.cancelUrl)}">Cancel the meeting</a></p>`
+    ? `<p><a class="button" href="${escapeHtml(meeting.rescheduleUrl)}">Pick another time</a>` +
+      `<a class="button" href="${escapeHtml(meeting.cancelUrl)}">Cancel the meeting</a></p>`
     : '';
-  return layout(
+  return pageLayout(
     'Your meeting',
-    (note === undefined ? '' : `<p class="note">${escape(note)}</p>`) +
-      `<p><strong>${escape(when(meeting))}</strong><br>With ${escape(meeting.agent.name)}<br>` +
-      `Status: ${escape(STATUS_TEXT[meeting.status] ?? meeting.status)}</p>` +
+    (note === undefined ? '' : `<p class="note">${escapeHtml(note)}</p>`) +
+      `<p><strong>${escapeHtml(when(meeting))}</strong><br>With ${escapeHtml(meeting.agent.name)}<br>` +
+      `Status: ${escapeHtml(STATUS_TEXT[meeting.status] ?? meeting.status)}</p>` +
       join +
-      `<p><a class="button" href="${escape(meeting.icsUrl)}">Add to calendar (.ics)</a></p>` +
+      `<p><a class="button" href="${escapeHtml(meeting.icsUrl)}">Add to calendar (.ics)</a></p>` +
       actions,
   );
 }
 
 export function cancelPage(meeting: PublicMeeting): string {
-  return layout(
+  return pageLayout(
     'Cancel your meeting?',
-    `<p>${escape(when(meeting))} with ${escape(meeting.agent.name)}</p>` +
-      `<form method="post" action="${escape(meeting.cancelUrl)}">` +
+    `<p>${escapeHtml(when(meeting))} with ${escapeHtml(meeting.agent.name)}</p>` +
+      `<form method="post" action="${escapeHtml(meeting.cancelUrl)}">` +
       '<button class="primary" type="submit">Yes, cancel it</button></form>' +
-      `<a class="button" href="${escape(meeting.manageUrl)}">Keep it</a>`,
+      `<a class="button" href="${escapeHtml(meeting.manageUrl)}">Keep it</a>`,
   );
 }
 
@@ -77,26 +78,26 @@ export function reschedulePage(
   const days = slots.days
     .map(
       (day) =>
-        `<h2>${escape(DateTime.fromISO(day.date).toFormat('cccc d LLLL'))}</h2>` +
+        `<h2>${escapeHtml(DateTime.fromISO(day.date).toFormat('cccc d LLLL'))}</h2>` +
         day.slots
           .map(
             (slot) =>
-              `<form method="post" action="${escape(meeting.rescheduleUrl)}">` +
-              `<input type="hidden" name="start" value="${escape(slot.start)}">` +
-              `<button type="submit">${escape(DateTime.fromISO(slot.start, { setZone: true }).toFormat('HH:mm'))}</button></form>`,
+              `<form method="post" action="${escapeHtml(meeting.rescheduleUrl)}">` +
+              `<input type="hidden" name="start" value="${escapeHtml(slot.start)}">` +
+              `<button type="submit">${escapeHtml(DateTime.fromISO(slot.start, { setZone: true }).toFormat('HH:mm'))}</button></form>`,
           )
           .join(''),
     )
     .join('');
-  return layout(
+  return pageLayout(
     'Pick another time',
-    (note === undefined ? '' : `<p class="note">${escape(note)}</p>`) +
-      `<p>Now: ${escape(when(meeting))} with ${escape(meeting.agent.name)}. Times in ${escape(slots.timeZone)}.</p>` +
+    (note === undefined ? '' : `<p class="note">${escapeHtml(note)}</p>`) +
+      `<p>Now: ${escapeHtml(when(meeting))} with ${escapeHtml(meeting.agent.name)}. Times in ${escapeHtml(slots.timeZone)}.</p>` +
       (days === '' ? '<p>No free times in the next two weeks.</p>' : days) +
-      `<p><a class="button" href="${escape(meeting.manageUrl)}">Keep the current time</a></p>`,
+      `<p><a class="button" href="${escapeHtml(meeting.manageUrl)}">Keep the current time</a></p>`,
   );
 }
 
 export function messagePage(title: string, text: string): string {
-  return layout(title, `<p>${escape(text)}</p>`);
+  return pageLayout(title, `<p>${escapeHtml(text)}</p>`);
 }

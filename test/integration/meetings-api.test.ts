@@ -465,6 +465,46 @@ describe('bookings interrupted between hold and confirm', () => {
   });
 });
 
+describe('the booking page (the webhook’s bookingUrl)', () => {
+  it('when a lead opens /chat/book?agent=…, then they pick a time of that agent, give their details, and land on their meeting; a double submit books once', async () => {
+    const t = createMeetingsTestApp();
+    await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    const ben = await addAgent(t, {
+      name: 'Ben & Co',
+      email: 'ben@example.com',
+      timeZone: 'America/New_York',
+    });
+    await request(t.app).get('/chat/book').query({ agent: 'agt_nobody' }).expect(400);
+    const list = await request(t.app).get('/chat/book').query({ agent: ben.id }).expect(200);
+    expect(list.text).toContain('Book a meeting with Ben &#38; Co');
+    expect(list.text).toContain('Times in America/New_York');
+    const href = /href="(book\/confirm\?[^"]+)"/.exec(list.text)![1]!.replace(/&#38;/g, '&');
+    const confirm = await request(t.app).get(`/chat/${href}`).expect(200);
+    const hidden = Object.fromEntries(
+      [...confirm.text.matchAll(/name="(\w+)" value="([^"]*)"/g)].map((m) => [
+        m[1],
+        m[2]!.replace(/&#43;/g, '+'),
+      ]),
+    );
+    expect(hidden).toMatchObject({ agentId: ben.id, timeZone: 'America/New_York' });
+    const form = { ...hidden, name: 'Lee', email: 'lee@example.org' };
+    const first = await request(t.app).post('/chat/book').type('form').send(form).expect(303);
+    const second = await request(t.app).post('/chat/book').type('form').send(form).expect(303);
+    expect(second.headers['location']).toBe(first.headers['location']);
+    expect(t.store.listMeetings()).toHaveLength(1);
+    expect(t.store.listMeetings()[0]).toMatchObject({
+      agentId: ben.id,
+      routing: { rule: 'agent' },
+    });
+    const bad = await request(t.app)
+      .post('/chat/book')
+      .type('form')
+      .send({ ...form, email: 'nope', idempotencyKey: 'other-key-1' })
+      .expect(400);
+    expect(bad.text).toContain('email:');
+  });
+});
+
 describe('meeting statuses and the completion job', () => {
   it('when the admin marks a future meeting completed, then 409; after its end the job completes it, and a no-show after that is refused', async () => {
     const t = createMeetingsTestApp();

@@ -1,0 +1,77 @@
+import { DateTime } from 'luxon';
+import type { SlotsResponse } from './booking-contract.js';
+import { escapeHtml, pageLayout } from './manage-pages.js';
+
+/**
+ * The booking page a Marketo email or landing page links to (the Call Webhook's `bookingUrl`,
+ * `/chat/book?agent=<id>`): the same booking as the widget's, as plain pages and forms with
+ * no script. Every value is escaped.
+ */
+export interface BookPageQuery {
+  agentId?: string;
+  timeZone: string;
+}
+
+const query = (params: Record<string, string | undefined>) =>
+  new URLSearchParams(
+    Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined),
+  ).toString();
+
+export function slotsPage(args: {
+  agentName?: string;
+  query: BookPageQuery;
+  slots: SlotsResponse;
+}): string {
+  const { agentId, timeZone } = args.query;
+  const days = args.slots.days
+    .map(
+      (day) =>
+        `<h2>${escapeHtml(DateTime.fromISO(day.date).toFormat('cccc d LLLL'))}</h2>` +
+        day.slots
+          .map((slot) => {
+            const href = `book/confirm?${query({ agent: agentId, timeZone, start: slot.start })}`;
+            const label = DateTime.fromISO(slot.start, { setZone: true }).toFormat('HH:mm');
+            return `<a class="button" href="${escapeHtml(href)}">${escapeHtml(label)}</a>`;
+          })
+          .join(''),
+    )
+    .join('');
+  const zoneForm =
+    `<form method="get" action="book"><input type="hidden" name="agent" value="${escapeHtml(agentId ?? '')}">` +
+    `<label>Time zone <input name="timeZone" value="${escapeHtml(timeZone)}" size="22"></label> ` +
+    '<button type="submit">Show</button></form>';
+  return pageLayout(
+    args.agentName === undefined ? 'Book a meeting' : `Book a meeting with ${args.agentName}`,
+    `<p>${args.slots.durationMinutes} minutes. Times in ${escapeHtml(timeZone)}.</p>${zoneForm}` +
+      (days === '' ? '<p>No free times in the next two weeks.</p>' : days),
+  );
+}
+
+export function confirmPage(args: {
+  query: BookPageQuery;
+  start: string;
+  idempotencyKey: string;
+  agentName?: string;
+  error?: string;
+  values?: { name?: string; email?: string };
+}): string {
+  const { agentId, timeZone } = args.query;
+  const when = DateTime.fromISO(args.start, { setZone: true }).setZone(timeZone);
+  const hidden = (name: string, value: string | undefined) =>
+    value === undefined ? '' : `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
+  return pageLayout(
+    'Your details',
+    (args.error === undefined ? '' : `<p class="note">${escapeHtml(args.error)}</p>`) +
+      `<p>${escapeHtml(when.toFormat('cccc d LLLL yyyy, HH:mm'))} (${escapeHtml(timeZone)})` +
+      (args.agentName === undefined ? '' : ` with ${escapeHtml(args.agentName)}`) +
+      '</p><form method="post" action="../book">' +
+      hidden('start', args.start) +
+      hidden('timeZone', timeZone) +
+      hidden('agentId', agentId) +
+      hidden('idempotencyKey', args.idempotencyKey) +
+      `<p><label>Name<br><input name="name" required maxlength="200" autocomplete="name" value="${escapeHtml(args.values?.name ?? '')}"></label></p>` +
+      `<p><label>Email<br><input name="email" type="email" required maxlength="254" autocomplete="email" value="${escapeHtml(args.values?.email ?? '')}"></label></p>` +
+      '<button class="primary" type="submit">Book</button></form>' +
+      `<p><a class="button" href="../book?${escapeHtml(query({ agent: agentId, timeZone }))}">Other times</a></p>`,
+  );
+}
