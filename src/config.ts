@@ -222,7 +222,6 @@ const envSchema = z
         'ADMIN_TOKEN',
         'WEBHOOK_SECRET',
         'SSFS_API_KEY',
-        'TOKEN_ENCRYPTION_KEY',
       ] as const) {
         if (!env[key]) {
           ctx.addIssue({
@@ -232,6 +231,15 @@ const envSchema = z
           });
         }
       }
+    }
+    // Refresh tokens exist only with a Google or Microsoft client: then their key must be
+    // configured, not generated beside the data it protects.
+    if ((env.GOOGLE_CLIENT_ID || env.MICROSOFT_CLIENT_ID) && !env.TOKEN_ENCRYPTION_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TOKEN_ENCRYPTION_KEY'],
+        message: 'is required when GOOGLE_CLIENT_ID or MICROSOFT_CLIENT_ID is set',
+      });
     }
     for (const [id, secret] of [
       ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET'],

@@ -77,6 +77,30 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).not.toMatch(/short-secret-value/);
   });
 
+  it('when a calendar provider is configured without TOKEN_ENCRYPTION_KEY, then the key is required; with it, both providers load', () => {
+    const google = { GOOGLE_CLIENT_ID: 'gid', GOOGLE_CLIENT_SECRET: 'gsecret' };
+    expect(() => loadConfig(google)).toThrow(
+      /TOKEN_ENCRYPTION_KEY: is required when GOOGLE_CLIENT_ID/,
+    );
+    expect(() => loadConfig({ GOOGLE_CLIENT_ID: 'gid' })).toThrow(
+      /GOOGLE_CLIENT_SECRET: GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET are set together/,
+    );
+    const config = loadConfig({
+      ...google,
+      MICROSOFT_CLIENT_ID: 'mid',
+      MICROSOFT_CLIENT_SECRET: 'msecret',
+      MICROSOFT_GRAPH_URL: 'https://graph.microsoft.us',
+      TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32),
+    });
+    expect(config.calendar.google).toEqual({ clientId: 'gid', clientSecret: 'gsecret' });
+    expect(config.calendar.microsoft).toEqual({
+      clientId: 'mid',
+      clientSecret: 'msecret',
+      tenant: 'common',
+      graphUrl: 'https://graph.microsoft.us',
+    });
+  });
+
   it('when the base URL ends in /rest, then it is normalised to the instance root', () => {
     const config = loadConfig({
       MARKETO_BASE_URL: 'https://123-ABC-456.mktorest.com/rest/',
@@ -85,7 +109,6 @@ describe('loadConfig', () => {
       ADMIN_TOKEN: 'a'.repeat(32),
       WEBHOOK_SECRET: 'w'.repeat(32),
       SSFS_API_KEY: 'k'.repeat(32),
-      TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32),
     });
     expect(config.marketo.baseUrl).toBe('https://123-ABC-456.mktorest.com');
   });
