@@ -29,6 +29,8 @@ import {
 export const meetingDeliverySchema = meetingActivityPayloadSchema.extend({
   /** Present: a send may have happened before; look in Marketo first. */
   verify: z.object({ absentSince: z.number().optional() }).optional(),
+  /** Attempts so far that certainly sent nothing (see unsentCopy). */
+  unsent: z.number().int().positive().optional(),
 });
 export type MeetingDelivery = z.infer<typeof meetingDeliverySchema>;
 export type Verification = MeetingDelivery['verify'];
@@ -96,4 +98,40 @@ export function withResolvedLead(delivery: MeetingDelivery, leadId: number): New
     dedupeKey: `${meetingEventId(delivery.meetingId, delivery.seq)}~lead`,
     payload: { ...event, leadId } satisfies MeetingDelivery,
   };
+}
+
+/** Attempts that certainly sent nothing are retried this many times before the dead letters. */
+export const MAX_UNSENT_TRIES = 15;
+
+/**
+ * The event again, due at `dueAt`, after an attempt that certainly wrote nothing to Marketo
+ * (it failed before sending, e.g. Marketo unreachable, or Marketo refused the call as a whole
+ * with an error it documents as "not executed"), when no earlier attempt can have sent it
+ * either. The copy sends directly, without the look and the settling an ambiguous failure
+ * needs: after an outage the events go out as soon as Marketo is back.
+ */
+export function unsentCopy(delivery: MeetingDelivery, tries: number, dueAt: number): NewOutboxItem {
+  const eventId = meetingEventId(delivery.meetingId, delivery.seq);
+  const { verify: _verify, ...event } = delivery;
+  return {
+    kind: MEETING_ACTIVITY_KIND,
+    dedupeKey: `${eventId}~unsent@${tries}`,
+    payload: { ...event, unsent: tries } satisfies MeetingDelivery,
+    nextAttemptAt: dueAt,
+  };
+}
+
+/** Whether a failed attempt may be retried as an unsent copy (see unsentCopy). */
+export function mayRetryAsUnsent(args: {
+  attempt: number;
+  delivery: MeetingDelivery;
+  /** The failure is transient and wrote nothing: before the send, or a refusal by Marketo. */
+  notExecuted: boolean;
+}): boolean {
+  return (
+    args.attempt === 1 &&
+    args.delivery.verify === undefined &&
+    args.notExecuted &&
+    (args.delivery.unsent ?? 0) < MAX_UNSENT_TRIES
+  );
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isMarketoApiError } from '../clients/marketo/index.js';
 import type { CustomActivityInput, MarketoApi, RecordResult } from '../clients/marketo/types.js';
 import type { Clock } from '../deps.js';
 import type { Logger } from '../logger.js';
@@ -12,16 +13,19 @@ import {
   type OutboxHandlerContext,
   type OutboxHandlerResult,
 } from '../outbox/outbox-handler.js';
+import { outboxBackoffMs } from '../outbox/outbox-backoff.js';
 import type { LeadStore, OutboxItem } from '../store/types.js';
 import { createMeetingActivityFinder } from './meeting-activity-finder.js';
 import { MEETING_ACTIVITY_TYPE, toMeetingActivityInput } from './meeting-activity-type.js';
 import {
   DEFAULT_SETTLE_MS,
   lookupSince,
+  mayRetryAsUnsent,
   mayTrustAbsence,
   meetingDeliverySchema,
   mustLookFirst,
   settleCopy,
+  unsentCopy,
   verificationForCopy,
   withResolvedLead,
   type MeetingDelivery,
@@ -99,6 +103,7 @@ export function createMeetingOutboxHandlers(deps: MeetingOutboxHandlerDeps): Mee
     delivery: MeetingDelivery,
     leadId: number,
     ctx: OutboxHandlerContext,
+    state: { sent: boolean },
   ): Promise<OutboxHandlerResult | void> => {
     const type = await activityType();
     const eventId = meetingEventId(delivery.meetingId, delivery.seq);
@@ -121,9 +126,37 @@ export function createMeetingOutboxHandlers(deps: MeetingOutboxHandlerDeps): Mee
         retryable: true,
       });
     }
+    state.sent = true;
     const result = await activities.submit(toMeetingActivityInput(leadId, type.id, delivery));
     checkRecordResult(result, `meeting activity for lead ${leadId}`);
     ctx.logger.debug({ leadId, eventId, status: delivery.status }, 'meeting activity written');
+  };
+
+  /** `deliver`, with a failure that certainly wrote nothing retried without the look. */
+  const deliverOrRetryUnsent = async (
+    item: OutboxItem,
+    delivery: MeetingDelivery,
+    leadId: number,
+    ctx: OutboxHandlerContext,
+  ): Promise<OutboxHandlerResult | void> => {
+    const state = { sent: false };
+    try {
+      return await deliver(item, delivery, leadId, ctx, state);
+    } catch (error) {
+      const retry = mayRetryAsUnsent({
+        attempt: ctx.attempt,
+        delivery,
+        notExecuted: certainlyNotExecuted(error, state.sent),
+      });
+      if (!retry) throw error;
+      const tries = (delivery.unsent ?? 0) + 1;
+      const dueAt = ctx.now() + outboxBackoffMs(tries);
+      ctx.logger.info(
+        { leadId, tries, dueAt },
+        'meeting activity not sent (Marketo failed first): retrying',
+      );
+      return { followUps: [unsentCopy(delivery, tries, dueAt)] };
+    }
   };
 
   return {
@@ -135,7 +168,7 @@ export function createMeetingOutboxHandlers(deps: MeetingOutboxHandlerDeps): Mee
       return deliverToMarketo(copyable, () =>
         delivery.leadId === undefined
           ? resolveLead(delivery, ctx)
-          : deliver(item, delivery, delivery.leadId, ctx),
+          : deliverOrRetryUnsent(item, delivery, delivery.leadId, ctx),
       );
     },
   };
@@ -147,4 +180,18 @@ function readPayload(payload: unknown): MeetingDelivery {
   throw new OutboxHandlerError('MEETING_PAYLOAD_INVALID', 'stored meeting event is unreadable', {
     retryable: false,
   });
+}
+
+/**
+ * A transient failure that wrote nothing: before the record was handed over, any transient
+ * error (but not the daily quota, which has its own deferral); after, only an answer in which
+ * Marketo refused the call or the record (a code, not a lost answer: `outcomeUnknown` is how the
+ * client marks those).
+ */
+function certainlyNotExecuted(error: unknown, sent: boolean): boolean {
+  if (isMarketoApiError(error, 'MARKETO_DAILY_QUOTA')) return false;
+  if (isMarketoApiError(error))
+    return error.retryable && error.details?.['outcomeUnknown'] !== true;
+  if (!(error instanceof OutboxHandlerError) || error.code === 'OUTBOX_LEASE_EXPIRED') return false;
+  return error.retryable && (!sent || error.code === 'MARKETO_RECORD_REJECTED');
 }

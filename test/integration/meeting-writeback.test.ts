@@ -240,7 +240,6 @@ describe('meeting events written to Marketo through the outbox', () => {
     },
     { what: 'the connection dropped before the write', fault: { drop: true }, settles: true },
     { what: 'HTTP 503 before the write', fault: { httpStatus: 503 }, settles: true },
-    { what: '604 past the client retries', fault: { code: '604', times: 4 }, settles: true },
   ])(
     'when Add Custom Activities fails with $what, then the batch is retried and each event lands once',
     async ({ fault, settles }) => {
@@ -264,7 +263,27 @@ describe('meeting events written to Marketo through the outbox', () => {
     },
   );
 
-  it('when Marketo is unreachable for a while, then the items wait with backoff and land once when it returns', async () => {
+  it('when Add Custom Activities is refused with 604 past the client retries (not executed), then the events are retried without looking or settling and land once', async () => {
+    const { store, clock, drain, pending, meeting, enqueue, calls, expectEachOnce, injectFault } =
+      await setup();
+    const events = [meeting(), meeting(), meeting({ status: 'cancelled', seq: 2 })];
+    await injectFault({ path: ADD_PATH, code: '604', times: 4 });
+    await enqueue(events);
+
+    // Nothing was written: each event comes back as a fresh copy due after a backoff.
+    expect(await drain()).toMatchObject({ done: 3, dead: 0 });
+    const copies = pending();
+    expect(copies.map((i) => (i.payload as { unsent?: number }).unsent)).toEqual([1, 1, 1]);
+    clock.set(Math.max(...copies.map((i) => i.nextAttemptAt)));
+    expect(await drain()).toMatchObject({ done: 3, dead: 0 });
+
+    expectEachOnce(events);
+    expect(calls(ADD_PATH)).toBe(1);
+    expect(calls(LOOKUP_PATH)).toBe(0);
+    expect(store.listOutbox().filter((i) => i.dedupeKey.includes('~settle@'))).toHaveLength(0);
+  });
+
+  it('when Marketo is unreachable for a while, then the items wait with growing backoff and land once as soon as it returns', async () => {
     const env = await setup();
     const { store, clock, drain, pending, meeting, enqueue, calls } = env;
     // Down from the start: no token yet, so identity is unreachable too.
@@ -272,22 +291,27 @@ describe('meeting events written to Marketo through the outbox', () => {
     const events = [meeting(), meeting()];
     await enqueue(events);
 
-    expect(await drain()).toMatchObject({ retried: 2, dead: 0, done: 0 });
+    // Nothing can have been sent: each event comes back as a copy due after a backoff.
+    expect(await drain()).toMatchObject({ done: 2, dead: 0 });
     const [first] = pending();
-    expect(first?.lastError).toMatch(/ECONNREFUSED/);
+    expect(first?.payload).toMatchObject({ unsent: 1 });
     const firstDelay = first!.nextAttemptAt - clock.now();
     expect(firstDelay).toBeGreaterThan(0);
 
-    clock.set(first!.nextAttemptAt);
-    expect(await drain()).toMatchObject({ retried: 2, dead: 0, done: 0 });
+    clock.set(Math.max(...pending().map((i) => i.nextAttemptAt)));
+    expect(await drain()).toMatchObject({ done: 2, dead: 0 });
     const [second] = pending();
-    expect(second).toMatchObject({ attempts: 2 });
+    expect(second?.payload).toMatchObject({ unsent: 2 });
     expect(second!.nextAttemptAt - clock.now()).toBeGreaterThan(firstDelay);
 
+    // Back: the next due pass delivers at once, with no look and no settling wait.
     await env.restart();
-    await env.deliverAll();
+    clock.set(Math.max(...pending().map((i) => i.nextAttemptAt)));
+    await drain();
+    expect(pending()).toEqual([]);
     env.expectEachOnce(events);
     expect(calls(ADD_PATH)).toBe(1);
+    expect(calls(LOOKUP_PATH)).toBe(0);
     expect(store.listOutbox({ status: 'dead' })).toEqual([]);
   });
 

@@ -8,9 +8,12 @@ import {
 import {
   LOOKUP_MARGIN_MS,
   lookupSince,
+  MAX_UNSENT_TRIES,
+  mayRetryAsUnsent,
   mayTrustAbsence,
   mustLookFirst,
   settleCopy,
+  unsentCopy,
   verificationForCopy,
   withResolvedLead,
   type MeetingDelivery,
@@ -186,5 +189,74 @@ describe('the activity record and reading it back', () => {
     },
   ])('when read back $why, then the event id is $id', ({ attributes, id }) => {
     expect(meetingEventIdOf(activity(attributes))).toBe(id);
+  });
+});
+
+describe('when a failure that wrote nothing is retried as a fresh copy (no look, no settling)', () => {
+  it.each([
+    {
+      what: 'first attempt, nothing sent before',
+      attempt: 1,
+      verify: undefined,
+      unsent: undefined,
+      notExecuted: true,
+      copy: true,
+    },
+    {
+      what: 'the failure may have written',
+      attempt: 1,
+      verify: undefined,
+      unsent: undefined,
+      notExecuted: false,
+      copy: false,
+    },
+    {
+      what: 'an earlier attempt may have sent',
+      attempt: 2,
+      verify: undefined,
+      unsent: undefined,
+      notExecuted: true,
+      copy: false,
+    },
+    {
+      what: 'a copy that must look first',
+      attempt: 1,
+      verify: {},
+      unsent: undefined,
+      notExecuted: true,
+      copy: false,
+    },
+    {
+      what: 'an unsent copy failing again',
+      attempt: 1,
+      verify: undefined,
+      unsent: 3,
+      notExecuted: true,
+      copy: true,
+    },
+    {
+      what: 'the unsent tries are used up',
+      attempt: 1,
+      verify: undefined,
+      unsent: MAX_UNSENT_TRIES,
+      notExecuted: true,
+      copy: false,
+    },
+  ])('$what: copy $copy', ({ attempt, verify, unsent, notExecuted, copy }) => {
+    const delivery: MeetingDelivery = {
+      ...event,
+      ...(verify === undefined ? {} : { verify }),
+      ...(unsent === undefined ? {} : { unsent }),
+    };
+    expect(mayRetryAsUnsent({ attempt, delivery, notExecuted })).toBe(copy);
+  });
+
+  it('the copy is keyed per try, carries the count, drops any verification and is due when asked', () => {
+    expect(unsentCopy({ ...event, verify: {} }, 2, T + 4_000)).toEqual({
+      kind: 'meeting-activity',
+      dedupeKey: 'meeting:m-1#2~unsent@2',
+      payload: { ...event, unsent: 2 },
+      nextAttemptAt: T + 4_000,
+    });
   });
 });
