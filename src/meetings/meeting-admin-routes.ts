@@ -6,6 +6,7 @@ import type { BookingDeps } from './book-meeting.js';
 import { changeMeetingStatus, rescheduleMeeting } from './change-meeting.js';
 import { meetingStatusSchema } from './meeting-contract.js';
 import { toAdminMeeting } from './meeting-views.js';
+import { meetingInvitation } from './meeting-writes.js';
 
 const day = z.iso.datetime({ offset: true }).or(z.iso.date());
 
@@ -44,6 +45,18 @@ export function createMeetingAdminRoutes(deps: BookingDeps): Router {
     if (meeting === undefined)
       throw new AppError('NOT_FOUND', `No meeting ${req.params.id}`, { httpStatus: 404 });
     res.json(toAdminMeeting(meeting));
+  });
+
+  /** The agent's copy of the invitation (agents on the built-in calendar add it themselves). */
+  router.get('/meetings/:id/invite.ics', (req, res) => {
+    const meeting = deps.store.getMeeting(req.params.id);
+    const agent = meeting === undefined ? undefined : deps.store.getAgent(meeting.agentId);
+    if (meeting === undefined || agent === undefined) {
+      throw new AppError('NOT_FOUND', `No meeting ${req.params.id}`, { httpStatus: 404 });
+    }
+    res.setHeader('Content-Type', 'text/calendar; charset=utf-8; method=REQUEST');
+    res.setHeader('Content-Disposition', `attachment; filename="meeting-${meeting.id}.ics"`);
+    res.send(meetingInvitation(agent, meeting));
   });
 
   router.post('/meetings/:id/status', async (req, res) => {

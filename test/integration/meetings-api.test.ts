@@ -523,6 +523,9 @@ describe('meeting statuses and the completion job', () => {
       .send({ status: 'no-show' })
       .expect(409);
     expect(late.body.error.code).toBe('MEETING_FINAL');
+    const ics = await request(t.app).get(`/api/meetings/${id}/invite.ics`).expect(200);
+    expect(ics.text).toContain(`UID:${id}@marketo-chat`);
+    expect(ics.text).toContain('ORGANIZER;CN="Ana":mailto:ana@example.com');
     const shown = await request(t.app).get(`/api/meetings/${id}`).expect(200);
     expect(shown.body.history.map((h: { status: string }) => h.status)).toEqual([
       'pending',
