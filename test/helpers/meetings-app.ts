@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import express, { type RequestHandler } from 'express';
+import request from 'supertest';
 import type {
   CalendarClient,
   CalendarOAuth,
@@ -95,4 +96,47 @@ export function createMeetingsTestApp(
   app.use(notFoundHandler);
   app.use(createErrorHandler(silentLogger));
   return { app, store, clock, cipher, google, meetings };
+}
+
+export type TestApp = ReturnType<typeof createMeetingsTestApp>;
+
+/** Wednesday 25 November 2026, 09:00 in Berlin (08:00 UTC). */
+export const WED_0900_BERLIN = '2026-11-25T09:00:00+01:00';
+export const HOUR = 3600_000;
+
+export async function addAgent(t: TestApp, body: Record<string, unknown>) {
+  const res = await request(t.app)
+    .post('/api/agents')
+    .send({ timeZone: 'Europe/Berlin', ...body })
+    .expect(201);
+  return res.body as { id: string; email: string };
+}
+
+export async function book(t: TestApp, body: Record<string, unknown>, status = 201) {
+  return request(t.app)
+    .post('/chat/meetings')
+    .send({
+      start: WED_0900_BERLIN,
+      email: 'visitor@example.org',
+      timeZone: 'Europe/Berlin',
+      ...body,
+    })
+    .expect(status);
+}
+
+export const outboxOf = (t: TestApp) => t.store.listOutbox({ kind: 'meeting-activity' });
+
+/** Connects the agent's Google calendar through the OAuth flow; returns the state used. */
+export async function connectGoogle(
+  t: TestApp,
+  agentId: string,
+  code = 'the-code',
+): Promise<string> {
+  const start = await request(t.app)
+    .post(`/api/agents/${agentId}/calendar/connect`)
+    .send({ provider: 'google' })
+    .expect(200);
+  const state = new URL(start.body.authorizationUrl).searchParams.get('state')!;
+  await request(t.app).get('/oauth/calendar/callback').query({ state, code }).expect(200);
+  return state;
 }

@@ -1,0 +1,205 @@
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { CalendarGrantError } from '../../src/calendar/calendar-types.js';
+import {
+  addAgent,
+  book,
+  connectGoogle,
+  createMeetingsTestApp,
+  HOUR,
+  T0,
+  WED_0900_BERLIN,
+} from '../helpers/meetings-app.js';
+
+describe('routing: rules, owner, rotation', () => {
+  it('when agents have different meeting lengths, then each meeting has its own agent’s length', async () => {
+    const t = createMeetingsTestApp();
+    const ana = await addAgent(t, { name: 'Ana', email: 'ana@example.com', meetingMinutes: 60 });
+    const ben = await addAgent(t, { name: 'Ben', email: 'ben@example.com', meetingMinutes: 30 });
+    await book(t, { start: '2026-11-25T14:00:00+01:00', email: 'first@example.org' });
+    const { body } = await book(t, { email: 'second@example.org' });
+    expect(body.meeting).toMatchObject({
+      agent: { id: ben.id },
+      end: '2026-11-25T09:30:00.000+01:00',
+    });
+    const first = t.store.listMeetings({ agentId: ana.id })[0]!;
+    expect(first.end - first.start).toBe(HOUR);
+  });
+
+  it('when a rule matches the lead, then its agent gets the meeting and the decision names the rule; others go round robin', async () => {
+    const t = createMeetingsTestApp();
+    const ana = await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    const ben = await addAgent(t, { name: 'Ben', email: 'ben@example.com', groups: ['dach'] });
+    const bad = await request(t.app)
+      .post('/api/routing/rules')
+      .send({
+        name: 'x',
+        conditions: [{ field: 'country', operator: 'equals', value: 'DE' }],
+        target: { agentIds: ['nobody'] },
+      })
+      .expect(400);
+    expect(bad.body.error.field).toBe('target.agentIds.0');
+    const rule = await request(t.app)
+      .post('/api/routing/rules')
+      .send({
+        name: 'DACH',
+        conditions: [{ field: 'country', operator: 'equals', value: 'DE' }],
+        target: { group: 'dach' },
+      })
+      .expect(201);
+    await t.store.applyLeadChanges({
+      upserts: [
+        {
+          id: 7,
+          fields: { email: 'hans@example.de', country: 'DE' },
+          observedAt: T0,
+          source: 'sync',
+        },
+      ],
+    });
+    await book(t, { email: 'hans@example.de' });
+    await book(t, { start: '2026-11-25T10:00:00+01:00', email: 'anon@example.org' });
+    const meetings = t.store.listMeetings();
+    const hans = meetings.find((m) => m.visitor.email === 'hans@example.de')!;
+    expect(hans).toMatchObject({
+      agentId: ben.id,
+      leadId: 7,
+      routing: { rule: `rule:${rule.body.id}`, ruleName: 'DACH' },
+    });
+    expect(meetings.find((m) => m.visitor.email === 'anon@example.org')).toMatchObject({
+      agentId: ana.id,
+      routing: { rule: 'round-robin' },
+    });
+    const routing = await request(t.app).get('/api/routing').expect(200);
+    expect(routing.body.totals).toEqual({ [ana.id]: 1, [ben.id]: 1 });
+    expect(routing.body.next.id).toBe(ben.id);
+  });
+
+  it('when the lead’s owner is an agent and free, then the owner gets it; when busy, the rotation does', async () => {
+    const t = createMeetingsTestApp({ ownerField: 'leadOwnerEmailAddress' });
+    const ana = await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    const ben = await addAgent(t, { name: 'Ben', email: 'ben@example.com' });
+    const cy = await addAgent(t, { name: 'Cy', email: 'cy@example.com' });
+    await t.store.applyLeadChanges({
+      upserts: [
+        {
+          id: 8,
+          fields: { email: 'owned@example.org', leadOwnerEmailAddress: 'BEN@example.com' },
+          observedAt: T0,
+          source: 'sync',
+        },
+      ],
+    });
+    const ten = '2026-11-25T10:00:00+01:00';
+    await book(t, { start: ten, email: 'first@example.org' });
+    await book(t, { start: ten, email: 'second@example.org' });
+    await book(t, { email: 'owned@example.org' });
+    await book(t, { start: ten, email: 'owned@example.org', idempotencyKey: 'key-owned-2' });
+    const owned = t.store.listMeetings().filter((m) => m.visitor.email === 'owned@example.org');
+    expect(owned.map((m) => [m.start, m.agentId, m.routing.rule])).toEqual([
+      [Date.parse(ten), cy.id, 'fallback-round-robin'],
+      [Date.parse(WED_0900_BERLIN), ben.id, 'owner'],
+    ]);
+    const routing = await request(t.app).get('/api/routing').expect(200);
+    expect(
+      routing.body.order.map((a: { id: string; meetingsToDate: number }) => [
+        a.id,
+        a.meetingsToDate,
+      ]),
+    ).toEqual([
+      [ana.id, 1],
+      [ben.id, 2],
+      [cy.id, 1],
+    ]);
+  });
+});
+
+describe('calendar connection (OAuth) and revoked grants', () => {
+  it('when the callback comes with an unknown, missing or reused state, then 400 and no token is stored', async () => {
+    const t = createMeetingsTestApp();
+    const agent = await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    await request(t.app).get('/oauth/calendar/callback').query({ code: 'c' }).expect(400);
+    await request(t.app)
+      .get('/oauth/calendar/callback')
+      .query({ state: 'forged', code: 'c' })
+      .expect(400);
+    const state = await connectGoogle(t, agent.id);
+    await request(t.app)
+      .get('/oauth/calendar/callback')
+      .query({ state, code: 'again' })
+      .expect(400);
+    expect(t.google.oauthCalls.filter((c) => c['code'] === 'again')).toHaveLength(0);
+    const stored = t.store.getAgent(agent.id)!;
+    expect(stored.calendar).toMatchObject({
+      provider: 'google',
+      status: 'connected',
+      accountEmail: 'agent@example.com',
+    });
+    expect(stored.calendar.encryptedRefreshToken).not.toContain('refresh-for');
+    const shown = await request(t.app).get(`/api/agents/${agent.id}`).expect(200);
+    expect(JSON.stringify(shown.body)).not.toContain(stored.calendar.encryptedRefreshToken);
+    expect(shown.body.calendar.hasGrant).toBe(true);
+  });
+
+  it('when the grant is revoked, then the agent is marked disconnected, leaves routing, and shows why until reconnected', async () => {
+    const t = createMeetingsTestApp();
+    const ana = await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    const ben = await addAgent(t, { name: 'Ben', email: 'ben@example.com' });
+    await connectGoogle(t, ana.id);
+    t.google.behaviour.failBusy = new CalendarGrantError(
+      'google',
+      'invalid_grant: Token has been expired or revoked.',
+    );
+    const res = await book(t, {});
+    expect(t.store.getMeeting(res.body.meeting.id)?.agentId).toBe(ben.id);
+    const agent = await request(t.app).get(`/api/agents/${ana.id}`).expect(200);
+    expect(agent.body.calendar).toMatchObject({
+      status: 'disconnected',
+      disconnectedReason: expect.stringContaining('invalid_grant'),
+    });
+    const routing = await request(t.app).get('/api/routing').expect(200);
+    expect(routing.body.order[0]).toMatchObject({
+      id: ana.id,
+      routable: false,
+      reason: 'disconnected',
+    });
+    t.google.behaviour.failBusy = undefined;
+    await connectGoogle(t, ana.id);
+    expect(t.store.getAgent(ana.id)?.calendar.status).toBe('connected');
+  });
+
+  it('when a stored grant cannot be decrypted (the key changed), then the agent is marked disconnected and skipped', async () => {
+    const t = createMeetingsTestApp();
+    const ana = await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    const ben = await addAgent(t, { name: 'Ben', email: 'ben@example.com' });
+    await connectGoogle(t, ana.id);
+    await t.store.updateAgent(ana.id, (a) => ({
+      ...a,
+      calendar: { ...a.calendar, encryptedRefreshToken: 'v1.unknownk.AAAA.AAAA.AAAA' },
+    }));
+    const res = await book(t, {});
+    expect(res.body.meeting.agent.id).toBe(ben.id);
+    expect(t.store.getAgent(ana.id)?.calendar).toMatchObject({
+      status: 'disconnected',
+      disconnectedReason: expect.stringContaining('cannot be decrypted'),
+    });
+  });
+
+  it('when an agent’s calendar is connected, then its refresh token reaches the provider decrypted, and busy times remove slots', async () => {
+    const t = createMeetingsTestApp();
+    const ana = await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    await connectGoogle(t, ana.id, 'code-1');
+    const nine = Date.parse(WED_0900_BERLIN);
+    t.google.behaviour.busy = [{ start: nine, end: nine + HOUR }];
+    const slots = await request(t.app)
+      .get('/chat/slots')
+      .query({ from: '2026-11-25', days: 1, timeZone: 'Europe/Berlin' })
+      .expect(200);
+    expect(slots.body.days[0].slots[0].start).toBe('2026-11-25T10:00:00.000+01:00');
+    expect(t.google.calls.find((c) => c.op === 'busy')?.access.refreshToken).toBe(
+      'refresh-for-code-1',
+    );
+    const res = await book(t, {}, 409);
+    expect(res.body.error.code).toBe('SLOT_TAKEN');
+  });
+});
