@@ -238,7 +238,9 @@ const envSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['TOKEN_ENCRYPTION_KEY'],
-        message: 'is required when GOOGLE_CLIENT_ID or MICROSOFT_CLIENT_ID is set',
+        message:
+          'is required when GOOGLE_CLIENT_ID or MICROSOFT_CLIENT_ID is set (if the service ran ' +
+          'without it, use the key in data/token-encryption-key, so meeting links keep working)',
       });
     }
     for (const [id, secret] of [

@@ -15,6 +15,7 @@ import { createWidgetRoutes } from './chat/widget-routes.js';
 import { createSsfsCallbackClient } from './clients/ssfs-callback/ssfs-callback-client.js';
 import { DEMO_AGENTS } from './routing/routing-agents.js';
 import { unroutableReason } from './routing/meeting-routing.js';
+import { checkStoredGrants } from './calendar/check-grants.js';
 import { createTokenCipher, parseEncryptionKey } from './calendar/token-cipher.js';
 import { createMeetingsModule } from './meetings/meetings-module.js';
 import { createCalendarProviders } from './calendar/calendar-providers.js';
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
       email: agent.email,
       active: unroutableReason(agent) === undefined,
     }));
+  checkStoredGrants(store, cipher, logger);
   if (runtime.sandbox) await seedDemoChat({ store, clock: systemClock, ids: randomIds, logger });
   let kickOutbox = () => {};
   const meetings = createMeetingsModule({

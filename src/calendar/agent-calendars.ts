@@ -79,11 +79,13 @@ export function createAgentCalendars(deps: AgentCalendarsDeps): AgentCalendars {
     try {
       refreshToken = deps.cipher.decrypt(encryptedRefreshToken, context);
     } catch (error) {
-      // Sealed with a key no longer configured, or altered: only reconnecting helps.
-      throw new CalendarGrantError(
-        provider,
-        'the stored grant cannot be decrypted: connect again',
-        error,
+      // Sealed with a key that is not configured (a rotation without TOKEN_ENCRYPTION_KEY_PREVIOUS,
+      // a typo): a configuration problem, fixed by fixing the configuration. Not a lost grant,
+      // so nothing is marked in the store; the agent is not offered until then.
+      throw new AppError(
+        'CALENDAR_GRANT_UNREADABLE',
+        `The stored ${provider} grant of agent ${agent.id} cannot be decrypted: check TOKEN_ENCRYPTION_KEY (and _PREVIOUS)`,
+        { httpStatus: 503, retryable: false, cause: error },
       );
     }
     return {

@@ -103,6 +103,8 @@ export function createAgentAdminRoutes(deps: AgentAdminDeps): Router {
         { httpStatus: 409 },
       );
     }
+    // Out of routing first, so no booking lands on the agent while the grant is revoked.
+    await store.updateAgent(agent.id, (current) => ({ ...current, active: false }));
     if (agent.calendar.provider !== 'local') await deps.oauth.disconnect(agent.id);
     await store.deleteAgent(agent.id);
     res.status(204).end();

@@ -278,7 +278,7 @@ function checkVisitorLimit(deps: BookingDeps, request: BookingRequest, now: numb
     return;
   throw new AppError(
     'TOO_MANY_MEETINGS',
-    `This email already has ${upcoming.length} meetings to come: cancel one to book another`,
+    'This email has as many meetings to come as one visitor may book: cancel one to book another',
     { httpStatus: 409, field: 'email' },
   );
 }

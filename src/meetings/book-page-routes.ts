@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import express, { Router, type Response } from 'express';
+import express, { Router, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { bookMeeting, type BookingDeps } from './book-meeting.js';
-import { bookingRequestSchema } from './booking-contract.js';
+import type { BookingDeps } from './book-meeting.js';
+import { bookingRequestSchema, type BookingRequest } from './booking-contract.js';
 import type { PublicRouteKit } from './booking-public-routes.js';
 import { confirmPage, slotsPage, type BookPageQuery } from './book-page.js';
+import { messagePage, sendPage } from './manage-pages.js';
+import type { Meeting } from './meeting-contract.js';
 import { timeZoneSchema } from './meeting-contract.js';
 import { listSlots, type SlotDeps } from './meeting-slots.js';
 import { toPublicMeeting } from './meeting-views.js';
@@ -16,21 +18,51 @@ const pageQuerySchema = z.object({
   start: z.iso.datetime({ offset: true }).optional(),
 });
 
+export type BookPageDeps = BookingDeps &
+  SlotDeps & {
+    /** The widget route's booking, shared so a double submit joins the first (booking-public-routes). */
+    bookOnce: (request: BookingRequest) => Promise<{ meeting: Meeting; replayed: boolean }>;
+  };
+
+/** One value per field: a repeated field (`name=a&name=b`) counts as its first value. */
+function firstValues(body: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof body !== 'object' || body === null) return out;
+  for (const [key, value] of Object.entries(body)) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (typeof first === 'string' && first !== '') out[key] = first;
+  }
+  return out;
+}
+
 /**
  * GET /chat/book?agent=<id>, GET /chat/book/confirm, POST /chat/book: booking without the
  * widget, for the links Marketo sends (the Call Webhook's `bookingUrl`). The booking itself is
- * the widget's (bookMeeting), so routing, limits and idempotency are the same; a form carries
- * an idempotency key made when it was shown, so a double submit books once.
+ * the widget's, so routing, limits and idempotency are the same; a form carries an idempotency
+ * key made when it was shown, so a double submit books once. Every answer is a page, errors too.
  */
-export function createBookPageRoutes(deps: BookingDeps & SlotDeps, kit: PublicRouteKit): Router {
+export function createBookPageRoutes(deps: BookPageDeps, kit: PublicRouteKit): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '4kb' });
-  const page = (res: Response, status: number, html: string) => {
-    res.status(status).setHeader('Cache-Control', 'no-store');
-    res.type('html').send(html);
-  };
+  /** Errors as pages: the visitor's own mistakes say what to fix, anything else says retry. */
+  const asPage =
+    (
+      handler: (req: Parameters<RequestHandler>[0], res: Response) => Promise<void> | void,
+    ): RequestHandler =>
+    async (req, res) => {
+      try {
+        await handler(req, res);
+      } catch (error) {
+        const status = error instanceof AppError ? error.httpStatus : 500;
+        const text =
+          error instanceof AppError && status < 500
+            ? error.message
+            : 'Booking is not possible right now. Please try again in a few minutes.';
+        sendPage(res, status, messagePage('Booking not possible', text));
+      }
+    };
   const readQuery = (raw: unknown) => {
-    const parsed = pageQuerySchema.safeParse(raw);
+    const parsed = pageQuerySchema.safeParse(firstValues(raw));
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = issue.path.join('.') || 'query';
@@ -42,7 +74,7 @@ export function createBookPageRoutes(deps: BookingDeps & SlotDeps, kit: PublicRo
     const agent =
       parsed.data.agent === undefined ? undefined : deps.store.getAgent(parsed.data.agent);
     if (parsed.data.agent !== undefined && agent === undefined) {
-      throw new AppError('VALIDATION_FAILED', `agent: no agent ${parsed.data.agent}`, {
+      throw new AppError('VALIDATION_FAILED', 'agent: this booking link is not valid any more', {
         httpStatus: 400,
         field: 'agent',
       });
@@ -54,78 +86,89 @@ export function createBookPageRoutes(deps: BookingDeps & SlotDeps, kit: PublicRo
     return { query, agent, start: parsed.data.start };
   };
 
-  router.get('/book', kit.limiter(60), async (req, res) => {
-    const { query, agent } = readQuery(req.query);
-    const slots = await listSlots(deps, {
-      days: 14,
-      timeZone: query.timeZone,
-      ...(query.agentId === undefined ? {} : { agentId: query.agentId }),
-    });
-    page(
-      res,
-      200,
-      slotsPage({ query, slots, ...(agent === undefined ? {} : { agentName: agent.name }) }),
-    );
-  });
-
-  router.get('/book/confirm', kit.limiter(60), (req, res) => {
-    const { query, agent, start } = readQuery(req.query);
-    if (start === undefined)
-      throw new AppError('VALIDATION_FAILED', 'start: missing', {
-        httpStatus: 400,
-        field: 'start',
+  router.get(
+    '/book',
+    kit.limiter(60),
+    asPage(async (req, res) => {
+      const { query, agent } = readQuery(req.query);
+      const slots = await listSlots(deps, {
+        days: 14,
+        timeZone: query.timeZone,
+        ...(query.agentId === undefined ? {} : { agentId: query.agentId }),
       });
-    page(
-      res,
-      200,
-      confirmPage({
-        query,
-        start,
-        idempotencyKey: randomUUID(),
-        ...(agent === undefined ? {} : { agentName: agent.name }),
-      }),
-    );
-  });
-
-  router.post('/book', kit.limiter(20), form, async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, string>;
-    const parsed = bookingRequestSchema.safeParse({
-      ...body,
-      ...(body['agentId'] === '' ? { agentId: undefined } : {}),
-      ...(body['name'] === '' ? { name: undefined } : {}),
-    });
-    const query: BookPageQuery = {
-      ...(body['agentId'] ? { agentId: body['agentId'] } : {}),
-      timeZone: parsed.success ? parsed.data.timeZone : 'UTC',
-    };
-    const again = (status: number, error: string) =>
-      page(
+      sendPage(
         res,
-        status,
+        200,
+        slotsPage({ query, slots, ...(agent === undefined ? {} : { agentName: agent.name }) }),
+      );
+    }),
+  );
+
+  router.get(
+    '/book/confirm',
+    kit.limiter(60),
+    asPage((req, res) => {
+      const { query, agent, start } = readQuery(req.query);
+      if (start === undefined) {
+        throw new AppError('VALIDATION_FAILED', 'start: pick a time first', {
+          httpStatus: 400,
+          field: 'start',
+        });
+      }
+      const idempotencyKey = randomUUID();
+      sendPage(
+        res,
+        200,
         confirmPage({
           query,
-          start: body['start'] ?? '',
-          idempotencyKey: body['idempotencyKey'] ?? randomUUID(),
-          error,
-          values: {
-            ...(body['name'] ? { name: body['name'] } : {}),
-            ...(body['email'] ? { email: body['email'] } : {}),
-          },
+          start,
+          idempotencyKey,
+          ...(agent === undefined ? {} : { agentName: agent.name }),
         }),
       );
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      again(400, `${issue.path.join('.') || 'form'}: ${issue.message}`);
-      return;
-    }
-    try {
-      const { meeting } = await bookMeeting(deps, parsed.data);
-      res.redirect(303, toPublicMeeting(meeting, deps.links).manageUrl);
-    } catch (error) {
-      if (!(error instanceof AppError) || error.httpStatus >= 500) throw error;
-      again(error.httpStatus, error.message);
-    }
-  });
+    }),
+  );
+
+  router.post(
+    '/book',
+    kit.limiter(20),
+    form,
+    asPage(async (req, res) => {
+      const body = firstValues(req.body);
+      const parsed = bookingRequestSchema.safeParse(body);
+      const query: BookPageQuery = {
+        ...(body['agentId'] === undefined ? {} : { agentId: body['agentId'] }),
+        timeZone: parsed.success ? parsed.data.timeZone : 'UTC',
+      };
+      const again = (status: number, error: string) =>
+        sendPage(
+          res,
+          status,
+          confirmPage({
+            query,
+            start: body['start'] ?? '',
+            idempotencyKey: body['idempotencyKey'] ?? randomUUID(),
+            error,
+            values: {
+              ...(body['name'] === undefined ? {} : { name: body['name'] }),
+              ...(body['email'] === undefined ? {} : { email: body['email'] }),
+            },
+          }),
+        );
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        again(400, `${issue.path.join('.') || 'form'}: ${issue.message}`);
+        return;
+      }
+      try {
+        const { meeting } = await deps.bookOnce(parsed.data);
+        res.redirect(303, toPublicMeeting(meeting, deps.links).manageUrl);
+      } catch (error) {
+        if (!(error instanceof AppError) || error.httpStatus >= 500) throw error;
+        again(error.httpStatus, error.message);
+      }
+    }),
+  );
 
   return router;
 }

@@ -29,7 +29,7 @@ export function slotsPage(args: {
         `<h2>${escapeHtml(DateTime.fromISO(day.date).toFormat('cccc d LLLL'))}</h2>` +
         day.slots
           .map((slot) => {
-            const href = `book/confirm?${query({ agent: agentId, timeZone, start: slot.start })}`;
+            const href = `/chat/book/confirm?${query({ agent: agentId, timeZone, start: slot.start })}`;
             const label = DateTime.fromISO(slot.start, { setZone: true }).toFormat('HH:mm');
             return `<a class="button" href="${escapeHtml(href)}">${escapeHtml(label)}</a>`;
           })
@@ -37,7 +37,7 @@ export function slotsPage(args: {
     )
     .join('');
   const zoneForm =
-    `<form method="get" action="book"><input type="hidden" name="agent" value="${escapeHtml(agentId ?? '')}">` +
+    `<form method="get" action="/chat/book"><input type="hidden" name="agent" value="${escapeHtml(agentId ?? '')}">` +
     `<label>Time zone <input name="timeZone" value="${escapeHtml(timeZone)}" size="22"></label> ` +
     '<button type="submit">Show</button></form>';
   return pageLayout(
@@ -64,7 +64,7 @@ export function confirmPage(args: {
     (args.error === undefined ? '' : `<p class="note">${escapeHtml(args.error)}</p>`) +
       `<p>${escapeHtml(when.toFormat('cccc d LLLL yyyy, HH:mm'))} (${escapeHtml(timeZone)})` +
       (args.agentName === undefined ? '' : ` with ${escapeHtml(args.agentName)}`) +
-      '</p><form method="post" action="../book">' +
+      '</p><form method="post" action="/chat/book">' +
       hidden('start', args.start) +
       hidden('timeZone', timeZone) +
       hidden('agentId', agentId) +
@@ -72,6 +72,6 @@ export function confirmPage(args: {
       `<p><label>Name<br><input name="name" required maxlength="200" autocomplete="name" value="${escapeHtml(args.values?.name ?? '')}"></label></p>` +
       `<p><label>Email<br><input name="email" type="email" required maxlength="254" autocomplete="email" value="${escapeHtml(args.values?.email ?? '')}"></label></p>` +
       '<button class="primary" type="submit">Book</button></form>' +
-      `<p><a class="button" href="../book?${escapeHtml(query({ agent: agentId, timeZone }))}">Other times</a></p>`,
+      `<p><a class="button" href="/chat/book?${escapeHtml(query({ agent: agentId, timeZone }))}">Other times</a></p>`,
   );
 }

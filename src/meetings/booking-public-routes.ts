@@ -8,12 +8,13 @@ import {
   bookingRequestSchema,
   rescheduleRequestSchema,
   slotQuerySchema,
+  type BookingRequest,
   type BookingResponse,
 } from './booking-contract.js';
 import { changeMeetingStatus, rescheduleMeeting } from './change-meeting.js';
 import type { Meeting } from './meeting-contract.js';
 import { createBookPageRoutes } from './book-page-routes.js';
-import { cancelPage, managePage, reschedulePage } from './manage-pages.js';
+import { cancelPage, managePage, reschedulePage, sendPage as page } from './manage-pages.js';
 import { listSlots, type SlotDeps } from './meeting-slots.js';
 import { toPublicMeeting } from './meeting-views.js';
 import { meetingInvitation } from './meeting-writes.js';
@@ -45,6 +46,32 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
     send(res, 200, await listSlots(deps, query));
   });
 
+  /**
+   * The same key twice in this process joins the first booking (another replica's is caught by
+   * the store); the same key for another booking is refused, as the store would.
+   */
+  const bookOnce = (request: BookingRequest): Promise<{ meeting: Meeting; replayed: boolean }> => {
+    const key = request.idempotencyKey;
+    const fingerprint = `${request.email}|${Date.parse(request.start)}`;
+    const running = key === undefined ? undefined : inFlight.get(key);
+    if (running !== undefined && running.fingerprint !== fingerprint) {
+      return Promise.reject(
+        new AppError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'This idempotency key was used for another booking: use a new key for a new booking',
+          { httpStatus: 422, field: 'idempotencyKey' },
+        ),
+      );
+    }
+    if (running !== undefined) return running.booking;
+    const booking = bookMeeting(deps, request);
+    if (key !== undefined) {
+      inFlight.set(key, { fingerprint, booking });
+      void booking.finally(() => inFlight.delete(key)).catch(() => undefined);
+    }
+    return booking;
+  };
+
   router.post('/meetings', kit.limiter(20), kit.body, async (req, res) => {
     const header = req.get('idempotency-key');
     const body = typeof req.body === 'object' && req.body !== null ? req.body : {};
@@ -53,26 +80,7 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
       header === undefined ? body : { ...body, idempotencyKey: header },
       'booking',
     );
-    // The same key twice in this process waits for the first (another replica's is caught by
-    // the store); the same key for another booking is refused, as the store would.
-    const key = request.idempotencyKey;
-    const fingerprint = `${request.email}|${Date.parse(request.start)}`;
-    const running = key === undefined ? undefined : inFlight.get(key);
-    if (running !== undefined && running.fingerprint !== fingerprint) {
-      throw new AppError(
-        'IDEMPOTENCY_KEY_REUSED',
-        'This idempotency key was used for another booking: use a new key for a new booking',
-        { httpStatus: 422, field: 'idempotencyKey' },
-      );
-    }
-    let pending = running?.booking;
-    if (pending === undefined) {
-      pending = bookMeeting(deps, request);
-      if (key !== undefined) {
-        inFlight.set(key, { fingerprint, booking: pending });
-        void pending.finally(() => inFlight.delete(key)).catch(() => undefined);
-      }
-    }
+    const pending = bookOnce(request);
     try {
       const { meeting, replayed } = await pending;
       const answer: BookingResponse = { meeting: toPublicMeeting(meeting, deps.links), replayed };
@@ -112,10 +120,6 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
     req.accepts(['application/json', 'text/html']) === 'text/html';
   const isForm = (req: Request) => req.is('application/x-www-form-urlencoded') !== false;
   const form = express.urlencoded({ extended: false, limit: '2kb' });
-  const page = (res: Response, status: number, html: string) => {
-    res.status(status).setHeader('Cache-Control', 'no-store');
-    res.type('html').send(html);
-  };
   const agentSlots = (meeting: Meeting, query: unknown) =>
     listSlots(deps, {
       ...parseChatInput(slotQuerySchema, query, 'slot query'),
@@ -214,7 +218,7 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
     res.send(ics);
   });
 
-  router.use(createBookPageRoutes(deps, kit));
+  router.use(createBookPageRoutes({ ...deps, bookOnce }, kit));
   return router;
 }
 

@@ -45,13 +45,13 @@ export async function runMeetingJobs(deps: JobDeps, limit = 200): Promise<Meetin
     const agent = deps.store.getAgent(meeting.agentId);
     try {
       if (agent === undefined) throw new Error(`agent ${meeting.agentId} is gone`);
-      // Too late to keep, or no longer free (the agent's calendar changed meanwhile; our own
-      // event, if the crashed attempt made it, is not a conflict): give it back.
+      // Too late to keep, or no longer free: give it back. An event the crashed attempt made
+      // shows as busy too (busy times carry no event id), so such a hold is given back and its
+      // event removed below rather than risk booking over an event the agent added since.
       const check = await checkAgentSlot(deps, agent, meeting.start, deps.clock.now(), {
         fresh: true,
         excludeMeetingId: meeting.id,
         ignoreRoutability: true,
-        ownEvent: { start: meeting.start, end: meeting.end },
       });
       if (!check.ok) throw new Error(`the slot is no longer bookable (${check.reason})`);
       const event = await deps.calendars.createEvent(agent, eventInput(agent, meeting));

@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import { DateTime } from 'luxon';
 import type { PublicMeeting, SlotsResponse } from './booking-contract.js';
 
@@ -100,4 +101,16 @@ export function reschedulePage(
 
 export function messagePage(title: string, text: string): string {
   return pageLayout(title, `<p>${escapeHtml(text)}</p>`);
+}
+
+/**
+ * Sends a page. `Referrer-Policy: same-origin` (helmet's default is no-referrer): under
+ * no-referrer a browser sends `Origin: null` with a form POST, and the chat's origin check
+ * (chat-public-cors.ts) would refuse the page's own forms.
+ */
+export function sendPage(res: Response, status: number, html: string): void {
+  res.status(status);
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Referrer-Policy', 'same-origin');
+  res.type('html').send(html);
 }

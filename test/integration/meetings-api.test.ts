@@ -250,8 +250,12 @@ describe('the booking page (the webhook’s bookingUrl)', () => {
     const list = await request(t.app).get('/chat/book').query({ agent: ben.id }).expect(200);
     expect(list.text).toContain('Book a meeting with Ben &#38; Co');
     expect(list.text).toContain('Times in America/New_York');
-    const href = /href="(book\/confirm\?[^"]+)"/.exec(list.text)![1]!.replace(/&#38;/g, '&');
-    const confirm = await request(t.app).get(`/chat/${href}`).expect(200);
+    expect(list.headers['referrer-policy']).toBe('same-origin');
+    const href = /href="(\/chat\/book\/confirm\?[^"]+)"/
+      .exec(list.text)![1]!
+      .replace(/&#38;/g, '&');
+    const confirm = await request(t.app).get(href).expect(200);
+    expect(confirm.text).toContain('<form method="post" action="/chat/book">');
     const hidden = Object.fromEntries(
       [...confirm.text.matchAll(/name="(\w+)" value="([^"]*)"/g)].map((m) => [
         m[1],
@@ -268,6 +272,21 @@ describe('the booking page (the webhook’s bookingUrl)', () => {
       agentId: ben.id,
       routing: { rule: 'agent' },
     });
+    // A taken slot: the page says so and still offers the way back to other times.
+    const taken = await request(t.app)
+      .post('/chat/book')
+      .type('form')
+      .send({ ...form, email: 'other@example.org', idempotencyKey: 'other-key-2' })
+      .expect(409);
+    expect(taken.text).toContain('no longer available');
+    expect(taken.text).toContain('href="/chat/book?agent=');
+    // Repeated fields count once; a bad zone is a page naming the field, not JSON.
+    await request(t.app).post('/chat/book').type('form').send('name=a&name=b&email=x').expect(400);
+    const zone = await request(t.app)
+      .get('/chat/book')
+      .query({ timeZone: 'Mars/Base' })
+      .expect(400);
+    expect(zone.text).toContain('timeZone:');
     const bad = await request(t.app)
       .post('/chat/book')
       .type('form')
