@@ -237,4 +237,37 @@ describe('the demo page against the real service', () => {
       'Scheduled For': new Date(detail.meetingInfo.start).toISOString(),
     });
   }, 60_000);
+
+  it('when a lead follows the booking link of a Marketo email, then plain pages book a meeting with that agent, and its own link cancels it, all as forms in a real browser', async () => {
+    const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
+    const admin = { Authorization: `Bearer ${token}` };
+    const { agents } = (await (await fetch(`${base}/api/agents`, { headers: admin })).json()) as {
+      agents: Array<{ id: string; name: string }>;
+    };
+    const agent = agents[1]!;
+    const context = await browser.newContext({ timezoneId: 'Europe/Berlin' });
+    const page = await context.newPage();
+    await page.goto(`${base}/chat/book?agent=${agent.id}`);
+    await page.getByRole('heading', { name: `Book a meeting with ${agent.name}` }).waitFor();
+    await page.locator('a.button[href^="/chat/book/confirm"]').first().click();
+    await page.getByLabel('Name').fill('Pat Page');
+    await page.getByLabel('Email').fill('pat.page@example.org');
+    await page.getByRole('button', { name: 'Book' }).click();
+    await page.getByRole('heading', { name: 'Your meeting' }).waitFor();
+    expect(page.url()).toMatch(/\/chat\/meetings\/manage\/[\w-]{43}$/);
+    expect(await page.textContent('body')).toContain(`With ${agent.name}`);
+
+    await page.getByRole('link', { name: 'Cancel the meeting' }).click();
+    await page.getByRole('button', { name: 'Yes, cancel it' }).click();
+    await page.getByText('Your meeting is cancelled.').waitFor();
+    await page.screenshot({ path: join(ROOT, 'test-artifacts/book-page-cancelled.png') });
+    await context.close();
+
+    const { meetings } = (await (
+      await fetch(`${base}/api/meetings?agentId=${agent.id}`, { headers: admin })
+    ).json()) as { meetings: Array<{ status: string; visitor: { email: string } }> };
+    expect(meetings.find((m) => m.visitor.email === 'pat.page@example.org')?.status).toBe(
+      'cancelled',
+    );
+  }, 60_000);
 });
