@@ -8,7 +8,7 @@ import type { HoldCandidate, MeetingStores } from '../store/meeting-store-types.
 import type { LeadStore } from '../store/types.js';
 import type { BookingRequest } from './booking-contract.js';
 import { checkAgentSlot, type AgentCheck } from './meeting-availability.js';
-import { isActiveMeeting, type Agent, type Meeting } from './meeting-contract.js';
+import type { Agent, Meeting } from './meeting-contract.js';
 import { meetingActivityItem } from './meeting-events-outbox.js';
 import { activityPayload, eventInput } from './meeting-writes.js';
 import type { ManageLinks } from './manage-links.js';
@@ -64,7 +64,6 @@ export async function bookMeeting(
 
   const agents = deps.store.listAgents();
   const agentId = requestedAgentId(deps.store, request);
-  checkVisitorLimit(deps, request, now);
   const lead = deps.store.findLeadsByEmail(request.email)[0];
   const plans = planRouting({
     agents,
@@ -137,6 +136,7 @@ async function holdFirstFree(
     if (candidates.length === 0 || (!anyEligible && request.idempotencyKey === undefined)) continue;
     const id = deps.ids.next();
     const result = await deps.store.holdMeeting({
+      maxPerVisitor: deps.maxMeetingsPerVisitor ?? DEFAULT_MAX_MEETINGS_PER_VISITOR,
       mode: plan.mode,
       pool: plan.pool,
       now,
@@ -167,6 +167,7 @@ async function holdFirstFree(
         updatedAt: now,
       },
     });
+    if (result.outcome === 'visitor-limit') throw visitorLimit();
     if (result.outcome === 'taken') continue;
     return result;
   }
@@ -263,20 +264,8 @@ export function confirmMeeting(
   );
 }
 
-/** Refuses a new booking (not a replay) when the email already holds the most meetings to come. */
-function checkVisitorLimit(deps: BookingDeps, request: BookingRequest, now: number): void {
-  const max = deps.maxMeetingsPerVisitor ?? DEFAULT_MAX_MEETINGS_PER_VISITOR;
-  const upcoming = deps.store
-    .listMeetings({ from: now })
-    .filter((m) => m.visitor.email === request.email && isActiveMeeting(m));
-  if (upcoming.length < max) return;
-  if (
-    upcoming.some(
-      (m) => m.idempotencyKey !== undefined && m.idempotencyKey === request.idempotencyKey,
-    )
-  )
-    return;
-  throw new AppError(
+function visitorLimit(): AppError {
+  return new AppError(
     'TOO_MANY_MEETINGS',
     'This email has as many meetings to come as one visitor may book: cancel one to book another',
     { httpStatus: 409, field: 'email' },

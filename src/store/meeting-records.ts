@@ -33,6 +33,7 @@ export class MeetingRecords {
   private readonly byAgent = new Map<string, Set<string>>();
   private readonly byIdempotencyKey = new Map<string, string>();
   private readonly byTokenHash = new Map<string, string>();
+  private readonly byVisitorEmail = new Map<string, Set<string>>();
 
   constructor(doc: StoreDocument, outbox: OutboxRecords) {
     this.doc = doc;
@@ -237,6 +238,12 @@ export class MeetingRecords {
     if (this.doc.meetings.has(args.meeting.id)) {
       throw new ConflictError('MEETING_EXISTS', `Meeting ${args.meeting.id} exists`);
     }
+    if (
+      args.maxPerVisitor !== undefined &&
+      this.upcomingOf(args.meeting.visitor.email, args.now) >= args.maxPerVisitor
+    ) {
+      return { result: { outcome: 'visitor-limit' }, changed: false };
+    }
     const pointer = this.pointer(args.pool);
     const start =
       args.mode === 'rotation' ? args.candidates.findIndex((c) => c.id === pointer) + 1 : 0;
@@ -340,15 +347,29 @@ export class MeetingRecords {
     this.byAgent.get(meeting.agentId)?.delete(meeting.id);
     if (meeting.idempotencyKey !== undefined) this.byIdempotencyKey.delete(meeting.idempotencyKey);
     this.byTokenHash.delete(meeting.manageTokenHash);
+    this.byVisitorEmail.get(meeting.visitor.email)?.delete(meeting.id);
   }
 
   private index(meeting: Meeting): void {
+    let mine = this.byVisitorEmail.get(meeting.visitor.email);
+    if (mine === undefined) this.byVisitorEmail.set(meeting.visitor.email, (mine = new Set()));
+    mine.add(meeting.id);
     let ids = this.byAgent.get(meeting.agentId);
     if (ids === undefined) this.byAgent.set(meeting.agentId, (ids = new Set()));
     ids.add(meeting.id);
     if (meeting.idempotencyKey !== undefined)
       this.byIdempotencyKey.set(meeting.idempotencyKey, meeting.id);
     this.byTokenHash.set(meeting.manageTokenHash, meeting.id);
+  }
+
+  /** Active meetings of this visitor email that have not ended. */
+  private upcomingOf(email: string, now: number): number {
+    let count = 0;
+    for (const id of this.byVisitorEmail.get(email) ?? []) {
+      const meeting = this.doc.meetings.get(id)!;
+      if (isActiveMeeting(meeting) && meeting.end > now) count += 1;
+    }
+    return count;
   }
 
   private pointer(pool: string): string | undefined {

@@ -72,6 +72,8 @@ export interface HoldMeetingArgs {
   /** The rotation's pointer key: `default` or `rule:<id>`; `none` for `ordered`. */
   pool: string;
   now: number;
+  /** Refuse (`visitor-limit`) when the visitor's email holds this many meetings to come. */
+  maxPerVisitor?: number;
 }
 
 export type HoldMeetingResult =
@@ -79,7 +81,9 @@ export type HoldMeetingResult =
   /** The idempotency key matched an earlier meeting: it is returned as is. */
   | { outcome: 'replayed'; meeting: Meeting }
   /** No candidate is free at that time (any more). */
-  | { outcome: 'taken'; skipped: Array<{ agentId: string; reason: string }> };
+  | { outcome: 'taken'; skipped: Array<{ agentId: string; reason: string }> }
+  /** The visitor's email holds `maxPerVisitor` meetings to come already. */
+  | { outcome: 'visitor-limit' };
 
 /** A change to one meeting, made synchronously inside the store's mutator. */
 export type MeetingChange = (

@@ -192,6 +192,15 @@ describe('booking from the widget', () => {
     }
     const res = await book(t, { start: '2026-11-25T12:00:00+01:00' }, 409);
     expect(res.body.error).toMatchObject({ code: 'TOO_MANY_MEETINGS', field: 'email' });
+    // Checked where the slot is held: five at once for one more email give exactly three.
+    const burst = await Promise.all(
+      ['13:00', '13:30', '14:00', '14:30', '15:00'].map((time) =>
+        request(t.app)
+          .post('/chat/meetings')
+          .send({ start: `2026-11-25T${time}:00+01:00`, email: 'burst@example.org' }),
+      ),
+    );
+    expect(burst.map((r) => r.status).sort()).toEqual([201, 201, 201, 409, 409]);
     await book(t, { start: '2026-11-25T10:00:00+01:00', idempotencyKey: 'key-visitor-1' }, 200);
   });
 
