@@ -160,7 +160,7 @@ describe('Microsoft calendar: busy times', () => {
 });
 
 describe('Microsoft calendar: events', () => {
-  it('when an event is created with a conference, then the body carries transactionId, the required attendee and Teams, and the join URL is read back', async () => {
+  it('when an event is created with a conference, then the body carries transactionId, the meeting marker, the required attendee and Teams, and the join URL is read back', async () => {
     const { client } = setup();
     mockToken('at-1', 'rt-1');
     nock(GRAPH)
@@ -181,6 +181,10 @@ describe('Microsoft calendar: events', () => {
     });
     expect(graphCalls()[0]?.body).toEqual({
       transactionId: 'mtg-42',
+      // The marker cancelEventOfMeeting looks for (microsoft-graph-stray-event.test.ts).
+      singleValueExtendedProperties: [
+        { id: 'String {0079E82E-85C9-40CA-890B-354D4A0227CC} Name MeetingId', value: 'mtg-42' },
+      ],
       subject: 'Intro call',
       body: { contentType: 'text', content: 'Booked from the website chat.' },
       start: { dateTime: '2026-11-25T14:00:00.000', timeZone: 'UTC' },

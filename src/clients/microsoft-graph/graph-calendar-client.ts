@@ -10,7 +10,8 @@ import {
 import type { AccessTokens } from './access-tokens.js';
 import { parseGraphDateTime, toGraphUtc } from './graph-time.js';
 import type { GraphCall, GraphTransport, TokenSupplier } from './graph-transport.js';
-import { calendarViewPageSchema, eventSchema } from './wire-schemas.js';
+import { eventsOfMeetingFilter, eventsPath, meetingMarker } from './meeting-event-marker.js';
+import { calendarViewPageSchema, eventIdPageSchema, eventSchema } from './wire-schemas.js';
 
 /**
  * showAs values that leave the agent bookable (resources/event: free, tentative, busy, oof,
@@ -43,7 +44,7 @@ export class GraphCalendarClient implements CalendarClient {
 
   async getBusy(access: CalendarAccess, range: Interval): Promise<Interval[]> {
     const busy: Interval[] = [];
-    let call: GraphCall = {
+    const call: GraphCall = {
       label: 'read busy times',
       method: 'GET',
       path: `${calendarRoot(access)}/calendarView`,
@@ -54,8 +55,7 @@ export class GraphCalendarClient implements CalendarClient {
         $top: String(PAGE_SIZE),
       },
     };
-    for (let page = 1; ; page += 1) {
-      const body = parse(calendarViewPageSchema, await this.send(access, call), call.label);
+    for await (const body of this.pages(access, call, calendarViewPageSchema)) {
       for (const event of body.value) {
         if (event.isCancelled === true) continue;
         if (NON_BLOCKING.has((event.showAs ?? 'unknown').toLowerCase())) continue;
@@ -67,11 +67,6 @@ export class GraphCalendarClient implements CalendarClient {
         const clipped = { start: Math.max(start, range.start), end: Math.min(end, range.end) };
         if (clipped.start < clipped.end) busy.push(clipped);
       }
-      const next = body['@odata.nextLink'];
-      if (next === undefined) break;
-      if (page >= MAX_PAGES) throw drift(call.label, `more than ${MAX_PAGES} pages`);
-      // The nextLink already holds every parameter; GraphTransport checks it stays on Graph.
-      call = { label: call.label, method: 'GET', path: next };
     }
     return busy.sort((a, b) => a.start - b.start || a.end - b.end);
   }
@@ -84,6 +79,7 @@ export class GraphCalendarClient implements CalendarClient {
    * response". So the retries GraphTransport makes after a reset or a 5xx cannot double the
    * event. Teams: isOnlineMeeting + onlineMeetingProvider `teamsForBusiness`, and the link is
    * read from onlineMeeting.joinUrl (learn.microsoft.com/graph/api/user-post-events, example 4).
+   * The meeting marker (meeting-event-marker.ts) lets cancelEventOfMeeting find the event later.
    */
   async createEvent(
     access: CalendarAccess,
@@ -92,12 +88,10 @@ export class GraphCalendarClient implements CalendarClient {
     const call: GraphCall = {
       label: 'create event',
       method: 'POST',
-      path:
-        access.calendarId === undefined
-          ? '/me/events'
-          : `/me/calendars/${encodeURIComponent(access.calendarId)}/events`,
+      path: eventsPath(access),
       body: {
         transactionId: event.meetingId,
+        singleValueExtendedProperties: meetingMarker(event.meetingId),
         subject: event.summary,
         body: { contentType: 'text', content: event.description },
         start: toGraphUtc(event.start),
@@ -149,6 +143,44 @@ export class GraphCalendarClient implements CalendarClient {
       body: { comment: 'This meeting was cancelled.' },
       doneStatuses: [404, 410],
     });
+  }
+
+  /**
+   * Cancels every event whose marker holds `meetingId`: what a create whose answer was lost made.
+   * All pages are read before the first cancel, since cancelling removes the event from the
+   * organizer's calendar and would shift a $skip-based nextLink past events not yet seen. No
+   * event found means nothing was made, which succeeds.
+   */
+  async cancelEventOfMeeting(access: CalendarAccess, meetingId: string): Promise<void> {
+    const call: GraphCall = {
+      label: 'find events of a meeting',
+      method: 'GET',
+      path: eventsPath(access),
+      query: { $filter: eventsOfMeetingFilter(meetingId), $select: 'id', $top: String(PAGE_SIZE) },
+    };
+    const found: string[] = [];
+    for await (const body of this.pages(access, call, eventIdPageSchema)) {
+      found.push(...body.value.map((event) => event.id));
+    }
+    for (const eventId of new Set(found)) await this.cancelEvent(access, eventId);
+  }
+
+  /** Each page of a list, following @odata.nextLink up to MAX_PAGES. */
+  private async *pages<S extends z.ZodType<{ '@odata.nextLink'?: string | undefined }>>(
+    access: CalendarAccess,
+    first: GraphCall,
+    schema: S,
+  ): AsyncGenerator<z.output<S>> {
+    let call = first;
+    for (let page = 1; ; page += 1) {
+      const body = parse(schema, await this.send(access, call), call.label);
+      yield body;
+      const next = body['@odata.nextLink'];
+      if (next === undefined) return;
+      if (page >= MAX_PAGES) throw drift(call.label, `more than ${MAX_PAGES} pages`);
+      // The nextLink already holds every parameter; GraphTransport checks it stays on Graph.
+      call = { label: call.label, method: 'GET', path: next };
+    }
   }
 
   private send(access: CalendarAccess, call: GraphCall): Promise<unknown> {

@@ -55,6 +55,12 @@ export const calendarViewPageSchema = z.object({
   '@odata.nextLink': z.string().optional(),
 });
 
+/** One page of List events with `$select=id` (the lookup of an event by its meeting marker). */
+export const eventIdPageSchema = z.object({
+  value: z.array(z.object({ id: z.string().min(1) })),
+  '@odata.nextLink': z.string().optional(),
+});
+
 /** The fields of an event we keep after create/update. */
 export const eventSchema = z.object({
   id: z.string().min(1),
