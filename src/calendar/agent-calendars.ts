@@ -44,7 +44,7 @@ export interface AgentCalendars {
   cancelEvent(agent: Agent, eventId: string): Promise<void>;
   /**
    * Best effort, never throws: removes an event a failed create may have made after all.
-   * Returns false when the provider cannot (Graph has no id derived from the meeting).
+   * Returns false when the provider cannot look the event up.
    */
   cancelEventOfMeeting(agent: Agent, meetingId: string): Promise<boolean>;
 }

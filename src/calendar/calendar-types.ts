@@ -70,8 +70,9 @@ export interface CalendarClient {
   /** Idempotent: an event already gone (404/410) counts as cancelled. */
   cancelEvent(access: CalendarAccess, eventId: string): Promise<void>;
   /**
-   * Removes the event a create for `meetingId` may have made although its answer was lost.
-   * Providers whose event ids derive from the meeting (Google) can; absent otherwise.
+   * Removes the event a create for `meetingId` may have made although its answer was lost:
+   * Google by the event id derived from the meeting, Graph by the extended property every
+   * event carries with its meeting id. Absent for a provider that cannot find it.
    */
   cancelEventOfMeeting?(access: CalendarAccess, meetingId: string): Promise<void>;
 }
