@@ -94,6 +94,12 @@ async function main(): Promise<void> {
       email: agent.email,
       active: unroutableReason(agent) === undefined,
     }));
+  // Owner and rules before the rotation, for the Call Webhook and the flow step as for meetings.
+  const routing = {
+    agents: () => store.listAgents(),
+    rules: () => store.listRoutingRules(),
+    ownerField: config.meetings.ownerField,
+  };
   checkStoredGrants(store, cipher, logger);
   if (runtime.sandbox) await seedDemoChat({ store, clock: systemClock, ids: randomIds, logger });
   let kickOutbox = () => {};
@@ -130,6 +136,8 @@ async function main(): Promise<void> {
       agents,
       repeatWindowMs: config.webhooks.assignRepeatWindowMs,
       callbackClient,
+      routing,
+      leadFields: (leadId) => store.getLead(leadId)?.fields,
     }),
   });
   // Writes to Marketo get their own relay: up to 300 items delivered at once, which the record
@@ -209,6 +217,7 @@ async function main(): Promise<void> {
           secrets: [webhookSecret, config.webhooks.previousSecret ?? ''],
           allowQuerySecret: config.webhooks.allowQuerySecret,
           agents,
+          routing,
           assignRepeatWindowMs: config.webhooks.assignRepeatWindowMs,
           publicBaseUrl: config.publicBaseUrl,
         }),

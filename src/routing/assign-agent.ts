@@ -1,6 +1,8 @@
 import type { Clock } from '../deps.js';
 import { AppError } from '../errors.js';
+import type { Agent, RoutingRule } from '../meetings/meeting-contract.js';
 import type { Assignment, RoutingAgent, RoutingStore } from '../store/types.js';
+import { planRouting, unroutableReason } from './meeting-routing.js';
 
 export interface AssignAgentDeps {
   store: RoutingStore;
@@ -9,12 +11,24 @@ export interface AssignAgentDeps {
   agents: () => RoutingAgent[];
   /** The same key routed again within this window gets the same agent (ASSIGN_REPEAT_WINDOW_MS). */
   repeatWindowMs: number;
+  /**
+   * The meetings' routing (owner, rules by priority, then the rotation; meeting-routing.ts),
+   * applied when given and the caller passes the lead's fields. Without it: round robin over
+   * `agents`.
+   */
+  routing?: {
+    agents: () => Agent[];
+    rules: () => RoutingRule[];
+    ownerField?: string | undefined;
+  };
 }
 
 export interface AssignAgentArgs {
   /** What is routed: `lead:<id>`, `email:<lowercased>`, or `ssfs:<token>:<leadId>`. */
   key: string;
   source: Assignment['source'];
+  /** The lead's fields (the local copy, with what the caller was sent over it), for rules and owner. */
+  lead?: Readonly<Record<string, unknown>>;
 }
 
 export interface AgentAssignment {
@@ -43,7 +57,7 @@ export async function assignAgent(
   deps: AssignAgentDeps,
   args: AssignAgentArgs,
 ): Promise<AgentAssignment> {
-  const agents = deps.agents();
+  const { agents, pool, rule, ordered } = pickPlan(deps, args);
   if (!agents.some((agent) => agent.active)) throw noAgents();
   let result: Awaited<ReturnType<RoutingStore['assignRoundRobin']>>;
   try {
@@ -53,6 +67,9 @@ export async function assignAgent(
       now: deps.clock.now(),
       repeatWindowMs: deps.repeatWindowMs,
       source: args.source,
+      ...(pool === undefined ? {} : { pool }),
+      ...(rule === undefined ? {} : { rule }),
+      ...(ordered ? { ordered } : {}),
     });
   } catch (error) {
     // The agents may have changed between our check and the store's: same answer either way.
@@ -77,4 +94,40 @@ function noAgents(cause?: unknown): AppError {
     retryable: true,
     cause,
   });
+}
+
+/**
+ * The first routing plan with an agent who can take leads (the owner, the first matching rule's
+ * agents, then everyone), as the agents, pool and rule the store's turn takes. Without
+ * `deps.routing`, or without the lead's fields: the plain rotation over `deps.agents()`.
+ */
+function pickPlan(
+  deps: AssignAgentDeps,
+  args: AssignAgentArgs,
+): { agents: RoutingAgent[]; pool?: string; rule?: string; ordered: boolean } {
+  if (deps.routing === undefined || args.lead === undefined) {
+    return { agents: deps.agents(), ordered: false };
+  }
+  const all = deps.routing.agents();
+  const byId = new Map(all.map((agent) => [agent.id, agent]));
+  const plans = planRouting({
+    agents: all,
+    rules: deps.routing.rules(),
+    lead: args.lead,
+    ...(deps.routing.ownerField === undefined ? {} : { ownerField: deps.routing.ownerField }),
+  });
+  for (const plan of plans) {
+    const agents = plan.agentIds.map((id) => {
+      const agent = byId.get(id)!;
+      return {
+        id,
+        name: agent.name,
+        email: agent.email,
+        active: unroutableReason(agent) === undefined,
+      };
+    });
+    if (!agents.some((agent) => agent.active)) continue;
+    return { agents, pool: plan.pool, rule: plan.rule, ordered: plan.mode === 'ordered' };
+  }
+  return { agents: deps.agents(), ordered: false };
 }

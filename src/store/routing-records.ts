@@ -26,6 +26,9 @@ const roundRobinArgsSchema = z.object({
   now: z.number(),
   repeatWindowMs: z.number().nonnegative(),
   source: assignmentSchema.shape.source,
+  pool: z.string().min(1).optional(),
+  rule: z.string().min(1).optional(),
+  ordered: z.boolean().optional(),
 });
 
 /**
@@ -72,7 +75,12 @@ export class RoutingRecords {
       return { result: { assignment: { ...previous }, repeated: true }, changed: false };
     }
 
-    const agent = pickNextAgent(args.agents, this.doc.routing.lastAgentId);
+    const pool = args.pool ?? 'default';
+    const { lastAgentId, pointers, turns = {}, totals } = this.doc.routing;
+    const pointer = pool === 'default' ? lastAgentId : pointers?.[pool];
+    const agent = args.ordered
+      ? args.agents.find((a) => a.active)
+      : pickNextAgent(args.agents, pointer);
     if (agent === undefined) {
       throw new AppError('NO_AGENTS', 'No active agent to route to', { httpStatus: 503 });
     }
@@ -81,15 +89,21 @@ export class RoutingRecords {
       agentId: agent.id,
       agentName: agent.name,
       agentEmail: agent.email,
-      rule: 'round-robin',
+      rule: args.rule ?? 'round-robin',
       assignedAt: args.now,
       source: args.source,
     });
-    const { totals, pointers, turns = {} } = this.doc.routing;
+    const turn = !args.ordered;
+    const nextLast = turn && pool === 'default' ? agent.id : lastAgentId;
+    const nextPointers = turn && pool !== 'default' ? { ...pointers, [pool]: agent.id } : pointers;
     this.doc.routing = deepFreeze({
-      lastAgentId: agent.id,
-      ...(pointers === undefined ? {} : { pointers }),
-      turns: { ...turns, default: (turns['default'] ?? 0) + 1 },
+      ...(nextLast === undefined ? {} : { lastAgentId: nextLast }),
+      ...(nextPointers === undefined ? {} : { pointers: nextPointers }),
+      ...(turn
+        ? { turns: { ...turns, [pool]: (turns[pool] ?? 0) + 1 } }
+        : this.doc.routing.turns === undefined
+          ? {}
+          : { turns }),
       totals: { ...totals, [agent.id]: (totals[agent.id] ?? 0) + 1 },
     });
     assignments.set(args.key, assignment);

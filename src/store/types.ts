@@ -246,6 +246,12 @@ export interface RoutingStore {
     now: number;
     repeatWindowMs: number;
     source: Assignment['source'];
+    /** The rotation to take a turn in: `default` (the default) or a rule's `rule:<id>`. */
+    pool?: string;
+    /** Recorded as the assignment's `rule` (default `round-robin`). */
+    rule?: string;
+    /** The first active agent as listed (the lead's owner), not a turn: no pointer moves. */
+    ordered?: boolean;
   }): Promise<{ assignment: Assignment; repeated: boolean }>;
   /** The rotation pointer and the assignments per agent to date. */
   routingState(): {

@@ -1,7 +1,7 @@
 import type { SsfsCallbackRecord } from '../../src/clients/ssfs-callback/ssfs-callback-client.js';
 import type { Clock } from '../../src/deps.js';
 import { AppError } from '../../src/errors.js';
-import { assignAgent } from '../../src/routing/assign-agent.js';
+import { assignAgent, type AssignAgentDeps } from '../../src/routing/assign-agent.js';
 import type { NewOutboxItem, RoutingAgent, RoutingStore } from '../../src/store/types.js';
 import {
   SSFS_CALLBACK_KIND,
@@ -30,6 +30,10 @@ export interface ProcessInvocationDeps {
   agents: () => RoutingAgent[];
   /** ASSIGN_REPEAT_WINDOW_MS, handed to the router for its other callers' semantics. */
   repeatWindowMs: number;
+  /** The meetings' routing (owner, rules by priority), for the "all agents" pool. */
+  routing?: AssignAgentDeps['routing'];
+  /** The lead's synced fields, which rules and the owner read. */
+  leadFields?: (leadId: number) => Readonly<Record<string, unknown>> | undefined;
 }
 
 /**
@@ -99,9 +103,16 @@ async function routeLead(
   const agentId = pool.slice(DIRECT_AGENT_PREFIX.length).toLowerCase();
   const agents = direct ? () => deps.agents().filter((a) => a.id === agentId) : deps.agents;
   try {
+    const routed = !direct && deps.routing !== undefined;
     const assigned = await assignAgent(
-      { store: deps.store, clock: deps.clock, agents, repeatWindowMs: deps.repeatWindowMs },
-      { key, source: 'ssfs' },
+      {
+        store: deps.store,
+        clock: deps.clock,
+        agents,
+        repeatWindowMs: deps.repeatWindowMs,
+        ...(routed ? { routing: deps.routing } : {}),
+      },
+      { key, source: 'ssfs', ...(routed ? { lead: deps.leadFields?.(lead.id) ?? {} } : {}) },
     );
     return success(
       lead.id,

@@ -11,7 +11,7 @@ import {
   callbackPayloadSchema,
   invocationPayloadSchema,
 } from './invocation-schema.js';
-import { processInvocation } from './process-invocation.js';
+import { processInvocation, type ProcessInvocationDeps } from './process-invocation.js';
 
 export interface SsfsHandlerDeps {
   store: RoutingStore;
@@ -20,6 +20,9 @@ export interface SsfsHandlerDeps {
   /** ASSIGN_REPEAT_WINDOW_MS. */
   repeatWindowMs: number;
   callbackClient: SsfsCallbackClient;
+  /** Owner and rules before the rotation for the "all agents" pool (process-invocation.ts). */
+  routing?: ProcessInvocationDeps['routing'];
+  leadFields?: ProcessInvocationDeps['leadFields'];
 }
 
 /**

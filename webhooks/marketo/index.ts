@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import type { Clock } from '../../src/deps.js';
 import { ValidationError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
-import { assignAgent } from '../../src/routing/assign-agent.js';
+import { assignAgent, type AssignAgentDeps } from '../../src/routing/assign-agent.js';
 import type { LeadStore, RoutingAgent, RoutingStore } from '../../src/store/types.js';
 import { applyLeadWebhook } from '../../src/sync/lead-webhook.js';
 import { limitInFlight } from './in-flight-limit.js';
@@ -20,6 +20,8 @@ export interface MarketoWebhookDeps {
   /** WEBHOOK_ALLOW_QUERY_SECRET: also accept `?secret=` (weaker: URLs end up in logs). */
   allowQuerySecret: boolean;
   agents: () => RoutingAgent[];
+  /** Owner and rules before the rotation, as for meetings (assign-agent.ts). */
+  routing?: AssignAgentDeps['routing'];
   assignRepeatWindowMs: number;
   /** PUBLIC_BASE_URL, for the booking link in the routing answer. */
   publicBaseUrl: string;
@@ -85,9 +87,16 @@ export function createMarketoWebhookRoutes(deps: MarketoWebhookDeps): Router {
         'id',
       );
     }
+    // Rules and the owner read the lead's fields: the local copy, with what Marketo sent over it.
+    const stored =
+      lead.id !== undefined
+        ? deps.store.getLead(lead.id)
+        : lead.email === undefined
+          ? undefined
+          : deps.store.findLeadsByEmail(lead.email)[0];
     const assignment = await assignAgent(
       { ...deps, repeatWindowMs: deps.assignRepeatWindowMs },
-      { key, source: 'webhook' },
+      { key, source: 'webhook', lead: { ...stored?.fields, ...lead.fields } },
     );
     // Flat keys only: response mappings address values by path, and keys may hold only
     // alphanumerics, `-`, `_`, `:` and spaces (DEV:help/webhooks/response-mappings.md).

@@ -1,0 +1,179 @@
+import express from 'express';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { createManualClock } from '../../src/deps.js';
+import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
+import { silentLogger } from '../../src/logger.js';
+import { agentInputSchema, type Agent } from '../../src/meetings/meeting-contract.js';
+import { unroutableReason } from '../../src/routing/meeting-routing.js';
+import { createMemoryStore } from '../../src/store/index.js';
+import { processInvocation } from '../../webhooks/flow-steps/process-invocation.js';
+import { createMarketoWebhookRoutes } from '../../webhooks/marketo/index.js';
+
+const SECRET = 'webhook-secret-0123456789abcdef';
+const T0 = Date.UTC(2026, 10, 24, 12);
+
+const agent = (n: number, extra: Partial<Agent> = {}): Agent => ({
+  id: `agt_${n}`,
+  ...agentInputSchema.parse({ name: `Agent ${n}`, email: `agent${n}@example.com` }),
+  calendar: { provider: 'local', status: 'connected' },
+  createdAt: T0,
+  updatedAt: T0,
+  ...extra,
+});
+
+/** The Call Webhook with the meetings' routing (owner field, rules) as main.ts wires it. */
+async function setup() {
+  const store = createMemoryStore();
+  const clock = createManualClock(T0);
+  for (const a of [
+    agent(1),
+    agent(2, { groups: ['dach'] }),
+    agent(3, { groups: ['dach'] }),
+    agent(4),
+  ]) {
+    await store.saveAgent(a);
+  }
+  await store.saveRoutingRule({
+    id: 'rule_dach',
+    name: 'DACH',
+    priority: 100,
+    conditions: [{ field: 'country', operator: 'inList', value: ['DE', 'AT', 'CH'] }],
+    target: { group: 'dach' },
+    enabled: true,
+    createdAt: T0,
+    updatedAt: T0,
+  });
+  await store.applyLeadChanges({
+    upserts: [
+      {
+        id: 7,
+        fields: { email: 'owned@example.org', leadOwnerEmail: 'agent4@example.com' },
+        observedAt: T0,
+        source: 'sync',
+      },
+    ],
+  });
+  const app = express();
+  app.use(
+    '/webhooks/marketo',
+    createMarketoWebhookRoutes({
+      store,
+      clock,
+      logger: silentLogger,
+      secrets: [SECRET],
+      allowQuerySecret: false,
+      agents: () =>
+        store.listAgents().map((a) => ({
+          id: a.id,
+          name: a.name,
+          email: a.email,
+          active: unroutableReason(a) === undefined,
+        })),
+      routing: {
+        agents: () => store.listAgents(),
+        rules: () => store.listRoutingRules(),
+        ownerField: 'leadOwnerEmail',
+      },
+      assignRepeatWindowMs: 0,
+      publicBaseUrl: 'https://chat.example.com',
+    }),
+  );
+  app.use(notFoundHandler);
+  app.use(createErrorHandler(silentLogger));
+  const assign = (body: Record<string, unknown>) =>
+    request(app)
+      .post('/webhooks/marketo/assign-agent')
+      .set('x-webhook-secret', SECRET)
+      .send(body)
+      .expect(200);
+  return { store, assign };
+}
+
+describe('Call Webhook routing with the owner and rules', () => {
+  it('when leads from DACH come in, then the rule’s group takes them in its own rotation, and the default rotation does not move', async () => {
+    const { store, assign } = await setup();
+    const first = await assign({ id: 100, country: 'DE' });
+    const second = await assign({ id: 101, country: 'CH' });
+    const third = await assign({ id: 102, country: 'AT' });
+    expect([first, second, third].map((r) => r.body.agentEmail)).toEqual([
+      'agent2@example.com',
+      'agent3@example.com',
+      'agent2@example.com',
+    ]);
+    expect(first.body.routingRule).toBe('rule:rule_dach');
+    expect(store.routingState()).toMatchObject({
+      lastAgentId: undefined,
+      pointers: { 'rule:rule_dach': 'agt_2' },
+    });
+    const other = await assign({ id: 103, country: 'US' });
+    expect(other.body).toMatchObject({
+      agentEmail: 'agent1@example.com',
+      routingRule: 'round-robin',
+    });
+  });
+
+  it('when the lead’s owner (from the local copy) is an agent, then the owner gets it without taking a turn; an inactive owner falls through', async () => {
+    const { store, assign } = await setup();
+    const owned = await assign({ id: 7 });
+    expect(owned.body).toMatchObject({ agentEmail: 'agent4@example.com', routingRule: 'owner' });
+    expect(store.routingState().lastAgentId).toBeUndefined();
+    await store.updateAgent('agt_4', (a) => ({ ...a, active: false }));
+    const fallback = await assign({ id: 7 });
+    expect(fallback.body).toMatchObject({
+      agentEmail: 'agent1@example.com',
+      routingRule: 'fallback-round-robin',
+    });
+    expect(store.routingState().totals).toEqual({ agt_4: 1, agt_1: 1 });
+  });
+});
+
+describe('Self-Service Flow Step routing with the owner and rules', () => {
+  it('when a batch is routed over all agents, then each lead goes by its synced fields: owner, rule, rotation; a direct pool stays direct', async () => {
+    const { store } = await setup();
+    await store.applyLeadChanges({
+      upserts: [
+        {
+          id: 8,
+          fields: { email: 'hans@example.de', country: 'DE' },
+          observedAt: T0,
+          source: 'sync',
+        },
+      ],
+    });
+    const followUps = await processInvocation(
+      {
+        store,
+        clock: createManualClock(T0),
+        agents: () =>
+          store.listAgents().map((a) => ({ id: a.id, name: a.name, email: a.email, active: true })),
+        repeatWindowMs: 0,
+        routing: {
+          agents: () => store.listAgents(),
+          rules: () => store.listRoutingRules(),
+          ownerField: 'leadOwnerEmail',
+        },
+        leadFields: (leadId) => store.getLead(leadId)?.fields,
+      },
+      {
+        token: 'tok',
+        apiCallBackKey: 'key',
+        callbackUrl: 'https://abc.mktorest.com/callback',
+        munchkinId: '123-ABC-456',
+        campaignId: 1,
+        leads: [{ id: 7 }, { id: 8 }, { id: 9 }, { id: 10, routingPool: 'agent:agt_3' }],
+      },
+    );
+    const records = (
+      followUps[0]!.payload as { objectData: Array<{ activityData: Record<string, unknown> }> }
+    ).objectData;
+    expect(
+      records.map((r) => [r.activityData['agentEmail'], r.activityData['routingRule']]),
+    ).toEqual([
+      ['agent4@example.com', 'owner'],
+      ['agent2@example.com', 'rule:rule_dach'],
+      ['agent1@example.com', 'round-robin'],
+      ['agent3@example.com', 'direct'],
+    ]);
+  });
+});
