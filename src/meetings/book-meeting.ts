@@ -112,12 +112,16 @@ async function holdFirstFree(
   };
   for (const plan of plans) {
     const candidates: HoldCandidate[] = [];
-    for (const agentId of plan.agentIds) {
-      const agent = deps.store.getAgent(agentId);
-      if (agent === undefined) continue;
-      const excludedReason = excluded.get(agentId);
-      const verdict: AgentCheck =
-        excludedReason !== undefined ? { ok: false, reason: 'busy' } : await check(agent);
+    const agents = plan.agentIds.flatMap((id) => deps.store.getAgent(id) ?? []);
+    // The plan's calendars are asked at once, not one after the other.
+    const verdicts = await Promise.all(
+      agents.map((agent): Promise<AgentCheck> | AgentCheck =>
+        excluded.has(agent.id) ? { ok: false, reason: 'busy' } : check(agent),
+      ),
+    );
+    for (const [index, agent] of agents.entries()) {
+      const excludedReason = excluded.get(agent.id);
+      const verdict = verdicts[index]!;
       seen.push(verdict);
       candidates.push({
         id: agent.id,

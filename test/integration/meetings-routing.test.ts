@@ -204,3 +204,28 @@ describe('calendar connection (OAuth) and revoked grants', () => {
     expect(res.body.error.code).toBe('SLOT_TAKEN');
   });
 });
+
+describe('calendar checks of a booking', () => {
+  it('when several agents use a provider calendar, then their free/busy is asked at once, not one after another', async () => {
+    const t = createMeetingsTestApp();
+    const ids = [];
+    for (const n of [1, 2, 3]) {
+      const a = await addAgent(t, { name: `Agent ${n}`, email: `agent${n}@example.com` });
+      await connectGoogle(t, a.id, `code-${n}`);
+      ids.push(a.id);
+    }
+    // Each answer waits until all three were asked: asked one after another, this never ends.
+    let asked = 0;
+    let release!: () => void;
+    const all = new Promise<void>((resolve) => (release = resolve));
+    t.google.client.getBusy = async () => {
+      asked += 1;
+      if (asked === 3) release();
+      await all;
+      return [];
+    };
+    const res = await book(t, {});
+    expect(asked).toBeGreaterThanOrEqual(3);
+    expect(ids).toContain(res.body.meeting.agent.id);
+  });
+});
