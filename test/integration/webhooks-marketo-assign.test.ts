@@ -1,49 +1,17 @@
-import express from 'express';
-import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { createManualClock } from '../../src/deps.js';
-import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
-import { silentLogger } from '../../src/logger.js';
+import { createWebhookTestApp } from '../helpers/marketo-webhook-app.js';
 import { DEMO_AGENTS, toRoutingAgents } from '../../src/routing/routing-agents.js';
-import { createMemoryStore } from '../../src/store/index.js';
 import type { RoutingAgent } from '../../src/store/types.js';
-import { createMarketoWebhookRoutes } from '../../webhooks/marketo/index.js';
 
-const SECRET = 'webhook-secret-0123456789abcdef';
 const WINDOW_MS = 10 * 60_000;
 const FIVE_AGENTS = toRoutingAgents(DEMO_AGENTS);
 
-function setup(agents: RoutingAgent[] = FIVE_AGENTS) {
-  const store = createMemoryStore();
-  const clock = createManualClock();
-  let current = agents;
-  const app = express();
-  app.use(
-    '/webhooks/marketo',
-    createMarketoWebhookRoutes({
-      store,
-      clock,
-      logger: silentLogger,
-      secrets: [SECRET],
-      allowQuerySecret: false,
-      agents: () => current,
-      assignRepeatWindowMs: WINDOW_MS,
-      publicBaseUrl: 'https://chat.example.com/',
-    }),
-  );
-  app.use(notFoundHandler);
-  app.use(createErrorHandler(silentLogger));
-  const assign = (body: string, type = 'application/json') =>
-    request(app)
-      .post('/webhooks/marketo/assign-agent')
-      .set('x-webhook-secret', SECRET)
-      .set('content-type', type)
-      .send(body);
-  const setAgents = (next: RoutingAgent[]) => {
-    current = next;
-  };
-  return { store, clock, assign, setAgents };
-}
+const setup = (agents: RoutingAgent[] = FIVE_AGENTS) =>
+  createWebhookTestApp({
+    agents,
+    assignRepeatWindowMs: WINDOW_MS,
+    publicBaseUrl: 'https://chat.example.com/',
+  });
 
 describe('POST /webhooks/marketo/assign-agent', () => {
   it('when a lead is routed, then the answer is flat JSON for response mappings', async () => {

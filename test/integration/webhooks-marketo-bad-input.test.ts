@@ -1,45 +1,11 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
 import fc from 'fast-check';
-import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { createManualClock } from '../../src/deps.js';
-import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
-import { silentLogger } from '../../src/logger.js';
-import { createMemoryStore } from '../../src/store/index.js';
-import { createMarketoWebhookRoutes } from '../../webhooks/marketo/index.js';
+import { createWebhookTestApp, WEBHOOK_SECRET as SECRET } from '../helpers/marketo-webhook-app.js';
 
-const SECRET = 'webhook-secret-0123456789abcdef';
-
-/** The real router behind the real error handler, on a memory store and a manual clock. */
-function setup() {
-  const store = createMemoryStore();
-  const clock = createManualClock();
-  const app = express();
-  app.use(
-    '/webhooks/marketo',
-    createMarketoWebhookRoutes({
-      store,
-      clock,
-      logger: silentLogger,
-      secrets: [SECRET],
-      allowQuerySecret: false,
-      agents: () => [],
-      assignRepeatWindowMs: 600_000,
-      publicBaseUrl: 'https://chat.example.com',
-    }),
-  );
-  app.use(notFoundHandler);
-  app.use(createErrorHandler(silentLogger));
-  /** `type` null: no Content-Type at all, as when the admin set no header. */
-  const post = (body: string, type: string | null = 'application/json') => {
-    const req = request(app).post('/webhooks/marketo/lead').set('x-webhook-secret', SECRET);
-    return type === null ? req.send(Buffer.from(body)) : req.set('content-type', type).send(body);
-  };
-  return { app, store, clock, post };
-}
+const setup = () => createWebhookTestApp();
 
 describe('POST /webhooks/marketo/lead with bad input', () => {
   it.each([

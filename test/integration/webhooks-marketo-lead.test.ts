@@ -1,42 +1,8 @@
-import express from 'express';
-import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { createManualClock } from '../../src/deps.js';
-import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
-import { silentLogger } from '../../src/logger.js';
-import { createMemoryStore } from '../../src/store/index.js';
-import { createMarketoWebhookRoutes } from '../../webhooks/marketo/index.js';
+import { createWebhookTestApp } from '../helpers/marketo-webhook-app.js';
 import { makeLead } from '../helpers/store-fixtures.js';
 
-const SECRET = 'webhook-secret-0123456789abcdef';
-
-/** The real router behind the real error handler, on a memory store and a manual clock. */
-function setup() {
-  const store = createMemoryStore();
-  const clock = createManualClock();
-  const app = express();
-  app.use(
-    '/webhooks/marketo',
-    createMarketoWebhookRoutes({
-      store,
-      clock,
-      logger: silentLogger,
-      secrets: [SECRET],
-      allowQuerySecret: false,
-      agents: () => [],
-      assignRepeatWindowMs: 600_000,
-      publicBaseUrl: 'https://chat.example.com',
-    }),
-  );
-  app.use(notFoundHandler);
-  app.use(createErrorHandler(silentLogger));
-  /** `type` null: no Content-Type at all, as when the admin set no header. */
-  const post = (body: string, type: string | null = 'application/json') => {
-    const req = request(app).post('/webhooks/marketo/lead').set('x-webhook-secret', SECRET);
-    return type === null ? req.send(Buffer.from(body)) : req.set('content-type', type).send(body);
-  };
-  return { app, store, clock, post };
-}
+const setup = () => createWebhookTestApp();
 
 describe('POST /webhooks/marketo/lead', () => {
   it('when a new lead is sent as JSON, then it is stored at once and the answer says created', async () => {
