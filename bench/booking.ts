@@ -28,14 +28,11 @@
  * No targets: the ratios are printed as they are.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import autocannon from 'autocannon';
 import express from 'express';
 import { createTokenCipher } from '../src/calendar/token-cipher.js';
 import { createFixedWindowLimiter } from '../src/chat/chat-public-rate-limit.js';
@@ -49,8 +46,8 @@ import type { SlotsResponse } from '../src/meetings/booking-contract.js';
 import { agentInputSchema, type Agent } from '../src/meetings/meeting-contract.js';
 import { createMeetingsModule } from '../src/meetings/meetings-module.js';
 import { createJsonFileStore, type LowdbStore } from '../src/store/index.js';
+import { drive, env, fmt, listen, pct, summarise, type Figures, type Target } from './bench-kit.js';
 
-const env = (key: string, fallback: number) => Number(process.env[key] ?? fallback);
 const AGENTS = env('BENCH_AGENTS', 5);
 const MEETINGS = env('BENCH_MEETINGS', 2_000);
 const SECONDS = env('BENCH_SECONDS', 10);
@@ -121,15 +118,6 @@ module.exports = (req) => {
 
 /* ----------------------------------- measuring ------------------------------------ */
 
-interface Target {
-  name: string;
-  url: string;
-  method: 'GET' | 'POST';
-  path: string;
-  headers: Record<string, string>;
-  status: number;
-}
-
 const target = (method: 'GET' | 'POST', name: string, url: string, path: string, status = 200) =>
   ({
     name,
@@ -140,81 +128,7 @@ const target = (method: 'GET' | 'POST', name: string, url: string, path: string,
     headers: method === 'GET' ? { origin: SITE } : POST_HEADERS,
   }) as Target;
 
-interface Figures {
-  rps: number;
-  p50: number;
-  p99: number;
-  /** The server thread's CPU time per call (autocannon's worker thread not included). */
-  cpuUs: number;
-  calls: number;
-  /** Requests written to the wire: some may not have been answered when the turn ended. */
-  sent: number;
-}
-
-/** CPU ms of this process's main thread (Linux, USER_HZ 100); elsewhere its busy time. */
-function mainThreadCpuMs(): number {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return performance.eventLoopUtilization().active;
-  }
-}
-
-async function drive(
-  target: Target,
-  run: { seconds: number } | { amount: number },
-  connections: number,
-  setupRequest?: string,
-): Promise<Figures> {
-  const cpu = mainThreadCpuMs();
-  const started = performance.now();
-  const result = await autocannon({
-    url: target.url,
-    connections,
-    ...('seconds' in run ? { duration: run.seconds } : { amount: run.amount }),
-    workers: 1,
-    requests: [
-      {
-        method: target.method,
-        path: target.path,
-        headers: target.headers,
-        ...(setupRequest === undefined ? {} : { setupRequest }),
-      },
-    ],
-  });
-  const seconds = 'seconds' in run ? run.seconds : (performance.now() - started) / 1000;
-  const cpuMs = mainThreadCpuMs() - cpu;
-  const codes = Object.keys(result.statusCodeStats ?? {}).join();
-  if (result.errors + result.timeouts > 0 || codes !== String(target.status)) {
-    throw new Error(`${target.name}: answers ${codes}, ${result.errors} errors`);
-  }
-  const calls = result.requests.total;
-  return {
-    rps: calls / seconds,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    cpuUs: (cpuMs * 1000) / calls,
-    calls,
-    sent: result.requests.sent,
-  };
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
-const pct = (ratio: number) => `${(ratio * 100).toFixed(0)}%`;
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
-
-function summarise(runs: Figures[]): Figures {
-  const pick = (key: keyof Figures) => median(runs.map((f) => f[key]));
-  const sum = (key: 'calls' | 'sent') => runs.reduce((total, f) => total + f[key], 0);
-  const [rps, p50, p99, cpuUs] = [pick('rps'), pick('p50'), pick('p99'), pick('cpuUs')];
-  return { rps, p50, p99, cpuUs, calls: sum('calls'), sent: sum('sent') };
-}
-
-const fmt = (f: Figures) =>
-  `${f.rps.toFixed(0).padStart(6)} req/s   p50 ${String(f.p50).padStart(3)} ms   ` +
-  `p99 ${String(f.p99).padStart(4)} ms   cpu ${f.cpuUs.toFixed(0).padStart(4)} us/call`;
 
 function row(name: string, f: Figures, base?: { name: string; f: Figures }): string {
   const ratios =
@@ -223,15 +137,6 @@ function row(name: string, f: Figures, base?: { name: string; f: Figures }): str
       : `   ${pct(f.rps / base.f.rps)} of ${base.name} by req/s, ` +
         `${pct(base.f.cpuUs / f.cpuUs)} by CPU per call`;
   return `${name.padEnd(26)} ${fmt(f)}${ratios}`;
-}
-
-function listen(app: express.Express): Promise<{ url: string; close: () => void }> {
-  return new Promise((resolve) => {
-    const server = app.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({ url: `http://127.0.0.1:${port}`, close: () => server.close() });
-    });
-  });
 }
 
 // Heap figures after a full GC, or they mostly show when the collector last ran.

@@ -24,12 +24,9 @@
  * BENCH_CONNECTIONS (20), BENCH_LIGHT_CONNECTIONS (2). Targets: >= 70% of the bare route's
  * throughput; resolve p99 < 10 ms.
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import express from 'express';
 import type { Audience, Card, Dialogue, DialogueContent } from '../src/chat/chat-contract.js';
 import { createChatPublicRoutes } from '../src/chat/chat-public-routes.js';
@@ -39,8 +36,8 @@ import { createErrorHandler } from '../src/http/error-handler.js';
 import { silentLogger } from '../src/logger.js';
 import { createJsonFileStore, type LowdbStore } from '../src/store/index.js';
 import type { LeadUpsert } from '../src/store/types.js';
+import { drive, env, fmt, listen, pct, summarise, type Figures, type Target } from './bench-kit.js';
 
-const env = (key: string, fallback: number) => Number(process.env[key] ?? fallback);
 const LEADS = env('BENCH_LEADS', 100_000);
 const LINKED = Math.min(env('BENCH_LINKED', 2_000), LEADS);
 const SECONDS = env('BENCH_SECONDS', 10);
@@ -198,83 +195,6 @@ module.exports = (req) => {
 
 /* ----------------------------------- measuring ------------------------------------ */
 
-interface Target {
-  name: string;
-  url: string;
-  method: 'GET' | 'POST';
-  path: string;
-  headers: Record<string, string>;
-  status: number;
-  setupRequest?: string;
-}
-
-interface Figures {
-  rps: number;
-  p50: number;
-  p99: number;
-  /** The server thread's CPU time per call (autocannon's worker thread not included). */
-  cpuUs: number;
-}
-
-/** USER_HZ: /proc gives CPU time in these ticks (100 on Linux builds that matter). */
-const CLOCK_TICKS = 100;
-
-/** CPU ms of this process's main thread (Linux); elsewhere its event-loop busy time. */
-function mainThreadCpuMs(): number {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return performance.eventLoopUtilization().active;
-  }
-}
-
-async function drive(target: Target, seconds: number, connections: number): Promise<Figures> {
-  const cpu = mainThreadCpuMs();
-  const result = await autocannon({
-    url: target.url,
-    connections,
-    duration: seconds,
-    workers: 1,
-    requests: [
-      {
-        method: target.method,
-        path: target.path,
-        headers: target.headers,
-        ...(target.setupRequest ? { setupRequest: target.setupRequest } : {}),
-      },
-    ],
-  });
-  const cpuMs = mainThreadCpuMs() - cpu;
-  const codes = Object.keys(result.statusCodeStats ?? {}).join();
-  if (result.errors + result.timeouts > 0 || codes !== String(target.status)) {
-    throw new Error(`${target.name}: answers ${codes}, ${result.errors} errors`);
-  }
-  const calls = result.requests.total;
-  return {
-    rps: calls / seconds,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    cpuUs: (cpuMs * 1000) / calls,
-  };
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
-
-function listen(app: express.Express): Promise<{ url: string; close: () => void }> {
-  return new Promise((resolve) => {
-    const server = app.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({ url: `http://127.0.0.1:${port}`, close: () => server.close() });
-    });
-  });
-}
-
-const fmt = (f: Figures) =>
-  `${f.rps.toFixed(0).padStart(6)} req/s   p50 ${String(f.p50).padStart(2)} ms   ` +
-  `p99 ${String(f.p99).padStart(3)} ms   cpu ${f.cpuUs.toFixed(0).padStart(3)} us/call`;
-
 /* ------------------------------------- main ------------------------------------- */
 
 async function main(): Promise<void> {
@@ -385,18 +305,15 @@ async function main(): Promise<void> {
     console.log(
       `throughput: ${SECONDS} s per route, ${CONNECTIONS} connections, turns of ${TURN_SECONDS} s`,
     );
-    for (const target of targets) await drive(target, 1, CONNECTIONS); // warm-up
+    for (const target of targets) await drive(target, { seconds: 1 }, CONNECTIONS); // warm-up
 
     const runs = new Map<string, Figures[]>(targets.map((t) => [t.name, []]));
     const turns = Math.max(1, Math.round(SECONDS / TURN_SECONDS));
     for (let turn = 0; turn < turns; turn += 1) {
-      for (const t of targets) runs.get(t.name)!.push(await drive(t, SECONDS / turns, CONNECTIONS));
+      for (const t of targets)
+        runs.get(t.name)!.push(await drive(t, { seconds: SECONDS / turns }, CONNECTIONS));
     }
-    const summary = (name: string): Figures => {
-      const r = runs.get(name)!;
-      const pick = (key: keyof Figures) => median(r.map((f) => f[key]));
-      return { rps: pick('rps'), p50: pick('p50'), p99: pick('p99'), cpuUs: pick('cpuUs') };
-    };
+    const summary = (name: string): Figures => summarise(runs.get(name)!);
     const verdicts: string[] = [];
     for (const target of targets) {
       const f = summary(target.name);
@@ -419,7 +336,7 @@ async function main(): Promise<void> {
 
     console.log(`latency: ${SECONDS} s per route, ${LIGHT_CONNECTIONS} connections back to back`);
     for (const name of ['bare POST', 'POST /chat/resolve known', 'POST /chat/resolve anonymous']) {
-      const f = await drive(byName(name), SECONDS, LIGHT_CONNECTIONS);
+      const f = await drive(byName(name), { seconds: SECONDS }, LIGHT_CONNECTIONS);
       console.log(`${name.padEnd(30)} ${fmt(f)}`);
       if (name !== 'bare POST') {
         verdicts.push(`${name}: p99 ${f.p99} ms ${f.p99 < 10 ? 'meets' : 'MISSES'} < 10 ms`);
@@ -432,8 +349,6 @@ async function main(): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   }
 }
-
-const pct = (ratio: number) => `${(ratio * 100).toFixed(0)}%`;
 
 main().catch((error: unknown) => {
   console.error(error);

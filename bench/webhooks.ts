@@ -20,7 +20,6 @@
  * json; memory shows the route's own cost without the store's whole-document writes).
  * Targets: webhook throughput >= 70% of the bare route's, webhook p99 < 25 ms.
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -36,8 +35,8 @@ import { DEMO_AGENTS, toRoutingAgents } from '../src/routing/routing-agents.js';
 import { createJsonFileStore, createMemoryStore } from '../src/store/index.js';
 import type { LeadUpsert } from '../src/store/types.js';
 import { createMarketoWebhookRoutes } from '../webhooks/marketo/index.js';
+import { env, mainThreadCpuMs, median } from './bench-kit.js';
 
-const env = (key: string, fallback: number) => Number(process.env[key] ?? fallback);
 const LEADS = env('BENCH_LEADS', 10_000);
 const SECONDS = env('BENCH_SECONDS', 10);
 const CONNECTIONS = env('BENCH_CONNECTIONS', 20);
@@ -102,7 +101,7 @@ interface Figures {
   calls: number;
   /** Main-thread busy time per call (event-loop utilisation): what a call costs the server. */
   busyUs: number;
-  /** Main-thread CPU time per call; NaN where /proc is missing. */
+  /** Main-thread CPU time per call (bench-kit.ts). */
   cpuUs: number;
 }
 
@@ -136,22 +135,6 @@ async function drive(url: string, path: string, setupRequest: string, seconds: n
   };
   return figures;
 }
-
-/**
- * CPU time of the main thread alone (utime + stime, in 10 ms ticks), from Linux's /proc: unlike
- * busy time it does not grow while other processes hold the CPU. NaN elsewhere.
- */
-function mainThreadCpuMs(): number {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
 /** Rounds of the two routes in turn, so a change of load on the machine hits both alike. */
 async function compare(
