@@ -209,6 +209,7 @@ const envSchema = z
     MEETING_JOB_INTERVAL_MS: integer(1_000, 3600_000).default(60_000),
     FREEBUSY_CACHE_TTL_MS: integer(0, 3600_000).default(60_000),
     OUTBOX_POLL_MS: integer(10, 60_000).default(1_000),
+    OUTBOX_RETENTION_MS: integer(3_600_000, 365 * 24 * 3_600_000).default(7 * 24 * 3_600_000),
     TRUST_PROXY_HOPS: integer(0, 10).default(0),
 
     SANDBOX_PORT: integer(0, 65535).default(0),
@@ -338,7 +339,8 @@ export interface Config {
         }
       | undefined;
   };
-  outbox: { pollMs: number };
+  /** The relay's poll; how long delivered items are kept (then pruned). */
+  outbox: { pollMs: number; retentionMs: number };
   /** Reverse proxies in front of the service; 0 trusts no X-Forwarded-For. */
   trustProxyHops: number;
 }
@@ -435,7 +437,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             }
           : undefined,
     },
-    outbox: { pollMs: e.OUTBOX_POLL_MS },
+    outbox: { pollMs: e.OUTBOX_POLL_MS, retentionMs: e.OUTBOX_RETENTION_MS },
     trustProxyHops: e.TRUST_PROXY_HOPS,
   };
 }

@@ -21,6 +21,7 @@ import { createMeetingsModule } from './meetings/meetings-module.js';
 import { createCalendarProviders } from './calendar/calendar-providers.js';
 import { seedAgents } from './meetings/seed-agents.js';
 import { scheduleMeetingJobs } from '../jobs/meeting-schedule.js';
+import { scheduleOutboxPrune } from '../jobs/outbox-prune.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { randomIds, systemClock } from './deps.js';
@@ -170,6 +171,12 @@ async function main(): Promise<void> {
     },
   };
   kickOutbox = () => outbox.kick();
+  const outboxPrune = scheduleOutboxPrune({
+    store,
+    clock: systemClock,
+    logger,
+    retentionMs: config.outbox.retentionMs,
+  });
   const meetingJobs = scheduleMeetingJobs({
     run: meetings.runJobs,
     everyMs: config.meetings.jobIntervalMs,
@@ -277,6 +284,7 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await runner.stop();
     await meetingJobs.stop();
+    outboxPrune.stop();
     await outbox.stop();
     await runtime.close();
     logger.info('stopped');
