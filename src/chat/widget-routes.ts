@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Router } from 'express';
 import { AppError } from '../errors.js';
 import { matchesIfNoneMatch } from './chat-public-document.js';
+import { escapeHtml } from '../http/html-page.js';
 
 export interface WidgetRoutesDeps {
   /** PUBLIC_BASE_URL, e.g. `https://chat.example.com`: the demo page's script tag points here. */
@@ -111,8 +112,6 @@ function defaultWidgetFile(): string {
   const fromBuild = fileURLToPath(new URL('../../widget/widget.js', import.meta.url));
   return existsSync(fromSource) ? fromSource : fromBuild;
 }
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Every widget event, as the widget's README documents them. */
 const EVENTS = [

@@ -6,7 +6,7 @@ import type { BookingDeps } from './book-meeting.js';
 import { bookingRequestSchema, type BookingRequest } from './booking-contract.js';
 import type { PublicRouteKit } from './booking-public-routes.js';
 import { confirmPage, slotsPage, type BookPageQuery } from './book-page.js';
-import { messagePage, sendPage } from './manage-pages.js';
+import { messagePage, sendPage } from '../http/html-page.js';
 import type { Meeting } from './meeting-contract.js';
 import { timeZoneSchema } from './meeting-contract.js';
 import { listSlots, type SlotDeps } from './meeting-slots.js';

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { SlotsResponse } from './booking-contract.js';
-import { escapeHtml, pageLayout } from './manage-pages.js';
+import { escapeHtml, pageLayout } from '../http/html-page.js';
 
 /**
  * The booking page a Marketo email or landing page links to (the Call Webhook's `bookingUrl`,

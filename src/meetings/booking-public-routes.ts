@@ -14,7 +14,8 @@ import {
 import { changeMeetingStatus, rescheduleMeeting } from './change-meeting.js';
 import type { Meeting } from './meeting-contract.js';
 import { createBookPageRoutes } from './book-page-routes.js';
-import { cancelPage, managePage, reschedulePage, sendPage as page } from './manage-pages.js';
+import { sendPage as page } from '../http/html-page.js';
+import { cancelPage, managePage, reschedulePage } from './manage-pages.js';
 import { listSlots, type SlotDeps } from './meeting-slots.js';
 import { toPublicMeeting } from './meeting-views.js';
 import { meetingInvitation } from './meeting-writes.js';

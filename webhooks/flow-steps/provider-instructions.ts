@@ -3,6 +3,8 @@
  * install does not do by itself (SPI ReadMe; marketo-facts §6 "Installation"). HTML; every
  * dynamic value is escaped.
  */
+import { escapeHtml } from '../../src/http/html-page.js';
+
 export function providerInstructionsHtml(flowStepsUrl: string): string {
   const installUrl = `${flowStepsUrl}/openapi.json`;
   const redirectLink = `https://app.marketo.com/custAdmin/addServiceProvider?url=${encodeURIComponent(installUrl)}`;
@@ -29,11 +31,4 @@ export function providerInstructionsHtml(flowStepsUrl: string): string {
 </ol>
 </body></html>
 `;
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
 }
