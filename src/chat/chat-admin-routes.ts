@@ -4,7 +4,7 @@ import type { Clock, Ids } from '../deps.js';
 import type { Logger } from '../logger.js';
 import type { ChatStore, LeadStore } from '../store/types.js';
 import { chatConfigurationSchema, dialogueContentSchema, type Dialogue } from './chat-contract.js';
-import { parseChatInput } from './chat-input.js';
+import { parseInput } from '../http/parse-input.js';
 import { currentChatConfiguration } from './default-configuration.js';
 import {
   createDialogue,
@@ -42,7 +42,7 @@ export function createChatAdminRoutes(deps: ChatAdminDeps): Router {
 
   /** Replaces the whole configuration. */
   router.put('/configuration', async (req, res) => {
-    const configuration = parseChatInput(chatConfigurationSchema, req.body, 'configuration');
+    const configuration = parseInput(chatConfigurationSchema, req.body, 'configuration');
     await store.saveChatConfiguration(configuration);
     deps.logger.info({ chatEnabled: configuration.chatEnabled }, 'chat configuration saved');
     res.json(currentChatConfiguration(store));
@@ -57,14 +57,14 @@ export function createChatAdminRoutes(deps: ChatAdminDeps): Router {
 
   /** Body: the draft (DialogueContent), as for PUT /dialogues/:id/draft. Created switched on. */
   router.post('/dialogues', async (req, res) => {
-    const draft = parseChatInput(dialogueContentSchema, req.body, 'dialogue draft');
+    const draft = parseInput(dialogueContentSchema, req.body, 'dialogue draft');
     const dialogue = await createDialogue(deps, draft);
     res.status(201).location(`${req.baseUrl}/dialogues/${dialogue.id}`).json(present(dialogue));
   });
 
   /** Body: `{ pageUrl, leadId? | email? }`; neither means an anonymous visitor. */
   router.post('/dialogues/preview', (req, res) => {
-    const request = parseChatInput(previewRequestSchema, req.body, 'preview request');
+    const request = parseInput(previewRequestSchema, req.body, 'preview request');
     res.json(previewDialogue(deps, request));
   });
 
@@ -76,7 +76,7 @@ export function createChatAdminRoutes(deps: ChatAdminDeps): Router {
   router.put('/dialogues/:id/draft', async (req, res) => {
     const id = dialogueId(req.params.id);
     requireDialogue(store, id);
-    const draft = parseChatInput(dialogueContentSchema, req.body, 'dialogue draft');
+    const draft = parseInput(dialogueContentSchema, req.body, 'dialogue draft');
     res.json(present(await saveDialogueDraft(deps, id, draft)));
   });
 
@@ -114,7 +114,7 @@ export function createChatAdminRoutes(deps: ChatAdminDeps): Router {
 }
 
 function dialogueId(raw: unknown): string {
-  return parseChatInput(dialogueIdSchema, raw, 'dialogue id');
+  return parseInput(dialogueIdSchema, raw, 'dialogue id');
 }
 
 function summarizeDialogue(dialogue: Dialogue) {

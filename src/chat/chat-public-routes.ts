@@ -1,7 +1,5 @@
 import { Router, type RequestHandler, type Response } from 'express';
-import type { z } from 'zod';
 import type { Clock, Ids } from '../deps.js';
-import { ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ChatStore, LeadStore, OutboxStore } from '../store/types.js';
 import { chatEventSchema, resolveRequestSchema } from './chat-contract.js';
@@ -18,6 +16,7 @@ import {
 } from './chat-public-rate-limit.js';
 import { resolveDialogueJson } from './chat-public-resolve.js';
 import { createVisitorCompletions } from './visitor-completions.js';
+import { parseInput } from '../http/parse-input.js';
 
 export interface ChatPublicRoutesDeps {
   store: ChatStore & LeadStore & OutboxStore;
@@ -89,13 +88,13 @@ export function createChatPublicRoutes(deps: ChatPublicRoutesDeps): Router {
   router.get('/config', limiter(limits.config), getConfig);
 
   router.post('/resolve', limiter(limits.resolve), body, (req, res) => {
-    const request = parseInput(resolveRequestSchema, req.body);
+    const request = parseInput(resolveRequestSchema, req.body, 'resolve request');
     const answer = resolveDialogueJson({ store: deps.store, completions }, published(), request);
     sendJson(res, 200, answer);
   });
 
   router.post('/events', limiter(limits.events), body, async (req, res) => {
-    const event = parseInput(chatEventSchema, req.body);
+    const event = parseInput(chatEventSchema, req.body, 'event');
     const result = await recordWidgetEvent(
       { store: deps.store, clock: deps.clock, completions },
       published().configuration,
@@ -125,13 +124,4 @@ function sendJson(res: Response, status: number, text: string): void {
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);
-}
-
-/** Parses a body, or throws a 400 naming the first bad field (e.g. `visitor.anonymousId`). */
-function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const field = issue.path.map(String).join('.') || 'body';
-  throw new ValidationError(`${field}: ${issue.message}`, field);
 }

@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ChatStore } from '../store/types.js';
 import type { Dialogue, DialogueContent } from './chat-contract.js';
-import { invalidInput } from './chat-input.js';
+import { invalidInput } from '../http/parse-input.js';
 import { findUnreachableCards, validateForPublish } from './publish-validation.js';
 
 export interface DialogueAdminDeps {

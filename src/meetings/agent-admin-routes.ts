@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { parseChatInput } from '../chat/chat-input.js';
+import { parseInput } from '../http/parse-input.js';
 import type { OAuthConnect } from '../calendar/oauth-connect.js';
 import type { Ids } from '../deps.js';
 import type { RoutingRuleStore } from '../store/meeting-store-types.js';
@@ -42,7 +42,7 @@ export function createAgentAdminRoutes(deps: AgentAdminDeps): Router {
   });
 
   router.post('/agents', async (req, res) => {
-    const input = parseChatInput(agentInputSchema, req.body, 'agent');
+    const input = parseInput(agentInputSchema, req.body, 'agent');
     const now = deps.clock.now();
     const agent: Agent = {
       id: `agt_${deps.ids.next().replace(/-/g, '').slice(0, 16)}`,
@@ -56,7 +56,7 @@ export function createAgentAdminRoutes(deps: AgentAdminDeps): Router {
   });
 
   router.put('/agents/order', async (req, res) => {
-    const { order } = parseChatInput(orderSchema, req.body, 'agent order');
+    const { order } = parseInput(orderSchema, req.body, 'agent order');
     await store.reorderAgents(order);
     res.json({ agents: store.listAgents().map(toAdminAgent) });
   });
@@ -67,7 +67,7 @@ export function createAgentAdminRoutes(deps: AgentAdminDeps): Router {
 
   router.patch('/agents/:id', async (req, res) => {
     requireAgent(req.params.id);
-    const patch = parseChatInput(agentPatchSchema, req.body, 'agent');
+    const patch = parseInput(agentPatchSchema, req.body, 'agent');
     const now = deps.clock.now();
     const agent = await store.updateAgent(req.params.id, (current) => ({
       ...current,
@@ -112,18 +112,14 @@ export function createAgentAdminRoutes(deps: AgentAdminDeps): Router {
 
   router.get('/agents/:id/availability', async (req, res) => {
     const agent = requireAgent(req.params.id);
-    const query = parseChatInput(
-      slotQuerySchema,
-      { ...req.query, agentId: agent.id },
-      'slot query',
-    );
+    const query = parseInput(slotQuerySchema, { ...req.query, agentId: agent.id }, 'slot query');
     res.json(await listSlots(deps, query));
   });
 
   /** `{ provider }`: google or microsoft answer the URL to open; local switches to the built-in calendar. */
   router.post('/agents/:id/calendar/connect', async (req, res) => {
     const agent = requireAgent(req.params.id);
-    const { provider } = parseChatInput(connectSchema, req.body, 'calendar connection');
+    const { provider } = parseInput(connectSchema, req.body, 'calendar connection');
     if (provider === 'local') {
       res.json({ agent: toAdminAgent(await deps.oauth.disconnect(agent.id)) });
       return;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import express, { Router, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import { AppError } from '../errors.js';
+import { AppError, ValidationError } from '../errors.js';
+import { parseInput } from '../http/parse-input.js';
 import type { BookingDeps } from './book-meeting.js';
 import { bookingRequestSchema, type BookingRequest } from './booking-contract.js';
 import type { PublicRouteKit } from './booking-public-routes.js';
@@ -62,28 +63,16 @@ export function createBookPageRoutes(deps: BookPageDeps, kit: PublicRouteKit): R
       }
     };
   const readQuery = (raw: unknown) => {
-    const parsed = pageQuerySchema.safeParse(firstValues(raw));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const field = issue.path.join('.') || 'query';
-      throw new AppError('VALIDATION_FAILED', `${field}: ${issue.message}`, {
-        httpStatus: 400,
-        field,
-      });
-    }
-    const agent =
-      parsed.data.agent === undefined ? undefined : deps.store.getAgent(parsed.data.agent);
-    if (parsed.data.agent !== undefined && agent === undefined) {
-      throw new AppError('VALIDATION_FAILED', 'agent: this booking link is not valid any more', {
-        httpStatus: 400,
-        field: 'agent',
-      });
+    const link = parseInput(pageQuerySchema, firstValues(raw), 'booking link');
+    const agent = link.agent === undefined ? undefined : deps.store.getAgent(link.agent);
+    if (link.agent !== undefined && agent === undefined) {
+      throw new ValidationError('agent: this booking link is not valid any more', 'agent');
     }
     const query: BookPageQuery = {
       ...(agent === undefined ? {} : { agentId: agent.id }),
-      timeZone: parsed.data.timeZone ?? agent?.timeZone ?? 'UTC',
+      timeZone: link.timeZone ?? agent?.timeZone ?? 'UTC',
     };
-    return { query, agent, start: parsed.data.start };
+    return { query, agent, start: link.start };
   };
 
   router.get(
@@ -110,10 +99,7 @@ export function createBookPageRoutes(deps: BookPageDeps, kit: PublicRouteKit): R
     asPage((req, res) => {
       const { query, agent, start } = readQuery(req.query);
       if (start === undefined) {
-        throw new AppError('VALIDATION_FAILED', 'start: pick a time first', {
-          httpStatus: 400,
-          field: 'start',
-        });
+        throw new ValidationError('start: pick a time first', 'start');
       }
       const idempotencyKey = randomUUID();
       sendPage(

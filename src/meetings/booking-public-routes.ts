@@ -1,7 +1,7 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { parseChatInput } from '../chat/chat-input.js';
+import { parseInput } from '../http/parse-input.js';
 import { AppError } from '../errors.js';
 import { bookMeeting, SlotTakenError, type BookingDeps } from './book-meeting.js';
 import {
@@ -43,7 +43,7 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
   >();
 
   router.get('/slots', kit.limiter(60), async (req, res) => {
-    const query = parseChatInput(slotQuerySchema, req.query, 'slot query');
+    const query = parseInput(slotQuerySchema, req.query, 'slot query');
     send(res, 200, await listSlots(deps, query));
   });
 
@@ -76,7 +76,7 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
   router.post('/meetings', kit.limiter(20), kit.body, async (req, res) => {
     const header = req.get('idempotency-key');
     const body = typeof req.body === 'object' && req.body !== null ? req.body : {};
-    const request = parseChatInput(
+    const request = parseInput(
       bookingRequestSchema,
       header === undefined ? body : { ...body, idempotencyKey: header },
       'booking',
@@ -123,7 +123,7 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
   const form = express.urlencoded({ extended: false, limit: '2kb' });
   const agentSlots = (meeting: Meeting, query: unknown) =>
     listSlots(deps, {
-      ...parseChatInput(slotQuerySchema, query, 'slot query'),
+      ...parseInput(slotQuerySchema, query, 'slot query'),
       agentId: meeting.agentId,
     });
 
@@ -185,7 +185,7 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
     async (req, res) => {
       const meeting = byToken(req.params.token);
       try {
-        const { start } = parseChatInput(rescheduleRequestSchema, req.body, 'reschedule');
+        const { start } = parseInput(rescheduleRequestSchema, req.body, 'reschedule');
         const changed = await rescheduleMeeting(deps, {
           meetingId: meeting.id,
           start,

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { parseChatInput } from '../chat/chat-input.js';
+import { parseInput } from '../http/parse-input.js';
 import { AppError } from '../errors.js';
 import type { BookingDeps } from './book-meeting.js';
 import { changeMeetingStatus, rescheduleMeeting } from './change-meeting.js';
@@ -29,7 +29,7 @@ export function createMeetingAdminRoutes(deps: BookingDeps): Router {
   const router = Router();
 
   router.get('/meetings', (req, res) => {
-    const query = parseChatInput(listQuerySchema, req.query, 'meeting filter');
+    const query = parseInput(listQuerySchema, req.query, 'meeting filter');
     const meetings = deps.store.listMeetings({
       ...(query.agentId === undefined ? {} : { agentId: query.agentId }),
       ...(query.status === undefined ? {} : { status: query.status }),
@@ -60,7 +60,7 @@ export function createMeetingAdminRoutes(deps: BookingDeps): Router {
   });
 
   router.post('/meetings/:id/status', async (req, res) => {
-    const { status, note } = parseChatInput(statusSchema, req.body, 'status change');
+    const { status, note } = parseInput(statusSchema, req.body, 'status change');
     const meeting = await changeMeetingStatus(deps, {
       meetingId: req.params.id,
       to: status,
@@ -71,7 +71,7 @@ export function createMeetingAdminRoutes(deps: BookingDeps): Router {
   });
 
   router.post('/meetings/:id/reschedule', async (req, res) => {
-    const { start } = parseChatInput(rescheduleSchema, req.body, 'reschedule');
+    const { start } = parseInput(rescheduleSchema, req.body, 'reschedule');
     const meeting = await rescheduleMeeting(deps, { meetingId: req.params.id, start, by: 'admin' });
     res.json(toAdminMeeting(meeting));
   });

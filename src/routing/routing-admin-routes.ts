@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { parseChatInput } from '../chat/chat-input.js';
+import { parseInput } from '../http/parse-input.js';
 import type { Clock, Ids } from '../deps.js';
 import { AppError } from '../errors.js';
 import { routingRuleInputSchema, type RoutingRule } from '../meetings/meeting-contract.js';
@@ -55,7 +55,7 @@ export function createRoutingAdminRoutes(deps: RoutingAdminDeps): Router {
   });
 
   router.post('/routing/rules', async (req, res) => {
-    const input = parseChatInput(routingRuleInputSchema, req.body, 'routing rule');
+    const input = parseInput(routingRuleInputSchema, req.body, 'routing rule');
     checkTargets(store, input.target);
     const now = deps.clock.now();
     const rule: RoutingRule = {
@@ -72,7 +72,7 @@ export function createRoutingAdminRoutes(deps: RoutingAdminDeps): Router {
     const current = store.getRoutingRule(req.params.id);
     if (current === undefined)
       throw new AppError('NOT_FOUND', `No rule ${req.params.id}`, { httpStatus: 404 });
-    const input = parseChatInput(routingRuleInputSchema, req.body, 'routing rule');
+    const input = parseInput(routingRuleInputSchema, req.body, 'routing rule');
     checkTargets(store, input.target);
     const rule: RoutingRule = { ...current, ...input, updatedAt: deps.clock.now() };
     await store.saveRoutingRule(rule);

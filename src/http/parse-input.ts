@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { ValidationError } from '../errors.js';
 
-/** One bad field of an admin request: a dotted path in the body, and what is wrong with it. */
+/** One bad field of a request: a dotted path in the body, and what is wrong with it. */
 export interface InputIssue {
   field: string;
   message: string;
@@ -11,10 +11,10 @@ export interface InputIssue {
 const ISSUES_IN_MESSAGE = 10;
 
 /**
- * Parses an admin request body, or throws 400 VALIDATION_FAILED: `field` names the first bad
+ * Parses a request body or query (admin or public), or throws 400 VALIDATION_FAILED: `field` names the first bad
  * field, the message names up to ten, and `details.issues` lists every one.
  */
-export function parseChatInput<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+export function parseInput<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   throw invalidInput(
