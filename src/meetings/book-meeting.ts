@@ -179,9 +179,9 @@ async function holdFirstFree(
 }
 
 /**
- * Re-checks the held slot against the agent's calendar with no cache, makes the event, and
- * confirms. Returns undefined when this agent cannot take it after all (the hold is given back
- * and the agent excluded, so the caller tries the next); throws when the calendar is down.
+ * Re-checks the held slot with no cache and confirms the booking, or gives the agent up: the
+ * caller tries the next (the agent is excluded) unless the calendar itself is down, which
+ * refuses the booking clearly.
  */
 async function confirmHold(
   deps: BookingDeps,
@@ -189,48 +189,80 @@ async function confirmHold(
   meeting: Meeting,
   excluded: Map<string, string>,
 ): Promise<Meeting | undefined> {
-  const now = deps.clock.now();
-  const fresh = await checkAgentSlot(deps, agent, meeting.start, now, {
-    fresh: true,
-    excludeMeetingId: meeting.id,
-  });
-  if (!fresh.ok) {
-    await deps.store.releaseMeeting(meeting.id, now);
-    if (fresh.reason === 'calendar-unavailable') throw calendarDown();
-    excluded.set(agent.id, fresh.reason);
-    return undefined;
+  const result = await commitHold(deps, agent, meeting);
+  if (result.ok) {
+    deps.logger.info(
+      {
+        meetingId: meeting.id,
+        agentId: agent.id,
+        rule: meeting.routing.rule,
+        provider: agent.calendar.provider,
+      },
+      'meeting booked',
+    );
+    return result.meeting;
   }
-  let event;
-  try {
-    event = await deps.calendars.createEvent(agent, eventInput(agent, meeting));
-  } catch (error) {
-    // The create may have reached the provider although its answer was lost: remove what it
-    // may have made before giving the slot back, so no event is left without a meeting.
-    if (!(error instanceof CalendarGrantError))
-      await deps.calendars.cancelEventOfMeeting(agent, meeting.id);
-    await deps.store.releaseMeeting(meeting.id, deps.clock.now());
-    if (error instanceof CalendarGrantError) {
-      excluded.set(agent.id, 'disconnected');
-      return undefined;
-    }
+  if (result.reason === 'calendar-unavailable') throw calendarDown();
+  if (result.reason === 'calendar-failed') {
     deps.logger.warn(
-      { err: error, agentId: agent.id, meetingId: meeting.id },
+      { err: result.error, agentId: agent.id, meetingId: meeting.id },
       'calendar event not created: booking refused',
     );
-    throw calendarDown(error);
+    throw calendarDown(result.error);
   }
-  const confirmed = await confirmMeeting(deps, meeting.id, event);
-  deps.onEnqueued?.();
-  deps.logger.info(
-    {
-      meetingId: meeting.id,
-      agentId: agent.id,
-      rule: meeting.routing.rule,
-      provider: agent.calendar.provider,
-    },
-    'meeting booked',
-  );
-  return confirmed;
+  excluded.set(agent.id, result.reason);
+  return undefined;
+}
+
+export type HoldCommit =
+  { ok: true; meeting: Meeting } | { ok: false; reason: string; error?: unknown };
+
+/**
+ * Turns a `pending` hold into a booked meeting, or gives it back: the one place that does,
+ * for a booking and for the job that finishes holds a crash left behind (`recovering`).
+ * The slot is re-checked against the agent's calendar with no cache; the event is made with
+ * an id derived from the meeting (a retry finds the same event); the meeting is confirmed with
+ * its Marketo activity. When that fails, any event the create may have made (its answer lost,
+ * or a crashed attempt's) is removed before the hold, its total and its turn go back: no
+ * event is left without a meeting.
+ */
+export async function commitHold(
+  deps: Omit<BookingDeps, 'ids' | 'links'>,
+  agent: Agent,
+  meeting: Meeting,
+  options: { recovering?: boolean } = {},
+): Promise<HoldCommit> {
+  const recovering = options.recovering === true;
+  // A recovered hold keeps its agent even if the agent has since left routing; an event a
+  // crashed attempt made shows as busy too (busy times carry no event id), so such a hold is
+  // given back rather than risk booking over an event the agent added since.
+  const check = await checkAgentSlot(deps, agent, meeting.start, deps.clock.now(), {
+    fresh: true,
+    excludeMeetingId: meeting.id,
+    ...(recovering ? { ignoreRoutability: true } : {}),
+  });
+  let failure: { reason: string; error?: unknown } = { reason: check.ok ? '' : check.reason };
+  if (check.ok) {
+    let event: Awaited<ReturnType<AgentCalendars['createEvent']>> | undefined;
+    try {
+      event = await deps.calendars.createEvent(agent, eventInput(agent, meeting));
+    } catch (error) {
+      failure = {
+        reason: error instanceof CalendarGrantError ? 'disconnected' : 'calendar-failed',
+        error,
+      };
+    }
+    if (event !== undefined) {
+      const confirmed = await confirmMeeting(deps, meeting.id, event);
+      deps.onEnqueued?.();
+      return { ok: true, meeting: confirmed };
+    }
+  }
+  if (failure.error !== undefined || recovering) {
+    await deps.calendars.cancelEventOfMeeting(agent, meeting.id);
+  }
+  await deps.store.releaseMeeting(meeting.id, deps.clock.now());
+  return { ok: false, ...failure };
 }
 
 /** pending → booked, with the event's id and link, and the Marketo activity, in one write. */
@@ -297,14 +329,46 @@ export function requestedAgentId(
   return undefined;
 }
 
+const idempotencyKeyReused = () =>
+  new AppError(
+    'IDEMPOTENCY_KEY_REUSED',
+    'This idempotency key was used for another booking: use a new key for a new booking',
+    { httpStatus: 422, field: 'idempotencyKey' },
+  );
+
+export type BookOnce = (
+  request: BookingRequest,
+) => Promise<{ meeting: Meeting; replayed: boolean }>;
+
+/**
+ * `bookMeeting` for the routes: the same idempotency key twice in this process joins the first
+ * booking rather than racing it (another replica's is caught by the store's key index); the
+ * same key for another booking is refused, as the store would.
+ */
+export function createBookOnce(deps: BookingDeps): BookOnce {
+  const inFlight = new Map<string, { fingerprint: string; booking: ReturnType<BookOnce> }>();
+  return (request) => {
+    const key = request.idempotencyKey;
+    const fingerprint = `${request.email}|${Date.parse(request.start)}`;
+    const running = key === undefined ? undefined : inFlight.get(key);
+    if (running !== undefined) {
+      return running.fingerprint === fingerprint
+        ? running.booking
+        : Promise.reject(idempotencyKeyReused());
+    }
+    const booking = bookMeeting(deps, request);
+    if (key !== undefined) {
+      inFlight.set(key, { fingerprint, booking });
+      void booking.finally(() => inFlight.delete(key)).catch(() => undefined);
+    }
+    return booking;
+  };
+}
+
 /** The same key with another request is a client bug, not a replay (Stripe's rule). */
 function checkReplay(meeting: Meeting, request: BookingRequest, start: number): Meeting {
   if (meeting.visitor.email !== request.email || meeting.start !== start) {
-    throw new AppError(
-      'IDEMPOTENCY_KEY_REUSED',
-      'This idempotency key was used for another booking: use a new key for a new booking',
-      { httpStatus: 422, field: 'idempotencyKey' },
-    );
+    throw idempotencyKeyReused();
   }
   if (meeting.status === 'pending') {
     throw new AppError(

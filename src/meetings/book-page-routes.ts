@@ -3,12 +3,11 @@ import express, { Router, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { AppError, ValidationError } from '../errors.js';
 import { parseInput } from '../http/parse-input.js';
-import type { BookingDeps } from './book-meeting.js';
-import { bookingRequestSchema, type BookingRequest } from './booking-contract.js';
+import type { BookingDeps, BookOnce } from './book-meeting.js';
+import { bookingRequestSchema } from './booking-contract.js';
 import type { PublicRouteKit } from './booking-public-routes.js';
 import { confirmPage, slotsPage, type BookPageQuery } from './book-page.js';
 import { messagePage, sendPage } from '../http/html-page.js';
-import type { Meeting } from './meeting-contract.js';
 import { timeZoneSchema } from './meeting-contract.js';
 import { listSlots, type SlotDeps } from './meeting-slots.js';
 import { toPublicMeeting } from './meeting-views.js';
@@ -22,7 +21,7 @@ const pageQuerySchema = z.object({
 export type BookPageDeps = BookingDeps &
   SlotDeps & {
     /** The widget route's booking, shared so a double submit joins the first (booking-public-routes). */
-    bookOnce: (request: BookingRequest) => Promise<{ meeting: Meeting; replayed: boolean }>;
+    bookOnce: BookOnce;
   };
 
 /** One value per field: a repeated field (`name=a&name=b`) counts as its first value. */

@@ -3,12 +3,11 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { parseInput } from '../http/parse-input.js';
 import { AppError } from '../errors.js';
-import { bookMeeting, SlotTakenError, type BookingDeps } from './book-meeting.js';
+import { createBookOnce, SlotTakenError, type BookingDeps } from './book-meeting.js';
 import {
   bookingRequestSchema,
   rescheduleRequestSchema,
   slotQuerySchema,
-  type BookingRequest,
   type BookingResponse,
 } from './booking-contract.js';
 import { changeMeetingStatus, rescheduleMeeting } from './change-meeting.js';
@@ -37,41 +36,12 @@ const tokenSchema = z.string().regex(/^[\w-]{43}$/, 'not a meeting link');
  */
 export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRouteKit): Router {
   const router = Router();
-  const inFlight = new Map<
-    string,
-    { fingerprint: string; booking: Promise<{ meeting: Meeting; replayed: boolean }> }
-  >();
+  const bookOnce = createBookOnce(deps);
 
   router.get('/slots', kit.limiter(60), async (req, res) => {
     const query = parseInput(slotQuerySchema, req.query, 'slot query');
     send(res, 200, await listSlots(deps, query));
   });
-
-  /**
-   * The same key twice in this process joins the first booking (another replica's is caught by
-   * the store); the same key for another booking is refused, as the store would.
-   */
-  const bookOnce = (request: BookingRequest): Promise<{ meeting: Meeting; replayed: boolean }> => {
-    const key = request.idempotencyKey;
-    const fingerprint = `${request.email}|${Date.parse(request.start)}`;
-    const running = key === undefined ? undefined : inFlight.get(key);
-    if (running !== undefined && running.fingerprint !== fingerprint) {
-      return Promise.reject(
-        new AppError(
-          'IDEMPOTENCY_KEY_REUSED',
-          'This idempotency key was used for another booking: use a new key for a new booking',
-          { httpStatus: 422, field: 'idempotencyKey' },
-        ),
-      );
-    }
-    if (running !== undefined) return running.booking;
-    const booking = bookMeeting(deps, request);
-    if (key !== undefined) {
-      inFlight.set(key, { fingerprint, booking });
-      void booking.finally(() => inFlight.delete(key)).catch(() => undefined);
-    }
-    return booking;
-  };
 
   router.post('/meetings', kit.limiter(20), kit.body, async (req, res) => {
     const header = req.get('idempotency-key');

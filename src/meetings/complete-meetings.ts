@@ -1,7 +1,5 @@
-import { confirmMeeting, type BookingDeps } from './book-meeting.js';
+import { commitHold, type BookingDeps } from './book-meeting.js';
 import { changeMeetingStatus } from './change-meeting.js';
-import { checkAgentSlot } from './meeting-availability.js';
-import { eventInput } from './meeting-writes.js';
 
 type JobDeps = Omit<BookingDeps, 'ids' | 'links'>;
 
@@ -43,26 +41,18 @@ export async function runMeetingJobs(deps: JobDeps, limit = 200): Promise<Meetin
     const meeting = deps.store.getMeeting(due.id);
     if (meeting?.status !== 'pending') continue;
     const agent = deps.store.getAgent(meeting.agentId);
-    try {
-      if (agent === undefined) throw new Error(`agent ${meeting.agentId} is gone`);
-      // Too late to keep, or no longer free: give it back. An event the crashed attempt made
-      // shows as busy too (busy times carry no event id), so such a hold is given back and its
-      // event removed below rather than risk booking over an event the agent added since.
-      const check = await checkAgentSlot(deps, agent, meeting.start, deps.clock.now(), {
-        fresh: true,
-        excludeMeetingId: meeting.id,
-        ignoreRoutability: true,
-      });
-      if (!check.ok) throw new Error(`the slot is no longer bookable (${check.reason})`);
-      const event = await deps.calendars.createEvent(agent, eventInput(agent, meeting));
-      await confirmMeeting(deps, meeting.id, event);
-      deps.onEnqueued?.();
+    const result =
+      agent === undefined
+        ? { ok: false as const, reason: `agent ${meeting.agentId} is gone` }
+        : await commitHold(deps, agent, meeting, { recovering: true });
+    if (result.ok) {
       report.recovered += 1;
-    } catch (error) {
-      deps.logger.warn({ err: error, meetingId: meeting.id }, 'stale hold given back');
-      if (agent !== undefined) await deps.calendars.cancelEventOfMeeting(agent, meeting.id);
-      if (await deps.store.releaseMeeting(meeting.id, deps.clock.now())) report.released += 1;
+      continue;
     }
+    deps.logger.warn({ meetingId: meeting.id, reason: result.reason }, 'stale hold given back');
+    // commitHold gave it back already; a hold whose agent is gone is given back here.
+    if (agent === undefined) await deps.store.releaseMeeting(meeting.id, deps.clock.now());
+    report.released += 1;
   }
   return report;
 }
