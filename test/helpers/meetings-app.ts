@@ -24,6 +24,9 @@ export function createFakeProvider(kind: 'google' | 'microsoft' = 'google') {
     busy: Array<{ start: number; end: number }>;
     failBusy?: Error;
     failCreate?: Error;
+    failCancel?: Error;
+    /** Runs while an update is in flight (before it answers): a race to stage. */
+    onUpdate?: () => Promise<void>;
   } = { busy: [] };
   const client: CalendarClient = {
     kind,
@@ -39,10 +42,14 @@ export function createFakeProvider(kind: 'google' | 'microsoft' = 'google') {
     },
     updateEvent: async (access, eventId, event) => {
       calls.push({ op: 'update', access, event });
+      const hook = behaviour.onUpdate;
+      behaviour.onUpdate = undefined;
+      await hook?.();
       return { eventId };
     },
     cancelEvent: async (access) => {
       calls.push({ op: 'cancel', access });
+      if (behaviour.failCancel) throw behaviour.failCancel;
     },
     cancelEventOfMeeting: async (access, meetingId) => {
       calls.push({ op: `cancel-of:${meetingId}`, access });

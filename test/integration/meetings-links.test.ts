@@ -263,3 +263,36 @@ describe('bookings interrupted between hold and confirm', () => {
     );
   });
 });
+
+describe('calendar failures while a meeting changes', () => {
+  it('when the provider is down at a cancellation, then 503 and the meeting stays booked, with no activity queued', async () => {
+    const t = createMeetingsTestApp();
+    const ana = await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    await connectGoogle(t, ana.id);
+    const { body } = await book(t, {});
+    t.google.behaviour.failCancel = new CalendarProviderError('google', 'HTTP 503 after 3 retries');
+    const path = new URL(body.meeting.manageUrl).pathname;
+    const res = await request(t.app).post(`${path}/cancel`).expect(503);
+    expect(res.body.error.code).toBe('CALENDAR_PROVIDER_UNAVAILABLE');
+    expect(t.store.getMeeting(body.meeting.id)?.status).toBe('booked');
+    expect(outboxOf(t).map((i) => i.dedupeKey)).toEqual([`meeting:${body.meeting.id}#1`]);
+  });
+
+  it('when a booking takes the new time while the calendar event is being moved, then 409 and the event is moved back to the stored time', async () => {
+    const t = createMeetingsTestApp();
+    const ana = await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    await connectGoogle(t, ana.id);
+    const { body } = await book(t, {});
+    const noon = '2026-11-25T12:00:00+01:00';
+    t.google.behaviour.onUpdate = async () => {
+      await book(t, { start: noon, email: 'racer@example.org' });
+    };
+    const path = new URL(body.meeting.manageUrl).pathname;
+    const res = await request(t.app).post(`${path}/reschedule`).send({ start: noon }).expect(409);
+    expect(res.body.error.code).toBe('SLOT_TAKEN');
+    const stored = t.store.getMeeting(body.meeting.id)!;
+    expect(stored).toMatchObject({ status: 'booked', start: Date.parse(WED_0900_BERLIN) });
+    const updates = t.google.calls.filter((c) => c.op === 'update').map((c) => c.event?.start);
+    expect(updates).toEqual([Date.parse(noon), Date.parse(WED_0900_BERLIN)]);
+  });
+});

@@ -1,9 +1,11 @@
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import request from 'supertest';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { requireAdmin } from '../../src/admin/admin-auth.js';
 import { secretMatches } from '../../src/admin/constant-time.js';
 import { createErrorHandler } from '../../src/http/error-handler.js';
 import { silentLogger } from '../../src/logger.js';
+import { requireApiKey } from '../../webhooks/flow-steps/api-key-auth.js';
 import { requireWebhookSecret } from '../../webhooks/marketo/webhook-auth.js';
 
 vi.mock('../../src/admin/constant-time.js', async (importOriginal) => {
@@ -11,24 +13,38 @@ vi.mock('../../src/admin/constant-time.js', async (importOriginal) => {
   return { secretMatches: vi.fn(original.secretMatches) };
 });
 
-describe('requireWebhookSecret', () => {
-  it('when a secret is presented, then it is compared by the constant-time helper against every active one', async () => {
-    const app = express();
-    app.post(
-      '/',
-      requireWebhookSecret({
-        secrets: ['a'.repeat(24), '', 'b'.repeat(24)],
-        allowQuerySecret: false,
-      }),
-      (_req, res) => {
-        res.json({ ok: true });
-      },
-    );
-    app.use(createErrorHandler(silentLogger));
+const A = 'a'.repeat(24);
+const B = 'b'.repeat(24);
 
-    const res = await request(app).post('/').set('x-webhook-secret', 'b'.repeat(24));
-
-    expect(res.status).toBe(200);
-    expect(secretMatches).toHaveBeenCalledWith('b'.repeat(24), ['a'.repeat(24), 'b'.repeat(24)]);
+async function call(guard: RequestHandler, header: [string, string]) {
+  const app = express();
+  app.post('/', guard, (_req, res) => {
+    res.json({ ok: true });
   });
+  app.use(createErrorHandler(silentLogger));
+  return request(app).post('/').set(header[0], header[1]);
+}
+
+beforeEach(() => vi.mocked(secretMatches).mockClear());
+
+describe('every guard compares secrets with the constant-time helper', () => {
+  it.each([
+    [
+      'the Call Webhook secret',
+      requireWebhookSecret({ secrets: [A, '', B], allowQuerySecret: false }),
+      ['x-webhook-secret', B],
+      B,
+    ],
+    ['the flow-step API key', requireApiKey([A, '', B]), ['x-api-key', B], B],
+    ['the admin token', requireAdmin([A, B]), ['authorization', `Bearer ${B}`], B],
+  ] as const)(
+    'when %s is presented, then the helper compares it against every active secret',
+    async (_what, guard, header, presented) => {
+      const res = await call(guard, [...header]);
+      expect(res.status).toBe(200);
+      expect(secretMatches).toHaveBeenCalledWith(presented, [A, B]);
+      const wrong = await call(guard, [header[0], header[1].replace(B, 'c'.repeat(24))]);
+      expect(wrong.status).toBe(401);
+    },
+  );
 });
