@@ -18,11 +18,18 @@ export const WEBHOOK_SECRET = 'webhook-secret-0123456789abcdef';
  * `setAgents` changes the rotation the router reads.
  */
 export function createWebhookTestApp(
-  options: { agents?: RoutingAgent[] } & Partial<Omit<MarketoWebhookDeps, 'agents'>> = {},
+  options: {
+    agents?: RoutingAgent[];
+    store?: MarketoWebhookDeps['store'];
+    clock?: ReturnType<typeof createManualClock>;
+  } & Partial<Omit<MarketoWebhookDeps, 'agents' | 'store' | 'clock'>> = {},
 ) {
-  const { agents: initial = [], ...overrides } = options;
-  const store = createMemoryStore();
-  const clock = createManualClock();
+  const {
+    agents: initial = [],
+    store = createMemoryStore(),
+    clock = createManualClock(),
+    ...overrides
+  } = options;
   let agents = initial;
   const app = express();
   app.use(

@@ -1,40 +1,22 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createManualClock } from '../../src/deps.js';
-import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
-import { silentLogger } from '../../src/logger.js';
 import { toRoutingAgents } from '../../src/routing/routing-agents.js';
-import { createMemoryStore } from '../../src/store/index.js';
-import { createMarketoWebhookRoutes } from '../../webhooks/marketo/index.js';
+import { createWebhookTestApp } from '../helpers/marketo-webhook-app.js';
 
 const CURRENT = 'current-secret-0123456789abcdef';
 const PREVIOUS = 'previous-secret-0123456789abcdef';
 const BODY = '{"id": 42, "email": "ann@example.com"}';
 
 function setup(options: { allowQuerySecret?: boolean; maxInFlight?: number } = {}) {
-  const store = createMemoryStore();
-  const app = express();
-  app.use(
-    '/webhooks/marketo',
-    createMarketoWebhookRoutes({
-      store,
-      clock: createManualClock(),
-      logger: silentLogger,
-      secrets: [CURRENT, PREVIOUS, ''],
-      allowQuerySecret: options.allowQuerySecret ?? false,
-      agents: () => toRoutingAgents([{ name: 'Ana Silva', email: 'ana@example.com' }]),
-      assignRepeatWindowMs: 600_000,
-      publicBaseUrl: 'https://chat.example.com',
-      maxInFlight: options.maxInFlight,
-    }),
-  );
-  app.use(notFoundHandler);
-  app.use(createErrorHandler(silentLogger));
-  return { app, store };
+  return createWebhookTestApp({
+    secrets: [CURRENT, PREVIOUS, ''],
+    allowQuerySecret: options.allowQuerySecret ?? false,
+    agents: toRoutingAgents([{ name: 'Ana Silva', email: 'ana@example.com' }]),
+    ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
+  });
 }
 
 const UNAUTHORIZED = {

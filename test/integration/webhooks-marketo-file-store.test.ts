@@ -3,16 +3,11 @@ import path from 'node:path';
 import express from 'express';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createManualClock } from '../../src/deps.js';
-import { createErrorHandler } from '../../src/http/error-handler.js';
-import { silentLogger } from '../../src/logger.js';
 import { DEMO_AGENTS, toRoutingAgents } from '../../src/routing/routing-agents.js';
 import { createJsonFileStore, type LowdbStore } from '../../src/store/index.js';
 import { StoreDocumentFile } from '../../src/store/json-file-store.js';
-import { createMarketoWebhookRoutes } from '../../webhooks/marketo/index.js';
 import { createTempDir } from '../helpers/store-fixtures.js';
-
-const SECRET = 'webhook-secret-0123456789abcdef';
+import { createWebhookTestApp, WEBHOOK_SECRET as SECRET } from '../helpers/marketo-webhook-app.js';
 
 describe('Marketo webhooks on the JSON-file store', () => {
   let temp: Awaited<ReturnType<typeof createTempDir>>;
@@ -24,21 +19,7 @@ describe('Marketo webhooks on the JSON-file store', () => {
     temp = await createTempDir();
     file = path.join(temp.dir, 'store.json');
     store = await createJsonFileStore({ file });
-    app = express();
-    app.use(
-      '/webhooks/marketo',
-      createMarketoWebhookRoutes({
-        store,
-        clock: createManualClock(),
-        logger: silentLogger,
-        secrets: [SECRET],
-        allowQuerySecret: false,
-        agents: () => toRoutingAgents(DEMO_AGENTS),
-        assignRepeatWindowMs: 600_000,
-        publicBaseUrl: 'https://chat.example.com',
-      }),
-    );
-    app.use(createErrorHandler(silentLogger));
+    ({ app } = createWebhookTestApp({ store, agents: toRoutingAgents(DEMO_AGENTS) }));
   });
   afterEach(async () => {
     await store.close();
