@@ -14,7 +14,7 @@ import { seedDemoChat } from './chat/demo-content.js';
 import { createWidgetRoutes } from './chat/widget-routes.js';
 import { createSsfsCallbackClient } from './clients/ssfs-callback/ssfs-callback-client.js';
 import { DEMO_AGENTS } from './routing/routing-agents.js';
-import { unroutableReason } from './routing/meeting-routing.js';
+import { toRoutingAgent } from './routing/meeting-routing.js';
 import { checkStoredGrants } from './calendar/check-grants.js';
 import { createTokenCipher, parseEncryptionKey } from './calendar/token-cipher.js';
 import { createMeetingsModule } from './meetings/meetings-module.js';
@@ -88,13 +88,7 @@ async function main(): Promise<void> {
     { demo: runtime.sandbox !== undefined && config.routingAgents.length === 0 },
   );
   // Webhook and flow-step routing use the same agents, in the same order, as meetings.
-  const agents = () =>
-    store.listAgents().map((agent) => ({
-      id: agent.id,
-      name: agent.name,
-      email: agent.email,
-      active: unroutableReason(agent) === undefined,
-    }));
+  const agents = () => store.listAgents().map(toRoutingAgent);
   // Owner and rules before the rotation, for the Call Webhook and the flow step as for meetings.
   const routing = {
     agents: () => store.listAgents(),

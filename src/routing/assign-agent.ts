@@ -2,7 +2,7 @@ import type { Clock } from '../deps.js';
 import { AppError } from '../errors.js';
 import type { Agent, RoutingRule } from '../meetings/meeting-contract.js';
 import type { Assignment, RoutingAgent, RoutingStore } from '../store/types.js';
-import { planRouting, unroutableReason } from './meeting-routing.js';
+import { planRouting, toRoutingAgent } from './meeting-routing.js';
 
 export interface AssignAgentDeps {
   store: RoutingStore;
@@ -117,15 +117,7 @@ function pickPlan(
     ...(deps.routing.ownerField === undefined ? {} : { ownerField: deps.routing.ownerField }),
   });
   for (const plan of plans) {
-    const agents = plan.agentIds.map((id) => {
-      const agent = byId.get(id)!;
-      return {
-        id,
-        name: agent.name,
-        email: agent.email,
-        active: unroutableReason(agent) === undefined,
-      };
-    });
+    const agents = plan.agentIds.map((id) => toRoutingAgent(byId.get(id)!));
     if (!agents.some((agent) => agent.active)) continue;
     return { agents, pool: plan.pool, rule: plan.rule, ordered: plan.mode === 'ordered' };
   }

@@ -1,5 +1,6 @@
 import { matchesCondition, type VisitorLead } from '../chat/audience.js';
 import type { Agent, RoutingRule } from '../meetings/meeting-contract.js';
+import type { RoutingAgent } from '../store/types.js';
 
 /**
  * Who may take a meeting, as an ordered list of plans the booking tries one after the other
@@ -94,4 +95,14 @@ export function unroutableReason(agent: Agent): string | undefined {
   if (!agent.active) return 'inactive';
   if (agent.calendar.status !== 'connected') return 'disconnected';
   return undefined;
+}
+
+/** The agent as a turn of the rotation sees it: active means it can take leads and meetings now. */
+export function toRoutingAgent(agent: Agent): RoutingAgent {
+  return {
+    id: agent.id,
+    name: agent.name,
+    email: agent.email,
+    active: unroutableReason(agent) === undefined,
+  };
 }

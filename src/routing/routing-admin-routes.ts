@@ -2,10 +2,14 @@ import { Router } from 'express';
 import { parseInput } from '../http/parse-input.js';
 import type { Clock, Ids } from '../deps.js';
 import { AppError } from '../errors.js';
-import { routingRuleInputSchema, type RoutingRule } from '../meetings/meeting-contract.js';
+import {
+  routingRuleInputSchema,
+  type Agent,
+  type RoutingRule,
+} from '../meetings/meeting-contract.js';
 import type { AgentStore, RoutingRuleStore } from '../store/meeting-store-types.js';
 import type { RoutingStore } from '../store/types.js';
-import { unroutableReason } from './meeting-routing.js';
+import { toRoutingAgent, unroutableReason } from './meeting-routing.js';
 import { pickNextAgent } from './round-robin.js';
 
 export interface RoutingAdminDeps {
@@ -26,20 +30,13 @@ export function createRoutingAdminRoutes(deps: RoutingAdminDeps): Router {
   router.get('/routing', (_req, res) => {
     const agents = store.listAgents();
     const state = store.routingState();
-    const rotation = agents.map((agent) => ({
-      id: agent.id,
-      name: agent.name,
-      email: agent.email,
-      active: unroutableReason(agent) === undefined,
-    }));
-    const next = pickNextAgent(rotation, state.lastAgentId);
+    const next = pickNextAgent(agents.map(toRoutingAgent), state.lastAgentId);
     res.json({
       order: agents.map((agent) => ({
         id: agent.id,
         name: agent.name,
         email: agent.email,
-        routable: unroutableReason(agent) === undefined,
-        ...(unroutableReason(agent) === undefined ? {} : { reason: unroutableReason(agent) }),
+        ...routability(agent),
         meetingsToDate: state.totals[agent.id] ?? 0,
       })),
       lastAgentId: state.lastAgentId ?? null,
@@ -102,4 +99,9 @@ function checkTargets(store: AgentStore, target: RoutingRule['target']): void {
       },
     );
   }
+}
+
+function routability(agent: Agent): { routable: boolean; reason?: string } {
+  const reason = unroutableReason(agent);
+  return reason === undefined ? { routable: true } : { routable: false, reason };
 }

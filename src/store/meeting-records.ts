@@ -15,6 +15,7 @@ import type {
   MeetingChange,
   MeetingFilter,
 } from './meeting-store-types.js';
+import { giveBack, NO_POOL, pointerOf, takeTurn, turnsTaken } from '../routing/rotation-state.js';
 import type { OutboxRecords } from './outbox-records.js';
 import { refuseInvalid } from './record-validation.js';
 import type { StoreDocument } from './store-document.js';
@@ -244,7 +245,7 @@ export class MeetingRecords {
     ) {
       return { result: { outcome: 'visitor-limit' }, changed: false };
     }
-    const pointer = this.pointer(args.pool);
+    const pointer = pointerOf(this.doc.routing, args.pool);
     const start =
       args.mode === 'rotation' ? args.candidates.findIndex((c) => c.id === pointer) + 1 : 0;
     const skipped: Array<{ agentId: string; reason: string }> = [];
@@ -279,10 +280,14 @@ export class MeetingRecords {
           ...(args.mode === 'rotation' && pointer !== undefined
             ? { previousPointer: pointer }
             : {}),
-          ...(args.mode === 'rotation' ? { turn: this.turnsTaken(args.pool) + 1 } : {}),
+          ...(args.mode === 'rotation'
+            ? { turn: turnsTaken(this.doc.routing, args.pool) + 1 }
+            : {}),
         },
       });
-      this.takeTurn(args.mode === 'rotation' ? args.pool : 'none', candidate.id);
+      this.doc.routing = deepFreeze(
+        takeTurn(this.doc.routing, args.mode === 'rotation' ? args.pool : NO_POOL, candidate.id),
+      );
       return { result: { outcome: 'held', meeting }, changed: true };
     }
     return { result: { outcome: 'taken', skipped }, changed: false };
@@ -293,26 +298,10 @@ export class MeetingRecords {
     if (meeting === undefined || meeting.status !== 'pending')
       return { result: false, changed: false };
     this.remove(meeting);
-    const { pool, turn } = meeting.routing;
-    const { totals, pointers = {}, turns = {} } = this.doc.routing;
-    let { lastAgentId } = this.doc.routing;
-    const nextPointers = { ...pointers };
-    const nextTurns = { ...turns };
-    // The turn goes back only if it was the pool's last: no other turn was taken since, even
-    // one that came all the way round to the same agent.
-    if (pool !== 'none' && turn !== undefined && this.turnsTaken(pool) === turn) {
-      const back = meeting.routing.previousPointer;
-      if (pool === 'default') lastAgentId = back;
-      else if (back === undefined) delete nextPointers[pool];
-      else nextPointers[pool] = back;
-      nextTurns[pool] = turn - 1;
-    }
-    this.doc.routing = deepFreeze({
-      ...(lastAgentId === undefined ? {} : { lastAgentId }),
-      pointers: nextPointers,
-      turns: nextTurns,
-      totals: { ...totals, [meeting.agentId]: Math.max(0, (totals[meeting.agentId] ?? 0) - 1) },
-    });
+    const { pool, turn, previousPointer } = meeting.routing;
+    this.doc.routing = deepFreeze(
+      giveBack(this.doc.routing, { pool, agentId: meeting.agentId, turn, previousPointer }),
+    );
     return { result: true, changed: true };
   }
 
@@ -370,26 +359,5 @@ export class MeetingRecords {
       if (isActiveMeeting(meeting) && meeting.end > now) count += 1;
     }
     return count;
-  }
-
-  private pointer(pool: string): string | undefined {
-    return pool === 'default' ? this.doc.routing.lastAgentId : this.doc.routing.pointers?.[pool];
-  }
-
-  private turnsTaken(pool: string): number {
-    return this.doc.routing.turns?.[pool] ?? 0;
-  }
-
-  private takeTurn(pool: string, agentId: string): void {
-    const { totals, lastAgentId, pointers = {}, turns = {} } = this.doc.routing;
-    const nextLast = pool === 'default' ? agentId : lastAgentId;
-    const rotation = pool !== 'none';
-    this.doc.routing = deepFreeze({
-      ...(nextLast === undefined ? {} : { lastAgentId: nextLast }),
-      pointers:
-        pool === 'default' || !rotation ? { ...pointers } : { ...pointers, [pool]: agentId },
-      turns: rotation ? { ...turns, [pool]: (turns[pool] ?? 0) + 1 } : { ...turns },
-      totals: { ...totals, [agentId]: (totals[agentId] ?? 0) + 1 },
-    });
   }
 }

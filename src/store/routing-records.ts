@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../errors.js';
+import { NO_POOL, pointerOf, takeTurn } from '../routing/rotation-state.js';
 import { pickNextAgent } from '../routing/round-robin.js';
 import type { Changed } from './document-db.js';
 import { deepFreeze } from './document-snapshot.js';
@@ -76,11 +77,9 @@ export class RoutingRecords {
     }
 
     const pool = args.pool ?? 'default';
-    const { lastAgentId, pointers, turns = {}, totals } = this.doc.routing;
-    const pointer = pool === 'default' ? lastAgentId : pointers?.[pool];
     const agent = args.ordered
       ? args.agents.find((a) => a.active)
-      : pickNextAgent(args.agents, pointer);
+      : pickNextAgent(args.agents, pointerOf(this.doc.routing, pool));
     if (agent === undefined) {
       throw new AppError('NO_AGENTS', 'No active agent to route to', { httpStatus: 503 });
     }
@@ -93,19 +92,9 @@ export class RoutingRecords {
       assignedAt: args.now,
       source: args.source,
     });
-    const turn = !args.ordered;
-    const nextLast = turn && pool === 'default' ? agent.id : lastAgentId;
-    const nextPointers = turn && pool !== 'default' ? { ...pointers, [pool]: agent.id } : pointers;
-    this.doc.routing = deepFreeze({
-      ...(nextLast === undefined ? {} : { lastAgentId: nextLast }),
-      ...(nextPointers === undefined ? {} : { pointers: nextPointers }),
-      ...(turn
-        ? { turns: { ...turns, [pool]: (turns[pool] ?? 0) + 1 } }
-        : this.doc.routing.turns === undefined
-          ? {}
-          : { turns }),
-      totals: { ...totals, [agent.id]: (totals[agent.id] ?? 0) + 1 },
-    });
+    this.doc.routing = deepFreeze(
+      takeTurn(this.doc.routing, args.ordered ? NO_POOL : pool, agent.id),
+    );
     assignments.set(args.key, assignment);
     this.pruneOld(args.now - Math.max(ASSIGNMENT_RETENTION_MS, args.repeatWindowMs));
     return { result: { assignment: { ...assignment }, repeated: false }, changed: true };

@@ -5,7 +5,7 @@ import { createManualClock } from '../../src/deps.js';
 import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
 import { silentLogger } from '../../src/logger.js';
 import { agentInputSchema, type Agent } from '../../src/meetings/meeting-contract.js';
-import { unroutableReason } from '../../src/routing/meeting-routing.js';
+import { toRoutingAgent } from '../../src/routing/meeting-routing.js';
 import { createMemoryStore } from '../../src/store/index.js';
 import { processInvocation } from '../../webhooks/flow-steps/process-invocation.js';
 import { createMarketoWebhookRoutes } from '../../webhooks/marketo/index.js';
@@ -63,13 +63,7 @@ async function setup() {
       logger: silentLogger,
       secrets: [SECRET],
       allowQuerySecret: false,
-      agents: () =>
-        store.listAgents().map((a) => ({
-          id: a.id,
-          name: a.name,
-          email: a.email,
-          active: unroutableReason(a) === undefined,
-        })),
+      agents: () => store.listAgents().map(toRoutingAgent),
       routing: {
         agents: () => store.listAgents(),
         rules: () => store.listRoutingRules(),
