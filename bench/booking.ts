@@ -176,7 +176,6 @@ async function startApps(store: LowdbStore, meetings: Meetings) {
   const routes = createChatPublicRoutes({
     store,
     clock: systemClock,
-    ids: randomIds,
     logger: silentLogger,
     publicBaseUrl: 'http://127.0.0.1',
     // Every call comes from 127.0.0.1, and the booking routes fix their own limits (60 and 20

@@ -31,7 +31,7 @@ import express from 'express';
 import type { Audience, Card, Dialogue, DialogueContent } from '../src/chat/chat-contract.js';
 import { createChatPublicRoutes } from '../src/chat/chat-public-routes.js';
 import { createDefaultConfiguration } from '../src/chat/default-configuration.js';
-import { createSequentialIds, systemClock } from '../src/deps.js';
+import { systemClock } from '../src/deps.js';
 import { createErrorHandler } from '../src/http/error-handler.js';
 import { silentLogger } from '../src/logger.js';
 import { createJsonFileStore, type LowdbStore } from '../src/store/index.js';
@@ -211,7 +211,6 @@ async function main(): Promise<void> {
     const routes = createChatPublicRoutes({
       store,
       clock: systemClock,
-      ids: createSequentialIds('bench'),
       logger: silentLogger,
       publicBaseUrl: 'http://127.0.0.1',
       // Every call comes from 127.0.0.1: limits out of reach, yet the limiter counts each call.

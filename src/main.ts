@@ -200,7 +200,6 @@ async function main(): Promise<void> {
         router: createChatPublicRoutes({
           store,
           clock: systemClock,
-          ids: randomIds,
           logger,
           publicBaseUrl: config.publicBaseUrl,
           onEnqueued: () => outbox.kick(),
@@ -228,7 +227,6 @@ async function main(): Promise<void> {
         router: createFlowStepRoutes({
           store,
           clock: systemClock,
-          ids: randomIds,
           logger,
           apiKeys: [ssfsApiKey, config.ssfs.previousApiKey ?? ''],
           publicBaseUrl: config.publicBaseUrl,

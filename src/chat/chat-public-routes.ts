@@ -1,5 +1,5 @@
 import { Router, type RequestHandler, type Response } from 'express';
-import type { Clock, Ids } from '../deps.js';
+import type { Clock } from '../deps.js';
 import type { Logger } from '../logger.js';
 import type { ChatStore, LeadStore, OutboxStore } from '../store/types.js';
 import { chatEventSchema, resolveRequestSchema } from './chat-contract.js';
@@ -21,7 +21,6 @@ import { parseInput } from '../http/parse-input.js';
 export interface ChatPublicRoutesDeps {
   store: ChatStore & LeadStore & OutboxStore;
   clock: Clock;
-  ids: Ids;
   logger: Logger;
   /** PUBLIC_BASE_URL: its origin (the demo page) may always call these routes. */
   publicBaseUrl: string;

@@ -8,7 +8,7 @@ import {
   type ChatRateLimits,
 } from '../../src/chat/chat-public-rate-limit.js';
 import { createDefaultConfiguration } from '../../src/chat/default-configuration.js';
-import { createManualClock, createSequentialIds } from '../../src/deps.js';
+import { createManualClock } from '../../src/deps.js';
 import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
 import { silentLogger } from '../../src/logger.js';
 import { createMemoryStore } from '../../src/store/index.js';
@@ -94,7 +94,6 @@ async function setup(options: { rateLimits?: Partial<ChatRateLimits> } = {}) {
     createChatPublicRoutes({
       store,
       clock,
-      ids: createSequentialIds('chat'),
       logger: silentLogger,
       publicBaseUrl: `${OWN}/`,
       onEnqueued: () => {

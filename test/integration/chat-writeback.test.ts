@@ -5,7 +5,7 @@ import type { Dialogue, DialogueContent } from '../../src/chat/chat-contract.js'
 import { CHAT_ACTIVITY_TYPE } from '../../src/chat/chat-activity-type.js';
 import { createChatOutboxHandlers } from '../../src/chat/chat-outbox-handlers.js';
 import { createChatPublicRoutes } from '../../src/chat/chat-public-routes.js';
-import { createManualClock, createSequentialIds } from '../../src/deps.js';
+import { createManualClock } from '../../src/deps.js';
 import { createErrorHandler } from '../../src/http/error-handler.js';
 import { silentLogger } from '../../src/logger.js';
 import { runOutboxOnce, type OutboxPassReport } from '../../src/outbox/run-outbox-once.js';
@@ -58,7 +58,6 @@ async function setup() {
     createChatPublicRoutes({
       store,
       clock,
-      ids: createSequentialIds('chat'),
       logger: silentLogger,
       publicBaseUrl: 'http://127.0.0.1',
     }),

@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import type { Clock, Ids } from '../../src/deps.js';
+import type { Clock } from '../../src/deps.js';
 import type { Logger } from '../../src/logger.js';
 import type { LeadStore, OutboxStore, RoutingAgent, RoutingStore } from '../../src/store/types.js';
 import { acceptInvocation } from './accept-invocation.js';
@@ -14,7 +14,6 @@ import { serviceStatus } from './service-status.js';
 export interface FlowStepRouteDeps {
   store: OutboxStore & RoutingStore & LeadStore;
   clock: Clock;
-  ids: Ids;
   logger: Logger;
   /** SSFS_API_KEY and, during a rotation, SSFS_API_KEY_PREVIOUS. */
   apiKeys: string[];
