@@ -36,6 +36,9 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // No automatic ETag (a hash of every body, POST answers included): the answers that can be
+  // revalidated set their own (GET /chat/config, /widget.js); the rest are no-store or admin.
+  app.set('etag', false);
   app.set('trust proxy', deps.trustProxyHops ?? 0);
   // The widget script and the chat endpoints are loaded by other sites: their resources must be
   // readable cross-origin (CORS on /chat decides who may call; CORP would block the script).

@@ -113,9 +113,8 @@ export function createChatPublicRoutes(deps: ChatPublicRoutesDeps): Router {
 }
 
 /**
- * JSON without Express's `res.json`, which hashes every body for an ETag: pointless on a POST
- * answer that is never cached, and a measurable share of a resolve call. `no-store`: a resolve
- * answer is one visitor's, no cache may keep it.
+ * JSON already serialised (the resolve answer is built as text). `no-store`: a resolve answer
+ * is one visitor's, no cache may keep it.
  */
 function sendJson(res: Response, status: number, text: string): void {
   res.statusCode = status;
