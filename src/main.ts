@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     }
     throw error;
   });
+  const version = readVersion();
   const adminToken = await resolveSecret(config.adminToken, 'admin-token', config.dataFile, logger);
   const deps = {
     marketo: runtime.marketo,
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
   const cipher = createTokenCipher(tokenKey, previousTokenKeys);
   const { store } = runtime;
   await seedAgents(
-    { store, clock: systemClock, ids: randomIds, logger },
+    deps,
     config.routingAgents.length > 0 || !runtime.sandbox ? config.routingAgents : DEMO_AGENTS,
     { demo: runtime.sandbox !== undefined && config.routingAgents.length === 0 },
   );
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
     ownerField: config.meetings.ownerField,
   };
   checkStoredGrants(store, cipher, logger);
-  if (runtime.sandbox) await seedDemoChat({ store, clock: systemClock, ids: randomIds, logger });
+  if (runtime.sandbox) await seedDemoChat(deps);
   let kickOutbox = () => {};
   const meetings = createMeetingsModule({
     store,
@@ -188,12 +189,9 @@ async function main(): Promise<void> {
     adminTokens: [adminToken],
     syncCron: config.sync.cron,
     sandbox: runtime.sandbox,
-    version: readVersion(),
+    version,
     trustProxyHops: config.trustProxyHops,
-    adminRouters: [
-      createChatAdminRoutes({ store, clock: systemClock, ids: randomIds, logger }),
-      ...meetings.adminRouters,
-    ],
+    adminRouters: [createChatAdminRoutes(deps), ...meetings.adminRouters],
     mounts: [
       {
         path: '/chat',
@@ -233,7 +231,7 @@ async function main(): Promise<void> {
           callbackHosts: config.ssfs.callbackHosts,
           agents,
           onEnqueued: () => outbox.kick(),
-          version: readVersion(),
+          version,
         }),
       },
     ],
