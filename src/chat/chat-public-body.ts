@@ -15,6 +15,11 @@ import { bodyError, readBoundedBody } from '../http/bounded-body.js';
  */
 export function readJsonBody(limitBytes: number): RequestHandler {
   return (req, _res, next) => {
+    if (req.readableEnded) {
+      // Read already: the meeting pages' form routes parse their urlencoded body first.
+      next();
+      return;
+    }
     const type = req.headers['content-type'];
     if (type === undefined || !JSON_TYPES.test(type)) {
       req.resume();

@@ -113,32 +113,24 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
     page(res, 200, cancelPage(toPublicMeeting(byToken(req.params.token), deps.links)));
   });
 
-  router.post(
-    '/meetings/manage/:token/cancel',
-    kit.limiter(20),
-    form,
-    kit.body,
-    async (req, res) => {
-      const meeting = byToken(req.params.token);
-      try {
-        const changed = await changeMeetingStatus(deps, {
-          meetingId: meeting.id,
-          to: 'cancelled',
-          by: 'visitor',
-        });
-        const shown = toPublicMeeting(changed, deps.links);
-        if (isForm(req)) page(res, 200, managePage(shown, 'Your meeting is cancelled.'));
-        else send(res, 200, { meeting: shown });
-      } catch (error) {
-        if (!isForm(req) || !(error instanceof AppError) || error.httpStatus >= 500) throw error;
-        page(
-          res,
-          error.httpStatus,
-          managePage(toPublicMeeting(meeting, deps.links), error.message),
-        );
-      }
-    },
-  );
+  // A cancellation carries nothing: any body (JSON from the widget, an empty form from the
+  // page, none from curl) is not read.
+  router.post('/meetings/manage/:token/cancel', kit.limiter(20), async (req, res) => {
+    const meeting = byToken(req.params.token);
+    try {
+      const changed = await changeMeetingStatus(deps, {
+        meetingId: meeting.id,
+        to: 'cancelled',
+        by: 'visitor',
+      });
+      const shown = toPublicMeeting(changed, deps.links);
+      if (isForm(req)) page(res, 200, managePage(shown, 'Your meeting is cancelled.'));
+      else send(res, 200, { meeting: shown });
+    } catch (error) {
+      if (!isForm(req) || !(error instanceof AppError) || error.httpStatus >= 500) throw error;
+      page(res, error.httpStatus, managePage(toPublicMeeting(meeting, deps.links), error.message));
+    }
+  });
 
   router.get('/meetings/manage/:token/reschedule', kit.limiter(60), async (req, res) => {
     const meeting = byToken(req.params.token);

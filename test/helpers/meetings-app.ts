@@ -8,6 +8,8 @@ import type {
   CalendarEventInput,
 } from '../../src/calendar/calendar-types.js';
 import { createTokenCipher } from '../../src/calendar/token-cipher.js';
+import { readJsonBody } from '../../src/chat/chat-public-body.js';
+import { DEFAULT_CHAT_BODY_LIMIT_BYTES } from '../../src/chat/chat-public-routes.js';
 import { createManualClock, createSequentialIds } from '../../src/deps.js';
 import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
 import { silentLogger } from '../../src/logger.js';
@@ -97,7 +99,11 @@ export function createMeetingsTestApp(
   app.use('/api', express.json(), ...meetings.adminRouters);
   app.use(
     '/chat',
-    meetings.publicRoutes({ limiter: () => passThrough, body: express.json({ limit: '8kb' }) }),
+    meetings.publicRoutes({
+      limiter: () => passThrough,
+      // The chat router's own body reader, as in production (the form routes run before it).
+      body: readJsonBody(DEFAULT_CHAT_BODY_LIMIT_BYTES),
+    }),
   );
   app.use('/oauth', meetings.oauthRouter);
   app.use(notFoundHandler);
