@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -149,6 +149,46 @@ describe('JSON-file store: the lock (one process per file)', () => {
     expect(won.code).toBe(0);
     expect(lost.map((run) => run.code)).toEqual([2, 2, 2]);
     expect(lost.every((run) => run.stderr.includes('STORE_LOCKED'))).toBe(true);
+  });
+
+  it('when the file is opened through a symlink while in use under its own name, then the open is refused', async () => {
+    const first = await createJsonFileStore({ file });
+    const link = path.join(temp.dir, 'linked-store.json');
+    await symlink(file, link);
+
+    await expect(createJsonFileStore({ file: link })).rejects.toMatchObject({
+      code: 'STORE_LOCKED',
+    });
+    const run = await spawnHelper('store-open.ts', [link]).done;
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('STORE_LOCKED');
+    await first.close();
+  });
+
+  it('when the directory is reached through a symlink, then it is the same store and the same lock', async () => {
+    const first = await createJsonFileStore({ file });
+    const linkedDir = path.join(temp.dir, 'linked-dir');
+    await symlink(temp.dir, linkedDir);
+
+    await expect(
+      createJsonFileStore({ file: path.join(linkedDir, 'store.json') }),
+    ).rejects.toMatchObject({ code: 'STORE_LOCKED' });
+    await first.close();
+  });
+
+  it('when the store is written through a symlink, then the file it points to holds the writes and the link stays a link', async () => {
+    await seedFile();
+    const link = path.join(temp.dir, 'linked-store.json');
+    await symlink('store.json', link); // relative, as `ln -s store.json linked-store.json`
+
+    const store = await createJsonFileStore({ file: link });
+    await store.applyLeadChanges({ upserts: [makeLead(3)] });
+    await store.close();
+
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    const saved = JSON.parse(await readFile(file, 'utf8')) as { leads: Record<string, unknown> };
+    expect(Object.keys(saved.leads).sort()).toEqual(['1', '2', '3']);
+    expect(existsSync(`${link}.lock`)).toBe(false);
   });
 
   it('when the lock belongs to another host, then the open is refused with how to clear it', async () => {
