@@ -132,6 +132,7 @@ async function main(): Promise<void> {
       agents,
       repeatWindowMs: config.webhooks.assignRepeatWindowMs,
       callbackClient,
+      fallbackCallbackKey: ssfsApiKey,
       routing,
       leadFields: (leadId) => store.getLead(leadId)?.fields,
     }),

@@ -7,7 +7,7 @@ import {
   SSFS_CALLBACK_KIND,
   type CallbackPayload,
   type InvocationPayload,
-} from './invocation-schema.js';
+} from './outbox-payloads.js';
 import { ALL_AGENTS_POOL, DIRECT_AGENT_PREFIX } from './picklists.js';
 
 /**
@@ -64,7 +64,7 @@ export async function processInvocation(
   for (let start = 0; start < records.length; start += CALLBACK_CHUNK_SIZE) {
     const callback: CallbackPayload = {
       token: payload.token,
-      apiCallBackKey: payload.apiCallBackKey,
+      ...(payload.apiCallBackKey ? { apiCallBackKey: payload.apiCallBackKey } : {}),
       callbackUrl: payload.callbackUrl,
       munchkinId: payload.munchkinId,
       objectData: records.slice(start, start + CALLBACK_CHUNK_SIZE),
@@ -83,6 +83,13 @@ async function routeLead(
   token: string,
   lead: InvocationPayload['leads'][number],
 ): Promise<SsfsCallbackRecord> {
+  if (lead.invalid !== undefined) {
+    return failure(
+      lead.id,
+      `Invalid lead data: ${lead.invalid}`.slice(0, 255),
+      'INVALID_LEAD_DATA',
+    );
+  }
   const pool = lead.routingPool ?? ALL_AGENTS_POOL;
   const direct = pool.startsWith(DIRECT_AGENT_PREFIX);
   if (!direct && pool !== ALL_AGENTS_POOL) {
