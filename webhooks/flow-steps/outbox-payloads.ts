@@ -28,6 +28,9 @@ export const invocationPayloadSchema = z.object({
 });
 export type InvocationPayload = z.infer<typeof invocationPayloadSchema>;
 
+/** The one callback of the invocation with this token. */
+export const callbackDedupeKey = (token: string) => `ssfs:${token}:callback`;
+
 export const callbackPayloadSchema = z.object({
   token: z.string(),
   apiCallBackKey: z.string().optional(),

@@ -36,8 +36,8 @@ export interface SsfsHandlerDeps {
 
 /**
  * The outbox handlers of the flow step: `ssfs-invocation` routes the batch and returns its
- * callbacks as follow-ups (stored with the invocation's completion, in one write);
- * `ssfs-callback` sends one chunk of results to Marketo.
+ * callback as a follow-up (stored with the invocation's completion, in one write);
+ * `ssfs-callback` sends all of the invocation's results to Marketo in one callback.
  */
 export function createSsfsHandlers(deps: SsfsHandlerDeps): OutboxHandlers {
   return {
