@@ -133,6 +133,7 @@ async function main(): Promise<void> {
       agents,
       repeatWindowMs: config.webhooks.assignRepeatWindowMs,
       callbackClient,
+      fallbackCallbackKey: ssfsApiKey,
       routing,
       leadFields: (leadId) => store.getLead(leadId)?.fields,
     }),
