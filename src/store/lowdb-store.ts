@@ -79,7 +79,10 @@ export class LowdbStore implements Store {
   }
 
   applyLeadChanges(changes: LeadChanges, options?: WriteOptions): Promise<void> {
-    return this.db.update(() => this.leads.apply(changes), options);
+    return this.db.updateJournaled(
+      () => ({ result: undefined, entry: this.leads.apply(changes) }),
+      options,
+    );
   }
 
   loadSyncState(): SyncState {
