@@ -255,7 +255,7 @@ describe('group commit', () => {
     expect(writer.kinds).toEqual([['a'], 'whole', ['c']]);
   });
 
-  it('when a whole write failed and appends succeeded since, then settled still writes whole', async () => {
+  it('when a whole write failed, then settled writes the document whole again', async () => {
     const writer = createControlledWriter(() => 0);
     const commits = createGroupCommit(writer.write);
     const whole = commits.request();
