@@ -144,10 +144,13 @@ export type UsageState = z.infer<typeof usageStateSchema>;
  * still rejects); the write follows within the store's `deferredWriteMs` (1 s by default),
  * shared with the other changes of that window, or sooner with any other write, and
  * flush()/close() write it. A crash in that window loses the change, so it is only for
- * changes restored from elsewhere: the lead webhook's, which the next sync re-reads.
+ * changes restored from elsewhere.
+ * `journal`: as durable as `durable`, made so by appending the change to the store's journal
+ * (one synced append per group commit) rather than rewriting the whole document; for small,
+ * frequent lead changes (the lead webhook). Stores without a journal write it as `durable`.
  */
 export interface WriteOptions {
-  durability?: 'durable' | 'deferred';
+  durability?: 'durable' | 'deferred' | 'journal';
 }
 
 export interface LeadStore {
