@@ -13,6 +13,7 @@ import { createChatPublicRoutes } from './chat/chat-public-routes.js';
 import { seedDemoChat } from './chat/demo-content.js';
 import { createWidgetRoutes } from './chat/widget-routes.js';
 import { createSsfsCallbackClient } from './clients/ssfs-callback/ssfs-callback-client.js';
+import { createDeadLetterRoutes } from './outbox/dead-letter-routes.js';
 import { DEMO_AGENTS } from './routing/routing-agents.js';
 import { toRoutingAgent } from './routing/meeting-routing.js';
 import { checkStoredGrants } from './calendar/check-grants.js';
@@ -193,7 +194,11 @@ async function main(): Promise<void> {
     sandbox: runtime.sandbox,
     version,
     trustProxyHops: config.trustProxyHops,
-    adminRouters: [createChatAdminRoutes(deps), ...meetings.adminRouters],
+    adminRouters: [
+      createChatAdminRoutes(deps),
+      ...meetings.adminRouters,
+      createDeadLetterRoutes({ store, clock: systemClock, onEnqueued: () => outbox.kick() }),
+    ],
     mounts: [
       {
         path: '/chat',

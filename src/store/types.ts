@@ -329,7 +329,10 @@ export interface OutboxStore {
     now: number;
     followUps?: NewOutboxItem[];
   }): Promise<boolean>;
-  /** Releases a claim for a retry at `retryAt`, or moves the item to dead letters (`dead`). */
+  /**
+   * Releases a claim for a retry at `retryAt`, or moves the item to dead letters (`dead`),
+   * enqueueing `followUps` in the same write; fenced like completeOutbox.
+   */
   failOutbox(args: {
     id: string;
     leaseToken: string;
@@ -337,6 +340,7 @@ export interface OutboxStore {
     error: string;
     retryAt?: number;
     dead?: boolean;
+    followUps?: NewOutboxItem[];
   }): Promise<boolean>;
   /** Moves a dead item back to pending, due now. */
   replayOutbox(id: string, now: number): Promise<boolean>;
