@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { createMarketoClient } from '../../src/clients/marketo/index.js';
 import type { MarketoApi } from '../../src/clients/marketo/types.js';
 import { createSequentialIds, systemClock, type Clock } from '../../src/deps.js';
@@ -97,6 +98,29 @@ export async function createSyncHarness(
     sync,
     close: () => server.close(),
   };
+}
+
+export type SyncHarness = Awaited<ReturnType<typeof createSyncHarness>>;
+
+/**
+ * The test's harness and cleanups (temporary directories, reopened stores), released after
+ * each test.
+ */
+export function useSyncHarness() {
+  const current = {
+    harness: undefined as SyncHarness | undefined,
+    cleanups: [] as Array<() => Promise<void>>,
+    async open(options: Parameters<typeof createSyncHarness>[0] = {}): Promise<SyncHarness> {
+      current.harness = await createSyncHarness(options);
+      return current.harness;
+    },
+  };
+  afterEach(async () => {
+    await current.harness?.close();
+    current.harness = undefined;
+    while (current.cleanups.length) await current.cleanups.pop()!();
+  });
+  return current;
 }
 
 /** Every sandbox lead, reduced to the synced fields, keyed by id. */
