@@ -52,7 +52,9 @@ export async function runChangePass(run: SyncRun): Promise<void> {
   run.report({ phase: 'changes' });
 
   const chains = new Set<Promise<void>>();
-  const slots = () => Math.max(1, run.options.concurrency - chains.size);
+  // Reads start only once a hold of changed leads has gathered, so they keep pace with the
+  // chains without crowding them out, and the pending ids saved with every page stay few.
+  const slots = Math.max(1, run.options.concurrency - 1);
   const windowTokens = new Map<ChangeWindow, Promise<string>>();
   // Planned: split already, or nothing left to split (the first window's changes are read).
   let planned = windows.length > 1 || windows[0]!.changes.done;
@@ -98,7 +100,8 @@ export async function runChangePass(run: SyncRun): Promise<void> {
     const passed = new Set<string>();
     let unsavedEmptyPages = 0;
     while (!run.aborted && !failed() && !chain.done) {
-      await saves.room();
+      // Each chain may run ahead of a slow store write by a few pages, as one chain did.
+      await saves.room(chains.size);
       const page = await fetchPage(pass, chain.nextPageToken ?? '');
       run.noteServerTime(page.serverTime);
       let crossed = false;
@@ -132,7 +135,7 @@ export async function runChangePass(run: SyncRun): Promise<void> {
         unsavedEmptyPages = 0;
         saves.save(deletes.size > 0 ? { deletes: [...deletes] } : {});
       }
-      if (pass === 'changes') hydrator.dispatch(false, slots());
+      if (pass === 'changes') hydrator.dispatch(false, slots);
       // The deleted leads of the first window wait for the plan, so they never read past it.
       if (planned) startWaiting();
     }
@@ -164,7 +167,7 @@ export async function runChangePass(run: SyncRun): Promise<void> {
     }
   }
   if (!failed() && !run.aborted && finishWindows(run)) saves.save();
-  await hydrator.finish(run.options.concurrency);
+  await hydrator.finish(slots);
   await saves.drain();
   if (failure !== undefined) throw failure;
 }

@@ -19,7 +19,7 @@ import { MARKETO_BATCH, type SyncRun, toUpsert } from './sync-context.js';
  * still starts hydrating early enough to overlap with paging on a large backlog.
  */
 export const HYDRATION_HOLD = 10 * MARKETO_BATCH;
-/** Page checkpoints that may be waiting for the store at once. */
+/** Page checkpoints of one chain that may be waiting for the store at once. */
 export const MAX_UNSAVED_PAGES = 20;
 
 /**
@@ -37,9 +37,9 @@ export function createCheckpointQueue(run: SyncRun, fail: (error: unknown) => vo
         .finally(() => saves.delete(saved));
       saves.add(saved);
     },
-    /** Waits while too many checkpoints are queued. */
-    async room() {
-      while (saves.size >= MAX_UNSAVED_PAGES) await Promise.race(saves);
+    /** Waits while more than `chains` x MAX_UNSAVED_PAGES checkpoints wait for the store. */
+    async room(chains = 1) {
+      while (saves.size >= MAX_UNSAVED_PAGES * Math.max(1, chains)) await Promise.race(saves);
     },
     drain: () => Promise.all(saves),
   };
