@@ -156,7 +156,7 @@ describe('incremental sync in sub-windows after a crash', () => {
           if (armed && batch.upserts?.length) upsertCommits += 1;
           if (upsertCommits >= 3) crashed = true;
           if (crashed) throw new Error('simulated crash');
-          await real.commitSync(batch);
+          return real.commitSync(batch);
         },
       },
     });
