@@ -31,6 +31,7 @@ function spyOnPaging(marketo: MarketoApi) {
   const spy = {
     pagingTokens: [] as Date[],
     changeTokens: [] as string[],
+    deletionTokens: [] as string[],
     hydratedIds: [] as number[],
     pagesInFlight: 0,
     maxPagesInFlight: 0,
@@ -55,6 +56,12 @@ function spyOnPaging(marketo: MarketoApi) {
       value: (args: Parameters<MarketoApi['getLeadChanges']>[0]) => {
         spy.changeTokens.push(args.nextPageToken);
         return paging(() => marketo.getLeadChanges(args));
+      },
+    },
+    getDeletedLeads: {
+      value: (args: Parameters<MarketoApi['getDeletedLeads']>[0]) => {
+        spy.deletionTokens.push(args.nextPageToken);
+        return marketo.getDeletedLeads(args);
       },
     },
     getLeadsByIds: {
@@ -100,6 +107,9 @@ describe('incremental sync in sub-windows', () => {
     expect([...spy.hydratedIds].sort((a, b) => a - b)).toEqual(changed.sort((a, b) => a - b));
     // 6,000 changes are 20 pages; each window reads at most one page past its end.
     expect(spy.changeTokens.length).toBeLessThanOrEqual(20 + 4);
+    // No lead was deleted, so no deleted-leads page shows a window's end: each window's chain
+    // stops where the changes saw it, on the same tokens, not at the end of the log.
+    expect(spy.deletionTokens.sort()).toEqual(spy.changeTokens.sort());
     const state = h.store.loadSyncState();
     expect(state.windows).toBeUndefined();
     expect(state.changes.pendingLeadIds).toEqual([]);
