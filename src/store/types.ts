@@ -79,6 +79,31 @@ export const bulkExtractStateSchema = z.object({
 });
 export type BulkExtractState = z.infer<typeof bulkExtractStateSchema>;
 
+/** One pass (Get Lead Changes or Get Deleted Leads) through one sub-window of the change window. */
+export const windowChainSchema = z.object({
+  /** Where this chain continues; absent until the window's paging token is fetched. */
+  nextPageToken: z.string().optional(),
+  done: z.boolean(),
+  /** The newest activity this chain applied. */
+  highWater: z.string().optional(),
+  /** The token after the page that showed an activity past the window's end. */
+  crossedAt: z.string().optional(),
+});
+export type WindowChain = z.infer<typeof windowChainSchema>;
+
+/**
+ * A time sub-window of an incremental run, paged by both passes at once. It owns the
+ * activities dated in [from, until): the first has no `from` (it continues the saved tokens),
+ * the last no `until` (it reads to the end).
+ */
+export const changeWindowSchema = z.object({
+  from: z.string().optional(),
+  until: z.string().optional(),
+  changes: windowChainSchema,
+  deletions: windowChainSchema,
+});
+export type ChangeWindow = z.infer<typeof changeWindowSchema>;
+
 export const syncStateSchema = z.object({
   /** 'none' until the first full copy finishes; then every run is incremental. */
   phase: z.enum(['none', 'full', 'incremental']),
@@ -102,6 +127,8 @@ export const syncStateSchema = z.object({
     nextPageToken: z.string().optional(),
     highWater: z.string().optional(),
   }),
+  /** The sub-windows of the incremental run in progress, each pass's progress in each. */
+  windows: z.array(changeWindowSchema).optional(),
   /** The fields the local copy holds; a change of SYNC_FIELDS triggers a new full copy. */
   fields: z.array(z.string()),
   /**
