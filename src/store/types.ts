@@ -134,6 +134,8 @@ export const usageStateSchema = z.object({
   calls: z.number().int(),
   /** Set after a 607 (daily quota reached): no calls until this epoch ms. */
   pausedUntil: z.number().optional(),
+  /** Errors Marketo answered, by code, since the store began (kept across days and restarts). */
+  errorsByCode: z.record(z.string(), z.number().int().nonnegative()).optional(),
 });
 export type UsageState = z.infer<typeof usageStateSchema>;
 
