@@ -18,6 +18,7 @@ import { refuseInvalid } from './record-validation.js';
 import { RoutingRecords, type RoundRobinArgs, type RoundRobinResult } from './routing-records.js';
 import {
   syncStateSchema,
+  storeInstanceSchema,
   usageStateSchema,
   type Assignment,
   type NewOutboxItem,
@@ -26,6 +27,7 @@ import {
   type Store,
   type StoredLead,
   type SyncState,
+  type StoreInstance,
   type UsageState,
   type WriteOptions,
 } from './types.js';
@@ -107,6 +109,17 @@ export class LowdbStore implements Store {
   saveUsage(usage: UsageState): Promise<void> {
     return this.db.update((doc) => {
       doc.usage = deepFreeze(refuseInvalid(usageStateSchema, usage, 'usage'));
+    });
+  }
+
+  loadInstance(): StoreInstance | undefined {
+    const { instance } = this.db.data;
+    return instance === undefined ? undefined : { ...instance };
+  }
+
+  saveInstance(instance: StoreInstance): Promise<void> {
+    return this.db.update((doc) => {
+      doc.instance = deepFreeze(refuseInvalid(storeInstanceSchema, instance, 'instance'));
     });
   }
 
