@@ -111,6 +111,8 @@ export class SyncRun {
     private readonly progress: (update: Partial<SyncProgress>) => void,
   ) {
     this.state = deps.store.loadSyncState();
+    // Where the change cursor starts: the incremental ETA measures from here.
+    this.progress({ changesThrough: this.state.changes.highWater });
   }
 
   get aborted(): boolean {
@@ -143,6 +145,7 @@ export class SyncRun {
     this.progress({
       leadsUpserted: this.leadsUpserted,
       leadsDeleted: this.leadsDeleted,
+      changesThrough: this.state.changes.highWater,
     });
   }
 }
