@@ -154,7 +154,7 @@ const envSchema = z
     WEBHOOK_SECRET_PREVIOUS: optionalString.pipe(
       z.string().min(24, { error: 'must be at least 24 characters' }).optional(),
     ),
-    WEBHOOK_ALLOW_QUERY_SECRET: bool.default(true),
+    WEBHOOK_ALLOW_QUERY_SECRET: bool.default(false),
     SSFS_API_KEY: optionalString.pipe(
       z.string().min(24, { error: 'must be at least 24 characters' }).optional(),
     ),

@@ -16,6 +16,7 @@ import type { Agent, Meeting, RoutingRule } from '../meetings/meeting-contract.j
 import { OutboxRecords } from './outbox-records.js';
 import { refuseInvalid } from './record-validation.js';
 import { RoutingRecords, type RoundRobinArgs, type RoundRobinResult } from './routing-records.js';
+import type { RotationState } from '../routing/rotation-state.js';
 import {
   syncStateSchema,
   storeInstanceSchema,
@@ -131,6 +132,10 @@ export class LowdbStore implements Store {
 
   routingState(): ReturnType<RoutingRecords['state']> {
     return this.routing.state();
+  }
+
+  rotationState(): RotationState {
+    return this.routing.rotation();
   }
 
   getAssignment(key: string): Assignment | undefined {

@@ -5,6 +5,7 @@ import type {
   Dialogue,
   DialogueStats,
 } from '../chat/chat-contract.js';
+import type { RotationState } from '../routing/rotation-state.js';
 import type { MeetingStores } from './meeting-store-types.js';
 
 /**
@@ -280,6 +281,8 @@ export interface RoutingStore {
     pointers: Record<string, string>;
     totals: Record<string, number>;
   };
+  /** The whole rotation state as stored (frozen): pointers with followers, turns, counts. */
+  rotationState(): RotationState;
   getAssignment(key: string): Assignment | undefined;
 }
 
