@@ -19,6 +19,7 @@ import { RoutingRecords, type RoundRobinArgs, type RoundRobinResult } from './ro
 import type { RotationState } from '../routing/rotation-state.js';
 import {
   syncStateSchema,
+  storeInstanceSchema,
   usageStateSchema,
   type Assignment,
   type NewOutboxItem,
@@ -27,6 +28,7 @@ import {
   type Store,
   type StoredLead,
   type SyncState,
+  type StoreInstance,
   type UsageState,
   type WriteOptions,
 } from './types.js';
@@ -111,6 +113,17 @@ export class LowdbStore implements Store {
   saveUsage(usage: UsageState): Promise<void> {
     return this.db.update((doc) => {
       doc.usage = deepFreeze(refuseInvalid(usageStateSchema, usage, 'usage'));
+    });
+  }
+
+  loadInstance(): StoreInstance | undefined {
+    const { instance } = this.db.data;
+    return instance === undefined ? undefined : { ...instance };
+  }
+
+  saveInstance(instance: StoreInstance): Promise<void> {
+    return this.db.update((doc) => {
+      doc.instance = deepFreeze(refuseInvalid(storeInstanceSchema, instance, 'instance'));
     });
   }
 

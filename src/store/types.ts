@@ -162,6 +162,8 @@ export const usageStateSchema = z.object({
   calls: z.number().int(),
   /** Set after a 607 (daily quota reached): no calls until this epoch ms. */
   pausedUntil: z.number().optional(),
+  /** Errors Marketo answered, by code, since the store began (kept across days and restarts). */
+  errorsByCode: z.record(z.string(), z.number().int().nonnegative()).optional(),
 });
 export type UsageState = z.infer<typeof usageStateSchema>;
 
@@ -220,12 +222,30 @@ export interface UsageStore {
   saveUsage(usage: UsageState): Promise<void>;
 }
 
+/**
+ * The Marketo instance whose data a store holds (leads, cursors and paging tokens, agents,
+ * dialogues): `sandbox`, `munchkin:123-ABC-456`, or the REST origin for other hosts.
+ */
+export const storeInstanceSchema = z.object({
+  id: z.string().min(1),
+  /** When this store was first opened for the instance (ISO 8601). */
+  boundAt: z.string(),
+});
+export type StoreInstance = z.infer<typeof storeInstanceSchema>;
+
+export interface StoreInstanceStore {
+  /** Undefined for a store written before instances were recorded. */
+  loadInstance(): StoreInstance | undefined;
+  saveInstance(instance: StoreInstance): Promise<void>;
+}
+
 /** Everything the service persists. */
 export interface Store
   extends
     LeadStore,
     SyncStateStore,
     UsageStore,
+    StoreInstanceStore,
     RoutingStore,
     OutboxStore,
     ChatStore,
