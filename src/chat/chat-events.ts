@@ -3,14 +3,17 @@ import { ValidationError } from '../errors.js';
 import type { ChatStore, LeadStore, NewOutboxItem } from '../store/types.js';
 import type { ChatConfiguration, ChatEvent, DialogueStats } from './chat-contract.js';
 import { chatActivityItem, chatLeadUpsertItem, type ChatActivity } from './chat-events-outbox.js';
-import { acceptableVisitorEmail, acceptVisitorEmail } from './visitor-email.js';
+import type { MunchkinLookup } from './munchkin-lookup.js';
+import { acceptVisitorEmail } from './visitor-email.js';
+import { identifyVisitor, type IdentitySource } from './visitor-identity.js';
 import type { VisitorCompletions } from './visitor-completions.js';
 
 export interface ChatEventDeps {
   store: Pick<ChatStore, 'getDialogue' | 'recordChatEvent' | 'findVisitorEmail'> &
-    Pick<LeadStore, 'findLeadsByEmail'>;
+    Pick<LeadStore, 'findLeadsByEmail' | 'getLead'>;
   clock: Clock;
   completions: VisitorCompletions;
+  munchkin?: MunchkinLookup | undefined;
 }
 
 export interface RecordedChatEvent {
@@ -33,10 +36,13 @@ const COUNTER: Record<ChatEvent['type'], keyof DialogueStats> = {
 /**
  * POST /chat/events after parsing: checks the event against what was published, then records
  * it, its counter, the visitor's email link and its Marketo write-back in one store write
- * (once per event: a retried request changes nothing). The write-back goes to the lead with the
- * visitor's email in the local copy; an email we have no lead for is upserted first (Sync Leads
- * by email), so an anonymous visitor who gives an email becomes a lead in Marketo. A visitor
- * with no email at all is counted but not written back.
+ * (once per event: a retried request changes nothing).
+ *
+ * The write-back goes to the lead Marketo associates with the visitor's Munchkin cookie, marked
+ * `cookie`; else to the email the visitor typed, marked `typed` (visitor-identity.ts): the lead
+ * with that email in the local copy, or one created or found by Sync Leads, as a Marketo form
+ * fill would. A typed email never brings anything about its lead back to the visitor. A visitor
+ * with neither is counted but not written back.
  */
 export async function recordWidgetEvent(
   deps: ChatEventDeps,
@@ -57,29 +63,32 @@ export async function recordWidgetEvent(
     event.type === 'email-given'
       ? acceptVisitorEmail(configuration, event.value, 'value')
       : undefined;
+  const identity = await identifyVisitor(deps, configuration, event.visitor);
   const now = deps.clock.now();
 
-  // An email remembered or carried along passes the same check as one given now: a domain
-  // blocked since, or a request that puts an address in `visitor.email`, links no lead.
-  const email =
-    givenEmail ??
-    acceptableVisitorEmail(configuration, deps.store.findVisitorEmail(event.visitor)) ??
-    acceptableVisitorEmail(configuration, event.visitor.email);
+  const activity = (source: IdentitySource): ChatActivity => ({
+    eventId: event.eventId,
+    type: event.type,
+    dialogueId: event.dialogueId,
+    dialogueVersion: event.dialogueVersion,
+    dialogueName: dialogue.published!.content.name,
+    conversationId: event.conversationId,
+    pageUrl: event.pageUrl,
+    ...(event.value === undefined ? {} : { value: givenEmail ?? event.value }),
+    identity: source,
+    occurredAt: now,
+  });
   const outbox: NewOutboxItem[] = [];
-  if (email !== undefined) {
-    const activity: ChatActivity = {
-      eventId: event.eventId,
-      type: event.type,
-      dialogueId: event.dialogueId,
-      dialogueVersion: event.dialogueVersion,
-      dialogueName: dialogue.published.content.name,
-      conversationId: event.conversationId,
-      pageUrl: event.pageUrl,
-      ...(event.value === undefined ? {} : { value: givenEmail ?? event.value }),
-      occurredAt: now,
-    };
-    const lead = deps.store.findLeadsByEmail(email)[0];
-    outbox.push(lead ? chatActivityItem(lead.id, activity) : chatLeadUpsertItem(email, activity));
+  const typedEmail = givenEmail ?? identity.typedEmail;
+  if (
+    identity.leadId !== undefined &&
+    (givenEmail === undefined || givenEmail === identity.leadEmail)
+  ) {
+    outbox.push(chatActivityItem(identity.leadId, activity('cookie')));
+  } else if (typedEmail !== undefined) {
+    const lead = deps.store.findLeadsByEmail(typedEmail)[0];
+    const typed = activity('typed');
+    outbox.push(lead ? chatActivityItem(lead.id, typed) : chatLeadUpsertItem(typedEmail, typed));
   }
 
   const recorded = await deps.store.recordChatEvent({
