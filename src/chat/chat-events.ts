@@ -2,10 +2,15 @@ import type { Clock } from '../deps.js';
 import { ValidationError } from '../errors.js';
 import type { ChatStore, LeadStore, NewOutboxItem } from '../store/types.js';
 import type { ChatConfiguration, ChatEvent, DialogueStats } from './chat-contract.js';
-import { chatActivityItem, chatLeadUpsertItem, type ChatActivity } from './chat-events-outbox.js';
+import {
+  chatActivityItem,
+  chatActivitySchema,
+  chatLeadUpsertItem,
+  type ChatActivity,
+} from './chat-events-outbox.js';
 import type { MunchkinLookup } from './munchkin-lookup.js';
 import { acceptVisitorEmail } from './visitor-email.js';
-import { identifyVisitor, type IdentitySource } from './visitor-identity.js';
+import { identifyVisitor, type VisitorIdentity } from './visitor-identity.js';
 import type { VisitorCompletions } from './visitor-completions.js';
 
 export interface ChatEventDeps {
@@ -66,38 +71,70 @@ export async function recordWidgetEvent(
   const identity = await identifyVisitor(deps, configuration, event.visitor);
   const now = deps.clock.now();
 
-  const activity = (source: IdentitySource): ChatActivity => ({
+  const activity: ChatActivity = {
     eventId: event.eventId,
     type: event.type,
     dialogueId: event.dialogueId,
     dialogueVersion: event.dialogueVersion,
-    dialogueName: dialogue.published!.content.name,
+    dialogueName: dialogue.published.content.name,
     conversationId: event.conversationId,
     pageUrl: event.pageUrl,
     ...(event.value === undefined ? {} : { value: givenEmail ?? event.value }),
-    identity: source,
+    // Set by the target when the activity is written (writeTarget).
+    identity: 'typed',
     occurredAt: now,
-  });
-  const outbox: NewOutboxItem[] = [];
-  const typedEmail = givenEmail ?? identity.typedEmail;
-  if (
-    identity.leadId !== undefined &&
-    (givenEmail === undefined || givenEmail === identity.leadEmail)
-  ) {
-    outbox.push(chatActivityItem(identity.leadId, activity('cookie')));
-  } else if (typedEmail !== undefined) {
-    const lead = deps.store.findLeadsByEmail(typedEmail)[0];
-    const typed = activity('typed');
-    outbox.push(lead ? chatActivityItem(lead.id, typed) : chatLeadUpsertItem(typedEmail, typed));
-  }
-
+  };
+  const target = writeTarget(deps, identity, givenEmail);
+  // Known: this event, and the ones held while the conversation was anonymous, go to the lead
+  // in the same write (once each: the outbox keys them by event). Anonymous: the event is held
+  // with its conversation until an event makes it known.
+  const writes =
+    target === undefined
+      ? { hold: activity }
+      : {
+          outbox: [target(activity)],
+          release: (held: readonly unknown[]) =>
+            held.flatMap((value) => releaseHeld(target, value)),
+        };
   const recorded = await deps.store.recordChatEvent({
     event,
     now,
     counters: { [COUNTER[event.type]]: 1 },
     ...(givenEmail === undefined ? {} : { visitorEmail: givenEmail }),
-    outbox,
+    ...writes,
   });
   if (event.type === 'completed') deps.completions.add(event.visitor.anonymousId, event.dialogueId);
-  return { recorded, enqueued: recorded ? outbox.length : 0 };
+  return { recorded, enqueued: recorded && target !== undefined ? 1 : 0 };
+}
+
+/** Makes an activity's outbox item for the visitor's lead, with how the lead is known. */
+type WriteTarget = (activity: ChatActivity) => NewOutboxItem;
+
+/**
+ * Where the visitor's activities go: the lead Marketo associates with their cookie (unless they
+ * typed another address in this very event), else the email they typed (the lead with it in
+ * the local copy, or one Sync Leads creates or finds); undefined while they are anonymous.
+ */
+function writeTarget(
+  deps: ChatEventDeps,
+  identity: VisitorIdentity,
+  givenEmail: string | undefined,
+): WriteTarget | undefined {
+  const { leadId } = identity;
+  if (leadId !== undefined && (givenEmail === undefined || givenEmail === identity.leadEmail)) {
+    return (activity) => chatActivityItem(leadId, { ...activity, identity: 'cookie' });
+  }
+  const typedEmail = givenEmail ?? identity.typedEmail;
+  if (typedEmail === undefined) return undefined;
+  const lead = deps.store.findLeadsByEmail(typedEmail)[0];
+  return (activity) => {
+    const typed = { ...activity, identity: 'typed' as const };
+    return lead ? chatActivityItem(lead.id, typed) : chatLeadUpsertItem(typedEmail, typed);
+  };
+}
+
+/** A held activity, read back (a value that no longer parses is dropped, not fatal). */
+function releaseHeld(target: WriteTarget, value: unknown): NewOutboxItem[] {
+  const parsed = chatActivitySchema.safeParse(value);
+  return parsed.success ? [target(parsed.data)] : [];
 }

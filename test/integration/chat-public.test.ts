@@ -718,7 +718,12 @@ describe('POST /chat/events', () => {
     const { app, store } = await setup();
     await request(app)
       .post('/chat/events')
-      .send(event('triggered', { visitor: { anonymousId: 'anon-visitor-z' } }))
+      .send(
+        event('triggered', {
+          conversationId: 'conv-of-z-0001',
+          visitor: { anonymousId: 'anon-visitor-z' },
+        }),
+      )
       .expect(202);
     expect(store.listOutbox()).toEqual([]);
     await request(app)
@@ -735,6 +740,87 @@ describe('POST /chat/events', () => {
     expect(kinds).toEqual([
       ['marketo-chat-activity', ADA.id],
       ['marketo-chat-activity', ADA.id],
+    ]);
+  });
+});
+
+describe('events of a conversation before it is known', () => {
+  it('when triggered and engaged come before the email, then the email-given write enqueues them with it, once each', async () => {
+    const { app, store } = await setup();
+    const triggered = event('triggered');
+    const engaged = event('engaged');
+    await request(app).post('/chat/events').send(triggered).expect(202);
+    await request(app).post('/chat/events').send(engaged).expect(202);
+    expect(store.listOutbox()).toEqual([]);
+
+    const given = event('email-given', { value: ADA.email });
+    await request(app).post('/chat/events').send(given).expect(202);
+    const written = () =>
+      store.listOutbox().map((item) => {
+        const { leadId, activity } = item.payload as {
+          leadId: number;
+          activity: { eventId: string; type: string; identity: string };
+        };
+        return [item.dedupeKey, leadId, activity.type, activity.identity];
+      });
+    expect(written()).toEqual(
+      expect.arrayContaining([
+        [`chat-activity:conv-0001:${triggered.eventId}`, ADA.id, 'triggered', 'typed'],
+        [`chat-activity:conv-0001:${engaged.eventId}`, ADA.id, 'engaged', 'typed'],
+        [`chat-activity:conv-0001:${given.eventId}`, ADA.id, 'email-given', 'typed'],
+      ]),
+    );
+    expect(written()).toHaveLength(3);
+
+    // Repeats and later events add only their own write.
+    await request(app).post('/chat/events').send(triggered).expect(202);
+    await request(app).post('/chat/events').send(given).expect(202);
+    const done = event('completed');
+    await request(app).post('/chat/events').send(done).expect(202);
+    expect(written()).toHaveLength(4);
+    expect(written()).toContainEqual([
+      `chat-activity:conv-0001:${done.eventId}`,
+      ADA.id,
+      'completed',
+      'typed',
+    ]);
+  });
+
+  it('when a visitor Marketo knows by cookie comes back, then the events held before are written to that lead marked cookie', async () => {
+    const marketo = fakeMarketoCookies({ [ADA_COOKIE]: { id: ADA.id, email: ADA.email } });
+    const { app, store } = await setup({
+      munchkin: (clock) => createMunchkinLookup({ marketo, clock, logger: silentLogger }),
+    });
+    const triggered = event('triggered');
+    await request(app).post('/chat/events').send(triggered).expect(202);
+    expect(store.listOutbox()).toEqual([]);
+    const engaged = event('engaged', {
+      visitor: { anonymousId: 'anon-visitor-a', mktoTrk: ADA_COOKIE },
+    });
+    await request(app).post('/chat/events').send(engaged).expect(202);
+    expect(
+      store.listOutbox().map((item) => {
+        const { leadId, activity } = item.payload as {
+          leadId: number;
+          activity: { identity: string };
+        };
+        return [leadId, activity.identity];
+      }),
+    ).toEqual([
+      [ADA.id, 'cookie'],
+      [ADA.id, 'cookie'],
+    ]);
+  });
+
+  it('when the visitor never becomes known, then nothing is written and other conversations are untouched', async () => {
+    const { app, store } = await setup();
+    await request(app).post('/chat/events').send(event('triggered')).expect(202);
+    await request(app)
+      .post('/chat/events')
+      .send(event('email-given', { conversationId: 'conv-other-01', value: ADA.email }))
+      .expect(202);
+    expect(store.listOutbox().map((item) => item.dedupeKey)).toEqual([
+      expect.stringMatching(/^chat-activity:conv-other-01:/),
     ]);
   });
 });

@@ -229,7 +229,7 @@ describe('chat events written back to Marketo through the outbox', () => {
     expect(written().size).toBe(0);
   });
 
-  it('when an anonymous visitor gives a new email, then the lead is created in Marketo and the activity lands on it', async () => {
+  it('when an anonymous visitor gives a new email, then the lead is created in Marketo and every activity of the conversation lands on it once', async () => {
     const { sandbox, store, send, drain, written } = await setup();
     const visitor = { anonymousId: 'anon-visitor-n' };
     const trigger = await send('triggered', visitor);
@@ -240,10 +240,12 @@ describe('chat events written back to Marketo through the outbox', () => {
     const created = sandbox.allLeads().filter((l) => l.email === 'new.person@startup.example');
     expect(created).toHaveLength(1);
     const byEvent = written();
-    expect(byEvent.has(trigger)).toBe(false); // nobody to write it to yet
+    // Held while the visitor was anonymous, written to the lead once they were known.
+    expect(byEvent.get(trigger)).toEqual([created[0]!.id]);
     expect(byEvent.get(given)).toEqual([created[0]!.id]);
     expect(byEvent.get(goal)).toEqual([created[0]!.id]);
     expect(store.listOutbox({ status: 'dead' })).toEqual([]);
+    expect(sandbox.customActivities()).toHaveLength(3);
   });
 
   it.each(['611', '606'])(
