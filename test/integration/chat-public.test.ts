@@ -455,6 +455,37 @@ describe('POST /chat/resolve', () => {
     expect(marketo.calls).toHaveLength(2);
   });
 
+  it('when made-up cookies come faster than the lookup cap, then Marketo is not asked for the excess and those visitors are anonymous', async () => {
+    const marketo = fakeMarketoCookies({ [ADA_COOKIE]: { id: ADA.id, email: ADA.email } });
+    let clock!: Clock & { advance(ms: number): void };
+    const { app } = await setup({
+      munchkin: (c) => {
+        clock = c as typeof clock;
+        return createMunchkinLookup({
+          marketo,
+          clock: c,
+          logger: silentLogger,
+          burst: 3,
+          refillMs: 20_000,
+        });
+      },
+    });
+    const resolve = (mktoTrk: string) =>
+      request(app)
+        .post('/chat/resolve')
+        .send(resolveBody({ anonymousId: 'anon-visitor-f', mktoTrk }));
+    for (let i = 0; i < 5; i += 1) await resolve(`id:123-ABC-456&token:_mch-fake.example-1-${i}`);
+    expect(marketo.calls).toHaveLength(3);
+    expect((await resolve(ADA_COOKIE)).body.known).toBe(false);
+    expect(marketo.calls).toHaveLength(3);
+    clock.advance(20_000);
+    expect((await resolve(ADA_COOKIE)).body.known).toBe(true);
+    expect(marketo.calls).toHaveLength(4);
+    // Not a Munchkin cookie at all: never asked.
+    await resolve('x'.repeat(40));
+    expect(marketo.calls).toHaveLength(4);
+  });
+
   it('when Marketo is slow, then resolve answers as for an anonymous visitor and the late answer serves the next one', async () => {
     let answer!: () => void;
     const marketo = {
