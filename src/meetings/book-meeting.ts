@@ -346,8 +346,8 @@ export type BookOnce = (
 
 /**
  * `bookMeeting` for the routes: the same idempotency key twice in this process joins the first
- * booking rather than racing it (another replica's is caught by the store's key index); the
- * same key for another booking is refused, as the store would.
+ * booking rather than racing it and is answered as a replay of it (another replica's is caught
+ * by the store's key index); the same key for another booking is refused, as the store would.
  */
 export function createBookOnce(deps: BookingDeps): BookOnce {
   const inFlight = new Map<string, { fingerprint: string; booking: ReturnType<BookOnce> }>();
@@ -356,9 +356,10 @@ export function createBookOnce(deps: BookingDeps): BookOnce {
     const fingerprint = `${request.email}|${Date.parse(request.start)}`;
     const running = key === undefined ? undefined : inFlight.get(key);
     if (running !== undefined) {
-      return running.fingerprint === fingerprint
-        ? running.booking
-        : Promise.reject(idempotencyKeyReused());
+      if (running.fingerprint !== fingerprint) return Promise.reject(idempotencyKeyReused());
+      // A request that joins is a retry of the first, and answers as a retry that came after
+      // it would (200, `replayed`): only the request that made the meeting is a 201.
+      return running.booking.then(({ meeting }) => ({ meeting, replayed: true }));
     }
     const booking = bookMeeting(deps, request);
     if (key !== undefined) {
