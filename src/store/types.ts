@@ -433,6 +433,16 @@ export interface ChatStore {
     counters: Partial<DialogueStats>;
     visitorEmail?: string;
     outbox?: NewOutboxItem[];
+    /**
+     * The conversation is not known yet: keep this JSON value (the event's write-back to be)
+     * with it until an event makes it known. Bounded: see chat-records.ts.
+     */
+    hold?: unknown;
+    /**
+     * This event makes the conversation known: the values held for it become these outbox
+     * items, enqueued in this same write, and are forgotten.
+     */
+    release?: (held: readonly unknown[]) => NewOutboxItem[];
   }): Promise<boolean>;
   dialogueStats(dialogueId: string): DialogueStats;
   /** The email a visitor gave earlier, by the widget's anonymous id or the Munchkin cookie. */
