@@ -97,7 +97,9 @@ async function main(): Promise<void> {
     ownerField: config.meetings.ownerField,
   };
   checkStoredGrants(store, cipher, logger);
-  if (runtime.sandbox) await seedDemoChat(deps);
+  // Publishing checks a dialogue's conditions and tokens against the fields the copy holds.
+  const chatAdminDeps = { ...deps, syncedFields: config.sync.fields };
+  if (runtime.sandbox) await seedDemoChat(chatAdminDeps);
   let kickOutbox = () => {};
   const meetings = createMeetingsModule({
     store,
@@ -191,7 +193,7 @@ async function main(): Promise<void> {
     sandbox: runtime.sandbox,
     version,
     trustProxyHops: config.trustProxyHops,
-    adminRouters: [createChatAdminRoutes(deps), ...meetings.adminRouters],
+    adminRouters: [createChatAdminRoutes(chatAdminDeps), ...meetings.adminRouters],
     mounts: [
       {
         path: '/chat',
