@@ -8,7 +8,7 @@ import { createMarketoWebhookRoutes } from '../webhooks/marketo/index.js';
 import { createChatAdminRoutes } from './chat/chat-admin-routes.js';
 import { createChatOutboxHandlers } from './chat/chat-outbox-handlers.js';
 import { createMeetingOutboxHandlers } from './meetings/meeting-outbox-handlers.js';
-import { createLeadAgentHandler, MEETING_LEAD_AGENT_KIND } from './meetings/meeting-lead-fields.js';
+import { createMeetingLeadHandlers } from './meetings/meeting-lead-fields.js';
 import { createChatPublicRoutes } from './chat/chat-public-routes.js';
 import { seedDemoChat } from './chat/demo-content.js';
 import { createWidgetRoutes } from './chat/widget-routes.js';
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
         clock: systemClock,
         logger,
       }),
-      [MEETING_LEAD_AGENT_KIND]: createLeadAgentHandler(runtime.marketo),
+      ...createMeetingLeadHandlers({ marketo: runtime.marketo, store }),
     },
   });
   const outbox = {
