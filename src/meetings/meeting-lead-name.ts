@@ -13,21 +13,27 @@ import type { Meeting } from './meeting-contract.js';
  * over what was typed into a chat.
  *
  * Sync Leads cannot do "only if empty": `createOrUpdate` overwrites every field it is given
- * (DEV:help/rest-api/leads.md). So the write is `createOnly` for a lead Marketo does not have
- * yet (a new lead has no name to keep), and for an existing one a read of its two names (Get
- * Leads by id) followed by an `updateOnly` of the empty ones. The local copy spares both calls
- * when it already shows both names set; it is not trusted for "empty", since a name may have
- * been set since the last sync. What remains is the moment between the read and the update:
- * a name set in that moment is overwritten, and Marketo offers no conditional write to close it.
+ * (DEV:help/rest-api/leads.md). So the lead's id is found with a Sync Leads of the email alone
+ * (which changes nothing on an existing lead and makes a missing one), its two names are read
+ * (Get Leads by id) unless that call just made it, and only the empty ones are written
+ * (`updateOnly` by id). The local copy spares every call when it shows both names set; it is
+ * not trusted for "empty", since a name may have been set since the last sync. What remains is
+ * the moment between the read and the update: a name set in that moment is overwritten, and
+ * Marketo offers no conditional write to close it.
  *
- * One item per booking with a name, enqueued with the confirmation. Writing it twice is
- * harmless: the second read finds the names set.
+ * The item is due a minute after the booking: the meeting activity's own Sync Leads makes a
+ * new visitor's lead in the same outbox pass, and two upserts of one new email at once can
+ * make two leads ("concurrent upserts with the same key can create duplicates", leads.md).
+ * One item per booking with a name; writing it twice is harmless (the read finds the names).
  */
 export const MEETING_LEAD_NAME_KIND = 'meeting-lead-name';
 
 const NAME_FIELDS = ['firstName', 'lastName'] as const;
 type NameField = (typeof NAME_FIELDS)[number];
 type LeadName = Partial<Record<NameField, string>>;
+
+/** After the meeting activity's lead upsert (see above). */
+export const LEAD_NAME_DELAY_MS = 60_000;
 
 /** Marketo's standard firstName and lastName are strings of at most 255 characters. */
 const MAX_NAME_CHARS = 255;
@@ -63,6 +69,7 @@ export function leadNameItem(meeting: Meeting): NewOutboxItem | undefined {
     kind: MEETING_LEAD_NAME_KIND,
     dedupeKey: `meeting:${meeting.id}#lead-name`,
     payload: { meetingId: meeting.id, email: meeting.visitor.email, name },
+    nextAttemptAt: meeting.updatedAt + LEAD_NAME_DELAY_MS,
   };
 }
 
@@ -71,29 +78,22 @@ export function createLeadNameHandler(deps: {
   store: Pick<LeadStore, 'findLeadsByEmail'>;
 }): OutboxHandler {
   const { marketo } = deps;
-  const sync = (action: 'createOnly' | 'updateOnly', lookupField: 'email' | 'id') =>
-    createRecordBatcher<Record<string, unknown>, RecordResult>({
-      send: (leads) => marketo.syncLeads(leads, { lookupField, action }),
-    });
-  const creates = sync('createOnly', 'email');
-  const updates = sync('updateOnly', 'id');
-  // createOrUpdate with the email alone: finds the lead's id and changes nothing on it.
-  const idsByEmail = createLeadUpsertBatcher(marketo);
+  const updates = createRecordBatcher<Record<string, unknown>, RecordResult>({
+    send: (leads) => marketo.syncLeads(leads, { lookupField: 'id', action: 'updateOnly' }),
+  });
+  // createOrUpdate with the email alone: the lead's id, made if missing, nothing else changed.
+  const upserts = createLeadUpsertBatcher(marketo);
 
-  /** The lead's id in Marketo, or undefined once `createOnly` made it with the name. */
-  const createOrFind = async (email: string, name: LeadName): Promise<number | undefined> => {
-    const created = await creates.submit({ email, ...name });
-    if (created.status === 'created') return undefined;
-    // 1005 "Lead already exists": Marketo has it though the local copy does not (yet).
-    if (created.errors?.[0]?.code !== '1005') checkRecordResult(created, 'lead with name');
-    const found = await idsByEmail.submit(email);
+  /** The lead by email: its id, and whether this call made it (so it has no name yet). */
+  const findOrCreate = async (email: string): Promise<{ id: number; created: boolean }> => {
+    const found = await upserts.submit(email);
     checkRecordResult(found, 'lead upsert');
     if (found.id === undefined) {
       throw new OutboxHandlerError('MARKETO_BAD_RESPONSE', 'Sync Leads gave no lead id', {
         retryable: true,
       });
     }
-    return found.id;
+    return { id: found.id, created: found.status === 'created' };
   };
 
   return (item) =>
@@ -110,14 +110,14 @@ export function createLeadNameHandler(deps: {
       if (isEmptyName(wanted)) return;
       let leadId = local?.id;
       let current = leadId === undefined ? undefined : await readName(leadId);
-      if (current === undefined) {
-        // Not in Marketo (or no longer: merged or deleted since the last sync): by email.
-        leadId = await createOrFind(email, wanted);
-        if (leadId === undefined) return;
-        current = await readName(leadId);
+      if (leadId === undefined || current === undefined) {
+        // Not in the local copy, or no longer in Marketo (merged or deleted): by email.
+        const lead = await findOrCreate(email);
+        leadId = lead.id;
+        current = lead.created ? {} : await readName(lead.id);
       }
       wanted = emptyIn(current, wanted);
-      if (isEmptyName(wanted) || leadId === undefined) return;
+      if (isEmptyName(wanted)) return;
       checkRecordResult(await updates.submit({ id: leadId, ...wanted }), 'lead name');
     });
 

@@ -8,7 +8,11 @@ import {
   leadAgentItem,
   MEETING_LEAD_AGENT_KIND,
 } from '../../src/meetings/meeting-lead-fields.js';
-import { MEETING_LEAD_NAME_KIND, splitVisitorName } from '../../src/meetings/meeting-lead-name.js';
+import {
+  LEAD_NAME_DELAY_MS,
+  MEETING_LEAD_NAME_KIND,
+  splitVisitorName,
+} from '../../src/meetings/meeting-lead-name.js';
 import { runOutboxOnce } from '../../src/outbox/run-outbox-once.js';
 import { addAgent, book, createMeetingsTestApp } from '../helpers/meetings-app.js';
 import { createSyncHarness } from '../helpers/sync-harness.js';
@@ -74,16 +78,22 @@ describe('the visitor’s name on the lead (first and last name, where empty in 
     close = () => harness.server.close();
     await addAgent(t, { name: 'Eli Moreau', email: 'eli@example.com' });
     const handlers = createMeetingLeadHandlers({ marketo: harness.marketo, store: t.store });
-    const deliver = () =>
+    const runOnce = () =>
       runOutboxOnce({ store: t.store, clock: t.clock, logger: silentLogger }, handlers);
+    /** The name is due a minute after the booking (after the activity's lead upsert). */
+    const deliver = () => {
+      t.clock.advance(LEAD_NAME_DELAY_MS);
+      return runOnce();
+    };
     const leadCalls = () => harness.sandbox.stats().callsByPath['/rest/v1/leads.json'] ?? 0;
-    return { t, ...harness, deliver, leadCalls };
+    return { t, ...harness, runOnce, deliver, leadCalls };
   }
 
   it('when "Ada Lovelace" books with an email Marketo does not know, then the new lead has firstName Ada and lastName Lovelace', async () => {
-    const { t, sandbox, deliver } = await setup();
+    const { t, sandbox, runOnce, deliver } = await setup();
 
     await book(t, { name: 'Ada Lovelace', email: 'ada@example.org' });
+    expect(await runOnce()).toMatchObject({ claimed: 0 });
     expect(t.store.listOutbox({ kind: MEETING_LEAD_NAME_KIND })).toMatchObject([
       {
         dedupeKey: expect.stringMatching(/^meeting:m-\d+#lead-name$/),
