@@ -62,6 +62,7 @@ export function checkReferences(content: DialogueContent, ctx: PublishContext): 
     if (card.type === 'question') {
       card.buttons.forEach((button, j) => {
         const field = `cards.${i}.buttons.${j}.label`;
+        // Labels take tokens too (chat-public-document.ts renders them), malformed ones included.
         for (const token of findMalformedLeadTokens(button.label)) {
           check.problems.push({ field, message: `the lead token ${token} is malformed` });
         }

@@ -324,6 +324,19 @@ describe('checkForPublish: what the dialogue names on this instance', () => {
       },
     ],
     [
+      "a button's label has a malformed lead token",
+      withCards({
+        id: 'ask',
+        type: 'question',
+        text: 'Q',
+        buttons: [
+          { label: 'Yes, {{lead.firstName', next: 'book' },
+          { label: 'No', next: 'email' },
+        ],
+      }),
+      { field: 'cards.1.buttons.0.label', message: 'the lead token {{lead.firstName is malformed' },
+    ],
+    [
       'a booking names an agent that does not exist',
       withCards(bookingWith('ghost@example.com')),
       {
