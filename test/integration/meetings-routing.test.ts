@@ -73,7 +73,7 @@ describe('routing: rules, owner, rotation', () => {
       routing: { rule: 'round-robin' },
     });
     const routing = await request(t.app).get('/api/routing').expect(200);
-    expect(routing.body.totals).toEqual({ [ana.id]: 1, [ben.id]: 1 });
+    expect(routing.body.routed).toEqual({ [ana.id]: 1, [ben.id]: 1 });
     expect(routing.body.next.id).toBe(ben.id);
   });
 
@@ -104,9 +104,9 @@ describe('routing: rules, owner, rotation', () => {
     ]);
     const routing = await request(t.app).get('/api/routing').expect(200);
     expect(
-      routing.body.order.map((a: { id: string; meetingsToDate: number }) => [
+      routing.body.order.map((a: { id: string; meetings: { booked: number } }) => [
         a.id,
-        a.meetingsToDate,
+        a.meetings.booked,
       ]),
     ).toEqual([
       [ana.id, 1],
