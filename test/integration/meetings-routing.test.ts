@@ -145,6 +145,26 @@ describe('the rotation when agents leave', () => {
   });
 });
 
+describe('the rotation when agents are reordered', () => {
+  it('when agent three took the last meeting and the order changes, then the agent after three in the new order is next, as GET /api/routing says', async () => {
+    const t = createMeetingsTestApp();
+    const five = [];
+    for (const n of [1, 2, 3, 4, 5]) {
+      five.push(await addAgent(t, { name: `Agent ${n}`, email: `agent${n}@example.com` }));
+    }
+    const [one, two, three, four, agentFive] = five.map((a) => a.id);
+    for (const n of [1, 2, 3]) await book(t, { email: `early${n}@example.org` });
+    await request(t.app)
+      .put('/api/agents/order')
+      .send({ order: [three, one, agentFive, two, four] })
+      .expect(200);
+
+    expect((await request(t.app).get('/api/routing').expect(200)).body.next.id).toBe(one);
+    const res = await book(t, { start: '2026-11-25T10:00:00+01:00', email: 'late@example.org' });
+    expect(res.body.meeting.agent.id).toBe(one);
+  });
+});
+
 describe('calendar connection (OAuth) and revoked grants', () => {
   it('when the callback comes with an unknown, missing or reused state, then 400 and no token is stored', async () => {
     const t = createMeetingsTestApp();
