@@ -81,7 +81,7 @@ export class LowdbStore implements Store {
   }
 
   applyLeadChanges(changes: LeadChanges, options?: WriteOptions): Promise<void> {
-    return this.db.update(() => this.leads.apply(changes), options);
+    return this.db.update(() => void this.leads.apply(changes), options);
   }
 
   loadSyncState(): SyncState {
@@ -89,14 +89,15 @@ export class LowdbStore implements Store {
     return structuredClone(this.db.data.sync);
   }
 
-  commitSync(batch: LeadChanges & { state: SyncState }): Promise<void> {
+  commitSync(batch: LeadChanges & { state: SyncState }): Promise<{ deleted: number }> {
     return this.db.update((doc) => {
       // Parse before applying the leads so an invalid state leaves the document untouched;
       // zod returns a fresh object, so the caller's later edits do not leak into the store,
       // and freezing it keeps the document's rule: values are replaced, never changed.
       const state = deepFreeze(refuseInvalid(syncStateSchema, batch.state, 'sync state'));
-      this.leads.apply(batch);
+      const applied = this.leads.apply(batch);
       doc.sync = state;
+      return applied;
     });
   }
 

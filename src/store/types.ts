@@ -176,13 +176,14 @@ export interface SyncStateStore {
   loadSyncState(): SyncState;
   /**
    * Commits a sync page atomically: the leads it changed and the cursor that follows it, so a
-   * crash never separates the two.
+   * crash never separates the two. `deleted`: leads the write removed from the copy (ids it
+   * never held, or already removed, are not counted).
    */
   commitSync(batch: {
     upserts?: LeadUpsert[];
     deletes?: number[];
     state: SyncState;
-  }): Promise<void>;
+  }): Promise<{ deleted: number }>;
 }
 
 export interface UsageStore {
