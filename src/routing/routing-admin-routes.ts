@@ -35,7 +35,6 @@ export function createRoutingAdminRoutes(deps: RoutingAdminDeps): Router {
   router.get('/routing', (_req, res) => {
     const agents = store.listAgents();
     const rotation = store.rotationState();
-    const state = store.routingState();
     const next = pickNextAgent(agents.map(toRoutingAgent), pointerOf(rotation, 'default'));
     const totals = countAgentTotals(
       agents.map((agent) => agent.id),
@@ -50,11 +49,11 @@ export function createRoutingAdminRoutes(deps: RoutingAdminDeps): Router {
         ...routability(agent),
         ...totals.get(agent.id),
       })),
-      lastAgentId: state.lastAgentId ?? null,
+      lastAgentId: rotation.lastAgentId ?? null,
       next: next === undefined ? null : { id: next.id, name: next.name, email: next.email },
-      pools: state.pointers,
+      pools: rotation.pointers ?? {},
       /** `routed` by agent id, agents deleted since included. */
-      routed: state.totals,
+      routed: rotation.totals,
       settings: store.routingSettings(),
       rules: store.listRoutingRules(),
     });
