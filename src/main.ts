@@ -154,6 +154,7 @@ async function main(): Promise<void> {
         logger,
       }),
       [MEETING_LEAD_AGENT_KIND]: createLeadAgentHandler(runtime.marketo),
+      ...meetings.outboxHandlers,
     },
   });
   const outbox = {
