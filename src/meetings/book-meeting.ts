@@ -5,7 +5,9 @@ import { AppError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { planRouting, type RoutingPlan } from '../routing/meeting-routing.js';
 import type { HoldCandidate, MeetingStores } from '../store/meeting-store-types.js';
-import type { LeadStore } from '../store/types.js';
+import type { ChatStore, LeadStore } from '../store/types.js';
+import { currentChatConfiguration } from '../chat/default-configuration.js';
+import { acceptVisitorEmail } from '../chat/visitor-email.js';
 import type { BookingRequest } from './booking-contract.js';
 import { checkAgentSlot, type AgentCheck } from './meeting-availability.js';
 import type { Agent, Meeting } from './meeting-contract.js';
@@ -16,7 +18,7 @@ import type { ManageLinks } from './manage-links.js';
 import { leadAgentItem, type AgentLeadFields } from './meeting-lead-fields.js';
 
 export interface BookingDeps {
-  store: MeetingStores & LeadStore;
+  store: MeetingStores & LeadStore & Pick<ChatStore, 'getChatConfiguration'>;
   calendars: AgentCalendars;
   clock: Clock;
   ids: Ids;
@@ -62,6 +64,8 @@ export async function bookMeeting(
   const now = deps.clock.now();
   const start = Date.parse(request.start);
   if (start <= now) throw new ValidationError('start: the slot is in the past', 'start');
+  // The booking creates or links the lead: the chat's email rules apply (blocked domains).
+  acceptVisitorEmail(currentChatConfiguration(deps.store), request.email, 'email');
 
   const agents = deps.store.listAgents();
   const agentId = requestedAgentId(deps.store, request);

@@ -26,11 +26,24 @@ export interface GroupCommit {
   settled(): Promise<void>;
 }
 
+/** The timer the deferred writes use; injected so tests move time by hand instead of sleeping. */
+export interface CommitTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const systemTimers: CommitTimers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 export interface GroupCommitOptions {
   /** The longest a deferred change waits for its write to start; default 1,000 ms. */
   deferMs?: number;
   /** Told when a write that a `defer` timer started fails (no caller waits for it). */
   onDeferredWriteFailed?: (error: unknown) => void;
+  /** Default: Node's timers. */
+  timers?: CommitTimers;
 }
 
 export const DEFAULT_DEFER_MS = 1_000;
@@ -52,6 +65,7 @@ export function createGroupCommit(
     throw new RangeError(`deferMs must be between 0 and ${MAX_TIMER_MS} ms, not ${deferMs}`);
   }
   const onDeferredWriteFailed = options.onDeferredWriteFailed ?? (() => undefined);
+  const timers = options.timers ?? systemTimers;
   /** Callers waiting for a write that has not started yet. */
   let next: Batch | undefined;
   /** Callers waiting for the write in flight. */
@@ -60,7 +74,7 @@ export function createGroupCommit(
   let lastWriteFailed = false;
   /** Deferred changes that no started write holds yet. */
   let deferred = false;
-  let deferTimer: NodeJS.Timeout | undefined;
+  let deferTimer: unknown;
 
   function schedule(): void {
     if (scheduled || current !== undefined || next === undefined) return;
@@ -79,7 +93,7 @@ export function createGroupCommit(
     // every deferred change made until now: their timer is no longer needed.
     const carriesDeferred = deferred;
     deferred = false;
-    clearTimeout(deferTimer);
+    if (deferTimer !== undefined) timers.clearTimeout(deferTimer);
     deferTimer = undefined;
     let writing: Promise<void>;
     try {
@@ -123,7 +137,7 @@ export function createGroupCommit(
       deferred = true;
       // The timer keeps the process alive until the write starts: a process that ends on its
       // own (a CLI run) still writes its deferred changes.
-      deferTimer ??= setTimeout(writeDeferred, deferMs);
+      deferTimer ??= timers.setTimeout(writeDeferred, deferMs);
     },
     settled() {
       if (deferred) return request();

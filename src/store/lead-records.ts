@@ -66,9 +66,10 @@ export class LeadRecords {
    * Semantics: an upsert replaces the stored fields with the state observed at `observedAt`
    * (Marketo omits null fields, so an absent field means null); an upsert older than the stored
    * observation is ignored; a deleted id is remembered and never re-inserted; a delete wins
-   * over an upsert of the same id in the same batch.
+   * over an upsert of the same id in the same batch. Returns how many stored leads the
+   * deletes removed (a delete of a lead the copy never held, or already removed, counts 0).
    */
-  apply(changes: LeadChanges): void {
+  apply(changes: LeadChanges): { deleted: number } {
     const upserts = (changes.upserts ?? []).map(parseUpsert);
     const deletes = (changes.deletes ?? []).map(parseDeleteId);
     const { leads, deletedLeadIds } = this.doc;
@@ -80,14 +81,16 @@ export class LeadRecords {
       leads.set(upsert.id, upsert);
       this.index.set(upsert);
     }
+    let deleted = 0;
     for (const id of deletes) {
-      leads.delete(id);
+      if (leads.delete(id)) deleted += 1;
       this.index.remove(id);
       if (!this.deleted.has(id)) {
         this.deleted.add(id);
         deletedLeadIds.push(id);
       }
     }
+    return { deleted };
   }
 }
 

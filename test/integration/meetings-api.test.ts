@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { CalendarProviderError } from '../../src/calendar/calendar-types.js';
+import { createDefaultConfiguration } from '../../src/chat/default-configuration.js';
 import {
   addAgent,
   book,
@@ -235,6 +236,19 @@ describe('booking from the widget', () => {
     );
     expect(burst.map((r) => r.status).sort()).toEqual([201, 201, 201, 409, 409]);
     await book(t, { start: '2026-11-25T10:00:00+01:00', idempotencyKey: 'key-visitor-1' }, 200);
+  });
+
+  it('when the email is at a blocked domain, then 400 naming email and no meeting, no lead write', async () => {
+    const t = createMeetingsTestApp();
+    await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    await t.store.saveChatConfiguration({
+      ...createDefaultConfiguration(),
+      blockedEmailDomains: ['gmail.com'],
+    });
+    const res = await book(t, { email: 'blocked.person@Gmail.com' }, 400);
+    expect(res.body.error).toMatchObject({ code: 'EMAIL_DOMAIN_BLOCKED', field: 'email' });
+    expect(t.store.listMeetings()).toHaveLength(0);
+    expect(t.store.listOutbox()).toHaveLength(0);
   });
 
   it('when the slot is taken, then 409 SLOT_TAKEN comes with fresh slots of that day, without the taken one', async () => {

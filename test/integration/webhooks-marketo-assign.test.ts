@@ -106,6 +106,28 @@ describe('POST /webhooks/marketo/assign-agent', () => {
     expect(store.routingState().lastAgentId).toBeUndefined();
   });
 
+  it.each([
+    ['JSON', '{"email": "not-an-email"}', 'application/json'],
+    ['a form', 'email=ann%40', 'application/x-www-form-urlencoded'],
+    ['JSON, spaces only', '{"email": "  @  "}', 'application/json'],
+  ])(
+    'when %s sends an invalid email and no id, then 400 names email and the rotation takes no turn',
+    async (_what, body, type) => {
+      const { assign, store } = setup();
+      await assign('{"id": 1}');
+      const before = store.routingState();
+
+      const res = await assign(body, type);
+      const after = store.routingState();
+      const next = await assign('{"id": 2}');
+
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'email' });
+      expect(after).toEqual(before);
+      expect(next.body.agentName).toBe(DEMO_AGENTS[1]!.name);
+    },
+  );
+
   it('when the body is malformed JSON, then 400 INVALID_JSON names the body', async () => {
     const { assign } = setup();
 

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { toRoutingAgents } from '../../src/routing/routing-agents.js';
 import { createWebhookTestApp } from '../helpers/marketo-webhook-app.js';
 
@@ -91,6 +92,27 @@ describe('Marketo webhook authentication', () => {
 
     expect(res.status).toBe(200);
     expect(store.getLead(42)).toBeDefined();
+  });
+
+  it('when WEBHOOK_ALLOW_QUERY_SECRET is not set, then the fallback is off and ?secret= gets 401', async () => {
+    const config = loadConfig({
+      MARKETO_BASE_URL: 'https://123-ABC-456.mktorest.com',
+      MARKETO_CLIENT_ID: 'id',
+      MARKETO_CLIENT_SECRET: 'secret',
+      ADMIN_TOKEN: 'a'.repeat(32),
+      WEBHOOK_SECRET: CURRENT,
+      SSFS_API_KEY: 'k'.repeat(32),
+    });
+    const { app, store } = setup({ allowQuerySecret: config.webhooks.allowQuerySecret });
+
+    const res = await request(app)
+      .post(`/webhooks/marketo/lead?secret=${encodeURIComponent(CURRENT)}`)
+      .set('content-type', 'application/json')
+      .send(BODY);
+
+    expect(config.webhooks.allowQuerySecret).toBe(false);
+    expect(res.status).toBe(401);
+    expect(store.countLeads()).toBe(0);
   });
 
   it.each([

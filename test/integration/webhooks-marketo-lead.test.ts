@@ -66,6 +66,16 @@ describe('POST /webhooks/marketo/lead', () => {
       '{"lead.Id": "9", "email": "a+b@x.com", "firstName": "Ann Lee", "city": "São Paulo"}',
     ],
     [
+      'JSON labelled as a form (no custom header)',
+      'application/x-www-form-urlencoded',
+      '{"id": 9, "email": "a+b@x.com", "firstName": "Ann Lee", "city": "São Paulo"}',
+    ],
+    [
+      'JSON with doubled quotes labelled as a form',
+      'application/x-www-form-urlencoded; charset=UTF-8',
+      '\n  {"id": 9, "email": ""a+b@x.com"", "firstName": ""Ann Lee"", "city": ""São Paulo""}',
+    ],
+    [
       'JSON wrapped in "lead"',
       'application/json',
       '{"lead": {"id": 9, "email": "a+b@x.com", "firstName": "Ann Lee", "city": "São Paulo"}}',

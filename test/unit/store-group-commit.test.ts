@@ -1,6 +1,35 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
-import { createGroupCommit } from '../../src/store/group-commit.js';
+import { createGroupCommit, type CommitTimers } from '../../src/store/group-commit.js';
+
+/** Timers that fire only when the test moves time on: no test waits on the real clock. */
+function createManualTimers(): CommitTimers & { advance(ms: number): void } {
+  let now = 0;
+  let nextHandle = 0;
+  const due = new Map<number, { at: number; callback: () => void }>();
+  return {
+    setTimeout: (callback, ms) => {
+      nextHandle += 1;
+      due.set(nextHandle, { at: now + ms, callback });
+      return nextHandle;
+    },
+    clearTimeout: (handle) => {
+      due.delete(handle as number);
+    },
+    advance: (ms) => {
+      now += ms;
+      for (const [handle, timer] of [...due].sort((a, b) => a[1].at - b[1].at)) {
+        if (timer.at > now) break;
+        due.delete(handle);
+        timer.callback();
+      }
+    },
+  };
+}
+
+/** Lets every settled promise and pending setImmediate run (no time passes). */
+const drain = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+};
 
 /** A write whose completion the test controls, recording the document version it started with. */
 function createControlledWriter(version: () => number) {
@@ -79,27 +108,31 @@ describe('group commit', () => {
   it('when changes are deferred, then nothing waits and one write starts within deferMs for all of them', async () => {
     let version = 0;
     const writer = createControlledWriter(() => version);
-    const commits = createGroupCommit(writer.write, { deferMs: 100 });
-    const deferredAt = performance.now();
+    const timers = createManualTimers();
+    const commits = createGroupCommit(writer.write, { deferMs: 100, timers });
 
     for (let i = 0; i < 50; i++) {
       version++;
       commits.defer();
     }
-    await new Promise((resolve) => setImmediate(resolve)); // when an awaited write would start
+    await drain(); // past when an awaited write would start
+    timers.advance(99);
+    await drain();
     expect(writer.started).toEqual([]);
 
+    timers.advance(1);
     await writer.waitForWrite(1);
-    expect(performance.now() - deferredAt).toBeGreaterThanOrEqual(99);
     writer.finish[0]!();
-    await sleep(120);
+    timers.advance(10_000);
+    await drain();
     expect(writer.started).toEqual([50]);
   });
 
   it('when an awaited write starts before the deferred one, then it carries the deferred changes and no other write follows', async () => {
     let version = 0;
     const writer = createControlledWriter(() => version);
-    const commits = createGroupCommit(writer.write, { deferMs: 30 });
+    const timers = createManualTimers();
+    const commits = createGroupCommit(writer.write, { deferMs: 30, timers });
 
     version = 1;
     commits.defer();
@@ -108,7 +141,8 @@ describe('group commit', () => {
     await writer.waitForWrite(1);
     writer.finish[0]!();
     await awaited;
-    await sleep(60);
+    timers.advance(10_000);
+    await drain();
 
     expect(writer.started).toEqual([2]);
   });
@@ -116,7 +150,8 @@ describe('group commit', () => {
   it('when a change is deferred during a write, then a later write carries it', async () => {
     let version = 1;
     const writer = createControlledWriter(() => version);
-    const commits = createGroupCommit(writer.write, { deferMs: 10 });
+    const timers = createManualTimers();
+    const commits = createGroupCommit(writer.write, { deferMs: 10, timers });
     const first = commits.request();
     await writer.waitForWrite(1);
 
@@ -124,6 +159,9 @@ describe('group commit', () => {
     commits.defer();
     writer.finish[0]!();
     await first;
+    await drain();
+    expect(writer.started).toEqual([1]);
+    timers.advance(10);
     await writer.waitForWrite(2);
     writer.finish[1]!();
 
@@ -153,14 +191,15 @@ describe('group commit', () => {
     let version = 0;
     const writer = createControlledWriter(() => version);
     const onDeferredWriteFailed = vi.fn();
-    const commits = createGroupCommit(writer.write, { deferMs: 10, onDeferredWriteFailed });
+    const timers = createManualTimers();
+    const commits = createGroupCommit(writer.write, { deferMs: 10, onDeferredWriteFailed, timers });
     version = 1;
     commits.defer();
+    timers.advance(10);
     await writer.waitForWrite(1);
     writer.finish[0]!(new Error('disk full'));
-    await vi.waitFor(() =>
-      expect(onDeferredWriteFailed).toHaveBeenCalledWith(new Error('disk full')),
-    );
+    await drain();
+    expect(onDeferredWriteFailed).toHaveBeenCalledWith(new Error('disk full'));
 
     const flushed = commits.settled();
     await writer.waitForWrite(2);

@@ -6,7 +6,7 @@ import { assignAgent, type AssignAgentDeps } from '../../src/routing/assign-agen
 import type { LeadStore, RoutingAgent, RoutingStore } from '../../src/store/types.js';
 import { applyLeadWebhook } from '../../src/sync/lead-webhook.js';
 import { limitInFlight } from './in-flight-limit.js';
-import { parseLeadPayload, type LeadPayload } from './lead-payload.js';
+import { parseLeadPayload, parseRoutingKey, type LeadPayload } from './lead-payload.js';
 import { readRawBody } from './raw-body.js';
 import { requireWebhookSecret } from './webhook-auth.js';
 import { parseWebhookBody } from './webhook-body.js';
@@ -75,18 +75,7 @@ export function createMarketoWebhookRoutes(deps: MarketoWebhookDeps): Router {
 
   router.post('/assign-agent', ...before, async (req, res) => {
     const lead = readLead(req);
-    const key =
-      lead.id !== undefined
-        ? `lead:${lead.id}`
-        : lead.email !== undefined
-          ? `email:${lead.email.toLowerCase()}`
-          : undefined;
-    if (key === undefined) {
-      throw new ValidationError(
-        'The payload names no lead: add "id": {{lead.Id}} (or "email": {{lead.Email Address}})',
-        'id',
-      );
-    }
+    const key = parseRoutingKey(lead);
     // Rules and the owner read the lead's fields: the local copy, with what Marketo sent over it.
     const stored =
       lead.id !== undefined

@@ -133,6 +133,31 @@ export function parseLeadPayload(body: WebhookBody): LeadPayload {
   return { id: parsed.data.id, email: parsed.data.email, fields };
 }
 
+/** Checked only when it routes a lead: stored fields keep what Marketo sent. */
+const routingEmailSchema = z.email().max(254);
+
+/**
+ * The key a lead is routed and remembered by: its Marketo id, or else its lowercased email.
+ * An email that is not an address is refused (400 naming `email`) before the rotation is
+ * touched: routed, every typo would take a turn from the agents and hold it for the window.
+ */
+export function parseRoutingKey(lead: LeadPayload): string {
+  if (lead.id !== undefined) return `lead:${lead.id}`;
+  if (lead.email === undefined) {
+    throw new ValidationError(
+      'The payload names no lead: add "id": {{lead.Id}} (or "email": {{lead.Email Address}})',
+      'id',
+    );
+  }
+  if (!routingEmailSchema.safeParse(lead.email).success) {
+    throw new ValidationError(
+      'email must be an email address to route a lead without an id; better, add "id": {{lead.Id}}',
+      'email',
+    );
+  }
+  return `email:${lead.email.toLowerCase()}`;
+}
+
 function unwrapLead(body: WebhookBody): WebhookBody {
   const inner = body['lead'];
   if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) return body;

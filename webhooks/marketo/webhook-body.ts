@@ -3,28 +3,35 @@ import { repairMarketoJson } from './marketo-json-repair.js';
 
 export type WebhookBody = Record<string, unknown>;
 
+/** `name=` at the start: a form body; JSON and plain text never start so. */
+const FORM_START = /^[^\s={}"[\]]+=/;
+
 /**
  * Turns the raw body of a Call Webhook into a flat object of strings, numbers, booleans and
  * nulls (nested values kept as they are).
  *
- * Marketo's "Request Token Encoding" is JSON or Form/Url (DEV:help/webhooks/webhooks.md), and
- * the Content-Type is whatever the admin set with "Set Custom Header", often nothing, so the
- * form is decided by the Content-Type when it says form-urlencoded, else by the body itself:
- * `{` starts JSON, `name=value` is a form, and anything else is reported as invalid JSON.
+ * The form is decided by the body, not the Content-Type. Marketo's "Request Token Encoding" is
+ * JSON or Form/Url (DEV:help/webhooks/webhooks.md), but the Content-Type is whatever the admin
+ * set with "Set Custom Header", and without one Marketo sends
+ * `application/x-www-form-urlencoded` whatever the template holds, so a JSON template commonly
+ * arrives labelled as a form. A body whose first non-space character is `{` or `[` is JSON, and
+ * is reported as invalid JSON if it does not parse even after repair (a Form/Url template starts
+ * with a field name, never a brace, so reading it as a form would only hide the template's
+ * mistake behind a missing id); `name=value` is a form; anything else is invalid JSON, unless
+ * the Content-Type says form, which is then believed.
  */
 export function parseWebhookBody(
   raw: Buffer | undefined,
   contentType: string | undefined,
 ): WebhookBody {
   const text = raw === undefined ? '' : raw.toString('utf8').replace(/^\uFEFF/, '');
-  const type = (contentType ?? '').toLowerCase();
-  if (type.includes('application/x-www-form-urlencoded')) return parseForm(text);
   const trimmed = text.trim();
   // An empty template is not an error of encoding: the caller reports the missing lead id.
   if (trimmed === '') return {};
-  if (!trimmed.startsWith('{') && !type.includes('json') && /^[^\s={}"[\]]+=/.test(trimmed)) {
-    return parseForm(trimmed);
-  }
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) return parseJsonObject(trimmed);
+  const type = (contentType ?? '').toLowerCase();
+  if (type.includes('application/x-www-form-urlencoded')) return parseForm(trimmed);
+  if (!type.includes('json') && FORM_START.test(trimmed)) return parseForm(trimmed);
   return parseJsonObject(trimmed);
 }
 
