@@ -1,5 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
-import { isoInZone, offsetMinutes } from './zone-offsets.js';
+import { isoInZone, nextOffsetChange, offsetMinutes } from './zone-offsets.js';
 import { ValidationError } from '../errors.js';
 import type { Agent, Weekday } from '../meetings/meeting-contract.js';
 import type { Interval } from './calendar-types.js';
@@ -264,7 +264,7 @@ function instantsOfWallRange(zone: IANAZone, wallStart: number, wallEnd: number)
   const to = wallEnd + DAY;
   const before = offsetMinutes(zone, from);
   const after = offsetMinutes(zone, to);
-  const change = before === after ? to : firstInstantOfOffset(zone, from, to, after);
+  const change = before === after ? to : (nextOffsetChange(zone, from, to) ?? to);
   const readings = [
     { start: from, end: change, offset: before },
     { start: change, end: to, offset: after },
@@ -272,18 +272,6 @@ function instantsOfWallRange(zone: IANAZone, wallStart: number, wallEnd: number)
     clip({ start: wallStart - piece.offset * MINUTE, end: wallEnd - piece.offset * MINUTE }, piece),
   );
   return mergeIntervals(readings);
-}
-
-/** The first instant in (from, to] with `offset`, which `to` has and `from` has not. */
-function firstInstantOfOffset(zone: IANAZone, from: number, to: number, offset: number): number {
-  let before = from;
-  let after = to;
-  while (after - before > 1) {
-    const mid = before + Math.floor((after - before) / 2);
-    if (offsetMinutes(zone, mid) === offset) after = mid;
-    else before = mid;
-  }
-  return after;
 }
 
 const wallClockOf = (zone: IANAZone, instant: number): number =>
