@@ -160,6 +160,7 @@ async function main(): Promise<void> {
         logger,
       }),
       ...createMeetingLeadHandlers({ marketo: runtime.marketo, store }),
+      ...meetings.outboxHandlers,
     },
   });
   const outbox = {
