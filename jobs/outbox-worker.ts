@@ -13,7 +13,22 @@ export interface OutboxWorkerOptions {
   pollMs: number;
   relay?: OutboxRelayOptions;
   random?: () => number;
+  /** When the next pass runs; real timers by default, a hand-driven one in tests. */
+  timer?: WorkerTimer;
 }
+
+/**
+ * Runs `run` after `ms` and returns a cancel. `run` resolves once the pass it started is over
+ * and the next one is scheduled, so a test driving the timer knows when a pass is done.
+ */
+export type WorkerTimer = (run: () => Promise<void>, ms: number) => () => void;
+
+/** setTimeout, unref'd: the HTTP server keeps the process alive; a pending poll alone should not. */
+export const realWorkerTimer: WorkerTimer = (run, ms) => {
+  const handle = setTimeout(() => void run(), ms);
+  handle.unref();
+  return () => clearTimeout(handle);
+};
 
 export interface OutboxWorker {
   /** Waits for the pass in hand, then runs no more. */
@@ -31,17 +46,16 @@ export interface OutboxWorker {
 export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { store, handlers, clock, pollMs } = options;
   const logger = options.logger.child({ job: 'outbox' });
-  let timer: NodeJS.Timeout | undefined;
+  const startTimer = options.timer ?? realWorkerTimer;
+  let cancelTimer: (() => void) | undefined;
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
 
   const schedule = (ms: number) => {
     if (stopped) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void tick(), ms);
-    // The HTTP server keeps the process alive; a pending poll alone should not.
-    timer.unref();
+    cancelTimer?.();
+    cancelTimer = startTimer(tick, ms);
   };
 
   const pass = async (): Promise<boolean> => {
@@ -61,7 +75,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   };
 
   const tick = async () => {
-    timer = undefined;
+    cancelTimer = undefined;
     if (running || stopped) return;
     running = pass().then((busy) => {
       running = undefined;
@@ -81,8 +95,8 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     },
     async stop() {
       stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
+      cancelTimer?.();
+      cancelTimer = undefined;
       await running;
     },
   };

@@ -1,5 +1,5 @@
-import cron from 'node-cron';
 import { z } from 'zod';
+import { cronExpressionProblem } from './sync/cron-expression.js';
 
 /**
  * The service's whole configuration, read once from the environment (and `.env`, loaded by
@@ -119,7 +119,10 @@ const envSchema = z
       .string()
       .trim()
       .default('*/15 * * * *')
-      .refine((v) => cron.validate(v), { error: 'must be a valid cron expression' }),
+      .superRefine((v, ctx) => {
+        const problem = cronExpressionProblem(v);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      }),
     SYNC_FIELDS: z
       .string()
       .default(DEFAULT_SYNC_FIELDS.join(','))
@@ -215,48 +218,55 @@ const envSchema = z
     SANDBOX_PORT: integer(0, 65535).default(0),
     SANDBOX_LEADS: integer(0, 5_000_000).default(2_000),
   })
-  .superRefine((env, ctx) => {
-    if (env.MARKETO_BASE_URL) {
-      for (const key of [
-        'MARKETO_CLIENT_ID',
-        'MARKETO_CLIENT_SECRET',
-        'ADMIN_TOKEN',
-        'WEBHOOK_SECRET',
-        'SSFS_API_KEY',
-      ] as const) {
-        if (!env[key]) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [key],
-            message: 'is required when MARKETO_BASE_URL is set',
-          });
-        }
-      }
+  .describe('The environment, key by key; rules across keys: crossKeyProblems');
+
+/**
+ * Rules across keys. They read the raw environment, apart from the per-key schema: zod skips an
+ * object's refinements as soon as one key fails, so a bad PORT used to hide the keys a real
+ * instance needs. Every problem is found in one pass.
+ */
+function crossKeyProblems(env: Record<string, string | undefined>): Problem[] {
+  const set = (key: string) => (env[key] ?? '').trim() !== '';
+  const problems: Problem[] = [];
+  if (set('MARKETO_BASE_URL')) {
+    for (const key of [
+      'MARKETO_CLIENT_ID',
+      'MARKETO_CLIENT_SECRET',
+      'ADMIN_TOKEN',
+      'WEBHOOK_SECRET',
+      'SSFS_API_KEY',
+    ]) {
+      if (!set(key)) problems.push({ key, message: 'is required when MARKETO_BASE_URL is set' });
     }
-    // Refresh tokens exist only with a Google or Microsoft client: then their key must be
-    // configured, not generated beside the data it protects.
-    if ((env.GOOGLE_CLIENT_ID || env.MICROSOFT_CLIENT_ID) && !env.TOKEN_ENCRYPTION_KEY) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['TOKEN_ENCRYPTION_KEY'],
-        message:
-          'is required when GOOGLE_CLIENT_ID or MICROSOFT_CLIENT_ID is set (if the service ran ' +
-          'without it, use the key in data/token-encryption-key, so meeting links keep working)',
+  }
+  // Refresh tokens exist only with a Google or Microsoft client: then their key must be
+  // configured, not generated beside the data it protects.
+  if ((set('GOOGLE_CLIENT_ID') || set('MICROSOFT_CLIENT_ID')) && !set('TOKEN_ENCRYPTION_KEY')) {
+    problems.push({
+      key: 'TOKEN_ENCRYPTION_KEY',
+      message:
+        'is required when GOOGLE_CLIENT_ID or MICROSOFT_CLIENT_ID is set (if the service ran ' +
+        'without it, use the key in data/token-encryption-key, so meeting links keep working)',
+    });
+  }
+  for (const [id, secret] of [
+    ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET'],
+    ['MICROSOFT_CLIENT_ID', 'MICROSOFT_CLIENT_SECRET'],
+  ] as const) {
+    if (set(id) !== set(secret)) {
+      problems.push({
+        key: set(id) ? secret : id,
+        message: `${id} and ${secret} are set together`,
       });
     }
-    for (const [id, secret] of [
-      ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET'],
-      ['MICROSOFT_CLIENT_ID', 'MICROSOFT_CLIENT_SECRET'],
-    ] as const) {
-      if (Boolean(env[id]) !== Boolean(env[secret])) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [env[id] ? secret : id],
-          message: `${id} and ${secret} are set together`,
-        });
-      }
-    }
-  });
+  }
+  return problems;
+}
+
+interface Problem {
+  key: string;
+  message: string;
+}
 
 export type Env = z.input<typeof envSchema>;
 
@@ -357,14 +367,15 @@ export class ConfigError extends Error {
 /** Parses the environment once; throws ConfigError listing every bad key. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
+  const problems = [
+    ...(parsed.error?.issues ?? []).map((issue) => {
       const key = issue.path.join('.') || '(environment)';
       const got = typeof env[key] === 'string' ? ` (got "${redactValue(key, env[key])}")` : '';
       return `${key}: ${issue.message}${got}`;
-    });
-    throw new ConfigError(problems);
-  }
+    }),
+    ...crossKeyProblems(env).map(({ key, message }) => `${key}: ${message}`),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
     port: e.PORT,
@@ -449,4 +460,4 @@ function redactValue(key: string, value: string | undefined): string {
 }
 
 /** The keys the schema knows, used by the test that keeps `.env.example` in step. */
-export const CONFIG_KEYS = Object.keys(envSchema.shape ?? {}) as string[];
+export const CONFIG_KEYS = Object.keys(envSchema.shape);

@@ -29,6 +29,7 @@ import { AppError } from './errors.js';
 import { createLogger } from './logger.js';
 import { createRuntime, resolveSecret } from './runtime.js';
 import { SyncRunner } from './sync/sync-runner.js';
+import { handleStopSignals } from './stop-signals.js';
 
 /** The composition root: the only place that builds real dependencies and listens. */
 async function main(): Promise<void> {
@@ -132,6 +133,7 @@ async function main(): Promise<void> {
       agents,
       repeatWindowMs: config.webhooks.assignRepeatWindowMs,
       callbackClient,
+      fallbackCallbackKey: ssfsApiKey,
       routing,
       leadFields: (leadId) => store.getLead(leadId)?.fields,
     }),
@@ -262,26 +264,29 @@ async function main(): Promise<void> {
     runner.start('startup').done.catch((err: unknown) => logger.error({ err }, 'lead sync failed'));
   }
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: no new work, checkpointing the sync');
-    const force = setTimeout(() => process.exit(1), 20_000);
-    force.unref();
-    schedule?.stop();
-    server.close();
-    server.closeIdleConnections();
-    await runner.stop();
-    await meetingJobs.stop();
-    outboxPrune.stop();
-    await outbox.stop();
-    await runtime.close();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Bounded: in-flight requests get a few seconds to finish, then open connections are cut, so
+  // a stop ends well inside the 10 s that process managers (and npm) wait before SIGKILL.
+  const serverClosed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+  handleStopSignals({
+    say: (message) => logger.warn(message),
+    onStop: (signal) =>
+      void (async () => {
+        logger.info({ signal }, 'shutting down: no new work, checkpointing the sync');
+        schedule?.stop();
+        server.close();
+        server.closeIdleConnections();
+        const cutConnections = setTimeout(() => server.closeAllConnections(), 5_000);
+        cutConnections.unref();
+        await runner.stop();
+        await meetingJobs.stop();
+        outboxPrune.stop();
+        await outbox.stop();
+        await serverClosed;
+        await runtime.close();
+        logger.info('stopped');
+        process.exit(0);
+      })(),
+  });
 }
 
 function readVersion(): string {

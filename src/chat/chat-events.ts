@@ -1,10 +1,9 @@
-import { z } from 'zod';
 import type { Clock } from '../deps.js';
-import { AppError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import type { ChatStore, LeadStore, NewOutboxItem } from '../store/types.js';
 import type { ChatConfiguration, ChatEvent, DialogueStats } from './chat-contract.js';
 import { chatActivityItem, chatLeadUpsertItem, type ChatActivity } from './chat-events-outbox.js';
-import { isBlockedEmail } from './domain-lists.js';
+import { acceptableVisitorEmail, acceptVisitorEmail } from './visitor-email.js';
 import type { VisitorCompletions } from './visitor-completions.js';
 
 export interface ChatEventDeps {
@@ -31,8 +30,6 @@ const COUNTER: Record<ChatEvent['type'], keyof DialogueStats> = {
   'meeting-booked': 'meetingsBooked',
 };
 
-const emailSchema = z.email().max(254);
-
 /**
  * POST /chat/events after parsing: checks the event against what was published, then records
  * it, its counter, the visitor's email link and its Marketo write-back in one store write
@@ -57,11 +54,17 @@ export async function recordWidgetEvent(
     );
   }
   const givenEmail =
-    event.type === 'email-given' ? readGivenEmail(configuration, event) : undefined;
+    event.type === 'email-given'
+      ? acceptVisitorEmail(configuration, event.value, 'value')
+      : undefined;
   const now = deps.clock.now();
 
+  // An email remembered or carried along passes the same check as one given now: a domain
+  // blocked since, or a request that puts an address in `visitor.email`, links no lead.
   const email =
-    givenEmail ?? normalise(deps.store.findVisitorEmail(event.visitor) ?? event.visitor.email);
+    givenEmail ??
+    acceptableVisitorEmail(configuration, deps.store.findVisitorEmail(event.visitor)) ??
+    acceptableVisitorEmail(configuration, event.visitor.email);
   const outbox: NewOutboxItem[] = [];
   if (email !== undefined) {
     const activity: ChatActivity = {
@@ -88,25 +91,4 @@ export async function recordWidgetEvent(
   });
   if (event.type === 'completed') deps.completions.add(event.visitor.anonymousId, event.dialogueId);
   return { recorded, enqueued: recorded ? outbox.length : 0 };
-}
-
-/** email-given carries the email in `value`: valid, and not from a blocked domain. */
-function readGivenEmail(configuration: ChatConfiguration, event: ChatEvent): string {
-  const parsed = emailSchema.safeParse(event.value?.trim());
-  if (!parsed.success) {
-    throw new ValidationError('value: an email-given event carries a valid email', 'value');
-  }
-  const email = parsed.data.toLowerCase();
-  if (isBlockedEmail(configuration.blockedEmailDomains, email)) {
-    throw new AppError('EMAIL_DOMAIN_BLOCKED', 'value: emails from this domain are not accepted', {
-      httpStatus: 400,
-      field: 'value',
-    });
-  }
-  return email;
-}
-
-function normalise(email: string | undefined): string | undefined {
-  const value = email?.trim().toLowerCase();
-  return value === '' ? undefined : value;
 }

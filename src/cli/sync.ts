@@ -5,6 +5,7 @@ import { AppError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { createRuntime } from '../runtime.js';
 import { runLeadSync } from '../sync/lead-sync.js';
+import { handleStopSignals } from '../stop-signals.js';
 import { formatProgress, type SyncProgress } from '../sync/progress.js';
 
 /**
@@ -24,8 +25,13 @@ async function main(): Promise<number> {
       : `Syncing from ${config.marketo.baseUrl} into ${config.dataFile}`,
   );
   const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort());
-  process.once('SIGTERM', () => controller.abort());
+  handleStopSignals({
+    say: (message) => process.stderr.write(`${message}\n`),
+    onStop: (signal) => {
+      process.stderr.write(`${signal}: stopping after the page in hand is checkpointed\n`);
+      controller.abort();
+    },
+  });
 
   let last: SyncProgress | undefined;
   let printedAt = 0;

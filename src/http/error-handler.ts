@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError } from '../errors.js';
+import { AppError, StoreError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 /** The one place errors become HTTP: `{ "error": { "code", "message", "field"? } }`. */
@@ -8,7 +8,8 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
     const { status, body } = toHttpError(err);
     // 503s of our own (overload, no agents, quota) are expected under load: one warn line, no
     // stack, so a flood of refusals does not become a flood of error logs.
-    if (status === 503 && err instanceof AppError)
+    // A store error is not load: the operator needs its detail (the file, the system error).
+    if (status === 503 && err instanceof AppError && !(err instanceof StoreError))
       logger.warn({ code: err.code }, 'request refused');
     else if (status >= 500) logger.error({ err }, 'request failed');
     if (!res.headersSent) res.status(status).json({ error: body });
@@ -27,7 +28,13 @@ function toHttpError(err: unknown): {
 } {
   if (err instanceof AppError) {
     const message =
-      err.httpStatus >= 500 && err.code === 'INTERNAL' ? 'Internal error' : err.message;
+      err.httpStatus >= 500 && err.code === 'INTERNAL'
+        ? 'Internal error'
+        : // A store error names files and system errors: for the log and the operator, never
+          // for the caller. Its code says enough to decide on a retry.
+          err instanceof StoreError
+          ? 'The data store could not complete the request; try again later.'
+          : err.message;
     return {
       status: err.httpStatus,
       body: {

@@ -5,7 +5,9 @@ import { AppError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { planRouting, type RoutingPlan } from '../routing/meeting-routing.js';
 import type { HoldCandidate, MeetingStores } from '../store/meeting-store-types.js';
-import type { LeadStore } from '../store/types.js';
+import type { ChatStore, LeadStore } from '../store/types.js';
+import { currentChatConfiguration } from '../chat/default-configuration.js';
+import { acceptVisitorEmail } from '../chat/visitor-email.js';
 import type { BookingRequest } from './booking-contract.js';
 import { checkAgentSlot, type AgentCheck } from './meeting-availability.js';
 import type { Agent, Meeting } from './meeting-contract.js';
@@ -15,7 +17,7 @@ import type { ManageLinks } from './manage-links.js';
 import { leadAgentItem, type AgentLeadFields } from './meeting-lead-fields.js';
 
 export interface BookingDeps {
-  store: MeetingStores & LeadStore;
+  store: MeetingStores & LeadStore & Pick<ChatStore, 'getChatConfiguration'>;
   calendars: AgentCalendars;
   clock: Clock;
   ids: Ids;
@@ -61,6 +63,8 @@ export async function bookMeeting(
   const now = deps.clock.now();
   const start = Date.parse(request.start);
   if (start <= now) throw new ValidationError('start: the slot is in the past', 'start');
+  // The booking creates or links the lead: the chat's email rules apply (blocked domains).
+  acceptVisitorEmail(currentChatConfiguration(deps.store), request.email, 'email');
 
   const agents = deps.store.listAgents();
   const agentId = requestedAgentId(deps.store, request);
@@ -342,8 +346,8 @@ export type BookOnce = (
 
 /**
  * `bookMeeting` for the routes: the same idempotency key twice in this process joins the first
- * booking rather than racing it (another replica's is caught by the store's key index); the
- * same key for another booking is refused, as the store would.
+ * booking rather than racing it and is answered as a replay of it (another replica's is caught
+ * by the store's key index); the same key for another booking is refused, as the store would.
  */
 export function createBookOnce(deps: BookingDeps): BookOnce {
   const inFlight = new Map<string, { fingerprint: string; booking: ReturnType<BookOnce> }>();
@@ -352,9 +356,10 @@ export function createBookOnce(deps: BookingDeps): BookOnce {
     const fingerprint = `${request.email}|${Date.parse(request.start)}`;
     const running = key === undefined ? undefined : inFlight.get(key);
     if (running !== undefined) {
-      return running.fingerprint === fingerprint
-        ? running.booking
-        : Promise.reject(idempotencyKeyReused());
+      if (running.fingerprint !== fingerprint) return Promise.reject(idempotencyKeyReused());
+      // A request that joins is a retry of the first, and answers as a retry that came after
+      // it would (200, `replayed`): only the request that made the meeting is a 201.
+      return running.booking.then(({ meeting }) => ({ meeting, replayed: true }));
     }
     const booking = bookMeeting(deps, request);
     if (key !== undefined) {

@@ -139,6 +139,8 @@ export const routingDecisionSchema = z.object({
   skipped: z.array(z.object({ agentId: z.string(), reason: z.string() })),
   /** The pool's pointer before this turn, so a hold given up can put it back. */
   previousPointer: z.string().optional(),
+  /** Who followed that pointer's agent then (src/routing/round-robin.ts), for the same purpose. */
+  previousFollowers: z.array(z.string()).optional(),
   /** The pool's turn number this meeting took (1, 2, …), for the same purpose. */
   turn: z.number().int().positive().optional(),
 });

@@ -1,41 +1,83 @@
+import { followersOf, type RotationPointer } from './round-robin.js';
+
 /**
  * The rotations' shared state, as the store keeps it: the default rotation's pointer in
  * `lastAgentId` (its place since before rule pools existed), other pools' pointers in
- * `pointers`, a turn count per pool (so a turn given back can tell whether another was taken
- * since), and each agent's meetings or assignments to date. Pure functions over frozen values:
- * the stores call them inside their synchronous mutators, so a read and its write never
+ * `pointers`, each pointer's followers (who came after the taker then, so the rotation goes on
+ * when the taker leaves; round-robin.ts), a turn count per pool (so a turn given back can tell
+ * whether another was taken since), what was routed to each agent to date (`totals`), and of
+ * that the Call Webhook and flow-step assignments (`assigned`). Pure functions over frozen
+ * values: the stores call them inside their synchronous mutators, so a read and its write never
  * interleave with another caller's.
  */
 export interface RotationState {
   lastAgentId?: string | undefined;
   pointers?: Record<string, string> | undefined;
+  followers?: Record<string, string[]> | undefined;
   turns?: Record<string, number> | undefined;
+  /** Meetings held for and assignments made to each agent, less those given back. */
   totals: Record<string, number>;
+  /** Call Webhook and flow-step assignments per agent (counted from when this was added). */
+  assigned?: Record<string, number> | undefined;
 }
 
 /** `none`: an assignment outside any rotation (the lead's owner, an agent asked for). */
 export const NO_POOL = 'none';
 
-/** The agent who took the pool's last turn. */
-export function pointerOf(state: RotationState, pool: string): string | undefined {
-  return pool === 'default' ? state.lastAgentId : state.pointers?.[pool];
+/** What a meeting records of its turn, so the turn can be given back (giveBack). */
+export interface TurnMemo {
+  /** The pool's turn number this turn took (1, 2, …). */
+  turn?: number | undefined;
+  /** The pool's pointer before this turn. */
+  previousPointer?: string | undefined;
+  previousFollowers?: string[] | undefined;
+}
+
+/** The pool's pointer: who took its last turn, and who followed them then. */
+export function pointerOf(state: RotationState, pool: string): RotationPointer {
+  return {
+    agentId: pool === 'default' ? state.lastAgentId : state.pointers?.[pool],
+    followers: state.followers?.[pool],
+  };
 }
 
 export function turnsTaken(state: RotationState, pool: string): number {
   return state.turns?.[pool] ?? 0;
 }
 
-/** `agentId` takes the pool's turn (its pointer and turn count move) and one more to its total. */
-export function takeTurn(state: RotationState, pool: string, agentId: string): RotationState {
+/** The memo of the turn about to be taken in `pool` (before takeTurn). */
+export function turnMemo(state: RotationState, pool: string): TurnMemo {
+  const { agentId, followers } = pointerOf(state, pool);
+  return {
+    turn: turnsTaken(state, pool) + 1,
+    ...(agentId === undefined ? {} : { previousPointer: agentId }),
+    ...(followers === undefined ? {} : { previousFollowers: [...followers] }),
+  };
+}
+
+/**
+ * `agentId` takes the pool's turn (its pointer, with the pool's `order` after them, and the
+ * turn count move) and one more to its total; an `assignment` counts in `assigned` too.
+ */
+export function takeTurn(
+  state: RotationState,
+  pool: string,
+  agentId: string,
+  options: { order?: readonly string[]; assignment?: boolean } = {},
+): RotationState {
   const counted = {
     ...state,
-    totals: { ...state.totals, [agentId]: (state.totals[agentId] ?? 0) + 1 },
+    totals: addOne(state.totals, agentId),
+    ...(options.assignment ? { assigned: addOne(state.assigned ?? {}, agentId) } : {}),
   };
   if (pool === NO_POOL) return counted;
   return withPointer(
     { ...counted, turns: { ...state.turns, [pool]: turnsTaken(state, pool) + 1 } },
     pool,
-    agentId,
+    {
+      agentId,
+      ...(options.order === undefined ? {} : { followers: followersOf(options.order, agentId) }),
+    },
   );
 }
 
@@ -45,12 +87,7 @@ export function takeTurn(state: RotationState, pool: string, agentId: string): R
  */
 export function giveBack(
   state: RotationState,
-  args: {
-    pool: string;
-    agentId: string;
-    turn?: number | undefined;
-    previousPointer?: string | undefined;
-  },
+  args: TurnMemo & { pool: string; agentId: string },
 ): RotationState {
   const count = state.totals[args.agentId] ?? 0;
   const uncounted = {
@@ -67,21 +104,25 @@ export function giveBack(
   return withPointer(
     { ...uncounted, turns: { ...state.turns, [args.pool]: args.turn - 1 } },
     args.pool,
-    args.previousPointer,
+    { agentId: args.previousPointer, followers: args.previousFollowers },
   );
 }
 
-function withPointer(
-  state: RotationState,
-  pool: string,
-  agentId: string | undefined,
-): RotationState {
+function addOne(counts: Record<string, number>, agentId: string): Record<string, number> {
+  return { ...counts, [agentId]: (counts[agentId] ?? 0) + 1 };
+}
+
+function withPointer(state: RotationState, pool: string, pointer: RotationPointer): RotationState {
+  const followers = { ...state.followers };
+  if (pointer.followers === undefined) delete followers[pool];
+  else followers[pool] = [...pointer.followers];
+  const next = { ...state, followers };
   if (pool === 'default') {
-    const { lastAgentId: _previous, ...rest } = state;
-    return agentId === undefined ? rest : { ...rest, lastAgentId: agentId };
+    const { lastAgentId: _previous, ...rest } = next;
+    return pointer.agentId === undefined ? rest : { ...rest, lastAgentId: pointer.agentId };
   }
   const pointers = { ...state.pointers };
-  if (agentId === undefined) delete pointers[pool];
-  else pointers[pool] = agentId;
-  return { ...state, pointers };
+  if (pointer.agentId === undefined) delete pointers[pool];
+  else pointers[pool] = pointer.agentId;
+  return { ...next, pointers };
 }

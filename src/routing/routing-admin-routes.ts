@@ -11,6 +11,7 @@ import type { AgentStore, RoutingRuleStore } from '../store/meeting-store-types.
 import type { RoutingStore } from '../store/types.js';
 import { toRoutingAgent, unroutableReason } from './meeting-routing.js';
 import { pickNextAgent } from './round-robin.js';
+import { pointerOf } from './rotation-state.js';
 
 export interface RoutingAdminDeps {
   store: AgentStore & RoutingRuleStore & RoutingStore;
@@ -30,7 +31,10 @@ export function createRoutingAdminRoutes(deps: RoutingAdminDeps): Router {
   router.get('/routing', (_req, res) => {
     const agents = store.listAgents();
     const state = store.routingState();
-    const next = pickNextAgent(agents.map(toRoutingAgent), state.lastAgentId);
+    const next = pickNextAgent(
+      agents.map(toRoutingAgent),
+      pointerOf(store.rotationState(), 'default'),
+    );
     res.json({
       order: agents.map((agent) => ({
         id: agent.id,

@@ -66,6 +66,12 @@ export function createMarketoSandbox(options: SandboxOptions = {}): MarketoSandb
     customActivityTypes: () => state.customTypes.list(),
   };
 
+  // Marketo's HTTP Date is Marketo's clock, the one its activity dates use: the sync reads it
+  // as a lower bound of when a read ran, so it must come from the sandbox's clock, not Node's.
+  app.use((_req, res, next) => {
+    res.setHeader('Date', new Date(state.clock.now()).toUTCString());
+    next();
+  });
   app.use(createUriGuard(state));
   app.use('/_sandbox', createControlRouter(state, sandbox));
   app.use(express.json({ limit: '1mb' }));

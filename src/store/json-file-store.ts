@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readlink, realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
 import type { Clock } from '../deps.js';
@@ -6,7 +6,7 @@ import { StoreError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { DocumentDb } from './document-db.js';
 import { serializeDocumentSnapshot, takeDocumentSnapshot } from './document-snapshot.js';
-import { DurableFileAdapter } from './durable-file-adapter.js';
+import { DurableFileAdapter, errorCode } from './durable-file-adapter.js';
 import { acquireFileLock } from './file-lock.js';
 import {
   LeadJournal,
@@ -27,22 +27,24 @@ export interface JsonFileStoreOptions extends LowdbStoreOptions {
 }
 
 /**
- * The default store: one JSON document, rewritten whole on every (group) commit. One process
+ * The default store: one JSON document, rewritten whole on every (group) commit, except for
+ * lead changes written with `durability: 'journal'`, appended to the lead journal beside it
+ * (lead-journal.ts) and replayed here at the next open after a crash. One process
  * per file, enforced by a lock file; a corrupt file stops the start instead of being reset.
  * Every write serialises the whole document (about 42 MB and 0.3 s at 100,000 leads, see
  * bench/store.ts) in chunks with the event loop free between them (the longest stall about
  * 15 ms, not 0.3 s); past that size a database is still the better store.
  */
 export async function createJsonFileStore(options: JsonFileStoreOptions): Promise<LowdbStore> {
-  const file = path.resolve(options.file);
   const logger = options.logger ?? silentLogger;
   const started = performance.now();
+  let file: string;
   try {
-    await mkdir(path.dirname(file), { recursive: true });
+    file = await resolveStoreFile(path.resolve(options.file));
   } catch (error) {
     throw new StoreError(
       'STORE_OPEN_FAILED',
-      `Could not create the directory of data file ${file}: ${(error as Error).message}`,
+      `Could not create the directory of data file ${options.file}: ${(error as Error).message}`,
       error,
     );
   }
@@ -153,4 +155,27 @@ export class StoreDocumentFile implements Adapter<StoreDocument> {
       this.bytes = bytes;
     });
   }
+}
+
+/**
+ * The file itself, not the path it was named by: a symlink (to the file, or to a directory on
+ * the way) is followed, so two names of one file take one lock, and the durable write's rename
+ * replaces the file rather than the link. Creates the file's directory when it is missing.
+ */
+async function resolveStoreFile(named: string): Promise<string> {
+  let file = named;
+  for (let hops = 0; ; hops++) {
+    let target: string;
+    try {
+      target = await readlink(file);
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === 'EINVAL' || code === 'ENOENT') break; // not a link, or not there yet
+      throw error;
+    }
+    if (hops >= 40) throw new Error(`too many symbolic links at ${named}`);
+    file = path.resolve(path.dirname(file), target); // a link's target may itself be relative
+  }
+  await mkdir(path.dirname(file), { recursive: true });
+  return path.join(await realpath(path.dirname(file)), path.basename(file));
 }

@@ -10,10 +10,12 @@ export interface LeadChanges {
   deletes?: number[];
 }
 
-/** The changes as validated: what the lead journal records, and replay applies again. */
+/** The changes as validated (what the lead journal records), and the leads deleted. */
 export interface AppliedLeadChanges {
   upserts: StoredLead[];
   deletes: number[];
+  /** Stored leads the deletes removed. */
+  deleted: number;
 }
 
 const leadIdSchema = z.number().int().positive();
@@ -73,7 +75,8 @@ export class LeadRecords {
    * Semantics: an upsert replaces the stored fields with the state observed at `observedAt`
    * (Marketo omits null fields, so an absent field means null); an upsert older than the stored
    * observation is ignored; a deleted id is remembered and never re-inserted; a delete wins
-   * over an upsert of the same id in the same batch.
+   * over an upsert of the same id in the same batch. Returns how many stored leads the
+   * deletes removed (a delete of a lead the copy never held, or already removed, counts 0).
    */
   apply(changes: LeadChanges): AppliedLeadChanges {
     const upserts = (changes.upserts ?? []).map(parseUpsert);
@@ -87,15 +90,16 @@ export class LeadRecords {
       leads.set(upsert.id, upsert);
       this.index.set(upsert);
     }
+    let deleted = 0;
     for (const id of deletes) {
-      leads.delete(id);
+      if (leads.delete(id)) deleted += 1;
       this.index.remove(id);
       if (!this.deleted.has(id)) {
         this.deleted.add(id);
         deletedLeadIds.push(id);
       }
     }
-    return { upserts, deletes };
+    return { upserts, deletes, deleted };
   }
 }
 

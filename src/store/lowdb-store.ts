@@ -16,6 +16,7 @@ import type { Agent, Meeting, RoutingRule } from '../meetings/meeting-contract.j
 import { OutboxRecords } from './outbox-records.js';
 import { refuseInvalid } from './record-validation.js';
 import { RoutingRecords, type RoundRobinArgs, type RoundRobinResult } from './routing-records.js';
+import type { RotationState } from '../routing/rotation-state.js';
 import {
   syncStateSchema,
   usageStateSchema,
@@ -79,10 +80,10 @@ export class LowdbStore implements Store {
   }
 
   applyLeadChanges(changes: LeadChanges, options?: WriteOptions): Promise<void> {
-    return this.db.updateJournaled(
-      () => ({ result: undefined, entry: this.leads.apply(changes) }),
-      options,
-    );
+    return this.db.updateJournaled(() => {
+      const { upserts, deletes } = this.leads.apply(changes);
+      return { result: undefined, entry: { upserts, deletes } };
+    }, options);
   }
 
   loadSyncState(): SyncState {
@@ -90,14 +91,15 @@ export class LowdbStore implements Store {
     return structuredClone(this.db.data.sync);
   }
 
-  commitSync(batch: LeadChanges & { state: SyncState }): Promise<void> {
+  commitSync(batch: LeadChanges & { state: SyncState }): Promise<{ deleted: number }> {
     return this.db.update((doc) => {
       // Parse before applying the leads so an invalid state leaves the document untouched;
       // zod returns a fresh object, so the caller's later edits do not leak into the store,
       // and freezing it keeps the document's rule: values are replaced, never changed.
       const state = deepFreeze(refuseInvalid(syncStateSchema, batch.state, 'sync state'));
-      this.leads.apply(batch);
+      const applied = this.leads.apply(batch);
       doc.sync = state;
+      return applied;
     });
   }
 
@@ -120,6 +122,10 @@ export class LowdbStore implements Store {
 
   routingState(): ReturnType<RoutingRecords['state']> {
     return this.routing.state();
+  }
+
+  rotationState(): RotationState {
+    return this.routing.rotation();
   }
 
   getAssignment(key: string): Assignment | undefined {

@@ -15,7 +15,8 @@ import type {
   MeetingChange,
   MeetingFilter,
 } from './meeting-store-types.js';
-import { giveBack, NO_POOL, pointerOf, takeTurn, turnsTaken } from '../routing/rotation-state.js';
+import { rotationStart } from '../routing/round-robin.js';
+import { giveBack, NO_POOL, pointerOf, takeTurn, turnMemo } from '../routing/rotation-state.js';
 import type { OutboxRecords } from './outbox-records.js';
 import { refuseInvalid } from './record-validation.js';
 import type { StoreDocument } from './store-document.js';
@@ -245,9 +246,9 @@ export class MeetingRecords {
     ) {
       return { result: { outcome: 'visitor-limit' }, changed: false };
     }
-    const pointer = pointerOf(this.doc.routing, args.pool);
+    const order = args.candidates.map((c) => c.id);
     const start =
-      args.mode === 'rotation' ? args.candidates.findIndex((c) => c.id === pointer) + 1 : 0;
+      args.mode === 'rotation' ? rotationStart(order, pointerOf(this.doc.routing, args.pool)) : 0;
     const skipped: Array<{ agentId: string; reason: string }> = [];
     for (let step = 0; step < args.candidates.length; step += 1) {
       const candidate = args.candidates[(start + step) % args.candidates.length]!;
@@ -277,16 +278,13 @@ export class MeetingRecords {
         routing: {
           ...args.meeting.routing,
           skipped: [...args.meeting.routing.skipped, ...skipped],
-          ...(args.mode === 'rotation' && pointer !== undefined
-            ? { previousPointer: pointer }
-            : {}),
-          ...(args.mode === 'rotation'
-            ? { turn: turnsTaken(this.doc.routing, args.pool) + 1 }
-            : {}),
+          ...(args.mode === 'rotation' ? turnMemo(this.doc.routing, args.pool) : {}),
         },
       });
       this.doc.routing = deepFreeze(
-        takeTurn(this.doc.routing, args.mode === 'rotation' ? args.pool : NO_POOL, candidate.id),
+        takeTurn(this.doc.routing, args.mode === 'rotation' ? args.pool : NO_POOL, candidate.id, {
+          order,
+        }),
       );
       return { result: { outcome: 'held', meeting }, changed: true };
     }
@@ -298,9 +296,8 @@ export class MeetingRecords {
     if (meeting === undefined || meeting.status !== 'pending')
       return { result: false, changed: false };
     this.remove(meeting);
-    const { pool, turn, previousPointer } = meeting.routing;
     this.doc.routing = deepFreeze(
-      giveBack(this.doc.routing, { pool, agentId: meeting.agentId, turn, previousPointer }),
+      giveBack(this.doc.routing, { ...meeting.routing, agentId: meeting.agentId }),
     );
     return { result: true, changed: true };
   }

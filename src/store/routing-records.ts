@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { NO_POOL, pointerOf, takeTurn } from '../routing/rotation-state.js';
+import { NO_POOL, pointerOf, takeTurn, type RotationState } from '../routing/rotation-state.js';
 import { pickNextAgent } from '../routing/round-robin.js';
 import type { Changed } from './document-db.js';
 import { deepFreeze } from './document-snapshot.js';
@@ -60,6 +60,11 @@ export class RoutingRecords {
     return { lastAgentId, pointers: { ...pointers }, totals: { ...totals } };
   }
 
+  /** Frozen: a caller cannot change it in place. */
+  rotation(): RotationState {
+    return this.doc.routing;
+  }
+
   get(key: string): Assignment | undefined {
     const assignment = this.doc.assignments.get(key);
     return assignment === undefined ? undefined : { ...assignment };
@@ -93,7 +98,10 @@ export class RoutingRecords {
       source: args.source,
     });
     this.doc.routing = deepFreeze(
-      takeTurn(this.doc.routing, args.ordered ? NO_POOL : pool, agent.id),
+      takeTurn(this.doc.routing, args.ordered ? NO_POOL : pool, agent.id, {
+        order: args.agents.map((a) => a.id),
+        assignment: true,
+      }),
     );
     assignments.set(args.key, assignment);
     this.pruneOld(args.now - Math.max(ASSIGNMENT_RETENTION_MS, args.repeatWindowMs));

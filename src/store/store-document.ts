@@ -57,9 +57,13 @@ const routingSchema = z
     lastAgentId: z.string().optional(),
     /** Pointers of the other rotations (a rule's own pool, `rule:<id>`). */
     pointers: z.record(z.string(), z.string()).optional(),
+    /** Per pool, who followed the pointer's agent then: the rotation outlives its last taker. */
+    followers: z.record(z.string(), z.array(z.string())).optional(),
     /** Turns taken per pool, so a hold given back can tell whether another turn came since. */
     turns: z.record(z.string(), z.number().int().nonnegative()).optional(),
     totals: z.record(z.string(), z.number().int().nonnegative()),
+    /** Call Webhook and flow-step assignments per agent. */
+    assigned: z.record(z.string(), z.number().int().nonnegative()).optional(),
   })
   .default(() => ({ totals: {} }));
 

@@ -5,6 +5,7 @@ import type {
   Dialogue,
   DialogueStats,
 } from '../chat/chat-contract.js';
+import type { RotationState } from '../routing/rotation-state.js';
 import type { MeetingStores } from './meeting-store-types.js';
 
 /**
@@ -177,13 +178,14 @@ export interface SyncStateStore {
   loadSyncState(): SyncState;
   /**
    * Commits a sync page atomically: the leads it changed and the cursor that follows it, so a
-   * crash never separates the two.
+   * crash never separates the two. `deleted`: leads the write removed from the copy (ids it
+   * never held, or already removed, are not counted).
    */
   commitSync(batch: {
     upserts?: LeadUpsert[];
     deletes?: number[];
     state: SyncState;
-  }): Promise<void>;
+  }): Promise<{ deleted: number }>;
 }
 
 export interface UsageStore {
@@ -262,6 +264,8 @@ export interface RoutingStore {
     pointers: Record<string, string>;
     totals: Record<string, number>;
   };
+  /** The whole rotation state as stored (frozen): pointers with followers, turns, counts. */
+  rotationState(): RotationState;
   getAssignment(key: string): Assignment | undefined;
 }
 

@@ -125,8 +125,9 @@ export class SyncRun {
     // After one failed commit no later one may land: a later snapshot of the shared state could
     // otherwise mark as done a page whose leads were never written.
     if (this.commitFailed) throw this.commitFailed;
+    let committed: { deleted: number };
     try {
-      await this.deps.store.commitSync({
+      committed = await this.deps.store.commitSync({
         upserts: changes.upserts,
         deletes: changes.deletes,
         state: structuredClone(this.state),
@@ -136,7 +137,9 @@ export class SyncRun {
       throw error;
     }
     this.leadsUpserted += changes.upserts?.length ?? 0;
-    this.leadsDeleted += changes.deletes?.length ?? 0;
+    // What the store removed, not what was asked: Marketo lists a lead deleted more than once
+    // (on several pages, in both passes) and leads the copy never held.
+    this.leadsDeleted += committed.deleted;
     this.progress({
       leadsUpserted: this.leadsUpserted,
       leadsDeleted: this.leadsDeleted,

@@ -29,6 +29,8 @@ export function createFakeProvider(kind: 'google' | 'microsoft' = 'google') {
     failCancel?: Error;
     /** Runs while an update is in flight (before it answers): a race to stage. */
     onUpdate?: () => Promise<void>;
+    /** Awaited by every create before it answers: a booking held open while others arrive. */
+    onCreate?: () => Promise<void>;
   } = { busy: [] };
   const client: CalendarClient = {
     kind,
@@ -40,6 +42,7 @@ export function createFakeProvider(kind: 'google' | 'microsoft' = 'google') {
     createEvent: async (access, event) => {
       calls.push({ op: 'create', access, event });
       if (behaviour.failCreate) throw behaviour.failCreate;
+      await behaviour.onCreate?.();
       return { eventId: `evt-${event.meetingId}`, meetingUrl: 'https://meet.example/abc' };
     },
     updateEvent: async (access, eventId, event) => {
@@ -75,7 +78,12 @@ export function createFakeProvider(kind: 'google' | 'microsoft' = 'google') {
 
 /** The meetings module mounted as main.ts does, on a memory store with a manual clock. */
 export function createMeetingsTestApp(
-  options: { ownerField?: string; agentLeadFields?: { email?: string; name?: string } } = {},
+  options: {
+    ownerField?: string;
+    agentLeadFields?: { email?: string; name?: string };
+    /** Called once a public request's body is read and its route has run up to its first wait. */
+    onRouted?: () => void;
+  } = {},
 ) {
   const store = createMemoryStore();
   const clock = createManualClock(T0);
@@ -95,16 +103,17 @@ export function createMeetingsTestApp(
     ...(options.agentLeadFields === undefined ? {} : { agentLeadFields: options.agentLeadFields }),
   });
   const passThrough: RequestHandler = (_req, _res, next) => next();
+  // The chat router's own body reader, as in production (the form routes run before it).
+  const readBody = readJsonBody(DEFAULT_CHAT_BODY_LIMIT_BYTES);
+  // Express runs the route inside next(), synchronously up to the handler's first await.
+  const body: RequestHandler = (req, res, next) =>
+    readBody(req, res, (error?: unknown) => {
+      next(error);
+      options.onRouted?.();
+    });
   const app = express();
   app.use('/api', express.json(), ...meetings.adminRouters);
-  app.use(
-    '/chat',
-    meetings.publicRoutes({
-      limiter: () => passThrough,
-      // The chat router's own body reader, as in production (the form routes run before it).
-      body: readJsonBody(DEFAULT_CHAT_BODY_LIMIT_BYTES),
-    }),
-  );
+  app.use('/chat', meetings.publicRoutes({ limiter: () => passThrough, body }));
   app.use('/oauth', meetings.oauthRouter);
   app.use(notFoundHandler);
   app.use(createErrorHandler(silentLogger));

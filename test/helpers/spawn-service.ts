@@ -16,6 +16,26 @@ export function spawnTs(
   return Object.assign(child, { output: () => text });
 }
 
+/**
+ * Runs `npm run <script>` as a user would, in a process group of its own (`detached`), so a
+ * test can signal npm alone (`child.kill`) or the whole group as a terminal's Ctrl-C does.
+ */
+export function spawnNpm(
+  script: string,
+  env: Record<string, string>,
+): ChildProcess & { output(): string } {
+  const child = spawn('npm', ['run', '--silent', script], {
+    cwd: new URL('../..', import.meta.url).pathname,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let text = '';
+  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  return Object.assign(child, { output: () => text });
+}
+
 /** Resolves when the child's output matches `pattern`; rejects after `timeoutMs`. */
 export function waitForOutput(
   child: ReturnType<typeof spawnTs>,

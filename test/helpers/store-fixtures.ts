@@ -52,7 +52,8 @@ export function spawnHelper(helper: string, args: string[]) {
     ['--import', 'tsx', path.join(repoRoot, 'test/helpers', helper), ...args],
     {
       cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // stdin is a pipe for helpers that take commands (store-open.ts --coordinated).
+      stdio: ['pipe', 'pipe', 'pipe'],
     },
   );
   let stdout = '';

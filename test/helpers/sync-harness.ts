@@ -1,6 +1,6 @@
 import { createMarketoClient } from '../../src/clients/marketo/index.js';
 import type { MarketoApi } from '../../src/clients/marketo/types.js';
-import { createSequentialIds, systemClock } from '../../src/deps.js';
+import { createSequentialIds, systemClock, type Clock } from '../../src/deps.js';
 import { silentLogger } from '../../src/logger.js';
 import { createMarketoSandbox } from '../../src/sandbox/index.js';
 import type { SandboxOptions } from '../../src/sandbox/sandbox-types.js';
@@ -19,7 +19,24 @@ export const TEST_FIELDS = [
   'updatedAt',
 ];
 
-/** A sandbox Marketo over loopback, the real client with a short window, and a store. */
+/**
+ * Real time plus an offset a test moves forward: Marketo's clock (activity dates, the HTTP
+ * Date) jumps without a sleep, while the sandbox's rate window still sees time pass.
+ */
+export function createShiftedClock(): Clock & { advance(ms: number): void } {
+  let offset = 0;
+  return {
+    now: () => Date.now() + offset,
+    advance: (ms) => {
+      offset += ms;
+    },
+  };
+}
+
+/**
+ * A sandbox Marketo over loopback (on `marketoClock` unless the test brings a clock), the real
+ * client with a short window, and a store.
+ */
 export async function createSyncHarness(
   options: {
     sandbox?: SandboxOptions;
@@ -27,7 +44,9 @@ export async function createSyncHarness(
     store?: Store;
   } = {},
 ) {
+  const marketoClock = createShiftedClock();
   const sandbox = createMarketoSandbox({
+    clock: marketoClock,
     seedLeads: 1000,
     rateLimit: 100,
     rateWindowMs: 1000,
@@ -68,7 +87,16 @@ export async function createSyncHarness(
       cursorOverlapMs: 60_000,
       ...overrides,
     });
-  return { sandbox, server, store, marketo, deps, sync, close: () => server.close() };
+  return {
+    sandbox,
+    marketoClock,
+    server,
+    store,
+    marketo,
+    deps,
+    sync,
+    close: () => server.close(),
+  };
 }
 
 /** Every sandbox lead, reduced to the synced fields, keyed by id. */

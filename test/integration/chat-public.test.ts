@@ -559,6 +559,22 @@ describe('POST /chat/events', () => {
     expect(store.listOutbox()).toEqual([]);
   });
 
+  it.each(['triggered', 'engaged', 'goal-reached', 'meeting-booked', 'completed'])(
+    'when a %s event carries an email at a blocked domain, then it is counted and no lead is created or linked',
+    async (type) => {
+      const { app, store } = await setup();
+      const visitor = { anonymousId: 'anon-visitor-a', email: 'blocked.person@Mailinator.com' };
+      const value = type === 'goal-reached' || type === 'meeting-booked' ? 'x-1' : undefined;
+      await request(app)
+        .post('/chat/events')
+        .send(event(type, { visitor, ...(value === undefined ? {} : { value }) }))
+        .expect(202);
+      expect(Object.values(store.dialogueStats('welcome')).reduce((a, b) => a + b)).toBe(1);
+      expect(store.listOutbox()).toEqual([]);
+      expect(store.findVisitorEmail({ anonymousId: 'anon-visitor-a' })).toBeUndefined();
+    },
+  );
+
   it.each([
     ['an email-given without an email', event('email-given', { value: 'nope' }), 'value'],
     ['an unknown type', event('clicked'), 'type'],

@@ -91,8 +91,9 @@ describe('lead sync resume after a crash in the incremental pass', () => {
           if (armed && batch.upserts?.length) upsertCommits += 1;
           if (upsertCommits >= 2) crashed = true;
           if (crashed) throw new Error('simulated crash');
-          await real.commitSync(batch);
+          const committed = await real.commitSync(batch);
           if (armed) landedIds.push(...(batch.upserts ?? []).map((u) => u.id));
+          return committed;
         },
       },
     });

@@ -143,17 +143,30 @@ describe('MarketoClient: Get Lead Activities', () => {
 
 describe('MarketoClient: identity outage', () => {
   it.each([
-    { what: 'the connection fails', reply: 'error' as const, retryable: true },
-    { what: 'identity answers 503', reply: 503, retryable: true },
-    { what: 'identity refuses the credentials', reply: 401, retryable: false },
-  ])('when $what, then retryable is $retryable', async ({ reply, retryable }) => {
-    const scope = nock(BASE_URL).get('/identity/oauth/token').query(true);
-    if (reply === 'error') scope.replyWithError(connectionReset());
-    else scope.reply(reply, { error: 'x' });
-    const client = createTestClient();
-    const error = await caught(
-      client.getLeadActivities({ nextPageToken: 'T', activityTypeIds: [1] }),
-    );
-    expect(error).toMatchObject({ code: 'MARKETO_AUTH_FAILED', retryable });
-  });
+    {
+      what: 'the connection fails',
+      reply: 'error' as const,
+      code: 'MARKETO_UNREACHABLE',
+      retryable: true,
+    },
+    { what: 'identity answers 503', reply: 503, code: 'MARKETO_AUTH_FAILED', retryable: true },
+    {
+      what: 'identity refuses the credentials',
+      reply: 401,
+      code: 'MARKETO_AUTH_FAILED',
+      retryable: false,
+    },
+  ])(
+    'when $what, then the code is $code and retryable is $retryable',
+    async ({ reply, code, retryable }) => {
+      const scope = nock(BASE_URL).get('/identity/oauth/token').query(true);
+      if (reply === 'error') scope.replyWithError(connectionReset());
+      else scope.reply(reply, { error: 'x' });
+      const client = createTestClient();
+      const error = await caught(
+        client.getLeadActivities({ nextPageToken: 'T', activityTypeIds: [1] }),
+      );
+      expect(error).toMatchObject({ code, retryable });
+    },
+  );
 });

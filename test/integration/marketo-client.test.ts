@@ -169,6 +169,54 @@ describe('MarketoClient: access token', () => {
   });
 });
 
+describe('MarketoClient: a wrong or unreachable address', () => {
+  const netError = (code: string) => Object.assign(new Error(`connect ${code}`), { code });
+
+  it.each(['ECONNREFUSED', 'ENOTFOUND'])(
+    'when identity fails with %s, then the error is MARKETO_UNREACHABLE and says to check MARKETO_BASE_URL',
+    async (networkCode) => {
+      nock(BASE_URL).get('/identity/oauth/token').query(true).replyWithError(netError(networkCode));
+      const client = createTestClient();
+
+      const error = await caught(client.getPagingToken(since));
+      expect(error).toMatchObject({ code: 'MARKETO_UNREACHABLE', networkCode, retryable: true });
+      expect(error.message).toContain(networkCode);
+      expect(error.message).toContain('check MARKETO_BASE_URL');
+      expect(error.message).not.toContain(CLIENT_SECRET);
+    },
+  );
+
+  it('when identity answers HTTP 404, then the error is MARKETO_URL_NOT_FOUND, not an authentication failure', async () => {
+    nock(BASE_URL).get('/identity/oauth/token').query(true).reply(404, '<html>Not Found</html>');
+    const client = createTestClient();
+
+    const error = await caught(client.getPagingToken(since));
+    expect(error).toMatchObject({ code: 'MARKETO_URL_NOT_FOUND', retryable: false });
+    expect(error.message).toContain('check MARKETO_BASE_URL');
+    expect(error.message).not.toContain(CLIENT_SECRET);
+  });
+
+  it('when a REST call answers a bare HTTP 404, then the error is MARKETO_URL_NOT_FOUND', async () => {
+    mockIdentity();
+    mockApi().get(PAGING).query(true).reply(404, 'Not Found', { 'content-type': 'text/plain' });
+    const client = createTestClient();
+
+    const error = await caught(client.getPagingToken(since));
+    expect(error).toMatchObject({ code: 'MARKETO_URL_NOT_FOUND', upstreamStatus: 404 });
+    expect(error.message).toContain('check MARKETO_BASE_URL');
+  });
+
+  it('when a REST call keeps meeting ECONNREFUSED, then after the retries the error is MARKETO_UNREACHABLE', async () => {
+    mockIdentity();
+    mockApi().get(PAGING).query(true).times(4).replyWithError(netError('ECONNREFUSED'));
+    const client = createTestClient();
+
+    const error = await caught(client.getPagingToken(since));
+    expect(error).toMatchObject({ code: 'MARKETO_UNREACHABLE', networkCode: 'ECONNREFUSED' });
+    expect(error.message).toContain('check MARKETO_BASE_URL');
+  });
+});
+
 describe('MarketoClient: retries', () => {
   it('when Marketo answers 606 (rate limit), then the call is retried and succeeds', async () => {
     mockIdentity();

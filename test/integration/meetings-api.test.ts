@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { CalendarProviderError } from '../../src/calendar/calendar-types.js';
+import { createDefaultConfiguration } from '../../src/chat/default-configuration.js';
 import {
   addAgent,
   book,
@@ -168,6 +169,39 @@ describe('booking from the widget', () => {
     expect(JSON.stringify(second.body)).not.toContain('manage');
   });
 
+  it('when two requests join a booking with their key while its calendar event is being made, then the first is 201 and both joiners are 200 replays of the same meeting', async () => {
+    let routed = 0;
+    let allRouted!: () => void;
+    const arrived = new Promise<void>((resolve) => (allRouted = resolve));
+    const t = createMeetingsTestApp({ onRouted: () => ++routed === 3 && allRouted() });
+    const ana = await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    await connectGoogle(t, ana.id);
+    let release!: () => void;
+    const created = new Promise<void>((resolve) => (release = resolve));
+    t.google.behaviour.onCreate = () => created;
+
+    const send = () =>
+      request(t.app)
+        .post('/chat/meetings')
+        .set('Idempotency-Key', 'joined-key-1')
+        .send({ start: WED_0900_BERLIN, email: 'visitor@example.org', timeZone: 'Europe/Berlin' });
+    const answers = Promise.all([send(), send(), send()]);
+    // All three are in the route (the first one's event held open) before the event is made.
+    await arrived;
+    release();
+    const responses = await answers;
+
+    expect(responses.map((res) => [res.status, res.body.replayed]).sort()).toEqual([
+      [200, true],
+      [200, true],
+      [201, false],
+    ]);
+    const [meeting] = t.store.listMeetings();
+    expect(new Set(responses.map((res) => res.body.meeting.id))).toEqual(new Set([meeting!.id]));
+    expect(t.google.calls.filter((call) => call.op === 'create')).toHaveLength(1);
+    expect(outboxOf(t)).toHaveLength(1);
+  });
+
   it('when a Tokyo visitor’s slot is taken and the client wrote it in UTC, then the fresh slots are of the visitor’s day', async () => {
     const t = createMeetingsTestApp();
     await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
@@ -202,6 +236,19 @@ describe('booking from the widget', () => {
     );
     expect(burst.map((r) => r.status).sort()).toEqual([201, 201, 201, 409, 409]);
     await book(t, { start: '2026-11-25T10:00:00+01:00', idempotencyKey: 'key-visitor-1' }, 200);
+  });
+
+  it('when the email is at a blocked domain, then 400 naming email and no meeting, no lead write', async () => {
+    const t = createMeetingsTestApp();
+    await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    await t.store.saveChatConfiguration({
+      ...createDefaultConfiguration(),
+      blockedEmailDomains: ['gmail.com'],
+    });
+    const res = await book(t, { email: 'blocked.person@Gmail.com' }, 400);
+    expect(res.body.error).toMatchObject({ code: 'EMAIL_DOMAIN_BLOCKED', field: 'email' });
+    expect(t.store.listMeetings()).toHaveLength(0);
+    expect(t.store.listOutbox()).toHaveLength(0);
   });
 
   it('when the slot is taken, then 409 SLOT_TAKEN comes with fresh slots of that day, without the taken one', async () => {

@@ -116,6 +116,35 @@ describe('routing: rules, owner, rotation', () => {
   });
 });
 
+describe('the rotation when agents leave', () => {
+  it('when agent three took the last meeting and is then deleted, then four, five and back to one get the next meetings', async () => {
+    const t = createMeetingsTestApp();
+    const five = [];
+    for (const n of [1, 2, 3, 4, 5]) {
+      five.push(await addAgent(t, { name: `Agent ${n}`, email: `agent${n}@example.com` }));
+    }
+    const [one, , three, four, agentFive] = five;
+    for (const n of [1, 2, 3]) await book(t, { email: `early${n}@example.org` });
+    const threes = t.store.listMeetings({ agentId: three!.id });
+    expect(threes).toHaveLength(1);
+    // The agent can be deleted once their meetings are over (to come, they refuse the delete).
+    t.clock.set(threes[0]!.end + HOUR);
+    await request(t.app).delete(`/api/agents/${three!.id}`).expect(204);
+
+    const routing = await request(t.app).get('/api/routing').expect(200);
+    expect(routing.body.next.id).toBe(four!.id);
+    const next = [];
+    for (const n of [1, 2, 3]) {
+      const res = await book(t, {
+        start: '2026-11-27T09:00:00+01:00',
+        email: `late${n}@example.org`,
+      });
+      next.push(res.body.meeting.agent.id);
+    }
+    expect(next).toEqual([four!.id, agentFive!.id, one!.id]);
+  });
+});
+
 describe('calendar connection (OAuth) and revoked grants', () => {
   it('when the callback comes with an unknown, missing or reused state, then 400 and no token is stored', async () => {
     const t = createMeetingsTestApp();

@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startOutboxWorker } from '../../jobs/outbox-worker.js';
+import { startOutboxWorker, type WorkerTimer } from '../../jobs/outbox-worker.js';
 import { createManualClock } from '../../src/deps.js';
 import { silentLogger } from '../../src/logger.js';
 import { OutboxHandlerError, type OutboxHandlers } from '../../src/outbox/outbox-handler.js';
 import { runOutboxOnce } from '../../src/outbox/run-outbox-once.js';
 import { createMemoryStore } from '../../src/store/index.js';
+
+/** Lets the promises already settled run their callbacks: one turn of the event loop. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 function setup(handlers: OutboxHandlers) {
   const store = createMemoryStore();
@@ -119,10 +122,10 @@ describe('runOutboxOnce', () => {
     const item = await enqueue('job', 'j:1');
 
     const first = pass({ leaseMs: 1_000 });
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     clock.advance(1_001);
     const second = pass({ leaseMs: 60_000 }); // claims the expired lease and completes
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     // the second worker is in flight; hold the result until the first is released
     release();
 
@@ -149,10 +152,10 @@ describe('runOutboxOnce', () => {
     const item = await enqueue('job', 'j:1');
 
     const first = pass({ leaseMs: 1_000 });
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     clock.advance(1_001);
     const second = pass({ leaseMs: 60_000 });
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     const newLease = store.getOutboxItem(item.id)!.lease;
 
     releaseFirst();
@@ -167,6 +170,29 @@ describe('runOutboxOnce', () => {
   });
 });
 
+/** A timer the test fires by hand: no real time passes, and `fire` awaits the pass it runs. */
+function createManualTimer() {
+  let pending: Array<{ run: () => Promise<void>; ms: number }> = [];
+  const timer: WorkerTimer = (run, ms) => {
+    const entry = { run, ms };
+    pending.push(entry);
+    return () => {
+      pending = pending.filter((p) => p !== entry);
+    };
+  };
+  return {
+    timer,
+    delays: () => pending.map((p) => p.ms),
+    /** Runs the one pending timer, whatever its delay. */
+    fire: () => {
+      expect(pending).toHaveLength(1);
+      const [entry] = pending;
+      pending = [];
+      return entry!.run();
+    },
+  };
+}
+
 describe('startOutboxWorker', () => {
   const workers: Array<{ stop(): Promise<void> }> = [];
   afterEach(async () => {
@@ -176,55 +202,70 @@ describe('startOutboxWorker', () => {
   it('when kicked after an enqueue, then the item is delivered without waiting for the poll', async () => {
     const store = createMemoryStore();
     const clock = createManualClock();
+    const timers = createManualTimer();
     const delivered: string[] = [];
     const worker = startOutboxWorker({
       store,
       clock,
       logger: silentLogger,
       pollMs: 60_000,
+      timer: timers.timer,
       handlers: { job: async (item) => void delivered.push(item.dedupeKey) },
     });
     workers.push(worker);
-    await new Promise((resolve) => setTimeout(resolve, 20)); // the first (empty) pass ran
+    expect(timers.delays()).toEqual([0]);
+    await timers.fire(); // the first pass finds nothing
+    expect(timers.delays()).toEqual([60_000]);
 
     await store.enqueueOutbox([{ kind: 'job', dedupeKey: 'j:1', payload: {} }], clock.now());
     worker.kick();
 
-    await expect.poll(() => delivered, { timeout: 2_000 }).toEqual(['j:1']);
+    expect(timers.delays()).toEqual([0]); // the poll was replaced by an immediate pass
+    await timers.fire();
+    expect(delivered).toEqual(['j:1']);
+    expect(timers.delays()).toEqual([0]); // it claimed something: look again at once
+    await timers.fire();
+    expect(timers.delays()).toEqual([60_000]);
   });
 
   it('when stopped during a pass, then stop waits for the pass in hand and no pass follows', async () => {
     const store = createMemoryStore();
     const clock = createManualClock();
+    const timers = createManualTimer();
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    let started = 0;
+    let started!: () => void;
+    const handlerStarted = new Promise<void>((resolve) => (started = resolve));
     await store.enqueueOutbox([{ kind: 'job', dedupeKey: 'j:1', payload: {} }], clock.now());
     const worker = startOutboxWorker({
       store,
       clock,
       logger: silentLogger,
       pollMs: 10,
+      timer: timers.timer,
       handlers: {
         job: async () => {
-          started += 1;
+          started();
           await held;
         },
       },
     });
-    await expect.poll(() => started).toBe(1);
+    const pass = timers.fire();
+    await handlerStarted;
 
     let stopped = false;
     const stopping = worker.stop().then(() => (stopped = true));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await settle();
     expect(stopped).toBe(false);
     release();
     await stopping;
+    await pass;
 
     expect(store.findOutboxItem('j:1')!.status).toBe('done');
+    expect(timers.delays()).toEqual([]); // nothing scheduled after the stop
     await store.enqueueOutbox([{ kind: 'job', dedupeKey: 'j:2', payload: {} }], clock.now());
     worker.kick();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(timers.delays()).toEqual([]);
     expect(store.findOutboxItem('j:2')!.status).toBe('pending');
   });
 });

@@ -203,4 +203,35 @@ describe('lead changes and deletions', () => {
     ]);
     expect((await get('/rest/v1/leads.json?filterType=id&filterValues=3')).body.result).toEqual([]);
   });
+
+  it('when paging tokens are taken at two datetimes, then each chain starts at the first activity dated at or after its datetime, and the answer is dated on the sandbox clock', async () => {
+    const { clock, sandbox, get } = await setup({ idGapRate: 0 });
+    const start = clock.now();
+    for (let second = 0; second < 4; second += 1) {
+      sandbox.upsertLead({ id: 1 + second, title: `Title ${second}` });
+      clock.advance(1000);
+    }
+    const tokenAt = async (ms: number) => {
+      const res = await get(
+        `/rest/v1/activities/pagingtoken.json?sinceDatetime=${new Date(ms).toISOString()}`,
+      );
+      expect(res.headers.date).toBe(new Date(clock.now()).toUTCString());
+      return res.body.nextPageToken as string;
+    };
+    const dates = async (token: string) =>
+      (await changes(get, token, 'title'))
+        .flatMap((page) => page.result ?? [])
+        .map((item) => item.activityDate);
+
+    expect(await dates(await tokenAt(start))).toEqual([
+      '2026-11-24T12:00:00Z',
+      '2026-11-24T12:00:01Z',
+      '2026-11-24T12:00:02Z',
+      '2026-11-24T12:00:03Z',
+    ]);
+    expect(await dates(await tokenAt(start + 2000))).toEqual([
+      '2026-11-24T12:00:02Z',
+      '2026-11-24T12:00:03Z',
+    ]);
+  });
 });

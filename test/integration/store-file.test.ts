@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJsonFileStore } from '../../src/store/index.js';
 import { initialSyncState } from '../../src/store/types.js';
@@ -27,6 +26,38 @@ async function seedFile(): Promise<Buffer> {
 }
 
 /** The pid of a process that has exited, so no process has it (barring quick pid reuse). */
+/** Whether a helper printed `word` before it exited. */
+async function printed(run: ReturnType<typeof spawnHelper>, word: string): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const check = () => {
+      if (run.stdout().includes(word)) resolve(true);
+    };
+    run.child.stdout!.on('data', check);
+    void run.done.then(() => resolve(run.stdout().includes(word)));
+    check();
+  });
+}
+
+/** Resolves once a writer has printed `count` acknowledged ids (rejects if it exits first). */
+async function acknowledgedCount(
+  run: ReturnType<typeof spawnHelper>,
+  count: number,
+): Promise<void> {
+  const enough = () =>
+    run
+      .stdout()
+      .split('\n')
+      .filter((line) => /^\d+$/.test(line)).length >= count;
+  await new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (enough()) resolve();
+    };
+    run.child.stdout!.on('data', check);
+    void run.done.then((result) => reject(new Error(`writer exited: ${result.stderr}`)));
+    check();
+  });
+}
+
 function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', '']);
   return child.pid!;
@@ -96,16 +127,68 @@ describe('JSON-file store: the lock (one process per file)', () => {
   it('when processes race to take over a stale lock, then exactly one opens the store', async () => {
     await seedFile();
     await writeLock({});
-    const startAt = String(Date.now() + 1_500); // after all four have loaded
 
-    const runs = await Promise.all(
-      [0, 1, 2, 3].map(() => spawnHelper('store-open.ts', [file, '1000', startAt]).done),
-    );
+    // Lined up by messages, not by a guessed start time: a racer slow to load (a busy machine)
+    // once opened the store after the winner had already closed it.
+    const racers = [0, 1, 2, 3].map(() => spawnHelper('store-open.ts', [file, '--coordinated']));
+    expect(await Promise.all(racers.map((racer) => printed(racer, 'ready')))).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    for (const racer of racers) racer.child.stdin!.write('go\n');
+    // The winner prints `opened` and holds the store; the losers exit.
+    const opened = await Promise.all(racers.map((racer) => printed(racer, 'opened')));
+    expect(opened.filter(Boolean)).toHaveLength(1);
+    const winner = racers[opened.indexOf(true)]!;
+    const lost = await Promise.all(racers.filter((r) => r !== winner).map((r) => r.done));
+    winner.child.stdin!.write('close\n');
+    const won = await winner.done;
 
-    expect(runs.map((run) => run.code).sort()).toEqual([0, 2, 2, 2]);
-    expect(
-      runs.filter((run) => run.code === 2).every((run) => run.stderr.includes('STORE_LOCKED')),
-    ).toBe(true);
+    expect(won.code).toBe(0);
+    expect(lost.map((run) => run.code)).toEqual([2, 2, 2]);
+    expect(lost.every((run) => run.stderr.includes('STORE_LOCKED'))).toBe(true);
+  });
+
+  it('when the file is opened through a symlink while in use under its own name, then the open is refused', async () => {
+    const first = await createJsonFileStore({ file });
+    const link = path.join(temp.dir, 'linked-store.json');
+    await symlink(file, link);
+
+    await expect(createJsonFileStore({ file: link })).rejects.toMatchObject({
+      code: 'STORE_LOCKED',
+    });
+    const run = await spawnHelper('store-open.ts', [link]).done;
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('STORE_LOCKED');
+    await first.close();
+  });
+
+  it('when the directory is reached through a symlink, then it is the same store and the same lock', async () => {
+    const first = await createJsonFileStore({ file });
+    const linkedDir = path.join(temp.dir, 'linked-dir');
+    await symlink(temp.dir, linkedDir);
+
+    await expect(
+      createJsonFileStore({ file: path.join(linkedDir, 'store.json') }),
+    ).rejects.toMatchObject({ code: 'STORE_LOCKED' });
+    await first.close();
+  });
+
+  it('when the store is written through a symlink, then the file it points to holds the writes and the link stays a link', async () => {
+    await seedFile();
+    const link = path.join(temp.dir, 'linked-store.json');
+    await symlink('store.json', link); // relative, as `ln -s store.json linked-store.json`
+
+    const store = await createJsonFileStore({ file: link });
+    await store.applyLeadChanges({ upserts: [makeLead(3)] });
+    await store.close();
+
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    const saved = JSON.parse(await readFile(file, 'utf8')) as { leads: Record<string, unknown> };
+    expect(Object.keys(saved.leads).sort()).toEqual(['1', '2', '3']);
+    expect(existsSync(`${link}.lock`)).toBe(false);
   });
 
   it('when the lock belongs to another host, then the open is refused with how to clear it', async () => {
@@ -245,13 +328,11 @@ describe('JSON-file store: durability under SIGKILL', () => {
     for (let run = 0; run < runs; run++) {
       const firstId = 1_000_000 + run * 100_000;
       const writer = spawnHelper('store-writer.ts', [file, '2000', String(firstId)]);
-      while (!writer.stdout().includes('ready\n')) {
-        if (writer.child.exitCode !== null)
-          throw new Error(`writer exited: ${(await writer.done).stderr}`);
-        await sleep(5);
-      }
-      const delay = 20 + Math.floor(Math.random() * 250);
-      await sleep(delay);
+      // The kill lands after a seeded number of acknowledged writes, while the writer is in the
+      // middle of the next ones: a moment set by the writer's progress, not by a timer that a
+      // busy machine can stretch until nothing was acknowledged yet.
+      const ackedBeforeKill = 1 + ((run * 37 + 11) % 120);
+      await acknowledgedCount(writer, ackedBeforeKill);
       writer.child.kill('SIGKILL');
       const result = await writer.done;
       expect(result.signal).toBe('SIGKILL');
@@ -261,9 +342,8 @@ describe('JSON-file store: durability under SIGKILL', () => {
         leads: Record<string, unknown>;
       };
       const missing = acknowledged.filter((id) => document.leads[id] === undefined);
-      expect({ run, delay, acknowledged: acknowledged.length > 0, missing }).toEqual({
+      expect({ run, acknowledged: acknowledged.length >= ackedBeforeKill, missing }).toEqual({
         run,
-        delay,
         acknowledged: true,
         missing: [],
       });

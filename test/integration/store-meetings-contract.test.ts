@@ -336,6 +336,7 @@ describe.each(storeImplementations)('meetings store contract: $kind', (impl) => 
               { agentId: 'a3', reason: 'busy' },
             ],
             previousPointer: 'a1',
+            previousFollowers: ['a2', 'a3', 'a4', 'a5'],
             turn: 2,
           },
         }),

@@ -184,6 +184,27 @@ describe.each(storeImplementations)('routing store contract: $kind', (impl) => {
     expect((await assign('lead:4', T0 + 1)).assignment.agentId).toBe('a4');
   });
 
+  it('when agent three took the last turn and leaves the rotation, then after a reopen four, five and one come next', async () => {
+    await agentsFor(['lead:1', 'lead:2', 'lead:3']);
+    store = await impl.reopen(store, storeFile.file);
+    const withoutThree = agents().filter((a) => a.id !== 'a3');
+
+    const picked: string[] = [];
+    for (const key of ['lead:4', 'lead:5', 'lead:6']) {
+      const { assignment } = await store.assignRoundRobin({
+        key,
+        agents: withoutThree,
+        now: T0,
+        repeatWindowMs: WINDOW,
+        source: 'webhook',
+      });
+      picked.push(assignment.agentId);
+    }
+
+    expect(picked).toEqual(['a4', 'a5', 'a1']);
+    expect(store.rotationState().assigned).toEqual({ a1: 2, a2: 1, a3: 1, a4: 1, a5: 1 });
+  });
+
   it('when a caller changes an assignment or state it read, then the store keeps its own', async () => {
     const { assignment } = await assign('lead:1');
     assignment.agentId = 'changed';

@@ -122,6 +122,24 @@ describe('Call Webhook routing with the owner and rules', () => {
   });
 });
 
+describe('Call Webhook rotation when an agent leaves', () => {
+  it('when agent three took the last lead and is then deleted, then four gets the next, then back to one', async () => {
+    const { store, assign } = await setup();
+    const before = [];
+    for (const id of [200, 201, 202]) before.push((await assign({ id, country: 'US' })).body);
+    expect(before.map((b) => b.agentEmail)).toEqual([
+      'agent1@example.com',
+      'agent2@example.com',
+      'agent3@example.com',
+    ]);
+    await store.deleteAgent('agt_3');
+
+    const after = [];
+    for (const id of [203, 204]) after.push((await assign({ id, country: 'US' })).body);
+    expect(after.map((b) => b.agentEmail)).toEqual(['agent4@example.com', 'agent1@example.com']);
+  });
+});
+
 describe('Self-Service Flow Step routing with the owner and rules', () => {
   it('when a batch is routed over all agents, then each lead goes by its synced fields: owner, rule, rotation; a direct pool stays direct', async () => {
     const { store } = await setup();

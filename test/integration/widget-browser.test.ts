@@ -20,6 +20,7 @@ import { createWidgetRoutes } from '../../src/chat/widget-routes.js';
 import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
 import { silentLogger } from '../../src/logger.js';
 import {
+  ACME_CONFIGURATION,
   ACME_DIALOGUE,
   createFakeChatServer,
   type FakeChatServer,
@@ -35,6 +36,9 @@ import {
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const SCREENSHOT = join(ROOT, 'test-artifacts/widget-demo.png');
 const BOOKING_SCREENSHOT = join(ROOT, 'test-artifacts/widget-booking.png');
+const PHONE_SCREENSHOT = join(ROOT, 'test-artifacts/widget-phone.png');
+/** An iPhone SE's viewport in CSS pixels. */
+const PHONE = { width: 375, height: 667 };
 const ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 interface BuildModule {
@@ -162,6 +166,18 @@ async function eventually(check: () => boolean, what: string, timeoutMs = 5_000)
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Whether the element's box lies wholly inside the viewport (the box, to show when not). */
+async function boxInViewport(locator: Locator, viewport: { width: number; height: number }) {
+  const box = await locator.boundingBox();
+  const inside =
+    box !== null &&
+    box.x >= 0 &&
+    box.y >= 0 &&
+    box.x + box.width <= viewport.width &&
+    box.y + box.height <= viewport.height;
+  return { inside, box };
 }
 
 const isFocused = (locator: Locator) =>
@@ -509,6 +525,69 @@ describe('chat widget in Chromium', () => {
     // Chrome logs the 409; nothing else went wrong.
     expect(errors).toEqual([expect.stringMatching(/status of 409 .*\/chat\/meetings\)$/)]);
   });
+
+  it('when a phone (375x667) opens the chat with the launcher 32 px from the edges, then the panel lies inside the viewport and no input is under 16 px (iOS zooms into smaller ones)', async () => {
+    const { style } = ACME_CONFIGURATION;
+    const { baseUrl } = await startService({
+      configuration: {
+        // 15 px text: the inputs must still be 16 px on a phone.
+        style: { ...style, fontSizePx: 15, launcher: { position: 'bottom-right', paddingPx: 32 } },
+      },
+    });
+    const context = await browser.newContext({
+      viewport: PHONE,
+      hasTouch: true,
+      timezoneId: 'Europe/Berlin',
+      locale: 'en-GB',
+    });
+    cleanups.push(() => context.close());
+    const { page, errors } = await openPage(context, `${baseUrl}/demo`);
+    await launcherOf(page).click();
+    const panel = page.getByRole('dialog', { name: 'Acme Assistant' });
+    await panel.waitFor();
+    expect(await boxInViewport(panel, PHONE)).toEqual({ inside: true, box: expect.anything() });
+
+    // The booking form: the name and email inputs.
+    await page.getByRole('button', { name: 'Book a demo' }).click();
+    await page.locator('.reply .times').getByRole('button', { name: '10:00' }).click();
+    await page.getByLabel('Name').waitFor();
+    const inputs = page.locator('[data-marketo-chat] input');
+    expect(await inputs.count()).toBe(2);
+    const sizes = await inputs.evaluateAll((nodes) =>
+      nodes.map((node) =>
+        parseFloat(node.ownerDocument.defaultView!.getComputedStyle(node).fontSize),
+      ),
+    );
+    expect(Math.min(...sizes)).toBeGreaterThanOrEqual(16);
+    expect(await boxInViewport(panel, PHONE)).toEqual({ inside: true, box: expect.anything() });
+    mkdirSync(dirname(PHONE_SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: PHONE_SCREENSHOT });
+    expect(errors).toEqual([]);
+  });
+
+  it.each([
+    { width: 375, height: 667, paddingPx: 200 },
+    { width: 700, height: 560, paddingPx: 200 },
+    { width: 1280, height: 800, paddingPx: 12 },
+  ])(
+    'when the viewport is $width x $height and the launcher $paddingPx px from the edges, then the open panel lies inside the viewport',
+    async ({ width, height, paddingPx }) => {
+      const { style } = ACME_CONFIGURATION;
+      const { baseUrl } = await startService({
+        configuration: { style: { ...style, launcher: { position: 'bottom-left', paddingPx } } },
+      });
+      const context = await browser.newContext({ viewport: { width, height } });
+      cleanups.push(() => context.close());
+      const { page } = await openPage(context, `${baseUrl}/demo`);
+      await launcherOf(page).click();
+      const panel = page.getByRole('dialog', { name: 'Acme Assistant' });
+      await panel.waitFor();
+      expect(await boxInViewport(panel, { width, height })).toEqual({
+        inside: true,
+        box: expect.anything(),
+      });
+    },
+  );
 
   it('when another site embeds the tag, then the widget calls the service it was loaded from, across origins', async () => {
     const { baseUrl, fake } = await startService();

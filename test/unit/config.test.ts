@@ -58,6 +58,58 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/SSFS_API_KEY/);
   });
 
+  it('when PORT is bad and a Marketo instance lacks its keys, then one pass lists the port and all five missing keys', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      MARKETO_BASE_URL: 'https://123-ABC-456.mktorest.com',
+      GOOGLE_CLIENT_ID: 'gid',
+    });
+    const keys = problems.map((p) => p.split(':')[0]);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'PORT',
+        'MARKETO_CLIENT_ID',
+        'MARKETO_CLIENT_SECRET',
+        'ADMIN_TOKEN',
+        'WEBHOOK_SECRET',
+        'SSFS_API_KEY',
+        'TOKEN_ENCRYPTION_KEY',
+        'GOOGLE_CLIENT_SECRET',
+      ]),
+    );
+  });
+
+  it.each([
+    ['*/61 * * * *', /minute "\*\/61": step 61 is out of range \(1-59\)/],
+    ['60 * * * *', /minute "60": 60 is out of range \(0-59\)/],
+    ['0 24 * * *', /hour "24": 24 is out of range \(0-23\)/],
+    ['0 */25 * * *', /hour "\*\/25": step 25 is out of range/],
+    ['*/0 * * * *', /step 0 is out of range/],
+    ['30-10 * * * *', /the range runs backwards/],
+    ['0 0 32 * *', /day of month "32"/],
+    ['*/15 * * *', /5 fields/],
+    ['61 * * * * *', /second "61"/],
+  ])(
+    'when SYNC_CRON is %s, then it is refused with a message naming SYNC_CRON',
+    (cronExpr, why) => {
+      const problems = problemsOf({ SYNC_CRON: cronExpr });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^SYNC_CRON: /);
+      expect(problems[0]).toMatch(why);
+    },
+  );
+
+  it.each([
+    '*/15 * * * *',
+    '0 9-17 * * MON-FRI',
+    '0 */6 * * *',
+    '*/59 * * * *',
+    '0 0 * * 7',
+    '*/30 * * * * *',
+  ])('when SYNC_CRON is %s, then it is accepted', (cronExpr) => {
+    expect(loadConfig({ SYNC_CRON: cronExpr }).sync.cron).toBe(cronExpr);
+  });
+
   it('when routing agents and callback hosts are given, then they are parsed', () => {
     const config = loadConfig({
       ROUTING_AGENTS: 'Ana Silva <Ana@Example.com>; Ben Ode <ben@example.com>',

@@ -3,7 +3,8 @@ import { ValidationError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { checkCallbackUrl } from '../../src/outbox/callback-url-guard.js';
 import type { OutboxStore } from '../../src/store/types.js';
-import { SSFS_INVOCATION_KIND, parseInvocation, toInvocationPayload } from './invocation-schema.js';
+import { parseInvocation } from './invocation-schema.js';
+import { SSFS_INVOCATION_KIND, type InvocationPayload } from './outbox-payloads.js';
 
 export interface AcceptInvocationDeps {
   store: OutboxStore;
@@ -34,7 +35,15 @@ export async function acceptInvocation(
       {
         kind: SSFS_INVOCATION_KIND,
         dedupeKey: `ssfs:${invocation.token}`,
-        payload: toInvocationPayload(invocation),
+        payload: {
+          token: invocation.token,
+          ...(invocation.apiCallBackKey ? { apiCallBackKey: invocation.apiCallBackKey } : {}),
+          callbackUrl: invocation.callbackUrl,
+          munchkinId: invocation.munchkinId,
+          campaignId: invocation.campaignId,
+          ...(invocation.batchid ? { batchId: invocation.batchid } : {}),
+          leads: invocation.leads,
+        } satisfies InvocationPayload,
       },
     ],
     deps.clock.now(),
@@ -44,7 +53,9 @@ export async function acceptInvocation(
     {
       campaignId: invocation.campaignId,
       batchId: invocation.batchid,
-      leads: invocation.objectData.length,
+      leads: invocation.leads.length,
+      invalidLeads: invocation.leads.filter((lead) => lead.invalid !== undefined).length,
+      skippedEntries: invocation.skipped,
       outboxId: stored?.item.id,
       replay: !created,
     },

@@ -5,16 +5,11 @@ import { assignAgent, type AssignAgentDeps } from '../../src/routing/assign-agen
 import type { NewOutboxItem, RoutingAgent, RoutingStore } from '../../src/store/types.js';
 import {
   SSFS_CALLBACK_KIND,
+  callbackDedupeKey,
   type CallbackPayload,
   type InvocationPayload,
-} from './invocation-schema.js';
+} from './outbox-payloads.js';
 import { ALL_AGENTS_POOL, DIRECT_AGENT_PREFIX } from './picklists.js';
-
-/**
- * Leads per callback. The SPI sets no limit (marketo-facts §6 "Limits"); Marketo's REST batches
- * are 300 records, a conservative ceiling for a body Marketo has to write back.
- */
-export const CALLBACK_CHUNK_SIZE = 300;
 
 /**
  * Leads routed at once. Each assignment is a durable write, and the JSON store folds concurrent
@@ -38,7 +33,7 @@ export interface ProcessInvocationDeps {
 
 /**
  * The "Assign sales agent" flow action: routes every lead of the batch and returns the
- * callbacks that carry the results, as outbox items to enqueue with this item's completion.
+ * callback that carries the results, as an outbox item to enqueue with this item's completion.
  * Each lead is routed under `ssfs:<token>:<leadId>`, and an assignment already stored under that
  * key is reused whatever its age: processing again after a crash (or a failed completion)
  * gives every lead the agent it got the first time, and the rotation does not move.
@@ -60,22 +55,20 @@ export async function processInvocation(
   );
   await Promise.all(lanes);
 
-  const followUps: NewOutboxItem[] = [];
-  for (let start = 0; start < records.length; start += CALLBACK_CHUNK_SIZE) {
-    const callback: CallbackPayload = {
-      token: payload.token,
-      apiCallBackKey: payload.apiCallBackKey,
-      callbackUrl: payload.callbackUrl,
-      munchkinId: payload.munchkinId,
-      objectData: records.slice(start, start + CALLBACK_CHUNK_SIZE),
-    };
-    followUps.push({
-      kind: SSFS_CALLBACK_KIND,
-      dedupeKey: `ssfs:${payload.token}:callback:${start / CALLBACK_CHUNK_SIZE + 1}`,
-      payload: callback,
-    });
-  }
-  return followUps;
+  // One callback for the whole invocation: the SPI's `token` is a "One-time use access token
+  // for submitting callback data to Marketo" (CFA-Swagger.yaml `async.token`), and no Adobe
+  // document allows a second callback with it. At the 1,000 leads we accept, the body is
+  // about 250 kB.
+  const callback: CallbackPayload = {
+    token: payload.token,
+    ...(payload.apiCallBackKey ? { apiCallBackKey: payload.apiCallBackKey } : {}),
+    callbackUrl: payload.callbackUrl,
+    munchkinId: payload.munchkinId,
+    objectData: records,
+  };
+  return [
+    { kind: SSFS_CALLBACK_KIND, dedupeKey: callbackDedupeKey(payload.token), payload: callback },
+  ];
 }
 
 async function routeLead(
@@ -83,6 +76,13 @@ async function routeLead(
   token: string,
   lead: InvocationPayload['leads'][number],
 ): Promise<SsfsCallbackRecord> {
+  if (lead.invalid !== undefined) {
+    return failure(
+      lead.id,
+      `Invalid lead data: ${lead.invalid}`.slice(0, 255),
+      'INVALID_LEAD_DATA',
+    );
+  }
   const pool = lead.routingPool ?? ALL_AGENTS_POOL;
   const direct = pool.startsWith(DIRECT_AGENT_PREFIX);
   if (!direct && pool !== ALL_AGENTS_POOL) {

@@ -1,5 +1,5 @@
 import type { OutboxStore, RoutingAgent } from '../../src/store/types.js';
-import { SSFS_CALLBACK_KIND, SSFS_INVOCATION_KIND } from './invocation-schema.js';
+import { SSFS_CALLBACK_KIND, SSFS_INVOCATION_KIND } from './outbox-payloads.js';
 
 /** CFA-Swagger.yaml `serviceStatus`; Marketo logs each entry at its level in the service log. */
 export interface ServiceStatus {

@@ -10,7 +10,7 @@ import {
   SSFS_INVOCATION_KIND,
   callbackPayloadSchema,
   invocationPayloadSchema,
-} from './invocation-schema.js';
+} from './outbox-payloads.js';
 import { processInvocation, type ProcessInvocationDeps } from './process-invocation.js';
 
 export interface SsfsHandlerDeps {
@@ -20,6 +20,15 @@ export interface SsfsHandlerDeps {
   /** ASSIGN_REPEAT_WINDOW_MS. */
   repeatWindowMs: number;
   callbackClient: SsfsCallbackClient;
+  /**
+   * The callback's `x-api-key` when Marketo sent no `apiCallBackKey`: SSFS_API_KEY. The SPI
+   * requires that header on the callback (CFA-Swagger.yaml `selfServiceFlowComplete`) but makes
+   * `apiCallBackKey` optional (`async`); Adobe's sample then sends a key configured on the
+   * service (mkto-flow-lookup executeCallback `ioFallbackKey`). The one key this service shares
+   * with Marketo is the one Marketo was given at install and calls us with; the callback goes
+   * only to allow-listed Marketo hosts (callback-url-guard.ts), which hold it already.
+   */
+  fallbackCallbackKey: string;
   /** Owner and rules before the rotation for the "all agents" pool (process-invocation.ts). */
   routing?: ProcessInvocationDeps['routing'];
   leadFields?: ProcessInvocationDeps['leadFields'];
@@ -27,8 +36,8 @@ export interface SsfsHandlerDeps {
 
 /**
  * The outbox handlers of the flow step: `ssfs-invocation` routes the batch and returns its
- * callbacks as follow-ups (stored with the invocation's completion, in one write);
- * `ssfs-callback` sends one chunk of results to Marketo.
+ * callback as a follow-up (stored with the invocation's completion, in one write);
+ * `ssfs-callback` sends all of the invocation's results to Marketo in one callback.
  */
 export function createSsfsHandlers(deps: SsfsHandlerDeps): OutboxHandlers {
   return {
@@ -54,7 +63,10 @@ export function createSsfsHandlers(deps: SsfsHandlerDeps): OutboxHandlers {
         });
       }
       try {
-        await deps.callbackClient.send(payload.data);
+        await deps.callbackClient.send({
+          ...payload.data,
+          apiCallBackKey: payload.data.apiCallBackKey ?? deps.fallbackCallbackKey,
+        });
       } catch (error) {
         if (error instanceof SsfsCallbackError) {
           throw new OutboxHandlerError(error.code, error.message, { retryable: error.retryable });

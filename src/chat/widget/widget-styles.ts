@@ -3,8 +3,14 @@
  * configuration as custom properties set through the CSSOM, so no configured value is ever
  * pasted into CSS text. Short names keep the bundle small: --f font, --s size, --p primary,
  * --op text on primary, --bg background, --t text, --b bot bubble, --v visitor bubble,
- * --ov text on the visitor bubble. Lines end in `\` (a line continuation) so no newline
- * reaches the bundle.
+ * --ov text on the visitor bubble, --pd the launcher's distance from the viewport's edges.
+ * Lines end in `\` (a line continuation) so no newline reaches the bundle.
+ *
+ * Small screens: the panel sits above the launcher, `--pd` from the edges, so its size leaves
+ * out that distance and a margin (before, 100vw - 24px clipped it with a padding over 12 px).
+ * On a phone (or a window under 480 px either way) it takes the whole viewport, whatever the
+ * padding, as chat panels on phones do. Inputs are at least 16 px there: iOS Safari zooms the
+ * page into a focused input whose text is smaller, and does not zoom back.
  */
 export const WIDGET_CSS = `\
 :host{all:initial}\
@@ -15,7 +21,7 @@ button{font:inherit;cursor:pointer}\
 img{border-radius:50%;object-fit:cover}\
 .launcher img{width:100%;height:100%}\
 .root :focus-visible{outline:3px solid var(--p);outline-offset:2px}\
-.panel{position:absolute;bottom:68px;width:min(360px,calc(100vw - 24px));height:min(540px,calc(100vh - 100px));display:flex;flex-direction:column;background:var(--bg);border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.3);overflow:hidden}\
+.panel{position:absolute;bottom:68px;width:min(360px,calc(100vw - var(--pd) - 12px));height:min(540px,calc(100vh - var(--pd) - 80px));height:min(540px,calc(100dvh - var(--pd) - 80px));display:flex;flex-direction:column;background:var(--bg);border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.3);overflow:hidden}\
 [hidden]{display:none!important}\
 .panel:focus{outline:none}\
 .right .panel{right:0}\
@@ -49,6 +55,8 @@ img{border-radius:50%;object-fit:cover}\
 form{display:flex;flex-direction:column;gap:6px;width:100%}\
 label{font-size:.85em}\
 input{font:inherit;width:100%;padding:8px;border:1px solid #8a8a8a;border-radius:8px;color:#111;background:#fff}\
+@media (max-width:480px),(max-height:480px){.panel{position:fixed;inset:0;width:auto;height:auto;border-radius:0}}\
+@media (max-width:480px),(pointer:coarse){input{font-size:max(16px,1em)}}\
 .send{border:0;border-radius:8px;padding:8px 12px;background:var(--p);color:var(--op)}\
 .send:disabled{opacity:.6;cursor:progress}\
 .error{margin:0;font-size:.85em;color:#b3261e;background:#fdecea;padding:4px 8px;border-radius:6px}\

@@ -68,6 +68,7 @@ export function createWidgetView(look: ChatLook): ChatView {
     ['--b', c.botBubble],
     ['--v', c.visitorBubble],
     ['--ov', readableOn(c.visitorBubble)],
+    ['--pd', pad],
   ] as const)
     wrap.style.setProperty(k, v);
 

@@ -8,8 +8,12 @@ import type { MarketoFailureAction } from './retry-policy.js';
 export type MarketoErrorCode =
   /** Marketo answered with an error (6xx/7xx/1xxx code, HTTP error, or a network failure). */
   | 'MARKETO_API_ERROR'
-  /** The identity call failed, or Marketo kept rejecting fresh tokens. Fix the credentials. */
+  /** Identity refused the credentials, or Marketo kept rejecting fresh tokens. */
   | 'MARKETO_AUTH_FAILED'
+  /** No connection to MARKETO_BASE_URL (refused, unknown host, reset): an address or network problem. */
+  | 'MARKETO_UNREACHABLE'
+  /** MARKETO_BASE_URL answered HTTP 404 with no Marketo error: not a Marketo REST endpoint. */
+  | 'MARKETO_URL_NOT_FOUND'
   /** The daily call quota (607) or the bulk export quota (1029) is spent until `retryAt`. */
   | 'MARKETO_DAILY_QUOTA'
   /** The answer did not have the shape we rely on; nothing from it may be trusted. */
@@ -37,6 +41,8 @@ export interface MarketoApiErrorOptions {
 const HTTP_STATUS: Record<MarketoErrorCode, number> = {
   MARKETO_API_ERROR: 502,
   MARKETO_AUTH_FAILED: 502,
+  MARKETO_UNREACHABLE: 502,
+  MARKETO_URL_NOT_FOUND: 502,
   MARKETO_DAILY_QUOTA: 503,
   MARKETO_BAD_RESPONSE: 502,
   MARKETO_EXPORT_NOT_READY: 409,
@@ -82,4 +88,47 @@ export function isMarketoApiError(
   code?: MarketoErrorCode,
 ): error is MarketoApiError {
   return error instanceof MarketoApiError && (code === undefined || error.code === code);
+}
+
+/**
+ * Failures that happen before any request reaches Marketo: the host is unknown (ENOTFOUND),
+ * refuses connections, or cannot be routed to. These point at MARKETO_BASE_URL or the network,
+ * never at the credentials.
+ */
+const CONNECT_FAILURES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/**
+ * The address error a failure means, if any: a connection that never opened, or an HTTP 404
+ * without a Marketo error envelope (Marketo answers unknown REST paths with an envelope, so a
+ * bare 404 is another server). `anyNetworkFailure`: the identity call, where no answer at all
+ * means Marketo was not reached (a later dropped REST call is a Marketo failure instead).
+ */
+export function addressFailure(
+  failure: { networkCode?: string; httpStatus?: number; marketoCode?: string },
+  anyNetworkFailure = false,
+): 'MARKETO_UNREACHABLE' | 'MARKETO_URL_NOT_FOUND' | undefined {
+  const { networkCode, httpStatus, marketoCode } = failure;
+  if (networkCode !== undefined && (anyNetworkFailure || CONNECT_FAILURES.has(networkCode))) {
+    return 'MARKETO_UNREACHABLE';
+  }
+  if (httpStatus === 404 && marketoCode === undefined) return 'MARKETO_URL_NOT_FOUND';
+  return undefined;
+}
+
+/** The operator's next step for an address error: the message ends with it. */
+export function addressAdvice(
+  code: 'MARKETO_UNREACHABLE' | 'MARKETO_URL_NOT_FOUND',
+  baseUrl: string,
+): string {
+  const expected =
+    'the REST API endpoint from Admin > Integration > Web Services, e.g. https://123-ABC-456.mktorest.com';
+  return code === 'MARKETO_UNREACHABLE'
+    ? `Marketo could not be reached at ${baseUrl}: check MARKETO_BASE_URL (${expected}) and the network`
+    : `${baseUrl} is not a Marketo REST endpoint (HTTP 404): check MARKETO_BASE_URL (${expected})`;
 }

@@ -5,7 +5,7 @@ import type { Clock } from '../../deps.js';
 import type { Logger } from '../../logger.js';
 import type { CallBudget } from './call-budget.js';
 import { nextMarketoReset, type DailyQuota } from './daily-quota.js';
-import { MarketoApiError } from './marketo-error.js';
+import { addressAdvice, addressFailure, MarketoApiError } from './marketo-error.js';
 import { buildUrl, formBody, type MarketoRequest } from './marketo-request.js';
 import {
   readFileAnswer,
@@ -128,7 +128,7 @@ export class MarketoTransport {
         continue;
       }
       if (action === 'wait-for-quota') throw this.quotaError(req, failure);
-      throw apiError(req, failure, action === 'reauth');
+      throw apiError(req, failure, action === 'reauth', this.options.baseUrl);
     }
   }
 
@@ -204,6 +204,7 @@ function apiError(
   req: MarketoRequest,
   failure: MarketoFailure & FailureInfo,
   tokenRejected: boolean,
+  baseUrl: string,
 ) {
   const action = tokenRejected ? 'fatal' : classifyMarketoFailure(failure);
   const what =
@@ -218,9 +219,14 @@ function apiError(
     !failure.idempotent &&
     action === 'fatal' &&
     classifyMarketoFailure({ ...failure, idempotent: true }) === 'retry';
-  const suffix = tokenRejected ? ` (still rejected after ${MAX_REAUTHS} new tokens)` : '';
+  const address = addressFailure(failure);
+  const suffix = tokenRejected
+    ? ` (still rejected after ${MAX_REAUTHS} new tokens)`
+    : address !== undefined
+      ? `. ${addressAdvice(address, baseUrl)}`
+      : '';
   return new MarketoApiError(
-    tokenRejected ? 'MARKETO_AUTH_FAILED' : 'MARKETO_API_ERROR',
+    tokenRejected ? 'MARKETO_AUTH_FAILED' : (address ?? 'MARKETO_API_ERROR'),
     `Marketo ${req.endpoint} failed: ${what}${suffix}`,
     {
       endpoint: req.endpoint,

@@ -1,7 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import type { Clock } from '../../deps.js';
 import type { Logger } from '../../logger.js';
-import { MarketoApiError } from './marketo-error.js';
+import { addressAdvice, addressFailure, MarketoApiError } from './marketo-error.js';
 import { identityErrorSchema, identityResponseSchema } from './wire-schemas.js';
 
 export interface TokenManagerOptions {
@@ -162,9 +162,15 @@ export class TokenManager {
     reason: string,
     extra: { upstreamStatus?: number; networkCode?: string | undefined },
   ): MarketoApiError {
-    const message = `Marketo identity call (GET ${this.options.baseUrl}${IDENTITY_PATH}) failed: ${reason}`;
+    // No answer, or a 404, means the address is wrong or down: telling the operator to check
+    // the credentials then would send them the wrong way.
+    const code =
+      addressFailure({ ...extra, httpStatus: extra.upstreamStatus }, true) ?? 'MARKETO_AUTH_FAILED';
+    const advice =
+      code === 'MARKETO_AUTH_FAILED' ? '' : `. ${addressAdvice(code, this.options.baseUrl)}`;
+    const message = `Marketo identity call (GET ${this.options.baseUrl}${IDENTITY_PATH}) failed: ${reason}${advice}`;
     this.options.logger.error({ endpoint: 'identity', ...extra }, message);
-    return new MarketoApiError('MARKETO_AUTH_FAILED', message, {
+    return new MarketoApiError(code, message, {
       endpoint: 'identity',
       action: 'fatal',
       // Identity unreachable or failing (network, 5xx) is an outage, not bad credentials: a
