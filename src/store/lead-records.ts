@@ -10,12 +10,10 @@ export interface LeadChanges {
   deletes?: number[];
 }
 
-/** The changes as validated (what the lead journal records), and the leads deleted. */
+/** The changes as validated: what the lead journal records, and replay applies again. */
 export interface AppliedLeadChanges {
   upserts: StoredLead[];
   deletes: number[];
-  /** Stored leads the deletes removed. */
-  deleted: number;
 }
 
 const leadIdSchema = z.number().int().positive();
@@ -78,7 +76,7 @@ export class LeadRecords {
    * over an upsert of the same id in the same batch. Returns how many stored leads the
    * deletes removed (a delete of a lead the copy never held, or already removed, counts 0).
    */
-  apply(changes: LeadChanges): AppliedLeadChanges {
+  apply(changes: LeadChanges): AppliedLeadChanges & { deleted: number } {
     const upserts = (changes.upserts ?? []).map(parseUpsert);
     const deletes = (changes.deletes ?? []).map(parseDeleteId);
     const { leads, deletedLeadIds } = this.doc;

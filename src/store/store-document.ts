@@ -9,6 +9,7 @@ import {
   outboxItemSchema,
   storedLeadSchema,
   syncStateSchema,
+  storeInstanceSchema,
   usageStateSchema,
   type Assignment,
   type OutboxItem,
@@ -131,6 +132,8 @@ export const storeDocumentSchema = z.object({
   deletedLeadIds: z.array(z.number().int().positive()),
   sync: syncStateSchema,
   usage: usageStateSchema.optional(),
+  /** Which Marketo instance the data belongs to; a store never serves another one. */
+  instance: storeInstanceSchema.optional(),
   routing: routingSchema,
   assignments: assignmentsSchema,
   outbox: outboxSchema,
