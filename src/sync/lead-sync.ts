@@ -1,3 +1,4 @@
+import { callsRemaining } from '../clients/marketo/index.js';
 import { AppError } from '../errors.js';
 import type { SyncRunSummary } from '../store/types.js';
 import { runBulkExtract } from './bulk-extract.js';
@@ -122,8 +123,7 @@ async function startFullCopy(run: SyncRun): Promise<void> {
   }
   const tailIds = (run.options.scanTailBatches ?? 10) * MARKETO_BATCH;
   const restCalls = Math.ceil(((probe.maxFound ?? 0) - probe.scanFrom + 1 + tailIds) / 300);
-  const stats = marketo.stats();
-  const remaining = Math.max(0, stats.dailyQuota - stats.callsToday);
+  const remaining = callsRemaining(marketo.stats());
   // Bulk only when the scan would take too much of today's calls. When no probe found a lead the
   // instance is (nearly) empty: a short scan from id 1 costs a few calls, and leads created
   // later arrive through the change cursor, which was set above.

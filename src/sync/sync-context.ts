@@ -113,6 +113,8 @@ export class SyncRun {
     private readonly progress: (update: Partial<SyncProgress>) => void,
   ) {
     this.state = deps.store.loadSyncState();
+    // Where the change cursor starts: the incremental ETA measures from here.
+    this.progress({ changesThrough: this.state.changes.highWater });
   }
 
   get aborted(): boolean {
@@ -145,6 +147,7 @@ export class SyncRun {
     this.progress({
       leadsUpserted: this.leadsUpserted,
       leadsDeleted: this.leadsDeleted,
+      changesThrough: this.state.changes.highWater,
     });
   }
 }
