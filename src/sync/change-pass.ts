@@ -3,6 +3,7 @@ import type { ChangeWindow, WindowChain } from '../store/types.js';
 import {
   firstWindow,
   highWaterOf,
+  pickSplit,
   placeOf,
   splitBoundaries,
   splitWindow,
@@ -93,6 +94,20 @@ export async function runChangePass(run: SyncRun): Promise<void> {
     for (const next of added) start(next, 'deletions');
   };
 
+  /** Splits a window with many pages ahead while fewer windows than allowed page (pickSplit). */
+  const pageSpans = new Map<ChangeWindow, number>();
+  const rebalance = () => {
+    while (windows.length < 2 * maxWindows) {
+      if (windows.filter((w) => !w.changes.done).length >= maxWindows) return;
+      const split = pickSplit(windows, pageSpans, run.marketoNow ?? run.deps.clock.now());
+      if (!split) return;
+      const [added] = splitWindow(split.window, [split.at]);
+      windows.splice(windows.indexOf(split.window) + 1, 0, added!);
+      start(added!, 'changes');
+      start(added!, 'deletions');
+    }
+  };
+
   const runChain = async (window: ChangeWindow, pass: Pass): Promise<void> => {
     await startToken(window);
     const chain: WindowChain = window[pass];
@@ -125,6 +140,8 @@ export async function runChangePass(run: SyncRun): Promise<void> {
         (partner.crossedAt !== undefined && passed.has(partner.crossedAt));
       state[pass].highWater = highWaterOf(windows, pass) ?? state[pass].highWater;
       if (pass === 'changes') {
+        const dates = page.items.map((item) => item.activityAt);
+        if (dates.length > 0) pageSpans.set(window, Math.max(...dates) - Math.min(...dates));
         hydrator.savePending();
         if (!planned && window === windows[0]) plan(window, page);
       }
@@ -136,6 +153,7 @@ export async function runChangePass(run: SyncRun): Promise<void> {
         saves.save(deletes.size > 0 ? { deletes: [...deletes] } : {});
       }
       if (pass === 'changes') hydrator.dispatch(false, slots);
+      if (planned && pass === 'changes') rebalance();
       // The deleted leads of the first window wait for the plan, so they never read past it.
       if (planned) startWaiting();
     }
@@ -164,6 +182,7 @@ export async function runChangePass(run: SyncRun): Promise<void> {
     if (!failed() && !run.aborted) {
       planned ||= windows[0]!.changes.done;
       if (planned) startWaiting();
+      if (planned) rebalance();
     }
   }
   if (!failed() && !run.aborted && finishWindows(run)) saves.save();

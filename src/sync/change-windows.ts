@@ -67,22 +67,53 @@ export function windowsFor(pageSpanMs: number, remainingMs: number, max: number)
 }
 
 /**
- * Splits the run's only window at `boundaries`: it keeps its tokens and now ends at the first
- * boundary (set in place: its chains are running); the new windows that follow start without
- * a token (they share one from Get Paging Token).
+ * Splits a window at `boundaries`: it keeps its tokens and now ends at the first boundary (set
+ * in place: its chains are running and read `until` page by page); the new windows that follow
+ * start without a token (they share one from Get Paging Token), the last ending where it did.
  */
-export function splitWindow(first: ChangeWindow, boundaries: number[]): ChangeWindow[] {
+export function splitWindow(window: ChangeWindow, boundaries: number[]): ChangeWindow[] {
   if (boundaries.length === 0) return [];
-  first.until = iso(boundaries[0]!);
+  const end = window.until;
+  window.until = iso(boundaries[0]!);
   return boundaries.map((from, k) => {
-    const until = boundaries[k + 1];
+    const next = boundaries[k + 1];
+    const until = next === undefined ? end : iso(next);
     return {
       from: iso(from),
-      ...(until === undefined ? {} : { until: iso(until) }),
+      ...(until === undefined ? {} : { until }),
       changes: { done: false },
       deletions: { done: false },
     };
   });
+}
+
+/**
+ * The window worth splitting while fewer windows than allowed page (the changes bunched in part
+ * of the span, as after a list import): the one with the most pages ahead at the pace of its
+ * latest page of changes (`pageSpans`: the Marketo time that page covered), if at least two
+ * windows' worth. It is cut in the middle of what remains, after anything either chain applied.
+ */
+export function pickSplit(
+  windows: ChangeWindow[],
+  pageSpans: Map<ChangeWindow, number>,
+  now: number,
+): { window: ChangeWindow; at: number } | undefined {
+  let best: { window: ChangeWindow; at: number; pages: number } | undefined;
+  for (const window of windows) {
+    const span = pageSpans.get(window);
+    if (window.changes.done || span === undefined) continue;
+    const applied = [window.changes.highWater, window.deletions.highWater, window.from]
+      .filter((at): at is string => at !== undefined)
+      .map((at) => Date.parse(at));
+    if (applied.length === 0) continue;
+    const from = Math.max(...applied);
+    const end = window.until === undefined ? now : Date.parse(window.until);
+    const pages = (end - from) / Math.max(SECOND, span);
+    const at = floorToSecond(from + (end - from) / 2);
+    if (pages < 2 * MIN_PAGES_PER_WINDOW || at <= from || at >= end) continue;
+    if (!best || pages > best.pages) best = { window, at, pages };
+  }
+  return best && { window: best.window, at: best.at };
 }
 
 /**

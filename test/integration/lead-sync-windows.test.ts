@@ -115,6 +115,36 @@ describe('incremental sync in sub-windows', () => {
     expect(state.changes.pendingLeadIds).toEqual([]);
   });
 
+  it('when the changes bunch at the end of the span, then the busy window is split while the others are done', async () => {
+    const h = await current.open({ sandbox: { seedLeads: 1500 } });
+    expect((await h.sync(OPTIONS)).outcome).toBe('succeeded');
+    const ids = h.sandbox.allLeads().map((lead) => lead.id);
+    // Two pages of changes over 50 minutes, then twenty pages in the last 10 minutes.
+    for (let i = 0; i < 600; i += 1) {
+      h.marketoClock.advance(5000);
+      h.sandbox.upsertLead({ id: ids[i]!, lastName: `Early-${i}` });
+    }
+    for (let round = 0; round < 4; round += 1) {
+      for (const id of ids) {
+        h.marketoClock.advance(100);
+        h.sandbox.upsertLead({ id, firstName: `Late${round}-${id}` });
+      }
+    }
+    h.marketoClock.advance(1000);
+    const { api, spy } = spyOnPaging(h.marketo);
+
+    const report = await runLeadSync({ ...h.deps, marketo: api }, OPTIONS);
+
+    expect(report.outcome).toBe('succeeded');
+    expect(differences(h.store, h.sandbox)).toEqual([]);
+    // The first page (50 minutes' worth) foresaw too few pages to split; the dense part is
+    // split as it is met, so up to four chains page it together.
+    expect(spy.pagingTokens.length).toBeGreaterThanOrEqual(3);
+    expect(spy.maxPagesInFlight).toBeGreaterThan(1);
+    expect(new Set(spy.hydratedIds).size).toBe(spy.hydratedIds.length);
+    expect(spy.deletionTokens.sort()).toEqual(spy.changeTokens.sort());
+  });
+
   it('when deletions fall on every second of the sub-windows, then each is applied once and none is missed', async () => {
     const h = await current.open({ sandbox: { seedLeads: 6000, idGapRate: 0 } });
     const deleteCommits: number[][] = [];

@@ -3,6 +3,7 @@ import type { ChangeWindow } from '../../src/store/types.js';
 import {
   firstWindow,
   highWaterOf,
+  pickSplit,
   placeOf,
   splitBoundaries,
   splitWindow,
@@ -66,5 +67,33 @@ describe('change windows', () => {
     expect(highWaterOf(windows, 'deletions')).toBeUndefined();
     windows[1]!.changes.done = true;
     expect(highWaterOf(windows, 'changes')).toBe('2026-12-07T10:00:09.000Z');
+  });
+
+  it('when a window has many pages ahead at the pace of its latest page, then it is cut in the middle of what remains', () => {
+    const window = (from: number, until: number | undefined, highWater: number): ChangeWindow => ({
+      from: new Date(from).toISOString(),
+      ...(until === undefined ? {} : { until: new Date(until).toISOString() }),
+      changes: { done: false, highWater: new Date(highWater).toISOString() },
+      deletions: { done: false },
+    });
+    const slow = window(T, T + 600_000, T + 100_000);
+    const busy = window(T + 600_000, undefined, T + 610_000);
+    const spans = new Map([
+      [slow, 60_000],
+      [busy, 5_000],
+    ]);
+    // slow: 500 s ahead at 60 s a page (8.3 pages); busy: 390 s ahead at 5 s a page (78).
+    expect(pickSplit([slow, busy], spans, T + 1_000_000)).toEqual({
+      window: busy,
+      at: T + 805_000,
+    });
+    spans.set(busy, 60_000);
+    expect(pickSplit([slow, busy], spans, T + 1_000_000)).toEqual({
+      window: slow,
+      at: T + 350_000,
+    });
+    spans.set(slow, 100_000);
+    spans.set(busy, 100_000);
+    expect(pickSplit([slow, busy], spans, T + 1_000_000)).toBeUndefined();
   });
 });
