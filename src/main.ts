@@ -10,9 +10,11 @@ import { createChatOutboxHandlers } from './chat/chat-outbox-handlers.js';
 import { createMeetingOutboxHandlers } from './meetings/meeting-outbox-handlers.js';
 import { createLeadAgentHandler, MEETING_LEAD_AGENT_KIND } from './meetings/meeting-lead-fields.js';
 import { createChatPublicRoutes } from './chat/chat-public-routes.js';
+import { createMunchkinLookup } from './chat/munchkin-lookup.js';
 import { seedDemoChat } from './chat/demo-content.js';
 import { createWidgetRoutes } from './chat/widget-routes.js';
 import { createSsfsCallbackClient } from './clients/ssfs-callback/ssfs-callback-client.js';
+import { createDeadLetterRoutes } from './outbox/dead-letter-routes.js';
 import { DEMO_AGENTS } from './routing/routing-agents.js';
 import { toRoutingAgent } from './routing/meeting-routing.js';
 import { checkStoredGrants } from './calendar/check-grants.js';
@@ -193,7 +195,11 @@ async function main(): Promise<void> {
     sandbox: runtime.sandbox,
     version,
     trustProxyHops: config.trustProxyHops,
-    adminRouters: [createChatAdminRoutes(deps), ...meetings.adminRouters],
+    adminRouters: [
+      createChatAdminRoutes(deps),
+      ...meetings.adminRouters,
+      createDeadLetterRoutes({ store, clock: systemClock, onEnqueued: () => outbox.kick() }),
+    ],
     mounts: [
       {
         path: '/chat',
@@ -202,6 +208,7 @@ async function main(): Promise<void> {
           clock: systemClock,
           logger,
           publicBaseUrl: config.publicBaseUrl,
+          munchkin: createMunchkinLookup({ marketo: runtime.marketo, clock: systemClock, logger }),
           onEnqueued: () => outbox.kick(),
           extraRoutes: meetings.publicRoutes,
         }),

@@ -82,7 +82,10 @@ export class LowdbStore implements Store {
   }
 
   applyLeadChanges(changes: LeadChanges, options?: WriteOptions): Promise<void> {
-    return this.db.update(() => void this.leads.apply(changes), options);
+    return this.db.updateJournaled(() => {
+      const { upserts, deletes } = this.leads.apply(changes);
+      return { result: undefined, entry: { upserts, deletes } };
+    }, options);
   }
 
   loadSyncState(): SyncState {
@@ -96,9 +99,9 @@ export class LowdbStore implements Store {
       // zod returns a fresh object, so the caller's later edits do not leak into the store,
       // and freezing it keeps the document's rule: values are replaced, never changed.
       const state = deepFreeze(refuseInvalid(syncStateSchema, batch.state, 'sync state'));
-      const applied = this.leads.apply(batch);
+      const { deleted } = this.leads.apply(batch);
       doc.sync = state;
-      return applied;
+      return { deleted };
     });
   }
 

@@ -141,6 +141,8 @@ export const storeDocumentSchema = z.object({
   ...chatDocumentShape,
   /** Meetings: agents (rotation order), meetings, routing rules, OAuth connects in progress. */
   ...meetingDocumentShape,
+  /** The first lead-journal generation this document does not hold (lead-journal.ts). */
+  journalGeneration: z.number().int().nonnegative().default(0),
 });
 /** The live document. */
 export type StoreDocument = z.output<typeof storeDocumentSchema>;
@@ -156,6 +158,7 @@ export function createEmptyDocument(): StoreDocument {
     outbox: new Map(),
     ...createEmptyChatDocument(),
     ...createEmptyMeetingDocument(),
+    journalGeneration: 0,
   };
 }
 

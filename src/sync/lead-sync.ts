@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import type { SyncRunSummary } from '../store/types.js';
 import { runBulkExtract } from './bulk-extract.js';
 import { probeIdRange } from './id-range-probe.js';
-import { runDeletedLeads, runLeadChanges } from './lead-changes.js';
+import { runChangePass } from './change-pass.js';
 import { createProgressTracker, type SyncProgress } from './progress.js';
 import { runRestScan } from './rest-scan.js';
 import { MARKETO_BATCH, SyncRun, type SyncDeps, type SyncOptions } from './sync-context.js';
@@ -51,9 +51,7 @@ export async function runLeadSync(deps: SyncDeps, options: SyncOptions): Promise
       await continueFullCopy(run);
     }
     if (run.state.phase === 'incremental' && !run.aborted) {
-      const results = await Promise.allSettled([runLeadChanges(run), runDeletedLeads(run)]);
-      const failed = results.find((r) => r.status === 'rejected');
-      if (failed) throw failed.reason;
+      await runChangePass(run);
     }
     if (run.aborted) outcome = 'stopped';
   } catch (caught) {

@@ -28,6 +28,8 @@ export interface SyncOptions {
   scanTailBatches?: number;
   /** Changed leads held before hydration overlaps with paging (default HYDRATION_HOLD). */
   hydrationHold?: number;
+  /** Most time sub-windows an incremental run pages at once (default: half of `concurrency`). */
+  changeWindows?: number;
   /** How far before "now" a new change cursor starts, to absorb clock skew (see below). */
   cursorOverlapMs?: number;
 }

@@ -135,6 +135,10 @@ export class MarketoClient implements T.MarketoApi {
     return this.leads.getLeadsByIds(ids, fields);
   }
 
+  getLeadsByCookie(cookie: string, fields: string[]) {
+    return this.leads.getLeadsByCookie(cookie, fields);
+  }
+
   syncLeads(...args: Parameters<T.MarketoApi['syncLeads']>) {
     return this.leads.syncLeads(...args);
   }

@@ -173,6 +173,9 @@ export interface MarketoApi {
   /** At most 300 ids; switches to POST `?_method=GET` when the URL would be too long. */
   getLeadsByIds(ids: number[], fields: string[]): Promise<LeadsResult>;
 
+  /** The leads Marketo associates with a Munchkin cookie (Get Leads, `filterType=cookies`). */
+  getLeadsByCookie(cookie: string, fields: string[]): Promise<LeadsResult>;
+
   createLeadExport(args: {
     fields: string[];
     createdAt: { startAt: string; endAt: string };
