@@ -8,7 +8,7 @@ import { createMarketoWebhookRoutes } from '../webhooks/marketo/index.js';
 import { createChatAdminRoutes } from './chat/chat-admin-routes.js';
 import { createChatOutboxHandlers } from './chat/chat-outbox-handlers.js';
 import { createMeetingOutboxHandlers } from './meetings/meeting-outbox-handlers.js';
-import { createLeadAgentHandler, MEETING_LEAD_AGENT_KIND } from './meetings/meeting-lead-fields.js';
+import { createMeetingLeadHandlers } from './meetings/meeting-lead-fields.js';
 import { createChatPublicRoutes } from './chat/chat-public-routes.js';
 import { createMunchkinLookup } from './chat/munchkin-lookup.js';
 import { seedDemoChat } from './chat/demo-content.js';
@@ -100,7 +100,9 @@ async function main(): Promise<void> {
     ownerField: config.meetings.ownerField,
   };
   checkStoredGrants(store, cipher, logger);
-  if (runtime.sandbox) await seedDemoChat(deps);
+  // Publishing checks a dialogue's conditions and tokens against the fields the copy holds.
+  const chatAdminDeps = { ...deps, syncedFields: config.sync.fields };
+  if (runtime.sandbox) await seedDemoChat(chatAdminDeps);
   let kickOutbox = () => {};
   const meetings = createMeetingsModule({
     store,
@@ -157,7 +159,7 @@ async function main(): Promise<void> {
         clock: systemClock,
         logger,
       }),
-      [MEETING_LEAD_AGENT_KIND]: createLeadAgentHandler(runtime.marketo),
+      ...createMeetingLeadHandlers({ marketo: runtime.marketo, store }),
     },
   });
   const outbox = {
@@ -196,7 +198,7 @@ async function main(): Promise<void> {
     version,
     trustProxyHops: config.trustProxyHops,
     adminRouters: [
-      createChatAdminRoutes(deps),
+      createChatAdminRoutes(chatAdminDeps),
       ...meetings.adminRouters,
       createDeadLetterRoutes({ store, clock: systemClock, onEnqueued: () => outbox.kick() }),
     ],

@@ -14,7 +14,7 @@ import type { Agent, Meeting } from './meeting-contract.js';
 import { meetingActivityItem } from './meeting-events-outbox.js';
 import { activityPayload, eventInput } from './meeting-writes.js';
 import type { ManageLinks } from './manage-links.js';
-import { leadAgentItem, type AgentLeadFields } from './meeting-lead-fields.js';
+import { meetingLeadItems, type AgentLeadFields } from './meeting-lead-fields.js';
 
 export interface BookingDeps {
   store: MeetingStores & LeadStore & Pick<ChatStore, 'getChatConfiguration'>;
@@ -288,15 +288,11 @@ export function confirmMeeting(
         history: [...current.history, { status: 'booked', at: now, by: 'system' }],
         updatedAt: now,
       };
-      const agentFields =
-        deps.agentLeadFields === undefined
-          ? undefined
-          : leadAgentItem(meeting, deps.agentLeadFields);
       return {
         meeting,
         outbox: [
           meetingActivityItem(activityPayload(meeting, 1, now)),
-          ...(agentFields === undefined ? [] : [agentFields]),
+          ...meetingLeadItems(meeting, deps.agentLeadFields),
         ],
       };
     },
