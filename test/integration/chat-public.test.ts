@@ -8,7 +8,12 @@ import {
   type ChatRateLimits,
 } from '../../src/chat/chat-public-rate-limit.js';
 import { createDefaultConfiguration } from '../../src/chat/default-configuration.js';
-import { createMunchkinLookup, type MunchkinLookup } from '../../src/chat/munchkin-lookup.js';
+import {
+  createMunchkinLookup,
+  createMunchkinLookupPerHour,
+  type MunchkinLookup,
+} from '../../src/chat/munchkin-lookup.js';
+import { loadConfig } from '../../src/config.js';
 import { createManualClock, type Clock } from '../../src/deps.js';
 import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
 import { silentLogger } from '../../src/logger.js';
@@ -484,6 +489,17 @@ describe('POST /chat/resolve', () => {
     // Not a Munchkin cookie at all: never asked.
     await resolve('x'.repeat(40));
     expect(marketo.calls).toHaveLength(4);
+  });
+
+  it('when CHAT_COOKIE_LOOKUPS_PER_HOUR is 0, then there is no lookup; otherwise bursts of 20 at most', async () => {
+    const marketo = fakeMarketoCookies({});
+    const options = { marketo, clock: createManualClock(), logger: silentLogger };
+    expect(createMunchkinLookupPerHour(options, 0)).toBeUndefined();
+    const lookup = createMunchkinLookupPerHour(options, 180)!;
+    for (let i = 0; i < 25; i += 1)
+      await lookup.leadFor(`id:123-ABC-456&token:_mch-x.example-1-${i}`);
+    expect(marketo.calls).toHaveLength(20);
+    expect(loadConfig({}).chat.cookieLookupsPerHour).toBe(180);
   });
 
   it('when Marketo is slow, then resolve answers as for an anonymous visitor and the late answer serves the next one', async () => {
