@@ -4,9 +4,9 @@
  * Express route, in one process, over loopback, driven by autocannon in a worker thread:
  * - GET /chat/config, full answers (the whole published document);
  * - GET /chat/config with a matching If-None-Match (304s);
- * - POST /chat/resolve for known visitors: a stored lead's email sent with the anonymous id that
- *   gave it in the chat (BENCH_LINKED such visitors), so the lead is looked up, targeted by its
- *   fields and the dialogue's tokens rendered for it;
+ * - POST /chat/resolve for known visitors: a Munchkin cookie Marketo associates with a stored
+ *   lead (BENCH_LINKED such visitors; the cookie lookup's cache is warm, as it is for a visitor's
+ *   second page), so the lead is looked up, targeted by its fields and the tokens rendered;
  * - POST /chat/resolve for anonymous visitors (a fresh anonymous id per call).
  * The baseline is a bare Express app doing what any real handler must: GET /bare answers
  * `{"ok":true}`; POST /bare parses the same JSON body with express.json (8 kB limit) and answers
@@ -30,6 +30,7 @@ import { join } from 'node:path';
 import express from 'express';
 import type { Audience, Card, Dialogue, DialogueContent } from '../src/chat/chat-contract.js';
 import { createChatPublicRoutes } from '../src/chat/chat-public-routes.js';
+import { createMunchkinLookup, type MunchkinLookup } from '../src/chat/munchkin-lookup.js';
 import { createDefaultConfiguration } from '../src/chat/default-configuration.js';
 import { systemClock } from '../src/deps.js';
 import { createErrorHandler } from '../src/http/error-handler.js';
@@ -143,7 +144,27 @@ const DIALOGUES: Dialogue[] = [
   dialogue('retired', 'Retired', all, ['*'], 900, false),
 ];
 
-/** The known visitors gave their email in the chat: the store links their anonymous ids. */
+/** Visitor i's Munchkin cookie; the worker's hook repeats this formula. */
+const cookieOf = (i: number) => `id:123-ABC-456&token:_mch-www.example.com-1764000000000-${i}`;
+
+/** Marketo's cookie associations, in process, asked once per cookie to warm the cache. */
+async function warmCookies(): Promise<MunchkinLookup> {
+  const marketo = {
+    getLeadsByCookie: async (cookie: string) => {
+      const i = Number(cookie.slice(cookie.lastIndexOf('-') + 1));
+      return { leads: [{ id: leadIdOf(i), email: emailOf(leadIdOf(i)) }], serverTime: undefined };
+    },
+  };
+  const munchkin = createMunchkinLookup({
+    marketo,
+    clock: systemClock,
+    logger: silentLogger,
+    burst: LINKED,
+  });
+  for (let i = 0; i < LINKED; i += 1) await munchkin.leadFor(cookieOf(i));
+  return munchkin;
+}
+
 async function seed(store: LowdbStore): Promise<void> {
   for (let id = 1; id <= LEADS; id += 1000) {
     const ids = Array.from({ length: Math.min(1000, LEADS - id + 1) }, (_, i) => id + i);
@@ -154,26 +175,6 @@ async function seed(store: LowdbStore): Promise<void> {
     allowedDomains: ['www.example.com'],
   });
   for (const d of DIALOGUES) await store.saveDialogue(d);
-  for (let start = 0; start < LINKED; start += 500) {
-    const batch = Array.from({ length: Math.min(500, LINKED - start) }, (_, k) => start + k);
-    await Promise.all(
-      batch.map((i) => {
-        const email = emailOf(leadIdOf(i));
-        const visitor = { anonymousId: `bench-visitor-${i}` };
-        const event = {
-          ...({ type: 'email-given', dialogueId: 'welcome', dialogueVersion: 1 } as const),
-          ...{ conversationId: `bench-conversation-${i}`, eventId: `bench-event-${i}` },
-          ...{ pageUrl: `${SITE}/`, visitor, value: email },
-        };
-        return store.recordChatEvent({
-          event,
-          now: systemClock.now(),
-          counters: {},
-          visitorEmail: email,
-        });
-      }),
-    );
-  }
   await store.flush();
 }
 
@@ -184,9 +185,8 @@ const pages = ['${SITE}/pricing', '${SITE}/blog/chat-in-b2b', '${SITE}/', '${SIT
 module.exports = (req) => {
   n += 1;
   const i = (n * 7919) % ${LINKED};
-  const id = 1 + ((i * 7919) % ${LEADS});
   const visitor = ${known}
-    ? { anonymousId: 'bench-visitor-' + i, email: 'lead.' + id + '@company' + (id % 3001) + '.example.com' }
+    ? { anonymousId: 'bench-visitor-' + i, mktoTrk: 'id:123-ABC-456&token:_mch-www.example.com-1764000000000-' + i }
     : { anonymousId: 'anonymous-' + process.pid + '-' + n };
   req.body = JSON.stringify({ pageUrl: pages[n % pages.length], visitor });
   return req;
@@ -213,6 +213,7 @@ async function main(): Promise<void> {
       clock: systemClock,
       logger: silentLogger,
       publicBaseUrl: 'http://127.0.0.1',
+      munchkin: await warmCookies(),
       // Every call comes from 127.0.0.1: limits out of reach, yet the limiter counts each call.
       rateLimits: { config: 1e9, resolve: 1e9, events: 1e9 },
     });
@@ -237,7 +238,7 @@ async function main(): Promise<void> {
       headers: { 'content-type': 'application/json', origin: SITE },
       body: JSON.stringify({
         pageUrl: `${SITE}/pricing`,
-        visitor: { anonymousId: 'bench-visitor-0', email: emailOf(leadIdOf(0)) },
+        visitor: { anonymousId: 'bench-visitor-0', mktoTrk: cookieOf(0) },
       }),
     });
     const answer = JSON.stringify(await probe.json());

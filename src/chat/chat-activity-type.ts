@@ -34,6 +34,12 @@ export const CHAT_ACTIVITY_TYPE: CustomActivityTypeDefinition = {
     },
     { apiName: 'conversationId', name: 'Conversation ID', dataType: 'string' },
     {
+      apiName: 'identity',
+      name: 'Identity',
+      dataType: 'string',
+      description: 'cookie: known by its Munchkin cookie; typed: an email the visitor typed',
+    },
+    {
       apiName: 'eventId',
       name: 'Event ID',
       dataType: 'string',
@@ -59,6 +65,7 @@ export function toChatActivityInput(
     { apiName: 'pageUrl', value: cut(activity.pageUrl) },
     { apiName: 'conversationId', value: activity.conversationId },
     { apiName: 'eventId', value: activity.eventId },
+    { apiName: 'identity', value: activity.identity },
   ];
   if (activity.value !== undefined) attributes.push({ apiName: 'value', value: activity.value });
   return {

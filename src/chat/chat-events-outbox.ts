@@ -31,6 +31,12 @@ export const chatActivitySchema = z.object({
   conversationId: z.string().min(1).max(64),
   pageUrl: z.string().min(1).max(2048),
   value: z.string().max(254).optional(),
+  /**
+   * How the visitor is known (visitor-identity.ts): `cookie`, Marketo's own association of their
+   * Munchkin cookie; `typed`, an email they typed, not verified. Items stored before this existed
+   * were all typed.
+   */
+  identity: z.enum(['cookie', 'typed']).default('typed'),
   /** When the service received the event, epoch ms. */
   occurredAt: z.number(),
 });

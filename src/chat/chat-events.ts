@@ -2,15 +2,23 @@ import type { Clock } from '../deps.js';
 import { ValidationError } from '../errors.js';
 import type { ChatStore, LeadStore, NewOutboxItem } from '../store/types.js';
 import type { ChatConfiguration, ChatEvent, DialogueStats } from './chat-contract.js';
-import { chatActivityItem, chatLeadUpsertItem, type ChatActivity } from './chat-events-outbox.js';
-import { acceptableVisitorEmail, acceptVisitorEmail } from './visitor-email.js';
+import {
+  chatActivityItem,
+  chatActivitySchema,
+  chatLeadUpsertItem,
+  type ChatActivity,
+} from './chat-events-outbox.js';
+import type { MunchkinLookup } from './munchkin-lookup.js';
+import { acceptVisitorEmail } from './visitor-email.js';
+import { identifyVisitor, type VisitorIdentity } from './visitor-identity.js';
 import type { VisitorCompletions } from './visitor-completions.js';
 
 export interface ChatEventDeps {
   store: Pick<ChatStore, 'getDialogue' | 'recordChatEvent' | 'findVisitorEmail'> &
-    Pick<LeadStore, 'findLeadsByEmail'>;
+    Pick<LeadStore, 'findLeadsByEmail' | 'getLead'>;
   clock: Clock;
   completions: VisitorCompletions;
+  munchkin?: MunchkinLookup | undefined;
 }
 
 export interface RecordedChatEvent {
@@ -33,10 +41,13 @@ const COUNTER: Record<ChatEvent['type'], keyof DialogueStats> = {
 /**
  * POST /chat/events after parsing: checks the event against what was published, then records
  * it, its counter, the visitor's email link and its Marketo write-back in one store write
- * (once per event: a retried request changes nothing). The write-back goes to the lead with the
- * visitor's email in the local copy; an email we have no lead for is upserted first (Sync Leads
- * by email), so an anonymous visitor who gives an email becomes a lead in Marketo. A visitor
- * with no email at all is counted but not written back.
+ * (once per event: a retried request changes nothing).
+ *
+ * The write-back goes to the lead Marketo associates with the visitor's Munchkin cookie, marked
+ * `cookie`; else to the email the visitor typed, marked `typed` (visitor-identity.ts): the lead
+ * with that email in the local copy, or one created or found by Sync Leads, as a Marketo form
+ * fill would. A typed email never brings anything about its lead back to the visitor. A visitor
+ * with neither is counted but not written back.
  */
 export async function recordWidgetEvent(
   deps: ChatEventDeps,
@@ -57,38 +68,73 @@ export async function recordWidgetEvent(
     event.type === 'email-given'
       ? acceptVisitorEmail(configuration, event.value, 'value')
       : undefined;
+  const identity = await identifyVisitor(deps, configuration, event.visitor);
   const now = deps.clock.now();
 
-  // An email remembered or carried along passes the same check as one given now: a domain
-  // blocked since, or a request that puts an address in `visitor.email`, links no lead.
-  const email =
-    givenEmail ??
-    acceptableVisitorEmail(configuration, deps.store.findVisitorEmail(event.visitor)) ??
-    acceptableVisitorEmail(configuration, event.visitor.email);
-  const outbox: NewOutboxItem[] = [];
-  if (email !== undefined) {
-    const activity: ChatActivity = {
-      eventId: event.eventId,
-      type: event.type,
-      dialogueId: event.dialogueId,
-      dialogueVersion: event.dialogueVersion,
-      dialogueName: dialogue.published.content.name,
-      conversationId: event.conversationId,
-      pageUrl: event.pageUrl,
-      ...(event.value === undefined ? {} : { value: givenEmail ?? event.value }),
-      occurredAt: now,
-    };
-    const lead = deps.store.findLeadsByEmail(email)[0];
-    outbox.push(lead ? chatActivityItem(lead.id, activity) : chatLeadUpsertItem(email, activity));
-  }
-
+  const activity: ChatActivity = {
+    eventId: event.eventId,
+    type: event.type,
+    dialogueId: event.dialogueId,
+    dialogueVersion: event.dialogueVersion,
+    dialogueName: dialogue.published.content.name,
+    conversationId: event.conversationId,
+    pageUrl: event.pageUrl,
+    ...(event.value === undefined ? {} : { value: givenEmail ?? event.value }),
+    // Set by the target when the activity is written (writeTarget).
+    identity: 'typed',
+    occurredAt: now,
+  };
+  const target = writeTarget(deps, identity, givenEmail);
+  // Known: this event, and the ones held while the conversation was anonymous, go to the lead
+  // in the same write (once each: the outbox keys them by event). Anonymous: the event is held
+  // with its conversation until an event makes it known.
+  const writes =
+    target === undefined
+      ? { hold: activity }
+      : {
+          outbox: [target(activity)],
+          release: (held: readonly unknown[]) =>
+            held.flatMap((value) => releaseHeld(target, value)),
+        };
   const recorded = await deps.store.recordChatEvent({
     event,
     now,
     counters: { [COUNTER[event.type]]: 1 },
     ...(givenEmail === undefined ? {} : { visitorEmail: givenEmail }),
-    outbox,
+    ...writes,
   });
   if (event.type === 'completed') deps.completions.add(event.visitor.anonymousId, event.dialogueId);
-  return { recorded, enqueued: recorded ? outbox.length : 0 };
+  return { recorded, enqueued: recorded && target !== undefined ? 1 : 0 };
+}
+
+/** Makes an activity's outbox item for the visitor's lead, with how the lead is known. */
+type WriteTarget = (activity: ChatActivity) => NewOutboxItem;
+
+/**
+ * Where the visitor's activities go: the lead Marketo associates with their cookie (unless they
+ * typed another address in this very event), else the email they typed (the lead with it in
+ * the local copy, or one Sync Leads creates or finds); undefined while they are anonymous.
+ */
+function writeTarget(
+  deps: ChatEventDeps,
+  identity: VisitorIdentity,
+  givenEmail: string | undefined,
+): WriteTarget | undefined {
+  const { leadId } = identity;
+  if (leadId !== undefined && (givenEmail === undefined || givenEmail === identity.leadEmail)) {
+    return (activity) => chatActivityItem(leadId, { ...activity, identity: 'cookie' });
+  }
+  const typedEmail = givenEmail ?? identity.typedEmail;
+  if (typedEmail === undefined) return undefined;
+  const lead = deps.store.findLeadsByEmail(typedEmail)[0];
+  return (activity) => {
+    const typed = { ...activity, identity: 'typed' as const };
+    return lead ? chatActivityItem(lead.id, typed) : chatLeadUpsertItem(typedEmail, typed);
+  };
+}
+
+/** A held activity, read back (a value that no longer parses is dropped, not fatal). */
+function releaseHeld(target: WriteTarget, value: unknown): NewOutboxItem[] {
+  const parsed = chatActivitySchema.safeParse(value);
+  return parsed.success ? [target(parsed.data)] : [];
 }

@@ -1,45 +1,46 @@
-import type { ChatStore, LeadStore } from '../store/types.js';
 import { isKnownVisitor } from './audience.js';
 import type { ResolveRequest, ResolveResponse } from './chat-contract.js';
 import { personalise, type PublishedChat } from './chat-public-document.js';
 import { selectDialogue } from './targeting.js';
-import { identifyVisitor } from './visitor-identity.js';
+import { identifyVisitor, mayBeIdentified, type IdentifyDeps } from './visitor-identity.js';
 import type { VisitorCompletions } from './visitor-completions.js';
 
-export interface ResolveDeps {
-  store: Pick<ChatStore, 'findVisitorEmail'> & Pick<LeadStore, 'findLeadsByEmail'>;
+export interface ResolveDeps extends IdentifyDeps {
   completions: VisitorCompletions;
 }
 
 /**
  * POST /chat/resolve: which dialogue this visitor sees on this page, with its lead tokens filled
- * in for this visitor only. Reads memory only (the published chat, the local lead copy, the
- * visitor links): no Marketo call, no store write.
+ * in for this visitor only. Reads memory (the published chat, the local lead copy, the visitor
+ * links) and, for a Munchkin cookie not seen lately, asks Marketo who it is, waiting a moment at
+ * most (visitor-identity.ts); no store write.
+ *
+ * Stored lead data (tokens, audiences on fields, "known visitors") is used only for a visitor
+ * Marketo identifies by cookie. A typed email is echoed in `{{lead.email}}` and nothing more.
  */
-export function resolveDialogue(
+export async function resolveDialogue(
   deps: ResolveDeps,
   published: PublishedChat,
   request: ResolveRequest,
-): ResolveResponse {
-  const identity = identifyVisitor(deps.store, request.visitor);
-  const known = isKnownVisitor(identity.lead);
+): Promise<ResolveResponse> {
+  const identity = await identifyVisitor(deps, published.configuration, request.visitor);
+  const known = isKnownVisitor(identity.audienceLead);
   const candidates = published.candidatesFor(request.pageUrl);
   const { chosen } = selectDialogue({
     dialogues: candidates,
     chatEnabled: published.configuration.chatEnabled,
     pageUrl: request.pageUrl,
-    lead: identity.lead,
+    lead: identity.audienceLead,
     skip: deps.completions.skipFor(request.visitor.anonymousId),
   });
   const served = chosen === null ? undefined : published.served.get(chosen.id);
   if (served === undefined) {
     return { dialogue: null, reason: publicReason(published, candidates.length), known };
   }
-  const dialogue = !served.tokenised
-    ? served.plain
-    : identity.linked && identity.lead !== undefined
-      ? personalise(served.plain, identity.lead, served.tokenCards)
-      : served.anonymous;
+  const dialogue =
+    !served.tokenised || identity.tokenLead === undefined
+      ? served.anonymous
+      : personalise(served.plain, identity.tokenLead, served.tokenCards);
   return { dialogue, known };
 }
 
@@ -47,24 +48,22 @@ export function resolveDialogue(
 const MAX_ANONYMOUS_ANSWERS = 5000;
 
 /**
- * resolveDialogue, serialised. Most visitors are anonymous, and for one who is (no email, none
- * linked) and has completed nothing here, the answer depends only on the page and the
- * revision: it is computed once per page and served as is after that.
+ * resolveDialogue, serialised. Most visitors are anonymous, and for one who is (no cookie to
+ * ask about, no email) and has completed nothing here, the answer depends only on the page and
+ * the revision: it is computed once per page and served as is after that.
  */
-export function resolveDialogueJson(
+export async function resolveDialogueJson(
   deps: ResolveDeps,
   published: PublishedChat,
   request: ResolveRequest,
-): string {
+): Promise<string> {
   const { visitor, pageUrl } = request;
   const anonymous =
-    visitor.email === undefined &&
-    deps.completions.skipFor(visitor.anonymousId) === undefined &&
-    deps.store.findVisitorEmail(visitor) === undefined;
-  if (!anonymous) return JSON.stringify(resolveDialogue(deps, published, request));
+    deps.completions.skipFor(visitor.anonymousId) === undefined && !mayBeIdentified(deps, visitor);
+  if (!anonymous) return JSON.stringify(await resolveDialogue(deps, published, request));
   let answer = published.anonymousAnswers.get(pageUrl);
   if (answer === undefined) {
-    answer = JSON.stringify(resolveDialogue(deps, published, request));
+    answer = JSON.stringify(await resolveDialogue(deps, published, request));
     if (published.anonymousAnswers.size >= MAX_ANONYMOUS_ANSWERS)
       published.anonymousAnswers.clear();
     published.anonymousAnswers.set(pageUrl, answer);

@@ -15,6 +15,7 @@ import {
   type RateLimiter,
 } from './chat-public-rate-limit.js';
 import { resolveDialogueJson } from './chat-public-resolve.js';
+import type { MunchkinLookup } from './munchkin-lookup.js';
 import { createVisitorCompletions } from './visitor-completions.js';
 import { parseInput } from '../http/parse-input.js';
 
@@ -24,6 +25,8 @@ export interface ChatPublicRoutesDeps {
   logger: Logger;
   /** PUBLIC_BASE_URL: its origin (the demo page) may always call these routes. */
   publicBaseUrl: string;
+  /** Who a Munchkin cookie is, from Marketo; absent: cookies identify no one. */
+  munchkin?: MunchkinLookup;
   /** Called when an event enqueued Marketo write-backs (kick the outbox worker). */
   onEnqueued?: () => void;
   /** Per-client limits; the defaults suit production, benchmarks raise them. */
@@ -57,7 +60,8 @@ const CONFIG_CACHE_CONTROL = 'public, max-age=60, must-revalidate';
  * Order per request: CORS (a disallowed origin's POST is refused before anything is read), the
  * per-client rate limit, a bounded body (JSON, also as text/plain so that a widget can send
  * without a preflight, e.g. navigator.sendBeacon), zod validation naming the field, then the
- * work, which reads memory only, except the one store write of an event. No Marketo call.
+ * work, which reads memory only, except the one store write of an event and a Munchkin cookie
+ * lookup (cached, bounded, waited for a moment at most: munchkin-lookup.ts).
  */
 export function createChatPublicRoutes(deps: ChatPublicRoutesDeps): Router {
   const published = createPublishedChatCache(deps.store, originOf(deps.publicBaseUrl));
@@ -86,16 +90,17 @@ export function createChatPublicRoutes(deps: ChatPublicRoutesDeps): Router {
   };
   router.get('/config', limiter(limits.config), getConfig);
 
-  router.post('/resolve', limiter(limits.resolve), body, (req, res) => {
+  router.post('/resolve', limiter(limits.resolve), body, async (req, res) => {
     const request = parseInput(resolveRequestSchema, req.body, 'resolve request');
-    const answer = resolveDialogueJson({ store: deps.store, completions }, published(), request);
+    const identify = { store: deps.store, munchkin: deps.munchkin, completions };
+    const answer = await resolveDialogueJson(identify, published(), request);
     sendJson(res, 200, answer);
   });
 
   router.post('/events', limiter(limits.events), body, async (req, res) => {
     const event = parseInput(chatEventSchema, req.body, 'event');
     const result = await recordWidgetEvent(
-      { store: deps.store, clock: deps.clock, completions },
+      { store: deps.store, clock: deps.clock, completions, munchkin: deps.munchkin },
       published().configuration,
       event,
     );

@@ -1,49 +1,104 @@
 import type { ChatStore, LeadStore, StoredLead } from '../store/types.js';
 import type { VisitorLead } from './audience.js';
-import type { ResolveRequest } from './chat-contract.js';
-
-export interface VisitorIdentity {
-  /** The email the visitor is known by, lower case; undefined when anonymous. */
-  email: string | undefined;
-  /**
-   * What targeting and tokens may use: the stored lead's fields when the identity is this
-   * browser's own; only `{ email }` for an email the request merely claims; undefined when
-   * anonymous.
-   */
-  lead: VisitorLead;
-  /** The stored lead, when the identity is this browser's own and the local copy has it. */
-  leadId: number | undefined;
-  /** The email is the one this browser gave in the chat (linked to its anonymous id or cookie). */
-  linked: boolean;
-}
+import type { ChatConfiguration, ResolveRequest } from './chat-contract.js';
+import type { MunchkinLookup } from './munchkin-lookup.js';
+import { acceptableVisitorEmail } from './visitor-email.js';
 
 /**
- * Who is asking, from the local copy only (never Marketo: resolve answers in milliseconds).
- *
- * The email is the request's `visitor.email`, else the email this browser gave earlier (the
- * store links it to the widget's anonymous id and to the Munchkin cookie when an email-given
- * event is recorded). A lead's stored fields are used only when that email is the linked one:
- * anyone can put anyone's address in a request, and the answer must never show another
- * person's data (a name in a greeting, a company in a question, or a dialogue chosen by their
- * country). A claimed email makes the visitor known, with nothing but that email, which the
- * caller already has. Of several leads with one email the newest observation wins.
+ * How we know who a visitor is:
+ * - `cookie`: Marketo associates this browser's Munchkin cookie with the lead (munchkin-lookup.ts).
+ *   Proven by Marketo, not by the visitor: the lead's stored data may personalise the chat.
+ * - `typed`: an email the visitor typed (in this chat, or carried by the widget's request). Anyone
+ *   can type anyone's address, so it proves nothing: it may be echoed back to the visitor who
+ *   typed it, and written to Marketo marked as typed (as a form fill is), but nothing stored
+ *   about that address's lead is ever used for this visitor.
  */
-export function identifyVisitor(
-  store: Pick<ChatStore, 'findVisitorEmail'> & Pick<LeadStore, 'findLeadsByEmail'>,
-  visitor: ResolveRequest['visitor'],
-): VisitorIdentity {
-  const linkedEmail = store.findVisitorEmail(visitor);
-  const email = (visitor.email ?? linkedEmail)?.trim().toLowerCase();
-  if (email === undefined || email === '') {
-    return { email: undefined, lead: undefined, leadId: undefined, linked: false };
-  }
-  const linked = linkedEmail !== undefined && linkedEmail.toLowerCase() === email;
-  if (!linked) return { email, lead: { email }, leadId: undefined, linked };
-  const stored = store.findLeadsByEmail(email)[0];
-  return { email, lead: leadFields(stored, email), leadId: stored?.id, linked };
+export type IdentitySource = 'cookie' | 'typed';
+
+export interface VisitorIdentity {
+  source: IdentitySource | undefined;
+  /** The lead Marketo associates with the cookie, and its email in Marketo (`cookie` only). */
+  leadId: number | undefined;
+  leadEmail: string | undefined;
+  /** The typed email, lower case, when there is one (whatever the source). */
+  typedEmail: string | undefined;
+  /**
+   * What targeting may use: the stored lead's fields for a `cookie` identity; undefined
+   * otherwise, so audiences on lead fields and "known visitors" never match on a typed address.
+   */
+  audienceLead: VisitorLead;
+  /** What tokens may use: as audienceLead, or for a typed email only `{ email }` (an echo). */
+  tokenLead: VisitorLead;
 }
 
-function leadFields(stored: StoredLead | undefined, email: string): VisitorLead {
+export interface IdentifyDeps {
+  store: Pick<ChatStore, 'findVisitorEmail'> & Pick<LeadStore, 'getLead'>;
+  /** Absent: no cookie lookups (the visitor is at most typed). */
+  munchkin?: MunchkinLookup | undefined;
+}
+
+const ANONYMOUS: VisitorIdentity = Object.freeze({
+  source: undefined,
+  leadId: undefined,
+  leadEmail: undefined,
+  typedEmail: undefined,
+  audienceLead: undefined,
+  tokenLead: undefined,
+});
+
+/**
+ * Who is asking. The cookie first (a short wait at most, see munchkin-lookup.ts), then the email
+ * this browser typed earlier (linked to its anonymous id), then `visitor.email`; a typed email
+ * passes the chat's email rules or is ignored (visitor-email.ts).
+ */
+export async function identifyVisitor(
+  deps: IdentifyDeps,
+  configuration: Pick<ChatConfiguration, 'blockedEmailDomains'>,
+  visitor: ResolveRequest['visitor'],
+): Promise<VisitorIdentity> {
+  const typedEmail =
+    acceptableVisitorEmail(configuration, deps.store.findVisitorEmail(visitor)) ??
+    acceptableVisitorEmail(configuration, visitor.email);
+  const marketoLead =
+    visitor.mktoTrk === undefined || deps.munchkin === undefined
+      ? undefined
+      : await deps.munchkin.leadFor(visitor.mktoTrk);
+  if (marketoLead !== undefined) {
+    const lead = storedFields(deps.store.getLead(marketoLead.id), marketoLead.email);
+    return {
+      source: 'cookie',
+      leadId: marketoLead.id,
+      leadEmail: marketoLead.email,
+      typedEmail,
+      audienceLead: lead,
+      tokenLead: lead,
+    };
+  }
+  if (typedEmail === undefined) return ANONYMOUS;
+  return {
+    source: 'typed',
+    leadId: undefined,
+    leadEmail: undefined,
+    typedEmail,
+    audienceLead: undefined,
+    tokenLead: { email: typedEmail },
+  };
+}
+
+/** Whether resolve needs more than the page: no cookie to ask about and nothing typed. */
+export function mayBeIdentified(
+  deps: Pick<IdentifyDeps, 'store' | 'munchkin'>,
+  visitor: ResolveRequest['visitor'],
+): boolean {
+  return (
+    visitor.email !== undefined ||
+    (visitor.mktoTrk !== undefined && deps.munchkin !== undefined) ||
+    deps.store.findVisitorEmail(visitor) !== undefined
+  );
+}
+
+/** The local copy's fields; before the sync brings the lead, the email Marketo gave. */
+function storedFields(stored: StoredLead | undefined, email: string): VisitorLead {
   if (stored === undefined) return { email };
   const own = stored.fields['email'];
   return typeof own === 'string' && own.trim() !== '' ? stored.fields : { ...stored.fields, email };

@@ -15,7 +15,7 @@ import { meetingActivityItem } from './meeting-events-outbox.js';
 import { meetingLinkItem } from './meeting-link.js';
 import { activityPayload, eventInput } from './meeting-writes.js';
 import type { ManageLinks } from './manage-links.js';
-import { leadAgentItem, type AgentLeadFields } from './meeting-lead-fields.js';
+import { meetingLeadItems, type AgentLeadFields } from './meeting-lead-fields.js';
 
 export interface BookingDeps {
   store: MeetingStores & LeadStore & Pick<ChatStore, 'getChatConfiguration'>;
@@ -292,17 +292,13 @@ export function confirmMeeting(
         history: [...current.history, { status: 'booked', at: now, by: 'system' }],
         updatedAt: now,
       };
-      const agentFields =
-        deps.agentLeadFields === undefined
-          ? undefined
-          : leadAgentItem(meeting, deps.agentLeadFields);
       return {
         meeting,
         outbox: [
           event.meetingUrlPending === true
             ? meetingLinkItem(activityPayload(meeting, 1, now), event.eventId, now)
             : meetingActivityItem(activityPayload(meeting, 1, now)),
-          ...(agentFields === undefined ? [] : [agentFields]),
+          ...meetingLeadItems(meeting, deps.agentLeadFields),
         ],
       };
     },

@@ -47,6 +47,7 @@ export function createMarketoSandbox(options: SandboxOptions = {}): MarketoSandb
       return { ...existing };
     },
     deleteLead: (id) => state.leads.remove(id) !== undefined,
+    associateCookie: (leadId, cookie) => state.leads.associateCookie(leadId, cookie),
     getLead(id) {
       const lead = state.leads.get(id);
       return lead ? { ...lead } : undefined;

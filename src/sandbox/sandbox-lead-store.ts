@@ -25,6 +25,10 @@ export interface WriteOptions {
 export interface LeadStore {
   get(id: number): SandboxLead | undefined;
   findByEmail(email: string): SandboxLead | undefined;
+  /** The lead a Munchkin cookie is associated with (Associate Lead; one lead per cookie). */
+  findByCookie(cookie: string): SandboxLead | undefined;
+  /** Associates the cookie with the lead, moving it from any other lead; false if no lead. */
+  associateCookie(id: number, cookie: string): boolean;
   values(): IterableIterator<SandboxLead>;
   size(): number;
   /** Adds a seeded lead without logging an activity. */
@@ -51,6 +55,7 @@ function systemDate(value: LeadValue | undefined): string | undefined {
 export function createLeadStore(clock: Clock, log: ActivityLog): LeadStore {
   const leads = new Map<number, SandboxLead>();
   const byEmail = new Map<string, number>();
+  const byCookie = new Map<string, number>();
   let nextId = 1;
 
   const index = (lead: SandboxLead) => {
@@ -68,6 +73,15 @@ export function createLeadStore(clock: Clock, log: ActivityLog): LeadStore {
     findByEmail(email) {
       const id = byEmail.get(email.toLowerCase());
       return id === undefined ? undefined : leads.get(id);
+    },
+    findByCookie(cookie) {
+      const id = byCookie.get(cookie);
+      return id === undefined ? undefined : leads.get(id);
+    },
+    associateCookie(id, cookie) {
+      if (!leads.has(id)) return false;
+      byCookie.set(cookie, id);
+      return true;
     },
     values: () => leads.values(),
     size: () => leads.size,
@@ -122,6 +136,7 @@ export function createLeadStore(clock: Clock, log: ActivityLog): LeadStore {
       if (!lead) return undefined;
       leads.delete(id);
       unindex(lead);
+      for (const [cookie, leadId] of byCookie) if (leadId === id) byCookie.delete(cookie);
       const name = [lead.firstName, lead.lastName].filter((part) => part).join(' ');
       log.append({ typeId: ACTIVITY_DELETE_LEAD, leadId: id, primaryId: id, primary: name });
       return lead;

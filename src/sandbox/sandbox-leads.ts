@@ -54,6 +54,12 @@ function findLeads(state: SandboxState, filterType: string, values: string[]): S
       const lead = state.leads.get(id);
       if (lead) found.set(id, lead);
     }
+  } else if (filterType === 'cookies') {
+    // The Munchkin cookie's association (Associate Lead), matched exactly as Marketo stores it.
+    for (const value of values) {
+      const lead = state.leads.findByCookie(value);
+      if (lead) found.set(lead.id, lead);
+    }
   } else if (filterType === 'email') {
     for (const value of values) {
       const lead = state.leads.findByEmail(value);
@@ -158,6 +164,13 @@ function syncLeads(state: SandboxState, body: Record<string, unknown>) {
   return { result: body.input.map((record) => syncOne(state, record, action, lookupField)) };
 }
 
+/** The `:leadId` of a path, an integer (Marketo answers 1001 otherwise). */
+function pathLeadId(raw: unknown): number {
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id)) throw marketoErrors.invalidValue(String(raw), 'Integer');
+  return id;
+}
+
 export function createLeadRoutes(state: SandboxState): RouteSpec[] {
   return [
     {
@@ -189,13 +202,21 @@ export function createLeadRoutes(state: SandboxState): RouteSpec[] {
       },
     },
     {
+      // Associate Lead (swagger-mapi associateLeadUsingPOST): `cookie` in the query.
+      method: 'post',
+      path: '/rest/v1/leads/:leadId/associate.json',
+      handle: (req) => {
+        const id = pathLeadId(req.params.leadId);
+        const cookie = requiredParam(readParams(req), 'cookie');
+        if (!state.leads.associateCookie(id, cookie)) throw marketoErrors.leadNotFound();
+        return {};
+      },
+    },
+    {
       method: 'get',
       path: '/rest/v1/lead/:leadId.json',
       handle: (req) => {
-        const id = Number(req.params.leadId);
-        if (!Number.isSafeInteger(id)) {
-          throw marketoErrors.invalidValue(String(req.params.leadId), 'Integer');
-        }
+        const id = pathLeadId(req.params.leadId);
         const lead = state.leads.get(id);
         const fields = requestedFields(readParams(req));
         return { result: lead ? [project(lead, fields)] : [] };

@@ -152,6 +152,8 @@ export interface MarketoSandbox {
   upsertLead(fields: Record<string, LeadValue | undefined>): SandboxLead;
   /** Removes a lead and logs a Delete Lead (37) activity; false when it did not exist. */
   deleteLead(id: number): boolean;
+  /** As Munchkin does on a form fill: the cookie now identifies the lead (filterType=cookies). */
+  associateCookie(leadId: number, cookie: string): boolean;
   getLead(id: number): SandboxLead | undefined;
   allLeads(): SandboxLead[];
   leadCount(): number;

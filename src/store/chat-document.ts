@@ -59,6 +59,16 @@ export const visitorLinkSchema = z.object({
 });
 export type VisitorLink = z.infer<typeof visitorLinkSchema>;
 
+/**
+ * What the chat keeps of a conversation that is not known yet: its events' write-backs to be
+ * (JSON values the chat module made), first held at `heldAt`, until an event makes it known.
+ */
+export const heldChatEventsSchema = z.object({
+  heldAt: z.number(),
+  values: z.array(z.unknown()),
+});
+export type HeldChatEvents = z.infer<typeof heldChatEventsSchema>;
+
 /** A JSON object keyed by `keyOf(value)` read into a Map; a value filed under another key is damage. */
 export function mapByKey<T>(schema: z.ZodType<T>, keyOf: (value: T) => string, what: string) {
   return z
@@ -103,6 +113,8 @@ export const chatDocumentShape = {
    */
   chatEventIds: mapOf(z.number()),
   visitorLinks: mapOf(visitorLinkSchema),
+  /** By conversation id, oldest first (the Map keeps the order of the first hold). */
+  heldChatEvents: mapOf(heldChatEventsSchema),
 };
 
 export function createEmptyChatDocument() {
@@ -112,5 +124,6 @@ export function createEmptyChatDocument() {
     dialogueStats: new Map<string, DialogueStats>(),
     chatEventIds: new Map<string, number>(),
     visitorLinks: new Map<string, VisitorLink>(),
+    heldChatEvents: new Map<string, HeldChatEvents>(),
   };
 }

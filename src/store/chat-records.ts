@@ -7,7 +7,8 @@ import {
   type Dialogue,
   type DialogueStats,
 } from '../chat/chat-contract.js';
-import { ConflictError } from '../errors.js';
+import { ConflictError, StoreError } from '../errors.js';
+import { copyJsonValue, NOT_JSON } from './json-value.js';
 import { normalizeEmail } from './lead-index.js';
 import type { Changed } from './document-db.js';
 import { dialogueStatsSchema, storedDialogueSchema } from './chat-document.js';
@@ -29,6 +30,14 @@ export const MAX_RECENT_EVENT_IDS = 100_000;
 /** Visitor links unused for this long are swept: an anonymous visitor's id is long gone. */
 export const VISITOR_LINK_RETENTION_MS = 400 * 24 * 60 * 60 * 1000;
 const MIN_LINKS_BEFORE_PRUNE = 10_000;
+/**
+ * Events of conversations not known yet are held as long as their ids are remembered (a visitor
+ * who gives an email the next day still has their earlier events written), for at most this
+ * many conversations (the oldest go first) and this many events each: most visitors never give
+ * an email, and every write of the JSON store rewrites what is held.
+ */
+export const MAX_HELD_CONVERSATIONS = 10_000;
+export const MAX_HELD_PER_CONVERSATION = 20;
 
 const ZERO_STATS: DialogueStats = Object.freeze({
   triggered: 0,
@@ -48,6 +57,8 @@ const recordArgsSchema = z.object({
   visitorEmail: z.string().trim().toLowerCase().pipe(z.email().max(254)).optional(),
   // Items are validated by the outbox records, before anything changes.
   outbox: z.array(z.unknown()).optional(),
+  hold: z.unknown().optional(),
+  release: z.function().optional(),
 });
 
 /**
@@ -158,8 +169,15 @@ export class ChatRecords {
     const key = `${event.conversationId}:${event.eventId}`;
     if (this.doc.chatEventIds.has(key)) return { result: false, changed: false };
 
-    if (input.outbox !== undefined && input.outbox.length > 0)
-      this.outbox.enqueue(input.outbox, now);
+    const held = this.doc.heldChatEvents.get(event.conversationId);
+    const released = input.release !== undefined && held !== undefined;
+    const hold = input.hold === undefined ? undefined : copyJsonValue(input.hold);
+    if (hold === NOT_JSON) throw new StoreError('STORE_INVALID_RECORD', 'held value is not JSON');
+    // The held events happened first: they go first.
+    const outbox = [...(released ? input.release!(held.values) : []), ...(input.outbox ?? [])];
+    if (outbox.length > 0) this.outbox.enqueue(outbox, now);
+    if (released) this.doc.heldChatEvents.delete(event.conversationId);
+    if (hold !== undefined) this.hold(event.conversationId, hold, now);
     this.doc.chatEventIds.set(key, now);
     this.forgetOldEventIds(now);
     this.addCounters(event.dialogueId, args.counters);
@@ -173,6 +191,20 @@ export class ChatRecords {
       this.pruneOldLinks(now - VISITOR_LINK_RETENTION_MS);
     }
     return { result: true, changed: true };
+  }
+
+  /** Adds to the conversation's held values (first hold keeps its place), then bounds them. */
+  private hold(conversationId: string, value: unknown, now: number): void {
+    const all = this.doc.heldChatEvents;
+    const current = all.get(conversationId);
+    if (current !== undefined && current.values.length >= MAX_HELD_PER_CONVERSATION) return;
+    const values = [...(current?.values ?? []), value];
+    all.set(conversationId, deepFreeze({ heldAt: current?.heldAt ?? now, values }));
+    const cutoff = now - EVENT_DEDUPE_WINDOW_MS;
+    for (const [id, entry] of all) {
+      if (entry.heldAt >= cutoff && all.size <= MAX_HELD_CONVERSATIONS) break;
+      all.delete(id);
+    }
   }
 
   private addCounters(dialogueId: string, counters: Partial<DialogueStats>): void {

@@ -9,6 +9,7 @@ import {
   outboxItemSchema,
   storedLeadSchema,
   syncStateSchema,
+  storeInstanceSchema,
   usageStateSchema,
   type Assignment,
   type OutboxItem,
@@ -131,6 +132,8 @@ export const storeDocumentSchema = z.object({
   deletedLeadIds: z.array(z.number().int().positive()),
   sync: syncStateSchema,
   usage: usageStateSchema.optional(),
+  /** Which Marketo instance the data belongs to; a store never serves another one. */
+  instance: storeInstanceSchema.optional(),
   routing: routingSchema,
   assignments: assignmentsSchema,
   outbox: outboxSchema,
@@ -138,6 +141,8 @@ export const storeDocumentSchema = z.object({
   ...chatDocumentShape,
   /** Meetings: agents (rotation order), meetings, routing rules, OAuth connects in progress. */
   ...meetingDocumentShape,
+  /** The first lead-journal generation this document does not hold (lead-journal.ts). */
+  journalGeneration: z.number().int().nonnegative().default(0),
 });
 /** The live document. */
 export type StoreDocument = z.output<typeof storeDocumentSchema>;
@@ -153,6 +158,7 @@ export function createEmptyDocument(): StoreDocument {
     outbox: new Map(),
     ...createEmptyChatDocument(),
     ...createEmptyMeetingDocument(),
+    journalGeneration: 0,
   };
 }
 

@@ -28,6 +28,8 @@ export interface SyncOptions {
   scanTailBatches?: number;
   /** Changed leads held before hydration overlaps with paging (default HYDRATION_HOLD). */
   hydrationHold?: number;
+  /** Most time sub-windows an incremental run pages at once (default: half of `concurrency`). */
+  changeWindows?: number;
   /** How far before "now" a new change cursor starts, to absorb clock skew (see below). */
   cursorOverlapMs?: number;
 }
@@ -111,6 +113,8 @@ export class SyncRun {
     private readonly progress: (update: Partial<SyncProgress>) => void,
   ) {
     this.state = deps.store.loadSyncState();
+    // Where the change cursor starts: the incremental ETA measures from here.
+    this.progress({ changesThrough: this.state.changes.highWater });
   }
 
   get aborted(): boolean {
@@ -143,6 +147,7 @@ export class SyncRun {
     this.progress({
       leadsUpserted: this.leadsUpserted,
       leadsDeleted: this.leadsDeleted,
+      changesThrough: this.state.changes.highWater,
     });
   }
 }

@@ -8,7 +8,8 @@ import {
   type ChatRateLimits,
 } from '../../src/chat/chat-public-rate-limit.js';
 import { createDefaultConfiguration } from '../../src/chat/default-configuration.js';
-import { createManualClock } from '../../src/deps.js';
+import { createMunchkinLookup, type MunchkinLookup } from '../../src/chat/munchkin-lookup.js';
+import { createManualClock, type Clock } from '../../src/deps.js';
 import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
 import { silentLogger } from '../../src/logger.js';
 import { createMemoryStore } from '../../src/store/index.js';
@@ -74,7 +75,27 @@ function dialogue(
   };
 }
 
-async function setup(options: { rateLimits?: Partial<ChatRateLimits> } = {}) {
+/** Marketo's cookie associations, for a fake Get Leads by cookie; and the calls it got. */
+function fakeMarketoCookies(associations: Record<string, { id: number; email: string | null }>) {
+  const calls: string[] = [];
+  return {
+    calls,
+    getLeadsByCookie: async (cookie: string) => {
+      calls.push(cookie);
+      const lead = associations[cookie];
+      return { leads: lead === undefined ? [] : [lead], serverTime: undefined };
+    },
+  };
+}
+
+const ADA_COOKIE = 'id:123-ABC-456&token:_mch-example.com-1764000000000-12345';
+
+async function setup(
+  options: {
+    rateLimits?: Partial<ChatRateLimits>;
+    munchkin?: (clock: Clock) => MunchkinLookup;
+  } = {},
+) {
   const store = createMemoryStore();
   const clock = createManualClock();
   await store.saveChatConfiguration(configuration());
@@ -96,6 +117,7 @@ async function setup(options: { rateLimits?: Partial<ChatRateLimits> } = {}) {
       clock,
       logger: silentLogger,
       publicBaseUrl: `${OWN}/`,
+      ...(options.munchkin ? { munchkin: options.munchkin(clock) } : {}),
       onEnqueued: () => {
         kicks += 1;
       },
@@ -321,84 +343,197 @@ describe('POST /chat/resolve', () => {
     expect(res.body.dialogue.cards[1].text).toBe('Shall we talk, friend?');
   });
 
-  it('when this browser gave its email in the chat, then its own lead personalises the dialogue', async () => {
-    const { app } = await setup();
-    const before = await request(app)
-      .post('/chat/resolve')
-      .send(resolveBody({ anonymousId: 'anon-visitor-a' }))
-      .expect(200);
-    expect(before.body.dialogue.cards[0].text).toBe('Hi there! How is your team?');
+  it("when a visitor gives a victim's address and then resolves, then no stored field of the victim shows and no audience on stored fields matches", async () => {
+    const { app, store } = await setup();
+    const company = {
+      visitors: 'all' as const,
+      match: 'all' as const,
+      groups: [
+        {
+          match: 'all' as const,
+          conditions: [{ field: 'company', operator: 'equals' as const, value: 'Acme' }],
+        },
+      ],
+    };
+    await store.saveDialogue(
+      dialogue('acme', content('For Acme', { audience: company, priority: 90 })),
+    );
     await request(app)
       .post('/chat/events')
       .send(event('email-given', { value: 'Ada@Acme.example' }))
       .expect(202);
-    const res = await request(app)
+    for (const visitor of [
+      { anonymousId: 'anon-visitor-a' },
+      { anonymousId: 'anon-visitor-a', email: ADA.email },
+      { anonymousId: 'anon-visitor-z', email: ADA.email },
+    ]) {
+      const res = await request(app).post('/chat/resolve').send(resolveBody(visitor)).expect(200);
+      expect(res.body.dialogue.id).toBe('welcome');
+      expect(res.body.known).toBe(false);
+      expect(res.body.dialogue.cards[0].text).toBe('Hi there! How is your team?');
+      expect(res.text).not.toMatch(/Ada\b|Acme\b|Lovelace|Bob|Globex/);
+    }
+  });
+
+  it('when the visitor typed their email, then a token for the email echoes it, and only to them', async () => {
+    const { app, store } = await setup();
+    const echo = content('Echo', {
+      priority: 90,
+      cards: [
+        {
+          id: 'hello',
+          type: 'message',
+          text: 'We will write to {{lead.email:"you"}}.',
+          next: null,
+        },
+      ],
+    });
+    await store.saveDialogue(dialogue('echo', echo));
+    await request(app)
+      .post('/chat/events')
+      .send(event('email-given', { value: 'Ada@Acme.example' }))
+      .expect(202);
+    const own = await request(app)
       .post('/chat/resolve')
       .send(resolveBody({ anonymousId: 'anon-visitor-a' }))
       .expect(200);
-    expect(res.body.known).toBe(true);
-    expect(res.body.dialogue.cards[0].text).toBe('Hi Ada! How is Acme?');
-    expect(res.text).not.toMatch(/Bob|Globex|Lovelace|ada@acme/);
+    expect(own.body.dialogue.cards[0].text).toBe('We will write to ada@acme.example.');
+    const other = await request(app)
+      .post('/chat/resolve')
+      .send(resolveBody({ anonymousId: 'anon-visitor-b' }))
+      .expect(200);
+    expect(other.body.dialogue.cards[0].text).toBe('We will write to you.');
   });
 
-  it('when only the Munchkin cookie was linked, then it identifies the visitor', async () => {
-    const { app } = await setup();
-    const visitor = { anonymousId: 'anon-visitor-a', mktoTrk: 'id:123-ABC-456&token:_mch-x' };
+  it('when Marketo associates the Munchkin cookie with a lead, then that lead personalises the dialogue and the visitor is known', async () => {
+    const marketo = fakeMarketoCookies({ [ADA_COOKIE]: { id: ADA.id, email: ADA.email } });
+    const { app } = await setup({
+      munchkin: (clock) => createMunchkinLookup({ marketo, clock, logger: silentLogger }),
+    });
+    const res = await request(app)
+      .post('/chat/resolve')
+      .send(resolveBody({ anonymousId: 'fresh-browser-9', mktoTrk: ADA_COOKIE }))
+      .expect(200);
+    expect(res.body.known).toBe(true);
+    expect(res.body.dialogue.cards[0].text).toBe('Hi Ada! How is Acme?');
+    expect(marketo.calls).toEqual([ADA_COOKIE]);
+  });
+
+  it('when a cookie is unknown to Marketo, or was only sent along with a typed email, then it identifies no one', async () => {
+    const marketo = fakeMarketoCookies({});
+    const { app } = await setup({
+      munchkin: (clock) => createMunchkinLookup({ marketo, clock, logger: silentLogger }),
+    });
+    const visitor = { anonymousId: 'anon-visitor-a', mktoTrk: ADA_COOKIE };
     await request(app)
       .post('/chat/events')
       .send(event('email-given', { value: 'ada@acme.example', visitor }))
       .expect(202);
     const res = await request(app)
       .post('/chat/resolve')
-      .send(resolveBody({ anonymousId: 'fresh-browser-9', mktoTrk: visitor.mktoTrk }))
+      .send(resolveBody({ anonymousId: 'fresh-browser-9', mktoTrk: ADA_COOKIE }))
       .expect(200);
-    expect(res.body.dialogue.cards[0].text).toBe('Hi Ada! How is Acme?');
+    expect(res.body.known).toBe(false);
+    expect(res.text).not.toMatch(/Ada\b|Acme\b/);
   });
 
-  it("when visitor A's request claims B's email, then B's data never appears", async () => {
-    const { app } = await setup();
-    await request(app)
-      .post('/chat/events')
-      .send(event('email-given', { value: 'ada@acme.example' }))
-      .expect(202);
-    const res = await request(app)
-      .post('/chat/resolve')
-      .send(resolveBody({ anonymousId: 'anon-visitor-a', email: BOB.email }))
-      .expect(200);
-    expect(res.body.known).toBe(true);
-    expect(res.body.dialogue.cards[0].text).toBe('Hi there! How is your team?');
-    expect(res.text).not.toMatch(/Bob|Globex|Ada|Acme/);
+  it('when many resolves carry one cookie, then Marketo is asked once until the entry expires', async () => {
+    const marketo = fakeMarketoCookies({ [ADA_COOKIE]: { id: ADA.id, email: ADA.email } });
+    let clock!: Clock & { advance(ms: number): void };
+    const { app } = await setup({
+      munchkin: (c) => {
+        clock = c as typeof clock;
+        return createMunchkinLookup({ marketo, clock: c, logger: silentLogger, ttlMs: 60_000 });
+      },
+    });
+    const body = resolveBody({ anonymousId: 'fresh-browser-9', mktoTrk: ADA_COOKIE });
+    await Promise.all([1, 2, 3].map(() => request(app).post('/chat/resolve').send(body)));
+    for (let i = 0; i < 5; i += 1) await request(app).post('/chat/resolve').send(body);
+    expect(marketo.calls).toHaveLength(1);
+    clock.advance(60_001);
+    await request(app).post('/chat/resolve').send(body).expect(200);
+    expect(marketo.calls).toHaveLength(2);
   });
 
-  it("when another browser sends A's email, then it gets the defaults, not A's data", async () => {
-    const { app } = await setup();
-    await request(app)
-      .post('/chat/events')
-      .send(event('email-given', { value: 'ada@acme.example' }))
-      .expect(202);
-    const res = await request(app)
-      .post('/chat/resolve')
-      .send(resolveBody({ anonymousId: 'anon-visitor-b', email: ADA.email }))
-      .expect(200);
-    expect(res.text).not.toMatch(/Ada|Acme/);
+  it('when made-up cookies come faster than the lookup cap, then Marketo is not asked for the excess and those visitors are anonymous', async () => {
+    const marketo = fakeMarketoCookies({ [ADA_COOKIE]: { id: ADA.id, email: ADA.email } });
+    let clock!: Clock & { advance(ms: number): void };
+    const { app } = await setup({
+      munchkin: (c) => {
+        clock = c as typeof clock;
+        return createMunchkinLookup({
+          marketo,
+          clock: c,
+          logger: silentLogger,
+          burst: 3,
+          refillMs: 20_000,
+        });
+      },
+    });
+    const resolve = (mktoTrk: string) =>
+      request(app)
+        .post('/chat/resolve')
+        .send(resolveBody({ anonymousId: 'anon-visitor-f', mktoTrk }));
+    for (let i = 0; i < 5; i += 1) await resolve(`id:123-ABC-456&token:_mch-fake.example-1-${i}`);
+    expect(marketo.calls).toHaveLength(3);
+    expect((await resolve(ADA_COOKIE)).body.known).toBe(false);
+    expect(marketo.calls).toHaveLength(3);
+    clock.advance(20_000);
+    expect((await resolve(ADA_COOKIE)).body.known).toBe(true);
+    expect(marketo.calls).toHaveLength(4);
+    // Not a Munchkin cookie at all: never asked.
+    await resolve('x'.repeat(40));
+    expect(marketo.calls).toHaveLength(4);
   });
 
-  it('when the audience is known visitors, then only a linked visitor gets it', async () => {
-    const { app, store } = await setup();
+  it('when Marketo is slow, then resolve answers as for an anonymous visitor and the late answer serves the next one', async () => {
+    let answer!: () => void;
+    const marketo = {
+      getLeadsByCookie: () =>
+        new Promise<{ leads: Array<{ id: number; email: string }>; serverTime: undefined }>(
+          (resolve) => {
+            answer = () =>
+              resolve({ leads: [{ id: ADA.id, email: ADA.email }], serverTime: undefined });
+          },
+        ),
+    };
+    const { app } = await setup({
+      munchkin: (clock) =>
+        createMunchkinLookup({
+          marketo,
+          clock,
+          logger: silentLogger,
+          wait: () => Promise.resolve(),
+        }),
+    });
+    const body = resolveBody({ anonymousId: 'fresh-browser-9', mktoTrk: ADA_COOKIE });
+    const first = await request(app).post('/chat/resolve').send(body).expect(200);
+    expect(first.body.known).toBe(false);
+    expect(first.body.dialogue.cards[0].text).toBe('Hi there! How is your team?');
+    answer();
+    const next = await request(app).post('/chat/resolve').send(body).expect(200);
+    expect(next.body.dialogue.cards[0].text).toBe('Hi Ada! How is Acme?');
+  });
+
+  it('when the audience is known visitors, then a typed email does not qualify and a cookie Marketo knows does', async () => {
+    const marketo = fakeMarketoCookies({ [ADA_COOKIE]: { id: ADA.id, email: ADA.email } });
+    const { app, store } = await setup({
+      munchkin: (clock) => createMunchkinLookup({ marketo, clock, logger: silentLogger }),
+    });
     const audience = { visitors: 'known' as const, match: 'all' as const, groups: [] };
     await store.saveDialogue(dialogue('vip', content('VIP', { audience, priority: 100 })));
-    const anonymous = await request(app)
-      .post('/chat/resolve')
-      .send(resolveBody({ anonymousId: 'anon-visitor-a' }));
-    expect(anonymous.body.dialogue.id).toBe('welcome');
     await request(app)
       .post('/chat/events')
       .send(event('email-given', { value: 'ada@acme.example' }))
       .expect(202);
-    const known = await request(app)
+    const typed = await request(app)
       .post('/chat/resolve')
       .send(resolveBody({ anonymousId: 'anon-visitor-a' }));
-    expect(known.body.dialogue.id).toBe('vip');
+    expect(typed.body.dialogue.id).toBe('welcome');
+    const cookie = await request(app)
+      .post('/chat/resolve')
+      .send(resolveBody({ anonymousId: 'anon-visitor-a', mktoTrk: ADA_COOKIE }));
+    expect(cookie.body.dialogue.id).toBe('vip');
   });
 
   it('when chat is switched off, then nothing is served', async () => {
@@ -614,7 +749,12 @@ describe('POST /chat/events', () => {
     const { app, store } = await setup();
     await request(app)
       .post('/chat/events')
-      .send(event('triggered', { visitor: { anonymousId: 'anon-visitor-z' } }))
+      .send(
+        event('triggered', {
+          conversationId: 'conv-of-z-0001',
+          visitor: { anonymousId: 'anon-visitor-z' },
+        }),
+      )
       .expect(202);
     expect(store.listOutbox()).toEqual([]);
     await request(app)
@@ -631,6 +771,87 @@ describe('POST /chat/events', () => {
     expect(kinds).toEqual([
       ['marketo-chat-activity', ADA.id],
       ['marketo-chat-activity', ADA.id],
+    ]);
+  });
+});
+
+describe('events of a conversation before it is known', () => {
+  it('when triggered and engaged come before the email, then the email-given write enqueues them with it, once each', async () => {
+    const { app, store } = await setup();
+    const triggered = event('triggered');
+    const engaged = event('engaged');
+    await request(app).post('/chat/events').send(triggered).expect(202);
+    await request(app).post('/chat/events').send(engaged).expect(202);
+    expect(store.listOutbox()).toEqual([]);
+
+    const given = event('email-given', { value: ADA.email });
+    await request(app).post('/chat/events').send(given).expect(202);
+    const written = () =>
+      store.listOutbox().map((item) => {
+        const { leadId, activity } = item.payload as {
+          leadId: number;
+          activity: { eventId: string; type: string; identity: string };
+        };
+        return [item.dedupeKey, leadId, activity.type, activity.identity];
+      });
+    expect(written()).toEqual(
+      expect.arrayContaining([
+        [`chat-activity:conv-0001:${triggered.eventId}`, ADA.id, 'triggered', 'typed'],
+        [`chat-activity:conv-0001:${engaged.eventId}`, ADA.id, 'engaged', 'typed'],
+        [`chat-activity:conv-0001:${given.eventId}`, ADA.id, 'email-given', 'typed'],
+      ]),
+    );
+    expect(written()).toHaveLength(3);
+
+    // Repeats and later events add only their own write.
+    await request(app).post('/chat/events').send(triggered).expect(202);
+    await request(app).post('/chat/events').send(given).expect(202);
+    const done = event('completed');
+    await request(app).post('/chat/events').send(done).expect(202);
+    expect(written()).toHaveLength(4);
+    expect(written()).toContainEqual([
+      `chat-activity:conv-0001:${done.eventId}`,
+      ADA.id,
+      'completed',
+      'typed',
+    ]);
+  });
+
+  it('when a visitor Marketo knows by cookie comes back, then the events held before are written to that lead marked cookie', async () => {
+    const marketo = fakeMarketoCookies({ [ADA_COOKIE]: { id: ADA.id, email: ADA.email } });
+    const { app, store } = await setup({
+      munchkin: (clock) => createMunchkinLookup({ marketo, clock, logger: silentLogger }),
+    });
+    const triggered = event('triggered');
+    await request(app).post('/chat/events').send(triggered).expect(202);
+    expect(store.listOutbox()).toEqual([]);
+    const engaged = event('engaged', {
+      visitor: { anonymousId: 'anon-visitor-a', mktoTrk: ADA_COOKIE },
+    });
+    await request(app).post('/chat/events').send(engaged).expect(202);
+    expect(
+      store.listOutbox().map((item) => {
+        const { leadId, activity } = item.payload as {
+          leadId: number;
+          activity: { identity: string };
+        };
+        return [leadId, activity.identity];
+      }),
+    ).toEqual([
+      [ADA.id, 'cookie'],
+      [ADA.id, 'cookie'],
+    ]);
+  });
+
+  it('when the visitor never becomes known, then nothing is written and other conversations are untouched', async () => {
+    const { app, store } = await setup();
+    await request(app).post('/chat/events').send(event('triggered')).expect(202);
+    await request(app)
+      .post('/chat/events')
+      .send(event('email-given', { conversationId: 'conv-other-01', value: ADA.email }))
+      .expect(202);
+    expect(store.listOutbox().map((item) => item.dedupeKey)).toEqual([
+      expect.stringMatching(/^chat-activity:conv-other-01:/),
     ]);
   });
 });

@@ -5,6 +5,7 @@ import type { Dialogue, DialogueContent } from '../../src/chat/chat-contract.js'
 import { CHAT_ACTIVITY_TYPE } from '../../src/chat/chat-activity-type.js';
 import { createChatOutboxHandlers } from '../../src/chat/chat-outbox-handlers.js';
 import { createChatPublicRoutes } from '../../src/chat/chat-public-routes.js';
+import { createMunchkinLookup } from '../../src/chat/munchkin-lookup.js';
 import { createManualClock } from '../../src/deps.js';
 import { createErrorHandler } from '../../src/http/error-handler.js';
 import { silentLogger } from '../../src/logger.js';
@@ -52,6 +53,7 @@ async function setup() {
     ],
   });
   await store.saveDialogue(dialogue);
+  const munchkin = createMunchkinLookup({ marketo, clock, logger: silentLogger });
   const app = express();
   app.use(
     '/chat',
@@ -60,6 +62,7 @@ async function setup() {
       clock,
       logger: silentLogger,
       publicBaseUrl: 'http://127.0.0.1',
+      munchkin,
     }),
   );
   app.use(createErrorHandler(silentLogger));
@@ -86,7 +89,11 @@ async function setup() {
     return total;
   };
   let n = 0;
-  const send = async (type: string, visitor: { anonymousId: string }, value?: string) => {
+  const send = async (
+    type: string,
+    visitor: { anonymousId: string; mktoTrk?: string },
+    value?: string,
+  ) => {
     n += 1;
     const body = {
       type,
@@ -111,7 +118,16 @@ async function setup() {
     return byEvent;
   };
   close = sync.close;
-  return { ...sync, clock, app, drain, send, written, ada };
+  /** Our activities in the sandbox, as `eventId → identity`. */
+  const identities = () =>
+    Object.fromEntries(
+      sandbox.customActivities().map((activity) => {
+        const attribute = (name: string) =>
+          activity.attributes.find((a) => a.apiName === name)?.value;
+        return [String(attribute('eventId')), attribute('identity')];
+      }),
+    );
+  return { ...sync, clock, app, drain, send, written, identities, ada, munchkin };
 }
 
 describe('chat events written back to Marketo through the outbox', () => {
@@ -140,6 +156,7 @@ describe('chat events written back to Marketo through the outbox', () => {
       'dialogueVersion',
       'event',
       'eventId',
+      'identity',
       'pageUrl',
       'value',
     ]);
@@ -159,7 +176,60 @@ describe('chat events written back to Marketo through the outbox', () => {
     expect(sandbox.customActivities()).toHaveLength(3);
   });
 
-  it('when an anonymous visitor gives a new email, then the lead is created in Marketo and the activity lands on it', async () => {
+  it("when a visitor types a known lead's email, then the activities land on that lead marked typed", async () => {
+    const { send, drain, written, identities, ada } = await setup();
+    const visitor = { anonymousId: 'anon-visitor-a' };
+    const given = await send('email-given', visitor, 'ada@acme.example');
+    const goal = await send('goal-reached', visitor, 'demo-asked');
+    await drain();
+    expect(Object.fromEntries(written())).toEqual({ [given]: [ada.id], [goal]: [ada.id] });
+    expect(identities()).toEqual({ [given]: 'typed', [goal]: 'typed' });
+  });
+
+  it('when Marketo associates the Munchkin cookie with a lead, then resolve personalises from it with one counted call, and events land on it marked cookie', async () => {
+    const { app, sandbox, marketo, send, drain, written, identities, ada, munchkin } =
+      await setup();
+    const cookie = 'id:123-ABC-456&token:_mch-www.example.com-1764000000000-98765';
+    sandbox.associateCookie(ada.id, cookie);
+    const callsBefore = marketo.stats().calls;
+    const visitor = { anonymousId: 'anon-visitor-c', mktoTrk: cookie };
+    for (let i = 0; i < 4; i += 1) {
+      const res = await request(app)
+        .post('/chat/resolve')
+        .send({ pageUrl: `${SITE}/pricing`, visitor })
+        .expect(200);
+      expect(res.body.known).toBe(true);
+      expect(res.body.dialogue.cards[0].text).toBe('Hi Ada');
+    }
+    const engaged = await send('engaged', visitor);
+    // One Get Leads by cookie for all of them, through the client's budget and daily count.
+    expect(sandbox.stats().callsByPath['/rest/v1/leads.json']).toBe(1);
+    expect(marketo.stats().calls - callsBefore).toBe(1);
+    expect(marketo.stats().budget?.started).toBeGreaterThanOrEqual(1);
+    expect(munchkin.stats()).toMatchObject({ calls: 1, hits: 4 });
+    await drain();
+    expect(written().get(engaged)).toEqual([ada.id]);
+    expect(identities()[engaged]).toBe('cookie');
+  });
+
+  it('when the cookie is not associated with any lead, then the visitor stays anonymous and nothing is written', async () => {
+    const { app, send, drain, written } = await setup();
+    const visitor = {
+      anonymousId: 'anon-visitor-d',
+      mktoTrk: 'id:123-ABC-456&token:_mch-www.example.com-1764000000000-11111',
+    };
+    const res = await request(app)
+      .post('/chat/resolve')
+      .send({ pageUrl: `${SITE}/pricing`, visitor })
+      .expect(200);
+    expect(res.body.known).toBe(false);
+    expect(res.body.dialogue.cards[0].text).toBe('Hi there');
+    await send('engaged', visitor);
+    await drain();
+    expect(written().size).toBe(0);
+  });
+
+  it('when an anonymous visitor gives a new email, then the lead is created in Marketo and every activity of the conversation lands on it once', async () => {
     const { sandbox, store, send, drain, written } = await setup();
     const visitor = { anonymousId: 'anon-visitor-n' };
     const trigger = await send('triggered', visitor);
@@ -170,10 +240,12 @@ describe('chat events written back to Marketo through the outbox', () => {
     const created = sandbox.allLeads().filter((l) => l.email === 'new.person@startup.example');
     expect(created).toHaveLength(1);
     const byEvent = written();
-    expect(byEvent.has(trigger)).toBe(false); // nobody to write it to yet
+    // Held while the visitor was anonymous, written to the lead once they were known.
+    expect(byEvent.get(trigger)).toEqual([created[0]!.id]);
     expect(byEvent.get(given)).toEqual([created[0]!.id]);
     expect(byEvent.get(goal)).toEqual([created[0]!.id]);
     expect(store.listOutbox({ status: 'dead' })).toEqual([]);
+    expect(sandbox.customActivities()).toHaveLength(3);
   });
 
   it.each(['611', '606'])(

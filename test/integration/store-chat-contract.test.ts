@@ -8,7 +8,7 @@ import type {
 } from '../../src/chat/chat-contract.js';
 import { createDefaultConfiguration } from '../../src/chat/default-configuration.js';
 import { createJsonFileStore } from '../../src/store/index.js';
-import { EVENT_DEDUPE_WINDOW_MS } from '../../src/store/chat-records.js';
+import { EVENT_DEDUPE_WINDOW_MS, MAX_HELD_PER_CONVERSATION } from '../../src/store/chat-records.js';
 import { initialSyncState, type NewOutboxItem, type Store } from '../../src/store/types.js';
 import { createStoreFile, storeImplementations } from '../helpers/store-implementations.js';
 
@@ -365,6 +365,125 @@ describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
         }),
       ).toBe(true);
       expect(store.dialogueStats('d1').triggered).toBe(3);
+    });
+
+    it('when events were held for a conversation and a later one releases them, then they are enqueued in that write, once, and survive a restart', async () => {
+      const held = (eventId: string) => ({ eventId, what: 'triggered' });
+      const e = (eventId: string) => event({ type: 'triggered', eventId, value: undefined });
+      await store.recordChatEvent({
+        event: e('event-0001'),
+        now: T0,
+        counters: {},
+        hold: held('a'),
+      });
+      await store.recordChatEvent({
+        event: e('event-0002'),
+        now: T0,
+        counters: {},
+        hold: held('b'),
+      });
+      // A repeat holds nothing more; another conversation's hold is its own.
+      await store.recordChatEvent({
+        event: e('event-0002'),
+        now: T0,
+        counters: {},
+        hold: held('x'),
+      });
+      await store.recordChatEvent({
+        event: event({ conversationId: 'conv-0002', eventId: 'event-0009' }),
+        now: T0,
+        counters: {},
+        hold: held('other'),
+      });
+      await reopen();
+      expect(store.listOutbox()).toEqual([]);
+
+      const release = (values: readonly unknown[]) =>
+        values.map((v) => activity(`released:${(v as { eventId: string }).eventId}`));
+      await store.recordChatEvent({
+        event: event({ eventId: 'event-0003' }),
+        now: T0 + 1,
+        counters: {},
+        outbox: [activity('given')],
+        release,
+      });
+      await reopen();
+      expect(
+        store
+          .listOutbox()
+          .map((item) => item.dedupeKey)
+          .sort(),
+      ).toEqual(['given', 'released:a', 'released:b']);
+      // Released once: a later release of the same conversation finds nothing held.
+      await store.recordChatEvent({
+        event: event({ eventId: 'event-0004' }),
+        now: T0 + 2,
+        counters: {},
+        release,
+      });
+      expect(store.listOutbox()).toHaveLength(3);
+    });
+
+    it('when a release or its items are invalid, then nothing is recorded and the held values stay', async () => {
+      const e = event({ type: 'triggered', value: undefined });
+      await store.recordChatEvent({ event: e, now: T0, counters: {}, hold: { eventId: 'a' } });
+      const bad = { kind: 'k', dedupeKey: 'k', payload: { n: 10n } } as NewOutboxItem;
+      await expect(
+        store.recordChatEvent({
+          event: event({ eventId: 'event-0002' }),
+          now: T0,
+          counters: { engaged: 1 },
+          release: () => [bad],
+        }),
+      ).rejects.toMatchObject({ code: 'STORE_INVALID_RECORD' });
+      await expect(
+        store.recordChatEvent({
+          event: event({ eventId: 'event-0003' }),
+          now: T0,
+          counters: {},
+          hold: { n: 10n },
+        }),
+      ).rejects.toMatchObject({ code: 'STORE_INVALID_RECORD' });
+      expect(store.dialogueStats('d1').engaged).toBe(0);
+      await store.recordChatEvent({
+        event: event({ eventId: 'event-0002' }),
+        now: T0,
+        counters: {},
+        release: (values) => values.map(() => activity('released')),
+      });
+      expect(store.findOutboxItem('released')).toBeDefined();
+    });
+
+    it('when held values are older than the dedupe window or past the caps, then they are forgotten', async () => {
+      const hold = (conversationId: string, eventId: string, now: number) =>
+        store.recordChatEvent({
+          event: event({ type: 'triggered', conversationId, eventId, value: undefined }),
+          now,
+          counters: {},
+          hold: { eventId },
+        });
+      await hold('conv-old-001', 'event-0001', T0);
+      for (let i = 0; i < MAX_HELD_PER_CONVERSATION + 5; i += 1) {
+        await hold(
+          'conv-busy-01',
+          `event-b${String(i).padStart(4, '0')}`,
+          T0 + EVENT_DEDUPE_WINDOW_MS,
+        );
+      }
+      await hold('conv-new-001', 'event-0002', T0 + EVENT_DEDUPE_WINDOW_MS + 1);
+      const released: Record<string, number> = {};
+      for (const conversationId of ['conv-old-001', 'conv-busy-01', 'conv-new-001']) {
+        await store.recordChatEvent({
+          event: event({ conversationId, eventId: 'event-9999' }),
+          now: T0 + EVENT_DEDUPE_WINDOW_MS + 2,
+          counters: {},
+          release: (values) => {
+            released[conversationId] = values.length;
+            return [];
+          },
+        });
+      }
+      expect(released).toEqual({ 'conv-busy-01': MAX_HELD_PER_CONVERSATION, 'conv-new-001': 1 });
     });
 
     it('when events are recorded concurrently, then every counter lands', async () => {

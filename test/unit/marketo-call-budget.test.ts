@@ -1,7 +1,45 @@
 import Bottleneck from 'bottleneck';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SlidingWindowCallBudget } from '../../src/clients/marketo/call-budget.js';
+
+// Time is vitest's fake clock (Date, setTimeout and Bottleneck's own timers with it), moved a
+// millisecond at a time: the budget's waits and the calls' latencies are exact, so no figure
+// depends on how busy the machine is (the real-clock version of this file failed under load).
+beforeEach(() => {
+  vi.useFakeTimers({
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+  });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}
+
+/** The budget's wait on the fake clock, ended early by its abort signal. */
+function fakeSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}
+
+/** Moves the fake clock a millisecond at a time until `work` settles. */
+async function settle<T>(work: Promise<T>): Promise<T> {
+  let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+  void work.then(
+    (value) => (outcome = { ok: true, value }),
+    (error: unknown) => (outcome = { ok: false, error }),
+  );
+  for (let ms = 0; outcome === undefined; ms++) {
+    if (ms > 60_000) throw new Error('work never settled');
+    await vi.advanceTimersByTimeAsync(1);
+  }
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
+}
 
 // Marketo's 20 s window shrunk to 200 ms (+20 ms margin): the same rules, 100x faster.
 const WINDOW = 200;
@@ -28,7 +66,7 @@ function instrument(budget: SlidingWindowCallBudget) {
       starts.push(Date.now());
       inFlight += 1;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      await sleep(latencyMs);
+      await delay(latencyMs);
       inFlight -= 1;
     });
   return { call, starts, maxInFlight: () => maxInFlight };
@@ -58,9 +96,9 @@ async function boundaryBurst(run: (fn: () => Promise<void>) => Promise<void>) {
   const call = () => run(async () => void starts.push(Date.now()));
   const begin = Date.now();
   await call();
-  await sleep(180 - (Date.now() - begin));
+  await delay(180 - (Date.now() - begin));
   await Promise.all(Array.from({ length: 4 }, call));
-  await sleep(Math.max(0, SPAN - 15 - (Date.now() - begin)));
+  await delay(SPAN - 15 - (Date.now() - begin));
   await Promise.all(Array.from({ length: 5 }, call));
   return starts;
 }
@@ -71,6 +109,8 @@ function createBudget(maxConcurrency = 3) {
     rateWindowMs: WINDOW,
     rateMarginMs: MARGIN,
     maxConcurrency,
+    clock: { now: () => Date.now() },
+    sleep: fakeSleep,
   });
 }
 
@@ -80,7 +120,7 @@ describe('SlidingWindowCallBudget', () => {
     const { call, starts, maxInFlight } = instrument(budget);
     const random = seededRandom(42);
 
-    await Promise.all(Array.from({ length: 30 }, () => call(Math.floor(random() * 25))));
+    await settle(Promise.all(Array.from({ length: 30 }, () => call(Math.floor(random() * 25)))));
 
     expect(starts).toHaveLength(30);
     expect(mostStartsInAnyWindow(starts, SPAN - 1)).toBeLessThanOrEqual(LIMIT);
@@ -99,7 +139,7 @@ describe('SlidingWindowCallBudget', () => {
 
   it('when calls bunch up at the end of one window and the start of the next, then they are not let through twice over (no fixed-reservoir burst)', async () => {
     const budget = createBudget(10);
-    const starts = await boundaryBurst((fn) => budget.run(fn));
+    const starts = await settle(boundaryBurst((fn) => budget.run(fn)));
 
     const [t0 = 0, t1 = 0] = starts;
     const next = starts.slice(5);
@@ -115,15 +155,17 @@ describe('SlidingWindowCallBudget', () => {
       reservoirRefreshAmount: LIMIT,
       reservoirRefreshInterval: SPAN,
     });
-    const starts = await boundaryBurst((fn) => reservoir.schedule(fn));
+    const starts = await settle(boundaryBurst((fn) => reservoir.schedule(fn)));
     expect(mostStartsInAnyWindow(starts, SPAN)).toBeGreaterThan(LIMIT);
     await reservoir.stop({ dropWaitingJobs: true });
   });
 
   it('when a call fails, then its error comes back and its slot is freed', async () => {
     const budget = createBudget(1);
-    await expect(budget.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    await expect(budget.run(() => Promise.resolve('ok'))).resolves.toBe('ok');
+    await expect(settle(budget.run(() => Promise.reject(new Error('boom'))))).rejects.toThrow(
+      'boom',
+    );
+    await expect(settle(budget.run(() => Promise.resolve('ok')))).resolves.toBe('ok');
     expect(budget.stats()).toMatchObject({ started: 2, inFlight: 0, maxInFlight: 1 });
   });
 

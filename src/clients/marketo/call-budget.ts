@@ -30,9 +30,14 @@ export interface SlidingWindowCallBudgetOptions {
   rateMarginMs: number;
   /** Calls in flight at once (Marketo: 10 per instance, 615 beyond; Adobe advises ≤ 5). */
   maxConcurrency: number;
-  /** Stamps call starts. Must move with real time: waiting uses real timers. */
+  /** Stamps call starts. Must move with `sleep`'s time. */
   clock?: Clock;
+  /** Waits while the window is full (real timers by default; tests pass a fake clock's). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
+
+const realSleep = (ms: number, signal: AbortSignal) =>
+  sleep(ms, undefined, { signal }).catch(() => undefined);
 
 /**
  * Marketo counts call arrivals in a *sliding* 20 s window (606 beyond the limit). A reservoir
@@ -50,6 +55,7 @@ export interface SlidingWindowCallBudgetOptions {
 export class SlidingWindowCallBudget implements CallBudget {
   private readonly limiter: Bottleneck;
   private readonly clock: Clock;
+  private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   private readonly rateLimit: number;
   private readonly windowMs: number;
   private readonly maxConcurrency: number;
@@ -76,6 +82,7 @@ export class SlidingWindowCallBudget implements CallBudget {
     this.windowMs = options.rateWindowMs + options.rateMarginMs;
     this.maxConcurrency = options.maxConcurrency;
     this.clock = options.clock ?? systemClock;
+    this.sleep = options.sleep ?? realSleep;
     this.limiter = new Bottleneck({ maxConcurrent: options.maxConcurrency });
   }
 
@@ -100,11 +107,15 @@ export class SlidingWindowCallBudget implements CallBudget {
       inFlight: this.inFlight,
       maxInFlight: this.maxInFlight,
       queued: counts.RECEIVED + counts.QUEUED + this.waitingForRoom,
+      // While the window is full, the next start waits for the oldest logged call to leave it.
+      ...(this.starts.length + this.inFlight >= this.rateLimit && this.starts[0] !== undefined
+        ? { nextRoomAt: this.starts[0] + this.windowMs }
+        : {}),
     };
   }
 
   /**
-   * Waits (real timers) until a start fits in the window, then stamps it (injected clock) and
+   * Waits (`sleep`) until a start fits in the window, then stamps it (injected clock) and
    * calls `fn` in the same synchronous step, so the stamp is the moment the request leaves and
    * concurrent waiters cannot both take the last place.
    */
@@ -119,9 +130,7 @@ export class SlidingWindowCallBudget implements CallBudget {
           oldest === undefined ? this.windowMs : Math.max(oldest + this.windowMs - now, 1);
         const stop = new AbortController();
         await Promise.race([
-          sleep(Math.min(untilExpiry, this.windowMs), undefined, { signal: stop.signal }).catch(
-            () => undefined,
-          ),
+          this.sleep(Math.min(untilExpiry, this.windowMs), stop.signal),
           this.completed.promise,
         ]);
         stop.abort();

@@ -22,6 +22,8 @@ const MAX_LEAD_PAGES = 10;
 /** Get Lead Activities (help/rest-api/activities.md): up to 10 type ids and 30 lead ids. */
 const MAX_ACTIVITY_TYPE_IDS = 10;
 const MAX_ACTIVITY_LEAD_IDS = 30;
+/** A `_mkto_trk` value is about 60 characters; anything far longer is not one. */
+const MAX_COOKIE_LENGTH = 500;
 
 /** Lead reads (describe, paging token, lead changes, deleted leads, by id) and Sync Leads. */
 export class LeadApi {
@@ -127,6 +129,25 @@ export class LeadApi {
       nextPageToken = answer.nextPageToken;
     }
     throw badResponse({ endpoint: 'getLeadsByIds' }, `moreResult after ${MAX_LEAD_PAGES} pages`);
+  }
+
+  /**
+   * Get Leads by Filter Type with `filterType=cookies`: the leads Marketo associates with a
+   * Munchkin `_mkto_trk` cookie (swagger-mapi getLeadsByFilterUsingGET lists `cookies` among the
+   * filter types). The value holds `:` and `&` (`id:123-ABC-456&token:_mch-...`), so it is sent
+   * URL-encoded as one value; a comma would make it two (Marketo splits filterValues on commas).
+   */
+  async getLeadsByCookie(cookie: string, fields: string[]): Promise<T.LeadsResult> {
+    if (requireText(cookie, 'cookie').includes(',') || cookie.length > MAX_COOKIE_LENGTH) {
+      throw new ValidationError('cookie must be one Munchkin cookie value', 'cookie');
+    }
+    const req = getRequest('getLeadsByCookie', '/rest/v1/leads.json', {
+      filterType: 'cookies',
+      filterValues: cookie,
+      fields: fields.length > 0 ? fields.join(',') : undefined,
+    });
+    const answer = await this.transport.json(req, wire.listOf(wire.leadSchema));
+    return { leads: answer.result, serverTime: answer.serverTime };
   }
 
   /** Sync Leads (createOrUpdate by email unless told otherwise). Not resent on ambiguity. */

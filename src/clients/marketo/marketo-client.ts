@@ -135,6 +135,10 @@ export class MarketoClient implements T.MarketoApi {
     return this.leads.getLeadsByIds(ids, fields);
   }
 
+  getLeadsByCookie(cookie: string, fields: string[]) {
+    return this.leads.getLeadsByCookie(cookie, fields);
+  }
+
   syncLeads(...args: Parameters<T.MarketoApi['syncLeads']>) {
     return this.leads.syncLeads(...args);
   }
@@ -185,7 +189,7 @@ export class MarketoClient implements T.MarketoApi {
       calls: this.transport.callsSent,
       callsToday: usage.callsToday,
       dailyQuota: this.dailyQuota,
-      errorsByCode: this.transport.errorsByCode,
+      errorsByCode: this.quota.errorsByCode(),
       tokenRequests: this.tokens.tokenRequests,
       pausedUntil: usage.pausedUntil,
       budget: this.budget.stats(),

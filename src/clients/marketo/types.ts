@@ -147,6 +147,8 @@ export interface MarketoBudgetStats {
   maxInFlight: number;
   /** Calls waiting for a concurrency slot or for room in the window. */
   queued: number;
+  /** Epoch ms when the full window frees a place, while it is full. */
+  nextRoomAt?: number;
 }
 
 export interface MarketoApi {
@@ -170,6 +172,9 @@ export interface MarketoApi {
   }): Promise<ActivityPage<LeadActivity>>;
   /** At most 300 ids; switches to POST `?_method=GET` when the URL would be too long. */
   getLeadsByIds(ids: number[], fields: string[]): Promise<LeadsResult>;
+
+  /** The leads Marketo associates with a Munchkin cookie (Get Leads, `filterType=cookies`). */
+  getLeadsByCookie(cookie: string, fields: string[]): Promise<LeadsResult>;
 
   createLeadExport(args: {
     fields: string[];
