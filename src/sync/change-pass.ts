@@ -1,6 +1,7 @@
 import type { ActivityPage } from '../clients/marketo/types.js';
 import type { ChangeWindow, WindowChain } from '../store/types.js';
 import {
+  coveredThrough,
   firstWindow,
   highWaterOf,
   pickSplit,
@@ -21,6 +22,7 @@ type Pass = 'changes' | 'deletions';
  * - A run starts with one window that continues the saved tokens. Its first page of changes
  *   tells how much Marketo time a page covers; when the backlog holds several pages, the rest
  *   of the span up to now is split into sub-windows, each with a paging token of its own.
+ *   Later, while fewer windows than allowed page, one with many pages ahead is split again.
  * - Each window owns the activities dated in [from, until). Its chains drop what they read
  *   outside it (the neighbour owns that and reads it too) and stop after the page that shows an
  *   activity past `until`: activities come in date order from a date-based token.
@@ -51,6 +53,10 @@ export async function runChangePass(run: SyncRun): Promise<void> {
   ];
   const windows = state.windows;
   run.report({ phase: 'changes' });
+  /** Where this run's changes begin, for its progress (coveredThrough). */
+  let begin: number | undefined = state.changes.highWater
+    ? Date.parse(state.changes.highWater)
+    : undefined;
 
   const chains = new Set<Promise<void>>();
   // Reads start only once a hold of changed leads has gathered, so they keep pace with the
@@ -139,6 +145,12 @@ export async function runChangePass(run: SyncRun): Promise<void> {
         crossed ||
         (partner.crossedAt !== undefined && passed.has(partner.crossedAt));
       state[pass].highWater = highWaterOf(windows, pass) ?? state[pass].highWater;
+      if (pass === 'changes') {
+        begin ??= page.items[0]?.activityAt;
+        if (begin !== undefined) {
+          run.changesThrough = new Date(coveredThrough(windows, begin)).toISOString();
+        }
+      }
       if (pass === 'changes') {
         const dates = page.items.map((item) => item.activityAt);
         if (dates.length > 0) pageSpans.set(window, Math.max(...dates) - Math.min(...dates));

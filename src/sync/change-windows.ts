@@ -134,3 +134,22 @@ export function highWaterOf(
   }
   return newest;
 }
+
+/**
+ * Where a single cursor would stand after covering as much Marketo time as the windows have
+ * together since `start` (a finished window counts to its end), for the pass's ETA.
+ */
+export function coveredThrough(windows: ChangeWindow[], start: number): number {
+  let covered = 0;
+  for (const window of windows) {
+    const begin = window.from === undefined ? start : Date.parse(window.from);
+    const reached =
+      window.changes.done && window.until !== undefined
+        ? Date.parse(window.until)
+        : window.changes.highWater === undefined
+          ? begin
+          : Date.parse(window.changes.highWater);
+    covered += Math.max(0, reached - begin);
+  }
+  return start + covered;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChangeWindow } from '../../src/store/types.js';
 import {
+  coveredThrough,
   firstWindow,
   highWaterOf,
   pickSplit,
@@ -95,5 +96,22 @@ describe('change windows', () => {
     spans.set(slow, 100_000);
     spans.set(busy, 100_000);
     expect(pickSplit([slow, busy], spans, T + 1_000_000)).toBeUndefined();
+  });
+
+  it('when windows page at once, then the progress cursor is the start plus the time they covered together', () => {
+    const at = (seconds: number) => new Date(T + seconds * 1000).toISOString();
+    const windows: ChangeWindow[] = [
+      { until: at(10), changes: { done: true, highWater: at(8) }, deletions: { done: true } },
+      {
+        from: at(10),
+        until: at(20),
+        changes: { done: false, highWater: at(15) },
+        deletions: { done: false },
+      },
+      { from: at(20), changes: { done: false }, deletions: { done: false } },
+    ];
+    expect(new Date(coveredThrough(windows, T)).toISOString()).toBe(at(15));
+    windows[2]!.changes.highWater = at(26);
+    expect(new Date(coveredThrough(windows, T)).toISOString()).toBe(at(21));
   });
 });
