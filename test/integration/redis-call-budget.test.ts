@@ -1,0 +1,177 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RedisCallBudget } from '../../src/clients/marketo/redis-call-budget.js';
+import { createManualClock, systemClock, type Clock } from '../../src/deps.js';
+import { connectTestRedis } from '../helpers/redis-test-prefix.js';
+
+// Real Redis, each test under its own key prefix. The replicas are budgets with their own
+// connections, as separate processes would have.
+let redis: Redis;
+let prefix: string;
+let cleanup: () => Promise<void>;
+const opened: { budget: RedisCallBudget; connection: Redis }[] = [];
+
+beforeEach(async () => {
+  ({ redis, prefix, cleanup } = await connectTestRedis());
+});
+afterEach(async () => {
+  for (const { budget, connection } of opened.splice(0)) {
+    await budget.close();
+    connection.disconnect();
+  }
+  await cleanup();
+});
+
+function replica(options: {
+  limit: number;
+  windowMs: number;
+  concurrency: number;
+  clock?: Clock;
+  leaseMs?: number;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  seed?: number;
+}) {
+  const connection = redis.duplicate();
+  const budget = new RedisCallBudget({
+    redis: connection,
+    keyPrefix: `${prefix}:marketo`,
+    rateLimit: options.limit,
+    rateWindowMs: options.windowMs,
+    rateMarginMs: 0,
+    maxConcurrency: options.concurrency,
+    clock: options.clock ?? systemClock,
+    random: seededRandom(options.seed ?? 1),
+    ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  });
+  opened.push({ budget, connection });
+  return { budget, connection };
+}
+
+function seededRandom(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+/** Most calls whose [start, answer] meets one window: the worst is a window opening at an answer. */
+function maxCallsInAnyWindow(calls: { start: number; answer: number }[], windowMs: number) {
+  return Math.max(
+    ...calls.map(
+      ({ answer: t }) => calls.filter((c) => c.answer >= t && c.start < t + windowMs).length,
+    ),
+  );
+}
+
+function maxOverlap(calls: { start: number; answer: number }[]) {
+  const edges = calls.flatMap((c) => [
+    [c.start, 1],
+    [c.answer, -1],
+  ]);
+  edges.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+  let running = 0;
+  let most = 0;
+  for (const [, step] of edges) most = Math.max(most, (running += step!));
+  return most;
+}
+
+describe('Redis call budget shared by replicas', () => {
+  it('when three replicas saturate one Redis budget, then no window holds more than the limit, no more than the cap run at once, and the rate is used', async () => {
+    const LIMIT = 10;
+    const WINDOW = 1_000;
+    const CAP = 3;
+    const RUN_MS = 2_000;
+    const replicas = [1, 2, 3].map((seed) =>
+      replica({ limit: LIMIT, windowMs: WINDOW, concurrency: CAP, seed }),
+    );
+    const calls: { start: number; answer: number }[] = [];
+    const latency = seededRandom(7);
+    const began = Date.now();
+    // Eight callers per replica, each calling again as soon as its call is answered, until
+    // RUN_MS has passed: demand far above 10 per second.
+    await Promise.all(
+      replicas.flatMap(({ budget }) =>
+        Array.from({ length: 8 }, async () => {
+          while (Date.now() - began < RUN_MS) {
+            await budget.run(async () => {
+              const start = Date.now();
+              await delay(5 + Math.floor(latency() * 20));
+              calls.push({ start, answer: Date.now() });
+            });
+          }
+        }),
+      ),
+    );
+    // Safety, strictly: measured inside the call, so each span lies within the budget's own.
+    expect(maxCallsInAnyWindow(calls, WINDOW)).toBeLessThanOrEqual(LIMIT);
+    expect(maxOverlap(calls)).toBeLessThanOrEqual(CAP);
+    // Utilisation, loosely (real time on a shared machine): calls made against the most a
+    // sliding window allows over the span they covered, LIMIT per started WINDOW.
+    const span = Math.max(...calls.map((c) => c.answer)) - Math.min(...calls.map((c) => c.start));
+    const utilisation = calls.length / (LIMIT * Math.ceil(span / WINDOW));
+    console.log(
+      `redis budget: ${calls.length} calls in ${span} ms over 3 replicas, ` +
+        `utilisation ${utilisation.toFixed(3)} of ${LIMIT}/${WINDOW} ms`,
+    );
+    expect(utilisation).toBeGreaterThan(0.6);
+    expect(replicas.every(({ budget }) => budget.stats().started > 0)).toBe(true);
+  });
+
+  it('when a replica dies holding a slot, then its lease expires and another replica gets it', async () => {
+    const clock = createManualClock();
+    const shortSleep = () => delay(5);
+    const dying = replica({ limit: 5, windowMs: 1_000, concurrency: 1, clock, leaseMs: 300 });
+    const survivor = replica({
+      limit: 5,
+      windowMs: 1_000,
+      concurrency: 1,
+      clock,
+      sleep: shortSleep,
+    });
+    let holding: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    void dying.budget.run(() => {
+      holding();
+      return new Promise<never>(() => undefined); // never answers: the process is gone
+    });
+    await held;
+    dying.connection.disconnect(); // no renewal, no release from now on
+
+    let started = false;
+    const later = survivor.budget.run(async () => {
+      started = true;
+    });
+    await delay(50);
+    expect(started).toBe(false); // the manual clock has not moved: the lease still holds
+    clock.advance(300);
+    await later;
+    expect(started).toBe(true);
+  });
+
+  it('when a call is answered, then it counts in the window from its answer time', async () => {
+    const clock = createManualClock();
+    const { budget } = replica({
+      limit: 1,
+      windowMs: 1_000,
+      concurrency: 5,
+      clock,
+      sleep: () => delay(5),
+    });
+    await budget.run(async () => {
+      clock.advance(400); // a slow answer: the window starts here, not at the start
+    });
+    let second = false;
+    const next = budget.run(async () => {
+      second = true;
+    });
+    clock.advance(999);
+    await delay(50);
+    expect(second).toBe(false);
+    clock.advance(1);
+    await next;
+    expect(second).toBe(true);
+  });
+});
