@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { silentLogger } from '../../src/logger.js';
+import { connectRedis } from '../../src/redis-connection.js';
 
 /** The Redis the tests use for real (.ci/run starts it when it is down). */
 export const TEST_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -14,16 +16,9 @@ export async function connectTestRedis(): Promise<{
   prefix: string;
   cleanup(): Promise<void>;
 }> {
-  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (error) {
-    redis.disconnect();
-    throw new Error(
-      `These tests need Redis at ${TEST_REDIS_URL} (bash .ci/run starts it): ${String(error)}`,
-    );
-  }
+  const redis = await connectRedis(TEST_REDIS_URL, silentLogger).catch((error: unknown) => {
+    throw new Error(`These tests need a running Redis (bash .ci/run starts it): ${String(error)}`);
+  });
   const prefix = `test:${process.pid}:${randomBytes(6).toString('hex')}`;
   return {
     redis,
