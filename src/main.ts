@@ -216,6 +216,10 @@ async function main(): Promise<void> {
             config.chat.cookieLookupsPerHour,
           ),
           onEnqueued: () => outbox.kick(),
+          rateLimitStore: runtime.redis && {
+            redis: runtime.redis,
+            keyPrefix: `${config.redisKeyPrefix}:chat`,
+          },
           extraRoutes: meetings.publicRoutes,
         }),
       },
