@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RedisCallBudget } from '../../src/clients/marketo/redis-call-budget.js';
 import { createManualClock, systemClock, type Clock } from '../../src/deps.js';
@@ -173,5 +173,38 @@ describe('Redis call budget shared by replicas', () => {
     clock.advance(1);
     await next;
     expect(second).toBe(true);
+  });
+
+  it('when Redis cannot be reached, then the call is not sent and fails with a retryable 503', async () => {
+    const unreachable = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    unreachable.on('error', () => undefined);
+    const budget = new RedisCallBudget({
+      redis: unreachable,
+      keyPrefix: `${prefix}:marketo`,
+      rateLimit: 5,
+      rateWindowMs: 1_000,
+      rateMarginMs: 0,
+      maxConcurrency: 1,
+    });
+    let sent = false;
+    try {
+      await expect(
+        budget.run(async () => {
+          sent = true;
+        }),
+      ).rejects.toMatchObject({
+        code: 'MARKETO_BUDGET_UNAVAILABLE',
+        httpStatus: 503,
+        retryable: true,
+      });
+      expect(sent).toBe(false);
+    } finally {
+      await budget.close();
+      unreachable.disconnect();
+    }
   });
 });

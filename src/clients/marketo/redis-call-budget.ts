@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from '../../deps.js';
+import { AppError } from '../../errors.js';
 import type { CallBudget, CallBudgetStats, SlidingWindowCallBudgetOptions } from './call-budget.js';
 
 export interface RedisCallBudgetOptions extends SlidingWindowCallBudgetOptions {
@@ -120,6 +121,8 @@ export class RedisCallBudget implements CallBudget {
     }
     this.redis = options.redis;
     this.subscriber = options.redis.duplicate();
+    // The main connection reports Redis errors; this one only carries wake-ups.
+    this.subscriber.on('error', () => undefined);
     const p = options.keyPrefix;
     this.keys = [`${p}:log`, `${p}:counted`, `${p}:flight`, `${p}:released`];
     this.clock = options.clock ?? systemClock;
@@ -207,24 +210,34 @@ export class RedisCallBudget implements CallBudget {
 
   /** Waits until the script grants a slot. */
   private async reserve(lease: string, counted: boolean): Promise<void> {
-    this.subscribed ??= this.listenForReleases();
+    // Without the release messages waiters still wake on their timers (at most MAX_WAIT_MS).
+    this.subscribed ??= this.listenForReleases().catch(() => undefined);
     await this.subscribed;
     this.local.queued += 1;
     try {
       for (;;) {
         const now = this.clock.now();
-        const [granted, waitMs] = (await this.redis.eval(
-          RESERVE,
-          3,
-          ...this.keys.slice(0, 3),
-          now,
-          this.span,
-          this.options.rateLimit,
-          this.options.maxConcurrency,
-          lease,
-          now + this.leaseMs,
-          counted ? 1 : 0,
-        )) as [number, number];
+        const [granted, waitMs] = (await this.redis
+          .eval(
+            RESERVE,
+            3,
+            ...this.keys.slice(0, 3),
+            now,
+            this.span,
+            this.options.rateLimit,
+            this.options.maxConcurrency,
+            lease,
+            now + this.leaseMs,
+            counted ? 1 : 0,
+          )
+          .catch((error: unknown) => {
+            // Never sent unbudgeted: the caller gets a retryable 503 and nothing reaches Marketo.
+            throw new AppError(
+              'MARKETO_BUDGET_UNAVAILABLE',
+              'Redis, where the replicas share the Marketo call budget, is unreachable: call not sent',
+              { httpStatus: 503, retryable: true, cause: error },
+            );
+          })) as [number, number];
         if (granted === 1) {
           if (counted) {
             this.shared.inWindow += 1;
