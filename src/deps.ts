@@ -36,3 +36,18 @@ export function createSequentialIds(prefix = 'id'): Ids {
   let n = 0;
   return { next: () => `${prefix}-${++n}` };
 }
+
+/**
+ * Real time plus an offset that only moves forward: a sandbox Marketo's clock that a test or
+ * benchmark jumps ahead (activity dates, the HTTP Date) while its rate window still sees real
+ * time pass.
+ */
+export function createShiftedClock(start = 0): Clock & { advance(ms: number): void } {
+  let offset = start;
+  return {
+    now: () => Date.now() + offset,
+    advance: (ms) => {
+      offset += Math.max(0, ms);
+    },
+  };
+}

@@ -8,12 +8,13 @@ import { createMarketoWebhookRoutes } from '../webhooks/marketo/index.js';
 import { createChatAdminRoutes } from './chat/chat-admin-routes.js';
 import { createChatOutboxHandlers } from './chat/chat-outbox-handlers.js';
 import { createMeetingOutboxHandlers } from './meetings/meeting-outbox-handlers.js';
-import { createLeadAgentHandler, MEETING_LEAD_AGENT_KIND } from './meetings/meeting-lead-fields.js';
+import { createMeetingLeadHandlers } from './meetings/meeting-lead-fields.js';
 import { createChatPublicRoutes } from './chat/chat-public-routes.js';
 import { createMunchkinLookupPerHour } from './chat/munchkin-lookup.js';
 import { seedDemoChat } from './chat/demo-content.js';
 import { createWidgetRoutes } from './chat/widget-routes.js';
 import { createSsfsCallbackClient } from './clients/ssfs-callback/ssfs-callback-client.js';
+import { createDeadLetterRoutes } from './outbox/dead-letter-routes.js';
 import { DEMO_AGENTS } from './routing/routing-agents.js';
 import { toRoutingAgent } from './routing/meeting-routing.js';
 import { checkStoredGrants } from './calendar/check-grants.js';
@@ -99,7 +100,9 @@ async function main(): Promise<void> {
     ownerField: config.meetings.ownerField,
   };
   checkStoredGrants(store, cipher, logger);
-  if (runtime.sandbox) await seedDemoChat(deps);
+  // Publishing checks a dialogue's conditions and tokens against the fields the copy holds.
+  const chatAdminDeps = { ...deps, syncedFields: config.sync.fields };
+  if (runtime.sandbox) await seedDemoChat(chatAdminDeps);
   let kickOutbox = () => {};
   const meetings = createMeetingsModule({
     store,
@@ -156,7 +159,8 @@ async function main(): Promise<void> {
         clock: systemClock,
         logger,
       }),
-      [MEETING_LEAD_AGENT_KIND]: createLeadAgentHandler(runtime.marketo),
+      ...createMeetingLeadHandlers({ marketo: runtime.marketo, store }),
+      ...meetings.outboxHandlers,
     },
   });
   const outbox = {
@@ -194,7 +198,11 @@ async function main(): Promise<void> {
     sandbox: runtime.sandbox,
     version,
     trustProxyHops: config.trustProxyHops,
-    adminRouters: [createChatAdminRoutes(deps), ...meetings.adminRouters],
+    adminRouters: [
+      createChatAdminRoutes(chatAdminDeps),
+      ...meetings.adminRouters,
+      createDeadLetterRoutes({ store, clock: systemClock, onEnqueued: () => outbox.kick() }),
+    ],
     mounts: [
       {
         path: '/chat',

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createMarketoClient } from './clients/marketo/index.js';
+import { describeMarketoInstance, marketoInstanceId } from './clients/marketo/instance-id.js';
 import type { MarketoApi } from './clients/marketo/types.js';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './deps.js';
+import { StoreError } from './errors.js';
 import type { Logger } from './logger.js';
 import { createMarketoSandbox } from './sandbox/index.js';
 import { createJsonFileStore } from './store/index.js';
@@ -33,6 +35,13 @@ export async function createRuntime(
   const store = await createJsonFileStore({ file: config.dataFile, logger, clock });
   let sandboxServer: { url: string; close(): Promise<void> } | undefined;
   try {
+    // Before anything reads the store or calls Marketo: a cursor of one instance sent to
+    // another fails every sync (1003 Invalid nextPageToken), and its leads would be served.
+    await bindStoreToInstance(store, marketoInstanceId(config.marketo.baseUrl), {
+      file: config.dataFile,
+      clock,
+      logger,
+    });
     let baseUrl = config.marketo.baseUrl;
     let credentials = {
       clientId: config.marketo.clientId ?? '',
@@ -82,6 +91,46 @@ export async function createRuntime(
     await sandboxServer?.close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Records the instance a new store serves, and refuses to open a store of another instance,
+ * naming the file and how to start afresh (only here, at start: HTTP answers never name files).
+ * A store written before instances were recorded is adopted by the instance that opens it.
+ */
+export async function bindStoreToInstance(
+  store: Pick<Store, 'loadInstance' | 'saveInstance' | 'countLeads'>,
+  instanceId: string,
+  context: { file: string; clock: Clock; logger: Logger },
+): Promise<void> {
+  const bound = store.loadInstance();
+  if (bound?.id === instanceId) return;
+  if (bound === undefined) {
+    if (store.countLeads() > 0) {
+      context.logger.warn(
+        { instance: instanceId },
+        'the store records no Marketo instance (older release): it now belongs to this one',
+      );
+    }
+    await store.saveInstance({
+      id: instanceId,
+      boundAt: new Date(context.clock.now()).toISOString(),
+    });
+    return;
+  }
+  const goBack =
+    bound.id === 'sandbox'
+      ? 'leave MARKETO_BASE_URL unset'
+      : `set MARKETO_BASE_URL to ${describeMarketoInstance(bound.id)}`;
+  throw new StoreError(
+    'STORE_OTHER_INSTANCE',
+    `Data file ${resolve(context.file)} holds the data of ${describeMarketoInstance(bound.id)} ` +
+      `(leads, sync cursors, agents, dialogues), but this start is configured for ` +
+      `${describeMarketoInstance(instanceId)}. A store serves one instance: its paging tokens ` +
+      'and leads mean nothing to another. To start afresh, stop the service and run ' +
+      '`npm run reset-store` (it moves the file aside, nothing is deleted), or set DATA_FILE ' +
+      `to a new file. To use that data again, ${goBack}.`,
+  );
 }
 
 /**

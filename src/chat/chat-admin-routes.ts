@@ -1,14 +1,13 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Clock, Ids } from '../deps.js';
-import type { Logger } from '../logger.js';
-import type { ChatStore, LeadStore } from '../store/types.js';
-import { chatConfigurationSchema, dialogueContentSchema, type Dialogue } from './chat-contract.js';
+import type { LeadStore } from '../store/types.js';
+import { chatConfigurationSchema, type Dialogue } from './chat-contract.js';
 import { parseInput } from '../http/parse-input.js';
 import { currentChatConfiguration } from './default-configuration.js';
 import {
   createDialogue,
   hasUnpublishedChanges,
+  type DialogueAdminDeps,
   publishDialogue,
   removeDialogue,
   requireDialogue,
@@ -16,12 +15,10 @@ import {
   setDialogueEnabled,
 } from './dialogue-admin.js';
 import { previewDialogue, previewRequestSchema } from './dialogue-preview.js';
+import { dialogueDraftSchema } from './publish-validation.js';
 
-export interface ChatAdminDeps {
-  store: ChatStore & LeadStore;
-  clock: Clock;
-  ids: Ids;
-  logger: Logger;
+export interface ChatAdminDeps extends DialogueAdminDeps {
+  store: DialogueAdminDeps['store'] & LeadStore;
 }
 
 const dialogueIdSchema = z.string().min(1).max(64);
@@ -57,7 +54,7 @@ export function createChatAdminRoutes(deps: ChatAdminDeps): Router {
 
   /** Body: the draft (DialogueContent), as for PUT /dialogues/:id/draft. Created switched on. */
   router.post('/dialogues', async (req, res) => {
-    const draft = parseInput(dialogueContentSchema, req.body, 'dialogue draft');
+    const draft = parseInput(dialogueDraftSchema, req.body, 'dialogue draft');
     const dialogue = await createDialogue(deps, draft);
     res.status(201).location(`${req.baseUrl}/dialogues/${dialogue.id}`).json(present(dialogue));
   });
@@ -76,7 +73,7 @@ export function createChatAdminRoutes(deps: ChatAdminDeps): Router {
   router.put('/dialogues/:id/draft', async (req, res) => {
     const id = dialogueId(req.params.id);
     requireDialogue(store, id);
-    const draft = parseInput(dialogueContentSchema, req.body, 'dialogue draft');
+    const draft = parseInput(dialogueDraftSchema, req.body, 'dialogue draft');
     res.json(present(await saveDialogueDraft(deps, id, draft)));
   });
 

@@ -124,6 +124,17 @@ export const urlPatternSchema = z
   .max(500)
   .refine((p) => !p.includes('?'), { error: 'URL patterns cannot contain query parameters' });
 
+/**
+ * Which pages a dialogue shows on. `pattern` checks one pattern: the stored shape takes any
+ * that passes `urlPatternSchema`, and what an admin saves is checked further
+ * (publish-validation.ts `dialogueDraftSchema`), so an older store still loads.
+ */
+export const targetPagesSchema = (pattern: z.ZodType<string>) =>
+  z.object({
+    include: z.array(pattern).min(1).max(20),
+    exclude: z.array(pattern).max(20),
+  });
+
 const cardId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,40}$/, { error: 'card ids are 1-40 letters, digits, _ or -' });
@@ -174,10 +185,7 @@ export type Card = z.infer<typeof cardSchema>;
 export const dialogueContentSchema = z.object({
   name: z.string().trim().min(1).max(120),
   audience: audienceSchema,
-  pages: z.object({
-    include: z.array(urlPatternSchema).min(1).max(20),
-    exclude: z.array(urlPatternSchema).max(20),
-  }),
+  pages: targetPagesSchema(urlPatternSchema),
   /** Higher wins when a visitor qualifies for several dialogues. */
   priority: z.number().int().min(0).max(1000),
   /** The conversation: `start` is the first card. */

@@ -1,8 +1,5 @@
-import type { Clock, Ids } from '../deps.js';
-import type { Logger } from '../logger.js';
-import type { ChatStore } from '../store/types.js';
 import type { DialogueContent } from './chat-contract.js';
-import { createDialogue, publishDialogue } from './dialogue-admin.js';
+import { createDialogue, publishDialogue, type DialogueAdminDeps } from './dialogue-admin.js';
 
 /**
  * The welcome dialogue of sandbox mode, so that a fresh clone shows the widget working on
@@ -65,12 +62,7 @@ export const DEMO_DIALOGUE: DialogueContent = {
 };
 
 /** Creates and publishes the demo dialogue when the store has no dialogue at all. */
-export async function seedDemoChat(deps: {
-  store: ChatStore;
-  clock: Clock;
-  ids: Ids;
-  logger: Logger;
-}): Promise<void> {
+export async function seedDemoChat(deps: DialogueAdminDeps): Promise<void> {
   if (deps.store.listDialogues().length > 0) return;
   const dialogue = await createDialogue(deps, DEMO_DIALOGUE);
   await publishDialogue(deps, dialogue.id);

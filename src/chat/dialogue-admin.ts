@@ -2,16 +2,20 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Clock, Ids } from '../deps.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { MeetingStores } from '../store/meeting-store-types.js';
 import type { ChatStore } from '../store/types.js';
 import type { Dialogue, DialogueContent } from './chat-contract.js';
 import { invalidInput } from '../http/parse-input.js';
-import { findUnreachableCards, validateForPublish } from './publish-validation.js';
+import { checkForPublish } from './publish-validation.js';
 
 export interface DialogueAdminDeps {
-  store: ChatStore;
+  /** The agents too: a booking card's agent is checked before a publish. */
+  store: ChatStore & Pick<MeetingStores, 'findAgentByEmail'>;
   clock: Clock;
   ids: Ids;
   logger: Logger;
+  /** The lead fields the local copy holds (SYNC_FIELDS): what conditions and tokens can read. */
+  syncedFields: readonly string[];
 }
 
 /*
@@ -66,13 +70,17 @@ export interface PublishOutcome {
   dialogue: Dialogue;
   /** False when the draft was already the published version: nothing changed. */
   publishedNow: boolean;
-  /** Things worth a look that do not stop publishing, e.g. cards no path reaches. */
+  /**
+   * Things worth a look that do not stop publishing, e.g. cards no path reaches, a token with a
+   * default on a field that is not synced, a booking card's agent who is switched off.
+   */
   warnings: string[];
 }
 
 /**
- * Publishes the draft as the next version, after `validateForPublish`: 400 listing every
- * problem, and nothing changes, when it would break the widget. Conversations under way keep
+ * Publishes the draft as the next version, after `checkForPublish`: 400 listing every
+ * problem, and nothing changes, when it would break the widget or silently fail (a condition
+ * or token on a field that is not synced, an agent that does not exist). Conversations under way keep
  * the version they started with (the widget holds the version number and its cards); new
  * conversations get the new version. Publishing an unchanged draft again is a no-op, so a
  * retried request does not make a second version.
@@ -82,13 +90,13 @@ export async function publishDialogue(
   id: string,
 ): Promise<PublishOutcome> {
   const dialogue = requireDialogue(deps.store, id);
-  const problems = validateForPublish(dialogue.draft);
+  const { problems, warnings } = checkForPublish(dialogue.draft, {
+    syncedFields: deps.syncedFields,
+    findAgentByEmail: (email) => deps.store.findAgentByEmail(email),
+  });
   if (problems.length > 0) {
     throw invalidInput(`Dialogue ${id} cannot be published`, problems);
   }
-  const unreachable = findUnreachableCards(dialogue.draft);
-  const warnings =
-    unreachable.length === 0 ? [] : [`no path reaches the cards ${unreachable.join(', ')}`];
   if (
     dialogue.published !== null &&
     isDeepStrictEqual(dialogue.published.content, dialogue.draft)

@@ -1,11 +1,14 @@
 import { isOrderable } from './audience.js';
 import {
   dialogueContentSchema,
+  targetPagesSchema,
+  urlPatternSchema,
   type AudienceCondition,
   type DialogueContent,
 } from './chat-contract.js';
-import { checkDialogueGraph } from './dialogue-graph.js';
+import { checkDialogueGraph, findUnreachableCards } from './dialogue-graph.js';
 import { findMalformedLeadTokens } from './lead-tokens.js';
+import { checkReferences, type PublishContext } from './publish-references.js';
 import { describeUrlPatternProblem } from './url-pattern.js';
 
 /** One reason a dialogue cannot be published; `field` is a path in the dialogue content. */
@@ -30,7 +33,8 @@ export interface PublishProblem {
  * - a question's buttons have distinct labels.
  *
  * Cards no path reaches are allowed (a designer parks cards while editing); they are reported
- * by `findUnreachableCards` (dialogue-graph.ts) as warnings, not errors.
+ * by `findUnreachableCards` (dialogue-graph.ts) as warnings, not errors. What the dialogue
+ * names on this instance (synced fields, agents) is `checkForPublish`'s, below.
  */
 export function validateForPublish(content: unknown): PublishProblem[] {
   const parsed = dialogueContentSchema.safeParse(content);
@@ -127,6 +131,49 @@ function pageProblems(dialogue: DialogueContent): PublishProblem[] {
     });
   }
   return problems;
+}
+
+/**
+ * What an admin saves as a draft: the dialogue's shape, and target patterns that can match a
+ * page (no impossible port, no path taken for a host). A pattern is checked on its own, beside
+ * the other fields, so one 400 lists every problem of the draft; the rest of the publish
+ * checks wait for the publish, since a draft may be half done.
+ */
+export const dialogueDraftSchema = dialogueContentSchema.extend({
+  pages: targetPagesSchema(
+    urlPatternSchema.superRefine((pattern, ctx) => {
+      // Empty and `?` are urlPatternSchema's own issues; not named twice.
+      if (pattern === '' || pattern.includes('?')) return;
+      const problem = describeUrlPatternProblem(pattern);
+      if (problem !== undefined)
+        ctx.addIssue({ code: 'custom', message: `the pattern ${problem}` });
+    }),
+  ),
+});
+
+export interface PublishCheck {
+  /** Why it cannot be published; empty when it may be. */
+  problems: PublishProblem[];
+  /** Worth a look, but published all the same. */
+  warnings: string[];
+}
+
+/**
+ * Every check before a publish, at once: the dialogue on its own (`validateForPublish`) and
+ * what it names on this instance (publish-references.ts: synced fields, agents). Warnings:
+ * cards no path reaches (a designer parks cards while editing), and the references'
+ * warnings, as `field: message`.
+ */
+export function checkForPublish(content: DialogueContent, ctx: PublishContext): PublishCheck {
+  const references = checkReferences(content, ctx);
+  const unreachable = findUnreachableCards(content);
+  return {
+    problems: [...validateForPublish(content), ...references.problems],
+    warnings: [
+      ...(unreachable.length === 0 ? [] : [`no path reaches the cards ${unreachable.join(', ')}`]),
+      ...references.warnings.map((warning) => `${warning.field}: ${warning.message}`),
+    ],
+  };
 }
 
 export { findUnreachableCards } from './dialogue-graph.js';

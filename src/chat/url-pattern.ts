@@ -41,10 +41,35 @@ export function describeUrlPatternProblem(pattern: string): string | undefined {
   if (parts.scheme !== undefined && !/^(\*|https?)$/.test(parts.scheme.replace(/\*+/g, '*'))) {
     return `has scheme "${parts.scheme}"; pages are http or https`;
   }
-  if (!/^[a-z0-9.*-]+(:(\d{1,5}|\*))?$/.test(parts.host)) {
+  const host = /^([a-z0-9.*-]+)(?::(\d{1,5}|\*))?$/.exec(parts.host);
+  if (host === null) {
     return `has host "${parts.host}", which is not a host name (with an optional :port)`;
   }
+  const [, name = '', port] = host;
+  // RFC 6335 §6: ports are 16-bit, and 0 is reserved; a page is never served from another.
+  if (port !== undefined && port !== '*' && (Number(port) < 1 || Number(port) > 65535)) {
+    return `has port ${port}; a port is a number from 1 to 65535`;
+  }
+  if (parts.marked === false && looksLikePath(name)) {
+    return (
+      `"${trimmed}" is read as the host "${name}", not as a page; write the site too, ` +
+      `e.g. https://example.com/${trimmed}, or *://*/${trimmed} for every site`
+    );
+  }
   return undefined;
+}
+
+/** Web page file endings: `pricing.html` is a page, not a host (there is no such top-level domain). */
+const PAGE_FILE = /\.(html?|php|aspx?|jsp|cfm)$/;
+
+/**
+ * A host written without `scheme://` or `//` in front that has no dot (and is not localhost or
+ * a wildcard), or that ends like a page file: the author meant a path (`pricing`, `docs/*`).
+ * An intranet host without a dot is still possible with the scheme: `http://intranet/*`.
+ */
+function looksLikePath(name: string): boolean {
+  if (name.includes('*') || name === 'localhost') return false;
+  return !name.includes('.') || PAGE_FILE.test(name);
 }
 
 interface CompiledPattern {
@@ -57,6 +82,8 @@ interface PatternParts {
   scheme: string | undefined;
   host: string;
   path: string;
+  /** Whether the host was marked as one, by `scheme://` or `//` in front. */
+  marked: boolean;
 }
 
 const MATCH_ALL: CompiledPattern = { scheme: /^/, host: /^/, path: /^/ };
@@ -78,17 +105,21 @@ function compileUrlPattern(pattern: string): CompiledPattern | undefined {
 function splitPattern(pattern: string): PatternParts | undefined {
   let rest = pattern.replace(/#.*$/, '');
   let scheme: string | undefined;
+  let marked = true;
   const withScheme = /^([a-z*][a-z0-9+.*-]*):\/\//i.exec(rest);
   if (withScheme !== null) {
     scheme = withScheme[1]!.toLowerCase();
     rest = rest.slice(withScheme[0].length);
   } else if (rest.startsWith('//')) {
     rest = rest.slice(2);
+  } else {
+    marked = false;
   }
   const slash = rest.indexOf('/');
   const rawHost = slash === -1 ? rest : rest.slice(0, slash);
   if (rawHost === '') return undefined;
-  return { scheme, host: normalizeHost(rawHost), path: slash === -1 ? '' : rest.slice(slash) };
+  const path = slash === -1 ? '' : rest.slice(slash);
+  return { scheme, host: normalizeHost(rawHost), path, marked };
 }
 
 /** Lower case, internationalised names in their ASCII (punycode) form, as URL hosts are. */

@@ -1,22 +1,35 @@
 import dotenv from 'dotenv';
+import { pino } from 'pino';
 import { ConfigError, loadConfig } from '../config.js';
 import { randomIds, systemClock } from '../deps.js';
 import { AppError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { createRuntime } from '../runtime.js';
+import { systemScheduler } from '../scheduler.js';
 import { runLeadSync } from '../sync/lead-sync.js';
 import { handleStopSignals } from '../stop-signals.js';
-import { formatProgress, type SyncProgress } from '../sync/progress.js';
+import {
+  describeWait,
+  formatProgress,
+  formatSummary,
+  type SyncProgress,
+} from '../sync/progress.js';
+import { startProgressTicker } from './progress-ticker.js';
 
 /**
- * `npm run sync`: one lead sync from the command line, with a progress line every second and
- * a summary. Exit codes: 0 done, or stopped by SIGTERM/SIGINT after checkpointing (the next
- * run resumes); 1 failed; 75 deferred until Marketo's daily quota resets.
+ * `npm run sync`: one lead sync from the command line, with a progress line every second (also
+ * while it waits for Marketo's budget) and a summary, on stdout. JSON logs go to stderr, so
+ * `npm run sync 2>sync.log` keeps them apart. Exit codes: 0 done, or stopped by SIGTERM/SIGINT
+ * after checkpointing (the next run resumes); 1 failed; 75 deferred until Marketo's daily
+ * quota resets.
  */
 async function main(): Promise<number> {
   dotenv.config({ quiet: true });
   const config = loadConfig(process.env);
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
+  const logger = createLogger({
+    level: process.env.LOG_LEVEL ?? 'warn',
+    destination: pino.destination(2),
+  });
   const runtime = await createRuntime(config, logger);
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(
@@ -34,11 +47,17 @@ async function main(): Promise<number> {
   });
 
   let last: SyncProgress | undefined;
-  let printedAt = 0;
-  const print = (p: SyncProgress) => {
-    const stats = runtime.marketo.stats();
-    out(formatProgress(p, stats.callsToday, stats.dailyQuota));
-  };
+  const ticker = startProgressTicker({
+    scheduler: systemScheduler,
+    everyMs: 1000,
+    line: () => {
+      const stats = runtime.marketo.stats();
+      const wait = describeWait(stats, systemClock.now());
+      if (last === undefined) return `[starting] ${wait ?? 'connecting to Marketo'}`;
+      return formatProgress(last, { ...stats, wait });
+    },
+    write: out,
+  });
   try {
     const report = await runLeadSync(
       {
@@ -56,21 +75,11 @@ async function main(): Promise<number> {
         signal: controller.signal,
         onProgress: (p) => {
           last = p;
-          if (Date.now() - printedAt >= 1000) {
-            printedAt = Date.now();
-            print(p);
-          }
         },
       },
     );
-    if (last) print(last);
-    const seconds = (Date.parse(report.finishedAt ?? '') - Date.parse(report.startedAt)) / 1000;
-    out(
-      `Sync ${report.outcome}: ${report.mode} (${report.strategy}), ` +
-        `${report.leadsUpserted.toLocaleString('en-US')} leads written, ` +
-        `${report.leadsDeleted.toLocaleString('en-US')} deleted, ${report.calls} Marketo calls, ` +
-        `${seconds.toFixed(1)} s; ${runtime.store.countLeads().toLocaleString('en-US')} leads stored.`,
-    );
+    ticker.stop();
+    out(formatSummary(report, runtime.store.countLeads()));
     if (report.error) out(`Error ${report.error.code}: ${report.error.message}`);
     if (report.outcome === 'stopped') out('Stopped after checkpointing; the next run resumes.');
     return report.outcome === 'succeeded' || report.outcome === 'stopped'
@@ -79,6 +88,7 @@ async function main(): Promise<number> {
         ? 75
         : 1;
   } finally {
+    ticker.stop();
     await runtime.close();
   }
 }

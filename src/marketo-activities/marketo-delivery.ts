@@ -1,4 +1,5 @@
 import { isMarketoApiError } from '../clients/marketo/index.js';
+import { isTransientHttpStatus } from '../http/retry-hints.js';
 import type { RecordResult } from '../clients/marketo/types.js';
 import { OutboxHandlerError, type OutboxHandlerResult } from '../outbox/outbox-handler.js';
 import type { NewOutboxItem, OutboxItem } from '../store/types.js';
@@ -10,6 +11,8 @@ import type { NewOutboxItem, OutboxItem } from '../store/types.js';
  * - a write whose outcome is unknown (time-out or dropped connection on a POST): retried. Marketo
  *   has no idempotency key, so this is at-least-once and may write twice; every record we write
  *   carries our stable event id so a duplicate can be recognised later;
+ * - an HTTP 408, 425 or 429, which the client does not retry itself: retried with the outbox's
+ *   backoff, like the flow-step callback;
  * - otherwise the client's own verdict (`retryable`: 6xx transient codes after its retries);
  *   anything else (a bug, a store failure) propagates and the relay retries it with backoff.
  */
@@ -36,8 +39,17 @@ function toOutboxHandlerError(error: unknown): unknown {
   if (error instanceof OutboxHandlerError || !isMarketoApiError(error)) return error;
   const outcomeUnknown = error.details?.['outcomeUnknown'] === true;
   return new OutboxHandlerError(error.code, error.message, {
-    retryable: outcomeUnknown || error.retryable,
+    retryable: outcomeUnknown || error.retryable || isNotNowStatus(error.upstreamStatus),
   });
+}
+
+/**
+ * 408, 425 and 429: the request was turned away before it ran, so sending it again cannot write
+ * twice. A 5xx is left to the client's verdict: a 502-504 on a write may have run
+ * (`outcomeUnknown`, reconciled by the meeting handler before it writes again).
+ */
+function isNotNowStatus(status: number | undefined): boolean {
+  return status !== undefined && status < 500 && isTransientHttpStatus(status);
 }
 
 const DEFERRED_SUFFIX = /~quota@\d+$/;

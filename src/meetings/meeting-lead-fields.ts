@@ -3,8 +3,13 @@ import type { MarketoApi, RecordResult } from '../clients/marketo/types.js';
 import { checkRecordResult, deliverToMarketo } from '../marketo-activities/marketo-delivery.js';
 import { createRecordBatcher } from '../marketo-activities/record-batcher.js';
 import { OutboxHandlerError, type OutboxHandler } from '../outbox/outbox-handler.js';
-import type { NewOutboxItem } from '../store/types.js';
+import type { LeadStore, NewOutboxItem } from '../store/types.js';
 import type { Meeting } from './meeting-contract.js';
+import {
+  createLeadNameHandler,
+  leadNameItem,
+  MEETING_LEAD_NAME_KIND,
+} from './meeting-lead-name.js';
 
 /**
  * The assigned agent written to the lead's own fields, as Dynamic Chat's booking card can ("the
@@ -64,4 +69,28 @@ export function createLeadAgentHandler(marketo: Pick<MarketoApi, 'syncLeads'>): 
       const result = await batcher.submit({ email, ...fields });
       checkRecordResult(result, 'lead agent fields');
     });
+}
+
+/**
+ * The lead writes a confirmed booking makes besides its activity: the agent into the configured
+ * fields, and the visitor's name into first and last name where empty (meeting-lead-name.ts).
+ */
+export function meetingLeadItems(
+  meeting: Meeting,
+  agentFields: AgentLeadFields | undefined,
+): NewOutboxItem[] {
+  const agent = agentFields === undefined ? undefined : leadAgentItem(meeting, agentFields);
+  const name = leadNameItem(meeting);
+  return [...(agent === undefined ? [] : [agent]), ...(name === undefined ? [] : [name])];
+}
+
+/** The outbox handlers of `meetingLeadItems`, by kind. */
+export function createMeetingLeadHandlers(deps: {
+  marketo: Pick<MarketoApi, 'syncLeads' | 'getLeadsByIds'>;
+  store: Pick<LeadStore, 'findLeadsByEmail'>;
+}): Record<string, OutboxHandler> {
+  return {
+    [MEETING_LEAD_AGENT_KIND]: createLeadAgentHandler(deps.marketo),
+    [MEETING_LEAD_NAME_KIND]: createLeadNameHandler(deps),
+  };
 }

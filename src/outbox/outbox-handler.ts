@@ -22,18 +22,39 @@ export interface OutboxHandlerContext {
  * trying again can help. Any other error is taken as transient (a bug or an outage we did not
  * classify): it is retried with backoff and reaches the dead letters after the attempt cap.
  */
-export type OutboxHandler = (
+export type OutboxHandler = ((
   item: OutboxItem,
   ctx: OutboxHandlerContext,
-) => Promise<OutboxHandlerResult | void>;
+) => Promise<OutboxHandlerResult | void>) &
+  OutboxKindPolicy;
+
+/** What a kind may set where the relay's defaults do not fit, as properties of its handler. */
+export interface OutboxKindPolicy {
+  /** Attempts before the dead letters, when this kind's cap is not the relay's. */
+  maxAttempts?: number;
+  /**
+   * Items to enqueue, in the same store write, when an item of this kind reaches the dead
+   * letters (e.g. the failure result Marketo waits for). What it returns is deduplicated by key
+   * like any enqueue, so a replayed item that dies again adds nothing.
+   */
+  onDead?: (item: OutboxItem, error: unknown) => NewOutboxItem[];
+}
 
 /** Handlers by outbox item `kind`; the relay claims only the kinds it has a handler for. */
 export type OutboxHandlers = Readonly<Record<string, OutboxHandler>>;
 
-/** A delivery failure that knows whether a retry can succeed. */
+/** A delivery failure that knows whether a retry can succeed, and maybe how soon. */
 export class OutboxHandlerError extends AppError {
-  constructor(code: string, message: string, options: { retryable: boolean }) {
+  /** The far end asked for this pause (Retry-After); the relay waits at least this long. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    code: string,
+    message: string,
+    options: { retryable: boolean; retryAfterMs?: number | undefined },
+  ) {
     super(code, message, { retryable: options.retryable, httpStatus: 502 });
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 

@@ -2,7 +2,13 @@ import type { Clock } from '../deps.js';
 import type { Logger } from '../logger.js';
 import type { NewOutboxItem, OutboxItem, OutboxStore } from '../store/types.js';
 import { outboxBackoffMs, type OutboxBackoffOptions } from './outbox-backoff.js';
-import { decideOutboxFailure, describeOutboxError, type OutboxHandlers } from './outbox-handler.js';
+import {
+  OutboxHandlerError,
+  decideOutboxFailure,
+  describeOutboxError,
+  type OutboxHandler,
+  type OutboxHandlers,
+} from './outbox-handler.js';
 
 export interface OutboxRelayDeps {
   store: OutboxStore;
@@ -114,19 +120,17 @@ async function deliverOne(
       else logger.debug({ followUps: followUps?.length ?? 0 }, 'outbox item done');
       return ok ? 'done' : 'stale';
     }
-    const decision = decideOutboxFailure(error, item.attempts, maxAttempts);
+    const decision = decideOutboxFailure(error, item.attempts, handler?.maxAttempts ?? maxAttempts);
     const message = describeOutboxError(error);
     const now = clock.now();
-    const retryAt =
-      decision.action === 'retry'
-        ? now + outboxBackoffMs(item.attempts, deps.random, backoff)
-        : undefined;
     const ok = await store.failOutbox({
       id: item.id,
       leaseToken,
       now,
       error: message,
-      ...(decision.action === 'dead' ? { dead: true } : { retryAt }),
+      ...(decision.action === 'dead'
+        ? { dead: true, followUps: deadLetterFollowUps(handler, item, error, logger) }
+        : { retryAt: now + retryDelayMs(error, item.attempts, deps.random, backoff) }),
     });
     if (!ok) {
       logger.warn({ error: message }, 'failed, but the claim had been taken over: not recorded');
@@ -136,11 +140,44 @@ async function deliverOne(
       logger.error({ error: message, why: decision.why }, 'outbox item moved to dead letters');
       return 'dead';
     }
-    logger.warn({ error: message, retryAt }, 'outbox delivery failed; will retry');
+    logger.warn({ error: message }, 'outbox delivery failed; will retry');
     return 'retried';
   } catch (storeError) {
     // The lease runs out and a later pass tries again: at least once, never lost.
     logger.error({ error: describeOutboxError(storeError) }, 'could not record outbox outcome');
     return 'unrecorded';
+  }
+}
+
+/** Longest Retry-After we honour; past it the far end is not coming back soon anyway. */
+export const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
+
+/**
+ * The backoff, or longer when the far end asked for a pause (Retry-After on a 429 or 503):
+ * retrying sooner would only be refused again (RFC 9110 §10.2.3).
+ */
+function retryDelayMs(
+  error: unknown,
+  attempt: number,
+  random: (() => number) | undefined,
+  backoff: OutboxBackoffOptions | undefined,
+): number {
+  const backoffMs = outboxBackoffMs(attempt, random, backoff);
+  const asked = error instanceof OutboxHandlerError ? error.retryAfterMs : undefined;
+  return asked === undefined ? backoffMs : Math.max(backoffMs, Math.min(asked, MAX_RETRY_AFTER_MS));
+}
+
+/** The kind's items to enqueue with this death; a failing onDead costs them, not the record. */
+function deadLetterFollowUps(
+  handler: OutboxHandler | undefined,
+  item: OutboxItem,
+  error: unknown,
+  logger: Logger,
+): NewOutboxItem[] {
+  try {
+    return handler?.onDead?.(item, error) ?? [];
+  } catch (caught) {
+    logger.error({ error: describeOutboxError(caught) }, 'no follow-ups for this dead letter');
+    return [];
   }
 }

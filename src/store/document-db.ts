@@ -2,6 +2,7 @@ import { Low, type Adapter } from 'lowdb';
 import { StoreError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { createGroupCommit, type GroupCommit } from './group-commit.js';
+import type { LeadJournal } from './lead-journal.js';
 import type { StoreDocument } from './store-document.js';
 import type { WriteOptions } from './types.js';
 
@@ -27,7 +28,17 @@ export interface DocumentDbOptions {
    * default 1,000 ms. It bounds what a crash can lose of such changes.
    */
   deferredWriteMs?: number;
+  /**
+   * Where changes written with `durability: 'journal'` go (lead-journal.ts); without one they
+   * are written whole, as `durable` ones are.
+   */
+  journal?: Pick<LeadJournal, 'append' | 'seal' | 'discardBefore' | 'close' | 'bytes'>;
+  /** Journal bytes past which the document is written whole; default max(4 MiB, its size). */
+  checkpointBytes?: number;
 }
+
+/** What a journal may hold before a checkpoint, at least: replay reads about as fast. */
+const MIN_CHECKPOINT_BYTES = 4 * 1024 * 1024;
 
 /**
  * The lowdb document plus the one way to change it: `update(mutate)`. The mutator runs
@@ -44,6 +55,8 @@ export class DocumentDb {
   private readonly logger: Logger;
   private readonly sizeOf: () => number;
   private readonly onClose: (() => Promise<void>) | undefined;
+  private readonly journal: DocumentDbOptions['journal'];
+  private readonly checkpointBytes: () => number;
   private closing: Promise<void> | undefined;
 
   constructor(options: DocumentDbOptions) {
@@ -52,7 +65,10 @@ export class DocumentDb {
     this.logger = options.logger ?? silentLogger;
     this.sizeOf = options.sizeBytes ?? (() => 0);
     this.onClose = options.onClose;
-    this.commits = createGroupCommit(() => this.writeNow(), {
+    this.journal = options.journal;
+    const { checkpointBytes } = options;
+    this.checkpointBytes = () => checkpointBytes ?? Math.max(MIN_CHECKPOINT_BYTES, this.sizeOf());
+    this.commits = createGroupCommit((lines) => this.commit(lines), {
       deferMs: options.deferredWriteMs,
       onDeferredWriteFailed: (error) =>
         this.logger.warn(
@@ -80,7 +96,8 @@ export class DocumentDb {
    * With `durability: 'deferred'` the promise resolves as soon as the change is applied (a
    * refusal still rejects), and the write starts within `deferredWriteMs`, shared with every
    * other change of that window, or sooner with any other write. For a caller whose change
-   * may be lost in a crash because it is restored from elsewhere (the lead webhook).
+   * may be lost in a crash because it is restored from elsewhere. A change that must survive
+   * a crash but is small and frequent goes to the journal instead (`updateJournaled`).
    */
   update<T>(mutate: (doc: StoreDocument) => T, options?: WriteOptions): Promise<T> {
     return this.updateIfChanged((doc) => ({ result: mutate(doc), changed: true }), options);
@@ -97,6 +114,36 @@ export class DocumentDb {
     mutate: (doc: StoreDocument) => Changed<T>,
     options?: WriteOptions,
   ): Promise<T> {
+    return this.apply(mutate, options, undefined);
+  }
+
+  /**
+   * `update` for a change that a journal line can carry (a lead change, lead-journal.ts): with
+   * `durability: 'journal'` it is durable once `entry` is appended to the journal and synced,
+   * in one append per group commit, instead of once the whole document is rewritten; the
+   * document takes it at the next checkpoint. `entry` is what replay applies again on open.
+   */
+  updateJournaled<T>(
+    mutate: (doc: StoreDocument) => { result: T; entry: unknown },
+    options?: WriteOptions,
+  ): Promise<T> {
+    let entry: unknown;
+    return this.apply(
+      (doc) => {
+        const outcome = mutate(doc);
+        entry = outcome.entry;
+        return { result: outcome.result, changed: true };
+      },
+      options,
+      () => JSON.stringify(entry),
+    );
+  }
+
+  private apply<T>(
+    mutate: (doc: StoreDocument) => Changed<T>,
+    options: WriteOptions | undefined,
+    line: (() => string) | undefined,
+  ): Promise<T> {
     if (this.closing !== undefined) {
       return Promise.reject(
         new StoreError('STORE_CLOSED', `The store at ${this.location} is closed; no more writes.`),
@@ -112,7 +159,10 @@ export class DocumentDb {
       if (outcome.changed) this.commits.defer();
       return Promise.resolve(outcome.result);
     }
-    const durable = outcome.changed ? this.commits.request() : this.commits.settled();
+    const journaled = options?.durability === 'journal' && this.journal !== undefined;
+    const durable = !outcome.changed
+      ? this.commits.settled()
+      : this.commits.request(journaled && line !== undefined ? line() : undefined);
     return durable.then(() => outcome.result);
   }
 
@@ -129,7 +179,10 @@ export class DocumentDb {
     this.closing ??= (async () => {
       try {
         await this.flush();
+        // A clean close leaves the document alone, holding every journal line.
+        if (this.journal !== undefined && this.journal.bytes > 0) await this.commits.request();
       } finally {
+        await this.journal?.close();
         await this.onClose?.();
       }
     })();
@@ -140,6 +193,45 @@ export class DocumentDb {
     return this.sizeOf();
   }
 
+  /** One group commit: the journal lines appended, or (`undefined`) the document written whole. */
+  private async commit(lines: readonly string[] | undefined): Promise<void> {
+    const { journal } = this;
+    if (lines !== undefined && journal !== undefined) {
+      try {
+        await journal.append(lines);
+      } catch (error) {
+        throw this.writeFailed(error);
+      }
+      this.logger.debug({ location: this.location, lines: lines.length }, 'journal appended');
+      if (journal.bytes >= this.checkpointBytes()) {
+        // A checkpoint bounds the journal, and so the replay at the next start; the callers
+        // of the next commit wait for it instead of an append, once per checkpointBytes.
+        this.commits.request().catch(() => undefined); // writeNow logs a failure
+      }
+      return;
+    }
+    // The document about to be written holds every line appended so far: it records that the
+    // next generation is the first it does not hold, and the older files go once it is durable.
+    const generation = journal?.seal();
+    if (generation !== undefined) this.low.data.journalGeneration = generation;
+    await this.writeNow();
+    if (journal !== undefined && generation !== undefined) {
+      await journal.discardBefore(generation).catch((error: unknown) => {
+        // Harmless: a file older than the document's generation is never replayed.
+        this.logger.warn({ err: error, location: this.location }, 'old journal not removed');
+      });
+    }
+  }
+
+  private writeFailed(error: unknown): StoreError {
+    this.logger.error({ err: error, location: this.location }, 'store write failed');
+    return new StoreError(
+      'STORE_WRITE_FAILED',
+      `Could not write the store at ${this.location}: ${(error as Error).message}`,
+      error,
+    );
+  }
+
   private async writeNow(): Promise<void> {
     const started = performance.now();
     try {
@@ -147,12 +239,7 @@ export class DocumentDb {
       // first await, so the write holds every mutation made before it started and none after.
       await this.low.write();
     } catch (error) {
-      this.logger.error({ err: error, location: this.location }, 'store write failed');
-      throw new StoreError(
-        'STORE_WRITE_FAILED',
-        `Could not write the store at ${this.location}: ${(error as Error).message}`,
-        error,
-      );
+      throw this.writeFailed(error);
     }
     this.logger.debug(
       {

@@ -85,7 +85,7 @@ export class DurableFileAdapter implements Adapter<Uint8Array> {
 }
 
 /** write(2) may take fewer bytes than offered: carry on from where it stopped. */
-async function writeFully(handle: FileHandle, data: Uint8Array): Promise<void> {
+export async function writeFully(handle: FileHandle, data: Uint8Array): Promise<void> {
   for (let offset = 0; offset < data.length;) {
     const { bytesWritten } = await handle.write(data, offset, data.length - offset);
     if (bytesWritten === 0) throw new Error(`write to ${handle.fd} made no progress`);
@@ -94,7 +94,7 @@ async function writeFully(handle: FileHandle, data: Uint8Array): Promise<void> {
 }
 
 /** Makes a rename durable: on Linux the new directory entry is on disk only after this. */
-async function syncDirectory(dir: string): Promise<void> {
+export async function syncDirectory(dir: string): Promise<void> {
   // Windows cannot open a directory for fsync; NTFS journals the rename itself.
   if (process.platform === 'win32') return;
   const handle = await open(dir, 'r');

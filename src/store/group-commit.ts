@@ -4,18 +4,27 @@
  * write is in flight shares the next write: N concurrent callers cost at most two writes, not
  * N, which is what keeps a document of tens of MB usable.
  *
+ * A write is whole (the document) or, when every caller of the batch brought a journal line
+ * (`request(line)`), an append of those lines (lead-journal.ts): far cheaper, and as durable.
+ * One caller without a line makes the batch whole, and a whole write holds every line. After a
+ * failed write the next one is whole, so a journal file an append may have torn is sealed,
+ * never appended to.
+ *
  * A caller that does not wait for durability (`defer`) only makes sure that a write starts
- * within `deferMs`: deferred changes share one timer, and any write that starts meanwhile,
- * awaited or not, carries them (each write holds the whole document) and cancels it. Under a
- * steady stream of such changes that is one write per `deferMs`, not one per change.
+ * within `deferMs`: deferred changes share one timer, and any whole write that starts
+ * meanwhile, awaited or not, carries them (it holds the whole document) and cancels it. Under
+ * a steady stream of such changes that is one write per `deferMs`, not one per change.
  */
 export interface GroupCommit {
-  /** Resolves after a write that started after this call; rejects if that write fails. */
-  request(): Promise<void>;
+  /**
+   * Resolves after a write that started after this call; rejects if that write fails. With a
+   * `line`, that write may be a journal append of it.
+   */
+  request(line?: string): Promise<void>;
   /**
    * Makes sure a write starts within `deferMs` of the first change deferred since the last
    * write started; nothing waits for it. A failed write leaves the deferred changes pending:
-   * the next write of any kind, or `settled`, carries them.
+   * the next whole write, or `settled`, carries them.
    */
   defer(): void;
   /**
@@ -25,6 +34,9 @@ export interface GroupCommit {
    */
   settled(): Promise<void>;
 }
+
+/** `undefined`: write the whole document; else append these journal lines. */
+export type CommitWrite = (lines: readonly string[] | undefined) => Promise<void>;
 
 /** The timer the deferred writes use; injected so tests move time by hand instead of sleeping. */
 export interface CommitTimers {
@@ -54,10 +66,12 @@ interface Batch {
   promise: Promise<void>;
   resolve(): void;
   reject(error: unknown): void;
+  /** Journal lines of the callers, or `undefined` once one caller needs a whole write. */
+  lines: string[] | undefined;
 }
 
 export function createGroupCommit(
-  write: () => Promise<void>,
+  write: CommitWrite,
   options: GroupCommitOptions = {},
 ): GroupCommit {
   const deferMs = options.deferMs ?? DEFAULT_DEFER_MS;
@@ -71,7 +85,11 @@ export function createGroupCommit(
   /** Callers waiting for the write in flight. */
   let current: Batch | undefined;
   let scheduled = false;
-  let lastWriteFailed = false;
+  /**
+   * A write failed and no whole write has succeeded since: the next write is whole. It carries
+   * the changes the failed one did not, and seals a journal file an append may have torn.
+   */
+  let needsWhole = false;
   /** Deferred changes that no started write holds yet. */
   let deferred = false;
   let deferTimer: unknown;
@@ -89,26 +107,29 @@ export function createGroupCommit(
     if (batch === undefined) return;
     next = undefined;
     current = batch;
-    // The write takes its snapshot before its first await (json-file-store.ts), so it holds
+    const lines = needsWhole ? undefined : batch.lines;
+    // A whole write takes its snapshot before its first await (json-file-store.ts), so it holds
     // every deferred change made until now: their timer is no longer needed.
-    const carriesDeferred = deferred;
-    deferred = false;
-    if (deferTimer !== undefined) timers.clearTimeout(deferTimer);
-    deferTimer = undefined;
+    const carriesDeferred = lines === undefined && deferred;
+    if (carriesDeferred) {
+      deferred = false;
+      if (deferTimer !== undefined) timers.clearTimeout(deferTimer);
+      deferTimer = undefined;
+    }
     let writing: Promise<void>;
     try {
-      writing = write();
+      writing = write(lines);
     } catch (error) {
       writing = Promise.reject(error);
     }
     writing
       .then(
         () => {
-          lastWriteFailed = false;
+          if (lines === undefined) needsWhole = false;
           batch.resolve();
         },
         (error: unknown) => {
-          lastWriteFailed = true;
+          needsWhole = true;
           if (carriesDeferred) deferred = true;
           batch.reject(error);
         },
@@ -119,8 +140,10 @@ export function createGroupCommit(
       });
   }
 
-  function request(): Promise<void> {
+  function request(line?: string): Promise<void> {
     next ??= createBatch();
+    if (line === undefined) next.lines = undefined;
+    else next.lines?.push(line);
     const { promise } = next;
     schedule();
     return promise;
@@ -140,11 +163,11 @@ export function createGroupCommit(
       deferTimer ??= timers.setTimeout(writeDeferred, deferMs);
     },
     settled() {
-      if (deferred) return request();
-      // Each write carries the whole document, so the newest write covers every older one.
+      if (deferred || needsWhole) return request();
+      // Each write carries the whole document or every line before it, so the newest write
+      // covers every older one.
       const last = next ?? current;
-      if (last !== undefined) return last.promise;
-      return lastWriteFailed ? request() : Promise.resolve();
+      return last === undefined ? Promise.resolve() : last.promise;
     },
   };
 }
@@ -159,5 +182,5 @@ function createBatch(): Batch {
   // A caller that drops its promise must not crash the process with an unhandled rejection;
   // every caller that awaits still sees the error.
   promise.catch(() => undefined);
-  return { promise, resolve, reject };
+  return { promise, resolve, reject, lines: [] };
 }

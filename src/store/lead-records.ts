@@ -10,6 +10,12 @@ export interface LeadChanges {
   deletes?: number[];
 }
 
+/** The changes as validated: what the lead journal records, and replay applies again. */
+export interface AppliedLeadChanges {
+  upserts: StoredLead[];
+  deletes: number[];
+}
+
 const leadIdSchema = z.number().int().positive();
 /**
  * A lead without its fields. The fields are checked while they are copied (parseUpsert): a
@@ -62,14 +68,15 @@ export class LeadRecords {
   }
 
   /**
-   * Validates every change first and only then mutates, so a bad record changes nothing.
+   * Validates every change first and only then mutates, so a bad record changes nothing, and
+   * returns the validated changes.
    * Semantics: an upsert replaces the stored fields with the state observed at `observedAt`
    * (Marketo omits null fields, so an absent field means null); an upsert older than the stored
    * observation is ignored; a deleted id is remembered and never re-inserted; a delete wins
    * over an upsert of the same id in the same batch. Returns how many stored leads the
    * deletes removed (a delete of a lead the copy never held, or already removed, counts 0).
    */
-  apply(changes: LeadChanges): { deleted: number } {
+  apply(changes: LeadChanges): AppliedLeadChanges & { deleted: number } {
     const upserts = (changes.upserts ?? []).map(parseUpsert);
     const deletes = (changes.deletes ?? []).map(parseDeleteId);
     const { leads, deletedLeadIds } = this.doc;
@@ -90,7 +97,7 @@ export class LeadRecords {
         deletedLeadIds.push(id);
       }
     }
-    return { deleted };
+    return { upserts, deletes, deleted };
   }
 }
 

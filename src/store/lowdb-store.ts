@@ -17,8 +17,10 @@ import { OutboxRecords } from './outbox-records.js';
 import { refuseInvalid } from './record-validation.js';
 import { RoutingRecords, type RoundRobinArgs, type RoundRobinResult } from './routing-records.js';
 import type { RotationState } from '../routing/rotation-state.js';
+import type { RoutingSettings } from '../routing/routing-settings.js';
 import {
   syncStateSchema,
+  storeInstanceSchema,
   usageStateSchema,
   type Assignment,
   type NewOutboxItem,
@@ -27,6 +29,7 @@ import {
   type Store,
   type StoredLead,
   type SyncState,
+  type StoreInstance,
   type UsageState,
   type WriteOptions,
 } from './types.js';
@@ -80,7 +83,10 @@ export class LowdbStore implements Store {
   }
 
   applyLeadChanges(changes: LeadChanges, options?: WriteOptions): Promise<void> {
-    return this.db.update(() => void this.leads.apply(changes), options);
+    return this.db.updateJournaled(() => {
+      const { upserts, deletes } = this.leads.apply(changes);
+      return { result: undefined, entry: { upserts, deletes } };
+    }, options);
   }
 
   loadSyncState(): SyncState {
@@ -94,9 +100,9 @@ export class LowdbStore implements Store {
       // zod returns a fresh object, so the caller's later edits do not leak into the store,
       // and freezing it keeps the document's rule: values are replaced, never changed.
       const state = deepFreeze(refuseInvalid(syncStateSchema, batch.state, 'sync state'));
-      const applied = this.leads.apply(batch);
+      const { deleted } = this.leads.apply(batch);
       doc.sync = state;
-      return applied;
+      return { deleted };
     });
   }
 
@@ -108,6 +114,17 @@ export class LowdbStore implements Store {
   saveUsage(usage: UsageState): Promise<void> {
     return this.db.update((doc) => {
       doc.usage = deepFreeze(refuseInvalid(usageStateSchema, usage, 'usage'));
+    });
+  }
+
+  loadInstance(): StoreInstance | undefined {
+    const { instance } = this.db.data;
+    return instance === undefined ? undefined : { ...instance };
+  }
+
+  saveInstance(instance: StoreInstance): Promise<void> {
+    return this.db.update((doc) => {
+      doc.instance = deepFreeze(refuseInvalid(storeInstanceSchema, instance, 'instance'));
     });
   }
 
@@ -123,6 +140,14 @@ export class LowdbStore implements Store {
 
   rotationState(): RotationState {
     return this.routing.rotation();
+  }
+
+  routingSettings(): RoutingSettings {
+    return this.routing.settings();
+  }
+
+  saveRoutingSettings(settings: RoutingSettings): Promise<RoutingSettings> {
+    return this.db.updateIfChanged(() => this.routing.saveSettings(settings));
   }
 
   getAssignment(key: string): Assignment | undefined {

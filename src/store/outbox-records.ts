@@ -49,6 +49,7 @@ const failSchema = z.object({
   error: z.string(),
   retryAt: epochMs.optional(),
   dead: z.boolean().optional(),
+  followUps: z.array(newItemSchema).optional(),
 });
 const replaySchema = z.object({ id: z.string(), now: epochMs });
 const listSchema = z.object({
@@ -153,9 +154,13 @@ export class OutboxRecords {
     return { result: true, changed: true };
   }
 
-  /** Back to pending at `retryAt` (default now), or to the dead letters; fenced as `complete`. */
+  /**
+   * Back to pending at `retryAt` (default now), or to the dead letters, with the follow-ups
+   * enqueued in the same mutation; fenced as `complete`.
+   */
   fail(input: FailArgs): Changed<boolean> {
     const args = refuseInvalid(failSchema, input, 'outbox failure');
+    const followUps = (args.followUps ?? []).map((item, i) => freezeNewItem(item, i, 'follow-up'));
     const item = this.leased(args.id, args.leaseToken);
     if (item === undefined) return { result: false, changed: false };
     const lastError = args.error.slice(0, MAX_OUTBOX_ERROR_CHARS);
@@ -163,6 +168,7 @@ export class OutboxRecords {
       ? { status: 'dead' as const }
       : { nextAttemptAt: args.retryAt ?? args.now };
     this.replace({ ...withoutLease(item), ...next, lastError, updatedAt: args.now });
+    for (const followUp of followUps) this.insert(followUp, args.now);
     return { result: true, changed: true };
   }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StoreError } from '../errors.js';
+import { DEFAULT_ROUTING_SETTINGS, routingSettingsSchema } from '../routing/routing-settings.js';
 import { chatDocumentShape, createEmptyChatDocument } from './chat-document.js';
 import { deepFreeze, freezeDocumentValues } from './document-snapshot.js';
 import { createEmptyMeetingDocument, meetingDocumentShape } from './meeting-document.js';
@@ -9,6 +10,7 @@ import {
   outboxItemSchema,
   storedLeadSchema,
   syncStateSchema,
+  storeInstanceSchema,
   usageStateSchema,
   type Assignment,
   type OutboxItem,
@@ -66,6 +68,11 @@ const routingSchema = z
     assigned: z.record(z.string(), z.number().int().nonnegative()).optional(),
   })
   .default(() => ({ totals: {} }));
+
+/** Files written before the settings existed open with the defaults. */
+const routingSettingsDocSchema = routingSettingsSchema.default(() => ({
+  ...DEFAULT_ROUTING_SETTINGS,
+}));
 
 /** Assignments by routed key. Defaults to empty: files written before routing still open. */
 const assignmentsSchema = z
@@ -131,13 +138,18 @@ export const storeDocumentSchema = z.object({
   deletedLeadIds: z.array(z.number().int().positive()),
   sync: syncStateSchema,
   usage: usageStateSchema.optional(),
+  /** Which Marketo instance the data belongs to; a store never serves another one. */
+  instance: storeInstanceSchema.optional(),
   routing: routingSchema,
+  routingSettings: routingSettingsDocSchema,
   assignments: assignmentsSchema,
   outbox: outboxSchema,
   /** Chat: configuration and revision, dialogues, counters, recent event ids, visitor links. */
   ...chatDocumentShape,
   /** Meetings: agents (rotation order), meetings, routing rules, OAuth connects in progress. */
   ...meetingDocumentShape,
+  /** The first lead-journal generation this document does not hold (lead-journal.ts). */
+  journalGeneration: z.number().int().nonnegative().default(0),
 });
 /** The live document. */
 export type StoreDocument = z.output<typeof storeDocumentSchema>;
@@ -149,10 +161,12 @@ export function createEmptyDocument(): StoreDocument {
     deletedLeadIds: [],
     sync: deepFreeze(initialSyncState()),
     routing: deepFreeze({ totals: {} }),
+    routingSettings: deepFreeze({ ...DEFAULT_ROUTING_SETTINGS }),
     assignments: new Map(),
     outbox: new Map(),
     ...createEmptyChatDocument(),
     ...createEmptyMeetingDocument(),
+    journalGeneration: 0,
   };
 }
 

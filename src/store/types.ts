@@ -6,6 +6,7 @@ import type {
   DialogueStats,
 } from '../chat/chat-contract.js';
 import type { RotationState } from '../routing/rotation-state.js';
+import type { RoutingSettings } from '../routing/routing-settings.js';
 import type { MeetingStores } from './meeting-store-types.js';
 
 /**
@@ -79,6 +80,31 @@ export const bulkExtractStateSchema = z.object({
 });
 export type BulkExtractState = z.infer<typeof bulkExtractStateSchema>;
 
+/** One pass (Get Lead Changes or Get Deleted Leads) through one sub-window of the change window. */
+export const windowChainSchema = z.object({
+  /** Where this chain continues; absent until the window's paging token is fetched. */
+  nextPageToken: z.string().optional(),
+  done: z.boolean(),
+  /** The newest activity this chain applied. */
+  highWater: z.string().optional(),
+  /** The token after the page that showed an activity past the window's end. */
+  crossedAt: z.string().optional(),
+});
+export type WindowChain = z.infer<typeof windowChainSchema>;
+
+/**
+ * A time sub-window of an incremental run, paged by both passes at once. It owns the
+ * activities dated in [from, until): the first has no `from` (it continues the saved tokens),
+ * the last no `until` (it reads to the end).
+ */
+export const changeWindowSchema = z.object({
+  from: z.string().optional(),
+  until: z.string().optional(),
+  changes: windowChainSchema,
+  deletions: windowChainSchema,
+});
+export type ChangeWindow = z.infer<typeof changeWindowSchema>;
+
 export const syncStateSchema = z.object({
   /** 'none' until the first full copy finishes; then every run is incremental. */
   phase: z.enum(['none', 'full', 'incremental']),
@@ -102,6 +128,8 @@ export const syncStateSchema = z.object({
     nextPageToken: z.string().optional(),
     highWater: z.string().optional(),
   }),
+  /** The sub-windows of the incremental run in progress, each pass's progress in each. */
+  windows: z.array(changeWindowSchema).optional(),
   /** The fields the local copy holds; a change of SYNC_FIELDS triggers a new full copy. */
   fields: z.array(z.string()),
   /**
@@ -135,6 +163,8 @@ export const usageStateSchema = z.object({
   calls: z.number().int(),
   /** Set after a 607 (daily quota reached): no calls until this epoch ms. */
   pausedUntil: z.number().optional(),
+  /** Errors Marketo answered, by code, since the store began (kept across days and restarts). */
+  errorsByCode: z.record(z.string(), z.number().int().nonnegative()).optional(),
 });
 export type UsageState = z.infer<typeof usageStateSchema>;
 
@@ -144,10 +174,13 @@ export type UsageState = z.infer<typeof usageStateSchema>;
  * still rejects); the write follows within the store's `deferredWriteMs` (1 s by default),
  * shared with the other changes of that window, or sooner with any other write, and
  * flush()/close() write it. A crash in that window loses the change, so it is only for
- * changes restored from elsewhere: the lead webhook's, which the next sync re-reads.
+ * changes restored from elsewhere.
+ * `journal`: as durable as `durable`, made so by appending the change to the store's journal
+ * (one synced append per group commit) rather than rewriting the whole document; for small,
+ * frequent lead changes (the lead webhook). Stores without a journal write it as `durable`.
  */
 export interface WriteOptions {
-  durability?: 'durable' | 'deferred';
+  durability?: 'durable' | 'deferred' | 'journal';
 }
 
 export interface LeadStore {
@@ -190,12 +223,30 @@ export interface UsageStore {
   saveUsage(usage: UsageState): Promise<void>;
 }
 
+/**
+ * The Marketo instance whose data a store holds (leads, cursors and paging tokens, agents,
+ * dialogues): `sandbox`, `munchkin:123-ABC-456`, or the REST origin for other hosts.
+ */
+export const storeInstanceSchema = z.object({
+  id: z.string().min(1),
+  /** When this store was first opened for the instance (ISO 8601). */
+  boundAt: z.string(),
+});
+export type StoreInstance = z.infer<typeof storeInstanceSchema>;
+
+export interface StoreInstanceStore {
+  /** Undefined for a store written before instances were recorded. */
+  loadInstance(): StoreInstance | undefined;
+  saveInstance(instance: StoreInstance): Promise<void>;
+}
+
 /** Everything the service persists. */
 export interface Store
   extends
     LeadStore,
     SyncStateStore,
     UsageStore,
+    StoreInstanceStore,
     RoutingStore,
     OutboxStore,
     ChatStore,
@@ -263,6 +314,10 @@ export interface RoutingStore {
   };
   /** The whole rotation state as stored (frozen): pointers with followers, turns, counts. */
   rotationState(): RotationState;
+  /** The rotation's admin settings (frozen). */
+  routingSettings(): RoutingSettings;
+  /** Replaces the settings; durable before it resolves. */
+  saveRoutingSettings(settings: RoutingSettings): Promise<RoutingSettings>;
   getAssignment(key: string): Assignment | undefined;
 }
 
@@ -326,7 +381,10 @@ export interface OutboxStore {
     now: number;
     followUps?: NewOutboxItem[];
   }): Promise<boolean>;
-  /** Releases a claim for a retry at `retryAt`, or moves the item to dead letters (`dead`). */
+  /**
+   * Releases a claim for a retry at `retryAt`, or moves the item to dead letters (`dead`),
+   * enqueueing `followUps` in the same write; fenced like completeOutbox.
+   */
   failOutbox(args: {
     id: string;
     leaseToken: string;
@@ -334,6 +392,7 @@ export interface OutboxStore {
     error: string;
     retryAt?: number;
     dead?: boolean;
+    followUps?: NewOutboxItem[];
   }): Promise<boolean>;
   /** Moves a dead item back to pending, due now. */
   replayOutbox(id: string, now: number): Promise<boolean>;

@@ -1,8 +1,9 @@
+import { callsRemaining } from '../clients/marketo/index.js';
 import { AppError } from '../errors.js';
 import type { SyncRunSummary } from '../store/types.js';
 import { runBulkExtract } from './bulk-extract.js';
 import { probeIdRange } from './id-range-probe.js';
-import { runDeletedLeads, runLeadChanges } from './lead-changes.js';
+import { runChangePass } from './change-pass.js';
 import { createProgressTracker, type SyncProgress } from './progress.js';
 import { runRestScan } from './rest-scan.js';
 import { MARKETO_BATCH, SyncRun, type SyncDeps, type SyncOptions } from './sync-context.js';
@@ -50,9 +51,7 @@ export async function runLeadSync(deps: SyncDeps, options: SyncOptions): Promise
       await continueFullCopy(run);
     }
     if (run.state.phase === 'incremental' && !run.aborted) {
-      const results = await Promise.allSettled([runLeadChanges(run), runDeletedLeads(run)]);
-      const failed = results.find((r) => r.status === 'rejected');
-      if (failed) throw failed.reason;
+      await runChangePass(run);
     }
     if (run.aborted) outcome = 'stopped';
   } catch (caught) {
@@ -124,8 +123,7 @@ async function startFullCopy(run: SyncRun): Promise<void> {
   }
   const tailIds = (run.options.scanTailBatches ?? 10) * MARKETO_BATCH;
   const restCalls = Math.ceil(((probe.maxFound ?? 0) - probe.scanFrom + 1 + tailIds) / 300);
-  const stats = marketo.stats();
-  const remaining = Math.max(0, stats.dailyQuota - stats.callsToday);
+  const remaining = callsRemaining(marketo.stats());
   // Bulk only when the scan would take too much of today's calls. When no probe found a lead the
   // instance is (nearly) empty: a short scan from id 1 costs a few calls, and leads created
   // later arrive through the change cursor, which was set above.

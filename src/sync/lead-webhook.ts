@@ -30,18 +30,14 @@ export interface LeadWebhookResult {
  * fields are read and merged here, synchronously, with no await between the read and the
  * write: nothing can change the lead in between.
  *
- * Durability, a deliberate choice: the change is applied with `durability: 'deferred'`, so
- * we answer once the store has accepted it (validated and applied in memory), and a write
- * carrying it starts within the store's `deferredWriteMs` (1 s by default), shared with every
- * other change of that window, or sooner with any awaited write. So a crash loses at most the
- * webhook upserts of the last `deferredWriteMs` (more only while writes are failing, which the
- * store logs), and nothing else: every other caller still waits for the disk. That loss is
- * repaired by the next sync run: the local copy is a cache of Marketo, and the sync, the
- * source of truth, re-reads every lead changed since its cursor, which these changes are.
- * Waiting for the disk here would cost a whole-document write (tens of ms of CPU at 10,000
- * leads) per burst of calls, with up to 20 calls in flight per Marketo instance (the webhook
- * concurrency cap). A refusal (invalid record, store closed) still fails the call; a failed
- * write is logged by the store and retried with its next write.
+ * Durability: this resolves only once the change is on disk, so an acknowledged call survives
+ * a crash (SIGKILL, power loss). It is written with `durability: 'journal'`: one line appended
+ * to the store's lead journal and synced, in one append shared by every call of the same group
+ * commit, not a rewrite of the whole document (tens of ms of CPU at 10,000 leads) per burst of
+ * calls, with up to 20 calls in flight per Marketo instance (the webhook concurrency cap). A
+ * refusal (invalid record, store closed) or a write that fails (disk full, EIO) rejects, and
+ * the caller must not acknowledge the call: the change stays applied in memory and goes out
+ * with the next write, as with any database whose commit acknowledgement is lost.
  */
 export async function applyLeadWebhook(
   deps: LeadWebhookDeps,
@@ -53,7 +49,7 @@ export async function applyLeadWebhook(
   const fields = { ...stored?.fields, ...change.fields };
   await store.applyLeadChanges(
     { upserts: [{ id: change.id, fields, observedAt, source: 'webhook' }] },
-    { durability: 'deferred' },
+    { durability: 'journal' },
   );
 
   // The store ignores an upsert older than what it holds, and never brings back a lead

@@ -28,6 +28,8 @@ export interface SyncOptions {
   scanTailBatches?: number;
   /** Changed leads held before hydration overlaps with paging (default HYDRATION_HOLD). */
   hydrationHold?: number;
+  /** Most time sub-windows an incremental run pages at once (default: half of `concurrency`). */
+  changeWindows?: number;
   /** How far before "now" a new change cursor starts, to absorb clock skew (see below). */
   cursorOverlapMs?: number;
 }
@@ -53,6 +55,11 @@ export class SyncRun {
   /** REST field name -> Marketo data type, from Describe Lead when this run read it. */
   fieldTypes: Map<string, string> | undefined;
   private commitFailed: unknown;
+  /**
+   * How far the change pass has come, for progress and its ETA: the change cursor, or while
+   * sub-windows page at once, its start plus the Marketo time they have covered together.
+   */
+  changesThrough: string | undefined;
   /** Latest Marketo clock seen (HTTP Date), epoch ms: a lower bound of when later reads run. */
   marketoNow: number | undefined;
   /** Id ranges the full copy read in this run, with a Marketo time known to precede each read. */
@@ -111,6 +118,9 @@ export class SyncRun {
     private readonly progress: (update: Partial<SyncProgress>) => void,
   ) {
     this.state = deps.store.loadSyncState();
+    this.changesThrough = this.state.changes.highWater;
+    // Where the change cursor starts: the incremental ETA measures from here.
+    this.progress({ changesThrough: this.changesThrough });
   }
 
   get aborted(): boolean {
@@ -143,6 +153,7 @@ export class SyncRun {
     this.progress({
       leadsUpserted: this.leadsUpserted,
       leadsDeleted: this.leadsDeleted,
+      changesThrough: this.changesThrough ?? this.state.changes.highWater,
     });
   }
 }

@@ -1,3 +1,4 @@
+import { callsRemaining } from '../clients/marketo/index.js';
 import type { MarketoApi } from '../clients/marketo/types.js';
 import type { Store } from '../store/types.js';
 import type { SyncRunner } from './sync-runner.js';
@@ -39,7 +40,7 @@ export function buildSyncStatus(deps: {
     leadsStored: deps.store.countLeads(),
     calls: {
       today: stats.callsToday,
-      remaining: Math.max(0, stats.dailyQuota - stats.callsToday),
+      remaining: callsRemaining(stats),
       dailyQuota: stats.dailyQuota,
       pausedUntil: stats.pausedUntil ? new Date(stats.pausedUntil).toISOString() : null,
       errorsByCode: stats.errorsByCode,

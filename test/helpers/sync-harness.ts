@@ -1,6 +1,7 @@
+import { afterEach } from 'vitest';
 import { createMarketoClient } from '../../src/clients/marketo/index.js';
 import type { MarketoApi } from '../../src/clients/marketo/types.js';
-import { createSequentialIds, systemClock, type Clock } from '../../src/deps.js';
+import { createSequentialIds, createShiftedClock, systemClock } from '../../src/deps.js';
 import { silentLogger } from '../../src/logger.js';
 import { createMarketoSandbox } from '../../src/sandbox/index.js';
 import type { SandboxOptions } from '../../src/sandbox/sandbox-types.js';
@@ -18,20 +19,6 @@ export const TEST_FIELDS = [
   'createdAt',
   'updatedAt',
 ];
-
-/**
- * Real time plus an offset a test moves forward: Marketo's clock (activity dates, the HTTP
- * Date) jumps without a sleep, while the sandbox's rate window still sees time pass.
- */
-export function createShiftedClock(): Clock & { advance(ms: number): void } {
-  let offset = 0;
-  return {
-    now: () => Date.now() + offset,
-    advance: (ms) => {
-      offset += ms;
-    },
-  };
-}
 
 /**
  * A sandbox Marketo over loopback (on `marketoClock` unless the test brings a clock), the real
@@ -97,6 +84,29 @@ export async function createSyncHarness(
     sync,
     close: () => server.close(),
   };
+}
+
+export type SyncHarness = Awaited<ReturnType<typeof createSyncHarness>>;
+
+/**
+ * The test's harness and cleanups (temporary directories, reopened stores), released after
+ * each test.
+ */
+export function useSyncHarness() {
+  const current = {
+    harness: undefined as SyncHarness | undefined,
+    cleanups: [] as Array<() => Promise<void>>,
+    async open(options: Parameters<typeof createSyncHarness>[0] = {}): Promise<SyncHarness> {
+      current.harness = await createSyncHarness(options);
+      return current.harness;
+    },
+  };
+  afterEach(async () => {
+    await current.harness?.close();
+    current.harness = undefined;
+    while (current.cleanups.length) await current.cleanups.pop()!();
+  });
+  return current;
 }
 
 /** Every sandbox lead, reduced to the synced fields, keyed by id. */

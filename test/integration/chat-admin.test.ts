@@ -1,61 +1,14 @@
-import express, { type ErrorRequestHandler } from 'express';
+import type { Express } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { createChatAdminRoutes } from '../../src/chat/chat-admin-routes.js';
 import type { ChatConfiguration, DialogueContent } from '../../src/chat/chat-contract.js';
 import { createDefaultConfiguration } from '../../src/chat/default-configuration.js';
-import { createManualClock, createSequentialIds } from '../../src/deps.js';
-import type { AppError } from '../../src/errors.js';
-import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
-import { silentLogger } from '../../src/logger.js';
-import { createMemoryStore } from '../../src/store/index.js';
-
-const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
-
-/** The router as the app mounts it: under /api, after JSON parsing, before the error handler. */
-function createTestApp() {
-  const store = createMemoryStore();
-  const clock = createManualClock(T0);
-  const errors: AppError[] = [];
-  const captureError: ErrorRequestHandler = (err, _req, _res, next) => {
-    errors.push(err as AppError);
-    next(err);
-  };
-  const app = express();
-  app.use(express.json());
-  app.use(
-    '/api',
-    createChatAdminRoutes({ store, clock, ids: createSequentialIds('dlg'), logger: silentLogger }),
-  );
-  app.use(notFoundHandler);
-  app.use(captureError);
-  app.use(createErrorHandler(silentLogger));
-  return { app, store, clock, errors };
-}
-
-function draft(overrides: Partial<DialogueContent> = {}): DialogueContent {
-  return {
-    name: 'Welcome',
-    audience: { visitors: 'all', match: 'all', groups: [] },
-    pages: { include: ['https://example.com/*'], exclude: ['https://example.com/careers/*'] },
-    priority: 10,
-    start: 'hi',
-    cards: [
-      { id: 'hi', type: 'message', text: 'Hi {{lead.firstName:"there"}}!', next: 'ask' },
-      {
-        id: 'ask',
-        type: 'question',
-        text: 'Talk to sales?',
-        buttons: [
-          { label: 'Yes', next: 'book' },
-          { label: 'No', next: null },
-        ],
-      },
-      { id: 'book', type: 'booking', text: 'Pick a time', routing: 'round-robin', next: null },
-    ],
-    ...overrides,
-  };
-}
+import {
+  createDialogueThroughApi as create,
+  createTestApp,
+  draft,
+  T0,
+} from '../helpers/chat-admin-app.js';
 
 const pricingForGermans = (): DialogueContent =>
   draft({
@@ -194,10 +147,6 @@ describe('chat admin API: configuration', () => {
 });
 
 describe('chat admin API: dialogues', () => {
-  async function create(app: express.Express, body: DialogueContent = draft()) {
-    return (await request(app).post('/api/dialogues').send(body).expect(201)).body;
-  }
-
   it('when a dialogue is created, then it holds the draft, is unpublished, switched on, and listed', async () => {
     const { app } = createTestApp();
     const res = await request(app).post('/api/dialogues').send(draft()).expect(201);
@@ -448,7 +397,7 @@ describe('chat admin API: preview', () => {
     return context;
   }
 
-  const preview = (app: express.Express, body: object) =>
+  const preview = (app: Express, body: object) =>
     request(app).post('/api/dialogues/preview').send(body);
 
   it('when an anonymous visitor opens the pricing page, then the welcome shows and each other dialogue says why not', async () => {

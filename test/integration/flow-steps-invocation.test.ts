@@ -92,16 +92,24 @@ describe('POST /flow-steps/submitAsyncAction', () => {
 
   it('when the callback is answered 400, then it goes to the dead letters with the status', async () => {
     const { submit, relay, store, clock } = setupFlowSteps();
-    const { calls } = captureCallbacks([400]);
+    const { calls } = captureCallbacks([400, 200]);
     const body = invocation();
     await submit(body).expect(201);
 
     await relay();
     expect(await relay()).toMatchObject({ dead: 1 });
+    // The callback is not retried; the one failure result for its leads goes out instead
+    // (flow-steps-dead-letters.test.ts), and then nothing more.
+    expect(await relay()).toMatchObject({ claimed: 1, done: 1 });
     clock.advance(3_600_000);
     expect(await relay()).toMatchObject({ claimed: 0 });
 
-    expect(calls).toHaveLength(1);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.body.objectData).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ activityData: expect.objectContaining({ success: false }) }),
+      ]),
+    );
     const dead = store.findOutboxItem(`ssfs:${body.token}:callback`)!;
     expect(dead.status).toBe('dead');
     expect(dead.lastError).toMatch(/^SSFS_CALLBACK_REJECTED: callback to .* answered 400/);

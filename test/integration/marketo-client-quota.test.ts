@@ -12,6 +12,7 @@ import {
   recordRequests,
   success,
 } from '../fixtures/marketo/marketo-nock.js';
+import { callsRemaining } from '../../src/clients/marketo/index.js';
 import type { UsageState } from '../../src/store/types.js';
 import { createLogger } from '../../src/logger.js';
 
@@ -58,7 +59,17 @@ describe('MarketoClient: daily quota', () => {
       day: '2026-11-24',
       calls: 1,
       pausedUntil: Date.parse('2026-11-25T06:00:00.000Z'),
+      errorsByCode: { '607': 1 },
     });
+    expect(callsRemaining(client.stats())).toBe(0);
+
+    // A restart on the same store keeps the pause and the error counts.
+    const restarted = createTestClient({
+      clock,
+      usageStore: { loadUsage: () => saved.at(-1), saveUsage: async () => undefined },
+    });
+    expect(restarted.stats()).toMatchObject({ errorsByCode: { '607': 1 }, callsToday: 1 });
+    expect(callsRemaining(restarted.stats())).toBe(0);
   });
 
   it('when a call waits for the rate window while another meets 607, then it is never sent', async () => {

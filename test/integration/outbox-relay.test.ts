@@ -3,7 +3,8 @@ import { startOutboxWorker, type WorkerTimer } from '../../jobs/outbox-worker.js
 import { createManualClock } from '../../src/deps.js';
 import { silentLogger } from '../../src/logger.js';
 import { OutboxHandlerError, type OutboxHandlers } from '../../src/outbox/outbox-handler.js';
-import { runOutboxOnce } from '../../src/outbox/run-outbox-once.js';
+import { MAX_RETRY_AFTER_MS, runOutboxOnce } from '../../src/outbox/run-outbox-once.js';
+import type { OutboxItem } from '../../src/store/types.js';
 import { createMemoryStore } from '../../src/store/index.js';
 
 /** Lets the promises already settled run their callbacks: one turn of the event loop. */
@@ -97,6 +98,77 @@ describe('runOutboxOnce', () => {
       attempts: 4,
       lastError: 'Error: still down',
     });
+  });
+
+  it('when a failure asks for a pause (Retry-After), then the item waits at least that long, at most a day', async () => {
+    let asked = 90_000;
+    const { store, clock, pass, enqueue } = setup({
+      job: async () => {
+        throw new OutboxHandlerError('BUSY', '429', { retryable: true, retryAfterMs: asked });
+      },
+    });
+    const item = await enqueue('job', 'j:1');
+    const start = clock.now();
+
+    await pass();
+    expect(store.getOutboxItem(item.id)!.nextAttemptAt).toBe(start + 90_000);
+    clock.advance(90_000);
+    asked = 10; // shorter than the backoff (2 s): the backoff holds
+    await pass();
+    expect(store.getOutboxItem(item.id)!.nextAttemptAt).toBe(start + 90_000 + 2_000);
+    clock.advance(2_000);
+    asked = 7 * 24 * 3_600_000;
+    await pass();
+    expect(store.getOutboxItem(item.id)!.nextAttemptAt).toBe(start + 92_000 + MAX_RETRY_AFTER_MS);
+  });
+
+  it('when an item of a kind with onDead dies, then its follow-ups are enqueued with the death; a kind may cap its own attempts', async () => {
+    const job = Object.assign(
+      async () => {
+        throw new OutboxHandlerError('DOWN', 'down', { retryable: true });
+      },
+      {
+        maxAttempts: 2,
+        onDead: (item: OutboxItem, error: unknown) => [
+          {
+            kind: 'notice',
+            dedupeKey: `${item.dedupeKey}:notice`,
+            payload: { error: String(error) },
+          },
+        ],
+      },
+    );
+    const { store, clock, pass, enqueue } = setup({ job });
+    const item = await enqueue('job', 'j:1');
+
+    expect(await pass()).toMatchObject({ retried: 1 });
+    expect(store.findOutboxItem('j:1:notice')).toBeUndefined();
+    clock.advance(1_000);
+    expect(await pass()).toMatchObject({ dead: 1 });
+    expect(store.getOutboxItem(item.id)).toMatchObject({ status: 'dead', attempts: 2 });
+    expect(store.findOutboxItem('j:1:notice')).toMatchObject({
+      kind: 'notice',
+      status: 'pending',
+      payload: { error: 'OutboxHandlerError: down' },
+    });
+  });
+
+  it('when onDead itself throws, then the item still goes to the dead letters', async () => {
+    const job = Object.assign(
+      async () => {
+        throw new OutboxHandlerError('REJECTED', '400', { retryable: false });
+      },
+      {
+        onDead: () => {
+          throw new Error('cannot build the notice');
+        },
+      },
+    );
+    const { store, pass, enqueue } = setup({ job });
+    const item = await enqueue('job', 'j:1');
+    expect(await pass()).toMatchObject({ dead: 1 });
+    expect(store.getOutboxItem(item.id)!.status).toBe('dead');
+    expect(store.listOutbox()).toHaveLength(1);
   });
 
   it('when an item has no handler here, then it is left alone for the worker that has one', async () => {

@@ -395,6 +395,40 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
       expect(await claim(T0 + 100)).toMatchObject([{ id: item!.id, attempts: 1 }]);
     });
 
+    it('when an item goes dead with follow-ups, then they are enqueued with it, once, and a stale token adds none', async () => {
+      await enqueue([newItem('callback')]);
+      const [item] = await claim(T0);
+      const dies = (token: string, now: number) =>
+        store.failOutbox({
+          id: item!.id,
+          leaseToken: token,
+          now,
+          error: 'HTTP 401',
+          dead: true,
+          followUps: [newItem('failure', { kind: 'ssfs-failure-callback' })],
+        });
+
+      expect(await dies('stale-token', T0 + 1)).toBe(false);
+      expect(store.findOutboxItem('failure')).toBeUndefined();
+      expect(await dies(tokenOf(item!), T0 + 1)).toBe(true);
+
+      expect(store.getOutboxItem(item!.id)).toMatchObject({ status: 'dead' });
+      expect(store.findOutboxItem('failure')).toMatchObject({
+        kind: 'ssfs-failure-callback',
+        status: 'pending',
+        nextAttemptAt: T0 + 1,
+      });
+
+      // Replayed and dead again: the follow-up's dedupe key holds, nothing is added.
+      await store.replayOutbox(item!.id, T0 + 2);
+      const [again] = await claim(T0 + 2, { kinds: ['ssfs-callback'] });
+      expect(await dies(tokenOf(again!), T0 + 3)).toBe(true);
+      expect(store.listOutbox({ kind: 'ssfs-failure-callback' })).toHaveLength(1);
+
+      store = await impl.reopen(store, storeFile.file);
+      expect(store.findOutboxItem('failure')).toMatchObject({ status: 'pending' });
+    });
+
     it('when an error text is very long, then the stored error is cut short', async () => {
       await enqueue([newItem('a')]);
       const [item] = await claim(T0);

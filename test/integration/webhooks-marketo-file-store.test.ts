@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import express from 'express';
 import request from 'supertest';
@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_AGENTS, toRoutingAgents } from '../../src/routing/routing-agents.js';
 import { createJsonFileStore, type LowdbStore } from '../../src/store/index.js';
 import { StoreDocumentFile } from '../../src/store/json-file-store.js';
+import { LeadJournal } from '../../src/store/lead-journal.js';
 import { createTempDir } from '../helpers/store-fixtures.js';
 import { createWebhookTestApp, WEBHOOK_SECRET as SECRET } from '../helpers/marketo-webhook-app.js';
 
@@ -33,18 +34,54 @@ describe('Marketo webhooks on the JSON-file store', () => {
       .set('content-type', 'application/json')
       .send(body);
 
-  it('when a lead arrives, then it is readable at once and in the file once the store flushes', async () => {
+  const journalLines = async () =>
+    (await readFile(`${file}.journal-0`, 'utf8'))
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as { upserts: Array<{ id: number }> });
+
+  it('when a lead arrives, then the answer comes once it is in the synced journal, and a reopened store has it', async () => {
     const res = await post('lead', '{"id": 11, "email": "ann@example.com"}');
 
     expect(res.body).toEqual({ status: 'created', leadId: 11 });
     expect(store.findLeadsByEmail('ANN@example.com').map((l) => l.id)).toEqual([11]);
-    await store.flush();
+    expect((await journalLines()).flatMap((line) => line.upserts.map((u) => u.id))).toEqual([11]);
+    await store.close();
+    // A clean close writes the document whole and removes the journal.
     expect(JSON.parse(await readFile(file, 'utf8')).leads['11'].fields.email).toBe(
       'ann@example.com',
     );
+    await expect(readFile(`${file}.journal-0`)).rejects.toMatchObject({ code: 'ENOENT' });
+    store = await createJsonFileStore({ file });
+    expect(store.getLead(11)?.fields['email']).toBe('ann@example.com');
   });
 
-  it('when many leads arrive at once, then all are answered before any write and one write carries them', async () => {
+  it('when the journal append has not finished, then no answer has been sent; once it has, 200', async () => {
+    let releaseAppend!: () => void;
+    const gate = new Promise<void>((resolve) => (releaseAppend = resolve));
+    const append = LeadJournal.prototype.append;
+    const spy = vi.spyOn(LeadJournal.prototype, 'append').mockImplementation(async function (
+      this: LeadJournal,
+      lines,
+    ) {
+      await append.call(this, lines); // on disk, but not yet resolved: the answer must wait
+      await gate;
+    });
+    let answered = false;
+    const answer = post('lead', '{"id": 12}').then((res) => {
+      answered = true;
+      return res;
+    });
+
+    while (spy.mock.calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(false);
+    releaseAppend();
+    expect((await answer).status).toBe(200);
+    spy.mockRestore();
+  });
+
+  it('when many leads arrive at once, then each is answered after its journal line is synced, with no whole-document write', async () => {
     const writes = vi.spyOn(StoreDocumentFile.prototype, 'write');
 
     const answers = await Promise.all(
@@ -53,10 +90,31 @@ describe('Marketo webhooks on the JSON-file store', () => {
 
     expect(answers.map((res) => res.body.status)).toEqual(Array(20).fill('created'));
     expect(writes).not.toHaveBeenCalled();
-    await store.flush();
-    expect(writes).toHaveBeenCalledTimes(1);
-    expect(Object.keys(JSON.parse(await readFile(file, 'utf8')).leads)).toHaveLength(20);
+    const ids = (await journalLines()).flatMap((line) => line.upserts.map((u) => u.id));
+    expect(ids.sort()).toEqual(Array.from({ length: 20 }, (_, i) => 100 + i));
     writes.mockRestore();
+  });
+
+  it('when the disk is full, then 503 STORE_UNAVAILABLE without the file path, and a later call once there is room is durable', async () => {
+    // The journal file the next append opens is the kernel's always-full device.
+    await symlink('/dev/full', `${file}.journal-0`);
+
+    const full = await post('lead', '{"id": 13, "email": "full@example.com"}');
+    await rm(`${file}.journal-0`);
+    const later = await post('lead', '{"id": 14}');
+
+    expect(full.status).toBe(503);
+    expect(full.body).toEqual({
+      error: {
+        code: 'STORE_UNAVAILABLE',
+        message: 'The change could not be saved and is not acknowledged; send it again later',
+      },
+    });
+    expect(JSON.stringify(full.body)).not.toContain(temp.dir);
+    expect(later.status).toBe(200);
+    // After a failed append the next commit writes the document whole: it holds both.
+    const saved = JSON.parse(await readFile(file, 'utf8'));
+    expect(Object.keys(saved.leads).sort()).toEqual(['13', '14']);
   });
 
   it('when an agent is assigned, then the assignment is in the file before the answer', async () => {

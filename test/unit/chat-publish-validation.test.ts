@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Card, DialogueContent } from '../../src/chat/chat-contract.js';
 import {
+  checkForPublish,
+  dialogueDraftSchema,
   findUnreachableCards,
   validateForPublish,
   type PublishProblem,
 } from '../../src/chat/publish-validation.js';
+import type { PublishContext } from '../../src/chat/publish-references.js';
+import { DEFAULT_SYNC_FIELDS } from '../../src/config.js';
+import { agentRecord } from '../helpers/chat-admin-app.js';
 
 /**
  * welcome → question: "Book a demo" → book → done (goal)
@@ -228,5 +233,181 @@ describe('validateForPublish', () => {
     expect(validateForPublish(undefined)).toEqual([
       { field: '(dialogue)', message: expect.any(String) },
     ]);
+  });
+});
+
+/** Sam is active and connected, Kim switched off, Lou's calendar disconnected. */
+const AGENTS = [
+  agentRecord('Sam'),
+  agentRecord('Kim', { active: false }),
+  agentRecord('Lou', { calendar: { provider: 'google', status: 'disconnected' } }),
+];
+const instance: PublishContext = {
+  syncedFields: DEFAULT_SYNC_FIELDS,
+  findAgentByEmail: (email) => AGENTS.find((a) => a.email === email.toLowerCase()),
+};
+
+const message = (id: string, text: string): Card => ({ id, type: 'message', text, next: null });
+const bookingWith = (agentEmail: string): Card => ({
+  id: 'book',
+  type: 'booking',
+  text: 'Pick a time',
+  routing: 'agent',
+  agentEmail,
+  next: 'done',
+});
+const onField = (field: string): DialogueContent =>
+  dialogue({
+    audience: {
+      visitors: 'known',
+      match: 'all',
+      groups: [{ match: 'all', conditions: [{ field, operator: 'equals', value: 'x' }] }],
+    },
+  });
+
+describe('checkForPublish: what the dialogue names on this instance', () => {
+  it('when the dialogue reads synced fields and names an active agent, then there is nothing to say', () => {
+    const content = withCards(
+      message('thanks', 'Thanks {{lead.FirstName}} from {{lead.leadCompany:"your company"}}!'),
+      bookingWith('SAM@example.com'),
+    );
+    expect(checkForPublish(onField('Country'), instance)).toEqual({ problems: [], warnings: [] });
+    expect(checkForPublish(content, instance)).toEqual({ problems: [], warnings: [] });
+  });
+
+  it.each<[string, DialogueContent, PublishProblem]>([
+    [
+      'a condition reads a field that is not synced',
+      onField('score'),
+      {
+        field: 'audience.groups.0.conditions.0.field',
+        message: expect.stringMatching(
+          /^score is not a synced lead field \(SYNC_FIELDS: email, firstName.*\), so every visitor would count as having it empty/,
+        ) as string,
+      },
+    ],
+    [
+      'a token without a default reads a field that is not synced',
+      withCards(message('thanks', 'See you, {{lead.nickname}}!')),
+      {
+        field: 'cards.5.text',
+        message: expect.stringMatching(
+          /^\{\{lead.nickname\}\} reads nickname, which is not a synced lead field .*: it would be empty for every visitor$/,
+        ) as string,
+      },
+    ],
+    [
+      'a token of another object is left raw',
+      withCards(message('thanks', 'Greetings to {{company.name}}!')),
+      {
+        field: 'cards.5.text',
+        message:
+          '{{company.name}} is not a token this chat fills in (only {{lead.field}} tokens are): visitors would see it as typed',
+      },
+    ],
+    [
+      "a button's label has a token of another object",
+      withCards({
+        id: 'ask',
+        type: 'question',
+        text: 'Q',
+        buttons: [
+          { label: 'Yes', next: 'book' },
+          { label: 'No, {{my.name}}', next: 'email' },
+        ],
+      }),
+      {
+        field: 'cards.1.buttons.1.label',
+        message: expect.stringMatching(
+          /^\{\{my.name\}\} is not a token this chat fills in/,
+        ) as string,
+      },
+    ],
+    [
+      "a button's label has a malformed lead token",
+      withCards({
+        id: 'ask',
+        type: 'question',
+        text: 'Q',
+        buttons: [
+          { label: 'Yes, {{lead.firstName', next: 'book' },
+          { label: 'No', next: 'email' },
+        ],
+      }),
+      { field: 'cards.1.buttons.0.label', message: 'the lead token {{lead.firstName is malformed' },
+    ],
+    [
+      'a booking names an agent that does not exist',
+      withCards(bookingWith('ghost@example.com')),
+      {
+        field: 'cards.2.agentEmail',
+        message:
+          'no agent has the email ghost@example.com: every booking would be refused (add the agent, or route round robin)',
+      },
+    ],
+  ])('when %s, then publishing is refused', (_label, content, problem) => {
+    expect(checkForPublish(content, instance)).toEqual({ problems: [problem], warnings: [] });
+  });
+
+  it.each<[string, DialogueContent, string]>([
+    [
+      'a token with a default reads a field that is not synced',
+      withCards(message('thanks', 'See you, {{lead.nickname:"friend"}}!')),
+      'cards.5.text: {{lead.nickname:"friend"}} reads nickname, which is not a synced lead field (SYNC_FIELDS: ' +
+        `${DEFAULT_SYNC_FIELDS.join(', ')}): every visitor sees the default "friend"`,
+    ],
+    [
+      "the booking's agent is switched off",
+      withCards(bookingWith('kim@example.com')),
+      'cards.2.agentEmail: the agent Kim is switched off: no times are offered until they are active',
+    ],
+    [
+      "the booking's agent has a disconnected calendar",
+      withCards(bookingWith('lou@example.com')),
+      'cards.2.agentEmail: the calendar of Lou is disconnected: no times are offered until it is connected again',
+    ],
+  ])('when %s, then it publishes with a warning', (_label, content, warning) => {
+    expect(checkForPublish(content, instance)).toEqual({ problems: [], warnings: [warning] });
+  });
+
+  it('when the dialogue has problems of both kinds, then every one is listed, the dialogue’s own first', () => {
+    const content = withCards(
+      { id: 'thanks', type: 'message', text: '{{company.name}}', next: 'ghost' },
+      bookingWith('ghost@example.com'),
+    );
+    expect(fields(checkForPublish(content, instance).problems)).toEqual([
+      'cards.5.next',
+      'cards.2.agentEmail',
+      'cards.5.text',
+    ]);
+  });
+});
+
+describe('dialogueDraftSchema: what a draft save checks', () => {
+  const issues = (content: unknown) => {
+    const parsed = dialogueDraftSchema.safeParse(content);
+    return parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => [issue.path.join('.'), issue.message]);
+  };
+
+  it('when one pattern has an impossible port and another is a path, then both are named beside every other bad field', () => {
+    const content = {
+      ...dialogue({
+        pages: { include: ['https://example.com:99999/*', 'pricing'], exclude: ['a?b'] },
+      }),
+      priority: 5000,
+    };
+    expect(issues(content)).toEqual([
+      ['pages.include.0', 'the pattern has port 99999; a port is a number from 1 to 65535'],
+      ['pages.include.1', expect.stringMatching(/^the pattern "pricing" is read as the host/)],
+      ['pages.exclude.0', 'URL patterns cannot contain query parameters'],
+      ['priority', expect.any(String)],
+    ]);
+  });
+
+  it('when the draft is sound but half done, then it saves (the publish checks wait)', () => {
+    expect(issues(withCards(message('thanks', '{{company.name}}')))).toEqual([]);
+    expect(issues(dialogue({ start: 'nope' }))).toEqual([]);
   });
 });

@@ -89,6 +89,28 @@ describe('describeUrlPatternProblem', () => {
       'https://user@example.com/',
       'has host "user@example.com", which is not a host name (with an optional :port)',
     ],
+    // Ports a page can have: 1 to 65535, or any.
+    ['https://example.com:99999/*', 'has port 99999; a port is a number from 1 to 65535'],
+    ['example.com:0/pricing', 'has port 0; a port is a number from 1 to 65535'],
+    ['https://example.com:65535/*', undefined],
+    ['localhost:*/demo', undefined],
+    // A path written without its site: it would only match a host of that name.
+    [
+      'pricing',
+      '"pricing" is read as the host "pricing", not as a page; write the site too, e.g. https://example.com/pricing, or *://*/pricing for every site',
+    ],
+    [
+      'docs/*',
+      '"docs/*" is read as the host "docs", not as a page; write the site too, e.g. https://example.com/docs/*, or *://*/docs/* for every site',
+    ],
+    [
+      'pricing.html',
+      '"pricing.html" is read as the host "pricing.html", not as a page; write the site too, e.g. https://example.com/pricing.html, or *://*/pricing.html for every site',
+    ],
+    ['http://intranet/*', undefined],
+    ['//intranet/pricing', undefined],
+    ['*://*/pricing', undefined],
+    ['*', undefined],
   ])('%s → %s', (pattern, problem) => {
     expect(describeUrlPatternProblem(pattern)).toBe(problem);
   });

@@ -1,17 +1,20 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import {
   DailyQuota,
+  callsRemaining,
   marketoDayKey,
   nextMarketoReset,
 } from '../../src/clients/marketo/daily-quota.js';
 import { MarketoApiError } from '../../src/clients/marketo/marketo-error.js';
 import { createManualClock } from '../../src/deps.js';
 import { silentLogger } from '../../src/logger.js';
+import { createManualScheduler } from '../../src/scheduler.js';
 import type { UsageState, UsageStore } from '../../src/store/types.js';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+/** Lets the saves' promise chains run: one turn of the event loop, no time passes. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('marketoDayKey', () => {
   it.each([
@@ -78,8 +81,25 @@ function quotaError(fn: () => void): MarketoApiError {
   throw new Error('expected MARKETO_DAILY_QUOTA');
 }
 
+const noon = at('2026-11-24T18:00:00Z'); // 12:00 CST
+
+/** A quota of 1,000 on a manual clock and scheduler, saving to a memory store. */
+function quotaOnManualTime(options: { saveIntervalMs?: number } = {}) {
+  const clock = createManualClock(noon);
+  const scheduler = createManualScheduler(clock);
+  const { store, saved } = memoryUsageStore();
+  const quota = new DailyQuota({
+    dailyQuota: 1000,
+    clock,
+    logger: silentLogger,
+    usageStore: store,
+    scheduler,
+    ...options,
+  });
+  return { clock, scheduler, saved, quota };
+}
+
 describe('DailyQuota', () => {
-  const noon = at('2026-11-24T18:00:00Z'); // 12:00 CST
   const nextMidnight = '2026-11-25T06:00:00.000Z';
 
   it('when the count reaches the quota, then every later call is refused until midnight Central, and the next day starts fresh', () => {
@@ -137,39 +157,67 @@ describe('DailyQuota', () => {
   });
 
   it('when calls flow, then usage is saved at most once per interval, and flush saves at once', async () => {
-    const clock = createManualClock(noon);
-    const { store, saved } = memoryUsageStore();
-    const quota = new DailyQuota({
-      dailyQuota: 1000,
-      clock,
-      logger: silentLogger,
-      usageStore: store,
-      saveIntervalMs: 30,
-    });
+    const { scheduler, saved, quota } = quotaOnManualTime({ saveIntervalMs: 30 });
     for (let i = 0; i < 10; i += 1) quota.recordCall();
+    scheduler.advance(29);
+    await settle();
     expect(saved).toHaveLength(0);
-    await sleep(60);
+    scheduler.advance(1);
+    await settle();
     expect(saved).toEqual([{ day: '2026-11-24', calls: 10 }]);
 
     quota.recordCall();
     await quota.flush();
     expect(saved.at(-1)).toEqual({ day: '2026-11-24', calls: 11 });
-    await sleep(60);
+    expect(scheduler.pending()).toBe(0);
+    scheduler.advance(60);
+    await settle();
     expect(saved).toHaveLength(2);
   });
 
   it('when calls pause, then the pause is saved without waiting for the interval', async () => {
+    const { saved, quota } = quotaOnManualTime({ saveIntervalMs: 60_000 });
+    quota.pauseUntilReset();
+    await settle();
+    expect(saved.at(-1)).toEqual({ day: '2026-11-24', calls: 0, pausedUntil: at(nextMidnight) });
+  });
+
+  it('when calls are paused after 607, then none remain today although the count is far below the quota', () => {
     const clock = createManualClock(noon);
-    const { store, saved } = memoryUsageStore();
-    const quota = new DailyQuota({
+    const quota = new DailyQuota({ dailyQuota: 1000, clock, logger: silentLogger });
+    quota.recordCall();
+    const before = { dailyQuota: 1000, ...quota.snapshot() };
+    expect(callsRemaining(before)).toBe(999);
+
+    quota.pauseUntilReset();
+    expect(callsRemaining({ dailyQuota: 1000, ...quota.snapshot() })).toBe(0);
+    clock.set(at(nextMidnight));
+    expect(callsRemaining({ dailyQuota: 1000, ...quota.snapshot() })).toBe(1000);
+  });
+
+  it('when errors were counted, then the counts are saved with the usage, survive a restart and a new day', async () => {
+    const { clock, scheduler, saved, quota } = quotaOnManualTime();
+    quota.recordError('606');
+    quota.recordError('606');
+    quota.recordError('ECONNRESET');
+    await quota.flush();
+    expect(saved.at(-1)).toEqual({
+      day: '2026-11-24',
+      calls: 0,
+      errorsByCode: { '606': 2, ECONNRESET: 1 },
+    });
+
+    clock.set(at(nextMidnight) + 1000);
+    const restarted = new DailyQuota({
       dailyQuota: 1000,
       clock,
       logger: silentLogger,
-      usageStore: store,
-      saveIntervalMs: 60_000,
+      usageStore: memoryUsageStore(saved.at(-1)).store,
+      scheduler,
     });
-    quota.pauseUntilReset();
-    await sleep(0);
-    expect(saved.at(-1)).toEqual({ day: '2026-11-24', calls: 0, pausedUntil: at(nextMidnight) });
+    expect(restarted.errorsByCode()).toEqual({ '606': 2, ECONNRESET: 1 });
+    restarted.recordError('606');
+    expect(restarted.errorsByCode()).toEqual({ '606': 3, ECONNRESET: 1 });
+    expect(restarted.snapshot().callsToday).toBe(0);
   });
 });

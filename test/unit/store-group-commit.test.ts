@@ -34,16 +34,19 @@ const drain = async () => {
 /** A write whose completion the test controls, recording the document version it started with. */
 function createControlledWriter(version: () => number) {
   const started: number[] = [];
+  /** Per write: the journal lines it appends, or `whole`. */
+  const kinds: Array<readonly string[] | 'whole'> = [];
   const finish: Array<(error?: Error) => void> = [];
-  const write = () =>
+  const write = (lines: readonly string[] | undefined) =>
     new Promise<void>((resolve, reject) => {
       started.push(version());
+      kinds.push(lines ?? 'whole');
       finish.push((error) => (error ? reject(error) : resolve()));
     });
   const waitForWrite = async (count: number) => {
     while (started.length < count) await new Promise((resolve) => setImmediate(resolve));
   };
-  return { write, started, finish, waitForWrite };
+  return { write, started, kinds, finish, waitForWrite };
 }
 
 describe('group commit', () => {
@@ -206,6 +209,66 @@ describe('group commit', () => {
     writer.finish[1]!();
     await expect(flushed).resolves.toBeUndefined();
     expect(writer.started).toEqual([1, 1]);
+  });
+
+  it('when every caller of a batch brings a journal line, then one append carries them all', async () => {
+    const writer = createControlledWriter(() => 0);
+    const commits = createGroupCommit(writer.write);
+
+    const acks = ['a', 'b', 'c'].map((line) => commits.request(line));
+    await writer.waitForWrite(1);
+    writer.finish[0]!();
+    await Promise.all(acks);
+
+    expect(writer.kinds).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('when one caller of a batch brings no line, then the batch is written whole', async () => {
+    const writer = createControlledWriter(() => 0);
+    const commits = createGroupCommit(writer.write);
+
+    const acks = [commits.request('a'), commits.request(), commits.request('c')];
+    await writer.waitForWrite(1);
+    writer.finish[0]!();
+    await Promise.all(acks);
+
+    expect(writer.kinds).toEqual(['whole']);
+  });
+
+  it('when an append fails, then its callers get the error and the next write is whole until one succeeds', async () => {
+    const writer = createControlledWriter(() => 0);
+    const commits = createGroupCommit(writer.write);
+
+    const failed = commits.request('a');
+    await writer.waitForWrite(1);
+    writer.finish[0]!(new Error('no space left on device'));
+    await expect(failed).rejects.toThrow('no space left on device');
+    const second = commits.request('b');
+    await writer.waitForWrite(2);
+    writer.finish[1]!();
+    await second;
+    const third = commits.request('c');
+    await writer.waitForWrite(3);
+    writer.finish[2]!();
+    await third;
+
+    expect(writer.kinds).toEqual([['a'], 'whole', ['c']]);
+  });
+
+  it('when a whole write failed, then settled writes the document whole again', async () => {
+    const writer = createControlledWriter(() => 0);
+    const commits = createGroupCommit(writer.write);
+    const whole = commits.request();
+    await writer.waitForWrite(1);
+    writer.finish[0]!(new Error('EIO'));
+    await expect(whole).rejects.toThrow('EIO');
+
+    const flushed = commits.settled();
+    await writer.waitForWrite(2);
+    writer.finish[1]!();
+    await flushed;
+
+    expect(writer.kinds).toEqual(['whole', 'whole']);
   });
 
   it.each([-1, Number.NaN, 2 ** 31])(

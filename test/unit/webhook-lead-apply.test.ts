@@ -6,21 +6,43 @@ import { applyLeadWebhook } from '../../src/sync/lead-webhook.js';
 import { makeLead } from '../helpers/store-fixtures.js';
 
 describe('applyLeadWebhook', () => {
-  it('when a lead change arrives, then the answer comes with the lead readable and before any write', async () => {
-    const store = createMemoryStore({ deferredWriteMs: 60_000 });
-    const writes = vi.spyOn(Memory.prototype, 'write');
+  it('when a lead change arrives, then it resolves only once the store has written it', async () => {
+    const store = createMemoryStore();
+    let releaseWrite!: () => void;
+    const written = new Promise<void>((resolve) => (releaseWrite = resolve));
+    const write = vi.spyOn(Memory.prototype, 'write').mockImplementation(() => written);
 
-    const result = await applyLeadWebhook(
+    let resolved = false;
+    const applying = applyLeadWebhook(
       { store, clock: createManualClock() },
       { id: 3, fields: { email: 'a@b.com' } },
-    );
+    ).then((result) => {
+      resolved = true;
+      return result;
+    });
+    // The write starts one macrotask after the change (group commit), the test's turn after it.
+    while (write.mock.calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
 
-    expect(result).toEqual({ status: 'created', leadId: 3 });
+    expect(resolved).toBe(false);
     expect(store.getLead(3)?.fields).toEqual({ email: 'a@b.com' });
-    expect(writes).not.toHaveBeenCalled();
-    await store.close();
-    expect(writes).toHaveBeenCalledTimes(1);
-    writes.mockRestore();
+    releaseWrite();
+    await expect(applying).resolves.toEqual({ status: 'created', leadId: 3 });
+    write.mockRestore();
+  });
+
+  it('when the write fails, then the call fails with STORE_WRITE_FAILED', async () => {
+    const store = createMemoryStore();
+    const write = vi
+      .spyOn(Memory.prototype, 'write')
+      .mockRejectedValueOnce(
+        Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }),
+      );
+
+    await expect(
+      applyLeadWebhook({ store, clock: createManualClock() }, { id: 3, fields: {} }),
+    ).rejects.toMatchObject({ code: 'STORE_WRITE_FAILED' });
+    write.mockRestore();
   });
 
   it('when the store refuses the change, then the call fails and nothing is stored', async () => {

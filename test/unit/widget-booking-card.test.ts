@@ -56,9 +56,11 @@ const meetingAt = (start: string, extra: Partial<PublicMeeting> = {}): PublicMee
 type Answer = number | string[] | 'later' | 'back' | { day: number; time: number };
 
 /** A view and an API that answer from scripts and record what they were shown and asked. */
-function setup(answers: Answer[], card: { agentEmail?: string } = {}) {
+function setup(answers: Answer[], card: { agentEmail?: string; email?: string } = {}) {
   const offers: SlotOffer[] = [];
   const forms: string[] = [];
+  /** Each form's fields as shown: label=value. */
+  const filled: string[][] = [];
   const formErrors: string[] = [];
   const cards: MeetingCard[] = [];
   const actions: Array<(index: number) => void> = [];
@@ -89,8 +91,9 @@ function setup(answers: Answer[], card: { agentEmail?: string } = {}) {
     typing: () => {},
     choose,
     pickSlot,
-    fillIn: async (_fields, label, check) => {
+    fillIn: async (fields, label, check) => {
       forms.push(label);
+      filled.push(fields.map((f) => `${f.label}=${f.value ?? ''}`));
       for (;;) {
         const values = next();
         if (values === 'back') return null;
@@ -143,7 +146,7 @@ function setup(answers: Answer[], card: { agentEmail?: string } = {}) {
   /** Lets the card's async action run to its end. */
   const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
   return {
-    ...{ offers, forms, formErrors, cards, actions, slotCalls, bookings, cancels, given },
+    ...{ offers, forms, filled, formErrors, cards, actions, slotCalls, bookings, cancels, given },
     ...{ slotAnswers, bookAnswers, cancelAnswers, deps, book, settle },
   };
 }
@@ -249,6 +252,30 @@ describe('booking card', () => {
     expect(booked.meeting.start).toBe(at(thursday, '15:00'));
     // The 409 brought the day along: no extra slot request.
     expect(t.slotCalls).toHaveLength(1);
+  });
+
+  it('when the visitor already gave their email, then the form comes with it, and after a taken time with both answers of the last attempt', async () => {
+    const t = setup(
+      [
+        { day: 0, time: 0 },
+        ['Ada Lovelace', 'ada@acme.com'],
+        { day: 0, time: 1 },
+        ['Ada Lovelace', 'ada@acme.com'],
+      ],
+      { email: 'ada@acme.com' },
+    );
+    t.bookAnswers.push({ kind: 'taken', message: 'Taken', slots: weekOf('2026-11-24', 1) });
+    await t.book();
+    expect(t.filled).toEqual([
+      ['Name=', 'Email=ada@acme.com'],
+      ['Name=Ada Lovelace', 'Email=ada@acme.com'],
+    ]);
+  });
+
+  it('when no email is known yet, then the form starts empty', async () => {
+    const t = setup([{ day: 0, time: 0 }, ['Sam Lee', 'sam@acme.com']]);
+    await t.book();
+    expect(t.filled).toEqual([['Name=', 'Email=']]);
   });
 
   it('when a booking is refused, then the form shows the message and a retry of the same slot and email reuses the key', async () => {

@@ -43,6 +43,8 @@ type Answer = number | string[] | { slot: number };
 function scriptedView(answers: Answer[]) {
   const lines: string[] = [];
   const formErrors: string[] = [];
+  /** Each form's fields as shown: label=value. */
+  const forms: string[][] = [];
   let typing = 0;
   const next = () => {
     const answer = answers.shift();
@@ -67,7 +69,8 @@ function scriptedView(answers: Answer[]) {
       lines.push(`(card ${card.title}: ${card.lines.join('; ')})`);
       return { choose: async () => 0, pickSlot: async () => 'later', show: () => {} };
     },
-    fillIn: async (_fields, _label, check) => {
+    fillIn: async (fields, _label, check) => {
+      forms.push(fields.map((f) => `${f.label}=${f.value ?? ''}`));
       for (;;) {
         const values = next() as string[];
         const problem = await check(values);
@@ -76,7 +79,7 @@ function scriptedView(answers: Answer[]) {
       }
     },
   };
-  return { view, lines, formErrors, typingCount: () => typing };
+  return { view, lines, formErrors, forms, typingCount: () => typing };
 }
 
 const MEETING: PublicMeeting = {
@@ -268,6 +271,14 @@ describe('playConversation', () => {
       },
       { from: 'bot', text: 'Thanks, we will confirm your demo by email.' },
     ]);
+  });
+
+  it('when the visitor’s email is known on this browser (given in a chat), then the booking form comes with it filled in', async () => {
+    const t = setup([1, { slot: 0 }, ['Ada Lovelace', 'ada@acme.com']]);
+    t.memory.rememberEmail('ada@acme.com');
+    await t.play();
+    expect(t.forms).toEqual([['Name=', 'Email=ada@acme.com']]);
+    expect(t.bookings[0]).toMatchObject({ name: 'Ada Lovelace', email: 'ada@acme.com' });
   });
 
   it('when a page view ends at the email card and the next one resumes, then the transcript comes back and only the answer is asked', async () => {

@@ -5,6 +5,8 @@ import { callbackRecordSchema } from '../../src/clients/ssfs-callback/ssfs-callb
 
 export const SSFS_INVOCATION_KIND = 'ssfs-invocation';
 export const SSFS_CALLBACK_KIND = 'ssfs-callback';
+/** The one failure result sent when the routing or the callback is dead (failure-callback.ts). */
+export const SSFS_FAILURE_CALLBACK_KIND = 'ssfs-failure-callback';
 
 /**
  * `apiCallBackKey` is absent when Marketo sent none: the callback then uses SSFS_API_KEY,

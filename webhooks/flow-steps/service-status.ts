@@ -1,5 +1,9 @@
 import type { OutboxStore, RoutingAgent } from '../../src/store/types.js';
-import { SSFS_CALLBACK_KIND, SSFS_INVOCATION_KIND } from './outbox-payloads.js';
+import {
+  SSFS_CALLBACK_KIND,
+  SSFS_FAILURE_CALLBACK_KIND,
+  SSFS_INVOCATION_KIND,
+} from './outbox-payloads.js';
 
 /** CFA-Swagger.yaml `serviceStatus`; Marketo logs each entry at its level in the service log. */
 export interface ServiceStatus {
@@ -29,11 +33,9 @@ export function serviceStatus(deps: {
   } else {
     status.info.push(`${active.length} active sales agent(s) in the rotation.`);
   }
-  const dead = deps.store.listOutbox({
-    status: 'dead',
-    kind: SSFS_CALLBACK_KIND,
-    limit: COUNT_LIMIT,
-  });
+  const dead = [SSFS_CALLBACK_KIND, SSFS_FAILURE_CALLBACK_KIND].flatMap((kind) =>
+    deps.store.listOutbox({ status: 'dead', kind, limit: COUNT_LIMIT }),
+  );
   if (dead.length > 0) {
     const count = dead.length >= COUNT_LIMIT ? `At least ${COUNT_LIMIT}` : String(dead.length);
     status.warnings.push(

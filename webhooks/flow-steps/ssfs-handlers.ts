@@ -3,10 +3,20 @@ import {
   type SsfsCallbackClient,
 } from '../../src/clients/ssfs-callback/ssfs-callback-client.js';
 import type { Clock } from '../../src/deps.js';
-import { OutboxHandlerError, type OutboxHandlers } from '../../src/outbox/outbox-handler.js';
-import type { RoutingAgent, RoutingStore } from '../../src/store/types.js';
+import {
+  OutboxHandlerError,
+  type OutboxHandler,
+  type OutboxHandlers,
+} from '../../src/outbox/outbox-handler.js';
+import type { OutboxItem, RoutingAgent, RoutingStore } from '../../src/store/types.js';
+import {
+  SSFS_FAILURE_CALLBACK_MAX_ATTEMPTS,
+  failureCallbackForCallback,
+  failureCallbackForInvocation,
+} from './failure-callback.js';
 import {
   SSFS_CALLBACK_KIND,
+  SSFS_FAILURE_CALLBACK_KIND,
   SSFS_INVOCATION_KIND,
   callbackPayloadSchema,
   invocationPayloadSchema,
@@ -37,42 +47,56 @@ export interface SsfsHandlerDeps {
 /**
  * The outbox handlers of the flow step: `ssfs-invocation` routes the batch and returns its
  * callback as a follow-up (stored with the invocation's completion, in one write);
- * `ssfs-callback` sends all of the invocation's results to Marketo in one callback.
+ * `ssfs-callback` sends all of the invocation's results to Marketo in one callback. When
+ * either dies, one `ssfs-failure-callback` tells Marketo those leads failed
+ * (failure-callback.ts).
  */
 export function createSsfsHandlers(deps: SsfsHandlerDeps): OutboxHandlers {
+  const sendCallback = async (item: OutboxItem) => {
+    const payload = callbackPayloadSchema.safeParse(item.payload);
+    if (!payload.success) {
+      throw new OutboxHandlerError('SSFS_PAYLOAD_INVALID', 'stored callback is unreadable', {
+        retryable: false,
+      });
+    }
+    try {
+      await deps.callbackClient.send({
+        ...payload.data,
+        apiCallBackKey: payload.data.apiCallBackKey ?? deps.fallbackCallbackKey,
+      });
+    } catch (error) {
+      if (error instanceof SsfsCallbackError) {
+        throw new OutboxHandlerError(error.code, error.message, {
+          retryable: error.retryable,
+          retryAfterMs: error.retryAfterMs,
+        });
+      }
+      throw error;
+    }
+  };
+
+  const routeInvocation: OutboxHandler = async (item, ctx) => {
+    const payload = invocationPayloadSchema.safeParse(item.payload);
+    if (!payload.success) {
+      throw new OutboxHandlerError('SSFS_PAYLOAD_INVALID', 'stored invocation is unreadable', {
+        retryable: false,
+      });
+    }
+    const followUps = await processInvocation(deps, payload.data);
+    ctx.logger.info(
+      { campaignId: payload.data.campaignId, leads: payload.data.leads.length },
+      'ssfs invocation routed',
+    );
+    return { followUps };
+  };
+
   return {
-    [SSFS_INVOCATION_KIND]: async (item, ctx) => {
-      const payload = invocationPayloadSchema.safeParse(item.payload);
-      if (!payload.success) {
-        throw new OutboxHandlerError('SSFS_PAYLOAD_INVALID', 'stored invocation is unreadable', {
-          retryable: false,
-        });
-      }
-      const followUps = await processInvocation(deps, payload.data);
-      ctx.logger.info(
-        { campaignId: payload.data.campaignId, leads: payload.data.leads.length },
-        'ssfs invocation routed',
-      );
-      return { followUps };
-    },
-    [SSFS_CALLBACK_KIND]: async (item) => {
-      const payload = callbackPayloadSchema.safeParse(item.payload);
-      if (!payload.success) {
-        throw new OutboxHandlerError('SSFS_PAYLOAD_INVALID', 'stored callback is unreadable', {
-          retryable: false,
-        });
-      }
-      try {
-        await deps.callbackClient.send({
-          ...payload.data,
-          apiCallBackKey: payload.data.apiCallBackKey ?? deps.fallbackCallbackKey,
-        });
-      } catch (error) {
-        if (error instanceof SsfsCallbackError) {
-          throw new OutboxHandlerError(error.code, error.message, { retryable: error.retryable });
-        }
-        throw error;
-      }
-    },
+    [SSFS_INVOCATION_KIND]: Object.assign(routeInvocation, {
+      onDead: failureCallbackForInvocation,
+    }),
+    [SSFS_CALLBACK_KIND]: Object.assign(sendCallback, { onDead: failureCallbackForCallback }),
+    [SSFS_FAILURE_CALLBACK_KIND]: Object.assign((item: OutboxItem) => sendCallback(item), {
+      maxAttempts: SSFS_FAILURE_CALLBACK_MAX_ATTEMPTS,
+    }),
   };
 }

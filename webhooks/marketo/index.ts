@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import type { Clock } from '../../src/deps.js';
-import { ValidationError } from '../../src/errors.js';
+import { AppError, StoreError, ValidationError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { assignAgent, type AssignAgentDeps } from '../../src/routing/assign-agent.js';
 import type { LeadStore, RoutingAgent, RoutingStore } from '../../src/store/types.js';
@@ -40,8 +40,9 @@ export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
  * - POST /assign-agent  routes the lead to a sales agent, flat JSON for response mappings.
  *
  * Each call runs the fixed order: guard, authenticate (before the body is read), read a
- * bounded body, parse and validate, act, answer. No handler calls Marketo or anything remote:
- * the answer comes in milliseconds, far inside the 30 s Marketo waits
+ * bounded body, parse and validate, act, answer. /lead answers 2xx only once the change is on
+ * disk (lead-webhook.ts). No handler calls Marketo or anything remote: the answer comes in
+ * milliseconds, far inside the 30 s Marketo waits
  * (DEV:help/webhooks/webhooks.md, Tips), and Call Webhook runs in trigger campaigns only, one
  * lead at a time, so every call is about one lead.
  */
@@ -69,7 +70,11 @@ export function createMarketoWebhookRoutes(deps: MarketoWebhookDeps): Router {
         'id',
       );
     }
-    const result = await applyLeadWebhook(deps, { id: lead.id, fields: lead.fields });
+    const result = await applyLeadWebhook(deps, { id: lead.id, fields: lead.fields }).catch(
+      (error: unknown) => {
+        throw notDurable(error);
+      },
+    );
     res.json({ status: result.status, leadId: result.leadId });
   });
 
@@ -99,6 +104,20 @@ export function createMarketoWebhookRoutes(deps: MarketoWebhookDeps): Router {
   });
 
   return router;
+}
+
+/**
+ * A change the store could not make durable (disk full, EIO, closing) is not acknowledged:
+ * 503, which Marketo's activity log shows and a "Webhook is Called" trigger can catch. The
+ * store's own message names the data file, which is no business of the caller.
+ */
+function notDurable(error: unknown): unknown {
+  if (!(error instanceof StoreError)) return error;
+  return new AppError(
+    'STORE_UNAVAILABLE',
+    'The change could not be saved and is not acknowledged; send it again later',
+    { httpStatus: 503, retryable: true, cause: error },
+  );
 }
 
 function readLead(req: Request): LeadPayload {

@@ -86,6 +86,7 @@ export function createAnswerControls(
             required: '',
             'aria-describedby': errorId,
           });
+          if (f.value) input.value = f.value;
           form.append(el('label', '', f.label, { for: id }), input);
           return input;
         });

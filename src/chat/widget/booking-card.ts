@@ -36,6 +36,8 @@ export interface BookingContext {
   anonymousId: string;
   /** The agent the card names (routing: agent); round robin when absent. */
   agentEmail?: string | undefined;
+  /** The email the visitor already gave (in this conversation or before, on this browser). */
+  email?: string | undefined;
   /** Marks the conversation engaged (the visitor's first answer). */
   engage(): void;
   /** Sends email-given; the service's refusal, or null. */
@@ -69,9 +71,20 @@ export const BOOKING_TEXT = {
 };
 const T = BOOKING_TEXT;
 
-const FIELDS: FormField[] = [
-  { label: 'Name', type: 'text', autocomplete: 'name' },
-  { label: 'Email', type: 'email', autocomplete: 'email' },
+/** The form, filled in with what the visitor already gave: they are not asked twice. */
+const fields = (known: { name: string; email: string }): FormField[] => [
+  {
+    label: 'Name',
+    type: 'text',
+    autocomplete: 'name',
+    ...(known.name ? { value: known.name } : {}),
+  },
+  {
+    label: 'Email',
+    type: 'email',
+    autocomplete: 'email',
+    ...(known.email ? { value: known.email } : {}),
+  },
 ];
 
 /** The days offered so far, a week at a time from today in the visitor's zone. */
@@ -143,6 +156,8 @@ export async function bookMeeting(deps: BookingDeps, ctx: BookingContext): Promi
   const keys = createAttemptKeys(deps.newId);
   let note: string | null = null;
   let date: string | undefined;
+  // After a taken slot the form comes back with the answers of the last attempt.
+  const known = { name: '', email: ctx.email ?? '' };
   for (;;) {
     const start = await pickTime(deps.view, list, format, {
       note,
@@ -151,9 +166,10 @@ export async function bookMeeting(deps: BookingDeps, ctx: BookingContext): Promi
     note = null;
     const got: { booked?: Booked; taken?: { message: string; slots: SlotDay[] } } = {};
     await deps.view.fillIn(
-      FIELDS,
+      fields(known),
       `${T.book} ${format.when(start)}`,
       async ([name = '', email = '']) => {
+        Object.assign(known, { name, email });
         ctx.engage();
         if (!isEmailAddress(email)) return T.invalidEmail;
         if (!name) return T.missingField;

@@ -9,6 +9,8 @@ export interface FormField {
   label: string;
   type: 'text' | 'email';
   autocomplete: string;
+  /** What the field starts with, e.g. the email the visitor already gave. */
+  value?: string;
 }
 
 /**

@@ -159,11 +159,13 @@ export async function playConversation(
       return nextAfterButton(card, index);
     }
     if (card.type === 'booking') {
+      const { email: givenEmail } = memory.visitor();
       const booked = await bookMeeting(deps, {
         dialogueId: dialogue.id,
         conversationId: record.conversationId,
         anonymousId: memory.visitor().anonymousId,
         ...(card.routing === 'agent' && card.agentEmail ? { agentEmail: card.agentEmail } : {}),
+        ...(givenEmail ? { email: givenEmail } : {}),
         engage,
         giveEmail,
       });

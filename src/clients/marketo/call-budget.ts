@@ -107,6 +107,10 @@ export class SlidingWindowCallBudget implements CallBudget {
       inFlight: this.inFlight,
       maxInFlight: this.maxInFlight,
       queued: counts.RECEIVED + counts.QUEUED + this.waitingForRoom,
+      // While the window is full, the next start waits for the oldest logged call to leave it.
+      ...(this.starts.length + this.inFlight >= this.rateLimit && this.starts[0] !== undefined
+        ? { nextRoomAt: this.starts[0] + this.windowMs }
+        : {}),
     };
   }
 

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Clock } from '../../deps.js';
 import type { Logger } from '../../logger.js';
+import { systemScheduler, type Scheduler } from '../../scheduler.js';
 import type { UsageState, UsageStore } from '../../store/types.js';
 import { MarketoApiError } from './marketo-error.js';
 
@@ -32,16 +33,32 @@ export interface DailyQuotaOptions {
   usageStore?: UsageStore | undefined;
   /** At most one save per this many ms while calls flow. */
   saveIntervalMs?: number;
+  /** Runs the delayed save (tests pass a manual one). */
+  scheduler?: Scheduler;
+}
+
+/**
+ * Calls that may still be sent today: none while paused (after 607, or at the budget), so a
+ * status never shows thousands left while every call is refused.
+ */
+export function callsRemaining(usage: {
+  dailyQuota: number;
+  callsToday: number;
+  pausedUntil: number | undefined;
+}): number {
+  return usage.pausedUntil !== undefined ? 0 : Math.max(0, usage.dailyQuota - usage.callsToday);
 }
 
 /**
  * Counts every call sent (retries included, identity excluded) per Marketo day and stops
  * sending once the count reaches `dailyQuota` or Marketo answers 607: until the next reset
- * every call fails fast with MARKETO_DAILY_QUOTA and nothing is sent.
+ * every call fails fast with MARKETO_DAILY_QUOTA and nothing is sent. Also keeps the count of
+ * errors by code (since the store began, not per day), saved with the usage so a restart keeps
+ * it.
  */
 export class DailyQuota {
   private usage: UsageState;
-  private saveTimer: NodeJS.Timeout | undefined;
+  private saveTimer: { cancel(): void } | undefined;
   private saving: Promise<void> = Promise.resolve();
   private readonly saveIntervalMs: number;
 
@@ -51,6 +68,7 @@ export class DailyQuota {
     const today = marketoDayKey(now);
     const stored = options.usageStore?.loadUsage();
     this.usage = { day: today, calls: stored?.day === today ? stored.calls : 0 };
+    if (stored?.errorsByCode !== undefined) this.usage.errorsByCode = { ...stored.errorsByCode };
     if (stored?.pausedUntil !== undefined && stored.pausedUntil > now) {
       this.usage.pausedUntil = stored.pausedUntil;
     }
@@ -73,6 +91,18 @@ export class DailyQuota {
     this.rollOver();
     this.usage.calls += 1;
     this.scheduleSave();
+  }
+
+  /** Counts one error Marketo (or the network) answered, by code. */
+  recordError(code: string): void {
+    const errors = { ...this.usage.errorsByCode };
+    errors[code] = (errors[code] ?? 0) + 1;
+    this.usage.errorsByCode = errors;
+    this.scheduleSave();
+  }
+
+  errorsByCode(): Record<string, number> {
+    return { ...this.usage.errorsByCode };
   }
 
   /** Marketo answered 607: pause until the reset. Returns the reset time. */
@@ -119,7 +149,7 @@ export class DailyQuota {
 
   /** Saves now (and waits for any save in progress). */
   async flush(): Promise<void> {
-    if (this.saveTimer !== undefined) clearTimeout(this.saveTimer);
+    this.saveTimer?.cancel();
     this.saveTimer = undefined;
     await this.save();
   }
@@ -143,7 +173,8 @@ export class DailyQuota {
     const now = this.options.clock.now();
     const today = marketoDayKey(now);
     if (today !== this.usage.day) {
-      this.usage = { day: today, calls: 0 };
+      const { errorsByCode } = this.usage;
+      this.usage = { day: today, calls: 0, ...(errorsByCode ? { errorsByCode } : {}) };
       this.scheduleSave();
     } else if (this.usage.pausedUntil !== undefined && now >= this.usage.pausedUntil) {
       delete this.usage.pausedUntil;
@@ -153,11 +184,11 @@ export class DailyQuota {
 
   private scheduleSave(): void {
     if (this.options.usageStore === undefined || this.saveTimer !== undefined) return;
-    this.saveTimer = setTimeout(() => {
+    const scheduler = this.options.scheduler ?? systemScheduler;
+    this.saveTimer = scheduler.setTimeout(() => {
       this.saveTimer = undefined;
       void this.save().catch(() => undefined);
     }, this.saveIntervalMs);
-    this.saveTimer.unref();
   }
 
   /** Saves are chained so an older snapshot never lands after a newer one. */

@@ -6,7 +6,13 @@ export {
   type CallBudgetStats,
   type SlidingWindowCallBudgetOptions,
 } from './call-budget.js';
-export { DailyQuota, MARKETO_TIME_ZONE, marketoDayKey, nextMarketoReset } from './daily-quota.js';
+export {
+  DailyQuota,
+  MARKETO_TIME_ZONE,
+  callsRemaining,
+  marketoDayKey,
+  nextMarketoReset,
+} from './daily-quota.js';
 export {
   MarketoApiError,
   isMarketoApiError,

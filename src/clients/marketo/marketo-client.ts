@@ -189,7 +189,7 @@ export class MarketoClient implements T.MarketoApi {
       calls: this.transport.callsSent,
       callsToday: usage.callsToday,
       dailyQuota: this.dailyQuota,
-      errorsByCode: this.transport.errorsByCode,
+      errorsByCode: this.quota.errorsByCode(),
       tokenRequests: this.tokens.tokenRequests,
       pausedUntil: usage.pausedUntil,
       budget: this.budget.stats(),

@@ -105,9 +105,12 @@ const CONNECT_FAILURES = new Set([
 
 /**
  * The address error a failure means, if any: a connection that never opened, or an HTTP 404
- * without a Marketo error envelope (Marketo answers unknown REST paths with an envelope, so a
- * bare 404 is another server). `anyNetworkFailure`: the identity call, where no answer at all
- * means Marketo was not reached (a later dropped REST call is a Marketo failure instead).
+ * without a Marketo error code. Marketo reports a missing resource as code 610 "Requested
+ * resource not found" (help/rest-api/error-codes.md); a 404 with no code comes from a server
+ * that is not the instance's REST API (a wrong host or path prefix). The bulk export file's
+ * plain-text 404 is read before this (marketo-response.ts). `anyNetworkFailure`: the identity
+ * call, where no answer at all means Marketo was not reached (a later dropped REST call is a
+ * Marketo failure instead).
  */
 export function addressFailure(
   failure: { networkCode?: string; httpStatus?: number; marketoCode?: string },

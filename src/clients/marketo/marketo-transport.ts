@@ -47,7 +47,6 @@ const MAX_REAUTHS = 2;
  */
 export class MarketoTransport {
   private sent = 0;
-  private readonly errors: Record<string, number> = {};
 
   constructor(private readonly options: MarketoTransportOptions) {}
 
@@ -55,12 +54,9 @@ export class MarketoTransport {
     return this.sent;
   }
 
-  get errorsByCode(): Record<string, number> {
-    return { ...this.errors };
-  }
-
+  /** Counted with the daily usage, so the counts survive a restart. */
   countError(code: string): void {
-    this.errors[code] = (this.errors[code] ?? 0) + 1;
+    this.options.quota.recordError(code);
   }
 
   urlFor(path: string, query?: MarketoRequest['query']): string {

@@ -147,6 +147,8 @@ export interface MarketoBudgetStats {
   maxInFlight: number;
   /** Calls waiting for a concurrency slot or for room in the window. */
   queued: number;
+  /** Epoch ms when the full window frees a place, while it is full. */
+  nextRoomAt?: number;
 }
 
 export interface MarketoApi {

@@ -2,6 +2,7 @@ import axios, { type AxiosInstance } from 'axios';
 import { z } from 'zod';
 import type { Clock } from '../../deps.js';
 import { AppError } from '../../errors.js';
+import { isTransientHttpStatus, parseRetryAfterMs } from '../../http/retry-hints.js';
 import type { Logger } from '../../logger.js';
 import { verifyCallbackTarget, type HostResolver } from '../../outbox/callback-url-guard.js';
 import { LOOKUP_REFUSED, createGuardedAgent, systemResolver } from './guarded-lookup.js';
@@ -45,20 +46,29 @@ export interface SsfsCallbackClient {
 }
 
 export class SsfsCallbackError extends AppError {
-  constructor(code: string, message: string, retryable: boolean, status?: number) {
+  /** The pause Marketo asked for with Retry-After, if any. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    code: string,
+    message: string,
+    retryable: boolean,
+    status?: number,
+    retryAfterMs?: number,
+  ) {
     super(code, message, { httpStatus: 502, retryable, details: { status } });
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
 /**
  * Pure: what an answer means. 2xx delivered. 408, 425, 429 and 5xx are Marketo being busy or
- * down: retry (the SPI's own 429 reads "should retry w/ an appropriate strategy"). Anything
- * else, redirects included (never followed: research A4), will not change on a retry.
+ * down: retry (isTransientHttpStatus). Anything else, redirects included (never followed:
+ * research A4), will not change on a retry.
  */
 export function classifyCallbackStatus(status: number): 'delivered' | 'retry' | 'reject' {
   if (status >= 200 && status < 300) return 'delivered';
-  if (status === 408 || status === 425 || status === 429 || status >= 500) return 'retry';
-  return 'reject';
+  return isTransientHttpStatus(status) ? 'retry' : 'reject';
 }
 
 export interface SsfsCallbackClientOptions {
@@ -121,6 +131,7 @@ export function createSsfsCallbackClient(options: SsfsCallbackClientOptions): Ss
 
       let status: number;
       let text: string;
+      let retryAfter: unknown;
       try {
         const response = await http.post<string>(target.url.toString(), JSON.stringify(body), {
           headers: {
@@ -140,6 +151,7 @@ export function createSsfsCallbackClient(options: SsfsCallbackClientOptions): Ss
         });
         status = response.status;
         text = typeof response.data === 'string' ? response.data : '';
+        retryAfter = response.headers['retry-after'];
       } catch (error) {
         // Only the code: an axios error carries the request headers, the callback key with them.
         const code = (error as { code?: string }).code ?? 'UNKNOWN';
@@ -168,6 +180,7 @@ export function createSsfsCallbackClient(options: SsfsCallbackClientOptions): Ss
         `callback to ${host} answered ${status}${snippet ? `: ${snippet}` : ''}`,
         outcome === 'retry',
         status,
+        outcome === 'retry' ? parseRetryAfterMs(retryAfter, options.clock.now()) : undefined,
       );
     },
   };

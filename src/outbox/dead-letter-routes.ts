@@ -1,0 +1,26 @@
+import { Router } from 'express';
+import { parseInput } from '../http/parse-input.js';
+import {
+  deadLetterQuerySchema,
+  listDeadLetters,
+  retryDeadLetter,
+  type DeadLetterDeps,
+} from './dead-letters.js';
+
+/**
+ * /api/outbox/dead-letters, behind the admin token like every /api route:
+ * - GET ?kind=&limit= lists them, newest first, with their last error, attempts and age;
+ * - POST /:id/retry re-sends one through the outbox (202; 404 unknown, 409 not dead).
+ */
+export function createDeadLetterRoutes(deps: DeadLetterDeps): Router {
+  const router = Router();
+  router.get('/outbox/dead-letters', (req, res) => {
+    const query = parseInput(deadLetterQuerySchema, req.query, 'dead-letter query');
+    const deadLetters = listDeadLetters(deps, query);
+    res.json({ deadLetters, count: deadLetters.length });
+  });
+  router.post('/outbox/dead-letters/:id/retry', async (req, res) => {
+    res.status(202).json(await retryDeadLetter(deps, req.params.id));
+  });
+  return router;
+}

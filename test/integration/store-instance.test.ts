@@ -1,0 +1,101 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createManualClock } from '../../src/deps.js';
+import { silentLogger } from '../../src/logger.js';
+import { createRuntime, type Runtime } from '../../src/runtime.js';
+import { moveStoreAside } from '../../src/store/move-store-aside.js';
+
+const REAL_KEYS = {
+  MARKETO_CLIENT_ID: 'client-id',
+  MARKETO_CLIENT_SECRET: 'client-secret',
+  ADMIN_TOKEN: 'a'.repeat(32),
+  WEBHOOK_SECRET: 'w'.repeat(32),
+  SSFS_API_KEY: 'k'.repeat(32),
+};
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function dataFile(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'store-instance-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return join(dir, 'store.json');
+}
+
+/** Opens the runtime the service and the CLI use; nothing here calls Marketo. */
+async function start(file: string, marketoBaseUrl?: string): Promise<Runtime> {
+  const env = marketoBaseUrl
+    ? { DATA_FILE: file, MARKETO_BASE_URL: marketoBaseUrl, ...REAL_KEYS }
+    : { DATA_FILE: file, SANDBOX_LEADS: '5' };
+  const clock = createManualClock(Date.parse('2026-12-07T02:00:00Z'));
+  return createRuntime(loadConfig(env), silentLogger, clock);
+}
+
+async function startAndClose(file: string, marketoBaseUrl?: string): Promise<void> {
+  const runtime = await start(file, marketoBaseUrl);
+  await runtime.close();
+}
+
+describe('a store belongs to one Marketo instance', () => {
+  it('when the same instance starts again, however its URL is written, then the store opens', async () => {
+    const sandboxFile = await dataFile();
+    await startAndClose(sandboxFile);
+    await expect(startAndClose(sandboxFile)).resolves.toBeUndefined();
+
+    const realFile = await dataFile();
+    await startAndClose(realFile, 'https://123-ABC-456.mktorest.com');
+    const again = await start(realFile, 'https://123-abc-456.mktorest.com/rest/');
+    expect(again.store.loadInstance()?.id).toBe('munchkin:123-ABC-456');
+    await again.close();
+  });
+
+  it('when a sandbox store is started with a real instance, then the start is refused naming the file and the way to start afresh, and the store is unchanged', async () => {
+    const file = await dataFile();
+    await startAndClose(file);
+
+    const refused = start(file, 'https://123-ABC-456.mktorest.com');
+    await expect(refused).rejects.toMatchObject({ code: 'STORE_OTHER_INSTANCE' });
+    const message = await refused.catch((error: Error) => error.message);
+    expect(message).toContain(file);
+    expect(message).toContain('the built-in Marketo sandbox');
+    expect(message).toContain('Marketo instance 123-ABC-456');
+    expect(message).toContain('npm run reset-store');
+    expect(message).toContain('DATA_FILE');
+
+    // Refused before anything was written; the sandbox still opens it.
+    const sandbox = await start(file);
+    expect(sandbox.store.loadInstance()?.id).toBe('sandbox');
+    await sandbox.close();
+  });
+
+  it('when two real instances share a file, then the second is refused', async () => {
+    const file = await dataFile();
+    await startAndClose(file, 'https://123-ABC-456.mktorest.com');
+    await expect(start(file, 'https://987-XYZ-654.mktorest.com')).rejects.toThrow(
+      /holds the data of Marketo instance 123-ABC-456.*configured for Marketo instance 987-XYZ-654/s,
+    );
+  });
+
+  it('when the store is moved aside as documented, then the real instance starts on an empty store and the old file is kept', async () => {
+    const file = await dataFile();
+    await startAndClose(file);
+
+    const aside = await moveStoreAside(file, Date.parse('2026-12-07T02:05:00Z'));
+    expect(aside).toBe(file.replace(/store\.json$/, 'store.2026-12-07T02-05-00-000Z.json'));
+    const real = await start(file, 'https://123-ABC-456.mktorest.com');
+    expect(real.store.loadInstance()?.id).toBe('munchkin:123-ABC-456');
+    expect(real.store.loadSyncState().phase).toBe('none');
+    expect(real.store.listAgents()).toEqual([]);
+
+    // While the store is open, it cannot be moved aside.
+    await expect(moveStoreAside(file, Date.now())).rejects.toMatchObject({ code: 'STORE_LOCKED' });
+    await real.close();
+    const files = await readdir(join(file, '..'));
+    expect(files.sort()).toEqual(['store.2026-12-07T02-05-00-000Z.json', 'store.json']);
+  });
+});

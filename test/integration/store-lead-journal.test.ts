@@ -1,0 +1,125 @@
+import { appendFile, copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createJsonFileStore, createMemoryStore } from '../../src/store/index.js';
+import { createTempDir, makeLead } from '../helpers/store-fixtures.js';
+
+const journal = { durability: 'journal' } as const;
+
+let temp: Awaited<ReturnType<typeof createTempDir>>;
+let file: string;
+beforeEach(async () => {
+  temp = await createTempDir();
+  file = path.join(temp.dir, 'store.json');
+});
+afterEach(() => temp.remove());
+
+const journalNames = async (dir: string) =>
+  (await readdir(dir)).filter((name) => name.includes('.journal-')).sort();
+
+/** The files of a store still open, as a crash would leave them, copied to another folder. */
+async function copyAsCrashed(): Promise<string> {
+  const dir = path.join(temp.dir, 'crashed');
+  await mkdir(dir);
+  for (const name of ['store.json', ...(await journalNames(temp.dir))]) {
+    await copyFile(path.join(temp.dir, name), path.join(dir, name));
+  }
+  return path.join(dir, 'store.json');
+}
+
+describe('lead journal of the JSON-file store', () => {
+  it('when lead changes are journaled, then they are durable without a whole write and a store opened after a crash has them', async () => {
+    const store = await createJsonFileStore({ file });
+    const before = await readFile(file, 'utf8');
+    await store.applyLeadChanges({ upserts: [makeLead(1), makeLead(2)] }, journal);
+    await store.applyLeadChanges({ upserts: [makeLead(3)], deletes: [1] }, journal);
+
+    expect(await readFile(file, 'utf8')).toBe(before);
+    const crashed = await copyAsCrashed();
+    const reopened = await createJsonFileStore({ file: crashed });
+
+    expect([1, 2, 3].map((id) => reopened.getLead(id)?.id)).toEqual([undefined, 2, 3]);
+    expect(await journalNames(path.dirname(crashed))).toEqual([]);
+    expect(JSON.parse(await readFile(crashed, 'utf8')).journalGeneration).toBe(1);
+    await reopened.close();
+    await store.close();
+  });
+
+  it('when a journal line was torn by a crash, then it is dropped and the lines before it replay', async () => {
+    const store = await createJsonFileStore({ file });
+    await store.applyLeadChanges({ upserts: [makeLead(1)] }, journal);
+    const crashed = await copyAsCrashed();
+    await appendFile(`${crashed}.journal-0`, '{"upserts":[{"id":2,"fields":{');
+
+    const reopened = await createJsonFileStore({ file: crashed });
+
+    expect(reopened.getLead(1)?.id).toBe(1);
+    expect(reopened.getLead(2)).toBeUndefined();
+    await reopened.close();
+    await store.close();
+  });
+
+  it('when a complete journal line is damaged, then the store refuses to open and changes nothing', async () => {
+    const store = await createJsonFileStore({ file });
+    await store.applyLeadChanges({ upserts: [makeLead(1)] }, journal);
+    const crashed = await copyAsCrashed();
+    await writeFile(`${crashed}.journal-0`, 'not json\n{"upserts":[]}\n');
+
+    await expect(createJsonFileStore({ file: crashed })).rejects.toMatchObject({
+      code: 'STORE_CORRUPT',
+    });
+    expect(await readFile(`${crashed}.journal-0`, 'utf8')).toBe('not json\n{"upserts":[]}\n');
+    await store.close();
+  });
+
+  it('when a journal is older than the document, then it is not replayed and is removed', async () => {
+    const store = await createJsonFileStore({ file });
+    await store.applyLeadChanges({ upserts: [makeLead(1)] }, journal);
+    await store.applyLeadChanges({ upserts: [makeLead(2)] }); // whole: the document holds both
+    await store.applyLeadChanges({ upserts: [makeLead(3)] }); // and moves on a generation again
+    const crashed = await copyAsCrashed();
+    // As if the crash came between the whole write and the removal of the older journal.
+    await writeFile(
+      `${crashed}.journal-0`,
+      `${JSON.stringify({ upserts: [makeLead(1, { fields: { email: 'stale@example.com' } })] })}\n`,
+    );
+
+    const reopened = await createJsonFileStore({ file: crashed });
+
+    expect(reopened.getLead(1)?.fields['email']).toBe('lead1@example.com');
+    expect(await journalNames(path.dirname(crashed))).toEqual([]);
+    // The generation never goes back, so no later append reuses the name of an older file.
+    expect(JSON.parse(await readFile(crashed, 'utf8')).journalGeneration).toBe(2);
+    await reopened.close();
+    await store.close();
+  });
+
+  it('when the journal passes its checkpoint size, then the document is written whole and the journal removed', async () => {
+    const store = await createJsonFileStore({ file, journalCheckpointBytes: 1 });
+    await store.applyLeadChanges({ upserts: [makeLead(1)] }, journal);
+    await store.flush();
+
+    expect(Object.keys(JSON.parse(await readFile(file, 'utf8')).leads)).toEqual(['1']);
+    expect(await journalNames(temp.dir)).toEqual([]);
+    await store.applyLeadChanges({ upserts: [makeLead(2)] }, journal);
+    await store.close();
+    expect(Object.keys(JSON.parse(await readFile(file, 'utf8')).leads)).toEqual(['1', '2']);
+  });
+
+  it('when journal files are found without their data file, then they are removed and the store starts empty', async () => {
+    await writeFile(`${file}.journal-3`, `${JSON.stringify({ upserts: [makeLead(1)] })}\n`);
+
+    const store = await createJsonFileStore({ file });
+
+    expect(store.countLeads()).toBe(0);
+    expect(await journalNames(temp.dir)).toEqual([]);
+    await store.close();
+  });
+
+  it('when the memory store is asked for a journaled write, then it is written as a durable one', async () => {
+    const store = createMemoryStore();
+    await store.applyLeadChanges({ upserts: [makeLead(1)] }, journal);
+    expect(store.getLead(1)?.id).toBe(1);
+    await store.close();
+  });
+});
