@@ -19,7 +19,7 @@
  * share the server's thread; its per-request hook must then be a file, written to the temp dir.
  *
  * Env: BENCH_LEADS (10000), BENCH_SECONDS (10), BENCH_CONNECTIONS (20), BENCH_STORE (json|memory,
- * json; memory shows the route's own cost without the store's whole-document writes).
+ * json; memory shows the route's own cost without the journal's fsynced appends).
  * Targets: webhook throughput >= 70% of the bare route's, webhook p99 < 25 ms.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

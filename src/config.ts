@@ -208,6 +208,7 @@ const envSchema = z
     MICROSOFT_TENANT: z.string().trim().min(1).default('common'),
     MICROSOFT_AUTHORITY_URL: optionalUrl,
     MICROSOFT_GRAPH_URL: optionalUrl,
+    CHAT_COOKIE_LOOKUPS_PER_HOUR: integer(0, 3_600).default(180),
     MEETING_MAX_PER_VISITOR: integer(1, 100).default(3),
     MEETING_JOB_INTERVAL_MS: integer(1_000, 3600_000).default(60_000),
     FREEBUSY_CACHE_TTL_MS: integer(0, 3600_000).default(60_000),
@@ -315,6 +316,10 @@ export interface Config {
     callbackHosts: string[];
   };
   /** Agents seeded into an empty store (later managed through /api/agents). */
+  chat: {
+    /** Munchkin cookie lookups (Get Leads filterType=cookies) allowed per hour; 0: none. */
+    cookieLookupsPerHour: number;
+  };
   routingAgents: Array<{ name: string; email: string }>;
   meetings: {
     /** The lead field holding the owner's email, for owner routing; off when unset. */
@@ -416,6 +421,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       previousApiKey: e.SSFS_API_KEY_PREVIOUS,
       callbackHosts: e.SSFS_CALLBACK_HOSTS,
     },
+    chat: { cookieLookupsPerHour: e.CHAT_COOKIE_LOOKUPS_PER_HOUR },
     routingAgents: e.ROUTING_AGENTS,
     meetings: {
       ownerField: e.ROUTING_OWNER_FIELD,

@@ -10,7 +10,7 @@ import { createChatOutboxHandlers } from './chat/chat-outbox-handlers.js';
 import { createMeetingOutboxHandlers } from './meetings/meeting-outbox-handlers.js';
 import { createMeetingLeadHandlers } from './meetings/meeting-lead-fields.js';
 import { createChatPublicRoutes } from './chat/chat-public-routes.js';
-import { createMunchkinLookup } from './chat/munchkin-lookup.js';
+import { createMunchkinLookupPerHour } from './chat/munchkin-lookup.js';
 import { seedDemoChat } from './chat/demo-content.js';
 import { createWidgetRoutes } from './chat/widget-routes.js';
 import { createSsfsCallbackClient } from './clients/ssfs-callback/ssfs-callback-client.js';
@@ -160,6 +160,7 @@ async function main(): Promise<void> {
         logger,
       }),
       ...createMeetingLeadHandlers({ marketo: runtime.marketo, store }),
+      ...meetings.outboxHandlers,
     },
   });
   const outbox = {
@@ -210,7 +211,10 @@ async function main(): Promise<void> {
           clock: systemClock,
           logger,
           publicBaseUrl: config.publicBaseUrl,
-          munchkin: createMunchkinLookup({ marketo: runtime.marketo, clock: systemClock, logger }),
+          munchkin: createMunchkinLookupPerHour(
+            { marketo: runtime.marketo, clock: systemClock, logger },
+            config.chat.cookieLookupsPerHour,
+          ),
           onEnqueued: () => outbox.kick(),
           extraRoutes: meetings.publicRoutes,
         }),

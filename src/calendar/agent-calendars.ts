@@ -42,6 +42,8 @@ export interface AgentCalendars {
     event: CalendarEventInput,
   ): Promise<CalendarEventResult>;
   cancelEvent(agent: Agent, eventId: string): Promise<void>;
+  /** The event as it is now; undefined when the agent's provider cannot read one back. */
+  getEvent(agent: Agent, eventId: string): Promise<CalendarEventResult | undefined>;
   /**
    * Best effort, never throws: removes an event a failed create may have made after all.
    * Returns false when the provider cannot look the event up.
@@ -173,6 +175,13 @@ export function createAgentCalendars(deps: AgentCalendarsDeps): AgentCalendars {
     async cancelEvent(agent, eventId) {
       await guarded(agent, (client, access) => client.cancelEvent(access, eventId));
       deps.busyCache.invalidate(agent.id);
+    },
+    getEvent(agent, eventId) {
+      return guarded(agent, (client, access) =>
+        client.getEvent === undefined
+          ? Promise.resolve(undefined)
+          : client.getEvent(access, eventId),
+      );
     },
     async cancelEventOfMeeting(agent, meetingId) {
       try {

@@ -1,5 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
-import { isoInZone, offsetMinutes } from './zone-offsets.js';
+import { isoInZone, nextOffsetChange, offsetMinutes } from './zone-offsets.js';
 import { ValidationError } from '../errors.js';
 import type { Agent, Weekday } from '../meetings/meeting-contract.js';
 import type { Interval } from './calendar-types.js';
@@ -9,14 +9,16 @@ import type { Interval } from './calendar-types.js';
  *
  * Weekly blocks are read in the AGENT's time zone, one local date at a time, so 09:00 stays
  * 09:00 on the agent's wall clock across DST (cal.com's repeated DST bugs, research/
- * meetings-chat-peers.md §1.2). A wall time skipped by a spring-forward jump maps to the
- * jump itself, so a block over the skipped hour is an hour shorter; on a fall-back day an
- * ambiguous wall time takes its first occurrence, so a block over the repeated hour is longer.
+ * meetings-chat-peers.md §1.2). A block is every instant at which that wall clock reads a time
+ * inside it: a block over the hour skipped by a spring-forward jump is an hour shorter, one over
+ * the hour repeated on a fall-back day is an hour longer, and one that starts inside the
+ * repeated hour leaves a gap while the clock reads times before its start again.
  *
  * Slots: a start is offered iff all of these hold (agentSlots lists them, isSlotBookable
  * checks one at commit time; a property test keeps the two in step):
  * - it lies on the step grid anchored at the start of its day's block (blocks of one local
- *   day are merged first; the grid counts absolute minutes, so it survives DST);
+ *   day are merged first, and a fall-back gap starts a new one; the grid counts absolute
+ *   minutes, so it survives DST);
  * - [start, start + meetingMinutes) lies inside one working interval (working intervals are
  *   merged across midnight, so a block ending 24:00 runs on into a next-day block at 00:00);
  * - start >= now + minimumNotice;
@@ -221,11 +223,13 @@ function dayBlocks(agent: WorkingAgent, zone: IANAZone, window: Interval): Inter
     const weekday = WEEKDAY_BY_UTC_DAY[new Date(date).getUTCDay()];
     const blocks = agent.availability
       .filter((block) => block.day === weekday)
-      .map((block) => ({
-        start: instantOfWallClock(zone, date + minutesOf(block.start) * MINUTE),
-        end: instantOfWallClock(zone, date + minutesOf(block.end) * MINUTE),
-      }))
-      .filter((block) => block.start < block.end);
+      .flatMap((block) =>
+        instantsOfWallRange(
+          zone,
+          date + minutesOf(block.start) * MINUTE,
+          date + minutesOf(block.end) * MINUTE,
+        ),
+      );
     for (const block of mergeIntervals(blocks)) {
       if (block.start < window.end && block.end > window.start) out.push(block);
     }
@@ -236,26 +240,38 @@ function dayBlocks(agent: WorkingAgent, zone: IANAZone, window: Interval): Inter
 /**
  * The instant at which the zone's wall clock first reads `wall` (a wall-clock time written as
  * UTC epoch ms): the earlier one when the time repeats (fall-back), the jump itself when it is
- * skipped (spring-forward). Written out because luxon's DateTime.fromObject settles a repeated
- * time with the offset of the real current date (Settings.now), so its answer would change
- * with the season the code runs in.
+ * skipped (spring-forward).
  */
-function instantOfWallClock(zone: IANAZone, wall: number): number {
-  // Real zones change offset at most once within a day either side: both offsets are here.
-  const offsets = [offsetMinutes(zone, wall - DAY), offsetMinutes(zone, wall + DAY)];
-  const readings = offsets
-    .map((offset) => wall - offset * MINUTE)
-    .filter((instant) => wallClockOf(zone, instant) === wall);
-  if (readings.length > 0) return Math.min(...readings);
-  // Skipped: find the first minute whose wall clock reads `wall` or later.
-  let before = wall - Math.max(...offsets) * MINUTE;
-  let after = wall - Math.min(...offsets) * MINUTE;
-  while (after - before > MINUTE) {
-    const mid = before + Math.floor((after - before) / MINUTE / 2) * MINUTE;
-    if (wallClockOf(zone, mid) < wall) before = mid;
-    else after = mid;
-  }
-  return after;
+const instantOfWallClock = (zone: IANAZone, wall: number): number =>
+  instantsOfWallRange(zone, wall, wall + DAY)[0]?.start ?? wall;
+
+/**
+ * The instants at which the zone's wall clock reads a time in [wallStart, wallEnd), merged.
+ * Skipped wall times (spring-forward) have no instant, so a block over them is shorter; repeated
+ * ones (fall-back) have two, so a block over them is longer, and a block that starts inside the
+ * repeated hour is two intervals: the clock reads the block's times, goes back to before its
+ * start, then reads them again (Berlin 02:15-05:00 on 25 October 2026 leaves out the second
+ * 02:00-02:15; New York 01:15-04:00 on 1 November leaves out the second 01:00-01:15).
+ *
+ * Written out because luxon's DateTime.fromObject settles a repeated time with the offset of the
+ * real current date (Settings.now), so its answer would change with the season the code runs in;
+ * and because a wall range is not the instants between its two ends' conversions.
+ */
+function instantsOfWallRange(zone: IANAZone, wallStart: number, wallEnd: number): Interval[] {
+  // Every instant that can read a wall time of the range (offsets lie within ±14 h) is in
+  // [from, to); real zones change offset at most once in so short a span.
+  const from = wallStart - DAY;
+  const to = wallEnd + DAY;
+  const before = offsetMinutes(zone, from);
+  const after = offsetMinutes(zone, to);
+  const change = before === after ? to : (nextOffsetChange(zone, from, to) ?? to);
+  const readings = [
+    { start: from, end: change, offset: before },
+    { start: change, end: to, offset: after },
+  ].map((piece) =>
+    clip({ start: wallStart - piece.offset * MINUTE, end: wallEnd - piece.offset * MINUTE }, piece),
+  );
+  return mergeIntervals(readings);
 }
 
 const wallClockOf = (zone: IANAZone, instant: number): number =>

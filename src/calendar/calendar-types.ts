@@ -51,6 +51,12 @@ export interface CalendarEventResult {
   eventId: string;
   /** Meet/Teams join URL when one was created. */
   meetingUrl?: string;
+  /**
+   * A link was asked for and the provider is still making it (Google creates Meet links
+   * asynchronously: conferenceData.createRequest.status.statusCode `pending`): read the event
+   * again later with getEvent.
+   */
+  meetingUrlPending?: true;
   /** An iCalendar (RFC 5545) invitation, for the local calendar. */
   ics?: string;
 }
@@ -69,6 +75,8 @@ export interface CalendarClient {
   ): Promise<CalendarEventResult>;
   /** Idempotent: an event already gone (404/410) counts as cancelled. */
   cancelEvent(access: CalendarAccess, eventId: string): Promise<void>;
+  /** The event as it is now (a link that was pending may be there). Absent: not supported. */
+  getEvent?(access: CalendarAccess, eventId: string): Promise<CalendarEventResult>;
   /**
    * Removes the event a create for `meetingId` may have made although its answer was lost:
    * Google by the event id derived from the meeting, Graph by the extended property every

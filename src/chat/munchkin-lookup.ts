@@ -83,6 +83,22 @@ const realWait = (ms: number) =>
     setTimeout(resolve, ms).unref();
   });
 
+/**
+ * The lookup for the service, from CHAT_COOKIE_LOOKUPS_PER_HOUR: bursts of up to 20, then that
+ * rate; undefined for 0 (cookies identify no one).
+ */
+export function createMunchkinLookupPerHour(
+  options: Omit<MunchkinLookupOptions, 'burst' | 'refillMs'>,
+  perHour: number,
+): MunchkinLookup | undefined {
+  if (perHour <= 0) return undefined;
+  return createMunchkinLookup({
+    ...options,
+    burst: Math.min(20, perHour),
+    refillMs: Math.ceil(3_600_000 / perHour),
+  });
+}
+
 export function createMunchkinLookup(options: MunchkinLookupOptions): MunchkinLookup {
   const { marketo, clock, logger } = options;
   const waitMs = options.waitMs ?? DEFAULT_MUNCHKIN_WAIT_MS;

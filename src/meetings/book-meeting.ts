@@ -12,6 +12,7 @@ import type { BookingRequest } from './booking-contract.js';
 import { checkAgentSlot, type AgentCheck } from './meeting-availability.js';
 import type { Agent, Meeting } from './meeting-contract.js';
 import { meetingActivityItem } from './meeting-events-outbox.js';
+import { meetingLinkItem } from './meeting-link.js';
 import { activityPayload, eventInput } from './meeting-writes.js';
 import type { ManageLinks } from './manage-links.js';
 import { meetingLeadItems, type AgentLeadFields } from './meeting-lead-fields.js';
@@ -269,11 +270,14 @@ export async function commitHold(
   return { ok: false, ...failure };
 }
 
-/** pending → booked, with the event's id and link, and the Marketo activity, in one write. */
+/**
+ * pending → booked, with the event's id and link, and the Marketo activity, in one write. A link
+ * the calendar is still making is read later (meeting-link.ts), and the activity waits for it.
+ */
 export function confirmMeeting(
   deps: Pick<BookingDeps, 'store' | 'clock' | 'agentLeadFields'>,
   meetingId: string,
-  event: { eventId: string; meetingUrl?: string },
+  event: { eventId: string; meetingUrl?: string; meetingUrlPending?: true },
 ): Promise<Meeting> {
   const now = deps.clock.now();
   return deps.store.updateMeeting(
@@ -291,7 +295,9 @@ export function confirmMeeting(
       return {
         meeting,
         outbox: [
-          meetingActivityItem(activityPayload(meeting, 1, now)),
+          event.meetingUrlPending === true
+            ? meetingLinkItem(activityPayload(meeting, 1, now), event.eventId, now)
+            : meetingActivityItem(activityPayload(meeting, 1, now)),
           ...meetingLeadItems(meeting, deps.agentLeadFields),
         ],
       };

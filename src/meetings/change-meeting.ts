@@ -1,5 +1,6 @@
 import { CalendarGrantError } from '../calendar/calendar-types.js';
 import { AppError, ValidationError } from '../errors.js';
+import { givesTurnBack } from '../routing/routing-settings.js';
 import type { BookingDeps } from './book-meeting.js';
 import { SlotTakenError } from './book-meeting.js';
 import { checkAgentSlot } from './meeting-availability.js';
@@ -79,7 +80,7 @@ async function changeStatusNow(
   }
   const changed = await deps.store.updateMeeting(
     meeting.id,
-    (current) => {
+    (current, ctx) => {
       assertTransition(current, args.to, now);
       const next: Meeting = {
         ...current,
@@ -98,6 +99,8 @@ async function changeStatusNow(
       return {
         meeting: next,
         outbox: [meetingActivityItem(activityPayload(next, meetingEventCount(next), now))],
+        // Atomic with the cancellation: the admin's setting decides (src/routing/routing-settings.ts).
+        giveBackTurn: givesTurnBack(ctx.routingSettings, args.to),
       };
     },
     now,

@@ -16,6 +16,7 @@ import { createBookingPublicRoutes, type PublicRouteKit } from './booking-public
 import { runMeetingJobs } from './complete-meetings.js';
 import { createManageLinks } from './manage-links.js';
 import { createMeetingAdminRoutes } from './meeting-admin-routes.js';
+import { createMeetingLinkHandler, MEETING_LINK_KIND } from './meeting-link.js';
 import type { AgentLeadFields } from './meeting-lead-fields.js';
 
 export interface MeetingsModuleDeps {
@@ -106,5 +107,7 @@ export function createMeetingsModule(deps: MeetingsModuleDeps) {
     /** Mounted at /oauth: the providers' redirect back. */
     oauthRouter: createOAuthCallbackRoutes(oauth),
     runJobs: () => runMeetingJobs(booking),
+    /** For the Marketo outbox: a Meet link still pending at booking is read later. */
+    outboxHandlers: { [MEETING_LINK_KIND]: createMeetingLinkHandler(booking) },
   };
 }

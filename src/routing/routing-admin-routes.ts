@@ -7,22 +7,26 @@ import {
   type Agent,
   type RoutingRule,
 } from '../meetings/meeting-contract.js';
-import type { AgentStore, RoutingRuleStore } from '../store/meeting-store-types.js';
+import type { AgentStore, MeetingStore, RoutingRuleStore } from '../store/meeting-store-types.js';
 import type { RoutingStore } from '../store/types.js';
 import { toRoutingAgent, unroutableReason } from './meeting-routing.js';
 import { pickNextAgent } from './round-robin.js';
 import { pointerOf } from './rotation-state.js';
+import { routingSettingsSchema } from './routing-settings.js';
+import { countAgentTotals } from './routing-totals.js';
 
 export interface RoutingAdminDeps {
-  store: AgentStore & RoutingRuleStore & RoutingStore;
+  store: AgentStore & RoutingRuleStore & RoutingStore & Pick<MeetingStore, 'listMeetings'>;
   clock: Clock;
   ids: Ids;
 }
 
 /**
- * /api/routing: the rotation's order, who is next, the meetings per agent to date and the
- * custom rules. "Next" is the next agent who can take meetings at all; whether they are free
- * at a given time is decided per booking (a busy agent is skipped, keeping their place).
+ * /api/routing: the rotation's order, who is next, what each agent was given (meetings booked,
+ * held, to come, cancelled, no-show; assignments; what round robin counted: routing-totals.ts),
+ * the settings and the custom rules. "Next" is the next agent who can take meetings at all;
+ * whether they are free at a given time is decided per booking (a busy agent is skipped,
+ * keeping their place).
  */
 export function createRoutingAdminRoutes(deps: RoutingAdminDeps): Router {
   const router = Router();
@@ -30,10 +34,12 @@ export function createRoutingAdminRoutes(deps: RoutingAdminDeps): Router {
 
   router.get('/routing', (_req, res) => {
     const agents = store.listAgents();
-    const state = store.routingState();
-    const next = pickNextAgent(
-      agents.map(toRoutingAgent),
-      pointerOf(store.rotationState(), 'default'),
+    const rotation = store.rotationState();
+    const next = pickNextAgent(agents.map(toRoutingAgent), pointerOf(rotation, 'default'));
+    const totals = countAgentTotals(
+      agents.map((agent) => agent.id),
+      store.listMeetings(),
+      rotation,
     );
     res.json({
       order: agents.map((agent) => ({
@@ -41,14 +47,25 @@ export function createRoutingAdminRoutes(deps: RoutingAdminDeps): Router {
         name: agent.name,
         email: agent.email,
         ...routability(agent),
-        meetingsToDate: state.totals[agent.id] ?? 0,
+        ...totals.get(agent.id),
       })),
-      lastAgentId: state.lastAgentId ?? null,
+      lastAgentId: rotation.lastAgentId ?? null,
       next: next === undefined ? null : { id: next.id, name: next.name, email: next.email },
-      pools: state.pointers,
-      totals: state.totals,
+      pools: rotation.pointers ?? {},
+      /** `routed` by agent id, agents deleted since included. */
+      routed: rotation.totals,
+      settings: store.routingSettings(),
       rules: store.listRoutingRules(),
     });
+  });
+
+  router.get('/routing/settings', (_req, res) => {
+    res.json(store.routingSettings());
+  });
+
+  router.put('/routing/settings', async (req, res) => {
+    const settings = parseInput(routingSettingsSchema.strict(), req.body, 'routing settings');
+    res.json(await store.saveRoutingSettings(settings));
   });
 
   router.get('/routing/rules', (_req, res) => {

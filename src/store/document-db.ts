@@ -96,7 +96,8 @@ export class DocumentDb {
    * With `durability: 'deferred'` the promise resolves as soon as the change is applied (a
    * refusal still rejects), and the write starts within `deferredWriteMs`, shared with every
    * other change of that window, or sooner with any other write. For a caller whose change
-   * may be lost in a crash because it is restored from elsewhere (the lead webhook).
+   * may be lost in a crash because it is restored from elsewhere. A change that must survive
+   * a crash but is small and frequent goes to the journal instead (`updateJournaled`).
    */
   update<T>(mutate: (doc: StoreDocument) => T, options?: WriteOptions): Promise<T> {
     return this.updateIfChanged((doc) => ({ result: mutate(doc), changed: true }), options);

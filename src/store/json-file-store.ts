@@ -27,7 +27,9 @@ export interface JsonFileStoreOptions extends LowdbStoreOptions {
 }
 
 /**
- * The default store: one JSON document, rewritten whole on every (group) commit. One process
+ * The default store: one JSON document, rewritten whole on every (group) commit, except for
+ * lead changes written with `durability: 'journal'`, appended to the lead journal beside it
+ * (lead-journal.ts) and replayed here at the next open after a crash. One process
  * per file, enforced by a lock file; a corrupt file stops the start instead of being reset.
  * Every write serialises the whole document (about 42 MB and 0.3 s at 100,000 leads, see
  * bench/store.ts) in chunks with the event loop free between them (the longest stall about

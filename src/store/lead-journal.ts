@@ -167,6 +167,10 @@ export async function replayLeadJournal(
       );
     }
   });
-  document.journalGeneration = files[files.length - 1]!.generation + 1;
+  // Past every file found, stale ones too, so that no later append reuses a name.
+  document.journalGeneration = Math.max(
+    document.journalGeneration,
+    files[files.length - 1]!.generation + 1,
+  );
   return { files, replayed: entries.length };
 }

@@ -17,6 +17,7 @@ import { OutboxRecords } from './outbox-records.js';
 import { refuseInvalid } from './record-validation.js';
 import { RoutingRecords, type RoundRobinArgs, type RoundRobinResult } from './routing-records.js';
 import type { RotationState } from '../routing/rotation-state.js';
+import type { RoutingSettings } from '../routing/routing-settings.js';
 import {
   syncStateSchema,
   storeInstanceSchema,
@@ -139,6 +140,14 @@ export class LowdbStore implements Store {
 
   rotationState(): RotationState {
     return this.routing.rotation();
+  }
+
+  routingSettings(): RoutingSettings {
+    return this.routing.settings();
+  }
+
+  saveRoutingSettings(settings: RoutingSettings): Promise<RoutingSettings> {
+    return this.db.updateIfChanged(() => this.routing.saveSettings(settings));
   }
 
   getAssignment(key: string): Assignment | undefined {

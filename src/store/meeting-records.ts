@@ -306,7 +306,10 @@ export class MeetingRecords {
     const current = this.doc.meetings.get(id);
     if (current === undefined)
       throw new AppError('NOT_FOUND', `No meeting ${id}`, { httpStatus: 404 });
-    const { meeting, outbox } = change(current, { hasConflict: (args) => this.hasConflict(args) });
+    const { meeting, outbox, giveBackTurn } = change(current, {
+      hasConflict: (args) => this.hasConflict(args),
+      routingSettings: this.doc.routingSettings,
+    });
     if (meeting === current && (outbox === undefined || outbox.length === 0)) {
       return { result: current, changed: false };
     }
@@ -316,6 +319,11 @@ export class MeetingRecords {
     this.remove(current);
     this.doc.meetings.set(id, next);
     this.index(next);
+    if (giveBackTurn === true) {
+      this.doc.routing = deepFreeze(
+        giveBack(this.doc.routing, { ...current.routing, agentId: current.agentId }),
+      );
+    }
     return { result: next, changed: true };
   }
 

@@ -1,4 +1,5 @@
 import type { Agent, Meeting, RoutingRule } from '../meetings/meeting-contract.js';
+import type { RoutingSettings } from '../routing/routing-settings.js';
 import type { OAuthState } from './meeting-document.js';
 import type { NewOutboxItem } from './types.js';
 
@@ -97,8 +98,15 @@ export type MeetingChange = (
       bufferAfterMs: number;
       excludeId?: string;
     }): boolean;
+    /** The rotation's settings as they are at this change. */
+    routingSettings: RoutingSettings;
   },
-) => { meeting: Meeting; outbox?: NewOutboxItem[] };
+) => {
+  meeting: Meeting;
+  outbox?: NewOutboxItem[];
+  /** Gives the meeting's turn back to its rotation (rotation-state.ts `giveBack`), atomically. */
+  giveBackTurn?: boolean;
+};
 
 export interface MeetingFilter {
   agentId?: string;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { NO_POOL, pointerOf, takeTurn, type RotationState } from '../routing/rotation-state.js';
 import { pickNextAgent } from '../routing/round-robin.js';
+import { routingSettingsSchema, type RoutingSettings } from '../routing/routing-settings.js';
 import type { Changed } from './document-db.js';
 import { deepFreeze } from './document-snapshot.js';
 import { refuseInvalid } from './record-validation.js';
@@ -33,8 +34,9 @@ const roundRobinArgsSchema = z.object({
 });
 
 /**
- * The rotation (`doc.routing`: pointer and totals, one frozen value replaced on each turn) and
- * the assignments it made (`doc.assignments`, frozen, by key). `assign` is a mutator for
+ * The rotation (`doc.routing`: pointer and totals, one frozen value replaced on each turn), its
+ * admin settings (`doc.routingSettings`) and the assignments it made (`doc.assignments`, frozen,
+ * by key). `assign` is a mutator for
  * `DocumentDb.updateIfChanged`: it reads the pointer and writes it back in one synchronous
  * call, so no other caller can take the same turn in between (research D4, lowdb #478).
  */
@@ -63,6 +65,16 @@ export class RoutingRecords {
   /** Frozen: a caller cannot change it in place. */
   rotation(): RotationState {
     return this.doc.routing;
+  }
+
+  settings(): RoutingSettings {
+    return this.doc.routingSettings;
+  }
+
+  saveSettings(input: RoutingSettings): Changed<RoutingSettings> {
+    const settings = deepFreeze(refuseInvalid(routingSettingsSchema, input, 'routing settings'));
+    this.doc.routingSettings = settings;
+    return { result: settings, changed: true };
   }
 
   get(key: string): Assignment | undefined {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StoreError } from '../errors.js';
+import { DEFAULT_ROUTING_SETTINGS, routingSettingsSchema } from '../routing/routing-settings.js';
 import { chatDocumentShape, createEmptyChatDocument } from './chat-document.js';
 import { deepFreeze, freezeDocumentValues } from './document-snapshot.js';
 import { createEmptyMeetingDocument, meetingDocumentShape } from './meeting-document.js';
@@ -68,6 +69,11 @@ const routingSchema = z
   })
   .default(() => ({ totals: {} }));
 
+/** Files written before the settings existed open with the defaults. */
+const routingSettingsDocSchema = routingSettingsSchema.default(() => ({
+  ...DEFAULT_ROUTING_SETTINGS,
+}));
+
 /** Assignments by routed key. Defaults to empty: files written before routing still open. */
 const assignmentsSchema = z
   .record(z.string(), assignmentSchema)
@@ -135,6 +141,7 @@ export const storeDocumentSchema = z.object({
   /** Which Marketo instance the data belongs to; a store never serves another one. */
   instance: storeInstanceSchema.optional(),
   routing: routingSchema,
+  routingSettings: routingSettingsDocSchema,
   assignments: assignmentsSchema,
   outbox: outboxSchema,
   /** Chat: configuration and revision, dialogues, counters, recent event ids, visitor links. */
@@ -154,6 +161,7 @@ export function createEmptyDocument(): StoreDocument {
     deletedLeadIds: [],
     sync: deepFreeze(initialSyncState()),
     routing: deepFreeze({ totals: {} }),
+    routingSettings: deepFreeze({ ...DEFAULT_ROUTING_SETTINGS }),
     assignments: new Map(),
     outbox: new Map(),
     ...createEmptyChatDocument(),

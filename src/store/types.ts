@@ -6,6 +6,7 @@ import type {
   DialogueStats,
 } from '../chat/chat-contract.js';
 import type { RotationState } from '../routing/rotation-state.js';
+import type { RoutingSettings } from '../routing/routing-settings.js';
 import type { MeetingStores } from './meeting-store-types.js';
 
 /**
@@ -313,6 +314,10 @@ export interface RoutingStore {
   };
   /** The whole rotation state as stored (frozen): pointers with followers, turns, counts. */
   rotationState(): RotationState;
+  /** The rotation's admin settings (frozen). */
+  routingSettings(): RoutingSettings;
+  /** Replaces the settings; durable before it resolves. */
+  saveRoutingSettings(settings: RoutingSettings): Promise<RoutingSettings>;
   getAssignment(key: string): Assignment | undefined;
 }
 

@@ -83,10 +83,14 @@ export function createMeetingsTestApp(
     agentLeadFields?: { email?: string; name?: string };
     /** Called once a public request's body is read and its route has run up to its first wait. */
     onRouted?: () => void;
+    /** The clock a real provider client shares (it starts at T0 otherwise). */
+    clock?: ReturnType<typeof createManualClock>;
+    /** A real Google client against nock (google-calendar-harness.ts) instead of the fake. */
+    googleProvider?: { client: CalendarClient; oauth: CalendarOAuth };
   } = {},
 ) {
   const store = createMemoryStore();
-  const clock = createManualClock(T0);
+  const clock = options.clock ?? createManualClock(T0);
   const key = randomBytes(32);
   const cipher = createTokenCipher(key);
   const google = createFakeProvider('google');
@@ -98,7 +102,7 @@ export function createMeetingsTestApp(
     cipher,
     linkSecrets: [key],
     publicBaseUrl: 'https://chat.example.com',
-    providers: { google: { client: google.client, oauth: google.oauth } },
+    providers: { google: options.googleProvider ?? { client: google.client, oauth: google.oauth } },
     ...(options.ownerField === undefined ? {} : { ownerField: options.ownerField }),
     ...(options.agentLeadFields === undefined ? {} : { agentLeadFields: options.agentLeadFields }),
   });

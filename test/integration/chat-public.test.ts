@@ -8,7 +8,12 @@ import {
   type ChatRateLimits,
 } from '../../src/chat/chat-public-rate-limit.js';
 import { createDefaultConfiguration } from '../../src/chat/default-configuration.js';
-import { createMunchkinLookup, type MunchkinLookup } from '../../src/chat/munchkin-lookup.js';
+import {
+  createMunchkinLookup,
+  createMunchkinLookupPerHour,
+  type MunchkinLookup,
+} from '../../src/chat/munchkin-lookup.js';
+import { loadConfig } from '../../src/config.js';
 import { createManualClock, type Clock } from '../../src/deps.js';
 import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
 import { silentLogger } from '../../src/logger.js';
@@ -486,6 +491,17 @@ describe('POST /chat/resolve', () => {
     expect(marketo.calls).toHaveLength(4);
   });
 
+  it('when CHAT_COOKIE_LOOKUPS_PER_HOUR is 0, then there is no lookup; otherwise bursts of 20 at most', async () => {
+    const marketo = fakeMarketoCookies({});
+    const options = { marketo, clock: createManualClock(), logger: silentLogger };
+    expect(createMunchkinLookupPerHour(options, 0)).toBeUndefined();
+    const lookup = createMunchkinLookupPerHour(options, 180)!;
+    for (let i = 0; i < 25; i += 1)
+      await lookup.leadFor(`id:123-ABC-456&token:_mch-x.example-1-${i}`);
+    expect(marketo.calls).toHaveLength(20);
+    expect(loadConfig({}).chat.cookieLookupsPerHour).toBe(180);
+  });
+
   it('when Marketo is slow, then resolve answers as for an anonymous visitor and the late answer serves the next one', async () => {
     let answer!: () => void;
     const marketo = {
@@ -841,6 +857,36 @@ describe('events of a conversation before it is known', () => {
       [ADA.id, 'cookie'],
       [ADA.id, 'cookie'],
     ]);
+  });
+
+  it('when a visitor known by cookie types another address, then their activities go to the typed address from then on, marked typed', async () => {
+    const marketo = fakeMarketoCookies({ [ADA_COOKIE]: { id: ADA.id, email: ADA.email } });
+    const { app, store } = await setup({
+      munchkin: (clock) => createMunchkinLookup({ marketo, clock, logger: silentLogger }),
+    });
+    const visitor = { anonymousId: 'anon-visitor-a', mktoTrk: ADA_COOKIE };
+    for (const body of [
+      event('engaged', { visitor }),
+      event('email-given', { visitor, value: BOB.email }),
+      event('goal-reached', { visitor, value: 'demo' }),
+    ]) {
+      await request(app).post('/chat/events').send(body).expect(202);
+    }
+    const targets = store.listOutbox().map((item) => {
+      const { leadId, activity } = item.payload as {
+        leadId: number;
+        activity: { type: string; identity: string };
+      };
+      return [activity.type, leadId, activity.identity];
+    });
+    expect(targets).toEqual(
+      expect.arrayContaining([
+        ['engaged', ADA.id, 'cookie'],
+        ['email-given', BOB.id, 'typed'],
+        ['goal-reached', BOB.id, 'typed'],
+      ]),
+    );
+    expect(targets).toHaveLength(3);
   });
 
   it('when the visitor never becomes known, then nothing is written and other conversations are untouched', async () => {

@@ -73,7 +73,7 @@ describe('routing: rules, owner, rotation', () => {
       routing: { rule: 'round-robin' },
     });
     const routing = await request(t.app).get('/api/routing').expect(200);
-    expect(routing.body.totals).toEqual({ [ana.id]: 1, [ben.id]: 1 });
+    expect(routing.body.routed).toEqual({ [ana.id]: 1, [ben.id]: 1 });
     expect(routing.body.next.id).toBe(ben.id);
   });
 
@@ -104,9 +104,9 @@ describe('routing: rules, owner, rotation', () => {
     ]);
     const routing = await request(t.app).get('/api/routing').expect(200);
     expect(
-      routing.body.order.map((a: { id: string; meetingsToDate: number }) => [
+      routing.body.order.map((a: { id: string; meetings: { booked: number } }) => [
         a.id,
-        a.meetingsToDate,
+        a.meetings.booked,
       ]),
     ).toEqual([
       [ana.id, 1],
@@ -142,6 +142,26 @@ describe('the rotation when agents leave', () => {
       next.push(res.body.meeting.agent.id);
     }
     expect(next).toEqual([four!.id, agentFive!.id, one!.id]);
+  });
+});
+
+describe('the rotation when agents are reordered', () => {
+  it('when agent three took the last meeting and the order changes, then the agent after three in the new order is next, as GET /api/routing says', async () => {
+    const t = createMeetingsTestApp();
+    const five = [];
+    for (const n of [1, 2, 3, 4, 5]) {
+      five.push(await addAgent(t, { name: `Agent ${n}`, email: `agent${n}@example.com` }));
+    }
+    const [one, two, three, four, agentFive] = five.map((a) => a.id);
+    for (const n of [1, 2, 3]) await book(t, { email: `early${n}@example.org` });
+    await request(t.app)
+      .put('/api/agents/order')
+      .send({ order: [three, one, agentFive, two, four] })
+      .expect(200);
+
+    expect((await request(t.app).get('/api/routing').expect(200)).body.next.id).toBe(one);
+    const res = await book(t, { start: '2026-11-25T10:00:00+01:00', email: 'late@example.org' });
+    expect(res.body.meeting.agent.id).toBe(one);
   });
 });
 

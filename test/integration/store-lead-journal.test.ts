@@ -76,6 +76,7 @@ describe('lead journal of the JSON-file store', () => {
     const store = await createJsonFileStore({ file });
     await store.applyLeadChanges({ upserts: [makeLead(1)] }, journal);
     await store.applyLeadChanges({ upserts: [makeLead(2)] }); // whole: the document holds both
+    await store.applyLeadChanges({ upserts: [makeLead(3)] }); // and moves on a generation again
     const crashed = await copyAsCrashed();
     // As if the crash came between the whole write and the removal of the older journal.
     await writeFile(
@@ -87,6 +88,8 @@ describe('lead journal of the JSON-file store', () => {
 
     expect(reopened.getLead(1)?.fields['email']).toBe('lead1@example.com');
     expect(await journalNames(path.dirname(crashed))).toEqual([]);
+    // The generation never goes back, so no later append reuses the name of an older file.
+    expect(JSON.parse(await readFile(crashed, 'utf8')).journalGeneration).toBe(2);
     await reopened.close();
     await store.close();
   });

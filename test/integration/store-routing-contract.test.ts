@@ -235,6 +235,25 @@ describe.each(storeImplementations)('routing store contract: $kind', (impl) => {
     expect(store.routingState()).toEqual({ lastAgentId: undefined, pointers: {}, totals: {} });
   });
 
+  it('when the routing settings are saved, then they are kept across a reopen; a new store has the defaults', async () => {
+    expect(store.routingSettings()).toEqual({ cancellationReturnsTurn: false });
+
+    expect(await store.saveRoutingSettings({ cancellationReturnsTurn: true })).toEqual({
+      cancellationReturnsTurn: true,
+    });
+    store = await impl.reopen(store, storeFile.file);
+
+    expect(store.routingSettings()).toEqual({ cancellationReturnsTurn: true });
+  });
+
+  it('when invalid routing settings are saved, then STORE_INVALID_RECORD and they stay', async () => {
+    await expect(
+      store.saveRoutingSettings({ cancellationReturnsTurn: 'yes' as unknown as boolean }),
+    ).rejects.toMatchObject({ code: 'STORE_INVALID_RECORD' });
+
+    expect(store.routingSettings()).toEqual({ cancellationReturnsTurn: false });
+  });
+
   it('when the store is closed, then routing is refused with STORE_CLOSED', async () => {
     await store.close();
 

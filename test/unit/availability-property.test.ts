@@ -14,7 +14,14 @@ import { WEEKDAYS, type AvailabilityBlock } from '../../src/meetings/meeting-con
  * Properties of slot generation over random agents, calendars and ranges near DST changes
  * (Berlin and New York, Lord Howe's 30-minute shift, Santiago's midnight jump, Kathmandu's
  * +05:45). Ranges start from fixed dates; nothing reads the clock.
+ *
+ * The seeds are pinned, so every run checks the same cases: these four found the autumn-change
+ * bug (a slot offered while the agent's clock read the repeated hour before the block's start,
+ * in New York, Santiago, Lord Howe and Berlin; issue 9, item 19), whose shrunk cases are plain
+ * tests in availability.test.ts. To explore further, run with other seeds and a larger numRuns.
  */
+const SEEDS = [20, 30, 40, 62];
+const RUNS = { numRuns: 300 };
 
 const MIN = 60_000;
 const QUARTER = 15 * MIN;
@@ -116,52 +123,59 @@ function isWorkingAt(agent: SlotAgent, instant: number): boolean {
 }
 
 describe('slot properties', () => {
-  it('when a start is in the range, then agentSlots offers it iff isSlotBookable accepts it', () => {
-    fc.assert(
-      fc.property(scenarioArb, fc.array(fc.nat(), { maxLength: 40 }), (scenario, picks) => {
-        const slots = agentSlots(scenario);
-        const offered = new Set(slots.map((s) => s.start));
-        for (const slot of slots)
-          expect(isSlotBookable({ ...scenario, ...slot })).toEqual({ ok: true });
-        // Candidates on a 5-minute grid: most are off the slot grid, many are on it.
-        const span = (scenario.range.end - scenario.range.start) / (5 * MIN);
-        for (const pick of picks) {
-          const start = scenario.range.start + (pick % span) * 5 * MIN;
-          expect(isSlotBookable({ ...scenario, start }).ok).toBe(offered.has(start));
-        }
-      }),
-      { numRuns: 300 },
-    );
-  });
+  // The two functions never disagreed, before the fix or after: one pinned seed is enough.
+  it.each(SEEDS.slice(0, 1))(
+    'when a start is in the range, then agentSlots offers it iff isSlotBookable accepts it (seed %i)',
+    (seed) => {
+      fc.assert(
+        fc.property(scenarioArb, fc.array(fc.nat(), { maxLength: 40 }), (scenario, picks) => {
+          const slots = agentSlots(scenario);
+          const offered = new Set(slots.map((s) => s.start));
+          for (const slot of slots)
+            expect(isSlotBookable({ ...scenario, ...slot })).toEqual({ ok: true });
+          // Candidates on a 5-minute grid: most are off the slot grid, many are on it.
+          const span = (scenario.range.end - scenario.range.start) / (5 * MIN);
+          for (const pick of picks) {
+            const start = scenario.range.start + (pick % span) * 5 * MIN;
+            expect(isSlotBookable({ ...scenario, start }).ok).toBe(offered.has(start));
+          }
+        }),
+        { ...RUNS, seed },
+      );
+    },
+  );
 
-  it('when slots are offered, then each is sorted, in hours, noticed, and clear of busy and booked with buffers', () => {
-    fc.assert(
-      fc.property(scenarioArb, (scenario) => {
-        const { agent, range, busy, booked, now } = scenario;
-        const slots = agentSlots(scenario);
-        const bufferMs = agent.bufferAfterMinutes * MIN;
-        slots.forEach((slot, i) => {
-          if (i > 0) expect(slot.start).toBeGreaterThan(slots[i - 1]?.start ?? -Infinity);
-          expect(slot.end - slot.start).toBe(agent.meetingMinutes * MIN);
-          expect(slot.start).toBeGreaterThanOrEqual(range.start);
-          expect(slot.start).toBeLessThan(range.end);
-          expect(slot.start).toBeGreaterThanOrEqual(now + agent.minimumNoticeMinutes * MIN);
-          // Blocks sit on a 15-minute wall grid, so 5-minute samples catch any gap.
-          for (let t = slot.start; t < slot.end; t += 5 * MIN) {
-            expect(isWorkingAt(agent, t)).toBe(true);
-          }
-          expect(isWorkingAt(agent, slot.end - MIN)).toBe(true);
-          for (const b of busy) {
-            expect(slot.end + bufferMs <= b.start || b.end + bufferMs <= slot.start).toBe(true);
-          }
-          for (const m of booked) {
-            expect(slot.end + bufferMs <= m.start || m.end + m.bufferAfterMs <= slot.start).toBe(
-              true,
-            );
-          }
-        });
-      }),
-      { numRuns: 300 },
-    );
-  });
+  it.each(SEEDS)(
+    'when slots are offered, then each is sorted, in hours, noticed, and clear of busy and booked with buffers (seed %i)',
+    (seed) => {
+      fc.assert(
+        fc.property(scenarioArb, (scenario) => {
+          const { agent, range, busy, booked, now } = scenario;
+          const slots = agentSlots(scenario);
+          const bufferMs = agent.bufferAfterMinutes * MIN;
+          slots.forEach((slot, i) => {
+            if (i > 0) expect(slot.start).toBeGreaterThan(slots[i - 1]?.start ?? -Infinity);
+            expect(slot.end - slot.start).toBe(agent.meetingMinutes * MIN);
+            expect(slot.start).toBeGreaterThanOrEqual(range.start);
+            expect(slot.start).toBeLessThan(range.end);
+            expect(slot.start).toBeGreaterThanOrEqual(now + agent.minimumNoticeMinutes * MIN);
+            // Blocks sit on a 15-minute wall grid, so 5-minute samples catch any gap.
+            for (let t = slot.start; t < slot.end; t += 5 * MIN) {
+              expect(isWorkingAt(agent, t)).toBe(true);
+            }
+            expect(isWorkingAt(agent, slot.end - MIN)).toBe(true);
+            for (const b of busy) {
+              expect(slot.end + bufferMs <= b.start || b.end + bufferMs <= slot.start).toBe(true);
+            }
+            for (const m of booked) {
+              expect(slot.end + bufferMs <= m.start || m.end + m.bufferAfterMs <= slot.start).toBe(
+                true,
+              );
+            }
+          });
+        }),
+        { ...RUNS, seed },
+      );
+    },
+  );
 });

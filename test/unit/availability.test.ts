@@ -307,6 +307,71 @@ describe('agentSlots', () => {
   });
 });
 
+/**
+ * The autumn change, pinned from the slot property test's failing seeds before the fix (fast-check
+ * 4, numRuns 300): a block that starts inside the repeated hour was read from the first time its
+ * start occurs to its end, so it took in the second pass's times before its start (issue 9, item
+ * 19). The slots and the gap are the instants at which the agent's clock reads inside the block.
+ */
+describe('a block that starts inside the hour repeated by a fall-back change', () => {
+  it.each<[string, string, AvailabilityBlock, string, string[], string]>([
+    [
+      'New York Sun 01:15-02:00 (seeds 20, 27, 72): no slot at the second 01:00',
+      'America/New_York',
+      block('sun', '01:15', '02:00'),
+      '2026-11-01',
+      ['05:15', '05:30', '05:45', '06:15', '06:30', '06:45'],
+      '06:00',
+    ],
+    [
+      'New York Sun 01:30-02:00 (seed 42): no slot at the second 01:00 or 01:15',
+      'America/New_York',
+      block('sun', '01:30', '02:00'),
+      '2026-11-01',
+      ['05:30', '05:45', '06:30', '06:45'],
+      '06:15',
+    ],
+    [
+      'Berlin Sun 02:15-03:00 (seeds 62, 77): no slot at the second 02:00',
+      'Europe/Berlin',
+      block('sun', '02:15', '03:00'),
+      '2026-10-25',
+      ['00:15', '00:30', '00:45', '01:15', '01:30', '01:45'],
+      '01:00',
+    ],
+    [
+      'Santiago Sat 23:15-24:00, the clock going back at midnight (seeds 30, 89, 98)',
+      'America/Santiago',
+      block('sat', '23:15', '24:00'),
+      '2026-04-05',
+      ['02:15', '02:30', '02:45', '03:15', '03:30', '03:45'],
+      '03:00',
+    ],
+    [
+      'Lord Howe Sun 01:45-02:00, a 30-minute change (seeds 40, 44): no slot at the second 01:30',
+      'Australia/Lord_Howe',
+      block('sun', '01:45', '02:00'),
+      '2026-04-04',
+      ['14:45', '15:15'],
+      '15:00',
+    ],
+  ])('%s', (_name, timeZone, availability, utcDate, expected, secondPass) => {
+    const day = at(`${utcDate}T00:00`);
+    const query = {
+      agent: agent({ timeZone, availability: [availability], meetingMinutes: 15 }),
+      now: day - 86_400_000,
+      busy: [],
+      booked: [],
+    };
+    const slots = agentSlots({ ...query, range: { start: query.now, end: day + 86_400_000 } });
+    expect(starts(slots)).toEqual(expected.map((time) => `${utcDate}T${time}`));
+    expect(isSlotBookable({ ...query, start: at(`${utcDate}T${secondPass}`) })).toEqual({
+      ok: false,
+      reason: 'outside-hours',
+    });
+  });
+});
+
 describe('isSlotBookable', () => {
   const base = {
     agent: agent({ minimumNoticeMinutes: 60, bufferAfterMinutes: 10 }),

@@ -111,6 +111,8 @@ export function createGoogleCalendarClient(deps: {
       });
     },
 
+    getEvent,
+
     cancelEventOfMeeting(access, meetingId) {
       // The event's id is derived from the meeting: it can be removed without knowing whether
       // the create that made it ever answered.

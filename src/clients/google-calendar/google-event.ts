@@ -62,13 +62,17 @@ export function buildGoogleEventBody(id: string, event: CalendarEventInput) {
 
 /**
  * What booking keeps of an event. The Meet link is the `video` entry point (or the older
- * `hangoutLink`); a create request still `pending` has none yet, and the meeting goes on
- * without a link rather than failing (Google fills it in on the event shortly after).
+ * `hangoutLink`). Google makes the conference asynchronously ("Create events", Conferencing:
+ * the request's status is `pending` until the entry points are populated, `failure` when none
+ * will be): a pending one is said, so the link is read again later (meeting-link.ts) while
+ * the booking goes on without waiting for it.
  */
 export function readGoogleEventResult(event: GoogleEvent): CalendarEventResult {
   const video = event.conferenceData?.entryPoints?.find(
     (entry) => entry.entryPointType === 'video',
   );
   const meetingUrl = video?.uri ?? event.hangoutLink;
-  return { eventId: event.id, ...(meetingUrl === undefined ? {} : { meetingUrl }) };
+  if (meetingUrl !== undefined) return { eventId: event.id, meetingUrl };
+  const pending = event.conferenceData?.createRequest?.status?.statusCode === 'pending';
+  return { eventId: event.id, ...(pending ? { meetingUrlPending: true } : {}) };
 }
