@@ -38,20 +38,20 @@ redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
 if redis.call('ZCARD', KEYS[3]) >= cap then
   local first = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
-  return {0, tonumber(first[2]) - now}
+  return {0, tonumber(first[2]) - now, 1}
 end
 if ARGV[7] == '1' then
   local used = redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2])
   if used >= limit then
     local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-    if oldest[2] then return {0, tonumber(oldest[2]) + span - now} end
-    return {0, span}
+    if oldest[2] then return {0, tonumber(oldest[2]) + span - now, 0} end
+    return {0, span, 0}
   end
   redis.call('ZADD', KEYS[2], ARGV[6], ARGV[5])
 end
 redis.call('ZADD', KEYS[3], ARGV[6], ARGV[5])
 for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], span + tonumber(ARGV[6]) - now) end
-return {1, 0}`;
+return {1, 0, 0}`;
 
 /** Releases a lease; a counted call enters the log at its answer time. Wakes the waiters. */
 const RELEASE = `
@@ -217,7 +217,7 @@ export class RedisCallBudget implements CallBudget {
     try {
       for (;;) {
         const now = this.clock.now();
-        const [granted, waitMs] = (await this.redis
+        const [granted, waitMs, atCap] = (await this.redis
           .eval(
             RESERVE,
             3,
@@ -237,7 +237,7 @@ export class RedisCallBudget implements CallBudget {
               'Redis, where the replicas share the Marketo call budget, is unreachable: call not sent',
               { httpStatus: 503, retryable: true, cause: error },
             );
-          })) as [number, number];
+          })) as [number, number, number];
         if (granted === 1) {
           if (counted) {
             this.shared.inWindow += 1;
@@ -246,19 +246,23 @@ export class RedisCallBudget implements CallBudget {
           return;
         }
         const jitter = Math.floor(this.random() * 10);
-        await this.waitForRoom(Math.min(Math.max(waitMs, 1), MAX_WAIT_MS) + jitter);
+        await this.waitForRoom(Math.min(Math.max(waitMs, 1), MAX_WAIT_MS) + jitter, atCap === 1);
       }
     } finally {
       this.local.queued -= 1;
     }
   }
 
-  /** Sleeps `ms` (real time, like Marketo's window) or until any replica releases a slot. */
-  private async waitForRoom(ms: number): Promise<void> {
+  /**
+   * Sleeps `ms`, or, when the concurrency cap was the bound, until any replica releases a slot.
+   * A release never frees room in the rate window (the call moves from in flight to the log),
+   * so a waiter for the window only wakes when its oldest call has left it.
+   */
+  private async waitForRoom(ms: number, wakeOnRelease: boolean): Promise<void> {
     const stop = new AbortController();
     let wake: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (wake = resolve));
-    this.waiters.add(wake);
+    if (wakeOnRelease) this.waiters.add(wake);
     await Promise.race([this.sleep(ms, stop.signal), released]);
     stop.abort();
     this.waiters.delete(wake);
