@@ -152,6 +152,41 @@ describe('Redis call budget shared by replicas', () => {
     expect(started).toBe(true);
   });
 
+  it('when a call runs longer than its lease, then renewals keep its slot until it ends', async () => {
+    const clock = createManualClock();
+    const options = { limit: 5, windowMs: 1_000, concurrency: 1, clock, leaseMs: 300 };
+    const holder = replica(options);
+    const other = replica({ ...options, sleep: () => delay(5) });
+    let answer: () => void = () => undefined;
+    let holding: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const long = holder.budget.run(() => {
+      holding();
+      return new Promise<void>((resolve) => (answer = resolve));
+    });
+    await held;
+    const leaseEnd = async () => {
+      const [, score] = await redis.zrange(`${prefix}:marketo:flight`, 0, 0, 'WITHSCORES');
+      return Number(score);
+    };
+    clock.advance(200);
+    // A renewal runs every 100 ms of real time; wait for one (bounded), then pass the first lease.
+    for (let i = 0; i < 200 && (await leaseEnd()) < clock.now() + 300; i += 1) await delay(10);
+    expect(await leaseEnd()).toBe(clock.now() + 300);
+    clock.advance(200);
+
+    let started = false;
+    const next = other.budget.run(async () => {
+      started = true;
+    });
+    await delay(50);
+    expect(started).toBe(false);
+    answer();
+    await long;
+    await next;
+    expect(started).toBe(true);
+  });
+
   it('when a call is answered, then it counts in the window from its answer time', async () => {
     const clock = createManualClock();
     const { budget } = replica({

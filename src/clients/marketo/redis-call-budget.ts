@@ -70,6 +70,9 @@ const RENEW = `
 if redis.call('ZSCORE', KEYS[3], ARGV[1]) then
   redis.call('ZADD', KEYS[3], 'XX', ARGV[2], ARGV[1])
   redis.call('ZADD', KEYS[2], 'XX', ARGV[2], ARGV[1])
+  -- The sets' own expiry was set at a reserve; a long call (a 300 s export) outlives it.
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+  redis.call('PEXPIRE', KEYS[3], ARGV[3])
   return 1
 end
 return 0`;
@@ -191,7 +194,14 @@ export class RedisCallBudget implements CallBudget {
     const renewal = setInterval(
       () => {
         void this.redis
-          .eval(RENEW, 3, ...this.keys.slice(0, 3), lease, this.clock.now() + this.leaseMs)
+          .eval(
+            RENEW,
+            3,
+            ...this.keys.slice(0, 3),
+            lease,
+            this.clock.now() + this.leaseMs,
+            this.span + this.leaseMs,
+          )
           .catch(() => undefined);
       },
       Math.max(1, Math.floor(this.leaseMs / 3)),
