@@ -81,17 +81,34 @@ async function listen(app: Express, host: string): Promise<{ server: Server; por
   return { server, port: (server.address() as AddressInfo).port };
 }
 
-/** The service: helmet, the fake /chat endpoints, the widget routes, the one error handler. */
+/** A site's page much wider than a phone, with the widget's tag: the phone shows its top left. */
+const WIDE_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Wide</title>
+<link rel="icon" href="data:,"></head><body><h1>Wide</h1>
+<table><tr><td style="min-width:900px">A table as wide as a desktop page</td></tr></table>
+<script src="widget.js" async></script></body></html>`;
+
+/** A desktop site's page without a viewport tag: the phone lays it out 980 px wide, zoomed out. */
+const DESKTOP_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Desktop</title>
+<link rel="icon" href="data:,"></head><body><h1>A desktop page</h1>
+<script src="widget.js" async></script></body></html>`;
+
+/**
+ * The service: helmet, the fake /chat endpoints, the widget routes, the one error handler;
+ * and `pages`, site pages by path.
+ */
 async function startService(
-  options: FakeChatServerOptions = {},
+  options: FakeChatServerOptions & { pages?: Record<string, string> } = {},
 ): Promise<{ baseUrl: string; fake: FakeChatServer }> {
+  const { pages = {}, ...fakeOptions } = options;
   const app = express();
   app.disable('x-powered-by');
   app.use(helmet());
   const { port } = await listen(app, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;
-  const fake = createFakeChatServer({ ownOrigin: baseUrl, ...options });
+  const fake = createFakeChatServer({ ownOrigin: baseUrl, ...fakeOptions });
   app.use('/chat', fake.router);
+  for (const [path, html] of Object.entries(pages)) app.get(path, (_req, res) => res.send(html));
   app.use(createWidgetRoutes({ publicBaseUrl: baseUrl }));
   app.use(notFoundHandler);
   app.use(createErrorHandler(silentLogger));
@@ -179,6 +196,46 @@ async function boxInViewport(locator: Locator, viewport: { width: number; height
     box.y + box.height <= viewport.height;
   return { inside, box };
 }
+
+/** A phone as Chromium emulates one: its viewport, touch, and a page that may zoom out to fit. */
+async function newPhoneContext(): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    viewport: PHONE,
+    isMobile: true,
+    hasTouch: true,
+    timezoneId: 'Europe/Berlin',
+    locale: 'en-GB',
+  });
+  cleanups.push(() => context.close());
+  return context;
+}
+
+/**
+ * The element's distance from each edge of what the screen shows (the visual viewport), in
+ * screen pixels: a page wider than a phone is zoomed out, and a fixed element that fills the
+ * layout viewport then reaches past the screen.
+ */
+const edgeGaps = (locator: Locator) =>
+  locator.evaluate((node) => {
+    const box = node.getBoundingClientRect();
+    const view = node.ownerDocument.defaultView!.visualViewport!;
+    const screen = (cssPx: number) => Math.round(cssPx * view.scale * 10) / 10;
+    return {
+      left: screen(box.left - view.offsetLeft),
+      top: screen(box.top - view.offsetTop),
+      right: screen(view.offsetLeft + view.width - box.right),
+      bottom: screen(view.offsetTop + view.height - box.bottom),
+    };
+  });
+
+/** Whether the element lies wholly inside what the screen shows (its gaps, to show when not). */
+async function shownWhole(locator: Locator) {
+  const gaps = await edgeGaps(locator);
+  return { inside: Object.values(gaps).every((gap) => gap >= -0.5), gaps };
+}
+
+/** Within half a pixel of `px`. */
+const near = (px: number) => expect.closeTo(px, 0);
 
 const isFocused = (locator: Locator) =>
   locator.evaluate((node) => node === node.getRootNode().activeElement);
@@ -526,7 +583,7 @@ describe('chat widget in Chromium', () => {
     expect(errors).toEqual([expect.stringMatching(/status of 409 .*\/chat\/meetings\)$/)]);
   });
 
-  it('when a phone (375x667) opens the chat with the launcher 32 px from the edges, then the panel lies inside the viewport and no input is under 16 px (iOS zooms into smaller ones)', async () => {
+  it('when a phone (375x667) opens the chat on the demo page with the launcher 32 px from the edges, then the page fits, the panel lies inside what the phone shows and no input is under 16 px (iOS zooms into smaller ones)', async () => {
     const { style } = ACME_CONFIGURATION;
     const { baseUrl } = await startService({
       configuration: {
@@ -534,22 +591,19 @@ describe('chat widget in Chromium', () => {
         style: { ...style, fontSizePx: 15, launcher: { position: 'bottom-right', paddingPx: 32 } },
       },
     });
-    const context = await browser.newContext({
-      viewport: PHONE,
-      hasTouch: true,
-      timezoneId: 'Europe/Berlin',
-      locale: 'en-GB',
-    });
-    cleanups.push(() => context.close());
-    const { page, errors } = await openPage(context, `${baseUrl}/demo`);
-    await launcherOf(page).click();
+    const { page, errors } = await openPage(await newPhoneContext(), `${baseUrl}/demo`);
+    // Nothing on the demo page is wider than a phone, so the phone does not zoom out of it.
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBe(PHONE.width);
+    await launcherOf(page).waitFor();
+    expect(await edgeGaps(launcherOf(page))).toMatchObject({ right: near(32), bottom: near(32) });
+    await launcherOf(page).tap();
     const panel = page.getByRole('dialog', { name: 'Acme Assistant' });
     await panel.waitFor();
-    expect(await boxInViewport(panel, PHONE)).toEqual({ inside: true, box: expect.anything() });
+    expect(await shownWhole(panel)).toEqual({ inside: true, gaps: expect.anything() });
 
     // The booking form: the name and email inputs.
-    await page.getByRole('button', { name: 'Book a demo' }).click();
-    await page.locator('.reply .times').getByRole('button', { name: '10:00' }).click();
+    await page.getByRole('button', { name: 'Book a demo' }).tap();
+    await page.locator('.reply .times').getByRole('button', { name: '10:00' }).tap();
     await page.getByLabel('Name').waitFor();
     const inputs = page.locator('[data-marketo-chat] input');
     expect(await inputs.count()).toBe(2);
@@ -559,11 +613,54 @@ describe('chat widget in Chromium', () => {
       ),
     );
     expect(Math.min(...sizes)).toBeGreaterThanOrEqual(16);
-    expect(await boxInViewport(panel, PHONE)).toEqual({ inside: true, box: expect.anything() });
+    expect(await shownWhole(panel)).toEqual({ inside: true, gaps: expect.anything() });
+    await page.getByLabel('Name').fill('Sam Lee');
+    await page.getByLabel('Email').fill('sam@acme-customer.example');
+    await page.getByRole('button', { name: /^Book .*10:00/ }).tap();
+    await page.locator('.meeting').getByText('Meeting booked').waitFor();
+    expect(await shownWhole(panel)).toEqual({ inside: true, gaps: expect.anything() });
     mkdirSync(dirname(PHONE_SCREENSHOT), { recursive: true });
     await page.screenshot({ path: PHONE_SCREENSHOT });
     expect(errors).toEqual([]);
   });
+
+  it.each([
+    { site: 'the demo page', path: '/demo' },
+    { site: 'a page wider than the phone', path: '/wide' },
+    { site: 'a desktop page, zoomed out', path: '/desktop' },
+  ])(
+    'when a phone (375x667) shows $site, then the launcher is 32 px from what it shows, the open panel lies inside it, and Send can be tapped',
+    async ({ path }) => {
+      const { style } = ACME_CONFIGURATION;
+      const { baseUrl } = await startService({
+        configuration: {
+          style: { ...style, launcher: { position: 'bottom-right', paddingPx: 32 } },
+        },
+        pages: { '/wide': WIDE_PAGE, '/desktop': DESKTOP_PAGE },
+      });
+      const { page, errors } = await openPage(await newPhoneContext(), `${baseUrl}${path}`);
+      const launcher = launcherOf(page);
+      await launcher.waitFor();
+      expect(await edgeGaps(launcher)).toMatchObject({ right: near(32), bottom: near(32) });
+      await launcher.tap();
+      const panel = page.getByRole('dialog', { name: 'Acme Assistant' });
+      await panel.waitFor();
+      expect(await shownWhole(panel)).toEqual({ inside: true, gaps: expect.anything() });
+
+      await page.getByRole('button', { name: 'See pricing' }).tap();
+      const email = page.getByLabel('Email');
+      await email.tap();
+      await email.fill('jane@acme-customer.example');
+      expect(await shownWhole(panel)).toEqual({ inside: true, gaps: expect.anything() });
+      await page.getByRole('button', { name: 'Send' }).tap();
+      await page.getByText('Thanks! The price list is on its way.').waitFor();
+      expect(await shownWhole(panel)).toEqual({ inside: true, gaps: expect.anything() });
+
+      await page.getByRole('button', { name: 'Close chat' }).tap();
+      expect(await edgeGaps(launcher)).toMatchObject({ right: near(32), bottom: near(32) });
+      expect(errors).toEqual([]);
+    },
+  );
 
   it.each([
     { width: 375, height: 667, paddingPx: 200 },
