@@ -100,7 +100,7 @@ export function createMeetingsModule(deps: MeetingsModuleDeps) {
     publicRoutes: (kit: PublicRouteKit): Router => createBookingPublicRoutes(booking, kit),
     /** Under /api, behind the admin token. */
     adminRouters: [
-      createAgentAdminRoutes({ ...booking, oauth }),
+      createAgentAdminRoutes({ ...booking, store: deps.store, oauth }),
       createMeetingAdminRoutes(booking),
       createRoutingAdminRoutes({ store: deps.store, clock: deps.clock, ids: deps.ids }),
     ],
