@@ -6,7 +6,7 @@ import { SlotTakenError } from './book-meeting.js';
 import { checkAgentSlot } from './meeting-availability.js';
 import type { Meeting, MeetingStatus } from './meeting-contract.js';
 import { meetingActivityItem } from './meeting-events-outbox.js';
-import { assertTransition, meetingEventCount } from './meeting-status.js';
+import { assertTransition, meetingEventCount, type MeetingActor } from './meeting-status.js';
 import { activityPayload, eventInput } from './meeting-writes.js';
 
 type ChangeDeps = Omit<BookingDeps, 'ids' | 'links'>;
@@ -28,7 +28,6 @@ function oneAtATime<T>(meetingId: string, work: () => Promise<T>): Promise<T> {
   });
   return next;
 }
-type Actor = 'visitor' | 'admin' | 'system';
 
 /**
  * A status change that touches no calendar (completed, no-show), or a cancellation, which
@@ -55,13 +54,14 @@ async function changeStatusNow(
   args: {
     meetingId: string;
     to: Extract<MeetingStatus, 'cancelled' | 'completed' | 'no-show'>;
-    by: Actor;
+    by: MeetingActor;
     note?: string;
   },
 ): Promise<Meeting> {
   const meeting = requireMeeting(deps, args.meetingId);
   const now = deps.clock.now();
-  assertTransition(meeting, args.to, now);
+  const rules = { by: args.by, noShowGraceMs: deps.noShowGraceMs };
+  assertTransition(meeting, args.to, now, rules);
   if (args.to === 'cancelled' && meeting.providerEventId !== undefined) {
     const agent = deps.store.getAgent(meeting.agentId);
     if (agent !== undefined) {
@@ -81,7 +81,7 @@ async function changeStatusNow(
   const changed = await deps.store.updateMeeting(
     meeting.id,
     (current, ctx) => {
-      assertTransition(current, args.to, now);
+      assertTransition(current, args.to, now, rules);
       const next: Meeting = {
         ...current,
         status: args.to,
@@ -121,7 +121,7 @@ async function changeStatusNow(
  */
 async function rescheduleNow(
   deps: ChangeDeps,
-  args: { meetingId: string; start: string; by: Actor },
+  args: { meetingId: string; start: string; by: MeetingActor },
 ): Promise<Meeting> {
   const meeting = requireMeeting(deps, args.meetingId);
   const now = deps.clock.now();

@@ -39,6 +39,7 @@ export interface MeetingsModuleDeps {
   agentLeadFields?: AgentLeadFields;
   busyCacheTtlMs?: number;
   maxMeetingsPerVisitor?: number;
+  noShowGraceMs?: number;
   onEnqueued?: () => void;
 }
 
@@ -78,6 +79,7 @@ export function createMeetingsModule(deps: MeetingsModuleDeps) {
     ...(deps.maxMeetingsPerVisitor === undefined
       ? {}
       : { maxMeetingsPerVisitor: deps.maxMeetingsPerVisitor }),
+    ...(deps.noShowGraceMs === undefined ? {} : { noShowGraceMs: deps.noShowGraceMs }),
   };
   const oauth = createOAuthConnect({
     store: deps.store,

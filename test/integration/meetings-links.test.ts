@@ -136,7 +136,7 @@ describe('rescheduling against a real calendar', () => {
 });
 
 describe('meeting statuses and the completion job', () => {
-  it('when the admin marks a future meeting completed, then 409; after its end the job completes it, and a no-show after that is refused', async () => {
+  it('when the admin marks a future meeting completed, then 409; after its end the job completes it, and then a cancellation, or a no-show past the grace period, is refused', async () => {
     const t = createMeetingsTestApp();
     await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
     const { body } = await book(t, {});
@@ -148,6 +148,13 @@ describe('meeting statuses and the completion job', () => {
     expect(early.body.error.code).toBe('MEETING_NOT_STARTED');
     t.clock.set(Date.parse(WED_0900_BERLIN) + HOUR);
     expect(await t.meetings.runJobs()).toMatchObject({ completed: 1 });
+    const cancelled = await request(t.app)
+      .post(`/api/meetings/${id}/status`)
+      .send({ status: 'cancelled' })
+      .expect(409);
+    expect(cancelled.body.error.code).toBe('MEETING_FINAL');
+    // A late no-show is taken within MEETING_NO_SHOW_GRACE_MS (7 days) of the end, not after.
+    t.clock.set(Date.parse(WED_0900_BERLIN) + 8 * 24 * HOUR);
     const late = await request(t.app)
       .post(`/api/meetings/${id}/status`)
       .send({ status: 'no-show' })
