@@ -291,6 +291,7 @@ export function confirmMeeting(
         status: 'booked',
         providerEventId: event.eventId,
         ...(event.meetingUrl === undefined ? {} : { meetingUrl: event.meetingUrl }),
+        ...(event.meetingUrlPending === true ? { bookedActivityPending: true as const } : {}),
         history: [...current.history, { status: 'booked', at: now, by: 'system' }],
         updatedAt: now,
       };

@@ -6,6 +6,7 @@ import { SlotTakenError } from './book-meeting.js';
 import { checkAgentSlot } from './meeting-availability.js';
 import type { Meeting, MeetingStatus } from './meeting-contract.js';
 import { meetingActivityItem } from './meeting-events-outbox.js';
+import { releaseBookedActivity } from './meeting-link.js';
 import { assertTransition, meetingEventCount, type MeetingActor } from './meeting-status.js';
 import { activityPayload, eventInput } from './meeting-writes.js';
 
@@ -82,8 +83,10 @@ async function changeStatusNow(
     meeting.id,
     (current, ctx) => {
       assertTransition(current, args.to, now, rules);
+      // A booking whose activity still waits for its Meet link: "booked" goes first, now.
+      const booked = releaseBookedActivity(current, now);
       const next: Meeting = {
-        ...current,
+        ...booked.meeting,
         status: args.to,
         history: [
           ...current.history,
@@ -98,7 +101,10 @@ async function changeStatusNow(
       };
       return {
         meeting: next,
-        outbox: [meetingActivityItem(activityPayload(next, meetingEventCount(next), now))],
+        outbox: [
+          ...booked.outbox,
+          meetingActivityItem(activityPayload(next, meetingEventCount(next), now)),
+        ],
         // Atomic with the cancellation: the admin's setting decides (src/routing/routing-settings.ts).
         giveBackTurn: givesTurnBack(ctx.routingSettings, args.to),
       };
@@ -191,8 +197,9 @@ async function rescheduleNow(
           excludeId: current.id,
         });
         if (conflict) throw new SlotTakenError();
+        const booked = releaseBookedActivity(current, now);
         const next: Meeting = {
-          ...current,
+          ...booked.meeting,
           status: 'rescheduled',
           start,
           end,
@@ -205,7 +212,10 @@ async function rescheduleNow(
         };
         return {
           meeting: next,
-          outbox: [meetingActivityItem(activityPayload(next, meetingEventCount(next), now))],
+          outbox: [
+            ...booked.outbox,
+            meetingActivityItem(activityPayload(next, meetingEventCount(next), now)),
+          ],
         };
       },
       now,
