@@ -117,6 +117,7 @@ async function main(): Promise<void> {
     agentLeadFields: config.meetings.agentLeadFields,
     busyCacheTtlMs: config.meetings.busyCacheTtlMs,
     maxMeetingsPerVisitor: config.meetings.maxPerVisitor,
+    noShowGraceMs: config.meetings.noShowGraceMs,
     onEnqueued: () => kickOutbox(),
   });
 
