@@ -147,7 +147,7 @@ export async function runChangePass(run: SyncRun): Promise<void> {
       try {
         page = await fetchPage(pass, chain.nextPageToken ?? '');
       } catch (error) {
-        // A token expired (Marketo keeps them 14 days, paging-tokens.md) or of a Marketo that
+        // A token expired or invalid (1003, error-codes.md), or of a Marketo that
         // no longer knows it (a restarted sandbox): 1003. Everything up to the high water is
         // applied, so a token from there skips nothing; what it reads again is harmless.
         const renewal = renewed || !isInvalidToken(error) ? undefined : renewToken(window, pass);
