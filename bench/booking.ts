@@ -35,7 +35,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import express from 'express';
 import { createTokenCipher } from '../src/calendar/token-cipher.js';
-import { createFixedWindowLimiter } from '../src/chat/chat-public-rate-limit.js';
+import { createFlexibleRateLimiter } from '../src/chat/chat-public-rate-limit.js';
 import { createChatPublicRoutes } from '../src/chat/chat-public-routes.js';
 import { createDefaultConfiguration } from '../src/chat/default-configuration.js';
 import { randomIds, systemClock } from '../src/deps.js';
@@ -180,7 +180,7 @@ async function startApps(store: LowdbStore, meetings: Meetings) {
     publicBaseUrl: 'http://127.0.0.1',
     // Every call comes from 127.0.0.1, and the booking routes fix their own limits (60 and 20
     // a minute): every limiter is built out of reach, yet each call is still counted.
-    createRateLimiter: ({ windowMs }) => createFixedWindowLimiter({ limit: 1e9, windowMs }),
+    createRateLimiter: (options) => createFlexibleRateLimiter({ ...options, limit: 1e9 }),
     extraRoutes: meetings.publicRoutes,
   });
   chatApp.use('/chat', routes);

@@ -117,6 +117,7 @@ async function main(): Promise<void> {
     agentLeadFields: config.meetings.agentLeadFields,
     busyCacheTtlMs: config.meetings.busyCacheTtlMs,
     maxMeetingsPerVisitor: config.meetings.maxPerVisitor,
+    noShowGraceMs: config.meetings.noShowGraceMs,
     onEnqueued: () => kickOutbox(),
   });
 
@@ -216,6 +217,10 @@ async function main(): Promise<void> {
             config.chat.cookieLookupsPerHour,
           ),
           onEnqueued: () => outbox.kick(),
+          rateLimitStore: runtime.redis && {
+            redis: runtime.redis,
+            keyPrefix: `${config.redisKeyPrefix}:chat`,
+          },
           extraRoutes: meetings.publicRoutes,
         }),
       },
