@@ -1,5 +1,6 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { CallBudget } from '../../src/clients/marketo/call-budget.js';
 import {
   caught,
   createTestClient,
@@ -48,5 +49,40 @@ describe('MarketoClient: stop', () => {
     expect(await caught(client.getPagingToken(since))).toMatchObject({ code: 'MARKETO_STOPPED' });
     expect(later.isDone()).toBe(false);
     expect(client.stats()).toMatchObject({ calls: 1 });
+  });
+
+  it('when the budget cannot abandon its waiters (a shared one), then a stop still ends a waiting call at once, and the call never sends when the budget lets it start later', async () => {
+    mockIdentity();
+    const api = mockApi().get(PAGING).query(true).reply(200, success([]));
+    let startLater!: () => Promise<unknown>;
+    let reached!: () => void;
+    const reachedBudget = new Promise<void>((resolve) => (reached = resolve));
+    const budget: CallBudget = {
+      run: <T>(fn: () => Promise<T>) =>
+        new Promise<T>((resolve, reject) => {
+          startLater = () => fn().then(resolve, reject);
+          reached();
+        }),
+      stats: () => ({
+        limit: 1,
+        windowMs: 20_000,
+        maxConcurrency: 1,
+        started: 0,
+        inWindow: 1,
+        maxInWindow: 1,
+        inFlight: 0,
+        maxInFlight: 1,
+        queued: 1,
+      }),
+    };
+    const client = createTestClient({ budget });
+    const reading = caught(client.getPagingToken(since));
+    await reachedBudget;
+
+    client.stop();
+    expect(await reading).toMatchObject({ code: 'MARKETO_STOPPED' });
+    await startLater().catch(() => undefined);
+    expect(api.isDone()).toBe(false);
+    expect(client.stats()).toMatchObject({ calls: 0 });
   });
 });

@@ -129,8 +129,10 @@ export class MarketoTransport {
     for (let reauths = 0; ; reauths += 1) {
       const token = await untilStopped(tokens.getToken(), this.stopping.signal);
       let sentNow = false;
-      const sent = await budget
-        .run(async () => {
+      // Raced with the stop too, so a budget without abandonWaiting (Redis) cannot hold a stop
+      // up: a call it starts later finds the stop inside the slot and sends nothing.
+      const sent = await untilStopped(
+        budget.run(async () => {
           // Checked again inside the slot: another call may have met 607 while this one queued.
           quota.assertCanCall(req.endpoint);
           if (this.stopping.signal.aborted) throw stoppedError(req, false);
@@ -138,12 +140,13 @@ export class MarketoTransport {
           this.sent += 1;
           sentNow = true;
           return this.send(req, token);
-        })
-        .catch((error: unknown) => {
-          // The budget abandoned the call unsent (or the stop came while it waited).
-          if (this.stopping.signal.aborted) throw stoppedError(req, sentNow);
-          throw error;
-        });
+        }),
+        this.stopping.signal,
+      ).catch((error: unknown) => {
+        // The budget abandoned the call unsent (or the stop came while it waited).
+        if (this.stopping.signal.aborted) throw stoppedError(req, sentNow);
+        throw error;
+      });
       // An aborted request comes back as a network failure (ERR_CANCELED).
       if (!sent.ok && this.stopping.signal.aborted) throw stoppedError(req, sentNow);
       const outcome = sent.ok ? interpret(sent.answer) : sent;
