@@ -156,6 +156,24 @@ describe('signals through npm with work in flight', () => {
     expect(second.output()).toMatch(/3,000 leads stored/);
   }, 90_000);
 
+  it('when the service gets SIGTERM while its startup sync waits 20 s for the budget, then the sync is stopped (not failed) and the service exits 0 within 10 s', async () => {
+    const service = npmRun('dev', { ...SLOW_BUDGET, LOG_LEVEL: 'debug' });
+    await waitForOutput(service, /listening on http:\/\/localhost:(\d+)/, 60_000);
+    // Three calls answered: the window is full and the startup sync's next call waits ~20 s.
+    await waitForOutput(service, /("msg":"Marketo call"[\s\S]*){3}/, 30_000);
+
+    service.kill('SIGTERM');
+    const { code, withinLimit } = await exitsWithin(service, 10_000);
+    expect(service.output()).not.toMatch(/did not stop within/);
+    expect(code).toBe(0);
+    expect(withinLimit).toBe(true);
+    expect(service.output()).toMatch(/"msg":"stopped"/);
+    const store = await createJsonFileStore({ file: join(dir, 'store.json') });
+    const lastRun = store.loadSyncState().lastRun;
+    await store.close();
+    expect(lastRun).toMatchObject({ outcome: 'stopped' });
+  }, 90_000);
+
   it('when the service gets SIGTERM while a flow-step callback waits on a receiver that answers after 15 s, then the callback is aborted, stays in the outbox for the next start, and the service exits 0 within 10 s', async () => {
     const held: ServerResponse[] = [];
     let received!: () => void;
