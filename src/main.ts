@@ -295,10 +295,13 @@ async function main(): Promise<void> {
         server.closeIdleConnections();
         const cutConnections = setTimeout(() => server.closeAllConnections(), 5_000);
         cutConnections.unref();
+        // Deliveries and Marketo calls in flight or waiting for budget end now, not in 20-60 s.
+        const outboxStopped = outbox.stop();
+        runtime.marketo.stop?.();
         await runner.stop();
         await meetingJobs.stop();
         outboxPrune.stop();
-        await outbox.stop();
+        await outboxStopped;
         await serverClosed;
         await runtime.close();
         logger.info('stopped');

@@ -45,8 +45,10 @@ async function main(): Promise<number> {
   handleStopSignals({
     say: (message) => process.stderr.write(`${message}\n`),
     onStop: (signal) => {
-      process.stderr.write(`${signal}: stopping after the page in hand is checkpointed\n`);
+      process.stderr.write(`${signal}: stopping; the pages read so far are checkpointed\n`);
       controller.abort();
+      // Calls waiting for the budget or in flight end now: no wait for a rate window.
+      runtime.marketo.stop?.();
     },
   });
 

@@ -56,8 +56,14 @@ export async function runLeadSync(deps: SyncDeps, options: SyncOptions): Promise
     if (run.aborted) outcome = 'stopped';
   } catch (caught) {
     const appError = caught instanceof AppError ? caught : undefined;
-    outcome = appError?.code === 'MARKETO_DAILY_QUOTA' ? 'quota-deferred' : 'failed';
-    error = summaryError(caught);
+    if (run.aborted && appError?.code === 'MARKETO_STOPPED') {
+      // Our own stop ended the calls waiting for budget (never sent) and those in flight (read
+      // only): every page before them is checkpointed, and the next run resumes from there.
+      outcome = 'stopped';
+    } else {
+      outcome = appError?.code === 'MARKETO_DAILY_QUOTA' ? 'quota-deferred' : 'failed';
+      error = summaryError(caught);
+    }
   }
 
   const finishedAt = new Date(deps.clock.now()).toISOString();
