@@ -1,7 +1,16 @@
-import { appendFile, copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  copyFile,
+  mkdir,
+  readdir,
+  readFile,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJsonFileStore, createMemoryStore } from '../../src/store/index.js';
+import { LeadJournal } from '../../src/store/lead-journal.js';
 import { createTempDir, makeLead } from '../helpers/store-fixtures.js';
 
 const journal = { durability: 'journal' } as const;
@@ -114,6 +123,32 @@ describe('lead journal of the JSON-file store', () => {
     expect(store.countLeads()).toBe(0);
     expect(await journalNames(temp.dir)).toEqual([]);
     await store.close();
+  });
+
+  it('when appends overlap, then their lines land in the order they were appended', async () => {
+    const lines = Array.from({ length: 50 }, (_, i) => `{"n":${i}}`);
+    const writer = new LeadJournal(file, 0);
+
+    await Promise.all(lines.map((line) => writer.append([line])));
+    await writer.close();
+
+    expect(await readFile(`${file}.journal-0`, 'utf8')).toBe(`${lines.join('\n')}\n`);
+  });
+
+  it('when a write fails, then later appends to that file fail too until it is sealed', async () => {
+    await symlink('/dev/full', `${file}.journal-0`);
+    const writer = new LeadJournal(file, 0);
+
+    const results = await Promise.allSettled([
+      writer.append(['{"n":1}']),
+      writer.append(['{"n":2}']),
+    ]);
+    writer.seal();
+    await writer.append(['{"n":3}']);
+    await writer.close();
+
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(await readFile(`${file}.journal-1`, 'utf8')).toBe('{"n":3}\n');
   });
 
   it('when the memory store is asked for a journaled write, then it is written as a durable one', async () => {
