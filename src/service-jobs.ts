@@ -22,50 +22,74 @@ export interface ServiceJobsDeps {
   runMeetingJobs: () => Promise<MeetingJobReport>;
 }
 
-export interface ServiceJobs {
-  /**
-   * Stops in order: the sync's schedule (no new run), the run in hand (it checkpoints its page),
-   * the meeting job and the prune, then the outbox relays once their passes in hand are over.
-   */
-  stop(): Promise<void>;
+/** A piece of background work: started, and stopped by what its start returned. */
+export interface ServiceJob {
+  name: string;
+  start(): { stop(): void | Promise<void> };
 }
 
 /**
- * The service's background work: the outbox relays, their prune, the meeting job, and the lead
- * sync on SYNC_CRON (a new or unfinished copy starts at once rather than at the next fire).
+ * The service's background work, in the order it stops: the lead sync on SYNC_CRON (its stop
+ * ends the schedule, then the run in hand checkpoints its page), the meeting job, the outbox's
+ * prune, and last the outbox relays, so what the others enqueued while stopping still goes out.
  */
-export function startServiceJobs(deps: ServiceJobsDeps): ServiceJobs {
+export function createServiceJobs(deps: ServiceJobsDeps): ServiceJob[] {
   const { config, store, clock, logger, runner, outbox } = deps;
-  outbox.start();
-  const outboxPrune = scheduleOutboxPrune({
-    store,
-    clock,
-    logger,
-    retentionMs: config.outbox.retentionMs,
-  });
-  const meetingJobs = scheduleMeetingJobs({
-    run: deps.runMeetingJobs,
-    everyMs: config.meetings.jobIntervalMs,
-    logger,
-  });
-  const leadSync = config.sync.enabled
-    ? scheduleLeadSync({
+  const leadSync: ServiceJob = {
+    name: 'lead-sync',
+    start() {
+      const schedule = scheduleLeadSync({
         runner,
         cronExpression: config.sync.cron,
         logger,
         isPaused: () => (deps.marketo.stats().pausedUntil ?? 0) > clock.now(),
-      })
-    : undefined;
-  if (config.sync.enabled && store.loadSyncState().phase !== 'incremental' && !runner.running) {
-    runner.start('startup').done.catch((err: unknown) => logger.error({ err }, 'lead sync failed'));
-  }
+      });
+      // A new or unfinished copy starts now rather than at the next cron fire.
+      if (store.loadSyncState().phase !== 'incremental' && !runner.running) {
+        runner
+          .start('startup')
+          .done.catch((err: unknown) => logger.error({ err }, 'lead sync failed'));
+      }
+      return {
+        async stop() {
+          schedule.stop();
+          await runner.stop();
+        },
+      };
+    },
+  };
+  return [
+    ...(config.sync.enabled ? [leadSync] : []),
+    {
+      name: 'meeting-jobs',
+      start: () =>
+        scheduleMeetingJobs({
+          run: deps.runMeetingJobs,
+          everyMs: config.meetings.jobIntervalMs,
+          logger,
+        }),
+    },
+    {
+      name: 'outbox-prune',
+      start: () =>
+        scheduleOutboxPrune({ store, clock, logger, retentionMs: config.outbox.retentionMs }),
+    },
+    {
+      name: 'outbox',
+      start() {
+        outbox.start();
+        return { stop: () => outbox.stop() };
+      },
+    },
+  ];
+}
+
+/** Starts every job in this process; the stop runs in the jobs' order, each after the last. */
+export function startServiceJobs(jobs: readonly ServiceJob[]): { stop(): Promise<void> } {
+  const started = jobs.map((job) => job.start());
   return {
     async stop() {
-      leadSync?.stop();
-      await runner.stop();
-      await meetingJobs.stop();
-      outboxPrune.stop();
-      await outbox.stop();
+      for (const job of started) await job.stop();
     },
   };
 }

@@ -13,7 +13,7 @@ import { DEMO_AGENTS } from './routing/routing-agents.js';
 import { createRoutingSources } from './routing/routing-sources.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { createServiceApp } from './service-app.js';
-import { startServiceJobs, type ServiceJobs } from './service-jobs.js';
+import { createServiceJobs, startServiceJobs, type ServiceJob } from './service-jobs.js';
 import { createServiceOutbox, type ServiceOutbox } from './service-outbox.js';
 import { loadServiceSecrets, type ServiceSecrets } from './service-secrets.js';
 import { SyncRunner } from './sync/sync-runner.js';
@@ -52,7 +52,9 @@ export interface Service {
   runner: SyncRunner;
   meetings: ReturnType<typeof createMeetingsModule>;
   outbox: ServiceOutbox;
-  /** Starts the background work: outbox relays, prune, meeting job, the lead sync's schedule. */
+  /** The background work start() runs: the lead sync's schedule, meeting job, prune, outbox. */
+  jobs: readonly ServiceJob[];
+  /** Starts the jobs in this process (a second call does nothing). */
   start(): void;
   /**
    * Stops in order: the sync's schedule, the run in hand, the jobs, the outbox relays, then,
@@ -148,7 +150,17 @@ async function assemble(
     onEnqueued,
   });
 
-  let jobs: ServiceJobs | undefined;
+  const jobs = createServiceJobs({
+    config,
+    store,
+    marketo,
+    clock,
+    logger,
+    runner,
+    outbox,
+    runMeetingJobs: meetings.runJobs,
+  });
+  let started: { stop(): Promise<void> } | undefined;
   let stopping: Promise<void> | undefined;
   return {
     app,
@@ -161,23 +173,14 @@ async function assemble(
     runner,
     meetings,
     outbox,
+    jobs,
     start() {
-      if (jobs !== undefined || stopping !== undefined) return;
-      const runMeetingJobs = meetings.runJobs;
-      jobs = startServiceJobs({
-        config,
-        store,
-        marketo,
-        clock,
-        logger,
-        runner,
-        outbox,
-        runMeetingJobs,
-      });
+      if (started !== undefined || stopping !== undefined) return;
+      started = startServiceJobs(jobs);
     },
     stop(requestsDone = Promise.resolve()) {
       stopping ??= (async () => {
-        await jobs?.stop();
+        await started?.stop();
         // An admin may have started a run without start(): it checkpoints too.
         await runner.stop();
         await requestsDone;
