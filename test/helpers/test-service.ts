@@ -1,6 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
-import { createService, type ServiceOverrides } from '../../src/service.js';
+import { createService, type Service, type ServiceOverrides } from '../../src/service.js';
 import type { SyncHarness } from './sync-harness.js';
 
 /** The service's secrets, set so none is generated into a file beside the store. */
@@ -36,4 +40,34 @@ export function createHarnessService(
     },
     ...overrides,
   });
+}
+
+/**
+ * Services as `npm run dev` starts them with no Marketo settings (a JSON file in a temporary
+ * folder of the test's own, the built-in sandbox on a free port), silent; each test's are
+ * stopped and its folder removed after it.
+ */
+export function useSandboxServices() {
+  let dir = '';
+  const services: Service[] = [];
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'service-'));
+  });
+  afterEach(async () => {
+    for (const service of services.splice(0)) await service.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    async open(env: Record<string, string> = {}, overrides: ServiceOverrides = {}) {
+      const config = createTestConfig({
+        DATA_FILE: join(dir, 'store.json'),
+        SANDBOX_PORT: '0',
+        SANDBOX_LEADS: '20',
+        ...env,
+      });
+      const service = await createService(config, { logger: silentLogger, ...overrides });
+      services.push(service);
+      return service;
+    },
+  };
 }

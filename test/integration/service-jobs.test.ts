@@ -1,30 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import nock from 'nock';
 import request from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { WorkerTimer } from '../../jobs/outbox-worker.js';
-import { silentLogger } from '../../src/logger.js';
-import { createService, type Service } from '../../src/service.js';
 import { startServiceJobs } from '../../src/service-jobs.js';
 import {
   captureCallbacks,
   invocation,
   publicResolver,
 } from '../fixtures/ssfs/flow-steps-harness.js';
-import { TEST_SECRETS, createTestConfig } from '../helpers/test-service.js';
+import { TEST_SECRETS, useSandboxServices } from '../helpers/test-service.js';
 
-let dir: string;
-const services: Service[] = [];
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'service-jobs-'));
-});
-afterEach(async () => {
-  for (const service of services.splice(0)) await service.stop();
+const services = useSandboxServices();
+afterEach(() => {
   nock.cleanAll();
-  await rm(dir, { recursive: true, force: true });
 });
 
 /** The outbox workers' timer, driven by hand: `due()` runs every pass asked for at once. */
@@ -56,16 +44,10 @@ function createHandTimer() {
 describe('createService: the jobs it starts and stops', () => {
   it('when a flow step is invoked on a started service, then its outbox routes the leads and sends one callback; after stop() no pass runs', async () => {
     const hand = createHandTimer();
-    const service = await createService(
-      createTestConfig({
-        DATA_FILE: join(dir, 'store.json'),
-        SANDBOX_PORT: '0',
-        SANDBOX_LEADS: '0',
-        SYNC_ENABLED: 'false',
-      }),
-      { logger: silentLogger, outboxTimer: hand.timer, resolveCallbackHost: publicResolver },
+    const service = await services.open(
+      { SANDBOX_LEADS: '0', SYNC_ENABLED: 'false' },
+      { outboxTimer: hand.timer, resolveCallbackHost: publicResolver },
     );
-    services.push(service);
     const { calls } = captureCallbacks([200]);
     service.start();
     await hand.due();

@@ -1,36 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/logger.js';
-import { createService, type Service } from '../../src/service.js';
+import { describe, expect, it } from 'vitest';
 import { readVersion } from '../../src/version.js';
-import { ADMIN_AUTH, TEST_SECRETS, createTestConfig } from '../helpers/test-service.js';
+import { ADMIN_AUTH, TEST_SECRETS, useSandboxServices } from '../helpers/test-service.js';
 
-let dir: string;
-const services: Service[] = [];
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'service-routes-'));
-});
-afterEach(async () => {
-  for (const service of services.splice(0)) await service.stop();
-  await rm(dir, { recursive: true, force: true });
-});
-
-/** The service as `npm run dev` starts it with no Marketo settings: JSON file, built-in sandbox. */
-async function sandboxService(env: Record<string, string> = {}) {
-  const config = createTestConfig({
-    DATA_FILE: join(dir, 'store.json'),
-    SANDBOX_PORT: '0',
-    SANDBOX_LEADS: '20',
-    ...env,
-  });
-  const service = await createService(config, { logger: silentLogger });
-  services.push(service);
-  return service;
-}
+const services = useSandboxServices();
+const sandboxService = services.open;
 
 const webhook = { 'x-webhook-secret': TEST_SECRETS.WEBHOOK_SECRET };
 const apiKey = { 'x-api-key': TEST_SECRETS.SSFS_API_KEY };
