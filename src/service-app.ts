@@ -3,7 +3,7 @@ import { createFlowStepRoutes } from '../webhooks/flow-steps/index.js';
 import { createMarketoWebhookRoutes } from '../webhooks/marketo/index.js';
 import { createApp } from './app.js';
 import { createChatAdminRoutes, type ChatAdminDeps } from './chat/chat-admin-routes.js';
-import { createChatPublicRoutes } from './chat/chat-public-routes.js';
+import { createChatPublicRoutes, type ChatPublicRoutesDeps } from './chat/chat-public-routes.js';
 import { createMunchkinLookupPerHour } from './chat/munchkin-lookup.js';
 import { createWidgetRoutes } from './chat/widget-routes.js';
 import type { MarketoApi } from './clients/marketo/types.js';
@@ -32,6 +32,8 @@ export interface ServiceAppDeps {
   chatAdmin: ChatAdminDeps;
   /** Called after anything is put in the outbox, so it goes out soon. */
   onEnqueued: () => void;
+  /** Builds the chat's per-client rate limiters; in memory when undefined. */
+  createChatRateLimiter?: ChatPublicRoutesDeps['createRateLimiter'] | undefined;
 }
 
 /**
@@ -70,6 +72,9 @@ export function createServiceApp(deps: ServiceAppDeps): Express {
           ),
           onEnqueued,
           extraRoutes: meetings.publicRoutes,
+          ...(deps.createChatRateLimiter === undefined
+            ? {}
+            : { createRateLimiter: deps.createChatRateLimiter }),
         }),
       },
       { path: '/oauth', router: meetings.oauthRouter },

@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import type { WorkerTimer } from '../jobs/outbox-worker.js';
 import { createCalendarProviders, type CalendarProviders } from './calendar/calendar-providers.js';
 import { checkStoredGrants } from './calendar/check-grants.js';
+import type { ChatPublicRoutesDeps } from './chat/chat-public-routes.js';
 import { seedDemoChat } from './chat/demo-content.js';
 import type { Config } from './config.js';
 import { randomIds, systemClock, type Clock, type Ids } from './deps.js';
@@ -32,6 +33,8 @@ export interface ServiceOverrides {
   runtime?: Omit<Runtime, 'close'>;
   /** Calendar providers instead of those the configuration names (fakes, or clients on nock). */
   calendarProviders?: CalendarProviders;
+  /** Builds the chat's per-client rate limiters (in memory by default; benchmarks raise them). */
+  createChatRateLimiter?: ChatPublicRoutesDeps['createRateLimiter'];
   /** How flow-step callback hosts are resolved (DNS by default). */
   resolveCallbackHost?: HostResolver;
   /** When the outbox workers' next passes run (real timers by default). */
@@ -148,6 +151,7 @@ async function assemble(
     routing,
     chatAdmin,
     onEnqueued,
+    createChatRateLimiter: overrides.createChatRateLimiter,
   });
 
   const jobs = createServiceJobs({
