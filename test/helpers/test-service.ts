@@ -58,6 +58,8 @@ export function useSandboxServices() {
     await rm(dir, { recursive: true, force: true });
   });
   return {
+    /** This test's folder, holding the data file. */
+    dir: () => dir,
     async open(env: Record<string, string> = {}, overrides: ServiceOverrides = {}) {
       const config = createTestConfig({
         DATA_FILE: join(dir, 'store.json'),

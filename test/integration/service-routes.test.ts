@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { readVersion } from '../../src/version.js';
@@ -83,5 +85,14 @@ describe('createService: the routes src/main.ts serves', () => {
   it('when the data file is held by a running service, then a second one is refused naming the lock', async () => {
     await sandboxService({ SYNC_ENABLED: 'false' });
     await expect(sandboxService()).rejects.toMatchObject({ code: 'STORE_LOCKED' });
+  });
+
+  it('when the service fails to build after opening its store, then it releases the data file and the sandbox, and a fixed start opens them', async () => {
+    // The admin token is generated into a file beside the store: a folder there fails the write.
+    await mkdir(join(services.dir(), 'admin-token'));
+    await expect(sandboxService({ ADMIN_TOKEN: '' })).rejects.toMatchObject({ code: 'EISDIR' });
+
+    const fixed = await sandboxService();
+    expect((await request(fixed.app).get('/health').expect(200)).body.mode).toBe('sandbox');
   });
 });
