@@ -3,13 +3,17 @@ import path from 'node:path';
 import { StoreError } from '../errors.js';
 import { syncDirectory, writeFully } from './durable-file-adapter.js';
 import { LeadRecords, type LeadChanges } from './lead-records.js';
+import { deepFreeze } from './document-snapshot.js';
+import { refuseInvalid } from './record-validation.js';
 import type { StoreDocument } from './store-document.js';
+import { syncStateSchema } from './types.js';
 
 /**
  * The lead journal: a write-ahead log beside the JSON document, for lead changes that must be
  * durable before they are acknowledged but are too small and too frequent to rewrite the whole
  * document for (the lead webhook: one lead per call, up to about 20 calls in flight per Marketo
- * instance). Each group commit appends one line per change and fsyncs the file once, about a
+ * instance), and for the lead sync's pages (a page's leads and the cursor after them, as one
+ * line with `sync`). Each group commit appends one line per change and fsyncs the file once, about a
  * millisecond, where a whole-document write of 10,000 leads costs tens of ms of CPU.
  *
  * Files: `<data file>.journal-<generation>`, one JSON line per applied `LeadChanges`. The
@@ -179,10 +183,15 @@ export async function replayLeadJournal(
   entries.forEach((entry, index) => {
     try {
       leads.apply(entry as LeadChanges);
+      // A sync page's line carries the cursor that follows its leads (LowdbStore.commitSync).
+      const { sync } = entry as { sync?: unknown };
+      if (sync !== undefined) {
+        document.sync = deepFreeze(refuseInvalid(syncStateSchema, sync, 'journaled sync state'));
+      }
     } catch (error) {
       throw new StoreError(
         'STORE_CORRUPT',
-        `Journal of ${file} cannot be replayed: entry ${index + 1} is not a lead change ` +
+        `Journal of ${file} cannot be replayed: entry ${index + 1} is not a lead change or sync page ` +
           `(${(error as Error).message}). The service will not start and has not changed it.`,
         error,
       );

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJsonFileStore, createMemoryStore } from '../../src/store/index.js';
 import { LeadJournal } from '../../src/store/lead-journal.js';
+import { initialSyncState } from '../../src/store/types.js';
 import { createTempDir, makeLead } from '../helpers/store-fixtures.js';
 
 const journal = { durability: 'journal' } as const;
@@ -50,6 +51,31 @@ describe('lead journal of the JSON-file store', () => {
     expect([1, 2, 3].map((id) => reopened.getLead(id)?.id)).toEqual([undefined, 2, 3]);
     expect(await journalNames(path.dirname(crashed))).toEqual([]);
     expect(JSON.parse(await readFile(crashed, 'utf8')).journalGeneration).toBe(1);
+    await reopened.close();
+    await store.close();
+  });
+
+  it('when sync pages are committed, then each is one journal append and a store opened after a crash has the leads and the cursor of the last page', async () => {
+    const store = await createJsonFileStore({ file });
+    const before = await readFile(file, 'utf8');
+    const page = (n: number) => ({
+      ...initialSyncState(['email']),
+      changes: { highWater: `2026-12-07T0${n}:00:00Z`, pendingLeadIds: [n] },
+    });
+    await store.commitSync({ upserts: [makeLead(1), makeLead(2)], state: page(1) });
+    const { deleted } = await store.commitSync({
+      upserts: [makeLead(3)],
+      deletes: [1],
+      state: page(2),
+    });
+
+    expect(deleted).toBe(1);
+    expect(await readFile(file, 'utf8')).toBe(before); // no whole rewrite per page
+    const crashed = await copyAsCrashed();
+    const reopened = await createJsonFileStore({ file: crashed });
+
+    expect([1, 2, 3].map((id) => reopened.getLead(id)?.id)).toEqual([undefined, 2, 3]);
+    expect(reopened.loadSyncState()).toEqual(page(2));
     await reopened.close();
     await store.close();
   });
