@@ -20,6 +20,9 @@ import { loadServiceSecrets, type ServiceSecrets } from './service-secrets.js';
 import { SyncRunner } from './sync/sync-runner.js';
 import { readVersion } from './version.js';
 
+/** What the service uses of the runtime: the external systems, and how to close them. */
+type OpenedRuntime = Pick<Runtime, 'store' | 'marketo' | 'sandbox' | 'close'>;
+
 /** What a test or benchmark brings instead of the real thing. */
 export interface ServiceOverrides {
   clock?: Clock;
@@ -30,7 +33,7 @@ export interface ServiceOverrides {
    * store and loopback sandbox). The service uses them as they are and leaves closing them to
    * the caller; without it, createRuntime opens DATA_FILE and Marketo (or the built-in sandbox).
    */
-  runtime?: Omit<Runtime, 'close'>;
+  runtime?: Pick<Runtime, 'store' | 'marketo' | 'sandbox'>;
   /** Calendar providers instead of those the configuration names (fakes, or clients on nock). */
   calendarProviders?: CalendarProviders;
   /** Builds the chat's per-client rate limiters (in memory by default; benchmarks raise them). */
@@ -78,7 +81,7 @@ export async function createService(
 ): Promise<Service> {
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
-  const runtime: Runtime = overrides.runtime
+  const runtime: OpenedRuntime = overrides.runtime
     ? { ...overrides.runtime, close: async () => {} }
     : await createRuntime(config, logger, clock);
   try {
@@ -92,7 +95,7 @@ export async function createService(
 async function assemble(
   config: Config,
   overrides: ServiceOverrides,
-  made: { clock: Clock; logger: Logger; runtime: Runtime },
+  made: { clock: Clock; logger: Logger; runtime: OpenedRuntime },
 ): Promise<Service> {
   const { clock, logger, runtime } = made;
   const { store, marketo, sandbox } = runtime;
