@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { readVersion } from '../../src/version.js';
+import { createFakeProvider } from '../helpers/meetings-app.js';
 import { ADMIN_AUTH, TEST_SECRETS, useSandboxServices } from '../helpers/test-service.js';
 
 const services = useSandboxServices();
@@ -94,5 +95,22 @@ describe('createService: the routes src/main.ts serves', () => {
 
     const fixed = await sandboxService();
     expect((await request(fixed.app).get('/health').expect(200)).body.mode).toBe('sandbox');
+  });
+
+  it('when a calendar provider is given, then the admin API connects agents through it', async () => {
+    const google = createFakeProvider('google');
+    const { app } = await sandboxService(
+      {},
+      { calendarProviders: { google: { client: google.client, oauth: google.oauth } } },
+    );
+    const agent = (await request(app).get('/api/agents').set(ADMIN_AUTH).expect(200)).body
+      .agents[0];
+
+    const res = await request(app)
+      .post(`/api/agents/${agent.id}/calendar/connect`)
+      .set(ADMIN_AUTH)
+      .send({ provider: 'google' })
+      .expect(200);
+    expect(res.body.authorizationUrl).toMatch(/^https:\/\/accounts\.example\/auth\?state=/);
   });
 });
