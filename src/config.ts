@@ -91,6 +91,18 @@ const envSchema = z
     ADMIN_TOKEN: optionalString.pipe(
       z.string().min(24, { error: 'must be at least 24 characters' }).optional(),
     ),
+    /** Set: the Marketo budget and the chat's public limits are shared by every replica. */
+    REDIS_URL: optionalString.pipe(
+      z
+        .url({ protocol: /^rediss?$/, error: 'must be a URL such as redis://127.0.0.1:6379' })
+        .optional(),
+    ),
+    /** Keys under this prefix, so several services (or test runs) can share one Redis. */
+    REDIS_KEY_PREFIX: z
+      .string()
+      .trim()
+      .regex(/^[\w:.-]{1,64}$/, { error: 'must be 1 to 64 letters, digits, or _ : . -' })
+      .default('mcs'),
 
     MARKETO_BASE_URL: optionalString.pipe(
       z
@@ -211,6 +223,7 @@ const envSchema = z
     CHAT_COOKIE_LOOKUPS_PER_HOUR: integer(0, 3_600).default(180),
     MEETING_MAX_PER_VISITOR: integer(1, 100).default(3),
     MEETING_JOB_INTERVAL_MS: integer(1_000, 3600_000).default(60_000),
+    MEETING_NO_SHOW_GRACE_MS: integer(0, 90 * 24 * 3600_000).default(7 * 24 * 3600_000),
     FREEBUSY_CACHE_TTL_MS: integer(0, 3600_000).default(60_000),
     OUTBOX_POLL_MS: integer(10, 60_000).default(1_000),
     OUTBOX_RETENTION_MS: integer(3_600_000, 365 * 24 * 3_600_000).default(7 * 24 * 3_600_000),
@@ -278,6 +291,9 @@ export interface Config {
   dataFile: string;
   /** Undefined only in sandbox mode, where main.ts generates one and writes it beside the store. */
   adminToken: string | undefined;
+  /** Shared limits across replicas (Marketo budget, chat rate limits); unset: in-process. */
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
   marketo: {
     /** Undefined means: run against the built-in sandbox. */
     baseUrl: string | undefined;
@@ -330,6 +346,8 @@ export interface Config {
     busyCacheTtlMs: number;
     /** Meetings to come one visitor email may hold. */
     maxPerVisitor: number;
+    /** How long after its end an admin may still mark a completed meeting no-show. */
+    noShowGraceMs: number;
   };
   calendar: {
     /** Undefined only in sandbox mode, where main.ts generates one beside the store. */
@@ -388,6 +406,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     dataFile: e.DATA_FILE,
     adminToken: e.ADMIN_TOKEN,
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     marketo: {
       baseUrl: e.MARKETO_BASE_URL?.replace(/\/+$/, '').replace(/\/rest$/, ''),
       clientId: e.MARKETO_CLIENT_ID,
@@ -429,6 +449,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       jobIntervalMs: e.MEETING_JOB_INTERVAL_MS,
       busyCacheTtlMs: e.FREEBUSY_CACHE_TTL_MS,
       maxPerVisitor: e.MEETING_MAX_PER_VISITOR,
+      noShowGraceMs: e.MEETING_NO_SHOW_GRACE_MS,
     },
     calendar: {
       tokenKey: e.TOKEN_ENCRYPTION_KEY,
@@ -462,6 +483,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 /** Keys whose values are secrets are never echoed back in error messages. */
 function redactValue(key: string, value: string | undefined): string {
   if (/SECRET|TOKEN|KEY|PASSWORD/.test(key)) return '***';
+  // A Redis URL may carry a password: name the scheme and host only.
+  if (key === 'REDIS_URL')
+    return String(value)
+      .replace(/\/\/[^@/]*@/, '//***@')
+      .slice(0, 60);
   return String(value).slice(0, 60);
 }
 

@@ -21,7 +21,8 @@ import { SyncRunner } from './sync/sync-runner.js';
 import { readVersion } from './version.js';
 
 /** What the service uses of the runtime: the external systems, and how to close them. */
-type OpenedRuntime = Pick<Runtime, 'store' | 'marketo' | 'sandbox' | 'close'>;
+type OpenedRuntime = Pick<Runtime, 'store' | 'marketo' | 'sandbox' | 'close'> &
+  Partial<Pick<Runtime, 'redis'>>;
 
 /** What a test or benchmark brings instead of the real thing. */
 export interface ServiceOverrides {
@@ -31,9 +32,10 @@ export interface ServiceOverrides {
   /**
    * The store, the Marketo client and the sandbox it talks to, ready made (a test's memory
    * store and loopback sandbox). The service uses them as they are and leaves closing them to
-   * the caller; without it, createRuntime opens DATA_FILE and Marketo (or the built-in sandbox).
+   * the caller; without it, createRuntime opens DATA_FILE and Marketo (or the built-in sandbox),
+   * and Redis with REDIS_URL.
    */
-  runtime?: Pick<Runtime, 'store' | 'marketo' | 'sandbox'>;
+  runtime?: Pick<Runtime, 'store' | 'marketo' | 'sandbox'> & Partial<Pick<Runtime, 'redis'>>;
   /** Calendar providers instead of those the configuration names (fakes, or clients on nock). */
   calendarProviders?: CalendarProviders;
   /** Builds the chat's per-client rate limiters (in memory by default; benchmarks raise them). */
@@ -123,6 +125,7 @@ async function assemble(
     agentLeadFields: config.meetings.agentLeadFields,
     busyCacheTtlMs: config.meetings.busyCacheTtlMs,
     maxMeetingsPerVisitor: config.meetings.maxPerVisitor,
+    noShowGraceMs: config.meetings.noShowGraceMs,
     onEnqueued,
   });
   const outbox = createServiceOutbox({
@@ -155,6 +158,11 @@ async function assemble(
     chatAdmin,
     onEnqueued,
     createChatRateLimiter: overrides.createChatRateLimiter,
+    // With REDIS_URL the chat's limits count across replicas.
+    chatRateLimitStore: runtime.redis && {
+      redis: runtime.redis,
+      keyPrefix: `${config.redisKeyPrefix}:chat`,
+    },
   });
 
   const jobs = createServiceJobs({
