@@ -1,6 +1,7 @@
 import { isIPv6 } from 'node:net';
 import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '../errors.js';
 
@@ -17,6 +18,13 @@ export interface ChatRateLimits {
  * for a minute), one resolve and a handful of events. The margins allow for an office or a
  * mobile carrier behind one address.
  */
+/**
+ * Clients whose windows this process keeps at most, per limiter: past it the least recently
+ * seen is forgotten, so a flood of addresses costs bounded memory (the library's memory store
+ * has no cap of its own; an entry goes only when its window ends).
+ */
+export const DEFAULT_MAX_TRACKED_CLIENTS = 50_000;
+
 export const DEFAULT_CHAT_RATE_LIMITS: ChatRateLimits = {
   windowMs: 60_000,
   config: 300,
@@ -59,12 +67,20 @@ export function createFlexibleRateLimiter(options: {
   limit: number;
   windowMs: number;
   store?: RateLimitStore | undefined;
+  maxClients?: number;
 }): RateLimiter {
   const { limit, windowMs, store } = options;
   const memory = new RateLimiterMemory({
     points: limit,
     duration: windowMs / 1000,
     keyPrefix: options.name,
+  });
+  // The clients the memory store holds (as the limiter or as Redis's insurance), capped.
+  const tracked = new LRUCache<string, true>({
+    max: Math.max(1, options.maxClients ?? DEFAULT_MAX_TRACKED_CLIENTS),
+    dispose: (_value, key, reason) => {
+      if (reason === 'evict') void memory.delete(key);
+    },
   });
   const limiter = store
     ? new RateLimiterRedis({
@@ -84,6 +100,7 @@ export function createFlexibleRateLimiter(options: {
     limit,
     windowMs,
     async hit(key) {
+      if (tracked.get(key) === undefined) tracked.set(key, true);
       try {
         return answer(await limiter.consume(key), true);
       } catch (refusal) {

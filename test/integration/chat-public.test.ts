@@ -943,6 +943,28 @@ describe('rate limit', () => {
     }
   });
 
+  it('when more clients come than it tracks, then the least recently seen is forgotten', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: 0 });
+    try {
+      const limiter = createFlexibleRateLimiter({
+        name: 'cap',
+        limit: 1,
+        windowMs: 1_000,
+        maxClients: 2,
+      });
+      expect(await limiter.hit('a')).toMatchObject({ allowed: true });
+      vi.setSystemTime(10);
+      expect((await limiter.hit('a')).allowed).toBe(false);
+      await limiter.hit('b');
+      await limiter.hit('c'); // over the cap: 'a' is forgotten
+      vi.setSystemTime(40);
+      expect(await limiter.hit('a')).toMatchObject({ allowed: true, resetMs: 1_000 });
+      expect((await limiter.hit('a')).allowed).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('when clients call, then each has its own window, which ends on time', async () => {
     vi.useFakeTimers({ toFake: ['Date'], now: 0 });
     try {
