@@ -128,10 +128,11 @@ export function addressFailure(
 export function addressAdvice(
   code: 'MARKETO_UNREACHABLE' | 'MARKETO_URL_NOT_FOUND',
   baseUrl: string,
+  evidence = 'HTTP 404',
 ): string {
   const expected =
     'the REST API endpoint from Admin > Integration > Web Services, e.g. https://123-ABC-456.mktorest.com';
   return code === 'MARKETO_UNREACHABLE'
     ? `Marketo could not be reached at ${baseUrl}: check MARKETO_BASE_URL (${expected}) and the network`
-    : `${baseUrl} is not a Marketo REST endpoint (HTTP 404): check MARKETO_BASE_URL (${expected})`;
+    : `${baseUrl} is not a Marketo REST endpoint (${evidence}): check MARKETO_BASE_URL (${expected})`;
 }
