@@ -10,7 +10,7 @@ export interface LeaderJob {
 
 export interface LeaderJobs {
   isLeader(): boolean;
-  /** Stops the jobs (waiting for passes in hand), then gives leadership up. */
+  /** Stops the jobs in their order (each waits for its pass in hand), then gives the lead up. */
   stop(): Promise<void>;
 }
 
@@ -30,18 +30,25 @@ export function runAsLeader(
   let stopping: Promise<void> = Promise.resolve();
   let closed = false;
 
+  const stopOne = async (job: (typeof running)[number]) => {
+    try {
+      await job.stop();
+    } catch (error) {
+      logger.error({ err: error, job: job.name }, 'job did not stop cleanly');
+    }
+  };
+  // Leadership lost: every job is told at once (fencing), whatever its place in the order.
   const stopAll = (): Promise<void> => {
     const handles = running;
     running = [];
-    return Promise.all(
-      handles.map(async (job) => {
-        try {
-          await job.stop();
-        } catch (error) {
-          logger.error({ err: error, job: job.name }, 'job did not stop cleanly');
-        }
-      }),
-    ).then(() => undefined);
+    return Promise.all(handles.map(stopOne)).then(() => undefined);
+  };
+  // A clean stop of the process: in the jobs' order, each after the last, so what the earlier
+  // ones enqueue while stopping still goes out through the later ones (the outbox comes last).
+  const stopInOrder = async (): Promise<void> => {
+    const handles = running;
+    running = [];
+    for (const job of handles) await stopOne(job);
   };
 
   const startAll = () => {
@@ -69,7 +76,8 @@ export function runAsLeader(
     async stop() {
       closed = true;
       unsubscribe();
-      await Promise.all([stopping, stopAll()]);
+      await stopping;
+      await stopInOrder();
       await election.stop();
     },
   };

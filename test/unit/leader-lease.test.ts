@@ -132,4 +132,30 @@ describe('the lease election', () => {
     expect(events).toEqual(['start', 'stopping', 'stopped', 'start']);
     void jobs.stop();
   });
+
+  it('when the service stops cleanly, then the jobs stop in their order, each after the last, and only then is the lead given up', async () => {
+    const election = createSoleLeader();
+    const events: string[] = [];
+    const job = (name: string) => ({
+      name,
+      start: () => ({
+        stop: async () => {
+          events.push(`${name} stopping`);
+          await settle();
+          events.push(`${name} stopped`);
+        },
+      }),
+    });
+    election.onChange((leader) => events.push(leader ? 'lead' : 'lead given up'));
+    const jobs = runAsLeader(election, [job('sync'), job('outbox')], silentLogger);
+    await jobs.stop();
+    expect(events).toEqual([
+      'lead',
+      'sync stopping',
+      'sync stopped',
+      'outbox stopping',
+      'outbox stopped',
+      'lead given up',
+    ]);
+  });
 });
