@@ -14,7 +14,7 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function createTestApp(seedLeads = 200, isLeader?: () => boolean) {
+async function createTestApp(seedLeads = 200) {
   harness = await createSyncHarness({ sandbox: { seedLeads, latencyMs: 5 } });
   const runner = new SyncRunner(harness.deps, {
     fields: ['email', 'firstName', 'lastName', 'company'],
@@ -30,7 +30,6 @@ async function createTestApp(seedLeads = 200, isLeader?: () => boolean) {
     sandbox: { url: harness.server.url },
     clock: systemClock,
     logger: silentLogger,
-    ...(isLeader ? { isLeader } : {}),
   });
   return { app, runner, h: harness };
 }
@@ -44,15 +43,6 @@ describe('admin API', () => {
     expect(res.body.mode).toBe('sandbox');
     expect(res.body.warning).toMatch(/SANDBOX MODE/);
     expect(res.headers['x-powered-by']).toBeUndefined();
-    expect(res.body.leader).toBe(true);
-  });
-
-  it('when another replica holds the job lease, then /health says this one is not the leader', async () => {
-    let leader = false;
-    const { app } = await createTestApp(200, () => leader);
-    expect((await request(app).get('/health').expect(200)).body.leader).toBe(false);
-    leader = true;
-    expect((await request(app).get('/health').expect(200)).body.leader).toBe(true);
   });
 
   it.each([
