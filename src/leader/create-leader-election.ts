@@ -14,8 +14,11 @@ export interface JobLeaderConfig {
   redisUrl: string | undefined;
   ttlMs: number;
   checkMs: number;
-  /** The Redis key of the lease; replicas of one service share it. */
-  key?: string;
+  /**
+   * The Marketo instance served (marketoInstanceId): the replicas of one instance share one
+   * store and one set of jobs, so they share one lease.
+   */
+  instanceId: string;
 }
 
 /**
@@ -29,12 +32,13 @@ export async function createLeaderElection(
   deps: { clock: Clock; scheduler: Scheduler; logger: Logger },
 ): Promise<{ election: LeaderElection; close(): Promise<void> }> {
   if (config.redisUrl === undefined) {
-    return { election: createSoleLeader(), close: async () => {} };
+    const election = createSoleLeader();
+    return { election, close: () => election.stop() };
   }
   const redis = await connectLeaderRedis(config.redisUrl, deps.logger);
   const holder = `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
   const election = createLeaseElection({
-    lock: createRedisLeaderLock(redis, config.key ?? 'marketo-chat:job-leader'),
+    lock: createRedisLeaderLock(redis, `mcs:leader:${config.instanceId}`),
     holder,
     ttlMs: config.ttlMs,
     checkMs: config.checkMs,

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectLeaderRedis } from '../../src/leader/create-leader-election.js';
+import {
+  connectLeaderRedis,
+  createLeaderElection,
+} from '../../src/leader/create-leader-election.js';
 import type { LeaderElection } from '../../src/leader/leader-election.js';
 import { createLeaseElection } from '../../src/leader/lease-election.js';
 import { createRedisLeaderLock, type LeaderLock } from '../../src/leader/redis-leader-lock.js';
@@ -191,5 +194,25 @@ describe('the job leader on Redis', () => {
     await handle.stop();
     // Its stop never releases a key it does not hold.
     expect(await admin.get(key)).toBe('intruder');
+  });
+
+  it('when REDIS_URL is unset, then the one process leads; when Redis is unreachable, then the start fails naming Redis', async () => {
+    const deps = { clock: systemClock, scheduler: systemScheduler, logger: silentLogger };
+    const sole = await createLeaderElection(
+      { redisUrl: undefined, ttlMs: TTL_MS, checkMs: CHECK_MS, instanceId: 'sandbox' },
+      deps,
+    );
+    sole.election.start();
+    expect(sole.election.isLeader()).toBe(true);
+    await sole.close();
+    expect(sole.election.isLeader()).toBe(false);
+
+    key = `test:leader:${randomUUID()}`;
+    const error = await createLeaderElection(
+      { redisUrl: 'redis://127.0.0.1:1', ttlMs: TTL_MS, checkMs: CHECK_MS, instanceId: 'x' },
+      deps,
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'REDIS_UNREACHABLE' });
+    expect(String(error)).toMatch(/Redis at REDIS_URL is unreachable/);
   });
 });
