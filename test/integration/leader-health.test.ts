@@ -42,4 +42,13 @@ describe('/health and the job leader', () => {
     const app = await appWith();
     expect((await request(app).get('/health').expect(200)).body.leader).toBe(true);
   });
+
+  it('when a replica that does not lead is asked to run the sync, then it answers 409 NOT_LEADER and starts nothing', async () => {
+    const app = await appWith(() => false);
+    const auth = { Authorization: 'Bearer admin-token-for-tests-0123456789' };
+    const res = await request(app).post('/api/sync/run').set(auth).expect(409);
+    expect(res.body.error.code).toBe('NOT_LEADER');
+    const status = await request(app).get('/api/sync/status').set(auth).expect(200);
+    expect(status.body).toMatchObject({ state: 'never-run', currentRun: null });
+  });
 });
