@@ -17,11 +17,12 @@ export interface LeaderElection {
 
 /**
  * Without REDIS_URL the service is one process on one JSON file (the store's lock refuses a
- * second), so it is always the leader: the jobs run as they always did.
+ * second), so it is always the leader, from the start (an admin's sync run needs no election
+ * first): the jobs run as they always did. Only stop() ends it.
  */
 export function createSoleLeader(): LeaderElection {
   const listeners = new Set<(leader: boolean) => void>();
-  let leader = false;
+  let leader = true;
   const set = (next: boolean) => {
     if (next === leader) return;
     leader = next;

@@ -150,7 +150,6 @@ describe('the lease election', () => {
     const jobs = runAsLeader(election, [job('sync'), job('outbox')], silentLogger);
     await jobs.stop();
     expect(events).toEqual([
-      'lead',
       'sync stopping',
       'sync stopped',
       'outbox stopping',
