@@ -7,7 +7,8 @@
  * The changes the incremental run reads are spread over BENCH_CHANGE_SPAN_S of Marketo time (an
  * hour: the backlog a scheduled run finds), by moving the sandbox's clock, not by waiting.
  * Prints leads per second, calls, calls per 1,000 leads, the achieved call rate as a share of
- * the configured budget (the rate-limit bound), and the 606/615 errors the sandbox returned.
+ * the configured budget (the rate-limit bound) over the whole run and over the span in which
+ * the sandbox saw calls, and the 606/615 errors the sandbox returned.
  *
  * Env: BENCH_LEADS (100000), BENCH_CHANGES (20000), BENCH_WINDOW_MS (2000), BENCH_RATE (100),
  * BENCH_CONCURRENCY (10), BENCH_LATENCY_MS (window x 300 / 20000), BENCH_CHANGE_SPAN_S (3600),
@@ -110,6 +111,8 @@ async function main(): Promise<void> {
     const calls = stats.calls;
     const moved = leadsMoved() || report.leadsUpserted;
     const rate = calls / seconds;
+    // What Marketo sees: the calls from the first one's arrival to the last one's answer.
+    const callingSeconds = ((stats.lastCallAt ?? 0) - (stats.firstCallAt ?? 0) + LATENCY_MS) / 1000;
     rows.push([
       label,
       report.outcome,
@@ -120,6 +123,7 @@ async function main(): Promise<void> {
       ((calls / moved) * 1000).toFixed(2),
       rate.toFixed(1),
       (rate / budgetPerSecond).toFixed(2),
+      (calls / callingSeconds / budgetPerSecond).toFixed(2),
       String(stats.errorsByCode['606'] ?? 0),
       String(stats.errorsByCode['615'] ?? 0),
       String(stats.maxInWindow),
@@ -155,6 +159,7 @@ async function main(): Promise<void> {
     'calls/1k leads',
     'calls/s',
     'of bound',
+    'while calling',
     '606',
     '615',
     'max in window',
@@ -165,8 +170,9 @@ async function main(): Promise<void> {
   console.log(line(header));
   for (const row of rows) console.log(line(row));
   console.log(
-    `bound = ${budgetPerSecond.toFixed(1)} calls/s, the budget; "of bound" is the achieved call rate over the ` +
-      `run divided by it (the incremental run pages its change window in sub-windows at once).`,
+    `bound = ${budgetPerSecond.toFixed(1)} calls/s, the budget. "of bound": calls over the whole run ` +
+      `(to its last durable write) divided by it; "while calling": over the span Marketo sees calls, ` +
+      `first arrival to last answer. The incremental run pages its change window in sub-windows at once.`,
   );
   console.log(
     `store: ${(store.sizeBytes() / 1e6).toFixed(1)} MB, ${store.countLeads().toLocaleString()} leads`,

@@ -52,11 +52,15 @@ export const CHAT_ACTIVITY_TYPE: CustomActivityTypeDefinition = {
 const MAX_STRING = 255;
 const cut = (text: string) => (text.length > MAX_STRING ? text.slice(0, MAX_STRING) : text);
 
-/** One Add Custom Activities record for an event on lead `leadId`. */
+/**
+ * One Add Custom Activities record for an event on lead `leadId`. `withIdentity` false leaves
+ * out the `identity` attribute, for a type made before it existed (chat-outbox-handlers.ts).
+ */
 export function toChatActivityInput(
   leadId: number,
   activityTypeId: number,
   activity: ChatActivity,
+  withIdentity = true,
 ): CustomActivityInput {
   const attributes: CustomActivityInput['attributes'] = [
     { apiName: 'event', value: activity.type },
@@ -65,8 +69,8 @@ export function toChatActivityInput(
     { apiName: 'pageUrl', value: cut(activity.pageUrl) },
     { apiName: 'conversationId', value: activity.conversationId },
     { apiName: 'eventId', value: activity.eventId },
-    { apiName: 'identity', value: activity.identity },
   ];
+  if (withIdentity) attributes.push({ apiName: 'identity', value: activity.identity });
   if (activity.value !== undefined) attributes.push({ apiName: 'value', value: activity.value });
   return {
     leadId,

@@ -111,9 +111,10 @@ export async function recordWidgetEvent(
 type WriteTarget = (activity: ChatActivity) => NewOutboxItem;
 
 /**
- * Where the visitor's activities go: the lead Marketo associates with their cookie (unless they
- * typed another address in this very event), else the email they typed (the lead with it in
- * the local copy, or one Sync Leads creates or finds); undefined while they are anonymous.
+ * Where the visitor's activities go: the lead Marketo associates with their cookie, unless they
+ * typed another address in this browser (then, as a Marketo form fill would, they are who they
+ * typed from then on); else the email they typed (the lead with it in the local copy, or one
+ * Sync Leads creates or finds); undefined while they are anonymous.
  */
 function writeTarget(
   deps: ChatEventDeps,
@@ -121,10 +122,10 @@ function writeTarget(
   givenEmail: string | undefined,
 ): WriteTarget | undefined {
   const { leadId } = identity;
-  if (leadId !== undefined && (givenEmail === undefined || givenEmail === identity.leadEmail)) {
+  const typedEmail = givenEmail ?? identity.typedEmail;
+  if (leadId !== undefined && (typedEmail === undefined || typedEmail === identity.leadEmail)) {
     return (activity) => chatActivityItem(leadId, { ...activity, identity: 'cookie' });
   }
-  const typedEmail = givenEmail ?? identity.typedEmail;
   if (typedEmail === undefined) return undefined;
   const lead = deps.store.findLeadsByEmail(typedEmail)[0];
   return (activity) => {

@@ -16,6 +16,7 @@ import {
   chatActivityItem,
   chatActivityPayloadSchema,
   chatLeadUpsertPayloadSchema,
+  type ChatActivity,
 } from './chat-events-outbox.js';
 
 export interface ChatOutboxHandlerDeps {
@@ -49,13 +50,32 @@ export function createChatOutboxHandlers(deps: ChatOutboxHandlerDeps): ChatOutbo
     send: (records) => deps.marketo.addCustomActivities(records),
   });
   const upserts = createLeadUpsertBatcher(deps.marketo);
+  /**
+   * A type approved before the `identity` attribute existed rejects records that carry it
+   * (1006 "Field 'identity' not found"; ensure-activity-type.ts does not migrate a live type).
+   * Then activities go without it, and the log says how to add it (README, Visitor identity).
+   */
+  let withIdentity = true;
+  const addActivity = async (leadId: number, typeId: number, activity: ChatActivity) => {
+    const sent = withIdentity;
+    const result = await activities.submit(toChatActivityInput(leadId, typeId, activity, sent));
+    if (sent && lacksIdentityAttribute(result)) {
+      withIdentity = false;
+      deps.logger.warn(
+        { activityType: CHAT_ACTIVITY_TYPE.apiName },
+        "Marketo's chat activity type has no 'identity' attribute: activities are written without it until it is added",
+      );
+      return activities.submit(toChatActivityInput(leadId, typeId, activity, false));
+    }
+    return result;
+  };
 
   return {
     [CHAT_ACTIVITY_KIND]: (item, ctx) =>
       deliverToMarketo(item, async () => {
         const { leadId, activity } = readPayload(chatActivityPayloadSchema, item.payload);
         const type = await activityType();
-        const result = await activities.submit(toChatActivityInput(leadId, type.id, activity));
+        const result = await addActivity(leadId, type.id, activity);
         checkRecordResult(result, `activity for lead ${leadId}`);
         ctx.logger.debug({ leadId, event: activity.type }, 'chat activity written to Marketo');
       }),
@@ -81,6 +101,13 @@ export function createChatOutboxHandlers(deps: ChatOutboxHandlerDeps): ChatOutbo
         return { followUps: [chatActivityItem(leadId, activity)] };
       }),
   };
+}
+
+function lacksIdentityAttribute(result: RecordResult): boolean {
+  return (
+    result.status === 'skipped' &&
+    (result.errors ?? []).some((e) => e.code === '1006' && e.message.includes('identity'))
+  );
 }
 
 function readPayload<S extends z.ZodType>(schema: S, payload: unknown): z.output<S> {

@@ -85,7 +85,7 @@ export async function identifyVisitor(
   };
 }
 
-/** Whether resolve needs more than the page: no cookie to ask about and nothing typed. */
+/** Whether resolve needs more than the page: a cookie to ask Marketo about, or a typed email. */
 export function mayBeIdentified(
   deps: Pick<IdentifyDeps, 'store' | 'munchkin'>,
   visitor: ResolveRequest['visitor'],

@@ -50,6 +50,8 @@ interface CallCounters {
   queryTokenUses: number;
   identityCalls: number;
   tokensIssued: number;
+  firstCallAt?: number;
+  lastCallAt?: number;
 }
 
 const freshCounters = (): CallCounters => ({
@@ -107,6 +109,9 @@ export function createSandboxState(options: SandboxOptions = {}): SandboxState {
     },
     recordError: (code) => bump(counters.errorsByCode, code),
     recordCall(path) {
+      const now = clock.now();
+      counters.firstCallAt ??= now;
+      counters.lastCallAt = now;
       counters.calls++;
       bump(counters.callsByPath, path);
     },
@@ -119,6 +124,8 @@ export function createSandboxState(options: SandboxOptions = {}): SandboxState {
       identityCalls: counters.identityCalls,
       tokensIssued: counters.tokensIssued,
       callsToday: limiter.callsToday(),
+      ...(counters.firstCallAt === undefined ? {} : { firstCallAt: counters.firstCallAt }),
+      ...(counters.lastCallAt === undefined ? {} : { lastCallAt: counters.lastCallAt }),
     }),
     resetStats() {
       counters = freshCounters();

@@ -133,6 +133,9 @@ export interface SandboxStats {
   tokensIssued: number;
   /** Executed calls in the current Marketo day (what the 607 check counts). */
   callsToday: number;
+  /** When the first and the last executed call arrived (sandbox clock), since the last reset. */
+  firstCallAt?: number;
+  lastCallAt?: number;
 }
 
 export interface SandboxServer {

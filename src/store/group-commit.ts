@@ -59,6 +59,8 @@ export interface GroupCommitOptions {
 }
 
 export const DEFAULT_DEFER_MS = 1_000;
+/** Journal appends in flight at once (their syncs overlap; their bytes go in order). */
+export const MAX_APPENDS_IN_FLIGHT = 4;
 /** setTimeout fires at once past this (a 32-bit signed delay). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -82,8 +84,8 @@ export function createGroupCommit(
   const timers = options.timers ?? systemTimers;
   /** Callers waiting for a write that has not started yet. */
   let next: Batch | undefined;
-  /** Callers waiting for the write in flight. */
-  let current: Batch | undefined;
+  /** Callers waiting for the writes in flight: one whole write, or appends in start order. */
+  const inFlight: Array<{ batch: Batch; whole: boolean }> = [];
   let scheduled = false;
   /**
    * A write failed and no whole write has succeeded since: the next write is whole. It carries
@@ -94,8 +96,19 @@ export function createGroupCommit(
   let deferred = false;
   let deferTimer: unknown;
 
+  /**
+   * A whole write starts alone. Appends may overlap, up to MAX_APPENDS_IN_FLIGHT: the journal
+   * writes their bytes in start order and only their syncs run at once, so a batch does not
+   * wait for the sync before it to finish (on a busy disk a sync can take milliseconds).
+   */
+  function canStart(batch: Batch): boolean {
+    if (inFlight.length === 0) return true;
+    const append = batch.lines !== undefined && !needsWhole;
+    return append && inFlight.length < MAX_APPENDS_IN_FLIGHT && !inFlight.some((w) => w.whole);
+  }
+
   function schedule(): void {
-    if (scheduled || current !== undefined || next === undefined) return;
+    if (scheduled || next === undefined || !canStart(next)) return;
     scheduled = true;
     // One macrotask of delay lets callers of the same tick (Promise.all, a loop) share a write.
     setImmediate(start);
@@ -104,10 +117,11 @@ export function createGroupCommit(
   function start(): void {
     scheduled = false;
     const batch = next;
-    if (batch === undefined) return;
+    if (batch === undefined || !canStart(batch)) return;
     next = undefined;
-    current = batch;
     const lines = needsWhole ? undefined : batch.lines;
+    const started = { batch, whole: lines === undefined };
+    inFlight.push(started);
     // A whole write takes its snapshot before its first await (json-file-store.ts), so it holds
     // every deferred change made until now: their timer is no longer needed.
     const carriesDeferred = lines === undefined && deferred;
@@ -135,7 +149,7 @@ export function createGroupCommit(
         },
       )
       .finally(() => {
-        current = undefined;
+        inFlight.splice(inFlight.indexOf(started), 1);
         schedule();
       });
   }
@@ -164,10 +178,11 @@ export function createGroupCommit(
     },
     settled() {
       if (deferred || needsWhole) return request();
-      // Each write carries the whole document or every line before it, so the newest write
-      // covers every older one.
-      const last = next ?? current;
-      return last === undefined ? Promise.resolve() : last.promise;
+      const pending = inFlight.map((w) => w.batch.promise);
+      if (next !== undefined) pending.push(next.promise);
+      if (pending.length === 0) return Promise.resolve();
+      // A write that fails leaves needsWhole set: then one whole write carries everything.
+      return Promise.allSettled(pending).then(() => (needsWhole ? request() : undefined));
     },
   };
 }

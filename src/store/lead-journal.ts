@@ -1,16 +1,19 @@
-import { constants } from 'node:fs';
 import { open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { StoreError } from '../errors.js';
 import { syncDirectory, writeFully } from './durable-file-adapter.js';
 import { LeadRecords, type LeadChanges } from './lead-records.js';
+import { deepFreeze } from './document-snapshot.js';
+import { refuseInvalid } from './record-validation.js';
 import type { StoreDocument } from './store-document.js';
+import { syncStateSchema } from './types.js';
 
 /**
  * The lead journal: a write-ahead log beside the JSON document, for lead changes that must be
  * durable before they are acknowledged but are too small and too frequent to rewrite the whole
  * document for (the lead webhook: one lead per call, up to about 20 calls in flight per Marketo
- * instance). Each group commit appends one line per change and fsyncs the file once, about a
+ * instance), and for the lead sync's pages (a page's leads and the cursor after them, as one
+ * line with `sync`). Each group commit appends one line per change and fsyncs the file once, about a
  * millisecond, where a whole-document write of 10,000 leads costs tens of ms of CPU.
  *
  * Files: `<data file>.journal-<generation>`, one JSON line per applied `LeadChanges`. The
@@ -23,13 +26,9 @@ import type { StoreDocument } from './store-document.js';
  * order they were made.
  *
  * A line is acknowledged only after its fsync, so only an unacknowledged line can be torn: a
- * file's last line without its newline is dropped on replay. After a failed append nothing more
- * is appended to that file: the next commit is a checkpoint, which seals it.
+ * file's last line without its newline is dropped on replay. After a failed write nothing more
+ * is written to that file, and the next commit is a checkpoint, which seals it.
  */
-/** O_DSYNC where the platform has it (not Windows), else an fdatasync after each append. */
-const DSYNC: number | undefined = constants.O_DSYNC;
-const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (DSYNC ?? 0);
-
 export class LeadJournal {
   readonly file: string;
   /** The generation appends go to. */
@@ -38,25 +37,48 @@ export class LeadJournal {
   bytes = 0;
   private handle: FileHandle | undefined;
   private sealed: FileHandle[] = [];
+  /** The writes of this generation, one after another, so lines land in the order appended. */
+  private writes: Promise<unknown> = Promise.resolve();
+  /** A write failed: the file may end in a torn line, and nothing more is written to it. */
+  private broken = false;
+  /** The directory's sync after this generation's file was created. */
+  private created: Promise<void> | undefined;
 
   constructor(file: string, generation: number) {
     this.file = file;
     this.generation = generation;
   }
 
-  /** Appends the lines (each without a newline) and resolves once they are on disk. */
+  /**
+   * Appends the lines (each without a newline) and resolves once they are on disk. Appends may
+   * overlap: their bytes are written in call order, and only their syncs run at once.
+   */
   async append(lines: readonly string[]): Promise<void> {
     const data = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
-    const created = this.handle === undefined;
-    // 0o600: the lines hold personal data (lead emails and names), as the document does.
-    this.handle ??= await open(journalFile(this.file, this.generation), APPEND_FLAGS, 0o600);
-    await writeFully(this.handle, data);
-    // With O_DSYNC each write returns once its data is on disk (POSIX synchronized I/O data
-    // integrity completion), one call to the thread pool per commit instead of two.
-    if (DSYNC === undefined) await this.handle.datasync();
+    const written = this.writes.then(() => this.write(data));
+    this.writes = written.catch(() => undefined);
+    const handle = await written;
+    await handle.datasync();
     // A new file's directory entry is on disk only once the directory is synced.
-    if (created) await syncDirectory(path.dirname(this.file));
-    this.bytes += data.length;
+    await this.created;
+  }
+
+  private async write(data: Buffer): Promise<FileHandle> {
+    if (this.broken) throw new Error('an earlier append to this journal file failed');
+    try {
+      if (this.handle === undefined) {
+        // 0o600: the lines hold personal data (lead emails and names), as the document does.
+        this.handle = await open(journalFile(this.file, this.generation), 'a', 0o600);
+        this.created = syncDirectory(path.dirname(this.file));
+        this.created.catch(() => undefined); // each append awaits it and sees its error
+      }
+      await writeFully(this.handle, data);
+      this.bytes += data.length;
+      return this.handle;
+    } catch (error) {
+      this.broken = true;
+      throw error;
+    }
   }
 
   /**
@@ -66,6 +88,9 @@ export class LeadJournal {
   seal(): number {
     if (this.handle !== undefined) this.sealed.push(this.handle);
     this.handle = undefined;
+    this.broken = false;
+    this.created = undefined;
+    this.writes = Promise.resolve();
     this.generation += 1;
     this.bytes = 0;
     return this.generation;
@@ -158,10 +183,15 @@ export async function replayLeadJournal(
   entries.forEach((entry, index) => {
     try {
       leads.apply(entry as LeadChanges);
+      // A sync page's line carries the cursor that follows its leads (LowdbStore.commitSync).
+      const { sync } = entry as { sync?: unknown };
+      if (sync !== undefined) {
+        document.sync = deepFreeze(refuseInvalid(syncStateSchema, sync, 'journaled sync state'));
+      }
     } catch (error) {
       throw new StoreError(
         'STORE_CORRUPT',
-        `Journal of ${file} cannot be replayed: entry ${index + 1} is not a lead change ` +
+        `Journal of ${file} cannot be replayed: entry ${index + 1} is not a lead change or sync page ` +
           `(${(error as Error).message}). The service will not start and has not changed it.`,
         error,
       );

@@ -859,6 +859,36 @@ describe('events of a conversation before it is known', () => {
     ]);
   });
 
+  it('when a visitor known by cookie types another address, then their activities go to the typed address from then on, marked typed', async () => {
+    const marketo = fakeMarketoCookies({ [ADA_COOKIE]: { id: ADA.id, email: ADA.email } });
+    const { app, store } = await setup({
+      munchkin: (clock) => createMunchkinLookup({ marketo, clock, logger: silentLogger }),
+    });
+    const visitor = { anonymousId: 'anon-visitor-a', mktoTrk: ADA_COOKIE };
+    for (const body of [
+      event('engaged', { visitor }),
+      event('email-given', { visitor, value: BOB.email }),
+      event('goal-reached', { visitor, value: 'demo' }),
+    ]) {
+      await request(app).post('/chat/events').send(body).expect(202);
+    }
+    const targets = store.listOutbox().map((item) => {
+      const { leadId, activity } = item.payload as {
+        leadId: number;
+        activity: { type: string; identity: string };
+      };
+      return [activity.type, leadId, activity.identity];
+    });
+    expect(targets).toEqual(
+      expect.arrayContaining([
+        ['engaged', ADA.id, 'cookie'],
+        ['email-given', BOB.id, 'typed'],
+        ['goal-reached', BOB.id, 'typed'],
+      ]),
+    );
+    expect(targets).toHaveLength(3);
+  });
+
   it('when the visitor never becomes known, then nothing is written and other conversations are untouched', async () => {
     const { app, store } = await setup();
     await request(app).post('/chat/events').send(event('triggered')).expect(202);

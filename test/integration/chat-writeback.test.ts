@@ -302,6 +302,24 @@ describe('chat events written back to Marketo through the outbox', () => {
     expect(written().get(given)).toHaveLength(1);
   });
 
+  it("when the live type was approved before the 'identity' attribute existed, then activities still land, without it", async () => {
+    const { sandbox, marketo, send, drain, written, identities, ada } = await setup();
+    const { attributes, ...type } = CHAT_ACTIVITY_TYPE;
+    await marketo.createCustomActivityType(type);
+    await marketo.createCustomActivityTypeAttributes(
+      type.apiName,
+      attributes.filter((a) => a.apiName !== 'identity'),
+    );
+    await marketo.approveCustomActivityType(type.apiName);
+    const given = await send('email-given', { anonymousId: 'anon-visitor-a' }, 'ada@acme.example');
+    const goal = await send('goal-reached', { anonymousId: 'anon-visitor-a' }, 'demo');
+
+    expect(await drain()).toMatchObject({ done: 2, dead: 0 });
+    expect(Object.fromEntries(written())).toEqual({ [given]: [ada.id], [goal]: [ada.id] });
+    expect(identities()).toEqual({ [given]: undefined, [goal]: undefined });
+    expect(sandbox.customActivityTypes()[0]!.attributes).toHaveLength(attributes.length - 1);
+  });
+
   it('when the type is live already (a restart), then it is looked up once and not created again', async () => {
     const { sandbox, marketo, store, clock, send, drain } = await setup();
     await send('email-given', { anonymousId: 'anon-visitor-a' }, 'ada@acme.example');

@@ -1,7 +1,17 @@
-import { appendFile, copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  copyFile,
+  mkdir,
+  readdir,
+  readFile,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJsonFileStore, createMemoryStore } from '../../src/store/index.js';
+import { LeadJournal } from '../../src/store/lead-journal.js';
+import { initialSyncState } from '../../src/store/types.js';
 import { createTempDir, makeLead } from '../helpers/store-fixtures.js';
 
 const journal = { durability: 'journal' } as const;
@@ -41,6 +51,31 @@ describe('lead journal of the JSON-file store', () => {
     expect([1, 2, 3].map((id) => reopened.getLead(id)?.id)).toEqual([undefined, 2, 3]);
     expect(await journalNames(path.dirname(crashed))).toEqual([]);
     expect(JSON.parse(await readFile(crashed, 'utf8')).journalGeneration).toBe(1);
+    await reopened.close();
+    await store.close();
+  });
+
+  it('when sync pages are committed, then each is one journal append and a store opened after a crash has the leads and the cursor of the last page', async () => {
+    const store = await createJsonFileStore({ file });
+    const before = await readFile(file, 'utf8');
+    const page = (n: number) => ({
+      ...initialSyncState(['email']),
+      changes: { highWater: `2026-12-07T0${n}:00:00Z`, pendingLeadIds: [n] },
+    });
+    await store.commitSync({ upserts: [makeLead(1), makeLead(2)], state: page(1) });
+    const { deleted } = await store.commitSync({
+      upserts: [makeLead(3)],
+      deletes: [1],
+      state: page(2),
+    });
+
+    expect(deleted).toBe(1);
+    expect(await readFile(file, 'utf8')).toBe(before); // no whole rewrite per page
+    const crashed = await copyAsCrashed();
+    const reopened = await createJsonFileStore({ file: crashed });
+
+    expect([1, 2, 3].map((id) => reopened.getLead(id)?.id)).toEqual([undefined, 2, 3]);
+    expect(reopened.loadSyncState()).toEqual(page(2));
     await reopened.close();
     await store.close();
   });
@@ -114,6 +149,32 @@ describe('lead journal of the JSON-file store', () => {
     expect(store.countLeads()).toBe(0);
     expect(await journalNames(temp.dir)).toEqual([]);
     await store.close();
+  });
+
+  it('when appends overlap, then their lines land in the order they were appended', async () => {
+    const lines = Array.from({ length: 50 }, (_, i) => `{"n":${i}}`);
+    const writer = new LeadJournal(file, 0);
+
+    await Promise.all(lines.map((line) => writer.append([line])));
+    await writer.close();
+
+    expect(await readFile(`${file}.journal-0`, 'utf8')).toBe(`${lines.join('\n')}\n`);
+  });
+
+  it('when a write fails, then later appends to that file fail too until it is sealed', async () => {
+    await symlink('/dev/full', `${file}.journal-0`);
+    const writer = new LeadJournal(file, 0);
+
+    const results = await Promise.allSettled([
+      writer.append(['{"n":1}']),
+      writer.append(['{"n":2}']),
+    ]);
+    writer.seal();
+    await writer.append(['{"n":3}']);
+    await writer.close();
+
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(await readFile(`${file}.journal-1`, 'utf8')).toBe('{"n":3}\n');
   });
 
   it('when the memory store is asked for a journaled write, then it is written as a durable one', async () => {

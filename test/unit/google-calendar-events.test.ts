@@ -129,7 +129,13 @@ describe('readGoogleEventResult', () => {
     [
       'a pending create request',
       { id: 'e3', conferenceData: { createRequest: { status: { statusCode: 'pending' } } } },
-      { eventId: 'e3' },
+      // Google makes the Meet link asynchronously: the link is read again later (item 20).
+      { eventId: 'e3', meetingUrlPending: true },
+    ],
+    [
+      'a create request that failed',
+      { id: 'e5', conferenceData: { createRequest: { status: { statusCode: 'failure' } } } },
+      { eventId: 'e5' },
     ],
     ['no conference', { id: 'e4' }, { eventId: 'e4' }],
   ])('when the event has %s, then the result is as expected', (_name, event, expected) => {

@@ -1,5 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createGroupCommit, type CommitTimers } from '../../src/store/group-commit.js';
+import {
+  createGroupCommit,
+  MAX_APPENDS_IN_FLIGHT,
+  type CommitTimers,
+} from '../../src/store/group-commit.js';
 
 /** Timers that fire only when the test moves time on: no test waits on the real clock. */
 function createManualTimers(): CommitTimers & { advance(ms: number): void } {
@@ -221,6 +225,52 @@ describe('group commit', () => {
     await Promise.all(acks);
 
     expect(writer.kinds).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('when an append is in flight, then the next appends start at once, up to the limit', async () => {
+    const writer = createControlledWriter(() => 0);
+    const commits = createGroupCommit(writer.write);
+
+    const acks: Array<Promise<void>> = [];
+    for (let i = 0; i <= MAX_APPENDS_IN_FLIGHT; i++) {
+      acks.push(commits.request(`line ${i}`));
+      await drain();
+    }
+
+    expect(writer.kinds).toHaveLength(MAX_APPENDS_IN_FLIGHT);
+    writer.finish[1]!();
+    await acks[1];
+    await writer.waitForWrite(MAX_APPENDS_IN_FLIGHT + 1);
+    for (const finish of writer.finish) finish();
+    await Promise.all(acks);
+    expect(writer.kinds).toEqual(
+      Array.from({ length: MAX_APPENDS_IN_FLIGHT + 1 }, (_, i) => [`line ${i}`]),
+    );
+  });
+
+  it('when appends are in flight, then a whole write waits for all of them and starts alone', async () => {
+    const writer = createControlledWriter(() => 0);
+    const commits = createGroupCommit(writer.write);
+    const first = commits.request('a');
+    await writer.waitForWrite(1);
+    const second = commits.request('b');
+    await writer.waitForWrite(2);
+
+    const whole = commits.request();
+    const third = commits.request('c');
+    await drain();
+    expect(writer.kinds).toEqual([['a'], ['b']]);
+    writer.finish[0]!();
+    await first;
+    await drain();
+    expect(writer.kinds).toHaveLength(2);
+    writer.finish[1]!();
+    await second;
+    await writer.waitForWrite(3);
+    await drain();
+    expect(writer.kinds).toEqual([['a'], ['b'], 'whole']);
+    writer.finish[2]!();
+    await Promise.all([whole, third]);
   });
 
   it('when one caller of a batch brings no line, then the batch is written whole', async () => {
