@@ -1,8 +1,9 @@
 /**
- * npm run bench:booking — the widget's booking endpoints (the meetings module's public routes
- * mounted inside the real chat public router, so CORS, the per-client limiter and the body
- * reader are included; a JSON-file store; the system clock and random ids) beside a bare Express
- * app, in one process, over loopback, driven by autocannon in a worker thread. BENCH_AGENTS
+ * npm run bench:booking — the widget's booking endpoints of the whole service as main.ts builds it
+ * (createService: the meetings module's public routes inside the chat public router, so helmet,
+ * CORS, the per-client limiter and the body reader are included; a JSON-file store; the system
+ * clock and random ids) beside a bare Express app, in one process, over loopback, driven by
+ * autocannon in a worker thread. BENCH_AGENTS
  * agents on the built-in local calendar, Mon–Fri 09:00–17:00 in five time zones that overlap
  * an hour a day (New York, London, Berlin, Helsinki, São Paulo), 30-minute meetings, and
  * BENCH_MEETINGS meetings already booked (bookMeeting, half the free slots of the first weeks).
@@ -27,25 +28,21 @@
  * BENCH_CONNECTIONS (20), BENCH_LIGHT_CONNECTIONS (2), BENCH_CONTENDED (100), BENCH_WEEKS (52).
  * No targets: the ratios are printed as they are.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import express from 'express';
-import { createTokenCipher } from '../src/calendar/token-cipher.js';
+import express, { type Express } from 'express';
 import { createFixedWindowLimiter } from '../src/chat/chat-public-rate-limit.js';
-import { createChatPublicRoutes } from '../src/chat/chat-public-routes.js';
 import { createDefaultConfiguration } from '../src/chat/default-configuration.js';
-import { randomIds, systemClock } from '../src/deps.js';
-import { createErrorHandler } from '../src/http/error-handler.js';
-import { createLogger, silentLogger } from '../src/logger.js';
+import { loadConfig } from '../src/config.js';
+import { systemClock } from '../src/deps.js';
+import { createLogger } from '../src/logger.js';
 import { bookMeeting } from '../src/meetings/book-meeting.js';
 import type { SlotsResponse } from '../src/meetings/booking-contract.js';
 import { agentInputSchema, type Agent } from '../src/meetings/meeting-contract.js';
-import { createMeetingsModule } from '../src/meetings/meetings-module.js';
-import { createJsonFileStore, type LowdbStore } from '../src/store/index.js';
+import { createService, type Service } from '../src/service.js';
 import { drive, env, fmt, listen, pct, summarise, type Figures, type Target } from './bench-kit.js';
 
 const AGENTS = env('BENCH_AGENTS', 5);
@@ -149,12 +146,10 @@ function heapMb(): number {
 
 /* ------------------------------------- phases ------------------------------------- */
 
-type Meetings = ReturnType<typeof createMeetingsModule>;
-
 interface Bench {
   dir: string;
-  store: LowdbStore;
-  meetings: Meetings;
+  store: Service['store'];
+  meetings: Service['meetings'];
   chat: string;
   bare: string;
   /** Whole-document writes of the store so far, and their time. */
@@ -169,22 +164,8 @@ interface Phase {
 const TURNS = Math.max(1, Math.round(SECONDS / TURN_SECONDS));
 const TURN = { seconds: SECONDS / TURNS };
 
-/** The chat's public router with the booking routes inside, as main.ts mounts it; the bare app. */
-async function startApps(store: LowdbStore, meetings: Meetings) {
-  const chatApp = express();
-  chatApp.disable('x-powered-by');
-  const routes = createChatPublicRoutes({
-    store,
-    clock: systemClock,
-    logger: silentLogger,
-    publicBaseUrl: 'http://127.0.0.1',
-    // Every call comes from 127.0.0.1, and the booking routes fix their own limits (60 and 20
-    // a minute): every limiter is built out of reach, yet each call is still counted.
-    createRateLimiter: ({ windowMs }) => createFixedWindowLimiter({ limit: 1e9, windowMs }),
-    extraRoutes: meetings.publicRoutes,
-  });
-  chatApp.use('/chat', routes);
-  chatApp.use(createErrorHandler(silentLogger));
+/** The service's app (the booking routes inside the chat's public router); the bare app. */
+async function startApps(app: Express) {
   const bareApp = express();
   bareApp.disable('x-powered-by');
   bareApp.get('/bare', (_req, res) => res.json({ ok: true }));
@@ -192,7 +173,7 @@ async function startApps(store: LowdbStore, meetings: Meetings) {
     if (typeof req.body !== 'object' || req.body === null) throw new Error('no JSON body');
     res.json({ ok: true });
   });
-  return { chat: await listen(chatApp), bare: await listen(bareApp) };
+  return { chat: await listen(app), bare: await listen(bareApp) };
 }
 
 /** Each agent's free slot starts, WEEKS ahead, as the widget lists them for a visitor. */
@@ -406,7 +387,24 @@ async function main(): Promise<void> {
       },
     },
   });
-  const store = await createJsonFileStore({ file: join(dir, 'store.json'), logger });
+  const names = Array.from({ length: AGENTS }, (_, i) => agentOf(i, 0));
+  const service = await createService(
+    loadConfig({
+      DATA_FILE: join(dir, 'store.json'),
+      PUBLIC_BASE_URL: 'http://127.0.0.1',
+      SYNC_ENABLED: 'false',
+      SANDBOX_PORT: '0',
+      SANDBOX_LEADS: '0',
+      ROUTING_AGENTS: names.map((a) => `${a.name} <${a.email}>`).join(';'),
+    }),
+    {
+      logger,
+      // Every call comes from 127.0.0.1, and the booking routes fix their own limits (60 and 20
+      // a minute): every limiter is built out of reach, yet each call is still counted.
+      createChatRateLimiter: ({ windowMs }) => createFixedWindowLimiter({ limit: 1e9, windowMs }),
+    },
+  );
+  const { store, meetings } = service;
   const heap: Array<[string, number]> = [['at start', heapMb()]];
   const closers: Array<() => void> = [];
   let pass = false;
@@ -414,20 +412,10 @@ async function main(): Promise<void> {
     const now = systemClock.now();
     const configuration = createDefaultConfiguration();
     await store.saveChatConfiguration({ ...configuration, allowedDomains: ['www.example.com'] });
-    const agents = Array.from({ length: AGENTS }, (_, i) => agentOf(i, now));
+    // The service seeded ROUTING_AGENTS on the built-in calendar; each gets its time zone here.
+    const agents = store.listAgents().map((seeded, i) => ({ ...agentOf(i, now), id: seeded.id }));
     for (const agent of agents) await store.saveAgent(agent);
-    const key = randomBytes(32);
-    const meetings = createMeetingsModule({
-      store,
-      clock: systemClock,
-      ids: randomIds,
-      logger: silentLogger,
-      cipher: createTokenCipher(key),
-      linkSecrets: [key],
-      publicBaseUrl: 'http://127.0.0.1',
-      providers: {},
-    });
-    const apps = await startApps(store, meetings);
+    const apps = await startApps(service.app);
     closers.push(apps.chat.close, apps.bare.close);
     const b: Bench = { dir, store, meetings, chat: apps.chat.url, bare: apps.bare.url, writes };
 
@@ -462,7 +450,7 @@ async function main(): Promise<void> {
     console.log([slots.summary, booking.summary, contention.summary, memory].join('\n'));
   } finally {
     for (const close of closers) close();
-    await store.close();
+    await service.stop();
     await rm(dir, { recursive: true, force: true });
   }
   if (!pass) process.exitCode = 1;

@@ -76,7 +76,10 @@ export function createFakeProvider(kind: 'google' | 'microsoft' = 'google') {
   return { client, oauth, calls, oauthCalls, behaviour };
 }
 
-/** The meetings module mounted as main.ts does, on a memory store with a manual clock. */
+/**
+ * The meetings module's routers alone, at the paths the service mounts them (service-app.ts),
+ * on a memory store and a manual clock, without the admin token and the rate limits.
+ */
 export function createMeetingsTestApp(
   options: {
     ownerField?: string;

@@ -1,40 +1,32 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
-import { systemClock } from '../../src/deps.js';
-import { silentLogger } from '../../src/logger.js';
-import { SyncRunner } from '../../src/sync/sync-runner.js';
+import type { Service } from '../../src/service.js';
 import { createSyncHarness } from '../helpers/sync-harness.js';
+import { ADMIN_AUTH, TEST_SECRETS, createHarnessService } from '../helpers/test-service.js';
 
-const TOKEN = 'admin-token-for-tests-0123456789';
+const TOKEN = TEST_SECRETS.ADMIN_TOKEN;
 let harness: Awaited<ReturnType<typeof createSyncHarness>> | undefined;
+let service: Service | undefined;
 
 afterEach(async () => {
+  await service?.stop();
+  service = undefined;
   await harness?.close();
   harness = undefined;
 });
 
+/** The whole service (createService) over a sandbox with a short rate window. */
 async function createTestApp(seedLeads = 200) {
   harness = await createSyncHarness({ sandbox: { seedLeads, latencyMs: 5 } });
-  const runner = new SyncRunner(harness.deps, {
-    fields: ['email', 'firstName', 'lastName', 'company'],
-    fullStrategy: 'rest',
-    bulkPollMs: 20,
-    concurrency: 4,
+  service = await createHarnessService(harness, {
+    SYNC_FIELDS: 'email,firstName,lastName,company',
+    SYNC_FULL_STRATEGY: 'rest',
+    MARKETO_MAX_CONCURRENCY: '3',
   });
-  const app = createApp({
-    ...harness.deps,
-    syncRunner: runner,
-    adminTokens: [TOKEN],
-    syncCron: '*/15 * * * *',
-    sandbox: { url: harness.server.url },
-    clock: systemClock,
-    logger: silentLogger,
-  });
-  return { app, runner, h: harness };
+  return { app: service.app, runner: service.runner, h: harness };
 }
 
-const auth = { Authorization: `Bearer ${TOKEN}` };
+const auth = ADMIN_AUTH;
 
 describe('admin API', () => {
   it('when /health is called without credentials, then it answers and says sandbox mode', async () => {

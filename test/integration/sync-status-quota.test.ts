@@ -1,42 +1,28 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
-import { systemClock } from '../../src/deps.js';
-import { silentLogger } from '../../src/logger.js';
 import { createMemoryStore } from '../../src/store/index.js';
-import { SyncRunner } from '../../src/sync/sync-runner.js';
 import { createSyncHarness } from '../helpers/sync-harness.js';
+import { ADMIN_AUTH, createHarnessService } from '../helpers/test-service.js';
 
-const TOKEN = 'admin-token-for-tests-0123456789';
-const auth = { Authorization: `Bearer ${TOKEN}` };
+const auth = ADMIN_AUTH;
 let harness: Awaited<ReturnType<typeof createSyncHarness>> | undefined;
 const cleanups: Array<() => Promise<void>> = [];
 
 afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
   await harness?.close();
   harness = undefined;
-  for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-/** The admin app over `marketo`, as the service wires it. */
-function statusApp(h: NonNullable<typeof harness>, marketo: typeof h.marketo) {
-  const deps = { ...h.deps, marketo };
-  const runner = new SyncRunner(deps, {
-    fields: ['email', 'firstName'],
-    fullStrategy: 'rest',
-    bulkPollMs: 20,
-    concurrency: 4,
+/** The whole service (createService) over the harness's store and Marketo client. */
+async function statusApp(h: NonNullable<typeof harness>) {
+  const service = await createHarnessService(h, {
+    SYNC_FIELDS: 'email,firstName',
+    SYNC_FULL_STRATEGY: 'rest',
+    MARKETO_MAX_CONCURRENCY: '3',
   });
-  const app = createApp({
-    ...deps,
-    syncRunner: runner,
-    adminTokens: [TOKEN],
-    syncCron: '*/15 * * * *',
-    sandbox: { url: h.server.url },
-    clock: systemClock,
-    logger: silentLogger,
-  });
-  return { app, runner };
+  cleanups.push(() => service.stop());
+  return { app: service.app, runner: service.runner };
 }
 
 describe('GET /api/sync/status after Marketo says 607', () => {
@@ -54,7 +40,7 @@ describe('GET /api/sync/status after Marketo says 607', () => {
       message: 'Daily quota reached',
       times: 1,
     });
-    const first = statusApp(h, h.marketo);
+    const first = await statusApp(h);
     const run = await first.runner.start('api').done;
     expect(run).toMatchObject({ outcome: 'quota-deferred' });
 
@@ -67,7 +53,7 @@ describe('GET /api/sync/status after Marketo says 607', () => {
     await h.marketo.flushUsage();
     const again = await createSyncHarness({ store, client: { usageStore: store } });
     cleanups.push(() => again.close());
-    const after = statusApp(again, again.marketo);
+    const after = await statusApp(again);
     const res = await request(after.app).get('/api/sync/status').set(auth).expect(200);
     expect(res.body.calls).toMatchObject({
       remaining: 0,

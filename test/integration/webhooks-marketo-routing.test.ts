@@ -5,7 +5,7 @@ import { createManualClock } from '../../src/deps.js';
 import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
 import { silentLogger } from '../../src/logger.js';
 import { agentInputSchema, type Agent } from '../../src/meetings/meeting-contract.js';
-import { toRoutingAgent } from '../../src/routing/meeting-routing.js';
+import { createRoutingSources } from '../../src/routing/routing-sources.js';
 import { createMemoryStore } from '../../src/store/index.js';
 import { processInvocation } from '../../webhooks/flow-steps/process-invocation.js';
 import { createMarketoWebhookRoutes } from '../../webhooks/marketo/index.js';
@@ -22,7 +22,7 @@ const agent = (n: number, extra: Partial<Agent> = {}): Agent => ({
   ...extra,
 });
 
-/** The Call Webhook with the meetings' routing (owner field, rules) as main.ts wires it. */
+/** The Call Webhook with the meetings' routing (owner field, rules), from the service's sources. */
 async function setup() {
   const store = createMemoryStore();
   const clock = createManualClock(T0);
@@ -63,12 +63,7 @@ async function setup() {
       logger: silentLogger,
       secrets: [SECRET],
       allowQuerySecret: false,
-      agents: () => store.listAgents().map(toRoutingAgent),
-      routing: {
-        agents: () => store.listAgents(),
-        rules: () => store.listRoutingRules(),
-        ownerField: 'leadOwnerEmail',
-      },
+      ...createRoutingSources(store, 'leadOwnerEmail'),
       assignRepeatWindowMs: 0,
       publicBaseUrl: 'https://chat.example.com',
     }),
@@ -157,14 +152,8 @@ describe('Self-Service Flow Step routing with the owner and rules', () => {
       {
         store,
         clock: createManualClock(T0),
-        agents: () =>
-          store.listAgents().map((a) => ({ id: a.id, name: a.name, email: a.email, active: true })),
+        ...createRoutingSources(store, 'leadOwnerEmail'),
         repeatWindowMs: 0,
-        routing: {
-          agents: () => store.listAgents(),
-          rules: () => store.listRoutingRules(),
-          ownerField: 'leadOwnerEmail',
-        },
         leadFields: (leadId) => store.getLead(leadId)?.fields,
       },
       {

@@ -1,0 +1,24 @@
+import type { Agent, RoutingRule } from '../meetings/meeting-contract.js';
+import type { RoutingAgent } from '../store/types.js';
+import type { AssignAgentDeps } from './assign-agent.js';
+import { toRoutingAgent } from './meeting-routing.js';
+
+/**
+ * What the Call Webhook and the flow step route over: the meetings' agents, in the same order,
+ * and their owner field and rules, read from the store on every call so an admin's change
+ * applies at once. One definition, so webhooks, flow steps and meetings never route apart.
+ */
+export function createRoutingSources(
+  store: { listAgents(): Agent[]; listRoutingRules(): RoutingRule[] },
+  ownerField: string | undefined,
+): { agents: () => RoutingAgent[]; routing: NonNullable<AssignAgentDeps['routing']> } {
+  return {
+    agents: () => store.listAgents().map(toRoutingAgent),
+    // Owner and rules before the rotation, for the Call Webhook and the flow step as for meetings.
+    routing: {
+      agents: () => store.listAgents(),
+      rules: () => store.listRoutingRules(),
+      ownerField,
+    },
+  };
+}

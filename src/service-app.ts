@@ -1,0 +1,112 @@
+import type { Express } from 'express';
+import { createFlowStepRoutes } from '../webhooks/flow-steps/index.js';
+import { createMarketoWebhookRoutes } from '../webhooks/marketo/index.js';
+import { createApp } from './app.js';
+import { createChatAdminRoutes, type ChatAdminDeps } from './chat/chat-admin-routes.js';
+import { createChatPublicRoutes, type ChatPublicRoutesDeps } from './chat/chat-public-routes.js';
+import { createMunchkinLookupPerHour } from './chat/munchkin-lookup.js';
+import { createWidgetRoutes } from './chat/widget-routes.js';
+import type { MarketoApi } from './clients/marketo/types.js';
+import type { Config } from './config.js';
+import type { Clock } from './deps.js';
+import type { Logger } from './logger.js';
+import type { createMeetingsModule } from './meetings/meetings-module.js';
+import { createDeadLetterRoutes } from './outbox/dead-letter-routes.js';
+import type { createRoutingSources } from './routing/routing-sources.js';
+import type { ServiceSecrets } from './service-secrets.js';
+import type { Store } from './store/types.js';
+import type { SyncRunner } from './sync/sync-runner.js';
+
+export interface ServiceAppDeps {
+  config: Config;
+  store: Store;
+  marketo: MarketoApi;
+  clock: Clock;
+  logger: Logger;
+  sandbox: { url: string } | undefined;
+  version: string;
+  secrets: ServiceSecrets;
+  runner: SyncRunner;
+  meetings: ReturnType<typeof createMeetingsModule>;
+  routing: ReturnType<typeof createRoutingSources>;
+  chatAdmin: ChatAdminDeps;
+  /** Called after anything is put in the outbox, so it goes out soon. */
+  onEnqueued: () => void;
+  /** Builds the chat's per-client rate limiters; in memory when undefined. */
+  createChatRateLimiter?: ChatPublicRoutesDeps['createRateLimiter'] | undefined;
+}
+
+/**
+ * Every route the service serves, on one app: the Marketo-facing endpoints (Call Webhook, flow
+ * steps), the chat's public endpoints and widget, calendar OAuth, and the admin API.
+ */
+export function createServiceApp(deps: ServiceAppDeps): Express {
+  const { config, store, clock, logger, secrets, meetings, routing, onEnqueued } = deps;
+  return createApp({
+    logger,
+    clock,
+    store,
+    marketo: deps.marketo,
+    syncRunner: deps.runner,
+    adminTokens: [secrets.adminToken],
+    syncCron: config.sync.cron,
+    sandbox: deps.sandbox,
+    version: deps.version,
+    trustProxyHops: config.trustProxyHops,
+    adminRouters: [
+      createChatAdminRoutes(deps.chatAdmin),
+      ...meetings.adminRouters,
+      createDeadLetterRoutes({ store, clock, onEnqueued }),
+    ],
+    mounts: [
+      {
+        path: '/chat',
+        router: createChatPublicRoutes({
+          store,
+          clock,
+          logger,
+          publicBaseUrl: config.publicBaseUrl,
+          munchkin: createMunchkinLookupPerHour(
+            { marketo: deps.marketo, clock, logger },
+            config.chat.cookieLookupsPerHour,
+          ),
+          onEnqueued,
+          extraRoutes: meetings.publicRoutes,
+          ...(deps.createChatRateLimiter === undefined
+            ? {}
+            : { createRateLimiter: deps.createChatRateLimiter }),
+        }),
+      },
+      { path: '/oauth', router: meetings.oauthRouter },
+      { path: '/', router: createWidgetRoutes({ publicBaseUrl: config.publicBaseUrl }) },
+      {
+        path: '/webhooks/marketo',
+        router: createMarketoWebhookRoutes({
+          store,
+          clock,
+          logger,
+          secrets: [secrets.webhookSecret, config.webhooks.previousSecret ?? ''],
+          allowQuerySecret: config.webhooks.allowQuerySecret,
+          agents: routing.agents,
+          routing: routing.routing,
+          assignRepeatWindowMs: config.webhooks.assignRepeatWindowMs,
+          publicBaseUrl: config.publicBaseUrl,
+        }),
+      },
+      {
+        path: '/flow-steps',
+        router: createFlowStepRoutes({
+          store,
+          clock,
+          logger,
+          apiKeys: [secrets.ssfsApiKey, config.ssfs.previousApiKey ?? ''],
+          publicBaseUrl: config.publicBaseUrl,
+          callbackHosts: config.ssfs.callbackHosts,
+          agents: routing.agents,
+          onEnqueued,
+          version: deps.version,
+        }),
+      },
+    ],
+  });
+}

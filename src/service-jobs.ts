@@ -1,0 +1,95 @@
+import { scheduleLeadSync } from '../jobs/lead-sync-schedule.js';
+import { scheduleMeetingJobs } from '../jobs/meeting-schedule.js';
+import { scheduleOutboxPrune } from '../jobs/outbox-prune.js';
+import type { MarketoApi } from './clients/marketo/types.js';
+import type { Config } from './config.js';
+import type { Clock } from './deps.js';
+import type { Logger } from './logger.js';
+import type { MeetingJobReport } from './meetings/complete-meetings.js';
+import type { ServiceOutbox } from './service-outbox.js';
+import type { Store } from './store/types.js';
+import type { SyncRunner } from './sync/sync-runner.js';
+
+export interface ServiceJobsDeps {
+  config: Config;
+  store: Store;
+  marketo: Pick<MarketoApi, 'stats'>;
+  clock: Clock;
+  logger: Logger;
+  runner: SyncRunner;
+  outbox: ServiceOutbox;
+  /** The meetings' periodic work: completion and stale holds. */
+  runMeetingJobs: () => Promise<MeetingJobReport>;
+}
+
+/** A piece of background work: started, and stopped by what its start returned. */
+export interface ServiceJob {
+  name: string;
+  start(): { stop(): void | Promise<void> };
+}
+
+/**
+ * The service's background work, in the order it stops: the lead sync on SYNC_CRON (its stop
+ * ends the schedule, then the run in hand checkpoints its page), the meeting job, the outbox's
+ * prune, and last the outbox relays, so what the others enqueued while stopping still goes out.
+ */
+export function createServiceJobs(deps: ServiceJobsDeps): ServiceJob[] {
+  const { config, store, clock, logger, runner, outbox } = deps;
+  const leadSync: ServiceJob = {
+    name: 'lead-sync',
+    start() {
+      const schedule = scheduleLeadSync({
+        runner,
+        cronExpression: config.sync.cron,
+        logger,
+        isPaused: () => (deps.marketo.stats().pausedUntil ?? 0) > clock.now(),
+      });
+      // A new or unfinished copy starts now rather than at the next cron fire.
+      if (store.loadSyncState().phase !== 'incremental' && !runner.running) {
+        runner
+          .start('startup')
+          .done.catch((err: unknown) => logger.error({ err }, 'lead sync failed'));
+      }
+      return {
+        async stop() {
+          schedule.stop();
+          await runner.stop();
+        },
+      };
+    },
+  };
+  return [
+    ...(config.sync.enabled ? [leadSync] : []),
+    {
+      name: 'meeting-jobs',
+      start: () =>
+        scheduleMeetingJobs({
+          run: deps.runMeetingJobs,
+          everyMs: config.meetings.jobIntervalMs,
+          logger,
+        }),
+    },
+    {
+      name: 'outbox-prune',
+      start: () =>
+        scheduleOutboxPrune({ store, clock, logger, retentionMs: config.outbox.retentionMs }),
+    },
+    {
+      name: 'outbox',
+      start() {
+        outbox.start();
+        return { stop: () => outbox.stop() };
+      },
+    },
+  ];
+}
+
+/** Starts every job in this process; the stop runs in the jobs' order, each after the last. */
+export function startServiceJobs(jobs: readonly ServiceJob[]): { stop(): Promise<void> } {
+  const started = jobs.map((job) => job.start());
+  return {
+    async stop() {
+      for (const job of started) await job.stop();
+    },
+  };
+}
