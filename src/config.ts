@@ -91,6 +91,18 @@ const envSchema = z
     ADMIN_TOKEN: optionalString.pipe(
       z.string().min(24, { error: 'must be at least 24 characters' }).optional(),
     ),
+    /** Set: the Marketo budget and the chat's public limits are shared by every replica. */
+    REDIS_URL: optionalString.pipe(
+      z
+        .url({ protocol: /^rediss?$/, error: 'must be a URL such as redis://127.0.0.1:6379' })
+        .optional(),
+    ),
+    /** Keys under this prefix, so several services (or test runs) can share one Redis. */
+    REDIS_KEY_PREFIX: z
+      .string()
+      .trim()
+      .regex(/^[\w:.-]{1,64}$/, { error: 'must be 1 to 64 letters, digits, or _ : . -' })
+      .default('mcs'),
 
     MARKETO_BASE_URL: optionalString.pipe(
       z
@@ -286,6 +298,9 @@ export interface Config {
   dataFile: string;
   /** Undefined only in sandbox mode, where main.ts generates one and writes it beside the store. */
   adminToken: string | undefined;
+  /** Shared limits across replicas (Marketo budget, chat rate limits); unset: in-process. */
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
   marketo: {
     /** Undefined means: run against the built-in sandbox. */
     baseUrl: string | undefined;
@@ -398,6 +413,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     dataFile: e.DATA_FILE,
     adminToken: e.ADMIN_TOKEN,
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     marketo: {
       baseUrl: e.MARKETO_BASE_URL?.replace(/\/+$/, '').replace(/\/rest$/, ''),
       clientId: e.MARKETO_CLIENT_ID,
@@ -473,6 +490,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 /** Keys whose values are secrets are never echoed back in error messages. */
 function redactValue(key: string, value: string | undefined): string {
   if (/SECRET|TOKEN|KEY|PASSWORD/.test(key)) return '***';
+  // A Redis URL may carry a password: name the scheme and host only.
+  if (key === 'REDIS_URL')
+    return String(value)
+      .replace(/\/\/[^@/]*@/, '//***@')
+      .slice(0, 60);
   return String(value).slice(0, 60);
 }
 

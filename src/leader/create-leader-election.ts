@@ -19,6 +19,8 @@ export interface JobLeaderConfig {
    * store and one set of jobs, so they share one lease.
    */
   instanceId: string;
+  /** REDIS_KEY_PREFIX: several services (or test runs) may share one Redis. */
+  keyPrefix: string;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function createLeaderElection(
   const redis = await connectLeaderRedis(config.redisUrl, deps.logger);
   const holder = `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
   const election = createLeaseElection({
-    lock: createRedisLeaderLock(redis, `mcs:leader:${config.instanceId}`),
+    lock: createRedisLeaderLock(redis, `${config.keyPrefix}:leader:${config.instanceId}`),
     holder,
     ttlMs: config.ttlMs,
     checkMs: config.checkMs,

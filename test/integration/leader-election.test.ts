@@ -200,7 +200,13 @@ describe('the job leader on Redis', () => {
   it('when REDIS_URL is unset, then the one process leads; when Redis is unreachable, then the start fails naming Redis', async () => {
     const deps = { clock: systemClock, scheduler: systemScheduler, logger: silentLogger };
     const sole = await createLeaderElection(
-      { redisUrl: undefined, ttlMs: TTL_MS, checkMs: CHECK_MS, instanceId: 'sandbox' },
+      {
+        redisUrl: undefined,
+        ttlMs: TTL_MS,
+        checkMs: CHECK_MS,
+        instanceId: 'sandbox',
+        keyPrefix: 'test',
+      },
       deps,
     );
     sole.election.start();
@@ -210,7 +216,13 @@ describe('the job leader on Redis', () => {
 
     key = `test:leader:${randomUUID()}`;
     const error = await createLeaderElection(
-      { redisUrl: 'redis://127.0.0.1:1', ttlMs: TTL_MS, checkMs: CHECK_MS, instanceId: 'x' },
+      {
+        redisUrl: 'redis://127.0.0.1:1',
+        ttlMs: TTL_MS,
+        checkMs: CHECK_MS,
+        instanceId: 'x',
+        keyPrefix: 'test',
+      },
       deps,
     ).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'REDIS_UNREACHABLE' });
