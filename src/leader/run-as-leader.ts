@@ -62,7 +62,9 @@ export function runAsLeader(
 
   const unsubscribe = election.onChange((leader) => {
     if (leader) {
-      void stopping.then(startAll);
+      void stopping
+        .then(startAll)
+        .catch((error: unknown) => logger.error({ err: error }, 'scheduled jobs did not start'));
     } else {
       const done = stopAll();
       stopping = Promise.all([stopping, done]).then(() => undefined);
