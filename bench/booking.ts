@@ -34,7 +34,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import express, { type Express } from 'express';
-import { createFixedWindowLimiter } from '../src/chat/chat-public-rate-limit.js';
+import { createFlexibleRateLimiter } from '../src/chat/chat-public-rate-limit.js';
 import { createDefaultConfiguration } from '../src/chat/default-configuration.js';
 import { loadConfig } from '../src/config.js';
 import { systemClock } from '../src/deps.js';
@@ -401,7 +401,7 @@ async function main(): Promise<void> {
       logger,
       // Every call comes from 127.0.0.1, and the booking routes fix their own limits (60 and 20
       // a minute): every limiter is built out of reach, yet each call is still counted.
-      createChatRateLimiter: ({ windowMs }) => createFixedWindowLimiter({ limit: 1e9, windowMs }),
+      createChatRateLimiter: (options) => createFlexibleRateLimiter({ ...options, limit: 1e9 }),
     },
   );
   const { store, meetings } = service;

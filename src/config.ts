@@ -223,6 +223,7 @@ const envSchema = z
     CHAT_COOKIE_LOOKUPS_PER_HOUR: integer(0, 3_600).default(180),
     MEETING_MAX_PER_VISITOR: integer(1, 100).default(3),
     MEETING_JOB_INTERVAL_MS: integer(1_000, 3600_000).default(60_000),
+    MEETING_NO_SHOW_GRACE_MS: integer(0, 90 * 24 * 3600_000).default(7 * 24 * 3600_000),
     FREEBUSY_CACHE_TTL_MS: integer(0, 3600_000).default(60_000),
     OUTBOX_POLL_MS: integer(10, 60_000).default(1_000),
     OUTBOX_RETENTION_MS: integer(3_600_000, 365 * 24 * 3_600_000).default(7 * 24 * 3_600_000),
@@ -353,6 +354,8 @@ export interface Config {
     busyCacheTtlMs: number;
     /** Meetings to come one visitor email may hold. */
     maxPerVisitor: number;
+    /** How long after its end an admin may still mark a completed meeting no-show. */
+    noShowGraceMs: number;
   };
   calendar: {
     /** Undefined only in sandbox mode, where main.ts generates one beside the store. */
@@ -456,6 +459,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       jobIntervalMs: e.MEETING_JOB_INTERVAL_MS,
       busyCacheTtlMs: e.FREEBUSY_CACHE_TTL_MS,
       maxPerVisitor: e.MEETING_MAX_PER_VISITOR,
+      noShowGraceMs: e.MEETING_NO_SHOW_GRACE_MS,
     },
     calendar: {
       tokenKey: e.TOKEN_ENCRYPTION_KEY,

@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { createMarketoClient } from './clients/marketo/index.js';
+import type { Redis } from 'ioredis';
+import { createMarketoClient, marketoDayKey } from './clients/marketo/index.js';
+import { RedisCallBudget } from './clients/marketo/redis-call-budget.js';
+import { createRedisDailyUsage } from './clients/marketo/redis-daily-usage.js';
 import { describeMarketoInstance, marketoInstanceId } from './clients/marketo/instance-id.js';
 import type { MarketoApi } from './clients/marketo/types.js';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './deps.js';
 import { StoreError } from './errors.js';
 import type { Logger } from './logger.js';
+import { connectRedis } from './redis-connection.js';
 import { createMarketoSandbox } from './sandbox/index.js';
 import { createJsonFileStore } from './store/index.js';
 import type { Store } from './store/types.js';
@@ -19,6 +23,8 @@ export interface Runtime {
   store: Store;
   marketo: MarketoApi & { flushUsage?: () => Promise<void> };
   sandbox: { url: string } | undefined;
+  /** With REDIS_URL: the connection the replicas' shared limits use. */
+  redis: Redis | undefined;
   close(): Promise<void>;
 }
 
@@ -32,7 +38,14 @@ export async function createRuntime(
   logger: Logger,
   clock: Clock = systemClock,
 ): Promise<Runtime> {
-  const store = await createJsonFileStore({ file: config.dataFile, logger, clock });
+  // First: an unreachable Redis stops the start before the store takes its lock.
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
+  const store = await createJsonFileStore({ file: config.dataFile, logger, clock }).catch(
+    (error: unknown) => {
+      redis?.disconnect();
+      throw error;
+    },
+  );
   let sandboxServer: { url: string; close(): Promise<void> } | undefined;
   try {
     // Before anything reads the store or calls Marketo: a cursor of one instance sent to
@@ -61,6 +74,14 @@ export async function createRuntime(
         'SANDBOX MODE: MARKETO_BASE_URL is not set, so the service talks to the built-in Marketo sandbox (demo data, not a real instance)',
       );
     }
+    const shared = redis
+      ? await createSharedMarketoLimits(
+          redis,
+          marketoInstanceId(config.marketo.baseUrl),
+          config,
+          clock,
+        )
+      : undefined;
     const marketo = createMarketoClient({
       baseUrl,
       ...credentials,
@@ -73,24 +94,57 @@ export async function createRuntime(
       maxRetries: config.marketo.maxRetries,
       clock,
       logger,
-      usageStore: store,
+      ...(shared ?? { usageStore: store }),
     });
     const sandbox = sandboxServer ? { url: sandboxServer.url } : undefined;
     return {
       store,
       marketo,
       sandbox,
+      redis,
       async close() {
         await marketo.flushUsage?.().catch(() => undefined);
+        await shared?.budget.close();
         await store.close();
         await sandboxServer?.close();
+        await redis?.quit().catch(() => undefined);
       },
     };
   } catch (error) {
     await store.close().catch(() => undefined);
     await sandboxServer?.close().catch(() => undefined);
+    redis?.disconnect();
     throw error;
   }
+}
+
+/**
+ * With REDIS_URL every replica of one Marketo instance shares its call budget and daily usage
+ * under one key prefix, since Marketo's limits are per instance, not per process.
+ */
+async function createSharedMarketoLimits(
+  redis: Redis,
+  instanceId: string,
+  config: Config,
+  clock: Clock,
+) {
+  const keyPrefix = `${config.redisKeyPrefix}:marketo:${instanceId}`;
+  const port = createRedisDailyUsage(redis, keyPrefix);
+  const initial = await port.merge({
+    day: marketoDayKey(clock.now()),
+    calls: 0,
+    errorsByCode: {},
+  });
+  const budget = new RedisCallBudget({
+    redis,
+    keyPrefix,
+    rateLimit: config.marketo.rateLimit,
+    rateWindowMs: config.marketo.rateWindowMs,
+    rateMarginMs: config.marketo.rateMarginMs,
+    maxConcurrency: config.marketo.maxConcurrency,
+    clock,
+  });
+  return { budget, usage: { port, initial } };
 }
 
 /**

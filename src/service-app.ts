@@ -36,6 +36,8 @@ export interface ServiceAppDeps {
   isLeader: () => boolean;
   /** Builds the chat's per-client rate limiters; in memory when undefined. */
   createChatRateLimiter?: ChatPublicRoutesDeps['createRateLimiter'] | undefined;
+  /** Where the chat's limits count: Redis with REDIS_URL, this process otherwise. */
+  chatRateLimitStore?: ChatPublicRoutesDeps['rateLimitStore'];
 }
 
 /**
@@ -74,6 +76,7 @@ export function createServiceApp(deps: ServiceAppDeps): Express {
             config.chat.cookieLookupsPerHour,
           ),
           onEnqueued,
+          rateLimitStore: deps.chatRateLimitStore,
           extraRoutes: meetings.publicRoutes,
           ...(deps.createChatRateLimiter === undefined
             ? {}

@@ -25,7 +25,8 @@ import { runAsLeader } from './leader/run-as-leader.js';
 import { systemScheduler, type Scheduler } from './scheduler.js';
 
 /** What the service uses of the runtime: the external systems, and how to close them. */
-type OpenedRuntime = Pick<Runtime, 'store' | 'marketo' | 'sandbox' | 'close'>;
+type OpenedRuntime = Pick<Runtime, 'store' | 'marketo' | 'sandbox' | 'close'> &
+  Partial<Pick<Runtime, 'redis'>>;
 
 /** What a test or benchmark brings instead of the real thing. */
 export interface ServiceOverrides {
@@ -35,9 +36,10 @@ export interface ServiceOverrides {
   /**
    * The store, the Marketo client and the sandbox it talks to, ready made (a test's memory
    * store and loopback sandbox). The service uses them as they are and leaves closing them to
-   * the caller; without it, createRuntime opens DATA_FILE and Marketo (or the built-in sandbox).
+   * the caller; without it, createRuntime opens DATA_FILE and Marketo (or the built-in sandbox),
+   * and Redis with REDIS_URL.
    */
-  runtime?: Pick<Runtime, 'store' | 'marketo' | 'sandbox'>;
+  runtime?: Pick<Runtime, 'store' | 'marketo' | 'sandbox'> & Partial<Pick<Runtime, 'redis'>>;
   /** Calendar providers instead of those the configuration names (fakes, or clients on nock). */
   calendarProviders?: CalendarProviders;
   /** Builds the chat's per-client rate limiters (in memory by default; benchmarks raise them). */
@@ -129,6 +131,7 @@ async function assemble(
     agentLeadFields: config.meetings.agentLeadFields,
     busyCacheTtlMs: config.meetings.busyCacheTtlMs,
     maxMeetingsPerVisitor: config.meetings.maxPerVisitor,
+    noShowGraceMs: config.meetings.noShowGraceMs,
     onEnqueued,
   });
   const outbox = createServiceOutbox({
@@ -173,6 +176,11 @@ async function assemble(
     chatAdmin,
     onEnqueued,
     createChatRateLimiter: overrides.createChatRateLimiter,
+    // With REDIS_URL the chat's limits count across replicas.
+    chatRateLimitStore: runtime.redis && {
+      redis: runtime.redis,
+      keyPrefix: `${config.redisKeyPrefix}:chat`,
+    },
   });
 
   const jobs = createServiceJobs({

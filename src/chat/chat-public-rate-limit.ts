@@ -1,6 +1,8 @@
 import { isIPv6 } from 'node:net';
 import type { RequestHandler } from 'express';
-import type { Clock } from '../deps.js';
+import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '../errors.js';
 
 /** Requests per client per window, for each widget route. */
@@ -16,15 +18,19 @@ export interface ChatRateLimits {
  * for a minute), one resolve and a handful of events. The margins allow for an office or a
  * mobile carrier behind one address.
  */
+/**
+ * Clients whose windows this process keeps at most, per limiter: past it the least recently
+ * seen is forgotten, so a flood of addresses costs bounded memory (the library's memory store
+ * has no cap of its own; an entry goes only when its window ends).
+ */
+export const DEFAULT_MAX_TRACKED_CLIENTS = 50_000;
+
 export const DEFAULT_CHAT_RATE_LIMITS: ChatRateLimits = {
   windowMs: 60_000,
   config: 300,
   resolve: 300,
   events: 600,
 };
-
-/** Clients tracked per limiter at most; past it the oldest window is forgotten. */
-export const DEFAULT_MAX_TRACKED_CLIENTS = 100_000;
 
 /** One call counted against a client's budget. */
 export interface RateLimitHit {
@@ -35,53 +41,72 @@ export interface RateLimitHit {
   resetMs: number;
 }
 
-/**
- * Counts calls per client key. The in-memory one counts per process: several replicas need one
- * backed by a shared store (e.g. Redis INCR + PEXPIRE) behind this same interface.
- */
+/** Counts calls per client key, in this process or, with Redis, across every replica. */
 export interface RateLimiter {
   readonly limit: number;
   readonly windowMs: number;
-  hit(key: string, now: number): RateLimitHit;
+  hit(key: string): Promise<RateLimitHit>;
+}
+
+/** Where the limiters count: Redis (REDIS_URL) so that a limit holds across replicas. */
+export interface RateLimitStore {
+  redis: Redis;
+  /** Keys under this prefix (one per route's limiter below it). */
+  keyPrefix: string;
 }
 
 /**
- * A fixed window per client, in a Map kept in window-start order (a new window re-inserts its
- * key), so expired windows sit at the front and are dropped lazily, a few per call at most on
- * average; past `maxClients` the oldest is dropped, so a flood of addresses costs bounded memory
- * (and at worst gives a forgotten client a fresh budget).
+ * A fixed window per client that starts at its first call, on rate-limiter-flexible: its
+ * memory store by default (windows expire with a timer, so idle clients cost nothing), its
+ * Redis store (one atomic INCR-and-expire script) with REDIS_URL. Should Redis be away, the
+ * library's insurance limiter counts in memory meanwhile, so the widget keeps answering with
+ * per-replica limits rather than failing. The Redis store keeps whole seconds (EX).
  */
-export function createFixedWindowLimiter(options: {
+export function createFlexibleRateLimiter(options: {
+  name: string;
   limit: number;
   windowMs: number;
+  store?: RateLimitStore | undefined;
   maxClients?: number;
 }): RateLimiter {
-  const { limit, windowMs } = options;
-  const maxClients = Math.max(1, options.maxClients ?? DEFAULT_MAX_TRACKED_CLIENTS);
-  const windows = new Map<string, { endsAt: number; count: number }>();
-
+  const { limit, windowMs, store } = options;
+  const memory = new RateLimiterMemory({
+    points: limit,
+    duration: windowMs / 1000,
+    keyPrefix: options.name,
+  });
+  // The clients the memory store holds (as the limiter or as Redis's insurance), capped.
+  const tracked = new LRUCache<string, true>({
+    max: Math.max(1, options.maxClients ?? DEFAULT_MAX_TRACKED_CLIENTS),
+    dispose: (_value, key, reason) => {
+      if (reason === 'evict') void memory.delete(key);
+    },
+  });
+  const limiter = store
+    ? new RateLimiterRedis({
+        storeClient: store.redis,
+        keyPrefix: `${store.keyPrefix}:${options.name}`,
+        points: limit,
+        duration: Math.max(1, Math.ceil(windowMs / 1000)),
+        insuranceLimiter: memory,
+      })
+    : memory;
+  const answer = (res: RateLimiterRes, allowed: boolean): RateLimitHit => ({
+    allowed,
+    remaining: allowed ? res.remainingPoints : 0,
+    resetMs: res.msBeforeNext,
+  });
   return {
     limit,
     windowMs,
-    hit(key, now) {
-      for (const [oldKey, oldWindow] of windows) {
-        if (oldWindow.endsAt > now) break;
-        windows.delete(oldKey);
+    async hit(key) {
+      if (tracked.get(key) === undefined) tracked.set(key, true);
+      try {
+        return answer(await limiter.consume(key), true);
+      } catch (refusal) {
+        if (refusal instanceof RateLimiterRes) return answer(refusal, false);
+        throw refusal;
       }
-      let window = windows.get(key);
-      if (window === undefined || window.endsAt <= now) {
-        if (window !== undefined) windows.delete(key);
-        else if (windows.size >= maxClients) windows.delete(windows.keys().next().value!);
-        window = { endsAt: now + windowMs, count: 0 };
-        windows.set(key, window);
-      }
-      window.count += 1;
-      const allowed = window.count <= limit;
-      return {
-        allowed,
-        remaining: Math.max(0, limit - window.count),
-        resetMs: window.endsAt - now,
-      };
     },
   };
 }
@@ -92,12 +117,19 @@ export function createFixedWindowLimiter(options: {
  * The client is `req.ip`, so who that is depends on the app's `trust proxy` (set to the proxy
  * hop count, never `true`, or any visitor picks their own bucket with X-Forwarded-For).
  */
-export function createChatRateLimiter(limiter: RateLimiter, clock: Clock): RequestHandler {
+export function createChatRateLimiter(limiter: RateLimiter): RequestHandler {
   const limitHeader = String(limiter.limit);
   const policy = `${limiter.limit};w=${Math.ceil(limiter.windowMs / 1000)}`;
-  return (req, res, next) => {
+  return async (req, res, next) => {
     const key = clientKey(req.ip ?? req.socket.remoteAddress ?? 'unknown');
-    const { allowed, remaining, resetMs } = limiter.hit(key, clock.now());
+    let hit: RateLimitHit;
+    try {
+      hit = await limiter.hit(key);
+    } catch (error) {
+      next(error);
+      return;
+    }
+    const { allowed, remaining, resetMs } = hit;
     const resetSeconds = String(Math.max(0, Math.ceil(resetMs / 1000)));
     res.setHeader('RateLimit-Policy', policy);
     res.setHeader('RateLimit-Limit', limitHeader);

@@ -9,10 +9,11 @@ import { chatCors, originOf } from './chat-public-cors.js';
 import { createPublishedChatCache, matchesIfNoneMatch } from './chat-public-document.js';
 import {
   createChatRateLimiter,
-  createFixedWindowLimiter,
+  createFlexibleRateLimiter,
   DEFAULT_CHAT_RATE_LIMITS,
   type ChatRateLimits,
   type RateLimiter,
+  type RateLimitStore,
 } from './chat-public-rate-limit.js';
 import { resolveDialogueJson } from './chat-public-resolve.js';
 import type { MunchkinLookup } from './munchkin-lookup.js';
@@ -31,8 +32,10 @@ export interface ChatPublicRoutesDeps {
   onEnqueued?: () => void;
   /** Per-client limits; the defaults suit production, benchmarks raise them. */
   rateLimits?: Partial<ChatRateLimits>;
-  /** Builds each route's limiter; the default counts in memory (one process). */
-  createRateLimiter?: (options: { limit: number; windowMs: number }) => RateLimiter;
+  /** Where the limits count: Redis with REDIS_URL (across replicas); absent: this process. */
+  rateLimitStore?: RateLimitStore | undefined;
+  /** Builds each route's limiter (default: createFlexibleRateLimiter on rateLimitStore). */
+  createRateLimiter?: (options: { name: string; limit: number; windowMs: number }) => RateLimiter;
   /** Request body limit of the POSTs, in bytes (default 8 kB). */
   bodyLimitBytes?: number;
   /**
@@ -67,9 +70,15 @@ export function createChatPublicRoutes(deps: ChatPublicRoutesDeps): Router {
   const published = createPublishedChatCache(deps.store, originOf(deps.publicBaseUrl));
   const completions = createVisitorCompletions();
   const limits = { ...DEFAULT_CHAT_RATE_LIMITS, ...deps.rateLimits };
-  const createLimiter = deps.createRateLimiter ?? createFixedWindowLimiter;
+  const createLimiter =
+    deps.createRateLimiter ??
+    ((options) => createFlexibleRateLimiter({ ...options, store: deps.rateLimitStore }));
+  // Named by creation order, the same in every replica, so each route has its own budget.
+  let limiters = 0;
   const limiter = (limit: number) =>
-    createChatRateLimiter(createLimiter({ limit, windowMs: limits.windowMs }), deps.clock);
+    createChatRateLimiter(
+      createLimiter({ name: `route${(limiters += 1)}`, limit, windowMs: limits.windowMs }),
+    );
   const body = readJsonBody(deps.bodyLimitBytes ?? DEFAULT_CHAT_BODY_LIMIT_BYTES);
   const logger = deps.logger.child({ routes: 'chat-public' });
 

@@ -12,7 +12,12 @@ import { domainToASCII } from 'node:url';
  * - Scheme and host compare case-insensitively, the path case-sensitively (servers may tell
  *   `/Pricing` from `/pricing`). In the host `*` stops at `/`, so `*.example.com` covers
  *   `www.example.com` and `a.b.example.com` but, as in CSP, not `example.com` itself.
- * - A host without a port means the default port; `localhost:*` matches any port.
+ * - A host without a port means the default port; `localhost:*` matches any port. A port is a
+ *   number, compared as one (`:0443` is 443, as a browser reads it), and a port the pattern
+ *   names matches a page on that port whether the page writes it or not: `example.com:443` and
+ *   `*://example.com:443` match `https://example.com/` (443 is https's default) and
+ *   `http://example.com:443/`, not `http://example.com/` (port 80). WHATWG URL §4.4 (port
+ *   state) drops a port equal to the scheme's default, so the page's port is read back from it.
  * - Trailing slashes do not matter: `/pricing` and `/pricing/` are the same page.
  * - A path ending in `/*` covers the folder itself too: `https://example.com/docs/*` matches
  *   `/docs`, `/docs/` and `/docs/a/b`, and `https://example.com/*` matches the whole site.
@@ -25,7 +30,7 @@ export function matchesUrlPattern(pattern: string, url: string): boolean {
   if (page === undefined || compiled === undefined) return false;
   return (
     compiled.scheme.test(page.scheme) &&
-    compiled.host.test(page.host) &&
+    compiled.host.test(compiled.withPort ? page.hostWithPort : page.host) &&
     compiled.path.test(page.path)
   );
 }
@@ -41,14 +46,14 @@ export function describeUrlPatternProblem(pattern: string): string | undefined {
   if (parts.scheme !== undefined && !/^(\*|https?)$/.test(parts.scheme.replace(/\*+/g, '*'))) {
     return `has scheme "${parts.scheme}"; pages are http or https`;
   }
-  const host = /^([a-z0-9.*-]+)(?::(\d{1,5}|\*))?$/.exec(parts.host);
-  if (host === null) {
+  const host = splitHost(parts.host);
+  if (host === undefined) {
     return `has host "${parts.host}", which is not a host name (with an optional :port)`;
   }
-  const [, name = '', port] = host;
+  const { name, port, portText } = host;
   // RFC 6335 §6: ports are 16-bit, and 0 is reserved; a page is never served from another.
-  if (port !== undefined && port !== '*' && (Number(port) < 1 || Number(port) > 65535)) {
-    return `has port ${port}; a port is a number from 1 to 65535`;
+  if (typeof port === 'number' && (port < 1 || port > 65535)) {
+    return `has port ${portText}; a port is a number from 1 to 65535`;
   }
   if (parts.marked === false && looksLikePath(name)) {
     return (
@@ -74,7 +79,9 @@ function looksLikePath(name: string): boolean {
 
 interface CompiledPattern {
   scheme: RegExp;
+  /** Tested against the page's `hostWithPort` when `withPort`, else its `host`. */
   host: RegExp;
+  withPort: boolean;
   path: RegExp;
 }
 
@@ -86,19 +93,44 @@ interface PatternParts {
   marked: boolean;
 }
 
-const MATCH_ALL: CompiledPattern = { scheme: /^/, host: /^/, path: /^/ };
+const MATCH_ALL: CompiledPattern = { scheme: /^/, host: /^/, withPort: false, path: /^/ };
 
 function compileUrlPattern(pattern: string): CompiledPattern | undefined {
   const trimmed = pattern.trim();
   if (trimmed === '*') return MATCH_ALL;
   const parts = splitPattern(trimmed);
   if (parts === undefined) return undefined;
+  // A host the check refuses (saved before it existed) is compared as written, as it always was.
+  const host = splitHost(parts.host) ?? { name: parts.host, port: undefined, portText: undefined };
   const scheme = parts.scheme === undefined ? /^https?$/ : globToRegExp(parts.scheme, '.*');
+  const name = globToSource(host.name, '[^/]*');
+  // Without a port the pattern is compared with the page's host as URL writes it (default port
+  // dropped), so a `*` at the end of the name still covers any port, as it always has; with one,
+  // with the page's host and the port it is served from, written or not.
+  const port = host.port === '*' ? '\\d+' : String(host.port);
   return {
     scheme,
-    host: globToRegExp(withoutDefaultPort(parts.host, parts.scheme), '[^/]*'),
+    host: new RegExp(host.port === undefined ? `^${name}$` : `^${name}:${port}$`, 's'),
+    withPort: host.port !== undefined,
     path: compilePath(parts.path),
   };
+}
+
+interface HostParts {
+  name: string;
+  /** The port as a number (leading zeros dropped), `*` for any, undefined for the default. */
+  port: number | '*' | undefined;
+  /** The port as written, for messages. */
+  portText: string | undefined;
+}
+
+/** `name[:port]` of a pattern; undefined when it is not a host name. */
+function splitHost(host: string): HostParts | undefined {
+  const match = /^([a-z0-9.*-]+)(?::(\d+|\*))?$/.exec(host);
+  if (match === null) return undefined;
+  const [, name = '', port] = match;
+  if (port === undefined || port === '*') return { name, port, portText: port };
+  return { name, port: Number(port), portText: port };
 }
 
 /** Splits `scheme://host/path#fragment`; undefined when there is no host. */
@@ -130,13 +162,6 @@ function normalizeHost(host: string): string {
   const name = colon === -1 ? lower : lower.slice(0, colon);
   const port = colon === -1 ? '' : lower.slice(colon);
   return (domainToASCII(name) || name) + port;
-}
-
-/** URL drops a scheme's default port from `host`, so the pattern must too. */
-function withoutDefaultPort(host: string, scheme: string | undefined): string {
-  if (scheme === 'https') return host.replace(/:443$/, '');
-  if (scheme === 'http') return host.replace(/:80$/, '');
-  return host;
 }
 
 function compilePath(rawPath: string): RegExp {
@@ -174,9 +199,15 @@ function globToRegExp(glob: string, star: string): RegExp {
 
 interface PageParts {
   scheme: string;
+  /** As URL writes it: the port only when it is not the scheme's default. */
   host: string;
+  /** Always with the port the page is served from, its scheme's default when unwritten. */
+  hostWithPort: string;
   path: string;
 }
+
+/** RFC 9110 §4.2.1 and §4.2.2: http's default port is 80, https's 443. */
+const DEFAULT_PORT: Readonly<Record<string, string>> = { http: '80', https: '443' };
 
 function parsePageUrl(url: string): PageParts | undefined {
   let parsed: URL;
@@ -186,6 +217,12 @@ function parsePageUrl(url: string): PageParts | undefined {
     return undefined;
   }
   const scheme = parsed.protocol.replace(/:$/, '');
-  if (scheme !== 'http' && scheme !== 'https') return undefined;
-  return { scheme, host: parsed.host, path: trimTrailingSlashes(parsed.pathname) };
+  const defaultPort = DEFAULT_PORT[scheme];
+  if (defaultPort === undefined) return undefined;
+  return {
+    scheme,
+    host: parsed.host,
+    hostWithPort: `${parsed.hostname}:${parsed.port || defaultPort}`,
+    path: trimTrailingSlashes(parsed.pathname),
+  };
 }

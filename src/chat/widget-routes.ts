@@ -155,14 +155,21 @@ function renderDemoPage(baseUrl: string): string {
 <link rel="icon" href="data:,">
 <style>
   body { margin: 0; font: 16px/1.5 system-ui, sans-serif; color: #1d2433; background: #f6f8fb; }
-  header { display: flex; align-items: center; gap: 24px; padding: 16px 32px; background: #0f2747; color: #fff; }
+  header { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 24px; padding: 16px 32px; background: #0f2747; color: #fff; }
   header strong { font-size: 1.25rem; }
-  header nav { display: flex; gap: 16px; opacity: .85; }
+  header nav { display: flex; flex-wrap: wrap; gap: 4px 16px; opacity: .85; }
   main { max-width: 880px; margin: 0 auto; padding: 32px; }
   .hero { padding: 32px; border-radius: 12px; background: #fff; box-shadow: 0 1px 4px rgba(0,0,0,.08); }
   .hero h1 { margin-top: 0; font-size: 2rem; }
   section { margin-top: 32px; }
   pre { overflow-x: auto; padding: 12px; border-radius: 8px; background: #0f2747; color: #d7e4ff; }
+  p code { overflow-wrap: anywhere; }
+  /* A phone: nothing wider than the screen, or it zooms out of the page (and its chat). */
+  @media (max-width: 480px) {
+    header, main { padding-left: 16px; padding-right: 16px; }
+    .hero { padding: 20px; }
+    .hero h1 { font-size: 1.5rem; }
+  }
   #event-log { padding-left: 20px; font-size: .9rem; }
   #event-log li { margin: 4px 0; }
   #event-log code { overflow-wrap: anywhere; color: #44506a; }

@@ -3,14 +3,15 @@ import { z } from 'zod';
 import { parseInput } from '../http/parse-input.js';
 import type { OAuthConnect } from '../calendar/oauth-connect.js';
 import type { Ids } from '../deps.js';
-import type { RoutingRuleStore } from '../store/meeting-store-types.js';
+import type { AgentRemovalStore } from './agent-removal.js';
 import { AppError } from '../errors.js';
+import { assertAgentEmailChangeable, assertAgentRemovable } from './agent-removal.js';
 import { slotQuerySchema } from './booking-contract.js';
 import { agentInputSchema, agentPatchSchema, type Agent } from './meeting-contract.js';
 import { listSlots, type SlotDeps } from './meeting-slots.js';
 
 export type AgentAdminDeps = SlotDeps & {
-  store: SlotDeps['store'] & RoutingRuleStore;
+  store: SlotDeps['store'] & AgentRemovalStore;
   ids: Ids;
   oauth: OAuthConnect;
 };
@@ -66,8 +67,9 @@ export function createAgentAdminRoutes(deps: AgentAdminDeps): Router {
   });
 
   router.patch('/agents/:id', async (req, res) => {
-    requireAgent(req.params.id);
+    const existing = requireAgent(req.params.id);
     const patch = parseInput(agentPatchSchema, req.body, 'agent');
+    assertAgentEmailChangeable(store, existing, patch.email);
     const now = deps.clock.now();
     const agent = await store.updateAgent(req.params.id, (current) => ({
       ...current,
@@ -78,31 +80,12 @@ export function createAgentAdminRoutes(deps: AgentAdminDeps): Router {
   });
 
   /**
-   * Refused while the agent has meetings to come (cancel or move them first, or set the agent
-   * inactive); the calendar grant is revoked and its ciphertext deleted with the agent.
+   * Refused while the agent has meetings to come, is a target of routing rules or is named by a
+   * dialogue's booking card (agent-removal.ts); the calendar grant is revoked and its ciphertext deleted with the agent.
    */
   router.delete('/agents/:id', async (req, res) => {
     const agent = requireAgent(req.params.id);
-    const upcoming = store
-      .agentMeetings(agent.id, deps.clock.now(), Number.MAX_SAFE_INTEGER)
-      .filter((m) => m.end > deps.clock.now());
-    if (upcoming.length > 0) {
-      throw new AppError(
-        'AGENT_HAS_MEETINGS',
-        `Agent ${agent.id} has ${upcoming.length} meeting(s) to come: cancel or move them, or set the agent inactive`,
-        { httpStatus: 409 },
-      );
-    }
-    const rules = store
-      .listRoutingRules()
-      .filter((r) => 'agentIds' in r.target && r.target.agentIds.includes(agent.id));
-    if (rules.length > 0) {
-      throw new AppError(
-        'AGENT_IN_RULES',
-        `Agent ${agent.id} is a target of routing rule(s) ${rules.map((r) => r.id).join(', ')}: change them first`,
-        { httpStatus: 409 },
-      );
-    }
+    assertAgentRemovable(store, agent, deps.clock.now());
     // Out of routing first, so no booking lands on the agent while the grant is revoked.
     await store.updateAgent(agent.id, (current) => ({ ...current, active: false }));
     if (agent.calendar.provider !== 'local') await deps.oauth.disconnect(agent.id);

@@ -35,6 +35,8 @@ export interface BookingDeps {
    * verified, so this bounds what one person can put in agents' calendars and invite others to.
    */
   maxMeetingsPerVisitor?: number;
+  /** MEETING_NO_SHOW_GRACE_MS: how long after its end a completed meeting may become no-show. */
+  noShowGraceMs?: number;
 }
 
 const DEFAULT_MAX_MEETINGS_PER_VISITOR = 3;
@@ -289,6 +291,7 @@ export function confirmMeeting(
         status: 'booked',
         providerEventId: event.eventId,
         ...(event.meetingUrl === undefined ? {} : { meetingUrl: event.meetingUrl }),
+        ...(event.meetingUrlPending === true ? { bookedActivityPending: true as const } : {}),
         history: [...current.history, { status: 'booked', at: now, by: 'system' }],
         updatedAt: now,
       };

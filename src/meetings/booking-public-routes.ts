@@ -89,7 +89,13 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
   /** A browser opening the link gets a page; the widget (Accept: application/json) gets JSON. */
   const wantsPage = (req: Request) =>
     req.accepts(['application/json', 'text/html']) === 'text/html';
-  const isForm = (req: Request) => req.is('application/x-www-form-urlencoded') !== false;
+  /**
+   * The page's own form posts (Content-Type form), and browsers that ask for a page, get a page
+   * back; anything else gets JSON. `req.is` is null for a request without a body (curl -X POST),
+   * which is not a form.
+   */
+  const answersWithPage = (req: Request) =>
+    typeof req.is('application/x-www-form-urlencoded') === 'string' || wantsPage(req);
   const form = express.urlencoded({ extended: false, limit: '2kb' });
   const agentSlots = (meeting: Meeting, query: unknown) =>
     listSlots(deps, {
@@ -124,10 +130,11 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
         by: 'visitor',
       });
       const shown = toPublicMeeting(changed, deps.links);
-      if (isForm(req)) page(res, 200, managePage(shown, 'Your meeting is cancelled.'));
+      if (answersWithPage(req)) page(res, 200, managePage(shown, 'Your meeting is cancelled.'));
       else send(res, 200, { meeting: shown });
     } catch (error) {
-      if (!isForm(req) || !(error instanceof AppError) || error.httpStatus >= 500) throw error;
+      if (!answersWithPage(req) || !(error instanceof AppError) || error.httpStatus >= 500)
+        throw error;
       page(res, error.httpStatus, managePage(toPublicMeeting(meeting, deps.links), error.message));
     }
   });
@@ -154,10 +161,11 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
           by: 'visitor',
         });
         const shown = toPublicMeeting(changed, deps.links);
-        if (isForm(req)) page(res, 200, managePage(shown, 'Your meeting is moved.'));
+        if (answersWithPage(req)) page(res, 200, managePage(shown, 'Your meeting is moved.'));
         else send(res, 200, { meeting: shown });
       } catch (error) {
-        if (!isForm(req) || !(error instanceof AppError) || error.httpStatus >= 500) throw error;
+        if (!answersWithPage(req) || !(error instanceof AppError) || error.httpStatus >= 500)
+          throw error;
         const zone = meeting.visitor.timeZone ?? 'UTC';
         const slots = await agentSlots(meeting, { timeZone: zone, days: 14 });
         page(

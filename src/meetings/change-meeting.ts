@@ -6,7 +6,8 @@ import { SlotTakenError } from './book-meeting.js';
 import { checkAgentSlot } from './meeting-availability.js';
 import type { Meeting, MeetingStatus } from './meeting-contract.js';
 import { meetingActivityItem } from './meeting-events-outbox.js';
-import { assertTransition, meetingEventCount } from './meeting-status.js';
+import { releaseBookedActivity } from './meeting-link.js';
+import { assertTransition, meetingEventCount, type MeetingActor } from './meeting-status.js';
 import { activityPayload, eventInput } from './meeting-writes.js';
 
 type ChangeDeps = Omit<BookingDeps, 'ids' | 'links'>;
@@ -28,7 +29,6 @@ function oneAtATime<T>(meetingId: string, work: () => Promise<T>): Promise<T> {
   });
   return next;
 }
-type Actor = 'visitor' | 'admin' | 'system';
 
 /**
  * A status change that touches no calendar (completed, no-show), or a cancellation, which
@@ -55,13 +55,14 @@ async function changeStatusNow(
   args: {
     meetingId: string;
     to: Extract<MeetingStatus, 'cancelled' | 'completed' | 'no-show'>;
-    by: Actor;
+    by: MeetingActor;
     note?: string;
   },
 ): Promise<Meeting> {
   const meeting = requireMeeting(deps, args.meetingId);
   const now = deps.clock.now();
-  assertTransition(meeting, args.to, now);
+  const rules = { by: args.by, noShowGraceMs: deps.noShowGraceMs };
+  assertTransition(meeting, args.to, now, rules);
   if (args.to === 'cancelled' && meeting.providerEventId !== undefined) {
     const agent = deps.store.getAgent(meeting.agentId);
     if (agent !== undefined) {
@@ -81,9 +82,11 @@ async function changeStatusNow(
   const changed = await deps.store.updateMeeting(
     meeting.id,
     (current, ctx) => {
-      assertTransition(current, args.to, now);
+      assertTransition(current, args.to, now, rules);
+      // A booking whose activity still waits for its Meet link: "booked" goes first, now.
+      const booked = releaseBookedActivity(current, now);
       const next: Meeting = {
-        ...current,
+        ...booked.meeting,
         status: args.to,
         history: [
           ...current.history,
@@ -98,7 +101,10 @@ async function changeStatusNow(
       };
       return {
         meeting: next,
-        outbox: [meetingActivityItem(activityPayload(next, meetingEventCount(next), now))],
+        outbox: [
+          ...booked.outbox,
+          meetingActivityItem(activityPayload(next, meetingEventCount(next), now)),
+        ],
         // Atomic with the cancellation: the admin's setting decides (src/routing/routing-settings.ts).
         giveBackTurn: givesTurnBack(ctx.routingSettings, args.to),
       };
@@ -121,7 +127,7 @@ async function changeStatusNow(
  */
 async function rescheduleNow(
   deps: ChangeDeps,
-  args: { meetingId: string; start: string; by: Actor },
+  args: { meetingId: string; start: string; by: MeetingActor },
 ): Promise<Meeting> {
   const meeting = requireMeeting(deps, args.meetingId);
   const now = deps.clock.now();
@@ -191,8 +197,9 @@ async function rescheduleNow(
           excludeId: current.id,
         });
         if (conflict) throw new SlotTakenError();
+        const booked = releaseBookedActivity(current, now);
         const next: Meeting = {
-          ...current,
+          ...booked.meeting,
           status: 'rescheduled',
           start,
           end,
@@ -205,7 +212,10 @@ async function rescheduleNow(
         };
         return {
           meeting: next,
-          outbox: [meetingActivityItem(activityPayload(next, meetingEventCount(next), now))],
+          outbox: [
+            ...booked.outbox,
+            meetingActivityItem(activityPayload(next, meetingEventCount(next), now)),
+          ],
         };
       },
       now,

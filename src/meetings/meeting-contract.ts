@@ -184,6 +184,11 @@ export const meetingSchema = z.object({
   provider: z.enum(['local', 'google', 'microsoft']),
   providerEventId: z.string().optional(),
   meetingUrl: z.string().optional(),
+  /**
+   * The booking's Marketo activity (#1) waits for a Meet link still being made (meeting-link.ts).
+   * Whichever write clears it, the link check or the meeting's next change, enqueues #1 with it.
+   */
+  bookedActivityPending: z.literal(true).optional(),
   /** The visitor's idempotency key: the same key returns this meeting. */
   idempotencyKey: z.string().optional(),
   /** SHA-256 (hex) of the visitor's manage token; the token itself is given once. */

@@ -8,12 +8,13 @@ import {
 } from '../outbox/outbox-handler.js';
 import type { MeetingStores } from '../store/meeting-store-types.js';
 import type { NewOutboxItem } from '../store/types.js';
-import { isActiveMeeting } from './meeting-contract.js';
+import { isActiveMeeting, type Meeting } from './meeting-contract.js';
 import {
   meetingActivityItem,
   meetingActivityPayloadSchema,
   type MeetingActivityPayload,
 } from './meeting-events-outbox.js';
+import { activityPayload } from './meeting-writes.js';
 
 /**
  * A Meet link the calendar was still making when the event was created. Google makes the
@@ -25,6 +26,12 @@ import {
  * the one "booked" activity Marketo gets (one per event id) carries the link a confirmation
  * email needs. A link that is still missing after LINK_WAIT_MS, a conference Google could not
  * make, or a calendar that cannot be read lets the activity go without the link.
+ *
+ * Marketo must get "booked" before any later change, or a trigger campaign on "booked" could
+ * confirm a meeting already cancelled. So the meeting carries `bookedActivityPending` while the
+ * check runs, and whichever store write clears it enqueues #1: the check, once it has its answer,
+ * or the meeting's next change (cancel, reschedule, complete), which puts #1 without the link
+ * ahead of its own activity in the same write (releaseBookedActivity) and so ends the check.
  */
 export const MEETING_LINK_KIND = 'meeting-link';
 
@@ -69,25 +76,54 @@ export interface MeetingLinkDeps {
   calendars: Pick<AgentCalendars, 'getEvent'>;
 }
 
+/**
+ * The meeting without `bookedActivityPending`, and the booking's activity to enqueue ahead of
+ * whatever the same write adds; nothing when #1 went already. `current` is the meeting before
+ * the change that calls this, i.e. as booked (a change clears the flag).
+ */
+export function releaseBookedActivity(
+  current: Meeting,
+  now: number,
+  meetingUrl = current.meetingUrl,
+): { meeting: Meeting; outbox: NewOutboxItem[] } {
+  if (current.bookedActivityPending !== true) return { meeting: current, outbox: [] };
+  const { bookedActivityPending: _sent, ...meeting } = current;
+  const booked = { ...meeting, status: 'booked' as const, meetingUrl };
+  const bookedAt = current.history.find((entry) => entry.status === 'booked')?.at ?? now;
+  return { meeting, outbox: [meetingActivityItem(activityPayload(booked, 1, bookedAt))] };
+}
+
 /** The outbox handler: one read of the event, then a later read or the activity. */
 export function createMeetingLinkHandler(deps: MeetingLinkDeps): OutboxHandler {
   return async (item, ctx): Promise<OutboxHandlerResult> => {
     const payload = readPayload(item.payload);
     const { activity } = payload;
     const now = ctx.now();
-    const sendActivity = (meetingUrl?: string): OutboxHandlerResult => ({
-      followUps: [
-        meetingActivityItem({ ...activity, ...(meetingUrl === undefined ? {} : { meetingUrl }) }),
-      ],
-    });
     const meeting = deps.store.getMeeting(activity.meetingId);
-    const agent = deps.store.getAgent(activity.agentId);
-    // Already there: an earlier attempt stored it and stopped before it completed.
-    if (meeting?.meetingUrl !== undefined) return sendActivity(meeting.meetingUrl);
-    // A meeting cancelled meanwhile has its cancellation on its way: the booking goes too.
-    if (meeting === undefined || agent === undefined || !isActiveMeeting(meeting)) {
-      return sendActivity();
+    // A change of the meeting sent #1 already, ahead of its own activity: this check is over.
+    // (A check enqueued before meetings carried the flag sends #1 as it did; its key is the
+    // same, so an activity enqueued already is not sent twice.)
+    if (meeting?.bookedActivityPending !== true) {
+      return { followUps: [meetingActivityItem(activity)] };
     }
+    /** Stores the link, if any, and enqueues #1 in one write, unless a change just did. */
+    const sendActivity = async (meetingUrl?: string): Promise<OutboxHandlerResult> => {
+      await deps.store.updateMeeting(
+        meeting.id,
+        (current) => {
+          const linked =
+            meetingUrl === undefined || current.meetingUrl !== undefined
+              ? current
+              : { ...current, meetingUrl, updatedAt: now };
+          return releaseBookedActivity(linked, now, meetingUrl ?? current.meetingUrl);
+        },
+        now,
+      );
+      return {};
+    };
+    const agent = deps.store.getAgent(activity.agentId);
+    if (meeting.meetingUrl !== undefined) return sendActivity(meeting.meetingUrl);
+    if (agent === undefined || !isActiveMeeting(meeting)) return sendActivity();
 
     let read: { meetingUrl?: string; meetingUrlPending?: true } | undefined;
     try {
@@ -100,14 +136,6 @@ export function createMeetingLinkHandler(deps: MeetingLinkDeps): OutboxHandler {
     }
     const meetingUrl = read?.meetingUrl;
     if (meetingUrl !== undefined) {
-      await deps.store.updateMeeting(
-        meeting.id,
-        (current) => ({
-          meeting:
-            current.meetingUrl === undefined ? { ...current, meetingUrl, updatedAt: now } : current,
-        }),
-        now,
-      );
       ctx.logger.info({ meetingId: meeting.id, checks: payload.checks + 1 }, 'meeting link read');
       return sendActivity(meetingUrl);
     }

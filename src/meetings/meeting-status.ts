@@ -11,8 +11,12 @@ import type { Meeting, MeetingStatus } from './meeting-contract.js';
  *                    ├─▶ completed   (once it has started; the completion job sets it after the end)
  *                    └─▶ no-show     (once it has started)
  *
- * cancelled, completed and no-show are terminal: nothing changes after them. `pending` is the
- * hold while the calendar event is made; only the booking itself moves it to booked.
+ * cancelled, completed and no-show are terminal: nothing changes after them, with one
+ * exception. The completion job marks a meeting completed within MEETING_JOB_INTERVAL_MS of its
+ * end, sooner than an agent usually reports that the visitor never came; so an admin may still
+ * turn `completed` into `no-show` for MEETING_NO_SHOW_GRACE_MS after the end (HubSpot lets a
+ * meeting's outcome be set after the fact the same way). `pending` is the hold while the
+ * calendar event is made; only the booking itself moves it to booked.
  */
 export const TERMINAL_STATUSES: ReadonlySet<Meeting['status']> = new Set([
   'cancelled',
@@ -31,12 +35,35 @@ const NEXT: Readonly<Record<Meeting['status'], readonly MeetingStatus[]>> = {
 
 export type TransitionCheck = { ok: true } | { ok: false; code: string; message: string };
 
+/** Who changes a meeting, as its history records it. */
+export type MeetingActor = Meeting['history'][number]['by'];
+
+/** How long after its end a completed meeting may still be marked no-show (7 days). */
+export const DEFAULT_NO_SHOW_GRACE_MS = 7 * 24 * 3600_000;
+
+export interface TransitionOptions {
+  /** Who asks: only an admin reports a late no-show. */
+  by?: MeetingActor;
+  /** MEETING_NO_SHOW_GRACE_MS; DEFAULT_NO_SHOW_GRACE_MS when absent. */
+  noShowGraceMs?: number;
+}
+
 /** Whether `meeting` may move to `to` at `now`; pure, table-tested. */
 export function checkTransition(
   meeting: Pick<Meeting, 'status' | 'start' | 'end'>,
   to: MeetingStatus,
   now: number,
+  options: TransitionOptions = {},
 ): TransitionCheck {
+  if (meeting.status === 'completed' && to === 'no-show' && options.by === 'admin') {
+    const graceMs = options.noShowGraceMs ?? DEFAULT_NO_SHOW_GRACE_MS;
+    if (now <= meeting.end + graceMs) return { ok: true };
+    return {
+      ok: false,
+      code: 'MEETING_FINAL',
+      message: `The meeting is completed and ended more than ${formatGrace(graceMs)} ago: it can no longer be marked no-show`,
+    };
+  }
   if (TERMINAL_STATUSES.has(meeting.status)) {
     return {
       ok: false,
@@ -73,8 +100,9 @@ export function assertTransition(
   meeting: Pick<Meeting, 'status' | 'start' | 'end'>,
   to: MeetingStatus,
   now: number,
+  options: TransitionOptions = {},
 ): void {
-  const check = checkTransition(meeting, to, now);
+  const check = checkTransition(meeting, to, now, options);
   if (!check.ok)
     throw new AppError(check.code, check.message, { httpStatus: 409, field: 'status' });
 }
@@ -82,3 +110,10 @@ export function assertTransition(
 /** The number of Marketo events a meeting has had: the booking is 1, each change one more. */
 export const meetingEventCount = (meeting: Pick<Meeting, 'history'>): number =>
   meeting.history.filter((entry) => entry.status !== 'pending').length;
+
+function formatGrace(ms: number): string {
+  const hours = ms / 3600_000;
+  return hours >= 24 && hours % 24 === 0
+    ? `${hours / 24} day(s)`
+    : `${Math.round(ms / 60_000)} minute(s)`;
+}

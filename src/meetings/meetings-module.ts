@@ -39,6 +39,7 @@ export interface MeetingsModuleDeps {
   agentLeadFields?: AgentLeadFields;
   busyCacheTtlMs?: number;
   maxMeetingsPerVisitor?: number;
+  noShowGraceMs?: number;
   onEnqueued?: () => void;
 }
 
@@ -78,6 +79,7 @@ export function createMeetingsModule(deps: MeetingsModuleDeps) {
     ...(deps.maxMeetingsPerVisitor === undefined
       ? {}
       : { maxMeetingsPerVisitor: deps.maxMeetingsPerVisitor }),
+    ...(deps.noShowGraceMs === undefined ? {} : { noShowGraceMs: deps.noShowGraceMs }),
   };
   const oauth = createOAuthConnect({
     store: deps.store,
@@ -100,7 +102,7 @@ export function createMeetingsModule(deps: MeetingsModuleDeps) {
     publicRoutes: (kit: PublicRouteKit): Router => createBookingPublicRoutes(booking, kit),
     /** Under /api, behind the admin token. */
     adminRouters: [
-      createAgentAdminRoutes({ ...booking, oauth }),
+      createAgentAdminRoutes({ ...booking, store: deps.store, oauth }),
       createMeetingAdminRoutes(booking),
       createRoutingAdminRoutes({ store: deps.store, clock: deps.clock, ids: deps.ids }),
     ],

@@ -7,7 +7,8 @@ import type { RotationState } from './rotation-state.js';
  * - `meetings.booked`: every meeting booked with the agent, whatever became of it
  *   (= held + upcoming + cancelled + noShow; a hold still being confirmed is not counted);
  * - `meetings.held`: meetings that took place, i.e. `completed` (the meeting job marks a meeting
- *   completed once it has ended unless an admin marked it no-show); not cancelled, not no-show;
+ *   completed once it has ended unless an admin marked it no-show; an admin may still do so
+ *   within MEETING_NO_SHOW_GRACE_MS, which moves it to noShow); not cancelled, not no-show;
  * - `meetings.upcoming`: booked or rescheduled, not yet marked completed;
  * - `assignments`: leads routed by the Call Webhook and the flow step;
  * - `routed`: what round robin counted for the agent (meetings and assignments, by rotation,

@@ -7,6 +7,7 @@ import type {
 } from '../chat/chat-contract.js';
 import type { RotationState } from '../routing/rotation-state.js';
 import type { RoutingSettings } from '../routing/routing-settings.js';
+import type { DailyUsageStore } from '../clients/marketo/daily-usage-port.js';
 import type { MeetingStores } from './meeting-store-types.js';
 
 /**
@@ -156,17 +157,14 @@ export function initialSyncState(fields: string[] = []): SyncState {
   };
 }
 
-/** Marketo API calls counted per Marketo day (midnight US Central to midnight). */
-export const usageStateSchema = z.object({
-  /** The Marketo day, `YYYY-MM-DD` in America/Chicago. */
-  day: z.string(),
-  calls: z.number().int(),
-  /** Set after a 607 (daily quota reached): no calls until this epoch ms. */
-  pausedUntil: z.number().optional(),
-  /** Errors Marketo answered, by code, since the store began (kept across days and restarts). */
-  errorsByCode: z.record(z.string(), z.number().int().nonnegative()).optional(),
-});
-export type UsageState = z.infer<typeof usageStateSchema>;
+/**
+ * Marketo API calls counted per Marketo day: the Marketo client owns the shape (its daily-usage
+ * port); the store keeps it for one process.
+ */
+export {
+  dailyUsageSchema as usageStateSchema,
+  type DailyUsage as UsageState,
+} from '../clients/marketo/daily-usage-port.js';
 
 /**
  * When a write's promise resolves. `durable` (the default): once the change is on disk.
@@ -218,10 +216,7 @@ export interface SyncStateStore {
   }): Promise<{ deleted: number }>;
 }
 
-export interface UsageStore {
-  loadUsage(): UsageState | undefined;
-  saveUsage(usage: UsageState): Promise<void>;
-}
+export type UsageStore = DailyUsageStore;
 
 /**
  * The Marketo instance whose data a store holds (leads, cursors and paging tokens, agents,

@@ -1,10 +1,10 @@
 import express from 'express';
 import request from 'supertest';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ChatConfiguration, Dialogue, DialogueContent } from '../../src/chat/chat-contract.js';
 import { createChatPublicRoutes } from '../../src/chat/chat-public-routes.js';
 import {
-  createFixedWindowLimiter,
+  createFlexibleRateLimiter,
   type ChatRateLimits,
 } from '../../src/chat/chat-public-rate-limit.js';
 import { createDefaultConfiguration } from '../../src/chat/default-configuration.js';
@@ -927,23 +927,57 @@ describe('rate limit', () => {
 
   it('when the window ends, then the client has its whole budget again', async () => {
     const { app, clock } = await setup({ rateLimits: { config: 1, windowMs: 60_000 } });
-    await request(app).get('/chat/config').set('Origin', SITE).expect(200);
-    clock.advance(59_500);
-    const limited = await request(app).get('/chat/config').set('Origin', SITE).expect(429);
-    expect(limited.headers['retry-after']).toBe('1');
-    clock.advance(500);
-    const ok = await request(app).get('/chat/config').set('Origin', SITE).expect(200);
-    expect(ok.headers['ratelimit-remaining']).toBe('0');
+    // rate-limiter-flexible reads Date.now(): it moves with the manual clock here.
+    vi.useFakeTimers({ toFake: ['Date'], now: clock.now() });
+    const advance = (ms: number) => (clock.advance(ms), vi.setSystemTime(clock.now()));
+    try {
+      await request(app).get('/chat/config').set('Origin', SITE).expect(200);
+      advance(59_500);
+      const limited = await request(app).get('/chat/config').set('Origin', SITE).expect(429);
+      expect(limited.headers['retry-after']).toBe('1');
+      advance(500);
+      const ok = await request(app).get('/chat/config').set('Origin', SITE).expect(200);
+      expect(ok.headers['ratelimit-remaining']).toBe('0');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
-  it('when more clients come than it tracks, then the oldest is forgotten and expired windows go', () => {
-    const limiter = createFixedWindowLimiter({ limit: 1, windowMs: 1_000, maxClients: 2 });
-    expect(limiter.hit('a', 0)).toEqual({ allowed: true, remaining: 0, resetMs: 1_000 });
-    expect(limiter.hit('a', 10).allowed).toBe(false);
-    limiter.hit('b', 20);
-    limiter.hit('c', 30); // over the cap: 'a' is dropped
-    expect(limiter.hit('a', 40)).toMatchObject({ allowed: true, resetMs: 1_000 });
-    expect(limiter.hit('c', 50).allowed).toBe(false);
-    expect(limiter.hit('c', 1_030)).toMatchObject({ allowed: true, resetMs: 1_000 });
+  it('when more clients come than it tracks, then the least recently seen is forgotten', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: 0 });
+    try {
+      const limiter = createFlexibleRateLimiter({
+        name: 'cap',
+        limit: 1,
+        windowMs: 1_000,
+        maxClients: 2,
+      });
+      expect(await limiter.hit('a')).toMatchObject({ allowed: true });
+      vi.setSystemTime(10);
+      expect((await limiter.hit('a')).allowed).toBe(false);
+      await limiter.hit('b');
+      await limiter.hit('c'); // over the cap: 'a' is forgotten
+      vi.setSystemTime(40);
+      expect(await limiter.hit('a')).toMatchObject({ allowed: true, resetMs: 1_000 });
+      expect((await limiter.hit('a')).allowed).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('when clients call, then each has its own window, which ends on time', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: 0 });
+    try {
+      const limiter = createFlexibleRateLimiter({ name: 'test', limit: 1, windowMs: 1_000 });
+      expect(await limiter.hit('a')).toEqual({ allowed: true, remaining: 0, resetMs: 1_000 });
+      vi.setSystemTime(10);
+      expect(await limiter.hit('a')).toMatchObject({ allowed: false, resetMs: 990 });
+      expect((await limiter.hit('b')).allowed).toBe(true);
+      vi.setSystemTime(1_000);
+      expect(await limiter.hit('a')).toMatchObject({ allowed: true, resetMs: 1_000 });
+      expect((await limiter.hit('b')).allowed).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

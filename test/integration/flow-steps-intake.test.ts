@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
+import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   API_KEY,
@@ -43,6 +44,22 @@ describe('flow-step intake, as tolerant as Adobe sample service', () => {
     });
     const validate = cfaValidator('flowCallBack');
     expect(validate(calls[0]!.body), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it('when the invocation comes labelled as a form or as text, then it is still read as JSON; a body that is not JSON is 400 INVALID_JSON', async () => {
+    const { app } = setupFlowSteps();
+    const post = (type: string, body: string) =>
+      request(app)
+        .post('/flow-steps/submitAsyncAction')
+        .set('x-api-key', API_KEY)
+        .set('content-type', type)
+        .send(body);
+
+    await post('application/x-www-form-urlencoded', JSON.stringify(invocation())).expect(201);
+    await post('text/plain', JSON.stringify(invocation({ token: 'other-token' }))).expect(201);
+    const bad = await post('application/x-www-form-urlencoded', 'token=abc&callbackUrl=x');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: 'INVALID_JSON', field: 'body' });
   });
 
   it.each([

@@ -5,7 +5,8 @@ import { tokenContext } from '../../src/calendar/token-cipher.js';
 import { googleEventId } from '../../src/clients/google-calendar/google-event.js';
 import { createManualClock } from '../../src/deps.js';
 import { silentLogger } from '../../src/logger.js';
-import { changeMeetingStatus } from '../../src/meetings/change-meeting.js';
+import { changeMeetingStatus, rescheduleMeeting } from '../../src/meetings/change-meeting.js';
+import { LINK_WAIT_MS } from '../../src/meetings/meeting-link.js';
 import { agentInputSchema, type Agent } from '../../src/meetings/meeting-contract.js';
 import { runOutboxOnce } from '../../src/outbox/run-outbox-once.js';
 import {
@@ -175,7 +176,7 @@ describe('a Meet link still pending when the event is made', () => {
     nock.cleanAll();
   });
 
-  it('when the meeting is cancelled before its link comes, then the booking’s activity goes without reading the event', async () => {
+  it('when the meeting is cancelled before its link comes, then "booked" is enqueued before "cancelled" in the same write, each once, and the link check ends without reading the event', async () => {
     const t = await setup();
     nock(API).delete(`${EVENTS_PATH}/${t.eventId}`).query(true).reply(204);
     await changeMeetingStatus(t.meetings.booking, {
@@ -183,16 +184,49 @@ describe('a Meet link still pending when the event is made', () => {
       to: 'cancelled',
       by: 'visitor',
     });
+    const sent = () =>
+      t.activities().map((item) => [item.dedupeKey, (item.payload as { status: string }).status]);
+    // listOutbox is newest first: the cancellation on top, the booking under it.
+    const expected = [
+      [`meeting:${t.meeting.id}#2`, 'cancelled'],
+      [`meeting:${t.meeting.id}#1`, 'booked'],
+    ];
+    expect(sent()).toEqual(expected);
+    expect(t.activities()[1]?.payload).not.toHaveProperty('meetingUrl');
+    // The relay sends the oldest first: #1, then #2.
+    const [first, second] = [...t.activities()].reverse();
+    expect(first!.createdAt).toBeLessThanOrEqual(second!.createdAt);
+
+    t.clock.advance(2_000);
+    expect(await t.pass()).toMatchObject({ claimed: 1, done: 1 });
+    t.clock.advance(LINK_WAIT_MS);
+    expect((await t.pass()).claimed).toBe(0);
+    expect(nock.pendingMocks()).toEqual([]); // the event was never read
+    expect(sent()).toEqual(expected);
+  });
+
+  it('when the meeting is rescheduled before its link comes, then "booked" goes ahead of "rescheduled", once, and the link check ends', async () => {
+    const t = await setup();
+    nock(API).post(FREEBUSY_PATH).reply(200, freeBusyAnswer([]));
+    nock(API).patch(`${EVENTS_PATH}/${t.eventId}`).query(true).reply(200, eventAnswer(t.eventId));
+    await rescheduleMeeting(t.meetings.booking, {
+      meetingId: t.meeting.id,
+      start: '2026-11-26T09:00:00+01:00',
+      by: 'visitor',
+    });
     t.clock.advance(2_000);
     await t.pass();
-
-    expect(nock.pendingMocks()).toEqual([]);
     expect(
-      t
-        .activities()
-        .map((item) => item.dedupeKey)
-        .sort(),
-    ).toEqual([`meeting:${t.meeting.id}#1`, `meeting:${t.meeting.id}#2`]);
+      [...t.activities()]
+        .reverse()
+        .map((item) => [item.dedupeKey, (item.payload as { status: string }).status]),
+    ).toEqual([
+      [`meeting:${t.meeting.id}#1`, 'booked'],
+      [`meeting:${t.meeting.id}#2`, 'rescheduled'],
+    ]);
+    expect(t.activities()[1]?.payload).toMatchObject({ start: t.meeting.start });
+    expect(t.store.getMeeting(t.meeting.id)).not.toHaveProperty('bookedActivityPending');
+    expect(nock.pendingMocks()).toEqual([]);
   });
 
   it('when a read fails after the client’s own retries, then the link is read again later', async () => {

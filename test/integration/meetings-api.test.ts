@@ -8,8 +8,10 @@ import {
   connectGoogle,
   createMeetingsTestApp,
   outboxOf,
+  type TestApp,
   WED_0900_BERLIN,
 } from '../helpers/meetings-app.js';
+import { draft } from '../helpers/chat-admin-app.js';
 
 describe('agents admin API', () => {
   it.each([
@@ -64,6 +66,87 @@ describe('deleting an agent', () => {
       .expect(200);
     await request(t.app).delete(`/api/agents/${ana.id}`).expect(204);
     expect(t.google.oauthCalls).toContainEqual({ revoke: 'refresh-for-ana-code' });
+    expect(t.store.getAgent(ana.id)).toBeUndefined();
+  });
+});
+
+describe('an agent named by a dialogue', () => {
+  /** A dialogue whose booking card routes to `agentEmail`, published or only drafted. */
+  async function saveDialogue(t: TestApp, id: string, agentEmail: string, published: boolean) {
+    const content = draft({
+      name: `Dialogue ${id}`,
+      cards: [
+        {
+          id: 'book',
+          type: 'booking',
+          text: 'Pick a time',
+          routing: 'agent',
+          agentEmail,
+          next: null,
+        },
+      ],
+      start: 'book',
+    });
+    await t.store.saveDialogue({
+      id,
+      enabled: true,
+      draft: content,
+      published: published ? { version: 1, content, publishedAt: '2026-11-24T12:00:00Z' } : null,
+      createdAt: '2026-11-24T12:00:00Z',
+      updatedAt: '2026-11-24T12:00:00Z',
+    });
+  }
+
+  it('when a published and a draft dialogue book with the agent, then deleting the agent or changing their email is refused with 409 AGENT_IN_DIALOGUES naming both, and the agent stays', async () => {
+    const t = createMeetingsTestApp();
+    const ana = await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    await saveDialogue(t, 'dlg_live', 'Ana@Example.com', true);
+    await saveDialogue(t, 'dlg_draft', 'ana@example.com', false);
+    await saveDialogue(t, 'dlg_other', 'bo@example.com', true);
+
+    const deleted = await request(t.app).delete(`/api/agents/${ana.id}`).expect(409);
+    expect(deleted.body.error.code).toBe('AGENT_IN_DIALOGUES');
+    expect(deleted.body.error.details.dialogues).toEqual([
+      { id: 'dlg_live', name: 'Dialogue dlg_live' },
+      { id: 'dlg_draft', name: 'Dialogue dlg_draft' },
+    ]);
+    expect(deleted.body.error.message).toContain('dlg_live (Dialogue dlg_live)');
+    expect(t.store.getAgent(ana.id)).toMatchObject({ active: true, email: 'ana@example.com' });
+
+    const renamed = await request(t.app)
+      .patch(`/api/agents/${ana.id}`)
+      .send({ email: 'ana.new@example.com' })
+      .expect(409);
+    expect(renamed.body.error.code).toBe('AGENT_IN_DIALOGUES');
+    expect(t.store.getAgent(ana.id)?.email).toBe('ana@example.com');
+    // The availability slots of the card still answer for the agent.
+    await request(t.app)
+      .get('/chat/slots')
+      .query({
+        from: '2026-11-25',
+        days: 1,
+        timeZone: 'Europe/Berlin',
+        agentEmail: 'ana@example.com',
+      })
+      .expect(200);
+  });
+
+  it('when the email changes only in case or other fields change, then the patch goes through; once no dialogue names the agent, the delete does too', async () => {
+    const t = createMeetingsTestApp();
+    const ana = await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    await saveDialogue(t, 'dlg_live', 'ana@example.com', true);
+    await request(t.app)
+      .patch(`/api/agents/${ana.id}`)
+      .send({ email: 'ANA@example.com', name: 'Ana Lopez' })
+      .expect(200);
+    expect(t.store.getAgent(ana.id)?.name).toBe('Ana Lopez');
+
+    await t.store.deleteDialogue('dlg_live');
+    await request(t.app)
+      .patch(`/api/agents/${ana.id}`)
+      .send({ email: 'ana.new@example.com' })
+      .expect(200);
+    await request(t.app).delete(`/api/agents/${ana.id}`).expect(204);
     expect(t.store.getAgent(ana.id)).toBeUndefined();
   });
 });

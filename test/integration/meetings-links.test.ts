@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { CalendarProviderError } from '../../src/calendar/calendar-types.js';
@@ -62,6 +65,60 @@ describe('the visitor’s links', () => {
 });
 
 describe('the visitor’s links opened in a browser', () => {
+  /** A POST as `curl -X POST` sends it: no body, so no Content-Length or Content-Type. */
+  async function postWithoutBody(t: TestApp, path: string, headers: Record<string, string> = {}) {
+    const server = t.app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      return await new Promise<{ status: number; type: string; text: string }>(
+        (resolve, reject) => {
+          const req = httpRequest(
+            { host: '127.0.0.1', port, path, method: 'POST', headers },
+            (res) => {
+              let text = '';
+              res.setEncoding('utf8');
+              res.on('data', (chunk: string) => (text += chunk));
+              res.on('end', () =>
+                resolve({ status: res.statusCode!, type: res.headers['content-type']!, text }),
+              );
+            },
+          );
+          req.on('error', reject);
+          req.removeHeader('content-length');
+          req.removeHeader('transfer-encoding');
+          req.end();
+        },
+      );
+    } finally {
+      server.close();
+    }
+  }
+
+  it('when the cancel link is posted with no body (curl), then the answer is JSON; with Accept: text/html, a page', async () => {
+    const t = createMeetingsTestApp();
+    await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    const first = (await book(t, {})).body.meeting;
+    const second = (
+      await book(t, { email: 'other@example.org', start: '2026-11-25T10:00:00+01:00' })
+    ).body.meeting;
+
+    const json = await postWithoutBody(t, `${new URL(first.manageUrl).pathname}/cancel`);
+    expect(json.status).toBe(200);
+    expect(json.type).toMatch(/^application\/json/);
+    expect(JSON.parse(json.text).meeting).toMatchObject({ id: first.id, status: 'cancelled' });
+    const refused = await postWithoutBody(t, `${new URL(first.manageUrl).pathname}/cancel`);
+    expect(refused.status).toBe(409);
+    expect(JSON.parse(refused.text).error.code).toBe('MEETING_FINAL');
+
+    const html = await postWithoutBody(t, `${new URL(second.manageUrl).pathname}/cancel`, {
+      Accept: 'text/html,application/xhtml+xml',
+    });
+    expect(html.status).toBe(200);
+    expect(html.type).toMatch(/^text\/html/);
+    expect(html.text).toContain('Your meeting is cancelled.');
+  });
+
   it('when the visitor opens the links, then plain pages show their meeting, and the forms cancel or move it with the same agent', async () => {
     const t = createMeetingsTestApp();
     const ana = await addAgent(t, { name: 'Ana <script>', email: 'ana@example.com' });
@@ -136,7 +193,7 @@ describe('rescheduling against a real calendar', () => {
 });
 
 describe('meeting statuses and the completion job', () => {
-  it('when the admin marks a future meeting completed, then 409; after its end the job completes it, and a no-show after that is refused', async () => {
+  it('when the admin marks a future meeting completed, then 409; after its end the job completes it, and then a cancellation, or a no-show past the grace period, is refused', async () => {
     const t = createMeetingsTestApp();
     await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
     const { body } = await book(t, {});
@@ -148,6 +205,13 @@ describe('meeting statuses and the completion job', () => {
     expect(early.body.error.code).toBe('MEETING_NOT_STARTED');
     t.clock.set(Date.parse(WED_0900_BERLIN) + HOUR);
     expect(await t.meetings.runJobs()).toMatchObject({ completed: 1 });
+    const cancelled = await request(t.app)
+      .post(`/api/meetings/${id}/status`)
+      .send({ status: 'cancelled' })
+      .expect(409);
+    expect(cancelled.body.error.code).toBe('MEETING_FINAL');
+    // A late no-show is taken within MEETING_NO_SHOW_GRACE_MS (7 days) of the end, not after.
+    t.clock.set(Date.parse(WED_0900_BERLIN) + 8 * 24 * HOUR);
     const late = await request(t.app)
       .post(`/api/meetings/${id}/status`)
       .send({ status: 'no-show' })

@@ -7,6 +7,7 @@ import {
   book,
   createMeetingsTestApp,
   HOUR,
+  outboxOf,
   WED_0900_BERLIN,
   type TestApp,
 } from '../helpers/meetings-app.js';
@@ -100,6 +101,55 @@ describe('GET /api/routing: totals that say what they count', () => {
       assignments: 0,
       routed: 1,
     });
+  });
+});
+
+describe('a no-show reported after the meeting job completed the meeting', () => {
+  it('when an admin marks a completed meeting no-show within the grace period, then it moves from held to noShow, the history and Marketo say so once; after the grace it is refused', async () => {
+    const t = createMeetingsTestApp();
+    const { ana } = await threeAgents(t);
+    const first = (await book(t, {})).body.meeting.id as string;
+    const second = (await book(t, { email: 'other@example.org', start: TEN })).body.meeting
+      .id as string;
+    t.clock.set(Date.parse(TEN) + HOUR);
+    expect(await t.meetings.runJobs()).toMatchObject({ completed: 2 });
+    const agentOf = async (id: string) =>
+      (await routing(t)).order.find((a: { id: string }) => a.id === id);
+    expect((await agentOf(ana.id)).meetings).toMatchObject({ booked: 1, held: 1, noShow: 0 });
+
+    t.clock.advance(HOUR);
+    const late = await request(t.app)
+      .post(`/api/meetings/${first}/status`)
+      .send({ status: 'no-show' })
+      .expect(200);
+    expect(late.body.status).toBe('no-show');
+    expect(t.store.getMeeting(first)!.history.map((h) => [h.status, h.by])).toEqual([
+      ['pending', 'visitor'],
+      ['booked', 'system'],
+      ['completed', 'system'],
+      ['no-show', 'admin'],
+    ]);
+    expect((await agentOf(ana.id)).meetings).toMatchObject({ booked: 1, held: 0, noShow: 1 });
+    // listOutbox is newest first: reversed, the order Marketo is sent them in.
+    const activities = outboxOf(t)
+      .reverse()
+      .filter((item) => item.dedupeKey.startsWith(`meeting:${first}#`));
+    expect(
+      activities.map((item) => [item.dedupeKey, (item.payload as { status: string }).status]),
+    ).toEqual([
+      [`meeting:${first}#1`, 'booked'],
+      [`meeting:${first}#2`, 'completed'],
+      [`meeting:${first}#3`, 'no-show'],
+    ]);
+
+    // The grace (MEETING_NO_SHOW_GRACE_MS, 7 days by default) runs from the meeting's end.
+    t.clock.set(t.store.getMeeting(second)!.end + 7 * 24 * HOUR + 1);
+    const refused = await request(t.app)
+      .post(`/api/meetings/${second}/status`)
+      .send({ status: 'no-show' })
+      .expect(409);
+    expect(refused.body.error).toMatchObject({ code: 'MEETING_FINAL', field: 'status' });
+    expect(t.store.getMeeting(second)!.status).toBe('completed');
   });
 });
 

@@ -110,6 +110,8 @@ describe('POST /webhooks/marketo/assign-agent', () => {
     ['JSON', '{"email": "not-an-email"}', 'application/json'],
     ['a form', 'email=ann%40', 'application/x-www-form-urlencoded'],
     ['JSON, spaces only', '{"email": "  @  "}', 'application/json'],
+    ['JSON, a number', '{"email": 12345}', 'application/json'],
+    ['JSON, true', '{"email": true}', 'application/json'],
   ])(
     'when %s sends an invalid email and no id, then 400 names email and the rotation takes no turn',
     async (_what, body, type) => {

@@ -1,111 +1,30 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import express, { type Express } from 'express';
-import helmet from 'helmet';
+import express from 'express';
 import { DateTime } from 'luxon';
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type Locator,
-  type Page,
-} from 'playwright-core';
-import request from 'supertest';
-import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createWidgetRoutes } from '../../src/chat/widget-routes.js';
-import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
-import { silentLogger } from '../../src/logger.js';
-import {
-  ACME_CONFIGURATION,
-  ACME_DIALOGUE,
-  createFakeChatServer,
-  type FakeChatServer,
-  type FakeChatServerOptions,
-} from '../helpers/fake-chat-server.js';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ACME_DIALOGUE } from '../helpers/fake-chat-server.js';
+import { launcherOf, openPage, ROOT, useWidgetBrowser } from '../helpers/widget-browser.js';
 
 /**
- * The real widget bundle in Debian's Chromium (services.md, "Browser tests"), on the demo page
- * of a service that runs in-process: helmet as in app.ts, the widget routes, and the fake chat
- * endpoints of test/helpers/fake-chat-server.ts at /chat.
+ * The widget in Chromium on a desktop (test/helpers/widget-browser.ts): the demo page's
+ * dialogue, reloads, booking, and another site's page. Phones: widget-phone.test.ts.
  */
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const SCREENSHOT = join(ROOT, 'test-artifacts/widget-demo.png');
 const BOOKING_SCREENSHOT = join(ROOT, 'test-artifacts/widget-booking.png');
-const PHONE_SCREENSHOT = join(ROOT, 'test-artifacts/widget-phone.png');
-/** An iPhone SE's viewport in CSS pixels. */
-const PHONE = { width: 375, height: 667 };
 const ID = /^[A-Za-z0-9_-]{8,64}$/;
 
-interface BuildModule {
-  ensureWidgetBuilt(): Promise<{ outfile: string; bytes: number; rebuilt: boolean }>;
-}
-
-let browser: Browser;
-const cleanups: Array<() => Promise<unknown>> = [];
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `The widget browser test needs Chromium at ${CHROMIUM}: run \`apt-get install -y chromium\` ` +
-        '(never `playwright install`; see services.md).',
-    );
-  }
-  // Builds dist/widget/widget.js when it is missing or older than its sources.
-  const build = (await import(
-    pathToFileURL(join(ROOT, 'scripts/build-widget.mjs')).href
-  )) as BuildModule;
-  await build.ensureWidgetBuilt();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function listen(app: Express, host: string): Promise<{ server: Server; port: number }> {
-  const server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  cleanups.push(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  return { server, port: (server.address() as AddressInfo).port };
-}
-
-/** The service: helmet, the fake /chat endpoints, the widget routes, the one error handler. */
-async function startService(
-  options: FakeChatServerOptions = {},
-): Promise<{ baseUrl: string; fake: FakeChatServer }> {
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(helmet());
-  const { port } = await listen(app, '127.0.0.1');
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const fake = createFakeChatServer({ ownOrigin: baseUrl, ...options });
-  app.use('/chat', fake.router);
-  app.use(createWidgetRoutes({ publicBaseUrl: baseUrl }));
-  app.use(notFoundHandler);
-  app.use(createErrorHandler(silentLogger));
-  return { baseUrl, fake };
-}
+const { listen, startService, newContext: newBrowserContext } = useWidgetBrowser();
 
 /** A visitor in Berlin with British English: the zone the widget detects, the labels it shows. */
 async function newContext(baseUrl: string): Promise<BrowserContext> {
-  const context = await browser.newContext({
+  const context = await newBrowserContext({
     viewport: { width: 1280, height: 800 },
     timezoneId: 'Europe/Berlin',
     locale: 'en-GB',
   });
-  cleanups.push(() => context.close());
   // Munchkin's cookie, as a site running Munchkin would have it.
   await context.addCookies([
     {
@@ -115,21 +34,6 @@ async function newContext(baseUrl: string): Promise<BrowserContext> {
     },
   ]);
   return context;
-}
-
-/** Opens a page and collects console errors and uncaught exceptions (CSP and CORS show here). */
-async function openPage(
-  context: BrowserContext,
-  url: string,
-): Promise<{ page: Page; errors: string[] }> {
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`${message.text()} (${message.location().url})`);
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(url);
-  return { page, errors };
 }
 
 /** What the visitor sees in the conversation, in order, as `bot: text` / `visitor: text`. */
@@ -168,18 +72,6 @@ async function eventually(check: () => boolean, what: string, timeoutMs = 5_000)
   }
 }
 
-/** Whether the element's box lies wholly inside the viewport (the box, to show when not). */
-async function boxInViewport(locator: Locator, viewport: { width: number; height: number }) {
-  const box = await locator.boundingBox();
-  const inside =
-    box !== null &&
-    box.x >= 0 &&
-    box.y >= 0 &&
-    box.x + box.width <= viewport.width &&
-    box.y + box.height <= viewport.height;
-  return { inside, box };
-}
-
 const isFocused = (locator: Locator) =>
   locator.evaluate((node) => node === node.getRootNode().activeElement);
 
@@ -188,8 +80,6 @@ const focusedText = (page: Page) =>
   page.evaluate<string | null>(
     "document.querySelector('[data-marketo-chat]').shadowRoot.activeElement?.textContent ?? null",
   );
-
-const launcherOf = (page: Page) => page.getByRole('button', { name: 'Open chat with Ada' });
 
 const PRICING_BRANCH = [
   'bot: Hi there! Welcome to Acme Analytics.',
@@ -526,69 +416,6 @@ describe('chat widget in Chromium', () => {
     expect(errors).toEqual([expect.stringMatching(/status of 409 .*\/chat\/meetings\)$/)]);
   });
 
-  it('when a phone (375x667) opens the chat with the launcher 32 px from the edges, then the panel lies inside the viewport and no input is under 16 px (iOS zooms into smaller ones)', async () => {
-    const { style } = ACME_CONFIGURATION;
-    const { baseUrl } = await startService({
-      configuration: {
-        // 15 px text: the inputs must still be 16 px on a phone.
-        style: { ...style, fontSizePx: 15, launcher: { position: 'bottom-right', paddingPx: 32 } },
-      },
-    });
-    const context = await browser.newContext({
-      viewport: PHONE,
-      hasTouch: true,
-      timezoneId: 'Europe/Berlin',
-      locale: 'en-GB',
-    });
-    cleanups.push(() => context.close());
-    const { page, errors } = await openPage(context, `${baseUrl}/demo`);
-    await launcherOf(page).click();
-    const panel = page.getByRole('dialog', { name: 'Acme Assistant' });
-    await panel.waitFor();
-    expect(await boxInViewport(panel, PHONE)).toEqual({ inside: true, box: expect.anything() });
-
-    // The booking form: the name and email inputs.
-    await page.getByRole('button', { name: 'Book a demo' }).click();
-    await page.locator('.reply .times').getByRole('button', { name: '10:00' }).click();
-    await page.getByLabel('Name').waitFor();
-    const inputs = page.locator('[data-marketo-chat] input');
-    expect(await inputs.count()).toBe(2);
-    const sizes = await inputs.evaluateAll((nodes) =>
-      nodes.map((node) =>
-        parseFloat(node.ownerDocument.defaultView!.getComputedStyle(node).fontSize),
-      ),
-    );
-    expect(Math.min(...sizes)).toBeGreaterThanOrEqual(16);
-    expect(await boxInViewport(panel, PHONE)).toEqual({ inside: true, box: expect.anything() });
-    mkdirSync(dirname(PHONE_SCREENSHOT), { recursive: true });
-    await page.screenshot({ path: PHONE_SCREENSHOT });
-    expect(errors).toEqual([]);
-  });
-
-  it.each([
-    { width: 375, height: 667, paddingPx: 200 },
-    { width: 700, height: 560, paddingPx: 200 },
-    { width: 1280, height: 800, paddingPx: 12 },
-  ])(
-    'when the viewport is $width x $height and the launcher $paddingPx px from the edges, then the open panel lies inside the viewport',
-    async ({ width, height, paddingPx }) => {
-      const { style } = ACME_CONFIGURATION;
-      const { baseUrl } = await startService({
-        configuration: { style: { ...style, launcher: { position: 'bottom-left', paddingPx } } },
-      });
-      const context = await browser.newContext({ viewport: { width, height } });
-      cleanups.push(() => context.close());
-      const { page } = await openPage(context, `${baseUrl}/demo`);
-      await launcherOf(page).click();
-      const panel = page.getByRole('dialog', { name: 'Acme Assistant' });
-      await panel.waitFor();
-      expect(await boxInViewport(panel, { width, height })).toEqual({
-        inside: true,
-        box: expect.anything(),
-      });
-    },
-  );
-
   it('when another site embeds the tag, then the widget calls the service it was loaded from, across origins', async () => {
     const { baseUrl, fake } = await startService();
     const site = express();
@@ -618,63 +445,5 @@ describe('chat widget in Chromium', () => {
     await eventually(() => fake.events.length === 1, 'the triggered event');
     expect(fake.events[0]).toMatchObject({ type: 'triggered', pageUrl: `${siteOrigin}/shop` });
     expect(errors).toEqual([]);
-  });
-});
-
-describe('widget routes', () => {
-  const app = (widgetFile?: string) => {
-    const a = express();
-    a.use(helmet());
-    a.use(
-      createWidgetRoutes({
-        publicBaseUrl: 'https://chat.acme.example',
-        ...(widgetFile ? { widgetFile } : {}),
-      }),
-    );
-    a.use(notFoundHandler);
-    a.use(createErrorHandler(silentLogger));
-    return a;
-  };
-
-  it('when /widget.js is asked for, then it is JavaScript with a strong ETag, cacheable and loadable cross-origin', async () => {
-    const res = await request(app()).get('/widget.js').expect(200);
-    expect(res.headers['content-type']).toBe('text/javascript; charset=utf-8');
-    expect(res.headers['etag']).toMatch(/^"[A-Za-z0-9_-]{32}"$/);
-    expect(res.headers['cache-control']).toBe('public, max-age=300');
-    expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
-    expect(res.text).toContain('marketo-chat:');
-
-    const again = await request(app())
-      .get('/widget.js')
-      .set('If-None-Match', `W/"other", ${res.headers['etag']}`)
-      .expect(304);
-    expect(again.headers['etag']).toBe(res.headers['etag']);
-    expect(again.text).toBe('');
-  });
-
-  it('when the widget is not built, then /widget.js answers 503 JSON saying how to build it', async () => {
-    const res = await request(app(join(ROOT, 'dist/widget/missing.js')))
-      .get('/widget.js')
-      .expect(503);
-    expect(res.body).toEqual({
-      error: { code: 'WIDGET_NOT_BUILT', message: expect.stringContaining('npm run build:widget') },
-    });
-  });
-
-  it('when /demo is asked for, then the page has the one script tag on the public URL and a policy that allows it', async () => {
-    const res = await request(app()).get('/demo').expect(200);
-    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(res.text).toContain('<script src="https://chat.acme.example/widget.js" async></script>');
-    expect(res.text).toContain('Acme Analytics');
-    expect(res.headers['content-security-policy']).toContain(
-      "script-src 'self' https://chat.acme.example",
-    );
-    expect(res.headers['content-security-policy']).toContain(
-      "connect-src 'self' https://chat.acme.example",
-    );
-    await request(app())
-      .get('/demo-events.js')
-      .expect('Content-Type', /javascript/)
-      .expect(200);
   });
 });

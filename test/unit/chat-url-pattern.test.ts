@@ -48,6 +48,22 @@ describe('matchesUrlPattern', () => {
     ['http://localhost:*/*', 'http://localhost:3000/demo', true],
     ['https://example.com:443/a', 'https://example.com/a', true],
     ['https://example.com/a', 'https://example.com:443/a', true],
+    ['https://example.com:80/a', 'https://example.com/a', false],
+    ['https://example.com:80/a', 'https://example.com:80/a', true],
+    ['localhost:*/demo', 'http://localhost/demo', true],
+    // a port is a number: leading zeros do not matter, as in a browser
+    ['https://example.com:0443/pricing', 'https://example.com/pricing', true],
+    ['http://example.com:080/pricing', 'http://example.com/pricing', true],
+    ['http://localhost:03000/*', 'http://localhost:3000/demo', true],
+    // a named port without a scheme, or with *, is the port the page is served from
+    ['example.com:443/pricing', 'https://example.com/pricing', true],
+    ['example.com:443/pricing', 'http://example.com:443/pricing', true],
+    ['example.com:443/pricing', 'http://example.com/pricing', false],
+    ['*://example.com:443/pricing', 'https://example.com/pricing', true],
+    ['*://example.com:443/pricing', 'http://example.com/pricing', false],
+    ['//example.com:80/pricing', 'http://example.com/pricing', true],
+    ['*://example.com:80/pricing', 'https://example.com/pricing', false],
+    ['*://*.example.com:8443/*', 'https://a.example.com:8443/x', true],
     // encoding and dot segments compare as URL normalises them
     ['https://example.com/a b/ü', 'https://example.com/a%20b/%C3%BC', true],
     ['https://example.com/a/../b', 'https://example.com/b', true],
@@ -73,6 +89,18 @@ describe('matchesUrlPattern', () => {
       }),
     );
   });
+
+  it('when a pattern names the port a page is served from, written or not and with any scheme, then it matches that page', () => {
+    fc.assert(
+      fc.property(fc.webUrl(), fc.constantFrom('', '*:', 'http:', 'https:'), (raw, scheme) => {
+        const url = new URL(raw);
+        const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+        const pageScheme = scheme === 'http:' || scheme === 'https:' ? url.protocol : scheme;
+        const pattern = `${pageScheme}//${url.hostname}:0${port}${url.pathname}`;
+        expect(matchesUrlPattern(pattern, raw)).toBe(true);
+      }),
+    );
+  });
 });
 
 describe('describeUrlPatternProblem', () => {
@@ -93,6 +121,9 @@ describe('describeUrlPatternProblem', () => {
     ['https://example.com:99999/*', 'has port 99999; a port is a number from 1 to 65535'],
     ['example.com:0/pricing', 'has port 0; a port is a number from 1 to 65535'],
     ['https://example.com:65535/*', undefined],
+    ['https://example.com:0443/pricing', undefined],
+    ['example.com:000/pricing', 'has port 000; a port is a number from 1 to 65535'],
+    ['https://example.com:065536/*', 'has port 065536; a port is a number from 1 to 65535'],
     ['localhost:*/demo', undefined],
     // A path written without its site: it would only match a host of that name.
     [

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Meeting, MeetingStatus } from '../../src/meetings/meeting-contract.js';
-import { checkTransition } from '../../src/meetings/meeting-status.js';
+import {
+  checkTransition,
+  DEFAULT_NO_SHOW_GRACE_MS,
+  type MeetingActor,
+} from '../../src/meetings/meeting-status.js';
 
 const start = Date.UTC(2026, 11, 1, 10);
 const end = start + 30 * 60_000;
@@ -37,6 +41,31 @@ describe('meeting state machine', () => {
     'when a %s meeting is moved to %s (at %i), then the answer is %s',
     (from, to, now, expected) => {
       const check = checkTransition({ status: from, start, end }, to, now);
+      expect(check.ok ? 'ok' : check.code).toBe(expected);
+    },
+  );
+});
+
+describe('a no-show reported after the meeting job completed the meeting', () => {
+  const HOUR = 3600_000;
+  const graceEnd = end + DEFAULT_NO_SHOW_GRACE_MS;
+  it.each<[Meeting['status'], MeetingStatus, MeetingActor, number, number | undefined, string]>([
+    ['completed', 'no-show', 'admin', end + HOUR, undefined, 'ok'],
+    ['completed', 'no-show', 'admin', graceEnd, undefined, 'ok'],
+    ['completed', 'no-show', 'admin', graceEnd + 1, undefined, 'MEETING_FINAL'],
+    ['completed', 'no-show', 'admin', end + HOUR, 30 * 60_000, 'MEETING_FINAL'],
+    ['completed', 'no-show', 'admin', end + HOUR, 2 * HOUR, 'ok'],
+    ['completed', 'no-show', 'system', end + HOUR, undefined, 'MEETING_FINAL'],
+    ['completed', 'no-show', 'visitor', end + HOUR, undefined, 'MEETING_FINAL'],
+    ['completed', 'cancelled', 'admin', end + HOUR, undefined, 'MEETING_FINAL'],
+    ['no-show', 'completed', 'admin', end + HOUR, undefined, 'MEETING_FINAL'],
+    ['cancelled', 'no-show', 'admin', end + HOUR, undefined, 'MEETING_FINAL'],
+    ['booked', 'no-show', 'admin', graceEnd + HOUR, undefined, 'ok'],
+  ])(
+    'when a %s meeting is moved to %s by %s (at %i, grace %s ms), then the answer is %s',
+    (from, to, by, now, noShowGraceMs, expected) => {
+      const options = noShowGraceMs === undefined ? { by } : { by, noShowGraceMs };
+      const check = checkTransition({ status: from, start, end }, to, now, options);
       expect(check.ok ? 'ok' : check.code).toBe(expected);
     },
   );

@@ -59,7 +59,9 @@ export function createFlowStepRoutes(deps: FlowStepRouteDeps): Router {
   router.use(requireApiKey(deps.apiKeys));
   router.post(
     '/submitAsyncAction',
-    express.json({ limit: INVOCATION_BODY_LIMIT }),
+    // Marketo sends JSON; read it as JSON whatever the Content-Type says (a proxy or a test
+    // tool may relabel it), so a bad body is a 400 INVALID_JSON, not a missing body.
+    express.json({ limit: INVOCATION_BODY_LIMIT, type: () => true }),
     async (req, res) => {
       await acceptInvocation({ ...deps, logger }, req.body);
       res.status(201).json({});

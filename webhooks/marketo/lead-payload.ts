@@ -135,6 +135,8 @@ export function parseLeadPayload(body: WebhookBody): LeadPayload {
 
 /** Checked only when it routes a lead: stored fields keep what Marketo sent. */
 const routingEmailSchema = z.email().max(254);
+const NOT_AN_ADDRESS =
+  'email must be an email address to route a lead without an id; better, add "id": {{lead.Id}}';
 
 /**
  * The key a lead is routed and remembered by: its Marketo id, or else its lowercased email.
@@ -144,16 +146,18 @@ const routingEmailSchema = z.email().max(254);
 export function parseRoutingKey(lead: LeadPayload): string {
   if (lead.id !== undefined) return `lead:${lead.id}`;
   if (lead.email === undefined) {
+    // An email that is there but not text (a number, true) is a bad email, not a missing lead.
+    const given = lead.fields['email'];
+    if (given !== undefined && given !== null) {
+      throw new ValidationError(NOT_AN_ADDRESS, 'email');
+    }
     throw new ValidationError(
       'The payload names no lead: add "id": {{lead.Id}} (or "email": {{lead.Email Address}})',
       'id',
     );
   }
   if (!routingEmailSchema.safeParse(lead.email).success) {
-    throw new ValidationError(
-      'email must be an email address to route a lead without an id; better, add "id": {{lead.Id}}',
-      'email',
-    );
+    throw new ValidationError(NOT_AN_ADDRESS, 'email');
   }
   return `email:${lead.email.toLowerCase()}`;
 }

@@ -6,26 +6,30 @@
  * --ov text on the visitor bubble, --pd the launcher's distance from the viewport's edges.
  * Lines end in `\` (a line continuation) so no newline reaches the bundle.
  *
- * Small screens: the panel sits above the launcher, `--pd` from the edges, so its size leaves
- * out that distance and a margin (before, 100vw - 24px clipped it with a padding over 12 px).
- * On a phone (or a window under 480 px either way) it takes the whole viewport, whatever the
- * padding, as chat panels on phones do. Inputs are at least 16 px there: iOS Safari zooms the
- * page into a focused input whose text is smaller, and does not zoom back.
+ * Placement: the host covers what the screen shows (visible-area.ts), not the layout viewport,
+ * which grows past a phone's screen on a page wider than the phone; `.root` fills the host and
+ * lets taps through to the page except on the launcher and the panel. The panel sits above the
+ * launcher, `--pd` from the edges, so its size leaves out that distance and a margin (before,
+ * 100vw - 24px clipped it with a padding over 12 px). In full-screen mode (`.full`: a phone, or
+ * a window under 480 px either way) it takes the whole area, whatever the padding, as chat
+ * panels on phones do. Inputs are at least 16 px there and on touch screens: iOS Safari zooms
+ * the page into a focused input whose text is smaller, and does not zoom back.
  */
 export const WIDGET_CSS = `\
 :host{all:initial}\
 *{box-sizing:border-box}\
-.root{font-family:var(--f);font-size:var(--s);line-height:1.4;color:var(--t)}\
+.root{position:absolute;inset:0;pointer-events:none;font-family:var(--f);font-size:var(--s);line-height:1.4;color:var(--t)}\
 button{font:inherit;cursor:pointer}\
-.launcher{width:56px;height:56px;border-radius:50%;border:0;padding:0;background:var(--p);color:var(--op);box-shadow:0 4px 14px rgba(0,0,0,.25);display:flex;align-items:center;justify-content:center}\
+.launcher{position:absolute;bottom:var(--pd);pointer-events:auto;width:56px;height:56px;border-radius:50%;border:0;padding:0;background:var(--p);color:var(--op);box-shadow:0 4px 14px rgba(0,0,0,.25);display:flex;align-items:center;justify-content:center}\
 img{border-radius:50%;object-fit:cover}\
 .launcher img{width:100%;height:100%}\
 .root :focus-visible{outline:3px solid var(--p);outline-offset:2px}\
-.panel{position:absolute;bottom:68px;width:min(360px,calc(100vw - var(--pd) - 12px));height:min(540px,calc(100vh - var(--pd) - 80px));height:min(540px,calc(100dvh - var(--pd) - 80px));display:flex;flex-direction:column;background:var(--bg);border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.3);overflow:hidden}\
+.panel{position:absolute;bottom:calc(var(--pd) + 68px);width:min(360px,calc(100% - var(--pd) - 12px));height:min(540px,calc(100% - var(--pd) - 80px));pointer-events:auto;display:flex;flex-direction:column;background:var(--bg);border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.3);overflow:hidden}\
 [hidden]{display:none!important}\
 .panel:focus{outline:none}\
-.right .panel{right:0}\
-.left .panel{left:0}\
+.right .panel,.right .launcher{right:var(--pd)}\
+.left .panel,.left .launcher{left:var(--pd)}\
+.full .panel{inset:0;width:auto;height:auto;border-radius:0}\
 .head{display:flex;align-items:center;gap:10px;padding:12px 14px;background:var(--p);color:var(--op)}\
 .head img{width:32px;height:32px}\
 .head h2{flex:1;margin:0;font-size:1em;font-weight:600}\
@@ -55,8 +59,8 @@ img{border-radius:50%;object-fit:cover}\
 form{display:flex;flex-direction:column;gap:6px;width:100%}\
 label{font-size:.85em}\
 input{font:inherit;width:100%;padding:8px;border:1px solid #8a8a8a;border-radius:8px;color:#111;background:#fff}\
-@media (max-width:480px),(max-height:480px){.panel{position:fixed;inset:0;width:auto;height:auto;border-radius:0}}\
-@media (max-width:480px),(pointer:coarse){input{font-size:max(16px,1em)}}\
+.full input{font-size:max(16px,1em)}\
+@media (pointer:coarse){input{font-size:max(16px,1em)}}\
 .send{border:0;border-radius:8px;padding:8px 12px;background:var(--p);color:var(--op)}\
 .send:disabled{opacity:.6;cursor:progress}\
 .error{margin:0;font-size:.85em;color:#b3261e;background:#fdecea;padding:4px 8px;border-radius:6px}\

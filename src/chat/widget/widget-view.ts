@@ -1,6 +1,7 @@
 import { createAnswerControls, type FocusRules } from './answer-controls.js';
 import type { ChatView, MeetingCard } from './chat-view.js';
 import { attrs, button, el } from './dom-elements.js';
+import { followVisibleArea } from './follow-visible-area.js';
 import type { ChatLook } from './visitor-memory.js';
 import { readableOn, WIDGET_CSS } from './widget-styles.js';
 
@@ -46,13 +47,6 @@ export function createWidgetView(look: ChatLook): ChatView {
   const left = style.launcher.position === 'bottom-left';
   const host = el('div', '', undefined, { 'data-marketo-chat': '' });
   const pad = `${style.launcher.paddingPx}px`;
-  for (const [k, v] of [
-    ['position', 'fixed'],
-    ['z-index', '2147483000'],
-    ['bottom', pad],
-    [left ? 'left' : 'right', pad],
-  ] as const)
-    host.style.setProperty(k, v, 'important');
 
   const root = host.attachShadow({ mode: 'open' });
   applyStyles(root);
@@ -143,6 +137,7 @@ export function createWidgetView(look: ChatLook): ChatView {
   return {
     ...createAnswerControls(reply, focus),
     showLauncher() {
+      followVisibleArea(host, wrap);
       document.body.appendChild(host);
       return firstOpen;
     },

@@ -7,8 +7,8 @@ export type CallBudgetStats = MarketoBudgetStats;
 
 /**
  * Gate for every call sent to Marketo. The in-process implementation below suits one
- * replica; several replicas share Marketo's per-instance limits and need a shared one (e.g.
- * Redis sorted set of start times) behind this same interface.
+ * replica; several replicas share Marketo's per-instance limits and use RedisCallBudget
+ * (redis-call-budget.ts, with REDIS_URL), which keeps the same rules across processes.
  */
 export interface CallBudget {
   /** Runs `fn` once it may start; `fn` should send its request at once. */

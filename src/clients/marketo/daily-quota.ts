@@ -2,7 +2,13 @@ import { DateTime } from 'luxon';
 import type { Clock } from '../../deps.js';
 import type { Logger } from '../../logger.js';
 import { systemScheduler, type Scheduler } from '../../scheduler.js';
-import type { UsageState, UsageStore } from '../../store/types.js';
+import {
+  createStoreDailyUsage,
+  type DailyUsage,
+  type DailyUsageDelta,
+  type DailyUsagePort,
+  type DailyUsageStore,
+} from './daily-usage-port.js';
 import { MarketoApiError } from './marketo-error.js';
 
 /**
@@ -29,8 +35,10 @@ export interface DailyQuotaOptions {
   dailyQuota: number;
   clock: Clock;
   logger: Logger;
-  /** Keeps today's count and any pause across restarts. */
-  usageStore?: UsageStore | undefined;
+  /** Keeps today's count and any pause across restarts (one process). */
+  usageStore?: DailyUsageStore | undefined;
+  /** Or: where the count lives, shared by replicas, with its totals read at start. */
+  usage?: { port: DailyUsagePort; initial: DailyUsage | undefined } | undefined;
   /** At most one save per this many ms while calls flow. */
   saveIntervalMs?: number;
   /** Runs the delayed save (tests pass a manual one). */
@@ -54,10 +62,16 @@ export function callsRemaining(usage: {
  * sending once the count reaches `dailyQuota` or Marketo answers 607: until the next reset
  * every call fails fast with MARKETO_DAILY_QUOTA and nothing is sent. Also keeps the count of
  * errors by code (since the store began, not per day), saved with the usage so a restart keeps
- * it.
+ * it. With a shared port (Redis) each merge brings in the other replicas' calls and any pause
+ * they met, at most `saveIntervalMs` apart while calls flow: together the replicas may pass
+ * the budget by what they send in one interval (a few calls at Marketo's 100 per 20 s), so
+ * the budget stays a little under the subscription's quota and a 607 still pauses everyone.
  */
 export class DailyQuota {
-  private usage: UsageState;
+  /** Totals as last merged, plus what this process counted since (`pending`). */
+  private usage: DailyUsage;
+  private pending: DailyUsageDelta;
+  private readonly port: DailyUsagePort | undefined;
   private saveTimer: { cancel(): void } | undefined;
   private saving: Promise<void> = Promise.resolve();
   private readonly saveIntervalMs: number;
@@ -66,7 +80,12 @@ export class DailyQuota {
     this.saveIntervalMs = options.saveIntervalMs ?? 1000;
     const now = options.clock.now();
     const today = marketoDayKey(now);
-    const stored = options.usageStore?.loadUsage();
+    const persisted = options.usageStore
+      ? createStoreDailyUsage(options.usageStore)
+      : options.usage;
+    this.port = persisted?.port;
+    const stored = persisted?.initial;
+    this.pending = { day: today, calls: 0, errorsByCode: {} };
     this.usage = { day: today, calls: stored?.day === today ? stored.calls : 0 };
     if (stored?.errorsByCode !== undefined) this.usage.errorsByCode = { ...stored.errorsByCode };
     if (stored?.pausedUntil !== undefined && stored.pausedUntil > now) {
@@ -90,6 +109,7 @@ export class DailyQuota {
   recordCall(): void {
     this.rollOver();
     this.usage.calls += 1;
+    this.pending.calls += 1;
     this.scheduleSave();
   }
 
@@ -98,6 +118,7 @@ export class DailyQuota {
     const errors = { ...this.usage.errorsByCode };
     errors[code] = (errors[code] ?? 0) + 1;
     this.usage.errorsByCode = errors;
+    this.pending.errorsByCode[code] = (this.pending.errorsByCode[code] ?? 0) + 1;
     this.scheduleSave();
   }
 
@@ -158,6 +179,7 @@ export class DailyQuota {
     const until = nextMarketoReset(now);
     if (this.usage.pausedUntil !== until) {
       this.usage.pausedUntil = until;
+      this.pending.pausedUntil = until;
       this.options.logger.warn(
         { callsToday: this.usage.calls, pausedUntil: new Date(until).toISOString() },
         `Marketo calls paused: ${reason}`,
@@ -175,6 +197,7 @@ export class DailyQuota {
     if (today !== this.usage.day) {
       const { errorsByCode } = this.usage;
       this.usage = { day: today, calls: 0, ...(errorsByCode ? { errorsByCode } : {}) };
+      this.pending = { day: today, calls: 0, errorsByCode: this.pending.errorsByCode };
       this.scheduleSave();
     } else if (this.usage.pausedUntil !== undefined && now >= this.usage.pausedUntil) {
       delete this.usage.pausedUntil;
@@ -183,7 +206,7 @@ export class DailyQuota {
   }
 
   private scheduleSave(): void {
-    if (this.options.usageStore === undefined || this.saveTimer !== undefined) return;
+    if (this.port === undefined || this.saveTimer !== undefined) return;
     const scheduler = this.options.scheduler ?? systemScheduler;
     this.saveTimer = scheduler.setTimeout(() => {
       this.saveTimer = undefined;
@@ -191,14 +214,22 @@ export class DailyQuota {
     }, this.saveIntervalMs);
   }
 
-  /** Saves are chained so an older snapshot never lands after a newer one. */
+  /**
+   * Merges what this process counted into the port and takes its totals (every replica's, when
+   * shared), keeping what was counted meanwhile. Merges are chained so they never interleave;
+   * a failed one puts its counts back for the next.
+   */
   private save(): Promise<void> {
-    const store = this.options.usageStore;
-    if (store === undefined) return Promise.resolve();
+    const port = this.port;
+    if (port === undefined) return Promise.resolve();
     const next = this.saving.then(async () => {
+      const delta = this.pending;
+      this.pending = { day: delta.day, calls: 0, errorsByCode: {} };
       try {
-        await store.saveUsage({ ...this.usage });
+        const totals = await port.merge(delta);
+        if (totals.day === this.usage.day) this.takeTotals(totals);
       } catch (error) {
+        this.pending = mergeDeltas(delta, this.pending);
         this.options.logger.warn(
           { err: error instanceof Error ? error.message : String(error) },
           'Could not save Marketo usage',
@@ -209,4 +240,33 @@ export class DailyQuota {
     this.saving = next.catch(() => undefined);
     return next;
   }
+
+  private takeTotals(totals: DailyUsage): void {
+    const { calls, errorsByCode, pausedUntil } = mergeDeltas(
+      { ...totals, errorsByCode: totals.errorsByCode ?? {} },
+      this.pending,
+    );
+    this.usage = {
+      day: totals.day,
+      calls,
+      ...(Object.keys(errorsByCode).length > 0 ? { errorsByCode } : {}),
+      ...(pausedUntil !== undefined && pausedUntil > this.options.clock.now()
+        ? { pausedUntil }
+        : {}),
+    };
+  }
+}
+
+function mergeDeltas(a: DailyUsageDelta, b: DailyUsageDelta): DailyUsageDelta {
+  const errorsByCode = { ...a.errorsByCode };
+  for (const [code, n] of Object.entries(b.errorsByCode)) {
+    errorsByCode[code] = (errorsByCode[code] ?? 0) + n;
+  }
+  const pausedUntil = Math.max(a.pausedUntil ?? 0, b.pausedUntil ?? 0);
+  return {
+    day: b.day,
+    calls: (a.day === b.day ? a.calls : 0) + b.calls,
+    errorsByCode,
+    ...(pausedUntil > 0 ? { pausedUntil } : {}),
+  };
 }

@@ -1,10 +1,10 @@
 import axios, { type AxiosInstance } from 'axios';
 import { systemClock, type Clock } from '../../deps.js';
 import { silentLogger, type Logger } from '../../logger.js';
-import type { UsageStore } from '../../store/types.js';
 import { SlidingWindowCallBudget, type CallBudget } from './call-budget.js';
 import { CustomActivityApi } from './custom-activity-api.js';
 import { DailyQuota } from './daily-quota.js';
+import type { DailyUsage, DailyUsagePort, DailyUsageStore } from './daily-usage-port.js';
 import { LeadApi } from './lead-api.js';
 import { LeadExportApi } from './lead-export-api.js';
 import { normalizeBaseUrl } from './marketo-request.js';
@@ -40,7 +40,9 @@ export interface MarketoClientOptions {
   clock?: Clock;
   logger?: Logger;
   /** Keeps today's call count and a quota pause across restarts. */
-  usageStore?: UsageStore;
+  usageStore?: DailyUsageStore;
+  /** Or: a daily usage several replicas share (e.g. Redis), with its totals read at start. */
+  usage?: { port: DailyUsagePort; initial: DailyUsage | undefined };
   http?: AxiosInstance;
   /** Replaces the in-process budget, e.g. with one that several replicas share. */
   budget?: CallBudget;
@@ -92,6 +94,7 @@ export class MarketoClient implements T.MarketoApi {
       clock,
       logger,
       usageStore: options.usageStore,
+      usage: options.usage,
     });
     this.transport = new MarketoTransport({
       baseUrl,

@@ -1,0 +1,82 @@
+import type { Dialogue } from '../chat/chat-contract.js';
+import { AppError } from '../errors.js';
+import type { MeetingStore, RoutingRuleStore } from '../store/meeting-store-types.js';
+import type { ChatStore } from '../store/types.js';
+import type { Agent } from './meeting-contract.js';
+
+export type AgentRemovalStore = Pick<MeetingStore, 'agentMeetings'> &
+  Pick<RoutingRuleStore, 'listRoutingRules'> &
+  Pick<ChatStore, 'listDialogues'>;
+
+/**
+ * Whether an agent may be deleted: not while meetings are to come, routing rules target the
+ * agent, or a dialogue's booking card names the agent's email. Each of those would fail later
+ * and out of sight: a rule with no one to route to, a booking card whose every visitor is
+ * refused (GET /chat/slots answers "no agent") and whose republish is refused.
+ */
+export function assertAgentRemovable(store: AgentRemovalStore, agent: Agent, now: number): void {
+  const upcoming = store
+    .agentMeetings(agent.id, now, Number.MAX_SAFE_INTEGER)
+    .filter((m) => m.end > now);
+  if (upcoming.length > 0) {
+    throw new AppError(
+      'AGENT_HAS_MEETINGS',
+      `Agent ${agent.id} has ${upcoming.length} meeting(s) to come: cancel or move them, or set the agent inactive`,
+      { httpStatus: 409 },
+    );
+  }
+  const rules = store
+    .listRoutingRules()
+    .filter((r) => 'agentIds' in r.target && r.target.agentIds.includes(agent.id));
+  if (rules.length > 0) {
+    throw new AppError(
+      'AGENT_IN_RULES',
+      `Agent ${agent.id} is a target of routing rule(s) ${rules.map((r) => r.id).join(', ')}: change them first`,
+      { httpStatus: 409 },
+    );
+  }
+  assertNoDialogueNames(store, agent, 'deleted');
+}
+
+/**
+ * Whether an agent's email may change to `email`: booking cards name their agent by email
+ * (chat-contract.ts), so a new address orphans every card that names the old one. The same
+ * address in another case is the same agent (emails are stored lower case).
+ */
+export function assertAgentEmailChangeable(
+  store: AgentRemovalStore,
+  agent: Agent,
+  email: string | undefined,
+): void {
+  if (email === undefined || email.toLowerCase() === agent.email.toLowerCase()) return;
+  assertNoDialogueNames(store, agent, 'given another email');
+}
+
+function assertNoDialogueNames(store: AgentRemovalStore, agent: Agent, change: string): void {
+  const dialogues = dialoguesNaming(store.listDialogues(), agent.email);
+  if (dialogues.length === 0) return;
+  const list = dialogues.map((d) => `${d.id} (${d.name})`).join(', ');
+  throw new AppError(
+    'AGENT_IN_DIALOGUES',
+    `Agent ${agent.id} is named by the booking card of dialogue(s) ${list}: route those cards round robin or to another agent (and republish) before the agent is ${change}`,
+    { httpStatus: 409, details: { dialogues } },
+  );
+}
+
+/** Dialogues whose draft or published version routes a booking to `email`. */
+function dialoguesNaming(
+  dialogues: readonly Dialogue[],
+  email: string,
+): Array<{ id: string; name: string }> {
+  const wanted = email.toLowerCase();
+  const names = (content: Dialogue['draft'] | undefined): boolean =>
+    content?.cards.some(
+      (card) =>
+        card.type === 'booking' &&
+        card.routing === 'agent' &&
+        card.agentEmail?.toLowerCase() === wanted,
+    ) ?? false;
+  return dialogues
+    .filter((d) => names(d.draft) || names(d.published?.content))
+    .map((d) => ({ id: d.id, name: d.draft.name }));
+}
