@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import type { Clock } from '../deps.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { describeRedisUrl } from '../redis-connection.js';
 import type { Scheduler } from '../scheduler.js';
 import { createLeaseElection } from './lease-election.js';
 import { createSoleLeader, type LeaderElection } from './leader-election.js';
@@ -73,7 +74,8 @@ export async function connectLeaderRedis(url: string, logger: Logger): Promise<R
     redis.disconnect();
     throw new AppError(
       'REDIS_UNREACHABLE',
-      `Redis at REDIS_URL is unreachable (${error instanceof Error ? error.message : String(error)}): ` +
+      `Redis at ${describeRedisUrl(url)} (REDIS_URL) is unreachable ` +
+        `(${error instanceof Error ? error.message : String(error)}): ` +
         'the job leader needs it. Start Redis or unset REDIS_URL for a single process.',
       { cause: error },
     );

@@ -226,6 +226,6 @@ describe('the job leader on Redis', () => {
       deps,
     ).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'REDIS_UNREACHABLE' });
-    expect(String(error)).toMatch(/Redis at REDIS_URL is unreachable/);
+    expect(String(error)).toMatch(/Redis at redis:\/\/127\.0\.0\.1:1 \(REDIS_URL\) is unreachable/);
   });
 });
