@@ -31,7 +31,7 @@ export const realWorkerTimer: WorkerTimer = (run, ms) => {
 };
 
 export interface OutboxWorker {
-  /** Waits for the pass in hand, then runs no more. */
+  /** Aborts the deliveries in hand, waits for their outcomes to be recorded, runs no more. */
   stop(): Promise<void>;
   /** Runs a pass soon (after an enqueue, so a flow-step callback goes out at once). */
   kick(): void;
@@ -51,6 +51,8 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
+  // Ends the deliveries in flight when we stop; they go back to pending (runOutboxOnce).
+  const stopping = new AbortController();
 
   const schedule = (ms: number) => {
     if (stopped) return;
@@ -61,7 +63,13 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const pass = async (): Promise<boolean> => {
     try {
       const report = await runOutboxOnce(
-        { store, clock, logger, ...(options.random ? { random: options.random } : {}) },
+        {
+          store,
+          clock,
+          logger,
+          signal: stopping.signal,
+          ...(options.random ? { random: options.random } : {}),
+        },
         handlers,
         options.relay,
       );
@@ -97,6 +105,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       stopped = true;
       cancelTimer?.();
       cancelTimer = undefined;
+      stopping.abort();
       await running;
     },
   };

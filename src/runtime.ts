@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Redis } from 'ioredis';
+import { bindStoreToInstance } from './bind-store-instance.js';
 import { createMarketoClient, marketoDayKey } from './clients/marketo/index.js';
 import { RedisCallBudget } from './clients/marketo/redis-call-budget.js';
 import { createRedisDailyUsage } from './clients/marketo/redis-daily-usage.js';
-import { describeMarketoInstance, marketoInstanceId } from './clients/marketo/instance-id.js';
+import { marketoInstanceId } from './clients/marketo/instance-id.js';
 import type { MarketoApi } from './clients/marketo/types.js';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './deps.js';
-import { StoreError } from './errors.js';
 import type { Logger } from './logger.js';
 import { connectRedis } from './redis-connection.js';
 import { createMarketoSandbox } from './sandbox/index.js';
@@ -145,46 +145,6 @@ async function createSharedMarketoLimits(
     clock,
   });
   return { budget, usage: { port, initial } };
-}
-
-/**
- * Records the instance a new store serves, and refuses to open a store of another instance,
- * naming the file and how to start afresh (only here, at start: HTTP answers never name files).
- * A store written before instances were recorded is adopted by the instance that opens it.
- */
-export async function bindStoreToInstance(
-  store: Pick<Store, 'loadInstance' | 'saveInstance' | 'countLeads'>,
-  instanceId: string,
-  context: { file: string; clock: Clock; logger: Logger },
-): Promise<void> {
-  const bound = store.loadInstance();
-  if (bound?.id === instanceId) return;
-  if (bound === undefined) {
-    if (store.countLeads() > 0) {
-      context.logger.warn(
-        { instance: instanceId },
-        'the store records no Marketo instance (older release): it now belongs to this one',
-      );
-    }
-    await store.saveInstance({
-      id: instanceId,
-      boundAt: new Date(context.clock.now()).toISOString(),
-    });
-    return;
-  }
-  const goBack =
-    bound.id === 'sandbox'
-      ? 'leave MARKETO_BASE_URL unset'
-      : `set MARKETO_BASE_URL to ${describeMarketoInstance(bound.id)}`;
-  throw new StoreError(
-    'STORE_OTHER_INSTANCE',
-    `Data file ${resolve(context.file)} holds the data of ${describeMarketoInstance(bound.id)} ` +
-      `(leads, sync cursors, agents, dialogues), but this start is configured for ` +
-      `${describeMarketoInstance(instanceId)}. A store serves one instance: its paging tokens ` +
-      'and leads mean nothing to another. To start afresh, stop the service and run ' +
-      '`npm run reset-store` (it moves the file aside, nothing is deleted), or set DATA_FILE ' +
-      `to a new file. To use that data again, ${goBack}.`,
-  );
 }
 
 /**

@@ -213,8 +213,13 @@ async function assemble(
     },
     stop(requestsDone = Promise.resolve()) {
       stopping ??= (async () => {
+        // Deliveries and Marketo calls in flight or waiting for budget end now, not in 20-60 s
+        // (main's stop of issue 9 item 22; the outbox puts what it aborts back as pending).
+        const outboxStopped = outbox.stop();
+        runtime.marketo.stop?.();
         await started?.stop();
         await leader.close();
+        await outboxStopped;
         // An admin may have started a run without start(): it checkpoints too.
         await runner.stop();
         await requestsDone;

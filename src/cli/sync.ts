@@ -10,15 +10,19 @@ import { runLeadSync } from '../sync/lead-sync.js';
 import { handleStopSignals } from '../stop-signals.js';
 import {
   describeWait,
+  formatFinalProgress,
   formatProgress,
   formatSummary,
+  progressAt,
+  waitEndsAt,
   type SyncProgress,
 } from '../sync/progress.js';
 import { startProgressTicker } from './progress-ticker.js';
 
 /**
  * `npm run sync`: one lead sync from the command line, with a progress line every second (also
- * while it waits for Marketo's budget) and a summary, on stdout. JSON logs go to stderr, so
+ * while it waits for Marketo's budget), a final one with the run's totals, the error or stop if
+ * any, and the summary as the last line, on stdout. JSON logs go to stderr, so
  * `npm run sync 2>sync.log` keeps them apart. Exit codes: 0 done, or stopped by SIGTERM/SIGINT
  * after checkpointing (the next run resumes); 1 failed; 75 deferred until Marketo's daily
  * quota resets.
@@ -41,8 +45,10 @@ async function main(): Promise<number> {
   handleStopSignals({
     say: (message) => process.stderr.write(`${message}\n`),
     onStop: (signal) => {
-      process.stderr.write(`${signal}: stopping after the page in hand is checkpointed\n`);
+      process.stderr.write(`${signal}: stopping; the pages read so far are checkpointed\n`);
       controller.abort();
+      // Calls waiting for the budget or in flight end now: no wait for a rate window.
+      runtime.marketo.stop?.();
     },
   });
 
@@ -52,9 +58,10 @@ async function main(): Promise<number> {
     everyMs: 1000,
     line: () => {
       const stats = runtime.marketo.stats();
-      const wait = describeWait(stats, systemClock.now());
+      const now = systemClock.now();
+      const wait = describeWait(stats, now);
       if (last === undefined) return `[starting] ${wait ?? 'connecting to Marketo'}`;
-      return formatProgress(last, { ...stats, wait });
+      return formatProgress(progressAt(last, now, waitEndsAt(stats, now)), { ...stats, wait });
     },
     write: out,
   });
@@ -79,9 +86,12 @@ async function main(): Promise<number> {
       },
     );
     ticker.stop();
-    out(formatSummary(report, runtime.store.countLeads()));
+    // The last progress line states the run's own totals, then what stopped it, and the
+    // summary comes last, so the lines above it never disagree with it.
+    out(formatFinalProgress(report, last, runtime.marketo.stats()));
     if (report.error) out(`Error ${report.error.code}: ${report.error.message}`);
     if (report.outcome === 'stopped') out('Stopped after checkpointing; the next run resumes.');
+    out(formatSummary(report, runtime.store.countLeads()));
     return report.outcome === 'succeeded' || report.outcome === 'stopped'
       ? 0
       : report.outcome === 'quota-deferred'

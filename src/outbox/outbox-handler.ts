@@ -15,6 +15,8 @@ export interface OutboxHandlerContext {
   now(): number;
   /** Already bound to the item's id and kind. */
   logger: Logger;
+  /** Aborted when the worker stops: pass it to the request so a stop need not wait for it. */
+  signal?: AbortSignal;
 }
 
 /**

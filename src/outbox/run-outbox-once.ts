@@ -16,6 +16,12 @@ export interface OutboxRelayDeps {
   logger: Logger;
   /** Jitter source, in [0, 1); injected so tests know the backoff. */
   random?: () => number;
+  /**
+   * Aborted when the worker stops: handlers get it to abort their request, and an item whose
+   * delivery was stopped (or not yet begun) goes back to pending, due at once, never to the
+   * dead letters, so the next start delivers it.
+   */
+  signal?: AbortSignal;
 }
 
 export interface OutboxRelayOptions {
@@ -43,6 +49,8 @@ export interface OutboxPassReport {
   stale: number;
   /** Outcomes we could not record (store failure): the lease runs out and the item comes back. */
   unrecorded: number;
+  /** Deliveries a stop ended or kept from starting: pending again, due at once. */
+  stopped: number;
 }
 
 export const OUTBOX_DEFAULTS = { limit: 20, leaseMs: 120_000, maxAttempts: 15, concurrency: 4 };
@@ -66,6 +74,7 @@ export async function runOutboxOnce(
     dead: 0,
     stale: 0,
     unrecorded: 0,
+    stopped: 0,
   };
   const kinds = Object.keys(handlers);
   if (kinds.length === 0) return report;
@@ -84,7 +93,7 @@ export async function runOutboxOnce(
   return report;
 }
 
-type Outcome = 'done' | 'retried' | 'dead' | 'stale' | 'unrecorded';
+type Outcome = 'done' | 'retried' | 'dead' | 'stale' | 'unrecorded' | 'stopped';
 
 async function deliverOne(
   deps: OutboxRelayDeps,
@@ -98,17 +107,25 @@ async function deliverOne(
   const leaseToken = item.lease?.token ?? '';
   const handler = handlers[item.kind];
 
+  const signal = deps.signal;
   let error: unknown;
   let followUps: NewOutboxItem[] | undefined;
   try {
     if (!handler) throw new Error(`no handler for outbox kind ${item.kind}`);
-    const result = await handler(item, { attempt: item.attempts, now: () => clock.now(), logger });
+    if (signal?.aborted) throw new Error('not started: the worker is stopping');
+    const result = await handler(item, {
+      attempt: item.attempts,
+      now: () => clock.now(),
+      logger,
+      ...(signal ? { signal } : {}),
+    });
     followUps = result?.followUps;
   } catch (caught) {
     error = caught ?? new Error('handler failed');
   }
 
   try {
+    if (error !== undefined && signal?.aborted) return await releaseStopped(deps, item, error);
     if (error === undefined) {
       const ok = await store.completeOutbox({
         id: item.id,
@@ -147,6 +164,33 @@ async function deliverOne(
     logger.error({ error: describeOutboxError(storeError) }, 'could not record outbox outcome');
     return 'unrecorded';
   }
+}
+
+/**
+ * A delivery the stop ended (or never began): pending again, due now. Not a failure of the far
+ * end, so no backoff and never the dead letters, however many attempts it has had. A write whose
+ * request was in flight may have been applied: the attempt it was claimed with is counted, so
+ * the next one takes the handler's verify-before-resend path (meeting activities); a flow-step
+ * callback may then reach Marketo once more, the documented at-most-once-more case.
+ */
+async function releaseStopped(
+  deps: OutboxRelayDeps,
+  item: OutboxItem,
+  error: unknown,
+): Promise<Outcome> {
+  const now = deps.clock.now();
+  const ok = await deps.store.failOutbox({
+    id: item.id,
+    leaseToken: item.lease?.token ?? '',
+    now,
+    error: `STOPPED: ${describeOutboxError(error)}`,
+    retryAt: now,
+  });
+  deps.logger.info(
+    { outboxId: item.id, kind: item.kind },
+    'outbox delivery stopped; pending again',
+  );
+  return ok ? 'stopped' : 'stale';
 }
 
 /** Longest Retry-After we honour; past it the far end is not coming back soon anyway. */

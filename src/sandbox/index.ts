@@ -1,5 +1,6 @@
 /** The local Marketo stand-in: see marketo-sandbox.ts. */
 export { createMarketoSandbox } from './marketo-sandbox.js';
+export { isSandboxPagingToken } from './sandbox-activity-log.js';
 export { DEFAULT_LIMITS } from './sandbox-limits.js';
 export type {
   ActivityAttribute,

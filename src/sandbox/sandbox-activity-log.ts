@@ -125,6 +125,14 @@ export function encodePosition(kind: string, position: number): string {
   return base32(`${TOKEN_PREFIX}${kind}:${position}`);
 }
 
+/**
+ * Whether a paging token is the sandbox's, of this format or an earlier one (`sbx<n>:`): a
+ * store written before it recorded its instance is told to be the sandbox's by its cursor.
+ */
+export function isSandboxPagingToken(token: string): boolean {
+  return /^sbx\d+:/.test(unbase32(token) ?? '');
+}
+
 /** The position a token stands for, or undefined when it is not one of ours. */
 export function decodePosition(kind: string, token: string): number | undefined {
   const text = unbase32(token);

@@ -162,7 +162,7 @@ export class StoreDocumentFile implements Adapter<StoreDocument> {
  * the way) is followed, so two names of one file take one lock, and the durable write's rename
  * replaces the file rather than the link. Creates the file's directory when it is missing.
  */
-async function resolveStoreFile(named: string): Promise<string> {
+export async function resolveStoreFile(named: string): Promise<string> {
   let file = named;
   for (let hops = 0; ; hops++) {
     let target: string;

@@ -1,3 +1,4 @@
+import { MarketoApiError } from '../clients/marketo/index.js';
 import type { ActivityPage } from '../clients/marketo/types.js';
 import type { ChangeWindow, WindowChain } from '../store/types.js';
 import {
@@ -11,7 +12,7 @@ import {
   windowsFor,
 } from './change-windows.js';
 import { MAX_UNSAVED_PAGES, createCheckpointQueue, createHydrator } from './lead-changes.js';
-import type { SyncRun } from './sync-context.js';
+import { CURSOR_OVERLAP_ON_LOCAL_CLOCK_MS, type SyncRun } from './sync-context.js';
 
 type Pass = 'changes' | 'deletions';
 
@@ -114,16 +115,48 @@ export async function runChangePass(run: SyncRun): Promise<void> {
     }
   };
 
+  /**
+   * A paging token for where a chain stands, taken afresh when Marketo refuses the saved one:
+   * from the chain's newest applied activity, else where its window starts; the first window,
+   * which continues the saved cursor, from the cursor's high water, else from when the last run
+   * caught up (or the full copy began), on the local clock and so with its longer overlap.
+   */
+  const renewToken = (window: ChangeWindow, pass: Pass): Promise<string> | undefined => {
+    const highWater =
+      window[pass].highWater ?? (window.from === undefined ? state[pass].highWater : undefined);
+    if (highWater !== undefined) return run.pagingToken({ highWater });
+    if (window.from !== undefined) {
+      return marketo.getPagingToken(new Date(Date.parse(window.from) - 1000));
+    }
+    const local = state.caughtUpAt ?? state.full?.startedAt;
+    if (local === undefined) return undefined;
+    return marketo.getPagingToken(new Date(Date.parse(local) - CURSOR_OVERLAP_ON_LOCAL_CLOCK_MS));
+  };
+
   const runChain = async (window: ChangeWindow, pass: Pass): Promise<void> => {
     await startToken(window);
     const chain: WindowChain = window[pass];
     const partner = window[pass === 'changes' ? 'deletions' : 'changes'];
     const passed = new Set<string>();
     let unsavedEmptyPages = 0;
+    let renewed = false;
     while (!run.aborted && !failed() && !chain.done) {
       // Each chain may run ahead of a slow store write by a few pages, as one chain did.
       await saves.room(chains.size);
-      const page = await fetchPage(pass, chain.nextPageToken ?? '');
+      let page: ActivityPage<LeadPassItem>;
+      try {
+        page = await fetchPage(pass, chain.nextPageToken ?? '');
+      } catch (error) {
+        // A token expired or invalid (1003, error-codes.md), or of a Marketo that
+        // no longer knows it (a restarted sandbox): 1003. Everything up to the high water is
+        // applied, so a token from there skips nothing; what it reads again is harmless.
+        const renewal = renewed || !isInvalidToken(error) ? undefined : renewToken(window, pass);
+        if (renewal === undefined) throw error;
+        renewed = true;
+        run.deps.logger.warn({ pass, from: window.from }, 'paging token refused (1003): renewed');
+        chain.nextPageToken = await renewal;
+        continue;
+      }
       run.noteServerTime(page.serverTime);
       let crossed = false;
       const deletes = new Set<number>();
@@ -201,6 +234,10 @@ export async function runChangePass(run: SyncRun): Promise<void> {
   await hydrator.finish(slots);
   await saves.drain();
   if (failure !== undefined) throw failure;
+}
+
+function isInvalidToken(error: unknown): boolean {
+  return error instanceof MarketoApiError && error.marketoCode === '1003';
 }
 
 interface LeadPassItem {

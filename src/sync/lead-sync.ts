@@ -1,5 +1,5 @@
 import { callsRemaining } from '../clients/marketo/index.js';
-import { AppError } from '../errors.js';
+import { AppError, StoreError } from '../errors.js';
 import type { SyncRunSummary } from '../store/types.js';
 import { runBulkExtract } from './bulk-extract.js';
 import { probeIdRange } from './id-range-probe.js';
@@ -56,11 +56,14 @@ export async function runLeadSync(deps: SyncDeps, options: SyncOptions): Promise
     if (run.aborted) outcome = 'stopped';
   } catch (caught) {
     const appError = caught instanceof AppError ? caught : undefined;
-    outcome = appError?.code === 'MARKETO_DAILY_QUOTA' ? 'quota-deferred' : 'failed';
-    error = {
-      code: appError?.code ?? 'SYNC_FAILED',
-      message: caught instanceof Error ? caught.message : String(caught),
-    };
+    if (run.aborted && appError?.code === 'MARKETO_STOPPED') {
+      // Our own stop ended the calls waiting for budget (never sent) and those in flight (read
+      // only): every page before them is checkpointed, and the next run resumes from there.
+      outcome = 'stopped';
+    } else {
+      outcome = appError?.code === 'MARKETO_DAILY_QUOTA' ? 'quota-deferred' : 'failed';
+      error = summaryError(caught);
+    }
   }
 
   const finishedAt = new Date(deps.clock.now()).toISOString();
@@ -88,11 +91,31 @@ export async function runLeadSync(deps: SyncDeps, options: SyncOptions): Promise
     await run.checkpoint();
   } catch (commitError) {
     summary.outcome = 'failed';
+    // The run's own error, if any, came first; else this is why the run failed.
+    summary.error ??= summaryError(commitError);
     deps.logger.error({ runId, err: commitError }, 'could not save the sync summary');
   }
   if (error) deps.logger.warn({ runId, outcome, error }, 'lead sync ended early');
   else deps.logger.info({ runId, mode, ...countsOf(summary) }, 'lead sync finished');
   return { ...summary, progress: tracker.get() };
+}
+
+/**
+ * The error a run summary records, which /api/sync/status shows: a store error's message names
+ * the file and the system error, kept for the log (as the HTTP error handler does).
+ */
+function summaryError(caught: unknown): NonNullable<SyncRunSummary['error']> {
+  if (caught instanceof StoreError) {
+    return {
+      code: caught.code,
+      message:
+        'The data store could not complete a write; the service log names the file and the cause.',
+    };
+  }
+  return {
+    code: caught instanceof AppError ? caught.code : 'SYNC_FAILED',
+    message: caught instanceof Error ? caught.message : String(caught),
+  };
 }
 
 function needsFullCopy(run: SyncRun): boolean {

@@ -75,9 +75,7 @@ export function createProgressTracker(args: {
         ? 0
         : next.phase === 'changes' && changes !== undefined
           ? changesEta(changes, parseTime(next.changesThrough), now)
-          : next.leadsExpected !== undefined && next.leadsPerSecond > 0
-            ? Math.max(0, (next.leadsExpected - next.leadsUpserted) / next.leadsPerSecond)
-            : undefined;
+          : copyEta(next);
     current = next;
     args.onProgress?.(current);
   }
@@ -102,6 +100,36 @@ function changesEta(
   const spent = now - changes.startedMs;
   if (covered <= 0 || spent <= 0) return undefined;
   return Math.max(0, ((now - through) * spent) / covered / 1000);
+}
+
+/** The full copy's ETA at the run's rate so far, which includes every wait it has had. */
+function copyEta(p: SyncProgress): number | undefined {
+  if (p.leadsExpected === undefined || p.leadsPerSecond <= 0) return undefined;
+  return Math.max(0, (p.leadsExpected - p.leadsUpserted) / p.leadsPerSecond);
+}
+
+/**
+ * The progress as of `now`, for a line written between the run's reports (the CLI writes one a
+ * second, also while the run waits): the rate over the run so far, waits included, and an ETA
+ * never shorter than the wait known to lie ahead (`waitUntil`: room in the call budget, or the
+ * daily quota's reset). A copy's first burst of calls alone would promise an ETA of a second.
+ */
+export function progressAt(p: SyncProgress, now: number, waitUntil?: number): SyncProgress {
+  const elapsedS = Math.max((now - Date.parse(p.startedAt)) / 1000, 0.001);
+  const next = { ...p, leadsPerSecond: p.leadsUpserted / elapsedS };
+  if (next.phase === 'full-rest' || next.phase === 'full-bulk') next.etaSeconds = copyEta(next);
+  if (next.etaSeconds !== undefined && next.phase !== 'done' && waitUntil !== undefined) {
+    next.etaSeconds = Math.max(next.etaSeconds, (waitUntil - now) / 1000);
+  }
+  return next;
+}
+
+/** When the wait `describeWait` names ends, if the client is waiting. */
+export function waitEndsAt(stats: MarketoClientStats, now: number): number | undefined {
+  if (stats.pausedUntil !== undefined && stats.pausedUntil > now) return stats.pausedUntil;
+  const budget = stats.budget;
+  if (budget === undefined || budget.queued === 0) return undefined;
+  return budget.nextRoomAt;
 }
 
 function parseTime(iso: string | undefined): number | undefined {
@@ -160,6 +188,44 @@ function formatSeconds(s: number): string {
   if (s < 90) return `${Math.round(s)} s`;
   if (s < 5400) return `${Math.round(s / 60)} min`;
   return `${(s / 3600).toFixed(1)} h`;
+}
+
+/**
+ * The progress line written once the run has ended: the run's own totals (a report may land
+ * after the last tick), so it agrees with the summary that follows it.
+ */
+export function formatFinalProgress(
+  report: SyncRunSummary,
+  last: SyncProgress | undefined,
+  extra: { callsToday?: number; dailyQuota?: number } = {},
+): string {
+  const finishedAt = Date.parse(report.finishedAt ?? report.startedAt);
+  const base: SyncProgress = last ?? {
+    runId: report.runId,
+    phase: 'starting',
+    startedAt: report.startedAt,
+    leadsExpected: undefined,
+    changesThrough: undefined,
+    leadsUpserted: 0,
+    leadsDeleted: 0,
+    calls: 0,
+    leadsPerSecond: 0,
+    etaSeconds: undefined,
+  };
+  const done = report.outcome === 'succeeded';
+  const final = progressAt(
+    {
+      ...base,
+      startedAt: report.startedAt,
+      phase: done ? 'done' : base.phase,
+      leadsUpserted: report.leadsUpserted,
+      leadsDeleted: report.leadsDeleted,
+      calls: report.calls,
+      etaSeconds: done ? 0 : undefined,
+    },
+    finishedAt,
+  );
+  return formatProgress(final, extra);
 }
 
 /** The last line: the run's own report, so it never disagrees with the progress before it. */

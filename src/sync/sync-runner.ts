@@ -1,5 +1,6 @@
 import { ConflictError } from '../errors.js';
 import { type SyncReport, runLeadSync } from './lead-sync.js';
+import type { SyncRunSummary } from '../store/types.js';
 import type { SyncProgress } from './progress.js';
 import type { SyncDeps, SyncOptions } from './sync-context.js';
 
@@ -9,6 +10,11 @@ export interface SyncStatus {
   state: 'idle' | 'running';
   trigger: SyncTrigger | undefined;
   progress: SyncProgress | undefined;
+  /**
+   * The last run this process finished, kept in memory too: a run that failed because the store
+   * cannot write (a full disk) cannot persist its outcome, and must still show.
+   */
+  lastRun: SyncRunSummary | undefined;
 }
 
 /**
@@ -20,6 +26,7 @@ export class SyncRunner {
   private current:
     { trigger: SyncTrigger; controller: AbortController; done: Promise<SyncReport> } | undefined;
   private progress: SyncProgress | undefined;
+  private lastRun: SyncRunSummary | undefined;
 
   constructor(
     private readonly deps: SyncDeps,
@@ -44,9 +51,15 @@ export class SyncRunner {
         this.progress = p;
         this.onProgress?.(p);
       },
-    }).finally(() => {
-      this.current = undefined;
-    });
+    })
+      .then((report) => {
+        const { progress: _progress, ...summary } = report;
+        this.lastRun = summary;
+        return report;
+      })
+      .finally(() => {
+        this.current = undefined;
+      });
     this.current = { trigger, controller, done };
     return { runId: runId || (this.progress?.runId ?? ''), done };
   }
@@ -56,6 +69,7 @@ export class SyncRunner {
       state: this.current ? 'running' : 'idle',
       trigger: this.current?.trigger,
       progress: this.current ? this.progress : undefined,
+      lastRun: this.lastRun,
     };
   }
 

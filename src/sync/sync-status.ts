@@ -13,7 +13,22 @@ export function buildSyncStatus(deps: {
   const state = deps.store.loadSyncState();
   const run = deps.runner.status();
   const stats = deps.marketo.stats();
-  const lastOutcome = state.lastRun?.outcome;
+  // The persisted outcome, or this process's own when newer or the same run's: a run whose
+  // store write failed could not persist it (nor a failure it ended with).
+  const remembered = run.lastRun;
+  const fromMemory =
+    remembered !== undefined &&
+    (state.lastRun === undefined ||
+      state.lastRun.runId === remembered.runId ||
+      remembered.startedAt > state.lastRun.startedAt);
+  const lastRun = fromMemory ? remembered : state.lastRun;
+  const lastError =
+    fromMemory && remembered.error
+      ? { at: remembered.finishedAt ?? remembered.startedAt, ...remembered.error }
+      : fromMemory && remembered.outcome === 'succeeded'
+        ? undefined
+        : state.lastError;
+  const lastOutcome = lastRun?.outcome;
   return {
     state:
       run.state === 'running'
@@ -26,7 +41,7 @@ export function buildSyncStatus(deps: {
     phase: state.phase,
     schedule: deps.cron,
     currentRun: run.state === 'running' ? { trigger: run.trigger, ...run.progress } : null,
-    lastRun: state.lastRun ?? null,
+    lastRun: lastRun ?? null,
     lastSuccessAt: state.lastSuccessAt ?? null,
     cursor: {
       changesThrough: state.changes.highWater ?? null,
@@ -45,6 +60,6 @@ export function buildSyncStatus(deps: {
       pausedUntil: stats.pausedUntil ? new Date(stats.pausedUntil).toISOString() : null,
       errorsByCode: stats.errorsByCode,
     },
-    lastError: state.lastError ?? null,
+    lastError: lastError ?? null,
   };
 }

@@ -78,6 +78,7 @@ async function setup() {
       dead: 0,
       stale: 0,
       unrecorded: 0,
+      stopped: 0,
     };
     for (let pass = 0; pass < 10; pass += 1) {
       const report = await runOutboxOnce(relay, handlers);

@@ -196,6 +196,17 @@ describe('MarketoClient: a wrong or unreachable address', () => {
     expect(error.message).not.toContain(CLIENT_SECRET);
   });
 
+  it('when a wrong URL answers identity 200 without an access_token, then the error is MARKETO_URL_NOT_FOUND and says to check MARKETO_BASE_URL', async () => {
+    nock(BASE_URL).get('/identity/oauth/token').query(true).reply(200, '<html>Welcome</html>');
+    const client = createTestClient();
+
+    const error = await caught(client.getPagingToken(since));
+    expect(error).toMatchObject({ code: 'MARKETO_URL_NOT_FOUND', retryable: false });
+    expect(error.message).toContain('check MARKETO_BASE_URL');
+    expect(error.message).toContain('HTTP 200 without an access token');
+    expect(error.message).not.toContain(CLIENT_SECRET);
+  });
+
   it('when a REST call answers a bare HTTP 404, then the error is MARKETO_URL_NOT_FOUND', async () => {
     mockIdentity();
     mockApi().get(PAGING).query(true).reply(404, 'Not Found', { 'content-type': 'text/plain' });

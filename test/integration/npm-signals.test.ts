@@ -1,8 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createJsonFileStore } from '../../src/store/index.js';
 import { exitCodeOf, spawnNpm, waitForOutput } from '../helpers/spawn-service.js';
 
 // Issue 9, item 22: a signal to `npm start` or `npm run sync` used to stop npm and its shell
@@ -10,6 +13,7 @@ import { exitCodeOf, spawnNpm, waitForOutput } from '../helpers/spawn-service.js
 
 let dir: string;
 const children: Array<ReturnType<typeof spawnNpm>> = [];
+const closers: Array<() => void> = [];
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'npm-signals-'));
@@ -22,6 +26,7 @@ afterEach(async () => {
       // already gone
     }
   }
+  for (const close of closers.splice(0)) close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -118,4 +123,119 @@ describe('signals through npm', () => {
       expect(pkg.scripts[script]).toMatch(/(^|&& )exec node [^&|;]+$/);
     }
   });
+});
+
+/** Marketo's real window with a budget of three calls: the fourth call waits about 20 s. */
+const SLOW_BUDGET = {
+  SANDBOX_LEADS: '3000',
+  MARKETO_RATE_LIMIT: '3',
+  MARKETO_RATE_WINDOW_MS: '20000',
+};
+
+describe('signals through npm with work in flight', () => {
+  it('when npm run sync gets SIGTERM while a call waits 20 s for the budget, then the waiting call is dropped, the run says it stopped after checkpointing, exits 0 within 10 s, and the next run finishes the copy', async () => {
+    const first = npmRun('sync', SLOW_BUDGET);
+    await waitForOutput(first, /waiting for the call budget \(3 calls per 21 s\)/, 60_000);
+
+    first.kill('SIGTERM');
+    const { code, withinLimit } = await exitsWithin(first, 10_000);
+    expect(first.output()).not.toMatch(/did not stop within/);
+    expect(code).toBe(0);
+    expect(withinLimit).toBe(true);
+    expect(first.output()).toMatch(/Sync stopped: /);
+    expect(first.output()).toMatch(/Stopped after checkpointing/);
+    expect(existsSync(join(dir, 'store.json.lock'))).toBe(false);
+
+    const second = npmRun('sync', {
+      SANDBOX_LEADS: '3000',
+      MARKETO_RATE_LIMIT: '50',
+      MARKETO_RATE_WINDOW_MS: '1000',
+    });
+    expect(await exitCodeOf(second)).toBe(0);
+    expect(second.output()).toMatch(/Sync succeeded: full/);
+    expect(second.output()).toMatch(/3,000 leads stored/);
+  }, 90_000);
+
+  it('when the service gets SIGTERM while its startup sync waits 20 s for the budget, then the sync is stopped (not failed) and the service exits 0 within 10 s', async () => {
+    const service = npmRun('dev', { ...SLOW_BUDGET, LOG_LEVEL: 'debug' });
+    await waitForOutput(service, /listening on http:\/\/localhost:(\d+)/, 60_000);
+    // Three calls answered: the window is full and the startup sync's next call waits ~20 s.
+    await waitForOutput(service, /("msg":"Marketo call"[\s\S]*){3}/, 30_000);
+
+    service.kill('SIGTERM');
+    const { code, withinLimit } = await exitsWithin(service, 10_000);
+    expect(service.output()).not.toMatch(/did not stop within/);
+    expect(code).toBe(0);
+    expect(withinLimit).toBe(true);
+    expect(service.output()).toMatch(/"msg":"stopped"/);
+    const store = await createJsonFileStore({ file: join(dir, 'store.json') });
+    const lastRun = store.loadSyncState().lastRun;
+    await store.close();
+    expect(lastRun).toMatchObject({ outcome: 'stopped' });
+  }, 90_000);
+
+  it('when the service gets SIGTERM while a flow-step callback waits on a receiver that answers after 15 s, then the callback is aborted, stays in the outbox for the next start, and the service exits 0 within 10 s', async () => {
+    const held: ServerResponse[] = [];
+    let received!: () => void;
+    const callbackArrived = new Promise<void>((resolve) => (received = resolve));
+    const receiver = createServer((req: IncomingMessage, res: ServerResponse) => {
+      received();
+      req.resume();
+      held.push(res); // answered only when the test ends: longer than any stop may take
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    closers.push(() => {
+      for (const res of held) res.destroy();
+      receiver.close();
+    });
+    const receiverPort = (receiver.address() as AddressInfo).port;
+
+    const service = npmRun('dev', {
+      SANDBOX_LEADS: '300',
+      SYNC_ENABLED: 'false',
+      SSFS_API_KEY: 'ssfs-key-for-the-stop-test-0123456789',
+      SSFS_CALLBACK_HOSTS: `127.0.0.1:${receiverPort}`,
+    });
+    const [, port] = await waitForOutput(service, /listening on http:\/\/localhost:(\d+)/, 60_000);
+    const invocation = await fetch(`http://127.0.0.1:${port}/flow-steps/submitAsyncAction`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': 'ssfs-key-for-the-stop-test-0123456789',
+      },
+      body: JSON.stringify({
+        token: 'stop-test-token',
+        batchid: 'stop-test-batch',
+        apiCallBackKey: 'stop-test-callback-key',
+        campaignId: 1001,
+        callbackUrl: `http://127.0.0.1:${receiverPort}/callback`,
+        context: { subscription: { munchkinId: 'AAA-999-ZZZ' } },
+        objectData: [
+          {
+            objectType: 'lead',
+            objectContext: { id: 1000001, email: 'pat@example.com' },
+            flowStepContext: { routingPool: 'all' },
+          },
+        ],
+      }),
+    });
+    expect(invocation.status).toBe(201);
+    await callbackArrived;
+
+    service.kill('SIGTERM');
+    const { code, withinLimit } = await exitsWithin(service, 10_000);
+    expect(service.output()).not.toMatch(/did not stop within/);
+    expect(code).toBe(0);
+    expect(withinLimit).toBe(true);
+    expect(service.output()).toMatch(/"msg":"stopped"/);
+
+    // The callback was not lost nor dead-lettered: it is due again for the next start.
+    const store = await createJsonFileStore({ file: join(dir, 'store.json') });
+    const pending = store
+      .listOutbox({ status: 'pending' })
+      .filter((i) => i.kind.includes('callback'));
+    await store.close();
+    expect(pending).toHaveLength(1);
+    expect(pending[0]!.lastError).toMatch(/^STOPPED: /);
+  }, 90_000);
 });

@@ -340,4 +340,69 @@ describe('startOutboxWorker', () => {
     expect(timers.delays()).toEqual([]);
     expect(store.findOutboxItem('j:2')!.status).toBe('pending');
   });
+
+  it('when stopped while a delivery is in flight, then the delivery is aborted, it and the claimed item behind it go back to pending (not dead, even at the attempt cap), and the next start delivers both', async () => {
+    const store = createMemoryStore();
+    const clock = createManualClock();
+    const timers = createManualTimer();
+    let started!: () => void;
+    const handlerStarted = new Promise<void>((resolve) => (started = resolve));
+    const attempts: string[] = [];
+    await store.enqueueOutbox(
+      [
+        { kind: 'callback', dedupeKey: 'c:1', payload: {} },
+        { kind: 'callback', dedupeKey: 'c:2', payload: {} },
+      ],
+      clock.now(),
+    );
+    const worker = startOutboxWorker({
+      store,
+      clock,
+      logger: silentLogger,
+      pollMs: 10,
+      timer: timers.timer,
+      relay: { concurrency: 1, maxAttempts: 1 },
+      handlers: {
+        // Like the callback client: the request ends when the signal aborts, outcome unknown.
+        callback: (item, ctx) =>
+          new Promise<void>((_, reject) => {
+            attempts.push(item.dedupeKey);
+            started();
+            ctx.signal?.addEventListener('abort', () =>
+              reject(new OutboxHandlerError('ABORTED', 'request aborted', { retryable: false })),
+            );
+          }),
+      },
+    });
+    const pass = timers.fire();
+    await handlerStarted;
+
+    await worker.stop(); // returns although the handler never answers by itself
+    await pass;
+    expect(attempts).toEqual(['c:1']);
+    for (const key of ['c:1', 'c:2']) {
+      expect(store.findOutboxItem(key)).toMatchObject({
+        status: 'pending',
+        nextAttemptAt: clock.now(),
+        lastError: expect.stringMatching(/^STOPPED: /),
+      });
+    }
+    expect(timers.delays()).toEqual([]);
+
+    // The next start: both are due at once and delivered.
+    const delivered: string[] = [];
+    const restarted = startOutboxWorker({
+      store,
+      clock,
+      logger: silentLogger,
+      pollMs: 10,
+      timer: timers.timer,
+      handlers: { callback: async (item) => void delivered.push(item.dedupeKey) },
+    });
+    workers.push(restarted);
+    await timers.fire();
+    expect(delivered.sort()).toEqual(['c:1', 'c:2']);
+    expect(store.findOutboxItem('c:1')!.status).toBe('done');
+    expect(store.findOutboxItem('c:2')!.status).toBe('done');
+  });
 });

@@ -3,10 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { createManualClock } from '../../src/deps.js';
+import { createManualClock, createSequentialIds } from '../../src/deps.js';
 import { silentLogger } from '../../src/logger.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
+import { seedAgents } from '../../src/meetings/seed-agents.js';
+import { DEMO_AGENTS } from '../../src/routing/routing-agents.js';
+import { encodePosition } from '../../src/sandbox/sandbox-activity-log.js';
+import { createJsonFileStore } from '../../src/store/index.js';
 import { moveStoreAside } from '../../src/store/move-store-aside.js';
+import { initialSyncState } from '../../src/store/types.js';
+import { makeLead } from '../helpers/store-fixtures.js';
 
 const REAL_KEYS = {
   MARKETO_CLIENT_ID: 'client-id',
@@ -97,5 +103,81 @@ describe('a store belongs to one Marketo instance', () => {
     await real.close();
     const files = await readdir(join(file, '..'));
     expect(files.sort()).toEqual(['store.2026-12-07T02-05-00-000Z.json', 'store.json']);
+  });
+
+  describe('a store from an older release, which records no instance', () => {
+    const REAL = 'https://123-ABC-456.mktorest.com';
+
+    /** Writes a store as a release before instances were recorded left it. */
+    async function olderStore(
+      file: string,
+      content: { leads?: number; token?: string; demoAgents?: boolean },
+    ): Promise<void> {
+      const store = await createJsonFileStore({ file });
+      const state = initialSyncState(['email']);
+      if (content.token !== undefined) {
+        state.phase = 'incremental';
+        state.changes.nextPageToken = content.token;
+        state.deletions.nextPageToken = content.token;
+      }
+      const upserts = Array.from({ length: content.leads ?? 0 }, (_, i) => makeLead(i + 1));
+      await store.commitSync({ upserts, state });
+      if (content.demoAgents) {
+        const deps = {
+          store,
+          clock: createManualClock(),
+          ids: createSequentialIds('agent'),
+          logger: silentLogger,
+        };
+        await seedAgents(deps, DEMO_AGENTS, { demo: true });
+      }
+      expect(store.loadInstance()).toBeUndefined();
+      await store.close();
+    }
+
+    it('when it holds the sandbox paging token and demo leads, then a real instance is refused with the reset advice and the sandbox still opens it', async () => {
+      const file = await dataFile();
+      await olderStore(file, { leads: 3, token: encodePosition('activities', 2060) });
+
+      const refused = start(file, REAL);
+      await expect(refused).rejects.toMatchObject({ code: 'STORE_OTHER_INSTANCE' });
+      const message = await refused.catch((error: Error) => error.message);
+      expect(message).toContain('the built-in Marketo sandbox');
+      expect(message).toContain('npm run reset-store');
+
+      const sandbox = await start(file);
+      expect(sandbox.store.loadInstance()?.id).toBe('sandbox');
+      await sandbox.close();
+    });
+
+    it('when it holds only the seeded demo agents, then a real instance is refused', async () => {
+      const file = await dataFile();
+      await olderStore(file, { demoAgents: true });
+
+      await expect(start(file, REAL)).rejects.toThrow(
+        /holds the data of the built-in Marketo sandbox/,
+      );
+    });
+
+    it('when it holds leads and a cursor that do not tell the instance, then the start is refused with the reset advice', async () => {
+      const file = await dataFile();
+      await olderStore(file, { leads: 2, token: 'NOTASANDBOXTOKEN' });
+
+      const refused = start(file, REAL);
+      await expect(refused).rejects.toMatchObject({ code: 'STORE_OTHER_INSTANCE' });
+      const message = await refused.catch((error: Error) => error.message);
+      expect(message).toContain(file);
+      expect(message).toContain('older release');
+      expect(message).toContain('npm run reset-store');
+    });
+
+    it('when it is empty, then the instance that opens it adopts it', async () => {
+      const file = await dataFile();
+      await olderStore(file, {});
+
+      const real = await start(file, REAL);
+      expect(real.store.loadInstance()?.id).toBe('munchkin:123-ABC-456');
+      await real.close();
+    });
   });
 });

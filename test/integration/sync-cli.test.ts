@@ -41,8 +41,26 @@ describe('npm run sync', () => {
     expect(lines.at(-1)).toMatch(
       /^Sync succeeded: full \(rest\), 300 leads written, 0 deleted, \d+ Marketo calls, [\d.]+ s; 300 leads stored\.$/,
     );
+    // The final progress line agrees with the summary under it.
+    expect(lines.at(-2)).toMatch(/^\[done\] leads 300 \/ ~\d+ .*\| deleted 0 \| calls \d+/);
+    expect(lines.at(-2)).toContain(`calls ${/(\d+) Marketo calls/.exec(lines.at(-1)!)![1]}`);
     const logs = run.stderr.trim().split('\n');
     expect(logs.length).toBeGreaterThan(0);
     for (const line of logs) expect(() => JSON.parse(line) as unknown).not.toThrow();
+  }, 30_000);
+
+  it('when the run fails, then a final progress line and the error come before the summary, which is the last line', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sync-cli-'));
+    const run = await runSyncCli({
+      DATA_FILE: join(dir, 'store.json'),
+      SANDBOX_LEADS: '30',
+      SYNC_FIELDS: 'email,noSuchField',
+    });
+
+    expect(run.code).toBe(1);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines.at(-1)).toMatch(/^Sync failed: .* 0 leads written, 0 deleted, \d+ Marketo calls/);
+    expect(lines.at(-2)).toMatch(/^Error \w+: .*noSuchField/);
+    expect(lines.at(-3)).toMatch(/^\[[\w-]+\] leads 0 .*\| deleted 0 \| calls \d+/);
   }, 30_000);
 });

@@ -169,6 +169,44 @@ describe('SlidingWindowCallBudget', () => {
     expect(budget.stats()).toMatchObject({ started: 2, inFlight: 0, maxInFlight: 1 });
   });
 
+  it('when the budget is abandoned while calls wait for room and for a slot, then they reject at once unsent, the call in flight finishes, and later calls are refused', async () => {
+    const budget = createBudget(2);
+    const sent: string[] = [];
+    const call = (name: string, latencyMs: number) =>
+      budget.run(async () => {
+        sent.push(name);
+        await delay(latencyMs);
+        return name;
+      });
+    // Five quick calls fill the window; the sixth waits for room, the seventh for a slot.
+    await settle(Promise.all(['a', 'b', 'c', 'd'].map((name) => call(name, 1))));
+    const inFlight = call('e', 50);
+    const waitingForRoom = call('f', 1);
+    const waitingForSlot = call('g', 1);
+    const outcomes = [inFlight, waitingForRoom, waitingForSlot].map((p) =>
+      p.then(
+        (value) => ({ value, at: Date.now() }),
+        (error: unknown) => ({ error, at: Date.now() }),
+      ),
+    );
+    await vi.advanceTimersByTimeAsync(10);
+    expect(budget.stats()).toMatchObject({ inFlight: 1, queued: 2 });
+
+    const stopped = new Error('stopping');
+    const abandonedAt = Date.now();
+    budget.abandonWaiting(stopped);
+    const [e, f, g] = await settle(Promise.all(outcomes));
+    expect(f).toEqual({ error: stopped, at: abandonedAt });
+    expect(g).toEqual({ error: stopped, at: abandonedAt });
+    expect(e).toMatchObject({ value: 'e' });
+    await expect(budget.run(() => Promise.resolve('late'))).rejects.toBe(stopped);
+    await expect(budget.runUncounted(() => Promise.resolve('late'))).rejects.toBe(stopped);
+    // Let any job still in Bottleneck's queue reach a slot: none of them is sent.
+    await vi.advanceTimersByTimeAsync(SPAN * 2);
+    expect(sent).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(budget.stats()).toMatchObject({ inFlight: 0, queued: 0 });
+  });
+
   it('when options are nonsense, then the budget refuses to start', () => {
     const options = { rateLimit: 5, rateWindowMs: 200, rateMarginMs: 0, maxConcurrency: 1 };
     expect(() => new SlidingWindowCallBudget({ ...options, rateLimit: 0 })).toThrow(RangeError);

@@ -8,6 +8,8 @@ import {
   describeWait,
   formatProgress,
   formatSummary,
+  progressAt,
+  waitEndsAt,
 } from '../../src/sync/progress.js';
 
 const T0 = Date.parse('2026-12-07T02:00:00Z');
@@ -118,5 +120,27 @@ describe('the sync progress line', () => {
     expect(summary).toBe(
       'Sync succeeded: full (rest), 2,000 leads written, 3 deleted, 1,234 Marketo calls, 2.0 s; 2,000 leads stored.',
     );
+  });
+});
+
+describe('the full copy ETA', () => {
+  it('when the copy waits for the call budget after its first burst, then the ETA counts the wait and the rate slows with it', () => {
+    const clock = createManualClock(T0);
+    const tracker = createProgressTracker({ runId: 'r', clock, callsSoFar: () => 0 });
+    tracker.update({ phase: 'full-rest', leadsExpected: 2_000 });
+    clock.advance(1_000);
+    // The first burst: half the leads in a second, then no room in the budget for 10 s.
+    tracker.update({ leadsUpserted: 1_000 });
+    expect(tracker.get().etaSeconds).toBeCloseTo(1);
+    const waiting = stats({ queued: 5, nextRoomAt: T0 + 11_000 });
+
+    const early = progressAt(tracker.get(), T0 + 2_000, waitEndsAt(waiting, T0 + 2_000));
+    expect(early.etaSeconds).toBe(9);
+    const later = progressAt(tracker.get(), T0 + 6_000, waitEndsAt(waiting, T0 + 6_000));
+    expect(later.leadsPerSecond).toBeCloseTo(1_000 / 6);
+    expect(formatProgress(later)).toContain('ETA 6 s');
+
+    clock.advance(10_000);
+    expect(progressAt(tracker.get(), clock.now()).etaSeconds).toBeCloseTo(11);
   });
 });

@@ -6,6 +6,7 @@ import type { Clock } from '../../src/deps.js';
 import {
   OutboxHandlerError,
   type OutboxHandler,
+  type OutboxHandlerContext,
   type OutboxHandlers,
 } from '../../src/outbox/outbox-handler.js';
 import type { OutboxItem, RoutingAgent, RoutingStore } from '../../src/store/types.js';
@@ -52,7 +53,7 @@ export interface SsfsHandlerDeps {
  * (failure-callback.ts).
  */
 export function createSsfsHandlers(deps: SsfsHandlerDeps): OutboxHandlers {
-  const sendCallback = async (item: OutboxItem) => {
+  const sendCallback = async (item: OutboxItem, ctx?: OutboxHandlerContext) => {
     const payload = callbackPayloadSchema.safeParse(item.payload);
     if (!payload.success) {
       throw new OutboxHandlerError('SSFS_PAYLOAD_INVALID', 'stored callback is unreadable', {
@@ -60,10 +61,14 @@ export function createSsfsHandlers(deps: SsfsHandlerDeps): OutboxHandlers {
       });
     }
     try {
-      await deps.callbackClient.send({
-        ...payload.data,
-        apiCallBackKey: payload.data.apiCallBackKey ?? deps.fallbackCallbackKey,
-      });
+      await deps.callbackClient.send(
+        {
+          ...payload.data,
+          apiCallBackKey: payload.data.apiCallBackKey ?? deps.fallbackCallbackKey,
+        },
+        // A stop aborts the request; the relay puts the item back to pending (run-outbox-once).
+        { signal: ctx?.signal },
+      );
     } catch (error) {
       if (error instanceof SsfsCallbackError) {
         throw new OutboxHandlerError(error.code, error.message, {
@@ -95,8 +100,11 @@ export function createSsfsHandlers(deps: SsfsHandlerDeps): OutboxHandlers {
       onDead: failureCallbackForInvocation,
     }),
     [SSFS_CALLBACK_KIND]: Object.assign(sendCallback, { onDead: failureCallbackForCallback }),
-    [SSFS_FAILURE_CALLBACK_KIND]: Object.assign((item: OutboxItem) => sendCallback(item), {
-      maxAttempts: SSFS_FAILURE_CALLBACK_MAX_ATTEMPTS,
-    }),
+    [SSFS_FAILURE_CALLBACK_KIND]: Object.assign(
+      (item: OutboxItem, ctx: OutboxHandlerContext) => sendCallback(item, ctx),
+      {
+        maxAttempts: SSFS_FAILURE_CALLBACK_MAX_ATTEMPTS,
+      },
+    ),
   };
 }

@@ -19,6 +19,13 @@ export interface CallBudget {
    */
   runUncounted?<T>(fn: () => Promise<T>): Promise<T>;
   stats(): CallBudgetStats;
+  /**
+   * For a stop: every call still waiting (for room in the window or for a slot) rejects with
+   * `reason` at once, and so does every later one. Those calls were never sent, so there is
+   * nothing to verify; calls already sent are left to finish (the client aborts them).
+   * Optional, so a budget shared through Redis may leave it out.
+   */
+  abandonWaiting?(reason: Error): void;
 }
 
 export interface SlidingWindowCallBudgetOptions {
@@ -68,6 +75,10 @@ export class SlidingWindowCallBudget implements CallBudget {
   private maxInFlight = 0;
   private maxInWindow = 0;
   private waitingForRoom = 0;
+  /** Why no call may wait or start any more (set by abandonWaiting). */
+  private abandoned: Error | undefined;
+  /** Rejects the callers whose calls have not started yet. */
+  private readonly waiting = new Set<(reason: Error) => void>();
 
   constructor(options: SlidingWindowCallBudgetOptions) {
     for (const key of ['rateLimit', 'rateWindowMs', 'maxConcurrency'] as const) {
@@ -87,11 +98,46 @@ export class SlidingWindowCallBudget implements CallBudget {
   }
 
   run<T>(fn: () => Promise<T>): Promise<T> {
-    return this.limiter.schedule(() => this.startWhenRoom(fn));
+    return this.abandonable((start) => this.limiter.schedule(() => this.startWhenRoom(start(fn))));
   }
 
   runUncounted<T>(fn: () => Promise<T>): Promise<T> {
-    return this.limiter.schedule(fn);
+    return this.abandonable((start) =>
+      this.limiter.schedule(() => {
+        if (this.abandoned) throw this.abandoned;
+        return start(fn)();
+      }),
+    );
+  }
+
+  abandonWaiting(reason: Error): void {
+    this.abandoned ??= reason;
+    for (const reject of this.waiting) reject(this.abandoned);
+    this.waiting.clear();
+    // Wakes the calls sleeping in startWhenRoom, which then leave their slot unsent.
+    this.wake();
+  }
+
+  /**
+   * The caller's promise for a call that abandonWaiting can reject until `start` hands it to
+   * `fn`. A rejected call's job may still sit in Bottleneck's queue: it ends, unsent, when it
+   * reaches a slot and sees the flag.
+   */
+  private abandonable<T>(
+    schedule: (start: (fn: () => Promise<T>) => () => Promise<T>) => Promise<T>,
+  ): Promise<T> {
+    if (this.abandoned) return Promise.reject(this.abandoned);
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.add(reject);
+      const start = (fn: () => Promise<T>) => () => {
+        this.waiting.delete(reject);
+        return fn();
+      };
+      schedule(start).then(resolve, (error: unknown) => {
+        this.waiting.delete(reject);
+        reject(error);
+      });
+    });
   }
 
   stats(): CallBudgetStats {
@@ -124,6 +170,7 @@ export class SlidingWindowCallBudget implements CallBudget {
     this.waitingForRoom += 1;
     try {
       for (this.prune(now); this.starts.length + this.inFlight >= this.rateLimit; this.prune(now)) {
+        if (this.abandoned) throw this.abandoned;
         const oldest = this.starts[0];
         // Capped by the window so a clock stepping backwards cannot park us for long.
         const untilExpiry =
@@ -136,6 +183,7 @@ export class SlidingWindowCallBudget implements CallBudget {
         stop.abort();
         now = this.clock.now();
       }
+      if (this.abandoned) throw this.abandoned;
     } finally {
       this.waitingForRoom -= 1;
     }
@@ -148,10 +196,15 @@ export class SlidingWindowCallBudget implements CallBudget {
     } finally {
       this.inFlight -= 1;
       this.starts.push(this.clock.now());
-      const { resolve } = this.completed;
-      this.completed = settleable();
-      resolve();
+      this.wake();
     }
+  }
+
+  /** Lets the calls waiting for room look again. */
+  private wake(): void {
+    const { resolve } = this.completed;
+    this.completed = settleable();
+    resolve();
   }
 
   /** Drops starts that left the window: a start at `s` counts while `now < s + windowMs`. */

@@ -199,6 +199,15 @@ export class MarketoClient implements T.MarketoApi {
     };
   }
 
+  /**
+   * For a shutdown, before the sync and the outbox are awaited: calls waiting for the budget
+   * end at once, unsent, and requests in flight are aborted (both MARKETO_STOPPED), so a stop
+   * never waits out a rate window (20 s) or a request time-out (MARKETO_TIMEOUT_MS).
+   */
+  stop(): void {
+    this.transport.stop();
+  }
+
   /** Saves today's call count and any pause now; call it on shutdown. */
   flushUsage(): Promise<void> {
     return this.quota.flush();

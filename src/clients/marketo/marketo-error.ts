@@ -19,7 +19,9 @@ export type MarketoErrorCode =
   /** The answer did not have the shape we rely on; nothing from it may be trusted. */
   | 'MARKETO_BAD_RESPONSE'
   /** A bulk export file is not ready (HTTP 404 text from file.json). */
-  | 'MARKETO_EXPORT_NOT_READY';
+  | 'MARKETO_EXPORT_NOT_READY'
+  /** The client was stopped (the process is shutting down) before this call had an answer. */
+  | 'MARKETO_STOPPED';
 
 export interface MarketoApiErrorOptions {
   /** The client method that failed, e.g. `getLeadChanges`. */
@@ -46,6 +48,7 @@ const HTTP_STATUS: Record<MarketoErrorCode, number> = {
   MARKETO_DAILY_QUOTA: 503,
   MARKETO_BAD_RESPONSE: 502,
   MARKETO_EXPORT_NOT_READY: 409,
+  MARKETO_STOPPED: 503,
 };
 
 /**
@@ -128,10 +131,11 @@ export function addressFailure(
 export function addressAdvice(
   code: 'MARKETO_UNREACHABLE' | 'MARKETO_URL_NOT_FOUND',
   baseUrl: string,
+  evidence = 'HTTP 404',
 ): string {
   const expected =
     'the REST API endpoint from Admin > Integration > Web Services, e.g. https://123-ABC-456.mktorest.com';
   return code === 'MARKETO_UNREACHABLE'
     ? `Marketo could not be reached at ${baseUrl}: check MARKETO_BASE_URL (${expected}) and the network`
-    : `${baseUrl} is not a Marketo REST endpoint (HTTP 404): check MARKETO_BASE_URL (${expected})`;
+    : `${baseUrl} is not a Marketo REST endpoint (${evidence}): check MARKETO_BASE_URL (${expected})`;
 }

@@ -5,7 +5,12 @@ import type { Clock } from '../../deps.js';
 import type { Logger } from '../../logger.js';
 import type { CallBudget } from './call-budget.js';
 import { nextMarketoReset, type DailyQuota } from './daily-quota.js';
-import { addressAdvice, addressFailure, MarketoApiError } from './marketo-error.js';
+import {
+  addressAdvice,
+  addressFailure,
+  isMarketoApiError,
+  MarketoApiError,
+} from './marketo-error.js';
 import { buildUrl, formBody, type MarketoRequest } from './marketo-request.js';
 import {
   readFileAnswer,
@@ -47,11 +52,25 @@ const MAX_REAUTHS = 2;
  */
 export class MarketoTransport {
   private sent = 0;
+  /** Aborted by stop(): ends the requests in flight, the token fetch and retry back-offs. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly options: MarketoTransportOptions) {}
 
   get callsSent(): number {
     return this.sent;
+  }
+
+  /**
+   * For a shutdown: calls waiting for the budget are abandoned unsent, requests in flight are
+   * aborted, and every call from now on fails at once, all with MARKETO_STOPPED. A write aborted
+   * in flight says `outcomeUnknown` (Marketo may have applied it), like a time-out.
+   */
+  stop(): void {
+    if (this.stopping.signal.aborted) return;
+    const reason = new Error('the Marketo client is stopping');
+    this.options.budget.abandonWaiting?.(reason);
+    this.stopping.abort(reason);
   }
 
   /** Counted with the daily usage, so the counts survive a restart. */
@@ -79,7 +98,10 @@ export class MarketoTransport {
   private async execute<T>(req: MarketoRequest, interpret: (a: HttpAnswer) => Interpretation<T>) {
     // Nothing is sent, not even to Identity, while the daily quota is spent.
     this.options.quota.assertCanCall(req.endpoint);
+    if (this.stopping.signal.aborted) throw stoppedError(req, false);
     return pRetry(() => this.attempt(req, interpret), {
+      // A stop also ends a back-off between attempts; the error is made MARKETO_STOPPED below.
+      signal: this.stopping.signal,
       retries: this.options.maxRetries,
       factor: 2,
       minTimeout: this.options.retryMinTimeoutMs,
@@ -96,20 +118,37 @@ export class MarketoTransport {
           );
         }
       },
+    }).catch((error: unknown) => {
+      if (!this.stopping.signal.aborted || isMarketoApiError(error, 'MARKETO_STOPPED')) throw error;
+      throw stoppedError(req, false);
     });
   }
 
   private async attempt<T>(req: MarketoRequest, interpret: (a: HttpAnswer) => Interpretation<T>) {
     const { tokens, budget, quota, logger } = this.options;
     for (let reauths = 0; ; reauths += 1) {
-      const token = await tokens.getToken();
-      const sent = await budget.run(async () => {
-        // Checked again inside the slot: another call may have met 607 while this one queued.
-        quota.assertCanCall(req.endpoint);
-        quota.recordCall();
-        this.sent += 1;
-        return this.send(req, token);
+      const token = await untilStopped(tokens.getToken(), this.stopping.signal);
+      let sentNow = false;
+      // Raced with the stop too, so a budget without abandonWaiting (Redis) cannot hold a stop
+      // up: a call it starts later finds the stop inside the slot and sends nothing.
+      const sent = await untilStopped(
+        budget.run(async () => {
+          // Checked again inside the slot: another call may have met 607 while this one queued.
+          quota.assertCanCall(req.endpoint);
+          if (this.stopping.signal.aborted) throw stoppedError(req, false);
+          quota.recordCall();
+          this.sent += 1;
+          sentNow = true;
+          return this.send(req, token);
+        }),
+        this.stopping.signal,
+      ).catch((error: unknown) => {
+        // The budget abandoned the call unsent (or the stop came while it waited).
+        if (this.stopping.signal.aborted) throw stoppedError(req, sentNow);
+        throw error;
       });
+      // An aborted request comes back as a network failure (ERR_CANCELED).
+      if (!sent.ok && this.stopping.signal.aborted) throw stoppedError(req, sentNow);
       const outcome = sent.ok ? interpret(sent.answer) : sent;
       if (outcome.ok) return outcome.value;
 
@@ -159,6 +198,7 @@ export class MarketoTransport {
         transformResponse: [(body: unknown) => body],
         validateStatus: () => true,
         decompress: true,
+        signal: this.stopping.signal,
       });
       logger.debug({ ...where, status: res.status, ms: Date.now() - started }, 'Marketo call');
       const date: unknown = res.headers['date'];
@@ -235,6 +275,30 @@ function apiError(
       details: outcomeUnknown ? { outcomeUnknown: true } : undefined,
     },
   );
+}
+
+/** A call ended by stop(); `sent` when its request had left, so a write may have been applied. */
+function stoppedError(req: MarketoRequest, sent: boolean): MarketoApiError {
+  const outcomeUnknown = sent && !req.idempotent;
+  return new MarketoApiError(
+    'MARKETO_STOPPED',
+    `Marketo ${req.endpoint} ${sent ? 'aborted in flight' : 'not sent'}: the client is stopping`,
+    {
+      endpoint: req.endpoint,
+      retryable: true,
+      details: outcomeUnknown ? { outcomeUnknown: true } : undefined,
+    },
+  );
+}
+
+/** `work`, or the signal's reason as soon as it aborts (the work itself is left to end). */
+function untilStopped<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function toBuffer(data: unknown): Buffer {

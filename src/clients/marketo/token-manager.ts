@@ -141,9 +141,13 @@ export class TokenManager {
     }
     const parsed = identityResponseSchema.safeParse(body);
     if (!parsed.success) {
-      throw this.authFailed('the answer holds no access_token/expires_in', {
-        upstreamStatus: status,
-      });
+      // Identity refuses bad credentials with 401 (help/rest-api/authentication.md), so a 2xx
+      // without a token is not Identity at all: another host answers at this address.
+      throw this.authFailed(
+        `HTTP ${status} without access_token/expires_in`,
+        { upstreamStatus: status },
+        `HTTP ${status} without an access token`,
+      );
     }
 
     const lifeMs = parsed.data.expires_in * 1000;
@@ -161,13 +165,19 @@ export class TokenManager {
   private authFailed(
     reason: string,
     extra: { upstreamStatus?: number; networkCode?: string | undefined },
+    notIdentity?: string,
   ): MarketoApiError {
-    // No answer, or a 404, means the address is wrong or down: telling the operator to check
-    // the credentials then would send them the wrong way.
+    // No answer, a 404, or a success that is not Identity's means the address is wrong or
+    // down: telling the operator to check the credentials then would send them the wrong way.
     const code =
-      addressFailure({ ...extra, httpStatus: extra.upstreamStatus }, true) ?? 'MARKETO_AUTH_FAILED';
+      notIdentity !== undefined
+        ? 'MARKETO_URL_NOT_FOUND'
+        : (addressFailure({ ...extra, httpStatus: extra.upstreamStatus }, true) ??
+          'MARKETO_AUTH_FAILED');
     const advice =
-      code === 'MARKETO_AUTH_FAILED' ? '' : `. ${addressAdvice(code, this.options.baseUrl)}`;
+      code === 'MARKETO_AUTH_FAILED'
+        ? ''
+        : `. ${addressAdvice(code, this.options.baseUrl, notIdentity)}`;
     const message = `Marketo identity call (GET ${this.options.baseUrl}${IDENTITY_PATH}) failed: ${reason}${advice}`;
     this.options.logger.error({ endpoint: 'identity', ...extra }, message);
     return new MarketoApiError(code, message, {

@@ -212,4 +212,6 @@ export interface MarketoApi {
 
   /** Persists the daily usage counter now (call on shutdown); optional for fakes. */
   flushUsage?(): Promise<void>;
+  /** Ends waiting and in-flight calls with MARKETO_STOPPED (call first on shutdown). */
+  stop?(): void;
 }

@@ -41,8 +41,12 @@ export interface SsfsCallback {
 }
 
 export interface SsfsCallbackClient {
-  /** Resolves on a 2xx; throws SsfsCallbackError saying whether a retry can help. */
-  send(callback: SsfsCallback): Promise<{ status: number }>;
+  /**
+   * Resolves on a 2xx; throws SsfsCallbackError saying whether a retry can help. `signal`
+   * aborts the request (a stop): SSFS_CALLBACK_STOPPED, retryable, since Marketo may or may
+   * not have received it.
+   */
+  send(callback: SsfsCallback, options?: { signal?: AbortSignal }): Promise<{ status: number }>;
 }
 
 export class SsfsCallbackError extends AppError {
@@ -91,7 +95,7 @@ export function createSsfsCallbackClient(options: SsfsCallbackClientOptions): Ss
   const guardedAgent = createGuardedAgent(resolve);
 
   return {
-    async send(callback) {
+    async send(callback, sendOptions = {}) {
       // Checked again before every send, DNS included: the allow-list or the records may have
       // changed since the invocation was accepted.
       const target = await verifyCallbackTarget(
@@ -147,6 +151,7 @@ export function createSsfsCallbackClient(options: SsfsCallbackClientOptions): Ss
           // Marketo's answer is small; a cap that a 2xx never hits (an overflow would retry).
           maxContentLength: 1024 * 1024,
           validateStatus: () => true,
+          ...(sendOptions.signal ? { signal: sendOptions.signal } : {}),
           ...(target.trustedAsWritten ? {} : { httpsAgent: guardedAgent }),
         });
         status = response.status;
@@ -155,6 +160,13 @@ export function createSsfsCallbackClient(options: SsfsCallbackClientOptions): Ss
       } catch (error) {
         // Only the code: an axios error carries the request headers, the callback key with them.
         const code = (error as { code?: string }).code ?? 'UNKNOWN';
+        if (sendOptions.signal?.aborted) {
+          throw new SsfsCallbackError(
+            'SSFS_CALLBACK_STOPPED',
+            `callback to ${host} aborted: the service is stopping`,
+            true,
+          );
+        }
         if (code === LOOKUP_REFUSED) {
           throw new SsfsCallbackError(
             'SSFS_CALLBACK_URL_REFUSED',
