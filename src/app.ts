@@ -30,6 +30,8 @@ export interface AppDeps {
   adminRouters?: Router[];
   /** Proxy hops in front of the service (`trust proxy`), so rate limits see the real client. */
   trustProxyHops?: number;
+  /** Whether this replica runs the scheduled jobs (src/leader/); unset: it always does. */
+  isLeader?: () => boolean;
 }
 
 /** Builds the Express app without listening: tests run it in-process on port 0. */
@@ -58,6 +60,7 @@ export function createApp(deps: AppDeps): Express {
           }
         : {}),
       version: deps.version ?? '0.0.0',
+      leader: deps.isLeader?.() ?? true,
       uptimeSeconds: Math.round((deps.clock.now() - startedAt) / 1000),
     });
   });

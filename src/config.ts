@@ -227,6 +227,8 @@ const envSchema = z
     FREEBUSY_CACHE_TTL_MS: integer(0, 3600_000).default(60_000),
     OUTBOX_POLL_MS: integer(10, 60_000).default(1_000),
     OUTBOX_RETENTION_MS: integer(3_600_000, 365 * 24 * 3_600_000).default(7 * 24 * 3_600_000),
+    LEADER_TTL_MS: integer(200, 600_000).default(10_000),
+    LEADER_CHECK_MS: integer(50, 300_000).default(2_000),
     TRUST_PROXY_HOPS: integer(0, 10).default(0),
 
     SANDBOX_PORT: integer(0, 65535).default(0),
@@ -273,6 +275,12 @@ function crossKeyProblems(env: Record<string, string | undefined>): Problem[] {
         message: `${id} and ${secret} are set together`,
       });
     }
+  }
+  // A lease must outlive a failed check, or one slow Redis answer moves the scheduled jobs.
+  const ttl = Number(env.LEADER_TTL_MS ?? 10_000);
+  const check = Number(env.LEADER_CHECK_MS ?? 2_000);
+  if (ttl < 2 * check) {
+    problems.push({ key: 'LEADER_TTL_MS', message: 'must be at least twice LEADER_CHECK_MS' });
   }
   return problems;
 }
@@ -374,6 +382,8 @@ export interface Config {
   };
   /** The relay's poll; how long delivered items are kept (then pruned). */
   outbox: { pollMs: number; retentionMs: number };
+  /** The scheduled jobs' leader lease (with REDIS_URL): its length and how often it is checked. */
+  leader: { ttlMs: number; checkMs: number };
   /** Reverse proxies in front of the service; 0 trusts no X-Forwarded-For. */
   trustProxyHops: number;
 }
@@ -476,6 +486,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           : undefined,
     },
     outbox: { pollMs: e.OUTBOX_POLL_MS, retentionMs: e.OUTBOX_RETENTION_MS },
+    leader: { ttlMs: e.LEADER_TTL_MS, checkMs: e.LEADER_CHECK_MS },
     trustProxyHops: e.TRUST_PROXY_HOPS,
   };
 }

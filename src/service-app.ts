@@ -32,6 +32,8 @@ export interface ServiceAppDeps {
   chatAdmin: ChatAdminDeps;
   /** Called after anything is put in the outbox, so it goes out soon. */
   onEnqueued: () => void;
+  /** Whether this replica runs the scheduled jobs: /health says so, and only it syncs. */
+  isLeader: () => boolean;
   /** Builds the chat's per-client rate limiters; in memory when undefined. */
   createChatRateLimiter?: ChatPublicRoutesDeps['createRateLimiter'] | undefined;
   /** Where the chat's limits count: Redis with REDIS_URL, this process otherwise. */
@@ -55,6 +57,7 @@ export function createServiceApp(deps: ServiceAppDeps): Express {
     sandbox: deps.sandbox,
     version: deps.version,
     trustProxyHops: config.trustProxyHops,
+    isLeader: deps.isLeader,
     adminRouters: [
       createChatAdminRoutes(deps.chatAdmin),
       ...meetings.adminRouters,

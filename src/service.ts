@@ -14,11 +14,15 @@ import { DEMO_AGENTS } from './routing/routing-agents.js';
 import { createRoutingSources } from './routing/routing-sources.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { createServiceApp } from './service-app.js';
-import { createServiceJobs, startServiceJobs, type ServiceJob } from './service-jobs.js';
+import { createServiceJobs, type ServiceJob } from './service-jobs.js';
 import { createServiceOutbox, type ServiceOutbox } from './service-outbox.js';
 import { loadServiceSecrets, type ServiceSecrets } from './service-secrets.js';
 import { SyncRunner } from './sync/sync-runner.js';
 import { readVersion } from './version.js';
+import { marketoInstanceId } from './clients/marketo/instance-id.js';
+import { createLeaderElection } from './leader/create-leader-election.js';
+import { runAsLeader } from './leader/run-as-leader.js';
+import { systemScheduler, type Scheduler } from './scheduler.js';
 
 /** What the service uses of the runtime: the external systems, and how to close them. */
 type OpenedRuntime = Pick<Runtime, 'store' | 'marketo' | 'sandbox' | 'close'> &
@@ -45,6 +49,8 @@ export interface ServiceOverrides {
   /** When the outbox workers' next passes run (real timers by default). */
   outboxTimer?: WorkerTimer;
   version?: string;
+  /** The job leader's timers (renewals, checks); real timers by default. */
+  scheduler?: Scheduler;
 }
 
 export interface Service {
@@ -146,7 +152,19 @@ async function assemble(
     bulkPollMs: config.sync.bulkPollMs,
     concurrency: config.marketo.maxConcurrency + 1,
   });
+  // With REDIS_URL one replica runs the jobs (src/leader/); without it, this process does.
+  const leader = await createLeaderElection(
+    {
+      redisUrl: config.redisUrl,
+      ttlMs: config.leader.ttlMs,
+      checkMs: config.leader.checkMs,
+      instanceId: marketoInstanceId(config.marketo.baseUrl),
+      keyPrefix: config.redisKeyPrefix,
+    },
+    { clock, scheduler: overrides.scheduler ?? systemScheduler, logger },
+  );
   const app = createServiceApp({
+    isLeader: () => leader.election.isLeader(),
     ...deps,
     config,
     sandbox,
@@ -191,7 +209,7 @@ async function assemble(
     jobs,
     start() {
       if (started !== undefined || stopping !== undefined) return;
-      started = startServiceJobs(jobs);
+      started = runAsLeader(leader.election, jobs, logger);
     },
     stop(requestsDone = Promise.resolve()) {
       stopping ??= (async () => {
@@ -200,9 +218,10 @@ async function assemble(
         const outboxStopped = outbox.stop();
         marketo.stop?.();
         await started?.stop();
+        await leader.close();
+        await outboxStopped;
         // An admin may have started a run without start(): it checkpoints too.
         await runner.stop();
-        await outboxStopped;
         await requestsDone;
         await runtime.close();
       })();

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { ConflictError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { buildSyncStatus } from './sync-status.js';
 import type { SyncRunner } from './sync-runner.js';
@@ -12,12 +13,22 @@ export function createSyncRoutes(deps: {
   runner: SyncRunner;
   cron: string;
   logger: Logger;
+  /** Whether this replica runs the scheduled jobs (src/leader/); unset: it always does. */
+  isLeader?: () => boolean;
 }): Router {
   const router = Router();
   router.get('/sync/status', (_req, res) => {
     res.json(buildSyncStatus(deps));
   });
   router.post('/sync/run', (_req, res) => {
+    // A run here beside the leader's would spend the budget twice and race for the cursor.
+    if (deps.isLeader?.() === false) {
+      throw new ConflictError(
+        'NOT_LEADER',
+        'The lead sync runs on the replica that leads the scheduled jobs (GET /health says ' +
+          'leader: true); this one does not. Send the request to that replica.',
+      );
+    }
     const { done } = deps.runner.start('api');
     done.catch((err: unknown) => deps.logger.error({ err }, 'lead sync failed'));
     res.status(202).json({ status: 'started', statusUrl: '/api/sync/status' });

@@ -161,6 +161,17 @@ describe('loadConfig', () => {
     });
   });
 
+  it('when the leader lease is set shorter than two checks, then LEADER_TTL_MS is named; by default it lasts 10 s, checked every 2 s', () => {
+    expect(loadConfig({}).leader).toEqual({ ttlMs: 10_000, checkMs: 2_000 });
+    expect(problemsOf({ LEADER_TTL_MS: '3000', LEADER_CHECK_MS: '2000' })).toEqual([
+      'LEADER_TTL_MS: must be at least twice LEADER_CHECK_MS',
+    ]);
+    expect(loadConfig({ LEADER_TTL_MS: '300', LEADER_CHECK_MS: '100' }).leader).toEqual({
+      ttlMs: 300,
+      checkMs: 100,
+    });
+  });
+
   it('when the base URL ends in /rest, then it is normalised to the instance root', () => {
     const config = loadConfig({
       MARKETO_BASE_URL: 'https://123-ABC-456.mktorest.com/rest/',
