@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { AxiosInstance } from 'axios';
 import pRetry from 'p-retry';
 import type { z } from 'zod';
@@ -55,7 +56,11 @@ export class MarketoTransport {
   /** Aborted by stop(): ends the requests in flight, the token fetch and retry back-offs. */
   private readonly stopping = new AbortController();
 
-  constructor(private readonly options: MarketoTransportOptions) {}
+  constructor(private readonly options: MarketoTransportOptions) {
+    // Every call waiting or in flight listens on this one signal (and removes its listener when
+    // it ends), so more than Node's default of 10 is normal, not a leak.
+    setMaxListeners(0, this.stopping.signal);
+  }
 
   get callsSent(): number {
     return this.sent;
