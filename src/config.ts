@@ -1,5 +1,16 @@
 import { z } from 'zod';
 import { cronExpressionProblem } from './sync/cron-expression.js';
+import type { Config } from './config-shape.js';
+import {
+  bool,
+  crossKeyProblems,
+  integer,
+  optionalString,
+  optionalUrl,
+  parseAgents,
+} from './config-values.js';
+
+export type { Config } from './config-shape.js';
 
 /**
  * The service's whole configuration, read once from the environment (and `.env`, loaded by
@@ -10,27 +21,6 @@ import { cronExpressionProblem } from './sync/cron-expression.js';
  * 100 calls per 20 s and 10 concurrent calls per instance, shared by every integration;
  * Adobe advises one integration to stay at or under 50 calls per 20 s and 5 in flight.
  */
-
-const integer = (min: number, max: number) =>
-  z.coerce
-    .number({ error: 'must be a number' })
-    .int({ error: 'must be a whole number' })
-    .min(min, { error: `must be at least ${min}` })
-    .max(max, { error: `must be at most ${max}` });
-
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-
-const optionalString = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => (v === '' ? undefined : v));
-
-const optionalUrl = optionalString.pipe(
-  z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-);
 
 export const DEFAULT_SYNC_FIELDS = [
   'email',
@@ -58,23 +48,6 @@ export const DEFAULT_CALLBACK_HOSTS = [
   '*.adobe.io',
   '*.adobe.com',
 ];
-
-/** `Ana Silva <ana@example.com>; Ben Ode <ben@example.com>` -> agents; bad entries are issues. */
-function parseAgents(value: string, ctx: z.RefinementCtx): Array<{ name: string; email: string }> {
-  const agents: Array<{ name: string; email: string }> = [];
-  for (const entry of value
-    .split(/[;\n]/)
-    .map((e) => e.trim())
-    .filter((e) => e !== '')) {
-    const match = /^(.*?)\s*<([^<>\s]+@[^<>\s]+\.[^<>\s]+)>$/.exec(entry);
-    if (!match || !match[1]) {
-      ctx.addIssue({ code: 'custom', message: `"${entry}" is not "Name <email>"` });
-      continue;
-    }
-    agents.push({ name: match[1], email: match[2]!.toLowerCase() });
-  }
-  return agents;
-}
 
 const envSchema = z
   .object({
@@ -236,157 +209,7 @@ const envSchema = z
   })
   .describe('The environment, key by key; rules across keys: crossKeyProblems');
 
-/**
- * Rules across keys. They read the raw environment, apart from the per-key schema: zod skips an
- * object's refinements as soon as one key fails, so a bad PORT used to hide the keys a real
- * instance needs. Every problem is found in one pass.
- */
-function crossKeyProblems(env: Record<string, string | undefined>): Problem[] {
-  const set = (key: string) => (env[key] ?? '').trim() !== '';
-  const problems: Problem[] = [];
-  if (set('MARKETO_BASE_URL')) {
-    for (const key of [
-      'MARKETO_CLIENT_ID',
-      'MARKETO_CLIENT_SECRET',
-      'ADMIN_TOKEN',
-      'WEBHOOK_SECRET',
-      'SSFS_API_KEY',
-    ]) {
-      if (!set(key)) problems.push({ key, message: 'is required when MARKETO_BASE_URL is set' });
-    }
-  }
-  // Refresh tokens exist only with a Google or Microsoft client: then their key must be
-  // configured, not generated beside the data it protects.
-  if ((set('GOOGLE_CLIENT_ID') || set('MICROSOFT_CLIENT_ID')) && !set('TOKEN_ENCRYPTION_KEY')) {
-    problems.push({
-      key: 'TOKEN_ENCRYPTION_KEY',
-      message:
-        'is required when GOOGLE_CLIENT_ID or MICROSOFT_CLIENT_ID is set (if the service ran ' +
-        'without it, use the key in data/token-encryption-key, so meeting links keep working)',
-    });
-  }
-  for (const [id, secret] of [
-    ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET'],
-    ['MICROSOFT_CLIENT_ID', 'MICROSOFT_CLIENT_SECRET'],
-  ] as const) {
-    if (set(id) !== set(secret)) {
-      problems.push({
-        key: set(id) ? secret : id,
-        message: `${id} and ${secret} are set together`,
-      });
-    }
-  }
-  // A lease must outlive a failed check, or one slow Redis answer moves the scheduled jobs.
-  const ttl = Number(env.LEADER_TTL_MS ?? 10_000);
-  const check = Number(env.LEADER_CHECK_MS ?? 2_000);
-  if (ttl < 2 * check) {
-    problems.push({ key: 'LEADER_TTL_MS', message: 'must be at least twice LEADER_CHECK_MS' });
-  }
-  return problems;
-}
-
-interface Problem {
-  key: string;
-  message: string;
-}
-
 export type Env = z.input<typeof envSchema>;
-
-export interface Config {
-  port: number;
-  host: string;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  dataFile: string;
-  /** Undefined only in sandbox mode, where main.ts generates one and writes it beside the store. */
-  adminToken: string | undefined;
-  /** Shared limits across replicas (Marketo budget, chat rate limits); unset: in-process. */
-  redisUrl: string | undefined;
-  redisKeyPrefix: string;
-  marketo: {
-    /** Undefined means: run against the built-in sandbox. */
-    baseUrl: string | undefined;
-    clientId: string | undefined;
-    clientSecret: string | undefined;
-    rateLimit: number;
-    rateWindowMs: number;
-    rateMarginMs: number;
-    maxConcurrency: number;
-    dailyQuota: number;
-    timeoutMs: number;
-    maxRetries: number;
-  };
-  sync: {
-    enabled: boolean;
-    cron: string;
-    fields: string[];
-    fullStrategy: 'auto' | 'rest' | 'bulk';
-    bulkPollMs: number;
-  };
-  sandbox: { port: number; leads: number };
-  /** The URL Marketo and browsers reach this service at (links in answers). */
-  publicBaseUrl: string;
-  webhooks: {
-    /** Undefined: main.ts generates one beside the store and says where. */
-    secret: string | undefined;
-    previousSecret: string | undefined;
-    allowQuerySecret: boolean;
-    /** Same lead routed again within this window gets the same agent. */
-    assignRepeatWindowMs: number;
-  };
-  ssfs: {
-    apiKey: string | undefined;
-    previousApiKey: string | undefined;
-    /** Allowed callback hosts: exact names, `*.domain` wildcards, or trusted `host:port`. */
-    callbackHosts: string[];
-  };
-  /** Agents seeded into an empty store (later managed through /api/agents). */
-  chat: {
-    /** Munchkin cookie lookups (Get Leads filterType=cookies) allowed per hour; 0: none. */
-    cookieLookupsPerHour: number;
-  };
-  routingAgents: Array<{ name: string; email: string }>;
-  meetings: {
-    /** The lead field holding the owner's email, for owner routing; off when unset. */
-    ownerField: string | undefined;
-    /** Lead fields that receive the assigned agent's email and name; off when unset. */
-    agentLeadFields: { email: string | undefined; name: string | undefined };
-    jobIntervalMs: number;
-    busyCacheTtlMs: number;
-    /** Meetings to come one visitor email may hold. */
-    maxPerVisitor: number;
-    /** How long after its end an admin may still mark a completed meeting no-show. */
-    noShowGraceMs: number;
-  };
-  calendar: {
-    /** Undefined only in sandbox mode, where main.ts generates one beside the store. */
-    tokenKey: string | undefined;
-    previousTokenKey: string | undefined;
-    google:
-      | {
-          clientId: string;
-          clientSecret: string;
-          oauthUrl?: string;
-          tokenUrl?: string;
-          apiUrl?: string;
-        }
-      | undefined;
-    microsoft:
-      | {
-          clientId: string;
-          clientSecret: string;
-          tenant: string;
-          authorityUrl?: string;
-          graphUrl?: string;
-        }
-      | undefined;
-  };
-  /** The relay's poll; how long delivered items are kept (then pruned). */
-  outbox: { pollMs: number; retentionMs: number };
-  /** The scheduled jobs' leader lease (with REDIS_URL): its length and how often it is checked. */
-  leader: { ttlMs: number; checkMs: number };
-  /** Reverse proxies in front of the service; 0 trusts no X-Forwarded-For. */
-  trustProxyHops: number;
-}
 
 export class ConfigError extends Error {
   readonly problems: string[];
