@@ -40,11 +40,12 @@ export interface ChatPublicRoutesDeps {
   bodyLimitBytes?: number;
   /**
    * More public routes (the meeting booking), mounted behind the same CORS, with this router's
-   * per-client limiter and body reader.
+   * per-client limiter, body reader and Munchkin lookup (a booking's cookie proves who books).
    */
   extraRoutes?: (kit: {
     limiter: (limit: number) => RequestHandler;
     body: RequestHandler;
+    munchkin: MunchkinLookup | undefined;
   }) => Router;
 }
 
@@ -121,7 +122,8 @@ export function createChatPublicRoutes(deps: ChatPublicRoutesDeps): Router {
     sendJson(res, 202, JSON.stringify({ recorded: result.recorded }));
   });
 
-  if (deps.extraRoutes !== undefined) router.use(deps.extraRoutes({ limiter, body }));
+  if (deps.extraRoutes !== undefined)
+    router.use(deps.extraRoutes({ limiter, body, munchkin: deps.munchkin }));
 
   return router;
 }

@@ -59,19 +59,15 @@ export async function identifyVisitor(
   const typedEmail =
     acceptableVisitorEmail(configuration, deps.store.findVisitorEmail(visitor)) ??
     acceptableVisitorEmail(configuration, visitor.email);
-  const marketoLead =
-    visitor.mktoTrk === undefined || deps.munchkin === undefined
-      ? undefined
-      : await deps.munchkin.leadFor(visitor.mktoTrk);
+  const marketoLead = await leadOfCookie(deps, visitor.mktoTrk);
   if (marketoLead !== undefined) {
-    const lead = storedFields(deps.store.getLead(marketoLead.id), marketoLead.email);
     return {
       source: 'cookie',
       leadId: marketoLead.id,
       leadEmail: marketoLead.email,
       typedEmail,
-      audienceLead: lead,
-      tokenLead: lead,
+      audienceLead: marketoLead.fields,
+      tokenLead: marketoLead.fields,
     };
   }
   if (typedEmail === undefined) return ANONYMOUS;
@@ -83,6 +79,21 @@ export async function identifyVisitor(
     audienceLead: undefined,
     tokenLead: { email: typedEmail },
   };
+}
+
+/**
+ * The lead Marketo associates with the Munchkin cookie, with what we hold of it (its email in
+ * Marketo, lower case, and the local copy's fields); undefined without a cookie, without lookups,
+ * or when Marketo knows no lead for it (yet). The chat and the widget's bookings both ask here.
+ */
+export async function leadOfCookie(
+  deps: { store: Pick<LeadStore, 'getLead'>; munchkin?: MunchkinLookup | undefined },
+  mktoTrk: string | undefined,
+): Promise<{ id: number; email: string; fields: VisitorLead } | undefined> {
+  if (mktoTrk === undefined || deps.munchkin === undefined) return undefined;
+  const lead = await deps.munchkin.leadFor(mktoTrk);
+  if (lead === undefined) return undefined;
+  return { ...lead, fields: storedFields(deps.store.getLead(lead.id), lead.email) };
 }
 
 /** Whether resolve needs more than the page: a cookie to ask Marketo about, or a typed email. */

@@ -8,6 +8,8 @@ import type { HoldCandidate, MeetingStores } from '../store/meeting-store-types.
 import type { ChatStore, LeadStore } from '../store/types.js';
 import { currentChatConfiguration } from '../chat/default-configuration.js';
 import { acceptVisitorEmail } from '../chat/visitor-email.js';
+import type { MunchkinLookup } from '../chat/munchkin-lookup.js';
+import { identifyBooker, type BookingIdentity } from './booking-identity.js';
 import type { BookingRequest } from './booking-contract.js';
 import { checkAgentSlot, type AgentCheck } from './meeting-availability.js';
 import type { Agent, Meeting } from './meeting-contract.js';
@@ -26,6 +28,8 @@ export interface BookingDeps {
   links: ManageLinks;
   /** The lead field naming the owner's email (ROUTING_OWNER_FIELD); owner routing is off when absent. */
   ownerField?: string;
+  /** The chat's Munchkin lookup (booking-identity.ts); absent: every booking routes as typed. */
+  munchkin?: MunchkinLookup | undefined;
   /** Called when a Marketo write-back was enqueued (kick the outbox worker). */
   onEnqueued?: () => void;
   /** Lead fields that receive the assigned agent (MEETING_AGENT_EMAIL_FIELD / _NAME_FIELD). */
@@ -71,19 +75,22 @@ export async function bookMeeting(
 
   const agents = deps.store.listAgents();
   const agentId = requestedAgentId(deps.store, request);
-  const lead = deps.store.findLeadsByEmail(request.email)[0];
+  const booker = await identifyBooker(deps, request);
   const plans = planRouting({
     agents,
     rules: deps.store.listRoutingRules(),
-    lead: lead?.fields,
-    ...(deps.ownerField === undefined ? {} : { ownerField: deps.ownerField }),
+    lead: booker.routingLead,
+    // The owner is stored lead data: only for a proven visitor (booking-identity.ts).
+    ...(deps.ownerField === undefined || booker.identity !== 'cookie'
+      ? {}
+      : { ownerField: deps.ownerField }),
     ...(agentId === undefined ? {} : { agentId }),
   });
 
   const excluded = new Map<string, string>();
   const seen: AgentCheck[] = [];
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-    const held = await holdFirstFree(deps, request, plans, start, lead?.id, excluded, seen);
+    const held = await holdFirstFree(deps, request, plans, start, booker, excluded, seen);
     if (held.outcome === 'replayed')
       return { meeting: checkReplay(held.meeting, request, start), replayed: true };
     if (held.outcome === 'none') break;
@@ -105,7 +112,7 @@ async function holdFirstFree(
   request: BookingRequest,
   plans: RoutingPlan[],
   start: number,
-  leadId: number | undefined,
+  { leadId, identity }: BookingIdentity,
   excluded: ReadonlyMap<string, string>,
   seen: AgentCheck[],
 ): Promise<HoldOutcome> {
@@ -170,6 +177,7 @@ async function holdFirstFree(
           ...(plan.ruleName === undefined ? {} : { ruleName: plan.ruleName }),
           pool: plan.pool,
           skipped: [],
+          identity,
         },
         ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
         manageTokenHash: deps.links.hash(deps.links.token(id)),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { visitorSchema } from '../chat/chat-contract.js';
 import { timeZoneSchema } from './meeting-contract.js';
 
 /**
@@ -51,6 +52,11 @@ export const bookingRequestSchema = z.object({
   dialogueId: z.string().max(200).optional(),
   conversationId: z.string().max(200).optional(),
   anonymousId: z.string().max(200).optional(),
+  /**
+   * The browser's Munchkin `_mkto_trk` cookie, as the widget sends it to resolve: only a cookie
+   * Marketo associates with the booking's email lets routing use that lead's stored fields.
+   */
+  mktoTrk: visitorSchema.shape.mktoTrk,
 });
 export type BookingRequest = z.infer<typeof bookingRequestSchema>;
 

@@ -1,6 +1,7 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import type { MunchkinLookup } from '../chat/munchkin-lookup.js';
 import { parseInput } from '../http/parse-input.js';
 import { AppError } from '../errors.js';
 import { createBookOnce, SlotTakenError, type BookingDeps } from './book-meeting.js';
@@ -25,6 +26,8 @@ export type BookingRoutesDeps = BookingDeps & SlotDeps;
 export interface PublicRouteKit {
   limiter: (limit: number) => RequestHandler;
   body: RequestHandler;
+  /** Who a Munchkin cookie is, from Marketo (munchkin-lookup.ts); absent: no lookups. */
+  munchkin?: MunchkinLookup | undefined;
 }
 
 const tokenSchema = z.string().regex(/^[\w-]{43}$/, 'not a meeting link');
@@ -36,7 +39,8 @@ const tokenSchema = z.string().regex(/^[\w-]{43}$/, 'not a meeting link');
  */
 export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRouteKit): Router {
   const router = Router();
-  const bookOnce = createBookOnce(deps);
+  // The chat's own Munchkin lookup (one cache, one budget): a cookie proves who books.
+  const bookOnce = createBookOnce({ ...deps, munchkin: kit.munchkin });
 
   router.get('/slots', kit.limiter(60), async (req, res) => {
     const query = parseInput(slotQuerySchema, req.query, 'slot query');

@@ -143,6 +143,12 @@ export const routingDecisionSchema = z.object({
   previousFollowers: z.array(z.string()).optional(),
   /** The pool's turn number this meeting took (1, 2, …), for the same purpose. */
   turn: z.number().int().positive().optional(),
+  /**
+   * A widget booking's visitor: `cookie` (Marketo associates their Munchkin cookie with the
+   * lead: owner and rules on lead fields were used) or `typed` (not proven: both were skipped and
+   * the visitor was routed as an anonymous one). Absent for meetings booked before this field.
+   */
+  identity: z.enum(['cookie', 'typed']).optional(),
 });
 export type RoutingDecision = z.infer<typeof routingDecisionSchema>;
 

@@ -10,6 +10,7 @@ import type {
 import { createTokenCipher } from '../../src/calendar/token-cipher.js';
 import { readJsonBody } from '../../src/chat/chat-public-body.js';
 import { DEFAULT_CHAT_BODY_LIMIT_BYTES } from '../../src/chat/chat-public-routes.js';
+import { createMunchkinLookup } from '../../src/chat/munchkin-lookup.js';
 import { createManualClock, createSequentialIds } from '../../src/deps.js';
 import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
 import { silentLogger } from '../../src/logger.js';
@@ -109,6 +110,23 @@ export function createMeetingsTestApp(
     ...(options.ownerField === undefined ? {} : { ownerField: options.ownerField }),
     ...(options.agentLeadFields === undefined ? {} : { agentLeadFields: options.agentLeadFields }),
   });
+  // Marketo's association of Munchkin cookies with leads (Get Leads filterType=cookies), behind
+  // the chat's real lookup; the wait never ends, so a test never races the 300 ms budget.
+  const cookies = new Map<string, { id: number; email: string }>();
+  const munchkin = createMunchkinLookup({
+    marketo: {
+      getLeadsByCookie: (cookie) => {
+        const lead = cookies.get(cookie);
+        return Promise.resolve({ leads: lead === undefined ? [] : [lead], serverTime: undefined });
+      },
+    },
+    clock,
+    logger: silentLogger,
+    wait: () => new Promise<void>(() => undefined),
+  });
+  /** Marketo associates the cookie with the lead (a form fill, a tracked email click). */
+  const associateCookie = (cookie: string, lead: { id: number; email: string }) =>
+    void cookies.set(cookie, lead);
   const passThrough: RequestHandler = (_req, _res, next) => next();
   // The chat router's own body reader, as in production (the form routes run before it).
   const readBody = readJsonBody(DEFAULT_CHAT_BODY_LIMIT_BYTES);
@@ -120,11 +138,11 @@ export function createMeetingsTestApp(
     });
   const app = express();
   app.use('/api', express.json(), ...meetings.adminRouters);
-  app.use('/chat', meetings.publicRoutes({ limiter: () => passThrough, body }));
+  app.use('/chat', meetings.publicRoutes({ limiter: () => passThrough, body, munchkin }));
   app.use('/oauth', meetings.oauthRouter);
   app.use(notFoundHandler);
   app.use(createErrorHandler(silentLogger));
-  return { app, store, clock, cipher, google, meetings };
+  return { app, store, clock, cipher, google, meetings, associateCookie };
 }
 
 export type TestApp = ReturnType<typeof createMeetingsTestApp>;

@@ -13,6 +13,9 @@ import {
   WED_0900_BERLIN,
 } from '../helpers/meetings-app.js';
 
+const HANS_COOKIE = 'id:123-ABC-456&token:_mch-example.com-1700000000000-11111';
+const OWNED_COOKIE = 'id:123-ABC-456&token:_mch-example.com-1700000000000-22222';
+
 describe('routing: rules, owner, rotation', () => {
   it('when agents have different meeting lengths, then each meeting has its own agent’s length', async () => {
     const t = createMeetingsTestApp();
@@ -59,14 +62,16 @@ describe('routing: rules, owner, rotation', () => {
         },
       ],
     });
-    await book(t, { email: 'hans@example.de' });
+    // The lead's stored fields route only a visitor Marketo knows by cookie (booking-identity.ts).
+    t.associateCookie(HANS_COOKIE, { id: 7, email: 'hans@example.de' });
+    await book(t, { email: 'hans@example.de', mktoTrk: HANS_COOKIE });
     await book(t, { start: '2026-11-25T10:00:00+01:00', email: 'anon@example.org' });
     const meetings = t.store.listMeetings();
     const hans = meetings.find((m) => m.visitor.email === 'hans@example.de')!;
     expect(hans).toMatchObject({
       agentId: ben.id,
       leadId: 7,
-      routing: { rule: `rule:${rule.body.id}`, ruleName: 'DACH' },
+      routing: { rule: `rule:${rule.body.id}`, ruleName: 'DACH', identity: 'cookie' },
     });
     expect(meetings.find((m) => m.visitor.email === 'anon@example.org')).toMatchObject({
       agentId: ana.id,
@@ -95,8 +100,15 @@ describe('routing: rules, owner, rotation', () => {
     const ten = '2026-11-25T10:00:00+01:00';
     await book(t, { start: ten, email: 'first@example.org' });
     await book(t, { start: ten, email: 'second@example.org' });
-    await book(t, { email: 'owned@example.org' });
-    await book(t, { start: ten, email: 'owned@example.org', idempotencyKey: 'key-owned-2' });
+    t.associateCookie(OWNED_COOKIE, { id: 8, email: 'owned@example.org' });
+    const mktoTrk = OWNED_COOKIE;
+    await book(t, { email: 'owned@example.org', mktoTrk });
+    await book(t, {
+      start: ten,
+      email: 'owned@example.org',
+      idempotencyKey: 'key-owned-2',
+      mktoTrk,
+    });
     const owned = t.store.listMeetings().filter((m) => m.visitor.email === 'owned@example.org');
     expect(owned.map((m) => [m.start, m.agentId, m.routing.rule])).toEqual([
       [Date.parse(ten), cy.id, 'fallback-round-robin'],

@@ -304,7 +304,12 @@ describe('chat widget in Chromium', () => {
       dialogueId: 'dlg-welcome',
       conversationId,
       anonymousId: fake.resolveRequests[0]!.visitor.anonymousId,
+      // The page's `_mkto_trk` cookie, as resolve got it: it proves the lead routing may use.
+      mktoTrk: fake.resolveRequests[0]!.visitor.mktoTrk,
     });
+    expect(fake.bookingRequests[0]!['mktoTrk']).toBe(
+      'id:123-ABC-456&token:_mch-acme-1700000000000-12345',
+    );
     expect(fake.meetings).toHaveLength(1);
     const meeting = fake.meetings[0]!;
 

@@ -213,7 +213,7 @@ describe('playConversation', () => {
     expect(t.memory.visitor().email).toBe('jane@acme.com');
   });
 
-  it('when the visitor books a demo, then the slot is booked, the card shown, and meeting-booked carries the meeting id to the service and the page', async () => {
+  it('when the visitor books a demo, then the slot is booked with the Munchkin cookie, the card shown, and meeting-booked carries the meeting id to the service and the page', async () => {
     const t = setup([1, { slot: 1 }, ['', 'sam@acme.com'], ['Sam', 'sam@acme.com']]);
     await t.play();
     expect(t.formErrors).toEqual([TEXT.missingField]);
@@ -235,6 +235,9 @@ describe('playConversation', () => {
         dialogueId: SERVED.id,
         conversationId,
         anonymousId: t.memory.visitor().anonymousId,
+        // The Munchkin cookie, as resolve sends it: the service routes on the lead's stored
+        // fields only when Marketo associates it with the booking's email.
+        mktoTrk: 'id:123-ABC-456&token:_mch-acme',
       },
     ]);
     expect(t.sent.map((e) => [e.type, e.value])).toEqual([

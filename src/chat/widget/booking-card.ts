@@ -38,6 +38,8 @@ export interface BookingContext {
   agentEmail?: string | undefined;
   /** The email the visitor already gave (in this conversation or before, on this browser). */
   email?: string | undefined;
+  /** The Munchkin cookie: the service routes on the lead's stored fields only when it proves them. */
+  mktoTrk?: string | undefined;
   /** Marks the conversation engaged (the visitor's first answer). */
   engage(): void;
   /** Sends email-given; the service's refusal, or null. */
@@ -185,6 +187,7 @@ export async function bookMeeting(deps: BookingDeps, ctx: BookingContext): Promi
           conversationId: ctx.conversationId,
           anonymousId: ctx.anonymousId,
           ...(ctx.agentEmail ? { agentEmail: ctx.agentEmail } : {}),
+          ...(ctx.mktoTrk ? { mktoTrk: ctx.mktoTrk } : {}),
         });
         if (outcome.kind === 'refused') return outcome.message;
         if (outcome.kind === 'ok') got.booked = { meeting: outcome.meeting, name, email, format };

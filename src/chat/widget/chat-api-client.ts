@@ -34,6 +34,8 @@ export interface BookingInput {
   anonymousId: string;
   /** The agent a booking card names; round robin when absent. */
   agentEmail?: string;
+  /** The `_mkto_trk` cookie, as resolve sends it: proves the lead whose fields may route. */
+  mktoTrk?: string;
 }
 
 export interface ChatApi {

@@ -160,12 +160,14 @@ export async function playConversation(
     }
     if (card.type === 'booking') {
       const { email: givenEmail } = memory.visitor();
+      const mktoTrk = deps.mktoTrk();
       const booked = await bookMeeting(deps, {
         dialogueId: dialogue.id,
         conversationId: record.conversationId,
         anonymousId: memory.visitor().anonymousId,
         ...(card.routing === 'agent' && card.agentEmail ? { agentEmail: card.agentEmail } : {}),
         ...(givenEmail ? { email: givenEmail } : {}),
+        ...(mktoTrk ? { mktoTrk } : {}),
         engage,
         giveEmail,
       });
