@@ -36,6 +36,8 @@ export interface ServiceAppDeps {
   isLeader: () => boolean;
   /** Builds the chat's per-client rate limiters; in memory when undefined. */
   createChatRateLimiter?: ChatPublicRoutesDeps['createRateLimiter'] | undefined;
+  /** The Munchkin lookup's wait for Marketo (munchkin-lookup.ts); 300 ms of real time when undefined. */
+  munchkinWait?: ((ms: number) => Promise<void>) | undefined;
   /** Where the chat's limits count: Redis with REDIS_URL, this process otherwise. */
   chatRateLimitStore?: ChatPublicRoutesDeps['rateLimitStore'];
 }
@@ -72,7 +74,12 @@ export function createServiceApp(deps: ServiceAppDeps): Express {
           logger,
           publicBaseUrl: config.publicBaseUrl,
           munchkin: createMunchkinLookupPerHour(
-            { marketo: deps.marketo, clock, logger },
+            {
+              marketo: deps.marketo,
+              clock,
+              logger,
+              ...(deps.munchkinWait === undefined ? {} : { wait: deps.munchkinWait }),
+            },
             config.chat.cookieLookupsPerHour,
           ),
           onEnqueued,

@@ -44,6 +44,8 @@ export interface ServiceOverrides {
   calendarProviders?: CalendarProviders;
   /** Builds the chat's per-client rate limiters (in memory by default; benchmarks raise them). */
   createChatRateLimiter?: ChatPublicRoutesDeps['createRateLimiter'];
+  /** The Munchkin lookup's wait for Marketo (300 ms of real time by default; tests decide). */
+  munchkinWait?: (ms: number) => Promise<void>;
   /** How flow-step callback hosts are resolved (DNS by default). */
   resolveCallbackHost?: HostResolver;
   /** When the outbox workers' next passes run (real timers by default). */
@@ -176,6 +178,7 @@ async function assemble(
     chatAdmin,
     onEnqueued,
     createChatRateLimiter: overrides.createChatRateLimiter,
+    munchkinWait: overrides.munchkinWait,
     // With REDIS_URL the chat's limits count across replicas.
     chatRateLimitStore: runtime.redis && {
       redis: runtime.redis,
