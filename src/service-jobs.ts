@@ -3,6 +3,7 @@ import { scheduleMeetingJobs } from '../jobs/meeting-schedule.js';
 import { scheduleOutboxPrune } from '../jobs/outbox-prune.js';
 import type { MarketoApi } from './clients/marketo/types.js';
 import type { Config } from './config.js';
+import type { LeaderJob } from './leader/run-as-leader.js';
 import type { Clock } from './deps.js';
 import type { Logger } from './logger.js';
 import type { MeetingJobReport } from './meetings/complete-meetings.js';
@@ -23,10 +24,7 @@ export interface ServiceJobsDeps {
 }
 
 /** A piece of background work: started, and stopped by what its start returned. */
-export interface ServiceJob {
-  name: string;
-  start(): { stop(): void | Promise<void> };
-}
+export type ServiceJob = LeaderJob;
 
 /**
  * The service's background work, in the order it stops: the lead sync on SYNC_CRON (its stop
@@ -82,14 +80,4 @@ export function createServiceJobs(deps: ServiceJobsDeps): ServiceJob[] {
       },
     },
   ];
-}
-
-/** Starts every job in this process; the stop runs in the jobs' order, each after the last. */
-export function startServiceJobs(jobs: readonly ServiceJob[]): { stop(): Promise<void> } {
-  const started = jobs.map((job) => job.start());
-  return {
-    async stop() {
-      for (const job of started) await job.stop();
-    },
-  };
 }

@@ -2,7 +2,9 @@ import nock from 'nock';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WorkerTimer } from '../../jobs/outbox-worker.js';
-import { startServiceJobs } from '../../src/service-jobs.js';
+import { createSoleLeader } from '../../src/leader/leader-election.js';
+import { runAsLeader } from '../../src/leader/run-as-leader.js';
+import { silentLogger } from '../../src/logger.js';
 import {
   captureCallbacks,
   invocation,
@@ -88,7 +90,12 @@ describe('createService: the jobs it starts and stops', () => {
         };
       },
     });
-    const started = startServiceJobs([job('lead-sync'), job('meeting-jobs'), job('outbox')]);
+    // The service runs its jobs through runAsLeader; alone (no REDIS_URL) it always leads.
+    const started = runAsLeader(
+      createSoleLeader(),
+      [job('lead-sync'), job('meeting-jobs'), job('outbox')],
+      silentLogger,
+    );
     await started.stop();
 
     expect(events).toEqual([
