@@ -21,6 +21,22 @@ export default tseslint.config(
     },
   },
   {
+    // Reads of the store answer Promises: a Promise used as a condition, left unawaited, or
+    // spread into a string is a bug the type checker alone does not see.
+    files: ['src/**/*.ts', 'webhooks/**/*.ts', 'jobs/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    ignores: ['src/chat/widget/**'],
+    languageOptions: { parserOptions: { projectService: true } },
+    rules: {
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true, allowNullish: true, allowAny: true },
+      ],
+    },
+  },
+  {
     files: [
       'src/config.ts',
       'src/main.ts',

@@ -41,7 +41,7 @@ import { systemClock } from '../src/deps.js';
 import { createLogger } from '../src/logger.js';
 import { bookMeeting } from '../src/meetings/book-meeting.js';
 import type { SlotsResponse } from '../src/meetings/booking-contract.js';
-import { agentInputSchema, type Agent } from '../src/meetings/meeting-contract.js';
+import { agentInputSchema, type Agent } from '../src/records/meeting-contract.js';
 import { createService, type Service } from '../src/service.js';
 import { drive, env, fmt, listen, pct, summarise, type Figures, type Target } from './bench-kit.js';
 

@@ -28,7 +28,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import type { Audience, Card, Dialogue, DialogueContent } from '../src/chat/chat-contract.js';
+import type { Audience, Card, Dialogue, DialogueContent } from '../src/records/chat-contract.js';
 import { createChatPublicRoutes } from '../src/chat/chat-public-routes.js';
 import { createMunchkinLookup, type MunchkinLookup } from '../src/chat/munchkin-lookup.js';
 import { createDefaultConfiguration } from '../src/chat/default-configuration.js';

@@ -1,7 +1,7 @@
 import type { Clock } from '../deps.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { Agent } from '../meetings/meeting-contract.js';
+import type { Agent } from '../records/meeting-contract.js';
 import type { AgentStore } from '../store/meeting-store-types.js';
 import {
   CalendarGrantError,

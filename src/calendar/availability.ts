@@ -1,7 +1,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import { isoInZone, nextOffsetChange, offsetMinutes } from './zone-offsets.js';
 import { ValidationError } from '../errors.js';
-import type { Agent, Weekday } from '../meetings/meeting-contract.js';
+import type { Agent, Weekday } from '../records/meeting-contract.js';
 import type { Interval } from './calendar-types.js';
 
 /**

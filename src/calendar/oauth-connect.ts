@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../deps.js';
 import { AppError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { Agent } from '../meetings/meeting-contract.js';
+import type { Agent } from '../records/meeting-contract.js';
 import type { AgentStore, OAuthStateStore } from '../store/meeting-store-types.js';
 import type { CalendarOAuth } from './calendar-types.js';
 import { tokenContext, type TokenCipher } from './token-cipher.js';

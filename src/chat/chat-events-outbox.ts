@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { NewOutboxItem } from '../store/types.js';
-import { chatEventTypeSchema } from './chat-contract.js';
+import { chatEventTypeSchema } from '../records/chat-contract.js';
 
 /**
  * The Marketo write-backs of widget events, as outbox items (research B1: stored in the same

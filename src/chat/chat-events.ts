@@ -1,7 +1,7 @@
 import type { Clock } from '../deps.js';
 import { ValidationError } from '../errors.js';
 import type { ChatStore, LeadStore, NewOutboxItem } from '../store/types.js';
-import type { ChatConfiguration, ChatEvent, DialogueStats } from './chat-contract.js';
+import type { ChatConfiguration, ChatEvent, DialogueStats } from '../records/chat-contract.js';
 import {
   chatActivityItem,
   chatActivitySchema,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ChatStore } from '../store/types.js';
-import type { Card, ChatConfiguration, Dialogue, PublishedChatDocument } from './chat-contract.js';
+import type { Card, ChatConfiguration, Dialogue, PublishedChatDocument } from '../records/chat-contract.js';
 import { currentChatConfiguration } from './default-configuration.js';
 import { renderLeadTokens } from './lead-tokens.js';
 import type { VisitorLead } from './audience.js';

@@ -1,5 +1,5 @@
 import { isKnownVisitor } from './audience.js';
-import type { ResolveRequest, ResolveResponse } from './chat-contract.js';
+import type { ResolveRequest, ResolveResponse } from '../records/chat-contract.js';
 import { personalise, type PublishedChat } from './chat-public-document.js';
 import { selectDialogue } from './targeting.js';
 import { identifyVisitor, mayBeIdentified, type IdentifyDeps } from './visitor-identity.js';

@@ -2,7 +2,7 @@ import { Router, type RequestHandler, type Response } from 'express';
 import type { Clock } from '../deps.js';
 import type { Logger } from '../logger.js';
 import type { ChatStore, LeadStore, OutboxStore } from '../store/types.js';
-import { chatEventSchema, resolveRequestSchema } from './chat-contract.js';
+import { chatEventSchema, resolveRequestSchema } from '../records/chat-contract.js';
 import { readJsonBody } from './chat-public-body.js';
 import { recordWidgetEvent } from './chat-events.js';
 import { chatCors, originOf } from './chat-public-cors.js';

@@ -1,4 +1,4 @@
-import type { Card, DialogueContent } from './chat-contract.js';
+import type { Card, DialogueContent } from '../records/chat-contract.js';
 import type { PublishProblem } from './publish-validation.js';
 
 /**

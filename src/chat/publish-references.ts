@@ -1,5 +1,5 @@
-import type { Agent } from '../meetings/meeting-contract.js';
-import type { DialogueContent } from './chat-contract.js';
+import type { Agent } from '../records/meeting-contract.js';
+import type { DialogueContent } from '../records/chat-contract.js';
 import { findMalformedLeadTokens, leadTokenFields, renderLeadTokens } from './lead-tokens.js';
 import type { PublishProblem } from './publish-validation.js';
 

@@ -5,7 +5,7 @@ import {
   urlPatternSchema,
   type AudienceCondition,
   type DialogueContent,
-} from './chat-contract.js';
+} from '../records/chat-contract.js';
 import { checkDialogueGraph, findUnreachableCards } from './dialogue-graph.js';
 import { findMalformedLeadTokens } from './lead-tokens.js';
 import { checkReferences, type PublishContext } from './publish-references.js';

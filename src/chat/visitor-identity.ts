@@ -1,6 +1,6 @@
 import type { ChatStore, LeadStore, StoredLead } from '../store/types.js';
 import type { VisitorLead } from './audience.js';
-import type { ChatConfiguration, ResolveRequest } from './chat-contract.js';
+import type { ChatConfiguration, ResolveRequest } from '../records/chat-contract.js';
 import type { MunchkinLookup } from './munchkin-lookup.js';
 import { acceptableVisitorEmail } from './visitor-email.js';
 

@@ -7,7 +7,7 @@ import type { AgentRemovalStore } from './agent-removal.js';
 import { AppError } from '../errors.js';
 import { assertAgentEmailChangeable, assertAgentRemovable } from './agent-removal.js';
 import { slotQuerySchema } from './booking-contract.js';
-import { agentInputSchema, agentPatchSchema, type Agent } from './meeting-contract.js';
+import { agentInputSchema, agentPatchSchema, type Agent } from '../records/meeting-contract.js';
 import { listSlots, type SlotDeps } from './meeting-slots.js';
 
 export type AgentAdminDeps = SlotDeps & {

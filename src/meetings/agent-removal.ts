@@ -1,8 +1,8 @@
-import type { Dialogue } from '../chat/chat-contract.js';
+import type { Dialogue } from '../records/chat-contract.js';
 import { AppError } from '../errors.js';
 import type { MeetingStore, RoutingRuleStore } from '../store/meeting-store-types.js';
 import type { ChatStore } from '../store/types.js';
-import type { Agent } from './meeting-contract.js';
+import type { Agent } from '../records/meeting-contract.js';
 
 export type AgentRemovalStore = Pick<MeetingStore, 'agentMeetings'> &
   Pick<RoutingRuleStore, 'listRoutingRules'> &

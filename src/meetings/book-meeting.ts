@@ -12,7 +12,7 @@ import type { MunchkinLookup } from '../chat/munchkin-lookup.js';
 import { identifyBooker, type BookingIdentity } from './booking-identity.js';
 import type { BookingRequest } from './booking-contract.js';
 import { checkAgentSlot, type AgentCheck } from './meeting-availability.js';
-import type { Agent, Meeting } from './meeting-contract.js';
+import type { Agent, Meeting } from '../records/meeting-contract.js';
 import { meetingActivityItem } from './meeting-events-outbox.js';
 import { meetingLinkItem } from './meeting-link.js';
 import { activityPayload, eventInput } from './meeting-writes.js';

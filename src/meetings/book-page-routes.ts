@@ -8,7 +8,7 @@ import { bookingRequestSchema } from './booking-contract.js';
 import type { PublicRouteKit } from './booking-public-routes.js';
 import { confirmPage, slotsPage, type BookPageQuery } from './book-page.js';
 import { messagePage, sendPage } from '../http/html-page.js';
-import { timeZoneSchema } from './meeting-contract.js';
+import { timeZoneSchema } from '../records/meeting-contract.js';
 import { listSlots, type SlotDeps } from './meeting-slots.js';
 import { toPublicMeeting } from './meeting-views.js';
 

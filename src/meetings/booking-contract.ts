@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { visitorSchema } from '../chat/chat-contract.js';
-import { timeZoneSchema } from './meeting-contract.js';
+import { visitorSchema } from '../records/chat-contract.js';
+import { timeZoneSchema } from '../records/meeting-contract.js';
 
 /**
  * The public booking API the widget calls (mounted under /chat): request schemas and response

@@ -12,7 +12,7 @@ import {
   type BookingResponse,
 } from './booking-contract.js';
 import { changeMeetingStatus, rescheduleMeeting } from './change-meeting.js';
-import type { Meeting } from './meeting-contract.js';
+import type { Meeting } from '../records/meeting-contract.js';
 import { createBookPageRoutes } from './book-page-routes.js';
 import { sendPage as page } from '../http/html-page.js';
 import { cancelPage, managePage, reschedulePage } from './manage-pages.js';

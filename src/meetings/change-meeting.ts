@@ -1,10 +1,10 @@
 import { CalendarGrantError } from '../calendar/calendar-types.js';
 import { AppError, ValidationError } from '../errors.js';
-import { givesTurnBack } from '../routing/routing-settings.js';
+import { givesTurnBack } from '../records/routing-settings.js';
 import type { BookingDeps } from './book-meeting.js';
 import { SlotTakenError } from './book-meeting.js';
 import { checkAgentSlot } from './meeting-availability.js';
-import type { Meeting, MeetingStatus } from './meeting-contract.js';
+import type { Meeting, MeetingStatus } from '../records/meeting-contract.js';
 import { meetingActivityItem } from './meeting-events-outbox.js';
 import { releaseBookedActivity } from './meeting-link.js';
 import { assertTransition, meetingEventCount, type MeetingActor } from './meeting-status.js';

@@ -4,7 +4,7 @@ import { parseInput } from '../http/parse-input.js';
 import { AppError } from '../errors.js';
 import type { BookingDeps } from './book-meeting.js';
 import { changeMeetingStatus, rescheduleMeeting } from './change-meeting.js';
-import { meetingStatusSchema } from './meeting-contract.js';
+import { meetingStatusSchema } from '../records/meeting-contract.js';
 import { toAdminMeeting } from './meeting-views.js';
 import { meetingInvitation } from './meeting-writes.js';
 

@@ -4,7 +4,7 @@ import { CalendarGrantError, type Interval } from '../calendar/calendar-types.js
 import type { Logger } from '../logger.js';
 import { unroutableReason } from '../routing/meeting-routing.js';
 import type { MeetingStore } from '../store/meeting-store-types.js';
-import type { Agent } from './meeting-contract.js';
+import type { Agent } from '../records/meeting-contract.js';
 
 /**
  * Availability of one agent from all three sources: working hours (availability.ts), the

@@ -4,7 +4,7 @@ import { checkRecordResult, deliverToMarketo } from '../marketo-activities/marke
 import { createRecordBatcher } from '../marketo-activities/record-batcher.js';
 import { OutboxHandlerError, type OutboxHandler } from '../outbox/outbox-handler.js';
 import type { LeadStore, NewOutboxItem } from '../store/types.js';
-import type { Meeting } from './meeting-contract.js';
+import type { Meeting } from '../records/meeting-contract.js';
 import {
   createLeadNameHandler,
   leadNameItem,

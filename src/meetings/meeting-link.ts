@@ -8,7 +8,7 @@ import {
 } from '../outbox/outbox-handler.js';
 import type { MeetingStores } from '../store/meeting-store-types.js';
 import type { NewOutboxItem } from '../store/types.js';
-import { isActiveMeeting, type Meeting } from './meeting-contract.js';
+import { isActiveMeeting, type Meeting } from '../records/meeting-contract.js';
 import {
   meetingActivityItem,
   meetingActivityPayloadSchema,

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import type { Meeting, MeetingStatus } from './meeting-contract.js';
+import type { Meeting, MeetingStatus } from '../records/meeting-contract.js';
 
 /**
  * The meeting state machine (research/meetings-chat-peers.md §6.7; HubSpot's meeting outcomes):

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { PublicMeeting } from './booking-contract.js';
 import type { ManageLinks } from './manage-links.js';
-import type { Meeting } from './meeting-contract.js';
+import type { Meeting } from '../records/meeting-contract.js';
 
 const inZone = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toISO()!;
 

@@ -1,6 +1,6 @@
 import type { CalendarEventInput } from '../calendar/calendar-types.js';
 import { createIcs } from '../calendar/ics.js';
-import type { Agent, Meeting } from './meeting-contract.js';
+import type { Agent, Meeting } from '../records/meeting-contract.js';
 import type { MeetingActivityPayload } from './meeting-events-outbox.js';
 
 /** The calendar event for a meeting, as every provider takes it. */

@@ -1,7 +1,7 @@
 import type { Clock, Ids } from '../deps.js';
 import type { Logger } from '../logger.js';
 import type { AgentStore } from '../store/meeting-store-types.js';
-import { agentInputSchema, type Agent } from './meeting-contract.js';
+import { agentInputSchema, type Agent } from '../records/meeting-contract.js';
 
 /** Time zones of the demo agents: a rotation that covers most of the day, on the local calendar. */
 const DEMO_TIME_ZONES = [

@@ -1,6 +1,6 @@
 import type { Clock } from '../deps.js';
 import { AppError } from '../errors.js';
-import type { Agent, RoutingRule } from '../meetings/meeting-contract.js';
+import type { Agent, RoutingRule } from '../records/meeting-contract.js';
 import type { Assignment, RoutingAgent, RoutingStore } from '../store/types.js';
 import { planRouting, toRoutingAgent } from './meeting-routing.js';
 

@@ -1,5 +1,5 @@
 import { matchesCondition, type VisitorLead } from '../chat/audience.js';
-import type { Agent, RoutingRule } from '../meetings/meeting-contract.js';
+import type { Agent, RoutingRule } from '../records/meeting-contract.js';
 import type { RoutingAgent } from '../store/types.js';
 
 /**

@@ -6,13 +6,13 @@ import {
   routingRuleInputSchema,
   type Agent,
   type RoutingRule,
-} from '../meetings/meeting-contract.js';
+} from '../records/meeting-contract.js';
 import type { AgentStore, MeetingStore, RoutingRuleStore } from '../store/meeting-store-types.js';
 import type { RoutingStore } from '../store/types.js';
 import { toRoutingAgent, unroutableReason } from './meeting-routing.js';
 import { pickNextAgent } from './round-robin.js';
 import { pointerOf } from './rotation-state.js';
-import { routingSettingsSchema } from './routing-settings.js';
+import { routingSettingsSchema } from '../records/routing-settings.js';
 import { countAgentTotals } from './routing-totals.js';
 
 export interface RoutingAdminDeps {

@@ -1,4 +1,4 @@
-import type { Agent, RoutingRule } from '../meetings/meeting-contract.js';
+import type { Agent, RoutingRule } from '../records/meeting-contract.js';
 import type { RoutingAgent } from '../store/types.js';
 import type { AssignAgentDeps } from './assign-agent.js';
 import { toRoutingAgent } from './meeting-routing.js';

@@ -1,4 +1,4 @@
-import type { Meeting } from '../meetings/meeting-contract.js';
+import type { Meeting } from '../records/meeting-contract.js';
 import type { RotationState } from './rotation-state.js';
 
 /**

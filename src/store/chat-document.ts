@@ -4,7 +4,7 @@ import {
   dialogueContentSchema,
   type Dialogue,
   type DialogueStats,
-} from '../chat/chat-contract.js';
+} from '../records/chat-contract.js';
 
 /**
  * The chat's collections in the store document (store-document.ts adds them). Each has a

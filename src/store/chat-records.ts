@@ -6,7 +6,7 @@ import {
   type ChatConfiguration,
   type Dialogue,
   type DialogueStats,
-} from '../chat/chat-contract.js';
+} from '../records/chat-contract.js';
 import { ConflictError, StoreError } from '../errors.js';
 import { copyJsonValue, NOT_JSON } from './json-value.js';
 import { normalizeEmail } from './lead-index.js';

@@ -1,10 +1,10 @@
 import { randomIds, type Ids } from '../deps.js';
 import type { DocumentDb } from './document-db.js';
-import type { ChatConfiguration, Dialogue, DialogueStats } from '../chat/chat-contract.js';
+import type { ChatConfiguration, Dialogue, DialogueStats } from '../records/chat-contract.js';
 import { ChatRecords, type RecordChatEventArgs } from './chat-records.js';
 import { deepFreeze } from './document-snapshot.js';
 import { LeadRecords, type LeadChanges } from './lead-records.js';
-import type { OAuthState } from './meeting-document.js';
+import type { OAuthState } from '../records/oauth-state.js';
 import { MeetingRecords } from './meeting-records.js';
 import type {
   HoldMeetingArgs,
@@ -12,12 +12,12 @@ import type {
   MeetingChange,
   MeetingFilter,
 } from './meeting-store-types.js';
-import type { Agent, Meeting, RoutingRule } from '../meetings/meeting-contract.js';
+import type { Agent, Meeting, RoutingRule } from '../records/meeting-contract.js';
 import { OutboxRecords } from './outbox-records.js';
 import { refuseInvalid } from './record-validation.js';
 import { RoutingRecords, type RoundRobinArgs, type RoundRobinResult } from './routing-records.js';
 import type { RotationState } from '../routing/rotation-state.js';
-import type { RoutingSettings } from '../routing/routing-settings.js';
+import type { RoutingSettings } from '../records/routing-settings.js';
 import {
   syncStateSchema,
   storeInstanceSchema,

@@ -6,7 +6,8 @@ import {
   type Agent,
   type Meeting,
   type RoutingRule,
-} from '../meetings/meeting-contract.js';
+} from '../records/meeting-contract.js';
+import { oauthStateSchema, type OAuthState } from '../records/oauth-state.js';
 import { mapByKey } from './chat-document.js';
 
 /**
@@ -15,18 +16,6 @@ import { mapByKey } from './chat-document.js';
  * integer-like), meetings, routing rules and pending OAuth connects. Each has a default, so
  * files written before meetings existed still open.
  */
-
-/** A calendar connect in progress: single use, short-lived (oauth-connect.ts). */
-export const oauthStateSchema = z.object({
-  state: z.string(),
-  agentId: z.string(),
-  provider: z.enum(['google', 'microsoft']),
-  /** PKCE verifier (RFC 7636), sent with the code exchange. */
-  codeVerifier: z.string(),
-  redirectUri: z.string(),
-  expiresAt: z.number(),
-});
-export type OAuthState = z.infer<typeof oauthStateSchema>;
 
 export const meetingDocumentShape = {
   agents: mapByKey(agentSchema, (agent) => agent.id, 'agent'),

@@ -4,11 +4,11 @@ import {
   isActiveMeeting,
   meetingSchema,
   routingRuleSchema,
-} from '../meetings/meeting-contract.js';
-import type { Agent, Meeting, RoutingRule } from '../meetings/meeting-contract.js';
+} from '../records/meeting-contract.js';
+import type { Agent, Meeting, RoutingRule } from '../records/meeting-contract.js';
 import type { Changed } from './document-db.js';
 import { deepFreeze } from './document-snapshot.js';
-import { oauthStateSchema, type OAuthState } from './meeting-document.js';
+import { oauthStateSchema, type OAuthState } from '../records/oauth-state.js';
 import type {
   HoldMeetingArgs,
   HoldMeetingResult,

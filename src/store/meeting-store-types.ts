@@ -1,23 +1,26 @@
-import type { Agent, Meeting, RoutingRule } from '../meetings/meeting-contract.js';
-import type { RoutingSettings } from '../routing/routing-settings.js';
-import type { OAuthState } from './meeting-document.js';
-import type { NewOutboxItem } from './types.js';
+import type { Agent, Meeting, RoutingRule } from '../records/meeting-contract.js';
+import type { OAuthState } from '../records/oauth-state.js';
+import type { NewOutboxItem } from '../records/outbox-item.js';
+import type { RotationState } from '../records/rotation.js';
+import type { RoutingSettings } from '../records/routing-settings.js';
 
 /**
- * The store's interfaces for agents, meetings, routing rules and calendar connects. The lowdb
- * store implements them with synchronous mutators (meeting-records.ts), so every check-then-write
- * below is atomic; a PostgreSQL store does the same in one transaction, with an exclusion
- * constraint on (agent, time range) for active meetings.
+ * The store's interfaces for agents, meetings, routing rules and calendar connects. Stores
+ * store; capabilities decide: a hold or a change reads its facts under the rotation's lock,
+ * runs the capability's synchronous decision on them, and writes the outcome in one
+ * transaction. The lowdb store does it in one event-loop turn; the PostgreSQL store in one
+ * transaction holding the rotation's row lock, with an exclusion constraint on (agent, time
+ * range with buffer) for active meetings, so the database itself refuses a double booking.
  */
 
 export interface AgentStore {
   /** In rotation order. */
-  listAgents(): Agent[];
-  getAgent(id: string): Agent | undefined;
-  findAgentByEmail(email: string): Agent | undefined;
+  listAgents(): Promise<Agent[]>;
+  getAgent(id: string): Promise<Agent | undefined>;
+  findAgentByEmail(email: string): Promise<Agent | undefined>;
   /** Creates (appended to the rotation) or replaces. Refuses a second agent with the same email. */
   saveAgent(agent: Agent): Promise<void>;
-  /** Applies `change` to the current agent in one synchronous step (no lost update). */
+  /** Applies `change` to the current agent, read under a lock, in one step (no lost update). */
   updateAgent(id: string, change: (agent: Agent) => Agent): Promise<Agent>;
   deleteAgent(id: string): Promise<boolean>;
   /** Sets the rotation order; `ids` must be a permutation of the agents' ids. */
@@ -26,8 +29,8 @@ export interface AgentStore {
 
 export interface RoutingRuleStore {
   /** Highest priority first, then oldest. */
-  listRoutingRules(): RoutingRule[];
-  getRoutingRule(id: string): RoutingRule | undefined;
+  listRoutingRules(): Promise<RoutingRule[]>;
+  getRoutingRule(id: string): Promise<RoutingRule | undefined>;
   saveRoutingRule(rule: RoutingRule): Promise<void>;
   deleteRoutingRule(id: string): Promise<boolean>;
 }
@@ -41,71 +44,66 @@ export interface OAuthStateStore {
   consumeOAuthState(state: string, now: number): Promise<OAuthState | undefined>;
 }
 
-/** An agent considered for a slot, in rotation order, with what the caller found about them. */
-export interface HoldCandidate {
-  id: string;
-  name: string;
-  email: string;
+/** A time an agent would hold: the store says whether it overlaps an active meeting. */
+export interface SlotProbe {
+  agentId: string;
+  start: number;
+  end: number;
   bufferAfterMs: number;
-  /** The agent's meeting length: the meeting ends `durationMs` after its start. */
-  durationMs: number;
-  /** The agent's calendar provider, recorded on the meeting. */
-  provider: Meeting['provider'];
-  /** Free per working hours and calendar; the store adds the check against stored meetings. */
-  eligible: boolean;
-  /** Why not eligible (`busy`, `disconnected`, `inactive`, `outside-hours`), for the record. */
-  reason?: string;
+  /** A meeting not to count (the one being moved). */
+  excludeId?: string;
 }
 
-export interface HoldMeetingArgs {
-  /** Everything of the meeting but the agent, which the store picks. Status `pending`. */
-  meeting: Omit<
-    Meeting,
-    'agentId' | 'agentName' | 'agentEmail' | 'bufferAfterMs' | 'provider' | 'end'
-  >;
-  candidates: HoldCandidate[];
-  /**
-   * `rotation`: the first eligible, free candidate after the pool's pointer, which then moves
-   * to that agent (strict round robin). `ordered`: the first eligible, free candidate as given
-   * (the lead's owner, an agent asked for); the pointer does not move.
-   */
-  mode: 'rotation' | 'ordered';
-  /** The rotation's pointer key: `default` or `rule:<id>`; `none` for `ordered`. */
-  pool: string;
+/**
+ * The facts a hold is decided on, read under the rotation's lock. Overlap is the store's one
+ * rule about time: an active meeting m of the agent overlaps a probe p when
+ * `p.start < m.end + m.bufferAfterMs && m.start < p.end + p.bufferAfterMs`, each extended by
+ * its own buffer after (Dynamic Chat's "buffer after meetings"; calendar/availability.ts).
+ */
+export interface HoldFacts {
+  rotation: RotationState;
+  /** The meeting an earlier request with the same idempotency key made, if any. */
+  replay: Meeting | undefined;
+  /** Active meetings of the visitor's email that end after `now`. */
+  upcomingForVisitor: number;
+  /** Agents whose probe overlaps an active meeting. */
+  overlapping: ReadonlySet<string>;
+}
+
+/** What a hold's decision wants written: the meeting (status `pending`) and the rotation. */
+export interface HoldDecision<T> {
+  result: T;
+  meeting?: Meeting;
+  rotation?: RotationState;
+}
+
+export interface HoldMeetingArgs<T> {
+  idempotencyKey?: string;
+  /** Lower-cased, as stored on the meeting. */
+  visitorEmail: string;
   now: number;
-  /** Refuse (`visitor-limit`) when the visitor's email holds this many meetings to come. */
-  maxPerVisitor?: number;
+  /** One per candidate agent: the slot each would hold. */
+  probes: SlotProbe[];
+  decide: (facts: HoldFacts) => HoldDecision<T>;
 }
 
-export type HoldMeetingResult =
-  | { outcome: 'held'; meeting: Meeting }
-  /** The idempotency key matched an earlier meeting: it is returned as is. */
-  | { outcome: 'replayed'; meeting: Meeting }
-  /** No candidate is free at that time (any more). */
-  | { outcome: 'taken'; skipped: Array<{ agentId: string; reason: string }> }
-  /** The visitor's email holds `maxPerVisitor` meetings to come already. */
-  | { outcome: 'visitor-limit' };
+/** The facts a change of one meeting is decided on, read under the rotation's lock. */
+export interface MeetingChangeFacts {
+  rotation: RotationState;
+  routingSettings: RoutingSettings;
+  /** Whether the change's `probe` overlaps another active meeting (false without a probe). */
+  overlaps: boolean;
+}
 
-/** A change to one meeting, made synchronously inside the store's mutator. */
+/** A change to one meeting: a synchronous decision on the current value and the facts. */
 export type MeetingChange = (
   current: Meeting,
-  ctx: {
-    /** Whether `agentId` has an active meeting other than `excludeId` in conflict with [start, end). */
-    hasConflict(args: {
-      agentId: string;
-      start: number;
-      end: number;
-      bufferAfterMs: number;
-      excludeId?: string;
-    }): boolean;
-    /** The rotation's settings as they are at this change. */
-    routingSettings: RoutingSettings;
-  },
+  facts: MeetingChangeFacts,
 ) => {
   meeting: Meeting;
   outbox?: NewOutboxItem[];
-  /** Gives the meeting's turn back to its rotation (rotation-state.ts `giveBack`), atomically. */
-  giveBackTurn?: boolean;
+  /** The rotation after the change (a turn given back, rotation-state.ts `giveBack`). */
+  rotation?: RotationState;
 };
 
 export interface MeetingFilter {
@@ -119,33 +117,48 @@ export interface MeetingFilter {
 
 export interface MeetingStore {
   /**
-   * Books a slot atomically: returns the meeting of an earlier request with the same
-   * idempotency key; else picks the agent (see `mode`), checks no active meeting of that
-   * agent conflicts (with buffers), stores the meeting as given (status `pending`, holding
-   * the slot), counts it in the agent's total and, for `rotation`, moves the pool's pointer to
-   * that agent; all in one
-   * durable write. Two concurrent holds of one slot can never both pick the same agent.
+   * Books a slot atomically: under the rotation's lock, reads the facts (HoldFacts), runs
+   * `decide` (meetings/ and routing/ decide: a replay, a visitor at their limit, which agent),
+   * and stores the meeting and rotation it returns in one durable transaction. The insert
+   * itself fails with ConflictError SLOT_TAKEN when the meeting overlaps another active
+   * meeting of its agent, whatever the decision thought; a meeting id that exists fails with
+   * MEETING_EXISTS. An error `decide` throws changes nothing.
    */
-  holdMeeting(args: HoldMeetingArgs): Promise<HoldMeetingResult>;
+  holdMeeting<T>(args: HoldMeetingArgs<T>): Promise<T>;
   /**
-   * Gives up a `pending` hold (the calendar event could not be made): the meeting is deleted,
-   * the agent's total goes back, and the pool's pointer goes back to where it was if no other
-   * turn was taken since. Returns false when the meeting is not pending.
+   * Gives up a `pending` hold (the calendar event could not be made): the meeting is deleted
+   * and the rotation becomes what `giveBack` makes of it (routing/rotation-state.ts), in one
+   * transaction under the rotation's lock. Returns false when the meeting is not pending.
    */
-  releaseMeeting(id: string, now: number): Promise<boolean>;
+  releaseMeeting(
+    id: string,
+    now: number,
+    giveBack: (rotation: RotationState, meeting: Meeting) => RotationState,
+  ): Promise<boolean>;
   /**
-   * Applies `change` to the meeting and enqueues its outbox items in one write. `change` runs
-   * synchronously on the current value; an error it throws changes nothing.
+   * Applies `change` to the meeting (read under the rotation's lock, with `probe` checked for
+   * overlap) and writes the meeting, its outbox items and the rotation it returns in one
+   * transaction. An error `change` throws changes nothing. A changed time that overlaps
+   * another active meeting fails with SLOT_TAKEN at the write too.
    */
-  updateMeeting(id: string, change: MeetingChange, now: number): Promise<Meeting>;
-  getMeeting(id: string): Meeting | undefined;
-  findMeetingByManageTokenHash(hash: string): Meeting | undefined;
+  updateMeeting(
+    id: string,
+    change: MeetingChange,
+    now: number,
+    options?: { probe?: SlotProbe },
+  ): Promise<Meeting>;
+  getMeeting(id: string): Promise<Meeting | undefined>;
+  findMeetingByManageTokenHash(hash: string): Promise<Meeting | undefined>;
   /** Newest start first. */
-  listMeetings(filter?: MeetingFilter): Meeting[];
+  listMeetings(filter?: MeetingFilter): Promise<Meeting[]>;
   /** Active meetings of an agent overlapping [from, to), for availability. */
-  agentMeetings(agentId: string, from: number, to: number): Meeting[];
+  agentMeetings(agentId: string, from: number, to: number): Promise<Meeting[]>;
   /** Meetings in `statuses` whose end (or, for `pending`, creation) is before `before`. */
-  meetingsDue(statuses: Array<Meeting['status']>, before: number, limit: number): Meeting[];
+  meetingsDue(
+    statuses: Array<Meeting['status']>,
+    before: number,
+    limit: number,
+  ): Promise<Meeting[]>;
 }
 
 export interface MeetingStores

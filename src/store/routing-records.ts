@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { NO_POOL, pointerOf, takeTurn, type RotationState } from '../routing/rotation-state.js';
 import { pickNextAgent } from '../routing/round-robin.js';
-import { routingSettingsSchema, type RoutingSettings } from '../routing/routing-settings.js';
+import { routingSettingsSchema, type RoutingSettings } from '../records/routing-settings.js';
 import type { Changed } from './document-db.js';
 import { deepFreeze } from './document-snapshot.js';
 import { refuseInvalid } from './record-validation.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { StoreError } from '../errors.js';
-import { DEFAULT_ROUTING_SETTINGS, routingSettingsSchema } from '../routing/routing-settings.js';
+import { DEFAULT_ROUTING_SETTINGS, routingSettingsSchema } from '../records/routing-settings.js';
 import { chatDocumentShape, createEmptyChatDocument } from './chat-document.js';
 import { deepFreeze, freezeDocumentValues } from './document-snapshot.js';
 import { createEmptyMeetingDocument, meetingDocumentShape } from './meeting-document.js';

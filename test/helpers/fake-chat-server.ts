@@ -10,7 +10,7 @@ import {
   type PublishedChatDocument,
   type ResolveRequest,
   type ResolveResponse,
-} from '../../src/chat/chat-contract.js';
+} from '../../src/records/chat-contract.js';
 import {
   bookingRequestSchema,
   slotQuerySchema,

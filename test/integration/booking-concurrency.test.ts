@@ -17,7 +17,7 @@ import {
   type Agent,
   type AgentInput,
   type Meeting,
-} from '../../src/meetings/meeting-contract.js';
+} from '../../src/records/meeting-contract.js';
 import type { Store } from '../../src/store/index.js';
 import { createStoreFile, storeImplementations } from '../helpers/store-implementations.js';
 import { createBookingDeps } from '../helpers/booking-deps.js';

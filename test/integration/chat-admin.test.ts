@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import type { ChatConfiguration, DialogueContent } from '../../src/chat/chat-contract.js';
+import type { ChatConfiguration, DialogueContent } from '../../src/records/chat-contract.js';
 import { createDefaultConfiguration } from '../../src/chat/default-configuration.js';
 import {
   createDialogueThroughApi as create,

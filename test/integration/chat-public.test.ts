@@ -1,7 +1,7 @@
 import express from 'express';
 import request from 'supertest';
 import { describe, expect, it, vi } from 'vitest';
-import type { ChatConfiguration, Dialogue, DialogueContent } from '../../src/chat/chat-contract.js';
+import type { ChatConfiguration, Dialogue, DialogueContent } from '../../src/records/chat-contract.js';
 import { createChatPublicRoutes } from '../../src/chat/chat-public-routes.js';
 import {
   createFlexibleRateLimiter,

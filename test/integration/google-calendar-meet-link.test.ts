@@ -7,7 +7,7 @@ import { createManualClock } from '../../src/deps.js';
 import { silentLogger } from '../../src/logger.js';
 import { changeMeetingStatus, rescheduleMeeting } from '../../src/meetings/change-meeting.js';
 import { LINK_WAIT_MS } from '../../src/meetings/meeting-link.js';
-import { agentInputSchema, type Agent } from '../../src/meetings/meeting-contract.js';
+import { agentInputSchema, type Agent } from '../../src/records/meeting-contract.js';
 import { runOutboxOnce } from '../../src/outbox/run-outbox-once.js';
 import {
   API,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/deps.js';
 import { silentLogger } from '../../src/logger.js';
-import type { Meeting } from '../../src/meetings/meeting-contract.js';
+import type { Meeting } from '../../src/records/meeting-contract.js';
 import {
   createLeadAgentHandler,
   createMeetingLeadHandlers,

@@ -5,7 +5,7 @@ import type {
   ChatEvent,
   Dialogue,
   DialogueContent,
-} from '../../src/chat/chat-contract.js';
+} from '../../src/records/chat-contract.js';
 import { createDefaultConfiguration } from '../../src/chat/default-configuration.js';
 import { createJsonFileStore } from '../../src/store/index.js';
 import { EVENT_DEDUPE_WINDOW_MS, MAX_HELD_PER_CONVERSATION } from '../../src/store/chat-records.js';

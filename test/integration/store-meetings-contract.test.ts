@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Agent, Meeting, RoutingRule } from '../../src/meetings/meeting-contract.js';
-import type { OAuthState } from '../../src/store/meeting-document.js';
+import type { Agent, Meeting, RoutingRule } from '../../src/records/meeting-contract.js';
+import type { OAuthState } from '../../src/records/oauth-state.js';
 import type { HoldCandidate, HoldMeetingArgs } from '../../src/store/meeting-store-types.js';
 import type { Store } from '../../src/store/index.js';
 import { createStoreFile, storeImplementations } from '../helpers/store-implementations.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/deps.js';
 import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
 import { silentLogger } from '../../src/logger.js';
-import { agentInputSchema, type Agent } from '../../src/meetings/meeting-contract.js';
+import { agentInputSchema, type Agent } from '../../src/records/meeting-contract.js';
 import { createRoutingSources } from '../../src/routing/routing-sources.js';
 import { createMemoryStore } from '../../src/store/index.js';
 import { processInvocation } from '../../webhooks/flow-steps/process-invocation.js';

@@ -8,7 +8,7 @@ import {
   type SlotAgent,
 } from '../../src/calendar/availability.js';
 import type { Interval } from '../../src/calendar/calendar-types.js';
-import { WEEKDAYS, type AvailabilityBlock } from '../../src/meetings/meeting-contract.js';
+import { WEEKDAYS, type AvailabilityBlock } from '../../src/records/meeting-contract.js';
 
 /**
  * Properties of slot generation over random agents, calendars and ranges near DST changes

@@ -11,7 +11,7 @@ import {
   type SlotAgent,
 } from '../../src/calendar/availability.js';
 import type { Interval } from '../../src/calendar/calendar-types.js';
-import type { AvailabilityBlock } from '../../src/meetings/meeting-contract.js';
+import type { AvailabilityBlock } from '../../src/records/meeting-contract.js';
 
 /** Fixed instants only: `at('2026-03-02T08:00')` is that UTC time. */
 const at = (utc: string): number => Date.parse(`${utc}Z`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Card, DialogueContent } from '../../src/chat/chat-contract.js';
+import type { Card, DialogueContent } from '../../src/records/chat-contract.js';
 import {
   checkForPublish,
   dialogueDraftSchema,

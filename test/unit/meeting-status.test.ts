@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Meeting, MeetingStatus } from '../../src/meetings/meeting-contract.js';
+import type { Meeting, MeetingStatus } from '../../src/records/meeting-contract.js';
 import {
   checkTransition,
   DEFAULT_NO_SHOW_GRACE_MS,

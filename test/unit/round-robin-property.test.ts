@@ -6,7 +6,7 @@ import { createManualClock } from '../../src/deps.js';
 import { AppError } from '../../src/errors.js';
 import { bookMeeting, type BookingDeps } from '../../src/meetings/book-meeting.js';
 import { bookingRequestSchema } from '../../src/meetings/booking-contract.js';
-import { agentInputSchema, type Agent } from '../../src/meetings/meeting-contract.js';
+import { agentInputSchema, type Agent } from '../../src/records/meeting-contract.js';
 import type { HoldCandidate } from '../../src/store/meeting-store-types.js';
 import { createMemoryStore, type LowdbStore } from '../../src/store/index.js';
 import { createBookingDeps } from '../helpers/booking-deps.js';

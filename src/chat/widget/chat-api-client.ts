@@ -1,5 +1,5 @@
 import type { PublicMeeting, SlotsResponse } from '../../meetings/booking-contract.js';
-import type { ChatEvent, ResolveRequest, ResolveResponse } from '../chat-contract.js';
+import type { ChatEvent, ResolveRequest, ResolveResponse } from '../../records/chat-contract.js';
 import type { CachedLook } from './visitor-memory.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ChatEvent } from '../chat-contract.js';
+import type { ChatEvent } from '../../records/chat-contract.js';
 import { bookMeeting, BOOKING_TEXT, presentMeeting, type BookingDeps } from './booking-card.js';
 import type { ChatApi } from './chat-api-client.js';
 import type { ChatView, FormField } from './chat-view.js';

@@ -31,7 +31,7 @@ export interface DailyUsagePort {
 
 /** The one-process persistence the stores offer (load once at start, save the totals). */
 export interface DailyUsageStore {
-  loadUsage(): DailyUsage | undefined;
+  loadUsage(): Promise<DailyUsage | undefined>;
   saveUsage(usage: DailyUsage): Promise<void>;
 }
 
@@ -52,11 +52,11 @@ export function addDailyUsage(base: DailyUsage | undefined, delta: DailyUsageDel
 }
 
 /** The port over a one-process store: the totals live here and are saved whole. */
-export function createStoreDailyUsage(store: DailyUsageStore): {
+export async function createStoreDailyUsage(store: DailyUsageStore): Promise<{
   port: DailyUsagePort;
   initial: DailyUsage | undefined;
-} {
-  const initial = store.loadUsage();
+}> {
+  const initial = await store.loadUsage();
   let totals = initial;
   return {
     initial,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MeetingStatus } from '../meetings/meeting-contract.js';
+import type { MeetingStatus } from './meeting-contract.js';
 
 /** The rotation's admin settings (`PUT /api/routing/settings`), kept in the store. */
 export const routingSettingsSchema = z.object({
