@@ -37,11 +37,6 @@ import {
 export interface LowdbStoreOptions {
   /** Outbox item ids and lease tokens; random UUIDs unless a test injects predictable ones. */
   ids?: Ids;
-  /**
-   * The longest a change applied with `durability: 'deferred'` waits for its write to start
-   * (default 1,000 ms): what a crash can lose of such changes. Read by the store factories.
-   */
-  deferredWriteMs?: number;
 }
 
 /**
