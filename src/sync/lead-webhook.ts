@@ -1,4 +1,5 @@
 import type { Clock } from '../deps.js';
+import { createKeyedQueue, type KeyedQueue } from '../keyed-queue.js';
 import type { LeadStore } from '../store/types.js';
 
 export interface LeadWebhookDeps {
@@ -44,7 +45,9 @@ export function applyLeadWebhook(
   deps: LeadWebhookDeps,
   change: LeadWebhookChange,
 ): Promise<LeadWebhookResult> {
-  return oneAtATimePerLead(deps.store, change.id, () => mergeLeadChange(deps, change));
+  let queue = queues.get(deps.store);
+  if (!queue) queues.set(deps.store, (queue = createKeyedQueue()));
+  return queue.run(change.id, () => mergeLeadChange(deps, change));
 }
 
 async function mergeLeadChange(
@@ -72,19 +75,5 @@ async function mergeLeadChange(
   };
 }
 
-/** The tail of each lead's queue of calls, per store (a test's stores never share queues). */
-const queues = new WeakMap<LeadStore, Map<number, Promise<unknown>>>();
-
-function oneAtATimePerLead<T>(store: LeadStore, id: number, run: () => Promise<T>): Promise<T> {
-  let tails = queues.get(store);
-  if (!tails) queues.set(store, (tails = new Map()));
-  const before = tails.get(id);
-  const result = before ? before.then(run, run) : run();
-  const tail = result.catch(() => undefined);
-  tails.set(id, tail);
-  // The last call of a lead forgets its queue, so the map holds only leads with calls running.
-  void tail.then(() => {
-    if (tails.get(id) === tail) tails.delete(id);
-  });
-  return result;
-}
+/** Each store's queue of calls per lead id (a test's stores never share queues). */
+const queues = new WeakMap<LeadStore, KeyedQueue<number>>();
