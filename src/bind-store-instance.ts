@@ -23,9 +23,9 @@ export async function bindStoreToInstance(
   instanceId: string,
   context: { file: string; clock: Clock; logger: Logger },
 ): Promise<void> {
-  const recorded = store.loadInstance()?.id;
+  const recorded = (await store.loadInstance())?.id;
   if (recorded === instanceId) return;
-  const held = recorded ?? inferInstance(store);
+  const held = recorded ?? (await inferInstance(store));
   if (held === 'empty' || held === instanceId) {
     if (recorded === undefined && held !== 'empty') {
       context.logger.info(
@@ -70,18 +70,25 @@ export async function bindStoreToInstance(
  * tokens or its seeded demo agents and dialogue mean the sandbox; other leads or a cursor mean
  * an instance that cannot be told (`unknown`); nothing at all is `empty`, free to adopt.
  */
-export function inferInstance(store: BindableStore): 'sandbox' | 'unknown' | 'empty' {
-  const state = store.loadSyncState();
+export async function inferInstance(
+  store: BindableStore,
+): Promise<'sandbox' | 'unknown' | 'empty'> {
+  const [state, agents, dialogues, leads] = await Promise.all([
+    store.loadSyncState(),
+    store.listAgents(),
+    store.listDialogues(),
+    store.countLeads(),
+  ]);
   const tokens = pagingTokens(state);
   const demoEmails = new Set(DEMO_AGENTS.map((agent) => agent.email));
   if (
     tokens.some(isSandboxPagingToken) ||
-    store.listAgents().some((agent) => demoEmails.has(agent.email.toLowerCase())) ||
-    store.listDialogues().some((dialogue) => dialogue.draft.name === DEMO_DIALOGUE.name)
+    agents.some((agent) => demoEmails.has(agent.email.toLowerCase())) ||
+    dialogues.some((dialogue) => dialogue.draft.name === DEMO_DIALOGUE.name)
   ) {
     return 'sandbox';
   }
-  if (store.countLeads() > 0 || tokens.length > 0 || state.phase !== 'none') return 'unknown';
+  if (leads > 0 || tokens.length > 0 || state.phase !== 'none') return 'unknown';
   return 'empty';
 }
 

@@ -6,6 +6,7 @@ import { bindStoreToInstance } from './bind-store-instance.js';
 import { createMarketoClient, marketoDayKey } from './clients/marketo/index.js';
 import { RedisCallBudget } from './clients/marketo/redis-call-budget.js';
 import { createRedisDailyUsage } from './clients/marketo/redis-daily-usage.js';
+import { createStoreDailyUsage } from './clients/marketo/daily-usage-port.js';
 import { marketoInstanceId } from './clients/marketo/instance-id.js';
 import type { MarketoApi } from './clients/marketo/types.js';
 import type { Config } from './config.js';
@@ -94,7 +95,7 @@ export async function createRuntime(
       maxRetries: config.marketo.maxRetries,
       clock,
       logger,
-      ...(shared ?? { usageStore: store }),
+      ...(shared ?? { usage: await createStoreDailyUsage(store) }),
     });
     const sandbox = sandboxServer ? { url: sandboxServer.url } : undefined;
     return {

@@ -42,15 +42,23 @@ export function createServiceJobs(deps: ServiceJobsDeps): ServiceJob[] {
         logger,
         isPaused: () => (deps.marketo.stats().pausedUntil ?? 0) > clock.now(),
       });
-      // A new or unfinished copy starts now rather than at the next cron fire.
-      if (store.loadSyncState().phase !== 'incremental' && !runner.running) {
-        runner
-          .start('startup')
-          .done.catch((err: unknown) => logger.error({ err }, 'lead sync failed'));
-      }
+      // A new or unfinished copy starts now rather than at the next cron fire (unless the job
+      // stopped while the state was read).
+      let stopped = false;
+      const startup = store.loadSyncState().then(
+        (state) => {
+          if (stopped || state.phase === 'incremental' || runner.running) return;
+          runner
+            .start('startup')
+            .done.catch((err: unknown) => logger.error({ err }, 'lead sync failed'));
+        },
+        (err: unknown) => logger.error({ err }, 'could not read the sync state at start'),
+      );
       return {
         async stop() {
+          stopped = true;
           schedule.stop();
+          await startup;
           await runner.stop();
         },
       };

@@ -70,7 +70,7 @@ export function createServiceOutbox(deps: ServiceOutboxDeps): ServiceOutbox {
       callbackClient,
       fallbackCallbackKey: deps.ssfsApiKey,
       routing: deps.routing.routing,
-      leadFields: (leadId) => store.getLead(leadId)?.fields,
+      leadFields: async (leadId) => (await store.getLead(leadId))?.fields,
     }),
     marketo: {
       ...createChatOutboxHandlers({ marketo, store, clock, logger }),

@@ -117,7 +117,7 @@ async function assemble(
   await seedAgents(deps, demo ? DEMO_AGENTS : config.routingAgents, { demo });
   // Webhook and flow-step routing use the same agents, in the same order, as meetings.
   const routing = createRoutingSources(store, config.meetings.ownerField);
-  checkStoredGrants(store, secrets.cipher, logger);
+  await checkStoredGrants(store, secrets.cipher, logger);
   // Publishing checks a dialogue's conditions and tokens against the fields the copy holds.
   const chatAdmin = { ...deps, syncedFields: config.sync.fields };
   if (sandbox) await seedDemoChat(chatAdmin);

@@ -33,8 +33,8 @@ export function createChatAdminRoutes(deps: ChatAdminDeps): Router {
   const router = Router();
   const { store } = deps;
 
-  router.get('/configuration', (_req, res) => {
-    res.json(currentChatConfiguration(store));
+  router.get('/configuration', async (_req, res) => {
+    res.json(await currentChatConfiguration(store));
   });
 
   /** Replaces the whole configuration. */
@@ -42,13 +42,17 @@ export function createChatAdminRoutes(deps: ChatAdminDeps): Router {
     const configuration = parseInput(chatConfigurationSchema, req.body, 'configuration');
     await store.saveChatConfiguration(configuration);
     deps.logger.info({ chatEnabled: configuration.chatEnabled }, 'chat configuration saved');
-    res.json(currentChatConfiguration(store));
+    res.json(await currentChatConfiguration(store));
   });
 
-  router.get('/dialogues', (_req, res) => {
+  router.get('/dialogues', async (_req, res) => {
+    const [configuration, dialogues] = await Promise.all([
+      currentChatConfiguration(store),
+      store.listDialogues(),
+    ]);
     res.json({
-      chatEnabled: currentChatConfiguration(store).chatEnabled,
-      dialogues: store.listDialogues().map(summarizeDialogue),
+      chatEnabled: configuration.chatEnabled,
+      dialogues: dialogues.map(summarizeDialogue),
     });
   });
 
@@ -56,42 +60,45 @@ export function createChatAdminRoutes(deps: ChatAdminDeps): Router {
   router.post('/dialogues', async (req, res) => {
     const draft = parseInput(dialogueDraftSchema, req.body, 'dialogue draft');
     const dialogue = await createDialogue(deps, draft);
-    res.status(201).location(`${req.baseUrl}/dialogues/${dialogue.id}`).json(present(dialogue));
+    res
+      .status(201)
+      .location(`${req.baseUrl}/dialogues/${dialogue.id}`)
+      .json(await present(dialogue));
   });
 
   /** Body: `{ pageUrl, leadId? | email? }`; neither means an anonymous visitor. */
-  router.post('/dialogues/preview', (req, res) => {
+  router.post('/dialogues/preview', async (req, res) => {
     const request = parseInput(previewRequestSchema, req.body, 'preview request');
-    res.json(previewDialogue(deps, request));
+    res.json(await previewDialogue(deps, request));
   });
 
-  router.get('/dialogues/:id', (req, res) => {
-    res.json(present(requireDialogue(store, dialogueId(req.params.id))));
+  router.get('/dialogues/:id', async (req, res) => {
+    res.json(await present(await requireDialogue(store, dialogueId(req.params.id))));
   });
 
   /** Body: the whole draft (DialogueContent). */
   router.put('/dialogues/:id/draft', async (req, res) => {
     const id = dialogueId(req.params.id);
-    requireDialogue(store, id);
+    await requireDialogue(store, id);
     const draft = parseInput(dialogueDraftSchema, req.body, 'dialogue draft');
-    res.json(present(await saveDialogueDraft(deps, id, draft)));
+    res.json(await present(await saveDialogueDraft(deps, id, draft)));
   });
 
   router.post('/dialogues/:id/publish', async (req, res) => {
     const outcome = await publishDialogue(deps, dialogueId(req.params.id));
     res.json({
-      ...present(outcome.dialogue),
+      ...(await present(outcome.dialogue)),
       publishedNow: outcome.publishedNow,
       warnings: outcome.warnings,
     });
   });
 
   router.post('/dialogues/:id/enable', async (req, res) => {
-    res.json(present(await setDialogueEnabled(deps, dialogueId(req.params.id), true)));
+    res.json(await present(await setDialogueEnabled(deps, dialogueId(req.params.id), true)));
   });
 
   router.post('/dialogues/:id/disable', async (req, res) => {
-    res.json(present(await setDialogueEnabled(deps, dialogueId(req.params.id), false)));
+    res.json(await present(await setDialogueEnabled(deps, dialogueId(req.params.id), false)));
   });
 
   router.delete('/dialogues/:id', async (req, res) => {
@@ -99,11 +106,11 @@ export function createChatAdminRoutes(deps: ChatAdminDeps): Router {
     res.status(204).end();
   });
 
-  function present(dialogue: Dialogue) {
+  async function present(dialogue: Dialogue) {
     return {
       ...dialogue,
       hasUnpublishedChanges: hasUnpublishedChanges(dialogue),
-      stats: store.dialogueStats(dialogue.id),
+      stats: await store.dialogueStats(dialogue.id),
     };
   }
 

@@ -54,7 +54,7 @@ export async function recordWidgetEvent(
   configuration: ChatConfiguration,
   event: ChatEvent,
 ): Promise<RecordedChatEvent> {
-  const dialogue = deps.store.getDialogue(event.dialogueId);
+  const dialogue = await deps.store.getDialogue(event.dialogueId);
   if (!dialogue?.published) {
     throw new ValidationError('dialogueId: no published dialogue has this id', 'dialogueId');
   }
@@ -84,7 +84,7 @@ export async function recordWidgetEvent(
     identity: 'typed',
     occurredAt: now,
   };
-  const target = writeTarget(deps, identity, givenEmail);
+  const target = await writeTarget(deps, identity, givenEmail);
   // Known: this event, and the ones held while the conversation was anonymous, go to the lead
   // in the same write (once each: the outbox keys them by event). Anonymous: the event is held
   // with its conversation until an event makes it known.
@@ -116,18 +116,18 @@ type WriteTarget = (activity: ChatActivity) => NewOutboxItem;
  * typed from then on); else the email they typed (the lead with it in the local copy, or one
  * Sync Leads creates or finds); undefined while they are anonymous.
  */
-function writeTarget(
+async function writeTarget(
   deps: ChatEventDeps,
   identity: VisitorIdentity,
   givenEmail: string | undefined,
-): WriteTarget | undefined {
+): Promise<WriteTarget | undefined> {
   const { leadId } = identity;
   const typedEmail = givenEmail ?? identity.typedEmail;
   if (leadId !== undefined && (typedEmail === undefined || typedEmail === identity.leadEmail)) {
     return (activity) => chatActivityItem(leadId, { ...activity, identity: 'cookie' });
   }
   if (typedEmail === undefined) return undefined;
-  const lead = deps.store.findLeadsByEmail(typedEmail)[0];
+  const [lead] = await deps.store.findLeadsByEmail(typedEmail);
   return (activity) => {
     const typed = { ...activity, identity: 'typed' as const };
     return lead ? chatActivityItem(lead.id, typed) : chatLeadUpsertItem(typedEmail, typed);

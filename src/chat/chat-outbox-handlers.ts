@@ -85,7 +85,7 @@ export function createChatOutboxHandlers(deps: ChatOutboxHandlerDeps): ChatOutbo
         const { email, activity } = readPayload(chatLeadUpsertPayloadSchema, item.payload);
         const normalised = email.toLowerCase();
         // The sync may have brought the lead since the event: then no call is needed.
-        let leadId = deps.store.findLeadsByEmail(normalised)[0]?.id;
+        let leadId = (await deps.store.findLeadsByEmail(normalised))[0]?.id;
         if (leadId === undefined) {
           const result = await upserts.submit(normalised);
           checkRecordResult(result, 'lead upsert');

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { AppError } from '../errors.js';
 import { isAllowedSite } from './domain-lists.js';
 
@@ -57,7 +57,9 @@ const EXPOSED = 'ETag, RateLimit, RateLimit-Policy, Retry-After';
  * (text/plain, sendBeacon) reaches us without a preflight. Requests without Origin (same-origin
  * navigation, servers) pass: CORS is not access control (research F1), the rate limit is.
  */
-export function chatCors(isAllowed: () => (origin: string) => boolean): RequestHandler {
+export function chatCors(
+  isAllowed: (res: Response) => (origin: string) => boolean,
+): RequestHandler {
   return (req, res, next) => {
     res.setHeader('Vary', 'Origin');
     const origin = req.headers.origin;
@@ -65,7 +67,7 @@ export function chatCors(isAllowed: () => (origin: string) => boolean): RequestH
       next();
       return;
     }
-    const allowed = isAllowed()(origin);
+    const allowed = isAllowed(res)(origin);
     if (allowed) {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Access-Control-Expose-Headers', EXPOSED);

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { ChatStore } from '../store/types.js';
-import type { Card, ChatConfiguration, Dialogue, PublishedChatDocument } from '../records/chat-contract.js';
+import type {
+  Card,
+  ChatConfiguration,
+  Dialogue,
+  PublishedChatDocument,
+} from '../records/chat-contract.js';
 import { currentChatConfiguration } from './default-configuration.js';
 import { renderLeadTokens } from './lead-tokens.js';
 import type { VisitorLead } from './audience.js';
@@ -46,8 +51,9 @@ export interface PublishedChat {
 /**
  * The published chat, rebuilt when `store.chatRevision()` moves (a configuration save, a
  * publish, a dialogue switched on or off or deleted; never a draft save) and served from memory
- * otherwise: the hot path of GET /chat/config is one number compare, one header compare and a
- * write of a ready buffer.
+ * otherwise: the hot path of GET /chat/config is one read of the revision, one number compare,
+ * one header compare and a write of a ready buffer. Concurrent calls that see a new revision
+ * share one rebuild.
  *
  * The ETag is a hash of the body, not the revision: it changes exactly when what visitors get
  * changes, and every replica and restart gives the same content the same tag.
@@ -55,26 +61,34 @@ export interface PublishedChat {
 export function createPublishedChatCache(
   store: Pick<ChatStore, 'chatRevision' | 'getChatConfiguration' | 'listDialogues'>,
   ownOrigin: string | undefined,
-): () => PublishedChat {
-  let current: PublishedChat | undefined;
-  return () => {
-    const revision = store.chatRevision();
-    if (current?.revision !== revision) current = buildPublishedChat(store, revision, ownOrigin);
-    return current;
+): () => Promise<PublishedChat> {
+  let current: { revision: number; built: Promise<PublishedChat> } | undefined;
+  return async () => {
+    const revision = await store.chatRevision();
+    if (current?.revision !== revision) {
+      const built = buildPublishedChat(store, revision, ownOrigin);
+      const entry = { revision, built };
+      current = entry;
+      // A failed read is not cached: the next call tries again.
+      built.catch(() => {
+        if (current === entry) current = undefined;
+      });
+    }
+    return current.built;
   };
 }
 
-function buildPublishedChat(
+async function buildPublishedChat(
   store: Pick<ChatStore, 'getChatConfiguration' | 'listDialogues'>,
   revision: number,
   ownOrigin: string | undefined,
-): PublishedChat {
-  const configuration = currentChatConfiguration(store);
+): Promise<PublishedChat> {
+  const [configuration, dialogues] = await Promise.all([
+    currentChatConfiguration(store),
+    store.listDialogues(),
+  ]);
   const targetable = configuration.chatEnabled
-    ? store
-        .listDialogues()
-        .filter((d) => d.enabled && d.published !== null)
-        .sort(byPrecedence)
+    ? dialogues.filter((d) => d.enabled && d.published !== null).sort(byPrecedence)
     : [];
   const served = new Map<string, ServedDialogue>();
   for (const dialogue of targetable) {

@@ -59,7 +59,8 @@ export async function resolveDialogueJson(
 ): Promise<string> {
   const { visitor, pageUrl } = request;
   const anonymous =
-    deps.completions.skipFor(visitor.anonymousId) === undefined && !mayBeIdentified(deps, visitor);
+    deps.completions.skipFor(visitor.anonymousId) === undefined &&
+    !(await mayBeIdentified(deps, visitor));
   if (!anonymous) return JSON.stringify(await resolveDialogue(deps, published, request));
   let answer = published.anonymousAnswers.get(pageUrl);
   if (answer === undefined) {

@@ -6,7 +6,11 @@ import { chatEventSchema, resolveRequestSchema } from '../records/chat-contract.
 import { readJsonBody } from './chat-public-body.js';
 import { recordWidgetEvent } from './chat-events.js';
 import { chatCors, originOf } from './chat-public-cors.js';
-import { createPublishedChatCache, matchesIfNoneMatch } from './chat-public-document.js';
+import {
+  createPublishedChatCache,
+  matchesIfNoneMatch,
+  type PublishedChat,
+} from './chat-public-document.js';
 import {
   createChatRateLimiter,
   createFlexibleRateLimiter,
@@ -84,10 +88,17 @@ export function createChatPublicRoutes(deps: ChatPublicRoutesDeps): Router {
   const logger = deps.logger.child({ routes: 'chat-public' });
 
   const router = Router();
-  router.use(chatCors(() => published().isAllowedOrigin));
+  // The published chat is read once per request (one read of the revision), before CORS.
+  router.use((_req, res, next) => {
+    published().then((chat) => {
+      (res.locals as PublishedLocals).publishedChat = chat;
+      next();
+    }, next);
+  });
+  router.use(chatCors((res) => publishedFor(res).isAllowedOrigin));
 
   const getConfig: RequestHandler = (req, res) => {
-    const { etag, body: document } = published();
+    const { etag, body: document } = publishedFor(res);
     res.setHeader('ETag', etag);
     res.setHeader('Cache-Control', CONFIG_CACHE_CONTROL);
     if (matchesIfNoneMatch(req.headers['if-none-match'], etag)) {
@@ -103,7 +114,7 @@ export function createChatPublicRoutes(deps: ChatPublicRoutesDeps): Router {
   router.post('/resolve', limiter(limits.resolve), body, async (req, res) => {
     const request = parseInput(resolveRequestSchema, req.body, 'resolve request');
     const identify = { store: deps.store, munchkin: deps.munchkin, completions };
-    const answer = await resolveDialogueJson(identify, published(), request);
+    const answer = await resolveDialogueJson(identify, publishedFor(res), request);
     sendJson(res, 200, answer);
   });
 
@@ -111,7 +122,7 @@ export function createChatPublicRoutes(deps: ChatPublicRoutesDeps): Router {
     const event = parseInput(chatEventSchema, req.body, 'event');
     const result = await recordWidgetEvent(
       { store: deps.store, clock: deps.clock, completions, munchkin: deps.munchkin },
-      published().configuration,
+      publishedFor(res).configuration,
       event,
     );
     if (result.enqueued > 0) deps.onEnqueued?.();
@@ -126,6 +137,17 @@ export function createChatPublicRoutes(deps: ChatPublicRoutesDeps): Router {
     router.use(deps.extraRoutes({ limiter, body, munchkin: deps.munchkin }));
 
   return router;
+}
+
+interface PublishedLocals {
+  publishedChat?: PublishedChat;
+}
+
+/** The published chat this request was given by the router's first middleware. */
+function publishedFor(res: Response): PublishedChat {
+  const chat = (res.locals as PublishedLocals).publishedChat;
+  if (chat === undefined) throw new Error('the published chat is read before the routes');
+  return chat;
 }
 
 /**

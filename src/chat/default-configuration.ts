@@ -36,8 +36,8 @@ export function createDefaultConfiguration(): ChatConfiguration {
 }
 
 /** The saved configuration, or the defaults when none has been saved. */
-export function currentChatConfiguration(
+export async function currentChatConfiguration(
   store: Pick<ChatStore, 'getChatConfiguration'>,
-): ChatConfiguration {
-  return store.getChatConfiguration() ?? createDefaultConfiguration();
+): Promise<ChatConfiguration> {
+  return (await store.getChatConfiguration()) ?? createDefaultConfiguration();
 }

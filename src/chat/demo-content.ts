@@ -63,7 +63,7 @@ export const DEMO_DIALOGUE: DialogueContent = {
 
 /** Creates and publishes the demo dialogue when the store has no dialogue at all. */
 export async function seedDemoChat(deps: DialogueAdminDeps): Promise<void> {
-  if (deps.store.listDialogues().length > 0) return;
+  if ((await deps.store.listDialogues()).length > 0) return;
   const dialogue = await createDialogue(deps, DEMO_DIALOGUE);
   await publishDialogue(deps, dialogue.id);
   deps.logger.info({ dialogueId: dialogue.id }, 'sandbox mode: published the demo dialogue');

@@ -5,6 +5,8 @@ import type { Logger } from '../logger.js';
 import type { MeetingStores } from '../store/meeting-store-types.js';
 import type { ChatStore } from '../store/types.js';
 import type { Dialogue, DialogueContent } from '../records/chat-contract.js';
+import type { Agent } from '../records/meeting-contract.js';
+import { createKeyedQueue, type KeyedQueue } from '../keyed-queue.js';
 import { invalidInput } from '../http/parse-input.js';
 import { checkForPublish } from './publish-validation.js';
 
@@ -20,13 +22,26 @@ export interface DialogueAdminDeps {
 
 /*
  * The admin's actions on dialogues, as plain functions of typed values. Each reads the
- * dialogue and saves its successor with nothing awaited in between, so two requests cannot
- * interleave a read-modify-write (the store's mutators are synchronous); the store also
- * refuses a published version going back (409 DIALOGUE_VERSION_CONFLICT).
+ * dialogue and saves its successor; the read answers a Promise, so the actions on one dialogue
+ * run one after the other in this process (two requests cannot interleave a
+ * read-modify-write); the store also refuses a published version going back
+ * (409 DIALOGUE_VERSION_CONFLICT).
  */
 
-export function requireDialogue(store: Pick<ChatStore, 'getDialogue'>, id: string): Dialogue {
-  const dialogue = store.getDialogue(id);
+/** Each store's queue of admin actions per dialogue id. */
+const queues = new WeakMap<object, KeyedQueue<string>>();
+
+function oneAtATime<T>(store: object, id: string, task: () => Promise<T>): Promise<T> {
+  let queue = queues.get(store);
+  if (!queue) queues.set(store, (queue = createKeyedQueue()));
+  return queue.run(id, task);
+}
+
+export async function requireDialogue(
+  store: Pick<ChatStore, 'getDialogue'>,
+  id: string,
+): Promise<Dialogue> {
+  const dialogue = await store.getDialogue(id);
   if (dialogue === undefined) throw new NotFoundError(`No dialogue ${id}`);
   return dialogue;
 }
@@ -38,7 +53,7 @@ export async function createDialogue(
   enabled = true,
 ): Promise<Dialogue> {
   const id = deps.ids.next();
-  if (deps.store.getDialogue(id) !== undefined) {
+  if ((await deps.store.getDialogue(id)) !== undefined) {
     throw new ConflictError('DIALOGUE_ID_TAKEN', `A dialogue ${id} exists already`);
   }
   const now = isoNow(deps.clock);
@@ -56,14 +71,16 @@ export async function createDialogue(
 }
 
 /** Replaces the draft; visitors keep getting the published version until the next publish. */
-export async function saveDialogueDraft(
+export function saveDialogueDraft(
   deps: DialogueAdminDeps,
   id: string,
   draft: DialogueContent,
 ): Promise<Dialogue> {
-  const dialogue = requireDialogue(deps.store, id);
-  await deps.store.saveDialogue({ ...dialogue, draft, updatedAt: isoNow(deps.clock) });
-  return requireDialogue(deps.store, id);
+  return oneAtATime(deps.store, id, async () => {
+    const dialogue = await requireDialogue(deps.store, id);
+    await deps.store.saveDialogue({ ...dialogue, draft, updatedAt: isoNow(deps.clock) });
+    return requireDialogue(deps.store, id);
+  });
 }
 
 export interface PublishOutcome {
@@ -85,14 +102,16 @@ export interface PublishOutcome {
  * conversations get the new version. Publishing an unchanged draft again is a no-op, so a
  * retried request does not make a second version.
  */
-export async function publishDialogue(
-  deps: DialogueAdminDeps,
-  id: string,
-): Promise<PublishOutcome> {
-  const dialogue = requireDialogue(deps.store, id);
+export function publishDialogue(deps: DialogueAdminDeps, id: string): Promise<PublishOutcome> {
+  return oneAtATime(deps.store, id, () => publishNow(deps, id));
+}
+
+async function publishNow(deps: DialogueAdminDeps, id: string): Promise<PublishOutcome> {
+  const dialogue = await requireDialogue(deps.store, id);
+  const agents = await agentsNamedBy(deps, dialogue.draft);
   const { problems, warnings } = checkForPublish(dialogue.draft, {
     syncedFields: deps.syncedFields,
-    findAgentByEmail: (email) => deps.store.findAgentByEmail(email),
+    findAgentByEmail: (email) => agents.get(email),
   });
   if (problems.length > 0) {
     throw invalidInput(`Dialogue ${id} cannot be published`, problems);
@@ -111,25 +130,45 @@ export async function publishDialogue(
     updatedAt: now,
   });
   deps.logger.info({ dialogueId: id, version }, 'dialogue published');
-  return { dialogue: requireDialogue(deps.store, id), publishedNow: true, warnings };
+  return { dialogue: await requireDialogue(deps.store, id), publishedNow: true, warnings };
+}
+
+/** The agents the draft's booking cards name, read before the (synchronous) publish check. */
+async function agentsNamedBy(
+  deps: DialogueAdminDeps,
+  draft: DialogueContent,
+): Promise<Map<string, Agent | undefined>> {
+  const emails = new Set<string>();
+  for (const card of draft.cards) {
+    if (card.type === 'booking' && card.agentEmail !== undefined) emails.add(card.agentEmail);
+  }
+  return new Map(
+    await Promise.all(
+      [...emails].map(async (email) => [email, await deps.store.findAgentByEmail(email)] as const),
+    ),
+  );
 }
 
 /** The dialogue's own on/off switch; idempotent. */
-export async function setDialogueEnabled(
+export function setDialogueEnabled(
   deps: DialogueAdminDeps,
   id: string,
   enabled: boolean,
 ): Promise<Dialogue> {
-  const dialogue = requireDialogue(deps.store, id);
-  if (dialogue.enabled === enabled) return dialogue;
-  await deps.store.saveDialogue({ ...dialogue, enabled, updatedAt: isoNow(deps.clock) });
-  deps.logger.info({ dialogueId: id, enabled }, 'dialogue switched');
-  return requireDialogue(deps.store, id);
+  return oneAtATime(deps.store, id, async () => {
+    const dialogue = await requireDialogue(deps.store, id);
+    if (dialogue.enabled === enabled) return dialogue;
+    await deps.store.saveDialogue({ ...dialogue, enabled, updatedAt: isoNow(deps.clock) });
+    deps.logger.info({ dialogueId: id, enabled }, 'dialogue switched');
+    return requireDialogue(deps.store, id);
+  });
 }
 
-export async function removeDialogue(deps: DialogueAdminDeps, id: string): Promise<void> {
-  if (!(await deps.store.deleteDialogue(id))) throw new NotFoundError(`No dialogue ${id}`);
-  deps.logger.info({ dialogueId: id }, 'dialogue deleted');
+export function removeDialogue(deps: DialogueAdminDeps, id: string): Promise<void> {
+  return oneAtATime(deps.store, id, async () => {
+    if (!(await deps.store.deleteDialogue(id))) throw new NotFoundError(`No dialogue ${id}`);
+    deps.logger.info({ dialogueId: id }, 'dialogue deleted');
+  });
 }
 
 /** Whether the draft differs from what visitors get (true when never published). */

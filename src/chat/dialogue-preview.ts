@@ -39,14 +39,17 @@ export interface DialoguePreview {
  * Which published dialogue a visitor would see on a page, and why each other one would not
  * show, from the local copy of the lead (its synced fields) and the saved configuration.
  */
-export function previewDialogue(
+export async function previewDialogue(
   deps: { store: ChatStore & LeadStore },
   request: PreviewRequest,
-): DialoguePreview {
-  const visitor = visitorFor(deps.store, request);
-  const configuration = currentChatConfiguration(deps.store);
+): Promise<DialoguePreview> {
+  const [visitor, configuration, dialogues] = await Promise.all([
+    visitorFor(deps.store, request),
+    currentChatConfiguration(deps.store),
+    deps.store.listDialogues(),
+  ]);
   const { chosen, reasons } = selectDialogue({
-    dialogues: deps.store.listDialogues(),
+    dialogues,
     chatEnabled: configuration.chatEnabled,
     pageUrl: request.pageUrl,
     lead: visitor.lead,
@@ -73,17 +76,21 @@ export function previewDialogue(
   };
 }
 
-function visitorFor(
+async function visitorFor(
   store: LeadStore,
   request: PreviewRequest,
-): { lead: VisitorLead; source: DialoguePreview['visitor']['source']; leadId: number | null } {
+): Promise<{
+  lead: VisitorLead;
+  source: DialoguePreview['visitor']['source'];
+  leadId: number | null;
+}> {
   if (request.leadId !== undefined) {
-    const lead = store.getLead(request.leadId);
+    const lead = await store.getLead(request.leadId);
     if (lead === undefined) throw new NotFoundError(`No lead ${request.leadId} in the local copy`);
     return { lead: lead.fields, source: 'lead', leadId: lead.id };
   }
   if (request.email !== undefined) {
-    const [lead] = store.findLeadsByEmail(request.email);
+    const [lead] = await store.findLeadsByEmail(request.email);
     if (lead !== undefined) return { lead: lead.fields, source: 'lead', leadId: lead.id };
     return { lead: { email: request.email }, source: 'email-only', leadId: null };
   }

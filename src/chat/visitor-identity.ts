@@ -56,10 +56,14 @@ export async function identifyVisitor(
   configuration: Pick<ChatConfiguration, 'blockedEmailDomains'>,
   visitor: ResolveRequest['visitor'],
 ): Promise<VisitorIdentity> {
+  // Independent reads: the link this browser made and the cookie's lead, side by side.
+  const [linkedEmail, marketoLead] = await Promise.all([
+    deps.store.findVisitorEmail(visitor),
+    leadOfCookie(deps, visitor.mktoTrk),
+  ]);
   const typedEmail =
-    acceptableVisitorEmail(configuration, deps.store.findVisitorEmail(visitor)) ??
+    acceptableVisitorEmail(configuration, linkedEmail) ??
     acceptableVisitorEmail(configuration, visitor.email);
-  const marketoLead = await leadOfCookie(deps, visitor.mktoTrk);
   if (marketoLead !== undefined) {
     return {
       source: 'cookie',
@@ -93,18 +97,18 @@ export async function leadOfCookie(
   if (mktoTrk === undefined || deps.munchkin === undefined) return undefined;
   const lead = await deps.munchkin.leadFor(mktoTrk);
   if (lead === undefined) return undefined;
-  return { ...lead, fields: storedFields(deps.store.getLead(lead.id), lead.email) };
+  return { ...lead, fields: storedFields(await deps.store.getLead(lead.id), lead.email) };
 }
 
 /** Whether resolve needs more than the page: a cookie to ask Marketo about, or a typed email. */
-export function mayBeIdentified(
+export async function mayBeIdentified(
   deps: Pick<IdentifyDeps, 'store' | 'munchkin'>,
   visitor: ResolveRequest['visitor'],
-): boolean {
+): Promise<boolean> {
   return (
     visitor.email !== undefined ||
     (visitor.mktoTrk !== undefined && deps.munchkin !== undefined) ||
-    deps.store.findVisitorEmail(visitor) !== undefined
+    (await deps.store.findVisitorEmail(visitor)) !== undefined
   );
 }
 

@@ -91,7 +91,7 @@ async function main(): Promise<number> {
     out(formatFinalProgress(report, last, runtime.marketo.stats()));
     if (report.error) out(`Error ${report.error.code}: ${report.error.message}`);
     if (report.outcome === 'stopped') out('Stopped after checkpointing; the next run resumes.');
-    out(formatSummary(report, runtime.store.countLeads()));
+    out(formatSummary(report, await runtime.store.countLeads()));
     return report.outcome === 'succeeded' || report.outcome === 'stopped'
       ? 0
       : report.outcome === 'quota-deferred'

@@ -14,9 +14,9 @@ import {
  */
 export function createDeadLetterRoutes(deps: DeadLetterDeps): Router {
   const router = Router();
-  router.get('/outbox/dead-letters', (req, res) => {
+  router.get('/outbox/dead-letters', async (req, res) => {
     const query = parseInput(deadLetterQuerySchema, req.query, 'dead-letter query');
-    const deadLetters = listDeadLetters(deps, query);
+    const deadLetters = await listDeadLetters(deps, query);
     res.json({ deadLetters, count: deadLetters.length });
   });
   router.post('/outbox/dead-letters/:id/retry', async (req, res) => {

@@ -37,8 +37,11 @@ export interface DeadLetterDeps {
 }
 
 /** Newest first. */
-export function listDeadLetters(deps: DeadLetterDeps, query: DeadLetterQuery): DeadLetter[] {
-  const items = deps.store.listOutbox({
+export async function listDeadLetters(
+  deps: DeadLetterDeps,
+  query: DeadLetterQuery,
+): Promise<DeadLetter[]> {
+  const items = await deps.store.listOutbox({
     status: 'dead',
     limit: query.limit,
     ...(query.kind === undefined ? {} : { kind: query.kind }),
@@ -51,7 +54,7 @@ export function listDeadLetters(deps: DeadLetterDeps, query: DeadLetterQuery): D
  * write is not doubled), due now, with the relay's whole retry budget again.
  */
 export async function retryDeadLetter(deps: DeadLetterDeps, id: string): Promise<DeadLetter> {
-  const item = deps.store.getOutboxItem(id);
+  const item = await deps.store.getOutboxItem(id);
   if (item === undefined) throw new NotFoundError(`No outbox item ${id}`);
   if (item.status !== 'dead' || !(await deps.store.replayOutbox(id, deps.clock.now()))) {
     throw new AppError('OUTBOX_NOT_DEAD', `Outbox item ${id} is ${item.status}, not dead`, {
@@ -59,7 +62,7 @@ export async function retryDeadLetter(deps: DeadLetterDeps, id: string): Promise
     });
   }
   deps.onEnqueued?.();
-  return toDeadLetter(deps.store.getOutboxItem(id) ?? item, deps.clock.now());
+  return toDeadLetter((await deps.store.getOutboxItem(id)) ?? item, deps.clock.now());
 }
 
 function toDeadLetter(item: OutboxItem, now: number): DeadLetter {

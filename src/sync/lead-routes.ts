@@ -13,17 +13,18 @@ const emailQuerySchema = z.object({ email: z.email().max(254) });
 /** Admin lookups in the local copy of the lead database. */
 export function createLeadRoutes(deps: { store: LeadStore }): Router {
   const router = Router();
-  router.get('/leads/:id', (req, res) => {
+  router.get('/leads/:id', async (req, res) => {
     const id = leadIdSchema.safeParse(req.params.id);
     if (!id.success) throw new ValidationError('id must be a positive whole number', 'id');
-    const lead = deps.store.getLead(id.data);
+    const lead = await deps.store.getLead(id.data);
     if (!lead) throw new NotFoundError(`No lead ${id.data} in the local copy`);
     res.json(presentLead(lead));
   });
-  router.get('/leads', (req, res) => {
+  router.get('/leads', async (req, res) => {
     const query = emailQuerySchema.safeParse(req.query);
     if (!query.success) throw new ValidationError('email must be an email address', 'email');
-    res.json({ leads: deps.store.findLeadsByEmail(query.data.email).map(presentLead) });
+    const leads = await deps.store.findLeadsByEmail(query.data.email);
+    res.json({ leads: leads.map(presentLead) });
   });
   return router;
 }

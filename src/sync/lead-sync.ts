@@ -35,7 +35,7 @@ export async function runLeadSync(deps: SyncDeps, options: SyncOptions): Promise
     callsSoFar: () => deps.marketo.stats().calls,
     onProgress: options.onProgress,
   });
-  const run = new SyncRun(deps, options, runId, tracker.update);
+  const run = new SyncRun(deps, options, runId, tracker.update, await deps.store.loadSyncState());
   const startedAt = new Date(deps.clock.now()).toISOString();
   let mode: SyncRunSummary['mode'] = run.state.phase === 'incremental' ? 'incremental' : 'full';
   let outcome: SyncRunSummary['outcome'] = 'succeeded';
@@ -204,7 +204,7 @@ async function continueFullCopy(run: SyncRun): Promise<void> {
   }
   if (run.aborted) return;
   // Leads the copy did not see, and nothing touched since it began, no longer exist.
-  const stale = run.deps.store.leadIdsObservedBefore(Date.parse(full.startedAt));
+  const stale = await run.deps.store.leadIdsObservedBefore(Date.parse(full.startedAt));
   run.state.phase = 'incremental';
   run.state.full = undefined;
   run.state.caughtUpAt = new Date(run.deps.clock.now()).toISOString();

@@ -1,4 +1,5 @@
 import type { Clock } from '../deps.js';
+import { createKeyedQueue, type KeyedQueue } from '../keyed-queue.js';
 import type { LeadStore } from '../store/types.js';
 
 export interface LeadWebhookDeps {
@@ -27,8 +28,9 @@ export interface LeadWebhookResult {
  *
  * Merge: a webhook carries only the fields its payload template names, while the store
  * replaces a lead's fields on upsert (an absent field means null for the sync). So the stored
- * fields are read and merged here, synchronously, with no await between the read and the
- * write: nothing can change the lead in between.
+ * fields are read and merged here. The read answers a Promise, so calls for the same lead run
+ * one after the other in this process (a lead's calls queue behind each other; other leads'
+ * calls are not held up): two calls never merge over the same stale read.
  *
  * Durability: this resolves only once the change is on disk, so an acknowledged call survives
  * a crash (SIGKILL, power loss). It is written with `durability: 'journal'`: one line appended
@@ -39,13 +41,22 @@ export interface LeadWebhookResult {
  * the caller must not acknowledge the call: the change stays applied in memory and goes out
  * with the next write, as with any database whose commit acknowledgement is lost.
  */
-export async function applyLeadWebhook(
+export function applyLeadWebhook(
+  deps: LeadWebhookDeps,
+  change: LeadWebhookChange,
+): Promise<LeadWebhookResult> {
+  let queue = queues.get(deps.store);
+  if (!queue) queues.set(deps.store, (queue = createKeyedQueue()));
+  return queue.run(change.id, () => mergeLeadChange(deps, change));
+}
+
+async function mergeLeadChange(
   deps: LeadWebhookDeps,
   change: LeadWebhookChange,
 ): Promise<LeadWebhookResult> {
   const { store, clock } = deps;
   const observedAt = clock.now();
-  const stored = store.getLead(change.id);
+  const stored = await store.getLead(change.id);
   const fields = { ...stored?.fields, ...change.fields };
   await store.applyLeadChanges(
     { upserts: [{ id: change.id, fields, observedAt, source: 'webhook' }] },
@@ -55,9 +66,14 @@ export async function applyLeadWebhook(
   // The store ignores an upsert older than what it holds, and never brings back a lead
   // Marketo deleted: known from the read above, or (for a lead we did not have) by looking.
   const ignored =
-    stored !== undefined ? stored.observedAt > observedAt : store.getLead(change.id) === undefined;
+    stored !== undefined
+      ? stored.observedAt > observedAt
+      : (await store.getLead(change.id)) === undefined;
   return {
     status: ignored ? 'ignored' : stored === undefined ? 'created' : 'updated',
     leadId: change.id,
   };
 }
+
+/** Each store's queue of calls per lead id (a test's stores never share queues). */
+const queues = new WeakMap<LeadStore, KeyedQueue<number>>();

@@ -116,8 +116,10 @@ export class SyncRun {
     readonly options: SyncOptions,
     readonly runId: string,
     private readonly progress: (update: Partial<SyncProgress>) => void,
+    /** The saved state the run continues from (loadSyncState). */
+    state: SyncState,
   ) {
-    this.state = deps.store.loadSyncState();
+    this.state = state;
     this.changesThrough = this.state.changes.highWater;
     // Where the change cursor starts: the incremental ETA measures from here.
     this.progress({ changesThrough: this.changesThrough });

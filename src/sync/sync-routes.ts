@@ -17,8 +17,8 @@ export function createSyncRoutes(deps: {
   isLeader?: () => boolean;
 }): Router {
   const router = Router();
-  router.get('/sync/status', (_req, res) => {
-    res.json(buildSyncStatus(deps));
+  router.get('/sync/status', async (_req, res) => {
+    res.json(await buildSyncStatus(deps));
   });
   router.post('/sync/run', (_req, res) => {
     // A run here beside the leader's would spend the budget twice and race for the cursor.

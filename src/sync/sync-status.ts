@@ -4,13 +4,16 @@ import type { Store } from '../store/types.js';
 import type { SyncRunner } from './sync-runner.js';
 
 /** The document behind GET /api/sync/status. */
-export function buildSyncStatus(deps: {
+export async function buildSyncStatus(deps: {
   store: Store;
   marketo: MarketoApi;
   runner: SyncRunner;
   cron: string;
 }) {
-  const state = deps.store.loadSyncState();
+  const [state, leadsStored] = await Promise.all([
+    deps.store.loadSyncState(),
+    deps.store.countLeads(),
+  ]);
   const run = deps.runner.status();
   const stats = deps.marketo.stats();
   // The persisted outcome, or this process's own when newer or the same run's: a run whose
@@ -52,7 +55,7 @@ export function buildSyncStatus(deps: {
       ? { strategy: state.full.strategy, startedAt: state.full.startedAt }
       : null,
     fields: state.fields,
-    leadsStored: deps.store.countLeads(),
+    leadsStored,
     calls: {
       today: stats.callsToday,
       remaining: callsRemaining(stats),

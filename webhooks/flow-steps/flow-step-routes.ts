@@ -70,8 +70,8 @@ export function createFlowStepRoutes(deps: FlowStepRouteDeps): Router {
   router.get('/getServiceDefinition', (_req, res) => {
     res.json(definition);
   });
-  router.get('/status', (_req, res) => {
-    res.json(serviceStatus(deps));
+  router.get('/status', async (_req, res) => {
+    res.json(await serviceStatus(deps));
   });
   router.post('/getPicklist', express.json({ limit: '64kb' }), (req, res) => {
     res.json({ choices: picklistChoices(req.body, deps.agents()) });

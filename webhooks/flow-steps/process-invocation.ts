@@ -28,7 +28,7 @@ export interface ProcessInvocationDeps {
   /** The meetings' routing (owner, rules by priority), for the "all agents" pool. */
   routing?: AssignAgentDeps['routing'];
   /** The lead's synced fields, which rules and the owner read. */
-  leadFields?: (leadId: number) => Readonly<Record<string, unknown>> | undefined;
+  leadFields?: (leadId: number) => Promise<Readonly<Record<string, unknown>> | undefined>;
 }
 
 /**
@@ -89,7 +89,7 @@ async function routeLead(
     return failure(lead.id, `Unknown routing pool "${pool}"`, 'UNKNOWN_ROUTING_POOL');
   }
   const key = `ssfs:${token}:${lead.id}`;
-  const existing = deps.store.getAssignment(key);
+  const existing = await deps.store.getAssignment(key);
   if (existing) {
     return success(
       lead.id,
@@ -112,7 +112,11 @@ async function routeLead(
         repeatWindowMs: deps.repeatWindowMs,
         ...(routed ? { routing: deps.routing } : {}),
       },
-      { key, source: 'ssfs', ...(routed ? { lead: deps.leadFields?.(lead.id) ?? {} } : {}) },
+      {
+        key,
+        source: 'ssfs',
+        ...(routed ? { lead: (await deps.leadFields?.(lead.id)) ?? {} } : {}),
+      },
     );
     return success(
       lead.id,

@@ -19,10 +19,10 @@ const COUNT_LIMIT = 1_000;
  * GET /status, polled nightly and when the credentials are saved (marketo-facts §6): reports
  * what an admin must fix on our side, so Marketo shows it where they look.
  */
-export function serviceStatus(deps: {
+export async function serviceStatus(deps: {
   store: OutboxStore;
   agents: () => RoutingAgent[];
-}): ServiceStatus {
+}): Promise<ServiceStatus> {
   const status: ServiceStatus = { info: [], warnings: [], errors: [] };
   const active = deps.agents().filter((a) => a.active);
   if (active.length === 0) {
@@ -33,20 +33,19 @@ export function serviceStatus(deps: {
   } else {
     status.info.push(`${active.length} active sales agent(s) in the rotation.`);
   }
-  const dead = [SSFS_CALLBACK_KIND, SSFS_FAILURE_CALLBACK_KIND].flatMap((kind) =>
-    deps.store.listOutbox({ status: 'dead', kind, limit: COUNT_LIMIT }),
-  );
+  const [deadCallbacks, deadFailures, pending] = await Promise.all([
+    deps.store.listOutbox({ status: 'dead', kind: SSFS_CALLBACK_KIND, limit: COUNT_LIMIT }),
+    deps.store.listOutbox({ status: 'dead', kind: SSFS_FAILURE_CALLBACK_KIND, limit: COUNT_LIMIT }),
+    deps.store.listOutbox({ status: 'pending', kind: SSFS_INVOCATION_KIND, limit: COUNT_LIMIT }),
+  ]);
+  const dead = [...deadCallbacks, ...deadFailures];
   if (dead.length > 0) {
     const count = dead.length >= COUNT_LIMIT ? `At least ${COUNT_LIMIT}` : String(dead.length);
     status.warnings.push(
       `${count} callback(s) to Marketo could not be delivered and wait in the dead letters.`,
     );
   }
-  const waiting = deps.store.listOutbox({
-    status: 'pending',
-    kind: SSFS_INVOCATION_KIND,
-    limit: COUNT_LIMIT,
-  }).length;
+  const waiting = pending.length;
   if (waiting > 0) status.info.push(`${waiting} invocation(s) waiting to be processed.`);
   return status;
 }

@@ -84,10 +84,10 @@ export function createMarketoWebhookRoutes(deps: MarketoWebhookDeps): Router {
     // Rules and the owner read the lead's fields: the local copy, with what Marketo sent over it.
     const stored =
       lead.id !== undefined
-        ? deps.store.getLead(lead.id)
+        ? await deps.store.getLead(lead.id)
         : lead.email === undefined
           ? undefined
-          : deps.store.findLeadsByEmail(lead.email)[0];
+          : (await deps.store.findLeadsByEmail(lead.email))[0];
     const assignment = await assignAgent(
       { ...deps, repeatWindowMs: deps.assignRepeatWindowMs },
       { key, source: 'webhook', lead: { ...stored?.fields, ...lead.fields } },

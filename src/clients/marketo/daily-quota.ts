@@ -2,13 +2,7 @@ import { DateTime } from 'luxon';
 import type { Clock } from '../../deps.js';
 import type { Logger } from '../../logger.js';
 import { systemScheduler, type Scheduler } from '../../scheduler.js';
-import {
-  createStoreDailyUsage,
-  type DailyUsage,
-  type DailyUsageDelta,
-  type DailyUsagePort,
-  type DailyUsageStore,
-} from './daily-usage-port.js';
+import type { DailyUsage, DailyUsageDelta, DailyUsagePort } from './daily-usage-port.js';
 import { MarketoApiError } from './marketo-error.js';
 
 /**
@@ -35,9 +29,10 @@ export interface DailyQuotaOptions {
   dailyQuota: number;
   clock: Clock;
   logger: Logger;
-  /** Keeps today's count and any pause across restarts (one process). */
-  usageStore?: DailyUsageStore | undefined;
-  /** Or: where the count lives, shared by replicas, with its totals read at start. */
+  /**
+   * Where the count lives, with its totals read at start: the store's (createStoreDailyUsage,
+   * one process; keeps today's count and any pause across restarts) or one shared by replicas.
+   */
   usage?: { port: DailyUsagePort; initial: DailyUsage | undefined } | undefined;
   /** At most one save per this many ms while calls flow. */
   saveIntervalMs?: number;
@@ -80,9 +75,7 @@ export class DailyQuota {
     this.saveIntervalMs = options.saveIntervalMs ?? 1000;
     const now = options.clock.now();
     const today = marketoDayKey(now);
-    const persisted = options.usageStore
-      ? createStoreDailyUsage(options.usageStore)
-      : options.usage;
+    const persisted = options.usage;
     this.port = persisted?.port;
     const stored = persisted?.initial;
     this.pending = { day: today, calls: 0, errorsByCode: {} };

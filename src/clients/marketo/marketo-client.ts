@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from '../../logger.js';
 import { SlidingWindowCallBudget, type CallBudget } from './call-budget.js';
 import { CustomActivityApi } from './custom-activity-api.js';
 import { DailyQuota } from './daily-quota.js';
-import type { DailyUsage, DailyUsagePort, DailyUsageStore } from './daily-usage-port.js';
+import type { DailyUsage, DailyUsagePort } from './daily-usage-port.js';
 import { LeadApi } from './lead-api.js';
 import { LeadExportApi } from './lead-export-api.js';
 import { normalizeBaseUrl } from './marketo-request.js';
@@ -39,9 +39,10 @@ export interface MarketoClientOptions {
   tokenRenewMarginMs?: number;
   clock?: Clock;
   logger?: Logger;
-  /** Keeps today's call count and a quota pause across restarts. */
-  usageStore?: DailyUsageStore;
-  /** Or: a daily usage several replicas share (e.g. Redis), with its totals read at start. */
+  /**
+   * Where today's call count and a quota pause are kept, with its totals read at start: the
+   * store's (`await createStoreDailyUsage(store)`) or one several replicas share (Redis).
+   */
   usage?: { port: DailyUsagePort; initial: DailyUsage | undefined };
   http?: AxiosInstance;
   /** Replaces the in-process budget, e.g. with one that several replicas share. */
@@ -93,7 +94,6 @@ export class MarketoClient implements T.MarketoApi {
       dailyQuota: options.dailyQuota,
       clock,
       logger,
-      usageStore: options.usageStore,
       usage: options.usage,
     });
     this.transport = new MarketoTransport({
