@@ -98,7 +98,7 @@ export async function assignAgent(
 
 /**
  * The first routing plan with an agent who can take leads (the owner, the first matching rule's
- * agents, then everyone), as the agents, pool and rule the store's turn takes. Without
+ * agents, then everyone), as the agents, pool and rule the turn is taken in. Without
  * `deps.routing`, or without the lead's fields: the plain rotation over `deps.agents()`.
  */
 async function pickPlan(
