@@ -302,7 +302,7 @@ async function measureBooking(b: Bench, bookable: string[]): Promise<Phase> {
     await b.store.flush(); // the last write must not run into the next bare turn
     return { f, ranOut: !enough };
   };
-  const before = { meetings: b.store.listMeetings().length, bytes: b.store.sizeBytes() };
+  const before = { meetings: (await b.store.listMeetings()).length, bytes: b.store.sizeBytes() };
   await drive(barePost, { seconds: 1 }, CONNECTIONS, await hook('bare-warm'));
   const warm = await book('warm', 1, 1_000);
   const writes = { ...b.writes };
@@ -319,6 +319,7 @@ async function measureBooking(b: Bench, bookable: string[]): Promise<Phase> {
   const base = { name: 'bare POST', f: summarise(runs.bare) };
   const f = summarise(runs.booking);
   const count = b.writes.count - writes.count;
+  const after = (await b.store.listMeetings()).length;
   const writeMs = (b.writes.ms - writes.ms) / Math.max(1, count);
   return {
     rows: [row('bare POST', base.f), row('POST /chat/meetings', f, base)],
@@ -328,7 +329,7 @@ async function measureBooking(b: Bench, bookable: string[]): Promise<Phase> {
       `${runs.booking.map((r) => r.rps.toFixed(0)).join(', ')}/s${ranOut ? ', free slots ran out' : ''}; ` +
       `${f.calls} booked with ${count} store writes (${(count / f.calls).toFixed(2)} a booking ` +
       `for its 2 durable changes, ${writeMs.toFixed(0)} ms each); store ${before.meetings} -> ` +
-      `${b.store.listMeetings().length} meetings, ${mb(before.bytes)} -> ${mb(b.store.sizeBytes())}`,
+      `${after} meetings, ${mb(before.bytes)} -> ${mb(b.store.sizeBytes())}`,
   };
 }
 
@@ -352,9 +353,9 @@ async function measureContention(b: Bench, start: string, agentsFree: number) {
   const lost = answers.filter((a) => a.status === 409 && a.code === 'SLOT_TAKEN').length;
   const others = answers.filter((a) => a.status !== 201 && a.code !== 'SLOT_TAKEN');
   const expected = Math.min(agentsFree, CONTENDED);
-  const booked = b.store
-    .listMeetings()
-    .filter((m) => m.start === Date.parse(start) && m.status === 'booked');
+  const booked = (await b.store.listMeetings()).filter(
+    (m) => m.start === Date.parse(start) && m.status === 'booked',
+  );
   const twice = booked.length !== new Set(booked.map((m) => m.agentId)).size;
   const pass = won === expected && lost === CONTENDED - expected && booked.length === won && !twice;
   const ms = answers.map((a) => a.ms).sort((x, y) => x - y);
@@ -413,7 +414,10 @@ async function main(): Promise<void> {
     const configuration = createDefaultConfiguration();
     await store.saveChatConfiguration({ ...configuration, allowedDomains: ['www.example.com'] });
     // The service seeded ROUTING_AGENTS on the built-in calendar; each gets its time zone here.
-    const agents = store.listAgents().map((seeded, i) => ({ ...agentOf(i, now), id: seeded.id }));
+    const agents = (await store.listAgents()).map((seeded, i) => ({
+      ...agentOf(i, now),
+      id: seeded.id,
+    }));
     for (const agent of agents) await store.saveAgent(agent);
     const apps = await startApps(service.app);
     closers.push(apps.chat.close, apps.bare.close);

@@ -8,13 +8,13 @@ import { tokenContext, type TokenCipher } from './token-cipher.js';
  * configuration is fixed; saying so at start is kinder than a quiet gap in the rotation.
  * Returns the agents whose grant cannot be read.
  */
-export function checkStoredGrants(
+export async function checkStoredGrants(
   store: AgentStore,
   cipher: TokenCipher,
   logger: Logger,
-): string[] {
+): Promise<string[]> {
   const unreadable: string[] = [];
-  for (const agent of store.listAgents()) {
+  for (const agent of await store.listAgents()) {
     const { provider, encryptedRefreshToken } = agent.calendar;
     if (provider === 'local' || encryptedRefreshToken === undefined) continue;
     try {

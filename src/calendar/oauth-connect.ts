@@ -45,7 +45,7 @@ export function createOAuthConnect(deps: OAuthConnectDeps) {
       agentId: string,
       kind: 'google' | 'microsoft',
     ): Promise<{ authorizationUrl: string; expiresAt: number }> {
-      const agent = deps.store.getAgent(agentId);
+      const agent = await deps.store.getAgent(agentId);
       if (agent === undefined)
         throw new AppError('NOT_FOUND', `No agent ${agentId}`, { httpStatus: 404 });
       const provider = providerOf(kind);
@@ -130,7 +130,7 @@ export function createOAuthConnect(deps: OAuthConnectDeps) {
 
     /** Back to the built-in calendar; the provider's grant is revoked (best effort) and its ciphertext deleted. */
     async disconnect(agentId: string): Promise<Agent> {
-      const agent = deps.store.getAgent(agentId);
+      const agent = await deps.store.getAgent(agentId);
       if (agent === undefined)
         throw new AppError('NOT_FOUND', `No agent ${agentId}`, { httpStatus: 404 });
       const { provider, encryptedRefreshToken } = agent.calendar;

@@ -32,14 +32,14 @@ const orderSchema = z.object({ order: z.array(z.string().min(1)).min(1) });
 export function createAgentAdminRoutes(deps: AgentAdminDeps): Router {
   const router = Router();
   const { store } = deps;
-  const requireAgent = (id: string): Agent => {
-    const agent = store.getAgent(id);
+  const requireAgent = async (id: string): Promise<Agent> => {
+    const agent = await store.getAgent(id);
     if (agent === undefined) throw new AppError('NOT_FOUND', `No agent ${id}`, { httpStatus: 404 });
     return agent;
   };
 
-  router.get('/agents', (_req, res) => {
-    res.json({ agents: store.listAgents().map(toAdminAgent) });
+  router.get('/agents', async (_req, res) => {
+    res.json({ agents: (await store.listAgents()).map(toAdminAgent) });
   });
 
   router.post('/agents', async (req, res) => {
@@ -59,17 +59,17 @@ export function createAgentAdminRoutes(deps: AgentAdminDeps): Router {
   router.put('/agents/order', async (req, res) => {
     const { order } = parseInput(orderSchema, req.body, 'agent order');
     await store.reorderAgents(order);
-    res.json({ agents: store.listAgents().map(toAdminAgent) });
+    res.json({ agents: (await store.listAgents()).map(toAdminAgent) });
   });
 
-  router.get('/agents/:id', (req, res) => {
-    res.json(toAdminAgent(requireAgent(req.params.id)));
+  router.get('/agents/:id', async (req, res) => {
+    res.json(toAdminAgent(await requireAgent(req.params.id)));
   });
 
   router.patch('/agents/:id', async (req, res) => {
-    const existing = requireAgent(req.params.id);
+    const existing = await requireAgent(req.params.id);
     const patch = parseInput(agentPatchSchema, req.body, 'agent');
-    assertAgentEmailChangeable(store, existing, patch.email);
+    await assertAgentEmailChangeable(store, existing, patch.email);
     const now = deps.clock.now();
     const agent = await store.updateAgent(req.params.id, (current) => ({
       ...current,
@@ -84,8 +84,8 @@ export function createAgentAdminRoutes(deps: AgentAdminDeps): Router {
    * dialogue's booking card (agent-removal.ts); the calendar grant is revoked and its ciphertext deleted with the agent.
    */
   router.delete('/agents/:id', async (req, res) => {
-    const agent = requireAgent(req.params.id);
-    assertAgentRemovable(store, agent, deps.clock.now());
+    const agent = await requireAgent(req.params.id);
+    await assertAgentRemovable(store, agent, deps.clock.now());
     // Out of routing first, so no booking lands on the agent while the grant is revoked.
     await store.updateAgent(agent.id, (current) => ({ ...current, active: false }));
     if (agent.calendar.provider !== 'local') await deps.oauth.disconnect(agent.id);
@@ -94,14 +94,14 @@ export function createAgentAdminRoutes(deps: AgentAdminDeps): Router {
   });
 
   router.get('/agents/:id/availability', async (req, res) => {
-    const agent = requireAgent(req.params.id);
+    const agent = await requireAgent(req.params.id);
     const query = parseInput(slotQuerySchema, { ...req.query, agentId: agent.id }, 'slot query');
     res.json(await listSlots(deps, query));
   });
 
   /** `{ provider }`: google or microsoft answer the URL to open; local switches to the built-in calendar. */
   router.post('/agents/:id/calendar/connect', async (req, res) => {
-    const agent = requireAgent(req.params.id);
+    const agent = await requireAgent(req.params.id);
     const { provider } = parseInput(connectSchema, req.body, 'calendar connection');
     if (provider === 'local') {
       res.json({ agent: toAdminAgent(await deps.oauth.disconnect(agent.id)) });
@@ -112,7 +112,7 @@ export function createAgentAdminRoutes(deps: AgentAdminDeps): Router {
 
   /** Revokes the grant, deletes the ciphertext, and puts the agent on the built-in calendar. */
   router.post('/agents/:id/calendar/disconnect', async (req, res) => {
-    const agent = requireAgent(req.params.id);
+    const agent = await requireAgent(req.params.id);
     res.json({ agent: toAdminAgent(await deps.oauth.disconnect(agent.id)) });
   });
 

@@ -14,10 +14,17 @@ export type AgentRemovalStore = Pick<MeetingStore, 'agentMeetings'> &
  * and out of sight: a rule with no one to route to, a booking card whose every visitor is
  * refused (GET /chat/slots answers "no agent") and whose republish is refused.
  */
-export function assertAgentRemovable(store: AgentRemovalStore, agent: Agent, now: number): void {
-  const upcoming = store
-    .agentMeetings(agent.id, now, Number.MAX_SAFE_INTEGER)
-    .filter((m) => m.end > now);
+export async function assertAgentRemovable(
+  store: AgentRemovalStore,
+  agent: Agent,
+  now: number,
+): Promise<void> {
+  const [meetings, allRules, dialogues] = await Promise.all([
+    store.agentMeetings(agent.id, now, Number.MAX_SAFE_INTEGER),
+    store.listRoutingRules(),
+    store.listDialogues(),
+  ]);
+  const upcoming = meetings.filter((m) => m.end > now);
   if (upcoming.length > 0) {
     throw new AppError(
       'AGENT_HAS_MEETINGS',
@@ -25,9 +32,9 @@ export function assertAgentRemovable(store: AgentRemovalStore, agent: Agent, now
       { httpStatus: 409 },
     );
   }
-  const rules = store
-    .listRoutingRules()
-    .filter((r) => 'agentIds' in r.target && r.target.agentIds.includes(agent.id));
+  const rules = allRules.filter(
+    (r) => 'agentIds' in r.target && r.target.agentIds.includes(agent.id),
+  );
   if (rules.length > 0) {
     throw new AppError(
       'AGENT_IN_RULES',
@@ -35,7 +42,7 @@ export function assertAgentRemovable(store: AgentRemovalStore, agent: Agent, now
       { httpStatus: 409 },
     );
   }
-  assertNoDialogueNames(store, agent, 'deleted');
+  assertNoDialogueNames(dialogues, agent, 'deleted');
 }
 
 /**
@@ -43,17 +50,17 @@ export function assertAgentRemovable(store: AgentRemovalStore, agent: Agent, now
  * (chat-contract.ts), so a new address orphans every card that names the old one. The same
  * address in another case is the same agent (emails are stored lower case).
  */
-export function assertAgentEmailChangeable(
+export async function assertAgentEmailChangeable(
   store: AgentRemovalStore,
   agent: Agent,
   email: string | undefined,
-): void {
+): Promise<void> {
   if (email === undefined || email.toLowerCase() === agent.email.toLowerCase()) return;
-  assertNoDialogueNames(store, agent, 'given another email');
+  assertNoDialogueNames(await store.listDialogues(), agent, 'given another email');
 }
 
-function assertNoDialogueNames(store: AgentRemovalStore, agent: Agent, change: string): void {
-  const dialogues = dialoguesNaming(store.listDialogues(), agent.email);
+function assertNoDialogueNames(all: readonly Dialogue[], agent: Agent, change: string): void {
+  const dialogues = dialoguesNaming(all, agent.email);
   if (dialogues.length === 0) return;
   const list = dialogues.map((d) => `${d.id} (${d.name})`).join(', ');
   throw new AppError(

@@ -4,7 +4,10 @@ import type { Clock, Ids } from '../deps.js';
 import { AppError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { planRouting, type RoutingPlan } from '../routing/meeting-routing.js';
-import type { HoldCandidate, MeetingStores } from '../store/meeting-store-types.js';
+import type { HoldCandidate } from '../routing/hold-pick.js';
+import { giveBackMeeting } from '../routing/rotation-state.js';
+import type { MeetingStores } from '../store/meeting-store-types.js';
+import { holdMeetingArgs } from './hold-decision.js';
 import type { ChatStore, LeadStore } from '../store/types.js';
 import { currentChatConfiguration } from '../chat/default-configuration.js';
 import { acceptVisitorEmail } from '../chat/visitor-email.js';
@@ -71,14 +74,17 @@ export async function bookMeeting(
   const start = Date.parse(request.start);
   if (start <= now) throw new ValidationError('start: the slot is in the past', 'start');
   // The booking creates or links the lead: the chat's email rules apply (blocked domains).
-  acceptVisitorEmail(currentChatConfiguration(deps.store), request.email, 'email');
+  acceptVisitorEmail(await currentChatConfiguration(deps.store), request.email, 'email');
 
-  const agents = deps.store.listAgents();
-  const agentId = requestedAgentId(deps.store, request);
-  const booker = await identifyBooker(deps, request);
+  const [agents, rules, agentId, booker] = await Promise.all([
+    deps.store.listAgents(),
+    deps.store.listRoutingRules(),
+    requestedAgentId(deps.store, request),
+    identifyBooker(deps, request),
+  ]);
   const plans = planRouting({
     agents,
-    rules: deps.store.listRoutingRules(),
+    rules,
     lead: booker.routingLead,
     // The owner is stored lead data: only for a proven visitor (booking-identity.ts).
     ...(deps.ownerField === undefined || booker.identity !== 'cookie'
@@ -87,15 +93,20 @@ export async function bookMeeting(
     ...(agentId === undefined ? {} : { agentId }),
   });
 
+  const byId = new Map(agents.map((agent) => [agent.id, agent]));
   const excluded = new Map<string, string>();
   const seen: AgentCheck[] = [];
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-    const held = await holdFirstFree(deps, request, plans, start, booker, excluded, seen);
+    const held = await holdFirstFree(deps, request, plans, byId, start, booker, excluded, seen);
     if (held.outcome === 'replayed')
       return { meeting: checkReplay(held.meeting, request, start), replayed: true };
     if (held.outcome === 'none') break;
     const { meeting } = held;
-    const agent = deps.store.getAgent(meeting.agentId)!;
+    // Read again: the check may have stored a rotated calendar grant on the agent.
+    const agent = await deps.store.getAgent(meeting.agentId);
+    if (agent === undefined) {
+      throw new AppError('NOT_FOUND', `No agent ${meeting.agentId}`, { httpStatus: 404 });
+    }
     const confirmed = await confirmHold(deps, agent, meeting, excluded);
     if (confirmed !== undefined) return { meeting: confirmed, replayed: false };
   }
@@ -111,6 +122,7 @@ async function holdFirstFree(
   deps: BookingDeps,
   request: BookingRequest,
   plans: RoutingPlan[],
+  byId: ReadonlyMap<string, Agent>,
   start: number,
   { leadId, identity }: BookingIdentity,
   excluded: ReadonlyMap<string, string>,
@@ -126,11 +138,13 @@ async function holdFirstFree(
   };
   for (const plan of plans) {
     const candidates: HoldCandidate[] = [];
-    const agents = plan.agentIds.flatMap((id) => deps.store.getAgent(id) ?? []);
+    const agents = plan.agentIds.flatMap((id) => byId.get(id) ?? []);
     // The plan's calendars are asked at once, not one after the other.
     const verdicts = await Promise.all(
-      agents.map((agent): Promise<AgentCheck> | AgentCheck =>
-        excluded.has(agent.id) ? { ok: false, reason: 'busy' } : check(agent),
+      agents.map((agent) =>
+        excluded.has(agent.id)
+          ? Promise.resolve<AgentCheck>({ ok: false, reason: 'busy' })
+          : check(agent),
       ),
     );
     for (const [index, agent] of agents.entries()) {
@@ -153,39 +167,45 @@ async function holdFirstFree(
     const anyEligible = candidates.some((c) => c.eligible);
     if (candidates.length === 0 || (!anyEligible && request.idempotencyKey === undefined)) continue;
     const id = deps.ids.next();
-    const result = await deps.store.holdMeeting({
-      maxPerVisitor: deps.maxMeetingsPerVisitor ?? DEFAULT_MAX_MEETINGS_PER_VISITOR,
-      mode: plan.mode,
-      pool: plan.pool,
-      now,
-      candidates,
-      meeting: {
-        id,
-        status: 'pending',
-        start,
-        visitor: {
-          email: request.email,
-          ...(request.name === undefined ? {} : { name: request.name }),
-          timeZone: request.timeZone,
-          ...(request.anonymousId === undefined ? {} : { anonymousId: request.anonymousId }),
+    const result = await deps.store.holdMeeting(
+      holdMeetingArgs({
+        maxPerVisitor: deps.maxMeetingsPerVisitor ?? DEFAULT_MAX_MEETINGS_PER_VISITOR,
+        mode: plan.mode,
+        pool: plan.pool,
+        now,
+        candidates,
+        meeting: {
+          id,
+          status: 'pending',
+          start,
+          visitor: {
+            email: request.email,
+            ...(request.name === undefined ? {} : { name: request.name }),
+            timeZone: request.timeZone,
+            ...(request.anonymousId === undefined ? {} : { anonymousId: request.anonymousId }),
+          },
+          ...(leadId === undefined ? {} : { leadId }),
+          ...(request.dialogueId === undefined ? {} : { dialogueId: request.dialogueId }),
+          ...(request.conversationId === undefined
+            ? {}
+            : { conversationId: request.conversationId }),
+          routing: {
+            rule: plan.rule,
+            ...(plan.ruleName === undefined ? {} : { ruleName: plan.ruleName }),
+            pool: plan.pool,
+            skipped: [],
+            identity,
+          },
+          ...(request.idempotencyKey === undefined
+            ? {}
+            : { idempotencyKey: request.idempotencyKey }),
+          manageTokenHash: deps.links.hash(deps.links.token(id)),
+          history: [{ status: 'pending', at: now, by: 'visitor' }],
+          createdAt: now,
+          updatedAt: now,
         },
-        ...(leadId === undefined ? {} : { leadId }),
-        ...(request.dialogueId === undefined ? {} : { dialogueId: request.dialogueId }),
-        ...(request.conversationId === undefined ? {} : { conversationId: request.conversationId }),
-        routing: {
-          rule: plan.rule,
-          ...(plan.ruleName === undefined ? {} : { ruleName: plan.ruleName }),
-          pool: plan.pool,
-          skipped: [],
-          identity,
-        },
-        ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
-        manageTokenHash: deps.links.hash(deps.links.token(id)),
-        history: [{ status: 'pending', at: now, by: 'visitor' }],
-        createdAt: now,
-        updatedAt: now,
-      },
-    });
+      }),
+    );
     if (result.outcome === 'visitor-limit') throw visitorLimit();
     if (result.outcome === 'taken') continue;
     return result;
@@ -276,7 +296,7 @@ export async function commitHold(
   if (failure.error !== undefined || recovering) {
     await deps.calendars.cancelEventOfMeeting(agent, meeting.id);
   }
-  await deps.store.releaseMeeting(meeting.id, deps.clock.now());
+  await deps.store.releaseMeeting(meeting.id, deps.clock.now(), giveBackMeeting);
   return { ok: false, ...failure };
 }
 
@@ -326,18 +346,18 @@ function visitorLimit(): AppError {
 }
 
 /** The agent a booking card names, by id or email; 400 naming the field when unknown. */
-export function requestedAgentId(
+export async function requestedAgentId(
   store: Pick<MeetingStores, 'getAgent' | 'findAgentByEmail'>,
   request: { agentId?: string | undefined; agentEmail?: string | undefined },
-): string | undefined {
+): Promise<string | undefined> {
   if (request.agentId !== undefined) {
-    if (store.getAgent(request.agentId) === undefined) {
+    if ((await store.getAgent(request.agentId)) === undefined) {
       throw new ValidationError(`agentId: no agent ${request.agentId}`, 'agentId');
     }
     return request.agentId;
   }
   if (request.agentEmail !== undefined) {
-    const agent = store.findAgentByEmail(request.agentEmail);
+    const agent = await store.findAgentByEmail(request.agentEmail);
     if (agent === undefined) {
       throw new ValidationError(`agentEmail: no agent ${request.agentEmail}`, 'agentEmail');
     }

@@ -61,9 +61,9 @@ export function createBookPageRoutes(deps: BookPageDeps, kit: PublicRouteKit): R
         sendPage(res, status, messagePage('Booking not possible', text));
       }
     };
-  const readQuery = (raw: unknown) => {
+  const readQuery = async (raw: unknown) => {
     const link = parseInput(pageQuerySchema, firstValues(raw), 'booking link');
-    const agent = link.agent === undefined ? undefined : deps.store.getAgent(link.agent);
+    const agent = link.agent === undefined ? undefined : await deps.store.getAgent(link.agent);
     if (link.agent !== undefined && agent === undefined) {
       throw new ValidationError('agent: this booking link is not valid any more', 'agent');
     }
@@ -78,7 +78,7 @@ export function createBookPageRoutes(deps: BookPageDeps, kit: PublicRouteKit): R
     '/book',
     kit.limiter(60),
     asPage(async (req, res) => {
-      const { query, agent } = readQuery(req.query);
+      const { query, agent } = await readQuery(req.query);
       const slots = await listSlots(deps, {
         days: 14,
         timeZone: query.timeZone,
@@ -95,8 +95,8 @@ export function createBookPageRoutes(deps: BookPageDeps, kit: PublicRouteKit): R
   router.get(
     '/book/confirm',
     kit.limiter(60),
-    asPage((req, res) => {
-      const { query, agent, start } = readQuery(req.query);
+    asPage(async (req, res) => {
+      const { query, agent, start } = await readQuery(req.query);
       if (start === undefined) {
         throw new ValidationError('start: pick a time first', 'start');
       }

@@ -46,6 +46,6 @@ export async function identifyBooker(
   return {
     identity: 'typed',
     routingLead: undefined,
-    leadId: deps.store.findLeadsByEmail(email)[0]?.id,
+    leadId: (await deps.store.findLeadsByEmail(email))[0]?.id,
   };
 }

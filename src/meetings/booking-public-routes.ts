@@ -78,10 +78,10 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
     }
   });
 
-  const byToken = (token: unknown): Meeting => {
+  const byToken = async (token: unknown): Promise<Meeting> => {
     const parsed = tokenSchema.safeParse(token);
     const meeting = parsed.success
-      ? deps.store.findMeetingByManageTokenHash(deps.links.hash(parsed.data))
+      ? await deps.store.findMeetingByManageTokenHash(deps.links.hash(parsed.data))
       : undefined;
     // One answer for a malformed and an unknown link: nothing to learn by probing.
     if (meeting === undefined || meeting.status === 'pending') {
@@ -107,26 +107,26 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
       agentId: meeting.agentId,
     });
 
-  router.get('/meetings/manage/:token', kit.limiter(60), (req, res) => {
-    const meeting = toPublicMeeting(byToken(req.params.token), deps.links);
+  router.get('/meetings/manage/:token', kit.limiter(60), async (req, res) => {
+    const meeting = toPublicMeeting(await byToken(req.params.token), deps.links);
     if (wantsPage(req)) page(res, 200, managePage(meeting));
     else send(res, 200, { meeting });
   });
 
   /** The meeting's own agent's free times: a reschedule keeps the agent. */
   router.get('/meetings/manage/:token/slots', kit.limiter(60), async (req, res) => {
-    const meeting = byToken(req.params.token);
+    const meeting = await byToken(req.params.token);
     send(res, 200, await agentSlots(meeting, req.query));
   });
 
-  router.get('/meetings/manage/:token/cancel', kit.limiter(60), (req, res) => {
-    page(res, 200, cancelPage(toPublicMeeting(byToken(req.params.token), deps.links)));
+  router.get('/meetings/manage/:token/cancel', kit.limiter(60), async (req, res) => {
+    page(res, 200, cancelPage(toPublicMeeting(await byToken(req.params.token), deps.links)));
   });
 
   // A cancellation carries nothing: any body (JSON from the widget, an empty form from the
   // page, none from curl) is not read.
   router.post('/meetings/manage/:token/cancel', kit.limiter(20), async (req, res) => {
-    const meeting = byToken(req.params.token);
+    const meeting = await byToken(req.params.token);
     try {
       const changed = await changeMeetingStatus(deps, {
         meetingId: meeting.id,
@@ -144,7 +144,7 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
   });
 
   router.get('/meetings/manage/:token/reschedule', kit.limiter(60), async (req, res) => {
-    const meeting = byToken(req.params.token);
+    const meeting = await byToken(req.params.token);
     const zone = meeting.visitor.timeZone ?? 'UTC';
     const slots = await agentSlots(meeting, { timeZone: zone, days: 14, ...req.query });
     page(res, 200, reschedulePage(toPublicMeeting(meeting, deps.links), slots));
@@ -156,7 +156,7 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
     form,
     kit.body,
     async (req, res) => {
-      const meeting = byToken(req.params.token);
+      const meeting = await byToken(req.params.token);
       try {
         const { start } = parseInput(rescheduleRequestSchema, req.body, 'reschedule');
         const changed = await rescheduleMeeting(deps, {
@@ -181,9 +181,9 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
     },
   );
 
-  router.get('/meetings/manage/:token/invite.ics', kit.limiter(60), (req, res) => {
-    const meeting = byToken(req.params.token);
-    const agent = deps.store.getAgent(meeting.agentId);
+  router.get('/meetings/manage/:token/invite.ics', kit.limiter(60), async (req, res) => {
+    const meeting = await byToken(req.params.token);
+    const agent = await deps.store.getAgent(meeting.agentId);
     if (agent === undefined)
       throw new AppError('NOT_FOUND', 'No meeting for this link', { httpStatus: 404 });
     const ics = meetingInvitation(agent, meeting);

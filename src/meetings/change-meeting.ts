@@ -1,6 +1,7 @@
 import { CalendarGrantError } from '../calendar/calendar-types.js';
 import { AppError, ValidationError } from '../errors.js';
 import { givesTurnBack } from '../records/routing-settings.js';
+import { giveBackMeeting } from '../routing/rotation-state.js';
 import type { BookingDeps } from './book-meeting.js';
 import { SlotTakenError } from './book-meeting.js';
 import { checkAgentSlot } from './meeting-availability.js';
@@ -59,12 +60,12 @@ async function changeStatusNow(
     note?: string;
   },
 ): Promise<Meeting> {
-  const meeting = requireMeeting(deps, args.meetingId);
+  const meeting = await requireMeeting(deps, args.meetingId);
   const now = deps.clock.now();
   const rules = { by: args.by, noShowGraceMs: deps.noShowGraceMs };
   assertTransition(meeting, args.to, now, rules);
   if (args.to === 'cancelled' && meeting.providerEventId !== undefined) {
-    const agent = deps.store.getAgent(meeting.agentId);
+    const agent = await deps.store.getAgent(meeting.agentId);
     if (agent !== undefined) {
       try {
         await deps.calendars.cancelEvent(agent, meeting.providerEventId);
@@ -81,7 +82,7 @@ async function changeStatusNow(
   }
   const changed = await deps.store.updateMeeting(
     meeting.id,
-    (current, ctx) => {
+    (current, facts) => {
       assertTransition(current, args.to, now, rules);
       // A booking whose activity still waits for its Meet link: "booked" goes first, now.
       const booked = releaseBookedActivity(current, now);
@@ -105,8 +106,10 @@ async function changeStatusNow(
           ...booked.outbox,
           meetingActivityItem(activityPayload(next, meetingEventCount(next), now)),
         ],
-        // Atomic with the cancellation: the admin's setting decides (src/routing/routing-settings.ts).
-        giveBackTurn: givesTurnBack(ctx.routingSettings, args.to),
+        // Atomic with the cancellation: the admin's setting decides (records/routing-settings.ts).
+        ...(givesTurnBack(facts.routingSettings, args.to)
+          ? { rotation: giveBackMeeting(facts.rotation, current) }
+          : {}),
       };
     },
     now,
@@ -129,12 +132,12 @@ async function rescheduleNow(
   deps: ChangeDeps,
   args: { meetingId: string; start: string; by: MeetingActor },
 ): Promise<Meeting> {
-  const meeting = requireMeeting(deps, args.meetingId);
+  const meeting = await requireMeeting(deps, args.meetingId);
   const now = deps.clock.now();
   assertTransition(meeting, 'rescheduled', now);
   const start = Date.parse(args.start);
   if (start <= now) throw new ValidationError('start: the new time is in the past', 'start');
-  const agent = deps.store.getAgent(meeting.agentId);
+  const agent = await deps.store.getAgent(meeting.agentId);
   if (agent === undefined) {
     throw new AppError('AGENT_GONE', 'The agent of this meeting no longer exists', {
       httpStatus: 409,
@@ -177,7 +180,7 @@ async function rescheduleNow(
   try {
     const changed = await deps.store.updateMeeting(
       meeting.id,
-      (current, ctx) => {
+      (current, facts) => {
         assertTransition(current, 'rescheduled', now);
         // Another change landed while the calendar was being updated: this one loses.
         if (current.updatedAt !== meeting.updatedAt) {
@@ -189,14 +192,8 @@ async function rescheduleNow(
             },
           );
         }
-        const conflict = ctx.hasConflict({
-          agentId: current.agentId,
-          start,
-          end,
-          bufferAfterMs: current.bufferAfterMs,
-          excludeId: current.id,
-        });
-        if (conflict) throw new SlotTakenError();
+        // The store checked the new time against the agent's other meetings (the probe below).
+        if (facts.overlaps) throw new SlotTakenError();
         const booked = releaseBookedActivity(current, now);
         const next: Meeting = {
           ...booked.meeting,
@@ -219,12 +216,21 @@ async function rescheduleNow(
         };
       },
       now,
+      {
+        probe: {
+          agentId: meeting.agentId,
+          start,
+          end,
+          bufferAfterMs: meeting.bufferAfterMs,
+          excludeId: meeting.id,
+        },
+      },
     );
     deps.onEnqueued?.();
     return changed;
   } catch (error) {
     // Put the calendar event back where the store says the meeting is now.
-    const latest = deps.store.getMeeting(meeting.id) ?? meeting;
+    const latest = (await deps.store.getMeeting(meeting.id)) ?? meeting;
     if (meeting.providerEventId !== undefined && latest.status !== 'cancelled') {
       await deps.calendars
         .updateEvent(agent, meeting.providerEventId, eventInput(agent, latest))
@@ -239,8 +245,8 @@ async function rescheduleNow(
   }
 }
 
-function requireMeeting(deps: ChangeDeps, id: string): Meeting {
-  const meeting = deps.store.getMeeting(id);
+async function requireMeeting(deps: ChangeDeps, id: string): Promise<Meeting> {
+  const meeting = await deps.store.getMeeting(id);
   if (meeting === undefined || meeting.status === 'pending') {
     throw new AppError('NOT_FOUND', `No meeting ${id}`, { httpStatus: 404 });
   }

@@ -1,5 +1,6 @@
 import { commitHold, type BookingDeps } from './book-meeting.js';
 import { changeMeetingStatus } from './change-meeting.js';
+import { giveBackMeeting } from '../routing/rotation-state.js';
 
 type JobDeps = Omit<BookingDeps, 'ids' | 'links'>;
 
@@ -29,7 +30,7 @@ export interface MeetingJobReport {
 export async function runMeetingJobs(deps: JobDeps, limit = 200): Promise<MeetingJobReport> {
   const now = deps.clock.now();
   const report: MeetingJobReport = { completed: 0, recovered: 0, released: 0 };
-  for (const meeting of deps.store.meetingsDue(['booked', 'rescheduled'], now, limit)) {
+  for (const meeting of await deps.store.meetingsDue(['booked', 'rescheduled'], now, limit)) {
     try {
       await changeMeetingStatus(deps, { meetingId: meeting.id, to: 'completed', by: 'system' });
       report.completed += 1;
@@ -37,10 +38,10 @@ export async function runMeetingJobs(deps: JobDeps, limit = 200): Promise<Meetin
       deps.logger.warn({ err: error, meetingId: meeting.id }, 'meeting not marked completed');
     }
   }
-  for (const due of deps.store.meetingsDue(['pending'], now - STALE_HOLD_MS, limit)) {
-    const meeting = deps.store.getMeeting(due.id);
+  for (const due of await deps.store.meetingsDue(['pending'], now - STALE_HOLD_MS, limit)) {
+    const meeting = await deps.store.getMeeting(due.id);
     if (meeting?.status !== 'pending') continue;
-    const agent = deps.store.getAgent(meeting.agentId);
+    const agent = await deps.store.getAgent(meeting.agentId);
     const result =
       agent === undefined
         ? { ok: false as const, reason: `agent ${meeting.agentId} is gone` }
@@ -51,7 +52,8 @@ export async function runMeetingJobs(deps: JobDeps, limit = 200): Promise<Meetin
     }
     deps.logger.warn({ meetingId: meeting.id, reason: result.reason }, 'stale hold given back');
     // commitHold gave it back already; a hold whose agent is gone is given back here.
-    if (agent === undefined) await deps.store.releaseMeeting(meeting.id, deps.clock.now());
+    if (agent === undefined)
+      await deps.store.releaseMeeting(meeting.id, deps.clock.now(), giveBackMeeting);
     report.released += 1;
   }
   return report;

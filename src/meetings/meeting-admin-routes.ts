@@ -28,9 +28,9 @@ const rescheduleSchema = z.object({ start: z.iso.datetime({ offset: true }) });
 export function createMeetingAdminRoutes(deps: BookingDeps): Router {
   const router = Router();
 
-  router.get('/meetings', (req, res) => {
+  router.get('/meetings', async (req, res) => {
     const query = parseInput(listQuerySchema, req.query, 'meeting filter');
-    const meetings = deps.store.listMeetings({
+    const meetings = await deps.store.listMeetings({
       ...(query.agentId === undefined ? {} : { agentId: query.agentId }),
       ...(query.status === undefined ? {} : { status: query.status }),
       ...(query.from === undefined ? {} : { from: Date.parse(query.from) }),
@@ -40,17 +40,17 @@ export function createMeetingAdminRoutes(deps: BookingDeps): Router {
     res.json({ meetings: meetings.map(toAdminMeeting) });
   });
 
-  router.get('/meetings/:id', (req, res) => {
-    const meeting = deps.store.getMeeting(req.params.id);
+  router.get('/meetings/:id', async (req, res) => {
+    const meeting = await deps.store.getMeeting(req.params.id);
     if (meeting === undefined)
       throw new AppError('NOT_FOUND', `No meeting ${req.params.id}`, { httpStatus: 404 });
     res.json(toAdminMeeting(meeting));
   });
 
   /** The agent's copy of the invitation (agents on the built-in calendar add it themselves). */
-  router.get('/meetings/:id/invite.ics', (req, res) => {
-    const meeting = deps.store.getMeeting(req.params.id);
-    const agent = meeting === undefined ? undefined : deps.store.getAgent(meeting.agentId);
+  router.get('/meetings/:id/invite.ics', async (req, res) => {
+    const meeting = await deps.store.getMeeting(req.params.id);
+    const agent = meeting === undefined ? undefined : await deps.store.getAgent(meeting.agentId);
     if (meeting === undefined || agent === undefined) {
       throw new AppError('NOT_FOUND', `No meeting ${req.params.id}`, { httpStatus: 404 });
     }

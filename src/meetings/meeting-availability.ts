@@ -47,11 +47,17 @@ async function busyOrReason(
   }
 }
 
-const bookedOf = (deps: AvailabilityDeps, agentId: string, range: Interval, excludeId?: string) =>
-  deps.store
-    .agentMeetings(agentId, range.start, range.end)
+async function bookedOf(
+  deps: AvailabilityDeps,
+  agentId: string,
+  range: Interval,
+  excludeId?: string,
+): Promise<Array<{ start: number; end: number; bufferAfterMs: number }>> {
+  const meetings = await deps.store.agentMeetings(agentId, range.start, range.end);
+  return meetings
     .filter((m) => m.id !== excludeId)
     .map((m) => ({ start: m.start, end: m.end, bufferAfterMs: m.bufferAfterMs }));
+}
 
 /** Whether `agent` can take a meeting at `start`, and why not. */
 export async function checkAgentSlot(
@@ -77,7 +83,11 @@ export async function checkAgentSlot(
   const hours = isSlotBookable({ agent, now, start, busy: [], booked: [] });
   if (!hours.ok) return hours;
   const range = busyWindow(start);
-  const busy = await busyOrReason(deps, agent, range, options.fresh === true);
+  // The calendar and our own meetings are asked at once.
+  const [busy, booked] = await Promise.all([
+    busyOrReason(deps, agent, range, options.fresh === true),
+    bookedOf(deps, agent.id, range, options.excludeMeetingId),
+  ]);
   if (typeof busy === 'string') return { ok: false, reason: busy };
   const own = options.ownEvent;
   return isSlotBookable({
@@ -85,7 +95,7 @@ export async function checkAgentSlot(
     now,
     start,
     busy: own === undefined ? busy : busy.filter((b) => b.start < own.start || b.end > own.end),
-    booked: bookedOf(deps, agent.id, range, options.excludeMeetingId),
+    booked,
   });
 }
 
@@ -101,7 +111,10 @@ export async function agentFreeSlots(
   // meeting ending in the buffer before it, or one starting just after a late slot would end.
   const pad = (agent.meetingMinutes + agent.bufferAfterMinutes) * 60_000;
   const lookup = { start: range.start - pad, end: range.end + pad };
-  const busy = await busyOrReason(deps, agent, lookup, false);
+  const [busy, booked] = await Promise.all([
+    busyOrReason(deps, agent, lookup, false),
+    bookedOf(deps, agent.id, lookup),
+  ]);
   if (typeof busy === 'string') return [];
-  return agentSlots({ agent, range, now, busy, booked: bookedOf(deps, agent.id, lookup) });
+  return agentSlots({ agent, range, now, busy, booked });
 }

@@ -105,7 +105,7 @@ export function createLeadNameHandler(deps: {
         });
       }
       const { email, name } = parsed.data;
-      const local = deps.store.findLeadsByEmail(email.trim().toLowerCase())[0];
+      const local = (await deps.store.findLeadsByEmail(email.trim().toLowerCase()))[0];
       let wanted = emptyIn(local?.fields, name);
       if (isEmptyName(wanted)) return;
       let leadId = local?.id;

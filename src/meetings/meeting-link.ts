@@ -99,7 +99,10 @@ export function createMeetingLinkHandler(deps: MeetingLinkDeps): OutboxHandler {
     const payload = readPayload(item.payload);
     const { activity } = payload;
     const now = ctx.now();
-    const meeting = deps.store.getMeeting(activity.meetingId);
+    const [meeting, agent] = await Promise.all([
+      deps.store.getMeeting(activity.meetingId),
+      deps.store.getAgent(activity.agentId),
+    ]);
     // A change of the meeting sent #1 already, ahead of its own activity: this check is over.
     // (A check enqueued before meetings carried the flag sends #1 as it did; its key is the
     // same, so an activity enqueued already is not sent twice.)
@@ -121,7 +124,6 @@ export function createMeetingLinkHandler(deps: MeetingLinkDeps): OutboxHandler {
       );
       return {};
     };
-    const agent = deps.store.getAgent(activity.agentId);
     if (meeting.meetingUrl !== undefined) return sendActivity(meeting.meetingUrl);
     if (agent === undefined || !isActiveMeeting(meeting)) return sendActivity();
 

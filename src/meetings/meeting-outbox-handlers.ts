@@ -78,7 +78,7 @@ export function createMeetingOutboxHandlers(deps: MeetingOutboxHandlerDeps): Mee
     ctx: OutboxHandlerContext,
   ): Promise<OutboxHandlerResult> => {
     const email = delivery.email.trim().toLowerCase();
-    let leadId = email === '' ? undefined : deps.store.findLeadsByEmail(email)[0]?.id;
+    let leadId = email === '' ? undefined : (await deps.store.findLeadsByEmail(email))[0]?.id;
     if (leadId === undefined) {
       if (!z.email().safeParse(email).success) {
         throw new OutboxHandlerError('MEETING_NO_LEAD', 'no lead id and no usable email', {

@@ -21,8 +21,11 @@ export type SlotDeps = AvailabilityDeps & {
 export async function listSlots(deps: SlotDeps, query: SlotQuery): Promise<SlotsResponse> {
   const now = deps.clock.now();
   const range = dayRange(query.from, query.days, query.timeZone, now);
-  let agents = deps.store.listAgents().filter((agent) => unroutableReason(agent) === undefined);
-  const agentId = requestedAgentId(deps.store, query);
+  const [all, agentId] = await Promise.all([
+    deps.store.listAgents(),
+    requestedAgentId(deps.store, query),
+  ]);
+  let agents = all.filter((agent) => unroutableReason(agent) === undefined);
   if (agentId !== undefined) agents = agents.filter((a) => a.id === agentId);
   // Keys in rotation order, whatever order the calendars answer in.
   const free = await Promise.all(agents.map((agent) => agentFreeSlots(deps, agent, range, now)));

@@ -22,7 +22,7 @@ export async function seedAgents(
   agents: ReadonlyArray<{ name: string; email: string }>,
   options: { demo: boolean },
 ): Promise<void> {
-  if (deps.store.listAgents().length > 0 || agents.length === 0) return;
+  if (agents.length === 0 || (await deps.store.listAgents()).length > 0) return;
   const now = deps.clock.now();
   for (const [index, person] of agents.entries()) {
     const input = agentInputSchema.parse({

@@ -1,14 +1,22 @@
 import type { Clock } from '../deps.js';
-import { AppError } from '../errors.js';
 import type { Agent, RoutingRule } from '../records/meeting-contract.js';
 import type { Assignment, RoutingAgent, RoutingStore } from '../store/types.js';
+import {
+  assignmentKeepSince,
+  decideAssignment,
+  noAgents,
+  type AssignmentTurnArgs,
+} from './assignment-turn.js';
 import { planRouting, toRoutingAgent } from './meeting-routing.js';
+
+/** The rotation's agents, in order: the store's (async) or a fixed list (tests). */
+export type RoutingAgentsSource = () => RoutingAgent[] | Promise<RoutingAgent[]>;
 
 export interface AssignAgentDeps {
   store: RoutingStore;
   clock: Clock;
   /** The rotation as configured now, in order; read on every call so changes apply at once. */
-  agents: () => RoutingAgent[];
+  agents: RoutingAgentsSource;
   /** The same key routed again within this window gets the same agent (ASSIGN_REPEAT_WINDOW_MS). */
   repeatWindowMs: number;
   /**
@@ -17,8 +25,8 @@ export interface AssignAgentDeps {
    * `agents`.
    */
   routing?: {
-    agents: () => Agent[];
-    rules: () => RoutingRule[];
+    agents: () => Agent[] | Promise<Agent[]>;
+    rules: () => RoutingRule[] | Promise<RoutingRule[]>;
     ownerField?: string | undefined;
   };
 }
@@ -44,12 +52,14 @@ export interface AgentAssignment {
 }
 
 /**
- * Routes a lead to a sales agent, round robin. The store does the decision and the write
- * atomically (RoutingStore.assignRoundRobin), so a repeat within the window, even concurrent
- * or after a Marketo timeout (Marketo does not retry, but an admin may re-run a campaign),
- * returns the same agent and does not move the rotation. The answer is given only once the
- * assignment is durable: Marketo writes the agent to the lead from our answer, so forgetting
- * it in a crash would route the lead's next request to someone else.
+ * Routes a lead to a sales agent, round robin. The store runs the decision
+ * (assignment-turn.ts) on the rotation and the key's last assignment under the rotation's lock
+ * and writes its outcome in one transaction (RoutingStore.takeAssignmentTurn), so a repeat
+ * within the window, even concurrent or after a Marketo timeout (Marketo does not retry, but
+ * an admin may re-run a campaign), returns the same agent and does not move the rotation. The
+ * answer is given only once the assignment is durable: Marketo writes the agent to the lead
+ * from our answer, so forgetting it in a crash would route the lead's next request to someone
+ * else.
  *
  * Used by the Call Webhook route, and by SSFS and chat, which pass their own `source`.
  */
@@ -57,26 +67,25 @@ export async function assignAgent(
   deps: AssignAgentDeps,
   args: AssignAgentArgs,
 ): Promise<AgentAssignment> {
-  const { agents, pool, rule, ordered } = pickPlan(deps, args);
+  const { agents, pool, rule, ordered } = await pickPlan(deps, args);
+  // Checked before the store is asked: with nobody active not even a repeat is answered.
   if (!agents.some((agent) => agent.active)) throw noAgents();
-  let result: Awaited<ReturnType<RoutingStore['assignRoundRobin']>>;
-  try {
-    result = await deps.store.assignRoundRobin({
-      key: args.key,
-      agents,
-      now: deps.clock.now(),
-      repeatWindowMs: deps.repeatWindowMs,
-      source: args.source,
-      ...(pool === undefined ? {} : { pool }),
-      ...(rule === undefined ? {} : { rule }),
-      ...(ordered ? { ordered } : {}),
-    });
-  } catch (error) {
-    // The agents may have changed between our check and the store's: same answer either way.
-    if (error instanceof AppError && error.code === 'NO_AGENTS') throw noAgents(error);
-    throw error;
-  }
-  const { assignment, repeated } = result;
+  const now = deps.clock.now();
+  const turn: AssignmentTurnArgs = {
+    key: args.key,
+    agents,
+    now,
+    repeatWindowMs: deps.repeatWindowMs,
+    source: args.source,
+    pool,
+    rule,
+    ordered,
+  };
+  const { assignment, repeated } = await deps.store.takeAssignmentTurn({
+    key: args.key,
+    keepSince: assignmentKeepSince(now, deps.repeatWindowMs),
+    decide: (facts) => decideAssignment(facts, turn),
+  });
   return {
     agentId: assignment.agentId,
     agentName: assignment.agentName,
@@ -87,32 +96,23 @@ export async function assignAgent(
   };
 }
 
-/** 503: the service is fine but cannot route now; Marketo's "Webhook is Called" can catch it. */
-function noAgents(cause?: unknown): AppError {
-  return new AppError('NO_AGENTS', 'No active sales agent to route to', {
-    httpStatus: 503,
-    retryable: true,
-    cause,
-  });
-}
-
 /**
  * The first routing plan with an agent who can take leads (the owner, the first matching rule's
  * agents, then everyone), as the agents, pool and rule the store's turn takes. Without
  * `deps.routing`, or without the lead's fields: the plain rotation over `deps.agents()`.
  */
-function pickPlan(
+async function pickPlan(
   deps: AssignAgentDeps,
   args: AssignAgentArgs,
-): { agents: RoutingAgent[]; pool?: string; rule?: string; ordered: boolean } {
+): Promise<{ agents: RoutingAgent[]; pool?: string; rule?: string; ordered: boolean }> {
   if (deps.routing === undefined || args.lead === undefined) {
-    return { agents: deps.agents(), ordered: false };
+    return { agents: await deps.agents(), ordered: false };
   }
-  const all = deps.routing.agents();
+  const [all, rules] = await Promise.all([deps.routing.agents(), deps.routing.rules()]);
   const byId = new Map(all.map((agent) => [agent.id, agent]));
   const plans = planRouting({
     agents: all,
-    rules: deps.routing.rules(),
+    rules,
     lead: args.lead,
     ...(deps.routing.ownerField === undefined ? {} : { ownerField: deps.routing.ownerField }),
   });
@@ -121,5 +121,5 @@ function pickPlan(
     if (!agents.some((agent) => agent.active)) continue;
     return { agents, pool: plan.pool, rule: plan.rule, ordered: plan.mode === 'ordered' };
   }
-  return { agents: deps.agents(), ordered: false };
+  return { agents: await deps.agents(), ordered: false };
 }

@@ -1,4 +1,5 @@
 import { followersOf, type RotationPointer } from './round-robin.js';
+import type { Meeting } from '../records/meeting-contract.js';
 
 import { NO_POOL, type RotationState, type TurnMemo } from '../records/rotation.js';
 
@@ -96,4 +97,15 @@ function withPointer(state: RotationState, pool: string, pointer: RotationPointe
   if (pointer.agentId === undefined) delete pointers[pool];
   else pointers[pool] = pointer.agentId;
   return { ...next, pointers };
+}
+
+/**
+ * A meeting's turn given back (a hold released, a cancellation that returns its turn): the
+ * function the store runs on the rotation under its lock (releaseMeeting, updateMeeting).
+ */
+export function giveBackMeeting(
+  state: RotationState,
+  meeting: Pick<Meeting, 'agentId' | 'routing'>,
+): RotationState {
+  return giveBack(state, { ...meeting.routing, agentId: meeting.agentId });
 }

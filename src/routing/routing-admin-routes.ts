@@ -32,13 +32,18 @@ export function createRoutingAdminRoutes(deps: RoutingAdminDeps): Router {
   const router = Router();
   const { store } = deps;
 
-  router.get('/routing', (_req, res) => {
-    const agents = store.listAgents();
-    const rotation = store.rotationState();
+  router.get('/routing', async (_req, res) => {
+    const [agents, rotation, meetings, settings, rules] = await Promise.all([
+      store.listAgents(),
+      store.rotationState(),
+      store.listMeetings(),
+      store.routingSettings(),
+      store.listRoutingRules(),
+    ]);
     const next = pickNextAgent(agents.map(toRoutingAgent), pointerOf(rotation, 'default'));
     const totals = countAgentTotals(
       agents.map((agent) => agent.id),
-      store.listMeetings(),
+      meetings,
       rotation,
     );
     res.json({
@@ -54,13 +59,13 @@ export function createRoutingAdminRoutes(deps: RoutingAdminDeps): Router {
       pools: rotation.pointers ?? {},
       /** `routed` by agent id, agents deleted since included. */
       routed: rotation.totals,
-      settings: store.routingSettings(),
-      rules: store.listRoutingRules(),
+      settings,
+      rules,
     });
   });
 
-  router.get('/routing/settings', (_req, res) => {
-    res.json(store.routingSettings());
+  router.get('/routing/settings', async (_req, res) => {
+    res.json(await store.routingSettings());
   });
 
   router.put('/routing/settings', async (req, res) => {
@@ -68,13 +73,13 @@ export function createRoutingAdminRoutes(deps: RoutingAdminDeps): Router {
     res.json(await store.saveRoutingSettings(settings));
   });
 
-  router.get('/routing/rules', (_req, res) => {
-    res.json({ rules: store.listRoutingRules() });
+  router.get('/routing/rules', async (_req, res) => {
+    res.json({ rules: await store.listRoutingRules() });
   });
 
   router.post('/routing/rules', async (req, res) => {
     const input = parseInput(routingRuleInputSchema, req.body, 'routing rule');
-    checkTargets(store, input.target);
+    await checkTargets(store, input.target);
     const now = deps.clock.now();
     const rule: RoutingRule = {
       id: `rule_${deps.ids.next().replace(/-/g, '').slice(0, 12)}`,
@@ -87,11 +92,11 @@ export function createRoutingAdminRoutes(deps: RoutingAdminDeps): Router {
   });
 
   router.put('/routing/rules/:id', async (req, res) => {
-    const current = store.getRoutingRule(req.params.id);
+    const current = await store.getRoutingRule(req.params.id);
     if (current === undefined)
       throw new AppError('NOT_FOUND', `No rule ${req.params.id}`, { httpStatus: 404 });
     const input = parseInput(routingRuleInputSchema, req.body, 'routing rule');
-    checkTargets(store, input.target);
+    await checkTargets(store, input.target);
     const rule: RoutingRule = { ...current, ...input, updatedAt: deps.clock.now() };
     await store.saveRoutingRule(rule);
     res.json(rule);
@@ -107,9 +112,10 @@ export function createRoutingAdminRoutes(deps: RoutingAdminDeps): Router {
   return router;
 }
 
-function checkTargets(store: AgentStore, target: RoutingRule['target']): void {
+async function checkTargets(store: AgentStore, target: RoutingRule['target']): Promise<void> {
   if (!('agentIds' in target)) return;
-  const index = target.agentIds.findIndex((id) => store.getAgent(id) === undefined);
+  const found = await Promise.all(target.agentIds.map((id) => store.getAgent(id)));
+  const index = found.findIndex((agent) => agent === undefined);
   if (index !== -1) {
     throw new AppError(
       'VALIDATION_FAILED',

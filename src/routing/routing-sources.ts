@@ -9,11 +9,11 @@ import { toRoutingAgent } from './meeting-routing.js';
  * applies at once. One definition, so webhooks, flow steps and meetings never route apart.
  */
 export function createRoutingSources(
-  store: { listAgents(): Agent[]; listRoutingRules(): RoutingRule[] },
+  store: { listAgents(): Promise<Agent[]>; listRoutingRules(): Promise<RoutingRule[]> },
   ownerField: string | undefined,
-): { agents: () => RoutingAgent[]; routing: NonNullable<AssignAgentDeps['routing']> } {
+): { agents: () => Promise<RoutingAgent[]>; routing: NonNullable<AssignAgentDeps['routing']> } {
   return {
-    agents: () => store.listAgents().map(toRoutingAgent),
+    agents: async () => (await store.listAgents()).map(toRoutingAgent),
     // Owner and rules before the rotation, for the Call Webhook and the flow step as for meetings.
     routing: {
       agents: () => store.listAgents(),

@@ -150,9 +150,11 @@ describe.each(storeImplementations)('booking under concurrency: $kind store', (i
     expect(fulfilled.every((r) => !r.replayed && r.meeting.status === 'booked')).toBe(true);
     expect(rejected).toEqual(Array<string>(115).fill('SLOT_TAKEN/409/start'));
 
-    const stored = store.listMeetings();
+    const stored = await store.listMeetings();
     expect(stored.filter(isActiveMeeting)).toHaveLength(5);
-    expect(countBy(store.listMeetings({ from: slot, to: slot + 1, status: 'booked' }))).toEqual({
+    expect(
+      countBy(await store.listMeetings({ from: slot, to: slot + 1, status: 'booked' })),
+    ).toEqual({
       a1: 1,
       a2: 1,
       a3: 1,
@@ -160,13 +162,10 @@ describe.each(storeImplementations)('booking under concurrency: $kind store', (i
       a5: 1,
     });
     expect(overlappingPairs(stored)).toEqual([]);
-    expect(store.routingState().totals).toEqual({ a1: 1, a2: 1, a3: 1, a4: 1, a5: 1 });
-    expect(
-      store
-        .listOutbox()
-        .map((item) => item.dedupeKey)
-        .sort(),
-    ).toEqual(fulfilled.map((r) => `meeting:${r.meeting.id}#1`).sort());
+    expect((await store.routingState()).totals).toEqual({ a1: 1, a2: 1, a3: 1, a4: 1, a5: 1 });
+    expect((await store.listOutbox()).map((item) => item.dedupeKey).sort()).toEqual(
+      fulfilled.map((r) => `meeting:${r.meeting.id}#1`).sort(),
+    );
   });
 
   it('when 126 visitors book overlapping 45-minute slots at once, then no agent is double-booked (buffers included) and totals match the meetings', async () => {
@@ -181,12 +180,12 @@ describe.each(storeImplementations)('booking under concurrency: $kind store', (i
     const results = await bookAll(deps, requests);
 
     const { fulfilled, rejected } = settle(results);
-    const stored = store.listMeetings();
+    const stored = await store.listMeetings();
     expect(overlappingPairs(stored)).toEqual([]);
     expect(new Set(rejected)).toEqual(new Set(['SLOT_TAKEN/409/start']));
     expect(fulfilled.length).toBeGreaterThan(5);
     for (const { meeting } of fulfilled) {
-      expect(store.getMeeting(meeting.id)).toMatchObject({
+      expect(await store.getMeeting(meeting.id)).toMatchObject({
         status: 'booked',
         agentId: meeting.agentId,
         start: meeting.start,
@@ -196,16 +195,17 @@ describe.each(storeImplementations)('booking under concurrency: $kind store', (i
     }
     // Nothing else is held: no pending hold was left behind by a refused booking.
     expect(stored.map((m) => m.id).sort()).toEqual(fulfilled.map((r) => r.meeting.id).sort());
-    expect(nonZero(store.routingState().totals)).toEqual(countBy(stored));
+    expect(nonZero((await store.routingState()).totals)).toEqual(countBy(stored));
     // A visitor was refused only when every agent really was taken at that time.
-    results.forEach((result, i) => {
-      if (result.status === 'fulfilled') return;
+    for (const [i, result] of results.entries()) {
+      if (result.status === 'fulfilled') continue;
       const start = Date.parse(requests[i]!.start);
-      const free = AGENT_IDS.filter(
-        (id) => store.agentMeetings(id, start, start + 60 * MIN).length === 0,
+      const booked = await Promise.all(
+        AGENT_IDS.map((id) => store.agentMeetings(id, start, start + 60 * MIN)),
       );
+      const free = AGENT_IDS.filter((_id, at) => booked[at]!.length === 0);
       expect(free, `refused at ${requests[i]!.start}`).toEqual([]);
-    });
+    }
   });
 
   it('when one idempotency key is sent 20 times at once, then one meeting is made and every call gets it or BOOKING_IN_PROGRESS', async () => {
@@ -216,7 +216,7 @@ describe.each(storeImplementations)('booking under concurrency: $kind store', (i
     const results = await bookAll(deps, Array<BookingRequest>(20).fill(same));
 
     const { fulfilled, rejected } = settle(results);
-    const stored = store.listMeetings();
+    const stored = await store.listMeetings();
     expect(stored).toHaveLength(1);
     const [meeting] = stored;
     expect(meeting).toMatchObject({ status: 'booked', idempotencyKey: same.idempotencyKey });
@@ -228,7 +228,7 @@ describe.each(storeImplementations)('booking under concurrency: $kind store', (i
     expect(rejected).toEqual(
       Array<string>(rejected.length).fill('BOOKING_IN_PROGRESS/409/idempotencyKey'),
     );
-    expect(store.routingState().totals).toEqual({ a1: 1 });
+    expect((await store.routingState()).totals).toEqual({ a1: 1 });
 
     expect(await bookMeeting(deps, same)).toEqual({ meeting, replayed: true });
     const moved = { ...same, start: at('11:00') };
@@ -237,8 +237,8 @@ describe.each(storeImplementations)('booking under concurrency: $kind store', (i
       httpStatus: 422,
       field: 'idempotencyKey',
     });
-    expect(store.listMeetings()).toEqual([meeting]);
-    expect(store.routingState().totals).toEqual({ a1: 1 });
+    expect(await store.listMeetings()).toEqual([meeting]);
+    expect((await store.routingState()).totals).toEqual({ a1: 1 });
   });
 
   it('when every agent is booked at the slot, then a retry with the same key still returns the visitor’s meeting', async () => {
@@ -250,8 +250,8 @@ describe.each(storeImplementations)('booking under concurrency: $kind store', (i
     const retry = await bookMeeting(deps, request(at('10:00'), 1));
 
     expect(retry).toEqual({ meeting: first.meeting, replayed: true });
-    expect(store.listMeetings()).toHaveLength(2);
-    expect(store.routingState().totals).toEqual({ a1: 1, a2: 1 });
+    expect(await store.listMeetings()).toHaveLength(2);
+    expect((await store.routingState()).totals).toEqual({ a1: 1, a2: 1 });
   });
 
   it('when the calendar fails to create the event, then 503 CALENDAR_PROVIDER_UNAVAILABLE and the hold, turn and total are given back', async () => {
@@ -270,9 +270,9 @@ describe.each(storeImplementations)('booking under concurrency: $kind store', (i
     const deps = depsWith({ local: flaky });
     await bookMeeting(deps, request(at('10:00'), 1));
     const before = {
-      meetings: store.listMeetings(),
-      outbox: store.listOutbox(),
-      routing: store.routingState(),
+      meetings: await store.listMeetings(),
+      outbox: await store.listOutbox(),
+      routing: await store.routingState(),
     };
 
     failing = true;
@@ -282,9 +282,9 @@ describe.each(storeImplementations)('booking under concurrency: $kind store', (i
       retryable: true,
     });
 
-    expect(store.listMeetings()).toEqual(before.meetings);
-    expect(store.listOutbox()).toEqual(before.outbox);
-    const routing = store.routingState();
+    expect(await store.listMeetings()).toEqual(before.meetings);
+    expect(await store.listOutbox()).toEqual(before.outbox);
+    const routing = await store.routingState();
     expect(routing.lastAgentId).toBe(before.routing.lastAgentId);
     expect(routing.pointers).toEqual(before.routing.pointers);
     expect(nonZero(routing.totals)).toEqual(before.routing.totals);
@@ -324,14 +324,14 @@ describe.each(storeImplementations)('booking under concurrency: $kind store', (i
       expect(booked.meeting.routing.skipped).toEqual([{ agentId: 'a1', reason: 'disconnected' }]);
       expect(calls.map((c) => c.call)).toContain(failingCall);
       expect(new Set(calls.map((c) => c.refreshToken))).toEqual(new Set(['refresh-a1']));
-      expect(store.getAgent('a1')?.calendar).toMatchObject({
+      expect((await store.getAgent('a1'))?.calendar).toMatchObject({
         provider: 'google',
         status: 'disconnected',
         disconnectedAt: NOW,
         disconnectedReason: expect.stringContaining('invalid_grant'),
       });
-      expect(store.listMeetings().map((m) => m.agentId)).toEqual(['a2']);
-      expect(nonZero(store.routingState().totals)).toEqual({ a2: 1 });
+      expect((await store.listMeetings()).map((m) => m.agentId)).toEqual(['a2']);
+      expect(nonZero((await store.routingState()).totals)).toEqual({ a2: 1 });
 
       const callsBefore = calls.length;
       const later: string[] = [];

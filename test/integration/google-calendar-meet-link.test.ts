@@ -77,7 +77,7 @@ async function setup() {
   const eventId = googleEventId('m-1');
   nock(API).post(EVENTS_PATH).query(true).reply(200, pendingEvent(eventId));
   const booked = await book(t, {});
-  const meeting = store.getMeeting('m-1')!;
+  const meeting = (await store.getMeeting('m-1'))!;
   const manageUrl = new URL(booked.body.meeting.manageUrl as string);
   /** The meeting as the visitor's link shows it. */
   const visitorView = async () =>
@@ -112,22 +112,22 @@ describe('a Meet link still pending when the event is made', () => {
     expect(t.meeting).toMatchObject({ status: 'booked', providerEventId: t.eventId });
     expect(t.meeting.meetingUrl).toBeUndefined();
     // The activity waits for the link.
-    expect(t.activities()).toEqual([]);
+    expect(await t.activities()).toEqual([]);
 
     expect((await t.pass()).claimed).toBe(0); // the first read is 2 s after the booking
     t.clock.advance(2_000);
     const stillPending = t.eventRead(pendingEvent(t.eventId));
     expect(await t.pass()).toMatchObject({ claimed: 1, done: 1 });
     expect(stillPending.isDone()).toBe(true);
-    expect(t.activities()).toEqual([]);
+    expect(await t.activities()).toEqual([]);
 
     t.clock.advance(4_000);
     t.eventRead(eventAnswer(t.eventId));
     expect(await t.pass()).toMatchObject({ claimed: 1, done: 1 });
 
-    expect(t.store.getMeeting(t.meeting.id)?.meetingUrl).toBe(LINK);
+    expect((await t.store.getMeeting(t.meeting.id))?.meetingUrl).toBe(LINK);
     expect(await t.visitorView()).toMatchObject({ meetingUrl: LINK });
-    const [activity, ...more] = t.activities();
+    const [activity, ...more] = await t.activities();
     expect(more).toEqual([]);
     expect(activity).toMatchObject({
       dedupeKey: `meeting:${t.meeting.id}#1`,
@@ -148,9 +148,9 @@ describe('a Meet link still pending when the event is made', () => {
     await t.pass();
 
     expect(nock.pendingMocks()).toEqual([]);
-    expect(t.store.getMeeting(t.meeting.id)?.meetingUrl).toBeUndefined();
-    expect(t.activities()).toHaveLength(1);
-    expect(t.activities()[0]?.payload).not.toHaveProperty('meetingUrl');
+    expect((await t.store.getMeeting(t.meeting.id))?.meetingUrl).toBeUndefined();
+    expect(await t.activities()).toHaveLength(1);
+    expect((await t.activities())[0]?.payload).not.toHaveProperty('meetingUrl');
   });
 
   it('when the link never comes, then reads back off and after 10 minutes the activity goes without it, once', async () => {
@@ -170,8 +170,8 @@ describe('a Meet link still pending when the event is made', () => {
     // 2, 4, 8, 16, 32 s apart, then every minute, until the 10 minutes are up.
     expect(seen.slice(0, 6)).toEqual([2, 6, 14, 30, 62, 122]);
     expect(seen.at(-1)).toBeLessThanOrEqual(600);
-    expect(t.activities()).toHaveLength(1);
-    expect(t.activities()[0]?.payload).not.toHaveProperty('meetingUrl');
+    expect(await t.activities()).toHaveLength(1);
+    expect((await t.activities())[0]?.payload).not.toHaveProperty('meetingUrl');
     expect(reads.pendingMocks().length).toBeGreaterThan(0); // it stopped reading
     nock.cleanAll();
   });
@@ -184,17 +184,20 @@ describe('a Meet link still pending when the event is made', () => {
       to: 'cancelled',
       by: 'visitor',
     });
-    const sent = () =>
-      t.activities().map((item) => [item.dedupeKey, (item.payload as { status: string }).status]);
+    const sent = async () =>
+      (await t.activities()).map((item) => [
+        item.dedupeKey,
+        (item.payload as { status: string }).status,
+      ]);
     // listOutbox is newest first: the cancellation on top, the booking under it.
     const expected = [
       [`meeting:${t.meeting.id}#2`, 'cancelled'],
       [`meeting:${t.meeting.id}#1`, 'booked'],
     ];
     expect(sent()).toEqual(expected);
-    expect(t.activities()[1]?.payload).not.toHaveProperty('meetingUrl');
+    expect((await t.activities())[1]?.payload).not.toHaveProperty('meetingUrl');
     // The relay sends the oldest first: #1, then #2.
-    const [first, second] = [...t.activities()].reverse();
+    const [first, second] = [...(await t.activities())].reverse();
     expect(first!.createdAt).toBeLessThanOrEqual(second!.createdAt);
 
     t.clock.advance(2_000);
@@ -217,15 +220,15 @@ describe('a Meet link still pending when the event is made', () => {
     t.clock.advance(2_000);
     await t.pass();
     expect(
-      [...t.activities()]
+      [...(await t.activities())]
         .reverse()
         .map((item) => [item.dedupeKey, (item.payload as { status: string }).status]),
     ).toEqual([
       [`meeting:${t.meeting.id}#1`, 'booked'],
       [`meeting:${t.meeting.id}#2`, 'rescheduled'],
     ]);
-    expect(t.activities()[1]?.payload).toMatchObject({ start: t.meeting.start });
-    expect(t.store.getMeeting(t.meeting.id)).not.toHaveProperty('bookedActivityPending');
+    expect((await t.activities())[1]?.payload).toMatchObject({ start: t.meeting.start });
+    expect(await t.store.getMeeting(t.meeting.id)).not.toHaveProperty('bookedActivityPending');
     expect(nock.pendingMocks()).toEqual([]);
   });
 
@@ -234,12 +237,14 @@ describe('a Meet link still pending when the event is made', () => {
     t.clock.advance(2_000);
     nock(API).get(`${EVENTS_PATH}/${t.eventId}`).query(true).times(4).reply(503, {});
     await t.pass();
-    expect(t.activities()).toEqual([]);
+    expect(await t.activities()).toEqual([]);
 
     t.clock.advance(4_000);
     t.eventRead(eventAnswer(t.eventId));
     await t.pass();
-    expect(t.store.getMeeting(t.meeting.id)?.meetingUrl).toBe(LINK);
-    expect(t.activities().map((item) => item.payload)).toMatchObject([{ meetingUrl: LINK }]);
+    expect((await t.store.getMeeting(t.meeting.id))?.meetingUrl).toBe(LINK);
+    expect((await t.activities()).map((item) => item.payload)).toMatchObject([
+      { meetingUrl: LINK },
+    ]);
   });
 });

@@ -94,7 +94,7 @@ describe('the visitor’s name on the lead (first and last name, where empty in 
 
     await book(t, { name: 'Ada Lovelace', email: 'ada@example.org' });
     expect(await runOnce()).toMatchObject({ claimed: 0 });
-    expect(t.store.listOutbox({ kind: MEETING_LEAD_NAME_KIND })).toMatchObject([
+    expect(await t.store.listOutbox({ kind: MEETING_LEAD_NAME_KIND })).toMatchObject([
       {
         dedupeKey: expect.stringMatching(/^meeting:m-\d+#lead-name$/),
         payload: { email: 'ada@example.org', name: { firstName: 'Ada', lastName: 'Lovelace' } },

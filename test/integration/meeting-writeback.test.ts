@@ -81,10 +81,10 @@ async function setup(options: { clientOnManualClock?: boolean } = {}) {
   const deliverAll = async () => {
     for (let round = 0; round < 20; round += 1) {
       await drain();
-      if (pending().length === 0) return;
+      if ((await pending()).length === 0) return;
       clock.advance(SETTLE_MS + 60_000);
     }
-    expect(pending()).toEqual([]);
+    expect(await pending()).toEqual([]);
   };
 
   let n = 0;
@@ -258,9 +258,11 @@ describe('meeting events written to Marketo through the outbox', () => {
       expect(calls(ADD_PATH)).toBe(1);
       // The three retries looked together: one paging token, one page.
       expect(calls(LOOKUP_PATH)).toBe(settles ? 2 : 1);
-      const settleCopies = store.listOutbox().filter((i) => i.dedupeKey.includes('~settle@'));
+      const settleCopies = (await store.listOutbox()).filter((i) =>
+        i.dedupeKey.includes('~settle@'),
+      );
       expect(settleCopies).toHaveLength(settles ? 3 : 0);
-      expect(store.listOutbox({ status: 'dead' })).toEqual([]);
+      expect(await store.listOutbox({ status: 'dead' })).toEqual([]);
     },
   );
 
@@ -273,7 +275,7 @@ describe('meeting events written to Marketo through the outbox', () => {
 
     // Nothing was written: each event comes back as a fresh copy due after a backoff.
     expect(await drain()).toMatchObject({ done: 3, dead: 0 });
-    const copies = pending();
+    const copies = await pending();
     expect(copies.map((i) => (i.payload as { unsent?: number }).unsent)).toEqual([1, 1, 1]);
     clock.set(Math.max(...copies.map((i) => i.nextAttemptAt)));
     expect(await drain()).toMatchObject({ done: 3, dead: 0 });
@@ -281,7 +283,9 @@ describe('meeting events written to Marketo through the outbox', () => {
     expectEachOnce(events);
     expect(calls(ADD_PATH)).toBe(1);
     expect(calls(LOOKUP_PATH)).toBe(0);
-    expect(store.listOutbox().filter((i) => i.dedupeKey.includes('~settle@'))).toHaveLength(0);
+    expect((await store.listOutbox()).filter((i) => i.dedupeKey.includes('~settle@'))).toHaveLength(
+      0,
+    );
   });
 
   it('when Marketo is unreachable for a while, then the items wait with growing backoff and land once as soon as it returns', async () => {
@@ -294,26 +298,26 @@ describe('meeting events written to Marketo through the outbox', () => {
 
     // Nothing can have been sent: each event comes back as a copy due after a backoff.
     expect(await drain()).toMatchObject({ done: 2, dead: 0 });
-    const [first] = pending();
+    const [first] = await pending();
     expect(first?.payload).toMatchObject({ unsent: 1 });
     const firstDelay = first!.nextAttemptAt - clock.now();
     expect(firstDelay).toBeGreaterThan(0);
 
-    clock.set(Math.max(...pending().map((i) => i.nextAttemptAt)));
+    clock.set(Math.max(...(await pending()).map((i) => i.nextAttemptAt)));
     expect(await drain()).toMatchObject({ done: 2, dead: 0 });
-    const [second] = pending();
+    const [second] = await pending();
     expect(second?.payload).toMatchObject({ unsent: 2 });
     expect(second!.nextAttemptAt - clock.now()).toBeGreaterThan(firstDelay);
 
     // Back: the next due pass delivers at once, with no look and no settling wait.
     await env.restart();
-    clock.set(Math.max(...pending().map((i) => i.nextAttemptAt)));
+    clock.set(Math.max(...(await pending()).map((i) => i.nextAttemptAt)));
     await drain();
-    expect(pending()).toEqual([]);
+    expect(await pending()).toEqual([]);
     env.expectEachOnce(events);
     expect(calls(ADD_PATH)).toBe(1);
     expect(calls(LOOKUP_PATH)).toBe(0);
-    expect(store.listOutbox({ status: 'dead' })).toEqual([]);
+    expect(await store.listOutbox({ status: 'dead' })).toEqual([]);
   });
 
   it('when the worker dies after Marketo wrote the activity but before the outbox recorded it, then the next claim finds it and does not resend', async () => {
@@ -341,7 +345,7 @@ describe('meeting events written to Marketo through the outbox', () => {
     expect(await drain()).toMatchObject({ claimed: 1, done: 1, dead: 0 });
     expectEachOnce([booked]);
     expect(calls(ADD_PATH)).toBe(1);
-    expect(store.findOutboxItem(meetingEventId(booked.meetingId, 1))).toMatchObject({
+    expect(await store.findOutboxItem(meetingEventId(booked.meetingId, 1))).toMatchObject({
       status: 'done',
       attempts: 2,
     });
@@ -370,7 +374,7 @@ describe('meeting events written to Marketo through the outbox', () => {
     expect(await drain()).toMatchObject({ retried: 1 }); // written, answer lost
     clock.advance(60_000);
     expect(await drain()).toMatchObject({ done: 1, dead: 0 }); // 607 on the look: deferred
-    const [waiting] = store.listOutbox({ status: 'pending' });
+    const [waiting] = await store.listOutbox({ status: 'pending' });
     expect(waiting).toMatchObject({ attempts: 0, payload: { verify: {} } });
     expect(waiting!.nextAttemptAt).toBeGreaterThan(clock.now() + 60_000);
 
@@ -413,7 +417,7 @@ describe('meeting events written to Marketo through the outbox', () => {
     sandbox.deleteLead(booked.leadId!);
     await enqueue([booked]);
     expect(await drain()).toMatchObject({ dead: 1, done: 0 });
-    expect(store.listOutbox({ status: 'dead' })[0]?.lastError).toContain('1004');
+    expect((await store.listOutbox({ status: 'dead' }))[0]?.lastError).toContain('1004');
     expect(written().size).toBe(0);
   });
 

@@ -30,7 +30,7 @@ describe('agents admin API', () => {
     const t = createMeetingsTestApp();
     const res = await request(t.app).post('/api/agents').send(body).expect(400);
     expect(res.body.error.field).toBe(field);
-    expect(t.store.listAgents()).toHaveLength(0);
+    expect(await t.store.listAgents()).toHaveLength(0);
   });
 
   it('when an agent is created, then defaults apply, the calendar is the built-in one, and a second agent with the same email is refused', async () => {
@@ -66,7 +66,7 @@ describe('deleting an agent', () => {
       .expect(200);
     await request(t.app).delete(`/api/agents/${ana.id}`).expect(204);
     expect(t.google.oauthCalls).toContainEqual({ revoke: 'refresh-for-ana-code' });
-    expect(t.store.getAgent(ana.id)).toBeUndefined();
+    expect(await t.store.getAgent(ana.id)).toBeUndefined();
   });
 });
 
@@ -111,14 +111,17 @@ describe('an agent named by a dialogue', () => {
       { id: 'dlg_draft', name: 'Dialogue dlg_draft' },
     ]);
     expect(deleted.body.error.message).toContain('dlg_live (Dialogue dlg_live)');
-    expect(t.store.getAgent(ana.id)).toMatchObject({ active: true, email: 'ana@example.com' });
+    expect(await t.store.getAgent(ana.id)).toMatchObject({
+      active: true,
+      email: 'ana@example.com',
+    });
 
     const renamed = await request(t.app)
       .patch(`/api/agents/${ana.id}`)
       .send({ email: 'ana.new@example.com' })
       .expect(409);
     expect(renamed.body.error.code).toBe('AGENT_IN_DIALOGUES');
-    expect(t.store.getAgent(ana.id)?.email).toBe('ana@example.com');
+    expect((await t.store.getAgent(ana.id))?.email).toBe('ana@example.com');
     // The availability slots of the card still answer for the agent.
     await request(t.app)
       .get('/chat/slots')
@@ -139,7 +142,7 @@ describe('an agent named by a dialogue', () => {
       .patch(`/api/agents/${ana.id}`)
       .send({ email: 'ANA@example.com', name: 'Ana Lopez' })
       .expect(200);
-    expect(t.store.getAgent(ana.id)?.name).toBe('Ana Lopez');
+    expect((await t.store.getAgent(ana.id))?.name).toBe('Ana Lopez');
 
     await t.store.deleteDialogue('dlg_live');
     await request(t.app)
@@ -147,7 +150,7 @@ describe('an agent named by a dialogue', () => {
       .send({ email: 'ana.new@example.com' })
       .expect(200);
     await request(t.app).delete(`/api/agents/${ana.id}`).expect(204);
-    expect(t.store.getAgent(ana.id)).toBeUndefined();
+    expect(await t.store.getAgent(ana.id)).toBeUndefined();
   });
 });
 
@@ -197,11 +200,7 @@ describe('booking from the widget', () => {
       'someone.else@example.org',
     ]);
     expect(list.body.meetings[0]).not.toHaveProperty('manageTokenHash');
-    expect(
-      outboxOf(t)
-        .map((item) => item.dedupeKey)
-        .sort(),
-    ).toEqual(
+    expect((await outboxOf(t)).map((item) => item.dedupeKey).sort()).toEqual(
       [`meeting:${list.body.meetings[0].id}#1`, `meeting:${list.body.meetings[1].id}#1`].sort(),
     );
 
@@ -229,8 +228,8 @@ describe('booking from the widget', () => {
     await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
     const res = await book(t, body, 400);
     expect(res.body.error.field).toBe(field);
-    expect(t.store.listMeetings()).toHaveLength(0);
-    expect(outboxOf(t)).toHaveLength(0);
+    expect(await t.store.listMeetings()).toHaveLength(0);
+    expect(await outboxOf(t)).toHaveLength(0);
   });
 
   it('when two bookings with one key but different visitors arrive together, then the second is 422 and sees nothing of the first', async () => {
@@ -279,10 +278,10 @@ describe('booking from the widget', () => {
       [200, true],
       [201, false],
     ]);
-    const [meeting] = t.store.listMeetings();
+    const [meeting] = await t.store.listMeetings();
     expect(new Set(responses.map((res) => res.body.meeting.id))).toEqual(new Set([meeting!.id]));
     expect(t.google.calls.filter((call) => call.op === 'create')).toHaveLength(1);
-    expect(outboxOf(t)).toHaveLength(1);
+    expect(await outboxOf(t)).toHaveLength(1);
   });
 
   it('when a Tokyo visitor’s slot is taken and the client wrote it in UTC, then the fresh slots are of the visitor’s day', async () => {
@@ -330,8 +329,8 @@ describe('booking from the widget', () => {
     });
     const res = await book(t, { email: 'blocked.person@Gmail.com' }, 400);
     expect(res.body.error).toMatchObject({ code: 'EMAIL_DOMAIN_BLOCKED', field: 'email' });
-    expect(t.store.listMeetings()).toHaveLength(0);
-    expect(t.store.listOutbox()).toHaveLength(0);
+    expect(await t.store.listMeetings()).toHaveLength(0);
+    expect(await t.store.listOutbox()).toHaveLength(0);
   });
 
   it('when the slot is taken, then 409 SLOT_TAKEN comes with fresh slots of that day, without the taken one', async () => {
@@ -351,9 +350,9 @@ describe('booking from the widget', () => {
     t.google.behaviour.failCreate = new CalendarProviderError('google', 'HTTP 503 after 3 retries');
     const res = await book(t, {}, 503);
     expect(res.body.error.code).toBe('CALENDAR_PROVIDER_UNAVAILABLE');
-    expect(t.store.listMeetings()).toHaveLength(0);
-    expect(outboxOf(t)).toHaveLength(0);
-    expect(t.store.routingState()).toMatchObject({
+    expect(await t.store.listMeetings()).toHaveLength(0);
+    expect(await outboxOf(t)).toHaveLength(0);
+    expect(await t.store.routingState()).toMatchObject({
       lastAgentId: undefined,
       totals: { [agent.id]: 0 },
     });
@@ -366,7 +365,7 @@ describe('the assigned agent on the lead', () => {
     await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
     const { body } = await book(t, { idempotencyKey: 'key-lead-fields' });
     await book(t, { idempotencyKey: 'key-lead-fields' }, 200);
-    const items = t.store.listOutbox({ kind: 'meeting-lead-agent' });
+    const items = await t.store.listOutbox({ kind: 'meeting-lead-agent' });
     expect(items).toHaveLength(1);
     expect(items[0]!.payload).toEqual({
       meetingId: body.meeting.id,
@@ -406,8 +405,8 @@ describe('the booking page (the webhook’s bookingUrl)', () => {
     const first = await request(t.app).post('/chat/book').type('form').send(form).expect(303);
     const second = await request(t.app).post('/chat/book').type('form').send(form).expect(303);
     expect(second.headers['location']).toBe(first.headers['location']);
-    expect(t.store.listMeetings()).toHaveLength(1);
-    expect(t.store.listMeetings()[0]).toMatchObject({
+    expect(await t.store.listMeetings()).toHaveLength(1);
+    expect((await t.store.listMeetings())[0]).toMatchObject({
       agentId: ben.id,
       routing: { rule: 'agent' },
     });

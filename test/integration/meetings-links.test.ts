@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { CalendarProviderError } from '../../src/calendar/calendar-types.js';
+import { holdMeetingArgs } from '../../src/meetings/hold-decision.js';
 import {
   addAgent,
   book,
@@ -30,11 +31,10 @@ describe('the visitor’s links', () => {
     expect(cancelled.body.meeting.status).toBe('cancelled');
     const again = await request(t.app).post(`${path}/cancel`).expect(409);
     expect(again.body.error.code).toBe('MEETING_FINAL');
-    expect(
-      outboxOf(t)
-        .map((i) => i.dedupeKey)
-        .sort(),
-    ).toEqual([`meeting:${body.meeting.id}#1`, `meeting:${body.meeting.id}#2`]);
+    expect((await outboxOf(t)).map((i) => i.dedupeKey).sort()).toEqual([
+      `meeting:${body.meeting.id}#1`,
+      `meeting:${body.meeting.id}#2`,
+    ]);
     // The slot is free again.
     await book(t, { email: 'next@example.org' });
   });
@@ -151,7 +151,7 @@ describe('the visitor’s links opened in a browser', () => {
       .send({ start: '2026-11-25T15:00:00.000+01:00' })
       .expect(200);
     expect(moved.text).toContain('Your meeting is moved.');
-    expect(t.store.getMeeting(body.meeting.id)).toMatchObject({
+    expect(await t.store.getMeeting(body.meeting.id)).toMatchObject({
       status: 'rescheduled',
       agentId: ana.id,
     });
@@ -185,7 +185,7 @@ describe('rescheduling against a real calendar', () => {
       request(t.app).post(`${path}/reschedule`).send({ start: '2026-11-25T14:00:00+01:00' }),
     ]);
     expect([a.status, b.status]).toEqual([200, 200]);
-    const stored = t.store.getMeeting(body.meeting.id)!;
+    const stored = (await t.store.getMeeting(body.meeting.id))!;
     const lastUpdate = t.google.calls.filter((c) => c.op === 'update').at(-1)!;
     expect(lastUpdate.event?.start).toBe(stored.start);
     expect(stored.start).toBe(Date.parse('2026-11-25T14:00:00+01:00'));
@@ -239,42 +239,44 @@ describe('meeting statuses and the completion job', () => {
       .expect(200);
     t.clock.set(Date.parse(WED_0900_BERLIN) + 2 * HOUR);
     expect(await t.meetings.runJobs()).toMatchObject({ completed: 0 });
-    expect(t.store.getMeeting(body.meeting.id)?.status).toBe('no-show');
+    expect((await t.store.getMeeting(body.meeting.id))?.status).toBe('no-show');
   });
 });
 
 describe('bookings interrupted between hold and confirm', () => {
   /** A hold as a booking leaves it when the process stops before the calendar answered. */
   async function strandedHold(t: TestApp, agentId: string, start: string) {
-    const agent = t.store.getAgent(agentId)!;
-    const result = await t.store.holdMeeting({
-      mode: 'rotation',
-      pool: 'default',
-      now: T0,
-      candidates: [
-        {
-          id: agent.id,
-          name: agent.name,
-          email: agent.email,
-          bufferAfterMs: 0,
-          durationMs: 30 * 60_000,
-          provider: agent.calendar.provider,
-          eligible: true,
+    const agent = (await t.store.getAgent(agentId))!;
+    const result = await t.store.holdMeeting(
+      holdMeetingArgs({
+        mode: 'rotation',
+        pool: 'default',
+        now: T0,
+        candidates: [
+          {
+            id: agent.id,
+            name: agent.name,
+            email: agent.email,
+            bufferAfterMs: 0,
+            durationMs: 30 * 60_000,
+            provider: agent.calendar.provider,
+            eligible: true,
+          },
+        ],
+        meeting: {
+          id: 'stranded-1',
+          status: 'pending',
+          start: Date.parse(start),
+          visitor: { email: 'stranded@example.org', timeZone: 'Europe/Berlin' },
+          routing: { rule: 'round-robin', pool: 'default', skipped: [] },
+          idempotencyKey: 'stranded-key',
+          manageTokenHash: 'hash-stranded',
+          history: [{ status: 'pending', at: T0, by: 'visitor' }],
+          createdAt: T0,
+          updatedAt: T0,
         },
-      ],
-      meeting: {
-        id: 'stranded-1',
-        status: 'pending',
-        start: Date.parse(start),
-        visitor: { email: 'stranded@example.org', timeZone: 'Europe/Berlin' },
-        routing: { rule: 'round-robin', pool: 'default', skipped: [] },
-        idempotencyKey: 'stranded-key',
-        manageTokenHash: 'hash-stranded',
-        history: [{ status: 'pending', at: T0, by: 'visitor' }],
-        createdAt: T0,
-        updatedAt: T0,
-      },
-    });
+      }),
+    );
     expect(result.outcome).toBe('held');
   }
 
@@ -290,7 +292,7 @@ describe('bookings interrupted between hold and confirm', () => {
     expect(t.google.calls.filter((c) => c.op === 'create').map((c) => c.event?.meetingId)).toEqual([
       'stranded-1',
     ]);
-    expect(outboxOf(t).map((i) => i.dedupeKey)).toEqual(['meeting:stranded-1#1']);
+    expect((await outboxOf(t)).map((i) => i.dedupeKey)).toEqual(['meeting:stranded-1#1']);
     const retry = await book(
       t,
       { email: 'stranded@example.org', idempotencyKey: 'stranded-key' },
@@ -306,9 +308,9 @@ describe('bookings interrupted between hold and confirm', () => {
     await strandedHold(t, ana.id, WED_0900_BERLIN);
     t.clock.set(Date.parse(WED_0900_BERLIN) + HOUR);
     expect(await t.meetings.runJobs()).toMatchObject({ recovered: 0, released: 1 });
-    expect(t.store.getMeeting('stranded-1')).toBeUndefined();
+    expect(await t.store.getMeeting('stranded-1')).toBeUndefined();
     expect(t.google.calls.map((c) => c.op)).toContain('cancel-of:stranded-1');
-    expect(outboxOf(t)).toHaveLength(0);
+    expect(await outboxOf(t)).toHaveLength(0);
   });
 
   it('when the provider fails a create (its answer may have been lost), then any event it made is removed before the slot is given back', async () => {
@@ -338,8 +340,8 @@ describe('calendar failures while a meeting changes', () => {
     const path = new URL(body.meeting.manageUrl).pathname;
     const res = await request(t.app).post(`${path}/cancel`).expect(503);
     expect(res.body.error.code).toBe('CALENDAR_PROVIDER_UNAVAILABLE');
-    expect(t.store.getMeeting(body.meeting.id)?.status).toBe('booked');
-    expect(outboxOf(t).map((i) => i.dedupeKey)).toEqual([`meeting:${body.meeting.id}#1`]);
+    expect((await t.store.getMeeting(body.meeting.id))?.status).toBe('booked');
+    expect((await outboxOf(t)).map((i) => i.dedupeKey)).toEqual([`meeting:${body.meeting.id}#1`]);
   });
 
   it('when a booking takes the new time while the calendar event is being moved, then 409 and the event is moved back to the stored time', async () => {
@@ -354,7 +356,7 @@ describe('calendar failures while a meeting changes', () => {
     const path = new URL(body.meeting.manageUrl).pathname;
     const res = await request(t.app).post(`${path}/reschedule`).send({ start: noon }).expect(409);
     expect(res.body.error.code).toBe('SLOT_TAKEN');
-    const stored = t.store.getMeeting(body.meeting.id)!;
+    const stored = (await t.store.getMeeting(body.meeting.id))!;
     expect(stored).toMatchObject({ status: 'booked', start: Date.parse(WED_0900_BERLIN) });
     const updates = t.google.calls.filter((c) => c.op === 'update').map((c) => c.event?.start);
     expect(updates).toEqual([Date.parse(noon), Date.parse(WED_0900_BERLIN)]);

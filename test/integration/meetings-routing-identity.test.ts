@@ -57,7 +57,7 @@ describe('routing a widget booking: stored lead fields only for a proven visitor
     expect(res.body.meeting.agent).toEqual({ id: ana.id, name: 'Ana' });
     const text = JSON.stringify(res.body);
     for (const leaked of ['owner', 'DACH', 'Ben', 'Cy', 'rule']) expect(text).not.toContain(leaked);
-    const [meeting] = t.store.listMeetings();
+    const [meeting] = await t.store.listMeetings();
     expect(meeting).toMatchObject({
       agentId: ana.id,
       leadId: 8,
@@ -72,7 +72,7 @@ describe('routing a widget booking: stored lead fields only for a proven visitor
     t.associateCookie(VICTIM_COOKIE, { id: 8, email: 'Victim@Example.org' });
     const res = await book(t, { email: VICTIM, mktoTrk: VICTIM_COOKIE });
     expect(res.body.meeting.agent).toEqual({ id: ben.id, name: 'Ben' });
-    expect(t.store.listMeetings()[0]).toMatchObject({
+    expect((await t.store.listMeetings())[0]).toMatchObject({
       agentId: ben.id,
       leadId: 8,
       routing: { rule: 'owner', identity: 'cookie' },
@@ -84,7 +84,7 @@ describe('routing a widget booking: stored lead fields only for a proven visitor
     t.associateCookie(ATTACKER_COOKIE, { id: 9, email: 'attacker@example.net' });
     const res = await book(t, { email: VICTIM, mktoTrk: ATTACKER_COOKIE });
     expect(res.body.meeting.agent).toEqual({ id: ana.id, name: 'Ana' });
-    expect(t.store.listMeetings()[0]).toMatchObject({
+    expect((await t.store.listMeetings())[0]).toMatchObject({
       agentId: ana.id,
       routing: { rule: 'round-robin', identity: 'typed' },
     });
@@ -105,8 +105,7 @@ describe('routing a widget booking: stored lead fields only for a proven visitor
     await book(t, { email: VICTIM });
     t.associateCookie(VICTIM_COOKIE, { id: 8, email: VICTIM });
     await book(t, { start: '2026-11-25T10:00:00+01:00', email: VICTIM, mktoTrk: VICTIM_COOKIE });
-    const routed = t.store
-      .listMeetings()
+    const routed = (await t.store.listMeetings())
       .sort((a, b) => a.start - b.start)
       .map((m) => [m.agentId, m.routing.rule, m.routing.identity]);
     expect(routed).toEqual([
@@ -128,7 +127,7 @@ describe('routing a widget booking: stored lead fields only for a proven visitor
         idempotencyKey: 'page-key-0001',
       })
       .expect(303);
-    expect(t.store.listMeetings()[0]).toMatchObject({
+    expect((await t.store.listMeetings())[0]).toMatchObject({
       agentId: ana.id,
       routing: { rule: 'round-robin', identity: 'typed' },
     });

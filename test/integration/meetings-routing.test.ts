@@ -27,7 +27,7 @@ describe('routing: rules, owner, rotation', () => {
       agent: { id: ben.id },
       end: '2026-11-25T09:30:00.000+01:00',
     });
-    const first = t.store.listMeetings({ agentId: ana.id })[0]!;
+    const first = (await t.store.listMeetings({ agentId: ana.id }))[0]!;
     expect(first.end - first.start).toBe(HOUR);
   });
 
@@ -66,7 +66,7 @@ describe('routing: rules, owner, rotation', () => {
     t.associateCookie(HANS_COOKIE, { id: 7, email: 'hans@example.de' });
     await book(t, { email: 'hans@example.de', mktoTrk: HANS_COOKIE });
     await book(t, { start: '2026-11-25T10:00:00+01:00', email: 'anon@example.org' });
-    const meetings = t.store.listMeetings();
+    const meetings = await t.store.listMeetings();
     const hans = meetings.find((m) => m.visitor.email === 'hans@example.de')!;
     expect(hans).toMatchObject({
       agentId: ben.id,
@@ -109,7 +109,9 @@ describe('routing: rules, owner, rotation', () => {
       idempotencyKey: 'key-owned-2',
       mktoTrk,
     });
-    const owned = t.store.listMeetings().filter((m) => m.visitor.email === 'owned@example.org');
+    const owned = (await t.store.listMeetings()).filter(
+      (m) => m.visitor.email === 'owned@example.org',
+    );
     expect(owned.map((m) => [m.start, m.agentId, m.routing.rule])).toEqual([
       [Date.parse(ten), cy.id, 'fallback-round-robin'],
       [Date.parse(WED_0900_BERLIN), ben.id, 'owner'],
@@ -137,7 +139,7 @@ describe('the rotation when agents leave', () => {
     }
     const [one, , three, four, agentFive] = five;
     for (const n of [1, 2, 3]) await book(t, { email: `early${n}@example.org` });
-    const threes = t.store.listMeetings({ agentId: three!.id });
+    const threes = await t.store.listMeetings({ agentId: three!.id });
     expect(threes).toHaveLength(1);
     // The agent can be deleted once their meetings are over (to come, they refuse the delete).
     t.clock.set(threes[0]!.end + HOUR);
@@ -192,7 +194,7 @@ describe('calendar connection (OAuth) and revoked grants', () => {
       .query({ state, code: 'again' })
       .expect(400);
     expect(t.google.oauthCalls.filter((c) => c['code'] === 'again')).toHaveLength(0);
-    const stored = t.store.getAgent(agent.id)!;
+    const stored = (await t.store.getAgent(agent.id))!;
     expect(stored.calendar).toMatchObject({
       provider: 'google',
       status: 'connected',
@@ -214,7 +216,7 @@ describe('calendar connection (OAuth) and revoked grants', () => {
       'invalid_grant: Token has been expired or revoked.',
     );
     const res = await book(t, {});
-    expect(t.store.getMeeting(res.body.meeting.id)?.agentId).toBe(ben.id);
+    expect((await t.store.getMeeting(res.body.meeting.id))?.agentId).toBe(ben.id);
     const agent = await request(t.app).get(`/api/agents/${ana.id}`).expect(200);
     expect(agent.body.calendar).toMatchObject({
       status: 'disconnected',
@@ -228,7 +230,7 @@ describe('calendar connection (OAuth) and revoked grants', () => {
     });
     t.google.behaviour.failBusy = undefined;
     await connectGoogle(t, ana.id);
-    expect(t.store.getAgent(ana.id)?.calendar.status).toBe('connected');
+    expect((await t.store.getAgent(ana.id))?.calendar.status).toBe('connected');
   });
 
   it('when a stored grant cannot be decrypted (the key changed), then the agent is skipped without being marked, and the start-up check names it', async () => {
@@ -244,7 +246,7 @@ describe('calendar connection (OAuth) and revoked grants', () => {
     const res = await book(t, {});
     expect(res.body.meeting.agent.id).toBe(ben.id);
     // A configuration problem: fixing the key brings the agent back, no reconnect needed.
-    expect(t.store.getAgent(ana.id)?.calendar.status).toBe('connected');
+    expect((await t.store.getAgent(ana.id))?.calendar.status).toBe('connected');
   });
 
   it('when an agent’s calendar is connected, then its refresh token reaches the provider decrypted, and busy times remove slots', async () => {

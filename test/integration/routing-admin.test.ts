@@ -31,7 +31,7 @@ function assignLead(t: TestApp, leadId: number) {
     {
       store: t.store,
       clock: t.clock,
-      agents: () => t.store.listAgents().map(toRoutingAgent),
+      agents: async () => (await t.store.listAgents()).map(toRoutingAgent),
       repeatWindowMs: 0,
     },
     { key: `lead:${leadId}`, source: 'webhook' },
@@ -123,7 +123,7 @@ describe('a no-show reported after the meeting job completed the meeting', () =>
       .send({ status: 'no-show' })
       .expect(200);
     expect(late.body.status).toBe('no-show');
-    expect(t.store.getMeeting(first)!.history.map((h) => [h.status, h.by])).toEqual([
+    expect((await t.store.getMeeting(first))!.history.map((h) => [h.status, h.by])).toEqual([
       ['pending', 'visitor'],
       ['booked', 'system'],
       ['completed', 'system'],
@@ -131,7 +131,7 @@ describe('a no-show reported after the meeting job completed the meeting', () =>
     ]);
     expect((await agentOf(ana.id)).meetings).toMatchObject({ booked: 1, held: 0, noShow: 1 });
     // listOutbox is newest first: reversed, the order Marketo is sent them in.
-    const activities = outboxOf(t)
+    const activities = (await outboxOf(t))
       .reverse()
       .filter((item) => item.dedupeKey.startsWith(`meeting:${first}#`));
     expect(
@@ -143,13 +143,13 @@ describe('a no-show reported after the meeting job completed the meeting', () =>
     ]);
 
     // The grace (MEETING_NO_SHOW_GRACE_MS, 7 days by default) runs from the meeting's end.
-    t.clock.set(t.store.getMeeting(second)!.end + 7 * 24 * HOUR + 1);
+    t.clock.set((await t.store.getMeeting(second))!.end + 7 * 24 * HOUR + 1);
     const refused = await request(t.app)
       .post(`/api/meetings/${second}/status`)
       .send({ status: 'no-show' })
       .expect(409);
     expect(refused.body.error).toMatchObject({ code: 'MEETING_FINAL', field: 'status' });
-    expect(t.store.getMeeting(second)!.status).toBe('completed');
+    expect((await t.store.getMeeting(second))!.status).toBe('completed');
   });
 });
 
@@ -175,7 +175,7 @@ describe('routing settings: does a cancellation give the turn back?', () => {
       .send({ cancellationReturnsTurn: true })
       .expect(200);
     expect(put.body).toEqual({ cancellationReturnsTurn: true });
-    expect(t.store.routingSettings()).toEqual({ cancellationReturnsTurn: true });
+    expect(await t.store.routingSettings()).toEqual({ cancellationReturnsTurn: true });
 
     const first = await book(t, { email: 'first@example.org' });
     expect(first.body.meeting.agent.id).toBe(ana.id);
@@ -204,6 +204,6 @@ describe('routing settings: does a cancellation give the turn back?', () => {
     const res = await request(t.app).put('/api/routing/settings').send(body).expect(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
     if (field !== undefined) expect(res.body.error.field).toBe(field);
-    expect(t.store.routingSettings()).toEqual({ cancellationReturnsTurn: false });
+    expect(await t.store.routingSettings()).toEqual({ cancellationReturnsTurn: false });
   });
 });

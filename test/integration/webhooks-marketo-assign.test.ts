@@ -49,7 +49,7 @@ describe('POST /webhooks/marketo/assign-agent', () => {
 
     expect(again.body).toEqual(first.body);
     expect(next.body.agentName).toBe(DEMO_AGENTS[1]!.name);
-    expect(store.routingState().totals).toEqual({
+    expect((await store.routingState()).totals).toEqual({
       [FIVE_AGENTS[0]!.id]: 1,
       [FIVE_AGENTS[1]!.id]: 1,
     });
@@ -62,7 +62,7 @@ describe('POST /webhooks/marketo/assign-agent', () => {
 
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(new Set(answers.map((a) => JSON.stringify(a.body))).size).toBe(1);
-    expect(Object.values(store.routingState().totals)).toEqual([1]);
+    expect(Object.values((await store.routingState()).totals)).toEqual([1]);
   });
 
   it('when the same lead comes back after the window, then the rotation moves on', async () => {
@@ -83,7 +83,7 @@ describe('POST /webhooks/marketo/assign-agent', () => {
     const again = await assign('email=ann%40example.com', 'application/x-www-form-urlencoded');
 
     expect(again.body).toEqual(first.body);
-    expect(store.getAssignment('email:ann@example.com')?.source).toBe('webhook');
+    expect((await store.getAssignment('email:ann@example.com'))?.source).toBe('webhook');
   });
 
   it('when no agent is active, then 503 NO_AGENTS', async () => {
@@ -103,7 +103,7 @@ describe('POST /webhooks/marketo/assign-agent', () => {
 
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'id' });
-    expect(store.routingState().lastAgentId).toBeUndefined();
+    expect((await store.routingState()).lastAgentId).toBeUndefined();
   });
 
   it.each([
@@ -117,10 +117,10 @@ describe('POST /webhooks/marketo/assign-agent', () => {
     async (_what, body, type) => {
       const { assign, store } = setup();
       await assign('{"id": 1}');
-      const before = store.routingState();
+      const before = await store.routingState();
 
       const res = await assign(body, type);
-      const after = store.routingState();
+      const after = await store.routingState();
       const next = await assign('{"id": 2}');
 
       expect(res.status).toBe(400);

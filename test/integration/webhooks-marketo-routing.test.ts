@@ -91,7 +91,7 @@ describe('Call Webhook routing with the owner and rules', () => {
       'agent2@example.com',
     ]);
     expect(first.body.routingRule).toBe('rule:rule_dach');
-    expect(store.routingState()).toMatchObject({
+    expect(await store.routingState()).toMatchObject({
       lastAgentId: undefined,
       pointers: { 'rule:rule_dach': 'agt_2' },
     });
@@ -106,14 +106,14 @@ describe('Call Webhook routing with the owner and rules', () => {
     const { store, assign } = await setup();
     const owned = await assign({ id: 7 });
     expect(owned.body).toMatchObject({ agentEmail: 'agent4@example.com', routingRule: 'owner' });
-    expect(store.routingState().lastAgentId).toBeUndefined();
+    expect((await store.routingState()).lastAgentId).toBeUndefined();
     await store.updateAgent('agt_4', (a) => ({ ...a, active: false }));
     const fallback = await assign({ id: 7 });
     expect(fallback.body).toMatchObject({
       agentEmail: 'agent1@example.com',
       routingRule: 'fallback-round-robin',
     });
-    expect(store.routingState().totals).toEqual({ agt_4: 1, agt_1: 1 });
+    expect((await store.routingState()).totals).toEqual({ agt_4: 1, agt_1: 1 });
   });
 });
 
@@ -154,7 +154,7 @@ describe('Self-Service Flow Step routing with the owner and rules', () => {
         clock: createManualClock(T0),
         ...createRoutingSources(store, 'leadOwnerEmail'),
         repeatWindowMs: 0,
-        leadFields: (leadId) => store.getLead(leadId)?.fields,
+        leadFields: async (leadId) => (await store.getLead(leadId))?.fields,
       },
       {
         token: 'tok',

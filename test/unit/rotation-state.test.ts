@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   giveBack,
+  giveBackMeeting,
   NO_POOL,
   pointerOf,
   takeTurn,
@@ -73,5 +74,19 @@ describe('rotation state', () => {
     state = takeTurn(state, NO_POOL, 'a2', { assignment: true });
     expect(state.totals).toEqual({ a1: 1, a2: 2 });
     expect(state.assigned).toEqual({ a1: 1, a2: 1 });
+  });
+
+  it('when a meeting gives its turn back, then its agent and routing memo are what is given back', () => {
+    const first = takeTurn(empty, 'default', 'a3', { order });
+    const memo = turnMemo(first, 'default');
+    const second = takeTurn(first, 'default', 'a4', { order });
+    const meeting = {
+      agentId: 'a4',
+      routing: { rule: 'round-robin', pool: 'default', skipped: [], ...memo },
+    };
+    expect(giveBackMeeting(second, meeting)).toEqual(
+      giveBack(second, { pool: 'default', agentId: 'a4', ...memo }),
+    );
+    expect(pointerOf(giveBackMeeting(second, meeting), 'default').agentId).toBe('a3');
   });
 });

@@ -7,7 +7,8 @@ import { AppError } from '../../src/errors.js';
 import { bookMeeting, type BookingDeps } from '../../src/meetings/book-meeting.js';
 import { bookingRequestSchema } from '../../src/meetings/booking-contract.js';
 import { agentInputSchema, type Agent } from '../../src/records/meeting-contract.js';
-import type { HoldCandidate } from '../../src/store/meeting-store-types.js';
+import { holdMeetingArgs } from '../../src/meetings/hold-decision.js';
+import type { HoldCandidate } from '../../src/routing/hold-pick.js';
 import { createMemoryStore, type LowdbStore } from '../../src/store/index.js';
 import { createBookingDeps } from '../helpers/booking-deps.js';
 
@@ -100,10 +101,14 @@ function agentRecord(index: number, provider: 'local' | 'google'): Agent {
 }
 
 /** Agents with no active meeting in the way of a 30-minute meeting at `start` (with buffers). */
-const unbooked = (store: LowdbStore, ids: string[], start: number): string[] =>
-  ids.filter((id) => store.agentMeetings(id, start, start + 45 * MIN).length === 0);
+async function unbooked(store: LowdbStore, ids: string[], start: number): Promise<string[]> {
+  const meetings = await Promise.all(
+    ids.map((id) => store.agentMeetings(id, start, start + 45 * MIN)),
+  );
+  return ids.filter((_id, i) => meetings[i]!.length === 0);
+}
 
-/** Drives the store's hold directly: mode rotation, pool default. */
+/** Drives the store's hold directly (meetings' decision, routing's pick): mode rotation, pool default. */
 async function runHolds(scenario: Scenario): Promise<Turn[]> {
   const store = createMemoryStore();
   const ids = Array.from({ length: scenario.agents }, (_, i) => agentId(i));
@@ -120,24 +125,28 @@ async function runHolds(scenario: Scenario): Promise<Turn[]> {
       eligible: step.available[i]!,
       ...(step.available[i] ? {} : { reason: 'busy' }),
     }));
-    const free = unbooked(store, ids, start).filter((id) => step.available[ids.indexOf(id)]);
-    const result = await store.holdMeeting({
-      mode: 'rotation',
-      pool: 'default',
-      now: NOW,
-      candidates,
-      meeting: {
-        id: `m-${n}`,
-        status: 'pending',
-        start,
-        visitor: { email: `visitor${n}@example.com` },
-        routing: { rule: 'round-robin', pool: 'default', skipped: [] },
-        manageTokenHash: `hash-${n}`,
-        history: [{ status: 'pending', at: NOW, by: 'visitor' }],
-        createdAt: NOW,
-        updatedAt: NOW,
-      },
-    });
+    const free = (await unbooked(store, ids, start)).filter(
+      (id) => step.available[ids.indexOf(id)],
+    );
+    const result = await store.holdMeeting(
+      holdMeetingArgs({
+        mode: 'rotation',
+        pool: 'default',
+        now: NOW,
+        candidates,
+        meeting: {
+          id: `m-${n}`,
+          status: 'pending',
+          start,
+          visitor: { email: `visitor${n}@example.com` },
+          routing: { rule: 'round-robin', pool: 'default', skipped: [] },
+          manageTokenHash: `hash-${n}`,
+          history: [{ status: 'pending', at: NOW, by: 'visitor' }],
+          createdAt: NOW,
+          updatedAt: NOW,
+        },
+      }),
+    );
     turns.push({ free, assigned: result.outcome === 'held' ? result.meeting.agentId : undefined });
   }
   await store.close();
@@ -166,7 +175,7 @@ async function runBookings(scenario: Scenario): Promise<Turn[]> {
   for (const [n, step] of scenario.steps.entries()) {
     const start = slotStart(step.slot);
     busy = { agents: new Set(ids.filter((_, i) => !step.available[i])), start };
-    const free = unbooked(store, ids, start).filter((id) => !busy.agents.has(id));
+    const free = (await unbooked(store, ids, start)).filter((id) => !busy.agents.has(id));
     const request = bookingRequestSchema.parse({
       start: new Date(start).toISOString(),
       email: `visitor${n}@example.com`,
