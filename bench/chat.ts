@@ -298,7 +298,7 @@ async function main(): Promise<void> {
     const byName = (name: string) => targets.find((t) => t.name === name)!;
 
     console.log(
-      `JSON store: ${store.countLeads()} leads (${(store.sizeBytes() / 1e6).toFixed(1)} MB), ` +
+      `JSON store: ${await store.countLeads()} leads (${(store.sizeBytes() / 1e6).toFixed(1)} MB), ` +
         `${LINKED} linked visitors, ${DIALOGUES.length} dialogues, seeded in ${seeded} s; ` +
         `config document ${documentBytes} bytes`,
     );

@@ -102,14 +102,14 @@ async function main(): Promise<void> {
       `(300 ms a call against 100 calls / 20 s)`,
   );
   const rows: string[][] = [];
-  const measure = async (label: string, leadsMoved: () => number) => {
+  const measure = async (label: string, leadsMoved: () => number | Promise<number>) => {
     sandbox.resetStats();
     const started = performance.now();
     const report = await runLeadSync(deps, options);
     const seconds = (performance.now() - started) / 1000;
     const stats = sandbox.stats();
     const calls = stats.calls;
-    const moved = leadsMoved() || report.leadsUpserted;
+    const moved = (await leadsMoved()) || report.leadsUpserted;
     const rate = calls / seconds;
     // What Marketo sees: the calls from the first one's arrival to the last one's answer.
     const callingSeconds = ((stats.lastCallAt ?? 0) - (stats.firstCallAt ?? 0) + LATENCY_MS) / 1000;
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
       `first arrival to last answer. The incremental run pages its change window in sub-windows at once.`,
   );
   console.log(
-    `store: ${(store.sizeBytes() / 1e6).toFixed(1)} MB, ${store.countLeads().toLocaleString()} leads`,
+    `store: ${(store.sizeBytes() / 1e6).toFixed(1)} MB, ${(await store.countLeads()).toLocaleString()} leads`,
   );
   await store.close();
   await server.close();

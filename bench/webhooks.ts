@@ -234,7 +234,7 @@ async function main(): Promise<void> {
     const bare = await listen(bareApp);
 
     console.log(
-      `${STORE} store: ${store.countLeads()} leads, ${(store.sizeBytes() / 1e6).toFixed(1)} MB; ` +
+      `${STORE} store: ${await store.countLeads()} leads, ${(store.sizeBytes() / 1e6).toFixed(1)} MB; ` +
         `${SECONDS} s per route with ${CONNECTIONS} connections, in rounds of 2 s, after a warm-up`,
     );
     await drive(bare.url, '/bare', setupRequest, 2);
@@ -264,7 +264,7 @@ async function main(): Promise<void> {
     );
     console.log(
       `event loop delay during the webhook rounds: p99 ${result.loop.p99.toFixed(1)} ms (median round), ` +
-        `max ${result.loop.max.toFixed(1)} ms; store after: ${store.countLeads()} leads, ` +
+        `max ${result.loop.max.toFixed(1)} ms; store after: ${await store.countLeads()} leads, ` +
         `${(store.sizeBytes() / 1e6).toFixed(1)} MB; during ${result.webhook.calls} webhook ` +
         `calls ${result.writes.appends} journal appends (fsynced) and ${result.writes.whole} ` +
         'whole-document writes (checkpoints; the flush after each round aside)',

@@ -122,22 +122,22 @@ export function expectedLeads(
 }
 
 /** The ids whose stored fields differ from the sandbox (missing, extra, or different). */
-export function differences(
+export async function differences(
   store: Store,
   sandbox: Parameters<typeof expectedLeads>[0],
   fields = TEST_FIELDS,
-): number[] {
+): Promise<number[]> {
   const expected = expectedLeads(sandbox, fields);
   const bad: number[] = [];
   for (const [id, fieldsExpected] of expected) {
-    const stored = store.getLead(id);
+    const stored = await store.getLead(id);
     if (
       !stored ||
       JSON.stringify(normalise(stored.fields, fields)) !== JSON.stringify(fieldsExpected)
     )
       bad.push(id);
   }
-  if (store.countLeads() !== expected.size) bad.push(-1);
+  if ((await store.countLeads()) !== expected.size) bad.push(-1);
   return bad;
 }
 

@@ -62,7 +62,7 @@ describe('chat admin API: what a publish or a draft save refuses or warns of', (
       },
       { field: 'cards.1.agentEmail', message: expect.stringMatching(/^no agent has the email/) },
     ]);
-    expect(store.getDialogue('dlg-1')!.published).toBeNull();
+    expect((await store.getDialogue('dlg-1'))!.published).toBeNull();
   });
 
   it('when a token with a default reads a field that is not synced and the booking’s agent is switched off, then it publishes and the answer warns of both', async () => {
@@ -125,7 +125,9 @@ describe('chat admin API: what a publish or a draft save refuses or warns of', (
         { field: 'priority', message: expect.any(String) },
         { field: 'cards.0.text', message: expect.any(String) },
       ]);
-      expect(store.listDialogues().map((d) => d.draft)).toEqual(method === 'put' ? [draft()] : []);
+      expect((await store.listDialogues()).map((d) => d.draft)).toEqual(
+        method === 'put' ? [draft()] : [],
+      );
     },
   );
 });

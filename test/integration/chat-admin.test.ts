@@ -63,7 +63,7 @@ describe('chat admin API: configuration', () => {
     const saved = { ...configuration, allowedDomains: ['example.com', '*.example.com'] };
     expect(res.body).toEqual(saved);
     expect((await request(app).get('/api/configuration').expect(200)).body).toEqual(saved);
-    expect(store.chatRevision()).toBe(1);
+    expect(await store.chatRevision()).toBe(1);
   });
 
   it('when a configuration has several bad fields, then 400 names the first, lists every one, and nothing is saved', async () => {
@@ -110,7 +110,7 @@ describe('chat admin API: configuration', () => {
     expect(errors[0]?.details?.issues).toEqual(
       expectedFields.map((field) => ({ field, message: expect.any(String) })),
     );
-    expect(store.getChatConfiguration()).toBeUndefined();
+    expect(await store.getChatConfiguration()).toBeUndefined();
     expect((await request(app).get('/api/configuration')).body).toEqual(defaults);
   });
 
@@ -142,7 +142,7 @@ describe('chat admin API: configuration', () => {
         : body;
     const res = await request(app).put('/api/configuration').send(merged).expect(400);
     expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', field });
-    expect(store.getChatConfiguration()).toBeUndefined();
+    expect(await store.getChatConfiguration()).toBeUndefined();
   });
 });
 
@@ -204,7 +204,7 @@ describe('chat admin API: dialogues', () => {
       'priority',
       'cards.0.text',
     ]);
-    expect(store.listDialogues()).toEqual([]);
+    expect(await store.listDialogues()).toEqual([]);
   });
 
   it('when the draft changes after publishing, then visitors keep the published version until the next publish', async () => {
@@ -234,8 +234,8 @@ describe('chat admin API: dialogues', () => {
     await create(app);
     await request(app).post('/api/dialogues/dlg-1/publish').expect(200);
     // A visitor starts a conversation on version 1: the widget keeps the version and its cards.
-    const running = store.getDialogue('dlg-1')!.published!;
-    const revisionBefore = store.chatRevision();
+    const running = (await store.getDialogue('dlg-1'))!.published!;
+    const revisionBefore = await store.chatRevision();
 
     clock.advance(1_000);
     const edited = draft({
@@ -253,7 +253,7 @@ describe('chat admin API: dialogues', () => {
     expect(running.version).toBe(1);
     expect(running.content).toEqual(draft());
     expect(Object.isFrozen(running.content.cards[0])).toBe(true);
-    expect(store.chatRevision()).toBe(revisionBefore + 1);
+    expect(await store.chatRevision()).toBe(revisionBefore + 1);
     // An event of the running conversation still counts for the dialogue.
     await store.recordChatEvent({
       event: {
@@ -275,12 +275,12 @@ describe('chat admin API: dialogues', () => {
     const { app, store } = createTestApp();
     await create(app);
     const first = (await request(app).post('/api/dialogues/dlg-1/publish').expect(200)).body;
-    const revision = store.chatRevision();
+    const revision = await store.chatRevision();
 
     const again = await request(app).post('/api/dialogues/dlg-1/publish').expect(200);
 
     expect(again.body).toMatchObject({ publishedNow: false, published: first.published });
-    expect(store.chatRevision()).toBe(revision);
+    expect(await store.chatRevision()).toBe(revision);
   });
 
   it('when the draft would break the widget, then publishing answers 400 listing every problem and nothing is published', async () => {
@@ -315,8 +315,8 @@ describe('chat admin API: dialogues', () => {
       { field: 'cards.3', message: expect.stringMatching(/second meeting booking/) },
       { field: 'cards.3.agentEmail', message: expect.any(String) },
     ]);
-    expect(store.getDialogue('dlg-1')!.published).toBeNull();
-    expect(store.chatRevision()).toBe(0);
+    expect((await store.getDialogue('dlg-1'))!.published).toBeNull();
+    expect(await store.chatRevision()).toBe(0);
   });
 
   it('when a published draft has cards no path reaches, then it publishes with a warning', async () => {
@@ -338,10 +338,10 @@ describe('chat admin API: dialogues', () => {
     const off = await request(app).post('/api/dialogues/dlg-1/disable').expect(200);
     await request(app).post('/api/dialogues/dlg-1/disable').expect(200);
     expect(off.body.enabled).toBe(false);
-    expect(store.chatRevision()).toBe(2);
+    expect(await store.chatRevision()).toBe(2);
     const on = await request(app).post('/api/dialogues/dlg-1/enable').expect(200);
     expect(on.body.enabled).toBe(true);
-    expect(store.chatRevision()).toBe(3);
+    expect(await store.chatRevision()).toBe(3);
   });
 
   it('when a dialogue is deleted, then it is gone and a second delete answers 404', async () => {

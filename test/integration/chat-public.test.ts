@@ -1,7 +1,11 @@
 import express from 'express';
 import request from 'supertest';
 import { describe, expect, it, vi } from 'vitest';
-import type { ChatConfiguration, Dialogue, DialogueContent } from '../../src/records/chat-contract.js';
+import type {
+  ChatConfiguration,
+  Dialogue,
+  DialogueContent,
+} from '../../src/records/chat-contract.js';
 import { createChatPublicRoutes } from '../../src/chat/chat-public-routes.js';
 import {
   createFlexibleRateLimiter,
@@ -298,7 +302,7 @@ describe('CORS', () => {
       .expect(403);
     expect(res.body.error).toMatchObject({ code: 'ORIGIN_NOT_ALLOWED', field: 'Origin' });
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
-    expect(store.dialogueStats('welcome').triggered).toBe(0);
+    expect((await store.dialogueStats('welcome')).triggered).toBe(0);
     await request(app)
       .post('/chat/resolve')
       .set('Origin', 'https://evil.example')
@@ -671,7 +675,7 @@ describe('POST /chat/events', () => {
     expect(first.body).toEqual({ recorded: true });
     const again = await request(app).post('/chat/events').send(body).expect(202);
     expect(again.body).toEqual({ recorded: false });
-    expect(store.dialogueStats('welcome').goalsReached).toBe(1);
+    expect((await store.dialogueStats('welcome')).goalsReached).toBe(1);
   });
 
   it('when each kind of event arrives, then its report counter moves', async () => {
@@ -689,7 +693,7 @@ describe('POST /chat/events', () => {
         .send(event(type, value === undefined ? {} : { value }))
         .expect(202);
     }
-    expect(store.dialogueStats('welcome')).toEqual({
+    expect(await store.dialogueStats('welcome')).toEqual({
       triggered: 1,
       engaged: 1,
       completed: 1,
@@ -706,8 +710,8 @@ describe('POST /chat/events', () => {
       .send(event('email-given', { value: 'someone@Mailinator.com' }))
       .expect(400);
     expect(res.body.error).toMatchObject({ code: 'EMAIL_DOMAIN_BLOCKED', field: 'value' });
-    expect(store.dialogueStats('welcome').peopleAcquired).toBe(0);
-    expect(store.listOutbox()).toEqual([]);
+    expect((await store.dialogueStats('welcome')).peopleAcquired).toBe(0);
+    expect(await store.listOutbox()).toEqual([]);
   });
 
   it.each(['triggered', 'engaged', 'goal-reached', 'meeting-booked', 'completed'])(
@@ -720,9 +724,9 @@ describe('POST /chat/events', () => {
         .post('/chat/events')
         .send(event(type, { visitor, ...(value === undefined ? {} : { value }) }))
         .expect(202);
-      expect(Object.values(store.dialogueStats('welcome')).reduce((a, b) => a + b)).toBe(1);
-      expect(store.listOutbox()).toEqual([]);
-      expect(store.findVisitorEmail({ anonymousId: 'anon-visitor-a' })).toBeUndefined();
+      expect(Object.values(await store.dialogueStats('welcome')).reduce((a, b) => a + b)).toBe(1);
+      expect(await store.listOutbox()).toEqual([]);
+      expect(await store.findVisitorEmail({ anonymousId: 'anon-visitor-a' })).toBeUndefined();
     },
   );
 
@@ -745,7 +749,7 @@ describe('POST /chat/events', () => {
       .post('/chat/events')
       .send(event('email-given', { value: 'New.Person@Startup.example' }))
       .expect(202);
-    const items = store.listOutbox();
+    const items = await store.listOutbox();
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({
       kind: 'marketo-lead-upsert',
@@ -772,7 +776,7 @@ describe('POST /chat/events', () => {
         }),
       )
       .expect(202);
-    expect(store.listOutbox()).toEqual([]);
+    expect(await store.listOutbox()).toEqual([]);
     await request(app)
       .post('/chat/events')
       .send(event('email-given', { value: ADA.email }))
@@ -781,9 +785,10 @@ describe('POST /chat/events', () => {
       .post('/chat/events')
       .send(event('goal-reached', { value: 'demo' }))
       .expect(202);
-    const kinds = store
-      .listOutbox()
-      .map((i) => [i.kind, (i.payload as { leadId?: number }).leadId]);
+    const kinds = (await store.listOutbox()).map((i) => [
+      i.kind,
+      (i.payload as { leadId?: number }).leadId,
+    ]);
     expect(kinds).toEqual([
       ['marketo-chat-activity', ADA.id],
       ['marketo-chat-activity', ADA.id],
@@ -798,34 +803,34 @@ describe('events of a conversation before it is known', () => {
     const engaged = event('engaged');
     await request(app).post('/chat/events').send(triggered).expect(202);
     await request(app).post('/chat/events').send(engaged).expect(202);
-    expect(store.listOutbox()).toEqual([]);
+    expect(await store.listOutbox()).toEqual([]);
 
     const given = event('email-given', { value: ADA.email });
     await request(app).post('/chat/events').send(given).expect(202);
-    const written = () =>
-      store.listOutbox().map((item) => {
+    const written = async () =>
+      (await store.listOutbox()).map((item) => {
         const { leadId, activity } = item.payload as {
           leadId: number;
           activity: { eventId: string; type: string; identity: string };
         };
         return [item.dedupeKey, leadId, activity.type, activity.identity];
       });
-    expect(written()).toEqual(
+    expect(await written()).toEqual(
       expect.arrayContaining([
         [`chat-activity:conv-0001:${triggered.eventId}`, ADA.id, 'triggered', 'typed'],
         [`chat-activity:conv-0001:${engaged.eventId}`, ADA.id, 'engaged', 'typed'],
         [`chat-activity:conv-0001:${given.eventId}`, ADA.id, 'email-given', 'typed'],
       ]),
     );
-    expect(written()).toHaveLength(3);
+    expect(await written()).toHaveLength(3);
 
     // Repeats and later events add only their own write.
     await request(app).post('/chat/events').send(triggered).expect(202);
     await request(app).post('/chat/events').send(given).expect(202);
     const done = event('completed');
     await request(app).post('/chat/events').send(done).expect(202);
-    expect(written()).toHaveLength(4);
-    expect(written()).toContainEqual([
+    expect(await written()).toHaveLength(4);
+    expect(await written()).toContainEqual([
       `chat-activity:conv-0001:${done.eventId}`,
       ADA.id,
       'completed',
@@ -840,13 +845,13 @@ describe('events of a conversation before it is known', () => {
     });
     const triggered = event('triggered');
     await request(app).post('/chat/events').send(triggered).expect(202);
-    expect(store.listOutbox()).toEqual([]);
+    expect(await store.listOutbox()).toEqual([]);
     const engaged = event('engaged', {
       visitor: { anonymousId: 'anon-visitor-a', mktoTrk: ADA_COOKIE },
     });
     await request(app).post('/chat/events').send(engaged).expect(202);
     expect(
-      store.listOutbox().map((item) => {
+      (await store.listOutbox()).map((item) => {
         const { leadId, activity } = item.payload as {
           leadId: number;
           activity: { identity: string };
@@ -872,7 +877,7 @@ describe('events of a conversation before it is known', () => {
     ]) {
       await request(app).post('/chat/events').send(body).expect(202);
     }
-    const targets = store.listOutbox().map((item) => {
+    const targets = (await store.listOutbox()).map((item) => {
       const { leadId, activity } = item.payload as {
         leadId: number;
         activity: { type: string; identity: string };
@@ -896,7 +901,7 @@ describe('events of a conversation before it is known', () => {
       .post('/chat/events')
       .send(event('email-given', { conversationId: 'conv-other-01', value: ADA.email }))
       .expect(202);
-    expect(store.listOutbox().map((item) => item.dedupeKey)).toEqual([
+    expect((await store.listOutbox()).map((item) => item.dedupeKey)).toEqual([
       expect.stringMatching(/^chat-activity:conv-other-01:/),
     ]);
   });

@@ -245,7 +245,7 @@ describe('chat events written back to Marketo through the outbox', () => {
     expect(byEvent.get(trigger)).toEqual([created[0]!.id]);
     expect(byEvent.get(given)).toEqual([created[0]!.id]);
     expect(byEvent.get(goal)).toEqual([created[0]!.id]);
-    expect(store.listOutbox({ status: 'dead' })).toEqual([]);
+    expect(await store.listOutbox({ status: 'dead' })).toEqual([]);
     expect(sandbox.customActivities()).toHaveLength(3);
   });
 
@@ -260,7 +260,7 @@ describe('chat events written back to Marketo through the outbox', () => {
       const first = await drain();
       expect(first).toMatchObject({ retried: 1, done: 0, dead: 0 });
       expect(written().size).toBe(0);
-      expect(store.listOutbox({ status: 'pending' })[0]?.lastError).toContain(code);
+      expect((await store.listOutbox({ status: 'pending' }))[0]?.lastError).toContain(code);
 
       clock.advance(5_000);
       const second = await drain();
@@ -279,7 +279,7 @@ describe('chat events written back to Marketo through the outbox', () => {
 
     const first = await drain();
     expect(first).toMatchObject({ dead: 0, retried: 0 });
-    const [waiting] = store.listOutbox({ status: 'pending' });
+    const [waiting] = await store.listOutbox({ status: 'pending' });
     expect(waiting).toMatchObject({ kind: 'marketo-chat-activity', attempts: 0 });
     expect(waiting!.nextAttemptAt).toBeGreaterThan(clock.now() + 60_000);
     expect(written().size).toBe(0);
@@ -343,6 +343,6 @@ describe('chat events written back to Marketo through the outbox', () => {
     await send('email-given', { anonymousId: 'anon-visitor-a' }, 'ada@acme.example');
     const report = await drain();
     expect(report).toMatchObject({ dead: 1, done: 0 });
-    expect(store.listOutbox({ status: 'dead' })[0]?.lastError).toContain('1004');
+    expect((await store.listOutbox({ status: 'dead' }))[0]?.lastError).toContain('1004');
   });
 });

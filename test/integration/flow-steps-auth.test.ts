@@ -38,7 +38,7 @@ describe('x-api-key authentication', () => {
           error: { code: 'UNAUTHORIZED', message: 'Authentication required' },
         });
       }
-      expect(store.listOutbox()).toEqual([]);
+      expect(await store.listOutbox()).toEqual([]);
     },
   );
 

@@ -43,7 +43,7 @@ describe('flow-step callbacks: transient answers, dead letters and the failure r
       const start = clock.now();
 
       expect(await relay()).toMatchObject({ retried: 1 });
-      const item = store.findOutboxItem(`ssfs:${body.token}:callback`)!;
+      const item = (await store.findOutboxItem(`ssfs:${String(body.token)}:callback`))!;
       expect(item.nextAttemptAt).toBe(start + waitMs);
       clock.advance(waitMs - 1);
       expect(await relay()).toMatchObject({ claimed: 0 });
@@ -83,7 +83,9 @@ describe('flow-step callbacks: transient answers, dead letters and the failure r
     ]);
     const validate = cfaValidator('flowCallBack');
     expect(validate(calls[1]!.body), JSON.stringify(validate.errors)).toBe(true);
-    expect(store.findOutboxItem(`ssfs:${body.token}:callback`)!.status).toBe('dead');
+    expect((await store.findOutboxItem(`ssfs:${String(body.token)}:callback`))!.status).toBe(
+      'dead',
+    );
   });
 
   it('when the endpoint refuses the token for the failure result too, then it is tried once and nothing loops', async () => {
@@ -100,7 +102,7 @@ describe('flow-step callbacks: transient answers, dead letters and the failure r
       expect(await relay()).toMatchObject({ claimed: 0 });
     }
     expect(calls).toHaveLength(2);
-    expect(store.listOutbox({ status: 'dead' }).map((item) => item.kind)).toEqual([
+    expect((await store.listOutbox({ status: 'dead' })).map((item) => item.kind)).toEqual([
       'ssfs-failure-callback',
       'ssfs-callback',
     ]);
@@ -120,7 +122,7 @@ describe('flow-step callbacks: transient answers, dead letters and the failure r
     }
 
     expect(calls).toHaveLength(4);
-    expect(store.findOutboxItem(`ssfs:${body.token}:failure`)).toMatchObject({
+    expect(await store.findOutboxItem(`ssfs:${String(body.token)}:failure`)).toMatchObject({
       status: 'dead',
       attempts: 3,
     });

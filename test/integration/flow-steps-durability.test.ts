@@ -41,7 +41,9 @@ describe('flow steps across a crash', () => {
 
       expect(calls).toHaveLength(1);
       expect(leadsOf(calls[0]!.body).map((l) => l.id)).toEqual([1000001, 1000002, 1000003]);
-      expect(after.findOutboxItem(`ssfs:${body.token}:callback`)!.status).toBe('done');
+      expect((await after.findOutboxItem(`ssfs:${String(body.token)}:callback`))!.status).toBe(
+        'done',
+      );
     } finally {
       await after.close();
     }
@@ -61,7 +63,7 @@ describe('flow steps across a crash', () => {
     });
     const ctx = { attempt: 1, now: () => first.clock.now(), logger: silentLogger };
     const firstRun = await first.handlers['ssfs-invocation']!(claimed!, ctx);
-    const firstTotals = before.routingState().totals;
+    const firstTotals = (await before.routingState()).totals;
     await before.close();
 
     const after = await createJsonFileStore({ file });
@@ -77,9 +79,9 @@ describe('flow steps across a crash', () => {
         leadsOf(f.payload as Record<string, unknown>),
       );
       expect(leadsOf(calls[0]!.body)).toEqual(firstLeads);
-      expect(after.routingState().totals).toEqual(firstTotals); // the rotation did not move
+      expect((await after.routingState()).totals).toEqual(firstTotals); // the rotation did not move
       expect(Object.values(firstTotals).reduce((a, b) => a + b, 0)).toBe(40);
-      expect(after.findOutboxItem(`ssfs:${body.token}`)).toMatchObject({
+      expect(await after.findOutboxItem(`ssfs:${String(body.token)}`)).toMatchObject({
         status: 'done',
         attempts: 2,
       });
@@ -92,7 +94,7 @@ describe('flow steps across a crash', () => {
     const { submit, store, clock, handlers } = setupFlowSteps();
     const body = invocationOf(10);
     await submit(body).expect(201);
-    const item = store.findOutboxItem(`ssfs:${body.token}`)!;
+    const item = (await store.findOutboxItem(`ssfs:${String(body.token)}`))!;
     const ctx = { attempt: 1, now: () => clock.now(), logger: silentLogger };
 
     const once = await handlers['ssfs-invocation']!(item, ctx);
@@ -100,6 +102,6 @@ describe('flow steps across a crash', () => {
     const twice = await handlers['ssfs-invocation']!(item, ctx);
 
     expect(twice).toEqual(once);
-    expect(Object.values(store.routingState().totals).reduce((a, b) => a + b, 0)).toBe(10);
+    expect(Object.values((await store.routingState()).totals).reduce((a, b) => a + b, 0)).toBe(10);
   });
 });

@@ -29,7 +29,7 @@ describe('flow-step intake, as tolerant as Adobe sample service', () => {
     const body = adobeSample();
 
     await submit(body).expect(201);
-    expect(JSON.stringify(store.listOutbox())).not.toContain(API_KEY); // never stored
+    expect(JSON.stringify(await store.listOutbox())).not.toContain(API_KEY); // never stored
     await relay();
     await relay();
 
@@ -147,7 +147,7 @@ describe('flow-step intake, as tolerant as Adobe sample service', () => {
       const res = await submit({ ...adobeSample(), ...change });
       expect(res.status).toBe(400);
       expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', field });
-      expect(store.listOutbox()).toEqual([]);
+      expect(await store.listOutbox()).toEqual([]);
     },
   );
 });

@@ -36,7 +36,7 @@ describe('POST /flow-steps/submitAsyncAction', () => {
     expect(res.body).toEqual({});
     expect(enqueuedCount()).toBe(1);
     expect(calls).toHaveLength(0);
-    const stored = store.findOutboxItem(`ssfs:${body.token}`);
+    const stored = await store.findOutboxItem(`ssfs:${String(body.token)}`);
     expect(stored).toMatchObject({ kind: 'ssfs-invocation', status: 'pending' });
 
     expect(await relay()).toMatchObject({ claimed: 1, done: 1 }); // routes, enqueues the callback
@@ -57,7 +57,7 @@ describe('POST /flow-steps/submitAsyncAction', () => {
     });
     const validate = cfaValidator('flowCallBack');
     expect(validate(calls[0]!.body), JSON.stringify(validate.errors)).toBe(true);
-    expect(store.findOutboxItem(`ssfs:${body.token}:callback`)).toMatchObject({
+    expect(await store.findOutboxItem(`ssfs:${String(body.token)}:callback`)).toMatchObject({
       status: 'done',
       attempts: 1,
     });
@@ -71,7 +71,7 @@ describe('POST /flow-steps/submitAsyncAction', () => {
 
     await relay();
     expect(await relay()).toMatchObject({ retried: 1 });
-    const callback = store.findOutboxItem(`ssfs:${body.token}:callback`)!;
+    const callback = (await store.findOutboxItem(`ssfs:${String(body.token)}:callback`))!;
     expect(callback).toMatchObject({ status: 'pending', nextAttemptAt: clock.now() + 1_000 });
     expect(callback.lastError).toContain('answered 500');
 
@@ -86,7 +86,7 @@ describe('POST /flow-steps/submitAsyncAction', () => {
     expect(
       Date.parse(calls[1]!.body.time as string) - Date.parse(calls[0]!.body.time as string),
     ).toBe(1_000);
-    expect(store.getOutboxItem(callback.id)).toMatchObject({ status: 'done', attempts: 2 });
+    expect(await store.getOutboxItem(callback.id)).toMatchObject({ status: 'done', attempts: 2 });
     expect(await relay()).toMatchObject({ claimed: 0 });
   });
 
@@ -110,7 +110,7 @@ describe('POST /flow-steps/submitAsyncAction', () => {
         expect.objectContaining({ activityData: expect.objectContaining({ success: false }) }),
       ]),
     );
-    const dead = store.findOutboxItem(`ssfs:${body.token}:callback`)!;
+    const dead = (await store.findOutboxItem(`ssfs:${String(body.token)}:callback`))!;
     expect(dead.status).toBe('dead');
     expect(dead.lastError).toMatch(/^SSFS_CALLBACK_REJECTED: callback to .* answered 400/);
     expect(dead.lastError).not.toContain(body.apiCallBackKey as string);
@@ -129,7 +129,7 @@ describe('POST /flow-steps/submitAsyncAction', () => {
 
     expect(answers.map((a) => a.status)).toEqual(Array(10).fill(201));
     expect(enqueuedCount()).toBe(1);
-    expect(store.listOutbox({ kind: 'ssfs-invocation' })).toHaveLength(1);
+    expect(await store.listOutbox({ kind: 'ssfs-invocation' })).toHaveLength(1);
     expect(calls).toHaveLength(1);
   });
 
@@ -153,8 +153,10 @@ describe('POST /flow-steps/submitAsyncAction', () => {
       );
       const validate = cfaValidator('flowCallBack');
       expect(validate(sent), JSON.stringify(validate.errors)).toBe(true);
-      expect(store.listOutbox({ kind: 'ssfs-callback' })).toHaveLength(1);
-      expect(Object.values(store.routingState().totals).reduce((a, b) => a + b, 0)).toBe(count);
+      expect(await store.listOutbox({ kind: 'ssfs-callback' })).toHaveLength(1);
+      expect(Object.values((await store.routingState()).totals).reduce((a, b) => a + b, 0)).toBe(
+        count,
+      );
     },
   );
 
@@ -217,7 +219,7 @@ describe('POST /flow-steps/submitAsyncAction', () => {
       const res = await submit(invocation(change as object));
       expect(res.status).toBe(400);
       expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', field });
-      expect(store.listOutbox()).toEqual([]);
+      expect(await store.listOutbox()).toEqual([]);
     },
   );
 
@@ -226,7 +228,7 @@ describe('POST /flow-steps/submitAsyncAction', () => {
     const res = await submit(invocationOf(1_001));
     expect(res.status).toBe(400);
     expect(res.body.error.field).toBe('objectData');
-    expect(store.listOutbox()).toEqual([]);
+    expect(await store.listOutbox()).toEqual([]);
   });
 
   it('when the body is not JSON or is over 5 MB, then 400 naming the body, never 5xx', async () => {
@@ -241,7 +243,7 @@ describe('POST /flow-steps/submitAsyncAction', () => {
     const tooLarge = await post().send(huge);
     expect(tooLarge.status).toBe(400);
     expect(tooLarge.body.error).toMatchObject({ code: 'BODY_TOO_LARGE', field: 'body' });
-    expect(store.listOutbox()).toEqual([]);
+    expect(await store.listOutbox()).toEqual([]);
   });
 
   it('when Marketo calls back over a trusted host:port, then the nock-free local receiver gets it', async () => {

@@ -45,7 +45,7 @@ describe('callbackUrl SSRF guard', () => {
 
       expect(res.status).toBe(400);
       expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'callbackUrl' });
-      expect(store.listOutbox()).toEqual([]);
+      expect(await store.listOutbox()).toEqual([]);
       expect(enqueuedCount()).toBe(0);
       expect(unexpected).toEqual([]);
     },
@@ -64,7 +64,7 @@ describe('callbackUrl SSRF guard', () => {
 
     expect(scope.isDone()).toBe(false);
     expect(unexpected).toEqual([]);
-    expect(store.findOutboxItem(`ssfs:${body.token}:callback`)).toMatchObject({
+    expect(await store.findOutboxItem(`ssfs:${String(body.token)}:callback`)).toMatchObject({
       status: 'dead',
       lastError: expect.stringContaining('SSFS_CALLBACK_URL_REFUSED'),
     });
@@ -79,7 +79,7 @@ describe('callbackUrl SSRF guard', () => {
     await submit(body).expect(201);
     await relay();
     expect(await relay()).toMatchObject({ retried: 1 });
-    expect(store.findOutboxItem(`ssfs:${body.token}:callback`)).toMatchObject({
+    expect(await store.findOutboxItem(`ssfs:${String(body.token)}:callback`)).toMatchObject({
       status: 'pending',
       lastError: 'SSFS_CALLBACK_DNS: could not resolve the callback host: ENOTFOUND',
     });
@@ -106,8 +106,8 @@ describe('callbackUrl SSRF guard', () => {
     await relay();
     expect(await relay()).toMatchObject({ dead: 1 });
     expect(unexpected).toEqual([]);
-    expect(store.findOutboxItem(`ssfs:${body.token}:callback`)!.lastError).toContain(
-      'answered 302',
-    );
+    expect(
+      (await store.findOutboxItem(`ssfs:${String(body.token)}:callback`))!.lastError,
+    ).toContain('answered 302');
   });
 });

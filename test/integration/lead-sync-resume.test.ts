@@ -102,7 +102,7 @@ describe('lead sync resume after a crash in the incremental pass', () => {
     expect((await h.sync()).outcome).toBe('succeeded');
     const changed = h.sandbox.allLeads().map((lead) => lead.id);
     for (const id of changed) h.sandbox.upsertLead({ id, firstName: `Changed-${id}` });
-    const before = real.loadSyncState();
+    const before = await real.loadSyncState();
     // Five pages of 300 changes; hydration starts as soon as one page's worth is pending.
     const options: SyncOptions = {
       fields: TEST_FIELDS,
@@ -127,7 +127,7 @@ describe('lead sync resume after a crash in the incremental pass', () => {
 
     const reopened = await createJsonFileStore({ file });
     cleanups.push(() => reopened.close());
-    const saved = reopened.loadSyncState();
+    const saved = await reopened.loadSyncState();
     expect(saved.phase).toBe('incremental');
     // The changes came within a second or two: one window, whose progress is saved; the cursor
     // itself moves only when every window of the run is done.
@@ -140,7 +140,7 @@ describe('lead sync resume after a crash in the incremental pass', () => {
     // Exactly the leads of the first hydration landed before the crash.
     expect(landedIds.length).toBe(300);
     for (const id of landedIds) {
-      expect(reopened.getLead(id)?.fields.firstName).toBe(`Changed-${id}`);
+      expect((await reopened.getLead(id))?.fields.firstName).toBe(`Changed-${id}`);
     }
     expect(saved.changes.pendingLeadIds.filter((id) => landedIds.includes(id))).toEqual([]);
 
@@ -150,7 +150,7 @@ describe('lead sync resume after a crash in the incremental pass', () => {
 
     expect(resumed.outcome).toBe('succeeded');
     expect(resumed.mode).toBe('incremental');
-    expect(differences(reopened, h.sandbox)).toEqual([]);
+    expect(await differences(reopened, h.sandbox)).toEqual([]);
     // The saved token is where paging went on, and every saved pending id was read.
     expect(spy.changeTokens[0]).toBe(savedToken);
     const resumedHydrations = new Set(spy.hydratedIds);
@@ -214,7 +214,7 @@ describe('lead sync resume after a crash in the bulk full copy', () => {
       expect(failed.error?.message).toBe('simulated crash at enqueue');
       expect(firstSpy.exportWindows).toHaveLength(1);
       expect(firstSpy.enqueued).toHaveLength(enqueuedBeforeCrash ? 1 : 0);
-      const saved = h.store.loadSyncState();
+      const saved = await h.store.loadSyncState();
       expect(saved.phase).toBe('full');
       expect(saved.full?.strategy).toBe('bulk');
       const bulk = saved.full!.bulk!;
@@ -223,7 +223,7 @@ describe('lead sync resume after a crash in the bulk full copy', () => {
       expect(bulk.windowStart).toBe(firstSpy.exportWindows[0]!.startAt);
       expect(bulk.windowEnd).toBe(firstSpy.exportWindows[0]!.endAt);
       expect(bulk.windowsDone).toBe(0);
-      expect(h.store.countLeads()).toBe(0);
+      expect(await h.store.countLeads()).toBe(0);
       const createsBefore = callsTo(h, EXPORT_CREATE_PATH);
       expect(createsBefore).toBe(1);
 
@@ -232,8 +232,8 @@ describe('lead sync resume after a crash in the bulk full copy', () => {
 
       expect(resumed.outcome).toBe('succeeded');
       expect(resumed.strategy).toBe('bulk');
-      expect(differences(h.store, h.sandbox)).toEqual([]);
-      expect(h.store.loadSyncState().phase).toBe('incremental');
+      expect(await differences(h.store, h.sandbox)).toEqual([]);
+      expect((await h.store.loadSyncState()).phase).toBe('incremental');
       // The saved job is picked up first: enqueued once in all, its window not exported again.
       expect(spy.statusChecked[0]).toBe(exportId);
       expect(spy.enqueued.filter((id) => id === exportId)).toHaveLength(

@@ -23,7 +23,7 @@ describe('a saved paging token that Marketo refuses (1003)', () => {
       first.sandbox.upsertLead({ email: `created${i}@example.com`, firstName: `C${i}` });
     }
     expect((await first.sync()).outcome).toBe('succeeded');
-    const saved = store.loadSyncState().changes.nextPageToken;
+    const saved = (await store.loadSyncState()).changes.nextPageToken;
     await open.shift()!.close();
 
     // A new sandbox: its log is shorter than the saved token's position.
@@ -32,8 +32,8 @@ describe('a saved paging token that Marketo refuses (1003)', () => {
     const report = await second.sync();
 
     expect(report).toMatchObject({ outcome: 'succeeded', mode: 'incremental' });
-    expect(store.getLead(created.id)?.fields.email).toBe('after.restart@example.com');
-    expect(store.loadSyncState().changes.nextPageToken).not.toBe(saved);
+    expect((await store.getLead(created.id))?.fields.email).toBe('after.restart@example.com');
+    expect((await store.loadSyncState()).changes.nextPageToken).not.toBe(saved);
     expect((await second.sync()).outcome).toBe('succeeded');
   });
 });

@@ -100,7 +100,7 @@ describe('incremental sync in sub-windows', () => {
     const report = await runLeadSync({ ...h.deps, marketo: api }, OPTIONS);
 
     expect(report.outcome).toBe('succeeded');
-    expect(differences(h.store, h.sandbox)).toEqual([]);
+    expect(await differences(h.store, h.sandbox)).toEqual([]);
     // Four windows: three more paging tokens, whose chains ran alongside the first.
     expect(spy.pagingTokens).toHaveLength(3);
     expect(spy.maxPagesInFlight).toBeGreaterThan(1);
@@ -110,7 +110,7 @@ describe('incremental sync in sub-windows', () => {
     // No lead was deleted, so no deleted-leads page shows a window's end: each window's chain
     // stops where the changes saw it, on the same tokens, not at the end of the log.
     expect(spy.deletionTokens.sort()).toEqual(spy.changeTokens.sort());
-    const state = h.store.loadSyncState();
+    const state = await h.store.loadSyncState();
     expect(state.windows).toBeUndefined();
     expect(state.changes.pendingLeadIds).toEqual([]);
   });
@@ -136,7 +136,7 @@ describe('incremental sync in sub-windows', () => {
     const report = await runLeadSync({ ...h.deps, marketo: api }, OPTIONS);
 
     expect(report.outcome).toBe('succeeded');
-    expect(differences(h.store, h.sandbox)).toEqual([]);
+    expect(await differences(h.store, h.sandbox)).toEqual([]);
     // The first page (50 minutes' worth) foresaw too few pages to split; the dense part is
     // split as it is met, so up to four chains page it together.
     expect(spy.pagingTokens.length).toBeGreaterThanOrEqual(3);
@@ -174,7 +174,7 @@ describe('incremental sync in sub-windows', () => {
 
     expect(report.outcome).toBe('succeeded');
     expect(spy.pagingTokens.length).toBeGreaterThan(0);
-    expect(differences(h.store, h.sandbox)).toEqual([]);
+    expect(await differences(h.store, h.sandbox)).toEqual([]);
     const deleted = deleteCommits.flat();
     expect(deleted.sort((a, b) => a - b)).toEqual(victims.sort((a, b) => a - b));
   });
@@ -202,7 +202,7 @@ describe('incremental sync in sub-windows after a crash', () => {
     });
     const h = await current.open({ sandbox: { seedLeads: 1500 }, store: crashing });
     expect((await h.sync(OPTIONS)).outcome).toBe('succeeded');
-    const before = real.loadSyncState();
+    const before = await real.loadSyncState();
     changeOverTime(h, 4);
     armed = true;
 
@@ -213,7 +213,7 @@ describe('incremental sync in sub-windows after a crash', () => {
     await real.close();
     const reopened = await createJsonFileStore({ file });
     current.cleanups.push(() => reopened.close());
-    const saved = reopened.loadSyncState();
+    const saved = await reopened.loadSyncState();
     // Several windows were under way; the cursor stays until every one is done.
     expect(saved.windows?.length).toBeGreaterThan(1);
     expect(saved.changes.nextPageToken).toBe(before.changes.nextPageToken);
@@ -224,7 +224,7 @@ describe('incremental sync in sub-windows after a crash', () => {
     const resumed = await runLeadSync({ ...h.deps, marketo: api, store: reopened }, OPTIONS);
 
     expect(resumed.outcome).toBe('succeeded');
-    expect(differences(reopened, h.sandbox)).toEqual([]);
+    expect(await differences(reopened, h.sandbox)).toEqual([]);
     // Each unfinished window went on from its saved token; no window was planned again.
     for (const window of unfinished) {
       const token = window.changes.nextPageToken;
@@ -234,6 +234,6 @@ describe('incremental sync in sub-windows after a crash', () => {
     expect(spy.pagingTokens.length).toBeLessThanOrEqual(
       saved.windows!.filter((w) => w.changes.nextPageToken === undefined).length,
     );
-    expect(reopened.loadSyncState().windows).toBeUndefined();
+    expect((await reopened.loadSyncState()).windows).toBeUndefined();
   });
 });

@@ -34,7 +34,7 @@ describe('lead sync', () => {
 
     expect(report.outcome).toBe('succeeded');
     expect(report.mode).toBe('full');
-    expect(differences(harness.store, harness.sandbox)).toEqual([]);
+    expect(await differences(harness.store, harness.sandbox)).toEqual([]);
     const stats = harness.sandbox.stats();
     expect(stats.queryTokenUses).toBe(0);
     expect(stats.errorsByCode['606'] ?? 0).toBe(0);
@@ -42,7 +42,7 @@ describe('lead sync', () => {
     expect(stats.maxInWindow).toBeLessThanOrEqual(100);
     // Ids span ~3,300 (10% gaps): 12 batches, the probe, and the 10-batch tail.
     expect(leadsCalls(harness)).toBeLessThanOrEqual(Math.ceil(3400 / 300) + 1 + 10 + 1);
-    expect(harness.store.loadSyncState().phase).toBe('incremental');
+    expect((await harness.store.loadSyncState()).phase).toBe('incremental');
   });
 
   it('when ids start far from 1, then the probe finds them without scanning the empty range', async () => {
@@ -50,7 +50,7 @@ describe('lead sync', () => {
     const report = await harness.sync();
     expect(report.outcome).toBe('succeeded');
     expect(report.strategy).toBe('rest');
-    expect(differences(harness.store, harness.sandbox)).toEqual([]);
+    expect(await differences(harness.store, harness.sandbox)).toEqual([]);
     // 8 probes at most, ~11 batches of leads, and the empty tails above and below.
     expect(leadsCalls(harness)).toBeLessThan(8 + 11 + 2 * 10 + 2);
   });
@@ -73,8 +73,8 @@ describe('lead sync', () => {
 
     expect(report.outcome).toBe('succeeded');
     expect(report.mode).toBe('incremental');
-    expect(differences(harness.store, harness.sandbox)).toEqual([]);
-    expect(harness.store.getLead(created.id)?.fields.email).toBe('new.person@example.com');
+    expect(await differences(harness.store, harness.sandbox)).toEqual([]);
+    expect((await harness.store.getLead(created.id))?.fields.email).toBe('new.person@example.com');
     // 451 distinct leads: two Get Leads calls, not one per change.
     expect(leadsCalls(harness) - before).toBe(2);
   });
@@ -91,8 +91,8 @@ describe('lead sync', () => {
     const report = await harness.sync();
 
     expect(report.outcome).toBe('succeeded');
-    expect(harness.store.getLead(last.id)?.fields.lastName).toBe('Changed-At-The-End');
-    expect(differences(harness.store, harness.sandbox)).toEqual([]);
+    expect((await harness.store.getLead(last.id))?.fields.lastName).toBe('Changed-At-The-End');
+    expect(await differences(harness.store, harness.sandbox)).toEqual([]);
   });
 
   it('when leads are deleted in Marketo, then they are deleted from the local copy', async () => {
@@ -107,8 +107,8 @@ describe('lead sync', () => {
     const report = await harness.sync();
 
     expect(report.outcome).toBe('succeeded');
-    for (const id of victims) expect(harness.store.getLead(id)).toBeUndefined();
-    expect(differences(harness.store, harness.sandbox)).toEqual([]);
+    for (const id of victims) expect(await harness.store.getLead(id)).toBeUndefined();
+    expect(await differences(harness.store, harness.sandbox)).toEqual([]);
   });
 
   it('when Marketo changes leads while the full copy runs, then the same run picks the changes up', async () => {
@@ -128,10 +128,10 @@ describe('lead sync', () => {
     });
     expect(changedDuringCopy).toBe(true);
     expect(report.outcome).toBe('succeeded');
-    expect(h.store.getLead(first.id)?.fields.firstName).toBe('ChangedMidCopy');
-    expect(h.store.findLeadsByEmail('CREATED.MID.COPY@example.com')).toHaveLength(1);
-    expect(h.store.getLead(first.id + 1)).toBeUndefined();
-    expect(differences(h.store, h.sandbox)).toEqual([]);
+    expect((await h.store.getLead(first.id))?.fields.firstName).toBe('ChangedMidCopy');
+    expect(await h.store.findLeadsByEmail('CREATED.MID.COPY@example.com')).toHaveLength(1);
+    expect(await h.store.getLead(first.id + 1)).toBeUndefined();
+    expect(await differences(h.store, h.sandbox)).toEqual([]);
   });
 
   it('when the process dies mid-copy, then the next run resumes from the last checkpoint', async () => {
@@ -157,7 +157,7 @@ describe('lead sync', () => {
 
     const reopened = await createJsonFileStore({ file });
     cleanups.push(() => reopened.close());
-    const resumedFrom = reopened.countLeads();
+    const resumedFrom = await reopened.countLeads();
     expect(resumedFrom).toBeGreaterThan(0);
     const callsBefore = leadsCalls(harness);
     const second = await runLeadSync(
@@ -172,7 +172,7 @@ describe('lead sync', () => {
     );
 
     expect(second.outcome).toBe('succeeded');
-    expect(differences(reopened, harness.sandbox)).toEqual([]);
+    expect(await differences(reopened, harness.sandbox)).toEqual([]);
     // The resumed run reads what was not committed, not the whole range again.
     const idSpan = Math.ceil(6000 / 0.95 / 300);
     expect(leadsCalls(harness) - callsBefore).toBeLessThan(idSpan - 3 + 10);
@@ -195,7 +195,7 @@ describe('lead sync', () => {
     );
 
     expect(report.outcome).toBe('succeeded');
-    expect(differences(harness.store, harness.sandbox)).toEqual([]);
+    expect(await differences(harness.store, harness.sandbox)).toEqual([]);
     expect(windows.length).toBeGreaterThan(30);
     for (const [i, w] of windows.entries()) {
       expect(Date.parse(w.endAt) - Date.parse(w.startAt)).toBeLessThanOrEqual(BULK_WINDOW_MS);
@@ -209,7 +209,7 @@ describe('lead sync', () => {
     expect(report.outcome).toBe('failed');
     expect(report.error?.code).toBe('SYNC_FIELDS_UNKNOWN');
     expect(report.error?.message).toMatch(/favouriteColour/);
-    expect(harness.store.countLeads()).toBe(0);
+    expect(await harness.store.countLeads()).toBe(0);
   });
 
   it('when the daily quota runs out mid-copy, then the run is deferred and resumes after the reset', async () => {
@@ -217,7 +217,7 @@ describe('lead sync', () => {
     const report = await harness.sync();
     expect(report.outcome).toBe('quota-deferred');
     expect(report.error?.code).toBe('MARKETO_DAILY_QUOTA');
-    const state = harness.store.loadSyncState();
+    const state = await harness.store.loadSyncState();
     expect(state.phase).toBe('full');
     expect(state.full?.rest?.done.length).toBeGreaterThan(0);
   });
@@ -233,7 +233,7 @@ describe('lead sync edge cases', () => {
     harness.marketoClock.advance(1100);
     const report = await harness.sync();
     expect(report.outcome).toBe('succeeded');
-    expect(differences(harness.store, harness.sandbox)).toEqual([]);
+    expect(await differences(harness.store, harness.sandbox)).toEqual([]);
     // Probe calls and 7 batches of 300; no hydration of the 2,000 "New Lead" activities.
     expect(leadsCalls(harness)).toBeLessThanOrEqual(3 + 7 + 2);
   });
@@ -244,7 +244,7 @@ describe('lead sync edge cases', () => {
     harness.sandbox.resetStats();
     const report = await harness.sync();
     expect(report.outcome).toBe('succeeded');
-    expect(differences(harness.store, harness.sandbox)).toEqual([]);
+    expect(await differences(harness.store, harness.sandbox)).toEqual([]);
   });
 
   it('when the instance has no lead at all, then the first sync costs a handful of calls', async () => {
@@ -264,7 +264,7 @@ describe('lead sync on a bad Marketo answer', () => {
     await harness.sync();
     const lead = harness.sandbox.allLeads()[5]!;
     harness.sandbox.upsertLead({ id: lead.id, firstName: 'AfterTheBadPage' });
-    const before = harness.store.loadSyncState();
+    const before = await harness.store.loadSyncState();
     const malformed: MarketoApi = Object.create(harness.marketo, {
       getLeadChanges: {
         value: async () => {
@@ -280,13 +280,13 @@ describe('lead sync on a bad Marketo answer', () => {
 
     expect(failed.outcome).toBe('failed');
     expect(failed.error?.code).toBe('MARKETO_BAD_RESPONSE');
-    const after = harness.store.loadSyncState();
+    const after = await harness.store.loadSyncState();
     expect(after.changes.nextPageToken).toBe(before.changes.nextPageToken);
     expect(after.changes.pendingLeadIds).toEqual([]);
-    expect(harness.store.getLead(lead.id)?.fields.firstName).not.toBe('AfterTheBadPage');
+    expect((await harness.store.getLead(lead.id))?.fields.firstName).not.toBe('AfterTheBadPage');
 
     const next = await harness.sync();
     expect(next.outcome).toBe('succeeded');
-    expect(harness.store.getLead(lead.id)?.fields.firstName).toBe('AfterTheBadPage');
+    expect((await harness.store.getLead(lead.id))?.fields.firstName).toBe('AfterTheBadPage');
   });
 });

@@ -13,6 +13,7 @@ import {
   success,
 } from '../fixtures/marketo/marketo-nock.js';
 import { callsRemaining } from '../../src/clients/marketo/index.js';
+import { createStoreDailyUsage } from '../../src/clients/marketo/daily-usage-port.js';
 import type { UsageState } from '../../src/store/types.js';
 import { createLogger } from '../../src/logger.js';
 
@@ -29,12 +30,12 @@ describe('MarketoClient: daily quota', () => {
     const clock = createOffsetClock('2026-11-24T18:00:00Z');
     const saved: UsageState[] = [];
     const usageStore = {
-      loadUsage: () => undefined,
+      loadUsage: () => Promise.resolve(undefined),
       saveUsage: async (u: UsageState) => void saved.push(u),
     };
     mockIdentity();
     mockApi().get(PAGING).query(true).reply(200, failure('607', 'Daily quota reached'));
-    const client = createTestClient({ clock, usageStore });
+    const client = createTestClient({ clock, usage: await createStoreDailyUsage(usageStore) });
 
     const first = await caught(client.getPagingToken(since));
     expect(first).toMatchObject({
@@ -66,7 +67,10 @@ describe('MarketoClient: daily quota', () => {
     // A restart on the same store keeps the pause and the error counts.
     const restarted = createTestClient({
       clock,
-      usageStore: { loadUsage: () => saved.at(-1), saveUsage: async () => undefined },
+      usage: await createStoreDailyUsage({
+        loadUsage: () => Promise.resolve(saved.at(-1)),
+        saveUsage: async () => undefined,
+      }),
     });
     expect(restarted.stats()).toMatchObject({ errorsByCode: { '607': 1 }, callsToday: 1 });
     expect(callsRemaining(restarted.stats())).toBe(0);

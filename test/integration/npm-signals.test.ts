@@ -169,7 +169,7 @@ describe('signals through npm with work in flight', () => {
     expect(withinLimit).toBe(true);
     expect(service.output()).toMatch(/"msg":"stopped"/);
     const store = await createJsonFileStore({ file: join(dir, 'store.json') });
-    const lastRun = store.loadSyncState().lastRun;
+    const lastRun = (await store.loadSyncState()).lastRun;
     await store.close();
     expect(lastRun).toMatchObject({ outcome: 'stopped' });
   }, 90_000);
@@ -231,9 +231,9 @@ describe('signals through npm with work in flight', () => {
 
     // The callback was not lost nor dead-lettered: it is due again for the next start.
     const store = await createJsonFileStore({ file: join(dir, 'store.json') });
-    const pending = store
-      .listOutbox({ status: 'pending' })
-      .filter((i) => i.kind.includes('callback'));
+    const pending = (await store.listOutbox({ status: 'pending' })).filter((i) =>
+      i.kind.includes('callback'),
+    );
     await store.close();
     expect(pending).toHaveLength(1);
     expect(pending[0]!.lastError).toMatch(/^STOPPED: /);

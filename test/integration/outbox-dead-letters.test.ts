@@ -60,7 +60,7 @@ async function setup() {
     dead: true,
   });
   clock.advance(30_000);
-  const callback = store.findOutboxItem(`ssfs:${body.token}:callback`)!;
+  const callback = (await store.findOutboxItem(`ssfs:${String(body.token)}:callback`))!;
   return { ...flow, admin, body, callback, write: write!.item, kicks: () => kicks };
 }
 
@@ -122,8 +122,8 @@ describe('dead letters in the admin API', () => {
     expect(kicks()).toBe(1);
     expect(await relay()).toMatchObject({ claimed: 1, done: 1 });
     expect(calls).toHaveLength(1);
-    expect(store.getOutboxItem(callback.id)).toMatchObject({ status: 'done', attempts: 1 });
-    expect(store.listOutbox({ kind: 'ssfs-callback' })).toHaveLength(1); // the same item, not a copy
+    expect(await store.getOutboxItem(callback.id)).toMatchObject({ status: 'done', attempts: 1 });
+    expect(await store.listOutbox({ kind: 'ssfs-callback' })).toHaveLength(1); // the same item, not a copy
     const after = await request(admin).get('/api/outbox/dead-letters').set(auth).expect(200);
     expect(after.body.deadLetters.map((d: { id: string }) => d.id)).not.toContain(callback.id);
     // Re-sending it again is refused: it is no longer dead.

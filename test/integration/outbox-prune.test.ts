@@ -43,9 +43,9 @@ describe('outbox prune job', () => {
     } finally {
       job.stop();
     }
-    expect(store.findOutboxItem('old-done')).toBeUndefined();
-    expect(store.findOutboxItem('old-dead')?.status).toBe('dead');
-    expect(store.findOutboxItem('still-pending')?.status).toBe('pending');
+    expect(await store.findOutboxItem('old-done')).toBeUndefined();
+    expect((await store.findOutboxItem('old-dead'))?.status).toBe('dead');
+    expect((await store.findOutboxItem('still-pending'))?.status).toBe('pending');
     const again = await store.enqueueOutbox(
       [{ kind: 'k', dedupeKey: 'young-done', payload: {} }],
       clock.now(),

@@ -35,9 +35,15 @@ describe('runOutboxOnce', () => {
     const report = await pass();
 
     expect(report).toMatchObject({ claimed: 1, done: 1, retried: 0, dead: 0, stale: 0 });
-    expect(store.getOutboxItem(item.id)).toMatchObject({ status: 'done', attempts: 1 });
-    expect(store.findOutboxItem('c:1')).toMatchObject({ status: 'pending', payload: { n: 1 } });
-    expect(store.findOutboxItem('c:2')).toMatchObject({ status: 'pending', payload: { n: 2 } });
+    expect(await store.getOutboxItem(item.id)).toMatchObject({ status: 'done', attempts: 1 });
+    expect(await store.findOutboxItem('c:1')).toMatchObject({
+      status: 'pending',
+      payload: { n: 1 },
+    });
+    expect(await store.findOutboxItem('c:2')).toMatchObject({
+      status: 'pending',
+      payload: { n: 2 },
+    });
   });
 
   it('when a handler fails retryably, then the item waits for the backoff, then is retried', async () => {
@@ -52,7 +58,7 @@ describe('runOutboxOnce', () => {
     const start = clock.now();
 
     expect(await pass()).toMatchObject({ retried: 1 });
-    expect(store.getOutboxItem(item.id)).toMatchObject({
+    expect(await store.getOutboxItem(item.id)).toMatchObject({
       status: 'pending',
       nextAttemptAt: start + 1_000,
       lastError: 'BUSY: busy',
@@ -60,10 +66,10 @@ describe('runOutboxOnce', () => {
     expect(await pass()).toMatchObject({ claimed: 0 }); // not due yet
     clock.advance(1_000);
     expect(await pass()).toMatchObject({ retried: 1 });
-    expect(store.getOutboxItem(item.id)!.nextAttemptAt).toBe(start + 1_000 + 2_000);
+    expect((await store.getOutboxItem(item.id))!.nextAttemptAt).toBe(start + 1_000 + 2_000);
     clock.advance(2_000);
     expect(await pass()).toMatchObject({ done: 1 });
-    expect(store.getOutboxItem(item.id)).toMatchObject({ status: 'done', attempts: 3 });
+    expect(await store.getOutboxItem(item.id)).toMatchObject({ status: 'done', attempts: 3 });
   });
 
   it('when a handler fails permanently, then the item goes to the dead letters at once', async () => {
@@ -75,7 +81,7 @@ describe('runOutboxOnce', () => {
     const item = await enqueue('job', 'j:1');
 
     expect(await pass()).toMatchObject({ dead: 1 });
-    expect(store.getOutboxItem(item.id)).toMatchObject({
+    expect(await store.getOutboxItem(item.id)).toMatchObject({
       status: 'dead',
       attempts: 1,
       lastError: 'REJECTED: answered 400',
@@ -93,7 +99,7 @@ describe('runOutboxOnce', () => {
       await pass({ maxAttempts: 4 });
       clock.advance(3_600_000);
     }
-    expect(store.getOutboxItem(item.id)).toMatchObject({
+    expect(await store.getOutboxItem(item.id)).toMatchObject({
       status: 'dead',
       attempts: 4,
       lastError: 'Error: still down',
@@ -111,15 +117,17 @@ describe('runOutboxOnce', () => {
     const start = clock.now();
 
     await pass();
-    expect(store.getOutboxItem(item.id)!.nextAttemptAt).toBe(start + 90_000);
+    expect((await store.getOutboxItem(item.id))!.nextAttemptAt).toBe(start + 90_000);
     clock.advance(90_000);
     asked = 10; // shorter than the backoff (2 s): the backoff holds
     await pass();
-    expect(store.getOutboxItem(item.id)!.nextAttemptAt).toBe(start + 90_000 + 2_000);
+    expect((await store.getOutboxItem(item.id))!.nextAttemptAt).toBe(start + 90_000 + 2_000);
     clock.advance(2_000);
     asked = 7 * 24 * 3_600_000;
     await pass();
-    expect(store.getOutboxItem(item.id)!.nextAttemptAt).toBe(start + 92_000 + MAX_RETRY_AFTER_MS);
+    expect((await store.getOutboxItem(item.id))!.nextAttemptAt).toBe(
+      start + 92_000 + MAX_RETRY_AFTER_MS,
+    );
   });
 
   it('when an item of a kind with onDead dies, then its follow-ups are enqueued with the death; a kind may cap its own attempts', async () => {
@@ -142,11 +150,11 @@ describe('runOutboxOnce', () => {
     const item = await enqueue('job', 'j:1');
 
     expect(await pass()).toMatchObject({ retried: 1 });
-    expect(store.findOutboxItem('j:1:notice')).toBeUndefined();
+    expect(await store.findOutboxItem('j:1:notice')).toBeUndefined();
     clock.advance(1_000);
     expect(await pass()).toMatchObject({ dead: 1 });
-    expect(store.getOutboxItem(item.id)).toMatchObject({ status: 'dead', attempts: 2 });
-    expect(store.findOutboxItem('j:1:notice')).toMatchObject({
+    expect(await store.getOutboxItem(item.id)).toMatchObject({ status: 'dead', attempts: 2 });
+    expect(await store.findOutboxItem('j:1:notice')).toMatchObject({
       kind: 'notice',
       status: 'pending',
       payload: { error: 'OutboxHandlerError: down' },
@@ -167,15 +175,15 @@ describe('runOutboxOnce', () => {
     const { store, pass, enqueue } = setup({ job });
     const item = await enqueue('job', 'j:1');
     expect(await pass()).toMatchObject({ dead: 1 });
-    expect(store.getOutboxItem(item.id)!.status).toBe('dead');
-    expect(store.listOutbox()).toHaveLength(1);
+    expect((await store.getOutboxItem(item.id))!.status).toBe('dead');
+    expect(await store.listOutbox()).toHaveLength(1);
   });
 
   it('when an item has no handler here, then it is left alone for the worker that has one', async () => {
     const { store, pass, enqueue } = setup({ mine: async () => undefined });
     const other = await enqueue('marketo-activity', 'm:1');
     expect(await pass()).toMatchObject({ claimed: 0 });
-    expect(store.getOutboxItem(other.id)).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(await store.getOutboxItem(other.id)).toMatchObject({ status: 'pending', attempts: 0 });
   });
 
   it('when a stale worker finishes after its lease was taken over, then the newer attempt is untouched', async () => {
@@ -203,8 +211,8 @@ describe('runOutboxOnce', () => {
 
     expect(await first).toMatchObject({ claimed: 1, stale: 1, retried: 0 });
     expect(await second).toMatchObject({ claimed: 1, done: 1 });
-    expect(store.getOutboxItem(item.id)).toMatchObject({ status: 'done', attempts: 2 });
-    expect(store.getOutboxItem(item.id)!.lastError).toBeUndefined();
+    expect(await store.getOutboxItem(item.id)).toMatchObject({ status: 'done', attempts: 2 });
+    expect((await store.getOutboxItem(item.id))!.lastError).toBeUndefined();
   });
 
   it('when a stale worker completes while the newer attempt is still running, then its completion is refused', async () => {
@@ -228,17 +236,20 @@ describe('runOutboxOnce', () => {
     clock.advance(1_001);
     const second = pass({ leaseMs: 60_000 });
     await settle();
-    const newLease = store.getOutboxItem(item.id)!.lease;
+    const newLease = (await store.getOutboxItem(item.id))!.lease;
 
     releaseFirst();
     expect(await first).toMatchObject({ stale: 1, done: 0 });
-    expect(store.getOutboxItem(item.id)).toMatchObject({ status: 'pending', lease: newLease });
-    expect(store.findOutboxItem('c:1')).toBeUndefined(); // the stale follow-ups rolled back
+    expect(await store.getOutboxItem(item.id)).toMatchObject({
+      status: 'pending',
+      lease: newLease,
+    });
+    expect(await store.findOutboxItem('c:1')).toBeUndefined(); // the stale follow-ups rolled back
 
     releaseSecond();
     expect(await second).toMatchObject({ done: 1 });
-    expect(store.getOutboxItem(item.id)!.status).toBe('done');
-    expect(store.findOutboxItem('c:2')).toBeDefined();
+    expect((await store.getOutboxItem(item.id))!.status).toBe('done');
+    expect(await store.findOutboxItem('c:2')).toBeDefined();
   });
 });
 
@@ -333,12 +344,12 @@ describe('startOutboxWorker', () => {
     await stopping;
     await pass;
 
-    expect(store.findOutboxItem('j:1')!.status).toBe('done');
+    expect((await store.findOutboxItem('j:1'))!.status).toBe('done');
     expect(timers.delays()).toEqual([]); // nothing scheduled after the stop
     await store.enqueueOutbox([{ kind: 'job', dedupeKey: 'j:2', payload: {} }], clock.now());
     worker.kick();
     expect(timers.delays()).toEqual([]);
-    expect(store.findOutboxItem('j:2')!.status).toBe('pending');
+    expect((await store.findOutboxItem('j:2'))!.status).toBe('pending');
   });
 
   it('when stopped while a delivery is in flight, then the delivery is aborted, it and the claimed item behind it go back to pending (not dead, even at the attempt cap), and the next start delivers both', async () => {
@@ -381,7 +392,7 @@ describe('startOutboxWorker', () => {
     await pass;
     expect(attempts).toEqual(['c:1']);
     for (const key of ['c:1', 'c:2']) {
-      expect(store.findOutboxItem(key)).toMatchObject({
+      expect(await store.findOutboxItem(key)).toMatchObject({
         status: 'pending',
         nextAttemptAt: clock.now(),
         lastError: expect.stringMatching(/^STOPPED: /),
@@ -402,7 +413,7 @@ describe('startOutboxWorker', () => {
     workers.push(restarted);
     await timers.fire();
     expect(delivered.sort()).toEqual(['c:1', 'c:2']);
-    expect(store.findOutboxItem('c:1')!.status).toBe('done');
-    expect(store.findOutboxItem('c:2')!.status).toBe('done');
+    expect((await store.findOutboxItem('c:1'))!.status).toBe('done');
+    expect((await store.findOutboxItem('c:2'))!.status).toBe('done');
   });
 });

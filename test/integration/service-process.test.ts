@@ -84,7 +84,7 @@ describe('the service and the sync as processes', () => {
       () => JSON.parse(readFileSync(join(dir, 'store.json'), 'utf8')) as unknown,
     ).not.toThrow();
     const reopened = await createJsonFileStore({ file: join(dir, 'store.json') });
-    const kept = reopened.countLeads();
+    const kept = await reopened.countLeads();
     await reopened.close();
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(40_000);

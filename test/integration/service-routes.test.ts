@@ -79,8 +79,8 @@ describe('createService: the routes src/main.ts serves', () => {
     expect(first.runner.running).toBe(false);
 
     const second = await sandboxService({ SYNC_ENABLED: 'false' });
-    expect(second.store.getLead(4242)?.fields).toMatchObject({ email: 'ada@example.org' });
-    expect(second.store.listAgents()).toHaveLength(5);
+    expect((await second.store.getLead(4242))?.fields).toMatchObject({ email: 'ada@example.org' });
+    expect(await second.store.listAgents()).toHaveLength(5);
   });
 
   it('when the data file is held by a running service, then a second one is refused naming the lock', async () => {

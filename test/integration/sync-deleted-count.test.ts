@@ -33,7 +33,7 @@ describe('lead sync: the deleted-leads count', () => {
     expect(report.outcome).toBe('succeeded');
     expect(report.leadsDeleted).toBe(40);
     expect(report.progress.leadsDeleted).toBe(40);
-    expect(h.store.countLeads()).toBe(460);
+    expect(await h.store.countLeads()).toBe(460);
   });
 
   it('when a commit deletes ids the copy does not hold, then the store says it removed none of them', async () => {

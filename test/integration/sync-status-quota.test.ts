@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createStoreDailyUsage } from '../../src/clients/marketo/daily-usage-port.js';
 import { createMemoryStore } from '../../src/store/index.js';
 import { createSyncHarness } from '../helpers/sync-harness.js';
 import { ADMIN_AUTH, createHarnessService } from '../helpers/test-service.js';
@@ -31,7 +32,7 @@ describe('GET /api/sync/status after Marketo says 607', () => {
     harness = await createSyncHarness({
       sandbox: { seedLeads: 50 },
       store,
-      client: { usageStore: store },
+      client: { usage: await createStoreDailyUsage(store) },
     });
     const h = harness;
     h.sandbox.injectFault({
@@ -51,7 +52,10 @@ describe('GET /api/sync/status after Marketo says 607', () => {
 
     // A restart: a new client (and sandbox) over the same store.
     await h.marketo.flushUsage();
-    const again = await createSyncHarness({ store, client: { usageStore: store } });
+    const again = await createSyncHarness({
+      store,
+      client: { usage: await createStoreDailyUsage(store) },
+    });
     cleanups.push(() => again.close());
     const after = await statusApp(again);
     const res = await request(after.app).get('/api/sync/status').set(auth).expect(200);

@@ -46,9 +46,9 @@ describe('Marketo webhook authentication', () => {
         expect(res.status).toBe(401);
         expect(res.body).toEqual(UNAUTHORIZED);
       }
-      expect(store.countLeads()).toBe(0);
-      expect(store.getAssignment('lead:42')).toBeUndefined();
-      expect(store.routingState().lastAgentId).toBeUndefined();
+      expect(await store.countLeads()).toBe(0);
+      expect(await store.getAssignment('lead:42')).toBeUndefined();
+      expect((await store.routingState()).lastAgentId).toBeUndefined();
     },
   );
 
@@ -67,7 +67,7 @@ describe('Marketo webhook authentication', () => {
         .send(BODY);
 
       expect(res.status).toBe(200);
-      expect(store.getLead(42)).toBeDefined();
+      expect(await store.getLead(42)).toBeDefined();
     },
   );
 
@@ -91,7 +91,7 @@ describe('Marketo webhook authentication', () => {
       .send(BODY);
 
     expect(res.status).toBe(200);
-    expect(store.getLead(42)).toBeDefined();
+    expect(await store.getLead(42)).toBeDefined();
   });
 
   it('when WEBHOOK_ALLOW_QUERY_SECRET is not set, then the fallback is off and ?secret= gets 401', async () => {
@@ -112,7 +112,7 @@ describe('Marketo webhook authentication', () => {
 
     expect(config.webhooks.allowQuerySecret).toBe(false);
     expect(res.status).toBe(401);
-    expect(store.countLeads()).toBe(0);
+    expect(await store.countLeads()).toBe(0);
   });
 
   it.each([
@@ -128,7 +128,7 @@ describe('Marketo webhook authentication', () => {
       .send(BODY);
 
     expect(res.status).toBe(401);
-    expect(store.countLeads()).toBe(0);
+    expect(await store.countLeads()).toBe(0);
   });
 });
 
@@ -180,6 +180,6 @@ describe('Marketo webhook concurrency guard', () => {
       .set('content-type', 'application/json')
       .send('{"id": 43}');
     expect(after.status).toBe(200);
-    expect(store.getLead(42)).toBeDefined();
+    expect(await store.getLead(42)).toBeDefined();
   });
 });

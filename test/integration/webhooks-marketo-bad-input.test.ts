@@ -44,7 +44,7 @@ describe('POST /webhooks/marketo/lead with bad input', () => {
 
       expect(res.status).toBe(400);
       expect(res.body.error).toMatchObject({ code, field });
-      expect(store.countLeads()).toBe(0);
+      expect(await store.countLeads()).toBe(0);
     },
   );
 
@@ -65,7 +65,7 @@ describe('POST /webhooks/marketo/lead with bad input', () => {
     expect(res.body).toEqual({
       error: { code: 'BODY_TOO_LARGE', message: expect.any(String), field: 'body' },
     });
-    expect(store.countLeads()).toBe(0);
+    expect(await store.countLeads()).toBe(0);
   });
 
   it('when a chunked body with no length grows over 64 kB, then 400 BODY_TOO_LARGE', async () => {
@@ -91,7 +91,7 @@ describe('POST /webhooks/marketo/lead with bad input', () => {
       expect(call.getHeader('content-length')).toBeUndefined();
       expect(res.statusCode).toBe(400);
       expect(JSON.parse(text).error).toMatchObject({ code: 'BODY_TOO_LARGE', field: 'body' });
-      expect(store.countLeads()).toBe(0);
+      expect(await store.countLeads()).toBe(0);
     } finally {
       server.close();
     }

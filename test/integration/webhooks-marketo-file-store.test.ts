@@ -44,7 +44,7 @@ describe('Marketo webhooks on the JSON-file store', () => {
     const res = await post('lead', '{"id": 11, "email": "ann@example.com"}');
 
     expect(res.body).toEqual({ status: 'created', leadId: 11 });
-    expect(store.findLeadsByEmail('ANN@example.com').map((l) => l.id)).toEqual([11]);
+    expect((await store.findLeadsByEmail('ANN@example.com')).map((l) => l.id)).toEqual([11]);
     expect((await journalLines()).flatMap((line) => line.upserts.map((u) => u.id))).toEqual([11]);
     await store.close();
     // A clean close writes the document whole and removes the journal.
@@ -53,7 +53,7 @@ describe('Marketo webhooks on the JSON-file store', () => {
     );
     await expect(readFile(`${file}.journal-0`)).rejects.toMatchObject({ code: 'ENOENT' });
     store = await createJsonFileStore({ file });
-    expect(store.getLead(11)?.fields['email']).toBe('ann@example.com');
+    expect((await store.getLead(11))?.fields['email']).toBe('ann@example.com');
   });
 
   it('when the journal append has not finished, then no answer has been sent; once it has, 200', async () => {

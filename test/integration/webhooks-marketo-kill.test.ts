@@ -41,8 +41,9 @@ describe('POST /webhooks/marketo/lead under SIGKILL', () => {
       }
 
       const store = await createJsonFileStore({ file });
+      const stored = await Promise.all(acknowledged.map((id) => store.getLead(id)));
       const missing = acknowledged.filter(
-        (id) => store.getLead(id)?.fields['email'] !== `lead${id}@example.com`,
+        (id, i) => stored[i]?.fields['email'] !== `lead${id}@example.com`,
       );
       await store.close();
       expect({ acknowledged: acknowledged.length >= 800, missing }).toEqual({

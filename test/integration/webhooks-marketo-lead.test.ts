@@ -12,13 +12,13 @@ describe('POST /webhooks/marketo/lead', () => {
 
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'created', leadId: 42 });
-    expect(store.getLead(42)).toEqual({
+    expect(await store.getLead(42)).toEqual({
       id: 42,
       fields: { email: 'Ann@Example.com', firstName: 'Ann' },
       observedAt: clock.now(),
       source: 'webhook',
     });
-    expect(store.findLeadsByEmail('ann@example.com').map((l) => l.id)).toEqual([42]);
+    expect((await store.findLeadsByEmail('ann@example.com')).map((l) => l.id)).toEqual([42]);
   });
 
   it('when a known lead sends some fields, then they are merged and the others are kept', async () => {
@@ -29,7 +29,7 @@ describe('POST /webhooks/marketo/lead', () => {
     const res = await post('{"id": "7", "firstName": "Renamed", "leadScore": "85"}');
 
     expect(res.body).toEqual({ status: 'updated', leadId: 7 });
-    const lead = store.getLead(7)!;
+    const lead = (await store.getLead(7))!;
     expect(lead.fields).toEqual({ ...makeLead(7).fields, firstName: 'Renamed', leadScore: 85 });
     expect(lead).toMatchObject({ observedAt: clock.now(), source: 'webhook' });
   });
@@ -86,7 +86,7 @@ describe('POST /webhooks/marketo/lead', () => {
     const res = await post(body, type);
 
     expect(res.status).toBe(200);
-    expect(store.getLead(9)?.fields).toEqual({
+    expect((await store.getLead(9))?.fields).toEqual({
       email: 'a+b@x.com',
       firstName: 'Ann Lee',
       city: 'São Paulo',
@@ -101,7 +101,7 @@ describe('POST /webhooks/marketo/lead', () => {
     );
 
     expect(res.status).toBe(200);
-    expect(store.getLead(5)?.fields).toEqual({
+    expect((await store.getLead(5))?.fields).toEqual({
       email: 'a@b.com',
       firstName: 'Zoë "Z"',
       phone: null,
@@ -113,7 +113,7 @@ describe('POST /webhooks/marketo/lead', () => {
 
     await post('{"id": 5, "email": "", "company": "", "leadScore": , "unsubscribed": }');
 
-    expect(store.getLead(5)?.fields).toEqual({
+    expect((await store.getLead(5))?.fields).toEqual({
       email: null,
       company: null,
       leadScore: null,
@@ -131,7 +131,7 @@ describe('POST /webhooks/marketo/lead', () => {
       'application/x-www-form-urlencoded',
     );
 
-    expect(store.getLead(5)?.fields).toEqual({
+    expect((await store.getLead(5))?.fields).toEqual({
       leadScore: 42,
       annualRevenue: 1500000.5,
       unsubscribed: true,
@@ -149,6 +149,9 @@ describe('POST /webhooks/marketo/lead', () => {
 
     await post('{"id": 5, "Favourite_Colour__c": "teal", "tags": ["a", "b"], "secret": "x"}');
 
-    expect(store.getLead(5)?.fields).toEqual({ Favourite_Colour__c: 'teal', tags: ['a', 'b'] });
+    expect((await store.getLead(5))?.fields).toEqual({
+      Favourite_Colour__c: 'teal',
+      tags: ['a', 'b'],
+    });
   });
 });

@@ -7,8 +7,10 @@ import {
 import { isAllowedSite, isBlockedEmail } from '../../src/chat/domain-lists.js';
 
 describe('default configuration', () => {
-  it('when nothing is saved, then the defaults are a valid configuration that allows localhost', () => {
-    const defaults = currentChatConfiguration({ getChatConfiguration: () => undefined });
+  it('when nothing is saved, then the defaults are a valid configuration that allows localhost', async () => {
+    const defaults = await currentChatConfiguration({
+      getChatConfiguration: () => Promise.resolve(undefined),
+    });
     expect(chatConfigurationSchema.parse(defaults)).toEqual(defaults);
     expect(defaults.chatEnabled).toBe(true);
     expect(isAllowedSite(defaults.allowedDomains, 'http://localhost:3000/demo')).toBe(true);
@@ -21,9 +23,11 @@ describe('default configuration', () => {
     expect(createDefaultConfiguration().allowedDomains).toEqual(['localhost', '127.0.0.1']);
   });
 
-  it('when a configuration is saved, then it is the current one', () => {
+  it('when a configuration is saved, then it is the current one', async () => {
     const saved = { ...createDefaultConfiguration(), chatEnabled: false };
-    expect(currentChatConfiguration({ getChatConfiguration: () => saved })).toBe(saved);
+    expect(
+      await currentChatConfiguration({ getChatConfiguration: () => Promise.resolve(saved) }),
+    ).toBe(saved);
   });
 });
 

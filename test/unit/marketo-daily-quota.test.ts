@@ -5,6 +5,7 @@ import {
   marketoDayKey,
   nextMarketoReset,
 } from '../../src/clients/marketo/daily-quota.js';
+import { createStoreDailyUsage } from '../../src/clients/marketo/daily-usage-port.js';
 import { MarketoApiError } from '../../src/clients/marketo/marketo-error.js';
 import { createManualClock } from '../../src/deps.js';
 import { silentLogger } from '../../src/logger.js';
@@ -63,7 +64,7 @@ describe('nextMarketoReset', () => {
 function memoryUsageStore(initial?: UsageState) {
   const saved: UsageState[] = [];
   const store: UsageStore = {
-    loadUsage: () => initial,
+    loadUsage: () => Promise.resolve(initial),
     saveUsage: async (usage) => {
       saved.push(usage);
     },
@@ -84,7 +85,7 @@ function quotaError(fn: () => void): MarketoApiError {
 const noon = at('2026-11-24T18:00:00Z'); // 12:00 CST
 
 /** A quota of 1,000 on a manual clock and scheduler, saving to a memory store. */
-function quotaOnManualTime(options: { saveIntervalMs?: number } = {}) {
+async function quotaOnManualTime(options: { saveIntervalMs?: number } = {}) {
   const clock = createManualClock(noon);
   const scheduler = createManualScheduler(clock);
   const { store, saved } = memoryUsageStore();
@@ -92,7 +93,7 @@ function quotaOnManualTime(options: { saveIntervalMs?: number } = {}) {
     dailyQuota: 1000,
     clock,
     logger: silentLogger,
-    usageStore: store,
+    usage: await createStoreDailyUsage(store),
     scheduler,
     ...options,
   });
@@ -130,7 +131,7 @@ describe('DailyQuota', () => {
     expect(error.details?.retryAt).toBe(nextMidnight);
   });
 
-  it("when the store holds today's usage, then the count and the pause survive a restart", () => {
+  it("when the store holds today's usage, then the count and the pause survive a restart", async () => {
     const clock = createManualClock(noon);
     const pausedUntil = at(nextMidnight);
     const { store } = memoryUsageStore({ day: '2026-11-24', calls: 41, pausedUntil });
@@ -138,26 +139,26 @@ describe('DailyQuota', () => {
       dailyQuota: 1000,
       clock,
       logger: silentLogger,
-      usageStore: store,
+      usage: await createStoreDailyUsage(store),
     });
     expect(quota.snapshot()).toEqual({ day: '2026-11-24', callsToday: 41, pausedUntil });
     expect(() => quota.assertCanCall('test')).toThrow(MarketoApiError);
   });
 
-  it("when the store holds yesterday's usage, then today starts at zero", () => {
+  it("when the store holds yesterday's usage, then today starts at zero", async () => {
     const clock = createManualClock(noon);
     const { store } = memoryUsageStore({ day: '2026-11-23', calls: 999 });
     const quota = new DailyQuota({
       dailyQuota: 1000,
       clock,
       logger: silentLogger,
-      usageStore: store,
+      usage: await createStoreDailyUsage(store),
     });
     expect(quota.snapshot().callsToday).toBe(0);
   });
 
   it('when calls flow, then usage is saved at most once per interval, and flush saves at once', async () => {
-    const { scheduler, saved, quota } = quotaOnManualTime({ saveIntervalMs: 30 });
+    const { scheduler, saved, quota } = await quotaOnManualTime({ saveIntervalMs: 30 });
     for (let i = 0; i < 10; i += 1) quota.recordCall();
     scheduler.advance(29);
     await settle();
@@ -176,7 +177,7 @@ describe('DailyQuota', () => {
   });
 
   it('when calls pause, then the pause is saved without waiting for the interval', async () => {
-    const { saved, quota } = quotaOnManualTime({ saveIntervalMs: 60_000 });
+    const { saved, quota } = await quotaOnManualTime({ saveIntervalMs: 60_000 });
     quota.pauseUntilReset();
     await settle();
     expect(saved.at(-1)).toEqual({ day: '2026-11-24', calls: 0, pausedUntil: at(nextMidnight) });
@@ -196,7 +197,7 @@ describe('DailyQuota', () => {
   });
 
   it('when errors were counted, then the counts are saved with the usage, survive a restart and a new day', async () => {
-    const { clock, scheduler, saved, quota } = quotaOnManualTime();
+    const { clock, scheduler, saved, quota } = await quotaOnManualTime();
     quota.recordError('606');
     quota.recordError('606');
     quota.recordError('ECONNRESET');
@@ -212,7 +213,7 @@ describe('DailyQuota', () => {
       dailyQuota: 1000,
       clock,
       logger: silentLogger,
-      usageStore: memoryUsageStore(saved.at(-1)).store,
+      usage: await createStoreDailyUsage(memoryUsageStore(saved.at(-1)).store),
       scheduler,
     });
     expect(restarted.errorsByCode()).toEqual({ '606': 2, ECONNRESET: 1 });

@@ -25,7 +25,7 @@ describe('applyLeadWebhook', () => {
     await new Promise((resolve) => setImmediate(resolve));
 
     expect(resolved).toBe(false);
-    expect(store.getLead(3)?.fields).toEqual({ email: 'a@b.com' });
+    expect((await store.getLead(3))?.fields).toEqual({ email: 'a@b.com' });
     releaseWrite();
     await expect(applying).resolves.toEqual({ status: 'created', leadId: 3 });
     write.mockRestore();
@@ -52,7 +52,7 @@ describe('applyLeadWebhook', () => {
     await expect(
       applyLeadWebhook({ store, clock: createManualClock() }, { id: 3, fields: {} }),
     ).rejects.toMatchObject({ code: 'STORE_CLOSED' });
-    expect(store.getLead(3)).toBeUndefined();
+    expect(await store.getLead(3)).toBeUndefined();
   });
 
   it.each([
@@ -70,6 +70,6 @@ describe('applyLeadWebhook', () => {
     const result = await applyLeadWebhook({ store, clock }, { id: 3, fields: { city: 'Oslo' } });
 
     expect(result).toEqual({ status: 'ignored', leadId: 3 });
-    expect(store.getLead(3)?.fields['city']).not.toBe('Oslo');
+    expect((await store.getLead(3))?.fields['city']).not.toBe('Oslo');
   });
 });

@@ -1,7 +1,8 @@
+import type { RoutingAgentsSource } from '../../src/routing/assign-agent.js';
 import express, { Router } from 'express';
 import type { Clock } from '../../src/deps.js';
 import type { Logger } from '../../src/logger.js';
-import type { LeadStore, OutboxStore, RoutingAgent, RoutingStore } from '../../src/store/types.js';
+import type { LeadStore, OutboxStore, RoutingStore } from '../../src/store/types.js';
 import { acceptInvocation } from './accept-invocation.js';
 import { requireApiKey } from './api-key-auth.js';
 import { BRAND_ICON_SVG, SERVICE_ICON_SVG } from './icons.js';
@@ -21,7 +22,7 @@ export interface FlowStepRouteDeps {
   publicBaseUrl: string;
   /** SSFS_CALLBACK_HOSTS. */
   callbackHosts: string[];
-  agents: () => RoutingAgent[];
+  agents: RoutingAgentsSource;
   /** Called after an invocation is stored: kick the outbox worker. */
   onEnqueued?: () => void;
   /** info.version of the service document (default 1.0.0). */
@@ -73,8 +74,8 @@ export function createFlowStepRoutes(deps: FlowStepRouteDeps): Router {
   router.get('/status', async (_req, res) => {
     res.json(await serviceStatus(deps));
   });
-  router.post('/getPicklist', express.json({ limit: '64kb' }), (req, res) => {
-    res.json({ choices: picklistChoices(req.body, deps.agents()) });
+  router.post('/getPicklist', express.json({ limit: '64kb' }), async (req, res) => {
+    res.json({ choices: picklistChoices(req.body, await deps.agents()) });
   });
   router.get('/providerInstructions', (_req, res) => {
     res.type('html').send(instructions);

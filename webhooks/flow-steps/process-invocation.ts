@@ -1,8 +1,12 @@
 import type { SsfsCallbackRecord } from '../../src/clients/ssfs-callback/ssfs-callback-client.js';
 import type { Clock } from '../../src/deps.js';
 import { AppError } from '../../src/errors.js';
-import { assignAgent, type AssignAgentDeps } from '../../src/routing/assign-agent.js';
-import type { NewOutboxItem, RoutingAgent, RoutingStore } from '../../src/store/types.js';
+import {
+  assignAgent,
+  type AssignAgentDeps,
+  type RoutingAgentsSource,
+} from '../../src/routing/assign-agent.js';
+import type { NewOutboxItem, RoutingStore } from '../../src/store/types.js';
 import {
   SSFS_CALLBACK_KIND,
   callbackDedupeKey,
@@ -22,7 +26,7 @@ const ROUTING_CONCURRENCY = 256;
 export interface ProcessInvocationDeps {
   store: RoutingStore;
   clock: Clock;
-  agents: () => RoutingAgent[];
+  agents: RoutingAgentsSource;
   /** ASSIGN_REPEAT_WINDOW_MS, handed to the router for its other callers' semantics. */
   repeatWindowMs: number;
   /** The meetings' routing (owner, rules by priority), for the "all agents" pool. */
@@ -101,7 +105,9 @@ async function routeLead(
   // A direct pool is a rotation of one: the agent's turn counts, so the round robin goes on
   // after them, as it would after any assignment they took.
   const agentId = pool.slice(DIRECT_AGENT_PREFIX.length).toLowerCase();
-  const agents = direct ? () => deps.agents().filter((a) => a.id === agentId) : deps.agents;
+  const agents = direct
+    ? async () => (await deps.agents()).filter((a) => a.id === agentId)
+    : deps.agents;
   try {
     const routed = !direct && deps.routing !== undefined;
     const assigned = await assignAgent(

@@ -1,4 +1,5 @@
-import type { OutboxStore, RoutingAgent } from '../../src/store/types.js';
+import type { RoutingAgentsSource } from '../../src/routing/assign-agent.js';
+import type { OutboxStore } from '../../src/store/types.js';
 import {
   SSFS_CALLBACK_KIND,
   SSFS_FAILURE_CALLBACK_KIND,
@@ -21,10 +22,10 @@ const COUNT_LIMIT = 1_000;
  */
 export async function serviceStatus(deps: {
   store: OutboxStore;
-  agents: () => RoutingAgent[];
+  agents: RoutingAgentsSource;
 }): Promise<ServiceStatus> {
   const status: ServiceStatus = { info: [], warnings: [], errors: [] };
-  const active = deps.agents().filter((a) => a.active);
+  const active = (await deps.agents()).filter((a) => a.active);
   if (active.length === 0) {
     status.errors.push(
       'No active sales agent is configured (ROUTING_AGENTS): every person will come back ' +

@@ -1,3 +1,4 @@
+import type { RoutingAgentsSource } from '../../src/routing/assign-agent.js';
 import {
   SsfsCallbackError,
   type SsfsCallbackClient,
@@ -9,7 +10,7 @@ import {
   type OutboxHandlerContext,
   type OutboxHandlers,
 } from '../../src/outbox/outbox-handler.js';
-import type { OutboxItem, RoutingAgent, RoutingStore } from '../../src/store/types.js';
+import type { OutboxItem, RoutingStore } from '../../src/store/types.js';
 import {
   SSFS_FAILURE_CALLBACK_MAX_ATTEMPTS,
   failureCallbackForCallback,
@@ -27,7 +28,7 @@ import { processInvocation, type ProcessInvocationDeps } from './process-invocat
 export interface SsfsHandlerDeps {
   store: RoutingStore;
   clock: Clock;
-  agents: () => RoutingAgent[];
+  agents: RoutingAgentsSource;
   /** ASSIGN_REPEAT_WINDOW_MS. */
   repeatWindowMs: number;
   callbackClient: SsfsCallbackClient;

@@ -2,8 +2,12 @@ import { Router, type Request } from 'express';
 import type { Clock } from '../../src/deps.js';
 import { AppError, StoreError, ValidationError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
-import { assignAgent, type AssignAgentDeps } from '../../src/routing/assign-agent.js';
-import type { LeadStore, RoutingAgent, RoutingStore } from '../../src/store/types.js';
+import {
+  assignAgent,
+  type AssignAgentDeps,
+  type RoutingAgentsSource,
+} from '../../src/routing/assign-agent.js';
+import type { LeadStore, RoutingStore } from '../../src/store/types.js';
 import { applyLeadWebhook } from '../../src/sync/lead-webhook.js';
 import { limitInFlight } from './in-flight-limit.js';
 import { parseLeadPayload, parseRoutingKey, type LeadPayload } from './lead-payload.js';
@@ -19,7 +23,7 @@ export interface MarketoWebhookDeps {
   secrets: string[];
   /** WEBHOOK_ALLOW_QUERY_SECRET: also accept `?secret=` (weaker: URLs end up in logs). */
   allowQuerySecret: boolean;
-  agents: () => RoutingAgent[];
+  agents: RoutingAgentsSource;
   /** Owner and rules before the rotation, as for meetings (assign-agent.ts). */
   routing?: AssignAgentDeps['routing'];
   assignRepeatWindowMs: number;
