@@ -24,11 +24,6 @@ export interface DocumentDbOptions {
   /** Runs once on close, after the last write: releases the file lock. */
   onClose?: () => Promise<void>;
   /**
-   * The longest a change made with `durability: 'deferred'` waits for its write to start;
-   * default 1,000 ms. It bounds what a crash can lose of such changes.
-   */
-  deferredWriteMs?: number;
-  /**
    * Where changes written with `durability: 'journal'` go (lead-journal.ts); without one they
    * are written whole, as `durable` ones are.
    */
@@ -68,14 +63,7 @@ export class DocumentDb {
     this.journal = options.journal;
     const { checkpointBytes } = options;
     this.checkpointBytes = () => checkpointBytes ?? Math.max(MIN_CHECKPOINT_BYTES, this.sizeOf());
-    this.commits = createGroupCommit((lines) => this.commit(lines), {
-      deferMs: options.deferredWriteMs,
-      onDeferredWriteFailed: (error) =>
-        this.logger.warn(
-          { err: error, location: this.location },
-          'deferred store changes not written yet; kept in memory, the next write carries them',
-        ),
-    });
+    this.commits = createGroupCommit((lines) => this.commit(lines));
   }
 
   /**
@@ -92,12 +80,7 @@ export class DocumentDb {
    * rejects. If the write fails, every caller waiting for it gets STORE_WRITE_FAILED; the
    * change stays in memory and goes out with the next successful write, so a rejection means
    * "not known to be durable", as with any database whose commit acknowledgement is lost.
-   *
-   * With `durability: 'deferred'` the promise resolves as soon as the change is applied (a
-   * refusal still rejects), and the write starts within `deferredWriteMs`, shared with every
-   * other change of that window, or sooner with any other write. For a caller whose change
-   * may be lost in a crash because it is restored from elsewhere. A change that must survive
-   * a crash but is small and frequent goes to the journal instead (`updateJournaled`).
+   * A small, frequent change goes to the journal instead (`updateJournaled`).
    */
   update<T>(mutate: (doc: StoreDocument) => T, options?: WriteOptions): Promise<T> {
     return this.updateIfChanged((doc) => ({ result: mutate(doc), changed: true }), options);
@@ -155,10 +138,6 @@ export class DocumentDb {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (options?.durability === 'deferred') {
-      if (outcome.changed) this.commits.defer();
-      return Promise.resolve(outcome.result);
-    }
     const journaled = options?.durability === 'journal' && this.journal !== undefined;
     const durable = !outcome.changed
       ? this.commits.settled()
@@ -166,14 +145,14 @@ export class DocumentDb {
     return durable.then(() => outcome.result);
   }
 
-  /** Resolves when every acknowledged write and every deferred change is durable. */
+  /** Resolves when every acknowledged write is durable. */
   flush(): Promise<void> {
     return this.commits.settled();
   }
 
   /**
-   * Refuses further writes, waits for those in flight and writes deferred changes, then runs
-   * `onClose` (even if they failed).
+   * Refuses further writes, waits for those in flight, then runs `onClose` (even if they
+   * failed).
    */
   close(): Promise<void> {
     this.closing ??= (async () => {

@@ -9,11 +9,6 @@
  * One caller without a line makes the batch whole, and a whole write holds every line. After a
  * failed write the next one is whole, so a journal file an append may have torn is sealed,
  * never appended to.
- *
- * A caller that does not wait for durability (`defer`) only makes sure that a write starts
- * within `deferMs`: deferred changes share one timer, and any whole write that starts
- * meanwhile, awaited or not, carries them (it holds the whole document) and cancels it. Under
- * a steady stream of such changes that is one write per `deferMs`, not one per change.
  */
 export interface GroupCommit {
   /**
@@ -22,15 +17,8 @@ export interface GroupCommit {
    */
   request(line?: string): Promise<void>;
   /**
-   * Makes sure a write starts within `deferMs` of the first change deferred since the last
-   * write started; nothing waits for it. A failed write leaves the deferred changes pending:
-   * the next whole write, or `settled`, carries them.
-   */
-  defer(): void;
-  /**
-   * Resolves once the document as it is now is durable: waits for the writes in flight, starts
-   * one at once for deferred changes no write has carried yet, and if the last write failed,
-   * tries once more (so a close after a transient error still saves).
+   * Resolves once the document as it is now is durable: waits for the writes in flight, and if
+   * the last write failed, tries once more (so a close after a transient error still saves).
    */
   settled(): Promise<void>;
 }
@@ -38,31 +26,8 @@ export interface GroupCommit {
 /** `undefined`: write the whole document; else append these journal lines. */
 export type CommitWrite = (lines: readonly string[] | undefined) => Promise<void>;
 
-/** The timer the deferred writes use; injected so tests move time by hand instead of sleeping. */
-export interface CommitTimers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const systemTimers: CommitTimers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
-export interface GroupCommitOptions {
-  /** The longest a deferred change waits for its write to start; default 1,000 ms. */
-  deferMs?: number;
-  /** Told when a write that a `defer` timer started fails (no caller waits for it). */
-  onDeferredWriteFailed?: (error: unknown) => void;
-  /** Default: Node's timers. */
-  timers?: CommitTimers;
-}
-
-export const DEFAULT_DEFER_MS = 1_000;
 /** Journal appends in flight at once (their syncs overlap; their bytes go in order). */
 export const MAX_APPENDS_IN_FLIGHT = 4;
-/** setTimeout fires at once past this (a 32-bit signed delay). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Batch {
   promise: Promise<void>;
@@ -72,16 +37,7 @@ interface Batch {
   lines: string[] | undefined;
 }
 
-export function createGroupCommit(
-  write: CommitWrite,
-  options: GroupCommitOptions = {},
-): GroupCommit {
-  const deferMs = options.deferMs ?? DEFAULT_DEFER_MS;
-  if (!Number.isFinite(deferMs) || deferMs < 0 || deferMs > MAX_TIMER_MS) {
-    throw new RangeError(`deferMs must be between 0 and ${MAX_TIMER_MS} ms, not ${deferMs}`);
-  }
-  const onDeferredWriteFailed = options.onDeferredWriteFailed ?? (() => undefined);
-  const timers = options.timers ?? systemTimers;
+export function createGroupCommit(write: CommitWrite): GroupCommit {
   /** Callers waiting for a write that has not started yet. */
   let next: Batch | undefined;
   /** Callers waiting for the writes in flight: one whole write, or appends in start order. */
@@ -92,9 +48,6 @@ export function createGroupCommit(
    * the changes the failed one did not, and seals a journal file an append may have torn.
    */
   let needsWhole = false;
-  /** Deferred changes that no started write holds yet. */
-  let deferred = false;
-  let deferTimer: unknown;
 
   /**
    * A whole write starts alone. Appends may overlap, up to MAX_APPENDS_IN_FLIGHT: the journal
@@ -122,14 +75,6 @@ export function createGroupCommit(
     const lines = needsWhole ? undefined : batch.lines;
     const started = { batch, whole: lines === undefined };
     inFlight.push(started);
-    // A whole write takes its snapshot before its first await (json-file-store.ts), so it holds
-    // every deferred change made until now: their timer is no longer needed.
-    const carriesDeferred = lines === undefined && deferred;
-    if (carriesDeferred) {
-      deferred = false;
-      if (deferTimer !== undefined) timers.clearTimeout(deferTimer);
-      deferTimer = undefined;
-    }
     let writing: Promise<void>;
     try {
       writing = write(lines);
@@ -144,7 +89,6 @@ export function createGroupCommit(
         },
         (error: unknown) => {
           needsWhole = true;
-          if (carriesDeferred) deferred = true;
           batch.reject(error);
         },
       )
@@ -163,21 +107,10 @@ export function createGroupCommit(
     return promise;
   }
 
-  function writeDeferred(): void {
-    deferTimer = undefined;
-    if (deferred) request().catch(onDeferredWriteFailed);
-  }
-
   return {
     request,
-    defer() {
-      deferred = true;
-      // The timer keeps the process alive until the write starts: a process that ends on its
-      // own (a CLI run) still writes its deferred changes.
-      deferTimer ??= timers.setTimeout(writeDeferred, deferMs);
-    },
     settled() {
-      if (deferred || needsWhole) return request();
+      if (needsWhole) return request();
       const pending = inFlight.map((w) => w.batch.promise);
       if (next !== undefined) pending.push(next.promise);
       if (pending.length === 0) return Promise.resolve();

@@ -84,7 +84,6 @@ export async function createJsonFileStore(options: JsonFileStoreOptions): Promis
         logger,
         sizeBytes: () => adapter.bytes,
         onClose: () => lock.release(),
-        deferredWriteMs: options.deferredWriteMs,
         journal: new LeadJournal(file, document.journalGeneration),
         checkpointBytes: options.journalCheckpointBytes,
       }),
@@ -93,7 +92,7 @@ export async function createJsonFileStore(options: JsonFileStoreOptions): Promis
     logger.info(
       {
         file,
-        leads: store.countLeads(),
+        leads: await store.countLeads(),
         bytes: adapter.bytes,
         ms: Math.round(performance.now() - started),
       },

@@ -8,15 +8,15 @@ import type { OAuthState } from '../records/oauth-state.js';
 import { MeetingRecords } from './meeting-records.js';
 import type {
   HoldMeetingArgs,
-  HoldMeetingResult,
   MeetingChange,
   MeetingFilter,
+  SlotProbe,
 } from './meeting-store-types.js';
 import type { Agent, Meeting, RoutingRule } from '../records/meeting-contract.js';
 import { OutboxRecords } from './outbox-records.js';
 import { refuseInvalid } from './record-validation.js';
-import { RoutingRecords, type RoundRobinArgs, type RoundRobinResult } from './routing-records.js';
-import type { RotationState } from '../routing/rotation-state.js';
+import { RoutingRecords, type AssignmentTurnArgs } from './routing-records.js';
+import type { RotationState } from '../records/rotation.js';
 import type { RoutingSettings } from '../records/routing-settings.js';
 import {
   syncStateSchema,
@@ -37,11 +37,6 @@ import {
 export interface LowdbStoreOptions {
   /** Outbox item ids and lease tokens; random UUIDs unless a test injects predictable ones. */
   ids?: Ids;
-  /**
-   * The longest a change applied with `durability: 'deferred'` waits for its write to start
-   * (default 1,000 ms): what a crash can lose of such changes. Read by the store factories.
-   */
-  deferredWriteMs?: number;
 }
 
 /**
@@ -66,19 +61,19 @@ export class LowdbStore implements Store {
     this.meetings = new MeetingRecords(db.data, this.outbox);
   }
 
-  getLead(id: number): StoredLead | undefined {
+  async getLead(id: number): Promise<StoredLead | undefined> {
     return this.leads.get(id);
   }
 
-  findLeadsByEmail(email: string): StoredLead[] {
+  async findLeadsByEmail(email: string): Promise<StoredLead[]> {
     return this.leads.findByEmail(email);
   }
 
-  countLeads(): number {
+  async countLeads(): Promise<number> {
     return this.leads.count();
   }
 
-  leadIdsObservedBefore(ms: number): number[] {
+  async leadIdsObservedBefore(ms: number): Promise<number[]> {
     return this.leads.idsObservedBefore(ms);
   }
 
@@ -89,7 +84,7 @@ export class LowdbStore implements Store {
     }, options);
   }
 
-  loadSyncState(): SyncState {
+  async loadSyncState(): Promise<SyncState> {
     // A deep copy: the sync job edits its copy freely and commits it with the page.
     return structuredClone(this.db.data.sync);
   }
@@ -114,7 +109,7 @@ export class LowdbStore implements Store {
     );
   }
 
-  loadUsage(): UsageState | undefined {
+  async loadUsage(): Promise<UsageState | undefined> {
     const { usage } = this.db.data;
     return usage === undefined ? undefined : { ...usage };
   }
@@ -125,7 +120,7 @@ export class LowdbStore implements Store {
     });
   }
 
-  loadInstance(): StoreInstance | undefined {
+  async loadInstance(): Promise<StoreInstance | undefined> {
     const { instance } = this.db.data;
     return instance === undefined ? undefined : { ...instance };
   }
@@ -136,21 +131,21 @@ export class LowdbStore implements Store {
     });
   }
 
-  /* Routing: pick and record in one synchronous mutator (routing-records.ts). */
+  /* Routing: a turn's facts, the caller's decision and its write in one synchronous mutator. */
 
-  assignRoundRobin(args: RoundRobinArgs): Promise<RoundRobinResult> {
-    return this.db.updateIfChanged(() => this.routing.assign(args));
+  takeAssignmentTurn<T>(args: AssignmentTurnArgs<T>): Promise<T> {
+    return this.db.updateIfChanged(() => this.routing.takeTurn(args));
   }
 
-  routingState(): ReturnType<RoutingRecords['state']> {
+  async routingState(): Promise<ReturnType<RoutingRecords['state']>> {
     return this.routing.state();
   }
 
-  rotationState(): RotationState {
+  async rotationState(): Promise<RotationState> {
     return this.routing.rotation();
   }
 
-  routingSettings(): RoutingSettings {
+  async routingSettings(): Promise<RoutingSettings> {
     return this.routing.settings();
   }
 
@@ -158,7 +153,7 @@ export class LowdbStore implements Store {
     return this.db.updateIfChanged(() => this.routing.saveSettings(settings));
   }
 
-  getAssignment(key: string): Assignment | undefined {
+  async getAssignment(key: string): Promise<Assignment | undefined> {
     return this.routing.get(key);
   }
 
@@ -187,15 +182,15 @@ export class LowdbStore implements Store {
     return this.db.updateIfChanged(() => this.outbox.replay(id, now));
   }
 
-  getOutboxItem(id: string): OutboxItem | undefined {
+  async getOutboxItem(id: string): Promise<OutboxItem | undefined> {
     return this.outbox.get(id);
   }
 
-  findOutboxItem(dedupeKey: string): OutboxItem | undefined {
+  async findOutboxItem(dedupeKey: string): Promise<OutboxItem | undefined> {
     return this.outbox.find(dedupeKey);
   }
 
-  listOutbox(filter?: Parameters<OutboxStore['listOutbox']>[0]): OutboxItem[] {
+  async listOutbox(filter?: Parameters<OutboxStore['listOutbox']>[0]): Promise<OutboxItem[]> {
     return this.outbox.list(filter);
   }
 
@@ -208,7 +203,7 @@ export class LowdbStore implements Store {
    * changing. A chat event, its counters, visitor links and outbox items are one mutation.
    */
 
-  getChatConfiguration(): ChatConfiguration | undefined {
+  async getChatConfiguration(): Promise<ChatConfiguration | undefined> {
     return this.chat.configuration();
   }
 
@@ -216,11 +211,11 @@ export class LowdbStore implements Store {
     return this.db.updateIfChanged(() => this.chat.saveConfiguration(configuration));
   }
 
-  listDialogues(): Dialogue[] {
+  async listDialogues(): Promise<Dialogue[]> {
     return this.chat.list();
   }
 
-  getDialogue(id: string): Dialogue | undefined {
+  async getDialogue(id: string): Promise<Dialogue | undefined> {
     return this.chat.get(id);
   }
 
@@ -232,7 +227,7 @@ export class LowdbStore implements Store {
     return this.db.updateIfChanged(() => this.chat.delete(id));
   }
 
-  chatRevision(): number {
+  async chatRevision(): Promise<number> {
     return this.chat.revision();
   }
 
@@ -240,28 +235,32 @@ export class LowdbStore implements Store {
     return this.db.updateIfChanged(() => this.chat.recordEvent(args));
   }
 
-  dialogueStats(dialogueId: string): DialogueStats {
+  async dialogueStats(dialogueId: string): Promise<DialogueStats> {
     return this.chat.stats(dialogueId);
   }
 
-  findVisitorEmail(visitor: { anonymousId?: string; mktoTrk?: string }): string | undefined {
+  async findVisitorEmail(visitor: {
+    anonymousId?: string;
+    mktoTrk?: string;
+  }): Promise<string | undefined> {
     return this.chat.findVisitorEmail(visitor);
   }
 
   /*
-   * Agents, routing rules, OAuth states and meetings (meeting-records.ts): every check-then-write
-   * (slot free? key new? whose turn?) is one synchronous mutator.
+   * Agents, routing rules, OAuth states and meetings (meeting-records.ts): every read of facts,
+   * the caller's decision on them and its write (slot free? key new? whose turn?) is one
+   * synchronous mutator: one event-loop turn is the lock.
    */
 
-  listAgents(): Agent[] {
+  async listAgents(): Promise<Agent[]> {
     return this.meetings.listAgents();
   }
 
-  getAgent(id: string): Agent | undefined {
+  async getAgent(id: string): Promise<Agent | undefined> {
     return this.meetings.getAgent(id);
   }
 
-  findAgentByEmail(email: string): Agent | undefined {
+  async findAgentByEmail(email: string): Promise<Agent | undefined> {
     return this.meetings.findAgentByEmail(email);
   }
 
@@ -281,11 +280,11 @@ export class LowdbStore implements Store {
     return this.db.updateIfChanged(() => this.meetings.reorderAgents(ids));
   }
 
-  listRoutingRules(): RoutingRule[] {
+  async listRoutingRules(): Promise<RoutingRule[]> {
     return this.meetings.listRules();
   }
 
-  getRoutingRule(id: string): RoutingRule | undefined {
+  async getRoutingRule(id: string): Promise<RoutingRule | undefined> {
     return this.meetings.getRule(id);
   }
 
@@ -305,35 +304,48 @@ export class LowdbStore implements Store {
     return this.db.updateIfChanged(() => this.meetings.consumeOAuthState(state, now));
   }
 
-  holdMeeting(args: HoldMeetingArgs): Promise<HoldMeetingResult> {
+  holdMeeting<T>(args: HoldMeetingArgs<T>): Promise<T> {
     return this.db.updateIfChanged(() => this.meetings.hold(args));
   }
 
-  releaseMeeting(id: string, _now: number): Promise<boolean> {
-    return this.db.updateIfChanged(() => this.meetings.release(id));
+  releaseMeeting(
+    id: string,
+    _now: number,
+    giveBack: (rotation: RotationState, meeting: Meeting) => RotationState,
+  ): Promise<boolean> {
+    return this.db.updateIfChanged(() => this.meetings.release(id, giveBack));
   }
 
-  updateMeeting(id: string, change: MeetingChange, now: number): Promise<Meeting> {
-    return this.db.updateIfChanged(() => this.meetings.update(id, change, now));
+  updateMeeting(
+    id: string,
+    change: MeetingChange,
+    now: number,
+    options?: { probe?: SlotProbe },
+  ): Promise<Meeting> {
+    return this.db.updateIfChanged(() => this.meetings.update(id, change, now, options));
   }
 
-  getMeeting(id: string): Meeting | undefined {
+  async getMeeting(id: string): Promise<Meeting | undefined> {
     return this.meetings.getMeeting(id);
   }
 
-  findMeetingByManageTokenHash(hash: string): Meeting | undefined {
+  async findMeetingByManageTokenHash(hash: string): Promise<Meeting | undefined> {
     return this.meetings.findByTokenHash(hash);
   }
 
-  listMeetings(filter?: MeetingFilter): Meeting[] {
+  async listMeetings(filter?: MeetingFilter): Promise<Meeting[]> {
     return this.meetings.list(filter);
   }
 
-  agentMeetings(agentId: string, from: number, to: number): Meeting[] {
+  async agentMeetings(agentId: string, from: number, to: number): Promise<Meeting[]> {
     return this.meetings.agentMeetings(agentId, from, to);
   }
 
-  meetingsDue(statuses: Array<Meeting['status']>, before: number, limit: number): Meeting[] {
+  async meetingsDue(
+    statuses: Array<Meeting['status']>,
+    before: number,
+    limit: number,
+  ): Promise<Meeting[]> {
     return this.meetings.due(statuses, before, limit);
   }
 

@@ -9,23 +9,24 @@ import type { Agent, Meeting, RoutingRule } from '../records/meeting-contract.js
 import type { Changed } from './document-db.js';
 import { deepFreeze } from './document-snapshot.js';
 import { oauthStateSchema, type OAuthState } from '../records/oauth-state.js';
+import type { RotationState } from '../records/rotation.js';
 import type {
   HoldMeetingArgs,
-  HoldMeetingResult,
   MeetingChange,
   MeetingFilter,
+  SlotProbe,
 } from './meeting-store-types.js';
-import { rotationStart } from '../routing/round-robin.js';
-import { giveBack, NO_POOL, pointerOf, takeTurn, turnMemo } from '../routing/rotation-state.js';
 import type { OutboxRecords } from './outbox-records.js';
 import { refuseInvalid } from './record-validation.js';
+import { validRotation } from './routing-records.js';
 import type { StoreDocument } from './store-document.js';
 
 /**
  * Agents, meetings, routing rules and OAuth states in the store document. Every method that
- * changes something is a synchronous mutator for `DocumentDb.update(IfChanged)`: the check
- * (is the slot free? is the key new? whose turn is it?) and the write happen in one event-loop
- * turn, so concurrent bookings cannot interleave between them (research D4). Values are frozen
+ * changes something is a synchronous mutator for `DocumentDb.update(IfChanged)`: the facts a
+ * decision needs (is the slot free? is the key new? whose turn is it?), the caller's decision
+ * and the write happen in one event-loop turn, so concurrent bookings cannot interleave between
+ * them (research D4). The store decides nothing: meetings/ and routing/ pass their decisions. Values are frozen
  * and replaced, never changed in place (store-document.ts).
  */
 export class MeetingRecords {
@@ -207,133 +208,117 @@ export class MeetingRecords {
   }
 
   /**
-   * A new meeting [start, end) with `bufferAfterMs` conflicts with an active meeting m of the
-   * same agent when they overlap once each is extended by its own buffer after: no meeting may
-   * start within the buffer after another ends (Dynamic Chat's "buffer after meetings").
+   * Whether `probe` overlaps an active meeting of its agent, each extended by its own buffer
+   * after: no meeting may start within the buffer after another ends (Dynamic Chat's "buffer
+   * after meetings"). The store's one rule about time (meeting-store-types.ts SlotProbe).
    */
-  hasConflict(args: {
-    agentId: string;
-    start: number;
-    end: number;
-    bufferAfterMs: number;
-    excludeId?: string;
-  }): boolean {
-    for (const id of this.byAgent.get(args.agentId) ?? []) {
-      if (id === args.excludeId) continue;
+  overlaps(probe: SlotProbe): boolean {
+    for (const id of this.byAgent.get(probe.agentId) ?? []) {
+      if (id === probe.excludeId) continue;
       const m = this.doc.meetings.get(id)!;
       if (!isActiveMeeting(m)) continue;
-      if (args.start < m.end + m.bufferAfterMs && m.start < args.end + args.bufferAfterMs)
+      if (probe.start < m.end + m.bufferAfterMs && m.start < probe.end + probe.bufferAfterMs)
         return true;
     }
     return false;
   }
 
-  hold(args: HoldMeetingArgs): Changed<HoldMeetingResult> {
-    const key = args.meeting.idempotencyKey;
-    const earlierId = key === undefined ? undefined : this.byIdempotencyKey.get(key);
-    if (earlierId !== undefined) {
-      return {
-        result: { outcome: 'replayed', meeting: this.doc.meetings.get(earlierId)! },
-        changed: false,
-      };
-    }
-    if (this.doc.meetings.has(args.meeting.id)) {
-      throw new ConflictError('MEETING_EXISTS', `Meeting ${args.meeting.id} exists`);
-    }
-    if (
-      args.maxPerVisitor !== undefined &&
-      this.upcomingOf(args.meeting.visitor.email, args.now) >= args.maxPerVisitor
-    ) {
-      return { result: { outcome: 'visitor-limit' }, changed: false };
-    }
-    const order = args.candidates.map((c) => c.id);
-    const start =
-      args.mode === 'rotation' ? rotationStart(order, pointerOf(this.doc.routing, args.pool)) : 0;
-    const skipped: Array<{ agentId: string; reason: string }> = [];
-    for (let step = 0; step < args.candidates.length; step += 1) {
-      const candidate = args.candidates[(start + step) % args.candidates.length]!;
-      if (!candidate.eligible) {
-        skipped.push({ agentId: candidate.id, reason: candidate.reason ?? 'unavailable' });
-        continue;
-      }
-      const end = args.meeting.start + candidate.durationMs;
-      const conflict = this.hasConflict({
-        agentId: candidate.id,
-        start: args.meeting.start,
-        end,
-        bufferAfterMs: candidate.bufferAfterMs,
-      });
-      if (conflict) {
-        skipped.push({ agentId: candidate.id, reason: 'booked' });
-        continue;
-      }
-      const meeting = this.insert({
-        ...args.meeting,
-        end,
-        agentId: candidate.id,
-        agentName: candidate.name,
-        agentEmail: candidate.email,
-        bufferAfterMs: candidate.bufferAfterMs,
-        provider: candidate.provider,
-        routing: {
-          ...args.meeting.routing,
-          skipped: [...args.meeting.routing.skipped, ...skipped],
-          ...(args.mode === 'rotation' ? turnMemo(this.doc.routing, args.pool) : {}),
-        },
-      });
-      this.doc.routing = deepFreeze(
-        takeTurn(this.doc.routing, args.mode === 'rotation' ? args.pool : NO_POOL, candidate.id, {
-          order,
-        }),
-      );
-      return { result: { outcome: 'held', meeting }, changed: true };
-    }
-    return { result: { outcome: 'taken', skipped }, changed: false };
+  /**
+   * Reads the facts of a hold, runs the caller's decision on them and stores the meeting and
+   * rotation it returns. Everything is checked before anything is written, so a refusal (or an
+   * error the decision throws) leaves the document as it was.
+   */
+  hold<T>(args: HoldMeetingArgs<T>): Changed<T> {
+    const key = args.idempotencyKey;
+    const replayId = key === undefined ? undefined : this.byIdempotencyKey.get(key);
+    const overlapping = new Set<string>();
+    for (const probe of args.probes) if (this.overlaps(probe)) overlapping.add(probe.agentId);
+    const decision = args.decide({
+      rotation: this.doc.routing,
+      replay: replayId === undefined ? undefined : this.doc.meetings.get(replayId),
+      upcomingForVisitor: this.upcomingOf(args.visitorEmail, args.now),
+      overlapping,
+    });
+    const meeting = decision.meeting === undefined ? undefined : this.insertable(decision.meeting);
+    const rotation = validRotation(decision.rotation, this.doc.routing);
+    if (meeting !== undefined) this.insert(meeting);
+    if (rotation !== undefined) this.doc.routing = rotation;
+    return { result: decision.result, changed: meeting !== undefined || rotation !== undefined };
   }
 
-  release(id: string): Changed<boolean> {
+  release(
+    id: string,
+    giveBack: (rotation: RotationState, meeting: Meeting) => RotationState,
+  ): Changed<boolean> {
     const meeting = this.doc.meetings.get(id);
     if (meeting === undefined || meeting.status !== 'pending')
       return { result: false, changed: false };
+    const rotation = validRotation(giveBack(this.doc.routing, meeting), this.doc.routing);
     this.remove(meeting);
-    this.doc.routing = deepFreeze(
-      giveBack(this.doc.routing, { ...meeting.routing, agentId: meeting.agentId }),
-    );
+    if (rotation !== undefined) this.doc.routing = rotation;
     return { result: true, changed: true };
   }
 
-  update(id: string, change: MeetingChange, now: number): Changed<Meeting> {
+  update(
+    id: string,
+    change: MeetingChange,
+    now: number,
+    options: { probe?: SlotProbe } = {},
+  ): Changed<Meeting> {
     const current = this.doc.meetings.get(id);
     if (current === undefined)
       throw new AppError('NOT_FOUND', `No meeting ${id}`, { httpStatus: 404 });
-    const { meeting, outbox, giveBackTurn } = change(current, {
-      hasConflict: (args) => this.hasConflict(args),
+    const decided = change(current, {
+      rotation: this.doc.routing,
       routingSettings: this.doc.routingSettings,
+      overlaps: options.probe === undefined ? false : this.overlaps(options.probe),
     });
-    if (meeting === current && (outbox === undefined || outbox.length === 0)) {
+    const rotation = validRotation(decided.rotation, this.doc.routing);
+    const outbox = decided.outbox ?? [];
+    if (decided.meeting === current && outbox.length === 0 && rotation === undefined) {
       return { result: current, changed: false };
     }
-    const next = deepFreeze(refuseInvalid(meetingSchema, { ...meeting, id }, 'meeting'));
-    // The outbox first: it validates too, and a refusal must leave the meeting unchanged.
-    if (outbox !== undefined && outbox.length > 0) this.outbox.enqueue(outbox, now);
-    this.remove(current);
-    this.doc.meetings.set(id, next);
-    this.index(next);
-    if (giveBackTurn === true) {
-      this.doc.routing = deepFreeze(
-        giveBack(this.doc.routing, { ...current.routing, agentId: current.agentId }),
-      );
+    const next =
+      decided.meeting === current
+        ? current
+        : deepFreeze(refuseInvalid(meetingSchema, { ...decided.meeting, id }, 'meeting'));
+    if (next !== current && claimsNewTime(current, next) && this.overlaps(probeOf(next))) {
+      throw slotTaken(next);
     }
+    // The outbox last of the checks: it validates too, and a refusal must change nothing.
+    if (outbox.length > 0) this.outbox.enqueue(outbox, now);
+    if (next !== current) {
+      this.remove(current);
+      this.doc.meetings.set(id, next);
+      this.index(next);
+    }
+    if (rotation !== undefined) this.doc.routing = rotation;
     return { result: next, changed: true };
   }
 
   /* Internals ------------------------------------------------------------------------------ */
 
-  private insert(input: Meeting): Meeting {
+  /**
+   * A decided new meeting, validated and frozen, or a refusal: its id or idempotency key is
+   * taken (MEETING_EXISTS), or it overlaps an active meeting of its agent (SLOT_TAKEN), whatever
+   * the decision thought (the PostgreSQL store's unique index and exclusion constraint).
+   */
+  private insertable(input: Meeting): Meeting {
     const meeting = deepFreeze(refuseInvalid(meetingSchema, input, 'meeting'));
+    const key = meeting.idempotencyKey;
+    if (this.doc.meetings.has(meeting.id)) {
+      throw new ConflictError('MEETING_EXISTS', `Meeting ${meeting.id} exists`);
+    }
+    if (key !== undefined && this.byIdempotencyKey.has(key)) {
+      throw new ConflictError('MEETING_EXISTS', `A meeting with idempotency key ${key} exists`);
+    }
+    if (isActiveMeeting(meeting) && this.overlaps(probeOf(meeting))) throw slotTaken(meeting);
+    return meeting;
+  }
+
+  private insert(meeting: Meeting): void {
     this.doc.meetings.set(meeting.id, meeting);
     this.index(meeting);
-    return meeting;
   }
 
   private remove(meeting: Meeting): void {
@@ -365,4 +350,28 @@ export class MeetingRecords {
     }
     return count;
   }
+}
+
+function probeOf(meeting: Meeting): SlotProbe {
+  const { agentId, start, end, bufferAfterMs, id } = meeting;
+  return { agentId, start, end, bufferAfterMs, excludeId: id };
+}
+
+/** Whether `next` holds time `current` did not: active again, or another agent or time. */
+function claimsNewTime(current: Meeting, next: Meeting): boolean {
+  if (!isActiveMeeting(next)) return false;
+  return (
+    !isActiveMeeting(current) ||
+    next.agentId !== current.agentId ||
+    next.start !== current.start ||
+    next.end !== current.end ||
+    next.bufferAfterMs !== current.bufferAfterMs
+  );
+}
+
+function slotTaken(meeting: Meeting): ConflictError {
+  return new ConflictError(
+    'SLOT_TAKEN',
+    `Agent ${meeting.agentId} already has a meeting overlapping ${new Date(meeting.start).toISOString()}`,
+  );
 }

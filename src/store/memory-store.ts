@@ -13,7 +13,6 @@ export function createMemoryStore(options: LowdbStoreOptions = {}): LowdbStore {
       adapter: new Memory<StoreDocument>(),
       document: createEmptyDocument(),
       location: 'memory',
-      deferredWriteMs: options.deferredWriteMs,
     }),
     options,
   );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StoreError } from '../errors.js';
+import { rotationStateSchema } from '../records/rotation.js';
 import { DEFAULT_ROUTING_SETTINGS, routingSettingsSchema } from '../records/routing-settings.js';
 import { chatDocumentShape, createEmptyChatDocument } from './chat-document.js';
 import { deepFreeze, freezeDocumentValues } from './document-snapshot.js';
@@ -52,22 +53,8 @@ const leadsSchema = z.record(z.string(), storedLeadSchema).transform((leads, ctx
   return byId;
 });
 
-/** The round-robin pointer and the assignments per agent to date; replaced whole on change. */
-const routingSchema = z
-  .object({
-    /** The default rotation's pointer: the agent who took the last turn. */
-    lastAgentId: z.string().optional(),
-    /** Pointers of the other rotations (a rule's own pool, `rule:<id>`). */
-    pointers: z.record(z.string(), z.string()).optional(),
-    /** Per pool, who followed the pointer's agent then: the rotation outlives its last taker. */
-    followers: z.record(z.string(), z.array(z.string())).optional(),
-    /** Turns taken per pool, so a hold given back can tell whether another turn came since. */
-    turns: z.record(z.string(), z.number().int().nonnegative()).optional(),
-    totals: z.record(z.string(), z.number().int().nonnegative()),
-    /** Call Webhook and flow-step assignments per agent. */
-    assigned: z.record(z.string(), z.number().int().nonnegative()).optional(),
-  })
-  .default(() => ({ totals: {} }));
+/** The rotation (records/rotation.ts); replaced whole on change. Defaults for older files. */
+const routingSchema = rotationStateSchema.default(() => ({ totals: {} }));
 
 /** Files written before the settings existed open with the defaults. */
 const routingSettingsDocSchema = routingSettingsSchema.default(() => ({

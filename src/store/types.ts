@@ -42,18 +42,14 @@ export {
 } from '../clients/marketo/daily-usage-port.js';
 
 /**
- * When a write's promise resolves. `durable` (the default): once the change is on disk.
- * `deferred`: once it is applied in memory (visible to reads, validated as ever; a refusal
- * still rejects); the write follows within the store's `deferredWriteMs` (1 s by default),
- * shared with the other changes of that window, or sooner with any other write, and
- * flush()/close() write it. A crash in that window loses the change, so it is only for
- * changes restored from elsewhere.
- * `journal`: as durable as `durable`, made so by appending the change to the store's journal
+ * How a write is made durable; its promise resolves once it is, either way. `durable` (the
+ * default): the change is on disk (in the database).
+ * `journal`: as durable, made so by appending the change to the store's journal
  * (one synced append per group commit) rather than rewriting the whole document; for small,
  * frequent lead changes (the lead webhook). Stores without a journal write it as `durable`.
  */
 export interface WriteOptions {
-  durability?: 'durable' | 'deferred' | 'journal';
+  durability?: 'durable' | 'journal';
 }
 
 export interface LeadStore {
@@ -67,7 +63,7 @@ export interface LeadStore {
    */
   leadIdsObservedBefore(ms: number): Promise<number[]>;
   /**
-   * Upserts and deletes in one durable write (or one deferred write, see WriteOptions). An
+   * Upserts and deletes in one durable write (see WriteOptions for how it is made so). An
    * upsert older than the stored observation of the same lead is ignored, and a deleted lead
    * id never comes back (Marketo never reuses ids).
    */

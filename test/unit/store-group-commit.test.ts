@@ -1,34 +1,5 @@
-import { describe, expect, it, vi } from 'vitest';
-import {
-  createGroupCommit,
-  MAX_APPENDS_IN_FLIGHT,
-  type CommitTimers,
-} from '../../src/store/group-commit.js';
-
-/** Timers that fire only when the test moves time on: no test waits on the real clock. */
-function createManualTimers(): CommitTimers & { advance(ms: number): void } {
-  let now = 0;
-  let nextHandle = 0;
-  const due = new Map<number, { at: number; callback: () => void }>();
-  return {
-    setTimeout: (callback, ms) => {
-      nextHandle += 1;
-      due.set(nextHandle, { at: now + ms, callback });
-      return nextHandle;
-    },
-    clearTimeout: (handle) => {
-      due.delete(handle as number);
-    },
-    advance: (ms) => {
-      now += ms;
-      for (const [handle, timer] of [...due].sort((a, b) => a[1].at - b[1].at)) {
-        if (timer.at > now) break;
-        due.delete(handle);
-        timer.callback();
-      }
-    },
-  };
-}
+import { describe, expect, it } from 'vitest';
+import { createGroupCommit, MAX_APPENDS_IN_FLIGHT } from '../../src/store/group-commit.js';
 
 /** Lets every settled promise and pending setImmediate run (no time passes). */
 const drain = async () => {
@@ -102,7 +73,7 @@ describe('group commit', () => {
 
     const results = await Promise.allSettled(waiting);
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected', 'rejected']);
-    await expect(results[0]).toMatchObject({ reason: new Error('disk full') });
+    expect(results[0]).toMatchObject({ reason: new Error('disk full') });
 
     const flushed = commits.settled();
     await writer.waitForWrite(2);
@@ -110,109 +81,6 @@ describe('group commit', () => {
     await expect(flushed).resolves.toBeUndefined();
     await expect(commits.settled()).resolves.toBeUndefined();
     expect(writer.started).toHaveLength(2);
-  });
-
-  it('when changes are deferred, then nothing waits and one write starts within deferMs for all of them', async () => {
-    let version = 0;
-    const writer = createControlledWriter(() => version);
-    const timers = createManualTimers();
-    const commits = createGroupCommit(writer.write, { deferMs: 100, timers });
-
-    for (let i = 0; i < 50; i++) {
-      version++;
-      commits.defer();
-    }
-    await drain(); // past when an awaited write would start
-    timers.advance(99);
-    await drain();
-    expect(writer.started).toEqual([]);
-
-    timers.advance(1);
-    await writer.waitForWrite(1);
-    writer.finish[0]!();
-    timers.advance(10_000);
-    await drain();
-    expect(writer.started).toEqual([50]);
-  });
-
-  it('when an awaited write starts before the deferred one, then it carries the deferred changes and no other write follows', async () => {
-    let version = 0;
-    const writer = createControlledWriter(() => version);
-    const timers = createManualTimers();
-    const commits = createGroupCommit(writer.write, { deferMs: 30, timers });
-
-    version = 1;
-    commits.defer();
-    version = 2;
-    const awaited = commits.request();
-    await writer.waitForWrite(1);
-    writer.finish[0]!();
-    await awaited;
-    timers.advance(10_000);
-    await drain();
-
-    expect(writer.started).toEqual([2]);
-  });
-
-  it('when a change is deferred during a write, then a later write carries it', async () => {
-    let version = 1;
-    const writer = createControlledWriter(() => version);
-    const timers = createManualTimers();
-    const commits = createGroupCommit(writer.write, { deferMs: 10, timers });
-    const first = commits.request();
-    await writer.waitForWrite(1);
-
-    version = 2;
-    commits.defer();
-    writer.finish[0]!();
-    await first;
-    await drain();
-    expect(writer.started).toEqual([1]);
-    timers.advance(10);
-    await writer.waitForWrite(2);
-    writer.finish[1]!();
-
-    expect(writer.started).toEqual([1, 2]);
-  });
-
-  it('when settled is asked with deferred changes pending, then a write starts at once and settled waits for it', async () => {
-    let version = 0;
-    const writer = createControlledWriter(() => version);
-    const commits = createGroupCommit(writer.write, { deferMs: 60_000 });
-    version = 1;
-    commits.defer();
-
-    let done = false;
-    const settled = commits.settled().then(() => (done = true));
-    await writer.waitForWrite(1);
-    expect(done).toBe(false);
-    writer.finish[0]!();
-    await settled;
-
-    expect(writer.started).toEqual([1]);
-    await expect(commits.settled()).resolves.toBeUndefined();
-    expect(writer.started).toHaveLength(1);
-  });
-
-  it('when a deferred write fails, then the failure is reported and the changes go out with the next write', async () => {
-    let version = 0;
-    const writer = createControlledWriter(() => version);
-    const onDeferredWriteFailed = vi.fn();
-    const timers = createManualTimers();
-    const commits = createGroupCommit(writer.write, { deferMs: 10, onDeferredWriteFailed, timers });
-    version = 1;
-    commits.defer();
-    timers.advance(10);
-    await writer.waitForWrite(1);
-    writer.finish[0]!(new Error('disk full'));
-    await drain();
-    expect(onDeferredWriteFailed).toHaveBeenCalledWith(new Error('disk full'));
-
-    const flushed = commits.settled();
-    await writer.waitForWrite(2);
-    writer.finish[1]!();
-    await expect(flushed).resolves.toBeUndefined();
-    expect(writer.started).toEqual([1, 1]);
   });
 
   it('when every caller of a batch brings a journal line, then one append carries them all', async () => {
@@ -320,11 +188,4 @@ describe('group commit', () => {
 
     expect(writer.kinds).toEqual(['whole', 'whole']);
   });
-
-  it.each([-1, Number.NaN, 2 ** 31])(
-    'when deferMs is %s, then the group commit is refused',
-    (deferMs) => {
-      expect(() => createGroupCommit(async () => undefined, { deferMs })).toThrow(RangeError);
-    },
-  );
 });

@@ -1,0 +1,17 @@
+import { CORE_MIGRATION_SQL } from './migrations-core.js';
+
+export interface Migration {
+  /** Applied in ascending order, each once; recorded in schema_migrations. */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Every migration, in order. They are TypeScript string modules rather than .sql files so the
+ * build (tsc) carries them to dist/ with nothing to copy. Never edit an applied migration: add
+ * the next number. Migration 002 (meetings and routing, migrations-meetings.ts) joins here.
+ */
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'core', sql: CORE_MIGRATION_SQL },
+];
