@@ -1,16 +1,12 @@
 import type { Pool } from 'pg';
 import { AppError } from '../../errors.js';
+import { mapPgError } from './pg-errors.js';
 import { agentSchema, type Agent } from '../../records/meeting-contract.js';
 import { deepFreeze } from '../document-snapshot.js';
 import type { AgentStore } from '../meeting-store-types.js';
 import { refuseInvalid } from '../record-validation.js';
-import {
-  inTransaction,
-  pgFailure,
-  selectData,
-  UNIQUE_VIOLATION,
-  type Queryable,
-} from './pg-meeting-transaction.js';
+import { countRows, pgFailure, selectData, UNIQUE_VIOLATION } from './pg-meeting-queries.js';
+import { inTransaction, type Queryable } from './pg-pool.js';
 
 /**
  * Agents in PostgreSQL, in rotation order (`position`: a new agent is appended, a reorder
@@ -25,13 +21,20 @@ export class PgMeetingAgents implements AgentStore {
   }
 
   listAgents(): Promise<Agent[]> {
-    return selectData<Agent>(this.pool, 'SELECT data FROM agents ORDER BY position, id');
+    return selectData<Agent>(
+      this.pool,
+      'the agents',
+      'SELECT data FROM agents ORDER BY position, id',
+    );
   }
 
   async getAgent(id: string): Promise<Agent | undefined> {
-    const [agent] = await selectData<Agent>(this.pool, 'SELECT data FROM agents WHERE id = $1', [
-      id,
-    ]);
+    const [agent] = await selectData<Agent>(
+      this.pool,
+      `agent ${id}`,
+      'SELECT data FROM agents WHERE id = $1',
+      [id],
+    );
     return agent;
   }
 
@@ -44,9 +47,10 @@ export class PgMeetingAgents implements AgentStore {
   }
 
   updateAgent(id: string, change: (agent: Agent) => Agent): Promise<Agent> {
-    return inTransaction(this.pool, async (client) => {
+    return inTransaction(this.pool, `an update of agent ${id}`, async (client) => {
       const [current] = await selectData<Agent>(
         client,
+        `agent ${id}`,
         'SELECT data FROM agents WHERE id = $1 FOR UPDATE',
         [id],
       );
@@ -60,12 +64,12 @@ export class PgMeetingAgents implements AgentStore {
   }
 
   async deleteAgent(id: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query('DELETE FROM agents WHERE id = $1', [id]);
-    return (rowCount ?? 0) > 0;
+    const sql = 'DELETE FROM agents WHERE id = $1 RETURNING id';
+    return (await countRows(this.pool, `a delete of agent ${id}`, sql, [id])) > 0;
   }
 
   reorderAgents(ids: string[]): Promise<void> {
-    return inTransaction(this.pool, async (client) => {
+    return inTransaction(this.pool, 'a reorder of the agents', async (client) => {
       // No agent may be created or deleted between the check and the reorder; reads go on.
       await client.query('LOCK TABLE agents IN EXCLUSIVE MODE');
       const { rows } = await client.query<{ id: string }>('SELECT id FROM agents');
@@ -93,9 +97,12 @@ export class PgMeetingAgents implements AgentStore {
 
 async function findByEmail(db: Queryable, email: string): Promise<Agent | undefined> {
   // The schema lower-cases with JavaScript's rules: compare with those, not the database's.
-  const [agent] = await selectData<Agent>(db, 'SELECT data FROM agents WHERE lower(email) = $1', [
-    email.toLowerCase(),
-  ]);
+  const [agent] = await selectData<Agent>(
+    db,
+    'an agent by email',
+    'SELECT data FROM agents WHERE lower(email) = $1',
+    [email.toLowerCase()],
+  );
   return agent;
 }
 
@@ -116,7 +123,7 @@ async function writeAgent(db: Queryable, input: Agent): Promise<Agent> {
     if (failure?.code === UNIQUE_VIOLATION && failure.constraint === 'agents_email_lower') {
       throw emailTaken(undefined, agent.email, error);
     }
-    throw error;
+    throw mapPgError(error, `a save of agent ${agent.id}`);
   }
   return agent;
 }

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { AppError } from '../../errors.js';
 import {
   meetingSchema,
@@ -7,7 +7,6 @@ import {
   type RoutingRule,
 } from '../../records/meeting-contract.js';
 import type { OAuthState } from '../../records/oauth-state.js';
-import type { NewOutboxItem } from '../../records/outbox-item.js';
 import type { RotationState } from '../../records/rotation.js';
 import { deepFreeze } from '../document-snapshot.js';
 import type {
@@ -31,18 +30,10 @@ import {
   upcomingForVisitor,
 } from './pg-meeting-rows.js';
 import { PgMeetingRules } from './pg-meeting-rules.js';
-import { inTransaction, selectData } from './pg-meeting-transaction.js';
+import { selectData } from './pg-meeting-queries.js';
+import type { EnqueueOutboxIn } from './pg-outbox-records.js';
+import { inTransaction } from './pg-pool.js';
 import { lockRotation, readRoutingSettings, saveRotation } from './pg-routing-records.js';
-
-/**
- * Enqueues outbox items inside the caller's transaction (the outbox records' own insert), so
- * a meeting's change and its Marketo activities commit together or not at all.
- */
-export type EnqueueOutboxIn = (
-  client: PoolClient,
-  items: NewOutboxItem[],
-  now: number,
-) => Promise<void>;
 
 /**
  * Agents, routing rules, OAuth states and meetings in PostgreSQL. A hold, a give-back and a
@@ -115,6 +106,7 @@ export class PgMeetingRecords implements MeetingStores {
   async findMeetingByManageTokenHash(hash: string): Promise<Meeting | undefined> {
     const [meeting] = await selectData<Meeting>(
       this.pool,
+      'a meeting by manage token',
       'SELECT data FROM meetings WHERE manage_token_hash = $1',
       [hash],
     );
@@ -138,7 +130,7 @@ export class PgMeetingRecords implements MeetingStores {
   }
 
   holdMeeting<T>(args: HoldMeetingArgs<T>): Promise<T> {
-    return inTransaction(this.pool, async (client) => {
+    return inTransaction(this.pool, 'a meeting hold', async (client) => {
       const rotation = await lockRotation(client);
       const replay =
         args.idempotencyKey === undefined
@@ -166,7 +158,7 @@ export class PgMeetingRecords implements MeetingStores {
     _now: number,
     giveBack: (rotation: RotationState, meeting: Meeting) => RotationState,
   ): Promise<boolean> {
-    return inTransaction(this.pool, async (client) => {
+    return inTransaction(this.pool, `a release of meeting ${id}`, async (client) => {
       const rotation = await lockRotation(client);
       const meeting = await meetingById(client, id, 'FOR UPDATE');
       if (meeting === undefined || meeting.status !== 'pending') return false;
@@ -183,7 +175,7 @@ export class PgMeetingRecords implements MeetingStores {
     now: number,
     options: { probe?: SlotProbe } = {},
   ): Promise<Meeting> {
-    return inTransaction(this.pool, async (client) => {
+    return inTransaction(this.pool, `an update of meeting ${id}`, async (client) => {
       const rotation = await lockRotation(client);
       const current = await meetingById(client, id, 'FOR UPDATE');
       if (current === undefined) {

@@ -2,13 +2,14 @@ import type { Pool } from 'pg';
 import { ConflictError } from '../../errors.js';
 import { isActiveMeeting, type Meeting } from '../../records/meeting-contract.js';
 import type { MeetingFilter, SlotProbe } from '../meeting-store-types.js';
+import { mapPgError } from './pg-errors.js';
 import {
   EXCLUSION_VIOLATION,
   pgFailure,
   selectData,
   UNIQUE_VIOLATION,
-  type Queryable,
-} from './pg-meeting-transaction.js';
+} from './pg-meeting-queries.js';
+import { queryRows, type Queryable } from './pg-pool.js';
 
 /**
  * Meeting rows: the reads, the overlap probe and the writes, with the database's refusals
@@ -25,7 +26,9 @@ export async function overlappingAgents(
   probes: readonly SlotProbe[],
 ): Promise<Set<string>> {
   if (probes.length === 0) return new Set();
-  const { rows } = await db.query<{ agent_id: string }>(
+  const rows = await queryRows<{ agent_id: string }>(
+    db,
+    'the overlap of slots',
     `SELECT DISTINCT p.agent_id
      FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[])
        AS p(agent_id, lower_ms, upper_ms, exclude_id)
@@ -50,7 +53,9 @@ export async function upcomingForVisitor(
   visitorEmail: string,
   now: number,
 ): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(
+  const rows = await queryRows<{ n: number }>(
+    db,
+    "the visitor's meetings",
     'SELECT count(*)::int AS n FROM meetings WHERE active AND visitor_email = $1 AND end_ms > $2',
     [visitorEmail, now],
   );
@@ -64,6 +69,7 @@ export async function meetingById(
 ): Promise<Meeting | undefined> {
   const [meeting] = await selectData<Meeting>(
     db,
+    `meeting ${id}`,
     `SELECT data FROM meetings WHERE id = $1 ${lock}`,
     [id],
   );
@@ -76,6 +82,7 @@ export async function meetingByIdempotencyKey(
 ): Promise<Meeting | undefined> {
   const [meeting] = await selectData<Meeting>(
     db,
+    'a meeting by idempotency key',
     'SELECT data FROM meetings WHERE idempotency_key = $1',
     [key],
   );
@@ -141,7 +148,8 @@ function refusal(error: unknown, meeting: Meeting): unknown {
       error,
     );
   }
-  if (failure?.code !== UNIQUE_VIOLATION) return error;
+  if (failure?.code !== UNIQUE_VIOLATION)
+    return mapPgError(error, `a write of meeting ${meeting.id}`);
   switch (failure.constraint) {
     case 'meetings_pkey':
       return withCause(new ConflictError('MEETING_EXISTS', `Meeting ${meeting.id} exists`), error);
@@ -154,7 +162,7 @@ function refusal(error: unknown, meeting: Meeting): unknown {
         error,
       );
     default:
-      return error;
+      return mapPgError(error, `a write of meeting ${meeting.id}`);
   }
 }
 
@@ -170,6 +178,7 @@ export function listMeetings(pool: Pool, filter: MeetingFilter = {}): Promise<Me
   // service makes gives the same order.
   return selectData<Meeting>(
     pool,
+    'the meetings',
     `SELECT data FROM meetings
      WHERE ($1::text IS NULL OR agent_id = $1) AND ($2::text IS NULL OR status = $2)
        AND ($3::bigint IS NULL OR start_ms >= $3) AND ($4::bigint IS NULL OR start_ms < $4)
@@ -193,6 +202,7 @@ export function agentMeetings(
 ): Promise<Meeting[]> {
   return selectData<Meeting>(
     pool,
+    `the meetings of agent ${agentId}`,
     `SELECT data FROM meetings
      WHERE active AND agent_id = $1 AND start_ms < $3 AND end_ms + buffer_after_ms > $2
      ORDER BY start_ms, id COLLATE "C"`,
@@ -209,6 +219,7 @@ export function meetingsDue(
   // Oldest due first (the lowdb store walks its map, in the order meetings were last written).
   return selectData<Meeting>(
     pool,
+    'the meetings due',
     `SELECT data FROM meetings WHERE status = ANY($1::text[]) AND due_at < $2
      ORDER BY due_at, id COLLATE "C" LIMIT $3`,
     [statuses, before, limit],

@@ -3,7 +3,8 @@ import { routingRuleSchema, type RoutingRule } from '../../records/meeting-contr
 import { oauthStateSchema, type OAuthState } from '../../records/oauth-state.js';
 import type { OAuthStateStore, RoutingRuleStore } from '../meeting-store-types.js';
 import { refuseInvalid } from '../record-validation.js';
-import { selectData } from './pg-meeting-transaction.js';
+import { countRows, selectData } from './pg-meeting-queries.js';
+import { queryRows } from './pg-pool.js';
 
 /**
  * Routing rules and pending calendar connects (OAuth states) in PostgreSQL: the admin's small
@@ -21,6 +22,7 @@ export class PgMeetingRules implements RoutingRuleStore, OAuthStateStore {
     // admin API makes (`rule_` and lower-case hex); ties on priority and creation only.
     return selectData<RoutingRule>(
       this.pool,
+      'the routing rules',
       'SELECT data FROM routing_rules ORDER BY priority DESC, created_at, id COLLATE "C"',
     );
   }
@@ -28,6 +30,7 @@ export class PgMeetingRules implements RoutingRuleStore, OAuthStateStore {
   async getRoutingRule(id: string): Promise<RoutingRule | undefined> {
     const [rule] = await selectData<RoutingRule>(
       this.pool,
+      `routing rule ${id}`,
       'SELECT data FROM routing_rules WHERE id = $1',
       [id],
     );
@@ -36,7 +39,9 @@ export class PgMeetingRules implements RoutingRuleStore, OAuthStateStore {
 
   async saveRoutingRule(input: RoutingRule): Promise<void> {
     const rule = refuseInvalid(routingRuleSchema, input, 'routing rule');
-    await this.pool.query(
+    await queryRows(
+      this.pool,
+      `a save of routing rule ${rule.id}`,
       `INSERT INTO routing_rules (id, priority, created_at, data) VALUES ($1, $2, $3, $4::jsonb)
        ON CONFLICT (id) DO UPDATE
        SET priority = excluded.priority, created_at = excluded.created_at, data = excluded.data`,
@@ -45,13 +50,15 @@ export class PgMeetingRules implements RoutingRuleStore, OAuthStateStore {
   }
 
   async deleteRoutingRule(id: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query('DELETE FROM routing_rules WHERE id = $1', [id]);
-    return (rowCount ?? 0) > 0;
+    const sql = 'DELETE FROM routing_rules WHERE id = $1 RETURNING id';
+    return (await countRows(this.pool, `a delete of routing rule ${id}`, sql, [id])) > 0;
   }
 
   async saveOAuthState(input: OAuthState): Promise<void> {
     const state = refuseInvalid(oauthStateSchema, input, 'oauth state');
-    await this.pool.query(
+    await queryRows(
+      this.pool,
+      'a save of an OAuth state',
       `INSERT INTO oauth_states (state, expires_at, data) VALUES ($1, $2, $3::jsonb)
        ON CONFLICT (state) DO UPDATE SET expires_at = excluded.expires_at, data = excluded.data`,
       [state.state, state.expiresAt, JSON.stringify(state)],
@@ -63,6 +70,7 @@ export class PgMeetingRules implements RoutingRuleStore, OAuthStateStore {
     // the same state only the one whose DELETE took the row gets it.
     const [usable] = await selectData<OAuthState>(
       this.pool,
+      'an OAuth state',
       `WITH gone AS (
          DELETE FROM oauth_states WHERE state = $1 OR expires_at <= $2
          RETURNING state, expires_at, data

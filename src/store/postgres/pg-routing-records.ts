@@ -1,8 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
-import { z } from 'zod';
 import { StoreError } from '../../errors.js';
 import { assignmentSchema, type Assignment } from '../../records/assignment.js';
-import type { RotationState } from '../../records/rotation.js';
+import { rotationStateSchema, type RotationState } from '../../records/rotation.js';
 import {
   DEFAULT_ROUTING_SETTINGS,
   routingSettingsSchema,
@@ -11,19 +10,8 @@ import {
 import { deepFreeze } from '../document-snapshot.js';
 import { refuseInvalid } from '../record-validation.js';
 import type { AssignmentDecision, AssignmentFacts, RoutingStore } from '../types.js';
-import { inTransaction, selectData, type Queryable } from './pg-meeting-transaction.js';
-
-const count = z.number().int().nonnegative();
-
-/** The rotation as persisted (the lowdb store's document schema for `routing`). */
-const rotationStateSchema = z.object({
-  lastAgentId: z.string().optional(),
-  pointers: z.record(z.string(), z.string()).optional(),
-  followers: z.record(z.string(), z.array(z.string())).optional(),
-  turns: z.record(z.string(), count).optional(),
-  totals: z.record(z.string(), count),
-  assigned: z.record(z.string(), count).optional(),
-});
+import { selectData } from './pg-meeting-queries.js';
+import { inTransaction, queryRows, type Queryable } from './pg-pool.js';
 
 /**
  * Locks the rotation's row for the rest of the transaction and returns its state (frozen).
@@ -43,7 +31,9 @@ export async function saveRotation(client: PoolClient, input: RotationState): Pr
 }
 
 async function readRotation(db: Queryable, lock = ''): Promise<RotationState> {
-  const { rows } = await db.query<{ state: RotationState }>(
+  const rows = await queryRows<{ state: RotationState }>(
+    db,
+    'the rotation',
     `SELECT state FROM rotation WHERE id = 1 ${lock}`,
   );
   const row = rows[0];
@@ -58,6 +48,7 @@ async function readRotation(db: Queryable, lock = ''): Promise<RotationState> {
 export async function readRoutingSettings(db: Queryable): Promise<RoutingSettings> {
   const [stored] = await selectData<RoutingSettings>(
     db,
+    'the routing settings',
     'SELECT settings AS data FROM routing_settings WHERE id = 1',
   );
   return stored ?? deepFreeze({ ...DEFAULT_ROUTING_SETTINGS });
@@ -81,10 +72,11 @@ export class PgRoutingRecords implements RoutingStore {
     keepSince: number;
     decide: (facts: AssignmentFacts) => AssignmentDecision<T>;
   }): Promise<T> {
-    return inTransaction(this.pool, async (client) => {
+    return inTransaction(this.pool, `an assignment turn for ${args.key}`, async (client) => {
       const rotation = await lockRotation(client);
       const [previous] = await selectData<Assignment>(
         client,
+        `the assignment of ${args.key}`,
         'SELECT data FROM assignments WHERE key = $1',
         [args.key],
       );
@@ -132,7 +124,9 @@ export class PgRoutingRecords implements RoutingStore {
 
   async saveRoutingSettings(input: RoutingSettings): Promise<RoutingSettings> {
     const settings = refuseInvalid(routingSettingsSchema, input, 'routing settings');
-    await this.pool.query(
+    await queryRows(
+      this.pool,
+      'a save of the routing settings',
       `INSERT INTO routing_settings (id, settings) VALUES (1, $1::jsonb)
        ON CONFLICT (id) DO UPDATE SET settings = excluded.settings`,
       [JSON.stringify(settings)],
@@ -141,10 +135,10 @@ export class PgRoutingRecords implements RoutingStore {
   }
 
   async getAssignment(key: string): Promise<Assignment | undefined> {
-    const { rows } = await this.pool.query<{ data: Assignment }>(
-      'SELECT data FROM assignments WHERE key = $1',
-      [key],
-    );
+    const sql = 'SELECT data FROM assignments WHERE key = $1';
+    const rows = await queryRows<{ data: Assignment }>(this.pool, `the assignment of ${key}`, sql, [
+      key,
+    ]);
     return rows[0]?.data;
   }
 }
