@@ -5,7 +5,13 @@ import { agentSchema, type Agent } from '../../records/meeting-contract.js';
 import { deepFreeze } from '../document-snapshot.js';
 import type { AgentStore } from '../meeting-store-types.js';
 import { refuseInvalid } from '../record-validation.js';
-import { countRows, pgFailure, selectData, UNIQUE_VIOLATION } from './pg-meeting-queries.js';
+import {
+  countRows,
+  inDecidingTransaction,
+  pgFailure,
+  selectData,
+  UNIQUE_VIOLATION,
+} from './pg-meeting-queries.js';
 import { inTransaction, type Queryable } from './pg-pool.js';
 
 /**
@@ -47,7 +53,7 @@ export class PgMeetingAgents implements AgentStore {
   }
 
   updateAgent(id: string, change: (agent: Agent) => Agent): Promise<Agent> {
-    return inTransaction(this.pool, `an update of agent ${id}`, async (client) => {
+    return inDecidingTransaction(this.pool, `an update of agent ${id}`, async (client, decided) => {
       const [current] = await selectData<Agent>(
         client,
         `agent ${id}`,
@@ -57,7 +63,7 @@ export class PgMeetingAgents implements AgentStore {
       if (current === undefined) {
         throw new AppError('NOT_FOUND', `No agent ${id}`, { httpStatus: 404 });
       }
-      const next = change(current);
+      const next = decided(() => change(current));
       if (next === current) return current;
       return writeAgent(client, { ...next, id });
     });

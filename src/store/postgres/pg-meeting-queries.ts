@@ -1,5 +1,6 @@
 import { deepFreeze } from '../document-snapshot.js';
-import { queryRows, type Queryable } from './pg-pool.js';
+import type { Pool } from 'pg';
+import { inTransaction, queryRows, type PgClient, type Queryable } from './pg-pool.js';
 
 /**
  * Query helpers of the meetings' and routing's records, over pg-pool.ts (whose queryRows and
@@ -37,3 +38,33 @@ export function pgFailure(error: unknown): { code: string; constraint?: string }
 
 export const UNIQUE_VIOLATION = '23505';
 export const EXCLUSION_VIOLATION = '23P01';
+
+/** Runs a caller's synchronous decision inside a transaction, remembering what it throws. */
+export type Decided = <R>(decision: () => R) => R;
+
+/**
+ * pg-pool's inTransaction, except that an error the caller's decision (decide, change,
+ * giveBack) throws is rethrown as it was thrown, after the rollback, as the interfaces
+ * promise; inTransaction maps every error that is not an AppError to STORE_QUERY_FAILED.
+ */
+export async function inDecidingTransaction<T>(
+  pool: Pool,
+  what: string,
+  work: (client: PgClient, decided: Decided) => Promise<T>,
+): Promise<T> {
+  let thrown: { error: unknown } | undefined;
+  const decided: Decided = (decision) => {
+    try {
+      return decision();
+    } catch (error) {
+      thrown = { error };
+      throw error;
+    }
+  };
+  try {
+    return await inTransaction(pool, what, (client) => work(client, decided));
+  } catch (error) {
+    if (thrown !== undefined) throw thrown.error;
+    throw error;
+  }
+}

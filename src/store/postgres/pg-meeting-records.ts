@@ -30,9 +30,8 @@ import {
   upcomingForVisitor,
 } from './pg-meeting-rows.js';
 import { PgMeetingRules } from './pg-meeting-rules.js';
-import { selectData } from './pg-meeting-queries.js';
+import { inDecidingTransaction, selectData } from './pg-meeting-queries.js';
 import type { EnqueueOutboxIn } from './pg-outbox-records.js';
-import { inTransaction } from './pg-pool.js';
 import { lockRotation, readRoutingSettings, saveRotation } from './pg-routing-records.js';
 
 /**
@@ -130,18 +129,19 @@ export class PgMeetingRecords implements MeetingStores {
   }
 
   holdMeeting<T>(args: HoldMeetingArgs<T>): Promise<T> {
-    return inTransaction(this.pool, 'a meeting hold', async (client) => {
+    return inDecidingTransaction(this.pool, 'a meeting hold', async (client, decided) => {
       const rotation = await lockRotation(client);
       const replay =
         args.idempotencyKey === undefined
           ? undefined
           : await meetingByIdempotencyKey(client, args.idempotencyKey);
-      const decision = args.decide({
+      const facts = {
         rotation,
         replay,
         upcomingForVisitor: await upcomingForVisitor(client, args.visitorEmail, args.now),
         overlapping: await overlappingAgents(client, args.probes),
-      });
+      };
+      const decision = decided(() => args.decide(facts));
       if (decision.meeting !== undefined) {
         const meeting = refuseInvalid(meetingSchema, decision.meeting, 'meeting');
         await insertMeeting(client, meeting);
@@ -158,15 +158,19 @@ export class PgMeetingRecords implements MeetingStores {
     _now: number,
     giveBack: (rotation: RotationState, meeting: Meeting) => RotationState,
   ): Promise<boolean> {
-    return inTransaction(this.pool, `a release of meeting ${id}`, async (client) => {
-      const rotation = await lockRotation(client);
-      const meeting = await meetingById(client, id, 'FOR UPDATE');
-      if (meeting === undefined || meeting.status !== 'pending') return false;
-      const next = giveBack(rotation, meeting);
-      await client.query('DELETE FROM meetings WHERE id = $1', [id]);
-      if (next !== rotation) await saveRotation(client, next);
-      return true;
-    });
+    return inDecidingTransaction(
+      this.pool,
+      `a release of meeting ${id}`,
+      async (client, decided) => {
+        const rotation = await lockRotation(client);
+        const meeting = await meetingById(client, id, 'FOR UPDATE');
+        if (meeting === undefined || meeting.status !== 'pending') return false;
+        const next = decided(() => giveBack(rotation, meeting));
+        await client.query('DELETE FROM meetings WHERE id = $1', [id]);
+        if (next !== rotation) await saveRotation(client, next);
+        return true;
+      },
+    );
   }
 
   updateMeeting(
@@ -175,35 +179,40 @@ export class PgMeetingRecords implements MeetingStores {
     now: number,
     options: { probe?: SlotProbe } = {},
   ): Promise<Meeting> {
-    return inTransaction(this.pool, `an update of meeting ${id}`, async (client) => {
-      const rotation = await lockRotation(client);
-      const current = await meetingById(client, id, 'FOR UPDATE');
-      if (current === undefined) {
-        throw new AppError('NOT_FOUND', `No meeting ${id}`, { httpStatus: 404 });
-      }
-      const decided = change(current, {
-        rotation,
-        routingSettings: await readRoutingSettings(client),
-        overlaps:
-          options.probe === undefined
-            ? false
-            : (await overlappingAgents(client, [options.probe])).size > 0,
-      });
-      const outbox = decided.outbox ?? [];
-      const nextRotation = decided.rotation === rotation ? undefined : decided.rotation;
-      if (decided.meeting === current && outbox.length === 0 && nextRotation === undefined) {
-        return current;
-      }
-      const next =
-        decided.meeting === current
-          ? current
-          : deepFreeze(refuseInvalid(meetingSchema, { ...decided.meeting, id }, 'meeting'));
-      // The exclusion constraint refuses a new time that overlaps (SLOT_TAKEN); the row's own
-      // old time does not count, as the lowdb store's probe excludes the meeting itself.
-      if (next !== current) await replaceMeeting(client, next);
-      if (outbox.length > 0) await this.enqueueOutbox(client, outbox, now);
-      if (nextRotation !== undefined) await saveRotation(client, nextRotation);
-      return next;
-    });
+    return inDecidingTransaction(
+      this.pool,
+      `an update of meeting ${id}`,
+      async (client, decided) => {
+        const rotation = await lockRotation(client);
+        const current = await meetingById(client, id, 'FOR UPDATE');
+        if (current === undefined) {
+          throw new AppError('NOT_FOUND', `No meeting ${id}`, { httpStatus: 404 });
+        }
+        const facts = {
+          rotation,
+          routingSettings: await readRoutingSettings(client),
+          overlaps:
+            options.probe === undefined
+              ? false
+              : (await overlappingAgents(client, [options.probe])).size > 0,
+        };
+        const changed = decided(() => change(current, facts));
+        const outbox = changed.outbox ?? [];
+        const nextRotation = changed.rotation === rotation ? undefined : changed.rotation;
+        if (changed.meeting === current && outbox.length === 0 && nextRotation === undefined) {
+          return current;
+        }
+        const next =
+          changed.meeting === current
+            ? current
+            : deepFreeze(refuseInvalid(meetingSchema, { ...changed.meeting, id }, 'meeting'));
+        // The exclusion constraint refuses a new time that overlaps (SLOT_TAKEN); the row's own
+        // old time does not count, as the lowdb store's probe excludes the meeting itself.
+        if (next !== current) await replaceMeeting(client, next);
+        if (outbox.length > 0) await this.enqueueOutbox(client, outbox, now);
+        if (nextRotation !== undefined) await saveRotation(client, nextRotation);
+        return next;
+      },
+    );
   }
 }

@@ -10,8 +10,8 @@ import {
 import { deepFreeze } from '../document-snapshot.js';
 import { refuseInvalid } from '../record-validation.js';
 import type { AssignmentDecision, AssignmentFacts, RoutingStore } from '../types.js';
-import { selectData } from './pg-meeting-queries.js';
-import { inTransaction, queryRows, type Queryable } from './pg-pool.js';
+import { inDecidingTransaction, selectData } from './pg-meeting-queries.js';
+import { queryRows, type Queryable } from './pg-pool.js';
 
 /**
  * Locks the rotation's row for the rest of the transaction and returns its state (frozen).
@@ -72,7 +72,8 @@ export class PgRoutingRecords implements RoutingStore {
     keepSince: number;
     decide: (facts: AssignmentFacts) => AssignmentDecision<T>;
   }): Promise<T> {
-    return inTransaction(this.pool, `an assignment turn for ${args.key}`, async (client) => {
+    const what = `an assignment turn for ${args.key}`;
+    return inDecidingTransaction(this.pool, what, async (client, decided) => {
       const rotation = await lockRotation(client);
       const [previous] = await selectData<Assignment>(
         client,
@@ -81,7 +82,7 @@ export class PgRoutingRecords implements RoutingStore {
         [args.key],
       );
       // Runs synchronously under the lock; a throw rolls the transaction back (nothing written).
-      const decision = args.decide({ rotation, previous });
+      const decision = decided(() => args.decide({ rotation, previous }));
       if (decision.assignment !== undefined) {
         const assignment = refuseInvalid(assignmentSchema, decision.assignment, 'assignment');
         if (assignment.key !== args.key) {
