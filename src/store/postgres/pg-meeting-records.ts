@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import {
   meetingSchema,
@@ -33,6 +34,22 @@ import { PgMeetingRules } from './pg-meeting-rules.js';
 import { inDecidingTransaction, selectData } from './pg-meeting-queries.js';
 import type { EnqueueOutboxIn } from './pg-outbox-records.js';
 import { lockRotation, readRoutingSettings, saveRotation } from './pg-routing-records.js';
+
+/** A hold's own arguments, refused as the lowdb store refuses them (meeting-records.ts). */
+const holdArgsSchema = z.object({
+  idempotencyKey: z.string().min(1).optional(),
+  visitorEmail: z.string(),
+  now: z.number(),
+  probes: z.array(
+    z.object({
+      agentId: z.string(),
+      start: z.number(),
+      end: z.number(),
+      bufferAfterMs: z.number().nonnegative(),
+      excludeId: z.string().optional(),
+    }),
+  ),
+});
 
 /**
  * Agents, routing rules, OAuth states and meetings in PostgreSQL. A hold, a give-back and a
@@ -128,7 +145,8 @@ export class PgMeetingRecords implements MeetingStores {
     return meetingsDue(this.pool, statuses, before, limit);
   }
 
-  holdMeeting<T>(args: HoldMeetingArgs<T>): Promise<T> {
+  async holdMeeting<T>(args: HoldMeetingArgs<T>): Promise<T> {
+    refuseInvalid(holdArgsSchema, args, 'hold');
     return inDecidingTransaction(this.pool, 'a meeting hold', async (client, decided) => {
       const rotation = await lockRotation(client);
       const replay =

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { z } from 'zod';
 import { StoreError } from '../../errors.js';
 import { assignmentSchema, type Assignment } from '../../records/assignment.js';
 import { rotationStateSchema, type RotationState } from '../../records/rotation.js';
@@ -12,6 +13,9 @@ import { refuseInvalid } from '../record-validation.js';
 import type { AssignmentDecision, AssignmentFacts, RoutingStore } from '../types.js';
 import { inDecidingTransaction, selectData } from './pg-meeting-queries.js';
 import { queryRows, type Queryable } from './pg-pool.js';
+
+/** A turn's own arguments, refused as the lowdb store refuses them (routing-records.ts). */
+const turnArgsSchema = z.object({ key: z.string().min(1), keepSince: z.number() });
 
 /**
  * Locks the rotation's row for the rest of the transaction and returns its state (frozen).
@@ -67,11 +71,12 @@ export class PgRoutingRecords implements RoutingStore {
     this.pool = pool;
   }
 
-  takeAssignmentTurn<T>(args: {
+  async takeAssignmentTurn<T>(args: {
     key: string;
     keepSince: number;
     decide: (facts: AssignmentFacts) => AssignmentDecision<T>;
   }): Promise<T> {
+    refuseInvalid(turnArgsSchema, args, 'assignment turn');
     const what = `an assignment turn for ${args.key}`;
     return inDecidingTransaction(this.pool, what, async (client, decided) => {
       const rotation = await lockRotation(client);
