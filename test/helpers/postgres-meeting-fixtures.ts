@@ -7,6 +7,7 @@ import {
   MEETINGS_MIGRATION_SQL,
 } from '../../src/store/postgres/migrations-meetings.js';
 import { runMigrations } from '../../src/store/postgres/migrate.js';
+import { createPgPool } from '../../src/store/postgres/pg-pool.js';
 import { PgMeetingRecords } from '../../src/store/postgres/pg-meeting-records.js';
 import { PgOutboxRecords } from '../../src/store/postgres/pg-outbox-records.js';
 import { PgRoutingRecords } from '../../src/store/postgres/pg-routing-records.js';
@@ -39,7 +40,8 @@ export async function createMeetingsDatabase(): Promise<MeetingsDatabase> {
   const url = ADMIN_URL.replace(/\/test$/, `/${name}`);
   const pools: pg.Pool[] = [];
   const openPool = () => {
-    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // pg-pool's pool: an idle connection that fails is logged, not an unhandled 'error'.
+    const pool = createPgPool({ connectionString: url, max: 10 });
     pools.push(pool);
     return pool;
   };
