@@ -135,11 +135,12 @@ async function benchSize(leads: number): Promise<Row> {
 
     // Sync pages of 300 leads: awaited one by one (the sync job), then all at once.
     const pages = leads >= 100_000 ? 10 : 20;
+    const state = await store.loadSyncState();
     const page = (k: number) => ({
       upserts: Array.from({ length: PAGE }, (_, i) =>
         lead(1 + ((k * PAGE + i) % leads), T0 + 1 + k),
       ),
-      state: store.loadSyncState(),
+      state,
     });
     const sequential = await time(async () => {
       for (let k = 0; k < pages; k++) await store.commitSync(page(k));
@@ -192,7 +193,7 @@ async function benchWrite(
   dir: string,
   runs: number,
 ): Promise<Array<[string, string]>> {
-  let next = store.countLeads() + 1;
+  let next = (await store.countLeads()) + 1;
   const chunked = await measureWrites(runs, () =>
     store.applyLeadChanges({ upserts: [lead(next++)] }),
   );

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { StoreError } from '../errors.js';
 import { assignmentSchema, type Assignment } from '../records/assignment.js';
 import { rotationStateSchema, type RotationState } from '../records/rotation.js';
@@ -7,6 +8,8 @@ import { deepFreeze } from './document-snapshot.js';
 import { refuseInvalid } from './record-validation.js';
 import type { StoreDocument } from './store-document.js';
 import type { AssignmentDecision, AssignmentFacts } from './types.js';
+
+const turnArgsSchema = z.object({ key: z.string().min(1), keepSince: z.number() });
 
 /** No sweep of old assignments below this many. */
 const MIN_ASSIGNMENTS_BEFORE_PRUNE = 1_000;
@@ -73,6 +76,7 @@ export class RoutingRecords {
    * the decision throws) leaves the document as it was.
    */
   takeTurn<T>(args: AssignmentTurnArgs<T>): Changed<T> {
+    refuseInvalid(turnArgsSchema, args, 'assignment turn');
     const previous = this.get(args.key);
     const decision = args.decide({ rotation: this.doc.routing, previous });
     const assignment =

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LeadUpsert } from '../../src/store/types.js';
+import type { LeadStore, LeadUpsert } from '../../src/store/types.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -88,4 +88,13 @@ export function watchEventLoop(intervalMs = 5): { stop(): { longestMs: number; t
       return { longestMs, ticks };
     },
   };
+}
+
+/** The ids of the leads `ids` as the store holds them (undefined where it holds none). */
+export async function leadIds(
+  store: Pick<LeadStore, 'getLead'>,
+  ids: readonly number[],
+): Promise<Array<number | undefined>> {
+  const leads = await Promise.all(ids.map((id) => store.getLead(id)));
+  return leads.map((lead) => lead?.id);
 }

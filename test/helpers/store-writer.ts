@@ -12,7 +12,7 @@ const [file, seed = '0', firstId = '1000000'] = process.argv.slice(2);
 if (file === undefined) throw new Error('usage: store-writer.ts <file> <seedLeads> <firstId>');
 const store = await createJsonFileStore({ file });
 const seedCount = Number(seed);
-if (store.countLeads() < seedCount) {
+if ((await store.countLeads()) < seedCount) {
   const upserts = Array.from({ length: seedCount }, (_, i) => makeLead(i + 1));
   await store.applyLeadChanges({ upserts });
 }

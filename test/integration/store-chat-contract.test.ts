@@ -10,7 +10,11 @@ import { createDefaultConfiguration } from '../../src/chat/default-configuration
 import { createJsonFileStore } from '../../src/store/index.js';
 import { EVENT_DEDUPE_WINDOW_MS, MAX_HELD_PER_CONVERSATION } from '../../src/store/chat-records.js';
 import { initialSyncState, type NewOutboxItem, type Store } from '../../src/store/types.js';
-import { createStoreFile, storeImplementations } from '../helpers/store-implementations.js';
+import {
+  createStoreFile,
+  storeImplementations,
+  type StoreTestData,
+} from '../helpers/store-implementations.js';
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -63,27 +67,24 @@ const activity = (key: string): NewOutboxItem => ({
 });
 
 describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
-  let storeFile: Awaited<ReturnType<typeof createStoreFile>>;
+  let data: StoreTestData;
   let store: Store;
 
   beforeEach(async () => {
-    storeFile = await createStoreFile();
-    store = await impl.open(storeFile.file);
+    data = await impl.createData();
+    store = await data.open();
   });
 
-  afterEach(async () => {
-    await store.close();
-    await storeFile.remove();
-  });
+  afterEach(() => data.remove());
 
   const reopen = async () => {
-    store = await impl.reopen(store, storeFile.file);
+    store = await data.reopen(store);
   };
 
   describe('configuration and revision', () => {
-    it('when nothing is saved, then there is no configuration and the revision is 0', () => {
-      expect(store.getChatConfiguration()).toBeUndefined();
-      expect(store.chatRevision()).toBe(0);
+    it('when nothing is saved, then there is no configuration and the revision is 0', async () => {
+      expect(await store.getChatConfiguration()).toBeUndefined();
+      expect(await store.chatRevision()).toBe(0);
     });
 
     it('when a configuration is saved, then it is returned, survives a restart, and the revision moves once', async () => {
@@ -95,11 +96,11 @@ describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
       await store.saveChatConfiguration(configuration);
       await reopen();
 
-      expect(store.getChatConfiguration()).toEqual({
+      expect(await store.getChatConfiguration()).toEqual({
         ...configuration,
         allowedDomains: ['example.com'],
       });
-      expect(store.chatRevision()).toBe(1);
+      expect(await store.chatRevision()).toBe(1);
     });
 
     it('when an invalid configuration is saved, then it is refused and nothing changes', async () => {
@@ -110,15 +111,15 @@ describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
       await expect(store.saveChatConfiguration(bad)).rejects.toMatchObject({
         code: 'STORE_INVALID_RECORD',
       });
-      expect(store.getChatConfiguration()).toBeUndefined();
-      expect(store.chatRevision()).toBe(0);
+      expect(await store.getChatConfiguration()).toBeUndefined();
+      expect(await store.chatRevision()).toBe(0);
     });
 
     it('when the configuration, a publish, a switch and a delete happen, then the revision moves for each; a draft does not move it', async () => {
       const revisions: number[] = [];
       const step = async (action: () => Promise<unknown>) => {
         await action();
-        revisions.push(store.chatRevision());
+        revisions.push(await store.chatRevision());
       };
       await step(() => store.saveChatConfiguration(createDefaultConfiguration()));
       await step(() => store.saveDialogue(dialogue()));
@@ -131,7 +132,7 @@ describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
       await reopen();
 
       expect(revisions).toEqual([1, 1, 1, 2, 3, 3, 3, 4]);
-      expect(store.chatRevision()).toBe(4);
+      expect(await store.chatRevision()).toBe(4);
     });
   });
 
@@ -142,17 +143,17 @@ describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
       await store.saveDialogue(dialogue('d1', { draft: content('Renamed') }));
       await reopen();
 
-      expect(store.listDialogues().map((d) => [d.id, d.draft.name])).toEqual([
+      expect((await store.listDialogues()).map((d) => [d.id, d.draft.name])).toEqual([
         ['d1', 'Renamed'],
         ['d2', 'Welcome'],
       ]);
-      expect(store.getDialogue('d2')).toEqual(publishedAs(dialogue('d2'), 1));
-      expect(store.getDialogue('nope')).toBeUndefined();
+      expect(await store.getDialogue('d2')).toEqual(publishedAs(dialogue('d2'), 1));
+      expect(await store.getDialogue('nope')).toBeUndefined();
     });
 
     it('when a dialogue is read, then it is frozen: a change in place cannot reach the store', async () => {
       await store.saveDialogue(publishedAs(dialogue(), 1));
-      const read = store.getDialogue('d1')!;
+      const read = (await store.getDialogue('d1'))!;
 
       expect(() => {
         read.enabled = false;
@@ -167,13 +168,13 @@ describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
       await store.saveDialogue(mine);
       mine.draft.name = 'Changed afterwards';
 
-      expect(store.getDialogue('d1')!.draft.name).toBe('Welcome');
+      expect((await store.getDialogue('d1'))!.draft.name).toBe('Welcome');
     });
 
     it('when a dialogue is invalid, then it is refused and nothing is saved', async () => {
       const bad = dialogue('d1', { draft: { ...content(), cards: [] } });
       await expect(store.saveDialogue(bad)).rejects.toMatchObject({ code: 'STORE_INVALID_RECORD' });
-      expect(store.listDialogues()).toEqual([]);
+      expect(await store.listDialogues()).toEqual([]);
     });
 
     it.each<[string, (stored: Dialogue) => Dialogue]>([
@@ -191,7 +192,7 @@ describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
           code: 'DIALOGUE_VERSION_CONFLICT',
           httpStatus: 409,
         });
-        expect(store.getDialogue('d1')).toEqual(stored);
+        expect(await store.getDialogue('d1')).toEqual(stored);
       },
     );
 
@@ -202,8 +203,8 @@ describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
       expect(await store.deleteDialogue('d1')).toBe(true);
       expect(await store.deleteDialogue('d1')).toBe(false);
       await reopen();
-      expect(store.getDialogue('d1')).toBeUndefined();
-      expect(store.dialogueStats('d1')).toEqual({
+      expect(await store.getDialogue('d1')).toBeUndefined();
+      expect(await store.dialogueStats('d1')).toEqual({
         triggered: 0,
         engaged: 0,
         completed: 0,
@@ -230,7 +231,7 @@ describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
       await reopen();
 
       expect(recorded).toBe(true);
-      expect(store.dialogueStats('d1')).toEqual({
+      expect(await store.dialogueStats('d1')).toEqual({
         triggered: 0,
         engaged: 1,
         completed: 0,
@@ -238,11 +239,13 @@ describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
         meetingsBooked: 0,
         goalsReached: 0,
       });
-      expect(store.findVisitorEmail({ anonymousId: 'anon-0001' })).toBe('anna@example.com');
-      expect(store.findVisitorEmail({ mktoTrk: event().visitor.mktoTrk })).toBe('anna@example.com');
-      expect(store.findVisitorEmail({ anonymousId: 'anon-other' })).toBeUndefined();
-      expect(store.findVisitorEmail({})).toBeUndefined();
-      expect(store.findOutboxItem('chat:event-0001')).toMatchObject({
+      expect(await store.findVisitorEmail({ anonymousId: 'anon-0001' })).toBe('anna@example.com');
+      expect(await store.findVisitorEmail({ mktoTrk: event().visitor.mktoTrk })).toBe(
+        'anna@example.com',
+      );
+      expect(await store.findVisitorEmail({ anonymousId: 'anon-other' })).toBeUndefined();
+      expect(await store.findVisitorEmail({})).toBeUndefined();
+      expect(await store.findOutboxItem('chat:event-0001')).toMatchObject({
         kind: 'marketo-activity',
         status: 'pending',
         createdAt: T0,
@@ -262,8 +265,8 @@ describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
         await store.recordChatEvent({ ...args, now: T0 + 1000, outbox: [activity('x')] }),
       ).toBe(false);
 
-      expect(store.dialogueStats('d1').triggered).toBe(1);
-      expect(store.listOutbox().map((item) => item.dedupeKey)).toEqual(['chat:event-0001']);
+      expect((await store.dialogueStats('d1')).triggered).toBe(1);
+      expect((await store.listOutbox()).map((item) => item.dedupeKey)).toEqual(['chat:event-0001']);
     });
 
     it('when the same event id comes in another conversation, then it is another event', async () => {
@@ -274,7 +277,7 @@ describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
         counters: { triggered: 1 },
       });
 
-      expect(store.dialogueStats('d1').triggered).toBe(2);
+      expect((await store.dialogueStats('d1')).triggered).toBe(2);
     });
 
     it('when a visitor gives another email later, then the newest link wins; the anonymous id is asked first', async () => {
@@ -292,9 +295,14 @@ describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
       });
 
       expect(
-        store.findVisitorEmail({ anonymousId: 'anon-0001', mktoTrk: event().visitor.mktoTrk }),
+        await store.findVisitorEmail({
+          anonymousId: 'anon-0001',
+          mktoTrk: event().visitor.mktoTrk,
+        }),
       ).toBe('new@example.com');
-      expect(store.findVisitorEmail({ mktoTrk: event().visitor.mktoTrk })).toBe('old@example.com');
+      expect(await store.findVisitorEmail({ mktoTrk: event().visitor.mktoTrk })).toBe(
+        'old@example.com',
+      );
     });
 
     it('when an outbox item is invalid, then nothing of the event is recorded and a retry can still record it', async () => {
@@ -313,9 +321,9 @@ describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
         }),
       ).rejects.toMatchObject({ code: 'STORE_INVALID_RECORD' });
 
-      expect(store.dialogueStats('d1').triggered).toBe(0);
-      expect(store.findVisitorEmail({ anonymousId: 'anon-0001' })).toBeUndefined();
-      expect(store.listOutbox()).toEqual([]);
+      expect((await store.dialogueStats('d1')).triggered).toBe(0);
+      expect(await store.findVisitorEmail({ anonymousId: 'anon-0001' })).toBeUndefined();
+      expect(await store.listOutbox()).toEqual([]);
       expect(
         await store.recordChatEvent({ event: event(), now: T0, counters: { triggered: 1 } }),
       ).toBe(true);
@@ -332,7 +340,7 @@ describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
         await expect(
           store.recordChatEvent({ event: event(), now: T0, counters: { triggered: 1 }, ...change }),
         ).rejects.toMatchObject({ code: 'STORE_INVALID_RECORD' });
-        expect(store.dialogueStats('d1').triggered).toBe(0);
+        expect((await store.dialogueStats('d1')).triggered).toBe(0);
       },
     );
 
@@ -345,8 +353,8 @@ describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
       });
 
       expect(recorded).toBe(true);
-      expect(store.dialogueStats('gone').triggered).toBe(0);
-      expect(store.findOutboxItem('chat:gone')).toBeDefined();
+      expect((await store.dialogueStats('gone')).triggered).toBe(0);
+      expect(await store.findOutboxItem('chat:gone')).toBeDefined();
     });
 
     it('when an event id is older than the dedupe window, then it is forgotten (the set stays bounded)', async () => {
@@ -364,7 +372,7 @@ describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
           counters: { triggered: 1 },
         }),
       ).toBe(true);
-      expect(store.dialogueStats('d1').triggered).toBe(3);
+      expect((await store.dialogueStats('d1')).triggered).toBe(3);
     });
 
     it('when events were held for a conversation and a later one releases them, then they are enqueued in that write, once, and survive a restart', async () => {
@@ -396,7 +404,7 @@ describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
         hold: held('other'),
       });
       await reopen();
-      expect(store.listOutbox()).toEqual([]);
+      expect(await store.listOutbox()).toEqual([]);
 
       const release = (values: readonly unknown[]) =>
         values.map((v) => activity(`released:${(v as { eventId: string }).eventId}`));
@@ -408,12 +416,11 @@ describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
         release,
       });
       await reopen();
-      expect(
-        store
-          .listOutbox()
-          .map((item) => item.dedupeKey)
-          .sort(),
-      ).toEqual(['given', 'released:a', 'released:b']);
+      expect((await store.listOutbox()).map((item) => item.dedupeKey).sort()).toEqual([
+        'given',
+        'released:a',
+        'released:b',
+      ]);
       // Released once: a later release of the same conversation finds nothing held.
       await store.recordChatEvent({
         event: event({ eventId: 'event-0004' }),
@@ -421,7 +428,7 @@ describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
         counters: {},
         release,
       });
-      expect(store.listOutbox()).toHaveLength(3);
+      expect(await store.listOutbox()).toHaveLength(3);
     });
 
     it('when a release or its items are invalid, then nothing is recorded and the held values stay', async () => {
@@ -444,14 +451,14 @@ describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
           hold: { n: 10n },
         }),
       ).rejects.toMatchObject({ code: 'STORE_INVALID_RECORD' });
-      expect(store.dialogueStats('d1').engaged).toBe(0);
+      expect((await store.dialogueStats('d1')).engaged).toBe(0);
       await store.recordChatEvent({
         event: event({ eventId: 'event-0002' }),
         now: T0,
         counters: {},
         release: (values) => values.map(() => activity('released')),
       });
-      expect(store.findOutboxItem('released')).toBeDefined();
+      expect(await store.findOutboxItem('released')).toBeDefined();
     });
 
     it('when held values are older than the dedupe window or past the caps, then they are forgotten', async () => {
@@ -498,7 +505,7 @@ describe.each(storeImplementations)('chat store contract: $kind', (impl) => {
       );
       await reopen();
 
-      expect(store.dialogueStats('d1')).toMatchObject({ engaged: 50, goalsReached: 100 });
+      expect(await store.dialogueStats('d1')).toMatchObject({ engaged: 50, goalsReached: 100 });
     });
   });
 });
@@ -510,11 +517,11 @@ describe('chat store: files written before the chat existed', () => {
     await writeFile(storeFile.file, JSON.stringify(before));
     const store = await createJsonFileStore({ file: storeFile.file });
     try {
-      expect(store.getChatConfiguration()).toBeUndefined();
-      expect(store.listDialogues()).toEqual([]);
-      expect(store.chatRevision()).toBe(0);
+      expect(await store.getChatConfiguration()).toBeUndefined();
+      expect(await store.listDialogues()).toEqual([]);
+      expect(await store.chatRevision()).toBe(0);
       await store.saveDialogue(dialogue());
-      expect(store.getDialogue('d1')).toBeDefined();
+      expect(await store.getDialogue('d1')).toBeDefined();
     } finally {
       await store.close();
       await storeFile.remove();

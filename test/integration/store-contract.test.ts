@@ -1,61 +1,46 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createJsonFileStore, createMemoryStore } from '../../src/store/index.js';
+import { createJsonFileStore } from '../../src/store/index.js';
 import {
   initialSyncState,
   type LeadUpsert,
   type Store,
   type SyncState,
 } from '../../src/store/types.js';
-import { createTempDir, makeLead } from '../helpers/store-fixtures.js';
+import { createTempDir, leadIds, makeLead } from '../helpers/store-fixtures.js';
+import { storeImplementations, type StoreTestData } from '../helpers/store-implementations.js';
 
 /**
- * The behaviour every Store implementation promises (research D5). A new implementation
- * (PostgreSQL) joins the table below and must pass unchanged.
+ * The behaviour every Store implementation promises (research D5), run over every
+ * implementation in test/helpers/store-implementations.ts.
  */
-const implementations = [
-  {
-    kind: 'memory',
-    open: async (_file: string): Promise<Store> => createMemoryStore(),
-  },
-  {
-    kind: 'json-file',
-    open: (file: string): Promise<Store> => createJsonFileStore({ file }),
-  },
-];
-
 const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
 
-describe.each(implementations)('store contract: $kind', ({ open }) => {
-  let temp: Awaited<ReturnType<typeof createTempDir>>;
-  let file: string;
+describe.each(storeImplementations)('store contract: $kind', (impl) => {
+  let data: StoreTestData;
   let store: Store;
 
   beforeEach(async () => {
-    temp = await createTempDir();
-    file = path.join(temp.dir, 'store.json');
-    store = await open(file);
+    data = await impl.createData();
+    store = await data.open();
   });
 
-  afterEach(async () => {
-    await store.close();
-    await temp.remove();
-  });
+  afterEach(() => data.remove());
 
   it('when a lead is upserted, then getLead returns its fields, observation and source', async () => {
     await store.applyLeadChanges({ upserts: [makeLead(7, { observedAt: T0, source: 'webhook' })] });
 
-    expect(store.getLead(7)).toEqual({ ...makeLead(7), observedAt: T0, source: 'webhook' });
-    expect(store.getLead(8)).toBeUndefined();
+    expect(await store.getLead(7)).toEqual({ ...makeLead(7), observedAt: T0, source: 'webhook' });
+    expect(await store.getLead(8)).toBeUndefined();
   });
 
   it('when a caller changes a lead it read, then the stored lead is unchanged', async () => {
     await store.applyLeadChanges({ upserts: [makeLead(7)] });
 
-    const lead = store.getLead(7)!;
+    const lead = (await store.getLead(7))!;
     lead.fields['email'] = 'changed@example.com';
 
-    expect(store.getLead(7)?.fields['email']).toBe('lead7@example.com');
+    expect((await store.getLead(7))?.fields['email']).toBe('lead7@example.com');
   });
 
   it('when a caller changes the values it upserted or read, then the stored lead is unchanged', async () => {
@@ -67,11 +52,11 @@ describe.each(implementations)('store contract: $kind', ({ open }) => {
 
     tags.push('changed');
     upsert.fields['email'] = 'changed@example.com';
-    const read = store.getLead(7)!;
+    const read = (await store.getLead(7))!;
     (read.fields['tags'] as string[]).push('changed');
     (read.fields['address'] as { city: string }).city = 'Bergen';
 
-    expect(store.getLead(7)?.fields).toEqual({
+    expect((await store.getLead(7))?.fields).toEqual({
       email: 'a@example.com',
       tags: ['webinar'],
       address: { city: 'Oslo' },
@@ -89,8 +74,10 @@ describe.each(implementations)('store contract: $kind', ({ open }) => {
       ],
     });
 
-    expect(store.findLeadsByEmail('aNN@example.com').map((lead) => lead.id)).toEqual([2, 3, 1]);
-    expect(store.findLeadsByEmail('nobody@example.com')).toEqual([]);
+    expect((await store.findLeadsByEmail('aNN@example.com')).map((lead) => lead.id)).toEqual([
+      2, 3, 1,
+    ]);
+    expect(await store.findLeadsByEmail('nobody@example.com')).toEqual([]);
   });
 
   it('when a lead changes its email, then it is found under the new email only', async () => {
@@ -100,8 +87,8 @@ describe.each(implementations)('store contract: $kind', ({ open }) => {
       upserts: [{ ...moved, fields: { ...moved.fields, email: 'New@example.com' } }],
     });
 
-    expect(store.findLeadsByEmail('lead1@example.com')).toEqual([]);
-    expect(store.findLeadsByEmail('new@example.com').map((lead) => lead.id)).toEqual([1]);
+    expect(await store.findLeadsByEmail('lead1@example.com')).toEqual([]);
+    expect((await store.findLeadsByEmail('new@example.com')).map((lead) => lead.id)).toEqual([1]);
   });
 
   it('when an upsert is older than the stored observation, then it is ignored', async () => {
@@ -113,8 +100,8 @@ describe.each(implementations)('store contract: $kind', ({ open }) => {
       upserts: [{ ...stale, fields: { ...stale.fields, firstName: 'Stale' } }],
     });
 
-    expect(store.getLead(1)).toMatchObject({ observedAt: T0 + 10, source: 'webhook' });
-    expect(store.getLead(1)?.fields['firstName']).toBe('First1');
+    expect(await store.getLead(1)).toMatchObject({ observedAt: T0 + 10, source: 'webhook' });
+    expect((await store.getLead(1))?.fields['firstName']).toBe('First1');
   });
 
   it('when an upsert carries fewer fields, then they replace the stored fields (absent means null)', async () => {
@@ -123,7 +110,7 @@ describe.each(implementations)('store contract: $kind', ({ open }) => {
       upserts: [makeLead(1, { observedAt: T0 + 1, fields: { email: 'a@b.c' } })],
     });
 
-    expect(store.getLead(1)?.fields).toEqual({ email: 'a@b.c' });
+    expect((await store.getLead(1))?.fields).toEqual({ email: 'a@b.c' });
   });
 
   it('when a lead is deleted, then it is gone and a later upsert of the same id is ignored', async () => {
@@ -133,16 +120,16 @@ describe.each(implementations)('store contract: $kind', ({ open }) => {
       upserts: [makeLead(1, { observedAt: T0 + 60_000 }), makeLead(99)],
     });
 
-    expect(store.getLead(1)).toBeUndefined();
-    expect(store.getLead(99)).toBeUndefined();
-    expect(store.findLeadsByEmail('lead1@example.com')).toEqual([]);
-    expect(store.countLeads()).toBe(1);
+    expect(await store.getLead(1)).toBeUndefined();
+    expect(await store.getLead(99)).toBeUndefined();
+    expect(await store.findLeadsByEmail('lead1@example.com')).toEqual([]);
+    expect(await store.countLeads()).toBe(1);
   });
 
   it('when one batch upserts and deletes the same id, then the delete wins', async () => {
     await store.applyLeadChanges({ upserts: [makeLead(5)], deletes: [5] });
 
-    expect(store.getLead(5)).toBeUndefined();
+    expect(await store.getLead(5)).toBeUndefined();
   });
 
   it('when leads are upserted and deleted, then countLeads and leadIdsObservedBefore follow', async () => {
@@ -155,9 +142,9 @@ describe.each(implementations)('store contract: $kind', ({ open }) => {
     });
     await store.applyLeadChanges({ upserts: [makeLead(1)], deletes: [3] });
 
-    expect(store.countLeads()).toBe(2);
-    expect(store.leadIdsObservedBefore(T0 + 5)).toEqual([1]);
-    expect(store.leadIdsObservedBefore(T0 + 6)).toEqual([1, 2]);
+    expect(await store.countLeads()).toBe(2);
+    expect(await store.leadIdsObservedBefore(T0 + 5)).toEqual([1]);
+    expect(await store.leadIdsObservedBefore(T0 + 6)).toEqual([1, 2]);
   });
 
   it('when commitSync runs, then the leads and the state it carries are both stored', async () => {
@@ -170,9 +157,9 @@ describe.each(implementations)('store contract: $kind', ({ open }) => {
 
     await store.commitSync({ upserts: [makeLead(1), makeLead(2)], deletes: [9], state });
 
-    expect(store.loadSyncState()).toEqual(state);
-    expect(store.countLeads()).toBe(2);
-    expect(store.getLead(9)).toBeUndefined();
+    expect(await store.loadSyncState()).toEqual(state);
+    expect(await store.countLeads()).toBe(2);
+    expect(await store.getLead(9)).toBeUndefined();
   });
 
   it('when commitSync carries an invalid state, then it is refused and neither leads nor state change', async () => {
@@ -181,8 +168,8 @@ describe.each(implementations)('store contract: $kind', ({ open }) => {
     await expect(store.commitSync({ upserts: [makeLead(1)], state: bad })).rejects.toMatchObject({
       code: 'STORE_INVALID_RECORD',
     });
-    expect(store.getLead(1)).toBeUndefined();
-    expect(store.loadSyncState()).toEqual(initialSyncState());
+    expect(await store.getLead(1)).toBeUndefined();
+    expect(await store.loadSyncState()).toEqual(initialSyncState());
   });
 
   it('when an upsert holds a value JSON cannot represent, then the whole change is refused', async () => {
@@ -191,7 +178,7 @@ describe.each(implementations)('store contract: $kind', ({ open }) => {
     await expect(store.applyLeadChanges({ upserts: [makeLead(1), bad] })).rejects.toMatchObject({
       code: 'STORE_INVALID_RECORD',
     });
-    expect(store.countLeads()).toBe(0);
+    expect(await store.countLeads()).toBe(0);
   });
 
   it.each([
@@ -208,28 +195,28 @@ describe.each(implementations)('store contract: $kind', ({ open }) => {
     await expect(store.applyLeadChanges({ upserts: [makeLead(1), bad] })).rejects.toMatchObject({
       code: 'STORE_INVALID_RECORD',
     });
-    expect(store.countLeads()).toBe(0);
+    expect(await store.countLeads()).toBe(0);
   });
 
   it('when the sync state is loaded and the copy changed, then the store keeps its own until committed', async () => {
-    expect(store.loadSyncState()).toEqual(initialSyncState());
+    expect(await store.loadSyncState()).toEqual(initialSyncState());
 
-    const copy = store.loadSyncState();
+    const copy = await store.loadSyncState();
     copy.phase = 'full';
     copy.changes.pendingLeadIds.push(1, 2);
-    expect(store.loadSyncState()).toEqual(initialSyncState());
+    expect(await store.loadSyncState()).toEqual(initialSyncState());
 
     await store.commitSync({ state: copy });
     copy.changes.pendingLeadIds.push(3);
-    expect(store.loadSyncState().changes.pendingLeadIds).toEqual([1, 2]);
+    expect((await store.loadSyncState()).changes.pendingLeadIds).toEqual([1, 2]);
   });
 
   it('when usage is saved, then it loads back (and is undefined before)', async () => {
-    expect(store.loadUsage()).toBeUndefined();
+    expect(await store.loadUsage()).toBeUndefined();
 
     await store.saveUsage({ day: '2026-11-24', calls: 120, pausedUntil: T0 });
 
-    expect(store.loadUsage()).toEqual({ day: '2026-11-24', calls: 120, pausedUntil: T0 });
+    expect(await store.loadUsage()).toEqual({ day: '2026-11-24', calls: 120, pausedUntil: T0 });
   });
 
   it('when the store is closed, then writes are refused with STORE_CLOSED', async () => {
@@ -271,11 +258,11 @@ describe('json file store only', () => {
     store = await open();
     await store.applyLeadChanges({ upserts: [makeLead(2, { observedAt: T0 + 1 })] });
 
-    expect(store.getLead(1)).toEqual(makeLead(1));
-    expect(store.getLead(2)).toBeUndefined();
-    expect(store.loadSyncState()).toEqual(state);
-    expect(store.loadUsage()).toEqual({ day: '2026-11-24', calls: 3 });
-    expect(store.findLeadsByEmail('LEAD1@example.com')).toHaveLength(1);
+    expect(await store.getLead(1)).toEqual(makeLead(1));
+    expect(await store.getLead(2)).toBeUndefined();
+    expect(await store.loadSyncState()).toEqual(state);
+    expect(await store.loadUsage()).toEqual({ day: '2026-11-24', calls: 3 });
+    expect(await store.findLeadsByEmail('LEAD1@example.com')).toHaveLength(1);
   });
 
   it('when many writes run concurrently, then every one is acknowledged and present after reopen', async () => {
@@ -292,10 +279,10 @@ describe('json file store only', () => {
     await store.close();
     store = await open();
 
-    expect(store.countLeads()).toBe(201);
-    expect(ids.every((id) => store.getLead(id) !== undefined)).toBe(true);
-    expect(store.loadSyncState().phase).toBe('full');
-    expect(store.loadUsage()?.calls).toBe(7);
+    expect(await store.countLeads()).toBe(201);
+    expect(await leadIds(store, ids)).toEqual(ids);
+    expect((await store.loadSyncState()).phase).toBe('full');
+    expect((await store.loadUsage())?.calls).toBe(7);
     expect(store.sizeBytes()).toBeGreaterThan(200 * 300);
   });
 });

@@ -93,8 +93,8 @@ describe('JSON-file store: a write runs alongside the event loop', () => {
     expect(landedMidWrite).toBeGreaterThan(0);
     expect(await readRounds()).toBe(rounds);
     const reopened = await createJsonFileStore({ file });
-    expect(reopened.getLead(1)?.fields['firstName']).toBe(`round ${rounds}`);
-    expect(reopened.countLeads()).toBe(10_000 + rounds);
+    expect((await reopened.getLead(1))?.fields['firstName']).toBe(`round ${rounds}`);
+    expect(await reopened.countLeads()).toBe(10_000 + rounds);
     await reopened.close();
   });
 

@@ -120,7 +120,7 @@ describe('JSON-file store: the lock (one process per file)', () => {
 
     const lock = JSON.parse(await readFile(`${file}.lock`, 'utf8')) as { pid: number };
     expect(lock.pid).toBe(process.pid);
-    expect(store.countLeads()).toBe(2);
+    expect(await store.countLeads()).toBe(2);
     await store.close();
   });
 
@@ -351,7 +351,7 @@ describe('JSON-file store: durability under SIGKILL', () => {
 
     // The last writer's lock is stale now: this process takes it over and sees every lead.
     const store = await createJsonFileStore({ file });
-    expect(store.countLeads()).toBeGreaterThan(2000);
+    expect(await store.countLeads()).toBeGreaterThan(2000);
     await store.close();
   });
 });

@@ -56,7 +56,7 @@ describe('a store belongs to one Marketo instance', () => {
     const realFile = await dataFile();
     await startAndClose(realFile, 'https://123-ABC-456.mktorest.com');
     const again = await start(realFile, 'https://123-abc-456.mktorest.com/rest/');
-    expect(again.store.loadInstance()?.id).toBe('munchkin:123-ABC-456');
+    expect((await again.store.loadInstance())?.id).toBe('munchkin:123-ABC-456');
     await again.close();
   });
 
@@ -75,7 +75,7 @@ describe('a store belongs to one Marketo instance', () => {
 
     // Refused before anything was written; the sandbox still opens it.
     const sandbox = await start(file);
-    expect(sandbox.store.loadInstance()?.id).toBe('sandbox');
+    expect((await sandbox.store.loadInstance())?.id).toBe('sandbox');
     await sandbox.close();
   });
 
@@ -94,9 +94,9 @@ describe('a store belongs to one Marketo instance', () => {
     const aside = await moveStoreAside(file, Date.parse('2026-12-07T02:05:00Z'));
     expect(aside).toBe(file.replace(/store\.json$/, 'store.2026-12-07T02-05-00-000Z.json'));
     const real = await start(file, 'https://123-ABC-456.mktorest.com');
-    expect(real.store.loadInstance()?.id).toBe('munchkin:123-ABC-456');
-    expect(real.store.loadSyncState().phase).toBe('none');
-    expect(real.store.listAgents()).toEqual([]);
+    expect((await real.store.loadInstance())?.id).toBe('munchkin:123-ABC-456');
+    expect((await real.store.loadSyncState()).phase).toBe('none');
+    expect(await real.store.listAgents()).toEqual([]);
 
     // While the store is open, it cannot be moved aside.
     await expect(moveStoreAside(file, Date.now())).rejects.toMatchObject({ code: 'STORE_LOCKED' });
@@ -131,7 +131,7 @@ describe('a store belongs to one Marketo instance', () => {
         };
         await seedAgents(deps, DEMO_AGENTS, { demo: true });
       }
-      expect(store.loadInstance()).toBeUndefined();
+      expect(await store.loadInstance()).toBeUndefined();
       await store.close();
     }
 
@@ -146,7 +146,7 @@ describe('a store belongs to one Marketo instance', () => {
       expect(message).toContain('npm run reset-store');
 
       const sandbox = await start(file);
-      expect(sandbox.store.loadInstance()?.id).toBe('sandbox');
+      expect((await sandbox.store.loadInstance())?.id).toBe('sandbox');
       await sandbox.close();
     });
 
@@ -176,7 +176,7 @@ describe('a store belongs to one Marketo instance', () => {
       await olderStore(file, {});
 
       const real = await start(file, REAL);
-      expect(real.store.loadInstance()?.id).toBe('munchkin:123-ABC-456');
+      expect((await real.store.loadInstance())?.id).toBe('munchkin:123-ABC-456');
       await real.close();
     });
   });

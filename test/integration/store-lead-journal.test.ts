@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJsonFileStore, createMemoryStore } from '../../src/store/index.js';
 import { LeadJournal } from '../../src/store/lead-journal.js';
 import { initialSyncState } from '../../src/store/types.js';
-import { createTempDir, makeLead } from '../helpers/store-fixtures.js';
+import { createTempDir, leadIds, makeLead } from '../helpers/store-fixtures.js';
 
 const journal = { durability: 'journal' } as const;
 
@@ -48,7 +48,7 @@ describe('lead journal of the JSON-file store', () => {
     const crashed = await copyAsCrashed();
     const reopened = await createJsonFileStore({ file: crashed });
 
-    expect([1, 2, 3].map((id) => reopened.getLead(id)?.id)).toEqual([undefined, 2, 3]);
+    expect(await leadIds(reopened, [1, 2, 3])).toEqual([undefined, 2, 3]);
     expect(await journalNames(path.dirname(crashed))).toEqual([]);
     expect(JSON.parse(await readFile(crashed, 'utf8')).journalGeneration).toBe(1);
     await reopened.close();
@@ -74,8 +74,8 @@ describe('lead journal of the JSON-file store', () => {
     const crashed = await copyAsCrashed();
     const reopened = await createJsonFileStore({ file: crashed });
 
-    expect([1, 2, 3].map((id) => reopened.getLead(id)?.id)).toEqual([undefined, 2, 3]);
-    expect(reopened.loadSyncState()).toEqual(page(2));
+    expect(await leadIds(reopened, [1, 2, 3])).toEqual([undefined, 2, 3]);
+    expect(await reopened.loadSyncState()).toEqual(page(2));
     await reopened.close();
     await store.close();
   });
@@ -88,8 +88,8 @@ describe('lead journal of the JSON-file store', () => {
 
     const reopened = await createJsonFileStore({ file: crashed });
 
-    expect(reopened.getLead(1)?.id).toBe(1);
-    expect(reopened.getLead(2)).toBeUndefined();
+    expect((await reopened.getLead(1))?.id).toBe(1);
+    expect(await reopened.getLead(2)).toBeUndefined();
     await reopened.close();
     await store.close();
   });
@@ -121,7 +121,7 @@ describe('lead journal of the JSON-file store', () => {
 
     const reopened = await createJsonFileStore({ file: crashed });
 
-    expect(reopened.getLead(1)?.fields['email']).toBe('lead1@example.com');
+    expect((await reopened.getLead(1))?.fields['email']).toBe('lead1@example.com');
     expect(await journalNames(path.dirname(crashed))).toEqual([]);
     // The generation never goes back, so no later append reuses the name of an older file.
     expect(JSON.parse(await readFile(crashed, 'utf8')).journalGeneration).toBe(2);
@@ -146,7 +146,7 @@ describe('lead journal of the JSON-file store', () => {
 
     const store = await createJsonFileStore({ file });
 
-    expect(store.countLeads()).toBe(0);
+    expect(await store.countLeads()).toBe(0);
     expect(await journalNames(temp.dir)).toEqual([]);
     await store.close();
   });
@@ -180,7 +180,7 @@ describe('lead journal of the JSON-file store', () => {
   it('when the memory store is asked for a journaled write, then it is written as a durable one', async () => {
     const store = createMemoryStore();
     await store.applyLeadChanges({ upserts: [makeLead(1)] }, journal);
-    expect(store.getLead(1)?.id).toBe(1);
+    expect((await store.getLead(1))?.id).toBe(1);
     await store.close();
   });
 });

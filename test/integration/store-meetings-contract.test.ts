@@ -1,19 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Agent, Meeting, RoutingRule } from '../../src/records/meeting-contract.js';
 import type { OAuthState } from '../../src/records/oauth-state.js';
-import type { HoldCandidate, HoldMeetingArgs } from '../../src/store/meeting-store-types.js';
+import type { RotationState } from '../../src/records/rotation.js';
+import type { HoldFacts, MeetingChangeFacts } from '../../src/store/meeting-store-types.js';
 import type { Store } from '../../src/store/index.js';
-import { createStoreFile, storeImplementations } from '../helpers/store-implementations.js';
+import { at, counted, firstFree, MIN, T0, type HoldOptions } from '../helpers/store-decisions.js';
+import { storeImplementations, type StoreTestData } from '../helpers/store-implementations.js';
 
 /**
  * The MeetingStores contract (agents, routing rules, OAuth states, meetings), run against every
  * store implementation. Times are fixed: "now" is Tuesday 2026-11-24 12:00 UTC and meetings are
- * on Wednesday, 30 minutes with a 15-minute buffer after unless a test says otherwise.
+ * on Wednesday, 30 minutes with a 15-minute buffer after unless a test says otherwise. Holds
+ * are decided by a small decision of the tests' own (store-decisions.ts `firstFree`: the first
+ * candidate whose probe does not overlap); the booking rules and the round robin are
+ * meetings/' and routing/'s, tested there.
  */
-
-const MIN = 60_000;
-const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
-const at = (hhmm: string): number => Date.parse(`2026-11-25T${hhmm}:00Z`);
 
 function agent(n: number, overrides: Partial<Agent> = {}): Agent {
   return {
@@ -57,61 +58,6 @@ const oauthState = (state: string, expiresAt: number): OAuthState => ({
   expiresAt,
 });
 
-const candidate = (n: number, eligible = true): HoldCandidate => ({
-  id: `a${n}`,
-  name: `Agent ${n}`,
-  email: `agent${n}@example.com`,
-  bufferAfterMs: 15 * MIN,
-  durationMs: 30 * MIN,
-  provider: 'local',
-  eligible,
-  ...(eligible ? {} : { reason: 'busy' }),
-});
-
-interface HoldOptions {
-  start?: number;
-  minutes?: number;
-  /** Candidates in rotation order; 1..5 when absent. */
-  agents?: number[];
-  ineligible?: number[];
-  mode?: HoldMeetingArgs['mode'];
-  pool?: string;
-  key?: string;
-  bufferMinutes?: number;
-  createdAt?: number;
-}
-
-function holdArgs(id: string, options: HoldOptions = {}): HoldMeetingArgs {
-  const start = options.start ?? at('10:00');
-  const mode = options.mode ?? 'rotation';
-  const pool = options.pool ?? (mode === 'rotation' ? 'default' : 'none');
-  const createdAt = options.createdAt ?? T0;
-  return {
-    mode,
-    pool,
-    now: createdAt,
-    candidates: (options.agents ?? [1, 2, 3, 4, 5]).map((n) => ({
-      ...candidate(n, !(options.ineligible ?? []).includes(n)),
-      ...(options.bufferMinutes === undefined
-        ? {}
-        : { bufferAfterMs: options.bufferMinutes * MIN }),
-      durationMs: (options.minutes ?? 30) * MIN,
-    })),
-    meeting: {
-      id,
-      status: 'pending',
-      start,
-      visitor: { email: `visitor-${id}@example.com` },
-      routing: { rule: mode === 'rotation' ? 'round-robin' : 'agent', pool, skipped: [] },
-      ...(options.key === undefined ? {} : { idempotencyKey: options.key }),
-      manageTokenHash: `hash-${id}`,
-      history: [{ status: 'pending', at: createdAt, by: 'visitor' }],
-      createdAt,
-      updatedAt: createdAt,
-    },
-  };
-}
-
 const booked = (current: Meeting): Meeting => ({
   ...current,
   status: 'booked',
@@ -120,51 +66,48 @@ const booked = (current: Meeting): Meeting => ({
 });
 
 describe.each(storeImplementations)('meetings store contract: $kind', (impl) => {
-  let storeFile: Awaited<ReturnType<typeof createStoreFile>>;
+  let data: StoreTestData;
   let store: Store;
 
   beforeEach(async () => {
-    storeFile = await createStoreFile();
-    store = await impl.open(storeFile.file);
+    data = await impl.createData();
+    store = await data.open();
   });
 
-  afterEach(async () => {
-    await store.close();
-    await storeFile.remove();
-  });
+  afterEach(() => data.remove());
 
   const reopen = async () => {
-    store = await impl.reopen(store, storeFile.file);
+    store = await data.reopen(store);
   };
 
-  const hold = (id: string, options?: HoldOptions) => store.holdMeeting(holdArgs(id, options));
+  const hold = (id: string, options?: HoldOptions) => store.holdMeeting(firstFree(id, options));
 
   async function heldAgent(id: string, options?: HoldOptions): Promise<string | undefined> {
     const result = await hold(id, options);
     return result.outcome === 'held' ? result.meeting.agentId : undefined;
   }
 
-  /** Holds with one agent, in ordered mode, and confirms it: a booked meeting of agent `n`. */
+  /** Holds with agent `n` alone and confirms it: a booked meeting of agent `n`. */
   async function book(id: string, n: number, options: HoldOptions = {}): Promise<Meeting> {
-    await hold(id, { ...options, agents: [n], mode: 'ordered' });
+    await hold(id, { ...options, agents: [n] });
     return store.updateMeeting(id, (current) => ({ meeting: booked(current) }), T0);
   }
 
-  const snapshot = () => ({
-    meetings: store.listMeetings(),
-    outbox: store.listOutbox(),
-    routing: store.routingState(),
+  const snapshot = async () => ({
+    meetings: await store.listMeetings(),
+    outbox: await store.listOutbox(),
+    routing: await store.rotationState(),
   });
 
   describe('agents', () => {
     it('when agents are saved, then they are listed in creation order and found by id and by email in any case', async () => {
       for (const n of [3, 1, 2]) await store.saveAgent(agent(n));
 
-      expect(store.listAgents().map((a) => a.id)).toEqual(['a3', 'a1', 'a2']);
-      expect(store.getAgent('a1')).toEqual(agent(1));
-      expect(store.getAgent('a9')).toBeUndefined();
-      expect(store.findAgentByEmail('AGENT2@Example.com')?.id).toBe('a2');
-      expect(store.findAgentByEmail('nobody@example.com')).toBeUndefined();
+      expect((await store.listAgents()).map((a) => a.id)).toEqual(['a3', 'a1', 'a2']);
+      expect(await store.getAgent('a1')).toEqual(agent(1));
+      expect(await store.getAgent('a9')).toBeUndefined();
+      expect((await store.findAgentByEmail('AGENT2@Example.com'))?.id).toBe('a2');
+      expect(await store.findAgentByEmail('nobody@example.com')).toBeUndefined();
     });
 
     it('when an agent is saved again, then it is replaced where it stands in the rotation', async () => {
@@ -173,7 +116,7 @@ describe.each(storeImplementations)('meetings store contract: $kind', (impl) => 
       await store.saveAgent(agent(2, { name: 'Renamed', updatedAt: T0 + 1 }));
       await reopen();
 
-      expect(store.listAgents().map((a) => [a.id, a.name])).toEqual([
+      expect((await store.listAgents()).map((a) => [a.id, a.name])).toEqual([
         ['a1', 'Agent 1'],
         ['a2', 'Renamed'],
         ['a3', 'Agent 3'],
@@ -192,7 +135,7 @@ describe.each(storeImplementations)('meetings store contract: $kind', (impl) => 
         store.updateAgent('a2', (current) => ({ ...current, email: 'agent1@example.com' })),
       ).rejects.toMatchObject(taken);
 
-      expect(store.listAgents()).toEqual([agent(1), agent(2)]);
+      expect(await store.listAgents()).toEqual([agent(1), agent(2)]);
     });
 
     it('when an agent is updated, then the change applies to the stored agent; an unknown agent is NOT_FOUND', async () => {
@@ -205,7 +148,7 @@ describe.each(storeImplementations)('meetings store contract: $kind', (impl) => 
       }));
 
       expect(updated).toEqual(agent(1, { active: false, updatedAt: T0 + MIN }));
-      expect(store.getAgent('a1')).toEqual(updated);
+      expect(await store.getAgent('a1')).toEqual(updated);
       await expect(store.updateAgent('a9', (current) => current)).rejects.toMatchObject({
         code: 'NOT_FOUND',
         httpStatus: 404,
@@ -220,8 +163,8 @@ describe.each(storeImplementations)('meetings store contract: $kind', (impl) => 
       expect(await store.deleteAgent('a1')).toBe(false);
       await reopen();
 
-      expect(store.listAgents().map((a) => a.id)).toEqual(['a2']);
-      expect(store.findAgentByEmail('agent1@example.com')).toBeUndefined();
+      expect((await store.listAgents()).map((a) => a.id)).toEqual(['a2']);
+      expect(await store.findAgentByEmail('agent1@example.com')).toBeUndefined();
     });
 
     it('when the agents are reordered, then they are listed in the new order, also after reopening', async () => {
@@ -230,7 +173,7 @@ describe.each(storeImplementations)('meetings store contract: $kind', (impl) => 
       await store.reorderAgents(['a3', 'a1', 'a4', 'a2']);
       await reopen();
 
-      expect(store.listAgents().map((a) => a.id)).toEqual(['a3', 'a1', 'a4', 'a2']);
+      expect((await store.listAgents()).map((a) => a.id)).toEqual(['a3', 'a1', 'a4', 'a2']);
     });
 
     it.each([
@@ -247,7 +190,7 @@ describe.each(storeImplementations)('meetings store contract: $kind', (impl) => 
           httpStatus: 400,
           field: 'order',
         });
-        expect(store.listAgents().map((a) => a.id)).toEqual(['a1', 'a2', 'a3']);
+        expect((await store.listAgents()).map((a) => a.id)).toEqual(['a1', 'a2', 'a3']);
       },
     );
 
@@ -255,7 +198,7 @@ describe.each(storeImplementations)('meetings store contract: $kind', (impl) => 
       await expect(store.saveAgent(agent(1, { timeZone: 'Mars/Olympus' }))).rejects.toMatchObject({
         code: 'STORE_INVALID_RECORD',
       });
-      expect(store.listAgents()).toEqual([]);
+      expect(await store.listAgents()).toEqual([]);
     });
   });
 
@@ -268,13 +211,13 @@ describe.each(storeImplementations)('meetings store contract: $kind', (impl) => 
 
       await reopen();
 
-      expect(store.listRoutingRules().map((r) => r.id)).toEqual([
+      expect((await store.listRoutingRules()).map((r) => r.id)).toEqual([
         'r-old',
         'r-new',
         'r-mid',
         'r-low',
       ]);
-      expect(store.getRoutingRule('r-mid')).toEqual(rule('r-mid', 100, T0 - 5));
+      expect(await store.getRoutingRule('r-mid')).toEqual(rule('r-mid', 100, T0 - 5));
     });
 
     it('when a rule is deleted, then it is gone and deleting it again answers false', async () => {
@@ -282,8 +225,8 @@ describe.each(storeImplementations)('meetings store contract: $kind', (impl) => 
 
       expect(await store.deleteRoutingRule('r1')).toBe(true);
       expect(await store.deleteRoutingRule('r1')).toBe(false);
-      expect(store.getRoutingRule('r1')).toBeUndefined();
-      expect(store.listRoutingRules()).toEqual([]);
+      expect(await store.getRoutingRule('r1')).toBeUndefined();
+      expect(await store.listRoutingRules()).toEqual([]);
     });
   });
 
@@ -313,46 +256,53 @@ describe.each(storeImplementations)('meetings store contract: $kind', (impl) => 
   });
 
   describe('holding a slot', () => {
-    it('when a slot is held in rotation, then the first eligible agent after the pointer gets a pending meeting, a turn and a count', async () => {
-      await hold('m1');
+    it('when a slot is held, then the decision saw the facts as stored and its meeting and rotation are stored as decided', async () => {
+      await book('m0', 1, { visitorEmail: 'ada@example.com' });
+      await hold('m1', { start: at('11:00'), agents: [2] });
+      const before = await store.rotationState();
+      const saw: HoldFacts[] = [];
 
-      const second = await hold('m2', { start: at('11:00'), ineligible: [2, 3] });
+      const second = await hold('m2', { visitorEmail: 'ada@example.com', saw: (f) => saw.push(f) });
 
+      expect(saw).toEqual([
+        {
+          rotation: before,
+          replay: undefined,
+          upcomingForVisitor: 1,
+          overlapping: new Set(['a1']),
+        },
+      ]);
       expect(second).toEqual({
         outcome: 'held',
         meeting: expect.objectContaining({
           id: 'm2',
           status: 'pending',
-          agentId: 'a4',
-          agentName: 'Agent 4',
-          agentEmail: 'agent4@example.com',
+          agentId: 'a2',
+          agentName: 'Agent 2',
+          agentEmail: 'agent2@example.com',
+          start: at('10:00'),
+          end: at('10:30'),
           bufferAfterMs: 15 * MIN,
           provider: 'local',
-          routing: {
-            rule: 'round-robin',
-            pool: 'default',
-            skipped: [
-              { agentId: 'a2', reason: 'busy' },
-              { agentId: 'a3', reason: 'busy' },
-            ],
-            previousPointer: 'a1',
-            previousFollowers: ['a2', 'a3', 'a4', 'a5'],
-            turn: 2,
-          },
+          visitor: { email: 'ada@example.com' },
         }),
       });
-      expect(store.getMeeting('m2')).toEqual(second.outcome === 'held' ? second.meeting : null);
-      expect(store.routingState()).toEqual({
-        lastAgentId: 'a4',
+      await reopen();
+      expect(await store.getMeeting('m2')).toEqual(
+        second.outcome === 'held' ? second.meeting : null,
+      );
+      expect(await store.rotationState()).toEqual(counted(before, 'a2'));
+      expect(await store.routingState()).toEqual({
+        lastAgentId: 'a2',
         pointers: {},
-        totals: { a1: 1, a4: 1 },
+        totals: { a1: 1, a2: 2 },
       });
     });
 
-    it('when the same idempotency key comes again, then the first meeting is replayed and nothing changes, also after reopening', async () => {
+    it('when the same idempotency key comes again, then the decision sees the first meeting as the replay and nothing changes, also after reopening', async () => {
       const first = await hold('m1', { key: 'visitor-key-1' });
       await reopen();
-      const before = snapshot();
+      const before = await snapshot();
 
       const again = await hold('m2', { key: 'visitor-key-1', start: at('11:00') });
 
@@ -360,26 +310,60 @@ describe.each(storeImplementations)('meetings store contract: $kind', (impl) => 
         outcome: 'replayed',
         meeting: first.outcome === 'held' ? first.meeting : null,
       });
-      expect(snapshot()).toEqual(before);
-      expect(store.getMeeting('m2')).toBeUndefined();
+      expect(await snapshot()).toEqual(before);
+      expect(await store.getMeeting('m2')).toBeUndefined();
     });
 
-    it('when every candidate is ineligible or already booked, then taken with the reasons and nothing is stored', async () => {
+    it('when a decision stores a second meeting under a key already held, then MEETING_EXISTS (409) and nothing changes', async () => {
+      await hold('m1', { key: 'visitor-key-1' });
+      const before = await snapshot();
+
+      await expect(
+        store.holdMeeting({
+          ...firstFree('m2', { key: 'visitor-key-1', start: at('11:00') }),
+          idempotencyKey: 'another-key',
+        }),
+      ).rejects.toMatchObject({ code: 'MEETING_EXISTS', httpStatus: 409 });
+      expect(await snapshot()).toEqual(before);
+    });
+
+    it('when the visitor has upcoming meetings, then the decision sees how many; cancelled and ended ones do not count', async () => {
+      const visitor = { visitorEmail: 'ada@example.com' };
+      await book('m1', 1, { ...visitor, start: at('09:00') });
+      await book('m2', 2, { ...visitor, start: at('10:00') });
+      await book('m3', 3, { ...visitor, start: at('11:00') });
+      await store.updateMeeting(
+        'm3',
+        (current) => ({ meeting: { ...current, status: 'cancelled', updatedAt: T0 } }),
+        T0,
+      );
+      await hold('m4', { visitorEmail: 'bob@example.com', start: at('12:00') });
+      const seen: number[] = [];
+      const see = (f: HoldFacts) => seen.push(f.upcomingForVisitor);
+
+      const limited = await hold('m5', {
+        ...visitor,
+        start: at('13:00'),
+        maxPerVisitor: 2,
+        saw: see,
+      });
+      // At 09:40 the 09:00 meeting (ends 09:30) has ended: one upcoming left.
+      await hold('m6', { ...visitor, start: at('13:00'), createdAt: at('09:40'), saw: see });
+
+      expect(limited).toEqual({ outcome: 'visitor-limit' });
+      expect(seen).toEqual([2, 1]);
+      expect(await store.getMeeting('m5')).toBeUndefined();
+    });
+
+    it('when every candidate overlaps a meeting, then the decision sees them all as overlapping and nothing is stored', async () => {
       await book('m1', 1);
       await book('m2', 2, { start: at('09:45') });
-      const before = snapshot();
+      const before = await snapshot();
 
-      const result = await hold('m3', { agents: [1, 2, 3], ineligible: [3] });
+      const result = await hold('m3', { agents: [1, 2] });
 
-      expect(result).toEqual({
-        outcome: 'taken',
-        skipped: [
-          { agentId: 'a1', reason: 'booked' },
-          { agentId: 'a2', reason: 'booked' },
-          { agentId: 'a3', reason: 'busy' },
-        ],
-      });
-      expect(snapshot()).toEqual(before);
+      expect(result).toEqual({ outcome: 'taken', overlapping: ['a1', 'a2'] });
+      expect(await snapshot()).toEqual(before);
     });
 
     // Agent 1 holds 10:00–10:30 plus 15 minutes; the new 30-minute meeting has 15 minutes too.
@@ -392,15 +376,34 @@ describe.each(storeImplementations)('meetings store contract: $kind', (impl) => 
       ['10:44', 'taken'],
       ['10:45', 'free'],
     ])(
-      'when agent 1 has a meeting at 10:00 and a hold asks for %s, then the slot is %s (buffers on both sides)',
+      'when agent 1 has a meeting at 10:00 and a hold asks for %s, then the slot is %s (buffers on both sides), by the facts and by the insert',
       async (time, expected) => {
         await book('m1', 1);
 
-        const result = await hold('m2', { agents: [1], mode: 'ordered', start: at(time) });
+        const inserted = await hold('m2', { agents: [1], start: at(time), blind: true }).then(
+          () => 'free',
+          (error: { code?: string }) => (error.code === 'SLOT_TAKEN' ? 'taken' : String(error)),
+        );
+        if (inserted === 'free') await store.releaseMeeting('m2', T0, (rotation) => rotation);
+        const probed = await hold('m3', { agents: [1], start: at(time) });
 
-        expect(result.outcome === 'held' ? 'free' : 'taken').toBe(expected);
+        expect(inserted).toBe(expected);
+        expect(probed.outcome === 'held' ? 'free' : 'taken').toBe(expected);
       },
     );
+
+    it('when a decision stores a meeting over an active one of its agent, then SLOT_TAKEN (409) and neither meeting nor rotation is written', async () => {
+      await book('m1', 1);
+      const before = await snapshot();
+
+      await expect(
+        hold('m2', { agents: [1], start: at('10:15'), blind: true }),
+      ).rejects.toMatchObject({
+        code: 'SLOT_TAKEN',
+        httpStatus: 409,
+      });
+      expect(await snapshot()).toEqual(before);
+    });
 
     it('when a cancelled meeting held the slot, then it no longer blocks it', async () => {
       await book('m1', 1);
@@ -412,39 +415,8 @@ describe.each(storeImplementations)('meetings store contract: $kind', (impl) => 
         T0,
       );
 
-      expect(await heldAgent('m2', { agents: [1], mode: 'ordered' })).toBe('a1');
-    });
-
-    it('when a slot is held in order, then the first free candidate as given gets it and the pointer does not move', async () => {
-      await hold('m1');
-      await book('m2', 3, { start: at('12:00') });
-
-      const result = await hold('m3', { agents: [3, 5, 2], mode: 'ordered', start: at('12:00') });
-
-      expect(result.outcome === 'held' && result.meeting.agentId).toBe('a5');
-      expect(store.routingState()).toEqual({
-        lastAgentId: 'a1',
-        pointers: {},
-        totals: { a1: 1, a3: 1, a5: 1 },
-      });
-    });
-
-    it('when a rule pool takes turns, then its pointer moves on its own and the default pointer stays', async () => {
-      await hold('m1');
-
-      const picks = [
-        await heldAgent('m2', { pool: 'rule:emea', agents: [2, 4], start: at('11:00') }),
-        await heldAgent('m3', { pool: 'rule:emea', agents: [2, 4], start: at('12:00') }),
-        await heldAgent('m4', { pool: 'rule:emea', agents: [2, 4], start: at('13:00') }),
-      ];
-
-      expect(picks).toEqual(['a2', 'a4', 'a2']);
-      expect(store.routingState()).toEqual({
-        lastAgentId: 'a1',
-        pointers: { 'rule:emea': 'a2' },
-        totals: { a1: 1, a2: 2, a4: 1 },
-      });
-      expect(await heldAgent('m5', { start: at('14:00') })).toBe('a2');
+      expect(await heldAgent('m2', { agents: [1] })).toBe('a1');
+      expect(await heldAgent('m3', { agents: [1], start: at('11:00'), blind: true })).toBe('a1');
     });
 
     it('when a meeting id is held twice, then MEETING_EXISTS (409) and the first stays', async () => {
@@ -454,88 +426,143 @@ describe.each(storeImplementations)('meetings store contract: $kind', (impl) => 
         code: 'MEETING_EXISTS',
         httpStatus: 409,
       });
-      expect(store.listMeetings().map((m) => [m.id, m.start])).toEqual([['m1', at('10:00')]]);
+      expect((await store.listMeetings()).map((m) => [m.id, m.start])).toEqual([
+        ['m1', at('10:00')],
+      ]);
     });
 
-    it('when 12 holds of one slot race over 3 agents, then 3 are held, each by another agent, and 9 are taken', async () => {
+    it.each([
+      ['the decision throws', { throws: true }],
+      ['the decided meeting is invalid', { meeting: { status: 'lost' } }],
+      ['the decided rotation is invalid', { rotation: { totals: { a1: -1 } } }],
+    ])('when %s, then the hold is refused and nothing changes', async (_case, fault) => {
+      await hold('m1');
+      const before = await snapshot();
+      const args = firstFree('m2', { start: at('11:00') });
+
+      const faulty = store.holdMeeting({
+        ...args,
+        decide: (facts) => {
+          if ('throws' in fault) throw new Error('refused by the decision');
+          const decision = args.decide(facts);
+          return {
+            ...decision,
+            ...('meeting' in fault ? { meeting: { ...decision.meeting!, ...fault.meeting } } : {}),
+            ...('rotation' in fault ? { rotation: fault.rotation as RotationState } : {}),
+          } as typeof decision;
+        },
+      });
+
+      await expect(faulty).rejects.toMatchObject(
+        'throws' in fault
+          ? { message: 'refused by the decision' }
+          : { code: 'STORE_INVALID_RECORD' },
+      );
+      await reopen();
+      expect(await snapshot()).toEqual(before);
+    });
+
+    it('when a hold’s probes are invalid, then STORE_INVALID_RECORD and the decision is not asked', async () => {
+      let asked = false;
+      const args = firstFree('m1', { saw: () => (asked = true) });
+
+      await expect(
+        store.holdMeeting({ ...args, probes: [{ ...args.probes[0]!, start: Number.NaN }] }),
+      ).rejects.toMatchObject({ code: 'STORE_INVALID_RECORD' });
+      expect(asked).toBe(false);
+      expect(await store.listMeetings()).toEqual([]);
+    });
+
+    it('when 12 holds of one slot race over 3 agents, then each decision sees the holds before it: 3 are held, each by another agent, and 9 are taken', async () => {
       const results = await Promise.all(
         Array.from({ length: 12 }, (_, i) => hold(`m${i}`, { agents: [1, 2, 3] })),
       );
 
       const held = results.flatMap((r) => (r.outcome === 'held' ? [r.meeting.agentId] : []));
-      expect(held).toEqual(['a1', 'a2', 'a3']);
+      expect(held.sort()).toEqual(['a1', 'a2', 'a3']);
       expect(results.filter((r) => r.outcome === 'taken')).toHaveLength(9);
-      expect(store.routingState().totals).toEqual({ a1: 1, a2: 1, a3: 1 });
+      expect((await store.routingState()).totals).toEqual({ a1: 1, a2: 1, a3: 1 });
+    });
+
+    it('when 10 decisions race to store the same agent’s slot whatever the facts, then one is held and 9 get SLOT_TAKEN', async () => {
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) => hold(`m${i}`, { agents: [1], blind: true })),
+      );
+
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+      expect(refused).toHaveLength(9);
+      expect(refused.every((e) => (e as { code?: string }).code === 'SLOT_TAKEN')).toBe(true);
+      expect(await store.listMeetings()).toHaveLength(1);
+      expect((await store.routingState()).totals).toEqual({ a1: 1 });
     });
   });
 
   describe('releasing a hold', () => {
-    it('when the latest hold is released, then the meeting is gone, the count goes back and the pointer returns', async () => {
+    it('when a pending hold is released, then the meeting is gone and the rotation is what giveBack makes of the rotation and the meeting', async () => {
       await hold('m1');
-      const before = snapshot();
-      await hold('m2', { start: at('11:00'), key: 'visitor-key-2' });
+      const before = await snapshot();
+      const held = await hold('m2', { start: at('11:00'), key: 'visitor-key-2' });
+      const rotation = await store.rotationState();
+      const given: Array<[RotationState, Meeting]> = [];
 
-      expect(await store.releaseMeeting('m2', T0)).toBe(true);
-
-      expect(store.getMeeting('m2')).toBeUndefined();
-      expect(store.listMeetings()).toEqual(before.meetings);
-      expect(store.routingState()).toEqual({
-        lastAgentId: 'a1',
-        pointers: {},
-        totals: { a1: 1, a2: 0 },
+      const released = await store.releaseMeeting('m2', T0, (current, meeting) => {
+        given.push([current, meeting]);
+        return before.routing;
       });
-      expect(await heldAgent('m3', { start: at('11:00') })).toBe('a2');
+
+      expect(released).toBe(true);
+      expect(given).toEqual([[rotation, held.outcome === 'held' ? held.meeting : null]]);
+      await reopen();
+      expect(await store.getMeeting('m2')).toBeUndefined();
+      expect(await snapshot()).toEqual(before);
     });
 
-    it('when another turn was taken after the hold, then releasing it leaves the pointer where it is', async () => {
-      await hold('m1');
-      await hold('m2', { start: at('11:00') });
-
-      expect(await store.releaseMeeting('m1', T0)).toBe(true);
-
-      expect(store.routingState()).toEqual({
-        lastAgentId: 'a2',
-        pointers: {},
-        totals: { a1: 0, a2: 1 },
-      });
-    });
-
-    // Release compares turn numbers, not agents: a full cycle of other turns since the hold,
-    // ending on the same agent, must not be wound back.
-    it('when the rotation has come round to the same agent since the hold, then releasing it leaves the pointer where it is', async () => {
-      await hold('m1', { agents: [1, 2] });
-      await hold('m2', { agents: [1, 2], start: at('11:00') });
-      await hold('m3', { agents: [1, 2], start: at('12:00') });
-
-      await store.releaseMeeting('m1', T0);
-
-      expect(store.routingState().lastAgentId).toBe('a1');
-      expect(await heldAgent('m4', { agents: [1, 2], start: at('13:00') })).toBe('a2');
-    });
-
-    it('when a rule pool’s first hold is released, then the pool has no pointer again', async () => {
-      await hold('m1', { pool: 'rule:emea', agents: [2, 4] });
-
-      await store.releaseMeeting('m1', T0);
-
-      expect(store.routingState().pointers).toEqual({});
-      expect(await heldAgent('m2', { pool: 'rule:emea', agents: [2, 4] })).toBe('a2');
-    });
-
-    it('when a booked meeting or an unknown id is released, then false and nothing changes', async () => {
+    it('when a booked meeting or an unknown id is released, then false, giveBack is not asked and nothing changes', async () => {
       await book('m1', 1);
-      const before = snapshot();
+      const before = await snapshot();
+      let asked = 0;
+      const giveBack = (rotation: RotationState) => {
+        asked += 1;
+        return rotation;
+      };
 
-      expect(await store.releaseMeeting('m1', T0)).toBe(false);
-      expect(await store.releaseMeeting('nope', T0)).toBe(false);
-      expect(snapshot()).toEqual(before);
+      expect(await store.releaseMeeting('m1', T0, giveBack)).toBe(false);
+      expect(await store.releaseMeeting('nope', T0, giveBack)).toBe(false);
+      expect(asked).toBe(0);
+      expect(await snapshot()).toEqual(before);
     });
+
+    it.each([
+      [
+        'giveBack throws',
+        () => {
+          throw new Error('refused by giveBack');
+        },
+        { message: 'refused by giveBack' },
+      ],
+      [
+        'giveBack makes an invalid rotation',
+        () => ({ totals: { a1: -1 } }),
+        { code: 'STORE_INVALID_RECORD' },
+      ],
+    ])(
+      'when %s, then the release is refused and the hold stays',
+      async (_case, giveBack, error) => {
+        await hold('m1');
+        const before = await snapshot();
+
+        await expect(store.releaseMeeting('m1', T0, giveBack)).rejects.toMatchObject(error);
+
+        expect(await snapshot()).toEqual(before);
+      },
+    );
 
     it('when a released hold’s key and manage token come again, then they belong to nobody and a new hold is made', async () => {
       await hold('m1', { key: 'visitor-key-1' });
-      await store.releaseMeeting('m1', T0);
+      await store.releaseMeeting('m1', T0, (rotation) => rotation);
 
-      expect(store.findMeetingByManageTokenHash('hash-m1')).toBeUndefined();
+      expect(await store.findMeetingByManageTokenHash('hash-m1')).toBeUndefined();
       const again = await hold('m2', { key: 'visitor-key-1' });
       expect(again.outcome).toBe('held');
     });
@@ -555,9 +582,9 @@ describe.each(storeImplementations)('meetings store contract: $kind', (impl) => 
       );
       await reopen();
 
-      expect(store.getMeeting('m1')).toEqual(updated);
+      expect(await store.getMeeting('m1')).toEqual(updated);
       expect(updated).toMatchObject({ status: 'booked', providerEventId: 'event-1' });
-      expect(store.findOutboxItem('meeting:m1#1')).toMatchObject({
+      expect(await store.findOutboxItem('meeting:m1#1')).toMatchObject({
         kind: 'meeting-activity',
         payload: { seq: 1 },
         status: 'pending',
@@ -586,42 +613,110 @@ describe.each(storeImplementations)('meetings store contract: $kind', (impl) => 
         }),
         { code: 'STORE_INVALID_RECORD' },
       ],
+      [
+        'the changed rotation is invalid',
+        (current: Meeting) => ({
+          meeting: booked(current),
+          outbox: [{ kind: 'meeting-activity', dedupeKey: 'meeting:m1#1', payload: {} }],
+          rotation: { totals: { a1: -1 } },
+        }),
+        { code: 'STORE_INVALID_RECORD' },
+      ],
     ])('when %s, then the update is refused and nothing changes', async (_case, change, error) => {
       await hold('m1');
-      const before = snapshot();
+      const before = await snapshot();
 
       await expect(store.updateMeeting('m1', change, T0)).rejects.toMatchObject(error);
 
       await reopen();
-      expect(snapshot()).toEqual(before);
+      expect(await snapshot()).toEqual(before);
     });
 
-    it('when a change checks for conflicts, then it sees the agent’s other active meetings but not the excluded one', async () => {
+    it('when a change asks with a probe, then its facts say whether the probe overlaps the agent’s other active meetings, not the excluded one', async () => {
       await book('m1', 1);
       await book('m2', 1, { start: at('11:00') });
       const seen: boolean[] = [];
+      const probe = (time: string, extra: { agentId?: string; excludeId?: string } = {}) => ({
+        agentId: 'a1',
+        start: at(time),
+        end: at(time) + 30 * MIN,
+        bufferAfterMs: 15 * MIN,
+        ...extra,
+      });
+      const look = (current: Meeting, facts: MeetingChangeFacts) => {
+        seen.push(facts.overlaps);
+        return { meeting: current };
+      };
+
+      await store.updateMeeting('m2', look, T0, { probe: probe('10:00', { excludeId: 'm2' }) });
+      await store.updateMeeting('m2', look, T0, { probe: probe('11:00', { excludeId: 'm2' }) });
+      await store.updateMeeting('m2', look, T0, { probe: probe('11:00') });
+      await store.updateMeeting('m2', look, T0, { probe: probe('10:00', { agentId: 'a2' }) });
+      await store.updateMeeting('m2', look, T0);
+
+      expect(seen).toEqual([true, false, true, false, false]);
+    });
+
+    it('when a change sees the rotation and the routing settings, then the rotation it returns is written with the meeting', async () => {
+      await store.saveRoutingSettings({ cancellationReturnsTurn: true });
+      await hold('m1');
+      const rotation = await store.rotationState();
+      const seen: MeetingChangeFacts[] = [];
 
       await store.updateMeeting(
-        'm2',
-        (current, ctx) => {
-          const probe = (time: string, extra: { agentId?: string; excludeId?: string } = {}) =>
-            ctx.hasConflict({
-              agentId: 'a1',
-              start: at(time),
-              end: at(time) + 30 * MIN,
-              bufferAfterMs: 15 * MIN,
-              ...extra,
-            });
-          seen.push(probe('10:00', { excludeId: 'm2' }));
-          seen.push(probe('11:00', { excludeId: 'm2' }));
-          seen.push(probe('11:00'));
-          seen.push(probe('10:00', { agentId: 'a2' }));
-          return { meeting: current };
+        'm1',
+        (current, facts) => {
+          seen.push(facts);
+          return {
+            meeting: { ...current, status: 'cancelled', updatedAt: T0 },
+            rotation: { ...facts.rotation, totals: { a1: 0 } },
+          };
         },
         T0,
       );
+      await reopen();
 
-      expect(seen).toEqual([true, false, true, false]);
+      expect(seen).toEqual([
+        { rotation, routingSettings: { cancellationReturnsTurn: true }, overlaps: false },
+      ]);
+      expect(await store.getMeeting('m1')).toMatchObject({ status: 'cancelled' });
+      expect(await store.rotationState()).toEqual({ ...rotation, totals: { a1: 0 } });
+    });
+
+    it('when a change moves a meeting over another active meeting of its agent, then SLOT_TAKEN (409) and nothing changes', async () => {
+      await book('m1', 1);
+      await book('m2', 1, { start: at('11:00') });
+      const before = await snapshot();
+      const moveTo = (time: string) => (current: Meeting) => ({
+        meeting: { ...current, start: at(time), end: at(time) + 30 * MIN, updatedAt: T0 },
+        outbox: [{ kind: 'meeting-activity', dedupeKey: `moved:${time}`, payload: {} }],
+        rotation: { totals: {} },
+      });
+
+      await expect(store.updateMeeting('m2', moveTo('10:30'), T0)).rejects.toMatchObject({
+        code: 'SLOT_TAKEN',
+        httpStatus: 409,
+      });
+      expect(await snapshot()).toEqual(before);
+      // Moving within its own time, or to a free one, is no conflict.
+      await store.updateMeeting('m2', moveTo('11:10'), T0);
+      await store.updateMeeting('m2', moveTo('12:00'), T0);
+      expect(await store.getMeeting('m2')).toMatchObject({ start: at('12:00') });
+    });
+
+    it('when a cancelled meeting is made active again over a meeting held since, then SLOT_TAKEN', async () => {
+      await book('m1', 1);
+      await store.updateMeeting(
+        'm1',
+        (current) => ({ meeting: { ...current, status: 'cancelled', updatedAt: T0 } }),
+        T0,
+      );
+      await book('m2', 1);
+
+      await expect(
+        store.updateMeeting('m1', (current) => ({ meeting: booked(current) }), T0),
+      ).rejects.toMatchObject({ code: 'SLOT_TAKEN' });
+      expect(await store.getMeeting('m1')).toMatchObject({ status: 'cancelled' });
     });
 
     it('when the meeting is unknown, then NOT_FOUND (404)', async () => {
@@ -636,7 +731,7 @@ describe.each(storeImplementations)('meetings store contract: $kind', (impl) => 
       await book('m1', 1, { start: at('10:00') });
       await book('m2', 2, { start: at('11:00') });
       await book('m3', 1, { start: at('12:00') });
-      await hold('m4', { agents: [2], mode: 'ordered', start: at('13:00'), createdAt: T0 - MIN });
+      await hold('m4', { agents: [2], start: at('13:00'), createdAt: T0 - MIN });
       await store.updateMeeting(
         'm3',
         (current) => ({ meeting: { ...current, status: 'cancelled', updatedAt: T0 } }),
@@ -656,31 +751,34 @@ describe.each(storeImplementations)('meetings store contract: $kind', (impl) => 
       ['a limit of 2', { limit: 2 }, ['m4', 'm3']],
     ])(
       'when meetings are listed with %s, then the newest start comes first',
-      (_case, filter, expected) => {
-        expect(ids(store.listMeetings(filter))).toEqual(expected);
+      async (_case, filter, expected) => {
+        expect(ids(await store.listMeetings(filter))).toEqual(expected);
       },
     );
 
-    it('when an agent’s meetings are read for a range, then only active ones overlapping it with their buffer come, by start', () => {
-      expect(ids(store.agentMeetings('a1', at('09:00'), at('17:00')))).toEqual(['m1']);
-      expect(ids(store.agentMeetings('a2', at('09:00'), at('17:00')))).toEqual(['m2', 'm4']);
+    it('when an agent’s meetings are read for a range, then only active ones overlapping it with their buffer come, by start', async () => {
+      expect(ids(await store.agentMeetings('a1', at('09:00'), at('17:00')))).toEqual(['m1']);
+      expect(ids(await store.agentMeetings('a2', at('09:00'), at('17:00')))).toEqual(['m2', 'm4']);
       // 11:00–11:30 is held until 11:45.
-      expect(ids(store.agentMeetings('a2', at('11:44'), at('12:00')))).toEqual(['m2']);
-      expect(ids(store.agentMeetings('a2', at('11:45'), at('12:00')))).toEqual([]);
-      expect(ids(store.agentMeetings('a2', at('10:00'), at('11:00')))).toEqual([]);
+      expect(ids(await store.agentMeetings('a2', at('11:44'), at('12:00')))).toEqual(['m2']);
+      expect(ids(await store.agentMeetings('a2', at('11:45'), at('12:00')))).toEqual([]);
+      expect(ids(await store.agentMeetings('a2', at('10:00'), at('11:00')))).toEqual([]);
     });
 
-    it('when a meeting is looked up by its manage token hash, then it is found', () => {
-      expect(store.findMeetingByManageTokenHash('hash-m2')?.id).toBe('m2');
-      expect(store.findMeetingByManageTokenHash('hash-unknown')).toBeUndefined();
+    it('when a meeting is looked up by its manage token hash, then it is found', async () => {
+      expect((await store.findMeetingByManageTokenHash('hash-m2'))?.id).toBe('m2');
+      expect(await store.findMeetingByManageTokenHash('hash-unknown')).toBeUndefined();
     });
 
-    it('when due meetings are asked for, then pending ones count from creation and others from their end', () => {
-      expect(ids(store.meetingsDue(['pending'], T0, 10))).toEqual(['m4']);
-      expect(ids(store.meetingsDue(['pending'], T0 - MIN, 10))).toEqual([]);
-      expect(ids(store.meetingsDue(['booked'], at('11:30') + 1, 10)).sort()).toEqual(['m1', 'm2']);
-      expect(ids(store.meetingsDue(['booked'], at('11:30'), 10))).toEqual(['m1']);
-      expect(store.meetingsDue(['booked'], at('17:00'), 1)).toHaveLength(1);
+    it('when due meetings are asked for, then pending ones count from creation and others from their end', async () => {
+      expect(ids(await store.meetingsDue(['pending'], T0, 10))).toEqual(['m4']);
+      expect(ids(await store.meetingsDue(['pending'], T0 - MIN, 10))).toEqual([]);
+      expect(ids(await store.meetingsDue(['booked'], at('11:30') + 1, 10)).sort()).toEqual([
+        'm1',
+        'm2',
+      ]);
+      expect(ids(await store.meetingsDue(['booked'], at('11:30'), 10))).toEqual(['m1']);
+      expect(await store.meetingsDue(['booked'], at('17:00'), 1)).toHaveLength(1);
     });
   });
 });

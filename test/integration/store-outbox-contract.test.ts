@@ -2,7 +2,11 @@ import { stat } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJsonFileStore } from '../../src/store/index.js';
 import type { NewOutboxItem, OutboxItem, Store } from '../../src/store/types.js';
-import { createStoreFile, storeImplementations } from '../helpers/store-implementations.js';
+import {
+  createStoreFile,
+  storeImplementations,
+  type StoreTestData,
+} from '../helpers/store-implementations.js';
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
 const LEASE = 60_000;
@@ -12,18 +16,15 @@ function newItem(dedupeKey: string, overrides: Partial<NewOutboxItem> = {}): New
 }
 
 describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
-  let storeFile: Awaited<ReturnType<typeof createStoreFile>>;
+  let data: StoreTestData;
   let store: Store;
 
   beforeEach(async () => {
-    storeFile = await createStoreFile();
-    store = await impl.open(storeFile.file);
+    data = await impl.createData();
+    store = await data.open();
   });
 
-  afterEach(async () => {
-    await store.close();
-    await storeFile.remove();
-  });
+  afterEach(() => data.remove());
 
   async function enqueue(items: NewOutboxItem[], now = T0): Promise<OutboxItem[]> {
     return (await store.enqueueOutbox(items, now)).map((entry) => entry.item);
@@ -53,10 +54,10 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
           updatedAt: T0,
         },
       });
-      expect(store.getOutboxItem(result!.item.id)).toEqual(result!.item);
-      expect(store.findOutboxItem('a')).toEqual(result!.item);
-      expect(store.getOutboxItem('nope')).toBeUndefined();
-      expect(store.findOutboxItem('nope')).toBeUndefined();
+      expect(await store.getOutboxItem(result!.item.id)).toEqual(result!.item);
+      expect(await store.findOutboxItem('a')).toEqual(result!.item);
+      expect(await store.getOutboxItem('nope')).toBeUndefined();
+      expect(await store.findOutboxItem('nope')).toBeUndefined();
     });
 
     it('when an item gives nextAttemptAt, then it is due then', async () => {
@@ -76,7 +77,7 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
       expect(again.map((entry) => entry.created)).toEqual([false, true, false]);
       expect(again[0]!.item).toEqual(first);
       expect(again[2]!.item).toEqual(again[1]!.item);
-      expect(store.listOutbox()).toHaveLength(2);
+      expect(await store.listOutbox()).toHaveLength(2);
     });
 
     it('when a done or dead item holds the dedupe key, then enqueueing it again still returns that item', async () => {
@@ -109,7 +110,7 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
       const [item] = await enqueue([newItem('a', { payload })]);
       payload.lead.tags.push('changed');
 
-      const stored = store.getOutboxItem(item!.id)!;
+      const stored = (await store.getOutboxItem(item!.id))!;
       expect(stored.payload).toEqual({ lead: { id: 1, tags: ['a'] } });
       expect(Object.isFrozen(stored)).toBe(true);
       expect(() => (stored.payload as { lead: { tags: string[] } }).lead.tags.push('x')).toThrow();
@@ -132,7 +133,7 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
       await expect(store.enqueueOutbox([newItem('ok')], Number.NaN)).rejects.toMatchObject({
         code: 'STORE_INVALID_RECORD',
       });
-      expect(store.listOutbox()).toEqual([]);
+      expect(await store.listOutbox()).toEqual([]);
     });
   });
 
@@ -150,7 +151,7 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
           updatedAt: T0 + 10,
           lease: { token: expect.any(String), until: T0 + 10 + LEASE },
         });
-        expect(store.getOutboxItem(item.id)).toEqual(item);
+        expect(await store.getOutboxItem(item.id)).toEqual(item);
       }
       expect(tokenOf(claimed[0]!)).not.toBe(tokenOf(claimed[1]!));
     });
@@ -227,7 +228,7 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
       });
 
       expect(ok).toBe(true);
-      const done = store.getOutboxItem(item!.id);
+      const done = await store.getOutboxItem(item!.id);
       expect(done).toMatchObject({
         status: 'done',
         doneAt: T0 + 5,
@@ -235,20 +236,20 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
         attempts: 1,
       });
       expect(done).not.toHaveProperty('lease');
-      expect(store.findOutboxItem('callback-1')).toMatchObject({
+      expect(await store.findOutboxItem('callback-1')).toMatchObject({
         status: 'pending',
         nextAttemptAt: T0 + 5,
         createdAt: T0 + 5,
       });
-      expect(store.findOutboxItem('callback-2')).toMatchObject({ nextAttemptAt: T0 + 100 });
-      expect(store.listOutbox({ kind: 'ssfs-callback' })).toHaveLength(4);
+      expect(await store.findOutboxItem('callback-2')).toMatchObject({ nextAttemptAt: T0 + 100 });
+      expect(await store.listOutbox({ kind: 'ssfs-callback' })).toHaveLength(4);
     });
 
     it('when a lease expired and another worker claimed the item, then the stale token can neither complete nor fail it', async () => {
       await enqueue([newItem('a')]);
       const [stale] = await claim(T0);
       const [fresh] = await claim(T0 + LEASE);
-      const current = store.getOutboxItem(fresh!.id);
+      const current = await store.getOutboxItem(fresh!.id);
 
       expect(
         await store.completeOutbox({
@@ -268,8 +269,8 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
         }),
       ).toBe(false);
 
-      expect(store.getOutboxItem(fresh!.id)).toEqual(current);
-      expect(store.findOutboxItem('follow-up')).toBeUndefined();
+      expect(await store.getOutboxItem(fresh!.id)).toEqual(current);
+      expect(await store.findOutboxItem('follow-up')).toBeUndefined();
       expect(
         await store.completeOutbox({
           id: fresh!.id,
@@ -301,7 +302,7 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
       expect(await store.completeOutbox({ ...args, now: T0 + 2 })).toBe(false);
       expect(await store.failOutbox({ ...args, error: 'x' })).toBe(false);
       expect(await store.completeOutbox({ ...args, id: 'unknown' })).toBe(false);
-      expect(store.getOutboxItem(item!.id)).toMatchObject({ status: 'done', doneAt: T0 + 1 });
+      expect(await store.getOutboxItem(item!.id)).toMatchObject({ status: 'done', doneAt: T0 + 1 });
     });
 
     it('when a follow-up is invalid, then the completion is refused and the item stays claimed', async () => {
@@ -316,8 +317,8 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
           followUps: [newItem('ok'), newItem('bad', { payload: () => 1 })],
         }),
       ).rejects.toMatchObject({ code: 'STORE_INVALID_RECORD' });
-      expect(store.getOutboxItem(item!.id)).toEqual(item);
-      expect(store.findOutboxItem('ok')).toBeUndefined();
+      expect(await store.getOutboxItem(item!.id)).toEqual(item);
+      expect(await store.findOutboxItem('ok')).toBeUndefined();
     });
 
     it('when an attempt fails with retryAt, then the item is released with its error and due at retryAt', async () => {
@@ -334,7 +335,7 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
         }),
       ).toBe(true);
 
-      const failed = store.getOutboxItem(item!.id);
+      const failed = await store.getOutboxItem(item!.id);
       expect(failed).toMatchObject({
         status: 'pending',
         attempts: 1,
@@ -358,7 +359,7 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
         error: 'reset',
       });
 
-      expect(store.getOutboxItem(item!.id)).toMatchObject({ nextAttemptAt: T0 + 7 });
+      expect(await store.getOutboxItem(item!.id)).toMatchObject({ nextAttemptAt: T0 + 7 });
       expect(keysOf(await claim(T0 + 7))).toEqual(['a']);
     });
 
@@ -374,16 +375,18 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
         retryAt: T0 + 5,
       });
 
-      expect(store.getOutboxItem(item!.id)).toMatchObject({
+      expect(await store.getOutboxItem(item!.id)).toMatchObject({
         status: 'dead',
         lastError: 'HTTP 400',
       });
       expect(await claim(T0 + LEASE * 10)).toEqual([]);
-      expect(store.listOutbox({ status: 'dead' }).map((dead) => dead.id)).toEqual([item!.id]);
+      expect((await store.listOutbox({ status: 'dead' })).map((dead) => dead.id)).toEqual([
+        item!.id,
+      ]);
 
       expect(await store.replayOutbox(item!.id, T0 + 100)).toBe(true);
 
-      expect(store.getOutboxItem(item!.id)).toMatchObject({
+      expect(await store.getOutboxItem(item!.id)).toMatchObject({
         status: 'pending',
         attempts: 0,
         nextAttemptAt: T0 + 100,
@@ -409,11 +412,11 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
         });
 
       expect(await dies('stale-token', T0 + 1)).toBe(false);
-      expect(store.findOutboxItem('failure')).toBeUndefined();
+      expect(await store.findOutboxItem('failure')).toBeUndefined();
       expect(await dies(tokenOf(item!), T0 + 1)).toBe(true);
 
-      expect(store.getOutboxItem(item!.id)).toMatchObject({ status: 'dead' });
-      expect(store.findOutboxItem('failure')).toMatchObject({
+      expect(await store.getOutboxItem(item!.id)).toMatchObject({ status: 'dead' });
+      expect(await store.findOutboxItem('failure')).toMatchObject({
         kind: 'ssfs-failure-callback',
         status: 'pending',
         nextAttemptAt: T0 + 1,
@@ -423,10 +426,10 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
       await store.replayOutbox(item!.id, T0 + 2);
       const [again] = await claim(T0 + 2, { kinds: ['ssfs-callback'] });
       expect(await dies(tokenOf(again!), T0 + 3)).toBe(true);
-      expect(store.listOutbox({ kind: 'ssfs-failure-callback' })).toHaveLength(1);
+      expect(await store.listOutbox({ kind: 'ssfs-failure-callback' })).toHaveLength(1);
 
-      store = await impl.reopen(store, storeFile.file);
-      expect(store.findOutboxItem('failure')).toMatchObject({ status: 'pending' });
+      store = await data.reopen(store);
+      expect(await store.findOutboxItem('failure')).toMatchObject({ status: 'pending' });
     });
 
     it('when an error text is very long, then the stored error is cut short', async () => {
@@ -440,7 +443,7 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
         error: 'x'.repeat(100_000),
       });
 
-      expect(store.getOutboxItem(item!.id)!.lastError!.length).toBeLessThanOrEqual(2_000);
+      expect((await store.getOutboxItem(item!.id))!.lastError!.length).toBeLessThanOrEqual(2_000);
     });
   });
 
@@ -452,11 +455,14 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
       const [old] = await claim(T0 + 3, { limit: 1 });
       await store.completeOutbox({ id: old!.id, leaseToken: tokenOf(old!), now: T0 + 3 });
 
-      expect(keysOf(store.listOutbox())).toEqual(['new', 'mid-2', 'mid-1', 'old']);
-      expect(keysOf(store.listOutbox({ kind: 'x' }))).toEqual(['new', 'mid-2', 'old']);
-      expect(keysOf(store.listOutbox({ status: 'pending', kind: 'x' }))).toEqual(['new', 'mid-2']);
-      expect(keysOf(store.listOutbox({ status: 'done' }))).toEqual(['old']);
-      expect(keysOf(store.listOutbox({ limit: 2 }))).toEqual(['new', 'mid-2']);
+      expect(keysOf(await store.listOutbox())).toEqual(['new', 'mid-2', 'mid-1', 'old']);
+      expect(keysOf(await store.listOutbox({ kind: 'x' }))).toEqual(['new', 'mid-2', 'old']);
+      expect(keysOf(await store.listOutbox({ status: 'pending', kind: 'x' }))).toEqual([
+        'new',
+        'mid-2',
+      ]);
+      expect(keysOf(await store.listOutbox({ status: 'done' }))).toEqual(['old']);
+      expect(keysOf(await store.listOutbox({ limit: 2 }))).toEqual(['new', 'mid-2']);
     });
 
     it('when done items are pruned, then only those done before the cutoff go, and their dedupe keys are free again', async () => {
@@ -483,9 +489,9 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
       expect(await store.pruneOutbox(T0 + 20)).toBe(1);
       expect(await store.pruneOutbox(T0 + 20)).toBe(0);
 
-      expect(store.findOutboxItem('early')).toBeUndefined();
-      expect(store.getOutboxItem(claimed.get('early')!.id)).toBeUndefined();
-      expect(keysOf(store.listOutbox()).sort()).toEqual(['dead', 'late', 'pending']);
+      expect(await store.findOutboxItem('early')).toBeUndefined();
+      expect(await store.getOutboxItem(claimed.get('early')!.id)).toBeUndefined();
+      expect(keysOf(await store.listOutbox()).sort()).toEqual(['dead', 'late', 'pending']);
       const again = await store.enqueueOutbox([newItem('early'), newItem('late')], T0 + 30);
       expect(again.map((entry) => entry.created)).toEqual([true, false]);
     });
@@ -502,9 +508,9 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
         followUps: [newItem('callback-1'), newItem('callback-2')],
       });
 
-      store = await impl.reopen(store, storeFile.file);
+      store = await data.reopen(store);
 
-      expect(store.getOutboxItem(item!.id)).toMatchObject({ status: 'done', doneAt: T0 + 1 });
+      expect(await store.getOutboxItem(item!.id)).toMatchObject({ status: 'done', doneAt: T0 + 1 });
       expect(keysOf(await claim(T0 + 1))).toEqual(['callback-1', 'callback-2']);
     });
 
@@ -531,11 +537,11 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
         retryAt: T0 + 5_000,
       });
       await store.failOutbox({ ...lease('dead'), now: T0 + 1, error: 'HTTP 400', dead: true });
-      const before = store.listOutbox();
+      const before = await store.listOutbox();
 
-      store = await impl.reopen(store, storeFile.file);
+      store = await data.reopen(store);
 
-      expect(store.listOutbox()).toEqual(before);
+      expect(await store.listOutbox()).toEqual(before);
       const again = await store.enqueueOutbox(
         [newItem('done'), newItem('dead'), newItem('fresh')],
         T0 + 2,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJsonFileStore } from '../../src/store/index.js';
 import { moveStoreAside } from '../../src/store/move-store-aside.js';
-import { createTempDir, makeLead } from '../helpers/store-fixtures.js';
+import { createTempDir, leadIds, makeLead } from '../helpers/store-fixtures.js';
 
 const journal = { durability: 'journal' } as const;
 const NOW = Date.parse('2026-12-07T03:00:00Z');
@@ -33,10 +33,10 @@ describe('npm run reset-store (moveStoreAside)', () => {
 
     expect(aside).toBeDefined();
     const fresh = await createJsonFileStore({ file });
-    expect(fresh.countLeads()).toBe(0);
+    expect(await fresh.countLeads()).toBe(0);
     await fresh.close();
     const moved = await createJsonFileStore({ file: aside! });
-    expect([1, 2].map((id) => moved.getLead(id)?.id)).toEqual([1, 2]);
+    expect(await leadIds(moved, [1, 2])).toEqual([1, 2]);
     await moved.close();
   });
 

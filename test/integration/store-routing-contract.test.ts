@@ -1,55 +1,52 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Assignment, RoutingAgent, Store } from '../../src/store/types.js';
-import { createStoreFile, storeImplementations } from '../helpers/store-implementations.js';
+import { AppError } from '../../src/errors.js';
+import type { RotationState } from '../../src/records/rotation.js';
+import type { Assignment, Store } from '../../src/store/types.js';
+import {
+  assignmentOf,
+  counted,
+  MIN,
+  nextInLine,
+  type TurnResult,
+} from '../helpers/store-decisions.js';
+import { storeImplementations, type StoreTestData } from '../helpers/store-implementations.js';
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
-const WINDOW = 60 * 60 * 1000;
+const WINDOW = 60 * MIN;
+const KEEP_SINCE = T0 - 7 * 24 * 60 * MIN;
 
-/** Five agents, a1..a5, in rotation order; `inactive` lists the numbers switched off. */
-function agents(inactive: number[] = []): RoutingAgent[] {
-  return [1, 2, 3, 4, 5].map((n) => ({
-    id: `a${n}`,
-    name: `Agent ${n}`,
-    email: `agent${n}@example.com`,
-    active: !inactive.includes(n),
-  }));
-}
-
+/**
+ * The routing store's contract: a turn reads the rotation and the key's last assignment under
+ * the rotation's lock, runs the caller's decision, and writes the assignment and rotation it
+ * returns, both or neither. The decisions here are small ones of the test's own
+ * (test/helpers/store-decisions.ts); the round robin itself is routing/'s, tested there.
+ */
 describe.each(storeImplementations)('routing store contract: $kind', (impl) => {
-  let storeFile: Awaited<ReturnType<typeof createStoreFile>>;
+  let data: StoreTestData;
   let store: Store;
 
   beforeEach(async () => {
-    storeFile = await createStoreFile();
-    store = await impl.open(storeFile.file);
+    data = await impl.createData();
+    store = await data.open();
   });
 
-  afterEach(async () => {
-    await store.close();
-    await storeFile.remove();
-  });
+  afterEach(() => data.remove());
 
-  function assign(
-    key: string,
-    now = T0,
-    options: { inactive?: number[]; repeatWindowMs?: number } = {},
-  ) {
-    return store.assignRoundRobin({
+  function turn(key: string, now = T0, options: { order?: string[] } = {}): Promise<TurnResult> {
+    return store.takeAssignmentTurn({
       key,
-      agents: agents(options.inactive),
-      now,
-      repeatWindowMs: options.repeatWindowMs ?? WINDOW,
-      source: 'webhook',
+      keepSince: KEEP_SINCE,
+      decide: nextInLine(key, now, { ...options, windowMs: WINDOW }),
     });
   }
 
   async function agentsFor(keys: string[], now = T0): Promise<string[]> {
     const picked: string[] = [];
-    for (const key of keys) picked.push((await assign(key, now)).assignment.agentId);
+    for (const key of keys) picked.push((await turn(key, now)).agentId);
     return picked;
   }
 
-  it('when six leads are routed in turn, then agents 1, 2, 3, 4, 5 and 1 get them', async () => {
+  it('when turns are taken one after another, then each decision sees the rotation the one before wrote', async () => {
     expect(await agentsFor(['lead:1', 'lead:2', 'lead:3', 'lead:4', 'lead:5', 'lead:6'])).toEqual([
       'a1',
       'a2',
@@ -60,190 +57,238 @@ describe.each(storeImplementations)('routing store contract: $kind', (impl) => {
     ]);
   });
 
-  it('when a lead is routed, then the assignment is stored with the agent, rule, time and source', async () => {
-    const { assignment, repeated } = await assign('lead:7');
+  it('when a turn decides an assignment, then it is stored as decided and the turn answers the decision’s result', async () => {
+    const result = await turn('lead:7');
 
     const expected: Assignment = {
       key: 'lead:7',
       agentId: 'a1',
-      agentName: 'Agent 1',
-      agentEmail: 'agent1@example.com',
-      rule: 'round-robin',
+      agentName: 'Agent a1',
+      agentEmail: 'a1@example.com',
+      rule: 'next-in-line',
       assignedAt: T0,
       source: 'webhook',
     };
-    expect(repeated).toBe(false);
-    expect(assignment).toEqual(expected);
-    expect(store.getAssignment('lead:7')).toEqual(expected);
-    expect(store.getAssignment('lead:8')).toBeUndefined();
+    expect(result).toEqual({ agentId: 'a1', repeated: false, sawTurn: 0 });
+    expect(await store.getAssignment('lead:7')).toEqual(expected);
+    expect(await store.getAssignment('lead:8')).toBeUndefined();
   });
 
-  it('when the same lead comes again within the window, then it gets the same agent and the rotation does not move', async () => {
-    await assign('lead:1', T0);
+  it('when the same key comes again, then the decision sees its last assignment; writing nothing leaves the rotation where it is', async () => {
+    await turn('lead:1', T0);
 
-    const again = await assign('lead:1', T0 + WINDOW - 1);
+    const again = await turn('lead:1', T0 + WINDOW - 1);
 
-    expect(again).toEqual({
-      assignment: expect.objectContaining({ agentId: 'a1', assignedAt: T0 }),
-      repeated: true,
+    expect(again).toEqual({ agentId: 'a1', repeated: true, sawTurn: 1 });
+    expect(await store.getAssignment('lead:1')).toMatchObject({ agentId: 'a1', assignedAt: T0 });
+    expect(await store.routingState()).toEqual({
+      lastAgentId: 'a1',
+      pointers: {},
+      totals: { a1: 1 },
     });
-    expect(store.routingState()).toEqual({ lastAgentId: 'a1', pointers: {}, totals: { a1: 1 } });
-    expect((await assign('lead:2', T0 + 1)).assignment.agentId).toBe('a2');
+    expect((await turn('lead:2', T0 + 1)).agentId).toBe('a2');
   });
 
-  it('when the same lead comes again after the window, then it takes a new turn', async () => {
-    await assign('lead:1', T0);
+  it('when a key is assigned again, then the new assignment replaces the old one', async () => {
+    await turn('lead:1', T0);
 
-    const later = await assign('lead:1', T0 + WINDOW);
+    const later = await turn('lead:1', T0 + WINDOW);
 
-    expect(later.repeated).toBe(false);
-    expect(later.assignment).toMatchObject({ agentId: 'a2', assignedAt: T0 + WINDOW });
-    expect(store.getAssignment('lead:1')).toMatchObject({ agentId: 'a2', assignedAt: T0 + WINDOW });
-    expect(store.routingState()).toEqual({
+    expect(later).toMatchObject({ agentId: 'a2', repeated: false });
+    expect(await store.getAssignment('lead:1')).toMatchObject({
+      agentId: 'a2',
+      assignedAt: T0 + WINDOW,
+    });
+    expect(await store.routingState()).toEqual({
       lastAgentId: 'a2',
       pointers: {},
       totals: { a1: 1, a2: 1 },
     });
   });
 
-  it('when some agents are inactive, then the rotation skips them', async () => {
-    const picked: string[] = [];
-    for (const key of ['lead:1', 'lead:2', 'lead:3', 'lead:4']) {
-      picked.push((await assign(key, T0, { inactive: [2, 3] })).assignment.agentId);
-    }
+  it('when the decision throws, then the error comes back and nothing is stored', async () => {
+    await turn('lead:1');
+    const noAgents = new AppError('NO_AGENTS', 'No active agent to route to', { httpStatus: 503 });
 
-    expect(picked).toEqual(['a1', 'a4', 'a5', 'a1']);
-  });
-
-  it('when no agent is active, then NO_AGENTS (503) and nothing is stored', async () => {
-    await assign('lead:1');
-
-    await expect(assign('lead:2', T0, { inactive: [1, 2, 3, 4, 5] })).rejects.toMatchObject({
-      code: 'NO_AGENTS',
-      httpStatus: 503,
-    });
     await expect(
-      store.assignRoundRobin({
-        key: 'lead:3',
-        agents: [],
-        now: T0,
-        repeatWindowMs: WINDOW,
-        source: 'chat',
+      store.takeAssignmentTurn({
+        key: 'lead:2',
+        keepSince: KEEP_SINCE,
+        decide: () => {
+          throw noAgents;
+        },
       }),
-    ).rejects.toMatchObject({ code: 'NO_AGENTS' });
-    expect(store.getAssignment('lead:2')).toBeUndefined();
-    expect(store.routingState()).toEqual({ lastAgentId: 'a1', pointers: {}, totals: { a1: 1 } });
+    ).rejects.toBe(noAgents);
+    expect(await store.getAssignment('lead:2')).toBeUndefined();
+    expect(await store.routingState()).toEqual({
+      lastAgentId: 'a1',
+      pointers: {},
+      totals: { a1: 1 },
+    });
   });
 
-  it('when seven leads are routed over five agents, then the totals count each agent’s assignments', async () => {
-    expect(store.routingState()).toEqual({ lastAgentId: undefined, pointers: {}, totals: {} });
+  it('when seven turns are counted over five agents, then routingState gives the totals the decisions wrote', async () => {
+    expect(await store.routingState()).toEqual({
+      lastAgentId: undefined,
+      pointers: {},
+      totals: {},
+    });
 
     await agentsFor(['l1', 'l2', 'l3', 'l4', 'l5', 'l6', 'l7']);
 
-    expect(store.routingState()).toEqual({
+    expect(await store.routingState()).toEqual({
       lastAgentId: 'a2',
       pointers: {},
       totals: { a1: 2, a2: 2, a3: 1, a4: 1, a5: 1 },
     });
   });
 
-  it('when 20 leads are routed concurrently, then each of 5 agents gets exactly 4', async () => {
+  it('when 20 turns are taken concurrently, then no two decisions see the same rotation and each of 5 agents gets exactly 4', async () => {
     const keys = Array.from({ length: 20 }, (_, i) => `lead:${i + 1}`);
 
-    const results = await Promise.all(keys.map((key) => assign(key)));
+    const results = await Promise.all(keys.map((key) => turn(key)));
 
+    expect(results.map((r) => r.sawTurn).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i),
+    );
     const counts = new Map<string, number>();
-    for (const { assignment } of results) {
-      counts.set(assignment.agentId, (counts.get(assignment.agentId) ?? 0) + 1);
-    }
+    for (const { agentId } of results) counts.set(agentId, (counts.get(agentId) ?? 0) + 1);
     expect(Object.fromEntries(counts)).toEqual({ a1: 4, a2: 4, a3: 4, a4: 4, a5: 4 });
-    expect(store.routingState().totals).toEqual({ a1: 4, a2: 4, a3: 4, a4: 4, a5: 4 });
-    expect(keys.every((key) => store.getAssignment(key) !== undefined)).toBe(true);
+    expect((await store.routingState()).totals).toEqual({ a1: 4, a2: 4, a3: 4, a4: 4, a5: 4 });
+    const stored = await Promise.all(keys.map((key) => store.getAssignment(key)));
+    expect(stored.every((assignment) => assignment !== undefined)).toBe(true);
   });
 
-  it('when one lead is routed 10 times concurrently, then one turn is taken and all get that agent', async () => {
-    const results = await Promise.all(Array.from({ length: 10 }, () => assign('lead:1')));
+  it('when one key takes 10 turns concurrently, then the first decision assigns and the nine after it see that assignment', async () => {
+    const results = await Promise.all(Array.from({ length: 10 }, () => turn('lead:1')));
 
-    expect(new Set(results.map((r) => r.assignment.agentId))).toEqual(new Set(['a1']));
+    expect(new Set(results.map((r) => r.agentId))).toEqual(new Set(['a1']));
     expect(results.filter((r) => !r.repeated)).toHaveLength(1);
-    expect(store.routingState()).toEqual({ lastAgentId: 'a1', pointers: {}, totals: { a1: 1 } });
+    expect(await store.routingState()).toEqual({
+      lastAgentId: 'a1',
+      pointers: {},
+      totals: { a1: 1 },
+    });
   });
 
-  it('when the store is reopened, then the pointer, totals and assignments are kept', async () => {
+  it('when the store is reopened, then the pointer, totals and assignments are kept and the next decision sees them', async () => {
     await agentsFor(['lead:1', 'lead:2', 'lead:3']);
 
-    store = await impl.reopen(store, storeFile.file);
+    store = await data.reopen(store);
 
-    expect(store.routingState()).toEqual({
+    expect(await store.routingState()).toEqual({
       lastAgentId: 'a3',
       pointers: {},
       totals: { a1: 1, a2: 1, a3: 1 },
     });
-    expect(store.getAssignment('lead:2')).toMatchObject({ agentId: 'a2', assignedAt: T0 });
-    expect(await assign('lead:2', T0 + 1)).toMatchObject({ repeated: true });
-    expect((await assign('lead:4', T0 + 1)).assignment.agentId).toBe('a4');
+    expect(await store.getAssignment('lead:2')).toMatchObject({ agentId: 'a2', assignedAt: T0 });
+    expect(await turn('lead:2', T0 + 1)).toMatchObject({ repeated: true });
+    expect((await turn('lead:4', T0 + 1)).agentId).toBe('a4');
   });
 
-  it('when agent three took the last turn and leaves the rotation, then after a reopen four, five and one come next', async () => {
-    await agentsFor(['lead:1', 'lead:2', 'lead:3']);
-    store = await impl.reopen(store, storeFile.file);
-    const withoutThree = agents().filter((a) => a.id !== 'a3');
-
-    const picked: string[] = [];
-    for (const key of ['lead:4', 'lead:5', 'lead:6']) {
-      const { assignment } = await store.assignRoundRobin({
-        key,
-        agents: withoutThree,
-        now: T0,
-        repeatWindowMs: WINDOW,
-        source: 'webhook',
-      });
-      picked.push(assignment.agentId);
-    }
-
-    expect(picked).toEqual(['a4', 'a5', 'a1']);
-    expect(store.rotationState().assigned).toEqual({ a1: 2, a2: 1, a3: 1, a4: 1, a5: 1 });
-  });
-
-  it('when a caller changes an assignment or state it read, then the store keeps its own', async () => {
-    const { assignment } = await assign('lead:1');
-    assignment.agentId = 'changed';
-    const read = store.getAssignment('lead:1')!;
-    read.agentId = 'changed';
-    store.routingState().totals['a1'] = 99;
-
-    expect(store.getAssignment('lead:1')?.agentId).toBe('a1');
-    expect(store.routingState().totals).toEqual({ a1: 1 });
-  });
-
-  it('when the input is invalid, then STORE_INVALID_RECORD and nothing changes', async () => {
-    await expect(assign('')).rejects.toMatchObject({ code: 'STORE_INVALID_RECORD' });
-    await expect(assign('lead:1', Number.NaN)).rejects.toMatchObject({
-      code: 'STORE_INVALID_RECORD',
+  it('when a decision writes a rotation with pools, followers, turns and assignment counts, then it is stored whole, also after a reopen', async () => {
+    const rotation: RotationState = {
+      lastAgentId: 'a3',
+      pointers: { 'rule:emea': 'a2' },
+      followers: { default: ['a4', 'a5', 'a1', 'a2'], 'rule:emea': ['a4'] },
+      turns: { default: 3, 'rule:emea': 1 },
+      totals: { a1: 1, a2: 2, a3: 1 },
+      assigned: { a3: 1 },
+    };
+    await store.takeAssignmentTurn({
+      key: 'lead:1',
+      keepSince: KEEP_SINCE,
+      decide: () => ({ result: undefined, assignment: assignmentOf('lead:1', 'a3', T0), rotation }),
     });
+
+    store = await data.reopen(store);
+
+    expect(await store.rotationState()).toEqual(rotation);
+    expect(await store.routingState()).toEqual({
+      lastAgentId: 'a3',
+      pointers: { 'rule:emea': 'a2' },
+      totals: { a1: 1, a2: 2, a3: 1 },
+    });
+    let seen: RotationState | undefined;
+    await store.takeAssignmentTurn({
+      key: 'lead:2',
+      keepSince: KEEP_SINCE,
+      decide: (facts) => {
+        seen = facts.rotation;
+        return { result: undefined };
+      },
+    });
+    expect(seen).toEqual(rotation);
+  });
+
+  it('when a caller changes an assignment, a rotation or a state it read, then the store keeps its own', async () => {
+    await turn('lead:1');
+    const read = (await store.getAssignment('lead:1'))!;
+    read.agentId = 'changed';
+    (await store.routingState()).totals['a1'] = 99;
+    const rotation = await store.rotationState();
+    expect(() => {
+      rotation.totals['a1'] = 99;
+    }).toThrow(TypeError);
+
+    expect((await store.getAssignment('lead:1'))?.agentId).toBe('a1');
+    expect(await store.routingState()).toEqual({
+      lastAgentId: 'a1',
+      pointers: {},
+      totals: { a1: 1 },
+    });
+  });
+
+  it.each([
+    ['an assignment with an unknown source', { source: 'fax' as Assignment['source'] }, undefined],
+    ['an assignment with a time that is not a number', { assignedAt: Number.NaN }, undefined],
+    ['an assignment of another key', { key: 'lead:2' }, undefined],
+    ['a rotation with a negative total', {}, { totals: { a1: -1 } }],
+  ])(
+    'when the decision returns %s, then STORE_INVALID_RECORD and neither the assignment nor the rotation is written',
+    async (_case, assignmentChange, rotationChange) => {
+      await expect(
+        store.takeAssignmentTurn({
+          key: 'lead:1',
+          keepSince: KEEP_SINCE,
+          decide: ({ rotation }) => ({
+            result: undefined,
+            assignment: { ...assignmentOf('lead:1', 'a1', T0), ...assignmentChange },
+            rotation: { ...counted(rotation, 'a1'), ...rotationChange },
+          }),
+        }),
+      ).rejects.toMatchObject({ code: 'STORE_INVALID_RECORD' });
+
+      expect(await store.getAssignment('lead:1')).toBeUndefined();
+      expect(await store.getAssignment('lead:2')).toBeUndefined();
+      expect(await store.rotationState()).toEqual({ totals: {} });
+    },
+  );
+
+  it('when the key is empty, then STORE_INVALID_RECORD and the decision is not asked', async () => {
+    let asked = false;
     await expect(
-      store.assignRoundRobin({
-        key: 'lead:1',
-        agents: agents(),
-        now: T0,
-        repeatWindowMs: WINDOW,
-        source: 'fax' as Assignment['source'],
+      store.takeAssignmentTurn({
+        key: '',
+        keepSince: KEEP_SINCE,
+        decide: () => {
+          asked = true;
+          return { result: undefined };
+        },
       }),
     ).rejects.toMatchObject({ code: 'STORE_INVALID_RECORD' });
-
-    expect(store.getAssignment('lead:1')).toBeUndefined();
-    expect(store.routingState()).toEqual({ lastAgentId: undefined, pointers: {}, totals: {} });
+    expect(asked).toBe(false);
   });
 
   it('when the routing settings are saved, then they are kept across a reopen; a new store has the defaults', async () => {
-    expect(store.routingSettings()).toEqual({ cancellationReturnsTurn: false });
+    expect(await store.routingSettings()).toEqual({ cancellationReturnsTurn: false });
 
     expect(await store.saveRoutingSettings({ cancellationReturnsTurn: true })).toEqual({
       cancellationReturnsTurn: true,
     });
-    store = await impl.reopen(store, storeFile.file);
+    store = await data.reopen(store);
 
-    expect(store.routingSettings()).toEqual({ cancellationReturnsTurn: true });
+    expect(await store.routingSettings()).toEqual({ cancellationReturnsTurn: true });
   });
 
   it('when invalid routing settings are saved, then STORE_INVALID_RECORD and they stay', async () => {
@@ -251,12 +296,12 @@ describe.each(storeImplementations)('routing store contract: $kind', (impl) => {
       store.saveRoutingSettings({ cancellationReturnsTurn: 'yes' as unknown as boolean }),
     ).rejects.toMatchObject({ code: 'STORE_INVALID_RECORD' });
 
-    expect(store.routingSettings()).toEqual({ cancellationReturnsTurn: false });
+    expect(await store.routingSettings()).toEqual({ cancellationReturnsTurn: false });
   });
 
-  it('when the store is closed, then routing is refused with STORE_CLOSED', async () => {
+  it('when the store is closed, then a turn is refused with STORE_CLOSED', async () => {
     await store.close();
 
-    await expect(assign('lead:1')).rejects.toMatchObject({ code: 'STORE_CLOSED' });
+    await expect(turn('lead:1')).rejects.toMatchObject({ code: 'STORE_CLOSED' });
   });
 });

@@ -8,6 +8,7 @@ import { RoutingRecords } from '../../src/store/routing-records.js';
 import { createEmptyDocument, parseStoreDocument } from '../../src/store/store-document.js';
 import { initialSyncState, type Assignment, type OutboxItem } from '../../src/store/types.js';
 import { createSequentialIds } from '../../src/deps.js';
+import { nextInLine } from '../helpers/store-decisions.js';
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
 
@@ -52,12 +53,10 @@ describe('store document: routing and outbox collections', () => {
   it('when routing and outbox records are written and read back, then they are the same, frozen', () => {
     const doc = createEmptyDocument();
     const routing = new RoutingRecords(doc);
-    routing.assign({
+    routing.takeTurn({
       key: 'lead:1',
-      agents: [{ id: 'a1', name: 'A', email: 'a@example.com', active: true }],
-      now: T0,
-      repeatWindowMs: 0,
-      source: 'ssfs',
+      keepSince: T0,
+      decide: nextInLine('lead:1', T0, { order: ['a1'], windowMs: 0 }),
     });
     const outbox = new OutboxRecords(doc, createSequentialIds('ob'));
     outbox.enqueue(
