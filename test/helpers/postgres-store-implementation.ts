@@ -1,24 +1,14 @@
 import { afterAll } from 'vitest';
-import type { Ids } from '../../src/deps.js';
 import type { Store } from '../../src/store/index.js';
 import { runMigrations } from '../../src/store/postgres/migrate.js';
 import { createPgPool } from '../../src/store/postgres/pg-pool.js';
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { createTestDatabase, type TestDatabase } from './postgres-database.js';
-
-/*
- * The PostgreSQL store as an entry of the contract suites' table
- * (test/helpers/store-implementations.ts: StoreImplementation). The shapes are restated here
- * so this module stands alone; TypeScript checks them against the table where it joins.
- */
-interface StoreOpenOptions {
-  ids?: Ids;
-}
-interface StoreTestData {
-  open(options?: StoreOpenOptions): Promise<Store>;
-  reopen(store: Store, options?: StoreOpenOptions): Promise<Store>;
-  remove(): Promise<void>;
-}
+import type {
+  StoreImplementation,
+  StoreOpenOptions,
+  StoreTestData,
+} from './store-implementations.js';
 
 /**
  * A migrated database made once per test file (worker) and copied for every test
@@ -48,10 +38,14 @@ function migratedTemplate(): Promise<TestDatabase> {
   return template;
 }
 
-export const postgresStoreImplementation = {
+/**
+ * The PostgreSQL store as an entry of the contract suites' table (store-implementations.ts).
+ * PostgreSQL unreachable fails the suites loudly (createTestDatabase), never skips them.
+ */
+export const postgresStoreImplementation: StoreImplementation = {
   kind: 'postgres',
   /** Several replicas on one database: both stores work and see each other's writes. */
-  concurrentOpen: 'shared' as const,
+  concurrentOpen: 'shared',
   async createData(): Promise<StoreTestData> {
     const database = await createTestDatabase((await migratedTemplate()).name);
     const opened = new Set<Store>();

@@ -35,7 +35,8 @@ import { runMigrations } from './migrate.js';
 import { PgChatRecords } from './pg-chat-records.js';
 import { PgLeadRecords, type LeadChanges } from './pg-lead-records.js';
 import { PgOutboxRecords } from './pg-outbox-records.js';
-import { createPendingRecords } from './pg-pending-records.js';
+import { PgRoutingRecords } from './pg-routing-records.js';
+import { PgMeetingRecords } from './pg-meeting-records.js';
 import { createPgPool, queryRows } from './pg-pool.js';
 import { PgSingletonRecords } from './pg-singleton-records.js';
 
@@ -102,11 +103,8 @@ export class PostgresStore implements Store {
     this.singletons = new PgSingletonRecords(pool);
     this.outbox = new PgOutboxRecords(pool, options.ids ?? randomIds);
     this.chat = new PgChatRecords(pool, this.outbox.enqueueIn);
-    // Routing and meetings: PgRoutingRecords(pool) and PgMeetingRecords(pool,
-    // this.outbox.enqueueIn) from migration 002's branch take these places.
-    const pending = createPendingRecords();
-    this.routing = pending;
-    this.meetings = pending;
+    this.routing = new PgRoutingRecords(pool);
+    this.meetings = new PgMeetingRecords(pool, this.outbox.enqueueIn);
     this.scheduleSizeRefresh(
       options.scheduler ?? systemScheduler,
       options.sizeRefreshMs ?? DEFAULT_SIZE_REFRESH_MS,
