@@ -1,0 +1,19 @@
+import { CORE_MIGRATION_SQL } from './migrations-core.js';
+import { MEETINGS_MIGRATION_NAME, MEETINGS_MIGRATION_SQL } from './migrations-meetings.js';
+
+export interface Migration {
+  /** Applied in ascending order, each once; recorded in schema_migrations. */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Every migration, in order. They are TypeScript string modules rather than .sql files so the
+ * build (tsc) carries them to dist/ with nothing to copy. Never edit an applied migration: add
+ * the next number.
+ */
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'core', sql: CORE_MIGRATION_SQL },
+  { version: 2, name: MEETINGS_MIGRATION_NAME, sql: MEETINGS_MIGRATION_SQL },
+];

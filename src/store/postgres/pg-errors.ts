@@ -1,0 +1,107 @@
+import { AppError, ConflictError, StoreError } from '../../errors.js';
+
+/**
+ * PostgreSQL errors as the service's error family. The rule (issue 10): a store that cannot be
+ * reached answers STORE_UNAVAILABLE (HTTP 503, retryable), never a false 2xx; a constraint the
+ * database enforces answers the code the lowdb store gives for the same refusal.
+ */
+
+/** Node socket errors and pg's own texts for a connection that is gone or never came. */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+/**
+ * SQLSTATE classes 08 (connection exception), 57P0x (admin or crash shutdown, cannot connect
+ * now), 53300 (too many connections), 3D000 (the database does not exist, e.g. dropped).
+ * https://www.postgresql.org/docs/current/errcodes-appendix.html
+ */
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '3D000']);
+const CONNECTION_TEXTS = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error',
+  'Client was closed and is not queryable',
+  'Cannot use a pool after calling end on the pool',
+  'connect ECONNREFUSED',
+];
+
+/** SQLSTATEs of a value the database cannot hold (a NUL in text or jsonb, a bad number). */
+const INVALID_VALUE_STATES = new Set(['22P05', '22P02', '22021', '22003', '22023']);
+
+interface PgErrorFields {
+  code?: unknown;
+  constraint?: unknown;
+  message?: unknown;
+}
+
+function fields(error: unknown): PgErrorFields {
+  return typeof error === 'object' && error !== null ? (error as PgErrorFields) : {};
+}
+
+/** True when `error` says the database is out of reach (not that it refused the query). */
+export function isConnectionError(error: unknown): boolean {
+  const { code, message } = fields(error);
+  if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08'))) {
+    return true;
+  }
+  if (typeof code === 'string' && UNAVAILABLE_STATES.has(code)) return true;
+  if (typeof message === 'string' && CONNECTION_TEXTS.some((text) => message.includes(text))) {
+    return true;
+  }
+  // AggregateError (several addresses tried): unavailable when every attempt was.
+  const nested = (error as { errors?: unknown }).errors;
+  return Array.isArray(nested) && nested.length > 0 && nested.every(isConnectionError);
+}
+
+export function storeUnavailable(what: string, cause: unknown): AppError {
+  const reason = typeof fields(cause).message === 'string' ? String(fields(cause).message) : '';
+  return new AppError(
+    'STORE_UNAVAILABLE',
+    `The database is unavailable (${what}${reason === '' ? '' : `: ${reason}`})`,
+    { httpStatus: 503, retryable: true, cause },
+  );
+}
+
+/** Maps a unique or exclusion constraint's name to the refusal callers know. */
+export type ConstraintErrors = Record<string, () => AppError>;
+
+/**
+ * The error to throw for `error`, raised while doing `what`. AppErrors (thrown by our own
+ * code or a caller's decide function inside a transaction) pass unchanged.
+ */
+export function mapPgError(error: unknown, what: string, constraints: ConstraintErrors = {}) {
+  if (error instanceof AppError) return error;
+  if (isConnectionError(error)) return storeUnavailable(what, error);
+  const { code, constraint } = fields(error);
+  if (typeof constraint === 'string' && constraints[constraint] !== undefined) {
+    const mapped = constraints[constraint]();
+    return mapped;
+  }
+  // Deadlock or serialization failure: the database undid this transaction; a retry succeeds.
+  if (code === '40P01' || code === '40001') {
+    return new AppError('STORE_BUSY', `The database undid ${what} (contention); retry`, {
+      httpStatus: 503,
+      retryable: true,
+      cause: error,
+    });
+  }
+  if (code === '23P01') {
+    return new ConflictError('SLOT_TAKEN', `The slot is taken (${what})`);
+  }
+  if (typeof code === 'string' && INVALID_VALUE_STATES.has(code)) {
+    return new StoreError(
+      'STORE_INVALID_RECORD',
+      `Invalid ${what} refused, nothing written: ${String(fields(error).message)}`,
+      error,
+    );
+  }
+  // Not our error family: a bug or an unexpected state; 500, not retryable.
+  return new AppError('STORE_QUERY_FAILED', `The database refused ${what}`, { cause: error });
+}
