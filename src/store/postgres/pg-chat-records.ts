@@ -17,6 +17,7 @@ import {
   VISITOR_LINK_RETENTION_MS,
   type RecordChatEventArgs,
 } from '../chat-records.js';
+import { deepFreeze } from '../document-snapshot.js';
 import { copyJsonValue, NOT_JSON } from '../json-value.js';
 import { normalizeEmail } from '../lead-index.js';
 import { refuseInvalid } from '../record-validation.js';
@@ -65,7 +66,10 @@ export class PgChatRecords implements ChatStore {
       'the chat configuration read',
       'SELECT configuration FROM chat_state WHERE id = 1',
     );
-    return rows[0]?.configuration ?? undefined;
+    const configuration = rows[0]?.configuration;
+    return configuration === null || configuration === undefined
+      ? undefined
+      : deepFreeze(configuration);
   }
 
   async saveChatConfiguration(input: ChatConfiguration): Promise<void> {
@@ -88,7 +92,7 @@ export class PgChatRecords implements ChatStore {
       'the dialogue list',
       'SELECT dialogue FROM dialogues ORDER BY seq',
     );
-    return rows.map((row) => row.dialogue);
+    return rows.map((row) => deepFreeze(row.dialogue));
   }
 
   async getDialogue(id: string): Promise<Dialogue | undefined> {
@@ -98,7 +102,7 @@ export class PgChatRecords implements ChatStore {
       'SELECT dialogue FROM dialogues WHERE id = $1',
       [id],
     );
-    return rows[0]?.dialogue;
+    return rows[0] === undefined ? undefined : deepFreeze(rows[0].dialogue);
   }
 
   /** A published version never goes back nor changes content (chat-records.ts says why). */

@@ -84,6 +84,14 @@ export function mapPgError(error: unknown, what: string, constraints: Constraint
     const mapped = constraints[constraint]();
     return mapped;
   }
+  // Deadlock or serialization failure: the database undid this transaction; a retry succeeds.
+  if (code === '40P01' || code === '40001') {
+    return new AppError('STORE_BUSY', `The database undid ${what} (contention); retry`, {
+      httpStatus: 503,
+      retryable: true,
+      cause: error,
+    });
+  }
   if (code === '23P01') {
     return new ConflictError('SLOT_TAKEN', `The slot is taken (${what})`);
   }

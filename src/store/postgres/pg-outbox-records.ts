@@ -7,6 +7,7 @@ import {
   type NewOutboxItem,
   type OutboxItem,
 } from '../../records/outbox-item.js';
+import { deepFreeze } from '../document-snapshot.js';
 import { copyJsonValue, NOT_JSON } from '../json-value.js';
 import { MAX_OUTBOX_ERROR_CHARS } from '../outbox-records.js';
 import { refuseInvalid } from '../record-validation.js';
@@ -310,8 +311,9 @@ function prefixed(alias: string): string {
     .join(', ');
 }
 
+/** Frozen, as the lowdb store hands its items out: callers copy before changing. */
 function toItem(row: OutboxRow): OutboxItem {
-  return {
+  return deepFreeze({
     id: row.id,
     kind: row.kind,
     dedupeKey: row.dedupe_key,
@@ -326,5 +328,5 @@ function toItem(row: OutboxRow): OutboxItem {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     ...(row.done_at !== null ? { doneAt: row.done_at } : {}),
-  };
+  });
 }
