@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Meeting } from '../../src/records/meeting-contract.js';
 import { migrations } from '../../src/store/postgres/migrations.js';
 import {
@@ -11,14 +11,13 @@ import { createPgPool } from '../../src/store/postgres/pg-pool.js';
 import { PgMeetingRecords } from '../../src/store/postgres/pg-meeting-records.js';
 import { PgOutboxRecords } from '../../src/store/postgres/pg-outbox-records.js';
 import { PgRoutingRecords } from '../../src/store/postgres/pg-routing-records.js';
+import { createTestDatabase } from './postgres-database.js';
 
 /**
- * A database of this run's own with migrations 001 and 002, and the meetings' and routing's
- * PostgreSQL records on it, for the PG-only tests. Fails (never skips) when PostgreSQL is not
- * running: CI starts it.
+ * A database of this run's own (postgres-database.ts) with migrations 001 and 002, and the
+ * meetings' and routing's PostgreSQL records on it, for the PG-only tests. Fails (never skips)
+ * when PostgreSQL is not running: CI starts it.
  */
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/test';
-
 export const T0 = Date.UTC(2026, 11, 7, 9, 0, 0);
 export const MINUTE = 60_000;
 
@@ -35,13 +34,11 @@ export interface MeetingsDatabase {
 }
 
 export async function createMeetingsDatabase(): Promise<MeetingsDatabase> {
-  const name = `mc_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await admin(`CREATE DATABASE ${name}`);
-  const url = ADMIN_URL.replace(/\/test$/, `/${name}`);
+  const database = await createTestDatabase();
   const pools: pg.Pool[] = [];
   const openPool = () => {
     // pg-pool's pool: an idle connection that fails is logged, not an unhandled 'error'.
-    const pool = createPgPool({ connectionString: url, max: 10 });
+    const pool = createPgPool({ connectionString: database.url, max: 10 });
     pools.push(pool);
     return pool;
   };
@@ -53,7 +50,7 @@ export async function createMeetingsDatabase(): Promise<MeetingsDatabase> {
   ]);
   const outbox = new PgOutboxRecords(pool, { next: () => randomBytes(8).toString('hex') });
   return {
-    url,
+    url: database.url,
     pool,
     meetings: new PgMeetingRecords(pool, outbox.enqueueIn),
     routing: new PgRoutingRecords(pool),
@@ -67,23 +64,9 @@ export async function createMeetingsDatabase(): Promise<MeetingsDatabase> {
     },
     drop: async () => {
       await Promise.all(pools.map((p) => p.end()));
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await database.drop();
     },
   };
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new Error(`These tests need PostgreSQL at ${ADMIN_URL}: ${String(error)}`);
-  }
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 /** A valid meeting: `pending`, 30 minutes, no buffer, unless `fields` says otherwise. */

@@ -20,7 +20,11 @@ import { queryRows, type Queryable } from './pg-pool.js';
  * such meetings out).
  */
 
-/** Agents among `probes` whose probe overlaps another active meeting of theirs. */
+/**
+ * Agents among `probes` whose probe overlaps another active meeting of theirs: the store's rule
+ * exactly (its second line), and the range test it implies, so the GiST index finds the
+ * meetings (and a probe that ends before it starts is no error, as in the lowdb store).
+ */
 export async function overlappingAgents(
   db: Queryable,
   probes: readonly SlotProbe[],
@@ -35,7 +39,9 @@ export async function overlappingAgents(
      WHERE EXISTS (
        SELECT 1 FROM meetings m
        WHERE m.active AND m.agent_id = p.agent_id AND m.id IS DISTINCT FROM p.exclude_id
-         AND int8range(m.start_ms, m.end_ms + m.buffer_after_ms) && int8range(p.lower_ms, p.upper_ms)
+         AND p.lower_ms < m.end_ms + m.buffer_after_ms AND m.start_ms < p.upper_ms
+         AND int8range(m.start_ms, m.end_ms + m.buffer_after_ms)
+             && int8range(least(p.lower_ms, p.upper_ms), greatest(p.lower_ms, p.upper_ms), '[]')
      )`,
     [
       probes.map((p) => p.agentId),
@@ -203,8 +209,12 @@ export function agentMeetings(
   return selectData<Meeting>(
     pool,
     `the meetings of agent ${agentId}`,
+    // The exact rule is the second line; the range test it implies lets the exclusion
+    // constraint's GiST index find them, instead of every past meeting of the agent.
     `SELECT data FROM meetings
      WHERE active AND agent_id = $1 AND start_ms < $3 AND end_ms + buffer_after_ms > $2
+       AND int8range(start_ms, end_ms + buffer_after_ms)
+           && int8range(least($2, $3), greatest($2, $3), '[]')
      ORDER BY start_ms, id COLLATE "C"`,
     [agentId, from, to],
   );
