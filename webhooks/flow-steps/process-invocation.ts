@@ -18,8 +18,9 @@ import { ALL_AGENTS_POOL, DIRECT_AGENT_PREFIX } from './picklists.js';
 /**
  * Leads routed at once. Each assignment is a durable write, and the JSON store folds concurrent
  * writes into one group commit: 1,000 leads on a store of 20,000 leads (8.8 MB) took 8.3 s at
- * 16, 1.3 s at 64 and 0.5 s at 256. The store applies them in call order, so the rotation
- * still follows the batch order.
+ * 16, 1.3 s at 64 and 0.5 s at 256. The store applies turns in call order, and each lead
+ * calls for its turn only after the leads before it (their reads run side by side), so the
+ * rotation still follows the batch order.
  */
 const ROUTING_CONCURRENCY = 256;
 
@@ -47,13 +48,28 @@ export async function processInvocation(
   payload: InvocationPayload,
 ): Promise<NewOutboxItem[]> {
   const records = new Array<SsfsCallbackRecord>(payload.leads.length);
+  const turns = payload.leads.map(() => {
+    let resolve!: () => void;
+    const promise = new Promise<void>((done) => (resolve = done));
+    return { promise, resolve };
+  });
   let next = 0;
   const lanes = Array.from(
     { length: Math.min(ROUTING_CONCURRENCY, payload.leads.length) },
     async () => {
       while (next < payload.leads.length) {
         const index = next++;
-        records[index] = await routeLead(deps, payload.token, payload.leads[index]!);
+        const turn = turns[index]!;
+        const store = afterTurnOf(deps.store, turns[index - 1]?.promise, turn.resolve);
+        try {
+          records[index] = await routeLead(
+            { ...deps, store },
+            payload.token,
+            payload.leads[index]!,
+          );
+        } finally {
+          turn.resolve(); // a lead that took no turn (repeat, failure) lets the next one go
+        }
       }
     },
   );
@@ -73,6 +89,34 @@ export async function processInvocation(
   return [
     { kind: SSFS_CALLBACK_KIND, dedupeKey: callbackDedupeKey(payload.token), payload: callback },
   ];
+}
+
+/**
+ * The store, whose takeAssignmentTurn waits for `before` (the previous lead's turn called) and
+ * signals `called` as soon as it has called the store's.
+ */
+function afterTurnOf(
+  store: RoutingStore,
+  before: Promise<void> | undefined,
+  called: () => void,
+): RoutingStore {
+  return new Proxy(store, {
+    get(target, property) {
+      if (property === 'takeAssignmentTurn') {
+        const inTurn: RoutingStore['takeAssignmentTurn'] = async (args) => {
+          await before;
+          const taking = target.takeAssignmentTurn(args);
+          called();
+          return taking;
+        };
+        return inTurn;
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function'
+        ? (value as (...a: unknown[]) => unknown).bind(target)
+        : value;
+    },
+  });
 }
 
 async function routeLead(
