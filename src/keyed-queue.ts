@@ -9,20 +9,18 @@ export interface KeyedQueue<K> {
 }
 
 export function createKeyedQueue<K>(): KeyedQueue<K> {
-  // The tail of each key's queue; only keys with a task running or waiting are held.
+  // The last task of each key; only keys with a task running or waiting are held.
   const tails = new Map<K, Promise<unknown>>();
   return {
     run<T>(key: K, task: () => Promise<T>): Promise<T> {
       const before = tails.get(key);
-      const result = before ? before.then(task, task) : task();
-      const tail = result.then(
-        () => undefined,
-        () => undefined,
-      );
-      tails.set(key, tail);
-      void tail.then(() => {
-        if (tails.get(key) === tail) tails.delete(key);
-      });
+      // The next task runs once this one settles, whether it succeeded or failed.
+      const result = before === undefined ? task() : before.then(task, task);
+      tails.set(key, result);
+      const forget = () => {
+        if (tails.get(key) === result) tails.delete(key);
+      };
+      result.then(forget, forget);
       return result;
     },
   };

@@ -55,6 +55,20 @@ describe('applyLeadWebhook', () => {
     expect(await store.getLead(3)).toBeUndefined();
   });
 
+  it('when two calls for one lead arrive at once, then the second merges over the first and both fields are kept', async () => {
+    const store = createMemoryStore();
+    const clock = createManualClock();
+    await store.applyLeadChanges({ upserts: [makeLead(3, { observedAt: clock.now() - 1_000 })] });
+
+    const results = await Promise.all([
+      applyLeadWebhook({ store, clock }, { id: 3, fields: { city: 'Oslo' } }),
+      applyLeadWebhook({ store, clock }, { id: 3, fields: { title: 'CTO' } }),
+    ]);
+
+    expect(results.map((r) => r.status)).toEqual(['updated', 'updated']);
+    expect((await store.getLead(3))?.fields).toMatchObject({ city: 'Oslo', title: 'CTO' });
+  });
+
   it.each([
     ['Marketo deleted the lead', 'deleted'],
     ['the stored state was observed later', 'newer'],
