@@ -90,6 +90,41 @@ describe('PostgreSQL store: what only a shared database shows', () => {
     expect(b.sizeBytes()).toBeGreaterThan(0);
   });
 
+  it("when a chat event's release function throws, then its error comes back as thrown and nothing is written", async () => {
+    const store = await open('a');
+    const event = {
+      type: 'triggered' as const,
+      dialogueId: 'welcome',
+      dialogueVersion: 1,
+      conversationId: 'conv-0001',
+      eventId: 'event-0001',
+      pageUrl: 'https://example.com/',
+      visitor: { anonymousId: 'anon-0001' },
+    };
+    await store.recordChatEvent({ event, now: T0, counters: {}, hold: { n: 1 } });
+    const failure = new TypeError('the chat module failed');
+    await expect(
+      store.recordChatEvent({
+        event: { ...event, eventId: 'event-0002' },
+        now: T0,
+        counters: {},
+        release: () => {
+          throw failure;
+        },
+      }),
+    ).rejects.toBe(failure);
+    // The held value is still there, and the event id was not taken: a retry releases it.
+    const released = await store.recordChatEvent({
+      event: { ...event, eventId: 'event-0002' },
+      now: T0,
+      counters: {},
+      release: (held) =>
+        held.map((value, i) => ({ kind: 'k', dedupeKey: `held-${i}`, payload: value })),
+    });
+    expect(released).toBe(true);
+    expect((await store.listOutbox()).map((item) => item.payload)).toEqual([{ n: 1 }]);
+  });
+
   it('when the database cannot be reached, then opening fails with STORE_UNAVAILABLE (503, retryable)', async () => {
     await expect(
       createPostgresStore({ connectionString: 'postgres://postgres@127.0.0.1:1/nowhere' }),

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { AppError, ConflictError, StoreError } from '../../errors.js';
 
 /**
@@ -73,12 +74,18 @@ export function storeUnavailable(what: string, cause: unknown): AppError {
 export type ConstraintErrors = Record<string, () => AppError>;
 
 /**
- * The error to throw for `error`, raised while doing `what`. AppErrors (thrown by our own
- * code or a caller's decide function inside a transaction) pass unchanged.
+ * The error to throw for `error`, raised while doing `what`. Only the database's and the
+ * driver's errors are mapped: anything else (an AppError of our own, whatever a caller's
+ * decision function threw inside a transaction) passes unchanged, as the interfaces promise.
  */
-export function mapPgError(error: unknown, what: string, constraints: ConstraintErrors = {}) {
+export function mapPgError(
+  error: unknown,
+  what: string,
+  constraints: ConstraintErrors = {},
+): unknown {
   if (error instanceof AppError) return error;
   if (isConnectionError(error)) return storeUnavailable(what, error);
+  if (!(error instanceof pg.DatabaseError)) return error;
   const { code, constraint } = fields(error);
   if (typeof constraint === 'string' && constraints[constraint] !== undefined) {
     const mapped = constraints[constraint]();
