@@ -13,6 +13,24 @@ type BindableStore = Pick<
   'loadInstance' | 'saveInstance' | 'countLeads' | 'loadSyncState' | 'listAgents' | 'listDialogues'
 >;
 
+/** The refusal's words for a JSON data file. */
+export function dataFileLocation(file: string): { location: string; afresh: string } {
+  return {
+    location: `Data file ${resolve(file)}`,
+    afresh:
+      'To start afresh, stop the service and run `npm run reset-store` (it moves the file ' +
+      'aside, nothing is deleted), or set DATA_FILE to a new file.',
+  };
+}
+
+/** The refusal's words for a PostgreSQL database (`url` without its password). */
+export function databaseLocation(url: string): { location: string; afresh: string } {
+  return {
+    location: `Database ${url}`,
+    afresh: 'To start afresh, set DATABASE_URL to a new, empty database.',
+  };
+}
+
 /**
  * Records the instance a new store serves, and refuses to open a store of another instance,
  * naming the file and how to start afresh (only here, at start: HTTP answers never name files).
@@ -21,7 +39,14 @@ type BindableStore = Pick<
 export async function bindStoreToInstance(
   store: BindableStore,
   instanceId: string,
-  context: { file: string; clock: Clock; logger: Logger },
+  context: {
+    /** `Data file /path` or `Database postgres://host/db`: named in the refusal. */
+    location: string;
+    /** How to start afresh with this kind of store. */
+    afresh: string;
+    clock: Clock;
+    logger: Logger;
+  },
 ): Promise<void> {
   const recorded = (await store.loadInstance())?.id;
   if (recorded === instanceId) return;
@@ -39,14 +64,11 @@ export async function bindStoreToInstance(
     });
     return;
   }
-  const file = resolve(context.file);
-  const afresh =
-    'To start afresh, stop the service and run `npm run reset-store` (it moves the file ' +
-    'aside, nothing is deleted), or set DATA_FILE to a new file.';
+  const { location: where, afresh } = context;
   if (held === 'unknown') {
     throw new StoreError(
       'STORE_OTHER_INSTANCE',
-      `Data file ${file} holds leads or a sync cursor but records no Marketo instance (it was ` +
+      `${where} holds leads or a sync cursor but records no Marketo instance (it was ` +
         `written by an older release), so it cannot be told whether it belongs to ` +
         `${describeMarketoInstance(instanceId)}: paging tokens and leads of another instance ` +
         `mean nothing to it. ${afresh}`,
@@ -58,7 +80,7 @@ export async function bindStoreToInstance(
       : `set MARKETO_BASE_URL to ${describeMarketoInstance(held)}`;
   throw new StoreError(
     'STORE_OTHER_INSTANCE',
-    `Data file ${file} holds the data of ${describeMarketoInstance(held)} ` +
+    `${where} holds the data of ${describeMarketoInstance(held)} ` +
       `(leads, sync cursors, agents, dialogues), but this start is configured for ` +
       `${describeMarketoInstance(instanceId)}. A store serves one instance: its paging tokens ` +
       `and leads mean nothing to another. ${afresh} To use that data again, ${goBack}.`,

@@ -4,6 +4,8 @@ export interface Config {
   host: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   dataFile: string;
+  /** PostgreSQL instead of the JSON file (DATA_FILE then only places the sandbox's admin token). */
+  databaseUrl: string | undefined;
   /** Undefined only in sandbox mode, where main.ts generates one and writes it beside the store. */
   adminToken: string | undefined;
   /** Shared limits across replicas (Marketo budget, chat rate limits); unset: in-process. */

@@ -64,6 +64,15 @@ const envSchema = z
     ADMIN_TOKEN: optionalString.pipe(
       z.string().min(24, { error: 'must be at least 24 characters' }).optional(),
     ),
+    /** Set: the store is this PostgreSQL database instead of DATA_FILE (several replicas). */
+    DATABASE_URL: optionalString.pipe(
+      z
+        .url({
+          protocol: /^postgres(ql)?$/,
+          error: 'must be a URL such as postgres://user:password@127.0.0.1:5432/marketo_chat',
+        })
+        .optional(),
+    ),
     /** Set: the Marketo budget and the chat's public limits are shared by every replica. */
     REDIS_URL: optionalString.pipe(
       z
@@ -239,6 +248,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     dataFile: e.DATA_FILE,
     adminToken: e.ADMIN_TOKEN,
+    databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     marketo: {
@@ -317,8 +327,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 /** Keys whose values are secrets are never echoed back in error messages. */
 function redactValue(key: string, value: string | undefined): string {
   if (/SECRET|TOKEN|KEY|PASSWORD/.test(key)) return '***';
-  // A Redis URL may carry a password: name the scheme and host only.
-  if (key === 'REDIS_URL')
+  // A Redis or database URL may carry a password: name the scheme and host only.
+  if (key === 'REDIS_URL' || key === 'DATABASE_URL')
     return String(value)
       .replace(/\/\/[^@/]*@/, '//***@')
       .slice(0, 60);

@@ -14,7 +14,7 @@ import { systemClock, type Clock } from './deps.js';
 import type { Logger } from './logger.js';
 import { connectRedis } from './redis-connection.js';
 import { createMarketoSandbox } from './sandbox/index.js';
-import { createJsonFileStore } from './store/index.js';
+import { openStore } from './open-store.js';
 import type { Store } from './store/types.js';
 
 /** Credentials the built-in sandbox accepts; only ever used against the local sandbox. */
@@ -41,7 +41,7 @@ export async function createRuntime(
 ): Promise<Runtime> {
   // First: an unreachable Redis stops the start before the store takes its lock.
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
-  const store = await createJsonFileStore({ file: config.dataFile, logger, clock }).catch(
+  const { store, location, afresh } = await openStore(config, { logger, clock }).catch(
     (error: unknown) => {
       redis?.disconnect();
       throw error;
@@ -52,7 +52,8 @@ export async function createRuntime(
     // Before anything reads the store or calls Marketo: a cursor of one instance sent to
     // another fails every sync (1003 Invalid nextPageToken), and its leads would be served.
     await bindStoreToInstance(store, marketoInstanceId(config.marketo.baseUrl), {
-      file: config.dataFile,
+      location,
+      afresh,
       clock,
       logger,
     });

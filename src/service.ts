@@ -154,10 +154,11 @@ async function assemble(
     bulkPollMs: config.sync.bulkPollMs,
     concurrency: config.marketo.maxConcurrency + 1,
   });
-  // With REDIS_URL one replica runs the jobs (src/leader/); without it, this process does.
+  // With REDIS_URL or DATABASE_URL one replica runs the jobs (src/leader/); else this process.
   const leader = await createLeaderElection(
     {
       redisUrl: config.redisUrl,
+      databaseUrl: config.databaseUrl,
       ttlMs: config.leader.ttlMs,
       checkMs: config.leader.checkMs,
       instanceId: marketoInstanceId(config.marketo.baseUrl),

@@ -9,10 +9,13 @@ import type { Scheduler } from '../scheduler.js';
 import { createLeaseElection } from './lease-election.js';
 import { createSoleLeader, type LeaderElection } from './leader-election.js';
 import { createRedisLeaderLock } from './redis-leader-lock.js';
+import { createPgLeaderElection } from '../store/postgres/pg-leader-election.js';
 
 export interface JobLeaderConfig {
-  /** REDIS_URL; unset: one process, always the leader. */
+  /** REDIS_URL: the lease lives in Redis. */
   redisUrl: string | undefined;
+  /** DATABASE_URL without REDIS_URL: a PostgreSQL advisory lock. Neither: the sole process. */
+  databaseUrl?: string | undefined;
   ttlMs: number;
   checkMs: number;
   /**
@@ -34,12 +37,23 @@ export async function createLeaderElection(
   config: JobLeaderConfig,
   deps: { clock: Clock; scheduler: Scheduler; logger: Logger },
 ): Promise<{ election: LeaderElection; close(): Promise<void> }> {
+  const holder = `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
+  if (config.redisUrl === undefined && config.databaseUrl !== undefined) {
+    // Replicas on one database without Redis: the database's session lock elects the leader.
+    const election = createPgLeaderElection({
+      connectionString: config.databaseUrl,
+      checkMs: config.checkMs,
+      scheduler: deps.scheduler,
+      logger: deps.logger,
+      holder,
+    });
+    return { election, close: () => election.stop() };
+  }
   if (config.redisUrl === undefined) {
     const election = createSoleLeader();
     return { election, close: () => election.stop() };
   }
   const redis = await connectLeaderRedis(config.redisUrl, deps.logger);
-  const holder = `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
   const election = createLeaseElection({
     lock: createRedisLeaderLock(redis, `${config.keyPrefix}:leader:${config.instanceId}`),
     holder,

@@ -3,6 +3,7 @@ import type { Ids } from '../../src/deps.js';
 import { createJsonFileStore, createMemoryStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/index.js';
 import { createTempDir } from './store-fixtures.js';
+import { postgresStoreImplementation } from './postgres-store-implementation.js';
 
 /**
  * Every Store implementation, for the contract suites (test/integration/store-*contract*.test.ts)
@@ -113,12 +114,13 @@ export const jsonFileStoreImplementation: StoreImplementation = {
 };
 
 /**
- * The table the contract suites run over. The PostgreSQL store joins it as
- * `...(postgresStoreImplementation === undefined ? [] : [postgresStoreImplementation])`.
+ * The table the contract suites run over. PostgreSQL is always in it: an unreachable server
+ * fails the suites loudly (.ci/run starts it), it never skips them.
  */
 export const storeImplementations: StoreImplementation[] = [
   memoryStoreImplementation,
   jsonFileStoreImplementation,
+  postgresStoreImplementation,
 ];
 
 /** A temp directory and a store file path in it, for one test. */

@@ -206,7 +206,8 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
       ]);
 
       const ids = batches.flat().map((item) => item.id);
-      expect(batches.map((batch) => batch.length)).toEqual([4, 4, 1]);
+      // Separate connections (PostgreSQL) may finish in any order: the sizes, not their order.
+      expect(batches.map((batch) => batch.length).sort()).toEqual([1, 4, 4]);
       expect(new Set(ids).size).toBe(9);
     });
   });

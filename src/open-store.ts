@@ -1,0 +1,55 @@
+import {
+  databaseLocation,
+  dataFileLocation,
+  type bindStoreToInstance,
+} from './bind-store-instance.js';
+import type { Config } from './config.js';
+import type { Clock } from './deps.js';
+import { AppError } from './errors.js';
+import type { Logger } from './logger.js';
+import { createJsonFileStore } from './store/index.js';
+import { createPostgresStore } from './store/postgres/postgres-store.js';
+import type { Store } from './store/types.js';
+
+type StoreLocation = Pick<Parameters<typeof bindStoreToInstance>[2], 'location' | 'afresh'>;
+
+/**
+ * The store the configuration names: PostgreSQL with DATABASE_URL (migrated on open, safe with
+ * replicas starting at once), else the JSON file at DATA_FILE (which takes the file's lock).
+ * An unreachable database stops the start with an error that names DATABASE_URL and its host.
+ */
+export async function openStore(
+  config: Pick<Config, 'dataFile' | 'databaseUrl'>,
+  deps: { logger: Logger; clock: Clock },
+): Promise<{ store: Store } & StoreLocation> {
+  if (config.databaseUrl === undefined) {
+    const store = await createJsonFileStore({ file: config.dataFile, ...deps });
+    return { store, ...dataFileLocation(config.dataFile) };
+  }
+  const shown = describeDatabaseUrl(config.databaseUrl);
+  try {
+    const store = await createPostgresStore({
+      connectionString: config.databaseUrl,
+      logger: deps.logger,
+    });
+    deps.logger.info({ database: shown }, 'store: PostgreSQL');
+    return { store, ...databaseLocation(shown) };
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'STORE_UNAVAILABLE') {
+      throw new AppError(
+        'DATABASE_UNREACHABLE',
+        `PostgreSQL at ${shown} (DATABASE_URL) is unreachable (${error.message}). ` +
+          'Start it, or unset DATABASE_URL to use the JSON file at DATA_FILE.',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+/** The URL without its password, for logs and errors. */
+export function describeDatabaseUrl(url: string): string {
+  const parsed = new URL(url);
+  const user = parsed.username === '' ? '' : `${parsed.username}@`;
+  return `${parsed.protocol}//${user}${parsed.host}${parsed.pathname}`;
+}
