@@ -5,6 +5,7 @@ import { ChatRecords, type RecordChatEventArgs } from './chat-records.js';
 import { deepFreeze } from './document-snapshot.js';
 import { LeadRecords, type LeadChanges } from './lead-records.js';
 import type { OAuthState } from '../records/oauth-state.js';
+import { AgentRecords } from './agent-records.js';
 import { MeetingRecords } from './meeting-records.js';
 import type {
   HoldMeetingArgs,
@@ -50,6 +51,7 @@ export class LowdbStore implements Store {
   private readonly routing: RoutingRecords;
   private readonly outbox: OutboxRecords;
   private readonly chat: ChatRecords;
+  private readonly agents: AgentRecords;
   private readonly meetings: MeetingRecords;
 
   constructor(db: DocumentDb, options: LowdbStoreOptions = {}) {
@@ -58,6 +60,7 @@ export class LowdbStore implements Store {
     this.routing = new RoutingRecords(db.data);
     this.outbox = new OutboxRecords(db.data, options.ids ?? randomIds);
     this.chat = new ChatRecords(db.data, this.outbox);
+    this.agents = new AgentRecords(db.data);
     this.meetings = new MeetingRecords(db.data, this.outbox);
   }
 
@@ -247,61 +250,61 @@ export class LowdbStore implements Store {
   }
 
   /*
-   * Agents, routing rules, OAuth states and meetings (meeting-records.ts): every read of facts,
-   * the caller's decision on them and its write (slot free? key new? whose turn?) is one
-   * synchronous mutator: one event-loop turn is the lock.
+   * Agents, routing rules, OAuth states (agent-records.ts) and meetings (meeting-records.ts):
+   * every read of facts, the caller's decision on them and its write (slot free? key new?
+   * whose turn?) is one synchronous mutator: one event-loop turn is the lock.
    */
 
   async listAgents(): Promise<Agent[]> {
-    return this.meetings.listAgents();
+    return this.agents.listAgents();
   }
 
   async getAgent(id: string): Promise<Agent | undefined> {
-    return this.meetings.getAgent(id);
+    return this.agents.getAgent(id);
   }
 
   async findAgentByEmail(email: string): Promise<Agent | undefined> {
-    return this.meetings.findAgentByEmail(email);
+    return this.agents.findAgentByEmail(email);
   }
 
   saveAgent(agent: Agent): Promise<void> {
-    return this.db.updateIfChanged(() => this.meetings.saveAgent(agent));
+    return this.db.updateIfChanged(() => this.agents.saveAgent(agent));
   }
 
   updateAgent(id: string, change: (agent: Agent) => Agent): Promise<Agent> {
-    return this.db.updateIfChanged(() => this.meetings.updateAgent(id, change));
+    return this.db.updateIfChanged(() => this.agents.updateAgent(id, change));
   }
 
   deleteAgent(id: string): Promise<boolean> {
-    return this.db.updateIfChanged(() => this.meetings.deleteAgent(id));
+    return this.db.updateIfChanged(() => this.agents.deleteAgent(id));
   }
 
   reorderAgents(ids: string[]): Promise<void> {
-    return this.db.updateIfChanged(() => this.meetings.reorderAgents(ids));
+    return this.db.updateIfChanged(() => this.agents.reorderAgents(ids));
   }
 
   async listRoutingRules(): Promise<RoutingRule[]> {
-    return this.meetings.listRules();
+    return this.agents.listRules();
   }
 
   async getRoutingRule(id: string): Promise<RoutingRule | undefined> {
-    return this.meetings.getRule(id);
+    return this.agents.getRule(id);
   }
 
   saveRoutingRule(rule: RoutingRule): Promise<void> {
-    return this.db.updateIfChanged(() => this.meetings.saveRule(rule));
+    return this.db.updateIfChanged(() => this.agents.saveRule(rule));
   }
 
   deleteRoutingRule(id: string): Promise<boolean> {
-    return this.db.updateIfChanged(() => this.meetings.deleteRule(id));
+    return this.db.updateIfChanged(() => this.agents.deleteRule(id));
   }
 
   saveOAuthState(state: OAuthState): Promise<void> {
-    return this.db.updateIfChanged(() => this.meetings.saveOAuthState(state));
+    return this.db.updateIfChanged(() => this.agents.saveOAuthState(state));
   }
 
   consumeOAuthState(state: string, now: number): Promise<OAuthState | undefined> {
-    return this.db.updateIfChanged(() => this.meetings.consumeOAuthState(state, now));
+    return this.db.updateIfChanged(() => this.agents.consumeOAuthState(state, now));
   }
 
   holdMeeting<T>(args: HoldMeetingArgs<T>): Promise<T> {

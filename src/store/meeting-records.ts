@@ -1,14 +1,8 @@
+import { z } from 'zod';
 import { AppError, ConflictError } from '../errors.js';
-import {
-  agentSchema,
-  isActiveMeeting,
-  meetingSchema,
-  routingRuleSchema,
-} from '../records/meeting-contract.js';
-import type { Agent, Meeting, RoutingRule } from '../records/meeting-contract.js';
+import { isActiveMeeting, meetingSchema, type Meeting } from '../records/meeting-contract.js';
 import type { Changed } from './document-db.js';
 import { deepFreeze } from './document-snapshot.js';
-import { oauthStateSchema, type OAuthState } from '../records/oauth-state.js';
 import type { RotationState } from '../records/rotation.js';
 import type {
   HoldMeetingArgs,
@@ -21,9 +15,23 @@ import { refuseInvalid } from './record-validation.js';
 import { validRotation } from './routing-records.js';
 import type { StoreDocument } from './store-document.js';
 
+const slotProbeSchema = z.object({
+  agentId: z.string(),
+  start: z.number(),
+  end: z.number(),
+  bufferAfterMs: z.number().nonnegative(),
+  excludeId: z.string().optional(),
+});
+const holdArgsSchema = z.object({
+  idempotencyKey: z.string().min(1).optional(),
+  visitorEmail: z.string(),
+  now: z.number(),
+  probes: z.array(slotProbeSchema),
+});
+
 /**
- * Agents, meetings, routing rules and OAuth states in the store document. Every method that
- * changes something is a synchronous mutator for `DocumentDb.update(IfChanged)`: the facts a
+ * Meetings in the store document (agents, routing rules and OAuth states: agent-records.ts).
+ * Every method that changes something is a synchronous mutator for `DocumentDb.update(IfChanged)`: the facts a
  * decision needs (is the slot free? is the key new? whose turn is it?), the caller's decision
  * and the write happen in one event-loop turn, so concurrent bookings cannot interleave between
  * them (research D4). The store decides nothing: meetings/ and routing/ pass their decisions. Values are frozen
@@ -42,115 +50,6 @@ export class MeetingRecords {
     this.doc = doc;
     this.outbox = outbox;
     for (const meeting of doc.meetings.values()) this.index(meeting);
-  }
-
-  /* Agents --------------------------------------------------------------------------------- */
-
-  listAgents(): Agent[] {
-    return [...this.doc.agents.values()];
-  }
-
-  getAgent(id: string): Agent | undefined {
-    return this.doc.agents.get(id);
-  }
-
-  findAgentByEmail(email: string): Agent | undefined {
-    const wanted = email.toLowerCase();
-    for (const agent of this.doc.agents.values()) if (agent.email === wanted) return agent;
-    return undefined;
-  }
-
-  saveAgent(input: Agent): Changed<void> {
-    const agent = deepFreeze(refuseInvalid(agentSchema, input, 'agent'));
-    const other = this.findAgentByEmail(agent.email);
-    if (other !== undefined && other.id !== agent.id) {
-      throw new AppError(
-        'AGENT_EMAIL_TAKEN',
-        `Agent ${other.id} already has email ${agent.email}`,
-        {
-          httpStatus: 409,
-          field: 'email',
-        },
-      );
-    }
-    this.doc.agents.set(agent.id, agent);
-    return { result: undefined, changed: true };
-  }
-
-  updateAgent(id: string, change: (agent: Agent) => Agent): Changed<Agent> {
-    const current = this.doc.agents.get(id);
-    if (current === undefined)
-      throw new AppError('NOT_FOUND', `No agent ${id}`, { httpStatus: 404 });
-    const next = change(current);
-    if (next === current) return { result: current, changed: false };
-    this.saveAgent({ ...next, id });
-    return { result: this.doc.agents.get(id)!, changed: true };
-  }
-
-  deleteAgent(id: string): Changed<boolean> {
-    const deleted = this.doc.agents.delete(id);
-    return { result: deleted, changed: deleted };
-  }
-
-  reorderAgents(ids: string[]): Changed<void> {
-    const { agents } = this.doc;
-    const unique = new Set(ids);
-    if (
-      unique.size !== ids.length ||
-      ids.length !== agents.size ||
-      ids.some((id) => !agents.has(id))
-    ) {
-      throw new AppError('VALIDATION_FAILED', 'order must list every agent id exactly once', {
-        httpStatus: 400,
-        field: 'order',
-      });
-    }
-    const ordered = ids.map((id) => agents.get(id)!);
-    agents.clear();
-    for (const agent of ordered) agents.set(agent.id, agent);
-    return { result: undefined, changed: true };
-  }
-
-  /* Routing rules -------------------------------------------------------------------------- */
-
-  listRules(): RoutingRule[] {
-    return [...this.doc.routingRules.values()].sort(
-      (a, b) => b.priority - a.priority || a.createdAt - b.createdAt || a.id.localeCompare(b.id),
-    );
-  }
-
-  getRule(id: string): RoutingRule | undefined {
-    return this.doc.routingRules.get(id);
-  }
-
-  saveRule(input: RoutingRule): Changed<void> {
-    const rule = deepFreeze(refuseInvalid(routingRuleSchema, input, 'routing rule'));
-    this.doc.routingRules.set(rule.id, rule);
-    return { result: undefined, changed: true };
-  }
-
-  deleteRule(id: string): Changed<boolean> {
-    const deleted = this.doc.routingRules.delete(id);
-    return { result: deleted, changed: deleted };
-  }
-
-  /* OAuth states --------------------------------------------------------------------------- */
-
-  saveOAuthState(input: OAuthState): Changed<void> {
-    const state = deepFreeze(refuseInvalid(oauthStateSchema, input, 'oauth state'));
-    this.doc.oauthStates.set(state.state, state);
-    return { result: undefined, changed: true };
-  }
-
-  consumeOAuthState(state: string, now: number): Changed<OAuthState | undefined> {
-    const { oauthStates } = this.doc;
-    const found = oauthStates.get(state);
-    let changed = oauthStates.delete(state);
-    for (const [key, value] of oauthStates) {
-      if (value.expiresAt <= now) changed = oauthStates.delete(key) || changed;
-    }
-    const usable = found !== undefined && found.expiresAt > now ? found : undefined;
-    return { result: usable, changed };
   }
 
   /* Meetings ------------------------------------------------------------------------------- */
@@ -229,6 +128,7 @@ export class MeetingRecords {
    * error the decision throws) leaves the document as it was.
    */
   hold<T>(args: HoldMeetingArgs<T>): Changed<T> {
+    refuseInvalid(holdArgsSchema, args, 'hold');
     const key = args.idempotencyKey;
     const replayId = key === undefined ? undefined : this.byIdempotencyKey.get(key);
     const overlapping = new Set<string>();

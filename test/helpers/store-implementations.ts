@@ -16,7 +16,10 @@ import { createTempDir } from './store-fixtures.js';
  *   may run in any order. Its `open` may be called more than once (concurrent writers).
  *   `remove()` closes every store `open`/`reopen` made that is still open, then deletes the
  *   data (drops the database); the suites call it in `afterEach` even after a failure, and it
- *   is safe to call twice.
+ *   is safe to call twice. A store's own `close()` must be safe to call again (a test may have
+ *   closed it already).
+ * - With `concurrentOpen: 'shared'`, test/integration/store-concurrent-writers-contract.test.ts
+ *   opens two stores on one data and races them (turns, holds, outbox claims, agent updates).
  *
  * An implementation whose server is unreachable is left out of the table by its own module
  * (test/helpers/postgres-store-implementation.ts exports undefined then), never silently

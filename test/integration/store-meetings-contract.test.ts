@@ -462,6 +462,17 @@ describe.each(storeImplementations)('meetings store contract: $kind', (impl) => 
       expect(await snapshot()).toEqual(before);
     });
 
+    it('when a hold’s probes are invalid, then STORE_INVALID_RECORD and the decision is not asked', async () => {
+      let asked = false;
+      const args = firstFree('m1', { saw: () => (asked = true) });
+
+      await expect(
+        store.holdMeeting({ ...args, probes: [{ ...args.probes[0]!, start: Number.NaN }] }),
+      ).rejects.toMatchObject({ code: 'STORE_INVALID_RECORD' });
+      expect(asked).toBe(false);
+      expect(await store.listMeetings()).toEqual([]);
+    });
+
     it('when 12 holds of one slot race over 3 agents, then each decision sees the holds before it: 3 are held, each by another agent, and 9 are taken', async () => {
       const results = await Promise.all(
         Array.from({ length: 12 }, (_, i) => hold(`m${i}`, { agents: [1, 2, 3] })),
