@@ -23,8 +23,9 @@ import type { Interval } from './calendar-types.js';
  *   merged across midnight, so a block ending 24:00 runs on into a next-day block at 00:00);
  * - start >= now + minimumNotice;
  * - no booked meeting [b0, b1) with its own buffer B conflicts: start < b1 + B and
- *   b0 < end + bufferAfter (the store's hasConflict rule: each meeting is extended by its own
- *   buffer after, so no meeting starts within the buffer after another ends);
+ *   b0 < end + bufferAfter (the store's overlap rule, HoldFacts in meeting-store-types.ts:
+ *   each meeting is extended by its own buffer after, so no meeting starts within the buffer
+ *   after another ends);
  * - no calendar busy interval [c0, c1) conflicts: busy events are meetings the agent holds and
  *   get the agent's buffer after too, so start < c1 + bufferAfter and c0 < end + bufferAfter.
  */

@@ -1,4 +1,5 @@
-import { commitHold, type BookingDeps } from './book-meeting.js';
+import type { BookingDeps } from './book-meeting.js';
+import { commitHold } from './commit-hold.js';
 import { changeMeetingStatus } from './change-meeting.js';
 import { giveBackMeeting } from '../routing/rotation-state.js';
 

@@ -67,38 +67,63 @@ export async function assignAgent(
   deps: AssignAgentDeps,
   args: AssignAgentArgs,
 ): Promise<AgentAssignment> {
-  const { agents, pool, rule, ordered } = await pickPlan(deps, args);
-  // Checked before the store is asked: with nobody active not even a repeat is answered.
-  if (!agents.some((agent) => agent.active)) throw noAgents();
+  return takeAssignment(deps, await planAssignment(deps, args));
+}
+
+/** What a turn is taken over, once the reads it needs are made (planAssignment). */
+export interface AssignmentPlan {
+  key: string;
+  source: Assignment['source'];
+  agents: RoutingAgent[];
+  pool?: string | undefined;
+  rule?: string | undefined;
+  ordered: boolean;
+}
+
+/**
+ * The reads of an assignment (agents, rules, the lead's plan), apart from its turn: a batch
+ * makes them concurrently, then takes its turns in the batch's order (takeAssignment), so the
+ * rotation follows the batch however long each lead's reads took. NO_AGENTS (503) when
+ * nobody is active: then not even a repeat is answered.
+ */
+export async function planAssignment(
+  deps: AssignAgentDeps,
+  args: AssignAgentArgs,
+): Promise<AssignmentPlan> {
+  const plan = await pickPlan(deps, args);
+  if (!plan.agents.some((agent) => agent.active)) throw noAgents();
+  return { key: args.key, source: args.source, ...plan };
+}
+
+/**
+ * Takes the planned turn. The store is called before this returns (no await comes first), so
+ * turns asked for one after the other are taken in that order.
+ */
+export function takeAssignment(
+  deps: Pick<AssignAgentDeps, 'store' | 'clock' | 'repeatWindowMs'>,
+  plan: AssignmentPlan,
+): Promise<AgentAssignment> {
   const now = deps.clock.now();
-  const turn: AssignmentTurnArgs = {
-    key: args.key,
-    agents,
-    now,
-    repeatWindowMs: deps.repeatWindowMs,
-    source: args.source,
-    pool,
-    rule,
-    ordered,
-  };
-  const { assignment, repeated } = await deps.store.takeAssignmentTurn({
-    key: args.key,
-    keepSince: assignmentKeepSince(now, deps.repeatWindowMs),
-    decide: (facts) => decideAssignment(facts, turn),
-  });
-  return {
-    agentId: assignment.agentId,
-    agentName: assignment.agentName,
-    agentEmail: assignment.agentEmail,
-    rule: assignment.rule,
-    repeated,
-    assignedAt: assignment.assignedAt,
-  };
+  const turn: AssignmentTurnArgs = { ...plan, now, repeatWindowMs: deps.repeatWindowMs };
+  return deps.store
+    .takeAssignmentTurn({
+      key: plan.key,
+      keepSince: assignmentKeepSince(now, deps.repeatWindowMs),
+      decide: (facts) => decideAssignment(facts, turn),
+    })
+    .then(({ assignment, repeated }) => ({
+      agentId: assignment.agentId,
+      agentName: assignment.agentName,
+      agentEmail: assignment.agentEmail,
+      rule: assignment.rule,
+      repeated,
+      assignedAt: assignment.assignedAt,
+    }));
 }
 
 /**
  * The first routing plan with an agent who can take leads (the owner, the first matching rule's
- * agents, then everyone), as the agents, pool and rule the store's turn takes. Without
+ * agents, then everyone), as the agents, pool and rule the turn is taken in. Without
  * `deps.routing`, or without the lead's fields: the plain rotation over `deps.agents()`.
  */
 async function pickPlan(

@@ -19,7 +19,7 @@ import {
   type Meeting,
 } from '../../src/records/meeting-contract.js';
 import type { Store } from '../../src/store/index.js';
-import { createStoreFile, storeImplementations } from '../helpers/store-implementations.js';
+import { storeImplementations, type StoreTestData } from '../helpers/store-implementations.js';
 import { createBookingDeps } from '../helpers/booking-deps.js';
 
 /**
@@ -110,19 +110,18 @@ const nonZero = (totals: Record<string, number>): Record<string, number> =>
   Object.fromEntries(Object.entries(totals).filter(([, count]) => count !== 0));
 
 describe.each(storeImplementations)('booking under concurrency: $kind store', (impl) => {
-  let storeFile: Awaited<ReturnType<typeof createStoreFile>>;
+  let data: StoreTestData;
   let store: Store;
   let clock: ReturnType<typeof createManualClock>;
 
   beforeEach(async () => {
-    storeFile = await createStoreFile();
-    store = await impl.open(storeFile.file);
+    data = await impl.createData();
+    store = await data.open();
     clock = createManualClock(NOW);
   });
 
   afterEach(async () => {
-    await store.close();
-    await storeFile.remove();
+    await data.remove();
   });
 
   async function addAgents(agents: Agent[]): Promise<void> {

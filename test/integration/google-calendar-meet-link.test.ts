@@ -194,7 +194,7 @@ describe('a Meet link still pending when the event is made', () => {
       [`meeting:${t.meeting.id}#2`, 'cancelled'],
       [`meeting:${t.meeting.id}#1`, 'booked'],
     ];
-    expect(sent()).toEqual(expected);
+    expect(await sent()).toEqual(expected);
     expect((await t.activities())[1]?.payload).not.toHaveProperty('meetingUrl');
     // The relay sends the oldest first: #1, then #2.
     const [first, second] = [...(await t.activities())].reverse();
@@ -205,7 +205,7 @@ describe('a Meet link still pending when the event is made', () => {
     t.clock.advance(LINK_WAIT_MS);
     expect((await t.pass()).claimed).toBe(0);
     expect(nock.pendingMocks()).toEqual([]); // the event was never read
-    expect(sent()).toEqual(expected);
+    expect(await sent()).toEqual(expected);
   });
 
   it('when the meeting is rescheduled before its link comes, then "booked" goes ahead of "rescheduled", once, and the link check ends', async () => {

@@ -242,7 +242,7 @@ describe('calendar connection (OAuth) and revoked grants', () => {
       ...a,
       calendar: { ...a.calendar, encryptedRefreshToken: 'v1.unknownk.AAAA.AAAA.AAAA' },
     }));
-    expect(checkStoredGrants(t.store, t.cipher, silentLogger)).toEqual([ana.id]);
+    expect(await checkStoredGrants(t.store, t.cipher, silentLogger)).toEqual([ana.id]);
     const res = await book(t, {});
     expect(res.body.meeting.agent.id).toBe(ben.id);
     // A configuration problem: fixing the key brings the agent back, no reconnect needed.
