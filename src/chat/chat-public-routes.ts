@@ -68,8 +68,9 @@ const CONFIG_CACHE_CONTROL = 'public, max-age=60, must-revalidate';
  * Order per request: CORS (a disallowed origin's POST is refused before anything is read), the
  * per-client rate limit, a bounded body (JSON, also as text/plain so that a widget can send
  * without a preflight, e.g. navigator.sendBeacon), zod validation naming the field, then the
- * work, which reads memory only, except the one store write of an event and a Munchkin cookie
- * lookup (cached, bounded, waited for a moment at most: munchkin-lookup.ts).
+ * work: the published chat is served from memory after one read of the store's revision; a
+ * visitor's link and lead are read from the store, an event is one store write, and a Munchkin
+ * cookie is looked up (cached, bounded, waited for a moment at most: munchkin-lookup.ts).
  */
 export function createChatPublicRoutes(deps: ChatPublicRoutesDeps): Router {
   const published = createPublishedChatCache(deps.store, originOf(deps.publicBaseUrl));
