@@ -144,6 +144,8 @@ export interface RoutingStore {
    * assignment and rotation it returns in one durable transaction. An error `decide` throws
    * changes nothing and is rethrown. Assignments made before `keepSince` may be deleted on the
    * way (they are kept for repeats only).
+   * Turns, holds, give-backs and meeting changes made through one store object apply in the
+   * order they were called (a flow-step batch takes its turns in batch order).
    */
   takeAssignmentTurn<T>(args: {
     key: string;

@@ -33,7 +33,12 @@ import {
 import { PgMeetingRules } from './pg-meeting-rules.js';
 import { inDecidingTransaction, selectData } from './pg-meeting-queries.js';
 import type { EnqueueOutboxIn } from './pg-outbox-records.js';
-import { lockRotation, readRoutingSettings, saveRotation } from './pg-routing-records.js';
+import {
+  inRotationOrder,
+  lockRotation,
+  readRoutingSettings,
+  saveRotation,
+} from './pg-routing-records.js';
 
 /** A hold's own arguments, refused as the lowdb store refuses them (meeting-records.ts). */
 const holdArgsSchema = z.object({
@@ -147,6 +152,10 @@ export class PgMeetingRecords implements MeetingStores {
 
   async holdMeeting<T>(args: HoldMeetingArgs<T>): Promise<T> {
     refuseInvalid(holdArgsSchema, args, 'hold');
+    return inRotationOrder(this.pool, () => this.hold(args));
+  }
+
+  private hold<T>(args: HoldMeetingArgs<T>): Promise<T> {
     return inDecidingTransaction(this.pool, 'a meeting hold', async (client, decided) => {
       const rotation = await lockRotation(client);
       const replay =
@@ -176,6 +185,13 @@ export class PgMeetingRecords implements MeetingStores {
     _now: number,
     giveBack: (rotation: RotationState, meeting: Meeting) => RotationState,
   ): Promise<boolean> {
+    return inRotationOrder(this.pool, () => this.release(id, giveBack));
+  }
+
+  private release(
+    id: string,
+    giveBack: (rotation: RotationState, meeting: Meeting) => RotationState,
+  ): Promise<boolean> {
     return inDecidingTransaction(
       this.pool,
       `a release of meeting ${id}`,
@@ -196,6 +212,15 @@ export class PgMeetingRecords implements MeetingStores {
     change: MeetingChange,
     now: number,
     options: { probe?: SlotProbe } = {},
+  ): Promise<Meeting> {
+    return inRotationOrder(this.pool, () => this.update(id, change, now, options));
+  }
+
+  private update(
+    id: string,
+    change: MeetingChange,
+    now: number,
+    options: { probe?: SlotProbe },
   ): Promise<Meeting> {
     return inDecidingTransaction(
       this.pool,

@@ -26,6 +26,26 @@ export async function lockRotation(client: PoolClient): Promise<RotationState> {
   return readRotation(client, 'FOR UPDATE');
 }
 
+/** Each pool's chain of rotation transactions (a store's routing and meeting records share it). */
+const rotationQueues = new WeakMap<Pool, Promise<unknown>>();
+
+/**
+ * Runs a transaction that takes the rotation's lock after every such transaction this process
+ * called before it: turns, holds, give-backs and meeting changes of one store apply in the order
+ * they were called, as in the lowdb store (a flow-step batch takes its turns in batch order),
+ * and waiting callers queue here rather than each holding a pooled connection while they wait
+ * for the row lock. Across replicas the row lock alone orders them.
+ */
+export function inRotationOrder<T>(pool: Pool, run: () => Promise<T>): Promise<T> {
+  const before = rotationQueues.get(pool) ?? Promise.resolve();
+  const mine = before.then(run, run);
+  rotationQueues.set(
+    pool,
+    mine.catch(() => undefined),
+  );
+  return mine;
+}
+
 /** Validates and writes the rotation, inside the transaction that holds its lock. */
 export async function saveRotation(client: PoolClient, input: RotationState): Promise<void> {
   const rotation = refuseInvalid(rotationStateSchema, input, 'rotation');
@@ -78,37 +98,39 @@ export class PgRoutingRecords implements RoutingStore {
   }): Promise<T> {
     refuseInvalid(turnArgsSchema, args, 'assignment turn');
     const what = `an assignment turn for ${args.key}`;
-    return inDecidingTransaction(this.pool, what, async (client, decided) => {
-      const rotation = await lockRotation(client);
-      const [previous] = await selectData<Assignment>(
-        client,
-        `the assignment of ${args.key}`,
-        'SELECT data FROM assignments WHERE key = $1',
-        [args.key],
-      );
-      // Runs synchronously under the lock; a throw rolls the transaction back (nothing written).
-      const decision = decided(() => args.decide({ rotation, previous }));
-      if (decision.assignment !== undefined) {
-        const assignment = refuseInvalid(assignmentSchema, decision.assignment, 'assignment');
-        if (assignment.key !== args.key) {
-          throw new StoreError(
-            'STORE_INVALID_RECORD',
-            `The assignment of turn "${args.key}" is for "${assignment.key}"`,
-          );
-        }
-        await client.query(
-          `INSERT INTO assignments (key, assigned_at, data) VALUES ($1, $2, $3::jsonb)
-           ON CONFLICT (key) DO UPDATE SET assigned_at = excluded.assigned_at, data = excluded.data`,
-          [assignment.key, assignment.assignedAt, JSON.stringify(assignment)],
+    return inRotationOrder(this.pool, () =>
+      inDecidingTransaction(this.pool, what, async (client, decided) => {
+        const rotation = await lockRotation(client);
+        const [previous] = await selectData<Assignment>(
+          client,
+          `the assignment of ${args.key}`,
+          'SELECT data FROM assignments WHERE key = $1',
+          [args.key],
         );
-        // Housekeeping on the way, as the lowdb store does: by the index, only the old rows.
-        await client.query('DELETE FROM assignments WHERE assigned_at < $1', [args.keepSince]);
-      }
-      if (decision.rotation !== undefined && decision.rotation !== rotation) {
-        await saveRotation(client, decision.rotation);
-      }
-      return decision.result;
-    });
+        // Runs synchronously under the lock; a throw rolls the transaction back (nothing written).
+        const decision = decided(() => args.decide({ rotation, previous }));
+        if (decision.assignment !== undefined) {
+          const assignment = refuseInvalid(assignmentSchema, decision.assignment, 'assignment');
+          if (assignment.key !== args.key) {
+            throw new StoreError(
+              'STORE_INVALID_RECORD',
+              `The assignment of turn "${args.key}" is for "${assignment.key}"`,
+            );
+          }
+          await client.query(
+            `INSERT INTO assignments (key, assigned_at, data) VALUES ($1, $2, $3::jsonb)
+           ON CONFLICT (key) DO UPDATE SET assigned_at = excluded.assigned_at, data = excluded.data`,
+            [assignment.key, assignment.assignedAt, JSON.stringify(assignment)],
+          );
+          // Housekeeping on the way, as the lowdb store does: by the index, only the old rows.
+          await client.query('DELETE FROM assignments WHERE assigned_at < $1', [args.keepSince]);
+        }
+        if (decision.rotation !== undefined && decision.rotation !== rotation) {
+          await saveRotation(client, decision.rotation);
+        }
+        return decision.result;
+      }),
+    );
   }
 
   async routingState(): Promise<{
