@@ -23,7 +23,9 @@ import { syncStateSchema } from './types.js';
  * the files from the document's generation on, in order; a file left over from before it is
  * stale (a crash between the rename and the removal) and is only removed. Replay re-applies the
  * changes with the store's own rules (newer observation wins, deleted ids stay deleted), in the
- * order they were made.
+ * order they were made. A line holds the leads as they were written (LeadRecords.apply): a
+ * merging upsert's line carries the merged fields, not the merge, so replay never depends on
+ * what the lead held before it, and an upsert the store ignored is not written at all.
  *
  * A line is acknowledged only after its fsync, so only an unacknowledged line can be torn: a
  * file's last line without its newline is dropped on replay. After a failed write nothing more

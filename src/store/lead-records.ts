@@ -3,17 +3,32 @@ import { StoreError } from '../errors.js';
 import { copyJsonValue, NOT_JSON } from './json-value.js';
 import { LeadEmailIndex } from './lead-index.js';
 import type { StoreDocument } from './store-document.js';
-import { storedLeadSchema, type LeadUpsert, type StoredLead } from './types.js';
+import {
+  storedLeadSchema,
+  type LeadChangesOutcome,
+  type LeadUpsert,
+  type StoredLead,
+} from './types.js';
 
 export interface LeadChanges {
   upserts?: LeadUpsert[];
   deletes?: number[];
 }
 
-/** The changes as validated: what the lead journal records, and replay applies again. */
+/**
+ * The changes as they were written: what the lead journal records, and replay applies again.
+ * `upserts` are the leads as stored (a merge's fields already laid over the stored ones), and
+ * only those written: replayed in order over the same state, each is written again as it was.
+ */
 export interface AppliedLeadChanges {
   upserts: StoredLead[];
   deletes: number[];
+}
+
+/** A validated upsert: the lead as given, and whether its fields go over the stored ones. */
+export interface ParsedLeadUpsert {
+  lead: StoredLead;
+  merge: boolean;
 }
 
 const leadIdSchema = z.number().int().positive();
@@ -69,24 +84,41 @@ export class LeadRecords {
 
   /**
    * Validates every change first and only then mutates, so a bad record changes nothing, and
-   * returns the validated changes.
+   * returns the changes as written and what each upsert did.
    * Semantics: an upsert replaces the stored fields with the state observed at `observedAt`
-   * (Marketo omits null fields, so an absent field means null); an upsert older than the stored
-   * observation is ignored; a deleted id is remembered and never re-inserted; a delete wins
-   * over an upsert of the same id in the same batch. Returns how many stored leads the
-   * deletes removed (a delete of a lead the copy never held, or already removed, counts 0).
+   * (Marketo omits null fields, so an absent field means null), or with `merge` lays its fields
+   * over the stored ones; an upsert older than the stored observation is ignored; a deleted id
+   * is remembered and never re-inserted; a delete wins over an upsert of the same id in the
+   * same batch. `deleted`: how many stored leads the deletes removed (a delete of a lead the
+   * copy never held, or already removed, counts 0).
    */
-  apply(changes: LeadChanges): AppliedLeadChanges & { deleted: number } {
-    const upserts = (changes.upserts ?? []).map(parseUpsert);
-    const deletes = (changes.deletes ?? []).map(parseDeleteId);
+  apply(
+    changes: LeadChanges,
+  ): AppliedLeadChanges & { deleted: number; outcome: LeadChangesOutcome } {
+    const parsed = (changes.upserts ?? []).map(parseLeadUpsert);
+    const deletes = (changes.deletes ?? []).map(parseLeadDeleteId);
     const { leads, deletedLeadIds } = this.doc;
+    const upserts: StoredLead[] = [];
+    const outcome: LeadChangesOutcome = { created: [], ignored: [] };
 
-    for (const upsert of upserts) {
-      if (this.deleted.has(upsert.id)) continue;
-      const stored = leads.get(upsert.id);
-      if (stored !== undefined && upsert.observedAt < stored.observedAt) continue;
-      leads.set(upsert.id, upsert);
-      this.index.set(upsert);
+    for (const { lead, merge } of parsed) {
+      const stored = leads.get(lead.id);
+      if (
+        this.deleted.has(lead.id) ||
+        (stored !== undefined && lead.observedAt < stored.observedAt)
+      ) {
+        outcome.ignored.push(lead.id);
+        continue;
+      }
+      if (stored === undefined) outcome.created.push(lead.id);
+      // Both objects are frozen copies, so the merged one may share their values.
+      const written =
+        merge && stored !== undefined
+          ? Object.freeze({ ...lead, fields: Object.freeze({ ...stored.fields, ...lead.fields }) })
+          : lead;
+      leads.set(written.id, written);
+      this.index.set(written);
+      upserts.push(written);
     }
     let deleted = 0;
     for (const id of deletes) {
@@ -97,8 +129,17 @@ export class LeadRecords {
         deletedLeadIds.push(id);
       }
     }
-    return { upserts, deletes, deleted };
+    return { upserts, deletes, deleted, outcome };
   }
+}
+
+/** Validates and copies one upsert (shared with the PostgreSQL store, for the same messages). */
+export function parseLeadUpsert(upsert: LeadUpsert, position: number): ParsedLeadUpsert {
+  const merge: unknown = (upsert as { merge?: unknown }).merge;
+  if (merge !== undefined && typeof merge !== 'boolean') {
+    throw invalid(`upsert #${position}: merge must be true or false`);
+  }
+  return { lead: parseUpsert(upsert, position), merge: merge === true };
 }
 
 function parseUpsert(upsert: LeadUpsert, position: number): StoredLead {
@@ -140,7 +181,7 @@ function isFieldRecord(value: unknown): value is Record<string, unknown> {
   );
 }
 
-function parseDeleteId(id: number, position: number): number {
+export function parseLeadDeleteId(id: number, position: number): number {
   if (!leadIdSchema.safeParse(id).success) {
     throw invalid(`delete #${position}: ${String(id)} is not a lead id`);
   }

@@ -24,6 +24,7 @@ import {
   storeInstanceSchema,
   usageStateSchema,
   type Assignment,
+  type LeadChangesOutcome,
   type NewOutboxItem,
   type OutboxItem,
   type OutboxStore,
@@ -80,10 +81,11 @@ export class LowdbStore implements Store {
     return this.leads.idsObservedBefore(ms);
   }
 
-  applyLeadChanges(changes: LeadChanges, options?: WriteOptions): Promise<void> {
+  /** A merge reads and writes the lead in one synchronous mutator: nothing runs in between. */
+  applyLeadChanges(changes: LeadChanges, options?: WriteOptions): Promise<LeadChangesOutcome> {
     return this.db.updateJournaled(() => {
-      const { upserts, deletes } = this.leads.apply(changes);
-      return { result: undefined, entry: { upserts, deletes } };
+      const { upserts, deletes, outcome } = this.leads.apply(changes);
+      return { result: outcome, entry: { upserts, deletes } };
     }, options);
   }
 

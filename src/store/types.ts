@@ -5,7 +5,7 @@ import type {
   DialogueStats,
 } from '../records/chat-contract.js';
 import type { Assignment } from '../records/assignment.js';
-import type { LeadUpsert, StoredLead } from '../records/lead.js';
+import type { LeadChangesOutcome, LeadUpsert, StoredLead } from '../records/lead.js';
 import type { NewOutboxItem, OutboxItem } from '../records/outbox-item.js';
 import type { RotationState } from '../records/rotation.js';
 import type { RoutingSettings } from '../records/routing-settings.js';
@@ -65,12 +65,15 @@ export interface LeadStore {
   /**
    * Upserts and deletes in one durable write (see WriteOptions for how it is made so). An
    * upsert older than the stored observation of the same lead is ignored, and a deleted lead
-   * id never comes back (Marketo never reuses ids).
+   * id never comes back (Marketo never reuses ids). An upsert with `merge` lays its fields over
+   * the stored ones atomically, within the write (one statement on PostgreSQL), so concurrent
+   * merges of one lead, from any number of replicas, each keep their fields. Answers what each
+   * upsert did.
    */
   applyLeadChanges(
     changes: { upserts?: LeadUpsert[]; deletes?: number[] },
     options?: WriteOptions,
-  ): Promise<void>;
+  ): Promise<LeadChangesOutcome>;
 }
 
 export interface SyncStateStore {

@@ -1,5 +1,4 @@
 import type { Clock } from '../deps.js';
-import { createKeyedQueue, type KeyedQueue } from '../keyed-queue.js';
 import type { LeadStore } from '../store/types.js';
 
 export interface LeadWebhookDeps {
@@ -26,11 +25,12 @@ export interface LeadWebhookResult {
  * Applies a lead change pushed by Marketo to the local copy, at once: the lead is visible to
  * getLead/findLeadsByEmail before this resolves.
  *
- * Merge: a webhook carries only the fields its payload template names, while the store
- * replaces a lead's fields on upsert (an absent field means null for the sync). So the stored
- * fields are read and merged here. The read answers a Promise, so calls for the same lead run
- * one after the other in this process (a lead's calls queue behind each other; other leads'
- * calls are not held up): two calls never merge over the same stale read.
+ * Merge: a webhook carries only the fields its payload template names, while a plain upsert
+ * replaces a lead's fields (for the sync, an absent field means null). So this is a merging
+ * upsert: the store lays the fields over the stored ones inside its own write (on PostgreSQL,
+ * one statement under the row's lock), with no read before it. Two calls for one lead, in this
+ * process or on two replicas sharing a database, never merge over the same stale read, and
+ * the store's answer says created / updated / ignored without a second read.
  *
  * Durability: this resolves only once the change is on disk, so an acknowledged call survives
  * a crash (SIGKILL, power loss). It is written with `durability: 'journal'`: one line appended
@@ -41,39 +41,31 @@ export interface LeadWebhookResult {
  * the caller must not acknowledge the call: the change stays applied in memory and goes out
  * with the next write, as with any database whose commit acknowledgement is lost.
  */
-export function applyLeadWebhook(
-  deps: LeadWebhookDeps,
-  change: LeadWebhookChange,
-): Promise<LeadWebhookResult> {
-  let queue = queues.get(deps.store);
-  if (!queue) queues.set(deps.store, (queue = createKeyedQueue()));
-  return queue.run(change.id, () => mergeLeadChange(deps, change));
-}
-
-async function mergeLeadChange(
+export async function applyLeadWebhook(
   deps: LeadWebhookDeps,
   change: LeadWebhookChange,
 ): Promise<LeadWebhookResult> {
   const { store, clock } = deps;
-  const observedAt = clock.now();
-  const stored = await store.getLead(change.id);
-  const fields = { ...stored?.fields, ...change.fields };
-  await store.applyLeadChanges(
-    { upserts: [{ id: change.id, fields, observedAt, source: 'webhook' }] },
+  const outcome = await store.applyLeadChanges(
+    {
+      upserts: [
+        {
+          id: change.id,
+          fields: change.fields,
+          observedAt: clock.now(),
+          source: 'webhook',
+          merge: true,
+        },
+      ],
+    },
     { durability: 'journal' },
   );
-
   // The store ignores an upsert older than what it holds, and never brings back a lead
-  // Marketo deleted: known from the read above, or (for a lead we did not have) by looking.
-  const ignored =
-    stored !== undefined
-      ? stored.observedAt > observedAt
-      : (await store.getLead(change.id)) === undefined;
-  return {
-    status: ignored ? 'ignored' : stored === undefined ? 'created' : 'updated',
-    leadId: change.id,
-  };
+  // Marketo deleted.
+  const status = outcome.ignored.includes(change.id)
+    ? 'ignored'
+    : outcome.created.includes(change.id)
+      ? 'created'
+      : 'updated';
+  return { status, leadId: change.id };
 }
-
-/** Each store's queue of calls per lead id (a test's stores never share queues). */
-const queues = new WeakMap<LeadStore, KeyedQueue<number>>();

@@ -1,11 +1,12 @@
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSequentialIds } from '../../src/deps.js';
+import { createManualClock, createSequentialIds } from '../../src/deps.js';
 import {
   createPostgresStore,
   type PostgresStore,
 } from '../../src/store/postgres/postgres-store.js';
 import type { NewOutboxItem, OutboxItem } from '../../src/store/types.js';
+import { applyLeadWebhook } from '../../src/sync/lead-webhook.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres-database.js';
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
@@ -88,6 +89,35 @@ describe('PostgreSQL store: what only a shared database shows', () => {
       { id: 7, fields: { email: 'Ann@Example.com' }, observedAt: T0, source: 'webhook' },
     ]);
     expect(b.sizeBytes()).toBeGreaterThan(0);
+  });
+
+  it('when two stores merge 50 single fields each into one lead at once, then all 100 fields are kept and it is created once', async () => {
+    const [a, b] = [await open('a'), await open('b')];
+    // One instant for every call: ties apply, so no call is ignored as older and every field
+    // must survive the race (the row is not there yet, so the first writers race to insert).
+    const clock = createManualClock(T0);
+    const calls = Array.from({ length: 50 }, (_, i) =>
+      (['a', 'b'] as const).map((side) =>
+        applyLeadWebhook(
+          { store: side === 'a' ? a : b, clock },
+          { id: 42, fields: { [`${side}${i}`]: i } },
+        ),
+      ),
+    ).flat();
+
+    const results = await Promise.all(calls);
+
+    const statuses = results.map((result) => result.status);
+    expect(statuses.filter((status) => status === 'created')).toHaveLength(1);
+    expect(statuses.filter((status) => status === 'updated')).toHaveLength(99);
+    const expected = Object.fromEntries(
+      Array.from({ length: 50 }, (_, i) => [
+        [`a${i}`, i],
+        [`b${i}`, i],
+      ]).flat(),
+    );
+    expect((await b.getLead(42))?.fields).toEqual(expected);
+    expect(await a.getLead(42)).toMatchObject({ observedAt: T0, source: 'webhook' });
   });
 
   it("when a chat event's release function throws, then its error comes back as thrown and nothing is written", async () => {

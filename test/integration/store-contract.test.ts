@@ -16,6 +16,15 @@ import { storeImplementations, type StoreTestData } from '../helpers/store-imple
  */
 const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
 
+/** A merging upsert, as the lead webhook makes: some fields, laid over the stored ones. */
+const merge = (id: number, observedAt: number, fields: Record<string, unknown>): LeadUpsert => ({
+  id,
+  fields,
+  observedAt,
+  source: 'webhook',
+  merge: true,
+});
+
 describe.each(storeImplementations)('store contract: $kind', (impl) => {
   let data: StoreTestData;
   let store: Store;
@@ -113,6 +122,100 @@ describe.each(storeImplementations)('store contract: $kind', (impl) => {
     expect((await store.getLead(1))?.fields).toEqual({ email: 'a@b.c' });
   });
 
+  it('when a merging upsert carries some fields, then they go over the stored ones and the rest are kept', async () => {
+    await store.applyLeadChanges({ upserts: [makeLead(1, { observedAt: T0 })] });
+
+    const outcome = await store.applyLeadChanges({
+      upserts: [merge(1, T0 + 1, { title: 'CTO', city: null, email: 'New@Example.com' })],
+    });
+
+    expect(outcome).toEqual({ created: [], ignored: [] });
+    expect(await store.getLead(1)).toEqual({
+      id: 1,
+      fields: { ...makeLead(1).fields, title: 'CTO', city: null, email: 'New@Example.com' },
+      observedAt: T0 + 1,
+      source: 'webhook',
+    });
+    expect((await store.findLeadsByEmail('new@example.com')).map((lead) => lead.id)).toEqual([1]);
+    expect(await store.findLeadsByEmail('lead1@example.com')).toEqual([]);
+  });
+
+  it('when a merging upsert carries no email, then the lead is still found by its stored email', async () => {
+    await store.applyLeadChanges({ upserts: [makeLead(1, { observedAt: T0 })] });
+    await store.applyLeadChanges({ upserts: [merge(1, T0 + 1, { title: 'CTO' })] });
+
+    const found = await store.findLeadsByEmail('LEAD1@example.com');
+    expect(found.map((lead) => [lead.id, lead.fields['title']])).toEqual([[1, 'CTO']]);
+  });
+
+  it('when a merging upsert names a lead the store does not hold, then it is created with the fields as given', async () => {
+    const outcome = await store.applyLeadChanges({
+      upserts: [merge(5, T0, { email: 'five@example.com' })],
+    });
+
+    expect(outcome).toEqual({ created: [5], ignored: [] });
+    expect(await store.getLead(5)).toEqual({
+      id: 5,
+      fields: { email: 'five@example.com' },
+      observedAt: T0,
+      source: 'webhook',
+    });
+  });
+
+  it('when a merging upsert is older than the stored observation, then it is ignored and says so', async () => {
+    await store.applyLeadChanges({ upserts: [makeLead(1, { observedAt: T0 + 10 })] });
+
+    const outcome = await store.applyLeadChanges({ upserts: [merge(1, T0, { title: 'Stale' })] });
+
+    expect(outcome).toEqual({ created: [], ignored: [1] });
+    expect(await store.getLead(1)).toEqual(makeLead(1, { observedAt: T0 + 10 }));
+  });
+
+  it('when a merging upsert names a deleted lead, then it never comes back and is reported ignored', async () => {
+    await store.applyLeadChanges({ upserts: [makeLead(1)], deletes: [1] });
+
+    const outcome = await store.applyLeadChanges({
+      upserts: [merge(1, T0 + 60_000, { title: 'Back' })],
+    });
+
+    expect(outcome).toEqual({ created: [], ignored: [1] });
+    expect(await store.getLead(1)).toBeUndefined();
+    expect(await store.countLeads()).toBe(0);
+  });
+
+  it('when a batch creates, updates and ignores leads, then the outcome lists the created and the ignored ids', async () => {
+    await store.applyLeadChanges({
+      upserts: [makeLead(1, { observedAt: T0 }), makeLead(2, { observedAt: T0 + 10 })],
+      deletes: [3],
+    });
+
+    const outcome = await store.applyLeadChanges({
+      upserts: [
+        makeLead(10, { observedAt: T0 + 1 }),
+        merge(1, T0 + 1, { title: 'CTO' }),
+        makeLead(2, { observedAt: T0 + 1 }),
+        merge(3, T0 + 1, { title: 'Deleted' }),
+        merge(11, T0 + 1, { title: 'New' }),
+      ],
+    });
+
+    expect(outcome).toEqual({ created: [10, 11], ignored: [2, 3] });
+  });
+
+  it('when one batch merges into the same lead twice, then it ends as applying them in order', async () => {
+    const outcome = await store.applyLeadChanges({
+      upserts: [
+        merge(7, T0, { a: 1 }),
+        merge(7, T0 + 1, { b: 2 }),
+        merge(7, T0 - 1, { c: 3 }),
+        merge(7, T0 + 1, { a: 4 }),
+      ],
+    });
+
+    expect(outcome).toEqual({ created: [7], ignored: [7] });
+    expect((await store.getLead(7))?.fields).toEqual({ a: 4, b: 2 });
+  });
+
   it('when a lead is deleted, then it is gone and a later upsert of the same id is ignored', async () => {
     await store.applyLeadChanges({ upserts: [makeLead(1), makeLead(2)] });
     await store.applyLeadChanges({ deletes: [1, 99] });
@@ -189,6 +292,7 @@ describe.each(storeImplementations)('store contract: $kind', (impl) => {
     ['an id that is not a lead id', { id: 0 }],
     ['an observation that is not a time', { observedAt: '2026-11-24' }],
     ['an unknown source', { source: 'import' }],
+    ['a merge flag that is not a boolean', { merge: 'yes' }],
   ])('when an upsert has %s, then the whole change is refused', async (_what, override) => {
     const bad = { ...makeLead(2), ...override } as unknown as LeadUpsert;
 

@@ -55,6 +55,32 @@ describe('lead journal of the JSON-file store', () => {
     await store.close();
   });
 
+  it('when merging upserts are journaled, then a store opened after a crash has the merged leads', async () => {
+    const store = await createJsonFileStore({ file });
+    const merge = (id: number, observedAt: number, fields: Record<string, unknown>) => ({
+      id,
+      fields,
+      observedAt,
+      source: 'webhook' as const,
+      merge: true,
+    });
+    const t = makeLead(1).observedAt;
+    await store.applyLeadChanges({ upserts: [makeLead(1), makeLead(2)] }, journal);
+    await store.applyLeadChanges({ upserts: [merge(1, t + 1, { title: 'CTO' })] }, journal);
+    await store.applyLeadChanges({ upserts: [merge(1, t + 2, { city: 'Oslo' })] }, journal);
+    await store.applyLeadChanges({ upserts: [merge(1, t, { title: 'Stale' })] }, journal);
+    await store.applyLeadChanges({ upserts: [merge(3, t, { email: 'c@example.com' })] }, journal);
+
+    const crashed = await copyAsCrashed();
+    const reopened = await createJsonFileStore({ file: crashed });
+
+    for (const id of [1, 2, 3]) expect(await reopened.getLead(id)).toEqual(await store.getLead(id));
+    expect((await reopened.getLead(1))?.fields).toMatchObject({ title: 'CTO', city: 'Oslo' });
+    expect((await reopened.getLead(1))?.observedAt).toBe(t + 2);
+    await reopened.close();
+    await store.close();
+  });
+
   it('when sync pages are committed, then each is one journal append and a store opened after a crash has the leads and the cursor of the last page', async () => {
     const store = await createJsonFileStore({ file });
     const before = await readFile(file, 'utf8');

@@ -55,19 +55,33 @@ describe('applyLeadWebhook', () => {
     expect(await store.getLead(3)).toBeUndefined();
   });
 
-  it('when two calls for one lead arrive at once, then the second merges over the first and both fields are kept', async () => {
-    const store = createMemoryStore();
-    const clock = createManualClock();
-    await store.applyLeadChanges({ upserts: [makeLead(3, { observedAt: clock.now() - 1_000 })] });
+  it.each([
+    ['a stored lead', true, ['updated', 'updated']],
+    ['a lead not stored yet', false, ['created', 'updated']],
+  ])(
+    'when two calls for %s arrive at once, then both fields are kept and each says what it did',
+    async (_what, stored, statuses) => {
+      const store = createMemoryStore();
+      const clock = createManualClock();
+      if (stored) {
+        await store.applyLeadChanges({
+          upserts: [makeLead(3, { observedAt: clock.now() - 1_000 })],
+        });
+      }
 
-    const results = await Promise.all([
-      applyLeadWebhook({ store, clock }, { id: 3, fields: { city: 'Oslo' } }),
-      applyLeadWebhook({ store, clock }, { id: 3, fields: { title: 'CTO' } }),
-    ]);
+      const results = await Promise.all([
+        applyLeadWebhook({ store, clock }, { id: 3, fields: { city: 'Oslo' } }),
+        applyLeadWebhook({ store, clock }, { id: 3, fields: { title: 'CTO' } }),
+      ]);
 
-    expect(results.map((r) => r.status)).toEqual(['updated', 'updated']);
-    expect((await store.getLead(3))?.fields).toMatchObject({ city: 'Oslo', title: 'CTO' });
-  });
+      expect(results.map((r) => r.status)).toEqual(statuses);
+      expect((await store.getLead(3))?.fields).toEqual({
+        ...(stored ? makeLead(3).fields : {}),
+        city: 'Oslo',
+        title: 'CTO',
+      });
+    },
+  );
 
   it.each([
     ['Marketo deleted the lead', 'deleted'],

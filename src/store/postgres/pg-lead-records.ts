@@ -1,9 +1,7 @@
 import type pg from 'pg';
-import { z } from 'zod';
-import { StoreError } from '../../errors.js';
-import { storedLeadSchema, type LeadUpsert, type StoredLead } from '../../records/lead.js';
-import { copyJsonValue, NOT_JSON } from '../json-value.js';
+import type { LeadChangesOutcome, LeadUpsert, StoredLead } from '../../records/lead.js';
 import { normalizeEmail } from '../lead-index.js';
+import { parseLeadDeleteId, parseLeadUpsert, type ParsedLeadUpsert } from '../lead-records.js';
 import type { LeadStore, WriteOptions } from '../types.js';
 import { inTransaction, queryRows, type Queryable } from './pg-pool.js';
 
@@ -19,14 +17,12 @@ interface LeadRow {
   source: StoredLead['source'];
 }
 
-const leadIdSchema = z.number().int().positive();
-const leadEnvelopeSchema = storedLeadSchema.omit({ fields: true });
-
 /**
  * Leads in `leads` (one row each, the lowercased email indexed) and `deleted_leads`. Batches
  * are one statement each way (jsonb_to_recordset), never a row per round trip, and nothing
  * loads all leads in memory. Semantics are lead-records.ts's: an older observation is ignored,
- * a deleted id never comes back, a delete wins over an upsert of the same batch.
+ * a deleted id never comes back, a delete wins over an upsert of the same batch, a merge lays
+ * its fields over the stored ones.
  */
 export class PgLeadRecords implements LeadStore {
   constructor(private readonly pool: pg.Pool) {}
@@ -75,72 +71,129 @@ export class PgLeadRecords implements LeadStore {
   }
 
   /** One transaction, durable at COMMIT: `durability` has nothing to defer here. */
-  async applyLeadChanges(changes: LeadChanges, _options?: WriteOptions): Promise<void> {
+  async applyLeadChanges(
+    changes: LeadChanges,
+    _options?: WriteOptions,
+  ): Promise<LeadChangesOutcome> {
     const parsed = parseLeadChanges(changes);
-    await inTransaction(this.pool, 'a lead change', (client) => applyParsed(client, parsed));
+    return inTransaction(this.pool, 'a lead change', async (client) => {
+      const { outcome } = await applyParsedChanges(client, parsed);
+      return outcome;
+    });
   }
 }
 
 export interface ParsedLeadChanges {
-  upserts: StoredLead[];
+  upserts: ParsedLeadUpsert[];
   deletes: number[];
 }
 
 /** Validates every change before anything is written, with lead-records.ts's messages. */
 export function parseLeadChanges(changes: LeadChanges): ParsedLeadChanges {
   return {
-    upserts: (changes.upserts ?? []).map(parseUpsert),
-    deletes: (changes.deletes ?? []).map(parseDeleteId),
+    upserts: (changes.upserts ?? []).map(parseLeadUpsert),
+    deletes: (changes.deletes ?? []).map(parseLeadDeleteId),
   };
 }
 
+/**
+ * The upsert of one round: at most one row per id (ON CONFLICT cannot touch a row twice in one
+ * statement). `$2`, a merge: the stored fields stay under the given ones (jsonb `||` replaces
+ * top-level keys, as the JSON store's spread does), and so does the stored email unless the
+ * upsert names one. The row lock ON CONFLICT takes makes the merge atomic: a concurrent merge
+ * of the same lead waits for this one's commit and then merges over its result, so no replica
+ * ever merges over a stale read. `xmax = 0` tells an inserted row from an updated one (an
+ * updated row's new version carries the locker's xid); a row not returned was ignored
+ * (deleted id, or older than the stored observation).
+ */
+const UPSERT_ROUND = `
+  INSERT INTO leads (id, email_lower, fields, observed_at, source)
+  SELECT u.id, u.email_lower, u.fields, u.observed_at, u.source
+  FROM jsonb_to_recordset($1::jsonb)
+    AS u(id bigint, email_lower text, fields jsonb, observed_at float8, source text)
+  WHERE NOT EXISTS (SELECT 1 FROM deleted_leads d WHERE d.id = u.id)
+  ON CONFLICT (id) DO UPDATE SET
+    email_lower = CASE WHEN $2::boolean AND NOT (excluded.fields ? 'email')
+      THEN leads.email_lower ELSE excluded.email_lower END,
+    fields = CASE WHEN $2::boolean THEN leads.fields || excluded.fields ELSE excluded.fields END,
+    observed_at = excluded.observed_at, source = excluded.source
+  WHERE leads.observed_at <= excluded.observed_at
+  RETURNING id, (xmax = 0) AS created`;
+
 /** Applies validated changes inside the caller's transaction; answers how many leads went. */
 export async function applyParsed(db: Queryable, changes: ParsedLeadChanges): Promise<number> {
-  const upserts = lastWins(changes.upserts);
-  if (upserts.length > 0) {
-    const batch = upserts.map((lead) => ({
-      id: lead.id,
-      email_lower: normalizeEmail(lead.fields['email']) ?? null,
-      fields: lead.fields,
-      observed_at: lead.observedAt,
-      source: lead.source,
-    }));
-    await db.query(
-      `INSERT INTO leads (id, email_lower, fields, observed_at, source)
-       SELECT u.id, u.email_lower, u.fields, u.observed_at, u.source
-       FROM jsonb_to_recordset($1::jsonb)
-         AS u(id bigint, email_lower text, fields jsonb, observed_at float8, source text)
-       WHERE NOT EXISTS (SELECT 1 FROM deleted_leads d WHERE d.id = u.id)
-       ON CONFLICT (id) DO UPDATE SET
-         email_lower = excluded.email_lower, fields = excluded.fields,
-         observed_at = excluded.observed_at, source = excluded.source
-       WHERE leads.observed_at <= excluded.observed_at`,
-      [JSON.stringify(batch)],
-    );
+  return (await applyParsedChanges(db, changes)).deleted;
+}
+
+/**
+ * Applies validated changes inside the caller's transaction; answers how many leads the
+ * deletes removed and what each upsert did.
+ */
+export async function applyParsedChanges(
+  db: Queryable,
+  changes: ParsedLeadChanges,
+): Promise<{ deleted: number; outcome: LeadChangesOutcome }> {
+  const results = new Array<'created' | 'updated' | 'ignored'>(changes.upserts.length);
+  for (const round of rounds(changes.upserts)) {
+    // Plain and merging upserts of a round touch different ids: two statements, in any order.
+    for (const merge of [false, true]) {
+      const positions = round.filter((position) => changes.upserts[position]!.merge === merge);
+      if (positions.length === 0) continue;
+      const batch = positions.map((position) => toRow(changes.upserts[position]!.lead));
+      const written = await db.query<{ id: string; created: boolean }>(UPSERT_ROUND, [
+        JSON.stringify(batch),
+        merge,
+      ]);
+      const byId = new Map(written.rows.map((row) => [Number(row.id), row.created]));
+      for (const position of positions) {
+        const created = byId.get(changes.upserts[position]!.lead.id);
+        results[position] = created === undefined ? 'ignored' : created ? 'created' : 'updated';
+      }
+    }
   }
-  if (changes.deletes.length === 0) return 0;
+  const outcome: LeadChangesOutcome = { created: [], ignored: [] };
+  changes.upserts.forEach(({ lead }, position) => {
+    if (results[position] === 'created') outcome.created.push(lead.id);
+    if (results[position] === 'ignored') outcome.ignored.push(lead.id);
+  });
+  if (changes.deletes.length === 0) return { deleted: 0, outcome };
   const ids = changes.deletes.map(String);
   const removed = await db.query('DELETE FROM leads WHERE id = ANY($1::bigint[])', [ids]);
   await db.query(
     'INSERT INTO deleted_leads (id) SELECT unnest($1::bigint[]) ON CONFLICT (id) DO NOTHING',
     [ids],
   );
-  return removed.rowCount ?? 0;
+  return { deleted: removed.rowCount ?? 0, outcome };
 }
 
 /**
- * One row per id, as applying the batch in order would leave it: a later upsert replaces an
- * earlier one unless it is older (ON CONFLICT cannot touch a row twice in one statement).
+ * The batch's positions in rounds, applied one after the other: the n-th round holds the n-th
+ * upsert of each id, so a batch naming an id twice ends as applying it in order would leave it
+ * (a merge over the upsert before it, an older one ignored). Almost every batch is one round.
+ * Each round in id order, so that two transactions lock shared leads in the same order.
  */
-function lastWins(upserts: StoredLead[]): StoredLead[] {
-  const byId = new Map<number, StoredLead>();
-  for (const upsert of upserts) {
-    const current = byId.get(upsert.id);
-    if (current === undefined || upsert.observedAt >= current.observedAt) {
-      byId.set(upsert.id, upsert);
-    }
+function rounds(upserts: readonly ParsedLeadUpsert[]): number[][] {
+  const result: number[][] = [];
+  const seen = new Map<number, number>();
+  upserts.forEach(({ lead }, position) => {
+    const n = seen.get(lead.id) ?? 0;
+    seen.set(lead.id, n + 1);
+    (result[n] ??= []).push(position);
+  });
+  for (const round of result) {
+    round.sort((a, b) => upserts[a]!.lead.id - upserts[b]!.lead.id);
   }
-  return [...byId.values()];
+  return result;
+}
+
+function toRow(lead: StoredLead): Record<string, unknown> {
+  return {
+    id: lead.id,
+    email_lower: normalizeEmail(lead.fields['email']) ?? null,
+    fields: lead.fields,
+    observed_at: lead.observedAt,
+    source: lead.source,
+  };
 }
 
 function toLead(row: LeadRow): StoredLead {
@@ -150,48 +203,4 @@ function toLead(row: LeadRow): StoredLead {
     observedAt: row.observed_at,
     source: row.source,
   };
-}
-
-function parseUpsert(upsert: LeadUpsert, position: number): StoredLead {
-  const parsed = leadEnvelopeSchema.safeParse(upsert);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw invalid(`upsert #${position}: ${issue?.path.join('.')} ${issue?.message}`);
-  }
-  const given: unknown = (upsert as { fields?: unknown }).fields;
-  if (!isFieldRecord(given)) {
-    throw invalid(`upsert #${position}: fields must be a plain object of field values`);
-  }
-  const fields: Record<string, unknown> = {};
-  for (const name of Object.keys(given)) {
-    const value = given[name];
-    if (value === undefined) continue;
-    const copy = copyJsonValue(value);
-    if (copy === NOT_JSON) {
-      throw invalid(`upsert #${position} (lead ${upsert.id}): field ${name} is not a JSON value`);
-    }
-    fields[name] = copy;
-  }
-  const { id, observedAt, source } = parsed.data;
-  return { id, fields, observedAt, source };
-}
-
-function isFieldRecord(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return (
-    (proto === Object.prototype || proto === null) &&
-    Object.getOwnPropertySymbols(value).length === 0
-  );
-}
-
-function parseDeleteId(id: number, position: number): number {
-  if (!leadIdSchema.safeParse(id).success) {
-    throw invalid(`delete #${position}: ${String(id)} is not a lead id`);
-  }
-  return id;
-}
-
-function invalid(detail: string): StoreError {
-  return new StoreError('STORE_INVALID_RECORD', `Lead change refused, nothing written: ${detail}`);
 }

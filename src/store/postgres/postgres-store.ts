@@ -34,6 +34,7 @@ import type {
 import { runMigrations } from './migrate.js';
 import { PgChatRecords } from './pg-chat-records.js';
 import { PgLeadRecords, type LeadChanges } from './pg-lead-records.js';
+import type { LeadChangesOutcome } from '../../records/lead.js';
 import { PgOutboxRecords } from './pg-outbox-records.js';
 import { PgRoutingRecords } from './pg-routing-records.js';
 import { PgMeetingRecords } from './pg-meeting-records.js';
@@ -167,7 +168,10 @@ export class PostgresStore implements Store {
   leadIdsObservedBefore(ms: number): Promise<number[]> {
     return this.leads.leadIdsObservedBefore(ms);
   }
-  async applyLeadChanges(changes: LeadChanges, options?: WriteOptions): Promise<void> {
+  async applyLeadChanges(
+    changes: LeadChanges,
+    options?: WriteOptions,
+  ): Promise<LeadChangesOutcome> {
     this.open();
     return this.leads.applyLeadChanges(changes, options);
   }
