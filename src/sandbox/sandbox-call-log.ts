@@ -8,6 +8,8 @@ export interface CallLogEntry {
   at: number;
   /** The API user whose token the call carried. */
   clientId: string;
+  /** The route, as in `stats().callsByPath` (e.g. `/rest/v1/leads.json`). */
+  path: string;
 }
 
 export interface CallLog {

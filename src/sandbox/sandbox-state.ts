@@ -125,7 +125,7 @@ export function createSandboxState(options: SandboxOptions = {}): SandboxState {
       counters.calls++;
       bump(counters.callsByPath, path);
       bump(counters.callsByClient, clientId);
-      counters.callLog.record({ at: now, clientId });
+      counters.callLog.record({ at: now, clientId, path });
     },
     callLog: () => counters.callLog,
     snapshotStats: () => ({

@@ -75,9 +75,9 @@ describe('several API users of one sandbox instance', () => {
       errorsByCode: { '606': 1 },
     });
     expect(sandbox.callLog()).toEqual([
-      { at: start, clientId: 'replica-a' },
-      { at: start + 10, clientId: 'replica-b' },
-      { at: start + 10, clientId: 'replica-a' },
+      { at: start, clientId: 'replica-a', path: '/rest/v1/leads/describe.json' },
+      { at: start + 10, clientId: 'replica-b', path: '/rest/v1/leads/describe.json' },
+      { at: start + 10, clientId: 'replica-a', path: '/rest/v1/leads/describe.json' },
     ]);
     sandbox.resetStats();
     expect(sandbox.callLog()).toEqual([]);

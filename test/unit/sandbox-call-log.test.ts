@@ -23,13 +23,13 @@ describe('maxCallsInWindow', () => {
 describe('createCallLog', () => {
   it('when more calls than its capacity are recorded, then it keeps the newest, oldest first', () => {
     const log = createCallLog(4);
-    for (let at = 1; at <= 5; at += 1) log.record({ at, clientId: 'a' });
+    for (let at = 1; at <= 5; at += 1) log.record({ at, clientId: 'a', path: '/p' });
     expect(log.entries().map((entry) => entry.at)).toEqual([4, 5]);
-    log.record({ at: 6, clientId: 'b' });
+    log.record({ at: 6, clientId: 'b', path: '/p' });
     expect(log.entries()).toEqual([
-      { at: 4, clientId: 'a' },
-      { at: 5, clientId: 'a' },
-      { at: 6, clientId: 'b' },
+      { at: 4, clientId: 'a', path: '/p' },
+      { at: 5, clientId: 'a', path: '/p' },
+      { at: 6, clientId: 'b', path: '/p' },
     ]);
   });
 });
