@@ -69,3 +69,32 @@ export function writtenActivities(sandbox: MarketoSandbox): Map<string, number> 
   }
   return counts;
 }
+
+export interface SyncStatusView {
+  state: 'idle' | 'running';
+  phase: string;
+  leadsStored: number;
+  lastRun: { runId: string; mode: string; outcome: string; leadsUpserted: number } | null;
+}
+
+/** GET /api/sync/status of one replica. */
+export async function syncStatusOf(replica: Replica): Promise<SyncStatusView> {
+  const res = await replica.call('/api/sync/status');
+  if (res.status !== 200) throw new Error(`sync status: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as SyncStatusView;
+}
+
+/**
+ * The replica's sync status once no run is in hand and the last one (other than `after`)
+ * succeeded; undefined before, for pollFor.
+ */
+export async function settledSync(
+  replica: Replica,
+  after?: string,
+): Promise<SyncStatusView | undefined> {
+  const status = await syncStatusOf(replica);
+  const last = status.lastRun;
+  if (status.state !== 'idle' || last === null || last.runId === after) return undefined;
+  if (last.outcome !== 'succeeded') return undefined;
+  return status;
+}
