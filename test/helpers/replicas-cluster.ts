@@ -148,3 +148,39 @@ export async function pollFor<T>(
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
+
+export interface LeaderWatch {
+  /** Stops sampling; what was seen: samples taken, the most leaders at once, terms by name. */
+  stop(): Promise<{ samples: number; mostAtOnce: number; terms: string[] }>;
+}
+
+/**
+ * Asks every replica's /health side by side, again and again, until stopped: two leaders in
+ * one sample would be two replicas running the jobs at once. `terms` lists who led, in order
+ * (a name repeated after another's means the lead moved).
+ */
+export function watchLeaders(replicas: readonly Replica[], everyMs = 50): LeaderWatch {
+  let running = true;
+  let samples = 0;
+  let mostAtOnce = 0;
+  const terms: string[] = [];
+  const loop = (async () => {
+    while (running) {
+      const flags = await Promise.all(
+        replicas.map((replica) => replica.isLeader().catch(() => false)),
+      );
+      const now = replicas.filter((_, i) => flags[i]).map((replica) => replica.name);
+      samples += 1;
+      mostAtOnce = Math.max(mostAtOnce, now.length);
+      if (now.length === 1 && terms.at(-1) !== now[0]) terms.push(now[0]!);
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return { samples, mostAtOnce, terms };
+    },
+  };
+}

@@ -9,6 +9,7 @@ import {
   pollFor,
   startReplica,
   type Replica,
+  watchLeaders,
 } from '../helpers/replicas-cluster.js';
 import { callsPerWindow, formatCallsPerWindow } from '../helpers/replicas-figures.js';
 import { exitCodeOf, waitForOutput } from '../helpers/spawn-service.js';
@@ -118,6 +119,8 @@ describe('three replicas on one PostgreSQL, one Redis and one Marketo', () => {
       TTL_MS + 5_000,
     );
     const followers = replicas.filter((replica) => replica !== leader);
+    // From here to the kill, never two leaders in one look at all three.
+    const watch = watchLeaders(replicas);
 
     // Agents through the admin API, one on each replica (one database: all see all three).
     const agents = await Promise.all(
@@ -235,6 +238,14 @@ describe('three replicas on one PostgreSQL, one Redis and one Marketo', () => {
       );
       expect([...paths]).toEqual(['/rest/v1/leads.json']);
     }
+
+    const watched = await watch.stop();
+    console.log(
+      `leader watch: ${watched.samples} looks at all three /health, most leaders at once ` +
+        `${watched.mostAtOnce}, terms ${watched.terms.join(' -> ')}`,
+    );
+    expect(watched.mostAtOnce).toBe(1);
+    expect(watched.terms).toEqual([leader.name]);
 
     // The leader dies: a follower takes the lease and runs the jobs (the outbox delivers a
     // booking made after the kill; a manual sync is accepted there).
