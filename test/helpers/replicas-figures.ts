@@ -4,7 +4,10 @@ export interface WindowFigures {
   calls: number;
   /** Most calls arriving inside one sliding window (the sandbox limiter's rule). */
   maxInWindow: number;
-  /** Calls per window on average, from the first to the last call of everyone's log. */
+  /**
+   * Calls per window on average over the busy span (first to last call of everyone's log,
+   * counted as span / window + 1 windows, so a full budget all along reads as the limit).
+   */
   meanPerWindow: number;
 }
 
@@ -19,7 +22,7 @@ export function callsPerWindow(
 ): { byClient: Record<string, WindowFigures>; total: WindowFigures } {
   const first = Math.min(...log.map((entry) => entry.at));
   const last = Math.max(...log.map((entry) => entry.at));
-  const windows = log.length === 0 ? 1 : Math.max(1, (last - first) / windowMs);
+  const windows = log.length === 0 ? 1 : (last - first) / windowMs + 1;
   const figures = (times: number[]): WindowFigures => ({
     calls: times.length,
     maxInWindow: maxCallsInWindow(times, windowMs),
