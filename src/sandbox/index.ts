@@ -2,6 +2,7 @@
 export { createMarketoSandbox } from './marketo-sandbox.js';
 export { isSandboxPagingToken } from './sandbox-activity-log.js';
 export { DEFAULT_LIMITS } from './sandbox-limits.js';
+export { maxCallsInWindow, type CallLogEntry } from './sandbox-call-log.js';
 export type {
   ActivityAttribute,
   CustomActivityAttributeView,

@@ -62,6 +62,7 @@ export function createMarketoSandbox(options: SandboxOptions = {}): MarketoSandb
     },
     limits: () => ({ ...state.limits }),
     stats: () => state.snapshotStats(),
+    callLog: () => state.callLog().entries(),
     resetStats: () => state.resetStats(),
     customActivities: () => state.customActivities(),
     customActivityTypes: () => state.customTypes.list(),

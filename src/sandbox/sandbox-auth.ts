@@ -15,13 +15,20 @@ import type { SandboxLimits } from './sandbox-types.js';
 export const SANDBOX_SCOPE = 'apis@sandbox';
 
 export interface TokenIssuer {
-  /** The current token (new when none is live), or undefined for bad credentials. */
+  /** The API user's current token (new when none is live), or undefined for bad credentials. */
   issue(
     clientId: string,
     clientSecret: string,
   ): { token: string; expiresIn: number; fresh: boolean } | undefined;
   /** 601 for unknown tokens, 602 for expired ones, undefined when valid. */
   check(token: string | undefined): MarketoApiError | undefined;
+  /** The client id of the API user a token was issued to (undefined: not ours). */
+  clientOf(token: string | undefined): string | undefined;
+}
+
+export interface ApiUser {
+  clientId: string;
+  clientSecret: string;
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -31,37 +38,50 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b));
 }
 
+/**
+ * Each API user (a client id and secret; Marketo: an API-only user's LaunchPoint service) has a
+ * token of its own; asking again before it expires returns the same one. The limits are the
+ * instance's, shared by every user (rest-api.md "Limits").
+ */
 export function createTokenIssuer(
-  credentials: { clientId: string; clientSecret: string },
+  users: readonly ApiUser[],
   limits: SandboxLimits,
   clock: Clock,
 ): TokenIssuer {
-  const expiries = new Map<string, number>();
-  let current: { token: string; expiresAt: number } | undefined;
+  const issued = new Map<string, { clientId: string; expiresAt: number }>();
+  const current = new Map<string, { token: string; expiresAt: number }>();
   return {
     issue(clientId, clientSecret) {
-      const idOk = sameSecret(clientId, credentials.clientId);
-      const secretOk = sameSecret(clientSecret, credentials.clientSecret);
-      if (!idOk || !secretOk) return undefined;
+      // Every user is compared, whichever matches, so timing does not tell which one did.
+      let user: ApiUser | undefined;
+      for (const candidate of users) {
+        const idOk = sameSecret(clientId, candidate.clientId);
+        const secretOk = sameSecret(clientSecret, candidate.clientSecret);
+        if (idOk && secretOk) user ??= candidate;
+      }
+      if (!user) return undefined;
       const now = clock.now();
+      let live = current.get(user.clientId);
       let fresh = false;
-      if (!current || current.expiresAt - now < 1000) {
-        current = { token: `${randomUUID()}:sb`, expiresAt: now + limits.tokenTtlSeconds * 1000 };
-        expiries.set(current.token, current.expiresAt);
+      if (!live || live.expiresAt - now < 1000) {
+        live = { token: `${randomUUID()}:sb`, expiresAt: now + limits.tokenTtlSeconds * 1000 };
+        current.set(user.clientId, live);
+        issued.set(live.token, { clientId: user.clientId, expiresAt: live.expiresAt });
         fresh = true;
       }
       return {
-        token: current.token,
-        expiresIn: Math.floor((current.expiresAt - now) / 1000),
+        token: live.token,
+        expiresIn: Math.floor((live.expiresAt - now) / 1000),
         fresh,
       };
     },
     check(token) {
-      const expiresAt = token === undefined ? undefined : expiries.get(token);
+      const expiresAt = token === undefined ? undefined : issued.get(token)?.expiresAt;
       if (expiresAt === undefined) return marketoErrors.tokenInvalid();
       if (clock.now() >= expiresAt) return marketoErrors.tokenExpired();
       return undefined;
     },
+    clientOf: (token) => (token === undefined ? undefined : issued.get(token)?.clientId),
   };
 }
 

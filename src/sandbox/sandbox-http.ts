@@ -85,11 +85,12 @@ function createAdmission(state: SandboxState, routePath: string): RequestHandler
       state.counters.queryTokenUses++;
       return sendMarketoError(state, res, marketoErrors.tokenInvalid());
     }
-    const authError = state.tokens.check(bearerToken(req));
+    const token = bearerToken(req);
+    const authError = state.tokens.check(token);
     if (authError) return sendMarketoError(state, res, authError);
     const limitError = state.limiter.admit();
     if (limitError) return sendMarketoError(state, res, limitError);
-    state.recordCall(routePath);
+    state.recordCall(routePath, state.tokens.clientOf(token) ?? '');
     let released = false;
     const release = () => {
       if (released) return;

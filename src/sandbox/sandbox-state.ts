@@ -3,6 +3,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import { createRequestIds } from './envelope.js';
 import { createActivityLog, formatActivity, type ActivityLog } from './sandbox-activity-log.js';
 import { createTokenIssuer, type TokenIssuer } from './sandbox-auth.js';
+import { createCallLog, type CallLog } from './sandbox-call-log.js';
 import { createBulkJobs, type BulkJobs } from './sandbox-bulk-jobs.js';
 import {
   createCustomActivityTypes,
@@ -37,7 +38,9 @@ export interface SandboxState {
   customActivityIds: number[];
   counters: CallCounters;
   recordError(code: string): void;
-  recordCall(path: string): void;
+  recordCall(path: string, clientId: string): void;
+  /** Executed calls by API user and arrival, since the last reset. */
+  callLog(): CallLog;
   snapshotStats(): SandboxStats;
   resetStats(): void;
   customActivities(): SandboxActivity[];
@@ -46,6 +49,8 @@ export interface SandboxState {
 interface CallCounters {
   calls: number;
   callsByPath: Map<string, number>;
+  callsByClient: Map<string, number>;
+  callLog: CallLog;
   errorsByCode: Map<string, number>;
   queryTokenUses: number;
   identityCalls: number;
@@ -57,6 +62,8 @@ interface CallCounters {
 const freshCounters = (): CallCounters => ({
   calls: 0,
   callsByPath: new Map(),
+  callsByClient: new Map(),
+  callLog: createCallLog(),
   errorsByCode: new Map(),
   queryTokenUses: 0,
   identityCalls: 0,
@@ -83,10 +90,13 @@ export function createSandboxState(options: SandboxOptions = {}): SandboxState {
   })) {
     leads.insertSeeded(lead);
   }
-  const credentials = {
-    clientId: options.clientId ?? 'sandbox-client',
-    clientSecret: options.clientSecret ?? 'sandbox-secret',
-  };
+  const users = [
+    {
+      clientId: options.clientId ?? 'sandbox-client',
+      clientSecret: options.clientSecret ?? 'sandbox-secret',
+    },
+    ...(options.moreApiUsers ?? []),
+  ];
   const limiter = createCallLimiter(limits, clock);
   let counters = freshCounters();
   const customActivityIds: number[] = [];
@@ -99,7 +109,7 @@ export function createSandboxState(options: SandboxOptions = {}): SandboxState {
     leads,
     log,
     limiter,
-    tokens: createTokenIssuer(credentials, limits, clock),
+    tokens: createTokenIssuer(users, limits, clock),
     faults: createFaultQueue(),
     bulk: createBulkJobs(clock, limits, leads),
     customTypes: createCustomActivityTypes(clock),
@@ -108,16 +118,20 @@ export function createSandboxState(options: SandboxOptions = {}): SandboxState {
       return counters;
     },
     recordError: (code) => bump(counters.errorsByCode, code),
-    recordCall(path) {
+    recordCall(path, clientId) {
       const now = clock.now();
       counters.firstCallAt ??= now;
       counters.lastCallAt = now;
       counters.calls++;
       bump(counters.callsByPath, path);
+      bump(counters.callsByClient, clientId);
+      counters.callLog.record({ at: now, clientId, path });
     },
+    callLog: () => counters.callLog,
     snapshotStats: () => ({
       calls: counters.calls,
       callsByPath: Object.fromEntries(counters.callsByPath),
+      callsByClient: Object.fromEntries(counters.callsByClient),
       errorsByCode: Object.fromEntries(counters.errorsByCode),
       ...limiter.peaks(),
       queryTokenUses: counters.queryTokenUses,

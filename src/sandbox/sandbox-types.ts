@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import type { Clock } from '../deps.js';
 import type { Logger } from '../logger.js';
+import type { CallLogEntry } from './sandbox-call-log.js';
 
 /**
  * Public types of the local Marketo stand-in. Defaults mirror Marketo's documented limits
@@ -29,6 +30,11 @@ export interface SandboxLimits {
 export interface SandboxOptions extends Partial<SandboxLimits> {
   clientId?: string;
   clientSecret?: string;
+  /**
+   * More API users of the same instance, each with a token of its own and the instance's
+   * limits shared (several replicas, each with its own credentials, told apart in the stats).
+   */
+  moreApiUsers?: Array<{ clientId: string; clientSecret: string }>;
   /** Demo leads created at start (no activities are logged for them). */
   seedLeads?: number;
   /** Seed of the deterministic PRNG behind the demo data. */
@@ -121,6 +127,8 @@ export interface SandboxStats {
   /** REST and bulk calls executed (admitted past auth and limits); identity excluded. */
   calls: number;
   callsByPath: Record<string, number>;
+  /** Executed calls by the client id of the API user whose token they carried. */
+  callsByClient: Record<string, number>;
   /** Marketo codes ('606') and HTTP-level failures ('http:414') answered. */
   errorsByCode: Record<string, number>;
   /** Most executed calls whose arrival fell inside one sliding rate window. */
@@ -164,6 +172,8 @@ export interface MarketoSandbox {
   setLimits(partial: Partial<SandboxLimits>): void;
   limits(): SandboxLimits;
   stats(): SandboxStats;
+  /** Every executed call since the last reset: its arrival and API user (sandbox-call-log.ts). */
+  callLog(): CallLogEntry[];
   resetStats(): void;
   /** Activities added through Add Custom Activities, in the order they were added. */
   customActivities(): SandboxActivity[];
