@@ -11,6 +11,7 @@ import {
   createPostgresStore,
   type PostgresStore,
 } from '../../src/store/postgres/postgres-store.js';
+import { invocation } from '../fixtures/ssfs/flow-steps-harness.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres-database.js';
 import { createSyncHarness, type SyncHarness } from '../helpers/sync-harness.js';
 import { createTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
@@ -87,7 +88,10 @@ async function freeSlots(count: number): Promise<string[]> {
 function expectUnavailable(res: request.Response): void {
   expect(res.status).toBe(503);
   expect(res.body).toMatchObject({ error: { code: 'STORE_UNAVAILABLE' } });
+  expect(JSON.stringify(res.body)).not.toContain(`:${proxy.port}`);
 }
+
+type ErrorBody = { error?: { code?: string } };
 
 /**
  * Polls `attempt` (no sleeping: each try is a real request, answered at once while the database
@@ -105,6 +109,61 @@ async function untilTrue(attempt: () => Promise<boolean>, what: string): Promise
 }
 
 describe('PostgreSQL away while the service runs', () => {
+  it('when the database is away, then no route that needs it answers 2xx: each says 503 STORE_UNAVAILABLE without naming the database', async () => {
+    const [start] = await freeSlots(1);
+    const agents = await request(service.app).get('/api/agents').set(ADMIN_AUTH).expect(200);
+    const agentId = (agents.body as { agents: Array<{ id: string }> }).agents[0]!.id;
+    const booked = await book(start!, 'visitor@example.com').expect(201);
+    const meetingId = (booked.body as { meeting: { id: string } }).meeting.id;
+    const apiKey = { 'x-api-key': TEST_SECRETS.SSFS_API_KEY };
+    const webhook = { 'x-webhook-secret': TEST_SECRETS.WEBHOOK_SECRET };
+    const visitor = { anonymousId: 'anon-visitor-a' };
+    const page = 'http://localhost:3000/demo';
+    const calls: Array<[method: string, path: string, headers: object, body?: object]> = [
+      ['GET', '/chat/config', {}],
+      ['GET', '/chat/slots?timeZone=Europe/Berlin', {}],
+      ['POST', '/chat/resolve', {}, { pageUrl: page, visitor }],
+      [
+        'POST',
+        '/chat/events',
+        {},
+        {
+          type: 'triggered',
+          dialogueId: 'welcome',
+          dialogueVersion: 1,
+          conversationId: 'conv-0001',
+          eventId: 'event-0001',
+          pageUrl: page,
+          visitor,
+        },
+      ],
+      ['POST', '/webhooks/marketo/assign-agent', webhook, { id: 7, email: 'x@example.com' }],
+      ['POST', '/flow-steps/submitAsyncAction', apiKey, invocation()],
+      ['GET', '/flow-steps/status', apiKey],
+      ['PATCH', `/api/agents/${agentId}`, ADMIN_AUTH, { name: 'Renamed' }],
+      ['DELETE', `/api/agents/${agentId}`, ADMIN_AUTH],
+      ['POST', `/api/meetings/${meetingId}/status`, ADMIN_AUTH, { status: 'completed' }],
+      ['GET', '/api/sync/status', ADMIN_AUTH],
+      ['GET', '/api/outbox/dead-letters', ADMIN_AUTH],
+    ];
+
+    await proxy.pause();
+    const answers: string[] = [];
+    for (const [method, path, headers, body] of calls) {
+      const verb = method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete';
+      const client = request(service.app);
+      const call = client[verb](path).set(headers as Record<string, string>);
+      const res = await (body === undefined ? call : call.send(body));
+      answers.push(`${method} ${path} ${res.status} ${(res.body as ErrorBody).error?.code}`);
+      // The address is the operator's business (the log has it), not the caller's.
+      expect(JSON.stringify(res.body)).not.toContain(`:${proxy.port}`);
+    }
+
+    expect(answers).toEqual(
+      calls.map(([method, path]) => `${method} ${path} 503 STORE_UNAVAILABLE`),
+    );
+  });
+
   it('when the database goes away, then webhooks, bookings and admin writes answer 503 STORE_UNAVAILABLE, and once it is back the same requests succeed and are stored', async () => {
     const [start] = await freeSlots(1);
     await postLead({ id: 500, email: 'before@example.com' }).expect(200);

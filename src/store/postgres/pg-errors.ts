@@ -61,12 +61,24 @@ export function isConnectionError(error: unknown): boolean {
   return Array.isArray(nested) && nested.length > 0 && nested.every(isConnectionError);
 }
 
+/**
+ * A database out of reach: 503, and retryable. A StoreError, because its message carries the
+ * driver's reason, which names the database's address ("connect ECONNRESET 10.0.0.5:5432"): the
+ * log and the operator get it, a caller gets the error handler's generic text and the code.
+ */
+export class StoreUnavailableError extends StoreError {
+  override readonly retryable = true;
+
+  constructor(message: string, cause: unknown) {
+    super('STORE_UNAVAILABLE', message, cause);
+  }
+}
+
 export function storeUnavailable(what: string, cause: unknown): AppError {
   const reason = typeof fields(cause).message === 'string' ? String(fields(cause).message) : '';
-  return new AppError(
-    'STORE_UNAVAILABLE',
+  return new StoreUnavailableError(
     `The database is unavailable (${what}${reason === '' ? '' : `: ${reason}`})`,
-    { httpStatus: 503, retryable: true, cause },
+    cause,
   );
 }
 
