@@ -198,6 +198,33 @@ describe('PostgreSQL away while the service runs', () => {
     ]);
   });
 
+  it('when the database goes away with webhooks in flight, then every lead answered 200 is stored and every other answer is 503', async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => 1_000 + i);
+    let cut: Promise<void> | undefined;
+    // All at once: the pool (10 connections) runs some while the rest wait for a connection;
+    // the database goes away as the first answer arrives, in the middle of the others.
+    const answers = await Promise.all(
+      ids.map(async (id) => {
+        const res = await postLead({ id, email: `lead${id}@example.com` });
+        cut ??= proxy.pause();
+        return { id, status: res.status, code: (res.body as ErrorBody).error?.code };
+      }),
+    );
+    await cut;
+    proxy.resume();
+
+    const acknowledged = answers.filter((answer) => answer.status === 200).map((a) => a.id);
+    const refused = answers.filter((answer) => answer.status !== 200);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((a) => a.status === 503 && a.code === 'STORE_UNAVAILABLE')).toBe(true);
+    // A refused lead may have been committed just before its answer was lost (Marketo sends it
+    // again: the upsert is idempotent); an acknowledged one must be there.
+    const stored = await Promise.all(ids.map((id) => direct.getLead(id)));
+    const storedIds = stored.flatMap((lead) => (lead === undefined ? [] : [lead.id]));
+    expect(storedIds).toEqual(expect.arrayContaining(acknowledged));
+  });
+
   it('when the completion of a delivered meeting activity fails because the database went away, then after it is back the item is done and Marketo has the activity once', async () => {
     const [start] = await freeSlots(1);
     const booked = await book(start!, 'visitor@example.com').expect(201);

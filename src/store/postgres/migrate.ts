@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { AppError } from '../../errors.js';
 import { isConnectionError, mapPgError } from './pg-errors.js';
 import { migrations as allMigrations, type Migration } from './migrations.js';
+import { checkOut } from './pg-pool.js';
 
 /**
  * The key of the session advisory lock every migrator holds for its whole run, so replicas
@@ -26,12 +27,7 @@ export async function runMigrations(
   pool: pg.Pool,
   migrations: readonly Migration[] = allMigrations,
 ): Promise<AppliedMigration[]> {
-  let client: pg.PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (error) {
-    throw mapPgError(error, 'migrations');
-  }
+  const { client, release } = await checkOut(pool, 'migrations');
   let broken: Error | undefined;
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
@@ -59,7 +55,7 @@ export async function runMigrations(
     throw mapPgError(error, 'migrations');
   } finally {
     // A failed run's connection may still hold the lock or a broken transaction: destroy it.
-    client.release(broken);
+    release(broken);
   }
 }
 

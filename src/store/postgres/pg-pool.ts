@@ -46,6 +46,42 @@ export async function queryRows<R extends pg.QueryResultRow>(
   }
 }
 
+/** A connection taken from the pool for several queries (a transaction, the migrations). */
+export interface CheckedOutClient {
+  client: PgClient;
+  /** Back to the pool; destroyed instead when `error` is given or the connection failed. */
+  release(error?: Error): void;
+}
+
+/**
+ * pool.connect() with the connection's `error` event handled. pg emits `error` on a client whose
+ * connection fails (as well as failing its query), and the pool listens only while the client
+ * is idle: without this listener a database that goes away in the middle of a transaction is an
+ * uncaught exception, which ends the process. A failed connection is destroyed on release.
+ */
+export async function checkOut(pool: pg.Pool, what: string): Promise<CheckedOutClient> {
+  let client: PgClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw mapPgError(error, what);
+  }
+  let failed: Error | undefined;
+  const onError = (error: Error) => {
+    failed ??= error;
+  };
+  client.on('error', onError);
+  return {
+    client,
+    release(error) {
+      const broken = error ?? failed;
+      // A failed connection keeps the listener: its socket may still report errors once more.
+      if (broken === undefined) client.removeListener('error', onError);
+      client.release(broken);
+    },
+  };
+}
+
 /**
  * Runs `work` in one transaction on one connection: COMMIT when it resolves, ROLLBACK when it
  * throws (its error rethrown, mapped), so a refusal or a failing decide changes nothing. A
@@ -57,12 +93,7 @@ export async function inTransaction<T>(
   work: (client: PgClient) => Promise<T>,
   constraints?: ConstraintErrors,
 ): Promise<T> {
-  let client: PgClient;
-  try {
-    client = await pool.connect();
-  } catch (error) {
-    throw mapPgError(error, what);
-  }
+  const { client, release } = await checkOut(pool, what);
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');
@@ -77,6 +108,6 @@ export async function inTransaction<T>(
     }
     throw mapPgError(error, what, constraints);
   } finally {
-    client.release(broken);
+    release(broken);
   }
 }
