@@ -11,8 +11,16 @@ export interface TcpProxy {
    * Resolves once every open socket is closed.
    */
   pause(): Promise<void>;
-  /** New connections are forwarded again (the ones cut by pause() stay cut). */
-  resume(): void;
+  /**
+   * The far end stops answering without a reset (a network partition, a hung server): open
+   * connections carry nothing more either way, and new ones are accepted and left waiting.
+   */
+  stall(): void;
+  /**
+   * New connections are forwarded again. Those cut by pause() stay cut; those stalled are cut
+   * now, as a partition's connections end once it heals (the server has long dropped them).
+   */
+  resume(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -24,22 +32,32 @@ export interface TcpProxy {
  */
 export async function createTcpProxy(target: { host?: string; port: number }): Promise<TcpProxy> {
   const open = new Set<net.Socket>();
+  const pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
   let paused = false;
+  let stalled = false;
   let forwarded = 0;
+  const track = (socket: net.Socket) => {
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
+    // A cut connection errors on both sides: expected here, the client sees its own error.
+    socket.on('error', () => undefined);
+  };
   const server = net.createServer((client) => {
     if (paused) {
       client.resetAndDestroy();
       return;
     }
+    track(client);
+    if (stalled) return; // accepted, never answered
     forwarded += 1;
     const upstream = net.connect(target.port, target.host ?? '127.0.0.1');
-    for (const socket of [client, upstream]) {
-      open.add(socket);
-      socket.on('close', () => open.delete(socket));
-      // A cut connection errors on both sides: expected here, the client sees its own error.
-      socket.on('error', () => undefined);
-    }
-    client.on('close', () => upstream.destroy());
+    track(upstream);
+    const pair = { client, upstream };
+    pairs.add(pair);
+    client.on('close', () => {
+      pairs.delete(pair);
+      upstream.destroy();
+    });
     upstream.on('close', () => client.destroy());
     client.pipe(upstream);
     upstream.pipe(client);
@@ -65,8 +83,19 @@ export async function createTcpProxy(target: { host?: string; port: number }): P
       paused = true;
       await cutAll();
     },
-    resume() {
+    stall() {
+      stalled = true;
+      for (const { client, upstream } of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+    },
+    async resume() {
+      if (stalled) await cutAll();
       paused = false;
+      stalled = false;
     },
     async close() {
       paused = true;

@@ -25,6 +25,8 @@ import { ADMIN_AUTH, createHarnessService, TEST_SECRETS } from '../helpers/test-
 const ADD_ACTIVITIES_PATH = '/rest/v1/activities/external.json';
 /** How long a test waits for the pool to come back after resume() before it fails. */
 const RECOVERY_DEADLINE_MS = 15_000;
+/** The store's query timeout here: short, so a stalled database answers 503 quickly. */
+const QUERY_TIMEOUT_MS = 1_500;
 
 let database: TestDatabase;
 let proxy: TcpProxy;
@@ -40,7 +42,10 @@ beforeEach(async () => {
   proxy = await createTcpProxy({ port: Number(new URL(database.url).port) });
   const proxied = new URL(database.url);
   proxied.port = String(proxy.port);
-  store = await createPostgresStore({ connectionString: proxied.toString() });
+  store = await createPostgresStore({
+    connectionString: proxied.toString(),
+    queryTimeoutMs: QUERY_TIMEOUT_MS,
+  });
   direct = await createPostgresStore({ connectionString: database.url, migrate: false });
   // The service runs on a manual clock (slots, outbox leases); the sandbox and its client keep
   // real time, so a look-up "since the event" covers what the sandbox wrote.
@@ -176,7 +181,7 @@ describe('PostgreSQL away while the service runs', () => {
     // Reads too: an admin page says the store is away rather than showing an empty list.
     expectUnavailable(await request(service.app).get('/api/meetings').set(ADMIN_AUTH));
 
-    proxy.resume();
+    await proxy.resume();
     const recoveryMs = await untilTrue(
       async () => (await postLead({ id: 501, email: 'after@example.com' })).status === 200,
       'the lead webhook',
@@ -211,7 +216,7 @@ describe('PostgreSQL away while the service runs', () => {
       }),
     );
     await cut;
-    proxy.resume();
+    await proxy.resume();
 
     const acknowledged = answers.filter((answer) => answer.status === 200).map((a) => a.id);
     const refused = answers.filter((answer) => answer.status !== 200);
@@ -223,6 +228,25 @@ describe('PostgreSQL away while the service runs', () => {
     const stored = await Promise.all(ids.map((id) => direct.getLead(id)));
     const storedIds = stored.flatMap((lead) => (lead === undefined ? [] : [lead.id]));
     expect(storedIds).toEqual(expect.arrayContaining(acknowledged));
+  });
+
+  it('when the database stops answering without a reset, then a webhook answers 503 within the query timeout instead of hanging, and succeeds once it answers again', async () => {
+    await postLead({ id: 600, email: 'before@example.com' }).expect(200);
+
+    proxy.stall();
+    const started = performance.now();
+    expectUnavailable(await postLead({ id: 601, email: 'during@example.com' }));
+    const waitedMs = performance.now() - started;
+    // The timeout, plus room for a loaded machine; Marketo gives up after 30 s.
+    expect(waitedMs).toBeGreaterThanOrEqual(QUERY_TIMEOUT_MS - 50);
+    expect(waitedMs).toBeLessThan(QUERY_TIMEOUT_MS + 5_000);
+
+    await proxy.resume();
+    await untilTrue(
+      async () => (await postLead({ id: 601, email: 'after@example.com' })).status === 200,
+      'the lead webhook',
+    );
+    expect(await direct.getLead(601)).toMatchObject({ fields: { email: 'after@example.com' } });
   });
 
   it('when the completion of a delivered meeting activity fails because the database went away, then after it is back the item is done and Marketo has the activity once', async () => {
@@ -269,7 +293,7 @@ describe('PostgreSQL away while the service runs', () => {
     // While the database is away a pass cannot claim: it fails, as the worker expects.
     await expect(pass()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
 
-    proxy.resume();
+    await proxy.resume();
     // Back, but the claim is still ours until its lease runs out: nothing is claimed.
     await untilTrue(
       () =>

@@ -1,8 +1,9 @@
 import type pg from 'pg';
+import type { Logger } from '../../logger.js';
 import { AppError } from '../../errors.js';
 import { isConnectionError, mapPgError } from './pg-errors.js';
 import { migrations as allMigrations, type Migration } from './migrations.js';
-import { checkOut } from './pg-pool.js';
+import { checkOut, createPgPool } from './pg-pool.js';
 
 /**
  * The key of the session advisory lock every migrator holds for its whole run, so replicas
@@ -77,5 +78,22 @@ async function applyOne(client: pg.PoolClient, migration: Migration): Promise<vo
       `Migration ${migration.version} (${migration.name}) failed, nothing of it applied: ${message}`,
       { cause: error },
     );
+  }
+}
+
+/**
+ * The migrations on a connection of their own, with no query timeout: building an index on a
+ * large table, or waiting for another replica's migrations (the lock), may take far longer than
+ * the store's queries may.
+ */
+export async function migrateDatabase(
+  connectionString: string,
+  logger?: Logger,
+): Promise<AppliedMigration[]> {
+  const pool = createPgPool({ connectionString, max: 1, ...(logger ? { logger } : {}) });
+  try {
+    return await runMigrations(pool);
+  } finally {
+    await pool.end().catch(() => undefined);
   }
 }

@@ -31,6 +31,8 @@ const CONNECTION_TEXTS = [
   'Client was closed and is not queryable',
   'Cannot use a pool after calling end on the pool',
   'connect ECONNREFUSED',
+  // pg's query_timeout (pg-pool.ts): the database did not answer in time.
+  'Query read timeout',
 ];
 
 /** SQLSTATEs of a value the database cannot hold (a NUL in text or jsonb, a bad number). */

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
-import { mapPgError, type ConstraintErrors } from './pg-errors.js';
+import { isConnectionError, mapPgError, type ConstraintErrors } from './pg-errors.js';
 
 export type PgClient = pg.PoolClient;
 export type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -12,6 +12,12 @@ export interface PgPoolOptions {
   max?: number;
   /** How long a query waits for a connection before STORE_UNAVAILABLE (default 5 s). */
   connectionTimeoutMs?: number;
+  /**
+   * How long a query waits for its answer before STORE_UNAVAILABLE (default: no limit). A
+   * database cut off without a reset (a network partition, a stalled server) otherwise keeps a
+   * query, and the request behind it, waiting until the kernel gives up on the socket.
+   */
+  queryTimeoutMs?: number;
 }
 
 /**
@@ -24,6 +30,7 @@ export function createPgPool(options: PgPoolOptions): pg.Pool {
     connectionString: options.connectionString,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+    ...(options.queryTimeoutMs === undefined ? {} : { query_timeout: options.queryTimeoutMs }),
   });
   pool.on('error', (error) => {
     options.logger?.warn({ err: error }, 'an idle database connection failed; it is replaced');
@@ -101,10 +108,16 @@ export async function inTransaction<T>(
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    try {
-      await client.query('ROLLBACK');
-    } catch (rollbackError) {
-      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    // A connection that failed or stopped answering cannot roll back, and waiting for it to try
+    // would double the wait: destroying it ends the session, and the server rolls back.
+    if (isConnectionError(error))
+      broken = error instanceof Error ? error : new Error(String(error));
+    else {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      }
     }
     throw mapPgError(error, what, constraints);
   } finally {
