@@ -21,12 +21,14 @@ import { ADMIN_AUTH, createHarnessService, TEST_SECRETS } from '../helpers/test-
 // writes answer 503, never a false 2xx; the pool reconnects by itself once it is back; nothing
 // claimed from the outbox is lost or delivered twice. The whole service (createService) runs on
 // a PostgreSQL store whose every connection goes through a proxy the test cuts and restores.
+// A connection error the store left unhandled would be an uncaught exception, which ends the
+// real process; Vitest reports it and fails the run (it did, before pg-pool.ts checkOut()).
 
 const ADD_ACTIVITIES_PATH = '/rest/v1/activities/external.json';
 /** How long a test waits for the pool to come back after resume() before it fails. */
 const RECOVERY_DEADLINE_MS = 15_000;
 /** The store's query timeout here: short, so a stalled database answers 503 quickly. */
-const QUERY_TIMEOUT_MS = 1_500;
+const QUERY_TIMEOUT_MS = 2_000;
 
 let database: TestDatabase;
 let proxy: TcpProxy;
