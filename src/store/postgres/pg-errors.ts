@@ -50,6 +50,8 @@ function fields(error: unknown): PgErrorFields {
 
 /** True when `error` says the database is out of reach (not that it refused the query). */
 export function isConnectionError(error: unknown): boolean {
+  // Already mapped (a query inside a transaction): the same outage.
+  if (error instanceof StoreUnavailableError) return true;
   const { code, message } = fields(error);
   if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08'))) {
     return true;
