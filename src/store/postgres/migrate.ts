@@ -1,7 +1,9 @@
 import type pg from 'pg';
+import type { Logger } from '../../logger.js';
 import { AppError } from '../../errors.js';
 import { isConnectionError, mapPgError } from './pg-errors.js';
 import { migrations as allMigrations, type Migration } from './migrations.js';
+import { checkOut, createPgPool } from './pg-pool.js';
 
 /**
  * The key of the session advisory lock every migrator holds for its whole run, so replicas
@@ -26,12 +28,7 @@ export async function runMigrations(
   pool: pg.Pool,
   migrations: readonly Migration[] = allMigrations,
 ): Promise<AppliedMigration[]> {
-  let client: pg.PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (error) {
-    throw mapPgError(error, 'migrations');
-  }
+  const { client, release } = await checkOut(pool, 'migrations');
   let broken: Error | undefined;
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
@@ -59,7 +56,7 @@ export async function runMigrations(
     throw mapPgError(error, 'migrations');
   } finally {
     // A failed run's connection may still hold the lock or a broken transaction: destroy it.
-    client.release(broken);
+    release(broken);
   }
 }
 
@@ -81,5 +78,22 @@ async function applyOne(client: pg.PoolClient, migration: Migration): Promise<vo
       `Migration ${migration.version} (${migration.name}) failed, nothing of it applied: ${message}`,
       { cause: error },
     );
+  }
+}
+
+/**
+ * The migrations on a connection of their own, with no query timeout: building an index on a
+ * large table, or waiting for another replica's migrations (the lock), may take far longer than
+ * the store's queries may.
+ */
+export async function migrateDatabase(
+  connectionString: string,
+  logger?: Logger,
+): Promise<AppliedMigration[]> {
+  const pool = createPgPool({ connectionString, max: 1, ...(logger ? { logger } : {}) });
+  try {
+    return await runMigrations(pool);
+  } finally {
+    await pool.end().catch(() => undefined);
   }
 }

@@ -31,6 +31,8 @@ const CONNECTION_TEXTS = [
   'Client was closed and is not queryable',
   'Cannot use a pool after calling end on the pool',
   'connect ECONNREFUSED',
+  // pg's query_timeout (pg-pool.ts): the database did not answer in time.
+  'Query read timeout',
 ];
 
 /** SQLSTATEs of a value the database cannot hold (a NUL in text or jsonb, a bad number). */
@@ -48,6 +50,8 @@ function fields(error: unknown): PgErrorFields {
 
 /** True when `error` says the database is out of reach (not that it refused the query). */
 export function isConnectionError(error: unknown): boolean {
+  // Already mapped (a query inside a transaction): the same outage.
+  if (error instanceof StoreUnavailableError) return true;
   const { code, message } = fields(error);
   if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08'))) {
     return true;
@@ -61,12 +65,24 @@ export function isConnectionError(error: unknown): boolean {
   return Array.isArray(nested) && nested.length > 0 && nested.every(isConnectionError);
 }
 
+/**
+ * A database out of reach: 503, and retryable. A StoreError, because its message carries the
+ * driver's reason, which names the database's address ("connect ECONNRESET 10.0.0.5:5432"): the
+ * log and the operator get it, a caller gets the error handler's generic text and the code.
+ */
+export class StoreUnavailableError extends StoreError {
+  override readonly retryable = true;
+
+  constructor(message: string, cause: unknown) {
+    super('STORE_UNAVAILABLE', message, cause);
+  }
+}
+
 export function storeUnavailable(what: string, cause: unknown): AppError {
   const reason = typeof fields(cause).message === 'string' ? String(fields(cause).message) : '';
-  return new AppError(
-    'STORE_UNAVAILABLE',
+  return new StoreUnavailableError(
     `The database is unavailable (${what}${reason === '' ? '' : `: ${reason}`})`,
-    { httpStatus: 503, retryable: true, cause },
+    cause,
   );
 }
 

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
-import { mapPgError, type ConstraintErrors } from './pg-errors.js';
+import { isConnectionError, mapPgError, type ConstraintErrors } from './pg-errors.js';
 
 export type PgClient = pg.PoolClient;
 export type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -12,6 +12,12 @@ export interface PgPoolOptions {
   max?: number;
   /** How long a query waits for a connection before STORE_UNAVAILABLE (default 5 s). */
   connectionTimeoutMs?: number;
+  /**
+   * How long a query waits for its answer before STORE_UNAVAILABLE (default: no limit). A
+   * database cut off without a reset (a network partition, a stalled server) otherwise keeps a
+   * query, and the request behind it, waiting until the kernel gives up on the socket.
+   */
+  queryTimeoutMs?: number;
 }
 
 /**
@@ -24,6 +30,7 @@ export function createPgPool(options: PgPoolOptions): pg.Pool {
     connectionString: options.connectionString,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+    ...(options.queryTimeoutMs === undefined ? {} : { query_timeout: options.queryTimeoutMs }),
   });
   pool.on('error', (error) => {
     options.logger?.warn({ err: error }, 'an idle database connection failed; it is replaced');
@@ -46,6 +53,42 @@ export async function queryRows<R extends pg.QueryResultRow>(
   }
 }
 
+/** A connection taken from the pool for several queries (a transaction, the migrations). */
+export interface CheckedOutClient {
+  client: PgClient;
+  /** Back to the pool; destroyed instead when `error` is given or the connection failed. */
+  release(error?: Error): void;
+}
+
+/**
+ * pool.connect() with the connection's `error` event handled. pg emits `error` on a client whose
+ * connection fails (as well as failing its query), and the pool listens only while the client
+ * is idle: without this listener a database that goes away in the middle of a transaction is an
+ * uncaught exception, which ends the process. A failed connection is destroyed on release.
+ */
+export async function checkOut(pool: pg.Pool, what: string): Promise<CheckedOutClient> {
+  let client: PgClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw mapPgError(error, what);
+  }
+  let failed: Error | undefined;
+  const onError = (error: Error) => {
+    failed ??= error;
+  };
+  client.on('error', onError);
+  return {
+    client,
+    release(error) {
+      const broken = error ?? failed;
+      // A failed connection keeps the listener: its socket may still report errors once more.
+      if (broken === undefined) client.removeListener('error', onError);
+      client.release(broken);
+    },
+  };
+}
+
 /**
  * Runs `work` in one transaction on one connection: COMMIT when it resolves, ROLLBACK when it
  * throws (its error rethrown, mapped), so a refusal or a failing decide changes nothing. A
@@ -57,12 +100,7 @@ export async function inTransaction<T>(
   work: (client: PgClient) => Promise<T>,
   constraints?: ConstraintErrors,
 ): Promise<T> {
-  let client: PgClient;
-  try {
-    client = await pool.connect();
-  } catch (error) {
-    throw mapPgError(error, what);
-  }
+  const { client, release } = await checkOut(pool, what);
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');
@@ -70,13 +108,19 @@ export async function inTransaction<T>(
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    try {
-      await client.query('ROLLBACK');
-    } catch (rollbackError) {
-      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    // A connection that failed or stopped answering cannot roll back, and waiting for it to try
+    // would double the wait: destroying it ends the session, and the server rolls back.
+    if (isConnectionError(error))
+      broken = error instanceof Error ? error : new Error(String(error));
+    else {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      }
     }
     throw mapPgError(error, what, constraints);
   } finally {
-    client.release(broken);
+    release(broken);
   }
 }

@@ -31,7 +31,7 @@ import type {
   UsageState,
   WriteOptions,
 } from '../types.js';
-import { runMigrations } from './migrate.js';
+import { migrateDatabase } from './migrate.js';
 import { PgChatRecords } from './pg-chat-records.js';
 import { PgLeadRecords, type LeadChanges } from './pg-lead-records.js';
 import type { LeadChangesOutcome } from '../../records/lead.js';
@@ -54,9 +54,13 @@ export interface PostgresStoreOptions {
   scheduler?: Scheduler;
   /** Pool size per replica (default 10). */
   maxConnections?: number;
+  /** A query unanswered this long fails with STORE_UNAVAILABLE (default 15 s; pg-pool.ts). */
+  queryTimeoutMs?: number;
 }
 
 const DEFAULT_SIZE_REFRESH_MS = 5 * 60_000;
+/** Half of the 30 s Marketo waits for a webhook: a 503 it can see, not a timeout. */
+const DEFAULT_QUERY_TIMEOUT_MS = 15_000;
 
 /**
  * Opens the PostgreSQL store: a pool, the migrations applied (unless `migrate: false`), and
@@ -67,9 +71,10 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     connectionString: options.connectionString,
     logger: options.logger,
     max: options.maxConnections,
+    queryTimeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
   });
   try {
-    if (options.migrate !== false) await runMigrations(pool);
+    if (options.migrate !== false) await migrateDatabase(options.connectionString, options.logger);
     const store = new PostgresStore(pool, options);
     await store.refreshSize();
     return store;
