@@ -20,7 +20,7 @@ export function createSyncRoutes(deps: {
   router.get('/sync/status', async (_req, res) => {
     res.json(await buildSyncStatus(deps));
   });
-  router.post('/sync/run', (_req, res) => {
+  router.post('/sync/run', async (_req, res) => {
     // A run here beside the leader's would spend the budget twice and race for the cursor.
     if (deps.isLeader?.() === false) {
       throw new ConflictError(
@@ -29,6 +29,10 @@ export function createSyncRoutes(deps: {
           'leader: true); this one does not. Send the request to that replica.',
       );
     }
+    // The store must answer first: a run that cannot read its state fails at once, and with the
+    // database away it could not even record that, so the admin would see 202 and nothing
+    // (STORE_UNAVAILABLE answers 503 instead).
+    await deps.store.loadSyncState();
     const { done } = deps.runner.start('api');
     done.catch((err: unknown) => deps.logger.error({ err }, 'lead sync failed'));
     res.status(202).json({ status: 'started', statusUrl: '/api/sync/status' });

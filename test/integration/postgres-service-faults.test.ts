@@ -151,6 +151,7 @@ describe('PostgreSQL away while the service runs', () => {
       ['DELETE', `/api/agents/${agentId}`, ADMIN_AUTH],
       ['POST', `/api/meetings/${meetingId}/status`, ADMIN_AUTH, { status: 'completed' }],
       ['GET', '/api/sync/status', ADMIN_AUTH],
+      ['POST', '/api/sync/run', ADMIN_AUTH],
       ['GET', '/api/outbox/dead-letters', ADMIN_AUTH],
     ];
 
