@@ -109,7 +109,9 @@ function summaryError(caught: unknown): NonNullable<SyncRunSummary['error']> {
     return {
       code: caught.code,
       message:
-        'The data store could not complete a write; the service log names the file and the cause.',
+        caught.code === 'STORE_UNAVAILABLE'
+          ? 'The database did not answer; the service log has the cause. The next run resumes.'
+          : 'The data store could not complete a write; the service log names the file and the cause.',
     };
   }
   return {
