@@ -103,19 +103,20 @@ export class LeadRecords {
 
     for (const { lead, merge } of parsed) {
       const stored = leads.get(lead.id);
-      if (
-        this.deleted.has(lead.id) ||
-        (stored !== undefined && lead.observedAt < stored.observedAt)
-      ) {
+      const older = stored !== undefined && lead.observedAt < stored.observedAt;
+      // An older merge only fills fields the stored state lacks (see mergeOlder).
+      const filled = older && merge ? mergeOlder(stored, lead) : undefined;
+      if (this.deleted.has(lead.id) || (older && filled === undefined)) {
         outcome.ignored.push(lead.id);
         continue;
       }
       if (stored === undefined) outcome.created.push(lead.id);
       // Both objects are frozen copies, so the merged one may share their values.
       const written =
-        merge && stored !== undefined
+        filled ??
+        (merge && stored !== undefined
           ? Object.freeze({ ...lead, fields: Object.freeze({ ...stored.fields, ...lead.fields }) })
-          : lead;
+          : lead);
       leads.set(written.id, written);
       this.index.set(written);
       upserts.push(written);
@@ -200,4 +201,20 @@ function copyLead(lead: StoredLead): StoredLead {
     fields[name] = typeof value === 'object' && value !== null ? structuredClone(value) : value;
   }
   return { ...lead, fields };
+}
+
+/**
+ * A merge observed before the stored state (two webhooks of one lead answered in another order
+ * than Marketo sent them, or by different replicas): its fields are news unless the stored,
+ * newer state has them, so it fills the fields the stored state lacks and changes none it holds
+ * (the newer value wins field by field, as far as a lead-wide observation time can tell). The
+ * lead keeps its observation and source. Undefined when it adds nothing: ignored.
+ */
+function mergeOlder(stored: StoredLead, lead: StoredLead): StoredLead | undefined {
+  const added = Object.keys(lead.fields).filter((key) => !Object.hasOwn(stored.fields, key));
+  if (added.length === 0) return undefined;
+  return Object.freeze({
+    ...stored,
+    fields: Object.freeze({ ...lead.fields, ...stored.fields }),
+  });
 }

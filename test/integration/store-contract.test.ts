@@ -162,13 +162,50 @@ describe.each(storeImplementations)('store contract: $kind', (impl) => {
     });
   });
 
-  it('when a merging upsert is older than the stored observation, then it is ignored and says so', async () => {
+  it('when a merging upsert is older than the stored observation and adds no field, then it is ignored and says so', async () => {
     await store.applyLeadChanges({ upserts: [makeLead(1, { observedAt: T0 + 10 })] });
 
     const outcome = await store.applyLeadChanges({ upserts: [merge(1, T0, { title: 'Stale' })] });
 
     expect(outcome).toEqual({ created: [], ignored: [1] });
     expect(await store.getLead(1)).toEqual(makeLead(1, { observedAt: T0 + 10 }));
+  });
+
+  it('when a merging upsert is older than the stored observation, then it fills only the fields the stored lead lacks', async () => {
+    // Two webhooks of one lead answered out of order: the later-stamped one landed first.
+    await store.applyLeadChanges({
+      upserts: [merge(1, T0 + 10, { email: 'a@example.com', x: 'new' })],
+    });
+
+    const outcome = await store.applyLeadChanges({
+      upserts: [merge(1, T0, { x: 'old', y: 'only-here', email: 'stale@example.com' })],
+    });
+
+    expect(outcome).toEqual({ created: [], ignored: [] });
+    expect(await store.getLead(1)).toEqual({
+      id: 1,
+      fields: { email: 'a@example.com', x: 'new', y: 'only-here' },
+      observedAt: T0 + 10,
+      source: 'webhook',
+    });
+    expect((await store.findLeadsByEmail('a@example.com')).map((lead) => lead.id)).toEqual([1]);
+    expect(await store.findLeadsByEmail('stale@example.com')).toEqual([]);
+  });
+
+  it('when twelve merges of one lead with distinct fields land at once in any time order, then every field is kept', async () => {
+    const times = [5, 11, 0, 7, 3, 9, 1, 10, 2, 8, 6, 4];
+    const outcomes = await Promise.all(
+      times.map((t) =>
+        store.applyLeadChanges({ upserts: [merge(9, T0 + t, { [`field${t}`]: t })] }),
+      ),
+    );
+
+    expect(outcomes.flatMap((o) => o.ignored)).toEqual([]);
+    expect(outcomes.flatMap((o) => o.created)).toEqual([9]);
+    expect((await store.getLead(9))?.fields).toEqual(
+      Object.fromEntries(times.map((t) => [`field${t}`, t])),
+    );
+    expect((await store.getLead(9))?.observedAt).toBe(T0 + 11);
   });
 
   it('when a merging upsert names a deleted lead, then it never comes back and is reported ignored', async () => {
@@ -212,8 +249,9 @@ describe.each(storeImplementations)('store contract: $kind', (impl) => {
       ],
     });
 
-    expect(outcome).toEqual({ created: [7], ignored: [7] });
-    expect((await store.getLead(7))?.fields).toEqual({ a: 4, b: 2 });
+    // The older third merge fills `c`, which the newer state lacks.
+    expect(outcome).toEqual({ created: [7], ignored: [] });
+    expect((await store.getLead(7))?.fields).toEqual({ a: 4, b: 2, c: 3 });
   });
 
   it('when a lead is deleted, then it is gone and a later upsert of the same id is ignored', async () => {

@@ -104,7 +104,10 @@ export function parseLeadChanges(changes: LeadChanges): ParsedLeadChanges {
  * of the same lead waits for this one's commit and then merges over its result, so no replica
  * ever merges over a stale read. `xmax = 0` tells an inserted row from an updated one (an
  * updated row's new version carries the locker's xid); a row not returned was ignored
- * (deleted id, or older than the stored observation).
+ * (deleted id, or older than the stored observation). A merge older than the stored observation
+ * fills only the fields the stored state lacks (`excluded || leads`: the stored, newer values
+ * win) and keeps the stored observation, as the JSON store's mergeOlder does; one that adds no
+ * field is ignored.
  */
 const UPSERT_ROUND = `
   INSERT INTO leads (id, email_lower, fields, observed_at, source)
@@ -113,11 +116,22 @@ const UPSERT_ROUND = `
     AS u(id bigint, email_lower text, fields jsonb, observed_at float8, source text)
   WHERE NOT EXISTS (SELECT 1 FROM deleted_leads d WHERE d.id = u.id)
   ON CONFLICT (id) DO UPDATE SET
-    email_lower = CASE WHEN $2::boolean AND NOT (excluded.fields ? 'email')
-      THEN leads.email_lower ELSE excluded.email_lower END,
-    fields = CASE WHEN $2::boolean THEN leads.fields || excluded.fields ELSE excluded.fields END,
-    observed_at = excluded.observed_at, source = excluded.source
+    email_lower = CASE
+      WHEN NOT $2::boolean THEN excluded.email_lower
+      WHEN leads.observed_at <= excluded.observed_at THEN
+        CASE WHEN excluded.fields ? 'email' THEN excluded.email_lower ELSE leads.email_lower END
+      ELSE CASE WHEN leads.fields ? 'email' THEN leads.email_lower ELSE excluded.email_lower END
+    END,
+    fields = CASE
+      WHEN NOT $2::boolean THEN excluded.fields
+      WHEN leads.observed_at <= excluded.observed_at THEN leads.fields || excluded.fields
+      ELSE excluded.fields || leads.fields
+    END,
+    observed_at = GREATEST(leads.observed_at, excluded.observed_at),
+    source = CASE WHEN leads.observed_at <= excluded.observed_at
+      THEN excluded.source ELSE leads.source END
   WHERE leads.observed_at <= excluded.observed_at
+    OR ($2::boolean AND NOT leads.fields ?& ARRAY(SELECT jsonb_object_keys(excluded.fields)))
   RETURNING id, (xmax = 0) AS created`;
 
 /** Applies validated changes inside the caller's transaction; answers how many leads went. */
