@@ -1,3 +1,4 @@
+import { AppError } from '../src/errors.js';
 import type { Clock } from '../src/deps.js';
 import type { Logger } from '../src/logger.js';
 import type { OutboxHandlers } from '../src/outbox/outbox-handler.js';
@@ -60,6 +61,9 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     cancelTimer = startTimer(tick, ms);
   };
 
+  /** The code of the failure every pass has met since the last success: logged once. */
+  let failing: string | undefined;
+
   const pass = async (): Promise<boolean> => {
     try {
       const report = await runOutboxOnce(
@@ -73,11 +77,21 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         handlers,
         options.relay,
       );
+      if (failing !== undefined) logger.info({ after: failing }, 'outbox passes work again');
+      failing = undefined;
       if (report.claimed > 0) logger.info(report, 'outbox pass');
       // Work done may have made more work due (an invocation's callbacks): look again at once.
       return report.claimed > 0;
     } catch (error) {
-      logger.error({ err: error }, 'outbox pass failed');
+      // A database away fails every pass (each poll): say it once, not twice a second.
+      const code = error instanceof AppError ? error.code : 'ERROR';
+      if (failing === code) logger.debug({ err: error }, 'outbox pass failed again');
+      else
+        logger.error(
+          { err: error },
+          'outbox pass failed; passes go on, logged again when this changes',
+        );
+      failing = code;
       return false;
     }
   };

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOutboxWorker, type WorkerTimer } from '../../jobs/outbox-worker.js';
 import { createManualClock } from '../../src/deps.js';
-import { silentLogger } from '../../src/logger.js';
+import { Writable } from 'node:stream';
+import { AppError } from '../../src/errors.js';
+import { createLogger, silentLogger } from '../../src/logger.js';
 import { OutboxHandlerError, type OutboxHandlers } from '../../src/outbox/outbox-handler.js';
 import { MAX_RETRY_AFTER_MS, runOutboxOnce } from '../../src/outbox/run-outbox-once.js';
 import type { OutboxItem } from '../../src/store/types.js';
@@ -415,5 +417,40 @@ describe('startOutboxWorker', () => {
     expect(delivered.sort()).toEqual(['c:1', 'c:2']);
     expect((await store.findOutboxItem('c:1'))!.status).toBe('done');
     expect((await store.findOutboxItem('c:2'))!.status).toBe('done');
+  });
+
+  it('when every pass fails the same way (the database away), then it is logged once, and once more when passes work again', async () => {
+    const store = createMemoryStore();
+    const clock = createManualClock();
+    const timers = createManualTimer();
+    const lines: Array<{ level: number; msg: string }> = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as { level: number; msg: string });
+        done();
+      },
+    });
+    let away = true;
+    const claimOutbox: typeof store.claimOutbox = (args) =>
+      away
+        ? Promise.reject(new AppError('STORE_UNAVAILABLE', 'The database is unavailable'))
+        : store.claimOutbox(args);
+    const worker = startOutboxWorker({
+      store: Object.assign(Object.create(store) as typeof store, { claimOutbox }),
+      clock,
+      logger: createLogger({ level: 'info', destination }),
+      pollMs: 1_000,
+      timer: timers.timer,
+      handlers: { job: async () => {} },
+    });
+    workers.push(worker);
+    for (let pass = 0; pass < 5; pass += 1) await timers.fire();
+    away = false;
+    await timers.fire();
+    await timers.fire();
+
+    const messages = lines.map((line) => line.msg);
+    expect(messages.filter((msg) => msg.startsWith('outbox pass failed'))).toHaveLength(1);
+    expect(messages.filter((msg) => msg === 'outbox passes work again')).toHaveLength(1);
   });
 });
