@@ -11,7 +11,9 @@ import { inTransaction, queryRows, type Queryable } from './pg-pool.js';
  * The copy only ADDS what the database lacks: a re-run after the service has used the database
  * must never roll anything back (an outbox item done in the database set `pending` again is
  * delivered to Marketo a second time; a rotation set back loses a turn; a cancelled meeting
- * comes back). So rows keyed by id are inserted ON CONFLICT DO NOTHING; a lead is the exception
+ * comes back). So rows keyed by id are inserted ON CONFLICT DO NOTHING, on any unique key (a
+ * row whose dedupe key, email or token the database gives to another row is left out, and the
+ * count shows it missing rather than the copy failing half way); a lead is the exception
  * only in direction, kept as the store's own upsert keeps it (the newer observation wins, so the
  * file's may still replace an older one); a singleton is written only while the database's row
  * is still what the migrations made, else the database's own is kept and reported. A run broken
@@ -125,7 +127,7 @@ async function insertSingleton(
   value: unknown,
 ): Promise<boolean> {
   const result = await db.query(
-    `INSERT INTO ${table} (id, ${column}) VALUES (1, $1::jsonb) ON CONFLICT (id) DO NOTHING`,
+    `INSERT INTO ${table} (id, ${column}) VALUES (1, $1::jsonb) ON CONFLICT DO NOTHING`,
     [JSON.stringify(value)],
   );
   return result.rowCount === 1;
@@ -158,7 +160,7 @@ async function importRouting(db: Queryable, document: StoreDocument, keep: Keep)
     [...document.assignments.values()],
     (rows) => `INSERT INTO assignments (key, assigned_at, data)
       SELECT v->>'key', (v->>'assignedAt')::numeric::bigint, v FROM ${rows}
-      ON CONFLICT (key) DO NOTHING`,
+      ON CONFLICT DO NOTHING`,
   );
   // Agents keep the file's order as positions after the database's own (1..n in an empty
   // one); the identity then moves past them so an agent created later is appended, as
@@ -169,7 +171,7 @@ async function importRouting(db: Queryable, document: StoreDocument, keep: Keep)
     (rows) => `INSERT INTO agents (id, position, email, data)
       SELECT v->>'id', (SELECT coalesce(max(position), 0) FROM agents) + n, v->>'email', v
       FROM ${rows}
-      ON CONFLICT (id) DO NOTHING`,
+      ON CONFLICT DO NOTHING`,
   );
   await db.query(
     `SELECT setval(pg_get_serial_sequence('agents', 'position'),
@@ -180,14 +182,14 @@ async function importRouting(db: Queryable, document: StoreDocument, keep: Keep)
     [...document.routingRules.values()],
     (rows) => `INSERT INTO routing_rules (id, priority, created_at, data)
       SELECT v->>'id', (v->>'priority')::integer, (v->>'createdAt')::numeric::bigint, v FROM ${rows}
-      ON CONFLICT (id) DO NOTHING`,
+      ON CONFLICT DO NOTHING`,
   );
   await insertRows(
     db,
     [...document.oauthStates.values()],
     (rows) => `INSERT INTO oauth_states (state, expires_at, data)
       SELECT v->>'state', (v->>'expiresAt')::numeric::bigint, v FROM ${rows}
-      ON CONFLICT (state) DO NOTHING`,
+      ON CONFLICT DO NOTHING`,
   );
 }
 
@@ -215,7 +217,7 @@ async function importMeetings(db: Queryable, document: StoreDocument): Promise<v
        start_ms bigint, end_ms bigint, buffer_after_ms bigint, active boolean,
        idempotency_key text, manage_token_hash text, visitor_email text, created_at bigint,
        data jsonb)
-     ON CONFLICT (id) DO NOTHING`,
+     ON CONFLICT DO NOTHING`,
     [JSON.stringify(rows)],
   );
 }
@@ -235,7 +237,7 @@ async function importOutbox(db: Queryable, document: StoreDocument): Promise<voi
         (v->>'attempts')::integer, (v->>'nextAttemptAt')::float8, NULL, NULL, v->>'lastError',
         (v->>'createdAt')::float8, (v->>'updatedAt')::float8, (v->>'doneAt')::float8
       FROM ${rows} ORDER BY n
-      ON CONFLICT (id) DO NOTHING`,
+      ON CONFLICT DO NOTHING`,
   );
 }
 
@@ -257,7 +259,7 @@ async function importChat(db: Queryable, document: StoreDocument, keep: Keep): P
     db,
     [...document.dialogues.values()],
     (rows) => `INSERT INTO dialogues (id, dialogue) SELECT v->>'id', v FROM ${rows} ORDER BY n
-      ON CONFLICT (id) DO NOTHING`,
+      ON CONFLICT DO NOTHING`,
   );
   // Counters of a dialogue the file no longer holds are left out (the foreign key): the
   // counts then show the difference.
@@ -270,27 +272,27 @@ async function importChat(db: Queryable, document: StoreDocument, keep: Keep): P
         (v->>'completed')::bigint, (v->>'peopleAcquired')::bigint,
         (v->>'meetingsBooked')::bigint, (v->>'goalsReached')::bigint
       FROM ${rows} WHERE EXISTS (SELECT 1 FROM dialogues d WHERE d.id = v->>'id')
-      ON CONFLICT (dialogue_id) DO NOTHING`,
+      ON CONFLICT DO NOTHING`,
   );
   await insertRows(
     db,
     [...document.chatEventIds].map(([key, at]) => ({ key, at })),
     (rows) => `INSERT INTO chat_events (key, recorded_at)
       SELECT v->>'key', (v->>'at')::float8 FROM ${rows}
-      ON CONFLICT (key) DO NOTHING`,
+      ON CONFLICT DO NOTHING`,
   );
   await insertRows(
     db,
     [...document.visitorLinks].map(([key, link]) => ({ key, ...link })),
     (rows) => `INSERT INTO visitor_links (key, email, linked_at)
       SELECT v->>'key', v->>'email', (v->>'linkedAt')::float8 FROM ${rows}
-      ON CONFLICT (key) DO NOTHING`,
+      ON CONFLICT DO NOTHING`,
   );
   await insertRows(
     db,
     [...document.heldChatEvents].map(([id, held]) => ({ id, ...held })),
     (rows) => `INSERT INTO held_chat_events (conversation_id, held_at, held_values)
       SELECT v->>'id', (v->>'heldAt')::float8, v->'values' FROM ${rows} ORDER BY n
-      ON CONFLICT (conversation_id) DO NOTHING`,
+      ON CONFLICT DO NOTHING`,
   );
 }
