@@ -37,6 +37,9 @@ describe('migrate:store CLI', () => {
     expect(await finished(child)).toBe(0);
     expect(child.output()).toMatch(new RegExp(`leads\\s+${FIXTURE_LEADS}\\s+${FIXTURE_LEADS}\\n`));
     expect(child.output()).toMatch(/every count agrees/);
+    expect(child.output()).toMatch(
+      /before the first start on the database; a re-run only adds what is missing/,
+    );
     const postgres = await createPostgresStore({ connectionString: target.url });
     try {
       expect(await postgres.countLeads()).toBe(FIXTURE_LEADS);

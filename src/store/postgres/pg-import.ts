@@ -6,10 +6,18 @@ import { inTransaction, queryRows, type Queryable } from './pg-pool.js';
 
 /**
  * Copies a JSON-file store's document (store-document.ts) into the PostgreSQL schema of
- * migrations-*.ts, as rows the PostgreSQL store reads back as the same records. Every write is
- * an upsert by primary key, so a second run leaves the same rows (no doubles) and a run broken
- * off half way is finished by the next. Nothing is deleted: rows the target holds that the file
- * does not stay, and the counts (pg-import-counts.ts) report them.
+ * migrations-*.ts, as rows the PostgreSQL store reads back as the same records.
+ *
+ * The copy only ADDS what the database lacks: a re-run after the service has used the database
+ * must never roll anything back (an outbox item done in the database set `pending` again is
+ * delivered to Marketo a second time; a rotation set back loses a turn; a cancelled meeting
+ * comes back). So rows keyed by id are inserted ON CONFLICT DO NOTHING, on any unique key (a
+ * row whose dedupe key, email or token the database gives to another row is left out, and the
+ * count shows it missing rather than the copy failing half way); a lead is the exception
+ * only in direction, kept as the store's own upsert keeps it (the newer observation wins, so the
+ * file's may still replace an older one); a singleton is written only while the database's row
+ * is still what the migrations made, else the database's own is kept and reported. A run broken
+ * off half way is finished by the next. Nothing is deleted.
  *
  * Leads go in batches (a few thousand rows per statement through jsonb_to_recordset, each
  * committed on its own), never all in one statement; the other collections are small and go
@@ -24,11 +32,20 @@ export interface ImportOptions {
 
 export const DEFAULT_IMPORT_BATCH = 5_000;
 
+/** The one-row records the copy writes only into a fresh database (the count table's names). */
+export type Singleton =
+  'sync state' | 'usage' | 'instance' | 'rotation' | 'routing settings' | 'chat configuration';
+
+export interface ImportResult {
+  /** Singletons the database already had its own of: not written, kept. */
+  kept: ReadonlySet<Singleton>;
+}
+
 export async function importStoreDocument(
   pool: pg.Pool,
   document: StoreDocument,
   options: ImportOptions = {},
-): Promise<void> {
+): Promise<ImportResult> {
   const batchSize = options.batchSize ?? DEFAULT_IMPORT_BATCH;
   const leads = [...document.leads.values()];
   for (let start = 0; start < leads.length; start += batchSize) {
@@ -40,7 +57,7 @@ export async function importStoreDocument(
       source: lead.source,
     }));
     // A newer observation already in the target (the service ran on it since) is kept, as
-    // the store's own upsert keeps it.
+    // the store's own upsert keeps it; a lead the database deleted since does not come back.
     await queryRows(
       pool,
       'a batch of leads',
@@ -48,6 +65,7 @@ export async function importStoreDocument(
        SELECT u.id, u.email_lower, u.fields, u.observed_at, u.source
        FROM jsonb_to_recordset($1::jsonb)
          AS u(id bigint, email_lower text, fields jsonb, observed_at float8, source text)
+       WHERE NOT EXISTS (SELECT 1 FROM deleted_leads d WHERE d.id = u.id)
        ON CONFLICT (id) DO UPDATE SET
          email_lower = excluded.email_lower, fields = excluded.fields,
          observed_at = excluded.observed_at, source = excluded.source
@@ -65,32 +83,58 @@ export async function importStoreDocument(
       [ids],
     );
   }
-  await inTransaction(pool, 'the copy of the store', (client) => importRest(client, document));
+  const kept = new Set<Singleton>();
+  await inTransaction(pool, 'the copy of the store', (client) =>
+    importRest(client, document, kept),
+  );
+  return { kept };
 }
 
 /** Everything but the leads, in one transaction: all of it or none. */
-async function importRest(db: Queryable, document: StoreDocument): Promise<void> {
-  await saveSingleton(db, 'sync_state', 'state', document.sync);
-  if (document.usage !== undefined) await saveSingleton(db, 'usage', 'usage', document.usage);
-  if (document.instance !== undefined) {
-    await saveSingleton(db, 'store_instance', 'instance', document.instance);
+async function importRest(
+  db: Queryable,
+  document: StoreDocument,
+  kept: Set<Singleton>,
+): Promise<void> {
+  const keep = (name: Singleton) => (written: boolean) => {
+    if (!written) kept.add(name);
+  };
+  await insertSingleton(db, 'sync_state', 'state', document.sync).then(keep('sync state'));
+  if (document.usage !== undefined) {
+    await insertSingleton(db, 'usage', 'usage', document.usage).then(keep('usage'));
   }
-  await importRouting(db, document);
+  if (document.instance !== undefined) {
+    await insertSingleton(db, 'store_instance', 'instance', document.instance).then(
+      keep('instance'),
+    );
+  }
+  await importRouting(db, document, keep);
   await importMeetings(db, document);
   await importOutbox(db, document);
-  await importChat(db, document);
+  await importChat(db, document, keep);
 }
 
-async function saveSingleton(db: Queryable, table: string, column: string, value: unknown) {
-  await db.query(
-    `INSERT INTO ${table} (id, ${column}) VALUES (1, $1::jsonb)
-     ON CONFLICT (id) DO UPDATE SET ${column} = excluded.${column}`,
+type Keep = (name: Singleton) => (written: boolean) => void;
+
+/**
+ * A singleton the migrations leave without a row: written only when there is none yet.
+ * Answers whether it was written.
+ */
+async function insertSingleton(
+  db: Queryable,
+  table: string,
+  column: string,
+  value: unknown,
+): Promise<boolean> {
+  const result = await db.query(
+    `INSERT INTO ${table} (id, ${column}) VALUES (1, $1::jsonb) ON CONFLICT DO NOTHING`,
     [JSON.stringify(value)],
   );
+  return result.rowCount === 1;
 }
 
 /** Rows from a JSON array of objects, in the array's order (WITH ORDINALITY). */
-function upsertRows(
+function insertRows(
   db: Queryable,
   rows: readonly object[],
   sql: (source: string) => string,
@@ -101,46 +145,51 @@ function upsertRows(
   ]);
 }
 
-async function importRouting(db: Queryable, document: StoreDocument): Promise<void> {
-  await db.query('UPDATE rotation SET state = $1::jsonb WHERE id = 1', [
-    JSON.stringify(document.routing),
-  ]);
-  await saveSingleton(db, 'routing_settings', 'settings', document.routingSettings);
-  await upsertRows(
+async function importRouting(db: Queryable, document: StoreDocument, keep: Keep): Promise<void> {
+  // The migrations' rotation row (migrations-meetings.ts) is the only state it may replace.
+  const rotation = await db.query(
+    `UPDATE rotation SET state = $1::jsonb WHERE id = 1 AND state = '{"totals": {}}'::jsonb`,
+    [JSON.stringify(document.routing)],
+  );
+  keep('rotation')(rotation.rowCount === 1);
+  await insertSingleton(db, 'routing_settings', 'settings', document.routingSettings).then(
+    keep('routing settings'),
+  );
+  await insertRows(
     db,
     [...document.assignments.values()],
     (rows) => `INSERT INTO assignments (key, assigned_at, data)
       SELECT v->>'key', (v->>'assignedAt')::numeric::bigint, v FROM ${rows}
-      ON CONFLICT (key) DO UPDATE SET assigned_at = excluded.assigned_at, data = excluded.data`,
+      ON CONFLICT DO NOTHING`,
   );
-  // Agents keep the file's order as positions 1..n; the identity then moves past them so an
-  // agent created later is appended, as pg-meeting-agents.ts expects.
-  await upsertRows(
+  // Agents keep the file's order as positions after the database's own (1..n in an empty
+  // one); the identity then moves past them so an agent created later is appended, as
+  // pg-meeting-agents.ts expects. An agent the database holds keeps its place and data.
+  await insertRows(
     db,
     [...document.agents.values()],
     (rows) => `INSERT INTO agents (id, position, email, data)
-      SELECT v->>'id', n, v->>'email', v FROM ${rows}
-      ON CONFLICT (id) DO UPDATE SET
-        position = excluded.position, email = excluded.email, data = excluded.data`,
+      SELECT v->>'id', (SELECT coalesce(max(position), 0) FROM agents) + n, v->>'email', v
+      FROM ${rows}
+      ON CONFLICT DO NOTHING`,
   );
   await db.query(
     `SELECT setval(pg_get_serial_sequence('agents', 'position'),
        GREATEST((SELECT max(position) FROM agents), 1))`,
   );
-  await upsertRows(
+  await insertRows(
     db,
     [...document.routingRules.values()],
     (rows) => `INSERT INTO routing_rules (id, priority, created_at, data)
       SELECT v->>'id', (v->>'priority')::integer, (v->>'createdAt')::numeric::bigint, v FROM ${rows}
-      ON CONFLICT (id) DO UPDATE SET
-        priority = excluded.priority, created_at = excluded.created_at, data = excluded.data`,
+      ON CONFLICT DO NOTHING`,
   );
-  await upsertRows(
+  await insertRows(
     db,
     [...document.oauthStates.values()],
     (rows) => `INSERT INTO oauth_states (state, expires_at, data)
       SELECT v->>'state', (v->>'expiresAt')::numeric::bigint, v FROM ${rows}
-      ON CONFLICT (state) DO UPDATE SET expires_at = excluded.expires_at, data = excluded.data`,
+      ON CONFLICT DO NOTHING`,
   );
 }
 
@@ -168,11 +217,7 @@ async function importMeetings(db: Queryable, document: StoreDocument): Promise<v
        start_ms bigint, end_ms bigint, buffer_after_ms bigint, active boolean,
        idempotency_key text, manage_token_hash text, visitor_email text, created_at bigint,
        data jsonb)
-     ON CONFLICT (id) DO UPDATE SET agent_id = excluded.agent_id, status = excluded.status,
-       start_ms = excluded.start_ms, end_ms = excluded.end_ms,
-       buffer_after_ms = excluded.buffer_after_ms, active = excluded.active,
-       idempotency_key = excluded.idempotency_key, manage_token_hash = excluded.manage_token_hash,
-       visitor_email = excluded.visitor_email, created_at = excluded.created_at, data = excluded.data`,
+     ON CONFLICT DO NOTHING`,
     [JSON.stringify(rows)],
   );
 }
@@ -183,7 +228,7 @@ async function importMeetings(db: Queryable, document: StoreDocument): Promise<v
  * claimed but never completed is due again, as it would be once its lease ran out.
  */
 async function importOutbox(db: Queryable, document: StoreDocument): Promise<void> {
-  await upsertRows(
+  await insertRows(
     db,
     [...document.outbox.values()].map(({ lease: _dropped, ...item }) => item),
     (rows) => `INSERT INTO outbox_items (id, kind, dedupe_key, payload, status, attempts,
@@ -192,28 +237,33 @@ async function importOutbox(db: Queryable, document: StoreDocument): Promise<voi
         (v->>'attempts')::integer, (v->>'nextAttemptAt')::float8, NULL, NULL, v->>'lastError',
         (v->>'createdAt')::float8, (v->>'updatedAt')::float8, (v->>'doneAt')::float8
       FROM ${rows} ORDER BY n
-      ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, dedupe_key = excluded.dedupe_key,
-        payload = excluded.payload, status = excluded.status, attempts = excluded.attempts,
-        next_attempt_at = excluded.next_attempt_at, lease_token = NULL, lease_until = NULL,
-        last_error = excluded.last_error, created_at = excluded.created_at,
-        updated_at = excluded.updated_at, done_at = excluded.done_at`,
+      ON CONFLICT DO NOTHING`,
   );
 }
 
-async function importChat(db: Queryable, document: StoreDocument): Promise<void> {
-  await db.query('UPDATE chat_state SET revision = $1, configuration = $2::jsonb WHERE id = 1', [
-    document.chat.revision,
-    document.chat.configuration === undefined ? null : JSON.stringify(document.chat.configuration),
-  ]);
-  await upsertRows(
+async function importChat(db: Queryable, document: StoreDocument, keep: Keep): Promise<void> {
+  // Configuration and revision move together, and only onto the migrations' row (revision 0,
+  // no configuration): a database that published since keeps its own.
+  const chat = await db.query(
+    `UPDATE chat_state SET revision = $1, configuration = $2::jsonb
+     WHERE id = 1 AND revision = 0 AND configuration IS NULL`,
+    [
+      document.chat.revision,
+      document.chat.configuration === undefined
+        ? null
+        : JSON.stringify(document.chat.configuration),
+    ],
+  );
+  keep('chat configuration')(chat.rowCount === 1);
+  await insertRows(
     db,
     [...document.dialogues.values()],
     (rows) => `INSERT INTO dialogues (id, dialogue) SELECT v->>'id', v FROM ${rows} ORDER BY n
-      ON CONFLICT (id) DO UPDATE SET dialogue = excluded.dialogue`,
+      ON CONFLICT DO NOTHING`,
   );
   // Counters of a dialogue the file no longer holds are left out (the foreign key): the
   // counts then show the difference.
-  await upsertRows(
+  await insertRows(
     db,
     [...document.dialogueStats].map(([id, stats]) => ({ id, ...stats })),
     (rows) => `INSERT INTO dialogue_stats (dialogue_id, triggered, engaged, completed,
@@ -222,31 +272,27 @@ async function importChat(db: Queryable, document: StoreDocument): Promise<void>
         (v->>'completed')::bigint, (v->>'peopleAcquired')::bigint,
         (v->>'meetingsBooked')::bigint, (v->>'goalsReached')::bigint
       FROM ${rows} WHERE EXISTS (SELECT 1 FROM dialogues d WHERE d.id = v->>'id')
-      ON CONFLICT (dialogue_id) DO UPDATE SET triggered = excluded.triggered,
-        engaged = excluded.engaged, completed = excluded.completed,
-        people_acquired = excluded.people_acquired, meetings_booked = excluded.meetings_booked,
-        goals_reached = excluded.goals_reached`,
+      ON CONFLICT DO NOTHING`,
   );
-  await upsertRows(
+  await insertRows(
     db,
     [...document.chatEventIds].map(([key, at]) => ({ key, at })),
     (rows) => `INSERT INTO chat_events (key, recorded_at)
       SELECT v->>'key', (v->>'at')::float8 FROM ${rows}
-      ON CONFLICT (key) DO UPDATE SET recorded_at = excluded.recorded_at`,
+      ON CONFLICT DO NOTHING`,
   );
-  await upsertRows(
+  await insertRows(
     db,
     [...document.visitorLinks].map(([key, link]) => ({ key, ...link })),
     (rows) => `INSERT INTO visitor_links (key, email, linked_at)
       SELECT v->>'key', v->>'email', (v->>'linkedAt')::float8 FROM ${rows}
-      ON CONFLICT (key) DO UPDATE SET email = excluded.email, linked_at = excluded.linked_at`,
+      ON CONFLICT DO NOTHING`,
   );
-  await upsertRows(
+  await insertRows(
     db,
     [...document.heldChatEvents].map(([id, held]) => ({ id, ...held })),
     (rows) => `INSERT INTO held_chat_events (conversation_id, held_at, held_values)
       SELECT v->>'id', (v->>'heldAt')::float8, v->'values' FROM ${rows} ORDER BY n
-      ON CONFLICT (conversation_id) DO UPDATE SET
-        held_at = excluded.held_at, held_values = excluded.held_values`,
+      ON CONFLICT DO NOTHING`,
   );
 }
