@@ -8,6 +8,8 @@ import type { Clock } from './deps.js';
 import { AppError } from './errors.js';
 import type { Logger } from './logger.js';
 import { createJsonFileStore } from './store/index.js';
+import { databaseStartError } from './store/postgres/pg-connection-errors.js';
+import { StoreUnavailableError } from './store/postgres/pg-errors.js';
 import { createPostgresStore } from './store/postgres/postgres-store.js';
 import type { Store } from './store/types.js';
 
@@ -16,7 +18,9 @@ type StoreLocation = Pick<Parameters<typeof bindStoreToInstance>[2], 'location' 
 /**
  * The store the configuration names: PostgreSQL with DATABASE_URL (migrated on open, safe with
  * replicas starting at once), else the JSON file at DATA_FILE (which takes the file's lock).
- * An unreachable database stops the start with an error that names DATABASE_URL and its host.
+ * A database that cannot be used stops the start with an error whose message begins with its
+ * code (DATABASE_UNREACHABLE, DATABASE_LOGIN_REFUSED, DATABASE_MISSING), names DATABASE_URL and
+ * its host, and keeps the server's reason.
  */
 export async function openStore(
   config: Pick<Config, 'dataFile' | 'databaseUrl'>,
@@ -36,11 +40,15 @@ export async function openStore(
     return { store, ...databaseLocation(shown) };
   } catch (error) {
     if (error instanceof AppError && error.code === 'STORE_UNAVAILABLE') {
-      throw new AppError(
-        'DATABASE_UNREACHABLE',
-        `PostgreSQL at ${shown} (DATABASE_URL) is unreachable (${error.message}). ` +
-          'Start it, or unset DATABASE_URL to use the JSON file at DATA_FILE.',
-        { cause: error },
+      const failure =
+        error instanceof StoreUnavailableError
+          ? error.failure
+          : { kind: 'unreachable' as const, reason: error.message };
+      throw databaseStartError(
+        shown,
+        failure,
+        error,
+        'Start it, or unset DATABASE_URL to use the JSON file at DATA_FILE.',
       );
     }
     throw error;

@@ -92,7 +92,7 @@ describe('PostgreSQL migrations', () => {
     expect(await applied()).toEqual([]);
   });
 
-  it('when the migrate command runs, then it prints what it applied, and exits 1 naming DATABASE_URL when unreachable', async () => {
+  it('when the migrate command runs, then it prints what it applied, and exits 1 with the code and the reason when the database is unreachable, refuses the login or is missing', async () => {
     const lines: string[] = [];
     const out = {
       info: (line: string) => lines.push(line),
@@ -111,8 +111,24 @@ describe('PostgreSQL migrations', () => {
     lines.length = 0;
     const unreachable = 'postgres://postgres:secret@127.0.0.1:1/none';
     expect(await runMigrateCommand({ DATABASE_URL: unreachable }, out)).toBe(1);
-    expect(lines[0]).toMatch(/^Cannot reach the database at DATABASE_URL/);
+    expect(lines[0]).toMatch(
+      /^DATABASE_UNREACHABLE: PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/none \(DATABASE_URL\) is unreachable: .*ECONNREFUSED/,
+    );
     expect(lines[0]).not.toContain('secret');
+
+    // A refused login and a missing database keep the server's reason (issue 10 review).
+    lines.length = 0;
+    const nobody = `postgres://mc_nosuchrole_${process.pid}:secret@127.0.0.1:5432/test`;
+    expect(await runMigrateCommand({ DATABASE_URL: nobody }, out)).toBe(1);
+    expect(lines[0]).toMatch(/^DATABASE_LOGIN_REFUSED: /);
+    expect(lines[0]).toContain(`role "mc_nosuchrole_${process.pid}" does not exist`);
+    expect(lines[0]).not.toContain('secret');
+
+    lines.length = 0;
+    const missing = `${database.url}_missing`;
+    expect(await runMigrateCommand({ DATABASE_URL: missing }, out)).toBe(1);
+    expect(lines[0]).toMatch(/^DATABASE_MISSING: /);
+    expect(lines[0]).toContain(`createdb ${database.name}_missing`);
 
     lines.length = 0;
     expect(await runMigrateCommand({}, out)).toBe(1);

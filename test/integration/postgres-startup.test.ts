@@ -45,21 +45,23 @@ async function start(databaseUrl: string): Promise<{ code: number | null; output
 }
 
 describe('DATABASE_URL at start-up', () => {
-  it('when nothing listens at the database port, then the service exits 1 naming DATABASE_URL and the host, never the password', async () => {
+  it('when nothing listens at the database port, then the service exits 1 with DATABASE_UNREACHABLE naming DATABASE_URL and the host, never the password', async () => {
     const port = await closedPort();
 
     const { code, output } = await start(`postgres://postgres:${PASSWORD}@127.0.0.1:${port}/test`);
 
     expect(code).toBe(1);
-    expect(output).toContain('DATABASE_URL');
-    expect(output).toContain(`postgres://postgres@127.0.0.1:${port}/test`);
-    expect(output).toMatch(/unreachable/);
+    // The code the README names comes first.
+    expect(output).toContain(
+      `DATABASE_UNREACHABLE: PostgreSQL at postgres://postgres@127.0.0.1:${port}/test (DATABASE_URL) is unreachable: `,
+    );
+    expect(output).toContain('ECONNREFUSED');
     expect(output).not.toContain(PASSWORD);
     // A clear message, not a crash: no stack trace.
     expect(output).not.toMatch(/^\s+at /m);
   });
 
-  it('when the database does not exist, then the service exits 1 naming DATABASE_URL, the host and the database, never the password', async () => {
+  it("when the database does not exist, then the service exits 1 with DATABASE_MISSING, the server's reason and how to create it, never the password", async () => {
     const missing = `mc_missing_${randomBytes(4).toString('hex')}`;
 
     const { code, output } = await start(
@@ -67,9 +69,26 @@ describe('DATABASE_URL at start-up', () => {
     );
 
     expect(code).toBe(1);
-    expect(output).toContain('DATABASE_URL');
-    expect(output).toContain(`postgres://postgres@127.0.0.1:5432/${missing}`);
-    expect(output).toContain(`database "${missing}" does not exist`);
+    expect(output).toContain(
+      `DATABASE_MISSING: PostgreSQL at postgres://postgres@127.0.0.1:5432/${missing} (DATABASE_URL)`,
+    );
+    expect(output).toContain(`database "${missing}" does not exist (3D000)`);
+    expect(output).toContain(`createdb ${missing}`);
+    expect(output).not.toContain(PASSWORD);
+    expect(output).not.toMatch(/^\s+at /m);
+  });
+
+  it("when the role does not exist, then the service exits 1 with DATABASE_LOGIN_REFUSED and the server's reason, never the password", async () => {
+    // Trust authentication (the test server) still refuses a role that does not exist: 28000.
+    const role = `mc_nosuchrole_${randomBytes(4).toString('hex')}`;
+
+    const { code, output } = await start(`postgres://${role}:${PASSWORD}@127.0.0.1:5432/test`);
+
+    expect(code).toBe(1);
+    expect(output).toContain(
+      `DATABASE_LOGIN_REFUSED: PostgreSQL at postgres://${role}@127.0.0.1:5432/test (DATABASE_URL) refused the login: `,
+    );
+    expect(output).toContain(`role "${role}" does not exist (28000)`);
     expect(output).not.toContain(PASSWORD);
     expect(output).not.toMatch(/^\s+at /m);
   });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
 import { runMigrations } from './migrate.js';
+import { databaseStartError } from './pg-connection-errors.js';
+import { StoreUnavailableError } from './pg-errors.js';
 import type { Migration } from './migrations.js';
 import { createPgPool } from './pg-pool.js';
 
@@ -39,8 +40,9 @@ export async function runMigrateCommand(
     return 0;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof AppError && error.code === 'STORE_UNAVAILABLE') {
-      out.error(`Cannot reach the database at DATABASE_URL (${where}): ${message}`);
+    if (error instanceof StoreUnavailableError) {
+      // The same words as the service's start (open-store.ts): the code first, the reason kept.
+      out.error(databaseStartError(where, error.failure, error).message);
     } else {
       out.error(`Migrating the database at DATABASE_URL (${where}) failed: ${message}`);
     }

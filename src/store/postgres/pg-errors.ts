@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { AppError, ConflictError, StoreError } from '../../errors.js';
+import { describeConnectionFailure, type ConnectionFailure } from './pg-connection-errors.js';
 
 /**
  * PostgreSQL errors as the service's error family. The rule (issue 10): a store that cannot be
@@ -57,6 +58,9 @@ export function isConnectionError(error: unknown): boolean {
     return true;
   }
   if (typeof code === 'string' && UNAVAILABLE_STATES.has(code)) return true;
+  // Class 28 too, the login refused: this database cannot be used either, and the start-up
+  // names why (pg-connection-errors.ts). Was STORE_QUERY_FAILED, "The database refused ...".
+  if (describeConnectionFailure(error) !== undefined) return true;
   if (typeof message === 'string' && CONNECTION_TEXTS.some((text) => message.includes(text))) {
     return true;
   }
@@ -73,16 +77,33 @@ export function isConnectionError(error: unknown): boolean {
 export class StoreUnavailableError extends StoreError {
   override readonly retryable = true;
 
-  constructor(message: string, cause: unknown) {
+  /** Why, for the start-up's message: out of reach, the login refused, no such database. */
+  readonly failure: ConnectionFailure;
+
+  constructor(message: string, cause: unknown, failure?: ConnectionFailure) {
     super('STORE_UNAVAILABLE', message, cause);
+    this.failure = failure ?? { kind: 'unreachable', reason: driverReason(cause) };
   }
 }
 
+/** The driver's text; an AggregateError (every address refused) has none of its own. */
+function driverReason(cause: unknown): string {
+  const message = fields(cause).message;
+  if (typeof message === 'string' && message !== '') return message;
+  const nested = (cause as { errors?: unknown } | undefined)?.errors;
+  if (Array.isArray(nested)) return nested.map(driverReason).filter(Boolean).join('; ');
+  return '';
+}
+
 export function storeUnavailable(what: string, cause: unknown): AppError {
-  const reason = typeof fields(cause).message === 'string' ? String(fields(cause).message) : '';
+  const failure = describeConnectionFailure(cause) ?? {
+    kind: 'unreachable',
+    reason: driverReason(cause),
+  };
   return new StoreUnavailableError(
-    `The database is unavailable (${what}${reason === '' ? '' : `: ${reason}`})`,
+    `The database is unavailable (${what}${failure.reason === '' ? '' : `: ${failure.reason}`})`,
     cause,
+    failure,
   );
 }
 
