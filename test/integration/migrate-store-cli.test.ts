@@ -38,7 +38,7 @@ describe('migrate:store CLI', () => {
     expect(child.output()).toMatch(new RegExp(`leads\\s+${FIXTURE_LEADS}\\s+${FIXTURE_LEADS}\\n`));
     expect(child.output()).toMatch(/every count agrees/);
     expect(child.output()).toMatch(
-      /before the first start on the database; a re-run only adds what is missing/,
+      /before the first start on the database\. A re-run only adds leads the database lacks/,
     );
     const postgres = await createPostgresStore({ connectionString: target.url });
     try {

@@ -140,13 +140,14 @@ describe('migrate:store run again after the service used the database', () => {
     expect(line('outbox items (done)')).toMatch(/1\s+2\s+<< the database's own progress/);
     expect(again.out.at(-1)).toMatch(/every row of the file is in the database/);
     expect(MIGRATE_STORE_HELP.join(' ')).toMatch(
-      /before the first start on the database; a re-run only adds what is missing/,
+      /before the first start on the database\. A re-run only adds leads the database lacks/,
     );
+    expect(again.out.join('\n')).toMatch(/already holds state of its own .*only leads were copied/);
   });
 
-  it('when a row of the file is still missing after the copy, then the run fails and names it', async () => {
-    // The database gives the dedupe key of one of the file's outbox items to an item of its
-    // own: the file's item cannot go in (one intent, one delivery) and is reported missing.
+  it('when the database holds an item of its own under the dedupe key of one of the file, then only leads are copied and the run says so', async () => {
+    // A database with state of its own (here one outbox item) gets the file's leads only: a
+    // row of the file it lacks may be one the service deleted since, and must not come back.
     const other = await createTestDatabase();
     try {
       const postgres = await createPostgresStore({ connectionString: other.url });
@@ -161,11 +162,18 @@ describe('migrate:store run again after the service used the database', () => {
 
       const run = await migrate({ DATA_FILE: file, DATABASE_URL: other.url });
 
-      expect(run.code).toBe(1);
-      expect(run.err.join('\n')).toMatch(/lacks rows of the file for: outbox items\./);
+      expect(run.code).toBe(0);
+      expect(run.out.join('\n')).toMatch(/already holds state of its own .*only leads were copied/);
       expect(run.out.find((text) => text.startsWith('outbox items '))).toMatch(
-        /^outbox items\s+5\s+5\s+<< 1 of the file's missing or different in the database$/,
+        /^outbox items\s+5\s+1\s+<< kept \(the database's own\)$/,
       );
+      const check = await createPostgresStore({ connectionString: other.url });
+      try {
+        expect((await check.listOutbox()).map((item) => item.dedupeKey)).toEqual(['key-waiting']);
+        expect(await check.countLeads()).toBeGreaterThan(0);
+      } finally {
+        await check.close();
+      }
     } finally {
       await other.drop();
     }

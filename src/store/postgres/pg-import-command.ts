@@ -29,9 +29,10 @@ export const MIGRATE_STORE_HELP = [
   'Copies the JSON-file store at DATA_FILE into the PostgreSQL database at DATABASE_URL',
   '(migrated first), then counts every collection on both sides and prints the table.',
   'Stop the service first (every process using DATA_FILE).',
-  'Run it before the first start on the database; a re-run only adds what is missing:',
-  'nothing the database holds (outbox progress, rotation, meetings, usage, sync state) is',
-  'overwritten or rolled back.',
+  'Run it before the first start on the database. A re-run only adds leads the database lacks',
+  '(or holds older); everything else is copied only into a database that holds none of it',
+  'yet, and nothing the database holds (outbox progress, rotation, meetings, usage, sync',
+  'state) is overwritten or rolled back.',
   'Exit code 0 when every row of the file is in the database, 1 otherwise.',
 ];
 
@@ -98,8 +99,9 @@ export async function runMigrateStoreCommand(
     const started = performance.now();
     out.info(`Copying ${file} into ${where}: ${document.leads.size} leads, then the rest.`);
     out.info(
-      'Run this before the first start on the database; a re-run only adds what is missing ' +
-        '(nothing the database holds is overwritten or rolled back).',
+      'Run this before the first start on the database. A re-run only adds leads the database ' +
+        'lacks (or holds older); everything else is copied only into a database that holds none ' +
+        'of it yet, and nothing the database holds is overwritten or rolled back.',
     );
     let reported = 0;
     const result = await importStoreDocument(pool, document, {
@@ -121,6 +123,13 @@ export async function runMigrateStoreCommand(
           'was deleted; see the table above.',
       );
       return 1;
+    }
+    if (result.restKept === true) {
+      out.info(
+        'The database already holds state of its own (an earlier copy, or the service ran on ' +
+          'it): only leads were copied; agents, meetings, the outbox, dialogues and the rest ' +
+          "are the database's own.",
+      );
     }
     out.info(
       allAgree(counts)

@@ -84,7 +84,7 @@ export async function countCollections(
   const chatKept = result.kept.has('chat configuration');
 
   const outboxItems = [...document.outbox.values()];
-  return [
+  const counts: CollectionCount[] = [
     await countLeads(db, document),
     await keyed(
       'deleted lead ids',
@@ -138,6 +138,13 @@ export async function countCollections(
       ...document.heldChatEvents.keys(),
     ]),
   ];
+  // Into a database with state of its own only the leads were copied: the rest is its own.
+  if (result.restKept !== true) return counts;
+  return counts.map((row) =>
+    row.collection === 'leads' || row.collection === 'deleted lead ids' || row.informational
+      ? row
+      : { ...row, missing: 0, kept: row.kept === true || row.source > row.target },
+  );
 }
 
 /** A lead the database deleted since the file was written counts as held: it stays deleted. */

@@ -39,6 +39,11 @@ export type Singleton =
 export interface ImportResult {
   /** Singletons the database already had its own of: not written, kept. */
   kept: ReadonlySet<Singleton>;
+  /**
+   * The database already held state of its own (an earlier copy, or the service ran on it), so
+   * everything but the leads was left as the database has it (see importStoreDocument).
+   */
+  restKept?: boolean;
 }
 
 export async function importStoreDocument(
@@ -84,10 +89,42 @@ export async function importStoreDocument(
     );
   }
   const kept = new Set<Singleton>();
-  await inTransaction(pool, 'the copy of the store', (client) =>
-    importRest(client, document, kept),
+  // Everything but the leads is copied only into a database that holds none of it: once an
+  // earlier copy or the service has written there, a row of the file missing from the database
+  // may be one the service deleted since (a consumed OAuth state, a released hold, a delivered
+  // and pruned outbox item, which would be sent to Marketo again), and no row says which.
+  // It is all one transaction, so a first copy that failed left none of it behind.
+  const restKept = await inTransaction(pool, 'the copy of the store', async (client) => {
+    if (await holdsServiceState(client)) return true;
+    await importRest(client, document, kept);
+    return false;
+  });
+  return restKept ? { kept: new Set(SINGLETONS), restKept } : { kept };
+}
+
+const SINGLETONS: readonly Singleton[] = [
+  'sync state',
+  'usage',
+  'instance',
+  'rotation',
+  'routing settings',
+  'chat configuration',
+];
+
+/** Whether anything but leads was ever written: a row the migrations do not make. */
+async function holdsServiceState(db: Queryable): Promise<boolean> {
+  const rows = await queryRows<{ used: boolean }>(
+    db,
+    'a look for state of the database own',
+    `SELECT EXISTS (SELECT 1 FROM sync_state) OR EXISTS (SELECT 1 FROM store_instance)
+         OR EXISTS (SELECT 1 FROM usage) OR EXISTS (SELECT 1 FROM outbox_items)
+         OR EXISTS (SELECT 1 FROM agents) OR EXISTS (SELECT 1 FROM meetings)
+         OR EXISTS (SELECT 1 FROM dialogues) OR EXISTS (SELECT 1 FROM assignments)
+         OR EXISTS (SELECT 1 FROM chat_events)
+         OR (SELECT revision <> 0 OR configuration IS NOT NULL FROM chat_state WHERE id = 1)
+         OR (SELECT state <> '{"totals": {}}'::jsonb FROM rotation WHERE id = 1) AS used`,
   );
-  return { kept };
+  return rows[0]?.used === true;
 }
 
 /** Everything but the leads, in one transaction: all of it or none. */
