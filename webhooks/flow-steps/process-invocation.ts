@@ -2,7 +2,8 @@ import type { SsfsCallbackRecord } from '../../src/clients/ssfs-callback/ssfs-ca
 import type { Clock } from '../../src/deps.js';
 import { AppError } from '../../src/errors.js';
 import {
-  assignAgent,
+  planAssignment,
+  takeAssignment,
   type AssignAgentDeps,
   type RoutingAgentsSource,
 } from '../../src/routing/assign-agent.js';
@@ -19,8 +20,8 @@ import { ALL_AGENTS_POOL, DIRECT_AGENT_PREFIX } from './picklists.js';
  * Leads routed at once. Each assignment is a durable write, and the JSON store folds concurrent
  * writes into one group commit: 1,000 leads on a store of 20,000 leads (8.8 MB) took 8.3 s at
  * 16, 1.3 s at 64 and 0.5 s at 256. The store applies turns in call order, and each lead
- * calls for its turn only after the leads before it (their reads run side by side), so the
- * rotation still follows the batch order.
+ * calls for its turn (takeAssignment) only after the lead before it did, while their reads
+ * (planAssignment) run side by side, so the rotation still follows the batch order.
  */
 const ROUTING_CONCURRENCY = 256;
 
@@ -60,13 +61,9 @@ export async function processInvocation(
       while (next < payload.leads.length) {
         const index = next++;
         const turn = turns[index]!;
-        const store = afterTurnOf(deps.store, turns[index - 1]?.promise, turn.resolve);
+        const inTurn = { before: turns[index - 1]?.promise, called: turn.resolve };
         try {
-          records[index] = await routeLead(
-            { ...deps, store },
-            payload.token,
-            payload.leads[index]!,
-          );
+          records[index] = await routeLead(deps, payload.token, payload.leads[index]!, inTurn);
         } finally {
           turn.resolve(); // a lead that took no turn (repeat, failure) lets the next one go
         }
@@ -91,38 +88,17 @@ export async function processInvocation(
   ];
 }
 
-/**
- * The store, whose takeAssignmentTurn waits for `before` (the previous lead's turn called) and
- * signals `called` as soon as it has called the store's.
- */
-function afterTurnOf(
-  store: RoutingStore,
-  before: Promise<void> | undefined,
-  called: () => void,
-): RoutingStore {
-  return new Proxy(store, {
-    get(target, property) {
-      if (property === 'takeAssignmentTurn') {
-        const inTurn: RoutingStore['takeAssignmentTurn'] = async (args) => {
-          await before;
-          const taking = target.takeAssignmentTurn(args);
-          called();
-          return taking;
-        };
-        return inTurn;
-      }
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function'
-        ? (value as (...a: unknown[]) => unknown).bind(target)
-        : value;
-    },
-  });
+/** When a lead may call for its turn (`before`), and how it says it has (`called`). */
+interface TurnOrder {
+  before: Promise<void> | undefined;
+  called: () => void;
 }
 
 async function routeLead(
   deps: ProcessInvocationDeps,
   token: string,
   lead: InvocationPayload['leads'][number],
+  order: TurnOrder,
 ): Promise<SsfsCallbackRecord> {
   if (lead.invalid !== undefined) {
     return failure(
@@ -154,20 +130,24 @@ async function routeLead(
     : deps.agents;
   try {
     const routed = !direct && deps.routing !== undefined;
-    const assigned = await assignAgent(
-      {
-        store: deps.store,
-        clock: deps.clock,
-        agents,
-        repeatWindowMs: deps.repeatWindowMs,
-        ...(routed ? { routing: deps.routing } : {}),
-      },
-      {
-        key,
-        source: 'ssfs',
-        ...(routed ? { lead: (await deps.leadFields?.(lead.id)) ?? {} } : {}),
-      },
-    );
+    const assignDeps = {
+      store: deps.store,
+      clock: deps.clock,
+      agents,
+      repeatWindowMs: deps.repeatWindowMs,
+      ...(routed ? { routing: deps.routing } : {}),
+    };
+    const plan = await planAssignment(assignDeps, {
+      key,
+      source: 'ssfs',
+      ...(routed ? { lead: (await deps.leadFields?.(lead.id)) ?? {} } : {}),
+    });
+    // The reads above run side by side with the other leads'; the turn waits for the lead
+    // before it, so the rotation follows the batch.
+    await order.before;
+    const taking = takeAssignment(assignDeps, plan);
+    order.called();
+    const assigned = await taking;
     return success(
       lead.id,
       assigned.agentName,
