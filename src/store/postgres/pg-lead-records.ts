@@ -5,6 +5,7 @@ import { storedLeadSchema, type LeadUpsert, type StoredLead } from '../../record
 import { copyJsonValue, NOT_JSON } from '../json-value.js';
 import { normalizeEmail } from '../lead-index.js';
 import type { LeadStore, WriteOptions } from '../types.js';
+import { LeadUpsertBatcher } from './pg-lead-upserts.js';
 import { inTransaction, queryRows, type Queryable } from './pg-pool.js';
 
 export interface LeadChanges {
@@ -29,7 +30,11 @@ const leadEnvelopeSchema = storedLeadSchema.omit({ fields: true });
  * a deleted id never comes back, a delete wins over an upsert of the same batch.
  */
 export class PgLeadRecords implements LeadStore {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly upserts: LeadUpsertBatcher;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.upserts = new LeadUpsertBatcher(pool, (db, leads) => upsertLeads(db, leads));
+  }
 
   async getLead(id: number): Promise<StoredLead | undefined> {
     const rows = await queryRows<LeadRow>(
@@ -74,9 +79,18 @@ export class PgLeadRecords implements LeadStore {
     return rows.map((row) => Number(row.id));
   }
 
-  /** One transaction, durable at COMMIT: `durability` has nothing to defer here. */
+  /**
+   * One transaction, durable at COMMIT: `durability` has nothing to defer here. Upserts alone
+   * are one statement (its own transaction), and concurrent calls share one (pg-lead-upserts.ts):
+   * a webhook's upsert costs a share of a round trip and of a WAL flush, not BEGIN, INSERT and
+   * COMMIT of its own.
+   */
   async applyLeadChanges(changes: LeadChanges, _options?: WriteOptions): Promise<void> {
     const parsed = parseLeadChanges(changes);
+    if (parsed.deletes.length === 0) {
+      if (parsed.upserts.length > 0) await this.upserts.add(parsed.upserts);
+      return;
+    }
     await inTransaction(this.pool, 'a lead change', (client) => applyParsed(client, parsed));
   }
 }
@@ -96,7 +110,23 @@ export function parseLeadChanges(changes: LeadChanges): ParsedLeadChanges {
 
 /** Applies validated changes inside the caller's transaction; answers how many leads went. */
 export async function applyParsed(db: Queryable, changes: ParsedLeadChanges): Promise<number> {
-  const upserts = lastWins(changes.upserts);
+  await upsertLeads(db, changes.upserts);
+  if (changes.deletes.length === 0) return 0;
+  const ids = changes.deletes.map(String);
+  const removed = await db.query('DELETE FROM leads WHERE id = ANY($1::bigint[])', [ids]);
+  await db.query(
+    'INSERT INTO deleted_leads (id) SELECT unnest($1::bigint[]) ON CONFLICT (id) DO NOTHING',
+    [ids],
+  );
+  return removed.rowCount ?? 0;
+}
+
+/**
+ * One statement: an older observation is ignored, a deleted id never comes back. Rows go in id
+ * order, so two such statements running at once lock shared ids in the same order (no deadlock).
+ */
+async function upsertLeads(db: Queryable, leads: StoredLead[]): Promise<void> {
+  const upserts = lastWins(leads).sort((a, b) => a.id - b.id);
   if (upserts.length > 0) {
     const batch = upserts.map((lead) => ({
       id: lead.id,
@@ -118,14 +148,6 @@ export async function applyParsed(db: Queryable, changes: ParsedLeadChanges): Pr
       [JSON.stringify(batch)],
     );
   }
-  if (changes.deletes.length === 0) return 0;
-  const ids = changes.deletes.map(String);
-  const removed = await db.query('DELETE FROM leads WHERE id = ANY($1::bigint[])', [ids]);
-  await db.query(
-    'INSERT INTO deleted_leads (id) SELECT unnest($1::bigint[]) ON CONFLICT (id) DO NOTHING',
-    [ids],
-  );
-  return removed.rowCount ?? 0;
 }
 
 /**
