@@ -219,8 +219,11 @@ async function seedMeetings(b: Bench, free: Map<string, string[]>, now: number) 
   }
   const chosen = pairs.slice(0, MEETINGS);
   if (chosen.length < MEETINGS) throw new Error(`only ${chosen.length} free slots to seed`);
-  for (let i = 0; i < chosen.length; i += 200) {
-    const batch = chosen.slice(i, i + 200);
+  // The JSON file shares its writes among concurrent calls (group commit); PostgreSQL's pool
+  // (10 connections) would only queue 200 at once past its connection timeout.
+  const perBatch = b.postgres === undefined ? 200 : 20;
+  for (let i = 0; i < chosen.length; i += perBatch) {
+    const batch = chosen.slice(i, i + perBatch);
     await Promise.all(
       batch.map(({ agentId, start }, k) =>
         bookMeeting(b.meetings.booking, { ...bookingBody(start, `seed-${i + k}`), agentId }),

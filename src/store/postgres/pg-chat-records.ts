@@ -163,11 +163,10 @@ export class PgChatRecords implements ChatStore {
   }
 
   private async readRevision(): Promise<number> {
-    const rows = await queryRows<{ revision: number }>(
-      this.pool,
-      'the chat revision read',
-      'SELECT revision::float8 AS revision FROM chat_state WHERE id = 1',
-    );
+    const rows = await queryRows<{ revision: number }>(this.pool, 'the chat revision read', {
+      name: 'chat_revision',
+      text: 'SELECT revision::float8 AS revision FROM chat_state WHERE id = 1',
+    });
     return rows[0]?.revision ?? 0;
   }
 
@@ -201,7 +200,10 @@ export class PgChatRecords implements ChatStore {
     const rows = await queryRows<{ key: string; email: string }>(
       this.pool,
       'a visitor lookup',
-      'SELECT key, email FROM visitor_links WHERE key = ANY($1::text[])',
+      {
+        name: 'visitor_links_by_key',
+        text: 'SELECT key, email FROM visitor_links WHERE key = ANY($1::text[])',
+      },
       [keys],
     );
     for (const key of keys) {

@@ -40,7 +40,10 @@ export class PgLeadRecords implements LeadStore {
     const rows = await queryRows<LeadRow>(
       this.pool,
       'a lead read',
-      'SELECT id, fields, observed_at, source FROM leads WHERE id = $1',
+      {
+        name: 'lead_by_id',
+        text: 'SELECT id, fields, observed_at, source FROM leads WHERE id = $1',
+      },
       [id],
     );
     return rows[0] === undefined ? undefined : toLead(rows[0]);
@@ -52,8 +55,11 @@ export class PgLeadRecords implements LeadStore {
     const rows = await queryRows<LeadRow>(
       this.pool,
       'a lead lookup',
-      `SELECT id, fields, observed_at, source FROM leads WHERE email_lower = $1
-       ORDER BY observed_at DESC, id DESC`,
+      {
+        name: 'leads_by_email',
+        text: `SELECT id, fields, observed_at, source FROM leads WHERE email_lower = $1
+               ORDER BY observed_at DESC, id DESC`,
+      },
       [normalized],
     );
     return rows.map(toLead);
