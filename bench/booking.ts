@@ -450,6 +450,7 @@ async function main(): Promise<void> {
     const listed = performance.now();
     const free = await listFreeSlots(b, agents, now);
     const seeding = performance.now();
+    const listing = ((seeding - listed) / 1000).toFixed(1);
     const taken = await seedMeetings(b, free, now);
     const seconds = (t: number) => ((performance.now() - t) / 1000).toFixed(1);
     const { bookable, contended, agentsFree } = pooledFree(free, taken, now);
@@ -457,7 +458,7 @@ async function main(): Promise<void> {
     const storeName = postgres === undefined ? 'JSON store' : `PostgreSQL (${postgres.label})`;
     console.log(
       `${storeName}: ${AGENTS} agents on the local calendar (${ZONES.slice(0, AGENTS).join(', ')}), ` +
-        `free slots listed ${WEEKS} weeks ahead in ${seconds(listed)} s, ${taken.size} meetings ` +
+        `free slots listed ${WEEKS} weeks ahead in ${listing} s, ${taken.size} meetings ` +
         `booked in ${seconds(seeding)} s (${mb(store.sizeBytes())}), ${bookable.length} left; ` +
         `${SECONDS} s per route and phase, ${CONNECTIONS} connections, turns of ${TURN.seconds} s`,
     );
