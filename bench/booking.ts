@@ -24,9 +24,16 @@
  * the machine runs, the CPU ratio (bare's CPU per call / the route's, main thread only) is the
  * one the route would reach with a core to itself. At saturation the latency is mostly queueing.
  *
+ * With BENCH_STORE=postgres the service gets DATABASE_URL (BENCH_DATABASE_URL, or a database of
+ * the run's own, created and dropped: pg-kit.ts), so every booking is its PostgreSQL
+ * transactions (the hold's exclusion constraint, then the confirmation with its outbox item);
+ * the JSON file's write counts do not apply. To see that a booking's CPU does not grow with the
+ * meetings kept, run it at BENCH_MEETINGS=2000 and 50000 with the same agents and weeks (50,000
+ * need 100,000 free slots: BENCH_AGENTS=20 BENCH_WEEKS=130).
+ *
  * Env: BENCH_AGENTS (5), BENCH_MEETINGS (2000), BENCH_SECONDS (10 per route and phase),
- * BENCH_CONNECTIONS (20), BENCH_LIGHT_CONNECTIONS (2), BENCH_CONTENDED (100), BENCH_WEEKS (52).
- * No targets: the ratios are printed as they are.
+ * BENCH_CONNECTIONS (20), BENCH_LIGHT_CONNECTIONS (2), BENCH_CONTENDED (100), BENCH_WEEKS (52),
+ * BENCH_STORE (json|postgres, json). No targets: the ratios are printed as they are.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -44,6 +51,7 @@ import type { SlotsResponse } from '../src/meetings/booking-contract.js';
 import { agentInputSchema, type Agent } from '../src/records/meeting-contract.js';
 import { createService, type Service } from '../src/service.js';
 import { drive, env, fmt, listen, pct, summarise, type Figures, type Target } from './bench-kit.js';
+import { benchDatabase, memoryMb, storeKind, type BenchDatabase } from './pg-kit.js';
 
 const AGENTS = env('BENCH_AGENTS', 5);
 const MEETINGS = env('BENCH_MEETINGS', 2_000);
@@ -154,6 +162,8 @@ interface Bench {
   bare: string;
   /** Whole-document writes of the store so far, and their time. */
   writes: { count: number; ms: number };
+  /** Set when the store is PostgreSQL. */
+  postgres: BenchDatabase | undefined;
 }
 
 interface Phase {
@@ -209,8 +219,11 @@ async function seedMeetings(b: Bench, free: Map<string, string[]>, now: number) 
   }
   const chosen = pairs.slice(0, MEETINGS);
   if (chosen.length < MEETINGS) throw new Error(`only ${chosen.length} free slots to seed`);
-  for (let i = 0; i < chosen.length; i += 200) {
-    const batch = chosen.slice(i, i + 200);
+  // The JSON file shares its writes among concurrent calls (group commit); PostgreSQL's pool
+  // (10 connections) would only queue 200 at once past its connection timeout.
+  const perBatch = b.postgres === undefined ? 200 : 20;
+  for (let i = 0; i < chosen.length; i += perBatch) {
+    const batch = chosen.slice(i, i + perBatch);
     await Promise.all(
       batch.map(({ agentId, start }, k) =>
         bookMeeting(b.meetings.booking, { ...bookingBody(start, `seed-${i + k}`), agentId }),
@@ -321,14 +334,18 @@ async function measureBooking(b: Bench, bookable: string[]): Promise<Phase> {
   const count = b.writes.count - writes.count;
   const after = (await b.store.listMeetings()).length;
   const writeMs = (b.writes.ms - writes.ms) / Math.max(1, count);
+  const written =
+    b.postgres === undefined
+      ? `${f.calls} booked with ${count} store writes (${(count / f.calls).toFixed(2)} a booking ` +
+        `for its 2 durable changes, ${writeMs.toFixed(0)} ms each)`
+      : `${f.calls} booked, each its own PostgreSQL transactions`;
   return {
     rows: [row('bare POST', base.f), row('POST /chat/meetings', f, base)],
     summary:
       `booking: ${f.rps.toFixed(0)} bookings/s, ${pct(f.rps / base.f.rps)} of bare POST ` +
       `(${pct(base.f.cpuUs / f.cpuUs)} by CPU); turns ` +
       `${runs.booking.map((r) => r.rps.toFixed(0)).join(', ')}/s${ranOut ? ', free slots ran out' : ''}; ` +
-      `${f.calls} booked with ${count} store writes (${(count / f.calls).toFixed(2)} a booking ` +
-      `for its 2 durable changes, ${writeMs.toFixed(0)} ms each); store ${before.meetings} -> ` +
+      `${written}; ${(f.cpuUs / 1000).toFixed(2)} ms CPU a booking (main thread); store ${before.meetings} -> ` +
       `${after} meetings, ${mb(before.bytes)} -> ${mb(b.store.sizeBytes())}`,
   };
 }
@@ -389,9 +406,13 @@ async function main(): Promise<void> {
     },
   });
   const names = Array.from({ length: AGENTS }, (_, i) => agentOf(i, 0));
+  const kind = storeKind();
+  if (kind === 'memory') throw new Error('bench:booking: BENCH_STORE=json or postgres');
+  const postgres = kind === 'postgres' ? await benchDatabase() : undefined;
   const service = await createService(
     loadConfig({
       DATA_FILE: join(dir, 'store.json'),
+      ...(postgres === undefined ? {} : { DATABASE_URL: postgres.url }),
       PUBLIC_BASE_URL: 'http://127.0.0.1',
       SYNC_ENABLED: 'false',
       SANDBOX_PORT: '0',
@@ -421,18 +442,23 @@ async function main(): Promise<void> {
     for (const agent of agents) await store.saveAgent(agent);
     const apps = await startApps(service.app);
     closers.push(apps.chat.close, apps.bare.close);
-    const b: Bench = { dir, store, meetings, chat: apps.chat.url, bare: apps.bare.url, writes };
+    const b: Bench = {
+      ...{ dir, store, meetings, chat: apps.chat.url, bare: apps.bare.url, writes },
+      postgres,
+    };
 
     const listed = performance.now();
     const free = await listFreeSlots(b, agents, now);
     const seeding = performance.now();
+    const listing = ((seeding - listed) / 1000).toFixed(1);
     const taken = await seedMeetings(b, free, now);
     const seconds = (t: number) => ((performance.now() - t) / 1000).toFixed(1);
     const { bookable, contended, agentsFree } = pooledFree(free, taken, now);
     heap.push([`${MEETINGS} meetings`, heapMb()]);
+    const storeName = postgres === undefined ? 'JSON store' : `PostgreSQL (${postgres.label})`;
     console.log(
-      `JSON store: ${AGENTS} agents on the local calendar (${ZONES.slice(0, AGENTS).join(', ')}), ` +
-        `free slots listed ${WEEKS} weeks ahead in ${seconds(listed)} s, ${taken.size} meetings ` +
+      `${storeName}: ${AGENTS} agents on the local calendar (${ZONES.slice(0, AGENTS).join(', ')}), ` +
+        `free slots listed ${WEEKS} weeks ahead in ${listing} s, ${taken.size} meetings ` +
         `booked in ${seconds(seeding)} s (${mb(store.sizeBytes())}), ${bookable.length} left; ` +
         `${SECONDS} s per route and phase, ${CONNECTIONS} connections, turns of ${TURN.seconds} s`,
     );
@@ -451,10 +477,12 @@ async function main(): Promise<void> {
       `free/busy cache ${JSON.stringify(cache)}` +
       (cache.misses === 0 ? ' (local calendars have no busy times to fetch: never cached)' : '');
     console.log([...slots.rows, ...booking.rows].join('\n'));
-    console.log([slots.summary, booking.summary, contention.summary, memory].join('\n'));
+    const rss = `rss ${memoryMb().rss.toFixed(0)} MB at the end`;
+    console.log([slots.summary, booking.summary, contention.summary, memory, rss].join('\n'));
   } finally {
     for (const close of closers) close();
     await service.stop();
+    await postgres?.drop();
     await rm(dir, { recursive: true, force: true });
   }
   if (!pass) process.exitCode = 1;

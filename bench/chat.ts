@@ -20,14 +20,23 @@
  * Phase 2, latency: BENCH_LIGHT_CONNECTIONS connections (default 2) sending back to back, so a
  * request rarely waits for another: what a visitor waits for.
  *
+ * With BENCH_STORE=postgres the store is PostgreSQL (BENCH_DATABASE_URL, or a database of the
+ * run's own, created and dropped: pg-kit.ts), the leads written straight into the table by the
+ * server (not through the store, which is not what is measured), and one more baseline:
+ * POST /bare-query parses the same body and does the one indexed query a lookup must make
+ * (SELECT ... FROM leads WHERE email_lower = $1, the visitor's email, on a pool of its own of
+ * the store's size) and answers the row; the known visitors' resolve is compared with it too.
+ * After the runs: the process's RSS and heap (the leads stay in the database).
+ *
  * Env: BENCH_LEADS (100000), BENCH_LINKED (2000), BENCH_SECONDS (10 per route and phase),
- * BENCH_CONNECTIONS (20), BENCH_LIGHT_CONNECTIONS (2). Targets: >= 70% of the bare route's
- * throughput; resolve p99 < 10 ms.
+ * BENCH_CONNECTIONS (20), BENCH_LIGHT_CONNECTIONS (2), BENCH_STORE (json|postgres, json).
+ * Targets: >= 70% of the bare route's throughput; resolve p99 < 10 ms.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
+import pg from 'pg';
 import type { Audience, Card, Dialogue, DialogueContent } from '../src/records/chat-contract.js';
 import { createChatPublicRoutes } from '../src/chat/chat-public-routes.js';
 import { createMunchkinLookup, type MunchkinLookup } from '../src/chat/munchkin-lookup.js';
@@ -35,9 +44,10 @@ import { createDefaultConfiguration } from '../src/chat/default-configuration.js
 import { systemClock } from '../src/deps.js';
 import { createErrorHandler } from '../src/http/error-handler.js';
 import { silentLogger } from '../src/logger.js';
-import { createJsonFileStore, type LowdbStore } from '../src/store/index.js';
-import type { LeadUpsert } from '../src/store/types.js';
+import { createJsonFileStore } from '../src/store/index.js';
+import type { LeadUpsert, Store } from '../src/store/types.js';
 import { drive, env, fmt, listen, pct, summarise, type Figures, type Target } from './bench-kit.js';
+import { memoryMb, openBenchPostgres, seedLeadsInDatabase, storeKind } from './pg-kit.js';
 
 const LEADS = env('BENCH_LEADS', 100_000);
 const LINKED = Math.min(env('BENCH_LINKED', 2_000), LEADS);
@@ -165,10 +175,14 @@ async function warmCookies(): Promise<MunchkinLookup> {
   return munchkin;
 }
 
-async function seed(store: LowdbStore): Promise<void> {
-  for (let id = 1; id <= LEADS; id += 1000) {
-    const ids = Array.from({ length: Math.min(1000, LEADS - id + 1) }, (_, i) => id + i);
-    await store.applyLeadChanges({ upserts: ids.map(seedLead) });
+async function seed(store: Store, pool: pg.Pool | undefined): Promise<void> {
+  if (pool !== undefined) {
+    await seedLeadsInDatabase(pool, { from: 1, to: LEADS, observedAt: systemClock.now() - 60_000 });
+  } else {
+    for (let id = 1; id <= LEADS; id += 1000) {
+      const ids = Array.from({ length: Math.min(1000, LEADS - id + 1) }, (_, i) => id + i);
+      await store.applyLeadChanges({ upserts: ids.map(seedLead) });
+    }
   }
   await store.saveChatConfiguration({
     ...createDefaultConfiguration(),
@@ -193,17 +207,51 @@ module.exports = (req) => {
 };
 `;
 
-/* ----------------------------------- measuring ------------------------------------ */
+/* ----------------------------------- baselines ----------------------------------- */
+
+function bareApp(pool: pg.Pool | undefined): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/bare', (_req, res) => res.json({ ok: true }));
+  app.post('/bare', express.json({ limit: '8kb' }), (req, res) => {
+    if (typeof req.body !== 'object' || req.body === null) throw new Error('no JSON body');
+    res.json({ ok: true });
+  });
+  if (pool === undefined) return app;
+  // The least a known visitor's lookup must do: the body parsed, one indexed query, the row back.
+  app.post('/bare-query', express.json({ limit: '8kb' }), (req, res, next) => {
+    const cookie = String((req.body as { visitor?: { mktoTrk?: unknown } }).visitor?.mktoTrk);
+    const email = emailOf(leadIdOf(Number(cookie.slice(cookie.lastIndexOf('-') + 1))));
+    pool
+      .query('SELECT id, fields, observed_at, source FROM leads WHERE email_lower = $1', [email])
+      .then(({ rows }) => {
+        if (rows.length !== 1) throw new Error(`bare-query: ${rows.length} leads for ${email}`);
+        res.json({ ok: true, lead: rows[0] });
+      })
+      .catch(next);
+  });
+  return app;
+}
 
 /* ------------------------------------- main ------------------------------------- */
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-chat-'));
-  const store = await createJsonFileStore({ file: join(dir, 'store.json') });
+  const kind = storeKind();
+  if (kind === 'memory') throw new Error('bench:chat: BENCH_STORE=json or postgres');
+  const postgres = kind === 'postgres' ? await openBenchPostgres() : undefined;
+  const store: Store =
+    postgres?.store ?? (await createJsonFileStore({ file: join(dir, 'store.json') }));
+  // The baseline's own pool, as large as the store's (createPostgresStore's default, 10).
+  const barePool =
+    postgres === undefined
+      ? undefined
+      : new pg.Pool({ connectionString: postgres.database.url, max: 10 });
   const closers: Array<() => void> = [];
   try {
     const seedStart = performance.now();
-    await seed(store);
+    await seed(store, postgres?.store.pool);
+    await postgres?.store.refreshSize();
     const seeded = ((performance.now() - seedStart) / 1000).toFixed(1);
 
     const chatApp = express();
@@ -219,15 +267,8 @@ async function main(): Promise<void> {
     });
     chatApp.use('/chat', routes);
     chatApp.use(createErrorHandler(silentLogger));
-    const bareApp = express();
-    bareApp.disable('x-powered-by');
-    bareApp.get('/bare', (_req, res) => res.json({ ok: true }));
-    bareApp.post('/bare', express.json({ limit: '8kb' }), (req, res) => {
-      if (typeof req.body !== 'object' || req.body === null) throw new Error('no JSON body');
-      res.json({ ok: true });
-    });
     const chat = await listen(chatApp);
-    const bare = await listen(bareApp);
+    const bare = await listen(bareApp(barePool));
     closers.push(chat.close, bare.close);
 
     const config = await fetch(`${chat.url}/chat/config`, { headers: { origin: SITE } });
@@ -276,6 +317,19 @@ async function main(): Promise<void> {
         status: 200,
         setupRequest: knownHook,
       },
+      ...(barePool === undefined
+        ? []
+        : [
+            {
+              name: 'bare POST + indexed query',
+              url: bare.url,
+              method: 'POST' as const,
+              path: '/bare-query',
+              headers: post,
+              status: 200,
+              setupRequest: knownHook,
+            },
+          ]),
       {
         name: 'POST /chat/resolve known',
         url: chat.url,
@@ -297,8 +351,10 @@ async function main(): Promise<void> {
     ];
     const byName = (name: string) => targets.find((t) => t.name === name)!;
 
+    const storeName =
+      postgres === undefined ? 'JSON store' : `PostgreSQL store (${postgres.database.label})`;
     console.log(
-      `JSON store: ${await store.countLeads()} leads (${(store.sizeBytes() / 1e6).toFixed(1)} MB), ` +
+      `${storeName}: ${await store.countLeads()} leads (${(store.sizeBytes() / 1e6).toFixed(1)} MB), ` +
         `${LINKED} linked visitors, ${DIALOGUES.length} dialogues, seeded in ${seeded} s; ` +
         `config document ${documentBytes} bytes`,
     );
@@ -322,7 +378,7 @@ async function main(): Promise<void> {
       const rpsRatio = f.rps / base.rps;
       const cpuRatio = base.cpuUs / f.cpuUs;
       const ratios =
-        target.name === baseName
+        target.name === baseName || target.name === 'bare POST + indexed query'
           ? ''
           : `   ${pct(rpsRatio)} of ${baseName} by req/s, ${pct(cpuRatio)} by CPU per call`;
       console.log(`${target.name.padEnd(30)} ${fmt(f)}${ratios}`);
@@ -333,19 +389,46 @@ async function main(): Promise<void> {
         );
       }
     }
+    if (barePool !== undefined) {
+      // The issue's baseline for a lookup on PostgreSQL: a bare POST doing one indexed query.
+      const base = summary('bare POST + indexed query');
+      const f = summary('POST /chat/resolve known');
+      const [rpsRatio, cpuRatio] = [f.rps / base.rps, base.cpuUs / f.cpuUs];
+      const ok = rpsRatio >= 0.7 ? 'meets' : 'MISSES';
+      console.log(
+        `${'POST /chat/resolve known'.padEnd(30)} ${pct(rpsRatio)} of bare POST + indexed query ` +
+          `by req/s, ${pct(cpuRatio)} by CPU per call`,
+      );
+      verdicts.push(
+        `POST /chat/resolve known: ${pct(rpsRatio)} (req/s) / ${pct(cpuRatio)} (CPU) of bare POST ` +
+          `+ indexed query: ${ok} >= 70% (req/s)`,
+      );
+    }
 
     console.log(`latency: ${SECONDS} s per route, ${LIGHT_CONNECTIONS} connections back to back`);
-    for (const name of ['bare POST', 'POST /chat/resolve known', 'POST /chat/resolve anonymous']) {
+    const light = [
+      'bare POST',
+      ...(barePool === undefined ? [] : ['bare POST + indexed query']),
+      'POST /chat/resolve known',
+      'POST /chat/resolve anonymous',
+    ];
+    for (const name of light) {
       const f = await drive(byName(name), { seconds: SECONDS }, LIGHT_CONNECTIONS);
       console.log(`${name.padEnd(30)} ${fmt(f)}`);
-      if (name !== 'bare POST') {
+      if (name.startsWith('POST /chat/')) {
         verdicts.push(`${name}: p99 ${f.p99} ms ${f.p99 < 10 ? 'meets' : 'MISSES'} < 10 ms`);
       }
     }
     console.log(verdicts.join('\n'));
+    const memory = memoryMb();
+    console.log(
+      `memory after the runs: rss ${memory.rss.toFixed(0)} MB, heap used ` +
+        `${memory.heapUsed.toFixed(0)} MB (${await store.countLeads()} leads in the ${kind} store)`,
+    );
   } finally {
     for (const close of closers) close();
-    await store.close();
+    await barePool?.end();
+    await (postgres?.close() ?? store.close());
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -12,7 +12,8 @@
  *
  * Env: BENCH_LEADS (100000), BENCH_CHANGES (20000), BENCH_WINDOW_MS (2000), BENCH_RATE (100),
  * BENCH_CONCURRENCY (10), BENCH_LATENCY_MS (window x 300 / 20000), BENCH_CHANGE_SPAN_S (3600),
- * BENCH_STORE (json|memory, json).
+ * BENCH_STORE (json|memory|postgres, json; postgres: BENCH_DATABASE_URL, or a database of the
+ * run's own, created and dropped: pg-kit.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,7 @@ import { createMarketoSandbox } from '../src/sandbox/index.js';
 import { createJsonFileStore, createMemoryStore } from '../src/store/index.js';
 import type { Store } from '../src/store/types.js';
 import { runLeadSync } from '../src/sync/lead-sync.js';
+import { memoryMb, openBenchPostgres, storeKind } from './pg-kit.js';
 
 const env = (key: string, fallback: number) => Number(process.env[key] ?? fallback);
 const LEADS = env('BENCH_LEADS', 100_000);
@@ -62,10 +64,13 @@ async function main(): Promise<void> {
   });
   const server = await sandbox.listen(0, '127.0.0.1');
   const dir = await mkdtemp(join(tmpdir(), 'bench-sync-'));
+  const kind = storeKind();
+  const postgres = kind === 'postgres' ? await openBenchPostgres() : undefined;
   const store: Store =
-    process.env.BENCH_STORE === 'memory'
+    postgres?.store ??
+    (kind === 'memory'
       ? createMemoryStore()
-      : await createJsonFileStore({ file: join(dir, 'store.json') });
+      : await createJsonFileStore({ file: join(dir, 'store.json') }));
   const marketo = createMarketoClient({
     baseUrl: server.url,
     clientId: 'sandbox-client',
@@ -97,7 +102,8 @@ async function main(): Promise<void> {
   const ratio = LATENCY_MS / WINDOW_MS / REAL_LATENCY_RATIO;
   console.log(
     `bench:sync  ${LEADS.toLocaleString()} leads, budget ${RATE} calls / ${WINDOW_MS} ms (+${MARGIN_MS} ms margin), ` +
-      `${CONCURRENCY} concurrent, store ${process.env.BENCH_STORE ?? 'json'}\n` +
+      `${CONCURRENCY} concurrent, store ${kind}` +
+      `${postgres === undefined ? '' : ` (database ${postgres.database.label})`}\n` +
       `sandbox latency ${LATENCY_MS} ms a call: ${ratio.toFixed(2)} x Marketo's real ratio ` +
       `(300 ms a call against 100 calls / 20 s)`,
   );
@@ -174,10 +180,13 @@ async function main(): Promise<void> {
       `(to its last durable write) divided by it; "while calling": over the span Marketo sees calls, ` +
       `first arrival to last answer. The incremental run pages its change window in sub-windows at once.`,
   );
+  await postgres?.store.refreshSize();
+  const memory = memoryMb();
   console.log(
-    `store: ${(store.sizeBytes() / 1e6).toFixed(1)} MB, ${(await store.countLeads()).toLocaleString()} leads`,
+    `store: ${(store.sizeBytes() / 1e6).toFixed(1)} MB, ${(await store.countLeads()).toLocaleString()} leads; ` +
+      `this process (sandbox included): rss ${memory.rss.toFixed(0)} MB, heap ${memory.heapUsed.toFixed(0)} MB`,
   );
-  await store.close();
+  await (postgres?.close() ?? store.close());
   await server.close();
   await rm(dir, { recursive: true, force: true });
 }

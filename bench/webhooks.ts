@@ -18,8 +18,13 @@
  * autocannon runs in a worker thread (its `workers` option), so the load generator does not
  * share the server's thread; its per-request hook must then be a file, written to the temp dir.
  *
- * Env: BENCH_LEADS (10000), BENCH_SECONDS (10), BENCH_CONNECTIONS (20), BENCH_STORE (json|memory,
- * json; memory shows the route's own cost without the journal's fsynced appends).
+ * With BENCH_STORE=postgres the store is PostgreSQL (BENCH_DATABASE_URL, or a database of the
+ * run's own, created and dropped: pg-kit.ts), the leads seeded by the server; each 200 comes
+ * after the upsert's COMMIT, durable as the server's synchronous_commit and fsync say (printed).
+ *
+ * Env: BENCH_LEADS (10000), BENCH_SECONDS (10), BENCH_CONNECTIONS (20), BENCH_STORE
+ * (json|memory|postgres, json; memory shows the route's own cost without the journal's fsynced
+ * appends).
  * Targets: webhook throughput >= 70% of the bare route's, webhook p99 < 25 ms.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -35,14 +40,15 @@ import { createErrorHandler } from '../src/http/error-handler.js';
 import { createLogger, silentLogger } from '../src/logger.js';
 import { DEMO_AGENTS, toRoutingAgents } from '../src/routing/routing-agents.js';
 import { createJsonFileStore, createMemoryStore } from '../src/store/index.js';
-import type { LeadUpsert } from '../src/store/types.js';
+import type { LeadUpsert, Store } from '../src/store/types.js';
 import { createMarketoWebhookRoutes } from '../webhooks/marketo/index.js';
 import { env, mainThreadCpuMs, median } from './bench-kit.js';
+import { memoryMb, openBenchPostgres, seedLeadsInDatabase, storeKind } from './pg-kit.js';
 
 const LEADS = env('BENCH_LEADS', 10_000);
 const SECONDS = env('BENCH_SECONDS', 10);
 const CONNECTIONS = env('BENCH_CONNECTIONS', 20);
-const STORE = process.env['BENCH_STORE'] ?? 'json';
+const STORE = storeKind();
 const SECRET = 'bench-webhook-secret-0123456789';
 
 /** A lead as the sync stores it: 14 default SYNC_FIELDS. */
@@ -200,14 +206,22 @@ async function main(): Promise<void> {
       },
     },
   });
-  const store =
-    STORE === 'memory'
+  const postgres = STORE === 'postgres' ? await openBenchPostgres() : undefined;
+  const store: Store =
+    postgres?.store ??
+    (STORE === 'memory'
       ? createMemoryStore()
-      : await createJsonFileStore({ file: join(dir, 'store.json'), logger: storeLogger });
+      : await createJsonFileStore({ file: join(dir, 'store.json'), logger: storeLogger }));
   try {
-    for (let id = 1; id <= LEADS; id += 1000) {
-      const ids = Array.from({ length: Math.min(1000, LEADS - id + 1) }, (_, i) => id + i);
-      await store.applyLeadChanges({ upserts: ids.map(seedLead) });
+    if (postgres !== undefined) {
+      const observedAt = systemClock.now() - 60_000;
+      await seedLeadsInDatabase(postgres.store.pool, { from: 1, to: LEADS, observedAt });
+      await postgres.store.refreshSize();
+    } else {
+      for (let id = 1; id <= LEADS; id += 1000) {
+        const ids = Array.from({ length: Math.min(1000, LEADS - id + 1) }, (_, i) => id + i);
+        await store.applyLeadChanges({ upserts: ids.map(seedLead) });
+      }
     }
     const webhookApp = express();
     webhookApp.use(
@@ -233,8 +247,14 @@ async function main(): Promise<void> {
     const webhook = await listen(webhookApp);
     const bare = await listen(bareApp);
 
+    const durability =
+      postgres === undefined
+        ? ''
+        : ` (database ${postgres.database.label}; synchronous_commit ` +
+          `${await setting(postgres.store.pool, 'synchronous_commit')}, fsync ` +
+          `${await setting(postgres.store.pool, 'fsync')})`;
     console.log(
-      `${STORE} store: ${await store.countLeads()} leads, ${(store.sizeBytes() / 1e6).toFixed(1)} MB; ` +
+      `${STORE} store${durability}: ${await store.countLeads()} leads, ${(store.sizeBytes() / 1e6).toFixed(1)} MB; ` +
         `${SECONDS} s per route with ${CONNECTIONS} connections, in rounds of 2 s, after a warm-up`,
     );
     await drive(bare.url, '/bare', setupRequest, 2);
@@ -262,19 +282,33 @@ async function main(): Promise<void> {
         `CPU-time ratio ${((result.bare.cpuUs / result.webhook.cpuUs) * 100).toFixed(0)}%; ` +
         `webhook p99 ${result.webhook.p99} ms (target < 25 ms)`,
     );
+    await postgres?.store.refreshSize();
+    const disk =
+      postgres === undefined
+        ? `; during ${result.webhook.calls} webhook calls ${result.writes.appends} journal appends ` +
+          `(fsynced) and ${result.writes.whole} whole-document writes (checkpoints; the flush ` +
+          'after each round aside)'
+        : `; ${result.webhook.calls} webhook calls, each acknowledged after its COMMIT`;
+    const memory = memoryMb();
     console.log(
       `event loop delay during the webhook rounds: p99 ${result.loop.p99.toFixed(1)} ms (median round), ` +
         `max ${result.loop.max.toFixed(1)} ms; store after: ${await store.countLeads()} leads, ` +
-        `${(store.sizeBytes() / 1e6).toFixed(1)} MB; during ${result.webhook.calls} webhook ` +
-        `calls ${result.writes.appends} journal appends (fsynced) and ${result.writes.whole} ` +
-        'whole-document writes (checkpoints; the flush after each round aside)',
+        `${(store.sizeBytes() / 1e6).toFixed(1)} MB${disk}; rss ${memory.rss.toFixed(0)} MB`,
     );
     webhook.server.close();
     bare.server.close();
   } finally {
-    await store.close();
+    await (postgres?.close() ?? store.close());
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+async function setting(
+  pool: { query: (text: string) => Promise<{ rows: unknown[] }> },
+  name: string,
+) {
+  const { rows } = await pool.query(`SHOW ${name}`);
+  return String(Object.values(rows[0] as Record<string, unknown>)[0]);
 }
 
 main().catch((error: unknown) => {

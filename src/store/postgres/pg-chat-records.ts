@@ -30,6 +30,7 @@ import {
   refuseVersionChange,
 } from './pg-chat-writes.js';
 import { inTransaction, queryRows } from './pg-pool.js';
+import { SharedRead } from './pg-shared-read.js';
 
 const recordArgsSchema = z.object({
   event: chatEventSchema,
@@ -61,6 +62,9 @@ interface StatsRow {
  * window alone bounds them) nor a size threshold before visitor links are swept.
  */
 export class PgChatRecords implements ChatStore {
+  /** Read on every widget call: concurrent callers share one query (pg-shared-read.ts). */
+  private readonly revision = new SharedRead(() => this.readRevision());
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly enqueueOutbox: EnqueueOutboxIn,
@@ -89,7 +93,7 @@ export class PgChatRecords implements ChatStore {
         'UPDATE chat_state SET revision = revision + 1, configuration = $1::jsonb WHERE id = 1',
         [JSON.stringify(configuration)],
       );
-    });
+    }).finally(() => this.revision.invalidate());
   }
 
   async listDialogues(): Promise<Dialogue[]> {
@@ -136,7 +140,7 @@ export class PgChatRecords implements ChatStore {
         [dialogue.id, JSON.stringify(dialogue)],
       );
       if (visible) await bumpRevision(client);
-    });
+    }).finally(() => this.revision.invalidate());
   }
 
   /** Deletes the dialogue and its counters (ON DELETE CASCADE). */
@@ -151,15 +155,18 @@ export class PgChatRecords implements ChatStore {
       if (existing === undefined) return false;
       if (existing.published !== null) await bumpRevision(client);
       return true;
-    });
+    }).finally(() => this.revision.invalidate());
   }
 
-  async chatRevision(): Promise<number> {
-    const rows = await queryRows<{ revision: number }>(
-      this.pool,
-      'the chat revision read',
-      'SELECT revision::float8 AS revision FROM chat_state WHERE id = 1',
-    );
+  chatRevision(): Promise<number> {
+    return this.revision.get();
+  }
+
+  private async readRevision(): Promise<number> {
+    const rows = await queryRows<{ revision: number }>(this.pool, 'the chat revision read', {
+      name: 'chat_revision',
+      text: 'SELECT revision::float8 AS revision FROM chat_state WHERE id = 1',
+    });
     return rows[0]?.revision ?? 0;
   }
 
@@ -193,7 +200,10 @@ export class PgChatRecords implements ChatStore {
     const rows = await queryRows<{ key: string; email: string }>(
       this.pool,
       'a visitor lookup',
-      'SELECT key, email FROM visitor_links WHERE key = ANY($1::text[])',
+      {
+        name: 'visitor_links_by_key',
+        text: 'SELECT key, email FROM visitor_links WHERE key = ANY($1::text[])',
+      },
       [keys],
     );
     for (const key of keys) {

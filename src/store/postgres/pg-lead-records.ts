@@ -3,6 +3,7 @@ import type { LeadChangesOutcome, LeadUpsert, StoredLead } from '../../records/l
 import { normalizeEmail } from '../lead-index.js';
 import { parseLeadDeleteId, parseLeadUpsert, type ParsedLeadUpsert } from '../lead-records.js';
 import type { LeadStore, WriteOptions } from '../types.js';
+import { LeadUpsertBatcher, type UpsertResult } from './pg-lead-upserts.js';
 import { inTransaction, queryRows, type Queryable } from './pg-pool.js';
 
 export interface LeadChanges {
@@ -25,13 +26,20 @@ interface LeadRow {
  * its fields over the stored ones.
  */
 export class PgLeadRecords implements LeadStore {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly upserts: LeadUpsertBatcher;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.upserts = new LeadUpsertBatcher(pool, upsertRounds);
+  }
 
   async getLead(id: number): Promise<StoredLead | undefined> {
     const rows = await queryRows<LeadRow>(
       this.pool,
       'a lead read',
-      'SELECT id, fields, observed_at, source FROM leads WHERE id = $1',
+      {
+        name: 'lead_by_id',
+        text: 'SELECT id, fields, observed_at, source FROM leads WHERE id = $1',
+      },
       [id],
     );
     return rows[0] === undefined ? undefined : toLead(rows[0]);
@@ -43,8 +51,11 @@ export class PgLeadRecords implements LeadStore {
     const rows = await queryRows<LeadRow>(
       this.pool,
       'a lead lookup',
-      `SELECT id, fields, observed_at, source FROM leads WHERE email_lower = $1
-       ORDER BY observed_at DESC, id DESC`,
+      {
+        name: 'leads_by_email',
+        text: `SELECT id, fields, observed_at, source FROM leads WHERE email_lower = $1
+               ORDER BY observed_at DESC, id DESC`,
+      },
       [normalized],
     );
     return rows.map(toLead);
@@ -70,12 +81,21 @@ export class PgLeadRecords implements LeadStore {
     return rows.map((row) => Number(row.id));
   }
 
-  /** One transaction, durable at COMMIT: `durability` has nothing to defer here. */
+  /**
+   * Durable when it resolves: `durability` has nothing to defer here. With deletes, one
+   * transaction. Upserts alone are autocommit statements, and concurrent calls share them
+   * (pg-lead-upserts.ts): a webhook's merge costs a share of a round trip and of a WAL flush, not
+   * BEGIN, INSERT and COMMIT of its own.
+   */
   async applyLeadChanges(
     changes: LeadChanges,
     _options?: WriteOptions,
   ): Promise<LeadChangesOutcome> {
     const parsed = parseLeadChanges(changes);
+    if (parsed.deletes.length === 0) {
+      if (parsed.upserts.length === 0) return { created: [], ignored: [] };
+      return outcomeOf(parsed.upserts, await this.upserts.add(parsed.upserts));
+    }
     return inTransaction(this.pool, 'a lead change', async (client) => {
       const { outcome } = await applyParsedChanges(client, parsed);
       return outcome;
@@ -147,7 +167,24 @@ export async function applyParsedChanges(
   db: Queryable,
   changes: ParsedLeadChanges,
 ): Promise<{ deleted: number; outcome: LeadChangesOutcome }> {
-  const results = new Array<'created' | 'updated' | 'ignored'>(changes.upserts.length);
+  const outcome = outcomeOf(changes.upserts, await upsertRounds(db, changes.upserts));
+  if (changes.deletes.length === 0) return { deleted: 0, outcome };
+  const ids = changes.deletes.map(String);
+  const removed = await db.query('DELETE FROM leads WHERE id = ANY($1::bigint[])', [ids]);
+  await db.query(
+    'INSERT INTO deleted_leads (id) SELECT unnest($1::bigint[]) ON CONFLICT (id) DO NOTHING',
+    [ids],
+  );
+  return { deleted: removed.rowCount ?? 0, outcome };
+}
+
+/** What each upsert did, by position. */
+export async function upsertRounds(
+  db: Queryable,
+  upserts: readonly ParsedLeadUpsert[],
+): Promise<UpsertResult[]> {
+  const changes = { upserts };
+  const results = new Array<UpsertResult>(changes.upserts.length);
   for (const round of rounds(changes.upserts)) {
     // Plain and merging upserts of a round touch different ids: two statements, in any order.
     for (const merge of [false, true]) {
@@ -165,19 +202,19 @@ export async function applyParsedChanges(
       }
     }
   }
+  return results;
+}
+
+function outcomeOf(
+  upserts: readonly ParsedLeadUpsert[],
+  results: readonly UpsertResult[],
+): LeadChangesOutcome {
   const outcome: LeadChangesOutcome = { created: [], ignored: [] };
-  changes.upserts.forEach(({ lead }, position) => {
+  upserts.forEach(({ lead }, position) => {
     if (results[position] === 'created') outcome.created.push(lead.id);
     if (results[position] === 'ignored') outcome.ignored.push(lead.id);
   });
-  if (changes.deletes.length === 0) return { deleted: 0, outcome };
-  const ids = changes.deletes.map(String);
-  const removed = await db.query('DELETE FROM leads WHERE id = ANY($1::bigint[])', [ids]);
-  await db.query(
-    'INSERT INTO deleted_leads (id) SELECT unnest($1::bigint[]) ON CONFLICT (id) DO NOTHING',
-    [ids],
-  );
-  return { deleted: removed.rowCount ?? 0, outcome };
+  return outcome;
 }
 
 /**

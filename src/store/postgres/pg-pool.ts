@@ -38,15 +38,27 @@ export function createPgPool(options: PgPoolOptions): pg.Pool {
   return pool;
 }
 
+/**
+ * A statement read on every widget call or webhook: named, so each connection parses and plans
+ * it once (the server shares the machine's cores with the service). Named statements list their
+ * columns (never `*`), so a migration adding a column does not change their result type.
+ */
+export interface HotStatement {
+  name: string;
+  text: string;
+}
+
 /** One query outside a transaction (reads), its errors mapped (pg-errors.ts). */
 export async function queryRows<R extends pg.QueryResultRow>(
   db: Queryable,
   what: string,
-  text: string,
+  text: string | HotStatement,
   values: unknown[] = [],
 ): Promise<R[]> {
   try {
-    const result = await db.query<R>(text, values);
+    const result = await db.query<R>(
+      typeof text === 'string' ? { text, values } : { ...text, values },
+    );
     return result.rows;
   } catch (error) {
     throw mapPgError(error, what);
