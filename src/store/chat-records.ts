@@ -1,20 +1,19 @@
 import { isDeepStrictEqual } from 'node:util';
-import { z } from 'zod';
 import {
   chatConfigurationSchema,
-  chatEventSchema,
   type ChatConfiguration,
   type Dialogue,
   type DialogueStats,
 } from '../records/chat-contract.js';
-import { ConflictError, StoreError } from '../errors.js';
+import { StoreError } from '../errors.js';
 import { copyJsonValue, NOT_JSON } from './json-value.js';
 import { normalizeEmail } from './lead-index.js';
 import type { Changed } from './document-db.js';
-import { dialogueStatsSchema, storedDialogueSchema } from './chat-document.js';
+import { storedDialogueSchema } from './chat-document.js';
 import { deepFreeze } from './document-snapshot.js';
 import type { OutboxRecords } from './outbox-records.js';
 import { refuseInvalid } from './record-validation.js';
+import { recordChatEventSchema, refuseVersionChange } from './store-arguments.js';
 import type { StoreDocument } from './store-document.js';
 import type { ChatStore } from './types.js';
 
@@ -49,17 +48,6 @@ const ZERO_STATS: DialogueStats = Object.freeze({
 });
 
 const STAT_NAMES = Object.keys(ZERO_STATS) as Array<keyof DialogueStats>;
-
-const recordArgsSchema = z.object({
-  event: chatEventSchema,
-  now: z.number(),
-  counters: dialogueStatsSchema.partial(),
-  visitorEmail: z.string().trim().toLowerCase().pipe(z.email().max(254)).optional(),
-  // Items are validated by the outbox records, before anything changes.
-  outbox: z.array(z.unknown()).optional(),
-  hold: z.unknown().optional(),
-  release: z.function().optional(),
-});
 
 /**
  * The chat collections: the configuration and the revision (`doc.chat`, one frozen value
@@ -164,7 +152,7 @@ export class ChatRecords {
    * and the visitor links, all in this one mutation, so in one durable write.
    */
   recordEvent(input: RecordChatEventArgs): Changed<boolean> {
-    const args = refuseInvalid(recordArgsSchema, input, 'chat event');
+    const args = refuseInvalid(recordChatEventSchema, input, 'chat event');
     const { event, now } = args;
     const key = `${event.conversationId}:${event.eventId}`;
     if (this.doc.chatEventIds.has(key)) return { result: false, changed: false };
@@ -241,27 +229,5 @@ export class ChatRecords {
 
   private bumpRevision(): void {
     this.doc.chat = deepFreeze({ ...this.doc.chat, revision: this.doc.chat.revision + 1 });
-  }
-}
-
-function refuseVersionChange(
-  stored: NonNullable<Dialogue['published']>,
-  next: Dialogue['published'],
-  id: string,
-): void {
-  const conflict = (why: string) =>
-    new ConflictError(
-      'DIALOGUE_VERSION_CONFLICT',
-      `Dialogue ${id} was not saved: ${why}. Published version ${stored.version} may be in use by visitors.`,
-    );
-  if (next === null) throw conflict('a published dialogue cannot become unpublished');
-  if (next.version < stored.version) {
-    throw conflict(`version ${next.version} is older than the stored version ${stored.version}`);
-  }
-  if (
-    next.version === stored.version &&
-    (next.publishedAt !== stored.publishedAt || !isDeepStrictEqual(next.content, stored.content))
-  ) {
-    throw conflict(`version ${next.version} is already published with other content`);
   }
 }

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { AppError, ConflictError } from '../errors.js';
 import { isActiveMeeting, meetingSchema, type Meeting } from '../records/meeting-contract.js';
 import type { Changed } from './document-db.js';
@@ -12,22 +11,9 @@ import type {
 } from './meeting-store-types.js';
 import type { OutboxRecords } from './outbox-records.js';
 import { refuseInvalid } from './record-validation.js';
+import { holdMeetingSchema } from './store-arguments.js';
 import { validRotation } from './routing-records.js';
 import type { StoreDocument } from './store-document.js';
-
-const slotProbeSchema = z.object({
-  agentId: z.string(),
-  start: z.number(),
-  end: z.number(),
-  bufferAfterMs: z.number().nonnegative(),
-  excludeId: z.string().optional(),
-});
-const holdArgsSchema = z.object({
-  idempotencyKey: z.string().min(1).optional(),
-  visitorEmail: z.string(),
-  now: z.number(),
-  probes: z.array(slotProbeSchema),
-});
 
 /**
  * Meetings in the store document (agents, routing rules and OAuth states: agent-records.ts).
@@ -128,7 +114,7 @@ export class MeetingRecords {
    * error the decision throws) leaves the document as it was.
    */
   hold<T>(args: HoldMeetingArgs<T>): Changed<T> {
-    refuseInvalid(holdArgsSchema, args, 'hold');
+    refuseInvalid(holdMeetingSchema, args, 'hold');
     const key = args.idempotencyKey;
     const replayId = key === undefined ? undefined : this.byIdempotencyKey.get(key);
     const overlapping = new Set<string>();

@@ -3,15 +3,19 @@ import type { Ids } from '../deps.js';
 import { StoreError } from '../errors.js';
 import type { Changed } from './document-db.js';
 import { deepFreeze } from './document-snapshot.js';
-import { copyJsonValue, NOT_JSON } from './json-value.js';
 import { refuseInvalid } from './record-validation.js';
-import type { StoreDocument } from './store-document.js';
 import {
-  outboxStatusSchema,
-  type NewOutboxItem,
-  type OutboxItem,
-  type OutboxStore,
-} from './types.js';
+  claimOutboxSchema,
+  completeOutboxSchema,
+  enqueueOutboxSchema,
+  failOutboxSchema,
+  listOutboxSchema,
+  replayOutboxSchema,
+  withJsonPayload,
+  type ValidNewOutboxItem,
+} from './store-arguments.js';
+import type { StoreDocument } from './store-document.js';
+import { type NewOutboxItem, type OutboxItem, type OutboxStore } from './types.js';
 
 type ClaimArgs = Parameters<OutboxStore['claimOutbox']>[0];
 type CompleteArgs = Parameters<OutboxStore['completeOutbox']>[0];
@@ -21,42 +25,6 @@ type Enqueued = { item: OutboxItem; created: boolean };
 
 /** Longer error texts are cut: an HTML error page per retry would bloat the document. */
 export const MAX_OUTBOX_ERROR_CHARS = 2_000;
-
-const epochMs = z.number();
-const newItemSchema = z.object({
-  kind: z.string().min(1),
-  dedupeKey: z.string().min(1),
-  payload: z.unknown(),
-  nextAttemptAt: epochMs.optional(),
-});
-const enqueueSchema = z.object({ items: z.array(newItemSchema), now: epochMs });
-const claimSchema = z.object({
-  now: epochMs,
-  limit: z.number().int().nonnegative(),
-  leaseMs: z.number().positive(),
-  kinds: z.array(z.string()).optional(),
-});
-const completeSchema = z.object({
-  id: z.string(),
-  leaseToken: z.string(),
-  now: epochMs,
-  followUps: z.array(newItemSchema).optional(),
-});
-const failSchema = z.object({
-  id: z.string(),
-  leaseToken: z.string(),
-  now: epochMs,
-  error: z.string(),
-  retryAt: epochMs.optional(),
-  dead: z.boolean().optional(),
-  followUps: z.array(newItemSchema).optional(),
-});
-const replaySchema = z.object({ id: z.string(), now: epochMs });
-const listSchema = z.object({
-  status: outboxStatusSchema.optional(),
-  kind: z.string().optional(),
-  limit: z.number().int().nonnegative().optional(),
-});
 
 /**
  * The outbox collection (`doc.outbox`, frozen items by id) and an index of dedupe keys built
@@ -93,7 +61,7 @@ export class OutboxRecords {
 
   /** Newest first: by `createdAt` descending, the later enqueued first among equals. */
   list(input: ListFilter = {}): OutboxItem[] {
-    const filter = refuseInvalid(listSchema, input, 'outbox filter');
+    const filter = refuseInvalid(listOutboxSchema, input, 'outbox filter');
     const items = oldestFirst(
       [...this.doc.outbox.values()].filter(
         (item) =>
@@ -105,8 +73,8 @@ export class OutboxRecords {
   }
 
   enqueue(items: NewOutboxItem[], now: number): Changed<Enqueued[]> {
-    const args = refuseInvalid(enqueueSchema, { items, now }, 'outbox items');
-    const fresh = args.items.map((item, position) => freezeNewItem(item, position, 'item'));
+    const args = refuseInvalid(enqueueOutboxSchema, { items, now }, 'outbox items');
+    const fresh = args.items.map((item, position) => withJsonPayload(item, position, 'item'));
     const result = fresh.map((item) => this.insert(item, args.now));
     return { result, changed: result.some((entry) => entry.created) };
   }
@@ -116,7 +84,7 @@ export class OutboxRecords {
    * `kinds` when given (so `kinds: []` claims nothing). Nothing due means no write at all.
    */
   claim(input: ClaimArgs): Changed<OutboxItem[]> {
-    const args = refuseInvalid(claimSchema, input, 'outbox claim');
+    const args = refuseInvalid(claimOutboxSchema, input, 'outbox claim');
     const kinds = args.kinds === undefined ? undefined : new Set(args.kinds);
     const due = [...this.doc.outbox.values()].filter(
       (item) =>
@@ -145,8 +113,10 @@ export class OutboxRecords {
    * deliver the item a second time.
    */
   complete(input: CompleteArgs): Changed<boolean> {
-    const args = refuseInvalid(completeSchema, input, 'outbox completion');
-    const followUps = (args.followUps ?? []).map((item, i) => freezeNewItem(item, i, 'follow-up'));
+    const args = refuseInvalid(completeOutboxSchema, input, 'outbox completion');
+    const followUps = (args.followUps ?? []).map((item, i) =>
+      withJsonPayload(item, i, 'follow-up'),
+    );
     const item = this.leased(args.id, args.leaseToken);
     if (item === undefined) return { result: false, changed: false };
     this.replace({ ...withoutLease(item), status: 'done', doneAt: args.now, updatedAt: args.now });
@@ -159,8 +129,10 @@ export class OutboxRecords {
    * enqueued in the same mutation; fenced as `complete`.
    */
   fail(input: FailArgs): Changed<boolean> {
-    const args = refuseInvalid(failSchema, input, 'outbox failure');
-    const followUps = (args.followUps ?? []).map((item, i) => freezeNewItem(item, i, 'follow-up'));
+    const args = refuseInvalid(failOutboxSchema, input, 'outbox failure');
+    const followUps = (args.followUps ?? []).map((item, i) =>
+      withJsonPayload(item, i, 'follow-up'),
+    );
     const item = this.leased(args.id, args.leaseToken);
     if (item === undefined) return { result: false, changed: false };
     const lastError = args.error.slice(0, MAX_OUTBOX_ERROR_CHARS);
@@ -178,7 +150,7 @@ export class OutboxRecords {
    * one try before the attempt cap sends it back. `lastError` stays, as history.
    */
   replay(id: string, now: number): Changed<boolean> {
-    const args = refuseInvalid(replaySchema, { id, now }, 'outbox replay');
+    const args = refuseInvalid(replayOutboxSchema, { id, now }, 'outbox replay');
     const item = this.doc.outbox.get(args.id);
     if (item?.status !== 'dead') return { result: false, changed: false };
     this.replace({
@@ -193,7 +165,7 @@ export class OutboxRecords {
 
   /** Deletes done items with `doneAt < before`; their dedupe keys become free again. */
   prune(before: number): Changed<number> {
-    const cutoff = refuseInvalid(epochMs, before, 'outbox prune time');
+    const cutoff = refuseInvalid(z.number(), before, 'outbox prune time');
     let count = 0;
     for (const item of this.doc.outbox.values()) {
       if (item.status !== 'done' || item.doneAt === undefined || item.doneAt >= cutoff) continue;
@@ -211,7 +183,7 @@ export class OutboxRecords {
     return item;
   }
 
-  private insert(item: FrozenNewItem, now: number): Enqueued {
+  private insert(item: ValidNewOutboxItem, now: number): Enqueued {
     const existing = this.find(item.dedupeKey);
     if (existing !== undefined) return { item: existing, created: false };
     const id = this.ids.next();
@@ -240,21 +212,6 @@ export class OutboxRecords {
     this.doc.outbox.set(frozen.id, frozen);
     return frozen;
   }
-}
-
-type FrozenNewItem = z.output<typeof newItemSchema>;
-
-/** A validated new item whose payload is a frozen deep copy, or STORE_INVALID_RECORD. */
-function freezeNewItem(item: FrozenNewItem, position: number, what: string): FrozenNewItem {
-  const payload = copyJsonValue(item.payload);
-  if (payload === NOT_JSON) {
-    throw new StoreError(
-      'STORE_INVALID_RECORD',
-      `Invalid outbox ${what} refused, nothing written: #${position} (${item.dedupeKey}): ` +
-        'payload is not a JSON value',
-    );
-  }
-  return { ...item, payload };
 }
 
 function withoutLease(item: OutboxItem): Omit<OutboxItem, 'lease'> {

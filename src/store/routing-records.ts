@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { StoreError } from '../errors.js';
 import { assignmentSchema, type Assignment } from '../records/assignment.js';
 import { rotationStateSchema, type RotationState } from '../records/rotation.js';
@@ -6,10 +5,9 @@ import { routingSettingsSchema, type RoutingSettings } from '../records/routing-
 import type { Changed } from './document-db.js';
 import { deepFreeze } from './document-snapshot.js';
 import { refuseInvalid } from './record-validation.js';
+import { assignmentTurnSchema } from './store-arguments.js';
 import type { StoreDocument } from './store-document.js';
 import type { AssignmentDecision, AssignmentFacts } from './types.js';
-
-const turnArgsSchema = z.object({ key: z.string().min(1), keepSince: z.number() });
 
 /** No sweep of old assignments below this many. */
 const MIN_ASSIGNMENTS_BEFORE_PRUNE = 1_000;
@@ -76,7 +74,7 @@ export class RoutingRecords {
    * the decision throws) leaves the document as it was.
    */
   takeTurn<T>(args: AssignmentTurnArgs<T>): Changed<T> {
-    refuseInvalid(turnArgsSchema, args, 'assignment turn');
+    refuseInvalid(assignmentTurnSchema, args, 'assignment turn');
     const previous = this.get(args.key);
     const decision = args.decide({ rotation: this.doc.routing, previous });
     const assignment =

@@ -1,15 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import type pg from 'pg';
-import { z } from 'zod';
 import { StoreError } from '../../errors.js';
 import {
   chatConfigurationSchema,
-  chatEventSchema,
   type ChatConfiguration,
   type Dialogue,
   type DialogueStats,
 } from '../../records/chat-contract.js';
-import { dialogueStatsSchema, storedDialogueSchema } from '../chat-document.js';
+import { storedDialogueSchema } from '../chat-document.js';
 import {
   EVENT_DEDUPE_WINDOW_MS,
   VISITOR_LINK_RETENTION_MS,
@@ -21,26 +19,10 @@ import { normalizeEmail } from '../lead-index.js';
 import { refuseInvalid } from '../record-validation.js';
 import type { ChatStore } from '../types.js';
 import type { EnqueueOutboxIn } from './pg-outbox-records.js';
-import {
-  addCounters,
-  asJson,
-  bumpRevision,
-  holdValue,
-  lockChatState,
-  refuseVersionChange,
-} from './pg-chat-writes.js';
+import { addCounters, asJson, bumpRevision, holdValue, lockChatState } from './pg-chat-writes.js';
+import { recordChatEventSchema, refuseVersionChange } from '../store-arguments.js';
 import { inTransaction, queryRows } from './pg-pool.js';
 import { SharedRead } from './pg-shared-read.js';
-
-const recordArgsSchema = z.object({
-  event: chatEventSchema,
-  now: z.number(),
-  counters: dialogueStatsSchema.partial(),
-  visitorEmail: z.string().trim().toLowerCase().pipe(z.email().max(254)).optional(),
-  outbox: z.array(z.unknown()).optional(),
-  hold: z.unknown().optional(),
-  release: z.function().optional(),
-});
 
 interface StatsRow {
   triggered: string;
@@ -218,7 +200,7 @@ export class PgChatRecords implements ChatStore {
    * counters and the visitor links in the same transaction (chat-records.ts recordEvent).
    */
   async recordChatEvent(input: RecordChatEventArgs): Promise<boolean> {
-    const args = refuseInvalid(recordArgsSchema, input, 'chat event');
+    const args = refuseInvalid(recordChatEventSchema, input, 'chat event');
     const { event, now } = args;
     const hold = input.hold === undefined ? undefined : copyJsonValue(input.hold);
     if (hold === NOT_JSON) throw new StoreError('STORE_INVALID_RECORD', 'held value is not JSON');

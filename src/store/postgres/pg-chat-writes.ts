@@ -1,6 +1,4 @@
-import { isDeepStrictEqual } from 'node:util';
-import { ConflictError } from '../../errors.js';
-import type { ChatConfiguration, Dialogue, DialogueStats } from '../../records/chat-contract.js';
+import type { ChatConfiguration, DialogueStats } from '../../records/chat-contract.js';
 import {
   EVENT_DEDUPE_WINDOW_MS,
   MAX_HELD_CONVERSATIONS,
@@ -82,26 +80,4 @@ export async function addCounters(
 /** The value as jsonb will give it back (no undefined members), so comparisons hold. */
 export function asJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
-}
-
-export function refuseVersionChange(
-  stored: NonNullable<Dialogue['published']>,
-  next: Dialogue['published'],
-  id: string,
-): void {
-  const conflict = (why: string) =>
-    new ConflictError(
-      'DIALOGUE_VERSION_CONFLICT',
-      `Dialogue ${id} was not saved: ${why}. Published version ${stored.version} may be in use by visitors.`,
-    );
-  if (next === null) throw conflict('a published dialogue cannot become unpublished');
-  if (next.version < stored.version) {
-    throw conflict(`version ${next.version} is older than the stored version ${stored.version}`);
-  }
-  if (
-    next.version === stored.version &&
-    (next.publishedAt !== stored.publishedAt || !isDeepStrictEqual(next.content, stored.content))
-  ) {
-    throw conflict(`version ${next.version} is already published with other content`);
-  }
 }

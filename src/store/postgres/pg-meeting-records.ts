@@ -1,5 +1,4 @@
 import type { Pool } from 'pg';
-import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import {
   meetingSchema,
@@ -18,6 +17,7 @@ import type {
   SlotProbe,
 } from '../meeting-store-types.js';
 import { refuseInvalid } from '../record-validation.js';
+import { holdMeetingSchema } from '../store-arguments.js';
 import { PgMeetingAgents } from './pg-meeting-agents.js';
 import {
   agentMeetings,
@@ -39,22 +39,6 @@ import {
   readRoutingSettings,
   saveRotation,
 } from './pg-routing-records.js';
-
-/** A hold's own arguments, refused as the lowdb store refuses them (meeting-records.ts). */
-const holdArgsSchema = z.object({
-  idempotencyKey: z.string().min(1).optional(),
-  visitorEmail: z.string(),
-  now: z.number(),
-  probes: z.array(
-    z.object({
-      agentId: z.string(),
-      start: z.number(),
-      end: z.number(),
-      bufferAfterMs: z.number().nonnegative(),
-      excludeId: z.string().optional(),
-    }),
-  ),
-});
 
 /**
  * Agents, routing rules, OAuth states and meetings in PostgreSQL. A hold, a give-back and a
@@ -151,7 +135,7 @@ export class PgMeetingRecords implements MeetingStores {
   }
 
   async holdMeeting<T>(args: HoldMeetingArgs<T>): Promise<T> {
-    refuseInvalid(holdArgsSchema, args, 'hold');
+    refuseInvalid(holdMeetingSchema, args, 'hold');
     return inRotationOrder(this.pool, () => this.hold(args));
   }
 

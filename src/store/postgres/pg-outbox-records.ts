@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type pg from 'pg';
 import type { Ids } from '../../deps.js';
 import { StoreError } from '../../errors.js';
@@ -6,22 +7,16 @@ import { MAX_OUTBOX_ERROR_CHARS } from '../outbox-records.js';
 import { refuseInvalid } from '../record-validation.js';
 import type { OutboxStore } from '../types.js';
 import {
-  claimSchema,
-  COLUMNS,
-  completeSchema,
-  copyAll,
-  copyPayload,
-  enqueueSchema,
-  epochMs,
-  failSchema,
-  listSchema,
-  OLDEST_FIRST,
-  prefixed,
-  replaySchema,
-  toItem,
-  type OutboxRow,
-  type ValidItem,
-} from './pg-outbox-rows.js';
+  claimOutboxSchema,
+  completeOutboxSchema,
+  enqueueOutboxSchema,
+  failOutboxSchema,
+  listOutboxSchema,
+  replayOutboxSchema,
+  withJsonPayload,
+  type ValidNewOutboxItem,
+} from '../store-arguments.js';
+import { COLUMNS, OLDEST_FIRST, prefixed, toItem, type OutboxRow } from './pg-outbox-rows.js';
 import { inTransaction, queryRows, type Queryable } from './pg-pool.js';
 
 type ClaimArgs = Parameters<OutboxStore['claimOutbox']>[0];
@@ -51,22 +46,22 @@ export class PgOutboxRecords implements OutboxStore {
 
   /** For other records' transactions (chat events, meetings). */
   readonly enqueueIn: EnqueueOutboxIn = async (client, items, now) => {
-    const args = refuseInvalid(enqueueSchema, { items, now }, 'outbox items');
-    const fresh = args.items.map((item, position) => copyPayload(item, position, 'item'));
+    const args = refuseInvalid(enqueueOutboxSchema, { items, now }, 'outbox items');
+    const fresh = args.items.map((item, position) => withJsonPayload(item, position, 'item'));
     const result: Enqueued[] = [];
     for (const item of fresh) result.push(await this.insert(client, item, args.now));
     return result;
   };
 
   async enqueueOutbox(items: NewOutboxItem[], now: number): Promise<Enqueued[]> {
-    refuseInvalid(enqueueSchema, { items, now }, 'outbox items');
+    refuseInvalid(enqueueOutboxSchema, { items, now }, 'outbox items');
     return inTransaction(this.pool, 'an outbox enqueue', (client) =>
       this.enqueueIn(client, items, now),
     );
   }
 
   async claimOutbox(input: ClaimArgs): Promise<OutboxItem[]> {
-    const args = refuseInvalid(claimSchema, input, 'outbox claim');
+    const args = refuseInvalid(claimOutboxSchema, input, 'outbox claim');
     if (args.limit === 0 || args.kinds?.length === 0) return [];
     return inTransaction(this.pool, 'an outbox claim', async (client) => {
       const due = await client.query<{ id: string }>(
@@ -98,8 +93,10 @@ export class PgOutboxRecords implements OutboxStore {
 
   /** A late outcome whose lease expired but was not taken over is accepted, as in lowdb. */
   async completeOutbox(input: CompleteArgs): Promise<boolean> {
-    const args = refuseInvalid(completeSchema, input, 'outbox completion');
-    const followUps = copyAll(args.followUps);
+    const args = refuseInvalid(completeOutboxSchema, input, 'outbox completion');
+    const followUps = (args.followUps ?? []).map((item, i) =>
+      withJsonPayload(item, i, 'follow-up'),
+    );
     return inTransaction(this.pool, 'an outbox completion', async (client) => {
       const done = await client.query(
         `UPDATE outbox_items SET status = 'done', done_at = $3, updated_at = $3,
@@ -114,8 +111,10 @@ export class PgOutboxRecords implements OutboxStore {
   }
 
   async failOutbox(input: FailArgs): Promise<boolean> {
-    const args = refuseInvalid(failSchema, input, 'outbox failure');
-    const followUps = copyAll(args.followUps);
+    const args = refuseInvalid(failOutboxSchema, input, 'outbox failure');
+    const followUps = (args.followUps ?? []).map((item, i) =>
+      withJsonPayload(item, i, 'follow-up'),
+    );
     const lastError = args.error.slice(0, MAX_OUTBOX_ERROR_CHARS);
     return inTransaction(this.pool, 'an outbox failure', async (client) => {
       const failed = await client.query(
@@ -141,7 +140,7 @@ export class PgOutboxRecords implements OutboxStore {
 
   /** Back to pending with attempts reset (outbox-records.ts says why); lastError stays. */
   async replayOutbox(id: string, now: number): Promise<boolean> {
-    const args = refuseInvalid(replaySchema, { id, now }, 'outbox replay');
+    const args = refuseInvalid(replayOutboxSchema, { id, now }, 'outbox replay');
     const rows = await queryRows(
       this.pool,
       'an outbox replay',
@@ -175,7 +174,7 @@ export class PgOutboxRecords implements OutboxStore {
 
   /** Newest first: createdAt descending, the later enqueued first among equals. */
   async listOutbox(input: ListFilter = {}): Promise<OutboxItem[]> {
-    const filter = refuseInvalid(listSchema, input, 'outbox filter');
+    const filter = refuseInvalid(listOutboxSchema, input, 'outbox filter');
     const rows = await queryRows<OutboxRow>(
       this.pool,
       'an outbox list',
@@ -189,7 +188,7 @@ export class PgOutboxRecords implements OutboxStore {
 
   /** Deletes done items with doneAt < before; their dedupe keys become free again. */
   async pruneOutbox(before: number): Promise<number> {
-    const cutoff = refuseInvalid(epochMs, before, 'outbox prune time');
+    const cutoff = refuseInvalid(z.number(), before, 'outbox prune time');
     const rows = await queryRows(
       this.pool,
       'an outbox prune',
@@ -203,7 +202,11 @@ export class PgOutboxRecords implements OutboxStore {
    * The existing item for a known dedupe key (created: false), else a new one. ON CONFLICT
    * DO NOTHING waits for a concurrent insert of the same key and then yields to it.
    */
-  private async insert(client: Queryable, item: ValidItem, now: number): Promise<Enqueued> {
+  private async insert(
+    client: Queryable,
+    item: ValidNewOutboxItem,
+    now: number,
+  ): Promise<Enqueued> {
     const id = this.ids.next();
     const inserted = await client
       .query<OutboxRow>(

@@ -1,44 +1,7 @@
-import { z } from 'zod';
-import { StoreError } from '../../errors.js';
-import { outboxStatusSchema, type OutboxItem } from '../../records/outbox-item.js';
+import { type OutboxItem } from '../../records/outbox-item.js';
 import { deepFreeze } from '../document-snapshot.js';
-import { copyJsonValue, NOT_JSON } from '../json-value.js';
 
-/** The outbox's arguments as validated (outbox-records.ts's schemas) and its rows as items. */
-
-export const epochMs = z.number();
-export const newItemSchema = z.object({
-  kind: z.string().min(1),
-  dedupeKey: z.string().min(1),
-  payload: z.unknown(),
-  nextAttemptAt: epochMs.optional(),
-});
-export type ValidItem = z.output<typeof newItemSchema>;
-export const enqueueSchema = z.object({ items: z.array(newItemSchema), now: epochMs });
-export const claimSchema = z.object({
-  now: epochMs,
-  limit: z.number().int().nonnegative(),
-  leaseMs: z.number().positive(),
-  kinds: z.array(z.string()).optional(),
-});
-export const followUpsSchema = z.array(newItemSchema).optional();
-export const completeSchema = z.object({
-  id: z.string(),
-  leaseToken: z.string(),
-  now: epochMs,
-  followUps: followUpsSchema,
-});
-export const failSchema = completeSchema.extend({
-  error: z.string(),
-  retryAt: epochMs.optional(),
-  dead: z.boolean().optional(),
-});
-export const replaySchema = z.object({ id: z.string(), now: epochMs });
-export const listSchema = z.object({
-  status: outboxStatusSchema.optional(),
-  kind: z.string().optional(),
-  limit: z.number().int().nonnegative().optional(),
-});
+/** The outbox's rows as items (its arguments are validated by ../store-arguments.ts). */
 
 export const COLUMNS = `id, kind, dedupe_key, payload, status, attempts, next_attempt_at, lease_token,
   lease_until, last_error, created_at, updated_at, done_at`;
@@ -59,23 +22,6 @@ export interface OutboxRow {
   created_at: number;
   updated_at: number;
   done_at: number | null;
-}
-
-export function copyAll(items: ValidItem[] | undefined): ValidItem[] {
-  return (items ?? []).map((item, i) => copyPayload(item, i, 'follow-up'));
-}
-
-/** The payload checked as JSON, with outbox-records.ts's refusal. */
-export function copyPayload(item: ValidItem, position: number, what: string): ValidItem {
-  const payload = copyJsonValue(item.payload);
-  if (payload === NOT_JSON) {
-    throw new StoreError(
-      'STORE_INVALID_RECORD',
-      `Invalid outbox ${what} refused, nothing written: #${position} (${item.dedupeKey}): ` +
-        'payload is not a JSON value',
-    );
-  }
-  return { ...item, payload };
 }
 
 export function prefixed(alias: string): string {

@@ -1,5 +1,4 @@
 import type { Pool, PoolClient } from 'pg';
-import { z } from 'zod';
 import { StoreError } from '../../errors.js';
 import { assignmentSchema, type Assignment } from '../../records/assignment.js';
 import { rotationStateSchema, type RotationState } from '../../records/rotation.js';
@@ -10,12 +9,10 @@ import {
 } from '../../records/routing-settings.js';
 import { deepFreeze } from '../document-snapshot.js';
 import { refuseInvalid } from '../record-validation.js';
+import { assignmentTurnSchema } from '../store-arguments.js';
 import type { AssignmentDecision, AssignmentFacts, RoutingStore } from '../types.js';
 import { inDecidingTransaction, selectData } from './pg-meeting-queries.js';
 import { queryRows, type Queryable } from './pg-pool.js';
-
-/** A turn's own arguments, refused as the lowdb store refuses them (routing-records.ts). */
-const turnArgsSchema = z.object({ key: z.string().min(1), keepSince: z.number() });
 
 /**
  * Locks the rotation's row for the rest of the transaction and returns its state (frozen).
@@ -96,7 +93,7 @@ export class PgRoutingRecords implements RoutingStore {
     keepSince: number;
     decide: (facts: AssignmentFacts) => AssignmentDecision<T>;
   }): Promise<T> {
-    refuseInvalid(turnArgsSchema, args, 'assignment turn');
+    refuseInvalid(assignmentTurnSchema, args, 'assignment turn');
     const what = `an assignment turn for ${args.key}`;
     return inRotationOrder(this.pool, () =>
       inDecidingTransaction(this.pool, what, async (client, decided) => {
