@@ -21,20 +21,39 @@ export interface LeaderElection {
  * first): the jobs run as they always did. Only stop() ends it.
  */
 export function createSoleLeader(): LeaderElection {
-  const listeners = new Set<(leader: boolean) => void>();
-  let leader = true;
-  const set = (next: boolean) => {
-    if (next === leader) return;
-    leader = next;
-    for (const listener of [...listeners]) listener(next);
+  const leadership = createLeadership(true);
+  return {
+    isLeader: leadership.isLeader,
+    onChange: leadership.onChange,
+    start: () => void leadership.set(true),
+    stop: async () => void leadership.set(false),
   };
+}
+
+/**
+ * Whether this process leads, and who hears when that changes: the part every election shares.
+ * `set` tells the listeners, at once and in order, only of a change; it answers whether there
+ * was one.
+ */
+export function createLeadership(initial: boolean): Pick<
+  LeaderElection,
+  'isLeader' | 'onChange'
+> & {
+  set(next: boolean): boolean;
+} {
+  const listeners = new Set<(leader: boolean) => void>();
+  let leader = initial;
   return {
     isLeader: () => leader,
     onChange(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
-    start: () => set(true),
-    stop: async () => set(false),
+    set(next) {
+      if (next === leader) return false;
+      leader = next;
+      for (const listener of [...listeners]) listener(next);
+      return true;
+    },
   };
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../deps.js';
 import type { Logger } from '../logger.js';
 import type { Scheduler } from '../scheduler.js';
-import type { LeaderElection } from './leader-election.js';
+import { createLeadership, type LeaderElection } from './leader-election.js';
 import type { LeaderLock } from './redis-leader-lock.js';
 
 export interface LeaseElectionOptions {
@@ -32,8 +32,7 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
   // A lease must outlive one failed check, or a single slow answer hands the jobs over.
   if (ttlMs < 2 * checkMs) throw new Error('the lease must last at least two checks');
   const logger = options.logger.child({ job: 'leader' });
-  const listeners = new Set<(leader: boolean) => void>();
-  let leader = false;
+  const leadership = createLeadership(false);
   let stopped = true;
   // After a failed renewal the key may still be ours: the next campaign reclaims it with a
   // renewal instead of waiting for it to expire.
@@ -43,15 +42,14 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
   let leaseEnd: { cancel(): void } | undefined;
 
   const set = (next: boolean, reason: string) => {
-    if (next === leader) return;
-    leader = next;
+    if (next === leadership.isLeader()) return;
     if (!next) {
       leaseEnd?.cancel();
       leaseEnd = undefined;
     }
     if (next) logger.info({ holder }, `this replica now runs the scheduled jobs: ${reason}`);
     else logger.warn({ holder }, `this replica stops the scheduled jobs: ${reason}`);
-    for (const listener of [...listeners]) listener(next);
+    leadership.set(next);
   };
 
   const hold = (sentAt: number) => {
@@ -77,7 +75,7 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
 
   const check = async () => {
     const sentAt = clock.now();
-    const wasLeader = leader;
+    const wasLeader = leadership.isLeader();
     try {
       if (wasLeader) {
         if (await withinCheck(lock.renew(holder, ttlMs))) hold(sentAt);
@@ -89,7 +87,7 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
       mayHoldKey = false;
       if (taken) hold(sentAt);
     } catch (error) {
-      if (wasLeader || leader) {
+      if (wasLeader || leadership.isLeader()) {
         mayHoldKey = true;
         logger.error({ err: error }, 'lease renewal failed');
         set(false, 'the lease could not be renewed');
@@ -110,11 +108,8 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaderElecti
   };
 
   return {
-    isLeader: () => leader,
-    onChange(listener) {
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
-    },
+    isLeader: leadership.isLeader,
+    onChange: leadership.onChange,
     start() {
       if (!stopped) return;
       stopped = false;

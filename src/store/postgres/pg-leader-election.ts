@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { LeaderElection } from '../../leader/leader-election.js';
+import { createLeadership, type LeaderElection } from '../../leader/leader-election.js';
 import type { Logger } from '../../logger.js';
 import type { Scheduler } from '../../scheduler.js';
 
@@ -32,8 +32,7 @@ export function createPgLeaderElection(options: PgLeaderElectionOptions): Leader
   const key = (options.lockKey ?? LEADER_LOCK_KEY).toString();
   const logger = options.logger.child({ job: 'leader' });
   const createClient = options.createClient ?? ((config) => new pg.Client(config));
-  const listeners = new Set<(leader: boolean) => void>();
-  let leader = false;
+  const leadership = createLeadership(false);
   let stopped = true;
   let client: pg.Client | undefined;
   let checking: Promise<void> | undefined;
@@ -41,11 +40,10 @@ export function createPgLeaderElection(options: PgLeaderElectionOptions): Leader
   let yielding = false;
 
   const set = (next: boolean, reason: string) => {
-    if (next === leader) return;
-    leader = next;
+    if (next === leadership.isLeader()) return;
     if (next) logger.info({ holder }, `this replica now runs the scheduled jobs: ${reason}`);
     else logger.warn({ holder }, `this replica stops the scheduled jobs: ${reason}`);
-    for (const listener of [...listeners]) listener(next);
+    leadership.set(next);
   };
 
   /** The session is gone or in doubt: so is the lock. The connection is ended for good. */
@@ -53,7 +51,7 @@ export function createPgLeaderElection(options: PgLeaderElectionOptions): Leader
     if (client !== lost) return;
     client = undefined;
     lost.end().catch(() => undefined);
-    if (leader) yieldTurn();
+    if (leadership.isLeader()) yieldTurn();
     set(false, reason);
   };
 
@@ -101,7 +99,7 @@ export function createPgLeaderElection(options: PgLeaderElectionOptions): Leader
   const check = async () => {
     const current = client ?? (await connect());
     try {
-      if (leader) {
+      if (leadership.isLeader()) {
         await withinCheck(current.query('SELECT 1'));
         return;
       }
@@ -133,11 +131,8 @@ export function createPgLeaderElection(options: PgLeaderElectionOptions): Leader
   };
 
   return {
-    isLeader: () => leader,
-    onChange(listener) {
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
-    },
+    isLeader: leadership.isLeader,
+    onChange: leadership.onChange,
     start() {
       if (!stopped) return;
       stopped = false;
