@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Router } from 'express';
 import { AppError } from '../errors.js';
+import { chatEventTypeSchema } from '../records/chat-contract.js';
 import { matchesIfNoneMatch } from './chat-public-document.js';
 import { escapeHtml } from '../http/html-page.js';
 
@@ -114,15 +115,7 @@ function defaultWidgetFile(): string {
 }
 
 /** Every widget event, as the widget's README documents them. */
-const EVENTS = [
-  'ready',
-  'triggered',
-  'engaged',
-  'email-given',
-  'goal-reached',
-  'meeting-booked',
-  'completed',
-];
+const EVENTS = ['ready', ...chatEventTypeSchema.options];
 
 /** Logs each `marketo-chat:*` event into #event-log; an external file, loaded before the widget. */
 const DEMO_EVENTS_SCRIPT = `(function () {
