@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import express from 'express';
 import helmet from 'helmet';
 import request from 'supertest';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createWidgetRoutes } from '../../src/chat/widget-routes.js';
 import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
 import { silentLogger } from '../../src/logger.js';
@@ -11,6 +11,15 @@ import { silentLogger } from '../../src/logger.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('widget routes', () => {
+  // The routes serve dist/widget/widget.js: build it here rather than rely on another test file
+  // having built it first (files run in any order, in parallel).
+  beforeAll(async () => {
+    const build = (await import(pathToFileURL(join(ROOT, 'scripts/build-widget.mjs')).href)) as {
+      ensureWidgetBuilt(): Promise<unknown>;
+    };
+    await build.ensureWidgetBuilt();
+  }, 60_000);
+
   const app = (widgetFile?: string) => {
     const a = express();
     a.use(helmet());
