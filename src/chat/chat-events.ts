@@ -29,7 +29,7 @@ export interface RecordedChatEvent {
 }
 
 /** The report counter each event moves (Dynamic Chat's dialogue report, marketo-facts.md §7.2). */
-const COUNTER: Record<ChatEvent['type'], keyof DialogueStats> = {
+const COUNTER: Partial<Record<ChatEvent['type'], keyof DialogueStats>> = {
   triggered: 'triggered',
   engaged: 'engaged',
   completed: 'completed',
@@ -99,7 +99,7 @@ export async function recordWidgetEvent(
   const recorded = await deps.store.recordChatEvent({
     event,
     now,
-    counters: { [COUNTER[event.type]]: 1 },
+    counters: COUNTER[event.type] === undefined ? {} : { [COUNTER[event.type]!]: 1 },
     ...(givenEmail === undefined ? {} : { visitorEmail: givenEmail }),
     ...writes,
   });

@@ -187,7 +187,15 @@ function cardTexts(card: Card): string[] {
   switch (card.type) {
     case 'question':
       return [card.text, ...card.buttons.map((b) => b.label)];
+    case 'input':
+      return card.answer.kind === 'picklist'
+        ? [card.text, ...card.answer.options.map((o) => o.label)]
+        : [card.text];
+    case 'form':
+      return [card.text, ...card.fields.map((f) => f.label)];
     case 'goal':
+    case 'condition':
+    case 'action':
       return [];
     default:
       return [card.text];
@@ -212,6 +220,8 @@ export function personalise(
 function personaliseCard(card: Card, lead: VisitorLead): Card {
   switch (card.type) {
     case 'goal':
+    case 'condition':
+    case 'action':
       return card;
     case 'question':
       return {

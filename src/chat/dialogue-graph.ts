@@ -77,6 +77,15 @@ function outgoing(card: Card, i: number): Array<{ field: string; to: string | nu
       to: button.next,
     }));
   }
+  if (card.type === 'condition') {
+    return [
+      ...card.branches.map((branch, j) => ({
+        field: `cards.${i}.branches.${j}.next`,
+        to: branch.next,
+      })),
+      { field: `cards.${i}.otherwise`, to: card.otherwise },
+    ];
+  }
   return [{ field: `cards.${i}.next`, to: card.next }];
 }
 

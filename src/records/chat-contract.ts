@@ -135,10 +135,90 @@ export const targetPagesSchema = (pattern: z.ZodType<string>) =>
     exclude: z.array(pattern).max(20),
   });
 
+/** A BCP 47 primary language with an optional region: `fr`, `de-AT`, `ja`. */
+export const languageTagSchema = z
+  .string()
+  .regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, { error: 'must be a language tag such as fr or de-AT' });
+
 const cardId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,40}$/, { error: 'card ids are 1-40 letters, digits, _ or -' });
 const text = z.string().trim().min(1).max(1000);
+
+/** A Marketo lead field's REST name (e.g. `phone`, `company`, `jobTitle`), written on capture. */
+export const leadFieldNameSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/, {
+    error: 'must be a Marketo field REST name such as phone',
+  });
+
+/**
+ * What a visitor may answer and how it is checked, in the widget and again on the server
+ * (src/chat/answer-validation.ts). Dynamic Chat's question card answer types.
+ */
+export const answerSpecSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('text'), maxLength: z.number().int().min(1).max(1000).default(255) }),
+  /** Digits with an optional leading +, spaces, dots, dashes and brackets; 6 to 15 digits. */
+  z.object({ kind: z.literal('phone') }),
+  z.object({
+    kind: z.literal('number'),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    integer: z.boolean().default(false),
+  }),
+  /** Checked like the email card: syntax and the blocked domains. */
+  z.object({ kind: z.literal('email') }),
+  z.object({
+    kind: z.literal('picklist'),
+    options: z
+      .array(
+        z.object({
+          label: z.string().trim().min(1).max(100),
+          /** What is stored and written to the field; the label when absent. */
+          value: z.string().trim().min(1).max(255).optional(),
+        }),
+      )
+      .min(1)
+      .max(50),
+  }),
+]);
+export type AnswerSpec = z.infer<typeof answerSpecSchema>;
+
+/** One field of a form card; its answer is kept under `key` (unique in the dialogue). */
+export const formFieldSchema = z.object({
+  key: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, { error: 'keys are 1-40 letters, digits, _ or -' }),
+  label: z.string().trim().min(1).max(100),
+  answer: answerSpecSchema,
+  /** The lead field the answer is written to; kept in the conversation only when absent. */
+  field: leadFieldNameSchema.optional(),
+  required: z.boolean().default(true),
+});
+export type FormField = z.infer<typeof formFieldSchema>;
+
+/**
+ * What a condition card tests. `lead`: a synced field of the visitor's lead (audience
+ * operators; only for a visitor Marketo knows by cookie, as audiences). `answer`: an answer
+ * given earlier in this conversation, by card id (input, question) or form field key.
+ * `known`: whether the visitor is a known lead.
+ */
+export const branchConditionSchema = z.discriminatedUnion('source', [
+  z.object({
+    source: z.literal('lead'),
+    field: z.string().trim().min(1).max(100),
+    operator: conditionOperatorSchema,
+    value: audienceConditionSchema.shape.value,
+  }),
+  z.object({
+    source: z.literal('answer'),
+    answer: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/),
+    operator: conditionOperatorSchema,
+    value: audienceConditionSchema.shape.value,
+  }),
+  z.object({ source: z.literal('known'), known: z.boolean() }),
+]);
+export type BranchCondition = z.infer<typeof branchConditionSchema>;
 
 export const cardSchema = z.discriminatedUnion('type', [
   z.object({ id: cardId, type: z.literal('message'), text, next: cardId.nullable() }),
@@ -156,6 +236,8 @@ export const cardSchema = z.discriminatedUnion('type', [
       )
       .min(1)
       .max(10),
+    /** The lead field the chosen button's value (or label) is written to. */
+    field: leadFieldNameSchema.optional(),
   }),
   z.object({
     id: cardId,
@@ -165,12 +247,71 @@ export const cardSchema = z.discriminatedUnion('type', [
     field: z.literal('email').default('email'),
     next: cardId.nullable(),
   }),
+  /** One typed answer (free text, phone, number, email, picklist), kept under the card id. */
+  z.object({
+    id: cardId,
+    type: z.literal('input'),
+    text,
+    answer: answerSpecSchema,
+    field: leadFieldNameSchema.optional(),
+    next: cardId.nullable(),
+  }),
+  /** A short form: several answers in one step. */
+  z.object({
+    id: cardId,
+    type: z.literal('form'),
+    text,
+    fields: z.array(formFieldSchema).min(1).max(10),
+    submitLabel: z.string().trim().min(1).max(40).default('Send'),
+    next: cardId.nullable(),
+  }),
+  /** Invisible: the first branch whose conditions hold (by its `match`) wins, else `otherwise`. */
+  z.object({
+    id: cardId,
+    type: z.literal('condition'),
+    branches: z
+      .array(
+        z.object({
+          match: z.enum(['all', 'any']),
+          conditions: z.array(branchConditionSchema).min(1).max(10),
+          next: cardId.nullable(),
+        }),
+      )
+      .min(1)
+      .max(10),
+    otherwise: cardId.nullable(),
+  }),
+  /** A document offered as a link; opening it is recorded as an activity on the lead. */
+  z.object({
+    id: cardId,
+    type: z.literal('document'),
+    text,
+    document: z.object({ title: z.string().trim().min(1).max(200), url: httpsUrl }),
+    next: cardId.nullable(),
+  }),
+  /** Invisible: a Marketo action for the visitor's lead, through the outbox. */
+  z.object({
+    id: cardId,
+    type: z.literal('action'),
+    action: z.discriminatedUnion('kind', [
+      /** Add the lead to a static list (POST /rest/v1/lists/{listId}/leads.json). */
+      z.object({ kind: z.literal('add-to-list'), listId: z.number().int().positive() }),
+      /** Request a smart campaign for the lead (POST /rest/v1/campaigns/{id}/trigger.json). */
+      z.object({ kind: z.literal('request-campaign'), campaignId: z.number().int().positive() }),
+    ]),
+    next: cardId.nullable(),
+  }),
   z.object({
     id: cardId,
     type: z.literal('booking'),
     text,
     routing: z.enum(['round-robin', 'agent']),
     agentEmail: z.email().optional(),
+    /** Meeting types the visitor picks from (agent meeting type ids); the agent's default when absent. */
+    meetingTypes: z
+      .array(z.string().regex(/^[A-Za-z0-9_-]{1,40}$/))
+      .max(10)
+      .optional(),
     next: cardId.nullable(),
   }),
   z.object({
@@ -191,6 +332,23 @@ export const dialogueContentSchema = z.object({
   /** The conversation: `start` is the first card. */
   start: cardId,
   cards: z.array(cardSchema).min(1).max(500),
+  /**
+   * Dialogue text per language (`fr`, `de`, `es`, `nl`, `ja`, ...): by card id, the card's
+   * text and, in order, its button, option or form field labels. What is missing falls back to
+   * the dialogue's own text.
+   */
+  translations: z
+    .record(
+      languageTagSchema,
+      z.record(
+        cardId,
+        z.object({
+          text: text.optional(),
+          labels: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
+        }),
+      ),
+    )
+    .optional(),
 });
 export type DialogueContent = z.infer<typeof dialogueContentSchema>;
 
@@ -207,11 +365,21 @@ export interface Dialogue {
 
 /* ----------------------------------- widget wire shapes ----------------------------------- */
 
+/** A published dialogue as the widget gets it. */
+export interface PublishedDialogue {
+  id: string;
+  version: number;
+  name: string;
+  start: string;
+  cards: Card[];
+  translations?: DialogueContent['translations'];
+}
+
 /** GET /chat/config: everything published, one document with a strong ETag. */
 export interface PublishedChatDocument {
   configuration: Omit<ChatConfiguration, 'blockedEmailDomains' | 'allowedDomains'>;
   /** Published, enabled dialogues, highest priority first; audiences are not exposed. */
-  dialogues: Array<{ id: string; version: number; name: string; start: string; cards: Card[] }>;
+  dialogues: PublishedDialogue[];
 }
 
 export const visitorSchema = z.object({
@@ -227,12 +395,17 @@ export const visitorSchema = z.object({
 export const resolveRequestSchema = z.object({
   pageUrl: z.url({ protocol: /^https?$/ }).max(2048),
   visitor: visitorSchema,
+  /**
+   * A conversational flow: start this dialogue (window.MarketoChat.open(id), a link with
+   * `data-marketo-chat`), when the visitor qualifies for it by the same targeting checks.
+   */
+  dialogueId: z.string().min(1).max(64).optional(),
 });
 export type ResolveRequest = z.infer<typeof resolveRequestSchema>;
 
 /** POST /chat/resolve: which dialogue to show, with this visitor's tokens filled in. */
 export interface ResolveResponse {
-  dialogue: { id: string; version: number; name: string; start: string; cards: Card[] } | null;
+  dialogue: PublishedDialogue | null;
   /** Why nothing is shown, when nothing is. */
   reason?: string;
   known: boolean;
@@ -245,6 +418,12 @@ export const chatEventTypeSchema = z.enum([
   'goal-reached',
   'meeting-booked',
   'completed',
+  /** Answers of an input, question (with a field), form or picklist card. */
+  'answered',
+  /** The visitor opened a document card's document. */
+  'document-opened',
+  /** An action card was reached: its Marketo action is requested for the lead. */
+  'action-reached',
 ]);
 
 export const chatEventSchema = z.object({
@@ -259,6 +438,20 @@ export const chatEventSchema = z.object({
   visitor: visitorSchema,
   /** email-given: the email; goal-reached: the goal name; meeting-booked: the meeting id. */
   value: z.string().max(254).optional(),
+  /** The card the event comes from (answered, document-opened, action-reached). */
+  cardId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/)
+    .optional(),
+  /** answered: by card id or form field key, the visitor's answers as typed or chosen. */
+  answers: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,40}$/), z.string().max(1000)).optional(),
+  /** Cards shown since the previous event, in order (for the transcript). */
+  cardsSeen: z
+    .array(z.string().regex(/^[A-Za-z0-9_-]{1,40}$/))
+    .max(100)
+    .optional(),
+  /** The widget language the conversation ran in. */
+  language: languageTagSchema.optional(),
 });
 export type ChatEvent = z.infer<typeof chatEventSchema>;
 
@@ -270,4 +463,22 @@ export interface DialogueStats {
   peopleAcquired: number;
   meetingsBooked: number;
   goalsReached: number;
+}
+
+/* ------------------------------------ condition cards ------------------------------------ */
+
+/** POST /chat/branch: which way a condition card goes for this visitor. */
+export const branchRequestSchema = z.object({
+  dialogueId: z.string().min(1).max(64),
+  dialogueVersion: z.number().int().positive(),
+  cardId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/),
+  conversationId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+  visitor: visitorSchema,
+  /** Answers given so far in this conversation (the widget's copy). */
+  answers: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,40}$/), z.string().max(1000)).default({}),
+});
+export type BranchRequest = z.infer<typeof branchRequestSchema>;
+export interface BranchResponse {
+  /** The next card id, or null when the conversation ends here. */
+  next: string | null;
 }

@@ -48,6 +48,16 @@ export const calendarConnectionSchema = z.object({
 });
 export type CalendarConnection = z.infer<typeof calendarConnectionSchema>;
 
+/** A meeting length an agent offers under its own name. */
+export const meetingTypeSchema = z.object({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, { message: 'ids are 1-40 letters, digits, _ or -' }),
+  name: z.string().trim().min(1).max(100),
+  minutes: z.number().int().min(5).max(480),
+});
+export type MeetingType = z.infer<typeof meetingTypeSchema>;
+
 const agentFields = {
   name: z.string().trim().min(1).max(200),
   email: z
@@ -68,6 +78,36 @@ const agentFields = {
   groups: z.array(z.string().trim().min(1).max(100)).max(20),
   /** Ask the provider for a Meet/Teams link. */
   conferencing: z.boolean(),
+  /**
+   * Weighted round robin: an agent of weight 2 takes two turns to a weight-1 agent's one
+   * (src/routing/). 1 when absent; 0 keeps the agent out of the rotation.
+   */
+  weight: z.number().int().min(0).max(100),
+  /** Caps on active meetings starting on one day / in one ISO week, in the agent's time zone. */
+  maxMeetingsPerDay: z.number().int().min(1).max(100).nullable(),
+  maxMeetingsPerWeek: z.number().int().min(1).max(500).nullable(),
+  /** Out of office: out of the rotation without losing their place. Epoch ms, end exclusive. */
+  outOfOffice: z
+    .array(
+      z
+        .object({
+          start: z.number().int().nonnegative(),
+          end: z.number().int().positive(),
+          note: z.string().trim().max(200).optional(),
+        })
+        .refine((period) => period.start < period.end, {
+          message: 'start must be before end',
+          path: ['end'],
+        }),
+    )
+    .max(50),
+  /** Buffer kept free before each meeting (the buffer after is bufferAfterMinutes). */
+  bufferBeforeMinutes: z.number().int().min(0).max(240),
+  /**
+   * Meeting types this agent offers, e.g. `intro` "15-minute intro"; a booking names one by id.
+   * Empty: one type, `meetingMinutes` long.
+   */
+  meetingTypes: z.array(meetingTypeSchema).max(10),
 };
 
 /** Body of POST /api/agents: everything but name and email has a sensible default. */
@@ -87,6 +127,12 @@ export const agentInputSchema = z.object({
   active: agentFields.active.default(true),
   groups: agentFields.groups.default(() => []),
   conferencing: agentFields.conferencing.default(false),
+  weight: agentFields.weight.default(1),
+  maxMeetingsPerDay: agentFields.maxMeetingsPerDay.default(null),
+  maxMeetingsPerWeek: agentFields.maxMeetingsPerWeek.default(null),
+  outOfOffice: agentFields.outOfOffice.default(() => []),
+  bufferBeforeMinutes: agentFields.bufferBeforeMinutes.default(0),
+  meetingTypes: agentFields.meetingTypes.default(() => []),
 });
 export type AgentInput = z.input<typeof agentInputSchema>;
 
@@ -96,6 +142,14 @@ export const agentPatchSchema = z.object(agentFields).partial().strict();
 export const agentSchema = z.object({
   id: z.string(),
   ...agentFields,
+  // Agents stored before these fields existed have none: read them as weight 1, no caps, no
+  // out-of-office, no buffer before, no meeting types (src/routing/, src/meetings/).
+  weight: agentFields.weight.optional(),
+  maxMeetingsPerDay: agentFields.maxMeetingsPerDay.optional(),
+  maxMeetingsPerWeek: agentFields.maxMeetingsPerWeek.optional(),
+  outOfOffice: agentFields.outOfOffice.optional(),
+  bufferBeforeMinutes: agentFields.bufferBeforeMinutes.optional(),
+  meetingTypes: agentFields.meetingTypes.optional(),
   calendar: calendarConnectionSchema,
   createdAt: z.number(),
   updatedAt: z.number(),
@@ -130,13 +184,20 @@ export type RoutingRule = z.infer<typeof routingRuleSchema>;
 
 /** Why an agent was chosen; stored on every assignment and meeting. */
 export const routingDecisionSchema = z.object({
-  /** `rule:<id>`, `owner`, `round-robin`, `fallback-round-robin` (rule pool had nobody free), `repeat`, `agent` (asked for). */
+  /** `account`, `rule:<id>`, `owner`, `round-robin`, `fallback-round-robin` (rule pool had nobody free), `repeat`, `agent` (asked for). */
   rule: z.string(),
   ruleName: z.string().optional(),
   /** The rotation pool the turn was taken in: `default`, `rule:<id>`. */
   pool: z.string(),
-  /** Agents passed over, and why: `busy`, `disconnected`, `inactive`. */
+  /**
+   * Agents passed over, and why: `busy`, `disconnected`, `inactive`, `out-of-office`,
+   * `daily-cap`, `weekly-cap`, `weight-0`.
+   */
   skipped: z.array(z.object({ agentId: z.string(), reason: z.string() })),
+  /** `account` when account routing chose the agent: the entry that matched. */
+  account: z.object({ match: z.string(), by: z.enum(['domain', 'company']) }).optional(),
+  /** The chosen agent's weight when the rotation was weighted. */
+  weight: z.number().optional(),
   /** The pool's pointer before this turn, so a hold given up can put it back. */
   previousPointer: z.string().optional(),
   /** Who followed that pointer's agent then (src/routing/round-robin.ts), for the same purpose. */
@@ -177,6 +238,10 @@ export const meetingSchema = z.object({
   end: z.number(),
   /** The slot is held until `end + bufferAfterMinutes` (the agent's buffer at booking time). */
   bufferAfterMs: z.number().int().nonnegative(),
+  /** The slot is held from `start - bufferBeforeMs`; absent is 0. */
+  bufferBeforeMs: z.number().int().nonnegative().optional(),
+  /** The meeting type booked (agent meetingTypes id), when the agent offers types. */
+  meetingType: z.object({ id: z.string(), name: z.string(), minutes: z.number() }).optional(),
   visitor: z.object({
     email: z.string(),
     name: z.string().optional(),

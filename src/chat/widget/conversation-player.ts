@@ -116,7 +116,11 @@ export async function playConversation(
     let card: AskCard;
     if (record.awaiting) {
       const pending = dialogue.cards.find((c) => c.id === record.at);
-      if (!pending || pending.type === 'message' || pending.type === 'goal') return;
+      if (
+        !pending ||
+        (pending.type !== 'question' && pending.type !== 'email' && pending.type !== 'booking')
+      )
+        return;
       card = pending;
     } else {
       const walk = walkDialogue(dialogue, record.at);

@@ -41,8 +41,10 @@ export function walkDialogue(dialogue: DialogueCards, from: string | null): Walk
   while (at !== null) {
     const card = byId.get(at);
     if (!card) return { steps, stop: { kind: 'broken' } };
-    if (card.type !== 'message' && card.type !== 'goal')
+    if (card.type === 'question' || card.type === 'email' || card.type === 'booking')
       return { steps, stop: { kind: 'ask', card } };
+    // Card types this widget does not play yet end the conversation quietly.
+    if (card.type !== 'message' && card.type !== 'goal') return { steps, stop: { kind: 'broken' } };
     // A loop through cards that need no answer would play forever; a loop through a question
     // (ask again) is fine because it stops at the question.
     if (seen.has(at)) return { steps, stop: { kind: 'broken' } };
