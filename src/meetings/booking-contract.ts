@@ -27,6 +27,11 @@ export const slotQuerySchema = z.object({
   /** Only this agent's slots (a booking card that names an agent, by id or by email). */
   agentId: z.string().min(1).max(200).optional(),
   agentEmail: z.email().max(254).optional(),
+  /** A meeting type id (agent `meetingTypes`): slots of its length; the default length when absent. */
+  meetingType: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/)
+    .optional(),
 });
 export type SlotQuery = z.infer<typeof slotQuerySchema>;
 
@@ -57,6 +62,11 @@ export const bookingRequestSchema = z.object({
    * Marketo associates with the booking's email lets routing use that lead's stored fields.
    */
   mktoTrk: visitorSchema.shape.mktoTrk,
+  /** The meeting type the visitor picked (the slots were asked with the same id). */
+  meetingType: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/)
+    .optional(),
 });
 export type BookingRequest = z.infer<typeof bookingRequestSchema>;
 
@@ -71,6 +81,10 @@ export interface PublicSlot {
 export interface SlotsResponse {
   timeZone: string;
   durationMinutes: number;
+  /** The meeting types the pool (or the named agent) offers, by id; empty when none are set. */
+  meetingTypes?: Array<{ id: string; name: string; minutes: number }>;
+  /** The type these slots are for, when one was asked. */
+  meetingType?: { id: string; name: string; minutes: number };
   /** Slots grouped by the visitor's local date. */
   days: Array<{ date: string; slots: PublicSlot[] }>;
 }
@@ -84,6 +98,7 @@ export interface PublicMeeting {
   timeZone: string;
   /** The agent's id (Dynamic Chat's callbacks give agentID) and name; never their email. */
   agent: { id: string; name: string };
+  meetingType?: { id: string; name: string; minutes: number };
   meetingUrl?: string;
   /** Links for the visitor (unguessable; shown once, at booking). */
   manageUrl: string;
