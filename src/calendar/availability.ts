@@ -22,12 +22,15 @@ import type { Interval } from './calendar-types.js';
  * - [start, start + meetingMinutes) lies inside one working interval (working intervals are
  *   merged across midnight, so a block ending 24:00 runs on into a next-day block at 00:00);
  * - start >= now + minimumNotice;
- * - no booked meeting [b0, b1) with its own buffer B conflicts: start < b1 + B and
- *   b0 < end + bufferAfter (the store's overlap rule, HoldFacts in meeting-store-types.ts:
- *   each meeting is extended by its own buffer after, so no meeting starts within the buffer
- *   after another ends);
+ * - the slot holds [start - bufferBefore, end + bufferAfter); no booked meeting [b0, b1) with
+ *   its own buffers Bb, Ba conflicts: start - bufferBefore < b1 + Ba and
+ *   b0 - Bb < end + bufferAfter (the store's overlap rule, HoldFacts in meeting-store-types.ts:
+ *   each meeting is widened by its own buffers, so no meeting's time with its buffers meets
+ *   another's);
  * - no calendar busy interval [c0, c1) conflicts: busy events are meetings the agent holds and
- *   get the agent's buffer after too, so start < c1 + bufferAfter and c0 < end + bufferAfter.
+ *   get the agent's buffers too, so start - bufferBefore < c1 + bufferAfter and
+ *   c0 - bufferBefore < end + bufferAfter (with no buffer before, the rule before buffers
+ *   before existed).
  */
 
 const MINUTE = 60_000;
@@ -38,10 +41,15 @@ const WEEKDAY_BY_UTC_DAY: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu
 export type WorkingAgent = Pick<Agent, 'timeZone' | 'availability'>;
 export type SlotAgent = Pick<
   Agent,
-  'timeZone' | 'availability' | 'meetingMinutes' | 'bufferAfterMinutes' | 'minimumNoticeMinutes'
+  | 'timeZone'
+  | 'availability'
+  | 'meetingMinutes'
+  | 'bufferAfterMinutes'
+  | 'bufferBeforeMinutes'
+  | 'minimumNoticeMinutes'
 >;
-/** An active meeting of the agent, held until `end + bufferAfterMs`. */
-export type BookedInterval = Interval & { bufferAfterMs: number };
+/** An active meeting of the agent, held from `start - bufferBeforeMs` until `end + bufferAfterMs`. */
+export type BookedInterval = Interval & { bufferAfterMs: number; bufferBeforeMs?: number };
 
 export interface SlotQuery {
   agent: SlotAgent;
@@ -180,6 +188,7 @@ export function dayRange(
 interface SlotRules {
   durationMs: number;
   bufferMs: number;
+  bufferBeforeMs: number;
   stepMs: number;
   earliest: number;
 }
@@ -193,6 +202,7 @@ function slotRules(args: SlotQuery): SlotRules {
   return {
     durationMs: agent.meetingMinutes * MINUTE,
     bufferMs: agent.bufferAfterMinutes * MINUTE,
+    bufferBeforeMs: (agent.bufferBeforeMinutes ?? 0) * MINUTE,
     stepMs: step * MINUTE,
     earliest: args.now + Math.max(0, agent.minimumNoticeMinutes) * MINUTE,
   };
@@ -204,11 +214,19 @@ function conflictOf(
   rules: SlotRules,
   args: SlotQuery,
 ): 'booked' | 'busy' | undefined {
+  const heldFrom = start - rules.bufferBeforeMs;
   const heldUntil = start + rules.durationMs + rules.bufferMs;
-  if (args.booked.some((m) => start < m.end + m.bufferAfterMs && m.start < heldUntil)) {
+  if (
+    args.booked.some(
+      (m) => heldFrom < m.end + m.bufferAfterMs && m.start - (m.bufferBeforeMs ?? 0) < heldUntil,
+    )
+  ) {
     return 'booked';
   }
-  if (args.busy.some((b) => start < b.end + rules.bufferMs && b.start < heldUntil)) return 'busy';
+  const before = rules.bufferBeforeMs;
+  if (args.busy.some((b) => heldFrom < b.end + rules.bufferMs && b.start - before < heldUntil)) {
+    return 'busy';
+  }
   return undefined;
 }
 

@@ -9,6 +9,7 @@ import { assertAgentEmailChangeable, assertAgentRemovable } from './agent-remova
 import { slotQuerySchema } from './booking-contract.js';
 import { agentInputSchema, agentPatchSchema, type Agent } from '../records/meeting-contract.js';
 import { listSlots, type SlotDeps } from './meeting-slots.js';
+import { assertMeetingTypes } from './meeting-types.js';
 
 export type AgentAdminDeps = SlotDeps & {
   store: SlotDeps['store'] & AgentRemovalStore;
@@ -44,6 +45,7 @@ export function createAgentAdminRoutes(deps: AgentAdminDeps): Router {
 
   router.post('/agents', async (req, res) => {
     const input = parseInput(agentInputSchema, req.body, 'agent');
+    assertMeetingTypes(undefined, input.meetingTypes, await store.listAgents());
     const now = deps.clock.now();
     const agent: Agent = {
       id: `agt_${deps.ids.next().replace(/-/g, '').slice(0, 16)}`,
@@ -69,6 +71,7 @@ export function createAgentAdminRoutes(deps: AgentAdminDeps): Router {
   router.patch('/agents/:id', async (req, res) => {
     const existing = await requireAgent(req.params.id);
     const patch = parseInput(agentPatchSchema, req.body, 'agent');
+    assertMeetingTypes(existing.id, patch.meetingTypes, await store.listAgents());
     await assertAgentEmailChangeable(store, existing, patch.email);
     const now = deps.clock.now();
     const agent = await store.updateAgent(req.params.id, (current) => ({

@@ -3,10 +3,10 @@ import type { Clock, Ids } from '../deps.js';
 import { AppError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { planRouting, type RoutingPlan } from '../routing/meeting-routing.js';
-import type { HoldCandidate } from '../routing/hold-pick.js';
 import type { MeetingStores } from '../store/meeting-store-types.js';
 import { commitHold } from './commit-hold.js';
-import { holdMeetingArgs } from './hold-decision.js';
+import { holdMeetingArgs, type MeetingCandidate } from './hold-decision.js';
+import { agentForType, agentsOfferingType, offeredType } from './meeting-types.js';
 import type { ChatStore, LeadStore } from '../store/types.js';
 import { currentChatConfiguration } from '../chat/default-configuration.js';
 import { acceptVisitorEmail } from '../chat/visitor-email.js';
@@ -78,8 +78,11 @@ export async function bookMeeting(
     requestedAgentId(deps.store, request),
     identifyBooker(deps, request),
   ]);
+  // A meeting type: routing only among the agents who offer it (400 naming meetingType when
+  // nobody does, or not the agent asked for).
+  const offering = agentsOfferingType(agents, request.meetingType, agentId);
   const plans = planRouting({
-    agents,
+    agents: offering,
     rules,
     lead: booker.routingLead,
     // The owner is stored lead data: only for a proven visitor (booking-identity.ts).
@@ -132,9 +135,14 @@ async function holdFirstFree(
       checks.set(agent.id, (pending = checkAgentSlot(deps, agent, start, now)));
     return pending;
   };
+  const sized = (agent: Agent) => agentForType(agent, request.meetingType);
   for (const plan of plans) {
-    const candidates: HoldCandidate[] = [];
-    const agents = plan.agentIds.flatMap((id) => byId.get(id) ?? []);
+    const candidates: MeetingCandidate[] = [];
+    // Each agent at the length of the type asked for (their own length without one).
+    const agents = plan.agentIds.flatMap((id) => {
+      const agent = byId.get(id);
+      return agent === undefined ? [] : [sized(agent)];
+    });
     // The plan's calendars are asked at once, not one after the other.
     const verdicts = await Promise.all(
       agents.map((agent) =>
@@ -147,11 +155,15 @@ async function holdFirstFree(
       const excludedReason = excluded.get(agent.id);
       const verdict = verdicts[index]!;
       seen.push(verdict);
+      const type =
+        request.meetingType === undefined ? undefined : offeredType(agent, request.meetingType);
       candidates.push({
         id: agent.id,
         name: agent.name,
         email: agent.email,
         bufferAfterMs: agent.bufferAfterMinutes * 60_000,
+        bufferBeforeMs: (agent.bufferBeforeMinutes ?? 0) * 60_000,
+        ...(type === undefined ? {} : { meetingType: { ...type } }),
         durationMs: agent.meetingMinutes * 60_000,
         provider: agent.calendar.provider,
         eligible: verdict.ok,
@@ -294,7 +306,7 @@ export function createBookOnce(deps: BookingDeps): BookOnce {
   const inFlight = new Map<string, { fingerprint: string; booking: ReturnType<BookOnce> }>();
   return (request) => {
     const key = request.idempotencyKey;
-    const fingerprint = `${request.email}|${Date.parse(request.start)}`;
+    const fingerprint = `${request.email}|${Date.parse(request.start)}|${request.meetingType ?? ''}`;
     const running = key === undefined ? undefined : inFlight.get(key);
     if (running !== undefined) {
       if (running.fingerprint !== fingerprint) return Promise.reject(idempotencyKeyReused());
@@ -313,7 +325,11 @@ export function createBookOnce(deps: BookingDeps): BookOnce {
 
 /** The same key with another request is a client bug, not a replay (Stripe's rule). */
 function checkReplay(meeting: Meeting, request: BookingRequest, start: number): Meeting {
-  if (meeting.visitor.email !== request.email || meeting.start !== start) {
+  if (
+    meeting.visitor.email !== request.email ||
+    meeting.start !== start ||
+    meeting.meetingType?.id !== request.meetingType
+  ) {
     throw idempotencyKeyReused();
   }
   if (meeting.status === 'pending') {

@@ -222,6 +222,7 @@ async function rescheduleNow(
           start,
           end,
           bufferAfterMs: meeting.bufferAfterMs,
+          bufferBeforeMs: meeting.bufferBeforeMs ?? 0,
           excludeId: meeting.id,
         },
       },

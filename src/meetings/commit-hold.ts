@@ -8,6 +8,7 @@ import { meetingActivityItem } from './meeting-events-outbox.js';
 import { meetingLeadItems } from './meeting-lead-fields.js';
 import { meetingLinkItem } from './meeting-link.js';
 import { activityPayload, eventInput } from './meeting-writes.js';
+import { withLength } from './meeting-types.js';
 
 export type HoldCommit =
   { ok: true; meeting: Meeting } | { ok: false; reason: string; error?: unknown };
@@ -31,7 +32,9 @@ export async function commitHold(
   // A recovered hold keeps its agent even if the agent has since left routing; an event a
   // crashed attempt made shows as busy too (busy times carry no event id), so such a hold is
   // given back rather than risk booking over an event the agent added since.
-  const check = await checkAgentSlot(deps, agent, meeting.start, deps.clock.now(), {
+  // At the meeting's own length: a meeting type's, not the agent's usual one.
+  const sized = withLength(agent, Math.round((meeting.end - meeting.start) / 60_000));
+  const check = await checkAgentSlot(deps, sized, meeting.start, deps.clock.now(), {
     fresh: true,
     excludeMeetingId: meeting.id,
     ...(recovering ? { ignoreRoutability: true } : {}),

@@ -2,18 +2,36 @@ import type { Meeting } from '../records/meeting-contract.js';
 import {
   holdProbes,
   pickHold,
+  type HoldCandidate,
   type HoldPickArgs,
   type SkippedAgent,
 } from '../routing/hold-pick.js';
-import type { HoldDecision, HoldFacts, HoldMeetingArgs } from '../store/meeting-store-types.js';
+import type {
+  HoldDecision,
+  HoldFacts,
+  HoldMeetingArgs,
+  SlotProbe,
+} from '../store/meeting-store-types.js';
 
-/** Everything of the meeting but what the pick decides (the agent, its length and buffer). */
+/** Everything of the meeting but what the pick decides (the agent, its length and buffers). */
 export type MeetingDraft = Omit<
   Meeting,
-  'agentId' | 'agentName' | 'agentEmail' | 'bufferAfterMs' | 'provider' | 'end'
+  'agentId' | 'agentName' | 'agentEmail' | 'bufferAfterMs' | 'bufferBeforeMs' | 'provider' | 'end'
 >;
 
+/**
+ * A candidate as routing sees it, with what the meeting takes from the agent besides: the
+ * buffer held before it (routing's probes know only the buffer after; holdMeetingArgs adds it)
+ * and the meeting type the agent offers under the id asked for.
+ */
+export interface MeetingCandidate extends HoldCandidate {
+  /** Absent is 0. */
+  bufferBeforeMs?: number;
+  meetingType?: Meeting['meetingType'];
+}
+
 export interface HoldRequest extends HoldPickArgs {
+  candidates: readonly MeetingCandidate[];
   /** Status `pending`; its routing's `skipped` is added to by the pick. */
   meeting: MeetingDraft;
   now: number;
@@ -43,7 +61,8 @@ export function decideHold(facts: HoldFacts, request: HoldRequest): HoldDecision
   }
   const pick = pickHold(facts, request);
   if (pick.outcome === 'taken') return { result: pick };
-  const { candidate, memo } = pick;
+  const { memo } = pick;
+  const candidate = candidateOf(request, pick.candidate.id);
   const draft = request.meeting;
   const meeting: Meeting = {
     ...draft,
@@ -52,6 +71,9 @@ export function decideHold(facts: HoldFacts, request: HoldRequest): HoldDecision
     agentName: candidate.name,
     agentEmail: candidate.email,
     bufferAfterMs: candidate.bufferAfterMs,
+    // Only when there is one, so meetings without stay as they were stored before.
+    ...((candidate.bufferBeforeMs ?? 0) > 0 ? { bufferBeforeMs: candidate.bufferBeforeMs } : {}),
+    ...(candidate.meetingType === undefined ? {} : { meetingType: candidate.meetingType }),
     provider: candidate.provider,
     routing: { ...draft.routing, skipped: [...draft.routing.skipped, ...pick.skipped], ...memo },
   };
@@ -65,7 +87,24 @@ export function holdMeetingArgs(request: HoldRequest): HoldMeetingArgs<HoldResul
     ...(meeting.idempotencyKey === undefined ? {} : { idempotencyKey: meeting.idempotencyKey }),
     visitorEmail: meeting.visitor.email,
     now: request.now,
-    probes: holdProbes(request.candidates, meeting.start),
+    probes: meetingProbes(request.candidates, meeting.start),
     decide: (facts) => decideHold(facts, request),
   };
+}
+
+/** Routing's probes (holdProbes), each with its candidate's buffer before. */
+export function meetingProbes(candidates: readonly MeetingCandidate[], start: number): SlotProbe[] {
+  const before = new Map(candidates.map((c) => [c.id, c.bufferBeforeMs]));
+  return holdProbes(candidates, start).map((probe) => {
+    const bufferBeforeMs = before.get(probe.agentId) ?? 0;
+    return bufferBeforeMs > 0 ? { ...probe, bufferBeforeMs } : probe;
+  });
+}
+
+/** The request's own candidate of that id: the pick hands back routing's view of it. */
+export function candidateOf(
+  request: { candidates: readonly MeetingCandidate[] },
+  id: string,
+): MeetingCandidate {
+  return request.candidates.find((c) => c.id === id)!;
 }

@@ -1,4 +1,9 @@
-import { agentSlots, isSlotBookable, type SlotCheck } from '../calendar/availability.js';
+import {
+  agentSlots,
+  isSlotBookable,
+  type BookedInterval,
+  type SlotCheck,
+} from '../calendar/availability.js';
 import type { AgentCalendars } from '../calendar/agent-calendars.js';
 import { CalendarGrantError, type Interval } from '../calendar/calendar-types.js';
 import type { Logger } from '../logger.js';
@@ -52,11 +57,16 @@ async function bookedOf(
   agentId: string,
   range: Interval,
   excludeId?: string,
-): Promise<Array<{ start: number; end: number; bufferAfterMs: number }>> {
+): Promise<BookedInterval[]> {
   const meetings = await deps.store.agentMeetings(agentId, range.start, range.end);
   return meetings
     .filter((m) => m.id !== excludeId)
-    .map((m) => ({ start: m.start, end: m.end, bufferAfterMs: m.bufferAfterMs }));
+    .map((m) => ({
+      start: m.start,
+      end: m.end,
+      bufferAfterMs: m.bufferAfterMs,
+      bufferBeforeMs: m.bufferBeforeMs ?? 0,
+    }));
 }
 
 /** Whether `agent` can take a meeting at `start`, and why not. */
@@ -105,16 +115,26 @@ export async function agentFreeSlots(
   agent: Agent,
   range: Interval,
   now: number,
+  /** A meeting being moved: its own time and calendar event do not count (as checkAgentSlot). */
+  moving?: { meetingId: string; ownEvent: Interval },
 ): Promise<Interval[]> {
-  if (unroutableReason(agent) !== undefined) return [];
+  if (moving === undefined && unroutableReason(agent) !== undefined) return [];
   // Busy times and meetings just outside the range still decide the slots at its edges: a
   // meeting ending in the buffer before it, or one starting just after a late slot would end.
-  const pad = (agent.meetingMinutes + agent.bufferAfterMinutes) * 60_000;
+  const pad =
+    (agent.meetingMinutes + agent.bufferAfterMinutes + (agent.bufferBeforeMinutes ?? 0)) * 60_000;
   const lookup = { start: range.start - pad, end: range.end + pad };
   const [busy, booked] = await Promise.all([
     busyOrReason(deps, agent, lookup, false),
-    bookedOf(deps, agent.id, lookup),
+    bookedOf(deps, agent.id, lookup, moving?.meetingId),
   ]);
   if (typeof busy === 'string') return [];
-  return agentSlots({ agent, range, now, busy, booked });
+  const own = moving?.ownEvent;
+  return agentSlots({
+    agent,
+    range,
+    now,
+    busy: own === undefined ? busy : busy.filter((b) => b.start < own.start || b.end > own.end),
+    booked,
+  });
 }

@@ -1,11 +1,13 @@
 import { dayRange, groupSlotsByDay, poolSlots } from '../calendar/availability.js';
 import type { Interval } from '../calendar/calendar-types.js';
 import type { Clock } from '../deps.js';
+import type { Agent } from '../records/meeting-contract.js';
 import { unroutableReason } from '../routing/meeting-routing.js';
 import type { AgentStore } from '../store/meeting-store-types.js';
 import { requestedAgentId } from './book-meeting.js';
 import type { SlotQuery, SlotsResponse } from './booking-contract.js';
 import { agentFreeSlots, type AvailabilityDeps } from './meeting-availability.js';
+import { agentForType, agentsOfferingType, meetingTypesOf, offeredType } from './meeting-types.js';
 
 export type SlotDeps = AvailabilityDeps & {
   store: AvailabilityDeps['store'] & AgentStore;
@@ -16,7 +18,8 @@ export type SlotDeps = AvailabilityDeps & {
  * The slots a visitor can book: the union of the free slots of every agent who can take
  * meetings (or of the one asked for), in the visitor's time zone. A slot shown is free for at
  * least one agent now; the booking re-checks it at commit. Agents are read in parallel, each
- * through the short free/busy cache.
+ * through the short free/busy cache. With a meeting type, only the agents who offer it, with
+ * slots of its length; `meetingTypes` lists what the pool (or the named agent) offers.
  */
 export async function listSlots(deps: SlotDeps, query: SlotQuery): Promise<SlotsResponse> {
   const now = deps.clock.now();
@@ -25,16 +28,80 @@ export async function listSlots(deps: SlotDeps, query: SlotQuery): Promise<Slots
     deps.store.listAgents(),
     requestedAgentId(deps.store, query),
   ]);
-  let agents = all.filter((agent) => unroutableReason(agent) === undefined);
-  if (agentId !== undefined) agents = agents.filter((a) => a.id === agentId);
-  // Keys in rotation order, whatever order the calendars answer in.
-  const free = await Promise.all(agents.map((agent) => agentFreeSlots(deps, agent, range, now)));
-  const perAgent = new Map<string, Interval[]>(agents.map((agent, i) => [agent.id, free[i]!]));
-  const slots = poolSlots(perAgent);
-  const durations = agents.map((a) => a.meetingMinutes);
+  const named = agentId === undefined ? all : all.filter((a) => a.id === agentId);
+  // An unknown type is the visitor's error whoever is free today (400 naming meetingType).
+  const typed = agentsOfferingType(named, query.meetingType, agentId);
+  const pool = named.filter((agent) => unroutableReason(agent) === undefined);
+  const agents = typed.filter((agent) => unroutableReason(agent) === undefined);
+  const sized = agents.map((agent) => agentForType(agent, query.meetingType));
+  const slots = await freeSlotsOf(deps, sized, range, now);
+  const type =
+    query.meetingType === undefined
+      ? undefined
+      : meetingTypesOf(typed).find((t) => t.id === query.meetingType);
+  const durations = sized.map((a) => a.meetingMinutes);
   return {
     timeZone: query.timeZone,
-    durationMinutes: durations.length === 0 ? 30 : Math.min(...durations),
+    durationMinutes: type?.minutes ?? (durations.length === 0 ? 30 : Math.min(...durations)),
+    meetingTypes: meetingTypesOf(pool),
+    ...(type === undefined ? {} : { meetingType: type }),
     days: groupSlotsByDay(slots, query.timeZone),
   };
+}
+
+/**
+ * A meeting's new times for a reschedule: the free slots of the agents it may move to (its
+ * own agent, whose meeting does not count against itself, then the pool that routing would
+ * reassign it within), each at the meeting's length.
+ */
+export async function rescheduleSlots(
+  deps: SlotDeps,
+  args: {
+    meeting: { id: string; start: number; end: number; meetingType?: { id: string } | undefined };
+    own: Agent | undefined;
+    pool: readonly Agent[];
+    query: Pick<SlotQuery, 'from' | 'days' | 'timeZone'>;
+  },
+): Promise<SlotsResponse> {
+  const { meeting, own, query } = args;
+  const now = deps.clock.now();
+  const range = dayRange(query.from, query.days, query.timeZone, now);
+  const minutes = Math.round((meeting.end - meeting.start) / 60_000);
+  const typeId = meeting.meetingType?.id;
+  const sized = (agent: Agent): Agent => ({ ...agent, meetingMinutes: minutes });
+  const others = args.pool.filter(
+    (agent) =>
+      agent.id !== own?.id &&
+      unroutableReason(agent) === undefined &&
+      (typeId === undefined || offeredType(agent, typeId) !== undefined),
+  );
+  const ownEvent = { start: meeting.start, end: meeting.end };
+  const perAgent = await Promise.all([
+    own === undefined
+      ? Promise.resolve([])
+      : agentFreeSlots(deps, sized(own), range, now, { meetingId: meeting.id, ownEvent }),
+    ...others.map((agent) => agentFreeSlots(deps, sized(agent), range, now)),
+  ]);
+  return {
+    timeZone: query.timeZone,
+    durationMinutes: minutes,
+    ...(meeting.meetingType === undefined
+      ? {}
+      : { meetingType: meeting.meetingType as NonNullable<SlotsResponse['meetingType']> }),
+    days: groupSlotsByDay(
+      poolSlots(new Map(perAgent.map((slots, i) => [`${i}`, slots]))),
+      query.timeZone,
+    ),
+  };
+}
+
+/** The union of the agents' free slots, asked in parallel, in rotation order. */
+async function freeSlotsOf(
+  deps: SlotDeps,
+  agents: readonly Agent[],
+  range: Interval,
+  now: number,
+): Promise<Interval[]> {
+  const free = await Promise.all(agents.map((agent) => agentFreeSlots(deps, agent, range, now)));
+  return poolSlots(new Map(agents.map((agent, i) => [agent.id, free[i]!])));
 }

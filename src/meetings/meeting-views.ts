@@ -19,6 +19,7 @@ export function toPublicMeeting(meeting: Meeting, links: ManageLinks): PublicMee
     end: inZone(meeting.end, timeZone),
     timeZone,
     agent: { id: meeting.agentId, name: meeting.agentName },
+    ...(meeting.meetingType === undefined ? {} : { meetingType: { ...meeting.meetingType } }),
     ...(meeting.meetingUrl === undefined ? {} : { meetingUrl: meeting.meetingUrl }),
     ...links.urls(links.token(meeting.id, meeting.manageTokenHash)),
   };

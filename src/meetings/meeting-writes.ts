@@ -11,7 +11,8 @@ export function eventInput(agent: Agent, meeting: Meeting): CalendarEventInput {
     start: meeting.start,
     end: meeting.end,
     timeZone: agent.timeZone,
-    summary: `Meeting: ${visitor} and ${agent.name}`,
+    // The meeting type's name when one was booked ("15-minute intro: Ada and Ana").
+    summary: `${meeting.meetingType?.name ?? 'Meeting'}: ${visitor} and ${agent.name}`,
     description:
       `Booked from the website chat by ${visitor} <${meeting.visitor.email}>.` +
       (meeting.routing.ruleName === undefined ? '' : ` Routing rule: ${meeting.routing.ruleName}.`),

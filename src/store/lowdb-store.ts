@@ -325,7 +325,7 @@ export class LowdbStore implements Store {
     id: string,
     change: MeetingChange,
     now: number,
-    options?: { probe?: SlotProbe },
+    options?: { probe?: SlotProbe; probes?: SlotProbe[] },
   ): Promise<Meeting> {
     return this.db.updateIfChanged(() => this.meetings.update(id, change, now, options));
   }

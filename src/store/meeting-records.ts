@@ -11,7 +11,7 @@ import type {
 } from './meeting-store-types.js';
 import type { OutboxRecords } from './outbox-records.js';
 import { refuseInvalid } from './record-validation.js';
-import { holdMeetingSchema } from './store-arguments.js';
+import { holdMeetingSchema, slotProbesSchema } from './store-arguments.js';
 import { validRotation } from './routing-records.js';
 import type { StoreDocument } from './store-document.js';
 
@@ -71,7 +71,7 @@ export class MeetingRecords {
       const meeting = this.doc.meetings.get(id)!;
       if (
         isActiveMeeting(meeting) &&
-        meeting.start < to &&
+        meeting.start - (meeting.bufferBeforeMs ?? 0) < to &&
         meeting.end + meeting.bufferAfterMs > from
       ) {
         out.push(meeting);
@@ -93,17 +93,19 @@ export class MeetingRecords {
   }
 
   /**
-   * Whether `probe` overlaps an active meeting of its agent, each extended by its own buffer
-   * after: no meeting may start within the buffer after another ends (Dynamic Chat's "buffer
-   * after meetings"). The store's one rule about time (meeting-store-types.ts SlotProbe).
+   * Whether `probe` overlaps an active meeting of its agent, each widened by its own buffers
+   * before and after: no meeting's time with its buffers may meet another's (Dynamic Chat's
+   * "buffer after meetings"; a buffer before). The store's one rule about time
+   * (meeting-store-types.ts HoldFacts); a meeting stored without a buffer before has 0.
    */
   overlaps(probe: SlotProbe): boolean {
+    const from = probe.start - (probe.bufferBeforeMs ?? 0);
+    const until = probe.end + probe.bufferAfterMs;
     for (const id of this.byAgent.get(probe.agentId) ?? []) {
       if (id === probe.excludeId) continue;
       const m = this.doc.meetings.get(id)!;
       if (!isActiveMeeting(m)) continue;
-      if (probe.start < m.end + m.bufferAfterMs && m.start < probe.end + probe.bufferAfterMs)
-        return true;
+      if (from < m.end + m.bufferAfterMs && m.start - (m.bufferBeforeMs ?? 0) < until) return true;
     }
     return false;
   }
@@ -149,8 +151,10 @@ export class MeetingRecords {
     id: string,
     change: MeetingChange,
     now: number,
-    options: { probe?: SlotProbe } = {},
+    options: { probe?: SlotProbe; probes?: SlotProbe[] } = {},
   ): Changed<Meeting> {
+    const probes = options.probes ?? [];
+    if (probes.length > 0) refuseInvalid(slotProbesSchema, probes, 'probes');
     const current = this.doc.meetings.get(id);
     if (current === undefined)
       throw new AppError('NOT_FOUND', `No meeting ${id}`, { httpStatus: 404 });
@@ -158,6 +162,11 @@ export class MeetingRecords {
       rotation: this.doc.routing,
       routingSettings: this.doc.routingSettings,
       overlaps: options.probe === undefined ? false : this.overlaps(options.probe),
+      ...(options.probes === undefined
+        ? {}
+        : {
+            overlapping: new Set(probes.filter((p) => this.overlaps(p)).map((p) => p.agentId)),
+          }),
     });
     const rotation = validRotation(decided.rotation, this.doc.routing);
     const outbox = decided.outbox ?? [];
@@ -240,8 +249,17 @@ export class MeetingRecords {
 
 function probeOf(meeting: Meeting): SlotProbe {
   const { agentId, start, end, bufferAfterMs, id } = meeting;
-  return { agentId, start, end, bufferAfterMs, excludeId: id };
+  return {
+    agentId,
+    start,
+    end,
+    bufferAfterMs,
+    bufferBeforeMs: bufferBeforeOf(meeting),
+    excludeId: id,
+  };
 }
+
+const bufferBeforeOf = (meeting: Meeting): number => meeting.bufferBeforeMs ?? 0;
 
 /** Whether `next` holds time `current` did not: active again, or another agent or time. */
 function claimsNewTime(current: Meeting, next: Meeting): boolean {
@@ -251,7 +269,8 @@ function claimsNewTime(current: Meeting, next: Meeting): boolean {
     next.agentId !== current.agentId ||
     next.start !== current.start ||
     next.end !== current.end ||
-    next.bufferAfterMs !== current.bufferAfterMs
+    next.bufferAfterMs !== current.bufferAfterMs ||
+    bufferBeforeOf(next) !== bufferBeforeOf(current)
   );
 }
 

@@ -50,6 +50,8 @@ export interface SlotProbe {
   start: number;
   end: number;
   bufferAfterMs: number;
+  /** Held free before `start` too (the agent's buffer before); absent is 0. */
+  bufferBeforeMs?: number;
   /** A meeting not to count (the one being moved). */
   excludeId?: string;
 }
@@ -57,8 +59,10 @@ export interface SlotProbe {
 /**
  * The facts a hold is decided on, read under the rotation's lock. Overlap is the store's one
  * rule about time: an active meeting m of the agent overlaps a probe p when
- * `p.start < m.end + m.bufferAfterMs && m.start < p.end + p.bufferAfterMs`, each extended by
- * its own buffer after (Dynamic Chat's "buffer after meetings"; calendar/availability.ts).
+ * `p.start - p.bufferBeforeMs < m.end + m.bufferAfterMs &&
+ *  m.start - m.bufferBeforeMs < p.end + p.bufferAfterMs`: each holds its time widened by its own
+ * buffers before and after (Dynamic Chat's "buffer after meetings", Calendly's and cal.com's
+ * "before event" buffer; calendar/availability.ts). An absent buffer before is 0.
  */
 export interface HoldFacts {
   rotation: RotationState;
@@ -93,6 +97,12 @@ export interface MeetingChangeFacts {
   routingSettings: RoutingSettings;
   /** Whether the change's `probe` overlaps another active meeting (false without a probe). */
   overlaps: boolean;
+  /**
+   * Agents whose probe among the change's `probes` overlaps another active meeting of theirs
+   * a meeting given to another agent (a reassigning reschedule)
+   * picks among candidates as a hold does. Present only when `probes` were given.
+   */
+  overlapping?: ReadonlySet<string>;
 }
 
 /** A change to one meeting: a synchronous decision on the current value and the facts. */
@@ -139,13 +149,14 @@ export interface MeetingStore {
    * Applies `change` to the meeting (read under the rotation's lock, with `probe` checked for
    * overlap) and writes the meeting, its outbox items and the rotation it returns in one
    * transaction. An error `change` throws changes nothing. A changed time that overlaps
-   * another active meeting fails with SLOT_TAKEN at the write too.
+   * another active meeting fails with SLOT_TAKEN at the write too. `probes` are checked like a
+   * hold's (facts.overlapping).
    */
   updateMeeting(
     id: string,
     change: MeetingChange,
     now: number,
-    options?: { probe?: SlotProbe },
+    options?: { probe?: SlotProbe; probes?: SlotProbe[] },
   ): Promise<Meeting>;
   getMeeting(id: string): Promise<Meeting | undefined>;
   findMeetingByManageTokenHash(hash: string): Promise<Meeting | undefined>;

@@ -114,8 +114,12 @@ export const slotProbeSchema = z.object({
   start: epochMs,
   end: epochMs,
   bufferAfterMs: z.number().nonnegative(),
+  bufferBeforeMs: z.number().nonnegative().optional(),
   excludeId: z.string().optional(),
 });
+
+/** A meeting change's candidate probes (MeetingStore.updateMeeting `probes`). */
+export const slotProbesSchema = z.array(slotProbeSchema);
 
 export const holdMeetingSchema = z.object({
   idempotencyKey: z.string().min(1).optional(),

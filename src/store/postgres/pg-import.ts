@@ -239,6 +239,7 @@ async function importMeetings(db: Queryable, document: StoreDocument): Promise<v
     start_ms: meeting.start,
     end_ms: meeting.end,
     buffer_after_ms: meeting.bufferAfterMs,
+    buffer_before_ms: meeting.bufferBeforeMs ?? 0,
     active: isActiveMeeting(meeting),
     idempotency_key: meeting.idempotencyKey ?? null,
     manage_token_hash: meeting.manageTokenHash,
@@ -249,11 +250,11 @@ async function importMeetings(db: Queryable, document: StoreDocument): Promise<v
   if (rows.length === 0) return;
   await db.query(
     `INSERT INTO meetings (id, agent_id, status, start_ms, end_ms, buffer_after_ms, active,
-       idempotency_key, manage_token_hash, visitor_email, created_at, data)
+       idempotency_key, manage_token_hash, visitor_email, created_at, data, buffer_before_ms)
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS m(id text, agent_id text, status text,
        start_ms bigint, end_ms bigint, buffer_after_ms bigint, active boolean,
        idempotency_key text, manage_token_hash text, visitor_email text, created_at bigint,
-       data jsonb)
+       data jsonb, buffer_before_ms bigint)
      ON CONFLICT DO NOTHING`,
     [JSON.stringify(rows)],
   );

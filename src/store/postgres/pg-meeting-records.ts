@@ -17,7 +17,7 @@ import type {
   SlotProbe,
 } from '../meeting-store-types.js';
 import { refuseInvalid } from '../record-validation.js';
-import { holdMeetingSchema } from '../store-arguments.js';
+import { holdMeetingSchema, slotProbesSchema } from '../store-arguments.js';
 import { PgMeetingAgents } from './pg-meeting-agents.js';
 import {
   agentMeetings,
@@ -195,8 +195,10 @@ export class PgMeetingRecords implements MeetingStores {
     id: string,
     change: MeetingChange,
     now: number,
-    options: { probe?: SlotProbe } = {},
+    options: { probe?: SlotProbe; probes?: SlotProbe[] } = {},
   ): Promise<Meeting> {
+    if ((options.probes ?? []).length > 0)
+      refuseInvalid(slotProbesSchema, options.probes, 'probes');
     return inRotationOrder(this.pool, () => this.update(id, change, now, options));
   }
 
@@ -204,7 +206,7 @@ export class PgMeetingRecords implements MeetingStores {
     id: string,
     change: MeetingChange,
     now: number,
-    options: { probe?: SlotProbe },
+    options: { probe?: SlotProbe; probes?: SlotProbe[] },
   ): Promise<Meeting> {
     return inDecidingTransaction(
       this.pool,
@@ -222,6 +224,9 @@ export class PgMeetingRecords implements MeetingStores {
             options.probe === undefined
               ? false
               : (await overlappingAgents(client, [options.probe])).size > 0,
+          ...(options.probes === undefined
+            ? {}
+            : { overlapping: await overlappingAgents(client, options.probes) }),
         };
         const changed = decided(() => change(current, facts));
         const outbox = changed.outbox ?? [];

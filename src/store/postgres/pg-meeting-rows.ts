@@ -14,7 +14,8 @@ import { queryRows, type Queryable } from './pg-pool.js';
 /**
  * Meeting rows: the reads, the overlap probe and the writes, with the database's refusals
  * turned into the lowdb store's errors (MEETING_EXISTS, SLOT_TAKEN). The time a meeting holds
- * is int8range(start, end + buffer after), the range the exclusion constraint compares, so the
+ * is int8range(start - buffer before, end + buffer after), the range the exclusion constraint
+ * compares (migration 5, migrations-meeting-buffers.ts), so the
  * facts a decision reads and the constraint that guards the write apply one rule (a meeting of
  * zero length and no buffer holds nothing here; the schema's minimum of five minutes keeps
  * such meetings out).
@@ -39,13 +40,14 @@ export async function overlappingAgents(
      WHERE EXISTS (
        SELECT 1 FROM meetings m
        WHERE m.active AND m.agent_id = p.agent_id AND m.id IS DISTINCT FROM p.exclude_id
-         AND p.lower_ms < m.end_ms + m.buffer_after_ms AND m.start_ms < p.upper_ms
-         AND int8range(m.start_ms, m.end_ms + m.buffer_after_ms)
+         AND p.lower_ms < m.end_ms + m.buffer_after_ms
+         AND m.start_ms - m.buffer_before_ms < p.upper_ms
+         AND int8range(m.start_ms - m.buffer_before_ms, m.end_ms + m.buffer_after_ms)
              && int8range(least(p.lower_ms, p.upper_ms), greatest(p.lower_ms, p.upper_ms), '[]')
      )`,
     [
       probes.map((p) => p.agentId),
-      probes.map((p) => p.start),
+      probes.map((p) => p.start - (p.bufferBeforeMs ?? 0)),
       probes.map((p) => p.end + p.bufferAfterMs),
       probes.map((p) => p.excludeId ?? null),
     ],
@@ -100,8 +102,8 @@ export async function insertMeeting(db: Queryable, meeting: Meeting): Promise<vo
   try {
     await db.query(
       `INSERT INTO meetings (id, agent_id, status, start_ms, end_ms, buffer_after_ms, active,
-         idempotency_key, manage_token_hash, visitor_email, created_at, data)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb)`,
+         idempotency_key, manage_token_hash, visitor_email, created_at, data, buffer_before_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13)`,
       meetingColumns(meeting),
     );
   } catch (error) {
@@ -115,7 +117,7 @@ export async function replaceMeeting(db: Queryable, meeting: Meeting): Promise<v
     await db.query(
       `UPDATE meetings SET agent_id = $2, status = $3, start_ms = $4, end_ms = $5,
          buffer_after_ms = $6, active = $7, idempotency_key = $8, manage_token_hash = $9,
-         visitor_email = $10, created_at = $11, data = $12::jsonb
+         visitor_email = $10, created_at = $11, data = $12::jsonb, buffer_before_ms = $13
        WHERE id = $1`,
       meetingColumns(meeting),
     );
@@ -138,6 +140,7 @@ function meetingColumns(meeting: Meeting): unknown[] {
     meeting.visitor.email,
     meeting.createdAt,
     JSON.stringify(meeting),
+    meeting.bufferBeforeMs ?? 0,
   ];
 }
 
@@ -212,8 +215,9 @@ export function agentMeetings(
     // The exact rule is the second line; the range test it implies lets the exclusion
     // constraint's GiST index find them, instead of every past meeting of the agent.
     `SELECT data FROM meetings
-     WHERE active AND agent_id = $1 AND start_ms < $3 AND end_ms + buffer_after_ms > $2
-       AND int8range(start_ms, end_ms + buffer_after_ms)
+     WHERE active AND agent_id = $1 AND start_ms - buffer_before_ms < $3
+       AND end_ms + buffer_after_ms > $2
+       AND int8range(start_ms - buffer_before_ms, end_ms + buffer_after_ms)
            && int8range(least($2, $3), greatest($2, $3), '[]')
      ORDER BY start_ms, id COLLATE "C"`,
     [agentId, from, to],

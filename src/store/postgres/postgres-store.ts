@@ -370,7 +370,7 @@ export class PostgresStore implements Store {
     id: string,
     change: MeetingChange,
     now: number,
-    options?: { probe?: SlotProbe },
+    options?: { probe?: SlotProbe; probes?: SlotProbe[] },
   ): Promise<Meeting> {
     this.open();
     return this.meetings.updateMeeting(id, change, now, options);
