@@ -15,7 +15,7 @@ import { createManualClock, createSequentialIds } from '../../src/deps.js';
 import { createErrorHandler, notFoundHandler } from '../../src/http/error-handler.js';
 import { silentLogger } from '../../src/logger.js';
 import { createMeetingsModule } from '../../src/meetings/meetings-module.js';
-import { createMemoryStore } from '../../src/store/index.js';
+import { createMemoryStore, type Store } from '../../src/store/index.js';
 
 /** Tuesday 24 November 2026, 12:00 UTC. */
 export const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
@@ -91,9 +91,11 @@ export function createMeetingsTestApp(
     clock?: ReturnType<typeof createManualClock>;
     /** A real Google client against nock (google-calendar-harness.ts) instead of the fake. */
     googleProvider?: { client: CalendarClient; oauth: CalendarOAuth };
+    /** Another store (a JSON file, PostgreSQL: store-implementations.ts); memory otherwise. */
+    store?: Store;
   } = {},
 ) {
-  const store = createMemoryStore();
+  const store = options.store ?? createMemoryStore();
   const clock = options.clock ?? createManualClock(T0);
   const key = randomBytes(32);
   const cipher = createTokenCipher(key);
