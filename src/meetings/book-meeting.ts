@@ -347,7 +347,7 @@ function checkReplay(meeting: Meeting, request: BookingRequest, start: number): 
 }
 
 /** Why nobody could take the slot: outside everyone's hours is the visitor's error (400). */
-function refusal(seen: AgentCheck[]): AppError {
+export function refusal(seen: AgentCheck[]): AppError {
   const reasons = new Set(seen.map((check) => (check.ok ? 'ok' : check.reason)));
   if ([...reasons].every((r) => r === 'inactive' || r === 'disconnected')) {
     return new AppError('NO_AGENTS_AVAILABLE', 'No agent can take meetings right now', {
@@ -373,7 +373,7 @@ function refusal(seen: AgentCheck[]): AppError {
   return new SlotTakenError();
 }
 
-function calendarDown(cause?: unknown): AppError {
+export function calendarDown(cause?: unknown): AppError {
   return new AppError(
     'CALENDAR_PROVIDER_UNAVAILABLE',
     'The calendar service is not answering: no meeting was booked. Please try again shortly',

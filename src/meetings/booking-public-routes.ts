@@ -16,7 +16,7 @@ import type { Meeting } from '../records/meeting-contract.js';
 import { createBookPageRoutes } from './book-page-routes.js';
 import { sendPage as page } from '../http/html-page.js';
 import { cancelPage, managePage, reschedulePage } from './manage-pages.js';
-import { listSlots, type SlotDeps } from './meeting-slots.js';
+import { listSlots, rescheduleSlots, type SlotDeps } from './meeting-slots.js';
 import { toPublicMeeting } from './meeting-views.js';
 import { meetingInvitation } from './meeting-writes.js';
 
@@ -101,11 +101,9 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
   const answersWithPage = (req: Request) =>
     typeof req.is('application/x-www-form-urlencoded') === 'string' || wantsPage(req);
   const form = express.urlencoded({ extended: false, limit: '2kb' });
+  // The times the meeting may move to: its agent's, and the pool's it would be reassigned in.
   const agentSlots = (meeting: Meeting, query: unknown) =>
-    listSlots(deps, {
-      ...parseInput(slotQuerySchema, query, 'slot query'),
-      agentId: meeting.agentId,
-    });
+    rescheduleSlots(deps, meeting, parseInput(slotQuerySchema, query, 'slot query'));
 
   router.get('/meetings/manage/:token', kit.limiter(60), async (req, res) => {
     const meeting = toPublicMeeting(await byToken(req.params.token), deps.links);
@@ -113,7 +111,7 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
     else send(res, 200, { meeting });
   });
 
-  /** The meeting's own agent's free times: a reschedule keeps the agent. */
+  /** Free times to move the meeting to: its agent's, or another's it would be reassigned to. */
   router.get('/meetings/manage/:token/slots', kit.limiter(60), async (req, res) => {
     const meeting = await byToken(req.params.token);
     send(res, 200, await agentSlots(meeting, req.query));
@@ -157,8 +155,9 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
     kit.body,
     async (req, res) => {
       const meeting = await byToken(req.params.token);
+      let start: string | undefined;
       try {
-        const { start } = parseInput(rescheduleRequestSchema, req.body, 'reschedule');
+        ({ start } = parseInput(rescheduleRequestSchema, req.body, 'reschedule'));
         const changed = await rescheduleMeeting(deps, {
           meetingId: meeting.id,
           start,
@@ -168,6 +167,16 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
         if (answersWithPage(req)) page(res, 200, managePage(shown, 'Your meeting is moved.'));
         else send(res, 200, { meeting: shown });
       } catch (error) {
+        if (!answersWithPage(req) && error instanceof SlotTakenError && start !== undefined) {
+          // As a booking's 409: that day's free times, so the visitor can pick again at once.
+          const zone = meeting.visitor.timeZone ?? 'UTC';
+          const from = DateTime.fromISO(start).setZone(zone).toISODate()!;
+          send(res, 409, {
+            error: { code: error.code, message: error.message, field: error.field },
+            slots: await rescheduleSlots(deps, meeting, { from, days: 1, timeZone: zone }),
+          });
+          return;
+        }
         if (!answersWithPage(req) || !(error instanceof AppError) || error.httpStatus >= 500)
           throw error;
         const zone = meeting.visitor.timeZone ?? 'UTC';

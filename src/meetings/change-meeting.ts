@@ -10,6 +10,7 @@ import { meetingActivityItem } from './meeting-events-outbox.js';
 import { releaseBookedActivity } from './meeting-link.js';
 import { assertTransition, meetingEventCount, type MeetingActor } from './meeting-status.js';
 import { activityPayload, eventInput } from './meeting-writes.js';
+import { reassignMeeting } from './reassign-meeting.js';
 
 type ChangeDeps = Omit<BookingDeps, 'ids' | 'links'>;
 
@@ -126,7 +127,9 @@ async function changeStatusNow(
  * Moves a meeting to another time with the same agent (Chili Piper's rule: the visitor keeps
  * the person they booked). The new time is checked like a booking (hours, fresh calendar,
  * our meetings without this one); the calendar event is moved, then the store re-checks for a
- * booking that raced in and records the change; if one did, the event is moved back.
+ * booking that raced in and records the change; if one did, the event is moved back. When the
+ * agent is not free at the new time, the meeting is reassigned by the same routing
+ * (reassign-meeting.ts), unless its booking card named that agent.
  */
 async function rescheduleNow(
   deps: ChangeDeps,
@@ -157,6 +160,17 @@ async function rescheduleNow(
       ownEvent: { start: meeting.start, end: meeting.end },
     },
   );
+  if (!check.ok && check.reason !== 'calendar-unavailable' && meeting.routing.rule !== 'agent') {
+    // The agent is not free then (busy, another meeting, outside their hours…): the meeting
+    // goes to another agent by the same routing (reassign-meeting.ts), or 409 if nobody is.
+    return reassignMeeting(deps, {
+      meeting,
+      from: agent,
+      reason: check.reason,
+      start,
+      by: args.by,
+    });
+  }
   if (!check.ok) {
     if (check.reason === 'busy' || check.reason === 'booked') throw new SlotTakenError();
     if (check.reason === 'calendar-unavailable') {

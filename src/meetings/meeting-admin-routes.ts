@@ -2,7 +2,9 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { parseInput } from '../http/parse-input.js';
 import { AppError } from '../errors.js';
-import type { BookingDeps } from './book-meeting.js';
+import { DateTime } from 'luxon';
+import { SlotTakenError, type BookingDeps } from './book-meeting.js';
+import { rescheduleSlots } from './meeting-slots.js';
 import { changeMeetingStatus, rescheduleMeeting } from './change-meeting.js';
 import { meetingStatusSchema } from '../records/meeting-contract.js';
 import { toAdminMeeting } from './meeting-views.js';
@@ -72,8 +74,24 @@ export function createMeetingAdminRoutes(deps: BookingDeps): Router {
 
   router.post('/meetings/:id/reschedule', async (req, res) => {
     const { start } = parseInput(rescheduleSchema, req.body, 'reschedule');
-    const meeting = await rescheduleMeeting(deps, { meetingId: req.params.id, start, by: 'admin' });
-    res.json(toAdminMeeting(meeting));
+    try {
+      const meeting = await rescheduleMeeting(deps, {
+        meetingId: req.params.id,
+        start,
+        by: 'admin',
+      });
+      res.json(toAdminMeeting(meeting));
+    } catch (error) {
+      const meeting = await deps.store.getMeeting(req.params.id);
+      if (!(error instanceof SlotTakenError) || meeting === undefined) throw error;
+      // Nobody is free then (the agent nor anyone it could go to): that day's free times.
+      const zone = meeting.visitor.timeZone ?? 'UTC';
+      const from = DateTime.fromISO(start).setZone(zone).toISODate()!;
+      res.status(409).json({
+        error: { code: error.code, message: error.message, field: error.field },
+        slots: await rescheduleSlots(deps, meeting, { from, days: 1, timeZone: zone }),
+      });
+    }
   });
 
   return router;

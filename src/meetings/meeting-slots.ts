@@ -1,13 +1,14 @@
 import { dayRange, groupSlotsByDay, poolSlots } from '../calendar/availability.js';
 import type { Interval } from '../calendar/calendar-types.js';
 import type { Clock } from '../deps.js';
-import type { Agent } from '../records/meeting-contract.js';
+import type { Agent, Meeting } from '../records/meeting-contract.js';
 import { unroutableReason } from '../routing/meeting-routing.js';
-import type { AgentStore } from '../store/meeting-store-types.js';
+import type { AgentStore, RoutingRuleStore } from '../store/meeting-store-types.js';
 import { requestedAgentId } from './book-meeting.js';
 import type { SlotQuery, SlotsResponse } from './booking-contract.js';
 import { agentFreeSlots, type AvailabilityDeps } from './meeting-availability.js';
 import { agentForType, agentsOfferingType, meetingTypesOf, offeredType } from './meeting-types.js';
+import { reassignPlans, reassignPool } from './reassign-plans.js';
 
 export type SlotDeps = AvailabilityDeps & {
   store: AvailabilityDeps['store'] & AgentStore;
@@ -52,12 +53,26 @@ export async function listSlots(deps: SlotDeps, query: SlotQuery): Promise<Slots
 /**
  * A meeting's new times for a reschedule: the free slots of the agents it may move to (its
  * own agent, whose meeting does not count against itself, then the pool that routing would
- * reassign it within), each at the meeting's length.
+ * reassign it within: reassign-plans.ts), each at the meeting's length.
  */
 export async function rescheduleSlots(
+  deps: SlotDeps & { store: Pick<RoutingRuleStore, 'listRoutingRules'> },
+  meeting: Meeting,
+  query: Pick<SlotQuery, 'from' | 'days' | 'timeZone'>,
+): Promise<SlotsResponse> {
+  const [agents, rules] = await Promise.all([
+    deps.store.listAgents(),
+    deps.store.listRoutingRules(),
+  ]);
+  const own = agents.find((agent) => agent.id === meeting.agentId);
+  const pool = reassignPool(reassignPlans(meeting, agents, rules), agents);
+  return slotsOfMeetingPool(deps, { meeting, own, pool, query });
+}
+
+async function slotsOfMeetingPool(
   deps: SlotDeps,
   args: {
-    meeting: { id: string; start: number; end: number; meetingType?: { id: string } | undefined };
+    meeting: Meeting;
     own: Agent | undefined;
     pool: readonly Agent[];
     query: Pick<SlotQuery, 'from' | 'days' | 'timeZone'>;
@@ -79,15 +94,16 @@ export async function rescheduleSlots(
   const perAgent = await Promise.all([
     own === undefined
       ? Promise.resolve([])
-      : agentFreeSlots(deps, sized(own), range, now, { meetingId: meeting.id, ownEvent }),
+      : agentFreeSlots(deps, sized(own), range, now, { meetingId: meeting.id, ownEvent }).then(
+          // Its own time is where it is already, not a time to move to.
+          (slots) => slots.filter((slot) => slot.start !== meeting.start),
+        ),
     ...others.map((agent) => agentFreeSlots(deps, sized(agent), range, now)),
   ]);
   return {
     timeZone: query.timeZone,
     durationMinutes: minutes,
-    ...(meeting.meetingType === undefined
-      ? {}
-      : { meetingType: meeting.meetingType as NonNullable<SlotsResponse['meetingType']> }),
+    ...(meeting.meetingType === undefined ? {} : { meetingType: { ...meeting.meetingType } }),
     days: groupSlotsByDay(
       poolSlots(new Map(perAgent.map((slots, i) => [`${i}`, slots]))),
       query.timeZone,

@@ -198,6 +198,11 @@ export const routingDecisionSchema = z.object({
   account: z.object({ match: z.string(), by: z.enum(['domain', 'company']) }).optional(),
   /** The chosen agent's weight when the rotation was weighted. */
   weight: z.number().optional(),
+  /**
+   * A reschedule gave the meeting to this decision's agent: who had it, and why they could not
+   * keep it (`busy`, `booked`, `outside-hours`, … as `skipped` reasons).
+   */
+  reassignedFrom: z.object({ agentId: z.string(), reason: z.string() }).optional(),
   /** The pool's pointer before this turn, so a hold given up can put it back. */
   previousPointer: z.string().optional(),
   /** Who followed that pointer's agent then (src/routing/round-robin.ts), for the same purpose. */

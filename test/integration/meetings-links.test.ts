@@ -134,14 +134,17 @@ describe('the visitor’s links opened in a browser', () => {
     expect(manage.text).toContain('Ana &#60;script&#62;');
     expect(manage.text).not.toContain('<script>');
 
-    // The agent's own times only: Ben (Tokyo) works while Ana sleeps.
+    // The pool's times (issue 11: a reschedule may be reassigned): Ben (Tokyo) works while Ana
+    // sleeps, and Ana's times follow; the meeting's own time is not offered again.
     const slots = await request(t.app)
       .get(`${path}/slots`)
       .query({ from: '2026-11-25', days: 1, timeZone: 'Europe/Berlin' })
       .expect(200);
     const starts = slots.body.days[0].slots.map((x: { start: string }) => x.start);
-    expect(starts[0]).toBe('2026-11-25T09:30:00.000+01:00');
-    expect(starts.every((x: string) => x >= '2026-11-25T09' && x < '2026-11-25T17')).toBe(true);
+    expect(starts[0]).toBe('2026-11-25T01:00:00.000+01:00');
+    expect(starts).toContain('2026-11-25T09:30:00.000+01:00');
+    expect(starts).not.toContain('2026-11-25T09:00:00.000+01:00');
+    expect(starts.every((x: string) => x >= '2026-11-25T01' && x < '2026-11-25T17')).toBe(true);
 
     const picker = await request(t.app).get(`${path}/reschedule`).set('Accept', html).expect(200);
     expect(picker.text).toContain('name="start" value="2026-11-25T09:30:00.000+01:00"');
