@@ -25,8 +25,12 @@ export function createFakeProvider(kind: 'google' | 'microsoft' = 'google') {
   const calls: Array<{ op: string; access: CalendarAccess; event?: CalendarEventInput }> = [];
   const behaviour: {
     busy: Array<{ start: number; end: number }>;
+    /** Busy times of one agent's calendar, by agent id, instead of `busy`. */
+    busyOf?: Record<string, Array<{ start: number; end: number }>>;
     failBusy?: Error;
     failCreate?: Error;
+    /** Fail the creates on this agent's calendar only. */
+    failCreateFor?: string;
     failCancel?: Error;
     /** Runs while an update is in flight (before it answers): a race to stage. */
     onUpdate?: () => Promise<void>;
@@ -38,11 +42,12 @@ export function createFakeProvider(kind: 'google' | 'microsoft' = 'google') {
     getBusy: async (access) => {
       calls.push({ op: 'busy', access });
       if (behaviour.failBusy) throw behaviour.failBusy;
-      return behaviour.busy;
+      return behaviour.busyOf?.[access.agentId] ?? behaviour.busy;
     },
     createEvent: async (access, event) => {
       calls.push({ op: 'create', access, event });
       if (behaviour.failCreate) throw behaviour.failCreate;
+      if (behaviour.failCreateFor === access.agentId) throw new Error('create failed');
       await behaviour.onCreate?.();
       return { eventId: `evt-${event.meetingId}`, meetingUrl: 'https://meet.example/abc' };
     },
