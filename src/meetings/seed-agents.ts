@@ -12,6 +12,12 @@ const DEMO_TIME_ZONES = [
   'America/Los_Angeles',
 ];
 
+/** The demo agents' meeting types: one id is one meeting across agents (meeting-types.ts). */
+const DEMO_MEETING_TYPES = [
+  { id: 'intro', name: '15-minute intro', minutes: 15 },
+  { id: 'demo', name: '45-minute demo', minutes: 45 },
+];
+
 /**
  * Fills an empty agent list once: from ROUTING_AGENTS, or with the demo agents in sandbox mode.
  * Agents are then managed through /api/agents; a non-empty list is never touched, so an admin's
@@ -33,6 +39,8 @@ export async function seedAgents(
             timeZone: DEMO_TIME_ZONES[index % DEMO_TIME_ZONES.length],
             minimumNoticeMinutes: 30,
             bufferAfterMinutes: 10,
+            // Two meeting types every demo agent offers, so a booking card can offer a choice.
+            meetingTypes: DEMO_MEETING_TYPES,
           }
         : {}),
     });
