@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AppError, ValidationError } from '../errors.js';
 import { parseInput } from '../http/parse-input.js';
 import type { BookingDeps, BookOnce } from './book-meeting.js';
-import { bookingRequestSchema } from './booking-contract.js';
+import { bookingRequestSchema, slotQuerySchema } from './booking-contract.js';
 import type { PublicRouteKit } from './booking-public-routes.js';
 import { confirmPage, slotsPage, type BookPageQuery } from './book-page.js';
 import { messagePage, sendPage } from '../http/html-page.js';
@@ -16,6 +16,8 @@ const pageQuerySchema = z.object({
   agent: z.string().min(1).max(200).optional(),
   timeZone: timeZoneSchema.optional(),
   start: z.iso.datetime({ offset: true }).optional(),
+  /** A meeting type id (e.g. a link to "the 15-minute intro"). */
+  meetingType: slotQuerySchema.shape.meetingType,
 });
 
 export type BookPageDeps = BookingDeps &
@@ -70,6 +72,7 @@ export function createBookPageRoutes(deps: BookPageDeps, kit: PublicRouteKit): R
     const query: BookPageQuery = {
       ...(agent === undefined ? {} : { agentId: agent.id }),
       timeZone: link.timeZone ?? agent?.timeZone ?? 'UTC',
+      ...(link.meetingType === undefined ? {} : { meetingType: link.meetingType }),
     };
     return { query, agent, start: link.start };
   };
@@ -83,6 +86,7 @@ export function createBookPageRoutes(deps: BookPageDeps, kit: PublicRouteKit): R
         days: 14,
         timeZone: query.timeZone,
         ...(query.agentId === undefined ? {} : { agentId: query.agentId }),
+        ...(query.meetingType === undefined ? {} : { meetingType: query.meetingType }),
       });
       sendPage(
         res,
@@ -124,6 +128,7 @@ export function createBookPageRoutes(deps: BookPageDeps, kit: PublicRouteKit): R
       const query: BookPageQuery = {
         ...(body['agentId'] === undefined ? {} : { agentId: body['agentId'] }),
         timeZone: parsed.success ? parsed.data.timeZone : 'UTC',
+        ...(body['meetingType'] === undefined ? {} : { meetingType: body['meetingType'] }),
       };
       const again = (status: number, error: string) =>
         sendPage(

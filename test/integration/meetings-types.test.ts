@@ -220,3 +220,39 @@ describe.each(storeImplementations)('a buffer before meetings, through HTTP: $ki
     });
   });
 });
+
+describe('the booking page with a meeting type', () => {
+  it('when a lead opens /chat/book?meetingType=intro, then the types are offered, the slots are 15 minutes, and the form books an intro', async () => {
+    const t = createMeetingsTestApp();
+    const { ana } = await team(t);
+
+    const list = await request(t.app)
+      .get('/chat/book')
+      .query({ meetingType: 'intro', timeZone: 'Europe/Berlin' })
+      .expect(200);
+    expect(list.text).toContain('<strong>15-minute intro (15 min)</strong>');
+    expect(list.text).toContain('href="/chat/book?timeZone=Europe%2FBerlin&#38;meetingType=demo"');
+    expect(list.text).toContain('15-minute intro: 15 minutes.');
+    const href = /href="(\/chat\/book\/confirm\?[^"]+)"/
+      .exec(list.text)![1]!
+      .replace(/&#38;/g, '&');
+    const confirm = await request(t.app).get(href).expect(200);
+    const hidden = Object.fromEntries(
+      [...confirm.text.matchAll(/name="(\w+)" value="([^"]*)"/g)].map((m) => [
+        m[1],
+        m[2]!.replace(/&#43;/g, '+'),
+      ]),
+    );
+    expect(hidden).toMatchObject({ meetingType: 'intro' });
+
+    await request(t.app)
+      .post('/chat/book')
+      .type('form')
+      .send({ ...hidden, name: 'Lee', email: 'lee@example.org' })
+      .expect(303);
+
+    const [meeting] = await t.store.listMeetings();
+    expect(meeting).toMatchObject({ agentId: ana.id, meetingType: INTRO });
+    expect(meeting!.end - meeting!.start).toBe(15 * 60_000);
+  });
+});
