@@ -197,9 +197,15 @@ async function confirm(
     throw calendarDown(error);
   }
   const now = deps.clock.now();
+  let overtaken = false;
   const confirmed = await deps.store.updateMeeting(
     held.meeting.id,
     (current) => {
+      // Changed meanwhile (another replica cancelled it): the new event is not its event.
+      if (current.updatedAt !== held.meeting.updatedAt) {
+        overtaken = true;
+        return { meeting: current };
+      }
       const next: Meeting = {
         ...current,
         providerEventId: event.eventId,
@@ -219,6 +225,10 @@ async function confirm(
     },
     now,
   );
+  if (overtaken) {
+    await deps.calendars.cancelEventOfMeeting(agent!, held.meeting.id);
+    throw meetingChanged();
+  }
   deps.onEnqueued?.();
   if (original.providerEventId !== undefined) {
     await deps.calendars.cancelEvent(from, original.providerEventId).catch((error: unknown) =>
