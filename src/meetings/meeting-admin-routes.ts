@@ -1,8 +1,8 @@
 import { Router } from 'express';
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { parseInput } from '../http/parse-input.js';
 import { AppError } from '../errors.js';
-import { DateTime } from 'luxon';
 import { SlotTakenError, type BookingDeps } from './book-meeting.js';
 import { rescheduleSlots } from './meeting-slots.js';
 import { changeMeetingStatus, rescheduleMeeting } from './change-meeting.js';

@@ -148,6 +148,25 @@ describe('reassign on reschedule', () => {
     expect(callsOf(t, 'cancel')).toEqual([]);
   });
 
+  it('when the admin moves the meeting to a time nobody is free, then 409 with that day’s free times in the visitor’s zone', async () => {
+    const t = createMeetingsTestApp();
+    const { ana, ben, meeting } = await anaAndBen(t);
+    t.google.behaviour.busyOf = {
+      [ana.id]: [{ start: noon, end: noon + HOUR }],
+      [ben.id]: [{ start: noon, end: noon + HOUR }],
+    };
+
+    const res = await request(t.app)
+      .post(`/api/meetings/${meeting.id}/reschedule`)
+      .send({ start: NOON })
+      .expect(409);
+
+    expect(res.body.error).toMatchObject({ code: 'SLOT_TAKEN', field: 'start' });
+    expect(res.body.slots).toMatchObject({ timeZone: 'Europe/Berlin', durationMinutes: 30 });
+    expect(res.body.slots.days.map((d: { date: string }) => d.date)).toEqual(['2026-11-25']);
+    expect((await t.store.getMeeting(meeting.id))?.agentId).toBe(ana.id);
+  });
+
   it('when the new agent’s calendar refuses the event, then 503 and the meeting is back with its agent, time and turn', async () => {
     const t = createMeetingsTestApp();
     const { ana, ben, meeting } = await anaAndBen(t);
