@@ -70,6 +70,7 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
         timeZone: request.timeZone,
         ...(request.agentId === undefined ? {} : { agentId: request.agentId }),
         ...(request.agentEmail === undefined ? {} : { agentEmail: request.agentEmail }),
+        ...(request.meetingType === undefined ? {} : { meetingType: request.meetingType }),
       });
       send(res, 409, {
         error: { code: error.code, message: error.message, field: error.field },

@@ -172,6 +172,18 @@ describe('booking a meeting type', () => {
     expect(stored.map((m) => m.routing.rule)).toEqual(Array(4).fill('round-robin'));
   });
 
+  it('when the type’s slot is taken meanwhile, then 409 with that day’s free slots of the same type', async () => {
+    const t = createMeetingsTestApp();
+    await team(t);
+    await book(t, { meetingType: 'intro' });
+
+    const taken = await book(t, { meetingType: 'intro', email: 'late@example.org' }, 409);
+
+    expect(taken.body.error.code).toBe('SLOT_TAKEN');
+    expect(taken.body.slots).toMatchObject({ durationMinutes: 15, meetingType: INTRO });
+    expect(taken.body.slots.days[0].slots[0].start).toBe('2026-11-25T09:15:00.000+01:00');
+  });
+
   it('when an unknown type or one the named agent does not offer is booked, then 400 names meetingType and nothing is stored', async () => {
     const t = createMeetingsTestApp();
     const { cy } = await team(t);
