@@ -87,6 +87,11 @@ function setup(answers: Answer[], card: { agentEmail?: string; email?: string } 
   const choose = async () => next() as number;
   const view: ChatView = {
     showLauncher: async () => {},
+    open: () => {},
+    reset: () => {},
+    showDocument: () => {},
+    navigate: () => {},
+    canGoBack: () => {},
     say: () => {},
     typing: () => {},
     choose,
@@ -99,7 +104,7 @@ function setup(answers: Answer[], card: { agentEmail?: string; email?: string } 
         if (values === 'back') return null;
         const problem = await check(values as string[]);
         if (!problem) return values as string[];
-        formErrors.push(problem);
+        formErrors.push(typeof problem === 'string' ? problem : problem.message);
       }
     },
     showMeeting: (card, onAction) => {

@@ -141,7 +141,12 @@ describe('chat API client', () => {
     'when the service refuses an event with %s, then the visitor gets it without retry',
     async (_l, body, message) => {
       const { client, calls } = api([json(400, body)]);
-      expect(await client.sendEvent(event('evt-00000001'))).toEqual({ ok: false, message });
+      const field = (body as { error?: { field?: string } }).error?.field;
+      expect(await client.sendEvent(event('evt-00000001'))).toEqual({
+        ok: false,
+        message,
+        ...(field ? { field } : {}),
+      });
       expect(calls).toHaveLength(1);
     },
   );
