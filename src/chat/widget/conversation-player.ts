@@ -111,8 +111,9 @@ export async function playConversation(
       opened.add(doc.cardId);
       void send('document-opened', { cardId: doc.cardId });
     });
-  const replay = () => {
-    view.reset();
+  /** Draws the conversation so far; `fresh`: the view is new and empty. */
+  const replay = (fresh = false) => {
+    if (!fresh) view.reset();
     for (const line of record.transcript) {
       view.say(line.from, line.text);
       if (line.document) showDocument(line.document);
@@ -141,7 +142,7 @@ export async function playConversation(
 
   oncePerSession('triggered');
   await view.showLauncher();
-  replay();
+  replay(true);
 
   // Conditions passed without a question between them: more than the cards means a loop.
   let unasked = 0;
