@@ -160,12 +160,14 @@ export async function playConversation(
       if (stop.kind === 'broken' || unasked > dialogue.cards.length) return 'broken';
       if (stop.kind === 'condition') {
         unasked += 1;
+        // With the Munchkin cookie: lead conditions apply to a visitor known as resolve knows them.
+        const trk = deps.mktoTrk();
         const branched = await deps.api.branch({
           dialogueId: dialogue.id,
           dialogueVersion: dialogue.version,
           cardId: stop.card.id,
           conversationId: record.conversationId,
-          visitor: memory.visitor(),
+          visitor: trk ? { ...memory.visitor(), mktoTrk: trk } : memory.visitor(),
           answers: record.answers,
         });
         // No verdict (network, refusal): the card's own way out.

@@ -151,7 +151,7 @@ export function createWidgetView(look: ChatLook, options: ViewOptions): ChatView
   launcher.addEventListener('click', () => toggle(panel.hidden));
   close.addEventListener('click', () => toggle(false));
   panel.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') toggle(false);
+    if (e.key === 'Escape' && mode !== 'inline') toggle(false);
   });
 
   let go: (to: 'back' | 'restart') => void = () => {};
