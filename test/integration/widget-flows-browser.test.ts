@@ -26,6 +26,8 @@ async function newContext(): Promise<BrowserContext> {
     timezoneId: 'Europe/Paris',
     locale: 'fr-FR',
   });
+  // A step that cannot happen fails in seconds, naming the step, not at the test's timeout.
+  context.setDefaultTimeout(5_000);
   // The page's `marketo-chat:*` events, heard from before the widget loads (a string: the
   // tests are type-checked without the DOM's types).
   await context.addInitScript({

@@ -66,7 +66,8 @@ export function createWidgetView(look: ChatLook, options: ViewOptions): ChatView
 
   const root = host.attachShadow({ mode: 'open' });
   applyStyles(root);
-  const wrap = el('div', `root ${left ? 'left' : 'right'} ${mode}`);
+  // `popup` and `inline` restyle the panel (widget-styles.ts); the launcher mode is the default.
+  const wrap = el('div', `root ${left ? 'left' : 'right'}${mode === 'launcher' ? '' : ` ${mode}`}`);
   const c = style.colours;
   for (const [k, v] of [
     ['--f', style.fontFamily],
