@@ -1,9 +1,11 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BrowserContext, Page, Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { BranchRequest, ResolveRequest } from '../../src/records/chat-contract.js';
 import type { SlotsResponse } from '../../src/meetings/booking-contract.js';
 import type { FakeDialogue } from '../helpers/fake-chat-server.js';
-import { useWidgetBrowser } from '../helpers/widget-browser.js';
+import { ROOT, useWidgetBrowser } from '../helpers/widget-browser.js';
 
 /**
  * Issue 11 in Chromium: answer cards checked in the visitor's language, a condition, a document
@@ -14,6 +16,12 @@ import { useWidgetBrowser } from '../helpers/widget-browser.js';
  */
 
 const { startService, newContext: newBrowserContext } = useWidgetBrowser();
+
+/** Screenshots of what the visitor sees, for people to look at (test-artifacts is ignored). */
+const shot = (p: Page, name: string) => {
+  mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+  return p.screenshot({ path: join(ROOT, `test-artifacts/widget-${name}.png`) });
+};
 
 const page = (lang: string, body = '') => `<!doctype html><html lang="${lang}"><head>
 <meta charset="utf-8"><title>Acme</title><link rel="icon" href="data:,"></head><body>
@@ -156,16 +164,19 @@ describe('issue 11 widget in Chromium', () => {
     await p.getByRole('button', { name: 'Envoyer' }).click();
     await p.getByText('Veuillez saisir un numéro de téléphone.').waitFor();
     expect(await phone.getAttribute('aria-invalid')).toBe('true');
+    await shot(p, 'answer-refused-fr');
     expect(fake.events.filter((e) => e.type === 'answered')).toEqual([]);
     await phone.fill('+33 1 23 45 67 89');
     await p.getByRole('button', { name: 'Envoyer' }).click();
 
     const size = p.getByRole('combobox', { name: 'Combien de personnes ?' });
     await size.selectOption({ label: '11 à 50' });
+    await shot(p, 'picklist-fr');
     await p.getByRole('button', { name: 'Envoyer' }).click();
 
     const guide = p.getByRole('link', { name: 'Le guide (PDF)' });
     await p.getByText('Merci !').waitFor();
+    await shot(p, 'document-fr');
     expect(await guide.getAttribute('target')).toBe('_blank');
     expect(await guide.getAttribute('rel')).toBe('noopener');
     const [tab] = await Promise.all([context.waitForEvent('page'), guide.click()]);
@@ -278,6 +289,7 @@ describe('issue 11 widget in Chromium', () => {
     const back = p.getByRole('button', { name: '← Back' });
     await p.getByRole('button', { name: 'Small' }).click();
     await p.getByText('Budget?').waitFor();
+    await shot(p, 'flow-popup');
     await back.click();
     await p.getByRole('button', { name: 'Large' }).waitFor();
     expect(await transcript(p)).toEqual(['bot: Welcome to the flow.', 'bot: Team size?']);
@@ -319,6 +331,7 @@ describe('issue 11 widget in Chromium', () => {
     await p.locator('#here').getByRole('button', { name: 'Small' }).click();
     await p.locator('#here').getByText('Budget?').waitFor();
     expect(await p.getByRole('button', { name: 'Close chat' }).count()).toBe(0);
+    await shot(p, 'flow-inline');
     await marketoChat(p, 'restart()');
     await p.locator('#here').getByRole('button', { name: 'Small' }).waitFor();
     expect(await transcript(p, '#here')).toEqual(['bot: Welcome to the flow.', 'bot: Team size?']);
@@ -370,6 +383,8 @@ describe('issue 11 widget in Chromium', () => {
     await p.getByRole('button', { name: 'Open chat with Ada' }).click();
 
     await p.getByText('Which meeting would you like?').waitFor();
+    await p.getByRole('button', { name: 'Intro call (15 min)' }).waitFor();
+    await shot(p, 'meeting-types');
     expect(await p.getByRole('button', { name: /^Deep dive/ }).count()).toBe(0);
     await p.getByRole('button', { name: 'Intro call (15 min)' }).click();
     await p.getByRole('button', { name: '10:00' }).first().click();
@@ -379,6 +394,7 @@ describe('issue 11 widget in Chromium', () => {
     const card = p.locator('.meeting');
     await card.getByText('Meeting booked').waitFor();
     expect(await card.getByText('Intro call', { exact: true }).count()).toBe(1);
+    await shot(p, 'meeting-type-booked');
 
     expect(fake.slotRequests.map((q) => q.meetingType ?? null)).toEqual([null, 'intro']);
     expect(fake.bookingRequests[0]).toMatchObject({ meetingType: 'intro' });

@@ -435,6 +435,7 @@ describe('booking card with meeting types', () => {
     expect(t.asked).toEqual([
       T.meetingType,
       'Intro call (15 min) | Product demo (45 min) | Deep dive (60 min)',
+      'Product demo (45 min)',
     ]);
     expect(t.slotCalls).toEqual([
       { from: '2026-11-24', days: 7, timeZone: ZONE },

@@ -197,11 +197,11 @@ async function pickType(
   let type = types[0] as MeetingType;
   if (types.length > 1) {
     deps.view.say('bot', T.meetingType);
-    const index = await deps.view.choose(
-      types.map((m) => `${m.name} (${fill(T.minutes, { n: m.minutes })})`),
-    );
+    const labels = types.map((m) => `${m.name} (${fill(T.minutes, { n: m.minutes })})`);
+    const index = await deps.view.choose(labels);
     ctx.engage();
     type = types[index] || type;
+    deps.view.say('visitor', labels[index] || type.name);
   }
   if (!served?.meetingType || served.meetingType.id !== type.id) list.useType(type.id);
   return type;
