@@ -270,7 +270,11 @@ describe('issue 11 widget in Chromium', () => {
       return route.fulfill({ json: { dialogue: null, reason, known: false } });
     });
     await p.goto(`${baseUrl}${path}`);
-    await p.waitForFunction("window.heard.some(function (e) { return e.name === 'ready'; })");
+    // Polled from here: waitForFunction evaluates strings in the page, which its CSP forbids.
+    for (let tries = 0; !(await heard(p)).some((e) => e.name === 'ready'); tries++) {
+      if (tries > 250) throw new Error('the widget never said it was ready');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     return { p, resolves };
   }
 
@@ -335,6 +339,35 @@ describe('issue 11 widget in Chromium', () => {
     await marketoChat(p, 'restart()');
     await p.locator('#here').getByRole('button', { name: 'Small' }).waitFor();
     expect(await transcript(p, '#here')).toEqual(['bot: Welcome to the flow.', 'bot: Team size?']);
+  });
+
+  it('when a keyboard user goes back, then the focus stays in the chat and lands on the question asked again', async () => {
+    const { baseUrl } = await startService({
+      dialogue: FLOW,
+      pages: { '/flows': page('en', '<a href="#" data-marketo-chat="dlg-flow">Talk to us</a>') },
+    });
+    const { p } = await flowPage(baseUrl, '/flows');
+    await p.getByRole('link', { name: 'Talk to us' }).click();
+    await p.getByRole('button', { name: 'Small' }).click();
+    await p.getByRole('button', { name: 'Low' }).waitFor();
+    await p.getByRole('button', { name: '← Back' }).focus();
+    await p.keyboard.press('Enter');
+    await p.getByRole('button', { name: 'Large' }).waitFor();
+    const focused = await p.evaluate<string | null>(
+      "document.querySelector('[data-marketo-chat]:not(a)').shadowRoot.activeElement?.textContent ?? null",
+    );
+    expect(focused).toBe('Small');
+  });
+
+  it("when the demo page's button is pressed, then MarketoChat.open opens the dialogue the page was served", async () => {
+    const { baseUrl } = await startService();
+    const context = await newContext();
+    const p = await context.newPage();
+    await p.goto(`${baseUrl}/demo`);
+    const button = p.getByRole('button', { name: 'Chat with us' });
+    await button.click();
+    await p.getByRole('dialog', { name: 'Acme Assistant' }).waitFor();
+    await p.getByRole('button', { name: 'See pricing' }).waitFor();
   });
 
   it('when the pool offers meeting types, then the visitor picks one of those the card lists and books it', async () => {

@@ -39,6 +39,8 @@ function scriptedView(steps: Step[], go: (to: Navigation) => void) {
   const errors: string[] = [];
   const forms: FormField[][] = [];
   const documents: Array<{ title: string; url: string; open: () => void }> = [];
+  /** Each form's submit button label. */
+  const submits: string[] = [];
   let backOffered = false;
   const next = <T>(answer: (step: Step) => T): Promise<T> => {
     {
@@ -72,8 +74,9 @@ function scriptedView(steps: Step[], go: (to: Navigation) => void) {
       }),
     pickSlot: async () => 'later',
     showMeeting: () => ({ choose: async () => 0, pickSlot: async () => 'later', show: () => {} }),
-    fillIn: async (fields, _label, check) => {
+    fillIn: async (fields, label, check) => {
       forms.push(fields);
+      submits.push(label);
       for (;;) {
         const values = await next((step) => step as string[]);
         const problem = await check(values);
@@ -82,7 +85,7 @@ function scriptedView(steps: Step[], go: (to: Navigation) => void) {
       }
     },
   };
-  return { view, lines, errors, forms, documents };
+  return { view, lines, errors, forms, documents, submits };
 }
 
 function setup(
@@ -463,5 +466,27 @@ describe('conversation cards', () => {
       '(document The guide (PDF) https://acme.example/guide.pdf)',
       'bot: Useful?',
     ]);
+  });
+
+  it("when a form keeps the contract's default submit label, then the widget says it in the visitor's language; a label of the marketer's stays", async () => {
+    const form = (id: string, submitLabel: string, next: string | null): Card => ({
+      id,
+      type: 'form',
+      text: 'Details',
+      fields: [
+        { key: `${id}-k`, label: 'K', answer: { kind: 'text', maxLength: 9 }, required: true },
+      ],
+      submitLabel,
+      next,
+    });
+    const t = setup(
+      dialogueOf('f1', [form('f1', 'Send', 'f2'), form('f2', 'Go!', null)]),
+      [['a'], ['b']],
+      {
+        language: 'fr',
+      },
+    );
+    await t.play();
+    expect(t.submits).toEqual(['Envoyer', 'Go!']);
   });
 });

@@ -111,7 +111,8 @@ export async function answerCard(ctx: AnswerContext, card: TypedCard): Promise<A
     ...(card.type === 'input' ? { hideLabel: true } : {}),
     ...(f.required === false ? { required: false } : {}),
   }));
-  const submit = card.type === 'form' ? card.submitLabel : t.send;
+  // The contract's default label is English: the widget's own word replaces it.
+  const submit = card.type === 'form' && card.submitLabel !== 'Send' ? card.submitLabel : t.send;
   await view.fillIn(shown, submit, async (raw): Promise<FormProblem | null> => {
     ctx.engage();
     const answers: Record<string, string> = {};

@@ -181,9 +181,12 @@ export function createWidgetView(look: ChatLook, options: ViewOptions): ChatView
       if (panel.hidden || !host.isConnected) toggle(true);
     },
     reset() {
+      // Back or start over was clicked in the panel: the next controls take the focus from it.
+      const hadFocus = focusInPanel();
       log.replaceChildren();
       reply.replaceChildren();
       typingRow = null;
+      if (hadFocus) panel.focus();
     },
     showDocument(title, url, onOpen) {
       // The service validates http(s); checked again because an href is where a URL can run code.
