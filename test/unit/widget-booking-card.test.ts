@@ -13,6 +13,7 @@ import type {
 } from '../../src/chat/widget/chat-api-client.js';
 import type { ChatView, MeetingCard, SlotPick } from '../../src/chat/widget/chat-view.js';
 import { addDays } from '../../src/chat/widget/slot-picker.js';
+import { STRINGS } from '../../src/chat/widget/widget-strings.js';
 import type { SlotOffer } from '../../src/chat/widget/slot-picker.js';
 
 /** 08:00 UTC on Tuesday 24 November 2026: 09:00 in Berlin. */
@@ -473,5 +474,28 @@ describe('booking card with meeting types', () => {
     await t.book();
     expect(t.asked).toEqual([]);
     expect(t.bookings[0]).not.toHaveProperty('meetingType');
+  });
+});
+
+describe('booking card in the visitor language', () => {
+  it('when the visitor reads French, then the picker, the form and the confirmation speak French with French dates', async () => {
+    const t = setup([{ day: 0, time: 0 }, ['Léa Martin', 'lea@acme.com']]);
+    t.deps.strings = STRINGS.fr;
+    t.deps.locale = 'fr-FR';
+    const booked = await t.book();
+    expect(t.offers[0]).toMatchObject({
+      caption: 'Heures (Europe/Berlin)',
+      later: 'Dates suivantes',
+    });
+    expect(t.offers[0]!.days[0]!.label).toBe('mar. 24 nov.');
+    expect(t.filled[0]).toEqual(['Nom=', 'E-mail=']);
+    expect(t.forms[0]).toBe('Réserver mar. 24 nov., 9:00');
+    expect(presentMeeting(t.deps, booked)).toBe(
+      'Rendez-vous réservé: mar. 24 nov., 9:00–9:30 (Europe/Berlin). Avec Eli Moreau.',
+    );
+    expect(t.cards[0]).toMatchObject({
+      title: 'Rendez-vous réservé',
+      actions: ['Annuler le rendez-vous'],
+    });
   });
 });
