@@ -287,9 +287,12 @@ describe('issue 11 widget in Chromium', () => {
     // Nothing targets the page: no launcher.
     expect(await p.getByRole('button', { name: 'Open chat with Ada' }).count()).toBe(0);
 
-    await p.getByRole('link', { name: 'Talk to us' }).click();
+    // A double click opens one chat.
+    await p.getByRole('link', { name: 'Talk to us' }).dblclick();
     await p.getByRole('dialog', { name: 'Acme Assistant' }).waitFor();
     expect(resolves.at(-1)).toMatchObject({ dialogueId: 'dlg-flow' });
+    expect(resolves.filter((r) => r.dialogueId)).toHaveLength(1);
+    expect(await p.locator('div[data-marketo-chat]').count()).toBe(1);
     const back = p.getByRole('button', { name: '← Back' });
     await p.getByRole('button', { name: 'Small' }).click();
     await p.getByText('Budget?').waitFor();

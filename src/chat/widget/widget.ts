@@ -146,8 +146,18 @@ async function start(baseUrl: string, script: HTMLScriptElement): Promise<void> 
     void runConversation(deps, translateDialogue(picked.dialogue, lang), picked.record);
   };
 
+  /** Opens being asked for: a double click, or a link and a script at once, open one chat. */
+  const opening = new Map<string, Promise<boolean>>();
+  const open = (dialogueId: string, options: OpenOptions = {}): Promise<boolean> => {
+    const pending = opening.get(dialogueId);
+    if (pending) return pending;
+    const started = openFlow(dialogueId, options).finally(() => opening.delete(dialogueId));
+    opening.set(dialogueId, started);
+    return started;
+  };
+
   /** A conversational flow: the same targeting checks (resolve with the dialogue's id). */
-  const open = async (dialogueId: string, options: OpenOptions = {}): Promise<boolean> => {
+  const openFlow = async (dialogueId: string, options: OpenOptions): Promise<boolean> => {
     const unavailable = (reason: string) => {
       emit('unavailable', { dialogueId, reason });
       return false;
