@@ -12,6 +12,7 @@ import {
 } from './visitor-memory.js';
 import { STRINGS } from './widget-strings.js';
 import { createWidgetView, type ViewOptions } from './widget-view.js';
+import { findTarget, installPageApi, type OpenOptions } from './page-api.js';
 
 /**
  * The embeddable chat widget. A site adds one tag:
@@ -67,13 +68,6 @@ const domReady = () =>
         document.addEventListener('DOMContentLoaded', resolve, { once: true }),
       )
     : Promise.resolve();
-
-/** How a page opens a conversational flow (MarketoChat.open, `data-marketo-chat` links). */
-export interface OpenOptions {
-  mode?: 'popup' | 'inline';
-  /** Inline: the element (or a selector for it) the conversation is drawn into. */
-  target?: Element | string | null;
-}
 
 interface Session {
   view: ChatView;
@@ -143,7 +137,9 @@ async function start(baseUrl: string, script: HTMLScriptElement): Promise<void> 
       mktoTrk,
       responseDelayMs: configuration.bot.responseDelaySeconds * 1000,
     };
-    void runConversation(deps, translateDialogue(picked.dialogue, lang), picked.record);
+    runConversation(deps, translateDialogue(picked.dialogue, lang), picked.record).catch(
+      (err: unknown) => console.warn('[marketo-chat]', err),
+    );
   };
 
   /** Opens being asked for: a double click, or a link and a script at once, open one chat. */
@@ -169,10 +165,7 @@ async function start(baseUrl: string, script: HTMLScriptElement): Promise<void> 
       return true;
     }
     const mode = options.mode === 'inline' ? 'inline' : 'popup';
-    const target =
-      typeof options.target === 'string'
-        ? document.querySelector(options.target)
-        : options.target || null;
+    const target = findTarget(options.target);
     if (mode === 'inline' && !target) return unavailable('no target element');
     const served = await api
       .resolve({ pageUrl, visitor: visitorNow(), dialogueId })
@@ -219,34 +212,6 @@ async function start(baseUrl: string, script: HTMLScriptElement): Promise<void> 
   });
   if (sessions.has(dialogue.id)) return; // the page opened it as a flow meanwhile
   play(configuration, picked, { strings });
-}
-
-/**
- * `window.MarketoChat` and the `data-marketo-chat="<dialogueId>"` links (a click opens that
- * dialogue; `data-marketo-chat-mode="inline"` with `data-marketo-chat-target="<selector>"`
- * draws it into the page).
- */
-function installPageApi(api: {
-  open(dialogueId: string, options?: OpenOptions): Promise<boolean>;
-  restart(dialogueId?: string): void;
-}): void {
-  (window as Window & { MarketoChat?: unknown }).MarketoChat = {
-    open: (dialogueId: string, options?: OpenOptions) => api.open(String(dialogueId), options),
-    restart: (dialogueId?: string) => api.restart(dialogueId),
-  };
-  document.addEventListener('click', (event) => {
-    const from = event.target instanceof Element ? event.target : null;
-    const link = from && from.closest('[data-marketo-chat]');
-    // The widget's own host carries the attribute empty: clicks in the chat are not links.
-    const dialogueId = link && link.getAttribute('data-marketo-chat');
-    if (!link || !dialogueId) return;
-    event.preventDefault();
-    const inline = link.getAttribute('data-marketo-chat-mode') === 'inline';
-    void api.open(dialogueId, {
-      mode: inline ? 'inline' : 'popup',
-      target: link.getAttribute('data-marketo-chat-target'),
-    });
-  });
 }
 
 const self = window as Window & { __marketoChatLoaded?: boolean };
