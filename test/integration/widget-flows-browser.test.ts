@@ -24,16 +24,23 @@ const shot = (p: Page, name: string) => {
 };
 
 const page = (lang: string, body = '') => `<!doctype html><html lang="${lang}"><head>
-<meta charset="utf-8"><title>Acme</title><link rel="icon" href="data:,"></head><body>
+<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Acme</title><link rel="icon" href="data:,"></head><body>
 <h1>Acme</h1>${body}<script src="/widget.js" async></script></body></html>`;
 
 /** A visitor in Paris; the page decides the widget's language. */
 async function newContext(): Promise<BrowserContext> {
-  const context = await newBrowserContext({
-    viewport: { width: 1280, height: 800 },
-    timezoneId: 'Europe/Paris',
-    locale: 'fr-FR',
-  });
+  return prepare(
+    await newBrowserContext({
+      viewport: { width: 1280, height: 800 },
+      timezoneId: 'Europe/Paris',
+      locale: 'fr-FR',
+    }),
+  );
+}
+
+/** Records the page's events, answers the document's host, fails a missing step in 5 s. */
+async function prepare(context: BrowserContext): Promise<BrowserContext> {
   // A step that cannot happen fails in seconds, naming the step, not at the test's timeout.
   context.setDefaultTimeout(5_000);
   // The page's `marketo-chat:*` events, heard from before the widget loads (a string: the
@@ -258,9 +265,8 @@ describe('issue 11 widget in Chromium', () => {
   };
 
   /** No dialogue targets the page; the flow passes its checks; any other id does not. */
-  async function flowPage(baseUrl: string, path: string) {
-    const context = await newContext();
-    const p = await context.newPage();
+  async function flowPage(baseUrl: string, path: string, context?: BrowserContext) {
+    const p = await (context ?? (await newContext())).newPage();
     const resolves: ResolveRequest[] = [];
     await p.route('**/chat/resolve', (route: Route) => {
       const body = route.request().postDataJSON() as ResolveRequest;
@@ -360,6 +366,43 @@ describe('issue 11 widget in Chromium', () => {
       "document.querySelector('[data-marketo-chat]:not(a)').shadowRoot.activeElement?.textContent ?? null",
     );
     expect(focused).toBe('Small');
+  });
+
+  it('when the page has no lang and the script tag says de-AT, then the widget speaks German', async () => {
+    const { baseUrl } = await startService({
+      pages: {
+        '/de': `<!doctype html><html><head><meta charset="utf-8"><title>Acme</title>
+<link rel="icon" href="data:,"></head><body><h1>Acme</h1>
+<script src="/widget.js" data-language="de-AT" async></script></body></html>`,
+      },
+    });
+    const p = await (await newContext()).newPage();
+    await p.goto(`${baseUrl}/de`);
+    await p.getByRole('button', { name: 'Chat mit Ada öffnen' }).click();
+    await p.getByRole('button', { name: 'Neu beginnen' }).waitFor();
+    await p.getByRole('button', { name: 'Chat schließen' }).waitFor();
+  });
+
+  it('when a phone opens a flow, then the pop-up fills the screen', async () => {
+    const { baseUrl } = await startService({
+      dialogue: FLOW,
+      pages: { '/flows': page('en', '<a href="#" data-marketo-chat="dlg-flow">Talk to us</a>') },
+    });
+    const context = await prepare(
+      await newBrowserContext({
+        viewport: { width: 375, height: 667 },
+        isMobile: true,
+        hasTouch: true,
+      }),
+    );
+    const { p } = await flowPage(baseUrl, '/flows', context);
+    await p.getByRole('link', { name: 'Talk to us' }).tap();
+    const panel = p.getByRole('dialog', { name: 'Acme Assistant' });
+    await p.getByRole('button', { name: 'Small' }).waitFor();
+    expect(await panel.boundingBox()).toEqual({ x: 0, y: 0, width: 375, height: 667 });
+    // No launcher over the answers: a pop-up has none.
+    expect(await p.locator('.launcher').count()).toBe(0);
+    await shot(p, 'flow-phone');
   });
 
   it("when the demo page's button is pressed, then MarketoChat.open opens the dialogue the page was served", async () => {

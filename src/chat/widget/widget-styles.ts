@@ -12,7 +12,8 @@
  * launcher, `--pd` from the edges, so its size leaves out that distance and a margin (before,
  * 100vw - 24px clipped it with a padding over 12 px). In full-screen mode (`.full`: a phone, or
  * a window under 480 px either way) it takes the whole area, whatever the padding, as chat
- * panels on phones do. Inputs are at least 16 px there and on touch screens: iOS Safari zooms
+ * panels on phones do, and the launcher hides under it (it would cover the answers; the header
+ * has the close button). Inputs are at least 16 px there and on touch screens: iOS Safari zooms
  * the page into a focused input whose text is smaller, and does not zoom back.
  */
 export const WIDGET_CSS = `\
@@ -33,6 +34,7 @@ img{border-radius:50%;object-fit:cover}\
 .inline{position:static;pointer-events:auto}\
 .inline .panel{position:static;width:100%;height:min(540px,80vh)}\
 .full .panel{inset:0;width:auto;height:auto;border-radius:0;transform:none}\
+.full .panel:not([hidden])~.launcher{display:none}\
 .head{display:flex;align-items:center;gap:10px;padding:12px 14px;background:var(--p);color:var(--op)}\
 .head img{width:32px;height:32px}\
 .head h2{flex:1;margin:0;font-size:1em;font-weight:600}\
