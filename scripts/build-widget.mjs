@@ -35,7 +35,11 @@ export async function buildWidget({ outfile = WIDGET_OUTFILE } = {}) {
 async function newestSourceMtime() {
   const widgetDir = join(root, 'src/chat/widget');
   const files = (await readdir(widgetDir)).map((f) => join(widgetDir, f));
-  files.push(join(root, 'src/records/chat-contract.ts'), fileURLToPath(import.meta.url));
+  files.push(
+    join(root, 'src/records/chat-contract.ts'),
+    join(root, 'src/records/answer-check.ts'),
+    fileURLToPath(import.meta.url),
+  );
   const times = await Promise.all(files.map(async (f) => (await stat(f)).mtimeMs));
   return Math.max(...times);
 }

@@ -115,7 +115,7 @@ function defaultWidgetFile(): string {
 }
 
 /** Every widget event, as the widget's README documents them. */
-const EVENTS = ['ready', ...chatEventTypeSchema.options];
+const EVENTS = ['ready', 'unavailable', ...chatEventTypeSchema.options];
 
 /** Logs each `marketo-chat:*` event into #event-log; an external file, loaded before the widget. */
 const DEMO_EVENTS_SCRIPT = `(function () {
@@ -131,6 +131,16 @@ const DEMO_EVENTS_SCRIPT = `(function () {
       detail.textContent = JSON.stringify(event.detail);
       item.append(title, ' ', detail);
       log.appendChild(item);
+    });
+  });
+  // The JS API: the button opens the dialogue this page was served, as a conversational flow.
+  var flow = document.getElementById('open-flow');
+  window.addEventListener('marketo-chat:ready', function (event) {
+    var dialogue = event.detail && event.detail.dialogue;
+    if (!dialogue || !flow) return;
+    flow.hidden = false;
+    flow.addEventListener('click', function () {
+      window.MarketoChat.open(dialogue.id);
     });
   });
 })();
@@ -183,6 +193,13 @@ function renderDemoPage(baseUrl: string): string {
     <pre><code>${escapeHtml(tag)}</code></pre>
     <p>With a Content-Security-Policy, allow <code>script-src</code> and <code>connect-src</code>
     <code>${escapeHtml(new URL(baseUrl).origin)}</code>, and <code>img-src</code> your bot avatar's host.</p>
+  </section>
+  <section>
+    <h2>Open it from the page</h2>
+    <p>A conversational flow starts on a click: <code>window.MarketoChat.open(dialogueId)</code>,
+    or a link <code>&lt;a data-marketo-chat="dialogueId"&gt;</code>; the visitor passes the
+    same targeting checks. <code>window.MarketoChat.restart()</code> starts it over.</p>
+    <p><button type="button" id="open-flow" hidden>Chat with us</button></p>
   </section>
   <section>
     <h2>Events this page received</h2>

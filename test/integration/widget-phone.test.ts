@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { BrowserContext, Locator } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ACME_CONFIGURATION } from '../helpers/fake-chat-server.js';
 import { launcherOf, openPage, ROOT, useWidgetBrowser } from '../helpers/widget-browser.js';
@@ -28,6 +28,12 @@ const WIDE_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8">
 const DESKTOP_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Desktop</title>
 <link rel="icon" href="data:,"></head><body><h1>A desktop page</h1>
 <script src="widget.js" async></script></body></html>`;
+
+/** Whether the widget's launcher has the focus (it gets it back when the panel closes). */
+const isFocusedLauncher = (page: Page) =>
+  page.evaluate<boolean>(
+    "document.querySelector('[data-marketo-chat]').shadowRoot.activeElement?.classList.contains('launcher') === true",
+  );
 
 /** Whether the element's box lies wholly inside the viewport (the box, to show when not). */
 async function boxInViewport(locator: Locator, viewport: { width: number; height: number }) {
@@ -143,6 +149,8 @@ describe('chat widget on a phone in Chromium', () => {
       const panel = page.getByRole('dialog', { name: 'Acme Assistant' });
       await panel.waitFor();
       expect(await shownWhole(panel)).toEqual({ inside: true, gaps: expect.anything() });
+      // The panel fills the screen: the launcher would cover its answers, so it hides.
+      expect(await launcher.isVisible()).toBe(false);
 
       await page.getByRole('button', { name: 'See pricing' }).tap();
       const email = page.getByLabel('Email');
@@ -155,6 +163,7 @@ describe('chat widget on a phone in Chromium', () => {
 
       await page.getByRole('button', { name: 'Close chat' }).tap();
       expect(await edgeGaps(launcher)).toMatchObject({ right: near(32), bottom: near(32) });
+      expect(await isFocusedLauncher(page)).toBe(true);
       expect(errors).toEqual([]);
     },
   );

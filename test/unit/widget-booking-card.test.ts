@@ -13,6 +13,7 @@ import type {
 } from '../../src/chat/widget/chat-api-client.js';
 import type { ChatView, MeetingCard, SlotPick } from '../../src/chat/widget/chat-view.js';
 import { addDays } from '../../src/chat/widget/slot-picker.js';
+import { STRINGS } from '../../src/chat/widget/widget-strings.js';
 import type { SlotOffer } from '../../src/chat/widget/slot-picker.js';
 
 /** 08:00 UTC on Tuesday 24 November 2026: 09:00 in Berlin. */
@@ -56,8 +57,13 @@ const meetingAt = (start: string, extra: Partial<PublicMeeting> = {}): PublicMee
 type Answer = number | string[] | 'later' | 'back' | { day: number; time: number };
 
 /** A view and an API that answer from scripts and record what they were shown and asked. */
-function setup(answers: Answer[], card: { agentEmail?: string; email?: string } = {}) {
+function setup(
+  answers: Answer[],
+  card: { agentEmail?: string; email?: string; meetingTypes?: string[] } = {},
+) {
   const offers: SlotOffer[] = [];
+  /** What the card asked (the meeting type) and offered as buttons. */
+  const asked: string[] = [];
   const forms: string[] = [];
   /** Each form's fields as shown: label=value. */
   const filled: string[][] = [];
@@ -84,10 +90,18 @@ function setup(answers: Answer[], card: { agentEmail?: string; email?: string } 
     const { day, time } = answer as { day: number; time: number };
     return { start: offer.days[day]!.times[time]!.start };
   };
-  const choose = async () => next() as number;
+  const choose = async (labels: string[]) => {
+    asked.push(labels.join(' | '));
+    return next() as number;
+  };
   const view: ChatView = {
     showLauncher: async () => {},
-    say: () => {},
+    open: () => {},
+    reset: () => {},
+    showDocument: () => {},
+    navigate: () => {},
+    canGoBack: () => {},
+    say: (_from, text) => void asked.push(text),
     typing: () => {},
     choose,
     pickSlot,
@@ -99,7 +113,7 @@ function setup(answers: Answer[], card: { agentEmail?: string; email?: string } 
         if (values === 'back') return null;
         const problem = await check(values as string[]);
         if (!problem) return values as string[];
-        formErrors.push(problem);
+        formErrors.push(typeof problem === 'string' ? problem : problem.message);
       }
     },
     showMeeting: (card, onAction) => {
@@ -147,6 +161,7 @@ function setup(answers: Answer[], card: { agentEmail?: string; email?: string } 
   const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
   return {
     ...{ offers, forms, filled, formErrors, cards, actions, slotCalls, bookings, cancels, given },
+    asked,
     ...{ slotAnswers, bookAnswers, cancelAnswers, deps, book, settle },
   };
 }
@@ -395,6 +410,92 @@ describe('booking card', () => {
       lines: ['Tue 24 Nov, 9:00–9:30 (Europe/Berlin)', 'With Eli Moreau'],
       links: [{ label: T.icsCancelled, href: booked.meeting.icsUrl }],
       actions: [],
+    });
+  });
+});
+
+const TYPES = [
+  { id: 'intro', name: 'Intro call', minutes: 15 },
+  { id: 'demo', name: 'Product demo', minutes: 45 },
+  { id: 'deep', name: 'Deep dive', minutes: 60 },
+];
+const typed = (from: string, type?: (typeof TYPES)[number]): SlotsOutcome => ({
+  ok: true,
+  slots: { ...weekOf(from, 7), meetingTypes: TYPES, ...(type ? { meetingType: type } : {}) },
+});
+
+describe('booking card with meeting types', () => {
+  it('when the pool offers several types, then the visitor picks one first, and the slots, the booking and the confirmation carry it', async () => {
+    const t = setup([1, { day: 0, time: 0 }, ['Sam', 'sam@acme.com']]);
+    t.slotAnswers.push(typed('2026-11-24', TYPES[0]), typed('2026-11-24', TYPES[1]));
+    t.bookAnswers.push({
+      kind: 'ok',
+      meeting: meetingAt(at('2026-11-24', '09:00'), { meetingType: TYPES[1] }),
+    });
+    const booked = await t.book();
+    expect(t.asked).toEqual([
+      T.meetingType,
+      'Intro call (15 min) | Product demo (45 min) | Deep dive (60 min)',
+      'Product demo (45 min)',
+    ]);
+    expect(t.slotCalls).toEqual([
+      { from: '2026-11-24', days: 7, timeZone: ZONE },
+      { from: '2026-11-24', days: 7, timeZone: ZONE, meetingType: 'demo' },
+    ]);
+    expect(t.bookings[0]).toMatchObject({ meetingType: 'demo' });
+    expect(presentMeeting(t.deps, booked)).toBe(
+      'Meeting booked (Product demo): Tue 24 Nov, 9:00–9:30 (Europe/Berlin). With Eli Moreau.',
+    );
+    expect(t.cards[0]!.lines[0]).toBe('Product demo');
+  });
+
+  it("when the card lists types, then only those are offered, in the card's order", async () => {
+    const t = setup([0, { day: 0, time: 0 }, ['Sam', 'sam@acme.com']], {
+      meetingTypes: ['deep', 'gone', 'intro'],
+    });
+    t.slotAnswers.push(typed('2026-11-24', TYPES[0]), typed('2026-11-24', TYPES[2]));
+    await t.book();
+    expect(t.asked[1]).toBe('Deep dive (60 min) | Intro call (15 min)');
+    expect(t.bookings[0]).toMatchObject({ meetingType: 'deep' });
+  });
+
+  it('when the card leaves one type, then it is not asked and its slots are used', async () => {
+    const t = setup([{ day: 0, time: 0 }, ['Sam', 'sam@acme.com']], { meetingTypes: ['intro'] });
+    t.slotAnswers.push(typed('2026-11-24', TYPES[0]));
+    await t.book();
+    expect(t.asked).toEqual([]);
+    // The first answer was already for that type: no second call.
+    expect(t.slotCalls).toHaveLength(1);
+    expect(t.bookings[0]).toMatchObject({ meetingType: 'intro' });
+  });
+
+  it('when the service offers no types, then nothing is asked and the booking names none', async () => {
+    const t = setup([{ day: 0, time: 0 }, ['Sam', 'sam@acme.com']]);
+    await t.book();
+    expect(t.asked).toEqual([]);
+    expect(t.bookings[0]).not.toHaveProperty('meetingType');
+  });
+});
+
+describe('booking card in the visitor language', () => {
+  it('when the visitor reads French, then the picker, the form and the confirmation speak French with French dates', async () => {
+    const t = setup([{ day: 0, time: 0 }, ['Léa Martin', 'lea@acme.com']]);
+    t.deps.strings = STRINGS.fr;
+    t.deps.locale = 'fr-FR';
+    const booked = await t.book();
+    expect(t.offers[0]).toMatchObject({
+      caption: 'Heures (Europe/Berlin)',
+      later: 'Dates suivantes',
+    });
+    expect(t.offers[0]!.days[0]!.label).toBe('mar. 24 nov.');
+    expect(t.filled[0]).toEqual(['Nom=', 'E-mail=']);
+    expect(t.forms[0]).toBe('Réserver mar. 24 nov., 9:00');
+    expect(presentMeeting(t.deps, booked)).toBe(
+      'Rendez-vous réservé: mar. 24 nov., 9:00–9:30 (Europe/Berlin). Avec Eli Moreau.',
+    );
+    expect(t.cards[0]).toMatchObject({
+      title: 'Rendez-vous réservé',
+      actions: ['Annuler le rendez-vous'],
     });
   });
 });

@@ -141,7 +141,12 @@ describe('chat API client', () => {
     'when the service refuses an event with %s, then the visitor gets it without retry',
     async (_l, body, message) => {
       const { client, calls } = api([json(400, body)]);
-      expect(await client.sendEvent(event('evt-00000001'))).toEqual({ ok: false, message });
+      const field = (body as { error?: { field?: string } }).error?.field;
+      expect(await client.sendEvent(event('evt-00000001'))).toEqual({
+        ok: false,
+        message,
+        ...(field ? { field } : {}),
+      });
       expect(calls).toHaveLength(1);
     },
   );
@@ -386,4 +391,64 @@ describe('chat API client, booking', () => {
       expect(isRetryableBooking(status, code)).toBe(retry);
     },
   );
+});
+
+describe('chat API client, issue 11', () => {
+  const BRANCH = {
+    dialogueId: 'd1',
+    dialogueVersion: 2,
+    cardId: 'route',
+    conversationId: 'conv-0001',
+    visitor: { anonymousId: 'anon-0001' },
+    answers: { size: 'mid' },
+  };
+
+  it('when a condition is asked, then it POSTs the answers to chat/branch and gives the next card', async () => {
+    const { client, calls } = api([json(200, { next: 'paper' })]);
+    expect(await client.branch(BRANCH)).toEqual({ next: 'paper' });
+    expect(calls).toEqual([
+      {
+        url: 'https://chat.acme.example/svc/chat/branch',
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(BRANCH),
+      },
+    ]);
+  });
+
+  it('when the branch ends the conversation, then next is null', async () => {
+    const { client } = api([json(200, { next: null })]);
+    expect(await client.branch(BRANCH)).toEqual({ next: null });
+  });
+
+  it.each([
+    [
+      'the network fails every time',
+      [new TypeError('offline'), new TypeError('x'), new TypeError('y')],
+    ],
+    ['the service does not know the route', [json(404, { error: { code: 'NOT_FOUND' } })]],
+    ['the answer has no next', [json(200, { nope: 1 })]],
+  ])('when %s, then there is no verdict (the card follows otherwise)', async (_l, answers) => {
+    const { client } = api(answers);
+    expect(await client.branch(BRANCH)).toBeNull();
+  });
+
+  it('when slots of a meeting type are asked, then the type goes in the query', async () => {
+    const { client, calls } = api([json(200, { timeZone: 'UTC', durationMinutes: 15, days: [] })]);
+    await client.slots({ from: '2026-11-30', days: 7, timeZone: 'UTC', meetingType: 'intro' });
+    expect(calls[0]!.url).toBe(
+      'https://chat.acme.example/svc/chat/slots?from=2026-11-30&days=7&timeZone=UTC&meetingType=intro',
+    );
+  });
+
+  it('when the service gives no message, then the visitor reads the generic one in their language', async () => {
+    const { fetch } = scriptedFetch([json(400, {})]);
+    const client = createChatApi({
+      baseUrl: 'https://chat.acme.example/',
+      fetch,
+      sleep: async () => {},
+      genericError: 'Désolé',
+    });
+    expect(await client.sendEvent(event('evt-00000001'))).toEqual({ ok: false, message: 'Désolé' });
+  });
 });

@@ -53,6 +53,11 @@ function scriptedView(answers: Answer[]) {
   };
   const view: ChatView = {
     showLauncher: async () => {},
+    open: () => {},
+    reset: () => {},
+    showDocument: () => {},
+    navigate: () => {},
+    canGoBack: () => {},
     say: (from, text) => void lines.push(`${from}: ${text}`),
     typing: (on) => void (on && typing++),
     choose: async (labels) => {
@@ -75,7 +80,7 @@ function scriptedView(answers: Answer[]) {
         const values = next() as string[];
         const problem = await check(values);
         if (!problem) return values;
-        formErrors.push(problem);
+        formErrors.push(typeof problem === 'string' ? problem : problem.message);
       }
     },
   };
@@ -136,6 +141,7 @@ function setup(answers: Answer[], refuse: (e: ChatEvent) => string | null = () =
         return { kind: 'ok', meeting: { ...MEETING, start: input.start } };
       },
       cancelMeeting: async () => ({ kind: 'refused', message: 'not in this test' }),
+      branch: async () => null,
     },
     memory,
     view: scripted.view,

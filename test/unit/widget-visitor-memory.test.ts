@@ -97,6 +97,9 @@ describe('pickConversation', () => {
       at: 'm',
       awaiting: false,
       transcript: [],
+      answers: {},
+      history: [],
+      cardsSeen: [],
     });
     expect(memory.conversation('d1')).toEqual(picked?.record);
     expect(memory.cards('d1', 1)).toEqual(v(1));

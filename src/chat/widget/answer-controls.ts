@@ -1,5 +1,6 @@
-import type { ChatView, SlotPick } from './chat-view.js';
+import type { ChatView, FormField, SlotPick } from './chat-view.js';
 import { button, el } from './dom-elements.js';
+import type { WidgetStrings } from './widget-strings.js';
 
 /**
  * The visitor's answers as native buttons and a form, drawn in an area of the panel (the reply
@@ -15,9 +16,39 @@ export interface FocusRules {
 
 let ids = 0;
 
+/** One field: an input (numbers as text with a decimal keyboard) or a select. */
+function control(
+  f: FormField,
+  id: string,
+  describedBy: string,
+): HTMLInputElement | HTMLSelectElement {
+  const common: Record<string, string> = {
+    id,
+    autocomplete: f.autocomplete,
+    'aria-describedby': describedBy,
+    ...(f.required === false ? {} : { required: '' }),
+    ...(f.hideLabel ? { 'aria-label': f.label } : {}),
+  };
+  if (f.type === 'select') {
+    const select = el('select', '', undefined, common);
+    select.append(el('option', '', f.placeholder || '', { value: '' }));
+    for (const o of f.options || []) select.append(el('option', '', o.label, { value: o.value }));
+    return select;
+  }
+  const input = el('input', '', undefined, {
+    ...common,
+    type: f.type === 'number' ? 'text' : f.type,
+    ...(f.type === 'number' ? { inputmode: 'decimal' } : {}),
+    ...(f.placeholder ? { placeholder: f.placeholder } : {}),
+  });
+  if (f.value) input.value = f.value;
+  return input;
+}
+
 export function createAnswerControls(
   area: HTMLElement,
   focus: FocusRules,
+  t: Pick<WidgetStrings, 'days' | 'error'>,
 ): Pick<ChatView, 'choose' | 'pickSlot' | 'fillIn'> {
   /** New controls take the focus only if the visitor is already working in the panel. */
   const offer = (node: HTMLElement) => {
@@ -50,7 +81,7 @@ export function createAnswerControls(
       return new Promise<SlotPick>((resolve) => {
         const box = el('div', 'slots');
         if (offer_.note) box.appendChild(el('p', 'note', offer_.note, { role: 'alert' }));
-        const days = el('div', 'days', undefined, { role: 'group', 'aria-label': 'Days' });
+        const days = el('div', 'days', undefined, { role: 'group', 'aria-label': t.days });
         const times = el('div', 'times', undefined, { role: 'group' });
         const show = (index: number) => {
           const day = offer_.days[index];
@@ -77,17 +108,14 @@ export function createAnswerControls(
       return new Promise((resolve) => {
         const form = el('form', '', undefined, { novalidate: '' });
         const errorId = `mkc-error-${++ids}`;
+        const fieldErrors: HTMLElement[] = [];
         const inputs = fields.map((f) => {
           const id = `mkc-field-${++ids}`;
-          const input = el('input', '', undefined, {
-            id,
-            type: f.type,
-            autocomplete: f.autocomplete,
-            required: '',
-            'aria-describedby': errorId,
-          });
-          if (f.value) input.value = f.value;
-          form.append(el('label', '', f.label, { for: id }), input);
+          const own = el('p', 'error', undefined, { id: `${id}-error`, hidden: '' });
+          const input = control(f, id, `${id}-error ${errorId}`);
+          if (!f.hideLabel) form.append(el('label', '', f.label, { for: id }));
+          form.append(input, own);
+          fieldErrors.push(own);
           return input;
         });
         const error = el('p', 'error', undefined, { id: errorId, role: 'alert', hidden: '' });
@@ -96,17 +124,27 @@ export function createAnswerControls(
         // Not while a submit is being checked: its booking may still come through.
         const leave = () => submit.disabled || answered(resolve, null);
         if (backLabel) form.appendChild(button('choice', backLabel, leave));
+        const show = (node: HTMLElement, text: string) => {
+          node.textContent = text;
+          node.hidden = !text;
+          node.setAttribute('role', text ? 'alert' : 'none');
+        };
         form.addEventListener('submit', async (e) => {
           e.preventDefault();
           if (submit.disabled) return;
           submit.disabled = true;
           const answers = inputs.map((i) => i.value.trim());
-          const problem = await check(answers).catch(() => 'Sorry, something went wrong.');
+          const problem = await check(answers).catch(() => t.error);
           submit.disabled = false;
-          error.textContent = problem || '';
-          error.hidden = !problem;
-          for (const i of inputs) i.setAttribute('aria-invalid', String(!!problem));
-          if (problem) (inputs[0] as HTMLInputElement).focus();
+          // A problem of one field is shown under it; one of the whole form under the form.
+          const at = problem && typeof problem === 'object' ? problem.field : -1;
+          const message = problem && typeof problem === 'object' ? problem.message : problem || '';
+          show(error, at < 0 ? message : '');
+          fieldErrors.forEach((node, i) => show(node, i === at ? message : ''));
+          inputs.forEach((input, i) =>
+            input.setAttribute('aria-invalid', String(!!message && (at < 0 || i === at))),
+          );
+          if (message) (inputs[Math.max(at, 0)] as HTMLElement).focus();
           else answered(resolve, answers);
         });
         offer(form);

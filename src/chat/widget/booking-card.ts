@@ -1,7 +1,8 @@
-import type { PublicMeeting } from '../../meetings/booking-contract.js';
+import type { PublicMeeting, SlotsResponse } from '../../meetings/booking-contract.js';
 import type { ChatApi } from './chat-api-client.js';
 import type { ChatView, FormField, MeetingCard } from './chat-view.js';
 import { isEmailAddress } from './email-address.js';
+import { fill, STRINGS, type WidgetStrings } from './widget-strings.js';
 import {
   addDays,
   createAttemptKeys,
@@ -15,7 +16,8 @@ import {
 
 /**
  * The booking card: the visitor picks a free time in their own zone, gives name and email, and
- * books (POST /chat/meetings); then the meeting card with its links and a cancel button.
+ * books (POST /chat/meetings); then the meeting card with its links and a cancel button. When
+ * the pool (or the named agent) offers several meeting types, the visitor picks one first.
  * DOM-free: view, API, clock and ids are injected.
  */
 
@@ -28,7 +30,11 @@ export interface BookingDeps {
   timeZone: string;
   /** undefined: the browser's. */
   locale?: string;
+  /** The widget's words in the visitor's language; English when absent. */
+  strings?: WidgetStrings;
 }
+
+type MeetingType = NonNullable<SlotsResponse['meetingType']>;
 
 export interface BookingContext {
   dialogueId: string;
@@ -44,6 +50,8 @@ export interface BookingContext {
   engage(): void;
   /** Sends email-given; the service's refusal, or null. */
   giveEmail(email: string): Promise<string | null>;
+  /** The card's `meetingTypes`: only these are offered, in this order. */
+  meetingTypes?: string[] | undefined;
 }
 
 export interface Booked {
@@ -51,38 +59,23 @@ export interface Booked {
   name: string;
   email: string;
   format: SlotFormat;
+  /** The meeting type picked, when the visitor had several. */
+  meetingType?: MeetingType;
 }
 
-export const BOOKING_TEXT = {
-  invalidEmail: 'Please enter a valid email address.',
-  missingField: 'Please fill in every field.',
-  book: 'Book',
-  otherTimes: 'Other times',
-  later: 'Later dates',
-  retry: 'Try again',
-  none: 'No free times on these days.',
-  booked: 'Meeting booked',
-  cancelled: 'Meeting cancelled',
-  with: 'With',
-  join: 'Join the meeting',
-  ics: 'Add to calendar (.ics)',
-  icsCancelled: 'Update your calendar (.ics)',
-  cancel: 'Cancel meeting',
-  confirmCancel: 'Yes, cancel it',
-  keep: 'Keep this time',
-};
-const T = BOOKING_TEXT;
+/** The English booking texts (tests read them). */
+export const BOOKING_TEXT: WidgetStrings = STRINGS.en;
 
 /** The form, filled in with what the visitor already gave: they are not asked twice. */
-const fields = (known: { name: string; email: string }): FormField[] => [
+const fields = (T: WidgetStrings, known: { name: string; email: string }): FormField[] => [
   {
-    label: 'Name',
+    label: T.name,
     type: 'text',
     autocomplete: 'name',
     ...(known.name ? { value: known.name } : {}),
   },
   {
-    label: 'Email',
+    label: T.email,
     type: 'email',
     autocomplete: 'email',
     ...(known.email ? { value: known.email } : {}),
@@ -94,9 +87,27 @@ function createSlotList(deps: BookingDeps, agentEmail: string | undefined) {
   let days: SlotDay[] = [];
   let loaded = false;
   let next = dateIn(deps.timeZone, deps.now());
+  let meetingType: string | undefined;
+  let offered: SlotsResponse | undefined;
+  let failure: string | null = null;
   return {
+    /** Why the last load failed, once (the picker shows it instead of loading again). */
+    takeFailure(): string | null {
+      const message = failure;
+      failure = null;
+      return message;
+    },
     days: () => days,
     loaded: () => loaded,
+    /** The first answer of GET /chat/slots: which meeting types there are. */
+    offered: () => offered,
+    /** Slots of this meeting type from now on, from the first day again. */
+    useType(id: string): void {
+      meetingType = id;
+      days = [];
+      loaded = false;
+      next = dateIn(deps.timeZone, deps.now());
+    },
     /** The first day the next call of `more` loads. */
     next: () => next,
     /** Loads seven more days; the message to show when that failed. */
@@ -107,9 +118,11 @@ function createSlotList(deps: BookingDeps, agentEmail: string | undefined) {
         days: 7,
         timeZone: deps.timeZone,
         ...(agentEmail ? { agentEmail } : {}),
+        ...(meetingType ? { meetingType } : {}),
       });
       deps.view.typing(false);
-      if (!got.ok) return got.message;
+      if (!got.ok) return (failure = got.message);
+      offered ||= got.slots;
       days = mergeDays(days, got.slots.days);
       next = addDays(next, 7);
       loaded = true;
@@ -132,15 +145,18 @@ async function pickTime(
   list: SlotList,
   format: SlotFormat,
   labels: { note: string | null; date?: string },
+  T: WidgetStrings,
 ): Promise<string> {
   let { note, date } = labels;
-  let failed = list.loaded() ? null : await list.more();
+  let failed = list.loaded() ? null : list.takeFailure() || (await list.more());
+  list.takeFailure();
   for (;;) {
     const empty = list.days().length === 0 ? T.none : null;
     const pick = await view.pickSlot(
       slotOffer(format, list.days(), {
         note: failed || note || empty,
         later: failed ? T.retry : T.later,
+        timesIn: T.timesIn,
         ...(date === undefined ? {} : { date }),
       }),
     );
@@ -151,24 +167,69 @@ async function pickTime(
   }
 }
 
+/**
+ * The meeting types the visitor chooses from: those the service offers, narrowed to the card's
+ * list (in the card's order) when it has one.
+ */
+export function offeredTypes(
+  served: SlotsResponse['meetingTypes'],
+  card: string[] | undefined,
+): MeetingType[] {
+  const all = served || [];
+  if (!card || card.length === 0) return all;
+  return card.flatMap((id) => all.filter((type) => type.id === id));
+}
+
+/**
+ * Loads the first slots; with several meeting types the visitor picks one, and one type left
+ * by the card's list is taken as is. The type chosen, if any.
+ */
+async function pickType(
+  deps: BookingDeps,
+  ctx: BookingContext,
+  list: SlotList,
+  T: WidgetStrings,
+): Promise<MeetingType | undefined> {
+  if ((await list.more()) !== null) return undefined; // pickTime shows the failure
+  const served = list.offered();
+  const types = offeredTypes(served?.meetingTypes, ctx.meetingTypes);
+  if (types.length === 0) return undefined;
+  let type = types[0] as MeetingType;
+  if (types.length > 1) {
+    deps.view.say('bot', T.meetingType);
+    const labels = types.map((m) => `${m.name} (${fill(T.minutes, { n: m.minutes })})`);
+    const index = await deps.view.choose(labels);
+    ctx.engage();
+    type = types[index] || type;
+    deps.view.say('visitor', labels[index] || type.name);
+  }
+  if (!served?.meetingType || served.meetingType.id !== type.id) list.useType(type.id);
+  return type;
+}
+
 /** Plays the booking card until a meeting is booked. */
 export async function bookMeeting(deps: BookingDeps, ctx: BookingContext): Promise<Booked> {
+  const T = deps.strings || BOOKING_TEXT;
   const format = createSlotFormat(deps.timeZone, deps.locale);
   const list = createSlotList(deps, ctx.agentEmail);
   const keys = createAttemptKeys(deps.newId);
+  const meetingType = await pickType(deps, ctx, list, T);
   let note: string | null = null;
   let date: string | undefined;
   // After a taken slot the form comes back with the answers of the last attempt.
   const known = { name: '', email: ctx.email ?? '' };
   for (;;) {
-    const start = await pickTime(deps.view, list, format, {
-      note,
-      ...(date === undefined ? {} : { date }),
-    });
+    const start = await pickTime(
+      deps.view,
+      list,
+      format,
+      { note, ...(date === undefined ? {} : { date }) },
+      T,
+    );
     note = null;
     const got: { booked?: Booked; taken?: { message: string; slots: SlotDay[] } } = {};
     await deps.view.fillIn(
-      fields(known),
+      fields(T, known),
       `${T.book} ${format.when(start)}`,
       async ([name = '', email = '']) => {
         Object.assign(known, { name, email });
@@ -188,9 +249,17 @@ export async function bookMeeting(deps: BookingDeps, ctx: BookingContext): Promi
           anonymousId: ctx.anonymousId,
           ...(ctx.agentEmail ? { agentEmail: ctx.agentEmail } : {}),
           ...(ctx.mktoTrk ? { mktoTrk: ctx.mktoTrk } : {}),
+          ...(meetingType ? { meetingType: meetingType.id } : {}),
         });
         if (outcome.kind === 'refused') return outcome.message;
-        if (outcome.kind === 'ok') got.booked = { meeting: outcome.meeting, name, email, format };
+        if (outcome.kind === 'ok')
+          got.booked = {
+            meeting: outcome.meeting,
+            name,
+            email,
+            format,
+            ...(meetingType ? { meetingType } : {}),
+          };
         else {
           keys.forget(start, email);
           got.taken = { message: outcome.message, slots: outcome.slots ? outcome.slots.days : [] };
@@ -215,7 +284,10 @@ export async function bookMeeting(deps: BookingDeps, ctx: BookingContext): Promi
  * the line the transcript keeps.
  */
 export function presentMeeting(deps: BookingDeps, booked: Booked): string {
+  const T = deps.strings || BOOKING_TEXT;
   const { format } = booked;
+  // The service's name for the type booked; the one picked when it does not say.
+  const type = booked.meeting.meetingType || booked.meetingType;
   let meeting = booked.meeting;
   let busy = false;
   const content = (note?: string): MeetingCard => {
@@ -224,7 +296,11 @@ export function presentMeeting(deps: BookingDeps, booked: Booked): string {
       meeting.meetingUrl && !cancelled ? [{ label: T.join, href: meeting.meetingUrl }] : [];
     return {
       title: cancelled ? T.cancelled : T.booked,
-      lines: [format.span(meeting), `${T.with} ${meeting.agent.name}`],
+      lines: [
+        ...(type ? [type.name] : []),
+        format.span(meeting),
+        `${T.with} ${meeting.agent.name}`,
+      ],
       // A cancelled meeting's invitation says so: importing it takes the event off the calendar.
       links: [...join, { label: cancelled ? T.icsCancelled : T.ics, href: meeting.icsUrl }],
       actions: busy || cancelled ? [] : [T.cancel],
@@ -244,5 +320,6 @@ export function presentMeeting(deps: BookingDeps, booked: Booked): string {
     busy = false;
     card.show(content(note));
   });
-  return `${T.booked}: ${format.span(meeting)}. ${T.with} ${meeting.agent.name}.`;
+  const what = type ? ` (${type.name})` : '';
+  return `${T.booked}${what}: ${format.span(meeting)}. ${T.with} ${meeting.agent.name}.`;
 }

@@ -1,16 +1,23 @@
 import type { PublicMeeting, SlotsResponse } from '../../meetings/booking-contract.js';
-import type { ChatEvent, ResolveRequest, ResolveResponse } from '../../records/chat-contract.js';
+import type {
+  BranchRequest,
+  BranchResponse,
+  ChatEvent,
+  ResolveRequest,
+  ResolveResponse,
+} from '../../records/chat-contract.js';
 import type { CachedLook } from './visitor-memory.js';
 
 /**
  * The widget's only HTTP code: POST /chat/resolve, GET /chat/config (with its ETag),
  * POST /chat/events, and the booking calls (GET /chat/slots, POST /chat/meetings and the
- * visitor's own meeting links). Cross-origin by nature (the widget runs on the customer's
+ * visitor's own meeting links, POST /chat/branch for condition cards). Cross-origin by nature (the widget runs on the customer's
  * site), so it sends no cookies and the service must answer CORS: allow `Content-Type` and
  * `If-None-Match`, expose `ETag`. Retries happen here only, in `attempt`.
  */
 
-export type EventOutcome = { ok: true } | { ok: false; message: string };
+/** A refusal names the field the service blamed (e.g. `answers.phone`), when it did. */
+export type EventOutcome = { ok: true } | { ok: false; message: string; field?: string };
 
 export type SlotsOutcome = { ok: true; slots: SlotsResponse } | { ok: false; message: string };
 
@@ -36,6 +43,8 @@ export interface BookingInput {
   agentEmail?: string;
   /** The `_mkto_trk` cookie, as resolve sends it: proves the lead whose fields may route. */
   mktoTrk?: string;
+  /** The meeting type the visitor picked (the slots were asked with it). */
+  meetingType?: string;
 }
 
 export interface ChatApi {
@@ -49,10 +58,13 @@ export interface ChatApi {
     days: number;
     timeZone: string;
     agentEmail?: string;
+    meetingType?: string;
   }): Promise<SlotsOutcome>;
   book(input: BookingInput): Promise<MeetingOutcome>;
   /** POSTs to the booked meeting's cancelUrl. */
   cancelMeeting(cancelUrl: string): Promise<MeetingOutcome>;
+  /** Where a condition card leads; null when the service could not be asked or refused. */
+  branch(request: BranchRequest): Promise<BranchResponse | null>;
 }
 
 export interface ChatApiDeps {
@@ -62,6 +74,8 @@ export interface ChatApiDeps {
   sleep(ms: number): Promise<void>;
   /** Pauses between attempts of a call; one attempt more than there are delays. */
   retryDelaysMs?: number[];
+  /** Shown when the service gave no message of its own: in the visitor's language. */
+  genericError?: string;
 }
 
 export const GENERIC_ERROR = 'Sorry, that did not go through. Please try again.';
@@ -89,6 +103,8 @@ interface Answer {
 export function createChatApi(deps: ChatApiDeps): ChatApi {
   const url = (path: string) => new URL(path, deps.baseUrl).href;
   const delays = deps.retryDelaysMs || [500, 2000];
+  const generic = deps.genericError || GENERIC_ERROR;
+  const messageOf = (body: unknown) => messageIn(body, generic);
   const post = (path: string, body: unknown) => () =>
     deps.fetch(url(path), {
       method: 'POST',
@@ -150,15 +166,21 @@ export function createChatApi(deps: ChatApiDeps): ChatApi {
     sendEvent(event) {
       const outcome = queue.then(async (): Promise<EventOutcome> => {
         const { status, body } = await attempt(post('chat/events', event), isRetryableStatus);
-        return status >= 200 && status < 300
-          ? { ok: true }
-          : { ok: false, message: messageOf(body) };
+        if (status >= 200 && status < 300) return { ok: true };
+        const { field } = errorOf(body);
+        return {
+          ok: false,
+          message: messageOf(body),
+          ...(typeof field === 'string' ? { field } : {}),
+        };
       });
       queue = outcome;
       return outcome;
     },
     async slots(query) {
-      const search = new URLSearchParams({ ...query, days: String(query.days) });
+      const search = new URLSearchParams();
+      for (const [key, value] of Object.entries(query))
+        if (value !== undefined) search.set(key, String(value));
       const { status, body } = await attempt(
         () => deps.fetch(url(`chat/slots?${search}`), { credentials: 'omit' }),
         isRetryableStatus,
@@ -173,6 +195,12 @@ export function createChatApi(deps: ChatApiDeps): ChatApi {
     cancelMeeting(cancelUrl) {
       return meetingCall(post(cancelUrl, {}));
     },
+    async branch(request) {
+      // Retried like an event; a condition that cannot be asked follows its `otherwise`.
+      const { status, body } = await attempt(post('chat/branch', request), isRetryableStatus);
+      const next = (body as { next?: unknown } | null)?.next;
+      return status === 200 && (next === null || typeof next === 'string') ? { next } : null;
+    },
   };
 }
 
@@ -185,10 +213,10 @@ function errorOf(body: unknown): { code?: unknown; message?: unknown; field?: un
  * The service's `{ "error": { "message", "field" } }`, shown to the visitor (e.g. a blocked
  * email domain) without the `field: ` prefix the service puts in front of its messages.
  */
-function messageOf(body: unknown): string {
+function messageIn(body: unknown, generic: string): string {
   const { message, field } = errorOf(body);
   let text = typeof message === 'string' ? message.trim() : '';
   if (typeof field === 'string' && text.startsWith(`${field}: `))
     text = text.slice(field.length + 2);
-  return text ? text.charAt(0).toUpperCase() + text.slice(1) : GENERIC_ERROR;
+  return text ? text.charAt(0).toUpperCase() + text.slice(1) : generic;
 }

@@ -7,17 +7,31 @@ import type { SlotOffer } from './slot-picker.js';
 
 export interface FormField {
   label: string;
-  type: 'text' | 'email';
+  /** `select` offers `options`; numbers are text with a numeric keyboard (answer-check decides). */
+  type: 'text' | 'email' | 'tel' | 'number' | 'select';
   autocomplete: string;
   /** What the field starts with, e.g. the email the visitor already gave. */
   value?: string;
+  /** The label is read by screen readers only (the question above says it already). */
+  hideLabel?: boolean;
+  placeholder?: string;
+  /** false: the field may stay empty. */
+  required?: boolean;
+  /** A select's choices: the label shown, the value answered. */
+  options?: Array<{ label: string; value: string }>;
 }
 
+/** A refusal: under the form, or under one field (its index). */
+export type FormProblem = string | { message: string; field: number };
+
 /**
- * Gets the trimmed answers in field order; returns the message to show under the form, or
- * null when they are accepted.
+ * Gets the trimmed answers in field order; returns the problem to show, or null when they are
+ * accepted.
  */
-export type FormCheck = (answers: string[]) => Promise<string | null>;
+export type FormCheck = (answers: string[]) => Promise<FormProblem | null>;
+
+/** The visitor's ways around the conversation, besides answering. */
+export type Navigation = 'back' | 'restart';
 
 /** The visitor's pick in a slot picker: a slot's start, or the next days. */
 export type SlotPick = { start: string } | 'later';
@@ -47,8 +61,17 @@ export interface MeetingCardView extends AnswerControls {
 }
 
 export interface ChatView extends AnswerControls {
-  /** Shows the launcher; resolves the first time the visitor opens the panel. */
+  /** Shows the launcher (or the pop-up, or the inline panel); resolves when the panel opens. */
   showLauncher(): Promise<void>;
+  /** Opens the panel (a flow opened again by the page). */
+  open(): void;
+  /** Empties the conversation and the answer area (start over, back). */
+  reset(): void;
+  /** A document card's link; `onOpen` runs when the visitor opens it. */
+  showDocument(title: string, url: string, onOpen: () => void): void;
+  /** "Start over" and "back" call `go`; back is offered only while `canGoBack(true)`. */
+  navigate(go: (to: Navigation) => void): void;
+  canGoBack(on: boolean): void;
   say(from: 'bot' | 'visitor', text: string): void;
   typing(on: boolean): void;
   /**

@@ -2,8 +2,9 @@ import type { Card } from '../../records/chat-contract.js';
 
 /**
  * The pure rules of playing a dialogue, kept apart from the DOM so they run in node tests.
- * A dialogue is a graph of cards: message and goal cards play by themselves and follow
- * `next`; question, email and booking cards wait for the visitor; `next: null` ends a branch.
+ * A dialogue is a graph of cards: message, goal, document and action cards play by themselves
+ * and follow `next`; question, email, input, form and booking cards wait for the visitor; a
+ * condition card waits for the service's verdict (POST /chat/branch); `next: null` ends a branch.
  */
 
 /** A dialogue as POST /chat/resolve serves it, tokens already rendered by the server. */
@@ -15,15 +16,23 @@ export interface DialogueCards {
   cards: Card[];
 }
 
-export type AutoCard = Extract<Card, { type: 'message' | 'goal' }>;
-export type AskCard = Extract<Card, { type: 'question' | 'email' | 'booking' }>;
+export type AutoCard = Extract<Card, { type: 'message' | 'goal' | 'document' | 'action' }>;
+export type AskCard = Extract<Card, { type: 'question' | 'email' | 'booking' | 'input' | 'form' }>;
+export type ConditionCard = Extract<Card, { type: 'condition' }>;
+
+const ASKS: ReadonlySet<Card['type']> = new Set(['question', 'email', 'booking', 'input', 'form']);
+
+export const isAskCard = (card: Card | undefined): card is AskCard =>
+  card !== undefined && ASKS.has(card.type);
 
 export type WalkStop =
   /** The visitor has to answer this card before the dialogue goes on. */
   | { kind: 'ask'; card: AskCard }
+  /** The service decides where this condition card leads. */
+  | { kind: 'condition'; card: ConditionCard }
   /** The branch ended normally: the conversation is completed. */
   | { kind: 'end' }
-  /** The graph is broken (unknown card id, or message cards looping forever): stop quietly. */
+  /** The graph is broken (unknown card id, or cards looping forever): stop quietly. */
   | { kind: 'broken' };
 
 export interface Walk {
@@ -41,10 +50,8 @@ export function walkDialogue(dialogue: DialogueCards, from: string | null): Walk
   while (at !== null) {
     const card = byId.get(at);
     if (!card) return { steps, stop: { kind: 'broken' } };
-    if (card.type === 'question' || card.type === 'email' || card.type === 'booking')
-      return { steps, stop: { kind: 'ask', card } };
-    // Card types this widget does not play yet end the conversation quietly.
-    if (card.type !== 'message' && card.type !== 'goal') return { steps, stop: { kind: 'broken' } };
+    if (isAskCard(card)) return { steps, stop: { kind: 'ask', card } };
+    if (card.type === 'condition') return { steps, stop: { kind: 'condition', card } };
     // A loop through cards that need no answer would play forever; a loop through a question
     // (ask again) is fine because it stops at the question.
     if (seen.has(at)) return { steps, stop: { kind: 'broken' } };

@@ -90,14 +90,14 @@ export type SlotFormat = ReturnType<typeof createSlotFormat>;
 export function slotOffer(
   format: SlotFormat,
   days: SlotDay[],
-  labels: { note: string | null; later: string; date?: string },
+  labels: { note: string | null; later: string; date?: string; timesIn?: string },
 ): SlotOffer {
   // The asked day, or the first one after it that has slots.
   const date = labels.date || '';
   const at = days.findIndex((d) => d.date >= date);
   return {
     note: labels.note,
-    caption: `Times in ${format.zone}`,
+    caption: (labels.timesIn || 'Times in {zone}').replace('{zone}', format.zone),
     days: days.map((d) => ({
       label: format.dayOf(d.date),
       times: d.slots.map((s) => ({ label: format.timeOf(s.start), start: s.start })),

@@ -23,6 +23,18 @@ export interface CachedLook {
 export interface TranscriptLine {
   from: 'bot' | 'visitor';
   text: string;
+  /** A document card's link, drawn again under its text on a reload. */
+  document?: { cardId: string; title: string; url: string };
+}
+
+/** Where "back" returns to: a question the visitor answered, and what was true before it. */
+export interface AnsweredStep {
+  /** The question card. */
+  card: string;
+  /** The transcript's length before the question was asked. */
+  transcript: number;
+  /** The answers before it was answered. */
+  answers: Record<string, string>;
 }
 
 /** One visitor's conversation with one dialogue; it keeps the version it started with. */
@@ -37,6 +49,12 @@ export interface ConversationRecord {
   /** True when `at` is a card whose question text is already shown and awaits an answer. */
   awaiting: boolean;
   transcript: TranscriptLine[];
+  /** The visitor's answers: by card id (input, question, email) or form field key. */
+  answers: Record<string, string>;
+  /** Questions answered since the last step that cannot be undone (a booking, an action). */
+  history: AnsweredStep[];
+  /** Cards shown and not yet reported with an event (`cardsSeen`). */
+  cardsSeen: string[];
 }
 
 const PREFIX = 'marketo-chat:';
@@ -97,12 +115,18 @@ export function createVisitorMemory(
     },
     conversation(dialogueId) {
       const r = read<ConversationRecord>(local, `conversation:${dialogueId}`);
-      return r &&
-        typeof r.version === 'number' &&
-        Array.isArray(r.transcript) &&
-        ID.test(r.conversationId)
-        ? r
-        : null;
+      if (
+        !r ||
+        typeof r.version !== 'number' ||
+        !Array.isArray(r.transcript) ||
+        !ID.test(r.conversationId)
+      )
+        return null;
+      // Records of the widget before answers and "back" existed.
+      const answers = r.answers && typeof r.answers === 'object' ? r.answers : {};
+      const history = Array.isArray(r.history) ? r.history : [];
+      const cardsSeen = Array.isArray(r.cardsSeen) ? r.cardsSeen : [];
+      return { ...r, answers, history, cardsSeen };
     },
     saveConversation(record) {
       write(local, `conversation:${record.dialogueId}`, {
@@ -144,9 +168,12 @@ export function pickConversation(
   memory: VisitorMemory,
   served: DialogueCards | null,
   newId: () => string,
+  /** A conversational flow the visitor opened again: a completed one starts afresh. */
+  again = false,
 ): { dialogue: DialogueCards; record: ConversationRecord } | null {
   if (!served) return null;
-  const existing = memory.conversation(served.id);
+  let existing = memory.conversation(served.id);
+  if (existing && existing.completed && again) existing = null;
   if (existing && existing.completed) return null;
   if (existing && existing.version === served.version) {
     memory.saveCards(served);
@@ -166,6 +193,9 @@ export function pickConversation(
     at: served.start,
     awaiting: false,
     transcript: [],
+    answers: {},
+    history: [],
+    cardsSeen: [],
   };
   memory.saveCards(served);
   memory.saveConversation(record);

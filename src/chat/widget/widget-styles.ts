@@ -12,7 +12,8 @@
  * launcher, `--pd` from the edges, so its size leaves out that distance and a margin (before,
  * 100vw - 24px clipped it with a padding over 12 px). In full-screen mode (`.full`: a phone, or
  * a window under 480 px either way) it takes the whole area, whatever the padding, as chat
- * panels on phones do. Inputs are at least 16 px there and on touch screens: iOS Safari zooms
+ * panels on phones do, and the launcher hides under it (it would cover the answers; the header
+ * has the close button). Inputs are at least 16 px there and on touch screens: iOS Safari zooms
  * the page into a focused input whose text is smaller, and does not zoom back.
  */
 export const WIDGET_CSS = `\
@@ -29,10 +30,17 @@ img{border-radius:50%;object-fit:cover}\
 .panel:focus{outline:none}\
 .right .panel,.right .launcher{right:var(--pd)}\
 .left .panel,.left .launcher{left:var(--pd)}\
-.full .panel{inset:0;width:auto;height:auto;border-radius:0}\
+.popup .panel{left:50%;top:50%;right:auto;bottom:auto;transform:translate(-50%,-50%)}\
+.inline{position:static;pointer-events:auto}\
+.inline .panel{position:static;width:100%;height:min(540px,80vh)}\
+.full .panel{inset:0;width:auto;height:auto;border-radius:0;transform:none}\
+.full .panel:not([hidden])~.launcher{display:none}\
 .head{display:flex;align-items:center;gap:10px;padding:12px 14px;background:var(--p);color:var(--op)}\
 .head img{width:32px;height:32px}\
 .head h2{flex:1;margin:0;font-size:1em;font-weight:600}\
+.again{border:0;background:none;color:inherit;font-size:.8em;text-decoration:underline;padding:2px 6px}\
+.back{align-self:flex-start;margin:0 12px 8px;font-size:.85em}\
+.doc{color:inherit;font-weight:600}\
 .close{border:0;background:none;color:inherit;font-size:1.4em;line-height:1;padding:2px 8px;border-radius:6px}\
 .log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px}\
 .msg{max-width:85%;padding:8px 12px;border-radius:14px;white-space:pre-wrap;overflow-wrap:anywhere}\
@@ -58,9 +66,9 @@ img{border-radius:50%;object-fit:cover}\
 .meeting a{display:block;color:inherit}\
 form{display:flex;flex-direction:column;gap:6px;width:100%}\
 label{font-size:.85em}\
-input{font:inherit;width:100%;padding:8px;border:1px solid #8a8a8a;border-radius:8px;color:#111;background:#fff}\
-.full input{font-size:max(16px,1em)}\
-@media (pointer:coarse){input{font-size:max(16px,1em)}}\
+input,select{font:inherit;width:100%;padding:8px;border:1px solid #8a8a8a;border-radius:8px;color:#111;background:#fff}\
+.full input,.full select{font-size:max(16px,1em)}\
+@media (pointer:coarse){input,select{font-size:max(16px,1em)}}\
 .send{border:0;border-radius:8px;padding:8px 12px;background:var(--p);color:var(--op)}\
 .send:disabled{opacity:.6;cursor:progress}\
 .error{margin:0;font-size:.85em;color:#b3261e;background:#fdecea;padding:4px 8px;border-radius:6px}\

@@ -3,6 +3,7 @@ import type { ChatView, MeetingCard } from './chat-view.js';
 import { attrs, button, el } from './dom-elements.js';
 import { followVisibleArea } from './follow-visible-area.js';
 import type { ChatLook } from './visitor-memory.js';
+import { fill, type WidgetStrings } from './widget-strings.js';
 import { readableOn, WIDGET_CSS } from './widget-styles.js';
 
 /**
@@ -42,15 +43,31 @@ function applyStyles(root: ShadowRoot): void {
   } else root.appendChild(el('style', '', WIDGET_CSS));
 }
 
-export function createWidgetView(look: ChatLook): ChatView {
+/**
+ * `launcher`: the chat button in the corner (a targeted dialogue); `popup`: the panel opened at
+ * once over the page, without a button (a conversational flow); `inline`: the panel inside the
+ * page's `target` element, always open.
+ */
+export interface ViewOptions {
+  strings: WidgetStrings;
+  mode?: 'launcher' | 'popup' | 'inline';
+  target?: Element;
+}
+
+export function createWidgetView(look: ChatLook, options: ViewOptions): ChatView {
   const { style, bot } = look;
+  const t = options.strings;
+  const mode = options.mode || 'launcher';
   const left = style.launcher.position === 'bottom-left';
   const host = el('div', '', undefined, { 'data-marketo-chat': '' });
+  // Inline, the host is a block of the site's page; elsewhere it floats (follow-visible-area).
+  if (mode === 'inline') host.style.display = 'block';
   const pad = `${style.launcher.paddingPx}px`;
 
   const root = host.attachShadow({ mode: 'open' });
   applyStyles(root);
-  const wrap = el('div', `root ${left ? 'left' : 'right'}`);
+  // `popup` and `inline` restyle the panel (widget-styles.ts); the launcher mode is the default.
+  const wrap = el('div', `root ${left ? 'left' : 'right'}${mode === 'launcher' ? '' : ` ${mode}`}`);
   const c = style.colours;
   for (const [k, v] of [
     ['--f', style.fontFamily],
@@ -68,7 +85,7 @@ export function createWidgetView(look: ChatLook): ChatView {
 
   const launcher = el('button', 'launcher', undefined, {
     type: 'button',
-    'aria-label': `Open chat with ${bot.name}`,
+    'aria-label': fill(t.open, { name: bot.name }),
     'aria-haspopup': 'dialog',
     'aria-expanded': 'false',
     'aria-controls': 'mkc-panel',
@@ -83,26 +100,31 @@ export function createWidgetView(look: ChatLook): ChatView {
     hidden: '',
   });
   const head = el('div', 'head');
-  const close = el('button', 'close', '×', { type: 'button', 'aria-label': 'Close chat' });
+  const close = el('button', 'close', '×', { type: 'button', 'aria-label': t.close });
+  const again = el('button', 'again', t.startOver, { type: 'button' });
   const face = avatar(look);
   if (face) head.appendChild(face);
-  head.append(el('h2', '', bot.headerLabel, { id: 'mkc-title' }), close);
+  head.append(el('h2', '', bot.headerLabel, { id: 'mkc-title' }), again);
+  // Inline, the panel is part of the page: nothing to close.
+  if (mode !== 'inline') head.append(close);
   const log = el('div', 'log', undefined, {
     role: 'log',
     'aria-label': `Conversation with ${bot.name}`,
   });
   const reply = el('div', 'reply');
-  panel.append(head, log, reply);
+  const back = el('button', 'choice back', `← ${t.back}`, { type: 'button', hidden: '' });
+  panel.append(head, log, reply, back);
   // The service validates http(s); checked again because an href is where a URL can run code.
   if (look.privacyPolicyUrl && /^https?:/i.test(look.privacyPolicyUrl)) {
-    const link = el('a', '', 'Privacy policy', {
+    const link = el('a', '', t.privacy, {
       href: look.privacyPolicyUrl,
       target: '_blank',
       rel: 'noopener noreferrer',
     });
     panel.appendChild(el('p', 'privacy')).appendChild(link);
   }
-  wrap.append(panel, launcher);
+  wrap.append(panel);
+  if (mode === 'launcher') wrap.append(launcher);
   root.appendChild(wrap);
 
   let opened: () => void = () => {};
@@ -113,16 +135,29 @@ export function createWidgetView(look: ChatLook): ChatView {
     panel.hidden = !open;
     launcher.setAttribute('aria-expanded', String(open));
     if (open) {
+      if (!host.isConnected) attach();
       opened();
       (firstControl() || close).focus();
       log.scrollTop = log.scrollHeight;
-    } else launcher.focus();
+    } else if (mode === 'popup') host.remove();
+    else launcher.focus();
+  };
+  let attached = false;
+  const attach = () => {
+    if (mode === 'inline' && options.target) options.target.appendChild(host);
+    else document.body.appendChild(host);
+    if (!attached && mode !== 'inline') followVisibleArea(host, wrap);
+    attached = true;
   };
   launcher.addEventListener('click', () => toggle(panel.hidden));
   close.addEventListener('click', () => toggle(false));
   panel.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') toggle(false);
+    if (e.key === 'Escape' && mode !== 'inline') toggle(false);
   });
+
+  let go: (to: 'back' | 'restart') => void = () => {};
+  back.addEventListener('click', () => go('back'));
+  again.addEventListener('click', () => go('restart'));
 
   let typingRow: HTMLElement | null = null;
   const append = (node: HTMLElement) => {
@@ -135,16 +170,44 @@ export function createWidgetView(look: ChatLook): ChatView {
   };
 
   return {
-    ...createAnswerControls(reply, focus),
+    ...createAnswerControls(reply, focus, t),
     showLauncher() {
-      followVisibleArea(host, wrap);
-      document.body.appendChild(host);
+      if (attached) return firstOpen;
+      attach();
+      if (mode !== 'launcher') toggle(true);
       return firstOpen;
+    },
+    open() {
+      if (panel.hidden || !host.isConnected) toggle(true);
+    },
+    reset() {
+      // Back or start over was clicked in the panel: the next controls take the focus from it.
+      const hadFocus = focusInPanel();
+      log.replaceChildren();
+      reply.replaceChildren();
+      typingRow = null;
+      if (hadFocus) panel.focus();
+    },
+    showDocument(title, url, onOpen) {
+      // The service validates http(s); checked again because an href is where a URL can run code.
+      if (!/^https?:/i.test(url)) return;
+      const link = el('a', 'doc', title, { href: url, target: '_blank', rel: 'noopener' });
+      link.addEventListener('click', onOpen);
+      link.addEventListener('auxclick', onOpen);
+      const row = el('div', 'msg bot');
+      row.append(link);
+      append(row);
+    },
+    navigate(to) {
+      go = to;
+    },
+    canGoBack(on) {
+      back.hidden = !on;
     },
     say(from, text) {
       const row = el('div', `msg ${from}`, undefined, { 'data-from': from });
       row.append(
-        el('span', 'sr', from === 'bot' ? `${bot.name}: ` : 'You: '),
+        el('span', 'sr', `${from === 'bot' ? bot.name : t.you}: `),
         el('span', 'text', text),
       );
       append(row);
@@ -154,7 +217,12 @@ export function createWidgetView(look: ChatLook): ChatView {
       typingRow = null;
       if (!on) return;
       typingRow = el('div', 'msg bot typing', undefined, { role: 'status' });
-      typingRow.append(el('span', 'sr', `${bot.name} is typing`), el('i'), el('i'), el('i'));
+      typingRow.append(
+        el('span', 'sr', fill(t.typing, { name: bot.name })),
+        el('i'),
+        el('i'),
+        el('i'),
+      );
       append(typingRow);
     },
     showMeeting(first, onAction) {
@@ -192,7 +260,7 @@ export function createWidgetView(look: ChatLook): ChatView {
       const row = el('div', 'msg bot meeting');
       row.append(body, area);
       append(row);
-      return { ...createAnswerControls(area, focus), show: redraw };
+      return { ...createAnswerControls(area, focus, t), show: redraw };
     },
   };
 }
