@@ -1,6 +1,8 @@
+import type { LeadFieldDescription } from '../clients/marketo/types.js';
 import type { Agent } from '../records/meeting-contract.js';
 import type { DialogueContent } from '../records/chat-contract.js';
 import { findMalformedLeadTokens, leadTokenFields, renderLeadTokens } from './lead-tokens.js';
+import { checkCardFields } from './publish-fields.js';
 import type { PublishProblem } from './publish-validation.js';
 
 /**
@@ -12,6 +14,7 @@ import type { PublishProblem } from './publish-validation.js';
  * without touching the dialogue.
  *
  * Errors:
+ * - the lead fields of condition and answer cards (publish-fields.ts);
  * - a condition on a field that is not synced: the local copy never has it, so every visitor
  *   counts as having it empty (`equals` never holds, `isEmpty` always does);
  * - a token for a field that is not synced and has no default: "Hi !" for everyone;
@@ -31,6 +34,11 @@ export interface PublishContext {
   syncedFields: readonly string[];
   /** The agent a booking card names, looked up as a booking does (by email, any case). */
   findAgentByEmail(email: string): Agent | undefined;
+  /**
+   * The lead fields Marketo describes, for the fields answers are written to; undefined when
+   * Marketo could not be asked (then their names are checked, with a warning).
+   */
+  leadFields?: readonly LeadFieldDescription[] | undefined;
 }
 
 export interface ReferenceCheck {
@@ -71,6 +79,9 @@ export function checkReferences(content: DialogueContent, ctx: PublishContext): 
     }
     if (card.type === 'booking') checkBookingAgent(card, `cards.${i}.agentEmail`, ctx, check);
   });
+  const fields = checkCardFields(content, { isSynced, synced, leadFields: ctx.leadFields });
+  check.problems.push(...fields.problems);
+  check.warnings.push(...fields.warnings);
   return check;
 }
 
