@@ -3,8 +3,6 @@ import { COOKIE, QUALIFY, SITE, openConversationService } from '../helpers/conve
 import { ADMIN_AUTH } from '../helpers/test-service.js';
 import request from 'supertest';
 
-const ANON = { anonymousId: 'visitor-anon-1' };
-
 describe('conversation cards through the whole service and the sandbox Marketo', () => {
   it('when an answer fails its check, names an unknown key or leaves out a required form field, then the whole event is refused naming answers.<key> and nothing is recorded', async () => {
     const { publish, event, store } = await openConversationService();
