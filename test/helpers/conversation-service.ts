@@ -5,7 +5,7 @@ import { systemClock } from '../../src/deps.js';
 import { silentLogger } from '../../src/logger.js';
 import { MARKETO_RELAY } from '../../src/service-outbox.js';
 import { runOutboxOnce } from '../../src/outbox/run-outbox-once.js';
-import type { Service } from '../../src/service.js';
+import type { Service, ServiceOverrides } from '../../src/service.js';
 import { createSyncHarness } from './sync-harness.js';
 import { ADMIN_AUTH, createHarnessService } from './test-service.js';
 
@@ -140,11 +140,13 @@ afterEach(async () => {
 export async function openConversationService(
   content: DialogueContent = QUALIFY,
   env: Record<string, string> = {},
+  overrides: ServiceOverrides = {},
 ) {
   const harness = await createSyncHarness({ sandbox: { seedLeads: 0 } });
   // The cookie lookup's wait never ends: the sandbox's answer decides, not the machine's speed.
   const service = await createHarnessService(harness, env, {
     munchkinWait: () => new Promise<void>(() => undefined),
+    ...overrides,
   });
   opened = { service, close: harness.close };
   const { app } = service;
