@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterEach } from 'vitest';
 import type { DialogueContent } from '../../src/records/chat-contract.js';
+import { QUALIFY, SITE } from '../fixtures/chat/qualify-dialogue.js';
 import { systemClock } from '../../src/deps.js';
 import { silentLogger } from '../../src/logger.js';
 import { MARKETO_RELAY } from '../../src/service-outbox.js';
@@ -9,121 +10,8 @@ import type { Service, ServiceOverrides } from '../../src/service.js';
 import { createSyncHarness } from './sync-harness.js';
 import { ADMIN_AUTH, createHarnessService } from './test-service.js';
 
-export const SITE = 'https://www.example.com';
+export { QUALIFY, SITE } from '../fixtures/chat/qualify-dialogue.js';
 export const COOKIE = 'id:123-ABC-456&token:_mch-www.example.com-1764000000000-12345';
-
-/**
- * A dialogue with every conversation card: a branch on a lead attribute and on being known, a
- * phone number, a picklist written to `industry`, a branch on that answer, a short form, a
- * document, and two actions (static list 1001, campaign 2001 of the sandbox's seed).
- */
-export const QUALIFY: DialogueContent = {
-  name: 'Qualify',
-  audience: { visitors: 'all', match: 'all', groups: [] },
-  pages: { include: [`${SITE}/*`], exclude: [`${SITE}/careers*`] },
-  priority: 900,
-  start: 'hi',
-  cards: [
-    { id: 'hi', type: 'message', text: 'Hi {{lead.firstName:"there"}}', next: 'who' },
-    {
-      id: 'who',
-      type: 'condition',
-      branches: [
-        {
-          match: 'all',
-          conditions: [
-            { source: 'lead', field: 'industry', operator: 'equals', value: 'Software' },
-          ],
-          next: 'software',
-        },
-        { match: 'all', conditions: [{ source: 'known', known: true }], next: 'welcome-back' },
-      ],
-      otherwise: 'phone',
-    },
-    { id: 'software', type: 'message', text: 'A software company!', next: 'phone' },
-    { id: 'welcome-back', type: 'message', text: 'Welcome back', next: 'phone' },
-    {
-      id: 'phone',
-      type: 'input',
-      text: 'Your phone?',
-      answer: { kind: 'phone' },
-      field: 'phone',
-      next: 'sector',
-    },
-    {
-      id: 'sector',
-      type: 'input',
-      text: 'Your sector?',
-      answer: {
-        kind: 'picklist',
-        options: [{ label: 'Software' }, { label: 'Retail shops', value: 'Retail' }],
-      },
-      field: 'industry',
-      next: 'route',
-    },
-    {
-      id: 'route',
-      type: 'condition',
-      branches: [
-        {
-          match: 'any',
-          conditions: [{ source: 'answer', answer: 'sector', operator: 'equals', value: 'Retail' }],
-          next: 'details',
-        },
-      ],
-      otherwise: 'guide',
-    },
-    {
-      id: 'details',
-      type: 'form',
-      text: 'A few details',
-      fields: [
-        {
-          key: 'jobTitle',
-          label: 'Job title',
-          answer: { kind: 'text', maxLength: 80 },
-          field: 'title',
-          required: true,
-        },
-        {
-          key: 'workEmail',
-          label: 'Work email',
-          answer: { kind: 'email' },
-          field: 'email',
-          required: false,
-        },
-        {
-          key: 'teamSize',
-          label: 'Team size',
-          answer: { kind: 'number', min: 1, max: 5000, integer: true },
-          required: true,
-        },
-      ],
-      submitLabel: 'Send',
-      next: 'guide',
-    },
-    {
-      id: 'guide',
-      type: 'document',
-      text: 'Our pricing guide',
-      document: { title: 'Pricing guide', url: `${SITE}/pricing.pdf` },
-      next: 'listed',
-    },
-    { id: 'listed', type: 'action', action: { kind: 'add-to-list', listId: 1001 }, next: 'follow' },
-    {
-      id: 'follow',
-      type: 'action',
-      action: { kind: 'request-campaign', campaignId: 2001 },
-      next: null,
-    },
-  ],
-  translations: {
-    fr: {
-      hi: { text: 'Bonjour {{lead.firstName:"à vous"}}' },
-      sector: { labels: ['Logiciel', 'Commerce'] },
-    },
-  },
-};
 
 let opened: { service: Service; close: () => Promise<void> } | undefined;
 afterEach(async () => {
