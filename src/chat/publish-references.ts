@@ -65,20 +65,31 @@ export function checkReferences(content: DialogueContent, ctx: PublishContext): 
       });
     });
   });
+  // Labels and translations take tokens too (dialogue-personalise.ts renders them), malformed
+  // ones included; card texts' malformed tokens are the structural check's.
+  const checkText = (text: string, field: string) => {
+    for (const token of findMalformedLeadTokens(text)) {
+      check.problems.push({ field, message: `the lead token ${token} is malformed` });
+    }
+    checkTokens(text, field, isSynced, synced, check);
+  };
   content.cards.forEach((card, i) => {
     if ('text' in card) checkTokens(card.text, `cards.${i}.text`, isSynced, synced, check);
     if (card.type === 'question') {
-      card.buttons.forEach((button, j) => {
-        const field = `cards.${i}.buttons.${j}.label`;
-        // Labels take tokens too (chat-public-document.ts renders them), malformed ones included.
-        for (const token of findMalformedLeadTokens(button.label)) {
-          check.problems.push({ field, message: `the lead token ${token} is malformed` });
-        }
-        checkTokens(button.label, field, isSynced, synced, check);
-      });
+      card.buttons.forEach((button, j) => checkText(button.label, `cards.${i}.buttons.${j}.label`));
+    }
+    if (card.type === 'form') {
+      card.fields.forEach((f, j) => checkText(f.label, `cards.${i}.fields.${j}.label`));
     }
     if (card.type === 'booking') checkBookingAgent(card, `cards.${i}.agentEmail`, ctx, check);
   });
+  for (const [language, byCard] of Object.entries(content.translations ?? {})) {
+    for (const [cardId, translation] of Object.entries(byCard)) {
+      const path = `translations.${language}.${cardId}`;
+      if (translation.text !== undefined) checkText(translation.text, `${path}.text`);
+      translation.labels?.forEach((label, j) => checkText(label, `${path}.labels.${j}`));
+    }
+  }
   const fields = checkCardFields(content, { isSynced, synced, leadFields: ctx.leadFields });
   check.problems.push(...fields.problems);
   check.warnings.push(...fields.warnings);

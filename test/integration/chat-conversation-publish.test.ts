@@ -39,7 +39,11 @@ function broken(): DialogueContent {
     details.fields[1]!.field = 'createdAt';
   }
   content.translations = {
-    fr: { ghost: { text: 'Fantôme' }, sector: { labels: ['Logiciel', 'Commerce', 'Logiciel 2', 'Autre'] } },
+    fr: {
+      ghost: { text: 'Fantôme' },
+      sector: { labels: ['Logiciel', 'Commerce', 'Logiciel 2', 'Autre'] },
+      hi: { text: 'Bonjour {{lead.surnom}} {{lead.firstName:"toi}}' },
+    },
   };
   return content;
 }
@@ -60,6 +64,9 @@ describe('publishing conversation cards through the admin API', () => {
         'cards.5.answer.options.2.label',
         'translations.fr.ghost',
         'translations.fr.sector.labels',
+        // A malformed token, and one on a field that is not synced, with no default.
+        'translations.fr.hi.text',
+        'translations.fr.hi.text',
         'cards.4.field',
         'cards.7.fields.1.field',
       ].sort(),
