@@ -1,5 +1,10 @@
 import { checkAnswer, describeAnswerProblem } from '../records/answer-check.js';
-import type { AnswerSpec, Card, ChatConfiguration } from '../records/chat-contract.js';
+import type {
+  AnswerSpec,
+  Card,
+  ChatConfiguration,
+  DialogueContent,
+} from '../records/chat-contract.js';
 import { invalidInput, type InputIssue } from '../http/parse-input.js';
 import { isBlockedEmail } from './domain-lists.js';
 
@@ -36,8 +41,9 @@ export function checkAnsweredEvent(
   card: AnswerCard,
   raw: Readonly<Record<string, string>>,
   configuration: Pick<ChatConfiguration, 'blockedEmailDomains'>,
+  translations: DialogueContent['translations'] = undefined,
 ): CheckedAnswers {
-  const questions = questionsOf(card);
+  const questions = questionsOf(card).map((q) => withTranslatedOptions(q, card, translations));
   const issues: InputIssue[] = [];
   const checked: CheckedAnswers = { answers: {}, leadFields: {} };
   const asked = new Set(questions.map((q) => q.key));
@@ -73,6 +79,30 @@ export function checkAnsweredEvent(
   }
   if (issues.length > 0) throw invalidInput('Answers refused', issues);
   return checked;
+}
+
+/**
+ * A choice may come back as its label in the visitor's language (a widget showing a
+ * translation): each translated label of a button or option is accepted as that choice, and
+ * kept as its value (its original label when it has none), the same whatever the language.
+ */
+function withTranslatedOptions(
+  question: Question,
+  card: AnswerCard,
+  translations: DialogueContent['translations'],
+): Question {
+  if (question.spec.kind !== 'picklist' || card.type === 'form' || translations === undefined) {
+    return question;
+  }
+  const { options } = question.spec;
+  const translated = Object.values(translations).flatMap(
+    (byCard) =>
+      byCard[card.id]?.labels?.flatMap((label, i) => {
+        const option = options[i];
+        return option === undefined ? [] : [{ label, value: option.value ?? option.label }];
+      }) ?? [],
+  );
+  return { ...question, spec: { ...question.spec, options: [...options, ...translated] } };
 }
 
 function questionsOf(card: AnswerCard): Question[] {

@@ -73,7 +73,12 @@ export async function recordWidgetEvent(
   const card = eventCard(dialogue.published.content, event);
   const checked =
     card?.type === 'answered'
-      ? checkAnsweredEvent(card.card, event.answers ?? {}, configuration)
+      ? checkAnsweredEvent(
+          card.card,
+          event.answers ?? {},
+          configuration,
+          dialogue.published.content.translations,
+        )
       : undefined;
   const givenEmail =
     event.type === 'email-given'

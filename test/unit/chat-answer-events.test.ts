@@ -99,6 +99,18 @@ describe('checkAnsweredEvent', () => {
     });
   });
 
+  it('when a choice comes back as its translated label, then it is kept as the original value', () => {
+    const translations = { fr: { ask: { labels: ['Oui merci', 'Non'] } } };
+    expect(
+      checkAnsweredEvent(question, { ask: 'Oui merci' }, config, translations).answers,
+    ).toEqual({
+      ask: 'yes',
+    });
+    expect(checkAnsweredEvent(question, { ask: 'Non' }, config, translations).answers).toEqual({
+      ask: 'No',
+    });
+  });
+
   it('when a question gets a label it does not offer, then it is refused', () => {
     expect(issuesOf(() => checkAnsweredEvent(question, { ask: 'Maybe' }, config))[0]?.field).toBe(
       'answers.ask',
