@@ -44,15 +44,18 @@ const COUNTER: Partial<Record<ChatEvent['type'], keyof DialogueStats>> = {
 };
 
 /**
- * POST /chat/events after parsing: checks the event against what was published, then records
- * it, its counter, the visitor's email link and its Marketo write-back in one store write
- * (once per event: a retried request changes nothing).
+ * POST /chat/events after parsing: checks the event against what was published (a card event
+ * against its card, an `answered` event's answers one by one: answer-events.ts), then records
+ * it, its counter, the visitor's email link and its Marketo write-backs in one store write
+ * (once per event: a retried request changes nothing). The write-backs: the chat activity,
+ * the answers mapped to lead fields, an action card's action (event-writes.ts).
  *
  * The write-back goes to the lead Marketo associates with the visitor's Munchkin cookie, marked
  * `cookie`; else to the email the visitor typed, marked `typed` (visitor-identity.ts): the lead
  * with that email in the local copy, or one created or found by Sync Leads, as a Marketo form
  * fill would. A typed email never brings anything about its lead back to the visitor. A visitor
- * with neither is counted but not written back.
+ * with neither is counted, and the write-backs wait with the conversation until an event names
+ * their email (the email card, or an answer written to the `email` field).
  */
 export async function recordWidgetEvent(
   deps: ChatEventDeps,
