@@ -177,4 +177,35 @@ describe('conversation cards through the whole service and the sandbox Marketo',
     expect(sandbox.campaignRequests(2003)).toEqual([]);
     expect(await store.listOutbox({ status: 'dead', kind: 'marketo-chat-action' })).toHaveLength(1);
   });
+
+  it('when an event names a version never published, then 400 names dialogueVersion; an older version is checked against the card as now published', async () => {
+    const { app, publish, event, dialogueId } = await openConversationService();
+    await publish().expect(200);
+    const later = await event({
+      type: 'answered',
+      cardId: 'phone',
+      dialogueVersion: 2,
+      answers: { phone: '+49 30 1234567' },
+    }).expect(400);
+    expect(later.body.error.field).toBe('dialogueVersion');
+
+    // Version 2 asks for a number where version 1 asked for a phone.
+    const v2 = structuredClone(QUALIFY);
+    const phone = v2.cards.find((c) => c.id === 'phone');
+    if (phone?.type === 'input') phone.answer = { kind: 'number', integer: true };
+    await request(app)
+      .put(`/api/dialogues/${dialogueId}/draft`)
+      .set(ADMIN_AUTH)
+      .send(v2)
+      .expect(200);
+    await publish().expect(200);
+    const old = await event({
+      type: 'answered',
+      cardId: 'phone',
+      dialogueVersion: 1,
+      answers: { phone: '+49 30 1234567' },
+    }).expect(400);
+    expect(old.body.error).toMatchObject({ field: 'answers.phone' });
+    expect(old.body.error.message).toMatch(/must be a number/);
+  });
 });
