@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors.js';
 import type { BranchRequest, BranchResponse } from '../records/chat-contract.js';
+import type { ChatStore } from '../store/types.js';
 import { isKnownVisitor } from './audience.js';
 import { evaluateConditionCard } from './branch-conditions.js';
 import type { PublishedChat } from './chat-public-document.js';
@@ -12,15 +13,16 @@ import { identifyVisitor, type IdentifyDeps } from './visitor-identity.js';
  * read another's lead data by typing their address and watching the branch. Answers are the
  * widget's own copy: they decide the visitor's own path and are written nowhere.
  *
- * The dialogue must be published and switched on; the version as in events (one never
- * published is refused); the card a condition card of the published content.
+ * As for events, the dialogue must be published (a conversation under way finishes even if the
+ * dialogue is switched off meanwhile), the version one that was published, and the card a
+ * condition card of the published content.
  */
 export async function branchNext(
-  deps: IdentifyDeps,
+  deps: IdentifyDeps & { store: Pick<ChatStore, 'getDialogue'> },
   published: PublishedChat,
   request: BranchRequest,
 ): Promise<BranchResponse> {
-  const dialogue = published.targetable.find((d) => d.id === request.dialogueId);
+  const dialogue = await deps.store.getDialogue(request.dialogueId);
   if (!dialogue?.published) {
     throw new ValidationError('dialogueId: no published dialogue has this id', 'dialogueId');
   }

@@ -101,6 +101,14 @@ describe('POST /chat/branch: condition cards', () => {
     expect(bad.body.error.message).toMatch(/visitor.anonymousId/);
   });
 
+  it('when the dialogue is switched off during a conversation, then its condition cards still answer', async () => {
+    const { branch, app, dialogueId } = await setUp();
+    await request(app).post(`/api/dialogues/${dialogueId}/disable`).set(ADMIN_AUTH).expect(200);
+    expect((await branch('who', { anonymousId: 'visitor-anon-5' }).expect(200)).body).toEqual({
+      next: 'phone',
+    });
+  });
+
   it('when a client goes over its budget, then branch answers 429 as resolve does, with the same limit', async () => {
     const created: Array<{ name: string; limit: number }> = [];
     const { branch } = await setUp(
