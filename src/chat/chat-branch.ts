@@ -3,6 +3,7 @@ import type { BranchRequest, BranchResponse } from '../records/chat-contract.js'
 import type { ChatStore } from '../store/types.js';
 import { isKnownVisitor } from './audience.js';
 import { evaluateConditionCard } from './branch-conditions.js';
+import { publishedContent } from './event-card.js';
 import type { PublishedChat } from './chat-public-document.js';
 import { identifyVisitor, type IdentifyDeps } from './visitor-identity.js';
 
@@ -32,7 +33,8 @@ export async function branchNext(
       'dialogueVersion',
     );
   }
-  const card = dialogue.published.content.cards.find((c) => c.id === request.cardId);
+  const content = publishedContent(dialogue.published, dialogue.earlier, request.dialogueVersion);
+  const card = content.cards.find((c) => c.id === request.cardId);
   if (card?.type !== 'condition') {
     throw new ValidationError('cardId: the dialogue has no condition card with this id', 'cardId');
   }

@@ -4,7 +4,7 @@ import type { ChatStore, LeadStore } from '../store/types.js';
 import type { ChatConfiguration, ChatEvent, DialogueStats } from '../records/chat-contract.js';
 import { checkAnsweredEvent } from './answer-events.js';
 import type { ChatActivity } from './chat-events-outbox.js';
-import { documentValue, eventCard } from './event-card.js';
+import { documentValue, eventCard, publishedContent } from './event-card.js';
 import {
   cookieTarget,
   releaseHeld,
@@ -73,15 +73,11 @@ export async function recordWidgetEvent(
     );
   }
   // Card events are checked against their card before anything is read or written.
-  const card = eventCard(dialogue.published.content, event);
+  const content = publishedContent(dialogue.published, dialogue.earlier, event.dialogueVersion);
+  const card = eventCard(content, event);
   const checked =
     card?.type === 'answered'
-      ? checkAnsweredEvent(
-          card.card,
-          event.answers ?? {},
-          configuration,
-          dialogue.published.content.translations,
-        )
+      ? checkAnsweredEvent(card.card, event.answers ?? {}, configuration, content.translations)
       : undefined;
   const givenEmail =
     event.type === 'email-given'

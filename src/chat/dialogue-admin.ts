@@ -32,6 +32,13 @@ export interface DialogueAdminDeps {
  * (409 DIALOGUE_VERSION_CONFLICT).
  */
 
+/**
+ * Published versions kept besides the current one, for conversations still running on them (a
+ * visitor's conversation lasts minutes; three publishes within it would be rare). An event of a
+ * version no longer kept is checked against the current version (event-card.ts).
+ */
+export const EARLIER_VERSIONS_KEPT = 3;
+
 /** Each store's queue of admin actions per dialogue id. */
 const queues = new WeakMap<object, KeyedQueue<string>>();
 
@@ -136,6 +143,15 @@ async function publishNow(deps: DialogueAdminDeps, id: string): Promise<PublishO
   await deps.store.saveDialogue({
     ...dialogue,
     published: { version, content: dialogue.draft, publishedAt: now },
+    // Conversations under way on the version replaced keep being checked against it.
+    ...(dialogue.published === null
+      ? {}
+      : {
+          earlier: [dialogue.published, ...(dialogue.earlier ?? [])].slice(
+            0,
+            EARLIER_VERSIONS_KEPT,
+          ),
+        }),
     updatedAt: now,
   });
   deps.logger.info({ dialogueId: id, version }, 'dialogue published');

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import type { Card, ChatEvent, DialogueContent } from '../records/chat-contract.js';
+import type { Card, ChatEvent, Dialogue, DialogueContent } from '../records/chat-contract.js';
 import { isAnswerCard, type AnswerCard } from './answer-events.js';
 
 export type EventCard =
@@ -13,9 +13,7 @@ export type EventCard =
  * published content: 400 naming `cardId` when it is missing, names no card, or names a card of
  * another kind (an answer for a message card, a document event for a form...).
  *
- * The store keeps the published version only, not each version a conversation may have
- * started with: an event of an older version is checked against the current version's card of
- * the same id and kind, and refused when that card is gone or changed kind.
+ * `content` is the version the event names (publishedContent below).
  */
 export function eventCard(content: DialogueContent, event: ChatEvent): EventCard {
   if (
@@ -42,6 +40,23 @@ export function eventCard(content: DialogueContent, event: ChatEvent): EventCard
     'cardId',
   );
 }
+
+/**
+ * The content of the published version a conversation runs on: the current one, or one of the
+ * few kept before it (dialogue-admin.ts). A version no longer kept (or published before they
+ * were kept) falls back to the current one: its card of the same id and kind checks the event,
+ * which is refused when that card is gone or changed kind.
+ */
+export function publishedContent(
+  published: PublishedVersion,
+  earlier: Dialogue['earlier'],
+  version: number,
+): DialogueContent {
+  if (version === published.version) return published.content;
+  return earlier?.find((e) => e.version === version)?.content ?? published.content;
+}
+
+type PublishedVersion = NonNullable<Dialogue['published']>;
 
 /** Marketo string attributes hold 255; the activity's `value` at most 254 (chat-events-outbox). */
 const MAX_VALUE = 254;

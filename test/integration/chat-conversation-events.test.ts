@@ -178,8 +178,8 @@ describe('conversation cards through the whole service and the sandbox Marketo',
     expect(await store.listOutbox({ status: 'dead', kind: 'marketo-chat-action' })).toHaveLength(1);
   });
 
-  it('when an event names a version never published, then 400 names dialogueVersion; an older version is checked against the card as now published', async () => {
-    const { app, publish, event, dialogueId } = await openConversationService();
+  it('when an event names a version never published, then 400 names dialogueVersion; an event of the version replaced is checked against that version', async () => {
+    const { app, publish, event, dialogueId, store } = await openConversationService();
     await publish().expect(200);
     const later = await event({
       type: 'answered',
@@ -198,14 +198,26 @@ describe('conversation cards through the whole service and the sandbox Marketo',
       .set(ADMIN_AUTH)
       .send(v2)
       .expect(200);
-    await publish().expect(200);
-    const old = await event({
+    const republished = await publish().expect(200);
+    expect(republished.body).not.toHaveProperty('earlier');
+    expect((await store.getDialogue(dialogueId))?.earlier?.map((e) => e.version)).toEqual([1]);
+
+    const visitor = { anonymousId: 'visitor-mid-conversation' };
+    await event({
       type: 'answered',
       cardId: 'phone',
       dialogueVersion: 1,
+      visitor,
+      answers: { phone: '+49 30 1234567' },
+    }).expect(202);
+    const v2Refused = await event({
+      type: 'answered',
+      cardId: 'phone',
+      dialogueVersion: 2,
+      visitor,
       answers: { phone: '+49 30 1234567' },
     }).expect(400);
-    expect(old.body.error).toMatchObject({ field: 'answers.phone' });
-    expect(old.body.error.message).toMatch(/must be a number/);
+    expect(v2Refused.body.error).toMatchObject({ field: 'answers.phone' });
+    expect(v2Refused.body.error.message).toMatch(/must be a number/);
   });
 });
