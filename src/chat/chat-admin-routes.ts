@@ -107,8 +107,10 @@ export function createChatAdminRoutes(deps: ChatAdminDeps): Router {
   });
 
   async function present(dialogue: Dialogue) {
+    // Earlier versions serve conversations under way, not the admin: left out of the answer.
+    const { earlier: _earlier, ...shown } = dialogue;
     return {
-      ...dialogue,
+      ...shown,
       hasUnpublishedChanges: hasUnpublishedChanges(dialogue),
       stats: await store.dialogueStats(dialogue.id),
     };

@@ -1,13 +1,18 @@
 import type { Clock } from '../deps.js';
 import { ValidationError } from '../errors.js';
-import type { ChatStore, LeadStore, NewOutboxItem } from '../store/types.js';
+import type { ChatStore, LeadStore } from '../store/types.js';
 import type { ChatConfiguration, ChatEvent, DialogueStats } from '../records/chat-contract.js';
+import { checkAnsweredEvent } from './answer-events.js';
+import type { ChatActivity } from './chat-events-outbox.js';
+import { documentValue, eventCard, publishedContent } from './event-card.js';
 import {
-  chatActivityItem,
-  chatActivitySchema,
-  chatLeadUpsertItem,
-  type ChatActivity,
-} from './chat-events-outbox.js';
+  cookieTarget,
+  releaseHeld,
+  typedTarget,
+  writeItems,
+  type PendingWrites,
+  type WriteTarget,
+} from './event-writes.js';
 import type { MunchkinLookup } from './munchkin-lookup.js';
 import { acceptVisitorEmail } from './visitor-email.js';
 import { identifyVisitor, type VisitorIdentity } from './visitor-identity.js';
@@ -39,15 +44,18 @@ const COUNTER: Partial<Record<ChatEvent['type'], keyof DialogueStats>> = {
 };
 
 /**
- * POST /chat/events after parsing: checks the event against what was published, then records
- * it, its counter, the visitor's email link and its Marketo write-back in one store write
- * (once per event: a retried request changes nothing).
+ * POST /chat/events after parsing: checks the event against what was published (a card event
+ * against its card, an `answered` event's answers one by one: answer-events.ts), then records
+ * it, its counter, the visitor's email link and its Marketo write-backs in one store write
+ * (once per event: a retried request changes nothing). The write-backs: the chat activity,
+ * the answers mapped to lead fields, an action card's action (event-writes.ts).
  *
  * The write-back goes to the lead Marketo associates with the visitor's Munchkin cookie, marked
  * `cookie`; else to the email the visitor typed, marked `typed` (visitor-identity.ts): the lead
  * with that email in the local copy, or one created or found by Sync Leads, as a Marketo form
  * fill would. A typed email never brings anything about its lead back to the visitor. A visitor
- * with neither is counted but not written back.
+ * with neither is counted, and the write-backs wait with the conversation until an event names
+ * their email (the email card, or an answer written to the `email` field).
  */
 export async function recordWidgetEvent(
   deps: ChatEventDeps,
@@ -64,13 +72,27 @@ export async function recordWidgetEvent(
       'dialogueVersion',
     );
   }
+  // Card events are checked against their card before anything is read or written.
+  const content = publishedContent(dialogue.published, dialogue.earlier, event.dialogueVersion);
+  const card = eventCard(content, event);
+  const checked =
+    card?.type === 'answered'
+      ? checkAnsweredEvent(card.card, event.answers ?? {}, configuration, content.translations)
+      : undefined;
   const givenEmail =
     event.type === 'email-given'
       ? acceptVisitorEmail(configuration, event.value, 'value')
-      : undefined;
+      : // An answer written to the email field identifies the visitor as the email card does.
+        checked?.leadFields['email'];
   const identity = await identifyVisitor(deps, configuration, event.visitor);
   const now = deps.clock.now();
 
+  const value =
+    card?.type === 'document-opened'
+      ? documentValue(card.card.document)
+      : event.type === 'email-given'
+        ? givenEmail
+        : event.value;
   const activity: ChatActivity = {
     eventId: event.eventId,
     type: event.type,
@@ -79,25 +101,32 @@ export async function recordWidgetEvent(
     dialogueName: dialogue.published.content.name,
     conversationId: event.conversationId,
     pageUrl: event.pageUrl,
-    ...(event.value === undefined ? {} : { value: givenEmail ?? event.value }),
-    // Set by the target when the activity is written (writeTarget).
+    ...(value === undefined ? {} : { value }),
+    // Set by the target when the activity is written (event-writes.ts).
     identity: 'typed',
     occurredAt: now,
   };
+  const pending: PendingWrites = {
+    activity,
+    ...(checked === undefined ? {} : { leadFields: checked.leadFields }),
+    ...(card?.type === 'action-reached'
+      ? { action: { cardId: card.card.id, action: card.card.action } }
+      : {}),
+  };
   const target = await writeTarget(deps, identity, givenEmail);
-  // Known: this event, and the ones held while the conversation was anonymous, go to the lead
-  // in the same write (once each: the outbox keys them by event). Anonymous: the event is held
-  // with its conversation until an event makes it known.
+  // Known: this event's writes, and the ones held while the conversation was anonymous, go to
+  // the lead in the same write (once each: the outbox keys them). Anonymous: they are held with
+  // the conversation until an event makes it known.
   const writes =
     target === undefined
-      ? { hold: activity }
+      ? { hold: pending }
       : {
-          outbox: [target(activity)],
-          release: (held: readonly unknown[]) =>
-            held.flatMap((value) => releaseHeld(target, value)),
+          outbox: writeItems(target, pending),
+          release: (held: readonly unknown[]) => releaseHeld(target, held),
         };
   const recorded = await deps.store.recordChatEvent({
-    event,
+    // The event keeps the checked answers (trimmed, the option's value), not the raw ones.
+    event: checked === undefined ? event : { ...event, answers: checked.answers },
     now,
     counters: COUNTER[event.type] === undefined ? {} : { [COUNTER[event.type]!]: 1 },
     ...(givenEmail === undefined ? {} : { visitorEmail: givenEmail }),
@@ -107,11 +136,8 @@ export async function recordWidgetEvent(
   return { recorded, enqueued: recorded && target !== undefined ? 1 : 0 };
 }
 
-/** Makes an activity's outbox item for the visitor's lead, with how the lead is known. */
-type WriteTarget = (activity: ChatActivity) => NewOutboxItem;
-
 /**
- * Where the visitor's activities go: the lead Marketo associates with their cookie, unless they
+ * Where the visitor's writes go: the lead Marketo associates with their cookie, unless they
  * typed another address in this browser (then, as a Marketo form fill would, they are who they
  * typed from then on); else the email they typed (the lead with it in the local copy, or one
  * Sync Leads creates or finds); undefined while they are anonymous.
@@ -124,18 +150,9 @@ async function writeTarget(
   const { leadId } = identity;
   const typedEmail = givenEmail ?? identity.typedEmail;
   if (leadId !== undefined && (typedEmail === undefined || typedEmail === identity.leadEmail)) {
-    return (activity) => chatActivityItem(leadId, { ...activity, identity: 'cookie' });
+    return cookieTarget(leadId, identity.leadEmail);
   }
   if (typedEmail === undefined) return undefined;
   const [lead] = await deps.store.findLeadsByEmail(typedEmail);
-  return (activity) => {
-    const typed = { ...activity, identity: 'typed' as const };
-    return lead ? chatActivityItem(lead.id, typed) : chatLeadUpsertItem(typedEmail, typed);
-  };
-}
-
-/** A held activity, read back (a value that no longer parses is dropped, not fatal). */
-function releaseHeld(target: WriteTarget, value: unknown): NewOutboxItem[] {
-  const parsed = chatActivitySchema.safeParse(value);
-  return parsed.success ? [target(parsed.data)] : [];
+  return typedTarget(typedEmail, lead?.id);
 }

@@ -18,6 +18,8 @@ import {
   chatLeadUpsertPayloadSchema,
   type ChatActivity,
 } from './chat-events-outbox.js';
+import { createChatWriteHandlers } from './chat-write-handlers.js';
+import { CHAT_ACTION_KIND, CHAT_LEAD_FIELDS_KIND } from './chat-write-items.js';
 
 export interface ChatOutboxHandlerDeps {
   marketo: MarketoApi;
@@ -27,7 +29,13 @@ export interface ChatOutboxHandlerDeps {
 }
 
 export type ChatOutboxHandlers = Readonly<
-  Record<typeof CHAT_ACTIVITY_KIND | typeof CHAT_LEAD_UPSERT_KIND, OutboxHandler>
+  Record<
+    | typeof CHAT_ACTIVITY_KIND
+    | typeof CHAT_LEAD_UPSERT_KIND
+    | typeof CHAT_LEAD_FIELDS_KIND
+    | typeof CHAT_ACTION_KIND,
+    OutboxHandler
+  >
 >;
 
 /**
@@ -71,6 +79,8 @@ export function createChatOutboxHandlers(deps: ChatOutboxHandlerDeps): ChatOutbo
   };
 
   return {
+    // Captured answers and action cards (chat-write-handlers.ts).
+    ...createChatWriteHandlers({ ...deps, upserts }),
     [CHAT_ACTIVITY_KIND]: (item, ctx) =>
       deliverToMarketo(item, async () => {
         const { leadId, activity } = readPayload(chatActivityPayloadSchema, item.payload);

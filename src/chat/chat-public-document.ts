@@ -1,25 +1,23 @@
 import { createHash } from 'node:crypto';
 import type { ChatStore } from '../store/types.js';
 import type {
-  Card,
   ChatConfiguration,
   Dialogue,
   PublishedChatDocument,
 } from '../records/chat-contract.js';
 import { currentChatConfiguration } from './default-configuration.js';
-import { renderLeadTokens } from './lead-tokens.js';
-import type { VisitorLead } from './audience.js';
+import { cardTexts, hasTranslatedTokens, personalise } from './dialogue-personalise.js';
 import { createOriginPolicy } from './chat-public-cors.js';
 import { matchesUrlPattern } from './url-pattern.js';
 
 export type PublicDialogue = PublishedChatDocument['dialogues'][number];
 
-interface ServedDialogue {
+export interface ServedDialogue {
   /** As in the public document: the published version's cards, tokens as written. */
   plain: PublicDialogue;
   /** With every token at its default, for visitors whose lead data we may not use. */
   anonymous: PublicDialogue;
-  /** Which cards hold a lead token; none: every visitor gets `plain`. */
+  /** Which cards hold a lead token; none (and none in translations): every visitor gets `plain`. */
   tokenCards: readonly boolean[];
   tokenised: boolean;
 }
@@ -94,7 +92,7 @@ async function buildPublishedChat(
   for (const dialogue of targetable) {
     const plain = toPublicDialogue(dialogue);
     const tokenCards = plain.cards.map((card) => cardTexts(card).some((t) => t.includes('{{')));
-    const tokenised = tokenCards.includes(true);
+    const tokenised = tokenCards.includes(true) || hasTranslatedTokens(plain.translations);
     const anonymous = tokenised ? personalise(plain, undefined, tokenCards) : plain;
     served.set(dialogue.id, { plain, anonymous, tokenCards, tokenised });
   }
@@ -180,58 +178,8 @@ function toPublicDialogue(dialogue: Dialogue): PublicDialogue {
     name: content.name,
     start: content.start,
     cards: content.cards,
+    ...(content.translations === undefined ? {} : { translations: content.translations }),
   };
-}
-
-function cardTexts(card: Card): string[] {
-  switch (card.type) {
-    case 'question':
-      return [card.text, ...card.buttons.map((b) => b.label)];
-    case 'input':
-      return card.answer.kind === 'picklist'
-        ? [card.text, ...card.answer.options.map((o) => o.label)]
-        : [card.text];
-    case 'form':
-      return [card.text, ...card.fields.map((f) => f.label)];
-    case 'goal':
-    case 'condition':
-    case 'action':
-      return [];
-    default:
-      return [card.text];
-  }
-}
-
-/**
- * The dialogue with its texts' lead tokens filled in from `lead` (defaults when undefined);
- * cards without a token (`tokenCards[i]` false) are shared, not copied.
- */
-export function personalise(
-  dialogue: PublicDialogue,
-  lead: VisitorLead,
-  tokenCards: readonly boolean[],
-): PublicDialogue {
-  const cards = dialogue.cards.map((card, i) =>
-    tokenCards[i] === false ? card : personaliseCard(card, lead),
-  );
-  return { ...dialogue, cards };
-}
-
-function personaliseCard(card: Card, lead: VisitorLead): Card {
-  switch (card.type) {
-    case 'goal':
-    case 'condition':
-    case 'action':
-      return card;
-    case 'question':
-      return {
-        ...card,
-        text: renderLeadTokens(card.text, lead),
-        buttons: card.buttons.map((b) => ({ ...b, label: renderLeadTokens(b.label, lead) })),
-      };
-    default:
-      return { ...card, text: renderLeadTokens(card.text, lead) };
-  }
 }
 
 /**
@@ -244,3 +192,5 @@ export function matchesIfNoneMatch(header: string | undefined, etag: string): bo
   if (header.trim() === '*') return true;
   return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
+
+export { personalise } from './dialogue-personalise.js';

@@ -1,8 +1,18 @@
 import { isKnownVisitor } from './audience.js';
 import type { ResolveRequest, ResolveResponse } from '../records/chat-contract.js';
-import { personalise, type PublishedChat } from './chat-public-document.js';
+import {
+  personalise,
+  type PublicDialogue,
+  type PublishedChat,
+  type ServedDialogue,
+} from './chat-public-document.js';
 import { selectDialogue } from './targeting.js';
-import { identifyVisitor, mayBeIdentified, type IdentifyDeps } from './visitor-identity.js';
+import {
+  identifyVisitor,
+  mayBeIdentified,
+  type IdentifyDeps,
+  type VisitorIdentity,
+} from './visitor-identity.js';
 import type { VisitorCompletions } from './visitor-completions.js';
 
 export interface ResolveDeps extends IdentifyDeps {
@@ -25,6 +35,9 @@ export async function resolveDialogue(
 ): Promise<ResolveResponse> {
   const identity = await identifyVisitor(deps, published.configuration, request.visitor);
   const known = isKnownVisitor(identity.audienceLead);
+  if (request.dialogueId !== undefined) {
+    return { ...resolveFlow(published, request, identity), known };
+  }
   const candidates = published.candidatesFor(request.pageUrl);
   const { chosen } = selectDialogue({
     dialogues: candidates,
@@ -37,11 +50,49 @@ export async function resolveDialogue(
   if (served === undefined) {
     return { dialogue: null, reason: publicReason(published, candidates.length), known };
   }
-  const dialogue =
-    !served.tokenised || identity.tokenLead === undefined
-      ? served.anonymous
-      : personalise(served.plain, identity.tokenLead, served.tokenCards);
-  return { dialogue, known };
+  return { dialogue: servedFor(served, identity), known };
+}
+
+/** The served dialogue with this visitor's tokens (defaults for whom we may not personalise). */
+function servedFor(served: ServedDialogue, identity: VisitorIdentity): PublicDialogue {
+  return !served.tokenised || identity.tokenLead === undefined
+    ? served.anonymous
+    : personalise(served.plain, identity.tokenLead, served.tokenCards);
+}
+
+/**
+ * A conversational flow: the dialogue the page asked for by id (window.MarketoChat.open(id), a
+ * `data-marketo-chat` link), when it is published and switched on, the page is one of its pages
+ * and the visitor is in its audience: the same checks as any dialogue, its priority aside. A
+ * completed flow may be opened again (the visitor asked for it); the reasons reveal no audience.
+ */
+function resolveFlow(
+  published: PublishedChat,
+  request: ResolveRequest,
+  identity: VisitorIdentity,
+): Pick<ResolveResponse, 'dialogue' | 'reason'> {
+  const wanted = published.targetable.find((d) => d.id === request.dialogueId);
+  const served = wanted === undefined ? undefined : published.served.get(wanted.id);
+  if (!published.configuration.chatEnabled) return { dialogue: null, reason: 'chat disabled' };
+  if (wanted === undefined || served === undefined) {
+    return { dialogue: null, reason: 'dialogue not published or switched off' };
+  }
+  const { chosen, reasons } = selectDialogue({
+    dialogues: [wanted],
+    chatEnabled: true,
+    pageUrl: request.pageUrl,
+    lead: identity.audienceLead,
+  });
+  if (chosen === null) {
+    const why = reasons[0]?.reason ?? '';
+    return {
+      dialogue: null,
+      reason: why.startsWith('page')
+        ? 'dialogue not offered on this page'
+        : 'dialogue not offered to this visitor',
+    };
+  }
+  return { dialogue: servedFor(served, identity) };
 }
 
 /** Most page URLs whose anonymous answer is kept per revision (the URL is the caller's). */
@@ -57,17 +108,20 @@ export async function resolveDialogueJson(
   published: PublishedChat,
   request: ResolveRequest,
 ): Promise<string> {
-  const { visitor, pageUrl } = request;
+  const { visitor } = request;
+  // A flow's answer is its own: keyed by the dialogue asked for as well as the page.
+  const cacheKey =
+    request.dialogueId === undefined ? request.pageUrl : `${request.dialogueId} ${request.pageUrl}`;
   const anonymous =
     deps.completions.skipFor(visitor.anonymousId) === undefined &&
     !(await mayBeIdentified(deps, visitor));
   if (!anonymous) return JSON.stringify(await resolveDialogue(deps, published, request));
-  let answer = published.anonymousAnswers.get(pageUrl);
+  let answer = published.anonymousAnswers.get(cacheKey);
   if (answer === undefined) {
     answer = JSON.stringify(await resolveDialogue(deps, published, request));
     if (published.anonymousAnswers.size >= MAX_ANONYMOUS_ANSWERS)
       published.anonymousAnswers.clear();
-    published.anonymousAnswers.set(pageUrl, answer);
+    published.anonymousAnswers.set(cacheKey, answer);
   }
   return answer;
 }

@@ -2,7 +2,12 @@ import { Router, type RequestHandler, type Response } from 'express';
 import type { Clock } from '../deps.js';
 import type { Logger } from '../logger.js';
 import type { ChatStore, LeadStore, OutboxStore } from '../store/types.js';
-import { chatEventSchema, resolveRequestSchema } from '../records/chat-contract.js';
+import {
+  branchRequestSchema,
+  chatEventSchema,
+  resolveRequestSchema,
+} from '../records/chat-contract.js';
+import { branchNext } from './chat-branch.js';
 import { readJsonBody } from './chat-public-body.js';
 import { recordWidgetEvent } from './chat-events.js';
 import { chatCors, originOf } from './chat-public-cors.js';
@@ -62,8 +67,10 @@ const CONFIG_CACHE_CONTROL = 'public, max-age=60, must-revalidate';
  * The widget's public endpoints, mounted at /chat:
  * - GET  /config   the published configuration and dialogues, one document, strong ETag, 304;
  * - POST /resolve  which dialogue this visitor sees on this page, tokens filled in for them;
- * - POST /events   triggered, engaged, email given, goal reached, meeting booked, completed:
- *                  counted once per event and written back to Marketo through the outbox.
+ * - POST /events   triggered, engaged, email given, goal reached, meeting booked, completed,
+ *                  answered, document opened, action reached: counted once per event and
+ *                  written back to Marketo through the outbox;
+ * - POST /branch   which way a condition card goes for this visitor (chat-branch.ts).
  *
  * Order per request: CORS (a disallowed origin's POST is refused before anything is read), the
  * per-client rate limit, a bounded body (JSON, also as text/plain so that a widget can send
@@ -136,6 +143,14 @@ export function createChatPublicRoutes(deps: ChatPublicRoutesDeps): Router {
 
   if (deps.extraRoutes !== undefined)
     router.use(deps.extraRoutes({ limiter, body, munchkin: deps.munchkin }));
+
+  // After the extra routes: limiters are named by creation order, so theirs keep their names.
+  router.post('/branch', limiter(limits.resolve), body, async (req, res) => {
+    const request = parseInput(branchRequestSchema, req.body, 'branch request');
+    const identify = { store: deps.store, munchkin: deps.munchkin };
+    const answer = await branchNext(identify, publishedFor(res), request);
+    sendJson(res, 200, JSON.stringify(answer));
+  });
 
   return router;
 }

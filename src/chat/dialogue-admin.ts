@@ -8,6 +8,8 @@ import type { Dialogue, DialogueContent } from '../records/chat-contract.js';
 import type { Agent } from '../records/meeting-contract.js';
 import { createKeyedQueue, type KeyedQueue } from '../keyed-queue.js';
 import { invalidInput } from '../http/parse-input.js';
+import type { MarketoApi } from '../clients/marketo/types.js';
+import { describedLeadFields } from './lead-field-catalog.js';
 import { checkForPublish } from './publish-validation.js';
 
 export interface DialogueAdminDeps {
@@ -18,6 +20,8 @@ export interface DialogueAdminDeps {
   logger: Logger;
   /** The lead fields the local copy holds (SYNC_FIELDS): what conditions and tokens can read. */
   syncedFields: readonly string[];
+  /** Marketo, to check the fields answers are written to (Describe Lead, cached an hour). */
+  marketo?: Pick<MarketoApi, 'describeLeadFields'> | undefined;
 }
 
 /*
@@ -27,6 +31,13 @@ export interface DialogueAdminDeps {
  * read-modify-write); the store also refuses a published version going back
  * (409 DIALOGUE_VERSION_CONFLICT).
  */
+
+/**
+ * Published versions kept besides the current one, for conversations still running on them (a
+ * visitor's conversation lasts minutes; three publishes within it would be rare). An event of a
+ * version no longer kept is checked against the current version (event-card.ts).
+ */
+export const EARLIER_VERSIONS_KEPT = 3;
 
 /** Each store's queue of admin actions per dialogue id. */
 const queues = new WeakMap<object, KeyedQueue<string>>();
@@ -109,9 +120,14 @@ export function publishDialogue(deps: DialogueAdminDeps, id: string): Promise<Pu
 async function publishNow(deps: DialogueAdminDeps, id: string): Promise<PublishOutcome> {
   const dialogue = await requireDialogue(deps.store, id);
   const agents = await agentsNamedBy(deps, dialogue.draft);
+  const leadFields =
+    capturesFields(dialogue.draft) && deps.marketo !== undefined
+      ? await describedLeadFields(deps.marketo, deps.clock, deps.logger)
+      : undefined;
   const { problems, warnings } = checkForPublish(dialogue.draft, {
     syncedFields: deps.syncedFields,
     findAgentByEmail: (email) => agents.get(email),
+    leadFields,
   });
   if (problems.length > 0) {
     throw invalidInput(`Dialogue ${id} cannot be published`, problems);
@@ -127,10 +143,28 @@ async function publishNow(deps: DialogueAdminDeps, id: string): Promise<PublishO
   await deps.store.saveDialogue({
     ...dialogue,
     published: { version, content: dialogue.draft, publishedAt: now },
+    // Conversations under way on the version replaced keep being checked against it.
+    ...(dialogue.published === null
+      ? {}
+      : {
+          earlier: [dialogue.published, ...(dialogue.earlier ?? [])].slice(
+            0,
+            EARLIER_VERSIONS_KEPT,
+          ),
+        }),
     updatedAt: now,
   });
   deps.logger.info({ dialogueId: id, version }, 'dialogue published');
   return { dialogue: await requireDialogue(deps.store, id), publishedNow: true, warnings };
+}
+
+/** Whether any answer is written to a lead field: only then is Marketo asked for its fields. */
+function capturesFields(draft: DialogueContent): boolean {
+  return draft.cards.some(
+    (card) =>
+      ((card.type === 'input' || card.type === 'question') && card.field !== undefined) ||
+      (card.type === 'form' && card.fields.some((f) => f.field !== undefined)),
+  );
 }
 
 /** The agents the draft's booking cards name, read before the (synchronous) publish check. */

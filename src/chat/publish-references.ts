@@ -1,6 +1,8 @@
+import type { LeadFieldDescription } from '../clients/marketo/types.js';
 import type { Agent } from '../records/meeting-contract.js';
 import type { DialogueContent } from '../records/chat-contract.js';
 import { findMalformedLeadTokens, leadTokenFields, renderLeadTokens } from './lead-tokens.js';
+import { checkCardFields } from './publish-fields.js';
 import type { PublishProblem } from './publish-validation.js';
 
 /**
@@ -12,6 +14,7 @@ import type { PublishProblem } from './publish-validation.js';
  * without touching the dialogue.
  *
  * Errors:
+ * - the lead fields of condition and answer cards (publish-fields.ts);
  * - a condition on a field that is not synced: the local copy never has it, so every visitor
  *   counts as having it empty (`equals` never holds, `isEmpty` always does);
  * - a token for a field that is not synced and has no default: "Hi !" for everyone;
@@ -31,6 +34,11 @@ export interface PublishContext {
   syncedFields: readonly string[];
   /** The agent a booking card names, looked up as a booking does (by email, any case). */
   findAgentByEmail(email: string): Agent | undefined;
+  /**
+   * The lead fields Marketo describes, for the fields answers are written to; undefined when
+   * Marketo could not be asked (then their names are checked, with a warning).
+   */
+  leadFields?: readonly LeadFieldDescription[] | undefined;
 }
 
 export interface ReferenceCheck {
@@ -57,20 +65,34 @@ export function checkReferences(content: DialogueContent, ctx: PublishContext): 
       });
     });
   });
+  // Labels and translations take tokens too (dialogue-personalise.ts renders them), malformed
+  // ones included; card texts' malformed tokens are the structural check's.
+  const checkText = (text: string, field: string) => {
+    for (const token of findMalformedLeadTokens(text)) {
+      check.problems.push({ field, message: `the lead token ${token} is malformed` });
+    }
+    checkTokens(text, field, isSynced, synced, check);
+  };
   content.cards.forEach((card, i) => {
     if ('text' in card) checkTokens(card.text, `cards.${i}.text`, isSynced, synced, check);
     if (card.type === 'question') {
-      card.buttons.forEach((button, j) => {
-        const field = `cards.${i}.buttons.${j}.label`;
-        // Labels take tokens too (chat-public-document.ts renders them), malformed ones included.
-        for (const token of findMalformedLeadTokens(button.label)) {
-          check.problems.push({ field, message: `the lead token ${token} is malformed` });
-        }
-        checkTokens(button.label, field, isSynced, synced, check);
-      });
+      card.buttons.forEach((button, j) => checkText(button.label, `cards.${i}.buttons.${j}.label`));
+    }
+    if (card.type === 'form') {
+      card.fields.forEach((f, j) => checkText(f.label, `cards.${i}.fields.${j}.label`));
     }
     if (card.type === 'booking') checkBookingAgent(card, `cards.${i}.agentEmail`, ctx, check);
   });
+  for (const [language, byCard] of Object.entries(content.translations ?? {})) {
+    for (const [cardId, translation] of Object.entries(byCard)) {
+      const path = `translations.${language}.${cardId}`;
+      if (translation.text !== undefined) checkText(translation.text, `${path}.text`);
+      translation.labels?.forEach((label, j) => checkText(label, `${path}.labels.${j}`));
+    }
+  }
+  const fields = checkCardFields(content, { isSynced, synced, leadFields: ctx.leadFields });
+  check.problems.push(...fields.problems);
+  check.warnings.push(...fields.warnings);
   return check;
 }
 

@@ -1,13 +1,13 @@
-import { isOrderable } from './audience.js';
 import {
   dialogueContentSchema,
   targetPagesSchema,
   urlPatternSchema,
-  type AudienceCondition,
   type DialogueContent,
 } from '../records/chat-contract.js';
+import { conditionValueProblem } from './condition-values.js';
 import { checkDialogueGraph, findUnreachableCards } from './dialogue-graph.js';
 import { findMalformedLeadTokens } from './lead-tokens.js';
+import { conversationCardProblems } from './publish-cards.js';
 import { checkReferences, type PublishContext } from './publish-references.js';
 import { describeUrlPatternProblem } from './url-pattern.js';
 
@@ -30,7 +30,8 @@ export interface PublishProblem {
  * - audience values suit their operators (a list for inList, a number or date for greater/less
  *   than, a non-empty value for the others);
  * - target patterns have a host and an http(s) scheme; lead tokens in texts are well formed;
- * - a question's buttons have distinct labels.
+ * - a question's buttons have distinct labels;
+ * - the conversation cards and translations hold together (publish-cards.ts).
  *
  * Cards no path reaches are allowed (a designer parks cards while editing); they are reported
  * by `findUnreachableCards` (dialogue-graph.ts) as warnings, not errors. What the dialogue
@@ -48,6 +49,7 @@ export function validateForPublish(content: unknown): PublishProblem[] {
   return [
     ...checkDialogueGraph(dialogue),
     ...cardProblems(dialogue),
+    ...conversationCardProblems(dialogue),
     ...audienceProblems(dialogue),
     ...pageProblems(dialogue),
   ];
@@ -98,27 +100,6 @@ function audienceProblems(dialogue: DialogueContent): PublishProblem[] {
     });
   });
   return problems;
-}
-
-function conditionValueProblem({ operator, value }: AudienceCondition): string | undefined {
-  switch (operator) {
-    case 'isEmpty':
-    case 'isNotEmpty':
-      return undefined;
-    case 'inList':
-      return Array.isArray(value) && value.length > 0
-        ? undefined
-        : 'inList needs a non-empty list of values';
-    case 'greaterThan':
-    case 'lessThan':
-      return value !== undefined && !Array.isArray(value) && isOrderable(value)
-        ? undefined
-        : `${operator} needs a number or a date (YYYY-MM-DD)`;
-    default:
-      return typeof value === 'number' || (typeof value === 'string' && value.trim() !== '')
-        ? undefined
-        : `${operator} needs a non-empty text or number value`;
-  }
 }
 
 function pageProblems(dialogue: DialogueContent): PublishProblem[] {

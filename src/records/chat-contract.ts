@@ -146,11 +146,9 @@ const cardId = z
 const text = z.string().trim().min(1).max(1000);
 
 /** A Marketo lead field's REST name (e.g. `phone`, `company`, `jobTitle`), written on capture. */
-export const leadFieldNameSchema = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/, {
-    error: 'must be a Marketo field REST name such as phone',
-  });
+export const leadFieldNameSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/, {
+  error: 'must be a Marketo field REST name such as phone',
+});
 
 /**
  * What a visitor may answer and how it is checked, in the widget and again on the server
@@ -359,6 +357,12 @@ export interface Dialogue {
   draft: DialogueContent;
   /** What visitors get; a conversation keeps the version it started with. */
   published: { version: number; content: DialogueContent; publishedAt: string } | null;
+  /**
+   * The versions published before `published`, newest first, a few at most: conversations under
+   * way keep their version, so their answers are checked against the cards they were shown.
+   * Absent on dialogues stored before it existed, and until a second publish.
+   */
+  earlier?: Array<{ version: number; content: DialogueContent; publishedAt: string }>;
   createdAt: string;
   updatedAt: string;
 }

@@ -15,6 +15,7 @@ import {
   registerMarketoRoutes,
 } from './sandbox-http.js';
 import { createLeadRoutes } from './sandbox-leads.js';
+import { createListCampaignRoutes } from './sandbox-lists-campaigns.js';
 import { createSandboxState } from './sandbox-state.js';
 import type { LeadValue, MarketoSandbox, SandboxOptions, SandboxServer } from './sandbox-types.js';
 import { createUsageRoutes } from './sandbox-usage.js';
@@ -66,6 +67,8 @@ export function createMarketoSandbox(options: SandboxOptions = {}): MarketoSandb
     resetStats: () => state.resetStats(),
     customActivities: () => state.customActivities(),
     customActivityTypes: () => state.customTypes.list(),
+    listMembers: (listId) => state.marketing.listMembers(listId),
+    campaignRequests: (campaignId) => state.marketing.campaignRequests(campaignId),
   };
 
   // Marketo's HTTP Date is Marketo's clock, the one its activity dates use: the sync reads it
@@ -90,6 +93,7 @@ export function createMarketoSandbox(options: SandboxOptions = {}): MarketoSandb
     ...createActivityRoutes(state),
     ...createCustomActivityRoutes(state),
     ...createBulkRoutes(state),
+    ...createListCampaignRoutes(state),
     ...createUsageRoutes(state),
   ]);
   app.use(createNotFound(state));

@@ -104,6 +104,25 @@ export function createControlRouter(
     res.json({ activities: entries.slice(-RECENT_ACTIVITIES).map(formatActivity) });
   });
 
+  // What the action cards did: static lists with their members, campaigns with their requests.
+  router.get('/lists', (_req, res) => {
+    res.json({ lists: state.marketing.lists() });
+  });
+  router.get('/lists/:id/members', (req, res) => {
+    const members = state.marketing.listMembers(Number(req.params.id));
+    if (members === undefined)
+      return fail(res, 404, 'NOT_FOUND', `no static list ${req.params.id}`);
+    res.json({ listId: Number(req.params.id), members });
+  });
+  router.get('/campaigns', (_req, res) => {
+    res.json({ campaigns: state.marketing.campaigns() });
+  });
+  router.get('/campaigns/:id/requests', (req, res) => {
+    const requests = state.marketing.campaignRequests(Number(req.params.id));
+    if (requests === undefined) return fail(res, 404, 'NOT_FOUND', `no campaign ${req.params.id}`);
+    res.json({ campaignId: Number(req.params.id), requests });
+  });
+
   router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const type = (error as { type?: string }).type;
     if (type === 'entity.parse.failed') {

@@ -12,6 +12,7 @@ import {
 import { createFaultQueue, type FaultQueue } from './sandbox-faults.js';
 import { createLeadStore, type LeadStore } from './sandbox-lead-store.js';
 import { DEFAULT_LIMITS, createCallLimiter, type CallLimiter } from './sandbox-limits.js';
+import { createMarketing, type Marketing } from './sandbox-marketing.js';
 import { seedLeads } from './sandbox-seed.js';
 import type {
   SandboxActivity,
@@ -34,6 +35,8 @@ export interface SandboxState {
   faults: FaultQueue;
   bulk: BulkJobs;
   customTypes: CustomActivityTypes;
+  /** Static lists and smart campaigns (sandbox-marketing.ts). */
+  marketing: Marketing;
   /** Custom activities added through the API, by log id. */
   customActivityIds: number[];
   counters: CallCounters;
@@ -113,6 +116,7 @@ export function createSandboxState(options: SandboxOptions = {}): SandboxState {
     faults: createFaultQueue(),
     bulk: createBulkJobs(clock, limits, leads),
     customTypes: createCustomActivityTypes(clock),
+    marketing: createMarketing(clock, leads),
     customActivityIds,
     get counters() {
       return counters;

@@ -1,3 +1,4 @@
+import type { CampaignRequest, ListMember } from './sandbox-marketing.js';
 import type { Express } from 'express';
 import type { Clock } from '../deps.js';
 import type { Logger } from '../logger.js';
@@ -178,4 +179,8 @@ export interface MarketoSandbox {
   /** Activities added through Add Custom Activities, in the order they were added. */
   customActivities(): SandboxActivity[];
   customActivityTypes(): CustomActivityTypeView[];
+  /** Members of a static list (Add to List), in joining order; undefined for an unknown list. */
+  listMembers(listId: number): ListMember[] | undefined;
+  /** Request Campaign calls for a campaign, in order; undefined for an unknown campaign. */
+  campaignRequests(campaignId: number): CampaignRequest[] | undefined;
 }

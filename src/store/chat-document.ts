@@ -15,17 +15,19 @@ import {
 
 const isoTime = z.iso.datetime({ offset: true });
 
+const publishedVersionSchema = z.object({
+  version: z.number().int().positive(),
+  content: dialogueContentSchema,
+  publishedAt: isoTime,
+});
+
 export const storedDialogueSchema = z.object({
   id: z.string().min(1).max(64),
   enabled: z.boolean(),
   draft: dialogueContentSchema,
-  published: z
-    .object({
-      version: z.number().int().positive(),
-      content: dialogueContentSchema,
-      publishedAt: isoTime,
-    })
-    .nullable(),
+  published: publishedVersionSchema.nullable(),
+  /** Versions published before `published` (dialogue-admin.ts keeps a few); optional: older files. */
+  earlier: z.array(publishedVersionSchema).max(10).optional(),
   createdAt: isoTime,
   updatedAt: isoTime,
 });

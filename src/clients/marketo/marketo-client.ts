@@ -7,6 +7,7 @@ import { DailyQuota } from './daily-quota.js';
 import type { DailyUsage, DailyUsagePort } from './daily-usage-port.js';
 import { LeadApi } from './lead-api.js';
 import { LeadExportApi } from './lead-export-api.js';
+import { ListCampaignApi } from './list-campaign-api.js';
 import { normalizeBaseUrl } from './marketo-request.js';
 import { MarketoTransport } from './marketo-transport.js';
 import { TokenManager } from './token-manager.js';
@@ -63,6 +64,7 @@ export class MarketoClient implements T.MarketoApi {
   private readonly leads: LeadApi;
   private readonly exports: LeadExportApi;
   private readonly activities: CustomActivityApi;
+  private readonly listsAndCampaigns: ListCampaignApi;
 
   constructor(options: MarketoClientOptions) {
     const baseUrl = normalizeBaseUrl(options.baseUrl);
@@ -112,6 +114,7 @@ export class MarketoClient implements T.MarketoApi {
     this.leads = new LeadApi(this.transport);
     this.exports = new LeadExportApi(this.transport);
     this.activities = new CustomActivityApi(this.transport);
+    this.listsAndCampaigns = new ListCampaignApi(this.transport);
   }
 
   describeLeadFields() {
@@ -184,6 +187,14 @@ export class MarketoClient implements T.MarketoApi {
 
   addCustomActivities(input: T.CustomActivityInput[]) {
     return this.activities.addCustomActivities(input);
+  }
+
+  addLeadsToList(listId: number, leadIds: number[]) {
+    return this.listsAndCampaigns.addLeadsToList(listId, leadIds);
+  }
+
+  requestCampaign(campaignId: number, leadIds: number[]) {
+    return this.listsAndCampaigns.requestCampaign(campaignId, leadIds);
   }
 
   stats(): T.MarketoClientStats {

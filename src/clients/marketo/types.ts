@@ -208,6 +208,14 @@ export interface MarketoApi {
     options?: { lookupField?: string; action?: 'createOrUpdate' | 'createOnly' | 'updateOnly' },
   ): Promise<RecordResult[]>;
 
+  /**
+   * Add to List: the leads become members of static list `listId`; at most 300 ids; one result
+   * per id in input order (`added`, or `skipped` with 1004 for an unknown lead).
+   */
+  addLeadsToList(listId: number, leadIds: number[]): Promise<RecordResult[]>;
+  /** Request Campaign: runs the leads through trigger campaign `campaignId`; at most 100 ids. */
+  requestCampaign(campaignId: number, leadIds: number[]): Promise<void>;
+
   stats(): MarketoClientStats;
 
   /** Persists the daily usage counter now (call on shutdown); optional for fakes. */
