@@ -49,6 +49,8 @@ export const DEMO_DIALOGUE: DialogueContent = {
       type: 'booking',
       text: "Let's find a time for your demo.",
       routing: 'round-robin',
+      // The demo agents also offer a 15-minute intro (seed-agents.ts); this card books the demo.
+      meetingTypes: ['demo'],
       next: 'booked',
     },
     {
