@@ -1,5 +1,9 @@
 import { CORE_MIGRATION_SQL } from './migrations-core.js';
 import { MEETINGS_MIGRATION_NAME, MEETINGS_MIGRATION_SQL } from './migrations-meetings.js';
+import {
+  CONVERSATIONS_MIGRATION_NAME,
+  CONVERSATIONS_MIGRATION_SQL,
+} from './migrations-conversations.js';
 
 export interface Migration {
   /** Applied in ascending order, each once; recorded in schema_migrations. */
@@ -16,4 +20,5 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'core', sql: CORE_MIGRATION_SQL },
   { version: 2, name: MEETINGS_MIGRATION_NAME, sql: MEETINGS_MIGRATION_SQL },
+  { version: 3, name: CONVERSATIONS_MIGRATION_NAME, sql: CONVERSATIONS_MIGRATION_SQL },
 ];
