@@ -101,8 +101,15 @@ export interface AgentMeetingCounts {
   cancelled: number;
 }
 
-/** The log entry of an event recorded at `now` (the store calls it; bounded copies only). */
-export function conversationEntryOf(event: ChatEvent, now: number): ConversationEntry {
+/**
+ * The log entry of an event recorded at `now` (the store calls it; bounded copies only).
+ * `givenEmail`: the address the service accepted (lower-cased), kept as an email-given's value.
+ */
+export function conversationEntryOf(
+  event: ChatEvent,
+  now: number,
+  givenEmail?: string,
+): ConversationEntry {
   const entry: ConversationEntry = {
     eventId: event.eventId,
     type: event.type,
@@ -117,7 +124,8 @@ export function conversationEntryOf(event: ChatEvent, now: number): Conversation
   }
   if (event.cardsSeen !== undefined) entry.cardsSeen = [...event.cardsSeen];
   if (event.language !== undefined) entry.language = event.language;
-  if (event.value !== undefined) entry.value = event.value;
+  const value = event.type === 'email-given' ? (givenEmail ?? event.value) : event.value;
+  if (value !== undefined) entry.value = value;
   return entry;
 }
 

@@ -175,7 +175,10 @@ export class ChatRecords {
     this.forgetOldEventIds(now);
     this.addCounters(event.dialogueId, args.counters);
     const email = normalizeEmail(args.visitorEmail);
-    this.conversations.append(event, now, email ?? normalizeEmail(event.visitor.email));
+    this.conversations.append(event, now, {
+      given: email,
+      known: normalizeEmail(event.visitor.email),
+    });
     if (email !== undefined) {
       const link = Object.freeze({ email, linkedAt: now });
       this.doc.visitorLinks.set(`anon:${event.visitor.anonymousId}`, link);

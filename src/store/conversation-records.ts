@@ -34,8 +34,12 @@ export const MAX_CONVERSATIONS_IN_DOCUMENT = 20_000;
 export class ConversationRecords {
   constructor(private readonly doc: StoreDocument) {}
 
-  /** Appends the event's entry to its conversation (made on its first event). */
-  append(event: ChatEvent, now: number, email: string | undefined): void {
+  /**
+   * Appends the event's entry to its conversation (made on its first event). `emails.given`:
+   * the address accepted with this event; `emails.known`: the one the widget says it has.
+   */
+  append(event: ChatEvent, now: number, emails: VisitorEmails): void {
+    const email = emails.given ?? emails.known;
     const all = this.doc.conversations;
     const current = all.get(event.conversationId);
     const types = current?.summary.types ?? [];
@@ -58,7 +62,7 @@ export class ConversationRecords {
       event.conversationId,
       deepFreeze({
         summary,
-        entries: logged ? [...entries, conversationEntryOf(event, now)] : entries,
+        entries: logged ? [...entries, conversationEntryOf(event, now, emails.given)] : entries,
       }),
     );
     for (const id of all.keys()) {
@@ -168,6 +172,11 @@ export class ConversationRecords {
     }
     return pruned;
   }
+}
+
+export interface VisitorEmails {
+  given: string | undefined;
+  known: string | undefined;
 }
 
 type CursorAt = Pick<ConversationSummary, 'startedAt' | 'conversationId'>;

@@ -233,12 +233,10 @@ export class PgChatRecords implements ChatStore {
       ]);
       await addCounters(client, event.dialogueId, args.counters);
       const email = normalizeEmail(args.visitorEmail);
-      await appendConversationEvent(
-        client,
-        event,
-        now,
-        email ?? normalizeEmail(event.visitor.email),
-      );
+      await appendConversationEvent(client, event, now, {
+        given: email,
+        known: normalizeEmail(event.visitor.email),
+      });
       if (email !== undefined) {
         const keys = [`anon:${event.visitor.anonymousId}`];
         if (event.visitor.mktoTrk !== undefined) keys.push(`trk:${event.visitor.mktoTrk}`);

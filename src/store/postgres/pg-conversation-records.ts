@@ -16,6 +16,7 @@ import {
 } from '../../records/conversation-log.js';
 import { ValidationError } from '../../errors.js';
 import { deepFreeze } from '../document-snapshot.js';
+import type { VisitorEmails } from '../conversation-records.js';
 import type { ConversationStore } from '../conversation-store-types.js';
 import { mapPgError } from './pg-errors.js';
 import { queryRows, type PgClient } from './pg-pool.js';
@@ -31,8 +32,9 @@ export async function appendConversationEvent(
   client: PgClient,
   event: ChatEvent,
   now: number,
-  email: string | undefined,
+  emails: VisitorEmails,
 ): Promise<void> {
+  const email = emails.given ?? emails.known;
   const summary = await client.query<{ events: number }>(
     `INSERT INTO conversations AS c (conversation_id, dialogue_id, dialogue_version, anonymous_id,
        email, started_at, last_event_at, types, entries, events)
@@ -64,7 +66,7 @@ export async function appendConversationEvent(
       event.dialogueId,
       event.type,
       now,
-      JSON.stringify(conversationEntryOf(event, now)),
+      JSON.stringify(conversationEntryOf(event, now, emails.given)),
     ],
   );
 }
