@@ -11,7 +11,14 @@ import type { DialogueReport } from './dialogue-report.js';
  */
 
 const csv = (rows: unknown[][]) =>
-  stringify(rows, { record_delimiter: 'windows', escape_formulas: true, cast: { number: String } });
+  stringify(rows, {
+    record_delimiter: 'windows',
+    // With CRLF records csv-stringify quotes only fields holding CRLF; RFC 4180 wants any CR
+    // or LF quoted (a name typed with a line break would otherwise split its row).
+    quoted_match: /[\r\n]/,
+    escape_formulas: true,
+    cast: { number: String },
+  });
 const cell = (value: number | string | null) => (value === null ? '' : value);
 
 const DIALOGUE_COUNTS = [

@@ -8,7 +8,7 @@ export const MAX_REPORT_DAYS = 366;
 /** A calendar date, checked for existence (2026-02-30 is refused). */
 export const calendarDateSchema = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date as YYYY-MM-DD' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date as YYYY-MM-DD', abort: true })
   .refine((value) => DateTime.fromISO(value, { zone: 'UTC' }).isValid, {
     error: 'must be a real calendar date',
   });
