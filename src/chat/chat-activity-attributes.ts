@@ -36,32 +36,46 @@ export function createChatActivitySender(deps: ChatActivitySenderDeps) {
   if (deps.transcriptUrl !== undefined) sent.add('transcriptUrl');
   let upgrade: Promise<boolean> | undefined;
 
-  const record = (leadId: number, typeId: number, activity: ChatActivity) =>
+  /** The record with the attributes in `withAttributes` (a snapshot: see below). */
+  const record = (
+    leadId: number,
+    typeId: number,
+    activity: ChatActivity,
+    withAttributes: ReadonlySet<string>,
+  ) =>
     toChatActivityInput(
       leadId,
       typeId,
       activity,
-      sent.has('identity'),
-      sent.has('transcriptUrl') ? deps.transcriptUrl?.(activity) : undefined,
+      withAttributes.has('identity'),
+      withAttributes.has('transcriptUrl') ? deps.transcriptUrl?.(activity) : undefined,
     );
 
+  // Each call judges its answer by what it sent: activities delivered together all come back
+  // refused, while the first to see the refusal already changed `sent`.
   return async (leadId: number, typeId: number, activity: ChatActivity): Promise<RecordResult> => {
-    let result = await deps.submit(record(leadId, typeId, activity));
-    let missing = missingAttributes(result, sent);
+    const tried = new Set(sent);
+    let result = await deps.submit(record(leadId, typeId, activity, tried));
+    let missing = missingAttributes(result, tried);
     if (missing.includes('transcriptUrl')) {
       upgrade ??= addLaterAttributes(deps);
       if (await upgrade) {
-        result = await deps.submit(record(leadId, typeId, activity));
-        missing = missingAttributes(result, sent);
+        result = await deps.submit(record(leadId, typeId, activity, tried));
+        missing = missingAttributes(result, tried);
       }
     }
     if (missing.length === 0) return result;
-    for (const name of missing) sent.delete(name);
-    deps.logger.warn(
-      { activityType: CHAT_ACTIVITY_TYPE.apiName, missing },
-      "Marketo's chat activity type lacks attributes: activities are written without them until they are added",
-    );
-    return deps.submit(record(leadId, typeId, activity));
+    if (missing.some((name) => sent.has(name))) {
+      deps.logger.warn(
+        { activityType: CHAT_ACTIVITY_TYPE.apiName, missing },
+        "Marketo's chat activity type lacks attributes: activities are written without them until they are added",
+      );
+    }
+    for (const name of missing) {
+      sent.delete(name);
+      tried.delete(name);
+    }
+    return deps.submit(record(leadId, typeId, activity, tried));
   };
 }
 

@@ -66,6 +66,9 @@ async function readAll(store: Store) {
     revision: await store.chatRevision(),
     stats: await store.dialogueStats('d1'),
     visitor: await store.findVisitorEmail({ mktoTrk: 'trk-conv-0001' }),
+    conversations: await store.listConversations({ limit: 10 }),
+    conversation: await store.getConversation('conv-0001'),
+    dialogueVersion: await store.getDialogueVersion('d1', 1),
   };
 }
 
