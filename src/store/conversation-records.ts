@@ -22,9 +22,11 @@ import type { StoreDocument } from './store-document.js';
  * The JSON document holds the whole log in memory and rewrites it with every write, so it is
  * bounded twice: by age (pruneConversations, run by the prune job with
  * CONVERSATION_RETENTION_DAYS) and by count (the oldest started go first past this many).
- * PostgreSQL keeps every conversation until the prune job sweeps it.
+ * Measured: about 2 KB a conversation of eight events, so about 20 MB at the cap, on top of
+ * what every durable write of the document rewrites. PostgreSQL keeps every conversation until
+ * the prune job sweeps it.
  */
-export const MAX_CONVERSATIONS_IN_DOCUMENT = 20_000;
+export const MAX_CONVERSATIONS_IN_DOCUMENT = 10_000;
 
 /**
  * The conversation log and published dialogue versions in the lowdb document. `append` and
