@@ -52,30 +52,38 @@ export function createChatActivitySender(deps: ChatActivitySenderDeps) {
     );
 
   // Each call judges its answer by what it sent: activities delivered together all come back
-  // refused, while the first to see the refusal already changed `sent`.
+  // refused, while the first to see the refusal already changed `sent`. Marketo names one
+  // unknown field per refusal, so a type lacking several is found out one retry at a time.
   return async (leadId: number, typeId: number, activity: ChatActivity): Promise<RecordResult> => {
     const tried = new Set(sent);
-    let result = await deps.submit(record(leadId, typeId, activity, tried));
-    let missing = missingAttributes(result, tried);
-    if (missing.includes('transcriptUrl')) {
-      upgrade ??= addLaterAttributes(deps);
-      if (await upgrade) {
-        result = await deps.submit(record(leadId, typeId, activity, tried));
-        missing = missingAttributes(result, tried);
+    let upgraded = false;
+    for (let attempt = 0; ; attempt += 1) {
+      const result = await deps.submit(record(leadId, typeId, activity, tried));
+      const missing = missingAttributes(result, tried);
+      if (missing.length === 0 || attempt > LATER_CHAT_ATTRIBUTES.length + 1) return result;
+      if (missing.includes('transcriptUrl') && !upgraded) {
+        upgraded = true;
+        upgrade ??= addLaterAttributes(deps);
+        if (await upgrade) {
+          // The type now has every later attribute.
+          for (const name of LATER_CHAT_ATTRIBUTES) {
+            tried.add(name);
+            sent.add(name);
+          }
+          continue;
+        }
+      }
+      if (missing.some((name) => sent.has(name))) {
+        deps.logger.warn(
+          { activityType: CHAT_ACTIVITY_TYPE.apiName, missing },
+          "Marketo's chat activity type lacks attributes: activities are written without them until they are added",
+        );
+      }
+      for (const name of missing) {
+        sent.delete(name);
+        tried.delete(name);
       }
     }
-    if (missing.length === 0) return result;
-    if (missing.some((name) => sent.has(name))) {
-      deps.logger.warn(
-        { activityType: CHAT_ACTIVITY_TYPE.apiName, missing },
-        "Marketo's chat activity type lacks attributes: activities are written without them until they are added",
-      );
-    }
-    for (const name of missing) {
-      sent.delete(name);
-      tried.delete(name);
-    }
-    return deps.submit(record(leadId, typeId, activity, tried));
   };
 }
 

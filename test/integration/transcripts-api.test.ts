@@ -289,4 +289,31 @@ describe('the transcript link in the chat activity', () => {
       /\/transcripts\/conv-ada-0001\?expires=/,
     );
   });
+
+  it('when the live type predates both the identity and the link attributes, then both are added, approved, and the activity carries them', async () => {
+    const { send, drain, sandbox } = await setup();
+    const { CHAT_ACTIVITY_TYPE } = await import('../../src/chat/chat-activity-type.js');
+    const { attributes, ...type } = CHAT_ACTIVITY_TYPE;
+    const marketo = harness!.marketo;
+    await marketo.createCustomActivityType(type);
+    await marketo.createCustomActivityTypeAttributes(
+      type.apiName,
+      attributes.filter((a) => a.apiName !== 'transcriptUrl' && a.apiName !== 'identity'),
+    );
+    await marketo.approveCustomActivityType(type.apiName);
+    await send('email-given', { value: 'ada@acme.example' });
+    await drain();
+
+    const [live] = sandbox.customActivityTypes();
+    expect(live).toMatchObject({ status: 'approved' });
+    expect(live!.attributes.map((a) => a.apiName)).toEqual(
+      expect.arrayContaining(['identity', 'transcriptUrl']),
+    );
+    const [activity] = sandbox.customActivities();
+    expect(sandbox.customActivities()).toHaveLength(1);
+    expect(activity!.attributes.find((a) => a.apiName === 'identity')?.value).toBe('typed');
+    expect(activity!.attributes.find((a) => a.apiName === 'transcriptUrl')?.value).toMatch(
+      /\/transcripts\/conv-ada-0001\?expires=/,
+    );
+  });
 });
