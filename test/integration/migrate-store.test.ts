@@ -124,6 +124,8 @@ describe('npm run migrate:store (in-process)', () => {
         ['chat event ids', 2],
         ['visitor links', 2],
         ['held chat events', 1],
+        ['conversations', 2],
+        ['dialogue versions', 1],
       ] as const) {
         expect(table).toMatch(new RegExp(`${escape(collection)}\\s+${n}\\s+${n}\\n`));
       }
