@@ -5,6 +5,7 @@ import { createManualClock } from '../../src/deps.js';
 import { silentLogger } from '../../src/logger.js';
 import { loadConfig } from '../../src/config.js';
 import { createMemoryStore } from '../../src/store/index.js';
+import { MAX_CONVERSATIONS_IN_DOCUMENT } from '../../src/store/conversation-records.js';
 
 const DAY = 24 * 3_600_000;
 
@@ -42,6 +43,18 @@ describe('conversation retention', () => {
     expect(await store.getConversation('conv-old-0001')).toBeUndefined();
     expect(await store.getConversation('conv-new-0001')).toBeDefined();
   });
+
+  it('when the JSON document holds more conversations than its cap, then the oldest started go first', async () => {
+    const store = createMemoryStore();
+    const t0 = Date.UTC(2026, 10, 1);
+    const id = (n: number) => `conv-${String(n).padStart(8, '0')}`;
+    for (let n = 0; n <= MAX_CONVERSATIONS_IN_DOCUMENT; n += 1) {
+      await store.recordChatEvent({ event: event(id(n)), now: t0 + n, counters: {} });
+    }
+    expect(await store.getConversation(id(0))).toBeUndefined();
+    expect(await store.getConversation(id(1))).toBeDefined();
+    expect(await store.getConversation(id(MAX_CONVERSATIONS_IN_DOCUMENT))).toBeDefined();
+  }, 60_000);
 
   it.each([
     [{}, 400, 90],
