@@ -50,8 +50,8 @@ export class ConversationRecords {
       dialogueId: current?.summary.dialogueId ?? event.dialogueId,
       dialogueVersion: current?.summary.dialogueVersion ?? event.dialogueVersion,
       anonymousId: current?.summary.anonymousId ?? event.visitor.anonymousId,
-      startedAt: current?.summary.startedAt ?? now,
-      lastEventAt: now,
+      startedAt: Math.min(current?.summary.startedAt ?? now, now),
+      lastEventAt: Math.max(current?.summary.lastEventAt ?? now, now),
       types: types.includes(event.type) ? types : [...types, event.type],
       entries: current?.summary.entries ?? 0,
     };

@@ -247,6 +247,34 @@ describe.each(storeImplementations)('conversation log store contract: $kind', (i
     ]);
   });
 
+  it.runIf(impl.concurrentOpen === 'shared')(
+    'when two replicas record events of one new conversation at once, then both are logged once each',
+    async () => {
+      const other = await data.open();
+      const events = Array.from({ length: 10 }, () => event({ conversationId: 'conv-race1' }));
+      await Promise.all(
+        events.map((e, i) =>
+          (i % 2 === 0 ? store : other).recordChatEvent({ event: e, now: T0 + i, counters: {} }),
+        ),
+      );
+      // A retry of each, on the other replica: nothing more.
+      await Promise.all(
+        events.map((e, i) =>
+          (i % 2 === 0 ? other : store).recordChatEvent({
+            event: e,
+            now: T0 + 20 + i,
+            counters: {},
+          }),
+        ),
+      );
+
+      const log = (await store.getConversation('conv-race1'))!;
+      expect(log.summary.entries).toBe(10);
+      expect(new Set(log.entries.map((e) => e.eventId)).size).toBe(10);
+      expect(log.summary.startedAt).toBe(T0);
+    },
+  );
+
   it('when old conversations are pruned, then those whose last event is older go and the rest stay', async () => {
     await record(event({ conversationId: 'conv-old1' }), T0);
     await record(event({ conversationId: 'conv-new1' }), T0 + DAY);

@@ -41,6 +41,8 @@ export async function appendConversationEvent(
        email, started_at, last_event_at, types, entries, events)
      VALUES ($1, $2, $3, $4, $5, $6, $6, ARRAY[$7::text], 1, 1)
      ON CONFLICT (conversation_id) DO UPDATE SET
+       -- Replicas may commit a conversation's first events in any order.
+       started_at = LEAST(c.started_at, excluded.started_at),
        last_event_at = GREATEST(c.last_event_at, excluded.last_event_at),
        email = COALESCE(excluded.email, c.email),
        types = CASE WHEN $7 = ANY (c.types) THEN c.types ELSE c.types || $7::text END,
