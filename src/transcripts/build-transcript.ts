@@ -24,7 +24,13 @@ export type TranscriptStep =
       url: string | null;
     }
   | { at: string; kind: 'action-requested'; cardId: string | null; action: string | null }
-  | { at: string; kind: 'meeting-booked'; meetingId: string | null }
+  | {
+      at: string;
+      kind: 'meeting-booked';
+      meetingId: string | null;
+      /** The meeting as it is now (load-transcript.ts), when the store still has it. */
+      meeting?: { start: string; end: string; agentName: string; status: string };
+    }
   | { at: string; kind: 'goal-reached'; goal: string | null }
   | { at: string; kind: 'triggered' | 'engaged' | 'completed'; pageUrl: string | null };
 

@@ -52,7 +52,9 @@ function stepHtml(step: TranscriptStep): string {
     case 'action-requested':
       return `${at}Marketo action requested: ${e(step.action ?? step.cardId ?? '')}`;
     case 'meeting-booked':
-      return `${at}Meeting booked${step.meetingId === null ? '' : ` (${e(step.meetingId)})`}`;
+      return step.meeting === undefined
+        ? `${at}Meeting booked${step.meetingId === null ? '' : ` (${e(step.meetingId)})`}`
+        : `${at}Meeting booked with ${e(step.meeting.agentName)} for ${e(step.meeting.start)} (${e(step.meeting.status)})`;
     case 'goal-reached':
       return `${at}Goal reached: ${e(step.goal ?? '')}`;
     default:

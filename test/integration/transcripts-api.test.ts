@@ -5,6 +5,7 @@ import { createManualClock } from '../../src/deps.js';
 import { silentLogger } from '../../src/logger.js';
 import { runOutboxOnce } from '../../src/outbox/run-outbox-once.js';
 import type { Service } from '../../src/service.js';
+import { firstFree } from '../helpers/store-decisions.js';
 import { createSyncHarness } from '../helpers/sync-harness.js';
 import { ADMIN_AUTH, createHarnessService } from '../helpers/test-service.js';
 
@@ -228,6 +229,35 @@ describe('conversation transcripts over HTTP', () => {
       'cursor',
       'from',
     ]);
+  });
+});
+
+describe('a booked meeting in the transcript', () => {
+  it('when the conversation booked a meeting, then the step shows its time, agent and status now', async () => {
+    const { app, send, store } = await setup();
+    await store.holdMeeting(firstFree('meeting-0001', { agents: [1], start: T0 + DAY }));
+    await store.updateMeeting(
+      'meeting-0001',
+      (m) => ({ meeting: { ...m, status: 'cancelled' } }),
+      T0,
+    );
+    await send('triggered');
+    await send('meeting-booked', { value: 'meeting-0001' });
+
+    const res = await request(app)
+      .get('/api/conversations/conv-ada-0001/transcript')
+      .set(ADMIN_AUTH)
+      .expect(200);
+    expect(res.body.outcome).toBe('booked');
+    expect(res.body.steps.at(-1)).toMatchObject({
+      kind: 'meeting-booked',
+      meetingId: 'meeting-0001',
+      meeting: {
+        start: new Date(T0 + DAY).toISOString(),
+        agentName: 'Agent 1',
+        status: 'cancelled',
+      },
+    });
   });
 });
 
