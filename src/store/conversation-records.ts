@@ -15,6 +15,7 @@ import {
 } from '../records/conversation-log.js';
 import { ValidationError } from '../errors.js';
 import { dialogueVersionKey } from './conversation-document.js';
+import type { Changed } from './document-db.js';
 import { deepFreeze } from './document-snapshot.js';
 import type { StoreDocument } from './store-document.js';
 
@@ -165,14 +166,14 @@ export class ConversationRecords {
     return [...byAgent.values()].sort((a, b) => (a.agentId < b.agentId ? -1 : 1));
   }
 
-  prune(before: number): number {
+  prune(before: number): Changed<number> {
     let pruned = 0;
     for (const [id, { summary }] of this.doc.conversations) {
       if (summary.lastEventAt >= before) continue;
       this.doc.conversations.delete(id);
       pruned += 1;
     }
-    return pruned;
+    return { result: pruned, changed: pruned > 0 };
   }
 }
 

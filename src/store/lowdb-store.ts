@@ -280,10 +280,7 @@ export class LowdbStore implements Store {
   }
 
   pruneConversations(before: number): Promise<number> {
-    return this.db.updateIfChanged(() => {
-      const pruned = this.chat.conversations.prune(before);
-      return { result: pruned, changed: pruned > 0 };
-    });
+    return this.db.updateIfChanged(() => this.chat.conversations.prune(before));
   }
 
   /*
