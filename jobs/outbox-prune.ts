@@ -1,5 +1,6 @@
 import type { Clock } from '../src/deps.js';
 import type { Logger } from '../src/logger.js';
+import type { ConversationStore } from '../src/store/conversation-store-types.js';
 import type { OutboxStore } from '../src/store/types.js';
 
 /**
@@ -8,21 +9,33 @@ import type { OutboxStore } from '../src/store/types.js';
  * scans them. The retention must outlast any retry that could enqueue the same intent again
  * (its dedupe key is freed with the item): days, where retries take minutes. Dead letters stay
  * until an admin replays them.
+ *
+ * With `conversationRetentionMs` (CONVERSATION_RETENTION_DAYS) the same pass forgets logged
+ * conversations whose last event is older (transcripts and dated reports reach that far back).
+ * `runNow` answers the outbox items pruned.
  */
 export function scheduleOutboxPrune(options: {
-  store: Pick<OutboxStore, 'pruneOutbox'>;
+  store: Pick<OutboxStore, 'pruneOutbox'> & Partial<Pick<ConversationStore, 'pruneConversations'>>;
   clock: Clock;
   logger: Logger;
   retentionMs: number;
+  conversationRetentionMs?: number;
   everyMs?: number;
 }): { runNow(): Promise<number>; stop(): void } {
+  const { store, clock, logger } = options;
   const runNow = async () => {
-    const pruned = await options.store.pruneOutbox(options.clock.now() - options.retentionMs);
-    if (pruned > 0) options.logger.info({ pruned }, 'delivered outbox items pruned');
+    const pruned = await store.pruneOutbox(clock.now() - options.retentionMs);
+    if (pruned > 0) logger.info({ pruned }, 'delivered outbox items pruned');
+    if (options.conversationRetentionMs !== undefined && store.pruneConversations) {
+      const forgotten = await store.pruneConversations(
+        clock.now() - options.conversationRetentionMs,
+      );
+      if (forgotten > 0) logger.info({ conversations: forgotten }, 'old conversations pruned');
+    }
     return pruned;
   };
   const timer = setInterval(() => {
-    runNow().catch((error: unknown) => options.logger.error({ err: error }, 'outbox prune failed'));
+    runNow().catch((error: unknown) => logger.error({ err: error }, 'outbox prune failed'));
   }, options.everyMs ?? 3_600_000);
   timer.unref();
   return { runNow, stop: () => clearInterval(timer) };

@@ -52,6 +52,10 @@ export interface Config {
   chat: {
     /** Munchkin cookie lookups (Get Leads filterType=cookies) allowed per hour; 0: none. */
     cookieLookupsPerHour: number;
+    /** Conversations (transcripts, dated reports) kept this long after their last event. */
+    conversationRetentionMs: number;
+    /** How long a transcript link in a chat activity works. */
+    transcriptLinkTtlMs: number;
   };
   routingAgents: Array<{ name: string; email: string }>;
   meetings: {

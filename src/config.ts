@@ -207,6 +207,8 @@ const envSchema = z
     MEETING_JOB_INTERVAL_MS: integer(1_000, 3600_000).default(60_000),
     MEETING_NO_SHOW_GRACE_MS: integer(0, 90 * 24 * 3600_000).default(7 * 24 * 3600_000),
     FREEBUSY_CACHE_TTL_MS: integer(0, 3600_000).default(60_000),
+    CONVERSATION_RETENTION_DAYS: integer(1, 3650).default(400),
+    TRANSCRIPT_LINK_TTL_DAYS: integer(1, 3650).default(90),
     OUTBOX_POLL_MS: integer(10, 60_000).default(1_000),
     OUTBOX_RETENTION_MS: integer(3_600_000, 365 * 24 * 3_600_000).default(7 * 24 * 3_600_000),
     LEADER_TTL_MS: integer(200, 600_000).default(10_000),
@@ -284,7 +286,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       previousApiKey: e.SSFS_API_KEY_PREVIOUS,
       callbackHosts: e.SSFS_CALLBACK_HOSTS,
     },
-    chat: { cookieLookupsPerHour: e.CHAT_COOKIE_LOOKUPS_PER_HOUR },
+    chat: {
+      cookieLookupsPerHour: e.CHAT_COOKIE_LOOKUPS_PER_HOUR,
+      conversationRetentionMs: e.CONVERSATION_RETENTION_DAYS * 24 * 3_600_000,
+      transcriptLinkTtlMs: e.TRANSCRIPT_LINK_TTL_DAYS * 24 * 3_600_000,
+    },
     routingAgents: e.ROUTING_AGENTS,
     meetings: {
       ownerField: e.ROUTING_OWNER_FIELD,

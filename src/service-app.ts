@@ -15,6 +15,12 @@ import { createDeadLetterRoutes } from './outbox/dead-letter-routes.js';
 import type { createRoutingSources } from './routing/routing-sources.js';
 import type { ServiceSecrets } from './service-secrets.js';
 import type { Store } from './store/types.js';
+import { createReportRoutes } from './reports/report-routes.js';
+import {
+  createTranscriptAdminRoutes,
+  createTranscriptPageRoutes,
+} from './transcripts/transcript-routes.js';
+import { TRANSCRIPT_PATH, type TranscriptLinks } from './transcripts/transcript-links.js';
 import type { SyncRunner } from './sync/sync-runner.js';
 
 export interface ServiceAppDeps {
@@ -38,6 +44,8 @@ export interface ServiceAppDeps {
   createChatRateLimiter?: ChatPublicRoutesDeps['createRateLimiter'] | undefined;
   /** The Munchkin lookup's wait for Marketo (munchkin-lookup.ts); 300 ms of real time when undefined. */
   munchkinWait?: ((ms: number) => Promise<void>) | undefined;
+  /** Signs transcript links (the page the chat activity links to); pages off without it. */
+  transcriptLinks?: TranscriptLinks | undefined;
   /** Where the chat's limits count: Redis with REDIS_URL, this process otherwise. */
   chatRateLimitStore?: ChatPublicRoutesDeps['rateLimitStore'];
 }
@@ -64,6 +72,8 @@ export function createServiceApp(deps: ServiceAppDeps): Express {
       createChatAdminRoutes(deps.chatAdmin),
       ...meetings.adminRouters,
       createDeadLetterRoutes({ store, clock, onEnqueued }),
+      createTranscriptAdminRoutes({ store, clock, links: deps.transcriptLinks }),
+      createReportRoutes({ store }),
     ],
     mounts: [
       {
@@ -91,6 +101,14 @@ export function createServiceApp(deps: ServiceAppDeps): Express {
         }),
       },
       { path: '/oauth', router: meetings.oauthRouter },
+      ...(deps.transcriptLinks === undefined
+        ? []
+        : [
+            {
+              path: TRANSCRIPT_PATH,
+              router: createTranscriptPageRoutes({ store, clock, links: deps.transcriptLinks }),
+            },
+          ]),
       { path: '/', router: createWidgetRoutes({ publicBaseUrl: config.publicBaseUrl }) },
       {
         path: '/webhooks/marketo',

@@ -78,7 +78,13 @@ export function createServiceJobs(deps: ServiceJobsDeps): ServiceJob[] {
     {
       name: 'outbox-prune',
       start: () =>
-        scheduleOutboxPrune({ store, clock, logger, retentionMs: config.outbox.retentionMs }),
+        scheduleOutboxPrune({
+          store,
+          clock,
+          logger,
+          retentionMs: config.outbox.retentionMs,
+          conversationRetentionMs: config.chat.conversationRetentionMs,
+        }),
     },
     {
       name: 'outbox',

@@ -13,6 +13,7 @@ import type { OutboxHandlers } from './outbox/outbox-handler.js';
 import type { OutboxRelayOptions } from './outbox/run-outbox-once.js';
 import type { createRoutingSources } from './routing/routing-sources.js';
 import type { Store } from './store/types.js';
+import type { TranscriptLinks } from './transcripts/transcript-links.js';
 
 /**
  * Writes to Marketo get their own relay: up to 300 items delivered at once, which the record
@@ -36,6 +37,8 @@ export interface ServiceOutboxDeps {
   resolveCallbackHost?: HostResolver | undefined;
   /** When the workers' next passes run; real timers by default. */
   timer?: WorkerTimer | undefined;
+  /** Signs the transcript link of each chat activity; no link without it. */
+  transcriptLinks?: TranscriptLinks | undefined;
 }
 
 export interface ServiceOutbox {
@@ -73,7 +76,13 @@ export function createServiceOutbox(deps: ServiceOutboxDeps): ServiceOutbox {
       leadFields: async (leadId) => (await store.getLead(leadId))?.fields,
     }),
     marketo: {
-      ...createChatOutboxHandlers({ marketo, store, clock, logger }),
+      ...createChatOutboxHandlers({
+        marketo,
+        store,
+        clock,
+        logger,
+        transcriptLinks: deps.transcriptLinks,
+      }),
       ...createMeetingOutboxHandlers({ marketo, store, clock, logger }),
       ...createMeetingLeadHandlers({ marketo, store }),
       ...deps.moreMarketoHandlers,

@@ -14,6 +14,7 @@ import { DEMO_AGENTS } from './routing/routing-agents.js';
 import { createRoutingSources } from './routing/routing-sources.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { createServiceApp } from './service-app.js';
+import { createTranscriptLinks } from './transcripts/transcript-links.js';
 import { createServiceJobs, type ServiceJob } from './service-jobs.js';
 import { createServiceOutbox, type ServiceOutbox } from './service-outbox.js';
 import { loadServiceSecrets, type ServiceSecrets } from './service-secrets.js';
@@ -136,12 +137,19 @@ async function assemble(
     noShowGraceMs: config.meetings.noShowGraceMs,
     onEnqueued,
   });
+  // Signed links to transcripts: in chat activities (outbox) and the admin's transcript answer.
+  const transcriptLinks = createTranscriptLinks({
+    secrets: secrets.linkSecrets,
+    publicBaseUrl: config.publicBaseUrl,
+    ttlMs: config.chat.transcriptLinkTtlMs,
+  });
   const outbox = createServiceOutbox({
     config,
     store,
     marketo,
     clock,
     logger,
+    transcriptLinks,
     ssfsApiKey: secrets.ssfsApiKey,
     routing,
     moreMarketoHandlers: meetings.outboxHandlers,
@@ -178,6 +186,7 @@ async function assemble(
     routing,
     chatAdmin,
     onEnqueued,
+    transcriptLinks,
     createChatRateLimiter: overrides.createChatRateLimiter,
     munchkinWait: overrides.munchkinWait,
     // With REDIS_URL the chat's limits count across replicas.

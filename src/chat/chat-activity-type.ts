@@ -45,8 +45,20 @@ export const CHAT_ACTIVITY_TYPE: CustomActivityTypeDefinition = {
       dataType: 'string',
       description: 'Unique per event: a second activity with the same id is a duplicate',
     },
+    {
+      apiName: 'transcriptUrl',
+      name: 'Transcript',
+      dataType: 'link',
+      description: 'A signed, expiring link to the conversation transcript (read only)',
+    },
   ],
 };
+
+/**
+ * Attributes added after the type first went live: a type approved before them lacks them, and
+ * chat-activity-attributes.ts adds them to it (or writes activities without them).
+ */
+export const LATER_CHAT_ATTRIBUTES: readonly string[] = ['identity', 'transcriptUrl'];
 
 /** Marketo `string` values hold at most 255 characters; a page URL may be longer. */
 const MAX_STRING = 255;
@@ -54,13 +66,15 @@ const cut = (text: string) => (text.length > MAX_STRING ? text.slice(0, MAX_STRI
 
 /**
  * One Add Custom Activities record for an event on lead `leadId`. `withIdentity` false leaves
- * out the `identity` attribute, for a type made before it existed (chat-outbox-handlers.ts).
+ * out the `identity` attribute, for a type made before it existed (chat-activity-attributes.ts).
  */
 export function toChatActivityInput(
   leadId: number,
   activityTypeId: number,
   activity: ChatActivity,
   withIdentity = true,
+  /** The transcript link (transcripts/transcript-links.ts); left out when absent or too long. */
+  transcriptUrl?: string,
 ): CustomActivityInput {
   const attributes: CustomActivityInput['attributes'] = [
     { apiName: 'event', value: activity.type },
@@ -72,6 +86,10 @@ export function toChatActivityInput(
   ];
   if (withIdentity) attributes.push({ apiName: 'identity', value: activity.identity });
   if (activity.value !== undefined) attributes.push({ apiName: 'value', value: activity.value });
+  // A cut link would not open: one too long for the attribute is left out.
+  if (transcriptUrl !== undefined && transcriptUrl.length <= MAX_STRING) {
+    attributes.push({ apiName: 'transcriptUrl', value: transcriptUrl });
+  }
   return {
     leadId,
     activityDate: new Date(activity.occurredAt).toISOString(),

@@ -9,7 +9,9 @@ import { createRecordBatcher } from '../marketo-activities/record-batcher.js';
 import { OutboxHandlerError, type OutboxHandler } from '../outbox/outbox-handler.js';
 import type { CustomActivityInput } from '../clients/marketo/types.js';
 import type { LeadStore } from '../store/types.js';
-import { CHAT_ACTIVITY_TYPE, toChatActivityInput } from './chat-activity-type.js';
+import type { TranscriptLinks } from '../transcripts/transcript-links.js';
+import { createChatActivitySender } from './chat-activity-attributes.js';
+import { CHAT_ACTIVITY_TYPE } from './chat-activity-type.js';
 import {
   CHAT_ACTIVITY_KIND,
   CHAT_LEAD_UPSERT_KIND,
@@ -26,6 +28,8 @@ export interface ChatOutboxHandlerDeps {
   store: LeadStore;
   clock: Clock;
   logger: Logger;
+  /** Signs the transcript link each activity carries (transcripts/transcript-links.ts). */
+  transcriptLinks?: Pick<TranscriptLinks, 'url'> | undefined;
 }
 
 export type ChatOutboxHandlers = Readonly<
@@ -58,25 +62,16 @@ export function createChatOutboxHandlers(deps: ChatOutboxHandlerDeps): ChatOutbo
     send: (records) => deps.marketo.addCustomActivities(records),
   });
   const upserts = createLeadUpsertBatcher(deps.marketo);
-  /**
-   * A type approved before the `identity` attribute existed rejects records that carry it
-   * (1006 "Field 'identity' not found"; ensure-activity-type.ts does not migrate a live type).
-   * Then activities go without it, and the log says how to add it (README, Visitor identity).
-   */
-  let withIdentity = true;
-  const addActivity = async (leadId: number, typeId: number, activity: ChatActivity) => {
-    const sent = withIdentity;
-    const result = await activities.submit(toChatActivityInput(leadId, typeId, activity, sent));
-    if (sent && lacksIdentityAttribute(result)) {
-      withIdentity = false;
-      deps.logger.warn(
-        { activityType: CHAT_ACTIVITY_TYPE.apiName },
-        "Marketo's chat activity type has no 'identity' attribute: activities are written without it until it is added",
-      );
-      return activities.submit(toChatActivityInput(leadId, typeId, activity, false));
-    }
-    return result;
-  };
+  // Attributes a type approved earlier lacks are added or left out (chat-activity-attributes.ts).
+  const addActivity = createChatActivitySender({
+    marketo: deps.marketo,
+    logger: deps.logger,
+    submit: (record) => activities.submit(record),
+    transcriptUrl: deps.transcriptLinks
+      ? (activity: ChatActivity) =>
+          deps.transcriptLinks!.url(activity.conversationId, activity.occurredAt)
+      : undefined,
+  });
 
   return {
     // Captured answers and action cards (chat-write-handlers.ts).
@@ -111,13 +106,6 @@ export function createChatOutboxHandlers(deps: ChatOutboxHandlerDeps): ChatOutbo
         return { followUps: [chatActivityItem(leadId, activity)] };
       }),
   };
-}
-
-function lacksIdentityAttribute(result: RecordResult): boolean {
-  return (
-    result.status === 'skipped' &&
-    (result.errors ?? []).some((e) => e.code === '1006' && e.message.includes('identity'))
-  );
 }
 
 function readPayload<S extends z.ZodType>(schema: S, payload: unknown): z.output<S> {

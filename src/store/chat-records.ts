@@ -9,6 +9,7 @@ import { StoreError } from '../errors.js';
 import { copyJsonValue, NOT_JSON } from './json-value.js';
 import { normalizeEmail } from './lead-index.js';
 import type { Changed } from './document-db.js';
+import { ConversationRecords } from './conversation-records.js';
 import { storedDialogueSchema } from './chat-document.js';
 import { deepFreeze } from './document-snapshot.js';
 import type { OutboxRecords } from './outbox-records.js';
@@ -60,12 +61,15 @@ const STAT_NAMES = Object.keys(ZERO_STATS) as Array<keyof DialogueStats>;
 export class ChatRecords {
   private readonly doc: StoreDocument;
   private readonly outbox: OutboxRecords;
+  /** The conversation log, appended to in the event's own mutation. */
+  readonly conversations: ConversationRecords;
   /** As in routing-records.ts: sweep when past this, then set it to twice what remained. */
   private pruneLinksAbove = MIN_LINKS_BEFORE_PRUNE;
 
   constructor(doc: StoreDocument, outbox: OutboxRecords) {
     this.doc = doc;
     this.outbox = outbox;
+    this.conversations = new ConversationRecords(doc);
   }
 
   configuration(): ChatConfiguration | undefined {
@@ -116,6 +120,7 @@ export class ChatRecords {
         : existing.enabled !== dialogue.enabled ||
           !isDeepStrictEqual(existing.published, dialogue.published);
     this.doc.dialogues.set(dialogue.id, dialogue);
+    this.conversations.keepVersion(dialogue);
     if (visible) this.bumpRevision();
     return { result: undefined, changed: true };
   }
@@ -170,6 +175,10 @@ export class ChatRecords {
     this.forgetOldEventIds(now);
     this.addCounters(event.dialogueId, args.counters);
     const email = normalizeEmail(args.visitorEmail);
+    this.conversations.append(event, now, {
+      given: email,
+      known: normalizeEmail(event.visitor.email),
+    });
     if (email !== undefined) {
       const link = Object.freeze({ email, linkedAt: now });
       this.doc.visitorLinks.set(`anon:${event.visitor.anonymousId}`, link);

@@ -1,6 +1,12 @@
 import { randomIds, type Ids } from '../deps.js';
 import type { DocumentDb } from './document-db.js';
-import type { ChatConfiguration, Dialogue, DialogueStats } from '../records/chat-contract.js';
+import type {
+  ChatConfiguration,
+  Dialogue,
+  DialogueContent,
+  DialogueStats,
+} from '../records/chat-contract.js';
+import type * as Log from '../records/conversation-log.js';
 import { ChatRecords, type RecordChatEventArgs } from './chat-records.js';
 import { deepFreeze } from './document-snapshot.js';
 import { LeadRecords, type LeadChanges } from './lead-records.js';
@@ -249,6 +255,32 @@ export class LowdbStore implements Store {
     mktoTrk?: string;
   }): Promise<string | undefined> {
     return this.chat.findVisitorEmail(visitor);
+  }
+
+  /* The conversation log (conversation-records.ts), written with each chat event. */
+
+  async getConversation(conversationId: string): Promise<Log.ConversationLog | undefined> {
+    return this.chat.conversations.get(conversationId);
+  }
+
+  async listConversations(filter: Log.ConversationListFilter): Promise<Log.ConversationPage> {
+    return this.chat.conversations.list(filter);
+  }
+
+  async getDialogueVersion(id: string, version: number): Promise<DialogueContent | undefined> {
+    return this.chat.conversations.version(id, version);
+  }
+
+  async dialogueReport(args: Log.ReportRange & { timeZone: string }) {
+    return this.chat.conversations.report(args);
+  }
+
+  async agentMeetingReport(args: Log.ReportRange): Promise<Log.AgentMeetingCounts[]> {
+    return this.chat.conversations.agentMeetings(args);
+  }
+
+  pruneConversations(before: number): Promise<number> {
+    return this.db.updateIfChanged(() => this.chat.conversations.prune(before));
   }
 
   /*

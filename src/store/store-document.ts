@@ -3,6 +3,10 @@ import { StoreError } from '../errors.js';
 import { rotationStateSchema } from '../records/rotation.js';
 import { DEFAULT_ROUTING_SETTINGS, routingSettingsSchema } from '../records/routing-settings.js';
 import { chatDocumentShape, createEmptyChatDocument } from './chat-document.js';
+import {
+  conversationDocumentShape,
+  createEmptyConversationDocument,
+} from './conversation-document.js';
 import { deepFreeze, freezeDocumentValues } from './document-snapshot.js';
 import { createEmptyMeetingDocument, meetingDocumentShape } from './meeting-document.js';
 import {
@@ -133,6 +137,8 @@ export const storeDocumentSchema = z.object({
   outbox: outboxSchema,
   /** Chat: configuration and revision, dialogues, counters, recent event ids, visitor links. */
   ...chatDocumentShape,
+  /** The conversation log and published dialogue versions (transcripts, dated reports). */
+  ...conversationDocumentShape,
   /** Meetings: agents (rotation order), meetings, routing rules, OAuth connects in progress. */
   ...meetingDocumentShape,
   /** The first lead-journal generation this document does not hold (lead-journal.ts). */
@@ -152,6 +158,7 @@ export function createEmptyDocument(): StoreDocument {
     assignments: new Map(),
     outbox: new Map(),
     ...createEmptyChatDocument(),
+    ...createEmptyConversationDocument(),
     ...createEmptyMeetingDocument(),
     journalGeneration: 0,
   };

@@ -13,6 +13,7 @@ import type { StoreInstance } from '../records/store-instance.js';
 import type { SyncState } from '../records/sync-state.js';
 import type { DailyUsageStore } from '../clients/marketo/daily-usage-port.js';
 import type { MeetingStores } from './meeting-store-types.js';
+import type { ConversationStore } from './conversation-store-types.js';
 
 /**
  * The store's narrow interfaces, named for their purpose. Stores store; capabilities decide:
@@ -108,6 +109,7 @@ export interface Store
     RoutingStore,
     OutboxStore,
     ChatStore,
+    ConversationStore,
     MeetingStores {
   /** Resolves when every acknowledged write is durable. */
   flush(): Promise<void>;
@@ -248,8 +250,9 @@ export interface ChatStore {
   chatRevision(): Promise<number>;
   /**
    * Records a widget event once per `event.eventId` (a retry is a no-op returning false),
-   * adds `counters` to the dialogue's stats, links the visitor to an email when given, and
-   * enqueues `outbox` items (the Marketo write-backs), all in one durable write.
+   * adds `counters` to the dialogue's stats, links the visitor to an email when given,
+   * appends the event to its conversation's log (conversation-store-types.ts), and enqueues
+   * `outbox` items (the Marketo write-backs), all in one durable write.
    */
   recordChatEvent(args: {
     event: ChatEvent;

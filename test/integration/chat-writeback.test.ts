@@ -159,6 +159,7 @@ describe('chat events written back to Marketo through the outbox', () => {
       'eventId',
       'identity',
       'pageUrl',
+      'transcriptUrl',
       'value',
     ]);
     expect(Object.fromEntries(written())).toEqual({

@@ -66,6 +66,9 @@ async function readAll(store: Store) {
     revision: await store.chatRevision(),
     stats: await store.dialogueStats('d1'),
     visitor: await store.findVisitorEmail({ mktoTrk: 'trk-conv-0001' }),
+    conversations: await store.listConversations({ limit: 10 }),
+    conversation: await store.getConversation('conv-0001'),
+    dialogueVersion: await store.getDialogueVersion('d1', 1),
   };
 }
 
@@ -121,6 +124,8 @@ describe('npm run migrate:store (in-process)', () => {
         ['chat event ids', 2],
         ['visitor links', 2],
         ['held chat events', 1],
+        ['conversations', 2],
+        ['dialogue versions', 1],
       ] as const) {
         expect(table).toMatch(new RegExp(`${escape(collection)}\\s+${n}\\s+${n}\\n`));
       }

@@ -4,6 +4,10 @@ import {
   MEETING_BUFFERS_MIGRATION_NAME,
   MEETING_BUFFERS_MIGRATION_SQL,
 } from './migrations-meeting-buffers.js';
+import {
+  CONVERSATIONS_MIGRATION_NAME,
+  CONVERSATIONS_MIGRATION_SQL,
+} from './migrations-conversations.js';
 
 export interface Migration {
   /** Applied in ascending order, each once; recorded in schema_migrations. */
@@ -20,5 +24,6 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'core', sql: CORE_MIGRATION_SQL },
   { version: 2, name: MEETINGS_MIGRATION_NAME, sql: MEETINGS_MIGRATION_SQL },
+  { version: 3, name: CONVERSATIONS_MIGRATION_NAME, sql: CONVERSATIONS_MIGRATION_SQL },
   { version: 5, name: MEETING_BUFFERS_MIGRATION_NAME, sql: MEETING_BUFFERS_MIGRATION_SQL },
 ];

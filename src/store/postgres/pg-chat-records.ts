@@ -21,6 +21,7 @@ import type { ChatStore } from '../types.js';
 import type { EnqueueOutboxIn } from './pg-outbox-records.js';
 import { addCounters, asJson, bumpRevision, holdValue, lockChatState } from './pg-chat-writes.js';
 import { recordChatEventSchema, refuseVersionChange } from '../store-arguments.js';
+import { appendConversationEvent, keepDialogueVersion } from './pg-conversation-records.js';
 import { inTransaction, queryRows } from './pg-pool.js';
 import { SharedRead } from './pg-shared-read.js';
 
@@ -121,6 +122,7 @@ export class PgChatRecords implements ChatStore {
          ON CONFLICT (id) DO UPDATE SET dialogue = excluded.dialogue`,
         [dialogue.id, JSON.stringify(dialogue)],
       );
+      await keepDialogueVersion(client, dialogue);
       if (visible) await bumpRevision(client);
     }).finally(() => this.revision.invalidate());
   }
@@ -197,7 +199,8 @@ export class PgChatRecords implements ChatStore {
 
   /**
    * Once per `<conversationId>:<eventId>`; the held values released, the outbox items, the
-   * counters and the visitor links in the same transaction (chat-records.ts recordEvent).
+   * counters, the conversation log and the visitor links in the same transaction
+   * (chat-records.ts recordEvent).
    */
   async recordChatEvent(input: RecordChatEventArgs): Promise<boolean> {
     const args = refuseInvalid(recordChatEventSchema, input, 'chat event');
@@ -230,6 +233,10 @@ export class PgChatRecords implements ChatStore {
       ]);
       await addCounters(client, event.dialogueId, args.counters);
       const email = normalizeEmail(args.visitorEmail);
+      await appendConversationEvent(client, event, now, {
+        given: email,
+        known: normalizeEmail(event.visitor.email),
+      });
       if (email !== undefined) {
         const keys = [`anon:${event.visitor.anonymousId}`];
         if (event.visitor.mktoTrk !== undefined) keys.push(`trk:${event.visitor.mktoTrk}`);

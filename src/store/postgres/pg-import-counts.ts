@@ -137,6 +137,12 @@ export async function countCollections(
     await keyed('held chat events', 'held_chat_events', 'conversation_id', [
       ...document.heldChatEvents.keys(),
     ]),
+    await keyed('conversations', 'conversations', 'conversation_id', [
+      ...document.conversations.keys(),
+    ]),
+    await keyed('dialogue versions', 'dialogue_versions', "dialogue_id || '@' || version", [
+      ...document.dialogueVersions.keys(),
+    ]),
   ];
   // Into a database with state of its own only the leads were copied: the rest is its own.
   if (result.restKept !== true) return counts;

@@ -3,6 +3,7 @@ import { isActiveMeeting } from '../../records/meeting-contract.js';
 import { normalizeEmail } from '../lead-index.js';
 import type { StoreDocument } from '../store-document.js';
 import { inTransaction, queryRows, type Queryable } from './pg-pool.js';
+import { importConversations } from './pg-import-conversations.js';
 
 /**
  * Copies a JSON-file store's document (store-document.ts) into the PostgreSQL schema of
@@ -120,7 +121,7 @@ async function holdsServiceState(db: Queryable): Promise<boolean> {
          OR EXISTS (SELECT 1 FROM usage) OR EXISTS (SELECT 1 FROM outbox_items)
          OR EXISTS (SELECT 1 FROM agents) OR EXISTS (SELECT 1 FROM meetings)
          OR EXISTS (SELECT 1 FROM dialogues) OR EXISTS (SELECT 1 FROM assignments)
-         OR EXISTS (SELECT 1 FROM chat_events)
+         OR EXISTS (SELECT 1 FROM chat_events) OR EXISTS (SELECT 1 FROM conversations)
          OR (SELECT revision <> 0 OR configuration IS NOT NULL FROM chat_state WHERE id = 1)
          OR (SELECT state <> '{"totals": {}}'::jsonb FROM rotation WHERE id = 1) AS used`,
   );
@@ -149,6 +150,7 @@ async function importRest(
   await importMeetings(db, document);
   await importOutbox(db, document);
   await importChat(db, document, keep);
+  await importConversations(db, document);
 }
 
 type Keep = (name: Singleton) => (written: boolean) => void;

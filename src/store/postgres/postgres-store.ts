@@ -2,7 +2,12 @@ import type pg from 'pg';
 import { randomIds, type Ids } from '../../deps.js';
 import { StoreError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import type { ChatConfiguration, Dialogue, DialogueStats } from '../../records/chat-contract.js';
+import type {
+  ChatConfiguration,
+  Dialogue,
+  DialogueContent,
+  DialogueStats,
+} from '../../records/chat-contract.js';
 import type { Agent, Meeting, RoutingRule } from '../../records/meeting-contract.js';
 import type { OAuthState } from '../../records/oauth-state.js';
 import type { RotationState } from '../../records/rotation.js';
@@ -33,6 +38,8 @@ import type {
 } from '../types.js';
 import { migrateDatabase } from './migrate.js';
 import { PgChatRecords } from './pg-chat-records.js';
+import { PgConversationRecords } from './pg-conversation-records.js';
+import type * as Log from '../../records/conversation-log.js';
 import { PgLeadRecords, type LeadChanges } from './pg-lead-records.js';
 import type { LeadChangesOutcome } from '../../records/lead.js';
 import { PgOutboxRecords } from './pg-outbox-records.js';
@@ -95,6 +102,7 @@ export class PostgresStore implements Store {
   private readonly singletons: PgSingletonRecords;
   private readonly outbox: PgOutboxRecords;
   private readonly chat: PgChatRecords;
+  private readonly conversations: PgConversationRecords;
   private readonly routing: RoutingStore;
   private readonly meetings: MeetingStores;
   private readonly logger: Logger | undefined;
@@ -109,6 +117,7 @@ export class PostgresStore implements Store {
     this.singletons = new PgSingletonRecords(pool);
     this.outbox = new PgOutboxRecords(pool, options.ids ?? randomIds);
     this.chat = new PgChatRecords(pool, this.outbox.enqueueIn);
+    this.conversations = new PgConversationRecords(pool);
     this.routing = new PgRoutingRecords(pool);
     this.meetings = new PgMeetingRecords(pool, this.outbox.enqueueIn);
     this.scheduleSizeRefresh(
@@ -303,6 +312,28 @@ export class PostgresStore implements Store {
   }
   findVisitorEmail(visitor: { anonymousId?: string; mktoTrk?: string }) {
     return this.chat.findVisitorEmail(visitor);
+  }
+
+  /* The conversation log and dated reports (PgConversationRecords) */
+
+  getConversation(conversationId: string): Promise<Log.ConversationLog | undefined> {
+    return this.conversations.getConversation(conversationId);
+  }
+  listConversations(filter: Log.ConversationListFilter): Promise<Log.ConversationPage> {
+    return this.conversations.listConversations(filter);
+  }
+  getDialogueVersion(id: string, version: number): Promise<DialogueContent | undefined> {
+    return this.conversations.getDialogueVersion(id, version);
+  }
+  dialogueReport(args: Log.ReportRange & { timeZone: string }): Promise<Log.DialogueReportRows> {
+    return this.conversations.dialogueReport(args);
+  }
+  agentMeetingReport(args: Log.ReportRange): Promise<Log.AgentMeetingCounts[]> {
+    return this.conversations.agentMeetingReport(args);
+  }
+  async pruneConversations(before: number): Promise<number> {
+    this.open();
+    return this.conversations.pruneConversations(before);
   }
 
   /* Agents, routing rules, OAuth states and meetings (PgMeetingRecords) */
