@@ -6,7 +6,7 @@
  * days in Europe/Berlin, two list pages, one transcript read and a prune, each timed.
  * Database: made for the run and dropped (pg-kit.ts), or BENCH_DATABASE_URL.
  *
- * Env: BENCH_CONVERSATIONS (100000). Measured figures: NOTES-transcripts.md.
+ * Env: BENCH_CONVERSATIONS (100000). Measured figures: README.md, "Transcripts and reports".
  */
 import pg from 'pg';
 import { env } from './bench-kit.js';
