@@ -133,7 +133,25 @@ export async function recordWidgetEvent(
     ...writes,
   });
   if (event.type === 'completed') deps.completions.add(event.visitor.anonymousId, event.dialogueId);
-  return { recorded, enqueued: recorded && target !== undefined ? 1 : 0 };
+  const enqueued = recorded && target !== undefined ? 1 : 0;
+  if (event.type !== 'answered' || givenEmail === undefined) return { recorded, enqueued };
+  // An answer written to the email field acquires the person as the email card does: it is
+  // also recorded as that card's event (its counter, activity and report conversion). Always
+  // tried, also for a repeated answer: the derived event is deduplicated by its own id, so a
+  // crash between the two writes is mended by the widget's retry.
+  const acquired = await recordWidgetEvent(deps, configuration, emailGivenBy(event, givenEmail));
+  return { recorded, enqueued: enqueued + acquired.enqueued };
+}
+
+/** The email-given event an answer to the email field stands for, with an id of its own. */
+function emailGivenBy(event: ChatEvent, email: string): ChatEvent {
+  const { answers: _answers, cardsSeen: _cardsSeen, ...rest } = event;
+  return {
+    ...rest,
+    type: 'email-given',
+    eventId: `${event.eventId.slice(0, 58)}-email`,
+    value: email,
+  };
 }
 
 /**

@@ -71,7 +71,7 @@ describe('conversation cards through the whole service and the sandbox Marketo',
   });
 
   it('when an anonymous visitor answers, then the values are held and reach their lead, with the activities, once they give an email', async () => {
-    const { publish, event, drain, sandbox, store } = await openConversationService();
+    const { publish, event, drain, sandbox, store, dialogueId } = await openConversationService();
     await publish().expect(200);
     const record = vi.spyOn(store, 'recordChatEvent');
 
@@ -104,9 +104,14 @@ describe('conversation cards through the whole service and the sandbox Marketo',
       industry: 'Retail',
       title: 'Head of Ops',
     });
-    // Three events, three activities, all on Grace's new lead.
+    // Three answers and the email the form gave (an answer written to the email field is an
+    // email-given as the email card's: one activity, one person acquired), all on Grace's lead.
     const activities = sandbox.customActivities();
-    expect(activities.map((a) => a.leadId)).toEqual([lead!.id, lead!.id, lead!.id]);
+    expect(activities.map((a) => a.leadId)).toEqual([lead!.id, lead!.id, lead!.id, lead!.id]);
+    const emailGiven = activities.filter((a) => JSON.stringify(a).includes('"email-given"'));
+    expect(emailGiven).toHaveLength(1);
+    expect(JSON.stringify(emailGiven[0]!.attributes)).toContain('grace@shop.example');
+    expect((await store.dialogueStats(dialogueId)).peopleAcquired).toBe(1);
     // One Sync Leads call per batch: the lead and its fields are one record.
     expect(sandbox.allLeads().filter((l) => l.email === 'grace@shop.example')).toHaveLength(1);
   });
