@@ -174,10 +174,10 @@ describe('issue 11 answer cards in Chromium', () => {
     ]);
   });
 
-  it('when the page has no lang and the script tag says de-AT, then the widget speaks German', async () => {
+  it('when the page says lang=en and the script tag says de-AT, then the tag wins and the widget speaks German', async () => {
     const { baseUrl } = await startService({
       pages: {
-        '/de': `<!doctype html><html><head><meta charset="utf-8"><title>Acme</title>
+        '/de': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme</title>
 <link rel="icon" href="data:,"></head><body><h1>Acme</h1>
 <script src="/widget.js" data-language="de-AT" async></script></body></html>`,
       },

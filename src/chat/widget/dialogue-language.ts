@@ -26,8 +26,8 @@ function normalise(raw: string): string | null {
 }
 
 /**
- * The first candidate (the page's `<html lang>`, the script tag's `data-language`, then the
- * browser's languages, in that order) whose language the widget speaks; a region falls back to
+ * The first candidate (the script tag's `data-language`, which a site sets on purpose, then the
+ * page's `<html lang>`, then the browser's languages, in that order) whose language the widget speaks; a region falls back to
  * its language (de-AT -> de); nothing usable -> English.
  */
 export function pickLanguage(

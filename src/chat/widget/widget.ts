@@ -82,7 +82,7 @@ async function start(baseUrl: string, script: HTMLScriptElement): Promise<void> 
   );
   const browserLanguages = navigator.languages || [navigator.language];
   const lang = pickLanguage(
-    [document.documentElement.lang, script.getAttribute('data-language'), ...browserLanguages],
+    [script.getAttribute('data-language'), document.documentElement.lang, ...browserLanguages],
     browserLanguages,
   );
   const strings = STRINGS[lang.language];
