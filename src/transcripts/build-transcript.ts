@@ -115,7 +115,7 @@ function stepOf(
         cardId,
         answers: Object.entries(entry.answers ?? {}).map(([key, answer]) => ({
           key,
-          label: answerLabel(card, key, textsIn(content, language)),
+          label: answerLabel(card, key, textsIn(content, language), labelsIn(content, language)),
           value: answer,
         })),
       };
@@ -155,14 +155,23 @@ function describeAction(card: Extract<Card, { type: 'action' }>): string {
     : `request campaign ${card.action.campaignId}`;
 }
 
-/** A form field's label, else the answering card's own text. */
+/** A form field's label (translated where the visitor's language has it), else the card's text. */
 function answerLabel(
   card: Card | undefined,
   key: string,
   say: (card: Card | undefined) => string | null,
+  labels: (card: Card) => readonly string[] | undefined,
 ): string | null {
-  if (card?.type === 'form') return card.fields.find((field) => field.key === key)?.label ?? null;
-  return say(card);
+  if (card?.type !== 'form') return say(card);
+  const at = card.fields.findIndex((field) => field.key === key);
+  if (at === -1) return null;
+  return labels(card)?.[at] ?? card.fields[at]!.label;
+}
+
+/** A card's translated labels (buttons, options, form fields, in order) in the language. */
+function labelsIn(content: DialogueContent | undefined, language: string | null) {
+  const translated = language === null ? undefined : content?.translations?.[language];
+  return (card: Card): readonly string[] | undefined => translated?.[card.id]?.labels;
 }
 
 /** A card's text as the visitor saw it: the translation for the language, else the text. */

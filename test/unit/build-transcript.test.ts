@@ -96,6 +96,32 @@ describe('transcript', () => {
     ]);
   });
 
+  it('when the conversation ran in French, then the card text and the form field labels are the French ones, a missing label the original', () => {
+    const french: DialogueContent = {
+      ...content,
+      translations: { fr: { about: { text: 'À propos de vous', labels: ['Entreprise'] } } },
+    };
+    const t = buildTranscript(
+      log([
+        { type: 'engaged', cardsSeen: ['about'], language: 'fr' },
+        { type: 'answered', cardId: 'about', answers: { company: 'Acme', phone: '+33 1 23' } },
+      ]),
+      french,
+    );
+    expect(t.steps.map(({ at: _at, ...step }) => step)).toEqual([
+      { kind: 'card', cardId: 'about', cardType: 'form', text: 'À propos de vous' },
+      { kind: 'engaged', pageUrl: null },
+      {
+        kind: 'answered',
+        cardId: 'about',
+        answers: [
+          { key: 'company', label: 'Entreprise', value: 'Acme' },
+          { key: 'phone', label: 'Phone', value: '+33 1 23' },
+        ],
+      },
+    ]);
+  });
+
   it('when the version the conversation ran is not kept, then texts are unavailable and cards show by id', () => {
     const t = buildTranscript(log([{ type: 'triggered', cardsSeen: ['about'] }]), undefined);
     expect(t.texts).toBe('unavailable');
