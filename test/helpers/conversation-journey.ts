@@ -24,7 +24,10 @@ export const VISITOR_ZONE = 'Europe/Berlin';
 /** The Munchkin cookie of the visitor's browser (`_mkto_trk`), as Munchkin writes it. */
 export const MUNCHKIN_COOKIE = 'id:123-ABC-456&token:_mch-127.0.0.1-1765785600000-31337';
 export const PHONE = '+49 30 1234 5678';
-export const PLAYBOOK = { title: 'Industry playbook (PDF)', url: 'https://acme.example/playbook.pdf' };
+export const PLAYBOOK = {
+  title: 'Industry playbook (PDF)',
+  url: 'https://acme.example/playbook.pdf',
+};
 
 /** The seeded lead the visitor is, as the first sync copied it. */
 export interface KnownLead {
@@ -89,7 +92,9 @@ export function journeyDialogue(industry: string): DialogueContent {
         branches: [
           {
             match: 'all',
-            conditions: [{ source: 'lead', field: 'industry', operator: 'equals', value: industry }],
+            conditions: [
+              { source: 'lead', field: 'industry', operator: 'equals', value: industry },
+            ],
             next: 'playbook',
           },
         ],
@@ -261,7 +266,9 @@ export async function driveJourney(
   await phone.fill(PHONE);
   await p.getByRole('button', { name: 'Send' }).click();
 
-  await p.getByRole('combobox', { name: 'What is your role?' }).selectOption({ label: 'Marketing' });
+  await p
+    .getByRole('combobox', { name: 'What is your role?' })
+    .selectOption({ label: 'Marketing' });
   await p.getByRole('button', { name: 'Send' }).click();
 
   // The condition card took the industry branch: the playbook is offered.
@@ -283,9 +290,9 @@ export async function driveJourney(
   await p.getByText('Talk soon!').waitFor();
   await completed;
 
-  const booked = (await p.evaluate<Array<{ name: string; detail: Record<string, unknown> }>>(
-    'window.heard',
-  )).find((e) => e.name === 'meeting-booked');
+  const booked = (
+    await p.evaluate<Array<{ name: string; detail: Record<string, unknown> }>>('window.heard')
+  ).find((e) => e.name === 'meeting-booked');
   if (booked === undefined) throw new Error('the page heard no marketo-chat:meeting-booked');
   const detail = booked.detail as {
     conversationId: string;

@@ -17,7 +17,7 @@ import { ADMIN_AUTH, createTestConfig } from './test-service.js';
  * also its PUBLIC_BASE_URL, for a browser to visit. What main.ts would add is left out on
  * purpose, so the test decides when things happen:
  * - no start(): no cron sync, no outbox workers, no meeting job; `sync()` runs the lead sync
- *   and `drainOutbox()` delivers the Marketo outbox by hand, as the relay's pass would;
+ *   and `drainOutbox()` delivers the outbox by hand, pass after pass as the relays would;
  * - the clock is injected: real time shifted to `startAt` (a weekday morning), so slots,
  *   report days and activity dates do not depend on when the test runs; the browser gets the
  *   same time (see conversation-journey.ts);
@@ -35,7 +35,7 @@ export interface JourneyService {
   admin<T = unknown>(method: string, path: string, body?: unknown): Promise<AdminAnswer<T>>;
   /** Runs the lead sync once to its end. */
   sync(): Promise<void>;
-  /** Delivers the Marketo relay's outbox until nothing is due; how many items were done. */
+  /** Runs every outbox relay's passes until nothing is due; how many items were delivered. */
   drainOutbox(): Promise<number>;
   /** A Marketo REST call to the sandbox with a token of the sandbox's API user. */
   marketo<T = unknown>(method: string, path: string): Promise<T>;
@@ -113,12 +113,21 @@ export async function openJourneyService(
     async drainOutbox() {
       let done = 0;
       for (let pass = 0; pass < 20; pass += 1) {
-        const report = await runOutboxOnce(relay, service.outbox.handlers.marketo, MARKETO_RELAY);
-        done += report.done;
-        if (report.retried > 0 || report.dead > 0) {
-          throw new Error(`an outbox delivery failed: ${JSON.stringify(report)}`);
+        let claimed = 0;
+        // Every relay the service has (Marketo writes, flow-step callbacks, any added later).
+        for (const [name, handlers] of Object.entries(service.outbox.handlers)) {
+          const report = await runOutboxOnce(
+            relay,
+            handlers,
+            name === 'marketo' ? MARKETO_RELAY : undefined,
+          );
+          if (report.retried > 0 || report.dead > 0) {
+            throw new Error(`an outbox delivery failed on ${name}: ${JSON.stringify(report)}`);
+          }
+          claimed += report.claimed;
+          done += report.done;
         }
-        if (report.claimed === 0) return done;
+        if (claimed === 0) return done;
       }
       throw new Error('the outbox still had items after 20 passes');
     },

@@ -131,7 +131,9 @@ describe('a known visitor qualifies in a dialogue and books a 15-minute intro', 
         pageUrl: `${journey.base}/demo`,
       });
       expect(a['transcriptUrl']).toMatch(
-        new RegExp(`^${journey.base}/transcripts/${driven.conversationId}\\?expires=\\d+&signature=`),
+        new RegExp(
+          `^${journey.base}/transcripts/${driven.conversationId}\\?expires=\\d+&signature=`,
+        ),
       );
     }
     const byEvent = (event: string) => attributes.find((a) => a['event'] === event)!;
