@@ -4,12 +4,10 @@ import {
   JOURNEY_DAY,
   PHONE,
   PLAYBOOK,
-  driveJourney,
-  newVisitorContext,
   openJourney,
-  useJourneyBrowser,
   type KnownLead,
 } from '../helpers/conversation-journey.js';
+import { driveJourney, newVisitorContext, useJourneyBrowser } from '../helpers/journey-visitor.js';
 import {
   activityAttributes,
   changedFields,
@@ -65,6 +63,9 @@ describe('a known visitor qualifies in a dialogue and books a 15-minute intro', 
       'bot: Shall we talk for 15 minutes?',
     ]);
     expect(seen.at(-1)).toBe('bot: Talk soon!');
+    const card = p.locator('.meeting');
+    expect(await card.getByText('15-minute intro', { exact: true }).count()).toBe(1);
+    expect(await card.getByText(`With ${driven.agentName}`).count()).toBe(1);
     expect(seen).not.toContain('bot: Thanks, we will be in touch.');
     expect(errors).toEqual([]);
 

@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
-import {
-  driveJourney,
-  newVisitorContext,
-  openJourney,
-  useJourneyBrowser,
-  type KnownLead,
-} from '../helpers/conversation-journey.js';
+import { openJourney, type KnownLead } from '../helpers/conversation-journey.js';
+import { driveJourney, newVisitorContext, useJourneyBrowser } from '../helpers/journey-visitor.js';
 import type { JourneyService } from '../helpers/journey-service.js';
 import { shot } from '../helpers/widget-flow-page.js';
 
