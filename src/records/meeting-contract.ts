@@ -251,6 +251,8 @@ export const meetingSchema = z.object({
     email: z.string(),
     name: z.string().optional(),
     timeZone: z.string().optional(),
+    /** The visitor's language (BCP 47, e.g. fr-CA): their reminder's language and formats. */
+    locale: z.string().optional(),
     anonymousId: z.string().optional(),
   }),
   leadId: z.number().int().positive().optional(),
