@@ -38,7 +38,8 @@ export async function runMeetingReminders(
   const report: MeetingReminderReport = { due: 0, enqueued: 0, bookedLate: 0 };
   if (options.leadMs <= 0) return report;
   const now = deps.clock.now();
-  const window = { from: now, to: now + options.leadMs };
+  // Starting in (now, now + lead]: the reminder is due once `start - lead` has come.
+  const window = { from: now + 1, to: now + options.leadMs + 1 };
   const [booked, moved] = await Promise.all([
     deps.store.listMeetings({ ...window, status: 'booked' }),
     deps.store.listMeetings({ ...window, status: 'rescheduled' }),
