@@ -97,8 +97,7 @@ export function crossKeyProblems(env: Record<string, string | undefined>): Probl
   }
   // A delivered reminder's key must outlive its window, or the prune frees it and the reminder
   // job, still seeing the meeting ahead, sends it again (notifications/meeting-reminders.ts).
-  const numberOf = (key: string, fallback: number) =>
-    set(key) ? Number(env[key]) : fallback;
+  const numberOf = (key: string, fallback: number) => (set(key) ? Number(env[key]) : fallback);
   const retentionMs = numberOf('OUTBOX_RETENTION_MS', 7 * 24 * 3_600_000);
   const reminderMs = numberOf('REMINDER_MINUTES_BEFORE', 60) * 60_000;
   if (retentionMs <= reminderMs) {

@@ -104,7 +104,10 @@ export function notificationMessageId(id: string): string {
 function mailOptions(from: string, mail: OutgoingMail): SendMailOptions {
   return {
     from,
-    to: mail.to.name === undefined ? mail.to.address : { name: mail.to.name, address: mail.to.address },
+    to:
+      mail.to.name === undefined
+        ? mail.to.address
+        : { name: mail.to.name, address: mail.to.address },
     subject: mail.subject,
     text: mail.text,
     messageId: notificationMessageId(mail.id),

@@ -79,7 +79,7 @@ async function prepare(
     return undefined;
   }
   // The meeting as it is now (a video link added since, a name corrected), at the same start.
-  const current = { ...(reminderItem(meeting, payload.occurredAt).payload as NotificationPayload) };
+  const current = reminderItem(meeting, payload.occurredAt).payload as NotificationPayload;
   const { manageUrl, icsUrl } = deps.links.urls(
     deps.links.token(meeting.id, meeting.manageTokenHash),
   );
@@ -96,7 +96,11 @@ async function prepare(
 function readPayload(payload: unknown): NotificationPayload {
   const parsed = notificationPayloadSchema.safeParse(payload);
   if (parsed.success) return parsed.data;
-  throw new OutboxHandlerError('NOTIFICATION_PAYLOAD_INVALID', 'stored notification is unreadable', {
-    retryable: false,
-  });
+  throw new OutboxHandlerError(
+    'NOTIFICATION_PAYLOAD_INVALID',
+    'stored notification is unreadable',
+    {
+      retryable: false,
+    },
+  );
 }

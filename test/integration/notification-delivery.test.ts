@@ -107,7 +107,7 @@ async function startSmtpServer() {
 
 let store: Store;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
-let transports: MailTransport[] = [];
+const transports: MailTransport[] = [];
 const clock = createManualClock(T0);
 
 beforeEach(async () => {

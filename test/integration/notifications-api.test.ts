@@ -17,7 +17,6 @@ import { ADMIN_AUTH, useSandboxServices } from '../helpers/test-service.js';
 const services = useSandboxServices();
 /** Tuesday 24 November 2026, 12:00 UTC. */
 const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
-const MINUTE = 60_000;
 
 interface Listed {
   id: string;

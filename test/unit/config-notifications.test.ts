@@ -53,7 +53,10 @@ describe('loadConfig: notification emails', () => {
   it.each([
     [{ MAIL_FROM: 'not an address' }, 'MAIL_FROM'],
     [{ REMINDER_MINUTES_BEFORE: '-5' }, 'REMINDER_MINUTES_BEFORE'],
-    [{ REMINDER_MINUTES_BEFORE: '20000', OUTBOX_RETENTION_MS: '31536000000' }, 'REMINDER_MINUTES_BEFORE'],
+    [
+      { REMINDER_MINUTES_BEFORE: '20000', OUTBOX_RETENTION_MS: '31536000000' },
+      'REMINDER_MINUTES_BEFORE',
+    ],
     [{ NOTIFICATION_RETENTION_DAYS: '0' }, 'NOTIFICATION_RETENTION_DAYS'],
     // A delivered reminder's key must outlive the reminder's window.
     [{ OUTBOX_RETENTION_MS: '3600000', REMINDER_MINUTES_BEFORE: '60' }, 'OUTBOX_RETENTION_MS'],
