@@ -16,6 +16,7 @@ import type { createRoutingSources } from './routing/routing-sources.js';
 import type { ServiceSecrets } from './service-secrets.js';
 import type { Store } from './store/types.js';
 import { createReportRoutes } from './reports/report-routes.js';
+import { createNotificationRoutes } from './notifications/notification-routes.js';
 import {
   createTranscriptAdminRoutes,
   createTranscriptPageRoutes,
@@ -46,6 +47,8 @@ export interface ServiceAppDeps {
   munchkinWait?: ((ms: number) => Promise<void>) | undefined;
   /** Signs transcript links (the page the chat activity links to); pages off without it. */
   transcriptLinks?: TranscriptLinks | undefined;
+  /** How notification emails go out: through SMTP, or captured and listed. */
+  notificationMode: 'smtp' | 'capture';
   /** Where the chat's limits count: Redis with REDIS_URL, this process otherwise. */
   chatRateLimitStore?: ChatPublicRoutesDeps['rateLimitStore'];
 }
@@ -74,6 +77,7 @@ export function createServiceApp(deps: ServiceAppDeps): Express {
       createDeadLetterRoutes({ store, clock, onEnqueued }),
       createTranscriptAdminRoutes({ store, clock, links: deps.transcriptLinks }),
       createReportRoutes({ store }),
+      createNotificationRoutes({ store, mode: deps.notificationMode }),
     ],
     mounts: [
       {

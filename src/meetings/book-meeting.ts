@@ -190,6 +190,7 @@ async function holdFirstFree(
             email: request.email,
             ...(request.name === undefined ? {} : { name: request.name }),
             timeZone: request.timeZone,
+            ...(request.locale === undefined ? {} : { locale: request.locale }),
             ...(request.anonymousId === undefined ? {} : { anonymousId: request.anonymousId }),
           },
           ...(leadId === undefined ? {} : { leadId }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { visitorSchema } from '../records/chat-contract.js';
-import { timeZoneSchema } from '../records/meeting-contract.js';
+import { localeSchema, timeZoneSchema } from '../records/meeting-contract.js';
 
 /**
  * The public booking API the widget calls (mounted under /chat): request schemas and response
@@ -49,6 +49,11 @@ export const bookingRequestSchema = z.object({
     .transform((email) => email.toLowerCase()),
   name: z.string().trim().min(1).max(200).optional(),
   timeZone: timeZoneSchema.default('UTC'),
+  /**
+   * The visitor's language (BCP 47), for their reminder email; the request's Accept-Language
+   * when absent.
+   */
+  locale: localeSchema.optional(),
   /** Makes a retry safe: the same key returns the same meeting. The header wins when both are given. */
   idempotencyKey: z.string().min(8).max(200).optional(),
   agentId: z.string().min(1).max(200).optional(),

@@ -11,6 +11,7 @@ import { releaseBookedActivity } from './meeting-link.js';
 import { assertTransition, meetingEventCount, type MeetingActor } from './meeting-status.js';
 import { activityPayload, eventInput } from './meeting-writes.js';
 import { reassignMeeting } from './reassign-meeting.js';
+import { cancelledNotice, rescheduledNotice } from '../notifications/notification-items.js';
 
 type ChangeDeps = Omit<BookingDeps, 'ids' | 'links'>;
 
@@ -35,8 +36,8 @@ function oneAtATime<T>(meetingId: string, work: () => Promise<T>): Promise<T> {
 /**
  * A status change that touches no calendar (completed, no-show), or a cancellation, which
  * removes the calendar event first: if the provider is down the meeting stays as it was, so
- * our record and the agent's calendar never disagree. Each change adds its Marketo activity in
- * the same store write as the change itself.
+ * our record and the agent's calendar never disagree. Each change adds its Marketo activity (and
+ * a cancellation the agent's email) in the same store write as the change itself.
  */
 export function changeMeetingStatus(
   deps: ChangeDeps,
@@ -106,6 +107,7 @@ async function changeStatusNow(
         outbox: [
           ...booked.outbox,
           meetingActivityItem(activityPayload(next, meetingEventCount(next), now)),
+          ...(args.to === 'cancelled' ? [cancelledNotice(next, now)] : []),
         ],
         // Atomic with the cancellation: the admin's setting decides (records/routing-settings.ts).
         ...(givesTurnBack(facts.routingSettings, args.to)
@@ -226,6 +228,7 @@ async function rescheduleNow(
           outbox: [
             ...booked.outbox,
             meetingActivityItem(activityPayload(next, meetingEventCount(next), now)),
+            rescheduledNotice(next, current, now),
           ],
         };
       },

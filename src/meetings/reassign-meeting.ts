@@ -14,6 +14,7 @@ import { assertTransition, meetingEventCount, type MeetingActor } from './meetin
 import { withLength } from './meeting-types.js';
 import { activityPayload, eventInput } from './meeting-writes.js';
 import { reassignPlans } from './reassign-plans.js';
+import { reassignedNotices } from '../notifications/notification-items.js';
 
 type ReassignDeps = Omit<BookingDeps, 'ids' | 'links'>;
 
@@ -220,6 +221,8 @@ async function confirm(
           meetingActivityItem(activityPayload(next, seq, now)),
           // The lead's agent fields follow the meeting (a key of its own per change).
           ...(lead === undefined ? [] : [{ ...lead, dedupeKey: `${lead.dedupeKey}#${seq}` }]),
+          // The old agent's cancellation and the new agent's booking, by email.
+          ...reassignedNotices(original, next, now),
         ],
       };
     },

@@ -13,6 +13,22 @@ export const timeZoneSchema = z.string().refine((zone) => IANAZone.isValidZone(z
   message: 'must be an IANA time zone, e.g. Europe/Berlin',
 });
 
+/** A BCP 47 language tag (en, fr-CA, ja), stored in its canonical form. */
+export const localeSchema = z
+  .string()
+  .trim()
+  .max(35)
+  .transform((tag, ctx) => {
+    try {
+      const canonical = Intl.getCanonicalLocales(tag)[0];
+      if (canonical !== undefined) return canonical;
+    } catch {
+      // Not a tag: reported below.
+    }
+    ctx.addIssue({ code: 'custom', message: 'must be a language tag, e.g. en, fr-CA or ja' });
+    return z.NEVER;
+  });
+
 const timeOfDay = z
   .string()
   .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:mm (00:00 to 24:00)');
@@ -101,6 +117,8 @@ const agentFields = {
         }),
     )
     .max(50),
+  /** The language of this agent's notification emails, e.g. de; English when absent. */
+  locale: localeSchema.optional(),
   /** Buffer kept free before each meeting (the buffer after is bufferAfterMinutes). */
   bufferBeforeMinutes: z.number().int().min(0).max(240),
   /**
@@ -251,6 +269,8 @@ export const meetingSchema = z.object({
     email: z.string(),
     name: z.string().optional(),
     timeZone: z.string().optional(),
+    /** The visitor's language (BCP 47, e.g. fr-CA): their reminder's language and formats. */
+    locale: z.string().optional(),
     anonymousId: z.string().optional(),
   }),
   leadId: z.number().int().positive().optional(),

@@ -13,6 +13,8 @@ import { LeadRecords, type LeadChanges } from './lead-records.js';
 import type { OAuthState } from '../records/oauth-state.js';
 import { AgentRecords } from './agent-records.js';
 import { MeetingRecords } from './meeting-records.js';
+import { NotificationRecords } from './notification-records.js';
+import type * as Mail from '../records/notification.js';
 import type {
   HoldMeetingArgs,
   MeetingChange,
@@ -60,6 +62,7 @@ export class LowdbStore implements Store {
   private readonly chat: ChatRecords;
   private readonly agents: AgentRecords;
   private readonly meetings: MeetingRecords;
+  private readonly notifications: NotificationRecords;
 
   constructor(db: DocumentDb, options: LowdbStoreOptions = {}) {
     this.db = db;
@@ -69,6 +72,7 @@ export class LowdbStore implements Store {
     this.chat = new ChatRecords(db.data, this.outbox);
     this.agents = new AgentRecords(db.data);
     this.meetings = new MeetingRecords(db.data, this.outbox);
+    this.notifications = new NotificationRecords(db.data);
   }
 
   async getLead(id: number): Promise<StoredLead | undefined> {
@@ -384,6 +388,20 @@ export class LowdbStore implements Store {
     limit: number,
   ): Promise<Meeting[]> {
     return this.meetings.due(statuses, before, limit);
+  }
+
+  /* Captured notifications (notification-records.ts). */
+
+  saveNotification(notification: Mail.CapturedNotification): Promise<boolean> {
+    return this.db.updateIfChanged(() => this.notifications.save(notification));
+  }
+
+  async listNotifications(filter: Mail.NotificationFilter): Promise<Mail.NotificationPage> {
+    return this.notifications.list(filter);
+  }
+
+  pruneNotifications(before: number): Promise<number> {
+    return this.db.updateIfChanged(() => this.notifications.prune(before));
   }
 
   flush(): Promise<void> {

@@ -45,6 +45,8 @@ import type { LeadChangesOutcome } from '../../records/lead.js';
 import { PgOutboxRecords } from './pg-outbox-records.js';
 import { PgRoutingRecords } from './pg-routing-records.js';
 import { PgMeetingRecords } from './pg-meeting-records.js';
+import { PgNotificationRecords } from './pg-notification-records.js';
+import type * as Mail from '../../records/notification.js';
 import { createPgPool, queryRows } from './pg-pool.js';
 import { PgSingletonRecords } from './pg-singleton-records.js';
 
@@ -105,6 +107,7 @@ export class PostgresStore implements Store {
   private readonly conversations: PgConversationRecords;
   private readonly routing: RoutingStore;
   private readonly meetings: MeetingStores;
+  private readonly notifications: PgNotificationRecords;
   private readonly logger: Logger | undefined;
   private size = 0;
   private closed = false;
@@ -120,6 +123,7 @@ export class PostgresStore implements Store {
     this.conversations = new PgConversationRecords(pool);
     this.routing = new PgRoutingRecords(pool);
     this.meetings = new PgMeetingRecords(pool, this.outbox.enqueueIn);
+    this.notifications = new PgNotificationRecords(pool);
     this.scheduleSizeRefresh(
       options.scheduler ?? systemScheduler,
       options.sizeRefreshMs ?? DEFAULT_SIZE_REFRESH_MS,
@@ -424,5 +428,19 @@ export class PostgresStore implements Store {
     limit: number,
   ): Promise<Meeting[]> {
     return this.meetings.meetingsDue(statuses, before, limit);
+  }
+
+  /* Captured notifications (PgNotificationRecords) */
+
+  async saveNotification(notification: Mail.CapturedNotification): Promise<boolean> {
+    this.open();
+    return this.notifications.saveNotification(notification);
+  }
+  listNotifications(filter: Mail.NotificationFilter): Promise<Mail.NotificationPage> {
+    return this.notifications.listNotifications(filter);
+  }
+  async pruneNotifications(before: number): Promise<number> {
+    this.open();
+    return this.notifications.pruneNotifications(before);
   }
 }
