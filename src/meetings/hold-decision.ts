@@ -75,7 +75,12 @@ export function decideHold(facts: HoldFacts, request: HoldRequest): HoldDecision
     ...((candidate.bufferBeforeMs ?? 0) > 0 ? { bufferBeforeMs: candidate.bufferBeforeMs } : {}),
     ...(candidate.meetingType === undefined ? {} : { meetingType: candidate.meetingType }),
     provider: candidate.provider,
-    routing: { ...draft.routing, skipped: [...draft.routing.skipped, ...pick.skipped], ...memo },
+    routing: {
+      ...draft.routing,
+      skipped: [...draft.routing.skipped, ...pick.skipped],
+      ...(pick.weight === undefined ? {} : { weight: pick.weight }),
+      ...memo,
+    },
   };
   return { result: { outcome: 'held', meeting }, meeting, rotation: pick.rotation };
 }

@@ -207,6 +207,8 @@ export const routingDecisionSchema = z.object({
   previousPointer: z.string().optional(),
   /** Who followed that pointer's agent then (src/routing/round-robin.ts), for the same purpose. */
   previousFollowers: z.array(z.string()).optional(),
+  /** A weighted pool's seats before this turn (routing/weighted-rotation.ts), for the same purpose. */
+  previousSeats: z.record(z.string(), z.number().int().nonnegative()).optional(),
   /** The pool's turn number this meeting took (1, 2, …), for the same purpose. */
   turn: z.number().int().positive().optional(),
   /**
