@@ -1,4 +1,5 @@
 import type { Meeting } from '../records/meeting-contract.js';
+import { reachedCap, type CapReason } from '../routing/agent-limits.js';
 import {
   holdProbes,
   pickHold,
@@ -10,6 +11,7 @@ import type {
   HoldDecision,
   HoldFacts,
   HoldMeetingArgs,
+  MeetingCountQuery,
   SlotProbe,
 } from '../store/meeting-store-types.js';
 
@@ -59,7 +61,8 @@ export function decideHold(facts: HoldFacts, request: HoldRequest): HoldDecision
   if (request.maxPerVisitor !== undefined && facts.upcomingForVisitor >= request.maxPerVisitor) {
     return { result: { outcome: 'visitor-limit' } };
   }
-  const pick = pickHold(facts, request);
+  const capped = cappedAgents(request.candidates, facts.counts ?? []);
+  const pick = pickHold({ ...facts, capped }, request);
   if (pick.outcome === 'taken') return { result: pick };
   const { memo } = pick;
   const candidate = candidateOf(request, pick.candidate.id);
@@ -93,8 +96,36 @@ export function holdMeetingArgs(request: HoldRequest): HoldMeetingArgs<HoldResul
     visitorEmail: meeting.visitor.email,
     now: request.now,
     probes: meetingProbes(request.candidates, meeting.start),
+    ...(capCounts(request.candidates).length === 0
+      ? {}
+      : { counts: capCounts(request.candidates) }),
     decide: (facts) => decideHold(facts, request),
   };
+}
+
+/** What the store counts for the eligible candidates' caps, in candidate and cap order. */
+export function capCounts(candidates: readonly HoldCandidate[]): MeetingCountQuery[] {
+  return candidates.flatMap((c) => (c.eligible ? (c.caps ?? []).map((cap) => cap.query) : []));
+}
+
+/**
+ * Candidates at a cap, by the counts the store answered for `capCounts(candidates)` under its
+ * lock: a hold made meanwhile counts, so concurrent bookings never pass a cap.
+ */
+export function cappedAgents(
+  candidates: readonly HoldCandidate[],
+  counts: readonly number[],
+): Map<string, CapReason> {
+  const capped = new Map<string, CapReason>();
+  let at = 0;
+  for (const candidate of candidates) {
+    if (!candidate.eligible) continue;
+    const caps = candidate.caps ?? [];
+    const reason = reachedCap(caps, counts.slice(at, at + caps.length));
+    at += caps.length;
+    if (reason !== undefined) capped.set(candidate.id, reason);
+  }
+  return capped;
 }
 
 /** Routing's probes (holdProbes), each with its candidate's buffer before. */

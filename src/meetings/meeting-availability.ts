@@ -7,6 +7,7 @@ import {
 import type { AgentCalendars } from '../calendar/agent-calendars.js';
 import { CalendarGrantError, type Interval } from '../calendar/calendar-types.js';
 import type { Logger } from '../logger.js';
+import { outOfOfficeDuring } from '../routing/agent-limits.js';
 import { unroutableReason } from '../routing/meeting-routing.js';
 import type { MeetingStore } from '../store/meeting-store-types.js';
 import type { Agent } from '../records/meeting-contract.js';
@@ -24,7 +25,8 @@ export interface AvailabilityDeps {
 }
 
 export type AgentCheck =
-  SlotCheck | { ok: false; reason: 'inactive' | 'disconnected' | 'calendar-unavailable' };
+  | SlotCheck
+  | { ok: false; reason: 'inactive' | 'disconnected' | 'calendar-unavailable' | 'out-of-office' };
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -92,6 +94,10 @@ export async function checkAgentSlot(
   // Hours first: no calendar call for a slot the agent does not work anyway.
   const hours = isSlotBookable({ agent, now, start, busy: [], booked: [] });
   if (!hours.ok) return hours;
+  // Out of office is like a busy calendar: skipped, keeping their place (agent-limits.ts).
+  if (outOfOfficeDuring(agent, start, start + agent.meetingMinutes * 60_000)) {
+    return { ok: false, reason: 'out-of-office' };
+  }
   const range = busyWindow(start);
   // The calendar and our own meetings are asked at once.
   const [busy, booked] = await Promise.all([
@@ -130,11 +136,13 @@ export async function agentFreeSlots(
   ]);
   if (typeof busy === 'string') return [];
   const own = moving?.ownEvent;
-  return agentSlots({
+  const slots = agentSlots({
     agent,
     range,
     now,
     busy: own === undefined ? busy : busy.filter((b) => b.start < own.start || b.end > own.end),
     booked,
   });
+  // No slot is offered while the agent is out of office (the rule checkAgentSlot applies).
+  return slots.filter((slot) => !outOfOfficeDuring(agent, slot.start, slot.end));
 }

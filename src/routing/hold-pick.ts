@@ -1,5 +1,6 @@
 import type { Meeting } from '../records/meeting-contract.js';
 import type { SlotProbe } from '../store/meeting-store-types.js';
+import type { AgentCap } from './agent-limits.js';
 import {
   NO_POOL,
   pointerOf,
@@ -29,6 +30,8 @@ export interface HoldCandidate {
   reason?: string | undefined;
   /** The agent's rotation weight (0..100; absent is 1): `rotation` picks only. */
   weight?: number | undefined;
+  /** The agent's caps at the slot (agent-limits.ts), counted by the store under its lock. */
+  caps?: readonly AgentCap[] | undefined;
 }
 
 export interface HoldPickArgs {
