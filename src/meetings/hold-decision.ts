@@ -1,5 +1,5 @@
-import type { Meeting } from '../records/meeting-contract.js';
-import { reachedCap, type CapReason } from '../routing/agent-limits.js';
+import type { Agent, Meeting, MeetingType } from '../records/meeting-contract.js';
+import { agentCaps, reachedCap, type CapReason } from '../routing/agent-limits.js';
 import {
   holdProbes,
   pickHold,
@@ -30,6 +30,33 @@ export interface MeetingCandidate extends HoldCandidate {
   /** Absent is 0. */
   bufferBeforeMs?: number;
   meetingType?: Meeting['meetingType'];
+}
+
+/**
+ * An agent as a candidate for a slot at `start`: free or not by their check (hours, calendar,
+ * out of office; `verdict`), with their weight and their caps at that slot (counted by the
+ * store under the hold's lock). `agent` is at the meeting's length (meetingMinutes).
+ */
+export function meetingCandidate(
+  agent: Agent,
+  verdict: { ok: true } | { ok: false; reason: string },
+  args: { start: number; meetingType?: MeetingType | undefined; excludeMeetingId?: string },
+): MeetingCandidate {
+  const caps = agentCaps(agent, args.start, args.excludeMeetingId);
+  return {
+    id: agent.id,
+    name: agent.name,
+    email: agent.email,
+    bufferAfterMs: agent.bufferAfterMinutes * 60_000,
+    bufferBeforeMs: (agent.bufferBeforeMinutes ?? 0) * 60_000,
+    ...(args.meetingType === undefined ? {} : { meetingType: { ...args.meetingType } }),
+    durationMs: agent.meetingMinutes * 60_000,
+    provider: agent.calendar.provider,
+    eligible: verdict.ok,
+    ...(verdict.ok ? {} : { reason: verdict.reason }),
+    ...(agent.weight === undefined ? {} : { weight: agent.weight }),
+    ...(caps.length === 0 ? {} : { caps }),
+  };
 }
 
 export interface HoldRequest extends HoldPickArgs {

@@ -3,7 +3,11 @@ import type { Interval } from '../calendar/calendar-types.js';
 import type { Clock } from '../deps.js';
 import type { Agent, Meeting } from '../records/meeting-contract.js';
 import { unroutableReason } from '../routing/meeting-routing.js';
-import type { AgentStore, RoutingRuleStore } from '../store/meeting-store-types.js';
+import type {
+  AccountRoutingStore,
+  AgentStore,
+  RoutingRuleStore,
+} from '../store/meeting-store-types.js';
 import { requestedAgentId } from './book-meeting.js';
 import type { SlotQuery, SlotsResponse } from './booking-contract.js';
 import { agentFreeSlots, type AvailabilityDeps } from './meeting-availability.js';
@@ -56,16 +60,20 @@ export async function listSlots(deps: SlotDeps, query: SlotQuery): Promise<Slots
  * reassign it within: reassign-plans.ts), each at the meeting's length.
  */
 export async function rescheduleSlots(
-  deps: SlotDeps & { store: Pick<RoutingRuleStore, 'listRoutingRules'> },
+  deps: SlotDeps & {
+    store: Pick<RoutingRuleStore, 'listRoutingRules'> &
+      Pick<AccountRoutingStore, 'listAccountRoutes'>;
+  },
   meeting: Meeting,
   query: Pick<SlotQuery, 'from' | 'days' | 'timeZone'>,
 ): Promise<SlotsResponse> {
-  const [agents, rules] = await Promise.all([
+  const [agents, rules, accounts] = await Promise.all([
     deps.store.listAgents(),
     deps.store.listRoutingRules(),
+    deps.store.listAccountRoutes(),
   ]);
   const own = agents.find((agent) => agent.id === meeting.agentId);
-  const pool = reassignPool(reassignPlans(meeting, agents, rules), agents);
+  const pool = reassignPool(reassignPlans(meeting, agents, rules, accounts), agents);
   return slotsOfMeetingPool(deps, { meeting, own, pool, query });
 }
 
