@@ -7,7 +7,7 @@ import {
 import type { AgentCalendars } from '../calendar/agent-calendars.js';
 import { CalendarGrantError, type Interval } from '../calendar/calendar-types.js';
 import type { Logger } from '../logger.js';
-import { outOfOfficeDuring } from '../routing/agent-limits.js';
+import { agentCaps, outOfOfficeDuring, reachedCap } from '../routing/agent-limits.js';
 import { unroutableReason } from '../routing/meeting-routing.js';
 import type { MeetingStore } from '../store/meeting-store-types.js';
 import type { Agent } from '../records/meeting-contract.js';
@@ -19,7 +19,7 @@ import type { Agent } from '../records/meeting-contract.js';
  * HubSpot's "assume available when disconnected" is how double bookings happen.
  */
 export interface AvailabilityDeps {
-  store: Pick<MeetingStore, 'agentMeetings'>;
+  store: Pick<MeetingStore, 'agentMeetings' | 'countMeetings'>;
   calendars: AgentCalendars;
   logger: Logger;
 }
@@ -144,5 +144,28 @@ export async function agentFreeSlots(
     booked,
   });
   // No slot is offered while the agent is out of office (the rule checkAgentSlot applies).
-  return slots.filter((slot) => !outOfOfficeDuring(agent, slot.start, slot.end));
+  const present = slots.filter((slot) => !outOfOfficeDuring(agent, slot.start, slot.end));
+  return withinCaps(deps, agent, present, moving?.meetingId);
+}
+
+/**
+ * The slots less those on a day or in a week the agent's meetings already fill to a cap (a
+ * booking there would pass the agent by: agent-limits.ts). One count per distinct day and week.
+ */
+async function withinCaps(
+  deps: AvailabilityDeps,
+  agent: Agent,
+  slots: Interval[],
+  excludeMeetingId: string | undefined,
+): Promise<Interval[]> {
+  if (slots.length === 0 || agentCaps(agent, slots[0]!.start).length === 0) return slots;
+  const capsOf = slots.map((slot) => agentCaps(agent, slot.start, excludeMeetingId));
+  const keyOf = (q: { from: number; to: number }) => `${q.from}/${q.to}`;
+  const queries = new Map(capsOf.flat().map((cap) => [keyOf(cap.query), cap.query]));
+  const answers = await deps.store.countMeetings([...queries.values()]);
+  const counted = new Map([...queries.keys()].map((key, i) => [key, answers[i]!]));
+  return slots.filter((_slot, i) => {
+    const caps = capsOf[i]!;
+    return reachedCap(caps, caps.map((cap) => counted.get(keyOf(cap.query))!)) === undefined;
+  });
 }

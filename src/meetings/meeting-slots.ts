@@ -8,6 +8,7 @@ import type {
   AgentStore,
   RoutingRuleStore,
 } from '../store/meeting-store-types.js';
+import { findAccount } from '../records/account-routing.js';
 import { requestedAgentId } from './book-meeting.js';
 import type { SlotQuery, SlotsResponse } from './booking-contract.js';
 import { agentFreeSlots, type AvailabilityDeps } from './meeting-availability.js';
@@ -15,7 +16,7 @@ import { agentForType, agentsOfferingType, meetingTypesOf, offeredType } from '.
 import { reassignPlans, reassignPool } from './reassign-plans.js';
 
 export type SlotDeps = AvailabilityDeps & {
-  store: AvailabilityDeps['store'] & AgentStore;
+  store: AvailabilityDeps['store'] & AgentStore & Pick<AccountRoutingStore, 'listAccountRoutes'>;
   clock: Clock;
 };
 
@@ -24,27 +25,38 @@ export type SlotDeps = AvailabilityDeps & {
  * meetings (or of the one asked for), in the visitor's time zone. A slot shown is free for at
  * least one agent now; the booking re-checks it at commit. Agents are read in parallel, each
  * through the short free/busy cache. With a meeting type, only the agents who offer it, with
- * slots of its length; `meetingTypes` lists what the pool (or the named agent) offers.
+ * slots of its length; `meetingTypes` lists what the pool (or the named agent) offers. An
+ * agent of weight 0 takes no turn of the rotation, so the pool's slots leave them out; a
+ * visitor whose email is on the account list sees their account agent's free times (all the
+ * pool's when that agent has none in the range: the booking falls back to the rotation).
  */
 export async function listSlots(deps: SlotDeps, query: SlotQuery): Promise<SlotsResponse> {
   const now = deps.clock.now();
   const range = dayRange(query.from, query.days, query.timeZone, now);
-  const [all, agentId] = await Promise.all([
+  const [all, agentId, accounts] = await Promise.all([
     deps.store.listAgents(),
     requestedAgentId(deps.store, query),
+    query.email === undefined ? [] : deps.store.listAccountRoutes(),
   ]);
   const named = agentId === undefined ? all : all.filter((a) => a.id === agentId);
   // An unknown type is the visitor's error whoever is free today (400 naming meetingType).
   const typed = agentsOfferingType(named, query.meetingType, agentId);
   const pool = named.filter((agent) => unroutableReason(agent) === undefined);
-  const agents = typed.filter((agent) => unroutableReason(agent) === undefined);
+  const agents = typed.filter(
+    (agent) =>
+      unroutableReason(agent) === undefined && (agentId !== undefined || agent.weight !== 0),
+  );
   const sized = agents.map((agent) => agentForType(agent, query.meetingType));
-  const slots = await freeSlotsOf(deps, sized, range, now);
+  const accountId = findAccount(accounts, { email: query.email })?.route.agentId;
+  const owner = typed.find((a) => a.id === accountId && unroutableReason(a) === undefined);
+  const account = owner === undefined ? [] : [agentForType(owner, query.meetingType)];
+  const own = agentId !== undefined ? [] : await freeSlotsOf(deps, account, range, now);
+  const slots = own.length > 0 ? own : await freeSlotsOf(deps, sized, range, now);
   const type =
     query.meetingType === undefined
       ? undefined
       : meetingTypesOf(typed).find((t) => t.id === query.meetingType);
-  const durations = sized.map((a) => a.meetingMinutes);
+  const durations = (own.length > 0 ? account : sized).map((a) => a.meetingMinutes);
   return {
     timeZone: query.timeZone,
     durationMinutes: type?.minutes ?? (durations.length === 0 ? 30 : Math.min(...durations)),
