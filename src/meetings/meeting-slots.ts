@@ -27,7 +27,7 @@ export type SlotDeps = AvailabilityDeps & {
  * through the short free/busy cache. With a meeting type, only the agents who offer it, with
  * slots of its length; `meetingTypes` lists what the pool (or the named agent) offers. An
  * agent of weight 0 takes no turn of the rotation, so the pool's slots leave them out; a
- * visitor whose email is on the account list sees their account agent's free times (all the
+ * visitor whose email's domain is on the account list sees their account agent's times (all the
  * pool's when that agent has none in the range: the booking falls back to the rotation).
  */
 export async function listSlots(deps: SlotDeps, query: SlotQuery): Promise<SlotsResponse> {
@@ -36,7 +36,7 @@ export async function listSlots(deps: SlotDeps, query: SlotQuery): Promise<Slots
   const [all, agentId, accounts] = await Promise.all([
     deps.store.listAgents(),
     requestedAgentId(deps.store, query),
-    query.email === undefined ? [] : deps.store.listAccountRoutes(),
+    query.domain === undefined ? [] : deps.store.listAccountRoutes(),
   ]);
   const named = agentId === undefined ? all : all.filter((a) => a.id === agentId);
   // An unknown type is the visitor's error whoever is free today (400 naming meetingType).
@@ -47,7 +47,7 @@ export async function listSlots(deps: SlotDeps, query: SlotQuery): Promise<Slots
       unroutableReason(agent) === undefined && (agentId !== undefined || agent.weight !== 0),
   );
   const sized = agents.map((agent) => agentForType(agent, query.meetingType));
-  const accountId = findAccount(accounts, { email: query.email })?.route.agentId;
+  const accountId = findAccount(accounts, { domain: query.domain })?.route.agentId;
   const owner = typed.find((a) => a.id === accountId && unroutableReason(a) === undefined);
   const account = owner === undefined ? [] : [agentForType(owner, query.meetingType)];
   const own = agentId !== undefined ? [] : await freeSlotsOf(deps, account, range, now);

@@ -82,18 +82,18 @@ export interface AccountMatch {
 }
 
 /**
- * The account for a visitor: by their email's domain first (the most specific entry: `eu.acme.com`
+ * The account for a visitor: by their email's domain (or the `domain` given alone) first (the most specific entry: `eu.acme.com`
  * before `acme.com`), else by their lead's company. Undefined when no entry matches.
  */
 export function findAccount(
   routes: readonly AccountRoute[],
-  visitor: { email?: string | undefined; company?: unknown },
+  visitor: { email?: string | undefined; domain?: string | undefined; company?: unknown },
 ): AccountMatch | undefined {
   if (routes.length === 0) return undefined;
   const byMatch = new Map(routes.map((route) => [route.match, route]));
-  const at = visitor.email?.lastIndexOf('@') ?? -1;
-  if (visitor.email !== undefined && at !== -1) {
-    const labels = visitor.email.slice(at + 1).toLowerCase().split('.');
+  const domain = visitor.domain ?? visitor.email?.slice(visitor.email.lastIndexOf('@') + 1);
+  if (domain !== undefined && domain !== '') {
+    const labels = domain.toLowerCase().split('.');
     for (let i = 0; i < labels.length - 1; i += 1) {
       const route = byMatch.get(labels.slice(i).join('.'));
       if (route !== undefined && looksLikeDomain(route.match)) return { route, by: 'domain' };
