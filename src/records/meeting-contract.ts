@@ -58,6 +58,15 @@ export const meetingTypeSchema = z.object({
 });
 export type MeetingType = z.infer<typeof meetingTypeSchema>;
 
+/** An instant as epoch ms, given as such or as an ISO 8601 date-time with an offset. */
+const instantMs = z.union(
+  [
+    z.number().int().nonnegative(),
+    z.iso.datetime({ offset: true }).transform((iso) => Date.parse(iso)),
+  ],
+  { error: 'must be epoch milliseconds or an ISO 8601 date-time with offset' },
+);
+
 const agentFields = {
   name: z.string().trim().min(1).max(200),
   email: z
@@ -86,13 +95,16 @@ const agentFields = {
   /** Caps on active meetings starting on one day / in one ISO week, in the agent's time zone. */
   maxMeetingsPerDay: z.number().int().min(1).max(100).nullable(),
   maxMeetingsPerWeek: z.number().int().min(1).max(500).nullable(),
-  /** Out of office: out of the rotation without losing their place. Epoch ms, end exclusive. */
+  /**
+   * Out of office: out of the rotation without losing their place. Epoch ms (an ISO 8601
+   * date-time with offset is accepted and stored as epoch ms), end exclusive.
+   */
   outOfOffice: z
     .array(
       z
         .object({
-          start: z.number().int().nonnegative(),
-          end: z.number().int().positive(),
+          start: instantMs,
+          end: instantMs,
           note: z.string().trim().max(200).optional(),
         })
         .refine((period) => period.start < period.end, {
