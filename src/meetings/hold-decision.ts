@@ -107,12 +107,23 @@ export function decideHold(facts: HoldFacts, request: HoldRequest): HoldDecision
     provider: candidate.provider,
     routing: {
       ...draft.routing,
-      skipped: [...draft.routing.skipped, ...pick.skipped],
+      skipped: withoutRepeats([...draft.routing.skipped, ...pick.skipped]),
       ...(pick.weight === undefined ? {} : { weight: pick.weight }),
       ...memo,
     },
   };
   return { result: { outcome: 'held', meeting }, meeting, rotation: pick.rotation };
+}
+
+/** Each agent passed over once per reason (a fallback passes the account's agent again). */
+function withoutRepeats(skipped: readonly SkippedAgent[]): SkippedAgent[] {
+  const seen = new Set<string>();
+  return skipped.filter(({ agentId, reason }) => {
+    const key = `${agentId}\n${reason}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** The store's hold for `request`: the facts to read (one probe per eligible candidate) and the decision. */

@@ -198,7 +198,7 @@ interface AgentSetup {
   zone: string;
   daily: number | null;
   weekly: number | null;
-  away: Array<{ start: number; end: number }>;
+  away: ReadonlyArray<{ start: number; end: number }>;
 }
 
 function agentOf(i: number, setup: AgentSetup): Agent {
@@ -213,7 +213,7 @@ function agentOf(i: number, setup: AgentSetup): Agent {
       weight: setup.weight,
       maxMeetingsPerDay: setup.daily,
       maxMeetingsPerWeek: setup.weekly,
-      outOfOffice: setup.away,
+      outOfOffice: [...setup.away],
     }),
     id: agentId(i),
     calendar: { provider: 'local', status: 'connected' },
