@@ -165,7 +165,11 @@ async function rescheduleNow(
   const caps = agentCaps(agent, start, meeting.id);
   const capped = check.ok ? await capReached(deps, caps) : undefined;
   const reason = check.ok ? capped : check.reason;
-  if (reason !== undefined && reason !== 'calendar-unavailable' && meeting.routing.rule !== 'agent') {
+  if (
+    reason !== undefined &&
+    reason !== 'calendar-unavailable' &&
+    meeting.routing.rule !== 'agent'
+  ) {
     // The agent is not free then (busy, another meeting, outside their hours, out of office, at
     // a cap…): the meeting goes to another agent by the same routing (reassign-meeting.ts), or
     // 409 if nobody is.

@@ -166,6 +166,11 @@ async function withinCaps(
   const counted = new Map([...queries.keys()].map((key, i) => [key, answers[i]!]));
   return slots.filter((_slot, i) => {
     const caps = capsOf[i]!;
-    return reachedCap(caps, caps.map((cap) => counted.get(keyOf(cap.query))!)) === undefined;
+    return (
+      reachedCap(
+        caps,
+        caps.map((cap) => counted.get(keyOf(cap.query))!),
+      ) === undefined
+    );
   });
 }

@@ -1,8 +1,4 @@
-import {
-  findAccount,
-  type AccountMatch,
-  type AccountRoute,
-} from '../records/account-routing.js';
+import { findAccount, type AccountMatch, type AccountRoute } from '../records/account-routing.js';
 import type { Agent, Meeting, RoutingRule } from '../records/meeting-contract.js';
 import { planRouting, type RoutingPlan } from '../routing/meeting-routing.js';
 import { offeredType } from './meeting-types.js';

@@ -69,7 +69,11 @@ export const accountRoutesSchema = z
     const seen = new Set<string>();
     routes.forEach((route, i) => {
       if (seen.has(route.match)) {
-        ctx.addIssue({ code: 'custom', path: [i, 'match'], message: `${route.match} is listed twice` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'match'],
+          message: `${route.match} is listed twice`,
+        });
       }
       seen.add(route.match);
     });

@@ -24,9 +24,7 @@ export const rotationStateSchema = z.object({
    * routing/weighted-rotation.ts). Absent for a pool whose weights are all equal: strict round
    * robin needs only its pointer.
    */
-  seats: z
-    .record(z.string(), z.record(z.string(), z.number().int().nonnegative()))
-    .optional(),
+  seats: z.record(z.string(), z.record(z.string(), z.number().int().nonnegative())).optional(),
   /** Meetings held for and assignments made to each agent, less those given back. */
   totals: z.record(z.string(), z.number().int().nonnegative()),
   /** Call Webhook and flow-step assignments per agent (counted from when this was added). */

@@ -66,7 +66,9 @@ export function agentCaps(
     ...(excludeId === undefined ? {} : { excludeId }),
   });
   return [
-    ...(daily === null ? [] : [{ reason: 'daily-cap' as const, max: daily, query: query(windows.day) }]),
+    ...(daily === null
+      ? []
+      : [{ reason: 'daily-cap' as const, max: daily, query: query(windows.day) }]),
     ...(weekly === null
       ? []
       : [{ reason: 'weekly-cap' as const, max: weekly, query: query(windows.week) }]),

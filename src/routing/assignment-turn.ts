@@ -58,7 +58,8 @@ export function decideAssignment(
           members: args.agents,
           pointer: pointerOf(facts.rotation, pool),
           seats: facts.rotation.seats?.[pool],
-          unavailable: (id) => (args.agents.find((a) => a.id === id)!.active ? undefined : 'inactive'),
+          unavailable: (id) =>
+            args.agents.find((a) => a.id === id)!.active ? undefined : 'inactive',
         });
   const agent =
     walk === undefined

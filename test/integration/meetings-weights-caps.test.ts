@@ -71,14 +71,22 @@ describe('agent weights, caps and out-of-office: settings', () => {
         weight: 3,
         maxMeetingsPerDay: 4,
         maxMeetingsPerWeek: 12,
-        outOfOffice: [{ start: '2026-12-21T00:00:00+01:00', end: 1_798_412_400_000, note: 'Holidays' }],
+        outOfOffice: [
+          { start: '2026-12-21T00:00:00+01:00', end: 1_798_412_400_000, note: 'Holidays' },
+        ],
       })
       .expect(201);
     expect(res.body).toMatchObject({
       weight: 3,
       maxMeetingsPerDay: 4,
       maxMeetingsPerWeek: 12,
-      outOfOffice: [{ start: Date.parse('2026-12-21T00:00:00+01:00'), end: 1_798_412_400_000, note: 'Holidays' }],
+      outOfOffice: [
+        {
+          start: Date.parse('2026-12-21T00:00:00+01:00'),
+          end: 1_798_412_400_000,
+          note: 'Holidays',
+        },
+      ],
     });
   });
 });
@@ -95,7 +103,11 @@ describe('agent weights, caps and out-of-office: bookings', () => {
     expect(agents).toEqual([ana.id, ben.id, ana.id]);
     const meetings = (await t.store.listMeetings()).sort((a, b) => a.start - b.start);
     expect(meetings.map((m) => m.routing.weight)).toEqual([2, 1, 2]);
-    expect(meetings[0]!.routing).toMatchObject({ rule: 'round-robin', pool: 'default', skipped: [] });
+    expect(meetings[0]!.routing).toMatchObject({
+      rule: 'round-robin',
+      pool: 'default',
+      skipped: [],
+    });
     const routing = await request(t.app).get('/api/routing').expect(200);
     expect(routing.body.order[0]).toMatchObject({
       id: ana.id,
@@ -158,7 +170,10 @@ describe('agent weights, caps and out-of-office: bookings', () => {
     const ana = await addAgent(t, { name: 'Ana', email: 'ana@example.com', maxMeetingsPerDay: 1 });
     await addAgent(t, { name: 'Ben', email: 'ben@example.com' });
     const first = await bookAt(t, at('09:00'), 'v1@example.org');
-    await request(t.app).post(`${manage(first)}/cancel`).send({}).expect(200);
+    await request(t.app)
+      .post(`${manage(first)}/cancel`)
+      .send({})
+      .expect(200);
     await bookAt(t, at('10:00'), 'v2@example.org');
     expect((await bookAt(t, at('11:00'), 'v3@example.org')).agent.id).toBe(ana.id);
   });

@@ -88,22 +88,37 @@ describe.each(storeImplementations)('account list and meeting counts contract: $
     });
 
     it.each([
-      ['a match listed twice', [{ match: 'acme.com', agentId: 'a1' }, { match: 'acme.com', agentId: 'a2' }]],
+      [
+        'a match listed twice',
+        [
+          { match: 'acme.com', agentId: 'a1' },
+          { match: 'acme.com', agentId: 'a2' },
+        ],
+      ],
       ['a match not normalised', [{ match: 'Acme.com', agentId: 'a1' }]],
       ['a bad domain', [{ match: 'acme..com', agentId: 'a1' }]],
       ['an empty agent', [{ match: 'acme.com', agentId: '' }]],
-    ])('when the list holds %s, then STORE_INVALID_RECORD and the old list stays', async (_what, routes) => {
-      const kept = [{ match: 'kept.com', agentId: 'a1' }];
-      await store.replaceAccountRoutes(kept);
-      await expect(store.replaceAccountRoutes(routes)).rejects.toMatchObject({
-        code: 'STORE_INVALID_RECORD',
-      });
-      expect(await store.listAccountRoutes()).toEqual(kept);
-    });
+    ])(
+      'when the list holds %s, then STORE_INVALID_RECORD and the old list stays',
+      async (_what, routes) => {
+        const kept = [{ match: 'kept.com', agentId: 'a1' }];
+        await store.replaceAccountRoutes(kept);
+        await expect(store.replaceAccountRoutes(routes)).rejects.toMatchObject({
+          code: 'STORE_INVALID_RECORD',
+        });
+        expect(await store.listAccountRoutes()).toEqual(kept);
+      },
+    );
 
     it('when two lists are uploaded at once, then one of them is read after, whole', async () => {
-      const first = Array.from({ length: 50 }, (_, i) => ({ match: `first${i}.com`, agentId: 'a1' }));
-      const second = Array.from({ length: 50 }, (_, i) => ({ match: `second${i}.com`, agentId: 'a2' }));
+      const first = Array.from({ length: 50 }, (_, i) => ({
+        match: `first${i}.com`,
+        agentId: 'a1',
+      }));
+      const second = Array.from({ length: 50 }, (_, i) => ({
+        match: `second${i}.com`,
+        agentId: 'a2',
+      }));
       await Promise.all([store.replaceAccountRoutes(first), store.replaceAccountRoutes(second)]);
       expect([first, second]).toContainEqual(await store.listAccountRoutes());
     });
@@ -174,7 +189,10 @@ describe.each(storeImplementations)('account list and meeting counts contract: $
                 ? { result: false }
                 : {
                     result: true,
-                    meeting: pendingMeeting(`m${n}`, probe('a1', `${String(8 + n).padStart(2, '0')}:00`)),
+                    meeting: pendingMeeting(
+                      `m${n}`,
+                      probe('a1', `${String(8 + n).padStart(2, '0')}:00`),
+                    ),
                   },
           }),
         ),

@@ -71,19 +71,26 @@ describe('account matches (records/account-routing.ts)', () => {
     ['jo@gmail.com', '  Globex  CORPORATION ', 'ben', 'company'],
     ['jo@gmail.com', 'Booking.com', 'ana', 'company'],
     ['jo@acme.com', 'Globex Corporation', 'ana', 'domain'],
-  ])('when %s of company %j books, then the account is %s’s, by %s', (email, company, agentId, by) => {
-    expect(findAccount(routes, { email, company })).toMatchObject({ route: { agentId }, by });
-  });
+  ])(
+    'when %s of company %j books, then the account is %s’s, by %s',
+    (email, company, agentId, by) => {
+      expect(findAccount(routes, { email, company })).toMatchObject({ route: { agentId }, by });
+    },
+  );
 
   it('when nothing matches (or only the top-level domain would), then there is no account', () => {
     expect(findAccount(routes, { email: 'jo@com' })).toBeUndefined();
     expect(findAccount(routes, { email: 'jo@example.org', company: 42 })).toBeUndefined();
-    expect(findAccount([{ match: 'acme corp', agentId: 'ana' }], { email: 'jo@acme.corp' })).toBeUndefined();
+    expect(
+      findAccount([{ match: 'acme corp', agentId: 'ana' }], { email: 'jo@acme.corp' }),
+    ).toBeUndefined();
   });
 
   it('when the stored list holds a match twice or one not normalised, then the schema refuses it', () => {
     expect(accountRoutesSchema.safeParse([routes[0], routes[0]]).success).toBe(false);
-    expect(accountRoutesSchema.safeParse([{ match: 'Acme.com', agentId: 'ana' }]).success).toBe(false);
+    expect(accountRoutesSchema.safeParse([{ match: 'Acme.com', agentId: 'ana' }]).success).toBe(
+      false,
+    );
     expect(accountRoutesSchema.safeParse(routes).success).toBe(true);
   });
 
@@ -127,7 +134,11 @@ describe('the account list as CSV (routing/account-list-csv.ts)', () => {
       'hooli,', // row 7: empty agent
     ].join('\n');
     const error = refusal(() => parseAccountCsv(csv, agents));
-    expect(error).toMatchObject({ code: 'VALIDATION_FAILED', httpStatus: 400, field: 'rows.2.match' });
+    expect(error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      httpStatus: 400,
+      field: 'rows.2.match',
+    });
     expect(error.details?.['issues']).toEqual([
       { field: 'rows.2.match', message: 'row 2 (line 3): match must not be empty' },
       { field: 'rows.3.agentId', message: 'row 3 (line 4): agentId names no agent (nobody)' },

@@ -32,11 +32,14 @@ describe('agent limits (routing/agent-limits.ts)', () => {
       ['2027-03-27T23:00:00.000Z', '2027-03-28T22:00:00.000Z'],
       ['2027-03-21T23:00:00.000Z', '2027-03-28T22:00:00.000Z'],
     ],
-  ])('when an agent in %s has a meeting at %s, then its day and week (from Monday) are theirs', (zone, at, day, week) => {
-    const windows = capWindows({ timeZone: zone }, Date.parse(at));
-    expect([iso(windows.day.from), iso(windows.day.to)]).toEqual(day);
-    expect([iso(windows.week.from), iso(windows.week.to)]).toEqual(week);
-  });
+  ])(
+    'when an agent in %s has a meeting at %s, then its day and week (from Monday) are theirs',
+    (zone, at, day, week) => {
+      const windows = capWindows({ timeZone: zone }, Date.parse(at));
+      expect([iso(windows.day.from), iso(windows.day.to)]).toEqual(day);
+      expect([iso(windows.week.from), iso(windows.week.to)]).toEqual(week);
+    },
+  );
 
   it('when an agent has no caps, then there is nothing to count', () => {
     expect(agentCaps({ id: 'a1', timeZone: 'UTC' }, Date.UTC(2026, 10, 25, 9))).toEqual([]);
@@ -81,19 +84,22 @@ describe('agent limits (routing/agent-limits.ts)', () => {
     ['starts as the meeting ends', 10.5, 12, false],
     ['covers its first minute', 8, 10.02, true],
     ['lies inside it', 10.1, 10.2, true],
-  ])('when an out-of-office period %s, then it overlaps the meeting: %s', (_what, from, to, overlaps) => {
-    const hour = (h: number) => Date.UTC(2026, 10, 25) + h * 3600_000;
-    const agent = { outOfOffice: [{ start: hour(from), end: hour(to) }] };
-    expect(outOfOfficeDuring(agent, hour(10), hour(10.5))).toBe(overlaps);
-  });
+  ])(
+    'when an out-of-office period %s, then it overlaps the meeting: %s',
+    (_what, from, to, overlaps) => {
+      const hour = (h: number) => Date.UTC(2026, 10, 25) + h * 3600_000;
+      const agent = { outOfOffice: [{ start: hour(from), end: hour(to) }] };
+      expect(outOfOfficeDuring(agent, hour(10), hour(10.5))).toBe(overlaps);
+    },
+  );
 
   it('when the period’s end is the instant asked, then the agent is back (end exclusive)', () => {
     const agent = { outOfOffice: [{ start: 100, end: 200 }] };
-    expect([outOfOfficeAt(agent, 99), outOfOfficeAt(agent, 100), outOfOfficeAt(agent, 200)]).toEqual([
-      false,
-      true,
-      false,
-    ]);
+    expect([
+      outOfOfficeAt(agent, 99),
+      outOfOfficeAt(agent, 100),
+      outOfOfficeAt(agent, 200),
+    ]).toEqual([false, true, false]);
     expect(outOfOfficeAt({}, 150)).toBe(false);
   });
 });

@@ -59,7 +59,9 @@ function expectWithinOne(picked: readonly string[], weights: ReadonlyMap<string,
 }
 
 const weightsArb = (max: number) =>
-  fc.array(fc.integer({ min: 0, max }), { minLength: 1, maxLength: 7 }).filter((ws) => ws.some((w) => w > 0));
+  fc
+    .array(fc.integer({ min: 0, max }), { minLength: 1, maxLength: 7 })
+    .filter((ws) => ws.some((w) => w > 0));
 
 describe('weighted rotation: shares', () => {
   it('when everyone is free, then after every turn each agent is within one meeting of their weighted share (pure walk, weights up to 100)', () => {
@@ -84,19 +86,24 @@ describe('weighted rotation: shares', () => {
 
   it('when everyone is free, then bookings held through the store follow the weights within one meeting at every prefix', async () => {
     await fc.assert(
-      fc.asyncProperty(weightsArb(5), fc.integer({ min: 1, max: 40 }), async (weights, bookings) => {
-        const store = createMemoryStore();
-        const candidates = weights.map((weight, i) => candidate(i, weight));
-        const picked: string[] = [];
-        for (let n = 0; n < bookings; n += 1) {
-          const held = await hold(store, candidates, n, NOW + (n + 1) * HOUR);
-          if (held === undefined) throw new Error(`booking ${n} not held`);
-          picked.push(held);
-        }
-        await store.close();
-        expectWithinOne(picked, new Map(weights.map((w, i) => [agentId(i), w])));
-        for (const [i, w] of weights.entries()) if (w === 0) expect(picked).not.toContain(agentId(i));
-      }),
+      fc.asyncProperty(
+        weightsArb(5),
+        fc.integer({ min: 1, max: 40 }),
+        async (weights, bookings) => {
+          const store = createMemoryStore();
+          const candidates = weights.map((weight, i) => candidate(i, weight));
+          const picked: string[] = [];
+          for (let n = 0; n < bookings; n += 1) {
+            const held = await hold(store, candidates, n, NOW + (n + 1) * HOUR);
+            if (held === undefined) throw new Error(`booking ${n} not held`);
+            picked.push(held);
+          }
+          await store.close();
+          expectWithinOne(picked, new Map(weights.map((w, i) => [agentId(i), w])));
+          for (const [i, w] of weights.entries())
+            if (w === 0) expect(picked).not.toContain(agentId(i));
+        },
+      ),
       { seed: SEED, numRuns: 120 },
     );
   });
@@ -224,7 +231,10 @@ function agentOf(i: number, setup: AgentSetup): Agent {
 
 const awayArb = fc.array(
   fc
-    .record({ from: fc.integer({ min: 0, max: SLOT_HOURS }), hours: fc.integer({ min: 1, max: 72 }) })
+    .record({
+      from: fc.integer({ min: 0, max: SLOT_HOURS }),
+      hours: fc.integer({ min: 1, max: 72 }),
+    })
     .map(({ from, hours }) => ({ start: NOW + from * HOUR, end: NOW + (from + hours) * HOUR })),
   { maxLength: 2 },
 );
@@ -293,7 +303,10 @@ function canTake(agent: Agent, start: number, meetings: readonly Meeting[]): boo
   const local = DateTime.fromMillis(start, { zone: agent.timeZone });
   const sameDay = mine.filter((m) => sameLocal(agent, m.start, local, 'day')).length;
   const sameWeek = mine.filter((m) => sameLocal(agent, m.start, local, 'week')).length;
-  return sameDay < (agent.maxMeetingsPerDay ?? Infinity) && sameWeek < (agent.maxMeetingsPerWeek ?? Infinity);
+  return (
+    sameDay < (agent.maxMeetingsPerDay ?? Infinity) &&
+    sameWeek < (agent.maxMeetingsPerWeek ?? Infinity)
+  );
 }
 
 function sameLocal(agent: Agent, at: number, local: DateTime, unit: 'day' | 'week'): boolean {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { giveBack, takeTurn, turnMemo, type RotationState } from '../../src/routing/rotation-state.js';
+import {
+  giveBack,
+  takeTurn,
+  turnMemo,
+  type RotationState,
+} from '../../src/routing/rotation-state.js';
 import { pickHold, type HoldCandidate } from '../../src/routing/hold-pick.js';
 import {
   isWeightedPool,
@@ -10,7 +15,12 @@ import {
 const empty: RotationState = { totals: {} };
 const none = new Set<string>();
 
-const candidate = (id: string, weight?: number, eligible = true, reason?: string): HoldCandidate => ({
+const candidate = (
+  id: string,
+  weight?: number,
+  eligible = true,
+  reason?: string,
+): HoldCandidate => ({
   id,
   name: id.toUpperCase(),
   email: `${id}@example.com`,
@@ -46,8 +56,22 @@ function run(
 describe('weighted rotation (routing/weighted-rotation.ts)', () => {
   it.each<[string, boolean, RotationMember[]]>([
     ['all absent', false, [{ id: 'a' }, { id: 'b' }]],
-    ['all 3', false, [{ id: 'a', weight: 3 }, { id: 'b', weight: 3 }]],
-    ['1 and 0', false, [{ id: 'a', weight: 1 }, { id: 'b', weight: 0 }]],
+    [
+      'all 3',
+      false,
+      [
+        { id: 'a', weight: 3 },
+        { id: 'b', weight: 3 },
+      ],
+    ],
+    [
+      '1 and 0',
+      false,
+      [
+        { id: 'a', weight: 1 },
+        { id: 'b', weight: 0 },
+      ],
+    ],
     ['2 and 1', true, [{ id: 'a', weight: 2 }, { id: 'b' }]],
   ])('when the weights are %s, then the pool is weighted: %s', (_what, weighted, members) => {
     expect(isWeightedPool(members)).toBe(weighted);
@@ -67,7 +91,10 @@ describe('weighted rotation (routing/weighted-rotation.ts)', () => {
   });
 
   it('when every weight is 2, then it is strict round robin and no seats are kept', () => {
-    const { picked, rotation } = run(['a1', 'a2', 'a3'].map((id) => candidate(id, 2)), 7);
+    const { picked, rotation } = run(
+      ['a1', 'a2', 'a3'].map((id) => candidate(id, 2)),
+      7,
+    );
     expect(picked).toEqual(['a1', 'a2', 'a3', 'a1', 'a2', 'a3', 'a1']);
     expect(rotation.seats).toBeUndefined();
   });
@@ -154,7 +181,11 @@ describe('weighted rotation (routing/weighted-rotation.ts)', () => {
     );
     if (pick.outcome !== 'picked') throw new Error('not picked');
     expect(pick.memo).toEqual(turnMemo(before, 'default'));
-    const back = giveBack(pick.rotation, { ...pick.memo, pool: 'default', agentId: pick.candidate.id });
+    const back = giveBack(pick.rotation, {
+      ...pick.memo,
+      pool: 'default',
+      agentId: pick.candidate.id,
+    });
     expect(back.seats).toEqual(before.seats);
     expect(back.lastAgentId).toBe(before.lastAgentId);
   });

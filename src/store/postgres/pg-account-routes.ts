@@ -1,8 +1,5 @@
 import type { Pool } from 'pg';
-import {
-  accountRoutesSchema,
-  type AccountRoute,
-} from '../../records/account-routing.js';
+import { accountRoutesSchema, type AccountRoute } from '../../records/account-routing.js';
 import type { AccountRoutingStore } from '../meeting-store-types.js';
 import { refuseInvalid } from '../record-validation.js';
 import { selectData } from './pg-meeting-queries.js';
