@@ -119,7 +119,7 @@ async function assemble(
   const demo = sandbox !== undefined && config.routingAgents.length === 0;
   await seedAgents(deps, demo ? DEMO_AGENTS : config.routingAgents, { demo });
   // Webhook and flow-step routing use the same agents, in the same order, as meetings.
-  const routing = createRoutingSources(store, config.meetings.ownerField);
+  const routing = createRoutingSources(store, config.meetings.ownerField, clock);
   await checkStoredGrants(store, secrets.cipher, logger);
   // Publishing checks a dialogue's conditions and tokens against the fields the copy holds.
   const chatAdmin = { ...deps, syncedFields: config.sync.fields };

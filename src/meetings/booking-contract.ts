@@ -6,7 +6,7 @@ import { localeSchema, timeZoneSchema } from '../records/meeting-contract.js';
  * The public booking API the widget calls (mounted under /chat): request schemas and response
  * types. The widget keeps its own copy of the response types (it is built without zod).
  *
- * GET  /chat/slots?from=2026-11-30&days=7&timeZone=Europe/Berlin[&agentId=…]
+ * GET  /chat/slots?from=2026-11-30&days=7&timeZone=Europe/Berlin[&agentId=…][&domain=…]
  * POST /chat/meetings                          book (Idempotency-Key header or body field)
  * GET  /chat/meetings/manage/:token            the visitor's own meeting (a page for browsers)
  * GET  /chat/meetings/manage/:token/slots      free times of the meeting's agent
@@ -31,6 +31,17 @@ export const slotQuerySchema = z.object({
   meetingType: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,40}$/)
+    .optional(),
+  /**
+   * The domain of the visitor's email, when the widget knows it (the domain alone: no address
+   * in a URL): a domain on the account list shows its agent's free times, as account routing
+   * books with that agent when they are free at the slot.
+   */
+  domain: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9.-]{1,253}$/, 'must be a domain, e.g. acme.com')
     .optional(),
 });
 export type SlotQuery = z.infer<typeof slotQuerySchema>;

@@ -74,6 +74,15 @@ export const meetingTypeSchema = z.object({
 });
 export type MeetingType = z.infer<typeof meetingTypeSchema>;
 
+/** An instant as epoch ms, given as such or as an ISO 8601 date-time with an offset. */
+const instantMs = z.union(
+  [
+    z.number().int().nonnegative(),
+    z.iso.datetime({ offset: true }).transform((iso) => Date.parse(iso)),
+  ],
+  { error: 'must be epoch milliseconds or an ISO 8601 date-time with offset' },
+);
+
 const agentFields = {
   name: z.string().trim().min(1).max(200),
   email: z
@@ -102,13 +111,16 @@ const agentFields = {
   /** Caps on active meetings starting on one day / in one ISO week, in the agent's time zone. */
   maxMeetingsPerDay: z.number().int().min(1).max(100).nullable(),
   maxMeetingsPerWeek: z.number().int().min(1).max(500).nullable(),
-  /** Out of office: out of the rotation without losing their place. Epoch ms, end exclusive. */
+  /**
+   * Out of office: out of the rotation without losing their place. Epoch ms (an ISO 8601
+   * date-time with offset is accepted and stored as epoch ms), end exclusive.
+   */
   outOfOffice: z
     .array(
       z
         .object({
-          start: z.number().int().nonnegative(),
-          end: z.number().int().positive(),
+          start: instantMs,
+          end: instantMs,
           note: z.string().trim().max(200).optional(),
         })
         .refine((period) => period.start < period.end, {
@@ -225,6 +237,8 @@ export const routingDecisionSchema = z.object({
   previousPointer: z.string().optional(),
   /** Who followed that pointer's agent then (src/routing/round-robin.ts), for the same purpose. */
   previousFollowers: z.array(z.string()).optional(),
+  /** A weighted pool's seats before this turn (routing/weighted-rotation.ts), for the same purpose. */
+  previousSeats: z.record(z.string(), z.number().int().nonnegative()).optional(),
   /** The pool's turn number this meeting took (1, 2, …), for the same purpose. */
   turn: z.number().int().positive().optional(),
   /**

@@ -11,6 +11,7 @@ import { ChatRecords, type RecordChatEventArgs } from './chat-records.js';
 import { deepFreeze } from './document-snapshot.js';
 import { LeadRecords, type LeadChanges } from './lead-records.js';
 import type { OAuthState } from '../records/oauth-state.js';
+import type { AccountRoute } from '../records/account-routing.js';
 import { AgentRecords } from './agent-records.js';
 import { MeetingRecords } from './meeting-records.js';
 import { NotificationRecords } from './notification-records.js';
@@ -18,8 +19,9 @@ import type * as Mail from '../records/notification.js';
 import type {
   HoldMeetingArgs,
   MeetingChange,
+  MeetingCountQuery,
   MeetingFilter,
-  SlotProbe,
+  MeetingUpdateOptions,
 } from './meeting-store-types.js';
 import type { Agent, Meeting, RoutingRule } from '../records/meeting-contract.js';
 import { OutboxRecords } from './outbox-records.js';
@@ -337,6 +339,14 @@ export class LowdbStore implements Store {
     return this.db.updateIfChanged(() => this.agents.deleteRule(id));
   }
 
+  async listAccountRoutes(): Promise<AccountRoute[]> {
+    return this.agents.listAccountRoutes();
+  }
+
+  replaceAccountRoutes(routes: AccountRoute[]): Promise<void> {
+    return this.db.updateIfChanged(() => this.agents.replaceAccountRoutes(routes));
+  }
+
   saveOAuthState(state: OAuthState): Promise<void> {
     return this.db.updateIfChanged(() => this.agents.saveOAuthState(state));
   }
@@ -361,9 +371,13 @@ export class LowdbStore implements Store {
     id: string,
     change: MeetingChange,
     now: number,
-    options?: { probe?: SlotProbe; probes?: SlotProbe[] },
+    options?: MeetingUpdateOptions,
   ): Promise<Meeting> {
     return this.db.updateIfChanged(() => this.meetings.update(id, change, now, options));
+  }
+
+  async countMeetings(queries: MeetingCountQuery[]): Promise<number[]> {
+    return this.meetings.counts(queries);
   }
 
   async getMeeting(id: string): Promise<Meeting | undefined> {

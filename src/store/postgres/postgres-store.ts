@@ -10,6 +10,7 @@ import type {
 } from '../../records/chat-contract.js';
 import type { Agent, Meeting, RoutingRule } from '../../records/meeting-contract.js';
 import type { OAuthState } from '../../records/oauth-state.js';
+import type { AccountRoute } from '../../records/account-routing.js';
 import type { RotationState } from '../../records/rotation.js';
 import type { RoutingSettings } from '../../records/routing-settings.js';
 import { systemScheduler, type Scheduler } from '../../scheduler.js';
@@ -17,9 +18,10 @@ import type { RecordChatEventArgs } from '../chat-records.js';
 import type {
   HoldMeetingArgs,
   MeetingChange,
+  MeetingCountQuery,
   MeetingFilter,
   MeetingStores,
-  SlotProbe,
+  MeetingUpdateOptions,
 } from '../meeting-store-types.js';
 import type {
   Assignment,
@@ -381,6 +383,13 @@ export class PostgresStore implements Store {
     this.open();
     return this.meetings.deleteRoutingRule(id);
   }
+  listAccountRoutes(): Promise<AccountRoute[]> {
+    return this.meetings.listAccountRoutes();
+  }
+  async replaceAccountRoutes(routes: AccountRoute[]): Promise<void> {
+    this.open();
+    return this.meetings.replaceAccountRoutes(routes);
+  }
   async saveOAuthState(state: OAuthState): Promise<void> {
     this.open();
     return this.meetings.saveOAuthState(state);
@@ -405,10 +414,13 @@ export class PostgresStore implements Store {
     id: string,
     change: MeetingChange,
     now: number,
-    options?: { probe?: SlotProbe; probes?: SlotProbe[] },
+    options?: MeetingUpdateOptions,
   ): Promise<Meeting> {
     this.open();
     return this.meetings.updateMeeting(id, change, now, options);
+  }
+  countMeetings(queries: MeetingCountQuery[]): Promise<number[]> {
+    return this.meetings.countMeetings(queries);
   }
   getMeeting(id: string): Promise<Meeting | undefined> {
     return this.meetings.getMeeting(id);
