@@ -50,11 +50,20 @@ export interface TransitionOptions {
 
 /** Whether `meeting` may move to `to` at `now`; pure, table-tested. */
 export function checkTransition(
-  meeting: Pick<Meeting, 'status' | 'start' | 'end'>,
+  meeting: Pick<Meeting, 'status' | 'start' | 'end' | 'reassigning'>,
   to: MeetingStatus,
   now: number,
   options: TransitionOptions = {},
 ): TransitionCheck {
+  // A move to another agent is under way: seconds, or until the meetings' job finishes one a
+  // crash interrupted (reassign-recovery.ts). Nothing else may change it meanwhile.
+  if (meeting.reassigning !== undefined) {
+    return {
+      ok: false,
+      code: 'MEETING_CHANGED',
+      message: 'The meeting is being given to another agent: try again in a moment',
+    };
+  }
   if (meeting.status === 'completed' && to === 'no-show' && options.by === 'admin') {
     const graceMs = options.noShowGraceMs ?? DEFAULT_NO_SHOW_GRACE_MS;
     if (now <= meeting.end + graceMs) return { ok: true };
@@ -97,7 +106,7 @@ export function checkTransition(
 
 /** `checkTransition`, as a 409 naming `status` when refused. */
 export function assertTransition(
-  meeting: Pick<Meeting, 'status' | 'start' | 'end'>,
+  meeting: Pick<Meeting, 'status' | 'start' | 'end' | 'reassigning'>,
   to: MeetingStatus,
   now: number,
   options: TransitionOptions = {},

@@ -1,10 +1,8 @@
-import { AppError } from '../errors.js';
 import type { Agent, Meeting } from '../records/meeting-contract.js';
 import { pickHold } from '../routing/hold-pick.js';
 import type { RoutingPlan } from '../routing/meeting-routing.js';
-import { giveBack, giveBackMeeting, NO_POOL, takeTurn } from '../routing/rotation-state.js';
-import type { BookingDeps } from './book-meeting.js';
-import { calendarDown, refusal } from './book-meeting.js';
+import { giveBack, NO_POOL } from '../routing/rotation-state.js';
+import { refusal } from './book-meeting.js';
 import {
   candidateOf,
   capCounts,
@@ -14,16 +12,11 @@ import {
   type MeetingCandidate,
 } from './hold-decision.js';
 import { checkAgentSlot, type AgentCheck } from './meeting-availability.js';
-import { meetingActivityItem } from './meeting-events-outbox.js';
-import { leadAgentItem } from './meeting-lead-fields.js';
 import { releaseBookedActivity } from './meeting-link.js';
-import { assertTransition, meetingEventCount, type MeetingActor } from './meeting-status.js';
+import { assertTransition, type MeetingActor } from './meeting-status.js';
 import { withLength } from './meeting-types.js';
-import { activityPayload, eventInput } from './meeting-writes.js';
+import { finishReassign, meetingChanged, type ReassignDeps } from './reassign-confirm.js';
 import { reassignPlans } from './reassign-plans.js';
-import { reassignedNotices } from '../notifications/notification-items.js';
-
-type ReassignDeps = Omit<BookingDeps, 'ids' | 'links'>;
 
 export interface ReassignArgs {
   meeting: Meeting;
@@ -43,10 +36,13 @@ class NobodyFree extends Error {}
  * agent's hours and calendar are checked with no cache, then the store picks the next free
  * agent of the plan's rotation under the rotation's lock, taking the pool's turn (the turn a
  * new booking would take) and moving the meeting in one write (Chili Piper's and HubSpot's
- * "reassign when the owner is unavailable"). The new agent's calendar event is made next; if
- * that fails the meeting goes back to its agent and time. Then the event is confirmed with the
- * reschedule's Marketo activity (naming the new agent), and the old agent's event is removed.
- * The meeting keeps its id, manage links and visitor; its history says who had it.
+ * "reassign when the owner is unavailable"), marked `reassigning` with what it was. Then
+ * finishReassign (reassign-confirm.ts): the new agent's calendar event (if that fails the
+ * meeting goes back to its agent and time), the confirmation with the reschedule's Marketo
+ * activity (naming the new agent) and emails, the old agent's event removed, the mark dropped.
+ * A crash on the way leaves the mark, and the meetings' job finishes the move the same way
+ * (reassign-recovery.ts). The meeting keeps its id, manage links and visitor; its history says
+ * who had it.
  */
 export async function reassignMeeting(deps: ReassignDeps, args: ReassignArgs): Promise<Meeting> {
   const { meeting, from, start } = args;
@@ -83,7 +79,13 @@ export async function reassignMeeting(deps: ReassignDeps, args: ReassignArgs): P
       if (error instanceof NobodyFree) continue;
       throw error;
     }
-    return confirm(deps, args, held);
+    const done = await finishReassign(deps, held.meeting);
+    if (!done.ok) throw done.error;
+    deps.logger.info(
+      { meetingId: meeting.id, from: from.id, to: held.to.id, rule: done.meeting.routing.rule },
+      'meeting reassigned on reschedule',
+    );
+    return done.meeting;
   }
   throw refusal(seen);
 }
@@ -146,6 +148,7 @@ async function holdFor(
         bufferAfterMs: to.bufferAfterMs,
         ...((to.bufferBeforeMs ?? 0) > 0 ? { bufferBeforeMs: to.bufferBeforeMs } : {}),
         provider: to.provider,
+        reassigning: { since: now, from: movedFields(booked.meeting) },
         routing: {
           rule: plan.rule,
           ...(plan.ruleName === undefined ? {} : { ruleName: plan.ruleName }),
@@ -183,104 +186,20 @@ async function holdFor(
   return { meeting: moved, to: to! };
 }
 
-/**
- * The new agent's event, then the meeting confirmed with it and the reschedule's activity, then
- * the old agent's event removed. A failed create puts the meeting back as it was.
- */
-async function confirm(
-  deps: ReassignDeps,
-  args: ReassignArgs,
-  held: { meeting: Meeting; to: MeetingCandidate },
-): Promise<Meeting> {
-  const { meeting: original, from } = args;
-  const agent = await deps.store.getAgent(held.to.id);
-  let event: Awaited<ReturnType<ReassignDeps['calendars']['createEvent']>>;
-  try {
-    if (agent === undefined) throw new Error(`agent ${held.to.id} is gone`);
-    event = await deps.calendars.createEvent(agent, eventInput(agent, held.meeting));
-  } catch (error) {
-    if (agent !== undefined) await deps.calendars.cancelEventOfMeeting(agent, held.meeting.id);
-    await putBack(deps, original, held.meeting);
-    throw calendarDown(error);
-  }
-  const now = deps.clock.now();
-  let overtaken = false;
-  const confirmed = await deps.store.updateMeeting(
-    held.meeting.id,
-    (current) => {
-      // Changed meanwhile (another replica cancelled it): the new event is not its event.
-      if (current.updatedAt !== held.meeting.updatedAt) {
-        overtaken = true;
-        return { meeting: current };
-      }
-      const next: Meeting = {
-        ...current,
-        providerEventId: event.eventId,
-        ...(event.meetingUrl === undefined ? {} : { meetingUrl: event.meetingUrl }),
-        updatedAt: now,
-      };
-      const seq = meetingEventCount(next);
-      const lead = deps.agentLeadFields && leadAgentItem(next, deps.agentLeadFields);
-      return {
-        meeting: next,
-        outbox: [
-          meetingActivityItem(activityPayload(next, seq, now)),
-          // The lead's agent fields follow the meeting (a key of its own per change).
-          ...(lead === undefined ? [] : [{ ...lead, dedupeKey: `${lead.dedupeKey}#${seq}` }]),
-          // The old agent's cancellation and the new agent's booking, by email.
-          ...reassignedNotices(original, next, now),
-        ],
-      };
-    },
-    now,
-  );
-  if (overtaken) {
-    await deps.calendars.cancelEventOfMeeting(agent!, held.meeting.id);
-    throw meetingChanged();
-  }
-  deps.onEnqueued?.();
-  if (original.providerEventId !== undefined) {
-    await deps.calendars.cancelEvent(from, original.providerEventId).catch((error: unknown) =>
-      // The meeting is with its new agent already; the old event is the old agent's to remove.
-      deps.logger.warn(
-        { err: error, meetingId: original.id, agentId: from.id },
-        'reassigned meeting: the previous agent’s calendar event could not be removed',
-      ),
-    );
-  }
-  deps.logger.info(
-    { meetingId: original.id, from: from.id, to: held.to.id, rule: confirmed.routing.rule },
-    'meeting reassigned on reschedule',
-  );
-  return confirmed;
-}
-
-/** The meeting back with its agent and time, the turn given back and the old count restored. */
-async function putBack(deps: ReassignDeps, original: Meeting, moved: Meeting): Promise<void> {
-  const now = deps.clock.now();
-  await deps.store
-    .updateMeeting(
-      original.id,
-      (current, facts) => {
-        if (current.updatedAt !== moved.updatedAt) return { meeting: current };
-        const back = giveBackMeeting(facts.rotation, moved);
-        return {
-          meeting: { ...original, updatedAt: now },
-          rotation: takeTurn(back, NO_POOL, original.agentId),
-        };
-      },
-      now,
-    )
-    .catch((error: unknown) =>
-      deps.logger.error(
-        { err: error, meetingId: original.id },
-        'reassigned meeting could not be put back after its calendar event failed',
-      ),
-    );
-}
-
-function meetingChanged(): AppError {
-  return new AppError('MEETING_CHANGED', 'The meeting changed meanwhile: reload it and try again', {
-    httpStatus: 409,
-  });
+/** What the move changes, as it was: kept on the mark (meeting-contract.ts `reassigning`). */
+function movedFields(meeting: Meeting): NonNullable<Meeting['reassigning']>['from'] {
+  return {
+    status: meeting.status === 'pending' ? 'booked' : meeting.status,
+    agentId: meeting.agentId,
+    agentName: meeting.agentName,
+    agentEmail: meeting.agentEmail,
+    start: meeting.start,
+    end: meeting.end,
+    bufferAfterMs: meeting.bufferAfterMs,
+    ...(meeting.bufferBeforeMs === undefined ? {} : { bufferBeforeMs: meeting.bufferBeforeMs }),
+    provider: meeting.provider,
+    ...(meeting.providerEventId === undefined ? {} : { providerEventId: meeting.providerEventId }),
+    ...(meeting.meetingUrl === undefined ? {} : { meetingUrl: meeting.meetingUrl }),
+    routing: meeting.routing,
+  };
 }

@@ -299,6 +299,32 @@ export const meetingSchema = z.object({
    * Whichever write clears it, the link check or the meeting's next change, enqueues #1 with it.
    */
   bookedActivityPending: z.literal(true).optional(),
+  /**
+   * A reschedule is giving the meeting to another agent (reassign-meeting.ts): set by the write
+   * that moves it, dropped once the new agent's event is confirmed and the old agent's event
+   * removed. `from` is the meeting as it was (what the move changed), so the meetings' job can
+   * finish a move a crash interrupted, or put the meeting back (reassign-recovery.ts). While set,
+   * no other change is taken (meeting-status.ts).
+   */
+  reassigning: z
+    .object({
+      since: z.number(),
+      from: z.object({
+        status: meetingStatusSchema,
+        agentId: z.string(),
+        agentName: z.string(),
+        agentEmail: z.string(),
+        start: z.number(),
+        end: z.number(),
+        bufferAfterMs: z.number().int().nonnegative(),
+        bufferBeforeMs: z.number().int().nonnegative().optional(),
+        provider: z.enum(['local', 'google', 'microsoft']),
+        providerEventId: z.string().optional(),
+        meetingUrl: z.string().optional(),
+        routing: routingDecisionSchema,
+      }),
+    })
+    .optional(),
   /** The visitor's idempotency key: the same key returns this meeting. */
   idempotencyKey: z.string().optional(),
   /** SHA-256 (hex) of the visitor's manage token; the token itself is given once. */
