@@ -237,6 +237,10 @@ export class LowdbStore extends LowdbBaseStore implements Store {
     return this.meetings.due(statuses, before, limit);
   }
 
+  async meetingsReassigning(before: number, limit: number): Promise<Meeting[]> {
+    return this.meetings.reassigning(before, limit);
+  }
+
   /* Captured notifications (notification-records.ts). */
 
   saveNotification(notification: Mail.CapturedNotification): Promise<boolean> {

@@ -98,6 +98,16 @@ export class MeetingRecords {
     return out;
   }
 
+  reassigning(before: number, limit: number): Meeting[] {
+    const out: Meeting[] = [];
+    for (const meeting of this.doc.meetings.values()) {
+      const since = meeting.reassigning?.since;
+      if (since !== undefined && since < before) out.push(meeting);
+    }
+    out.sort((a, b) => a.reassigning!.since - b.reassigning!.since || a.id.localeCompare(b.id));
+    return out.slice(0, limit);
+  }
+
   /**
    * Whether `probe` overlaps an active meeting of its agent, each widened by its own buffers
    * before and after: no meeting's time with its buffers may meet another's (Dynamic Chat's

@@ -209,6 +209,11 @@ export interface MeetingStore {
     before: number,
     limit: number,
   ): Promise<Meeting[]>;
+  /**
+   * Meetings still marked `reassigning` whose mark was set before `before` (a move a crash
+   * interrupted), oldest mark first, at most `limit`.
+   */
+  meetingsReassigning(before: number, limit: number): Promise<Meeting[]>;
 }
 
 export interface MeetingStores

@@ -16,6 +16,10 @@ import {
   NOTIFICATIONS_MIGRATION_NAME,
   NOTIFICATIONS_MIGRATION_SQL,
 } from './migrations-notifications.js';
+import {
+  MEETING_REASSIGNING_MIGRATION_NAME,
+  MEETING_REASSIGNING_MIGRATION_SQL,
+} from './migrations-meeting-reassigning.js';
 
 export interface Migration {
   /** Applied in ascending order, each once; recorded in schema_migrations. */
@@ -36,4 +40,5 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: ACCOUNT_ROUTING_MIGRATION_NAME, sql: ACCOUNT_ROUTING_MIGRATION_SQL },
   { version: 5, name: MEETING_BUFFERS_MIGRATION_NAME, sql: MEETING_BUFFERS_MIGRATION_SQL },
   { version: 6, name: NOTIFICATIONS_MIGRATION_NAME, sql: NOTIFICATIONS_MIGRATION_SQL },
+  { version: 7, name: MEETING_REASSIGNING_MIGRATION_NAME, sql: MEETING_REASSIGNING_MIGRATION_SQL },
 ];

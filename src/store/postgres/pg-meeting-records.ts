@@ -34,6 +34,7 @@ import {
   meetingById,
   meetingByIdempotencyKey,
   meetingsDue,
+  meetingsReassigning,
   overlappingAgents,
   replaceMeeting,
   upcomingForVisitor,
@@ -148,6 +149,10 @@ export class PgMeetingRecords implements MeetingStores {
     limit: number,
   ): Promise<Meeting[]> {
     return meetingsDue(this.pool, statuses, before, limit);
+  }
+
+  meetingsReassigning(before: number, limit: number): Promise<Meeting[]> {
+    return meetingsReassigning(this.pool, before, limit);
   }
 
   async countMeetings(queries: MeetingCountQuery[]): Promise<number[]> {

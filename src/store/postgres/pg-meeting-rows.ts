@@ -267,3 +267,17 @@ export function meetingsDue(
     [statuses, before, limit],
   );
 }
+
+/** The sort key of a marked meeting (migrations-meeting-reassigning.ts indexes it). */
+const REASSIGNING_SINCE = `((data->'reassigning'->>'since')::bigint)`;
+
+export function meetingsReassigning(pool: Pool, before: number, limit: number): Promise<Meeting[]> {
+  // The partial index holds only marked meetings: the job's read never walks the others.
+  return selectData<Meeting>(
+    pool,
+    'the meetings being reassigned',
+    `SELECT data FROM meetings WHERE data ? 'reassigning' AND ${REASSIGNING_SINCE} < $1
+     ORDER BY ${REASSIGNING_SINCE}, id COLLATE "C" LIMIT $2`,
+    [before, limit],
+  );
+}

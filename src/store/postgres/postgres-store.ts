@@ -235,6 +235,9 @@ export class PostgresStore extends PgBaseStore implements Store {
   ): Promise<Meeting[]> {
     return this.meetings.meetingsDue(statuses, before, limit);
   }
+  meetingsReassigning(before: number, limit: number): Promise<Meeting[]> {
+    return this.meetings.meetingsReassigning(before, limit);
+  }
 
   /* Captured notifications (PgNotificationRecords) */
 
