@@ -2,6 +2,7 @@ import type { BookingDeps } from './book-meeting.js';
 import { commitHold } from './commit-hold.js';
 import { changeMeetingStatus } from './change-meeting.js';
 import { giveBackMeeting } from '../routing/rotation-state.js';
+import { recoverReassigns } from './reassign-recovery.js';
 
 type JobDeps = Omit<BookingDeps, 'ids' | 'links'>;
 
@@ -16,6 +17,10 @@ export interface MeetingJobReport {
   completed: number;
   recovered: number;
   released: number;
+  /** Reassigns a crash interrupted, finished (reassign-recovery.ts). */
+  reassignsFinished: number;
+  /** Reassigns a crash interrupted whose new agent's calendar refused: put back. */
+  reassignsPutBack: number;
 }
 
 /**
@@ -26,11 +31,24 @@ export interface MeetingJobReport {
  *   confirming it) is finished: the calendar event is made again, which is idempotent on the
  *   meeting id, so it is the one the crashed attempt may have made, and the meeting confirmed;
  *   the visitor's retry with the same idempotency key then finds it. If the calendar refuses,
- *   the hold is given back.
+ *   the hold is given back;
+ * - a reschedule's move to another agent a crash interrupted (still marked `reassigning` after
+ *   STALE_HOLD_MS) is finished the way the reschedule would have, or put back
+ *   (reassign-recovery.ts).
  */
 export async function runMeetingJobs(deps: JobDeps, limit = 200): Promise<MeetingJobReport> {
   const now = deps.clock.now();
-  const report: MeetingJobReport = { completed: 0, recovered: 0, released: 0 };
+  const report: MeetingJobReport = {
+    completed: 0,
+    recovered: 0,
+    released: 0,
+    reassignsFinished: 0,
+    reassignsPutBack: 0,
+  };
+  // First: a marked meeting takes no other change, its completion included.
+  const reassigns = await recoverReassigns(deps, now - STALE_HOLD_MS, limit);
+  report.reassignsFinished = reassigns.finished;
+  report.reassignsPutBack = reassigns.putBack;
   for (const meeting of await deps.store.meetingsDue(['booked', 'rescheduled'], now, limit)) {
     try {
       await changeMeetingStatus(deps, { meetingId: meeting.id, to: 'completed', by: 'system' });

@@ -36,6 +36,8 @@ export function createFakeProvider(kind: 'google' | 'microsoft' = 'google') {
     onUpdate?: () => Promise<void>;
     /** Awaited by every create before it answers: a booking held open while others arrive. */
     onCreate?: () => Promise<void>;
+    /** Awaited by every cancel (of an event by id) before it answers. */
+    onCancel?: () => Promise<void>;
   } = { busy: [] };
   const client: CalendarClient = {
     kind,
@@ -61,6 +63,7 @@ export function createFakeProvider(kind: 'google' | 'microsoft' = 'google') {
     cancelEvent: async (access) => {
       calls.push({ op: 'cancel', access });
       if (behaviour.failCancel) throw behaviour.failCancel;
+      await behaviour.onCancel?.();
     },
     cancelEventOfMeeting: async (access, meetingId) => {
       calls.push({ op: `cancel-of:${meetingId}`, access });
