@@ -70,3 +70,31 @@ describe('a no-show reported after the meeting job completed the meeting', () =>
     },
   );
 });
+
+describe('meeting state machine, a meeting being reassigned', () => {
+  const reassigning: Meeting['reassigning'] = {
+    since: before - 60_000,
+    from: {
+      status: 'booked',
+      agentId: 'a1',
+      agentName: 'Ana',
+      agentEmail: 'ana@example.com',
+      start,
+      end,
+      bufferAfterMs: 0,
+      provider: 'google',
+      routing: { rule: 'round-robin', pool: 'default', skipped: [] },
+    },
+  };
+
+  it.each<[MeetingStatus, number]>([
+    ['rescheduled', before],
+    ['cancelled', before],
+    ['completed', after],
+    ['no-show', during],
+  ])('when it is moved to %s, then it is refused until the move is done', (to, now) => {
+    const check = checkTransition({ status: 'rescheduled', start, end, reassigning }, to, now);
+    expect(check.ok ? 'ok' : check.code).toBe('MEETING_CHANGED');
+    expect(checkTransition({ status: 'rescheduled', start, end }, to, now).ok).toBe(true);
+  });
+});
