@@ -46,19 +46,15 @@ export function meetingBeforeReassign(moved: Meeting): Meeting {
 export async function finishReassign(deps: ReassignDeps, moved: Meeting): Promise<ReassignOutcome> {
   const mark = moved.reassigning;
   if (mark === undefined) return { ok: true, meeting: moved };
-  let confirmed = moved;
   if (moved.providerEventId === undefined) {
     const made = await confirmNewEvent(deps, moved);
     if (!made.ok) return made;
-    confirmed = made.meeting;
   }
   const fromEventId = mark.from.providerEventId;
   if (fromEventId !== undefined) {
     const from = await deps.store.getAgent(mark.from.agentId);
     await (
-      from === undefined
-        ? Promise.resolve()
-        : deps.calendars.cancelEvent(from, fromEventId)
+      from === undefined ? Promise.resolve() : deps.calendars.cancelEvent(from, fromEventId)
     ).catch((error: unknown) =>
       // The meeting is with its new agent already; the old event is the old agent's to remove.
       deps.logger.warn(
