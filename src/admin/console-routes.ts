@@ -41,7 +41,8 @@ const SIGN_INS_PER_MINUTE = 10;
 /**
  * /console: the browser console's page and assets (console-assets.ts) and its session:
  * - POST   /console/session `{ token }` or `{ password }`: signs in (cookie), 401 naming the field;
- * - GET    /console/session: `{ expiresAt, csrfToken, passwordSignIn }`, 401 when signed out;
+ * - GET    /console/session: `{ signedIn, expiresAt, csrfToken, passwordSignIn }`, or
+ *   `{ signedIn: false, expired, passwordSignIn }`;
  * - DELETE /console/session: signs out (with the CSRF token while the session is valid).
  */
 export function createConsoleRoutes(deps: ConsoleRoutesDeps): Router {
@@ -71,12 +72,11 @@ export function createConsoleRoutes(deps: ConsoleRoutesDeps): Router {
   router.get('/session', (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     const check = auth.sessionOf(req);
+    // Signed out is an answer, not an error: the page asks this first on every load.
     if (!check.ok) {
-      res.status(401).json({
-        error: {
-          code: check.reason === 'expired' ? 'SESSION_EXPIRED' : 'UNAUTHORIZED',
-          message: 'Sign in to the console.',
-        },
+      res.json({
+        signedIn: false,
+        expired: check.reason === 'expired',
         passwordSignIn: deps.passwordHash !== undefined,
       });
       return;
@@ -97,6 +97,7 @@ export function createConsoleRoutes(deps: ConsoleRoutesDeps): Router {
 
 function sessionAnswer(deps: ConsoleRoutesDeps, csrfToken: string, exp: number) {
   return {
+    signedIn: true as const,
     expiresAt: new Date(exp).toISOString(),
     sessionMinutes: Math.round(deps.sessionMs / 60_000),
     csrfToken,

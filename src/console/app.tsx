@@ -4,6 +4,10 @@ import { SessionWarning } from './session-warning.js';
 import { SignIn, type SessionInfo } from './sign-in.js';
 import { TABS, type TabId } from './tabs.js';
 
+type SessionState =
+  | (SessionInfo & { signedIn: true })
+  | { signedIn: false; expired: boolean; passwordSignIn: boolean };
+
 type State =
   | { kind: 'loading' }
   | { kind: 'signed-out'; passwordSignIn: boolean; expired: boolean }
@@ -30,17 +34,17 @@ export function App() {
 
   const check = useCallback(async (expired = false) => {
     try {
-      const session = await call<SessionInfo>('GET', '/console/session');
-      setSession(session);
-      setState({ kind: 'signed-in', session });
-    } catch (error) {
+      const state = await call<SessionState>('GET', '/console/session');
+      if (state.signedIn) {
+        setSession(state);
+        setState({ kind: 'signed-in', session: state });
+        return;
+      }
       setSession(null);
-      const body = error as { code?: string };
-      setState({
-        kind: 'signed-out',
-        passwordSignIn: await passwordSignIn(),
-        expired: expired || body.code === 'SESSION_EXPIRED',
-      });
+      setState({ kind: 'signed-out', passwordSignIn: state.passwordSignIn, expired: expired || state.expired });
+    } catch {
+      setSession(null);
+      setState({ kind: 'signed-out', passwordSignIn: false, expired });
     }
   }, []);
 
@@ -67,7 +71,7 @@ export function App() {
   async function signOut() {
     await call('DELETE', '/console/session').catch(() => undefined);
     setSession(null);
-    setState({ kind: 'signed-out', passwordSignIn: await passwordSignIn(), expired: false });
+    await check();
   }
 
   return (
@@ -99,12 +103,6 @@ export function App() {
       </main>
     </div>
   );
-}
-
-async function passwordSignIn(): Promise<boolean> {
-  const res = await fetch('/console/session', { credentials: 'same-origin' }).catch(() => null);
-  const body = (await res?.json().catch(() => null)) as { passwordSignIn?: boolean } | null;
-  return body?.passwordSignIn ?? false;
 }
 
 export type { TabId };

@@ -1,3 +1,4 @@
+import './zod-jitless.js';
 import { chatConfigurationSchema } from '../records/chat-contract.js';
 import { STRINGS } from '../chat/widget/widget-strings.js';
 import { createWidgetView } from '../chat/widget/widget-view.js';

@@ -57,6 +57,7 @@ describe('console sign-in', () => {
     expect(session).toMatch(/Path=\//);
     expect(session).not.toMatch(/Secure/);
     expect(res.body).toEqual({
+      signedIn: true,
       expiresAt: '2026-01-05T09:30:00.000Z',
       sessionMinutes: 30,
       csrfToken: expect.any(String),
@@ -162,8 +163,8 @@ describe('the admin API with a console session', () => {
     clock.advance(30 * 60_000 + 1);
     const res = await agent.get('/api/configuration').expect(401);
     expect(res.body.error.code).toBe('SESSION_EXPIRED');
-    const state = await agent.get('/console/session').expect(401);
-    expect(state.body.error.code).toBe('SESSION_EXPIRED');
+    const state = await agent.get('/console/session').expect(200);
+    expect(state.body).toEqual({ signedIn: false, expired: true, passwordSignIn: true });
   });
 
   it('when a session cookie is tampered with, then it answers 401', async () => {

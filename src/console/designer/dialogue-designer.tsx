@@ -66,18 +66,22 @@ export function DialogueDesigner(props: { id: string }) {
   useUnsaved('Dialogue designer', dirty);
 
   const problems = useMemo(() => problemsByCard(draft?.cards ?? [], issues), [draft, issues]);
-  const nodes: CardNode[] = useMemo(
-    () =>
-      (draft?.cards ?? []).map((card) => ({
-        id: card.id,
-        type: 'card' as const,
-        position: positions.get(card.id) ?? { x: 0, y: 0 },
-        selected: card.id === selected,
-        ariaLabel: `Card ${card.id}, ${card.type}`,
-        data: { card, isStart: card.id === draft?.start, problems: problems.get(card.id) ?? [] },
-      })),
-    [draft, positions, selected, problems],
-  );
+  // The nodes live in state so xyflow's measurements and drags stay on them; the cards' data,
+  // problems and the selection are laid over them whenever those change.
+  const [nodes, setNodes] = useState<CardNode[]>([]);
+  useEffect(() => {
+    setNodes((previous) =>
+      (draft?.cards ?? []).map((card) => {
+        const old = previous.find((n) => n.id === card.id);
+        return {
+          ...(old ?? { id: card.id, type: 'card' as const, position: positions.get(card.id) ?? { x: 0, y: 0 } }),
+          selected: card.id === selected,
+          ariaLabel: `Card ${card.id}, ${card.type}`,
+          data: { card, isStart: card.id === draft?.start, problems: problems.get(card.id) ?? [] },
+        };
+      }),
+    );
+  }, [draft, positions, selected, problems]);
   const edges: Edge[] = useMemo(() => edgesOf(draft?.cards ?? []).map((e) => ({ ...e, type: 'smoothstep' })), [draft]);
 
   if (loaded.error) return <p role="alert">{loaded.error}</p>;
@@ -89,8 +93,7 @@ export function DialogueDesigner(props: { id: string }) {
     issues.find((i) => i.field === field || i.field.startsWith(`${field}.`))?.message;
 
   function onNodesChange(changes: NodeChange<CardNode>[]) {
-    const moved = applyNodeChanges(changes, nodes);
-    setPositions(new Map(moved.map((n) => [n.id, n.position])));
+    setNodes((current) => applyNodeChanges(changes, current));
     for (const change of changes) {
       if (change.type === 'select' && change.selected) setSelected(change.id);
     }
@@ -113,7 +116,7 @@ export function DialogueDesigner(props: { id: string }) {
   function addCard() {
     if (!draft) return;
     const card = newCard(draft.cards, addType);
-    const from = selected ? positions.get(selected) : undefined;
+    const from = selected ? nodes.find((n) => n.id === selected)?.position : undefined;
     setPositions(new Map(positions).set(card.id, from ? { x: from.x + 280, y: from.y + 60 } : { x: 0, y: draft.cards.length * 60 }));
     setDraft({ ...draft, cards: [...draft.cards, card] });
     setSelected(card.id);
