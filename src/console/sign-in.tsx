@@ -54,10 +54,10 @@ export function SignIn(props: {
           <fieldset className="segmented">
             <legend>Sign in with</legend>
             <label>
-              <input type="radio" name="mode" checked={mode === 'password'} onChange={() => setMode('password')} /> Password
+              <input type="radio" name="mode" checked={mode === 'password'} onChange={() => setMode('password')} /> the password
             </label>
             <label>
-              <input type="radio" name="mode" checked={mode === 'token'} onChange={() => setMode('token')} /> Admin token
+              <input type="radio" name="mode" checked={mode === 'token'} onChange={() => setMode('token')} /> the admin token
             </label>
           </fieldset>
         )}

@@ -105,7 +105,7 @@ export function CardEditor(props: {
         {outletsOf(card).map((o) => (
           <SelectField
             key={o.handle}
-            label={`${o.label} leads to`}
+            label={o.handle.startsWith('button-') ? `Button ${Number(o.handle.slice(7)) + 1} “${o.label}” leads to` : `${o.label} leads to`}
             value={o.target ?? ''}
             options={targets}
             error={problemAt(outletField(o.handle))}

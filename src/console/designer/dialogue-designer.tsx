@@ -116,8 +116,12 @@ export function DialogueDesigner(props: { id: string }) {
   function addCard() {
     if (!draft) return;
     const card = newCard(draft.cards, addType);
-    const from = selected ? nodes.find((n) => n.id === selected)?.position : undefined;
-    setPositions(new Map(positions).set(card.id, from ? { x: from.x + 280, y: from.y + 60 } : { x: 0, y: draft.cards.length * 60 }));
+    // Right of the selected card (or of the right-most one), below what that column holds.
+    const from = nodes.find((n) => n.id === selected) ?? nodes.reduce<CardNode | undefined>((a, n) => (a && a.position.x >= n.position.x ? a : n), undefined);
+    const x = (from?.position.x ?? -280) + 280;
+    const column = nodes.filter((n) => Math.abs(n.position.x - x) < 120);
+    const y = column.length === 0 ? (from?.position.y ?? 0) : Math.max(...column.map((n) => n.position.y)) + 170;
+    setPositions(new Map(positions).set(card.id, { x, y }));
     setDraft({ ...draft, cards: [...draft.cards, card] });
     setSelected(card.id);
   }
@@ -230,6 +234,7 @@ export function DialogueDesigner(props: { id: string }) {
             onEdgesDelete={onEdgesDelete}
             onPaneClick={() => setSelected(null)}
             fitView
+            fitViewOptions={{ maxZoom: 1 }}
             minZoom={0.2}
           >
             <Background />
