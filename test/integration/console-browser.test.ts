@@ -300,7 +300,7 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     await page.getByRole('button', { name: 'Publish' }).click();
     await page.getByText('Published: new conversations get this version.').waitFor();
     await page.locator('.react-flow__controls-fitview').click();
-    await page.screenshot({ path: join(ARTIFACTS, 'designer-1280.png') });
+    await page.screenshot({ path: join(ARTIFACTS, 'designer-1280.png'), fullPage: true });
 
     const { dialogues } = await apiGet<{ dialogues: Array<{ id: string; name: string }> }>(
       '/api/dialogues',
