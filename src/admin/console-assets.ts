@@ -21,9 +21,13 @@ export function createConsoleAssetRoutes(options: { dir?: string | undefined } =
     }
     if (!existsSync(join(dir, 'index.html'))) {
       next(
-        new AppError('CONSOLE_NOT_BUILT', 'The console is not built: run `npm run build:console`.', {
-          httpStatus: 503,
-        }),
+        new AppError(
+          'CONSOLE_NOT_BUILT',
+          'The console is not built: run `npm run build:console`.',
+          {
+            httpStatus: 503,
+          },
+        ),
       );
       return;
     }

@@ -84,7 +84,9 @@ export function createConsoleAuth(deps: ConsoleAuthDeps): ConsoleAuth {
     const cookies = (req as { cookies?: Record<string, string> }).cookies ?? {};
     const cookie = cookies[cookieNames.csrf];
     return (
-      cookie !== undefined && secretMatches(req.get('x-csrf-token'), [cookie]) && csrf.validateRequest(req)
+      cookie !== undefined &&
+      secretMatches(req.get('x-csrf-token'), [cookie]) &&
+      csrf.validateRequest(req)
     );
   }
 
@@ -112,9 +114,7 @@ export function createConsoleAuth(deps: ConsoleAuthDeps): ConsoleAuth {
           ? new AppError('SESSION_EXPIRED', 'The console session expired: sign in again.', {
               httpStatus: 401,
             })
-          : new UnauthorizedError(
-              'A valid admin bearer token (or a console session) is required',
-            ),
+          : new UnauthorizedError('A valid admin bearer token (or a console session) is required'),
       );
       return;
     }

@@ -21,8 +21,7 @@ const payloadSchema = z.object({
 
 /** Why a cookie was refused: `expired` is said to the person, the rest is just "sign in". */
 export type SessionCheck =
-  | { ok: true; session: ConsoleSession }
-  | { ok: false; reason: 'missing' | 'invalid' | 'expired' };
+  { ok: true; session: ConsoleSession } | { ok: false; reason: 'missing' | 'invalid' | 'expired' };
 
 /** A key for one purpose (`session`, `csrf`), derived from the admin token. */
 export function deriveConsoleKey(adminToken: string, purpose: 'session' | 'csrf'): Buffer {

@@ -87,7 +87,13 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch {
-    throw new ApiError(0, 'NETWORK', 'The service could not be reached: check it runs, then try again.', undefined, []);
+    throw new ApiError(
+      0,
+      'NETWORK',
+      'The service could not be reached: check it runs, then try again.',
+      undefined,
+      [],
+    );
   }
   const renewed = res.headers.get('X-Console-Session-Expires');
   if (renewed) {
@@ -98,7 +104,7 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
     for (const l of signedOutListeners) l();
   }
   if (!res.ok) throw await toError(res);
-  if (res.status === 204 || res.status === 202 && res.headers.get('Content-Length') === '0') {
+  if (res.status === 204 || (res.status === 202 && res.headers.get('Content-Length') === '0')) {
     return undefined as T;
   }
   return (await res.json()) as T;

@@ -18,13 +18,10 @@ function readHash(): string {
 }
 
 function useHash(): string {
-  return useSyncExternalStore(
-    (l) => {
-      window.addEventListener('hashchange', l);
-      return () => window.removeEventListener('hashchange', l);
-    },
-    readHash,
-  );
+  return useSyncExternalStore((l) => {
+    window.addEventListener('hashchange', l);
+    return () => window.removeEventListener('hashchange', l);
+  }, readHash);
 }
 
 /** The console: sign-in, then the tabs, each a `#/<tab>` fragment so links and Back work. */
@@ -41,7 +38,11 @@ export function App() {
         return;
       }
       setSession(null);
-      setState({ kind: 'signed-out', passwordSignIn: state.passwordSignIn, expired: expired || state.expired });
+      setState({
+        kind: 'signed-out',
+        passwordSignIn: state.passwordSignIn,
+        expired: expired || state.expired,
+      });
     } catch {
       setSession(null);
       setState({ kind: 'signed-out', passwordSignIn: false, expired });
@@ -76,7 +77,14 @@ export function App() {
 
   return (
     <div className="shell">
-      <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
+      <a
+        className="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header className="top">

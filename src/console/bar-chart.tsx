@@ -37,7 +37,11 @@ export function BarChart(props: {
       type: 'bar',
       data: {
         labels,
-        datasets: series.map((s) => ({ label: s.label, data: s.values, backgroundColor: s.colour })),
+        datasets: series.map((s) => ({
+          label: s.label,
+          data: s.values,
+          backgroundColor: s.colour,
+        })),
       },
       options: {
         indexAxis: horizontal ? 'y' : 'x',
@@ -46,7 +50,11 @@ export function BarChart(props: {
         animation: false,
         scales: {
           x: { stacked: stacked ?? false, ...(horizontal && max !== undefined ? { max } : {}) },
-          y: { stacked: stacked ?? false, beginAtZero: true, ...(!horizontal && max !== undefined ? { max } : {}) },
+          y: {
+            stacked: stacked ?? false,
+            beginAtZero: true,
+            ...(!horizontal && max !== undefined ? { max } : {}),
+          },
         },
         plugins: { legend: { display: series.length > 1 } },
       },
@@ -55,7 +63,10 @@ export function BarChart(props: {
   }, [labels, series, horizontal, stacked, max]);
   return (
     <figure className="chart">
-      <div className="chart-box" style={{ height: `${Math.max(160, horizontal ? labels.length * 36 + 60 : 220)}px` }}>
+      <div
+        className="chart-box"
+        style={{ height: `${Math.max(160, horizontal ? labels.length * 36 + 60 : 220)}px` }}
+      >
         <canvas ref={canvas} role="img" aria-label={title} />
       </div>
       <figcaption>{title}</figcaption>

@@ -25,7 +25,10 @@ export function SessionWarning() {
         Your session ends in {Math.floor(left / 60)} min {left % 60} s; unsaved edits in{' '}
         {unsaved.join(', ')} would be lost.
       </span>
-      <button type="button" onClick={() => void api.get('/api/configuration').catch(() => undefined)}>
+      <button
+        type="button"
+        onClick={() => void api.get('/api/configuration').catch(() => undefined)}
+      >
         Stay signed in
       </button>
     </div>

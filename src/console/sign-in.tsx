@@ -18,7 +18,9 @@ export function SignIn(props: {
   expired: boolean;
   onSignedIn: (session: SessionInfo) => void;
 }) {
-  const [mode, setMode] = useState<'password' | 'token'>(props.passwordSignIn ? 'password' : 'token');
+  const [mode, setMode] = useState<'password' | 'token'>(
+    props.passwordSignIn ? 'password' : 'token',
+  );
   const [secret, setSecret] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
   const [notice, setNotice] = useState<NoticeState>(
@@ -39,7 +41,10 @@ export function SignIn(props: {
       setError(err instanceof ApiError ? err : null);
       setNotice({
         kind: 'error',
-        text: err instanceof ApiError && err.field ? 'Sign-in failed: see the field above.' : `Sign-in failed: ${String((err as Error).message)}`,
+        text:
+          err instanceof ApiError && err.field
+            ? 'Sign-in failed: see the field above.'
+            : `Sign-in failed: ${String((err as Error).message)}`,
       });
     } finally {
       setBusy(false);
@@ -54,10 +59,22 @@ export function SignIn(props: {
           <fieldset className="segmented">
             <legend>Sign in with</legend>
             <label>
-              <input type="radio" name="mode" checked={mode === 'password'} onChange={() => setMode('password')} /> the password
+              <input
+                type="radio"
+                name="mode"
+                checked={mode === 'password'}
+                onChange={() => setMode('password')}
+              />{' '}
+              the password
             </label>
             <label>
-              <input type="radio" name="mode" checked={mode === 'token'} onChange={() => setMode('token')} /> the admin token
+              <input
+                type="radio"
+                name="mode"
+                checked={mode === 'token'}
+                onChange={() => setMode('token')}
+              />{' '}
+              the admin token
             </label>
           </fieldset>
         )}

@@ -20,6 +20,10 @@ export const TABS = [
   { id: 'meetings', label: 'Meetings', component: MeetingsTab },
   { id: 'routing', label: 'Routing', component: RoutingTab },
   { id: 'reports', label: 'Reports', component: ReportsTab },
-] as const satisfies ReadonlyArray<{ id: string; label: string; component: ComponentType<TabProps> }>;
+] as const satisfies ReadonlyArray<{
+  id: string;
+  label: string;
+  component: ComponentType<TabProps>;
+}>;
 
 export type TabId = (typeof TABS)[number]['id'];

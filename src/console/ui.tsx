@@ -83,11 +83,20 @@ export function SelectField(props: {
   );
 }
 
-export function Checkbox(props: { label: string; checked: boolean; onChange: (v: boolean) => void }) {
+export function Checkbox(props: {
+  label: string;
+  checked: boolean;
+  onChange: (v: boolean) => void;
+}) {
   const id = useId();
   return (
     <div className="field checkbox">
-      <input id={id} type="checkbox" checked={props.checked} onChange={(e) => props.onChange(e.target.checked)} />
+      <input
+        id={id}
+        type="checkbox"
+        checked={props.checked}
+        onChange={(e) => props.onChange(e.target.checked)}
+      />
       <label htmlFor={id}>{props.label}</label>
     </div>
   );
@@ -168,4 +177,6 @@ export function Section(props: { title: string; children: ReactNode; actions?: R
 }
 
 export const formatDateTime = (value: string | number | null | undefined) =>
-  value === null || value === undefined ? '—' : new Date(value).toLocaleString('en-GB', { timeZone: 'UTC' }) + ' UTC';
+  value === null || value === undefined
+    ? '—'
+    : new Date(value).toLocaleString('en-GB', { timeZone: 'UTC' }) + ' UTC';

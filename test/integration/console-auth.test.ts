@@ -79,12 +79,15 @@ describe('console sign-in', () => {
   it.each([
     ['a wrong password', { password: 'not the password' }, 'password'],
     ['a wrong token', { token: 'wrong-token-wrong-token-wrong' }, 'token'],
-  ])('when %s is given, then it answers 401 naming the field and sets no cookie', async (_l, body, field) => {
-    const { app } = await open();
-    const res = await request(app).post('/console/session').send(body).expect(401);
-    expect(res.body.error).toMatchObject({ code: 'SIGN_IN_FAILED', field });
-    expect(cookiesOf(res)).toEqual([]);
-  });
+  ])(
+    'when %s is given, then it answers 401 naming the field and sets no cookie',
+    async (_l, body, field) => {
+      const { app } = await open();
+      const res = await request(app).post('/console/session').send(body).expect(401);
+      expect(res.body.error).toMatchObject({ code: 'SIGN_IN_FAILED', field });
+      expect(cookiesOf(res)).toEqual([]);
+    },
+  );
 
   it('when neither token nor password is given, then it answers 400 naming the password field', async () => {
     const { app } = await open();
@@ -99,7 +102,10 @@ describe('console sign-in', () => {
       .send({ password: PASSWORD })
       .expect(401);
     expect(refused.body.error.message).toMatch(/ADMIN_PASSWORD_HASH/);
-    await request(app).post('/console/session').send({ token: TEST_SECRETS.ADMIN_TOKEN }).expect(200);
+    await request(app)
+      .post('/console/session')
+      .send({ token: TEST_SECRETS.ADMIN_TOKEN })
+      .expect(200);
   });
 
   it('when sign-in is tried more than ten times a minute, then it answers 429', async () => {
@@ -107,7 +113,10 @@ describe('console sign-in', () => {
     for (let i = 0; i < 10; i += 1) {
       await request(app).post('/console/session').send({ password: 'wrong' }).expect(401);
     }
-    const res = await request(app).post('/console/session').send({ password: PASSWORD }).expect(429);
+    const res = await request(app)
+      .post('/console/session')
+      .send({ password: PASSWORD })
+      .expect(429);
     expect(res.headers['retry-after']).toBeDefined();
   });
 });
@@ -170,7 +179,9 @@ describe('the admin API with a console session', () => {
   it('when a session cookie is tampered with, then it answers 401', async () => {
     const { app } = await open();
     const { res } = await signIn(app);
-    const cookie = cookiesOf(res).find((c) => c.startsWith('mc-console='))!.split(';')[0]!;
+    const cookie = cookiesOf(res)
+      .find((c) => c.startsWith('mc-console='))!
+      .split(';')[0]!;
     const [name, value] = cookie.split('=') as [string, string];
     const [payload, mac] = value.split('.') as [string, string];
     const forged = Buffer.from(

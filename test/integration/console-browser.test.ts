@@ -62,7 +62,10 @@ async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolea
 }
 
 async function openTab(name: (typeof TABS)[number]): Promise<void> {
-  await page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name }).click();
+  await page
+    .getByRole('navigation', { name: 'Console sections' })
+    .getByRole('link', { name })
+    .click();
   await page.getByRole('heading', { level: 1, name }).waitFor();
 }
 
@@ -132,11 +135,11 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     await page.goto(`${base}/console/`);
     await page.getByLabel('Password', { exact: true }).fill('a wrong password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect
-      .poll(() => page.locator('.field .error').textContent())
-      .toBe('Wrong password.');
+    await expect.poll(() => page.locator('.field .error').textContent()).toBe('Wrong password.');
     // What was typed stays.
-    expect(await page.getByLabel('Password', { exact: true }).inputValue()).toBe('a wrong password');
+    expect(await page.getByLabel('Password', { exact: true }).inputValue()).toBe(
+      'a wrong password',
+    );
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { level: 1, name: 'Integrations' }).waitFor();
@@ -150,25 +153,34 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
       await page.setViewportSize({ width: 1280, height: 900 });
       await openTab(tab);
       // Each tab says "Loading…" until its data is in.
-      await page.waitForFunction(() => !document.querySelector('main')?.textContent?.includes('Loading…'));
+      await page.waitForFunction(
+        "!document.querySelector('main')?.textContent?.includes('Loading…')",
+      );
       const violations = await seriousAxeViolations(page);
       if (violations.length > 0) found[`${tab} 1280`] = violations;
-      await page.screenshot({ path: join(ARTIFACTS, `${tab.toLowerCase()}-1280.png`), fullPage: true });
+      await page.screenshot({
+        path: join(ARTIFACTS, `${tab.toLowerCase()}-1280.png`),
+        fullPage: true,
+      });
       await page.setViewportSize({ width: 375, height: 800 });
       const narrow = await seriousAxeViolations(page);
       if (narrow.length > 0) found[`${tab} 375`] = narrow;
       // Nothing wider than the phone: no sideways scrolling of the page itself.
-      const overflow = await page.evaluate(() => {
+      // Evaluated in the page (a string: this file is typed for node, without the DOM).
+      const overflow = (await page.evaluate(`(() => {
         const width = document.documentElement.clientWidth;
         const wide = [...document.querySelectorAll('main *')]
           .filter((e) => e.getBoundingClientRect().right > width + 1)
           .slice(0, 3)
-          .map((e) => `${e.tagName}.${e.className}`);
+          .map((e) => e.tagName + '.' + e.className);
         return { by: document.documentElement.scrollWidth - width, wide };
-      });
+      })()`)) as { by: number; wide: string[] };
       // Tables scroll inside their own box; the page itself must not.
       expect(overflow.by, `${tab} at 375 px scrolls sideways: ${overflow.wide.join(', ')}`).toBe(0);
-      await page.screenshot({ path: join(ARTIFACTS, `${tab.toLowerCase()}-375.png`), fullPage: true });
+      await page.screenshot({
+        path: join(ARTIFACTS, `${tab.toLowerCase()}-375.png`),
+        fullPage: true,
+      });
     }
     await page.setViewportSize({ width: 1280, height: 900 });
     expect(found).toEqual({});
@@ -189,10 +201,16 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
 
   it('when the look and feel is edited, then a bad colour is refused beside its field, the input kept, and the fixed form is saved', async () => {
     await openTab('Configuration');
-    await page.frameLocator('iframe[title="Widget preview"]').getByText(/I am Assistant/).waitFor();
+    await page
+      .frameLocator('iframe[title="Widget preview"]')
+      .getByText(/I am Assistant/)
+      .waitFor();
     await page.getByLabel('Bot name').fill('Ada <b>Bot</b>');
     // The real widget in the preview follows the form as it is typed, as text.
-    await page.frameLocator('iframe[title="Widget preview"]').getByText('Hi there! I am Ada <b>Bot</b>. What brings you here today?').waitFor();
+    await page
+      .frameLocator('iframe[title="Widget preview"]')
+      .getByText('Hi there! I am Ada <b>Bot</b>. What brings you here today?')
+      .waitFor();
     await page.getByLabel('Primary colour').fill('blue');
     await page.getByRole('button', { name: 'Save look and feel' }).click();
     const primary = page.locator('.field', { has: page.getByLabel('Primary colour') });
@@ -229,7 +247,10 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     await openTab('Meetings');
     await page.getByText('<img src=x onerror=alert(1)> Visitor <visitor@example.org>').waitFor();
     expect(await page.locator('main img').count()).toBe(0);
-    await page.getByRole('button', { name: /Details/ }).first().click();
+    await page
+      .getByRole('button', { name: /Details/ })
+      .first()
+      .click();
     await page.getByLabel('New status').selectOption('cancelled');
     await page.getByLabel('Note').fill('Asked by phone');
     await page.getByRole('button', { name: 'Change status' }).click();
@@ -264,7 +285,9 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     await addCard('question');
     await page.locator('.react-flow__controls-fitview').click();
     // Connect on the graph: from the welcome card's "Next" handle to the question card.
-    const from = page.locator('.react-flow__node[data-id="welcome"] .react-flow__handle[data-handleid="next"]');
+    const from = page.locator(
+      '.react-flow__node[data-id="welcome"] .react-flow__handle[data-handleid="next"]',
+    );
     const to = page.locator('.react-flow__node[data-id="question-1"] .react-flow__handle.target');
     const edge = page.locator('.react-flow__edge[data-id="welcome:next"]');
     // A drag that starts while the graph still settles after "fit view" can miss: tried again.
@@ -307,14 +330,20 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     );
     const built = dialogues.find((d) => d.name === 'Built in the console')!;
     const detail = await apiGet<{
-      published: { version: number; content: { start: string; cards: Array<Record<string, unknown>> } };
+      published: {
+        version: number;
+        content: { start: string; cards: Array<Record<string, unknown>> };
+      };
     }>(`/api/dialogues/${built.id}`);
     expect(detail.published.version).toBe(1);
     const cards = new Map(detail.published.content.cards.map((c) => [c.id as string, c]));
     expect(cards.get('welcome')).toMatchObject({ next: 'question-1' });
     expect(cards.get('question-1')).toMatchObject({
       type: 'question',
-      buttons: [{ label: 'Yes', next: 'condition-1' }, { label: 'No', next: null }],
+      buttons: [
+        { label: 'Yes', next: 'condition-1' },
+        { label: 'No', next: null },
+      ],
     });
     expect(cards.get('condition-1')).toMatchObject({
       type: 'condition',
@@ -325,7 +354,9 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
 
   it('when the reports are opened, then the CSV export link downloads a CSV with the session', async () => {
     await openTab('Reports');
-    const href = await page.getByRole('link', { name: /Export CSV of the agent report/ }).getAttribute('href');
+    const href = await page
+      .getByRole('link', { name: /Export CSV of the agent report/ })
+      .getAttribute('href');
     const res = await page.request.get(`${base}${href}`);
     expect(res.status()).toBe(200);
     expect(res.headers()['content-type']).toMatch(/text\/csv/);

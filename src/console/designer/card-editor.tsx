@@ -4,7 +4,14 @@ import { connectOutlet, outletField, outletsOf } from './graph-model.js';
 
 type Problem = { field: string; message: string };
 
-const OPERATORS = ['equals', 'notEquals', 'contains', 'startsWith', 'isEmpty', 'isNotEmpty'] as const;
+const OPERATORS = [
+  'equals',
+  'notEquals',
+  'contains',
+  'startsWith',
+  'isEmpty',
+  'isNotEmpty',
+] as const;
 
 /**
  * The selected card's form: its text, its buttons or branches, and where each way on leads (a
@@ -22,10 +29,14 @@ export function CardEditor(props: {
 }) {
   const { card, cards, problems, onChange } = props;
   const problemAt = (field: string) => problems.find((p) => p.field === field)?.message;
-  const others = problems.filter((p) => !['text', 'name'].includes(p.field) && !/^(buttons|branches)\.\d+/.test(p.field));
+  const others = problems.filter(
+    (p) => !['text', 'name'].includes(p.field) && !/^(buttons|branches)\.\d+/.test(p.field),
+  );
   const targets = [
     { value: '', label: '(end of the conversation)' },
-    ...cards.filter((c) => c.id !== card.id).map((c) => ({ value: c.id, label: `${c.id} (${c.type})` })),
+    ...cards
+      .filter((c) => c.id !== card.id)
+      .map((c) => ({ value: c.id, label: `${c.id} (${c.type})` })),
   ];
 
   return (
@@ -41,10 +52,20 @@ export function CardEditor(props: {
         </ul>
       )}
       {'text' in card && (
-        <Field label="Text" value={card.text} error={problemAt('text')} onChange={(text) => onChange({ ...card, text } as Card)} />
+        <Field
+          label="Text"
+          value={card.text}
+          error={problemAt('text')}
+          onChange={(text) => onChange({ ...card, text } as Card)}
+        />
       )}
       {card.type === 'goal' && (
-        <Field label="Goal name" value={card.name} error={problemAt('name')} onChange={(name) => onChange({ ...card, name })} />
+        <Field
+          label="Goal name"
+          value={card.name}
+          error={problemAt('name')}
+          onChange={(name) => onChange({ ...card, name })}
+        />
       )}
       {card.type === 'question' && (
         <fieldset>
@@ -55,12 +76,19 @@ export function CardEditor(props: {
                 label={`Button ${i + 1} label`}
                 value={button.label}
                 error={problemAt(`buttons.${i}.label`)}
-                onChange={(label) => onChange({ ...card, buttons: card.buttons.map((b, j) => (j === i ? { ...b, label } : b)) })}
+                onChange={(label) =>
+                  onChange({
+                    ...card,
+                    buttons: card.buttons.map((b, j) => (j === i ? { ...b, label } : b)),
+                  })
+                }
               />
               <button
                 type="button"
                 disabled={card.buttons.length <= 1}
-                onClick={() => onChange({ ...card, buttons: card.buttons.filter((_, j) => j !== i) })}
+                onClick={() =>
+                  onChange({ ...card, buttons: card.buttons.filter((_, j) => j !== i) })
+                }
               >
                 Remove button {i + 1}
               </button>
@@ -69,7 +97,15 @@ export function CardEditor(props: {
           <button
             type="button"
             disabled={card.buttons.length >= 10}
-            onClick={() => onChange({ ...card, buttons: [...card.buttons, { label: `Option ${card.buttons.length + 1}`, next: null }] })}
+            onClick={() =>
+              onChange({
+                ...card,
+                buttons: [
+                  ...card.buttons,
+                  { label: `Option ${card.buttons.length + 1}`, next: null },
+                ],
+              })
+            }
           >
             Add button
           </button>
@@ -83,9 +119,18 @@ export function CardEditor(props: {
               key={i}
               index={i}
               condition={branch.conditions[0] ?? { source: 'known', known: true }}
-              problem={problemAt(`branches.${i}.conditions.0.value`) ?? problemAt(`branches.${i}.conditions.0.answer`) ?? problemAt(`branches.${i}.conditions.0.field`)}
+              problem={
+                problemAt(`branches.${i}.conditions.0.value`) ??
+                problemAt(`branches.${i}.conditions.0.answer`) ??
+                problemAt(`branches.${i}.conditions.0.field`)
+              }
               onChange={(condition) =>
-                onChange({ ...card, branches: card.branches.map((b, j) => (j === i ? { ...b, conditions: [condition] } : b)) })
+                onChange({
+                  ...card,
+                  branches: card.branches.map((b, j) =>
+                    j === i ? { ...b, conditions: [condition] } : b,
+                  ),
+                })
               }
             />
           ))}
@@ -93,7 +138,13 @@ export function CardEditor(props: {
             type="button"
             disabled={card.branches.length >= 10}
             onClick={() =>
-              onChange({ ...card, branches: [...card.branches, { match: 'all', conditions: [{ source: 'known', known: false }], next: null }] })
+              onChange({
+                ...card,
+                branches: [
+                  ...card.branches,
+                  { match: 'all', conditions: [{ source: 'known', known: false }], next: null },
+                ],
+              })
             }
           >
             Add branch
@@ -105,11 +156,17 @@ export function CardEditor(props: {
         {outletsOf(card).map((o) => (
           <SelectField
             key={o.handle}
-            label={o.handle.startsWith('button-') ? `Button ${Number(o.handle.slice(7)) + 1} “${o.label}” leads to` : `${o.label} leads to`}
+            label={
+              o.handle.startsWith('button-')
+                ? `Button ${Number(o.handle.slice(7)) + 1} “${o.label}” leads to`
+                : `${o.label} leads to`
+            }
             value={o.target ?? ''}
             options={targets}
             error={problemAt(outletField(o.handle))}
-            onChange={(target) => onChange(connectOutlet(card, o.handle, target === '' ? null : target))}
+            onChange={(target) =>
+              onChange(connectOutlet(card, o.handle, target === '' ? null : target))
+            }
           />
         ))}
       </fieldset>
@@ -167,19 +224,35 @@ function BranchEditor(props: {
       {condition.source !== 'known' && (
         <>
           <Field
-            label={condition.source === 'answer' ? `Branch ${n} answer (card id)` : `Branch ${n} lead field`}
+            label={
+              condition.source === 'answer'
+                ? `Branch ${n} answer (card id)`
+                : `Branch ${n} lead field`
+            }
             value={condition.source === 'answer' ? condition.answer : condition.field}
-            onChange={(v) => props.onChange(condition.source === 'answer' ? { ...condition, answer: v } : { ...condition, field: v })}
+            onChange={(v) =>
+              props.onChange(
+                condition.source === 'answer'
+                  ? { ...condition, answer: v }
+                  : { ...condition, field: v },
+              )
+            }
           />
           <SelectField
             label={`Branch ${n} operator`}
             value={condition.operator}
             options={OPERATORS.map((o) => ({ value: o, label: o }))}
-            onChange={(operator) => props.onChange({ ...condition, operator: operator as (typeof OPERATORS)[number] })}
+            onChange={(operator) =>
+              props.onChange({ ...condition, operator: operator as (typeof OPERATORS)[number] })
+            }
           />
           <Field
             label={`Branch ${n} value`}
-            value={typeof condition.value === 'string' || typeof condition.value === 'number' ? String(condition.value) : ''}
+            value={
+              typeof condition.value === 'string' || typeof condition.value === 'number'
+                ? String(condition.value)
+                : ''
+            }
             error={props.problem}
             onChange={(value) => props.onChange({ ...condition, value })}
           />

@@ -32,7 +32,12 @@ export function CardNodeView({ data, selected }: NodeProps<CardNode>) {
         {outlets.map((o) => (
           <li key={o.handle} className="outlet">
             <span>{o.label}</span>
-            <Handle type="source" position={Position.Right} id={o.handle} className="outlet-handle" />
+            <Handle
+              type="source"
+              position={Position.Right}
+              id={o.handle}
+              className="outlet-handle"
+            />
           </li>
         ))}
       </ul>

@@ -40,7 +40,10 @@ const nodeTypes = { card: CardNodeView };
  * "Save draft" and "Publish". Publish problems are shown on their card and beside their field.
  */
 export function DialogueDesigner(props: { id: string }) {
-  const loaded = useLoad(() => api.get<DialogueDetail>(`/api/dialogues/${encodeURIComponent(props.id)}`), [props.id]);
+  const loaded = useLoad(
+    () => api.get<DialogueDetail>(`/api/dialogues/${encodeURIComponent(props.id)}`),
+    [props.id],
+  );
   const [draft, setDraft] = useState<DialogueContent | null>(null);
   const [positions, setPositions] = useState<Map<string, { x: number; y: number }>>(new Map());
   const [selected, setSelected] = useState<string | null>(null);
@@ -59,10 +62,14 @@ export function DialogueDesigner(props: { id: string }) {
   }, [loaded.data, draft]);
 
   const content = useMemo(
-    () => (draft === null ? null : { ...draft, pages: { ...draft.pages, include: split(pagesText) } }),
+    () =>
+      draft === null ? null : { ...draft, pages: { ...draft.pages, include: split(pagesText) } },
     [draft, pagesText],
   );
-  const dirty = content !== null && loaded.data !== undefined && JSON.stringify(content) !== JSON.stringify(loaded.data.draft);
+  const dirty =
+    content !== null &&
+    loaded.data !== undefined &&
+    JSON.stringify(content) !== JSON.stringify(loaded.data.draft);
   useUnsaved('Dialogue designer', dirty);
 
   const problems = useMemo(() => problemsByCard(draft?.cards ?? [], issues), [draft, issues]);
@@ -74,7 +81,11 @@ export function DialogueDesigner(props: { id: string }) {
       (draft?.cards ?? []).map((card) => {
         const old = previous.find((n) => n.id === card.id);
         return {
-          ...(old ?? { id: card.id, type: 'card' as const, position: positions.get(card.id) ?? { x: 0, y: 0 } }),
+          ...(old ?? {
+            id: card.id,
+            type: 'card' as const,
+            position: positions.get(card.id) ?? { x: 0, y: 0 },
+          }),
           selected: card.id === selected,
           ariaLabel: `Card ${card.id}, ${card.type}`,
           data: { card, isStart: card.id === draft?.start, problems: problems.get(card.id) ?? [] },
@@ -82,12 +93,16 @@ export function DialogueDesigner(props: { id: string }) {
       }),
     );
   }, [draft, positions, selected, problems]);
-  const edges: Edge[] = useMemo(() => edgesOf(draft?.cards ?? []).map((e) => ({ ...e, type: 'smoothstep' })), [draft]);
+  const edges: Edge[] = useMemo(
+    () => edgesOf(draft?.cards ?? []).map((e) => ({ ...e, type: 'smoothstep' })),
+    [draft],
+  );
 
   if (loaded.error) return <p role="alert">{loaded.error}</p>;
   if (draft === null || content === null) return <p>Loading…</p>;
 
-  const updateCard = (card: Card) => setDraft({ ...draft, cards: draft.cards.map((c) => (c.id === card.id ? card : c)) });
+  const updateCard = (card: Card) =>
+    setDraft({ ...draft, cards: draft.cards.map((c) => (c.id === card.id ? card : c)) });
   const selectedCard = draft.cards.find((c) => c.id === selected);
   const settingError = (field: string) =>
     issues.find((i) => i.field === field || i.field.startsWith(`${field}.`))?.message;
@@ -108,7 +123,9 @@ export function DialogueDesigner(props: { id: string }) {
   function onEdgesDelete(removed: Edge[]) {
     let cards = draft?.cards ?? [];
     for (const edge of removed) {
-      cards = cards.map((c) => (c.id === edge.source && edge.sourceHandle ? connectOutlet(c, edge.sourceHandle, null) : c));
+      cards = cards.map((c) =>
+        c.id === edge.source && edge.sourceHandle ? connectOutlet(c, edge.sourceHandle, null) : c,
+      );
     }
     if (draft) setDraft({ ...draft, cards });
   }
@@ -117,10 +134,18 @@ export function DialogueDesigner(props: { id: string }) {
     if (!draft) return;
     const card = newCard(draft.cards, addType);
     // Right of the selected card (or of the right-most one), below what that column holds.
-    const from = nodes.find((n) => n.id === selected) ?? nodes.reduce<CardNode | undefined>((a, n) => (a && a.position.x >= n.position.x ? a : n), undefined);
+    const from =
+      nodes.find((n) => n.id === selected) ??
+      nodes.reduce<CardNode | undefined>(
+        (a, n) => (a && a.position.x >= n.position.x ? a : n),
+        undefined,
+      );
     const x = (from?.position.x ?? -280) + 280;
     const column = nodes.filter((n) => Math.abs(n.position.x - x) < 120);
-    const y = column.length === 0 ? (from?.position.y ?? 0) : Math.max(...column.map((n) => n.position.y)) + 170;
+    const y =
+      column.length === 0
+        ? (from?.position.y ?? 0)
+        : Math.max(...column.map((n) => n.position.y)) + 170;
     setPositions(new Map(positions).set(card.id, { x, y }));
     setDraft({ ...draft, cards: [...draft.cards, card] });
     setSelected(card.id);
@@ -132,7 +157,8 @@ export function DialogueDesigner(props: { id: string }) {
       .filter((c) => c.id !== id)
       .map((c) => {
         let next = c;
-        for (const edge of edgesOf([c])) if (edge.target === id) next = connectOutlet(next, edge.sourceHandle, null);
+        for (const edge of edgesOf([c]))
+          if (edge.target === id) next = connectOutlet(next, edge.sourceHandle, null);
         return next;
       });
     setDraft({ ...draft, cards });
@@ -141,29 +167,48 @@ export function DialogueDesigner(props: { id: string }) {
 
   async function save(publish: boolean) {
     setWarnings([]);
-    const ok = await action.run(publish ? 'Publishing' : 'Saving the draft', async () => {
-      try {
-        const saved = await api.put<DialogueDetail>(`/api/dialogues/${encodeURIComponent(props.id)}/draft`, content);
-        loaded.setData(saved);
-        if (publish) {
-          const outcome = await api.post<DialogueDetail & { warnings: string[] }>(`/api/dialogues/${encodeURIComponent(props.id)}/publish`);
-          loaded.setData(outcome);
-          setWarnings(outcome.warnings);
+    const ok = await action.run(
+      publish ? 'Publishing' : 'Saving the draft',
+      async () => {
+        try {
+          const saved = await api.put<DialogueDetail>(
+            `/api/dialogues/${encodeURIComponent(props.id)}/draft`,
+            content,
+          );
+          loaded.setData(saved);
+          if (publish) {
+            const outcome = await api.post<DialogueDetail & { warnings: string[] }>(
+              `/api/dialogues/${encodeURIComponent(props.id)}/publish`,
+            );
+            loaded.setData(outcome);
+            setWarnings(outcome.warnings);
+          }
+          setIssues([]);
+        } catch (error) {
+          setIssues(error instanceof ApiError ? error.issues : []);
+          throw error;
         }
-        setIssues([]);
-      } catch (error) {
-        setIssues(error instanceof ApiError ? error.issues : []);
-        throw error;
-      }
-    }, publish ? 'Published: new conversations get this version.' : 'Draft saved (not yet published).');
+      },
+      publish
+        ? 'Published: new conversations get this version.'
+        : 'Draft saved (not yet published).',
+    );
     return ok;
   }
 
   return (
     <div className="designer">
-      <Section title={`Dialogue: ${draft.name}`} actions={<a href="#/dialogues">Back to the list</a>}>
+      <Section
+        title={`Dialogue: ${draft.name}`}
+        actions={<a href="#/dialogues">Back to the list</a>}
+      >
         <div className="settings">
-          <Field label="Dialogue name" value={draft.name} error={settingError('name')} onChange={(name) => setDraft({ ...draft, name })} />
+          <Field
+            label="Dialogue name"
+            value={draft.name}
+            error={settingError('name')}
+            onChange={(name) => setDraft({ ...draft, name })}
+          />
           <Field
             label="Priority (higher wins)"
             type="number"
@@ -187,7 +232,9 @@ export function DialogueDesigner(props: { id: string }) {
               { value: 'known', label: 'Known leads only' },
               { value: 'anonymous', label: 'Anonymous visitors only' },
             ]}
-            onChange={(v) => setDraft({ ...draft, audience: { ...draft.audience, visitors: v as 'all' } })}
+            onChange={(v) =>
+              setDraft({ ...draft, audience: { ...draft.audience, visitors: v as 'all' } })
+            }
           />
         </div>
         <div className="toolbar">
@@ -203,14 +250,22 @@ export function DialogueDesigner(props: { id: string }) {
           <SelectField
             label="Edit card"
             value={selected ?? ''}
-            options={[{ value: '', label: '(choose a card)' }, ...draft.cards.map((c) => ({ value: c.id, label: `${c.id} (${c.type})` }))]}
+            options={[
+              { value: '', label: '(choose a card)' },
+              ...draft.cards.map((c) => ({ value: c.id, label: `${c.id} (${c.type})` })),
+            ]}
             onChange={(v) => setSelected(v === '' ? null : v)}
           />
           <span className="spacer" />
           <button type="button" disabled={action.busy} onClick={() => void save(false)}>
             Save draft
           </button>
-          <button type="button" className="primary" disabled={action.busy} onClick={() => void save(true)}>
+          <button
+            type="button"
+            className="primary"
+            disabled={action.busy}
+            onClick={() => void save(true)}
+          >
             Publish
           </button>
         </div>
@@ -254,7 +309,10 @@ export function DialogueDesigner(props: { id: string }) {
               onMakeStart={() => setDraft({ ...draft, start: selectedCard.id })}
             />
           ) : (
-            <p>Select a card on the graph (or in “Edit card”) to edit it. Drag from a card’s right-hand dot to another card to connect them.</p>
+            <p>
+              Select a card on the graph (or in “Edit card”) to edit it. Drag from a card’s
+              right-hand dot to another card to connect them.
+            </p>
           )}
         </aside>
       </div>
@@ -263,5 +321,8 @@ export function DialogueDesigner(props: { id: string }) {
 }
 
 function split(text: string): string[] {
-  return text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  return text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
 }

@@ -16,10 +16,18 @@ export interface Outlet {
 export function outletsOf(card: Card): Outlet[] {
   switch (card.type) {
     case 'question':
-      return card.buttons.map((b, i) => ({ handle: `button-${i}`, label: b.label, target: b.next }));
+      return card.buttons.map((b, i) => ({
+        handle: `button-${i}`,
+        label: b.label,
+        target: b.next,
+      }));
     case 'condition':
       return [
-        ...card.branches.map((b, i) => ({ handle: `branch-${i}`, label: `Branch ${i + 1}`, target: b.next })),
+        ...card.branches.map((b, i) => ({
+          handle: `branch-${i}`,
+          label: `Branch ${i + 1}`,
+          target: b.next,
+        })),
         { handle: 'otherwise', label: 'Otherwise', target: card.otherwise },
       ];
     default:
@@ -39,12 +47,18 @@ export function outletField(handle: string): string {
 export function connectOutlet(card: Card, handle: string, target: string | null): Card {
   if (card.type === 'question') {
     const index = Number(handle.replace('button-', ''));
-    return { ...card, buttons: card.buttons.map((b, i) => (i === index ? { ...b, next: target } : b)) };
+    return {
+      ...card,
+      buttons: card.buttons.map((b, i) => (i === index ? { ...b, next: target } : b)),
+    };
   }
   if (card.type === 'condition') {
     if (handle === 'otherwise') return { ...card, otherwise: target };
     const index = Number(handle.replace('branch-', ''));
-    return { ...card, branches: card.branches.map((b, i) => (i === index ? { ...b, next: target } : b)) };
+    return {
+      ...card,
+      branches: card.branches.map((b, i) => (i === index ? { ...b, next: target } : b)),
+    };
   }
   return { ...card, next: target };
 }
@@ -73,7 +87,9 @@ export function edgesOf(cards: Card[]): GraphEdge[] {
 }
 
 /** Columns by distance from the start card, rows in card order; cards no path reaches go last. */
-export function layoutCards(content: Pick<DialogueContent, 'start' | 'cards'>): Map<string, { x: number; y: number }> {
+export function layoutCards(
+  content: Pick<DialogueContent, 'start' | 'cards'>,
+): Map<string, { x: number; y: number }> {
   const byId = new Map(content.cards.map((c) => [c.id, c]));
   const depth = new Map<string, number>();
   const queue = [content.start];
@@ -120,7 +136,15 @@ export function newCard(cards: Card[], type: AddedCardType): Card {
     case 'message':
       return { id, type, text: 'A new message.', next: null };
     case 'question':
-      return { id, type, text: 'A new question?', buttons: [{ label: 'Yes', next: null }, { label: 'No', next: null }] };
+      return {
+        id,
+        type,
+        text: 'A new question?',
+        buttons: [
+          { label: 'Yes', next: null },
+          { label: 'No', next: null },
+        ],
+      };
     case 'email':
       return { id, type, text: 'What is your email?', field: 'email', next: null };
     case 'condition':
@@ -160,7 +184,9 @@ export function cardSummary(card: Card): string {
     case 'goal':
       return `Goal: ${card.name}`;
     case 'action':
-      return card.action.kind === 'add-to-list' ? `Add to list ${card.action.listId}` : `Request campaign ${card.action.campaignId}`;
+      return card.action.kind === 'add-to-list'
+        ? `Add to list ${card.action.listId}`
+        : `Request campaign ${card.action.campaignId}`;
     default:
       return card.text;
   }

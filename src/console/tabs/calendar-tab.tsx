@@ -30,9 +30,17 @@ export function CalendarTab(_props: TabProps) {
 
   async function startConnect(agent: AdminAgent, provider: 'google' | 'microsoft') {
     let url = '';
-    const ok = await connect.run(`Connecting ${agent.name}'s ${provider === 'google' ? 'Google' : 'Outlook'} calendar`, async () => {
-      url = (await api.post<{ authorizationUrl: string }>(`/api/agents/${agent.id}/calendar/connect`, { provider })).authorizationUrl;
-    }, 'Opening the provider’s sign-in…');
+    const ok = await connect.run(
+      `Connecting ${agent.name}'s ${provider === 'google' ? 'Google' : 'Outlook'} calendar`,
+      async () => {
+        url = (
+          await api.post<{ authorizationUrl: string }>(`/api/agents/${agent.id}/calendar/connect`, {
+            provider,
+          })
+        ).authorizationUrl;
+      },
+      'Opening the provider’s sign-in…',
+    );
     if (ok && /^https:\/\//.test(url)) location.assign(url);
   }
 
@@ -61,22 +69,40 @@ export function CalendarTab(_props: TabProps) {
                       <small>{agent.email}</small>
                     </th>
                     <td>
-                      {agent.calendar.provider === 'local' ? 'Built-in' : agent.calendar.provider === 'google' ? 'Google' : 'Outlook'},{' '}
-                      {agent.calendar.status}
-                      {agent.calendar.disconnectedReason ? ` (${agent.calendar.disconnectedReason})` : ''}
+                      {agent.calendar.provider === 'local'
+                        ? 'Built-in'
+                        : agent.calendar.provider === 'google'
+                          ? 'Google'
+                          : 'Outlook'}
+                      , {agent.calendar.status}
+                      {agent.calendar.disconnectedReason
+                        ? ` (${agent.calendar.disconnectedReason})`
+                        : ''}
                     </td>
                     <td className="buttons">
                       <button type="button" onClick={() => void startConnect(agent, 'google')}>
-                        {agent.calendar.provider === 'google' && agent.calendar.status === 'disconnected' ? 'Reconnect' : 'Connect'} Google
+                        {agent.calendar.provider === 'google' &&
+                        agent.calendar.status === 'disconnected'
+                          ? 'Reconnect'
+                          : 'Connect'}{' '}
+                        Google
                         <span className="sr-only"> for {agent.name}</span>
                       </button>
                       <button type="button" onClick={() => void startConnect(agent, 'microsoft')}>
-                        {agent.calendar.provider === 'microsoft' && agent.calendar.status === 'disconnected' ? 'Reconnect' : 'Connect'} Outlook
+                        {agent.calendar.provider === 'microsoft' &&
+                        agent.calendar.status === 'disconnected'
+                          ? 'Reconnect'
+                          : 'Connect'}{' '}
+                        Outlook
                         <span className="sr-only"> for {agent.name}</span>
                       </button>
                     </td>
                     <td>
-                      <button type="button" aria-expanded={open === agent.id} onClick={() => setOpen(open === agent.id ? null : agent.id)}>
+                      <button
+                        type="button"
+                        aria-expanded={open === agent.id}
+                        onClick={() => setOpen(open === agent.id ? null : agent.id)}
+                      >
                         Edit hours <span className="sr-only">of {agent.name}</span>
                       </button>
                     </td>
@@ -88,7 +114,11 @@ export function CalendarTab(_props: TabProps) {
         )}
       </Section>
       {open && agents.data?.agents.find((a) => a.id === open) && (
-        <HoursForm key={open} agent={agents.data.agents.find((a) => a.id === open)!} onSaved={agents.reload} />
+        <HoursForm
+          key={open}
+          agent={agents.data.agents.find((a) => a.id === open)!}
+          onSaved={agents.reload}
+        />
       )}
     </div>
   );
@@ -99,7 +129,11 @@ function HoursForm(props: { agent: AdminAgent; onSaved: () => void }) {
   const { agent } = props;
   const [blocks, setBlocks] = useState(agent.availability);
   const [away, setAway] = useState(
-    (agent.outOfOffice ?? []).map((p) => ({ start: toInput(p.start), end: toInput(p.end), note: p.note ?? '' })),
+    (agent.outOfOffice ?? []).map((p) => ({
+      start: toInput(p.start),
+      end: toInput(p.end),
+      note: p.note ?? '',
+    })),
   );
   const save = useAction();
   const initial = JSON.stringify([agent.availability, agent.outOfOffice ?? []]);
@@ -111,7 +145,10 @@ function HoursForm(props: { agent: AdminAgent; onSaved: () => void }) {
       ...(p.note.trim() === '' ? {} : { note: p.note.trim() }),
     })),
   };
-  useUnsaved(`Hours of ${agent.name}`, JSON.stringify([body.availability, body.outOfOffice]) !== initial);
+  useUnsaved(
+    `Hours of ${agent.name}`,
+    JSON.stringify([body.availability, body.outOfOffice]) !== initial,
+  );
   const err = (field: string) => save.failure?.forField(field);
 
   return (
@@ -121,7 +158,13 @@ function HoursForm(props: { agent: AdminAgent; onSaved: () => void }) {
         aria-label={`Hours of ${agent.name}`}
         onSubmit={(e) => {
           e.preventDefault();
-          void save.run('Saving the hours', () => api.patch(`/api/agents/${agent.id}`, body), 'Hours saved.').then((ok) => ok && props.onSaved());
+          void save
+            .run(
+              'Saving the hours',
+              () => api.patch(`/api/agents/${agent.id}`, body),
+              'Hours saved.',
+            )
+            .then((ok) => ok && props.onSaved());
         }}
       >
         <fieldset>
@@ -135,14 +178,29 @@ function HoursForm(props: { agent: AdminAgent; onSaved: () => void }) {
                 error={err(`availability.${i}.day`)}
                 onChange={(day) => setBlocks(blocks.map((b, j) => (j === i ? { ...b, day } : b)))}
               />
-              <Field label={`Block ${i + 1} from`} value={block.start} error={err(`availability.${i}.start`)} onChange={(start) => setBlocks(blocks.map((b, j) => (j === i ? { ...b, start } : b)))} />
-              <Field label={`Block ${i + 1} to`} value={block.end} error={err(`availability.${i}.end`)} onChange={(end) => setBlocks(blocks.map((b, j) => (j === i ? { ...b, end } : b)))} />
+              <Field
+                label={`Block ${i + 1} from`}
+                value={block.start}
+                error={err(`availability.${i}.start`)}
+                onChange={(start) =>
+                  setBlocks(blocks.map((b, j) => (j === i ? { ...b, start } : b)))
+                }
+              />
+              <Field
+                label={`Block ${i + 1} to`}
+                value={block.end}
+                error={err(`availability.${i}.end`)}
+                onChange={(end) => setBlocks(blocks.map((b, j) => (j === i ? { ...b, end } : b)))}
+              />
               <button type="button" onClick={() => setBlocks(blocks.filter((_, j) => j !== i))}>
                 Remove block {i + 1}
               </button>
             </div>
           ))}
-          <button type="button" onClick={() => setBlocks([...blocks, { day: 'mon', start: '09:00', end: '17:00' }])}>
+          <button
+            type="button"
+            onClick={() => setBlocks([...blocks, { day: 'mon', start: '09:00', end: '17:00' }])}
+          >
             Add block
           </button>
         </fieldset>
@@ -150,15 +208,35 @@ function HoursForm(props: { agent: AdminAgent; onSaved: () => void }) {
           <legend>Out of office (UTC)</legend>
           {away.map((period, i) => (
             <div className="row" key={i}>
-              <Field label={`Away ${i + 1} from`} type="datetime-local" value={period.start} error={err(`outOfOffice.${i}.start`)} onChange={(start) => setAway(away.map((p, j) => (j === i ? { ...p, start } : p)))} />
-              <Field label={`Away ${i + 1} until`} type="datetime-local" value={period.end} error={err(`outOfOffice.${i}.end`)} onChange={(end) => setAway(away.map((p, j) => (j === i ? { ...p, end } : p)))} />
-              <Field label={`Away ${i + 1} note`} value={period.note} error={err(`outOfOffice.${i}.note`)} onChange={(note) => setAway(away.map((p, j) => (j === i ? { ...p, note } : p)))} />
+              <Field
+                label={`Away ${i + 1} from`}
+                type="datetime-local"
+                value={period.start}
+                error={err(`outOfOffice.${i}.start`)}
+                onChange={(start) => setAway(away.map((p, j) => (j === i ? { ...p, start } : p)))}
+              />
+              <Field
+                label={`Away ${i + 1} until`}
+                type="datetime-local"
+                value={period.end}
+                error={err(`outOfOffice.${i}.end`)}
+                onChange={(end) => setAway(away.map((p, j) => (j === i ? { ...p, end } : p)))}
+              />
+              <Field
+                label={`Away ${i + 1} note`}
+                value={period.note}
+                error={err(`outOfOffice.${i}.note`)}
+                onChange={(note) => setAway(away.map((p, j) => (j === i ? { ...p, note } : p)))}
+              />
               <button type="button" onClick={() => setAway(away.filter((_, j) => j !== i))}>
                 Remove period {i + 1}
               </button>
             </div>
           ))}
-          <button type="button" onClick={() => setAway([...away, { start: '', end: '', note: '' }])}>
+          <button
+            type="button"
+            onClick={() => setAway([...away, { start: '', end: '', note: '' }])}
+          >
             Add out-of-office period
           </button>
         </fieldset>
@@ -167,7 +245,12 @@ function HoursForm(props: { agent: AdminAgent; onSaved: () => void }) {
         </button>
         <Notice notice={save.notice} />
         {(agent.outOfOffice ?? []).length > 0 && (
-          <p className="hint">Saved periods: {(agent.outOfOffice ?? []).map((p) => `${formatDateTime(p.start)} – ${formatDateTime(p.end)}`).join('; ')}</p>
+          <p className="hint">
+            Saved periods:{' '}
+            {(agent.outOfOffice ?? [])
+              .map((p) => `${formatDateTime(p.start)} – ${formatDateTime(p.end)}`)
+              .join('; ')}
+          </p>
         )}
       </form>
     </Section>

@@ -30,20 +30,27 @@ export function ConfigurationTab(_props: TabProps) {
   }, [loaded.data, form]);
 
   const draft = form === null ? null : { ...form, allowedDomains: splitList(domains) };
-  const dirty = draft !== null && loaded.data !== undefined && JSON.stringify(draft) !== JSON.stringify(loaded.data);
+  const dirty =
+    draft !== null &&
+    loaded.data !== undefined &&
+    JSON.stringify(draft) !== JSON.stringify(loaded.data);
   useUnsaved('Configuration', dirty);
 
   // The preview page says when it is ready; every edit is posted to it.
   useEffect(() => {
     const onMessage = (event: MessageEvent<{ type?: string }>) => {
-      if (event.origin === location.origin && event.data?.type === 'marketo-chat-preview-ready') setFrameReady(true);
+      if (event.origin === location.origin && event.data?.type === 'marketo-chat-preview-ready')
+        setFrameReady(true);
     };
     window.addEventListener('message', onMessage);
     return () => window.removeEventListener('message', onMessage);
   }, []);
   useEffect(() => {
     if (!frameReady || draft === null) return;
-    frame.current?.contentWindow?.postMessage({ type: 'marketo-chat-preview', configuration: draft }, location.origin);
+    frame.current?.contentWindow?.postMessage(
+      { type: 'marketo-chat-preview', configuration: draft },
+      location.origin,
+    );
   });
 
   if (loaded.error) return <p role="alert">{loaded.error}</p>;
@@ -54,30 +61,61 @@ export function ConfigurationTab(_props: TabProps) {
 
   async function submit(event: React.FormEvent) {
     event.preventDefault();
-    await save.run('Saving the look and feel', async () => {
-      const saved = await api.put<ChatConfiguration>('/api/configuration', draft);
-      loaded.setData(saved);
-      setForm(saved);
-      setDomains(saved.allowedDomains.join(', '));
-    }, 'Saved: visitors get the new look on their next page.');
+    await save.run(
+      'Saving the look and feel',
+      async () => {
+        const saved = await api.put<ChatConfiguration>('/api/configuration', draft);
+        loaded.setData(saved);
+        setForm(saved);
+        setDomains(saved.allowedDomains.join(', '));
+      },
+      'Saved: visitors get the new look on their next page.',
+    );
   }
 
   return (
     <div className="split">
       <Section title="Look and feel">
         <form onSubmit={(e) => void submit(e)} noValidate aria-label="Look and feel">
-          <Checkbox label="Chat enabled on every site" checked={form.chatEnabled} onChange={(v) => set((c) => ({ ...c, chatEnabled: v }))} />
-          <Field label="Bot name" value={form.bot.name} error={err('bot.name')} onChange={(v) => set((c) => ({ ...c, bot: { ...c.bot, name: v } }))} />
-          <Field label="Header label" value={form.bot.headerLabel} error={err('bot.headerLabel')} onChange={(v) => set((c) => ({ ...c, bot: { ...c.bot, headerLabel: v } }))} />
+          <Checkbox
+            label="Chat enabled on every site"
+            checked={form.chatEnabled}
+            onChange={(v) => set((c) => ({ ...c, chatEnabled: v }))}
+          />
+          <Field
+            label="Bot name"
+            value={form.bot.name}
+            error={err('bot.name')}
+            onChange={(v) => set((c) => ({ ...c, bot: { ...c.bot, name: v } }))}
+          />
+          <Field
+            label="Header label"
+            value={form.bot.headerLabel}
+            error={err('bot.headerLabel')}
+            onChange={(v) => set((c) => ({ ...c, bot: { ...c.bot, headerLabel: v } }))}
+          />
           <div className="colours">
             {COLOURS.map(([key, label]) => (
               <div className="colour" key={key}>
-                <span className="swatch" aria-hidden="true" style={{ background: /^#[0-9a-f]{3,6}$/i.test(form.style.colours[key]) ? form.style.colours[key] : 'transparent' }} />
+                <span
+                  className="swatch"
+                  aria-hidden="true"
+                  style={{
+                    background: /^#[0-9a-f]{3,6}$/i.test(form.style.colours[key])
+                      ? form.style.colours[key]
+                      : 'transparent',
+                  }}
+                />
                 <Field
                   label={label}
                   value={form.style.colours[key]}
                   error={err(`style.colours.${key}`)}
-                  onChange={(v) => set((c) => ({ ...c, style: { ...c.style, colours: { ...c.style.colours, [key]: v } } }))}
+                  onChange={(v) =>
+                    set((c) => ({
+                      ...c,
+                      style: { ...c.style, colours: { ...c.style.colours, [key]: v } },
+                    }))
+                  }
                 />
               </div>
             ))}
@@ -87,7 +125,12 @@ export function ConfigurationTab(_props: TabProps) {
             type="number"
             value={String(form.style.fontSizePx)}
             error={err('style.fontSizePx')}
-            onChange={(v) => set((c) => ({ ...c, style: { ...c.style, fontSizePx: v === '' ? Number.NaN : Number(v) } }))}
+            onChange={(v) =>
+              set((c) => ({
+                ...c,
+                style: { ...c.style, fontSizePx: v === '' ? Number.NaN : Number(v) },
+              }))
+            }
           />
           <SelectField
             label="Launcher position"
@@ -96,7 +139,15 @@ export function ConfigurationTab(_props: TabProps) {
               { value: 'bottom-right', label: 'Bottom right' },
               { value: 'bottom-left', label: 'Bottom left' },
             ]}
-            onChange={(v) => set((c) => ({ ...c, style: { ...c.style, launcher: { ...c.style.launcher, position: v as 'bottom-right' } } }))}
+            onChange={(v) =>
+              set((c) => ({
+                ...c,
+                style: {
+                  ...c.style,
+                  launcher: { ...c.style.launcher, position: v as 'bottom-right' },
+                },
+              }))
+            }
           />
           <Field
             label="Privacy policy URL"
@@ -114,7 +165,14 @@ export function ConfigurationTab(_props: TabProps) {
             <button type="submit" className="primary" disabled={save.busy}>
               Save look and feel
             </button>
-            <button type="button" disabled={!dirty} onClick={() => { setForm(loaded.data ?? null); setDomains(loaded.data?.allowedDomains.join(', ') ?? ''); }}>
+            <button
+              type="button"
+              disabled={!dirty}
+              onClick={() => {
+                setForm(loaded.data ?? null);
+                setDomains(loaded.data?.allowedDomains.join(', ') ?? '');
+              }}
+            >
               Discard edits
             </button>
           </div>
@@ -129,5 +187,8 @@ export function ConfigurationTab(_props: TabProps) {
 }
 
 function splitList(text: string): string[] {
-  return text.split(',').map((d) => d.trim()).filter((d) => d !== '');
+  return text
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d !== '');
 }

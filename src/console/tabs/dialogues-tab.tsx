@@ -33,9 +33,15 @@ export function DialoguesTab(props: TabProps) {
 
 function DialogueList() {
   const list = useLoad(async () => {
-    const { dialogues } = await api.get<{ chatEnabled: boolean; dialogues: DialogueSummary[] }>('/api/dialogues');
+    const { dialogues } = await api.get<{ chatEnabled: boolean; dialogues: DialogueSummary[] }>(
+      '/api/dialogues',
+    );
     const stats = await Promise.all(
-      dialogues.map((d) => api.get<{ stats: Stats }>(`/api/dialogues/${encodeURIComponent(d.id)}`).then((x) => x.stats)),
+      dialogues.map((d) =>
+        api
+          .get<{ stats: Stats }>(`/api/dialogues/${encodeURIComponent(d.id)}`)
+          .then((x) => x.stats),
+      ),
     );
     return dialogues.map((d, i) => ({ ...d, stats: stats[i] ?? {} }));
   });
@@ -85,7 +91,10 @@ function DialogueList() {
                       <a href={`#/dialogues/${encodeURIComponent(d.id)}`}>{d.name}</a>
                     </th>
                     <td>
-                      {d.enabled ? 'On' : 'Off'}, {d.published ? `v${d.published.version} published ${formatDateTime(d.published.publishedAt)}` : 'never published'}
+                      {d.enabled ? 'On' : 'Off'},{' '}
+                      {d.published
+                        ? `v${d.published.version} published ${formatDateTime(d.published.publishedAt)}`
+                        : 'never published'}
                       {d.hasUnpublishedChanges ? ', unpublished changes' : ''}
                     </td>
                     <td>{d.published?.priority ?? '—'}</td>
@@ -99,12 +108,15 @@ function DialogueList() {
                         onClick={() =>
                           void toggle
                             .run(`Switching ${d.name} ${d.enabled ? 'off' : 'on'}`, () =>
-                              api.post(`/api/dialogues/${encodeURIComponent(d.id)}/${d.enabled ? 'disable' : 'enable'}`),
+                              api.post(
+                                `/api/dialogues/${encodeURIComponent(d.id)}/${d.enabled ? 'disable' : 'enable'}`,
+                              ),
                             )
                             .then(list.reload)
                         }
                       >
-                        {d.enabled ? 'Switch off' : 'Switch on'} <span className="sr-only">{d.name}</span>
+                        {d.enabled ? 'Switch off' : 'Switch on'}{' '}
+                        <span className="sr-only">{d.name}</span>
                       </button>
                     </td>
                   </tr>
@@ -113,8 +125,18 @@ function DialogueList() {
             </table>
           </div>
         )}
-        <form className="inline-form" onSubmit={(e) => void createDialogue(e)} noValidate aria-label="New dialogue">
-          <Field label="New dialogue name" value={name} error={create.failure?.forField('name')} onChange={setName} />
+        <form
+          className="inline-form"
+          onSubmit={(e) => void createDialogue(e)}
+          noValidate
+          aria-label="New dialogue"
+        >
+          <Field
+            label="New dialogue name"
+            value={name}
+            error={create.failure?.forField('name')}
+            onChange={setName}
+          />
           <button type="submit" disabled={create.busy}>
             Create and design
           </button>
@@ -135,18 +157,35 @@ function PreviewForm() {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    await check.run('The preview', async () => {
-      setResult(
-        await api.post<Preview>('/api/dialogues/preview', { pageUrl, ...(email.trim() === '' ? {} : { email: email.trim() }) }),
-      );
-    }, 'Preview ready.');
+    await check.run(
+      'The preview',
+      async () => {
+        setResult(
+          await api.post<Preview>('/api/dialogues/preview', {
+            pageUrl,
+            ...(email.trim() === '' ? {} : { email: email.trim() }),
+          }),
+        );
+      },
+      'Preview ready.',
+    );
   }
 
   return (
     <Section title="Who sees what">
       <form onSubmit={(e) => void submit(e)} noValidate aria-label="Dialogue preview">
-        <Field label="Page URL" value={pageUrl} error={check.failure?.forField('pageUrl')} onChange={setPageUrl} />
-        <Field label="Visitor email (empty: anonymous)" value={email} error={check.failure?.forField('email')} onChange={setEmail} />
+        <Field
+          label="Page URL"
+          value={pageUrl}
+          error={check.failure?.forField('pageUrl')}
+          onChange={setPageUrl}
+        />
+        <Field
+          label="Visitor email (empty: anonymous)"
+          value={email}
+          error={check.failure?.forField('email')}
+          onChange={setEmail}
+        />
         <button type="submit" disabled={check.busy}>
           Preview
         </button>
@@ -155,7 +194,11 @@ function PreviewForm() {
       {result && (
         <div className="preview-result">
           <p>
-            <strong>{result.chosen ? `Shown: ${result.chosen.name} (v${result.chosen.version})` : 'No dialogue is shown.'}</strong>{' '}
+            <strong>
+              {result.chosen
+                ? `Shown: ${result.chosen.name} (v${result.chosen.version})`
+                : 'No dialogue is shown.'}
+            </strong>{' '}
             {!result.chatEnabled && 'Chat is switched off. '}
             {!result.siteAllowed && 'This site is not among the allowed domains. '}
             Visitor: {result.visitor.known ? 'known lead' : 'anonymous'} ({result.visitor.source}).

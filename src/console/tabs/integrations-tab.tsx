@@ -77,7 +77,11 @@ export function IntegrationsTab(_props: TabProps) {
         {health.data ? (
           <dl className="facts">
             <dt>Instance</dt>
-            <dd>{health.data.mode === 'sandbox' ? `Built-in sandbox (${health.data.sandboxUrl ?? ''})` : 'Marketo (MARKETO_BASE_URL)'}</dd>
+            <dd>
+              {health.data.mode === 'sandbox'
+                ? `Built-in sandbox (${health.data.sandboxUrl ?? ''})`
+                : 'Marketo (MARKETO_BASE_URL)'}
+            </dd>
             <dt>Credentials</dt>
             <dd>
               {s?.lastError?.code === '601' || s?.lastError?.code === '602'
@@ -103,7 +107,9 @@ export function IntegrationsTab(_props: TabProps) {
             className="primary"
             disabled={sync.busy || running}
             onClick={() =>
-              void sync.run('Starting the sync', () => api.post('/api/sync/run'), 'The sync started.').then(reload)
+              void sync
+                .run('Starting the sync', () => api.post('/api/sync/run'), 'The sync started.')
+                .then(reload)
             }
           >
             Sync now
@@ -140,8 +146,11 @@ export function IntegrationsTab(_props: TabProps) {
               <div className="progress-block">
                 <label htmlFor="sync-progress">
                   {run.phase}: {run.leadsUpserted}
-                  {run.leadsExpected ? ` of ${run.leadsExpected}` : ''} leads, {run.leadsPerSecond.toFixed(1)}/s
-                  {run.etaSeconds !== undefined ? `, about ${Math.ceil(run.etaSeconds)} s left` : ''}
+                  {run.leadsExpected ? ` of ${run.leadsExpected}` : ''} leads,{' '}
+                  {run.leadsPerSecond.toFixed(1)}/s
+                  {run.etaSeconds !== undefined
+                    ? `, about ${Math.ceil(run.etaSeconds)} s left`
+                    : ''}
                 </label>
                 <progress
                   id="sync-progress"
@@ -173,7 +182,8 @@ export function IntegrationsTab(_props: TabProps) {
                 ))}
                 {s.lastError && (
                   <li>
-                    Last: {s.lastError.code ?? ''} {s.lastError.message ?? ''} ({formatDateTime(s.lastError.at)})
+                    Last: {s.lastError.code ?? ''} {s.lastError.message ?? ''} (
+                    {formatDateTime(s.lastError.at)})
                   </li>
                 )}
               </ul>
@@ -185,7 +195,9 @@ export function IntegrationsTab(_props: TabProps) {
       <Section title="Outbox: dead letters">
         <Notice notice={resend.notice} />
         {dead.error && <p role="alert">{dead.error}</p>}
-        {dead.data && dead.data.deadLetters.length === 0 && <p>No dead letters: every write went out.</p>}
+        {dead.data && dead.data.deadLetters.length === 0 && (
+          <p>No dead letters: every write went out.</p>
+        )}
         {dead.data && dead.data.deadLetters.length > 0 && (
           <table>
             <thead>
@@ -208,7 +220,14 @@ export function IntegrationsTab(_props: TabProps) {
                       disabled={resend.busy}
                       onClick={() =>
                         void resend
-                          .run('Re-sending', () => api.post(`/api/outbox/dead-letters/${encodeURIComponent(d.id)}/retry`), 'Queued to be sent again.')
+                          .run(
+                            'Re-sending',
+                            () =>
+                              api.post(
+                                `/api/outbox/dead-letters/${encodeURIComponent(d.id)}/retry`,
+                              ),
+                            'Queued to be sent again.',
+                          )
                           .then(dead.reload)
                       }
                     >

@@ -54,15 +54,36 @@ export function MeetingsTab(_props: TabProps) {
             setApplied(filters);
           }}
         >
-          <SelectField label="Status" value={filters.status} options={[{ value: '', label: 'Any' }, ...STATUSES.map((s) => ({ value: s, label: s }))]} onChange={(status) => setFilters({ ...filters, status })} />
+          <SelectField
+            label="Status"
+            value={filters.status}
+            options={[
+              { value: '', label: 'Any' },
+              ...STATUSES.map((s) => ({ value: s, label: s })),
+            ]}
+            onChange={(status) => setFilters({ ...filters, status })}
+          />
           <SelectField
             label="Agent"
             value={filters.agentId}
-            options={[{ value: '', label: 'Any' }, ...(agents.data?.agents ?? []).map((a) => ({ value: a.id, label: a.name }))]}
+            options={[
+              { value: '', label: 'Any' },
+              ...(agents.data?.agents ?? []).map((a) => ({ value: a.id, label: a.name })),
+            ]}
             onChange={(agentId) => setFilters({ ...filters, agentId })}
           />
-          <Field label="From (date)" type="date" value={filters.from} onChange={(from) => setFilters({ ...filters, from })} />
-          <Field label="To (date)" type="date" value={filters.to} onChange={(to) => setFilters({ ...filters, to })} />
+          <Field
+            label="From (date)"
+            type="date"
+            value={filters.from}
+            onChange={(from) => setFilters({ ...filters, from })}
+          />
+          <Field
+            label="To (date)"
+            type="date"
+            value={filters.to}
+            onChange={(to) => setFilters({ ...filters, to })}
+          />
           <button type="submit">Filter</button>
         </form>
         {filterError && <p role="alert">{filterError}</p>}
@@ -83,12 +104,19 @@ export function MeetingsTab(_props: TabProps) {
                 {meetings.data.meetings.map((m) => (
                   <tr key={m.id}>
                     <td>{formatDateTime(m.startIso)}</td>
-                    <td>{m.visitor.name ? `${m.visitor.name} <${m.visitor.email}>` : m.visitor.email}</td>
+                    <td>
+                      {m.visitor.name ? `${m.visitor.name} <${m.visitor.email}>` : m.visitor.email}
+                    </td>
                     <td>{m.agentName}</td>
                     <td data-meeting-status={m.id}>{m.status}</td>
                     <td>
-                      <button type="button" aria-expanded={openId === m.id} onClick={() => setOpenId(openId === m.id ? null : m.id)}>
-                        Details <span className="sr-only">of the meeting with {m.visitor.email}</span>
+                      <button
+                        type="button"
+                        aria-expanded={openId === m.id}
+                        onClick={() => setOpenId(openId === m.id ? null : m.id)}
+                      >
+                        Details{' '}
+                        <span className="sr-only">of the meeting with {m.visitor.email}</span>
                       </button>
                     </td>
                   </tr>
@@ -113,20 +141,31 @@ function MeetingDetail(props: { meeting: AdminMeeting; onChanged: () => void }) 
       <dl className="facts">
         <dt>When</dt>
         <dd>
-          {formatDateTime(meeting.startIso)}, {meeting.durationMinutes} min{meeting.meetingType ? ` (${meeting.meetingType.name})` : ''}
+          {formatDateTime(meeting.startIso)}, {meeting.durationMinutes} min
+          {meeting.meetingType ? ` (${meeting.meetingType.name})` : ''}
         </dd>
         <dt>Agent</dt>
         <dd>{meeting.agentName}</dd>
         <dt>Why this agent</dt>
         <dd>
           {meeting.routing.ruleName ?? meeting.routing.rule} in pool {meeting.routing.pool}
-          {meeting.routing.identity ? `, visitor ${meeting.routing.identity === 'cookie' ? 'known by cookie' : 'typed their email'}` : ''}
-          {meeting.routing.skipped.length > 0 && `; passed over: ${meeting.routing.skipped.map((s) => `${s.agentId} (${s.reason})`).join(', ')}`}
+          {meeting.routing.identity
+            ? `, visitor ${meeting.routing.identity === 'cookie' ? 'known by cookie' : 'typed their email'}`
+            : ''}
+          {meeting.routing.skipped.length > 0 &&
+            `; passed over: ${meeting.routing.skipped.map((s) => `${s.agentId} (${s.reason})`).join(', ')}`}
         </dd>
         <dt>Calendar</dt>
-        <dd>{meeting.provider}{meeting.meetingUrl ? `, ${meeting.meetingUrl}` : ''}</dd>
+        <dd>
+          {meeting.provider}
+          {meeting.meetingUrl ? `, ${meeting.meetingUrl}` : ''}
+        </dd>
         <dt>Marketo lead</dt>
-        <dd>{meeting.leadId !== undefined ? `Lead ${meeting.leadId}: its meeting activity is written through the outbox` : 'No lead yet: written once the visitor is known'}</dd>
+        <dd>
+          {meeting.leadId !== undefined
+            ? `Lead ${meeting.leadId}: its meeting activity is written through the outbox`
+            : 'No lead yet: written once the visitor is known'}
+        </dd>
       </dl>
       <h3>History</h3>
       <ol>
@@ -144,7 +183,15 @@ function MeetingDetail(props: { meeting: AdminMeeting; onChanged: () => void }) 
         onSubmit={(e) => {
           e.preventDefault();
           void change
-            .run('Changing the status', () => api.post(`/api/meetings/${meeting.id}/status`, { status, ...(note.trim() ? { note: note.trim() } : {}) }), 'Status changed.')
+            .run(
+              'Changing the status',
+              () =>
+                api.post(`/api/meetings/${meeting.id}/status`, {
+                  status,
+                  ...(note.trim() ? { note: note.trim() } : {}),
+                }),
+              'Status changed.',
+            )
             .then((ok) => ok && props.onChanged());
         }}
       >
@@ -159,7 +206,12 @@ function MeetingDetail(props: { meeting: AdminMeeting; onChanged: () => void }) 
           ]}
           onChange={setStatus}
         />
-        <Field label="Note" value={note} error={change.failure?.forField('note')} onChange={setNote} />
+        <Field
+          label="Note"
+          value={note}
+          error={change.failure?.forField('note')}
+          onChange={setNote}
+        />
         <button type="submit" className="primary" disabled={change.busy}>
           Change status
         </button>

@@ -84,15 +84,23 @@ export function RoutingTab(_props: TabProps) {
                 onDrop={(e) => onDrop(e, id)}
                 onDragEnd={() => setDragging(null)}
               >
-                <span className="grip" aria-hidden="true">⠿</span>
+                <span className="grip" aria-hidden="true">
+                  ⠿
+                </span>
                 <span className="agent-name">{agent.name}</span>
                 {view.data?.next?.id === id && <span className="badge">next</span>}
-                {!agent.routable && <span className="badge muted">{agent.reason ?? 'not routable'}</span>}
+                {!agent.routable && (
+                  <span className="badge muted">{agent.reason ?? 'not routable'}</span>
+                )}
                 <span className="spacer" />
                 <button type="button" disabled={i === 0} onClick={() => move(id, i - 1)}>
                   Move up <span className="sr-only">{agent.name}</span>
                 </button>
-                <button type="button" disabled={i === order.length - 1} onClick={() => move(id, i + 1)}>
+                <button
+                  type="button"
+                  disabled={i === order.length - 1}
+                  onClick={() => move(id, i + 1)}
+                >
                   Move down <span className="sr-only">{agent.name}</span>
                 </button>
               </li>
@@ -104,7 +112,15 @@ export function RoutingTab(_props: TabProps) {
             type="button"
             className="primary"
             disabled={!dirty || save.busy}
-            onClick={() => void save.run('Saving the order', () => api.put('/api/agents/order', { order }), 'Order saved.').then((ok) => ok && view.reload())}
+            onClick={() =>
+              void save
+                .run(
+                  'Saving the order',
+                  () => api.put('/api/agents/order', { order }),
+                  'Order saved.',
+                )
+                .then((ok) => ok && view.reload())
+            }
           >
             Save order
           </button>
@@ -120,8 +136,16 @@ export function RoutingTab(_props: TabProps) {
           horizontal
           labels={view.data.order.map((a) => a.name)}
           series={[
-            { label: 'Meetings booked', values: view.data.order.map((a) => a.meetings.booked), colour: '#1f5fbf' },
-            { label: 'Assignments', values: view.data.order.map((a) => a.assignments), colour: '#b3541e' },
+            {
+              label: 'Meetings booked',
+              values: view.data.order.map((a) => a.meetings.booked),
+              colour: '#1f5fbf',
+            },
+            {
+              label: 'Assignments',
+              values: view.data.order.map((a) => a.assignments),
+              colour: '#b3541e',
+            },
           ]}
         />
       </Section>
@@ -132,9 +156,18 @@ export function RoutingTab(_props: TabProps) {
           <ol>
             {rules.map((r) => (
               <li key={r.id}>
-                <strong>{r.name}</strong> (priority {r.priority}{r.enabled ? '' : ', off'}):{' '}
-                {r.conditions.map((c) => `${c.field} ${c.operator} ${c.value === undefined ? '' : JSON.stringify(c.value)}`).join(' and ')} →{' '}
-                {'group' in r.target ? `group ${r.target.group}` : r.target.agentIds.map((id) => byId.get(id)?.name ?? id).join(', ')}
+                <strong>{r.name}</strong> (priority {r.priority}
+                {r.enabled ? '' : ', off'}):{' '}
+                {r.conditions
+                  .map(
+                    (c) =>
+                      `${c.field} ${c.operator} ${c.value === undefined ? '' : JSON.stringify(c.value)}`,
+                  )
+                  .join(' and ')}{' '}
+                →{' '}
+                {'group' in r.target
+                  ? `group ${r.target.group}`
+                  : r.target.agentIds.map((id) => byId.get(id)?.name ?? id).join(', ')}
               </li>
             ))}
           </ol>
