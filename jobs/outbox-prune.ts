@@ -1,6 +1,7 @@
 import type { Clock } from '../src/deps.js';
 import type { Logger } from '../src/logger.js';
 import type { ConversationStore } from '../src/store/conversation-store-types.js';
+import type { NotificationStore } from '../src/store/notification-store-types.js';
 import type { OutboxStore } from '../src/store/types.js';
 
 /**
@@ -11,15 +12,19 @@ import type { OutboxStore } from '../src/store/types.js';
  * until an admin replays them.
  *
  * With `conversationRetentionMs` (CONVERSATION_RETENTION_DAYS) the same pass forgets logged
- * conversations whose last event is older (transcripts and dated reports reach that far back).
+ * conversations whose last event is older (transcripts and dated reports reach that far back),
+ * and with `notificationRetentionMs` (NOTIFICATION_RETENTION_DAYS) captured messages.
  * `runNow` answers the outbox items pruned.
  */
 export function scheduleOutboxPrune(options: {
-  store: Pick<OutboxStore, 'pruneOutbox'> & Partial<Pick<ConversationStore, 'pruneConversations'>>;
+  store: Pick<OutboxStore, 'pruneOutbox'> &
+    Partial<Pick<ConversationStore, 'pruneConversations'>> &
+    Partial<Pick<NotificationStore, 'pruneNotifications'>>;
   clock: Clock;
   logger: Logger;
   retentionMs: number;
   conversationRetentionMs?: number;
+  notificationRetentionMs?: number;
   everyMs?: number;
 }): { runNow(): Promise<number>; stop(): void } {
   const { store, clock, logger } = options;
@@ -31,6 +36,12 @@ export function scheduleOutboxPrune(options: {
         clock.now() - options.conversationRetentionMs,
       );
       if (forgotten > 0) logger.info({ conversations: forgotten }, 'old conversations pruned');
+    }
+    if (options.notificationRetentionMs !== undefined && store.pruneNotifications) {
+      const forgotten = await store.pruneNotifications(
+        clock.now() - options.notificationRetentionMs,
+      );
+      if (forgotten > 0) logger.info({ notifications: forgotten }, 'old captured messages pruned');
     }
     return pruned;
   };

@@ -95,6 +95,17 @@ export interface Config {
         }
       | undefined;
   };
+  /** Notification emails (src/notifications/). */
+  notifications: {
+    /** Unset: messages are captured (GET /api/notifications), never sent; so in sandbox mode. */
+    smtpUrl: string | undefined;
+    /** MAIL_FROM, or a placeholder that only captured messages carry. */
+    from: string;
+    /** How long before a meeting the visitor's reminder goes; 0: no reminders. */
+    reminderLeadMs: number;
+    /** How long captured messages are kept. */
+    retentionMs: number;
+  };
   /** The relay's poll; how long delivered items are kept (then pruned). */
   outbox: { pollMs: number; retentionMs: number };
   /** The scheduled jobs' leader lease (with REDIS_URL): its length and how often it is checked. */

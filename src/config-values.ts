@@ -92,6 +92,20 @@ export function crossKeyProblems(env: Record<string, string | undefined>): Probl
   if (ttl < 2 * check) {
     problems.push({ key: 'LEADER_TTL_MS', message: 'must be at least twice LEADER_CHECK_MS' });
   }
+  if (set('SMTP_URL') && !set('MAIL_FROM')) {
+    problems.push({ key: 'MAIL_FROM', message: 'is required when SMTP_URL is set' });
+  }
+  // A delivered reminder's key must outlive its window, or the prune frees it and the reminder
+  // job, still seeing the meeting ahead, sends it again (notifications/meeting-reminders.ts).
+  const numberOf = (key: string, fallback: number) => (set(key) ? Number(env[key]) : fallback);
+  const retentionMs = numberOf('OUTBOX_RETENTION_MS', 7 * 24 * 3_600_000);
+  const reminderMs = numberOf('REMINDER_MINUTES_BEFORE', 60) * 60_000;
+  if (retentionMs <= reminderMs) {
+    problems.push({
+      key: 'OUTBOX_RETENTION_MS',
+      message: 'must be longer than REMINDER_MINUTES_BEFORE',
+    });
+  }
   return problems;
 }
 

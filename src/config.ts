@@ -49,6 +49,9 @@ export const DEFAULT_CALLBACK_HOSTS = [
   '*.adobe.com',
 ];
 
+/** The sender of captured messages when MAIL_FROM is unset (nothing is sent then). */
+export const DEFAULT_MAIL_FROM = 'Marketo Chat <notifications@marketo-chat.invalid>';
+
 const envSchema = z
   .object({
     PORT: integer(0, 65535).default(3000),
@@ -220,6 +223,25 @@ const envSchema = z
     FREEBUSY_CACHE_TTL_MS: integer(0, 3600_000).default(60_000),
     CONVERSATION_RETENTION_DAYS: integer(1, 3650).default(400),
     TRANSCRIPT_LINK_TTL_DAYS: integer(1, 3650).default(90),
+    /** Set (and not in sandbox mode): notification emails are sent through this server. */
+    SMTP_URL: optionalString.pipe(
+      z
+        .url({
+          protocol: /^smtps?$/,
+          error: 'must be a URL such as smtp://user:password@smtp.example.com:587',
+        })
+        .optional(),
+    ),
+    MAIL_FROM: optionalString.pipe(
+      z
+        .string()
+        .regex(/^([^<>]*<[^<>\s]+@[^<>\s]+>|[^<>\s]+@[^<>\s]+)$/, {
+          error: 'must be an address, e.g. Acme Sales <sales@acme.example>',
+        })
+        .optional(),
+    ),
+    REMINDER_MINUTES_BEFORE: integer(0, 7 * 24 * 60).default(60),
+    NOTIFICATION_RETENTION_DAYS: integer(1, 3650).default(30),
     OUTBOX_POLL_MS: integer(10, 60_000).default(1_000),
     OUTBOX_RETENTION_MS: integer(3_600_000, 365 * 24 * 3_600_000).default(7 * 24 * 3_600_000),
     LEADER_TTL_MS: integer(200, 600_000).default(10_000),
@@ -339,6 +361,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             }
           : undefined,
     },
+    notifications: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM ?? DEFAULT_MAIL_FROM,
+      reminderLeadMs: e.REMINDER_MINUTES_BEFORE * 60_000,
+      retentionMs: e.NOTIFICATION_RETENTION_DAYS * 24 * 3_600_000,
+    },
     outbox: { pollMs: e.OUTBOX_POLL_MS, retentionMs: e.OUTBOX_RETENTION_MS },
     leader: { ttlMs: e.LEADER_TTL_MS, checkMs: e.LEADER_CHECK_MS },
     trustProxyHops: e.TRUST_PROXY_HOPS,
@@ -348,8 +376,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 /** Keys whose values are secrets are never echoed back in error messages. */
 function redactValue(key: string, value: string | undefined): string {
   if (/SECRET|TOKEN|KEY|PASSWORD/.test(key)) return '***';
-  // A Redis or database URL may carry a password: name the scheme and host only.
-  if (key === 'REDIS_URL' || key === 'DATABASE_URL')
+  // A Redis, database or SMTP URL may carry a password: name the scheme and host only.
+  if (key === 'REDIS_URL' || key === 'DATABASE_URL' || key === 'SMTP_URL')
     return String(value)
       .replace(/\/\/[^@/]*@/, '//***@')
       .slice(0, 60);

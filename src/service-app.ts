@@ -18,6 +18,7 @@ import type { createRoutingSources } from './routing/routing-sources.js';
 import type { ServiceSecrets } from './service-secrets.js';
 import type { Store } from './store/types.js';
 import { createReportRoutes } from './reports/report-routes.js';
+import { createNotificationRoutes } from './notifications/notification-routes.js';
 import {
   createTranscriptAdminRoutes,
   createTranscriptPageRoutes,
@@ -50,6 +51,8 @@ export interface ServiceAppDeps {
   transcriptLinks?: TranscriptLinks | undefined;
   /** The console's built files; dist/console by default. */
   consoleAssetsDir?: string | undefined;
+  /** How notification emails go out: through SMTP, or captured and listed. */
+  notificationMode: 'smtp' | 'capture';
   /** Where the chat's limits count: Redis with REDIS_URL, this process otherwise. */
   chatRateLimitStore?: ChatPublicRoutesDeps['rateLimitStore'];
 }
@@ -87,6 +90,7 @@ export function createServiceApp(deps: ServiceAppDeps): Express {
       createDeadLetterRoutes({ store, clock, onEnqueued }),
       createTranscriptAdminRoutes({ store, clock, links: deps.transcriptLinks }),
       createReportRoutes({ store }),
+      createNotificationRoutes({ store, mode: deps.notificationMode }),
     ],
     mounts: [
       {

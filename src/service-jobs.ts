@@ -1,12 +1,14 @@
 import { scheduleLeadSync } from '../jobs/lead-sync-schedule.js';
 import { scheduleMeetingJobs } from '../jobs/meeting-schedule.js';
 import { scheduleOutboxPrune } from '../jobs/outbox-prune.js';
+import { scheduleMeetingReminders } from '../jobs/meeting-reminder-schedule.js';
 import type { MarketoApi } from './clients/marketo/types.js';
 import type { Config } from './config.js';
 import type { LeaderJob } from './leader/run-as-leader.js';
 import type { Clock } from './deps.js';
 import type { Logger } from './logger.js';
 import type { MeetingJobReport } from './meetings/complete-meetings.js';
+import { runMeetingReminders } from './notifications/meeting-reminders.js';
 import type { ServiceOutbox } from './service-outbox.js';
 import type { Store } from './store/types.js';
 import type { SyncRunner } from './sync/sync-runner.js';
@@ -28,8 +30,8 @@ export type ServiceJob = LeaderJob;
 
 /**
  * The service's background work, in the order it stops: the lead sync on SYNC_CRON (its stop
- * ends the schedule, then the run in hand checkpoints its page), the meeting job, the outbox's
- * prune, and last the outbox relays, so what the others enqueued while stopping still goes out.
+ * ends the schedule, then the run in hand checkpoints its page), the meeting job, the visitors'
+ * reminders, the outbox's prune, and last the outbox relays, so what the others enqueued while stopping still goes out.
  */
 export function createServiceJobs(deps: ServiceJobsDeps): ServiceJob[] {
   const { config, store, clock, logger, runner, outbox } = deps;
@@ -75,6 +77,24 @@ export function createServiceJobs(deps: ServiceJobsDeps): ServiceJob[] {
           logger,
         }),
     },
+    // The visitors' reminders (REMINDER_MINUTES_BEFORE; 0 turns them off), as often.
+    ...(config.notifications.reminderLeadMs > 0
+      ? [
+          {
+            name: 'meeting-reminders',
+            start: () =>
+              scheduleMeetingReminders({
+                run: () =>
+                  runMeetingReminders(
+                    { store, clock },
+                    { leadMs: config.notifications.reminderLeadMs },
+                  ),
+                everyMs: config.meetings.jobIntervalMs,
+                logger,
+              }),
+          } satisfies ServiceJob,
+        ]
+      : []),
     {
       name: 'outbox-prune',
       start: () =>
@@ -84,6 +104,7 @@ export function createServiceJobs(deps: ServiceJobsDeps): ServiceJob[] {
           logger,
           retentionMs: config.outbox.retentionMs,
           conversationRetentionMs: config.chat.conversationRetentionMs,
+          notificationRetentionMs: config.notifications.retentionMs,
         }),
     },
     {

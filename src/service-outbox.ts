@@ -33,6 +33,8 @@ export interface ServiceOutboxDeps {
   routing: ReturnType<typeof createRoutingSources>;
   /** Handlers of capabilities that write to Marketo (the meetings module's link updates). */
   moreMarketoHandlers: OutboxHandlers;
+  /** The notification emails' handlers (src/notifications/), on a relay of their own. */
+  notificationHandlers?: OutboxHandlers | undefined;
   /** How flow-step callback hosts are resolved; DNS by default. */
   resolveCallbackHost?: HostResolver | undefined;
   /** When the workers' next passes run; real timers by default. */
@@ -43,18 +45,19 @@ export interface ServiceOutboxDeps {
 
 export interface ServiceOutbox {
   /** Each relay's handlers, for a test that runs a pass by hand (runOutboxOnce). */
-  handlers: { flowSteps: OutboxHandlers; marketo: OutboxHandlers };
-  /** Starts both relays' workers; a second call while they run does nothing. */
+  handlers: { flowSteps: OutboxHandlers; marketo: OutboxHandlers; notifications: OutboxHandlers };
+  /** Starts the relays' workers; a second call while they run does nothing. */
   start(): void;
-  /** A pass soon on both relays, after an enqueue; nothing before start(). */
+  /** A pass soon on every relay, after an enqueue; nothing before start(). */
   kick(): void;
   /** Waits for the passes in hand, then runs no more (until start() again). */
   stop(): Promise<void>;
 }
 
 /**
- * The durable outbox: every write to Marketo and every flow-step callback goes through it, on
- * two relays, so a slow Marketo never holds back the callbacks Marketo's campaigns wait for.
+ * The durable outbox: every write to Marketo, every flow-step callback and every notification
+ * email goes through it, on three relays, so a slow Marketo never holds back the callbacks
+ * Marketo's campaigns wait for, and a slow mail server holds back neither.
  */
 export function createServiceOutbox(deps: ServiceOutboxDeps): ServiceOutbox {
   const { config, store, marketo, clock, logger } = deps;
@@ -87,6 +90,7 @@ export function createServiceOutbox(deps: ServiceOutboxDeps): ServiceOutbox {
       ...createMeetingLeadHandlers({ marketo, store }),
       ...deps.moreMarketoHandlers,
     },
+    notifications: deps.notificationHandlers ?? {},
   };
   let workers: OutboxWorker[] = [];
   const startWorker = (relayHandlers: OutboxHandlers, relay?: OutboxRelayOptions) =>
@@ -103,7 +107,14 @@ export function createServiceOutbox(deps: ServiceOutboxDeps): ServiceOutbox {
     handlers,
     start() {
       if (workers.length > 0) return;
-      workers = [startWorker(handlers.flowSteps), startWorker(handlers.marketo, MARKETO_RELAY)];
+      workers = [
+        startWorker(handlers.flowSteps),
+        startWorker(handlers.marketo, MARKETO_RELAY),
+        // A slow mail server holds back neither Marketo's writes nor its callbacks.
+        ...(Object.keys(handlers.notifications).length === 0
+          ? []
+          : [startWorker(handlers.notifications)]),
+      ];
     },
     kick() {
       for (const worker of workers) worker.kick();

@@ -16,6 +16,8 @@ import { createRuntime, type Runtime } from './runtime.js';
 import { createServiceApp } from './service-app.js';
 import { createTranscriptLinks } from './transcripts/transcript-links.js';
 import { createServiceJobs, type ServiceJob } from './service-jobs.js';
+import { createMailTransport } from './notifications/mail-transport.js';
+import { createNotificationHandlers } from './notifications/notification-handler.js';
 import { createServiceOutbox, type ServiceOutbox } from './service-outbox.js';
 import { loadServiceSecrets, type ServiceSecrets } from './service-secrets.js';
 import { SyncRunner } from './sync/sync-runner.js';
@@ -117,7 +119,7 @@ async function assemble(
   const demo = sandbox !== undefined && config.routingAgents.length === 0;
   await seedAgents(deps, demo ? DEMO_AGENTS : config.routingAgents, { demo });
   // Webhook and flow-step routing use the same agents, in the same order, as meetings.
-  const routing = createRoutingSources(store, config.meetings.ownerField);
+  const routing = createRoutingSources(store, config.meetings.ownerField, clock);
   await checkStoredGrants(store, secrets.cipher, logger);
   // Publishing checks a dialogue's conditions and tokens against the fields the copy holds.
   const chatAdmin = { ...deps, syncedFields: config.sync.fields };
@@ -143,6 +145,19 @@ async function assemble(
     publicBaseUrl: config.publicBaseUrl,
     ttlMs: config.chat.transcriptLinkTtlMs,
   });
+  // Notification emails: through SMTP_URL, or (sandbox mode, or no SMTP_URL) captured and listed.
+  const mail = createMailTransport({
+    from: config.notifications.from,
+    smtpUrl: config.notifications.smtpUrl,
+    capture: sandbox !== undefined,
+    store,
+  });
+  logger.info(
+    { mode: mail.mode },
+    mail.mode === 'smtp'
+      ? 'notification emails are sent through SMTP_URL'
+      : 'notification emails are captured, not sent (GET /api/notifications)',
+  );
   const outbox = createServiceOutbox({
     config,
     store,
@@ -153,6 +168,11 @@ async function assemble(
     ssfsApiKey: secrets.ssfsApiKey,
     routing,
     moreMarketoHandlers: meetings.outboxHandlers,
+    notificationHandlers: createNotificationHandlers({
+      store,
+      transport: mail,
+      links: meetings.booking.links,
+    }),
     resolveCallbackHost: overrides.resolveCallbackHost,
     timer: overrides.outboxTimer,
   });
@@ -187,6 +207,7 @@ async function assemble(
     chatAdmin,
     onEnqueued,
     transcriptLinks,
+    notificationMode: mail.mode,
     createChatRateLimiter: overrides.createChatRateLimiter,
     munchkinWait: overrides.munchkinWait,
     // With REDIS_URL the chat's limits count across replicas.
@@ -233,6 +254,7 @@ async function assemble(
         await started?.stop();
         await leader.close();
         await outboxStopped;
+        mail.close();
         // An admin may have started a run without start(): it checkpoints too.
         await runner.stop();
         await requestsDone;

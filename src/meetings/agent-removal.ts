@@ -1,16 +1,21 @@
 import type { Dialogue } from '../records/chat-contract.js';
 import { AppError } from '../errors.js';
-import type { MeetingStore, RoutingRuleStore } from '../store/meeting-store-types.js';
+import type {
+  AccountRoutingStore,
+  MeetingStore,
+  RoutingRuleStore,
+} from '../store/meeting-store-types.js';
 import type { ChatStore } from '../store/types.js';
 import type { Agent } from '../records/meeting-contract.js';
 
 export type AgentRemovalStore = Pick<MeetingStore, 'agentMeetings'> &
   Pick<RoutingRuleStore, 'listRoutingRules'> &
+  Pick<AccountRoutingStore, 'listAccountRoutes'> &
   Pick<ChatStore, 'listDialogues'>;
 
 /**
  * Whether an agent may be deleted: not while meetings are to come, routing rules target the
- * agent, or a dialogue's booking card names the agent's email. Each of those would fail later
+ * agent, the account list names the agent, or a dialogue's booking card names the agent's email. Each of those would fail later
  * and out of sight: a rule with no one to route to, a booking card whose every visitor is
  * refused (GET /chat/slots answers "no agent") and whose republish is refused.
  */
@@ -19,9 +24,10 @@ export async function assertAgentRemovable(
   agent: Agent,
   now: number,
 ): Promise<void> {
-  const [meetings, allRules, dialogues] = await Promise.all([
+  const [meetings, allRules, accounts, dialogues] = await Promise.all([
     store.agentMeetings(agent.id, now, Number.MAX_SAFE_INTEGER),
     store.listRoutingRules(),
+    store.listAccountRoutes(),
     store.listDialogues(),
   ]);
   const upcoming = meetings.filter((m) => m.end > now);
@@ -40,6 +46,15 @@ export async function assertAgentRemovable(
       'AGENT_IN_RULES',
       `Agent ${agent.id} is a target of routing rule(s) ${rules.map((r) => r.id).join(', ')}: change them first`,
       { httpStatus: 409 },
+    );
+  }
+  const owned = accounts.filter((route) => route.agentId === agent.id).map((r) => r.match);
+  if (owned.length > 0) {
+    const shown = owned.slice(0, 5).join(', ') + (owned.length > 5 ? ', …' : '');
+    throw new AppError(
+      'AGENT_IN_ACCOUNTS',
+      `Agent ${agent.id} owns ${owned.length} account(s) on the account list (${shown}): upload the list without them first`,
+      { httpStatus: 409, details: { accounts: owned } },
     );
   }
   assertNoDialogueNames(dialogues, agent, 'deleted');

@@ -5,7 +5,9 @@ import type { Logger } from '../logger.js';
 import { planRouting, type RoutingPlan } from '../routing/meeting-routing.js';
 import type { MeetingStores } from '../store/meeting-store-types.js';
 import { commitHold } from './commit-hold.js';
-import { holdMeetingArgs, type MeetingCandidate } from './hold-decision.js';
+import { holdMeetingArgs, meetingCandidate } from './hold-decision.js';
+import { findAccount } from '../records/account-routing.js';
+import type { SkippedAgent } from '../routing/hold-pick.js';
 import { agentForType, agentsOfferingType, offeredType } from './meeting-types.js';
 import type { ChatStore, LeadStore } from '../store/types.js';
 import { currentChatConfiguration } from '../chat/default-configuration.js';
@@ -72,9 +74,10 @@ export async function bookMeeting(
   // The booking creates or links the lead: the chat's email rules apply (blocked domains).
   acceptVisitorEmail(await currentChatConfiguration(deps.store), request.email, 'email');
 
-  const [agents, rules, agentId, booker] = await Promise.all([
+  const [agents, rules, accounts, agentId, booker] = await Promise.all([
     deps.store.listAgents(),
     deps.store.listRoutingRules(),
+    deps.store.listAccountRoutes(),
     requestedAgentId(deps.store, request),
     identifyBooker(deps, request),
   ]);
@@ -85,6 +88,12 @@ export async function bookMeeting(
     agents: offering,
     rules,
     lead: booker.routingLead,
+    // The domain is the address typed; the company is stored lead data, so only a proven
+    // visitor's (booking-identity.ts), like the owner.
+    account: findAccount(accounts, {
+      email: request.email,
+      company: booker.routingLead?.['company'],
+    }),
     // The owner is stored lead data: only for a proven visitor (booking-identity.ts).
     ...(deps.ownerField === undefined || booker.identity !== 'cookie'
       ? {}
@@ -136,8 +145,10 @@ async function holdFirstFree(
     return pending;
   };
   const sized = (agent: Agent) => agentForType(agent, request.meetingType);
+  // Why the account's agent could not take it, carried into the fallback's decision.
+  let carried: SkippedAgent[] = [];
+  const account = plans.find((plan) => plan.account !== undefined)?.account;
   for (const plan of plans) {
-    const candidates: MeetingCandidate[] = [];
     // Each agent at the length of the type asked for (their own length without one).
     const agents = plan.agentIds.flatMap((id) => {
       const agent = byId.get(id);
@@ -151,29 +162,26 @@ async function holdFirstFree(
           : check(agent),
       ),
     );
-    for (const [index, agent] of agents.entries()) {
-      const excludedReason = excluded.get(agent.id);
+    const candidates = agents.map((agent, index) => {
       const verdict = verdicts[index]!;
       seen.push(verdict);
-      const type =
-        request.meetingType === undefined ? undefined : offeredType(agent, request.meetingType);
-      candidates.push({
-        id: agent.id,
-        name: agent.name,
-        email: agent.email,
-        bufferAfterMs: agent.bufferAfterMinutes * 60_000,
-        bufferBeforeMs: (agent.bufferBeforeMinutes ?? 0) * 60_000,
-        ...(type === undefined ? {} : { meetingType: { ...type } }),
-        durationMs: agent.meetingMinutes * 60_000,
-        provider: agent.calendar.provider,
-        eligible: verdict.ok,
-        ...(verdict.ok ? {} : { reason: excludedReason ?? verdict.reason }),
+      const reason = verdict.ok ? undefined : (excluded.get(agent.id) ?? verdict.reason);
+      return meetingCandidate(agent, reason === undefined ? { ok: true } : { ok: false, reason }, {
+        start,
+        meetingType:
+          request.meetingType === undefined ? undefined : offeredType(agent, request.meetingType),
       });
-    }
+    });
+    const passOn = (skipped: SkippedAgent[]) => {
+      if (plan.rule === 'account') carried = skipped;
+    };
     // With nobody free the store is still asked when there is a key: the visitor's own meeting
     // may be what fills the slot, and a retry must get it back (replayed), not SLOT_TAKEN.
     const anyEligible = candidates.some((c) => c.eligible);
-    if (candidates.length === 0 || (!anyEligible && request.idempotencyKey === undefined)) continue;
+    if (candidates.length === 0 || (!anyEligible && request.idempotencyKey === undefined)) {
+      passOn(candidates.map((c) => ({ agentId: c.id, reason: c.reason ?? 'unavailable' })));
+      continue;
+    }
     const id = deps.ids.next();
     const result = await deps.store.holdMeeting(
       holdMeetingArgs({
@@ -190,6 +198,7 @@ async function holdFirstFree(
             email: request.email,
             ...(request.name === undefined ? {} : { name: request.name }),
             timeZone: request.timeZone,
+            ...(request.locale === undefined ? {} : { locale: request.locale }),
             ...(request.anonymousId === undefined ? {} : { anonymousId: request.anonymousId }),
           },
           ...(leadId === undefined ? {} : { leadId }),
@@ -201,7 +210,8 @@ async function holdFirstFree(
             rule: plan.rule,
             ...(plan.ruleName === undefined ? {} : { ruleName: plan.ruleName }),
             pool: plan.pool,
-            skipped: [],
+            skipped: [...carried],
+            ...(account === undefined ? {} : { account }),
             identity,
           },
           ...(request.idempotencyKey === undefined
@@ -215,7 +225,10 @@ async function holdFirstFree(
       }),
     );
     if (result.outcome === 'visitor-limit') throw visitorLimit();
-    if (result.outcome === 'taken') continue;
+    if (result.outcome === 'taken') {
+      passOn(result.skipped);
+      continue;
+    }
     return result;
   }
   return { outcome: 'none' };

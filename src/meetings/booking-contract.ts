@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { visitorSchema } from '../records/chat-contract.js';
-import { timeZoneSchema } from '../records/meeting-contract.js';
+import { localeSchema, timeZoneSchema } from '../records/meeting-contract.js';
 
 /**
  * The public booking API the widget calls (mounted under /chat): request schemas and response
  * types. The widget keeps its own copy of the response types (it is built without zod).
  *
- * GET  /chat/slots?from=2026-11-30&days=7&timeZone=Europe/Berlin[&agentId=…]
+ * GET  /chat/slots?from=2026-11-30&days=7&timeZone=Europe/Berlin[&agentId=…][&domain=…]
  * POST /chat/meetings                          book (Idempotency-Key header or body field)
  * GET  /chat/meetings/manage/:token            the visitor's own meeting (a page for browsers)
  * GET  /chat/meetings/manage/:token/slots      free times of the meeting's agent
@@ -32,6 +32,17 @@ export const slotQuerySchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,40}$/)
     .optional(),
+  /**
+   * The domain of the visitor's email, when the widget knows it (the domain alone: no address
+   * in a URL): a domain on the account list shows its agent's free times, as account routing
+   * books with that agent when they are free at the slot.
+   */
+  domain: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9.-]{1,253}$/, 'must be a domain, e.g. acme.com')
+    .optional(),
 });
 export type SlotQuery = z.infer<typeof slotQuerySchema>;
 
@@ -49,6 +60,11 @@ export const bookingRequestSchema = z.object({
     .transform((email) => email.toLowerCase()),
   name: z.string().trim().min(1).max(200).optional(),
   timeZone: timeZoneSchema.default('UTC'),
+  /**
+   * The visitor's language (BCP 47), for their reminder email; the request's Accept-Language
+   * when absent.
+   */
+  locale: localeSchema.optional(),
   /** Makes a retry safe: the same key returns the same meeting. The header wins when both are given. */
   idempotencyKey: z.string().min(8).max(200).optional(),
   agentId: z.string().min(1).max(200).optional(),

@@ -12,7 +12,7 @@ import {
   type BookingResponse,
 } from './booking-contract.js';
 import { changeMeetingStatus, rescheduleMeeting } from './change-meeting.js';
-import type { Meeting } from '../records/meeting-contract.js';
+import { localeSchema, type Meeting } from '../records/meeting-contract.js';
 import { createBookPageRoutes } from './book-page-routes.js';
 import { sendPage as page } from '../http/html-page.js';
 import { cancelPage, managePage, reschedulePage } from './manage-pages.js';
@@ -21,6 +21,12 @@ import { toPublicMeeting } from './meeting-views.js';
 import { meetingInvitation } from './meeting-writes.js';
 
 export type BookingRoutesDeps = BookingDeps & SlotDeps;
+
+/** The first language of Accept-Language that is a valid tag, as `{ locale }`; else nothing. */
+function acceptedLocale(req: Request): { locale?: string } {
+  const first = req.acceptsLanguages().find((tag) => tag !== '*');
+  return first !== undefined && localeSchema.safeParse(first).success ? { locale: first } : {};
+}
 
 /** What the chat's public router lends these routes: its per-client limiter and body reader. */
 export interface PublicRouteKit {
@@ -52,7 +58,12 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
     const body = typeof req.body === 'object' && req.body !== null ? req.body : {};
     const request = parseInput(
       bookingRequestSchema,
-      header === undefined ? body : { ...body, idempotencyKey: header },
+      {
+        ...body,
+        ...(header === undefined ? {} : { idempotencyKey: header }),
+        // The browser's language, for the reminder, when the widget names none.
+        ...(body.locale === undefined ? acceptedLocale(req) : {}),
+      },
       'booking',
     );
     const pending = bookOnce(request);

@@ -5,12 +5,14 @@ import { giveBackMeeting } from '../routing/rotation-state.js';
 import type { BookingDeps } from './book-meeting.js';
 import { SlotTakenError } from './book-meeting.js';
 import { checkAgentSlot } from './meeting-availability.js';
+import { agentCaps, reachedCap, type AgentCap, type CapReason } from '../routing/agent-limits.js';
 import type { Meeting, MeetingStatus } from '../records/meeting-contract.js';
 import { meetingActivityItem } from './meeting-events-outbox.js';
 import { releaseBookedActivity } from './meeting-link.js';
 import { assertTransition, meetingEventCount, type MeetingActor } from './meeting-status.js';
 import { activityPayload, eventInput } from './meeting-writes.js';
 import { reassignMeeting } from './reassign-meeting.js';
+import { cancelledNotice, rescheduledNotice } from '../notifications/notification-items.js';
 
 type ChangeDeps = Omit<BookingDeps, 'ids' | 'links'>;
 
@@ -35,8 +37,8 @@ function oneAtATime<T>(meetingId: string, work: () => Promise<T>): Promise<T> {
 /**
  * A status change that touches no calendar (completed, no-show), or a cancellation, which
  * removes the calendar event first: if the provider is down the meeting stays as it was, so
- * our record and the agent's calendar never disagree. Each change adds its Marketo activity in
- * the same store write as the change itself.
+ * our record and the agent's calendar never disagree. Each change adds its Marketo activity (and
+ * a cancellation the agent's email) in the same store write as the change itself.
  */
 export function changeMeetingStatus(
   deps: ChangeDeps,
@@ -106,6 +108,7 @@ async function changeStatusNow(
         outbox: [
           ...booked.outbox,
           meetingActivityItem(activityPayload(next, meetingEventCount(next), now)),
+          ...(args.to === 'cancelled' ? [cancelledNotice(next, now)] : []),
         ],
         // Atomic with the cancellation: the admin's setting decides (records/routing-settings.ts).
         ...(givesTurnBack(facts.routingSettings, args.to)
@@ -160,19 +163,23 @@ async function rescheduleNow(
       ownEvent: { start: meeting.start, end: meeting.end },
     },
   );
-  if (!check.ok && check.reason !== 'calendar-unavailable' && meeting.routing.rule !== 'agent') {
-    // The agent is not free then (busy, another meeting, outside their hours…): the meeting
-    // goes to another agent by the same routing (reassign-meeting.ts), or 409 if nobody is.
-    return reassignMeeting(deps, {
-      meeting,
-      from: agent,
-      reason: check.reason,
-      start,
-      by: args.by,
-    });
+  // Caps: the meeting does not count against itself (moved within its day, nothing changes).
+  const caps = agentCaps(agent, start, meeting.id);
+  const capped = check.ok ? await capReached(deps, caps) : undefined;
+  const reason = check.ok ? capped : check.reason;
+  if (
+    reason !== undefined &&
+    reason !== 'calendar-unavailable' &&
+    meeting.routing.rule !== 'agent'
+  ) {
+    // The agent is not free then (busy, another meeting, outside their hours, out of office, at
+    // a cap…): the meeting goes to another agent by the same routing (reassign-meeting.ts), or
+    // 409 if nobody is.
+    return reassignMeeting(deps, { meeting, from: agent, reason, start, by: args.by });
   }
+  if (capped !== undefined) throw capReachedError(capped);
   if (!check.ok) {
-    if (check.reason === 'busy' || check.reason === 'booked') throw new SlotTakenError();
+    if (['busy', 'booked', 'out-of-office'].includes(check.reason)) throw new SlotTakenError();
     if (check.reason === 'calendar-unavailable') {
       throw new AppError(
         'CALENDAR_PROVIDER_UNAVAILABLE',
@@ -206,8 +213,11 @@ async function rescheduleNow(
             },
           );
         }
-        // The store checked the new time against the agent's other meetings (the probe below).
+        // The store checked the new time against the agent's other meetings (the probe below),
+        // and counted them for the caps under the same lock.
         if (facts.overlaps) throw new SlotTakenError();
+        const reached = reachedCap(caps, facts.counts ?? []);
+        if (reached !== undefined) throw capReachedError(reached);
         const booked = releaseBookedActivity(current, now);
         const next: Meeting = {
           ...booked.meeting,
@@ -226,6 +236,7 @@ async function rescheduleNow(
           outbox: [
             ...booked.outbox,
             meetingActivityItem(activityPayload(next, meetingEventCount(next), now)),
+            rescheduledNotice(next, current, now),
           ],
         };
       },
@@ -239,6 +250,7 @@ async function rescheduleNow(
           bufferBeforeMs: meeting.bufferBeforeMs ?? 0,
           excludeId: meeting.id,
         },
+        ...(caps.length === 0 ? {} : { counts: caps.map((cap) => cap.query) }),
       },
     );
     deps.onEnqueued?.();
@@ -258,6 +270,22 @@ async function rescheduleNow(
     }
     throw error;
   }
+}
+
+/** The cap the agent's meetings reach at the new time, read before the calendar is touched. */
+async function capReached(
+  deps: ChangeDeps,
+  caps: readonly AgentCap[],
+): Promise<CapReason | undefined> {
+  if (caps.length === 0) return undefined;
+  return reachedCap(caps, await deps.store.countMeetings(caps.map((cap) => cap.query)));
+}
+
+function capReachedError(reason: CapReason): SlotTakenError {
+  const per = reason === 'daily-cap' ? 'that day' : 'that week';
+  return new SlotTakenError(
+    `The agent has as many meetings ${per} as they take: please pick another time`,
+  );
 }
 
 async function requireMeeting(deps: ChangeDeps, id: string): Promise<Meeting> {

@@ -9,6 +9,7 @@ import { meetingLeadItems } from './meeting-lead-fields.js';
 import { meetingLinkItem } from './meeting-link.js';
 import { activityPayload, eventInput } from './meeting-writes.js';
 import { withLength } from './meeting-types.js';
+import { bookedNotice } from '../notifications/notification-items.js';
 
 export type HoldCommit =
   { ok: true; meeting: Meeting } | { ok: false; reason: string; error?: unknown };
@@ -64,7 +65,8 @@ export async function commitHold(
 }
 
 /**
- * pending → booked, with the event's id and link, and the Marketo activity, in one write. A link
+ * pending → booked, with the event's id and link, the Marketo activity and the agent's email,
+ * in one write. A link
  * the calendar is still making is read later (meeting-link.ts), and the activity waits for it.
  */
 export function confirmMeeting(
@@ -93,6 +95,8 @@ export function confirmMeeting(
             ? meetingLinkItem(activityPayload(meeting, 1, now), event.eventId, now)
             : meetingActivityItem(activityPayload(meeting, 1, now)),
           ...meetingLeadItems(meeting, deps.agentLeadFields),
+          // The agent's email (with an invitation when their calendar sends none).
+          bookedNotice(meeting, now),
         ],
       };
     },

@@ -1,4 +1,5 @@
-import type { Meeting } from '../records/meeting-contract.js';
+import type { Agent, Meeting, MeetingType } from '../records/meeting-contract.js';
+import { agentCaps, reachedCap, type CapReason } from '../routing/agent-limits.js';
 import {
   holdProbes,
   pickHold,
@@ -10,6 +11,7 @@ import type {
   HoldDecision,
   HoldFacts,
   HoldMeetingArgs,
+  MeetingCountQuery,
   SlotProbe,
 } from '../store/meeting-store-types.js';
 
@@ -28,6 +30,33 @@ export interface MeetingCandidate extends HoldCandidate {
   /** Absent is 0. */
   bufferBeforeMs?: number;
   meetingType?: Meeting['meetingType'];
+}
+
+/**
+ * An agent as a candidate for a slot at `start`: free or not by their check (hours, calendar,
+ * out of office; `verdict`), with their weight and their caps at that slot (counted by the
+ * store under the hold's lock). `agent` is at the meeting's length (meetingMinutes).
+ */
+export function meetingCandidate(
+  agent: Agent,
+  verdict: { ok: true } | { ok: false; reason: string },
+  args: { start: number; meetingType?: MeetingType | undefined; excludeMeetingId?: string },
+): MeetingCandidate {
+  const caps = agentCaps(agent, args.start, args.excludeMeetingId);
+  return {
+    id: agent.id,
+    name: agent.name,
+    email: agent.email,
+    bufferAfterMs: agent.bufferAfterMinutes * 60_000,
+    bufferBeforeMs: (agent.bufferBeforeMinutes ?? 0) * 60_000,
+    ...(args.meetingType === undefined ? {} : { meetingType: { ...args.meetingType } }),
+    durationMs: agent.meetingMinutes * 60_000,
+    provider: agent.calendar.provider,
+    eligible: verdict.ok,
+    ...(verdict.ok ? {} : { reason: verdict.reason }),
+    ...(agent.weight === undefined ? {} : { weight: agent.weight }),
+    ...(caps.length === 0 ? {} : { caps }),
+  };
 }
 
 export interface HoldRequest extends HoldPickArgs {
@@ -59,7 +88,8 @@ export function decideHold(facts: HoldFacts, request: HoldRequest): HoldDecision
   if (request.maxPerVisitor !== undefined && facts.upcomingForVisitor >= request.maxPerVisitor) {
     return { result: { outcome: 'visitor-limit' } };
   }
-  const pick = pickHold(facts, request);
+  const capped = cappedAgents(request.candidates, facts.counts ?? []);
+  const pick = pickHold({ ...facts, capped }, request);
   if (pick.outcome === 'taken') return { result: pick };
   const { memo } = pick;
   const candidate = candidateOf(request, pick.candidate.id);
@@ -75,9 +105,25 @@ export function decideHold(facts: HoldFacts, request: HoldRequest): HoldDecision
     ...((candidate.bufferBeforeMs ?? 0) > 0 ? { bufferBeforeMs: candidate.bufferBeforeMs } : {}),
     ...(candidate.meetingType === undefined ? {} : { meetingType: candidate.meetingType }),
     provider: candidate.provider,
-    routing: { ...draft.routing, skipped: [...draft.routing.skipped, ...pick.skipped], ...memo },
+    routing: {
+      ...draft.routing,
+      skipped: withoutRepeats([...draft.routing.skipped, ...pick.skipped]),
+      ...(pick.weight === undefined ? {} : { weight: pick.weight }),
+      ...memo,
+    },
   };
   return { result: { outcome: 'held', meeting }, meeting, rotation: pick.rotation };
+}
+
+/** Each agent passed over once per reason (a fallback passes the account's agent again). */
+function withoutRepeats(skipped: readonly SkippedAgent[]): SkippedAgent[] {
+  const seen = new Set<string>();
+  return skipped.filter(({ agentId, reason }) => {
+    const key = `${agentId}\n${reason}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** The store's hold for `request`: the facts to read (one probe per eligible candidate) and the decision. */
@@ -88,8 +134,36 @@ export function holdMeetingArgs(request: HoldRequest): HoldMeetingArgs<HoldResul
     visitorEmail: meeting.visitor.email,
     now: request.now,
     probes: meetingProbes(request.candidates, meeting.start),
+    ...(capCounts(request.candidates).length === 0
+      ? {}
+      : { counts: capCounts(request.candidates) }),
     decide: (facts) => decideHold(facts, request),
   };
+}
+
+/** What the store counts for the eligible candidates' caps, in candidate and cap order. */
+export function capCounts(candidates: readonly HoldCandidate[]): MeetingCountQuery[] {
+  return candidates.flatMap((c) => (c.eligible ? (c.caps ?? []).map((cap) => cap.query) : []));
+}
+
+/**
+ * Candidates at a cap, by the counts the store answered for `capCounts(candidates)` under its
+ * lock: a hold made meanwhile counts, so concurrent bookings never pass a cap.
+ */
+export function cappedAgents(
+  candidates: readonly HoldCandidate[],
+  counts: readonly number[],
+): Map<string, CapReason> {
+  const capped = new Map<string, CapReason>();
+  let at = 0;
+  for (const candidate of candidates) {
+    if (!candidate.eligible) continue;
+    const caps = candidate.caps ?? [];
+    const reason = reachedCap(caps, counts.slice(at, at + caps.length));
+    at += caps.length;
+    if (reason !== undefined) capped.set(candidate.id, reason);
+  }
+  return capped;
 }
 
 /** Routing's probes (holdProbes), each with its candidate's buffer before. */

@@ -7,6 +7,7 @@ import {
 import type { AgentCalendars } from '../calendar/agent-calendars.js';
 import { CalendarGrantError, type Interval } from '../calendar/calendar-types.js';
 import type { Logger } from '../logger.js';
+import { agentCaps, outOfOfficeDuring, reachedCap } from '../routing/agent-limits.js';
 import { unroutableReason } from '../routing/meeting-routing.js';
 import type { MeetingStore } from '../store/meeting-store-types.js';
 import type { Agent } from '../records/meeting-contract.js';
@@ -18,13 +19,14 @@ import type { Agent } from '../records/meeting-contract.js';
  * HubSpot's "assume available when disconnected" is how double bookings happen.
  */
 export interface AvailabilityDeps {
-  store: Pick<MeetingStore, 'agentMeetings'>;
+  store: Pick<MeetingStore, 'agentMeetings' | 'countMeetings'>;
   calendars: AgentCalendars;
   logger: Logger;
 }
 
 export type AgentCheck =
-  SlotCheck | { ok: false; reason: 'inactive' | 'disconnected' | 'calendar-unavailable' };
+  | SlotCheck
+  | { ok: false; reason: 'inactive' | 'disconnected' | 'calendar-unavailable' | 'out-of-office' };
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -92,6 +94,10 @@ export async function checkAgentSlot(
   // Hours first: no calendar call for a slot the agent does not work anyway.
   const hours = isSlotBookable({ agent, now, start, busy: [], booked: [] });
   if (!hours.ok) return hours;
+  // Out of office is like a busy calendar: skipped, keeping their place (agent-limits.ts).
+  if (outOfOfficeDuring(agent, start, start + agent.meetingMinutes * 60_000)) {
+    return { ok: false, reason: 'out-of-office' };
+  }
   const range = busyWindow(start);
   // The calendar and our own meetings are asked at once.
   const [busy, booked] = await Promise.all([
@@ -130,11 +136,41 @@ export async function agentFreeSlots(
   ]);
   if (typeof busy === 'string') return [];
   const own = moving?.ownEvent;
-  return agentSlots({
+  const slots = agentSlots({
     agent,
     range,
     now,
     busy: own === undefined ? busy : busy.filter((b) => b.start < own.start || b.end > own.end),
     booked,
+  });
+  // No slot is offered while the agent is out of office (the rule checkAgentSlot applies).
+  const present = slots.filter((slot) => !outOfOfficeDuring(agent, slot.start, slot.end));
+  return withinCaps(deps, agent, present, moving?.meetingId);
+}
+
+/**
+ * The slots less those on a day or in a week the agent's meetings already fill to a cap (a
+ * booking there would pass the agent by: agent-limits.ts). One count per distinct day and week.
+ */
+async function withinCaps(
+  deps: AvailabilityDeps,
+  agent: Agent,
+  slots: Interval[],
+  excludeMeetingId: string | undefined,
+): Promise<Interval[]> {
+  if (slots.length === 0 || agentCaps(agent, slots[0]!.start).length === 0) return slots;
+  const capsOf = slots.map((slot) => agentCaps(agent, slot.start, excludeMeetingId));
+  const keyOf = (q: { from: number; to: number }) => `${q.from}/${q.to}`;
+  const queries = new Map(capsOf.flat().map((cap) => [keyOf(cap.query), cap.query]));
+  const answers = await deps.store.countMeetings([...queries.values()]);
+  const counted = new Map([...queries.keys()].map((key, i) => [key, answers[i]!]));
+  return slots.filter((_slot, i) => {
+    const caps = capsOf[i]!;
+    return (
+      reachedCap(
+        caps,
+        caps.map((cap) => counted.get(keyOf(cap.query))!),
+      ) === undefined
+    );
   });
 }

@@ -3,7 +3,12 @@ import type { Interval } from '../calendar/calendar-types.js';
 import type { Clock } from '../deps.js';
 import type { Agent, Meeting } from '../records/meeting-contract.js';
 import { unroutableReason } from '../routing/meeting-routing.js';
-import type { AgentStore, RoutingRuleStore } from '../store/meeting-store-types.js';
+import type {
+  AccountRoutingStore,
+  AgentStore,
+  RoutingRuleStore,
+} from '../store/meeting-store-types.js';
+import { findAccount } from '../records/account-routing.js';
 import { requestedAgentId } from './book-meeting.js';
 import type { SlotQuery, SlotsResponse } from './booking-contract.js';
 import { agentFreeSlots, type AvailabilityDeps } from './meeting-availability.js';
@@ -11,7 +16,7 @@ import { agentForType, agentsOfferingType, meetingTypesOf, offeredType } from '.
 import { reassignPlans, reassignPool } from './reassign-plans.js';
 
 export type SlotDeps = AvailabilityDeps & {
-  store: AvailabilityDeps['store'] & AgentStore;
+  store: AvailabilityDeps['store'] & AgentStore & Pick<AccountRoutingStore, 'listAccountRoutes'>;
   clock: Clock;
 };
 
@@ -20,27 +25,38 @@ export type SlotDeps = AvailabilityDeps & {
  * meetings (or of the one asked for), in the visitor's time zone. A slot shown is free for at
  * least one agent now; the booking re-checks it at commit. Agents are read in parallel, each
  * through the short free/busy cache. With a meeting type, only the agents who offer it, with
- * slots of its length; `meetingTypes` lists what the pool (or the named agent) offers.
+ * slots of its length; `meetingTypes` lists what the pool (or the named agent) offers. An
+ * agent of weight 0 takes no turn of the rotation, so the pool's slots leave them out; a
+ * visitor whose email's domain is on the account list sees their account agent's times (all the
+ * pool's when that agent has none in the range: the booking falls back to the rotation).
  */
 export async function listSlots(deps: SlotDeps, query: SlotQuery): Promise<SlotsResponse> {
   const now = deps.clock.now();
   const range = dayRange(query.from, query.days, query.timeZone, now);
-  const [all, agentId] = await Promise.all([
+  const [all, agentId, accounts] = await Promise.all([
     deps.store.listAgents(),
     requestedAgentId(deps.store, query),
+    query.domain === undefined ? [] : deps.store.listAccountRoutes(),
   ]);
   const named = agentId === undefined ? all : all.filter((a) => a.id === agentId);
   // An unknown type is the visitor's error whoever is free today (400 naming meetingType).
   const typed = agentsOfferingType(named, query.meetingType, agentId);
   const pool = named.filter((agent) => unroutableReason(agent) === undefined);
-  const agents = typed.filter((agent) => unroutableReason(agent) === undefined);
+  const agents = typed.filter(
+    (agent) =>
+      unroutableReason(agent) === undefined && (agentId !== undefined || agent.weight !== 0),
+  );
   const sized = agents.map((agent) => agentForType(agent, query.meetingType));
-  const slots = await freeSlotsOf(deps, sized, range, now);
+  const accountId = findAccount(accounts, { domain: query.domain })?.route.agentId;
+  const owner = typed.find((a) => a.id === accountId && unroutableReason(a) === undefined);
+  const account = owner === undefined ? [] : [agentForType(owner, query.meetingType)];
+  const own = agentId !== undefined ? [] : await freeSlotsOf(deps, account, range, now);
+  const slots = own.length > 0 ? own : await freeSlotsOf(deps, sized, range, now);
   const type =
     query.meetingType === undefined
       ? undefined
       : meetingTypesOf(typed).find((t) => t.id === query.meetingType);
-  const durations = sized.map((a) => a.meetingMinutes);
+  const durations = (own.length > 0 ? account : sized).map((a) => a.meetingMinutes);
   return {
     timeZone: query.timeZone,
     durationMinutes: type?.minutes ?? (durations.length === 0 ? 30 : Math.min(...durations)),
@@ -56,16 +72,20 @@ export async function listSlots(deps: SlotDeps, query: SlotQuery): Promise<Slots
  * reassign it within: reassign-plans.ts), each at the meeting's length.
  */
 export async function rescheduleSlots(
-  deps: SlotDeps & { store: Pick<RoutingRuleStore, 'listRoutingRules'> },
+  deps: SlotDeps & {
+    store: Pick<RoutingRuleStore, 'listRoutingRules'> &
+      Pick<AccountRoutingStore, 'listAccountRoutes'>;
+  },
   meeting: Meeting,
   query: Pick<SlotQuery, 'from' | 'days' | 'timeZone'>,
 ): Promise<SlotsResponse> {
-  const [agents, rules] = await Promise.all([
+  const [agents, rules, accounts] = await Promise.all([
     deps.store.listAgents(),
     deps.store.listRoutingRules(),
+    deps.store.listAccountRoutes(),
   ]);
   const own = agents.find((agent) => agent.id === meeting.agentId);
-  const pool = reassignPool(reassignPlans(meeting, agents, rules), agents);
+  const pool = reassignPool(reassignPlans(meeting, agents, rules, accounts), agents);
   return slotsOfMeetingPool(deps, { meeting, own, pool, query });
 }
 

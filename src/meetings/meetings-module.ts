@@ -8,6 +8,7 @@ import { createOAuthConnect } from '../calendar/oauth-connect.js';
 import type { TokenCipher } from '../calendar/token-cipher.js';
 import type { Clock, Ids } from '../deps.js';
 import type { Logger } from '../logger.js';
+import { createAccountRoutingRoutes } from '../routing/account-routing-routes.js';
 import { createRoutingAdminRoutes } from '../routing/routing-admin-routes.js';
 import type { Store } from '../store/types.js';
 import { createAgentAdminRoutes } from './agent-admin-routes.js';
@@ -105,6 +106,7 @@ export function createMeetingsModule(deps: MeetingsModuleDeps) {
       createAgentAdminRoutes({ ...booking, store: deps.store, oauth }),
       createMeetingAdminRoutes(booking),
       createRoutingAdminRoutes({ store: deps.store, clock: deps.clock, ids: deps.ids }),
+      createAccountRoutingRoutes({ store: deps.store }),
     ],
     /** Mounted at /oauth: the providers' redirect back. */
     oauthRouter: createOAuthCallbackRoutes(oauth),

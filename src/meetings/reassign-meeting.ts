@@ -5,7 +5,14 @@ import type { RoutingPlan } from '../routing/meeting-routing.js';
 import { giveBack, giveBackMeeting, NO_POOL, takeTurn } from '../routing/rotation-state.js';
 import type { BookingDeps } from './book-meeting.js';
 import { calendarDown, refusal } from './book-meeting.js';
-import { candidateOf, meetingProbes, type MeetingCandidate } from './hold-decision.js';
+import {
+  candidateOf,
+  capCounts,
+  cappedAgents,
+  meetingCandidate,
+  meetingProbes,
+  type MeetingCandidate,
+} from './hold-decision.js';
 import { checkAgentSlot, type AgentCheck } from './meeting-availability.js';
 import { meetingActivityItem } from './meeting-events-outbox.js';
 import { leadAgentItem } from './meeting-lead-fields.js';
@@ -14,6 +21,7 @@ import { assertTransition, meetingEventCount, type MeetingActor } from './meetin
 import { withLength } from './meeting-types.js';
 import { activityPayload, eventInput } from './meeting-writes.js';
 import { reassignPlans } from './reassign-plans.js';
+import { reassignedNotices } from '../notifications/notification-items.js';
 
 type ReassignDeps = Omit<BookingDeps, 'ids' | 'links'>;
 
@@ -42,11 +50,12 @@ class NobodyFree extends Error {}
  */
 export async function reassignMeeting(deps: ReassignDeps, args: ReassignArgs): Promise<Meeting> {
   const { meeting, from, start } = args;
-  const [agents, rules] = await Promise.all([
+  const [agents, rules, accounts] = await Promise.all([
     deps.store.listAgents(),
     deps.store.listRoutingRules(),
+    deps.store.listAccountRoutes(),
   ]);
-  const plans = reassignPlans(meeting, agents, rules);
+  const plans = reassignPlans(meeting, agents, rules, accounts);
   const byId = new Map(agents.map((agent) => [agent.id, agent]));
   const minutes = Math.round((meeting.end - meeting.start) / 60_000);
   const now = deps.clock.now();
@@ -62,7 +71,7 @@ export async function reassignMeeting(deps: ReassignDeps, args: ReassignArgs): P
           check = checkAgentSlot(deps, withLength(agent, minutes), start, now, { fresh: true });
           checks.set(id, check);
         }
-        return [candidateFor(agent, minutes, check, args.reason)];
+        return [candidateFor(withLength(agent, minutes), check, args)];
       }),
     );
     seen.push(...candidates.map((c): AgentCheck => (c.eligible ? { ok: true } : refused(c))));
@@ -84,24 +93,13 @@ const refused = (c: MeetingCandidate): AgentCheck =>
 
 async function candidateFor(
   agent: Agent,
-  minutes: number,
   check: Promise<AgentCheck> | undefined,
-  fromReason: string,
+  args: ReassignArgs,
 ): Promise<MeetingCandidate> {
   // The meeting's own agent is in the plan (its place in the rotation counts) but not free.
   const verdict: AgentCheck =
-    check === undefined ? ({ ok: false, reason: fromReason } as AgentCheck) : await check;
-  return {
-    id: agent.id,
-    name: agent.name,
-    email: agent.email,
-    bufferAfterMs: agent.bufferAfterMinutes * 60_000,
-    bufferBeforeMs: (agent.bufferBeforeMinutes ?? 0) * 60_000,
-    durationMs: minutes * 60_000,
-    provider: agent.calendar.provider,
-    eligible: verdict.ok,
-    ...(verdict.ok ? {} : { reason: verdict.reason }),
-  };
+    check === undefined ? ({ ok: false, reason: args.reason } as AgentCheck) : await check;
+  return meetingCandidate(agent, verdict, { start: args.start, excludeMeetingId: args.meeting.id });
 }
 
 /** The store's pick and move, in one write under the rotation's lock. */
@@ -120,7 +118,11 @@ async function holdFor(
       assertTransition(current, 'rescheduled', now);
       if (current.updatedAt !== meeting.updatedAt) throw meetingChanged();
       const pick = pickHold(
-        { rotation: facts.rotation, overlapping: facts.overlapping ?? new Set() },
+        {
+          rotation: facts.rotation,
+          overlapping: facts.overlapping ?? new Set(),
+          capped: cappedAgents(candidates, facts.counts ?? []),
+        },
         { candidates, mode: plan.mode, pool: plan.pool },
       );
       if (pick.outcome === 'taken') throw new NobodyFree();
@@ -149,6 +151,8 @@ async function holdFor(
           ...(plan.ruleName === undefined ? {} : { ruleName: plan.ruleName }),
           pool: plan.pool,
           skipped: pick.skipped,
+          ...(plan.account === undefined ? {} : { account: plan.account }),
+          ...(pick.weight === undefined ? {} : { weight: pick.weight }),
           ...pick.memo,
           ...(current.routing.identity === undefined ? {} : { identity: current.routing.identity }),
           reassignedFrom: { agentId: from.id, reason: args.reason },
@@ -171,7 +175,10 @@ async function holdFor(
       return { meeting: next, outbox: booked.outbox, rotation };
     },
     now,
-    { probes: meetingProbes(candidates, start).map((p) => ({ ...p, excludeId: meeting.id })) },
+    {
+      probes: meetingProbes(candidates, start).map((p) => ({ ...p, excludeId: meeting.id })),
+      counts: capCounts(candidates),
+    },
   );
   return { meeting: moved, to: to! };
 }
@@ -220,6 +227,8 @@ async function confirm(
           meetingActivityItem(activityPayload(next, seq, now)),
           // The lead's agent fields follow the meeting (a key of its own per change).
           ...(lead === undefined ? [] : [{ ...lead, dedupeKey: `${lead.dedupeKey}#${seq}` }]),
+          // The old agent's cancellation and the new agent's booking, by email.
+          ...reassignedNotices(original, next, now),
         ],
       };
     },

@@ -5,6 +5,8 @@ export const routingAgentSchema = z.object({
   name: z.string(),
   email: z.string(),
   active: z.boolean(),
+  /** Rotation weight (0..100; absent is 1): routing/weighted-rotation.ts. */
+  weight: z.number().int().min(0).max(100).optional(),
 });
 export type RoutingAgent = z.infer<typeof routingAgentSchema>;
 

@@ -13,6 +13,22 @@ export const timeZoneSchema = z.string().refine((zone) => IANAZone.isValidZone(z
   message: 'must be an IANA time zone, e.g. Europe/Berlin',
 });
 
+/** A BCP 47 language tag (en, fr-CA, ja), stored in its canonical form. */
+export const localeSchema = z
+  .string()
+  .trim()
+  .max(35)
+  .transform((tag, ctx) => {
+    try {
+      const canonical = Intl.getCanonicalLocales(tag)[0];
+      if (canonical !== undefined) return canonical;
+    } catch {
+      // Not a tag: reported below.
+    }
+    ctx.addIssue({ code: 'custom', message: 'must be a language tag, e.g. en, fr-CA or ja' });
+    return z.NEVER;
+  });
+
 const timeOfDay = z
   .string()
   .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:mm (00:00 to 24:00)');
@@ -58,6 +74,15 @@ export const meetingTypeSchema = z.object({
 });
 export type MeetingType = z.infer<typeof meetingTypeSchema>;
 
+/** An instant as epoch ms, given as such or as an ISO 8601 date-time with an offset. */
+const instantMs = z.union(
+  [
+    z.number().int().nonnegative(),
+    z.iso.datetime({ offset: true }).transform((iso) => Date.parse(iso)),
+  ],
+  { error: 'must be epoch milliseconds or an ISO 8601 date-time with offset' },
+);
+
 const agentFields = {
   name: z.string().trim().min(1).max(200),
   email: z
@@ -86,13 +111,16 @@ const agentFields = {
   /** Caps on active meetings starting on one day / in one ISO week, in the agent's time zone. */
   maxMeetingsPerDay: z.number().int().min(1).max(100).nullable(),
   maxMeetingsPerWeek: z.number().int().min(1).max(500).nullable(),
-  /** Out of office: out of the rotation without losing their place. Epoch ms, end exclusive. */
+  /**
+   * Out of office: out of the rotation without losing their place. Epoch ms (an ISO 8601
+   * date-time with offset is accepted and stored as epoch ms), end exclusive.
+   */
   outOfOffice: z
     .array(
       z
         .object({
-          start: z.number().int().nonnegative(),
-          end: z.number().int().positive(),
+          start: instantMs,
+          end: instantMs,
           note: z.string().trim().max(200).optional(),
         })
         .refine((period) => period.start < period.end, {
@@ -101,6 +129,8 @@ const agentFields = {
         }),
     )
     .max(50),
+  /** The language of this agent's notification emails, e.g. de; English when absent. */
+  locale: localeSchema.optional(),
   /** Buffer kept free before each meeting (the buffer after is bufferAfterMinutes). */
   bufferBeforeMinutes: z.number().int().min(0).max(240),
   /**
@@ -207,6 +237,8 @@ export const routingDecisionSchema = z.object({
   previousPointer: z.string().optional(),
   /** Who followed that pointer's agent then (src/routing/round-robin.ts), for the same purpose. */
   previousFollowers: z.array(z.string()).optional(),
+  /** A weighted pool's seats before this turn (routing/weighted-rotation.ts), for the same purpose. */
+  previousSeats: z.record(z.string(), z.number().int().nonnegative()).optional(),
   /** The pool's turn number this meeting took (1, 2, …), for the same purpose. */
   turn: z.number().int().positive().optional(),
   /**
@@ -251,6 +283,8 @@ export const meetingSchema = z.object({
     email: z.string(),
     name: z.string().optional(),
     timeZone: z.string().optional(),
+    /** The visitor's language (BCP 47, e.g. fr-CA): their reminder's language and formats. */
+    locale: z.string().optional(),
     anonymousId: z.string().optional(),
   }),
   leadId: z.number().int().positive().optional(),

@@ -19,6 +19,12 @@ export const rotationStateSchema = z.object({
   followers: z.record(z.string(), z.array(z.string())).optional(),
   /** Turns taken per pool, so a hold given back can tell whether another turn came since. */
   turns: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /**
+   * Per weighted pool, the seats each agent had in the cycle under way (taken or passed over;
+   * routing/weighted-rotation.ts). Absent for a pool whose weights are all equal: strict round
+   * robin needs only its pointer.
+   */
+  seats: z.record(z.string(), z.record(z.string(), z.number().int().nonnegative())).optional(),
   /** Meetings held for and assignments made to each agent, less those given back. */
   totals: z.record(z.string(), z.number().int().nonnegative()),
   /** Call Webhook and flow-step assignments per agent (counted from when this was added). */
@@ -30,6 +36,7 @@ export interface RotationState {
   pointers?: Record<string, string> | undefined;
   followers?: Record<string, string[]> | undefined;
   turns?: Record<string, number> | undefined;
+  seats?: Record<string, Record<string, number>> | undefined;
   totals: Record<string, number>;
   assigned?: Record<string, number> | undefined;
 }
@@ -44,4 +51,6 @@ export interface TurnMemo {
   /** The pool's pointer before this turn. */
   previousPointer?: string | undefined;
   previousFollowers?: string[] | undefined;
+  /** The pool's seats before this turn (weighted pools only). */
+  previousSeats?: Record<string, number> | undefined;
 }

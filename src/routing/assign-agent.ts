@@ -7,7 +7,7 @@ import {
   noAgents,
   type AssignmentTurnArgs,
 } from './assignment-turn.js';
-import { planRouting, toRoutingAgent } from './meeting-routing.js';
+import { planRouting, routingAgentAt } from './meeting-routing.js';
 
 /** The rotation's agents, in order: the store's (async) or a fixed list (tests). */
 export type RoutingAgentsSource = () => RoutingAgent[] | Promise<RoutingAgent[]>;
@@ -141,8 +141,9 @@ async function pickPlan(
     lead: args.lead,
     ...(deps.routing.ownerField === undefined ? {} : { ownerField: deps.routing.ownerField }),
   });
+  const routingAgent = routingAgentAt(deps.clock.now());
   for (const plan of plans) {
-    const agents = plan.agentIds.map((id) => toRoutingAgent(byId.get(id)!));
+    const agents = plan.agentIds.map((id) => routingAgent(byId.get(id)!));
     if (!agents.some((agent) => agent.active)) continue;
     return { agents, pool: plan.pool, rule: plan.rule, ordered: plan.mode === 'ordered' };
   }

@@ -1,8 +1,8 @@
 import { AppError } from '../errors.js';
 import type { Assignment, RoutingAgent } from '../records/assignment.js';
 import type { AssignmentDecision, AssignmentFacts } from '../store/types.js';
-import { pickNextAgent } from './round-robin.js';
 import { NO_POOL, pointerOf, takeTurn } from './rotation-state.js';
+import { walkRotation } from './weighted-rotation.js';
 
 /** How long an assignment is kept, at least: longer than any sensible repeat window. */
 export const ASSIGNMENT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
@@ -37,8 +37,8 @@ export function assignmentKeepSince(now: number, repeatWindowMs: number): number
  * One turn's decision, run by the store on the rotation and the key's last assignment read
  * under the rotation's lock (RoutingStore.takeAssignmentTurn): the same key within the window
  * gets its agent again and the rotation does not move; else the first active agent (ordered)
- * or the next active agent after the pool's pointer takes the turn. Throws NO_AGENTS (503)
- * when no agent is active, which leaves the store as it was.
+ * or the next active agent of the pool's rotation (by weight: weighted-rotation.ts) takes the
+ * turn. Throws NO_AGENTS (503) when no agent is active, which leaves the store as it was.
  */
 export function decideAssignment(
   facts: AssignmentFacts,
@@ -50,10 +50,21 @@ export function decideAssignment(
     return { result: { assignment: { ...previous }, repeated: true } };
   }
   const pool = args.pool ?? 'default';
-  const agent =
+  // The rotation by weight (weighted-rotation.ts): strict round robin when weights are equal.
+  const walk =
     args.ordered === true
+      ? undefined
+      : walkRotation({
+          members: args.agents,
+          pointer: pointerOf(facts.rotation, pool),
+          seats: facts.rotation.seats?.[pool],
+          unavailable: (id) =>
+            args.agents.find((a) => a.id === id)!.active ? undefined : 'inactive',
+        });
+  const agent =
+    walk === undefined
       ? args.agents.find((a) => a.active)
-      : pickNextAgent(args.agents, pointerOf(facts.rotation, pool));
+      : args.agents.find((a) => a.id === walk.picked);
   if (agent === undefined) throw noAgents();
   const assignment: Assignment = {
     key: args.key,
@@ -64,9 +75,10 @@ export function decideAssignment(
     assignedAt: args.now,
     source: args.source,
   };
-  const rotation = takeTurn(facts.rotation, args.ordered === true ? NO_POOL : pool, agent.id, {
+  const rotation = takeTurn(facts.rotation, walk === undefined ? NO_POOL : pool, agent.id, {
     order: args.agents.map((a) => a.id),
     assignment: true,
+    ...(walk === undefined ? {} : { cycle: { seats: walk.seats } }),
   });
   return { result: { assignment: { ...assignment }, repeated: false }, assignment, rotation };
 }

@@ -1,6 +1,6 @@
 import type { Meeting } from '../records/meeting-contract.js';
 import type { SlotProbe } from '../store/meeting-store-types.js';
-import { rotationStart } from './round-robin.js';
+import type { AgentCap } from './agent-limits.js';
 import {
   NO_POOL,
   pointerOf,
@@ -9,6 +9,7 @@ import {
   type RotationState,
   type TurnMemo,
 } from './rotation-state.js';
+import { walkRotation } from './weighted-rotation.js';
 
 /** An agent considered for a slot, in rotation order, with what the caller found about them. */
 export interface HoldCandidate {
@@ -22,8 +23,15 @@ export interface HoldCandidate {
   provider: Meeting['provider'];
   /** Free per working hours and calendar; the pick adds the check against stored meetings. */
   eligible: boolean;
-  /** Why not eligible (`busy`, `disconnected`, `inactive`, `outside-hours`), for the record. */
+  /**
+   * Why not eligible (`busy`, `disconnected`, `inactive`, `outside-hours`, `out-of-office`), for
+   * the record.
+   */
   reason?: string | undefined;
+  /** The agent's rotation weight (0..100; absent is 1): `rotation` picks only. */
+  weight?: number | undefined;
+  /** The agent's caps at the slot (agent-limits.ts), counted by the store under its lock. */
+  caps?: readonly AgentCap[] | undefined;
 }
 
 export interface HoldPickArgs {
@@ -46,6 +54,8 @@ export type HoldPick =
       candidate: HoldCandidate;
       /** Candidates passed over before the pick, and why. */
       skipped: SkippedAgent[];
+      /** The picked agent's weight, when the rotation was weighted. */
+      weight?: number;
       /** What the meeting records of its turn, so it can be given back (empty for ordered). */
       memo: TurnMemo;
       /** The rotation once the pick's turn is taken. */
@@ -69,37 +79,66 @@ export function holdProbes(candidates: readonly HoldCandidate[], start: number):
 }
 
 /**
- * Who holds the slot: the candidates are walked from the pool's pointer (`rotation`) or from
- * the first (`ordered`), wrapping round; one not eligible is skipped with its reason, one whose
- * probe overlaps a stored meeting with `booked`. The first left takes the pool's turn (for
- * `ordered`, only its count moves). Pure: the store runs it on facts read under its lock.
+ * What the store found under its lock that the pick needs: the rotation, the candidates whose
+ * probe overlaps a stored meeting, and those already at a cap of meetings then (`daily-cap`,
+ * `weekly-cap`; meetings/hold-decision.ts counts them).
  */
-export function pickHold(
-  facts: { rotation: RotationState; overlapping: ReadonlySet<string> },
-  args: HoldPickArgs,
-): HoldPick {
+export interface HoldPickFacts {
+  rotation: RotationState;
+  overlapping: ReadonlySet<string>;
+  capped?: ReadonlyMap<string, string> | undefined;
+}
+
+/**
+ * Who holds the slot: the candidates are walked from the pool's pointer (`rotation`, by weight:
+ * routing/weighted-rotation.ts) or from the first (`ordered`); one not eligible is skipped with
+ * its reason, one whose probe overlaps a stored meeting with `booked`, one at a cap with it.
+ * The first left takes the pool's turn (for `ordered`, only its count moves); who was skipped
+ * keeps their place. Pure: the store runs it on facts read under its lock.
+ */
+export function pickHold(facts: HoldPickFacts, args: HoldPickArgs): HoldPick {
   const { candidates } = args;
   const order = candidates.map((c) => c.id);
-  const rotating = args.mode === 'rotation';
-  const start = rotating ? rotationStart(order, pointerOf(facts.rotation, args.pool)) : 0;
-  const skipped: SkippedAgent[] = [];
-  for (let step = 0; step < candidates.length; step += 1) {
-    const candidate = candidates[(start + step) % candidates.length]!;
-    if (!candidate.eligible) {
-      skipped.push({ agentId: candidate.id, reason: candidate.reason ?? 'unavailable' });
-      continue;
+  const byId = new Map(candidates.map((c) => [c.id, c]));
+  const unavailable = (id: string): string | undefined => {
+    const candidate = byId.get(id)!;
+    if (!candidate.eligible) return candidate.reason ?? 'unavailable';
+    if (facts.overlapping.has(id)) return 'booked';
+    return facts.capped?.get(id);
+  };
+  if (args.mode === 'ordered') {
+    const skipped: SkippedAgent[] = [];
+    for (const candidate of candidates) {
+      const reason = unavailable(candidate.id);
+      if (reason === undefined) {
+        return {
+          outcome: 'picked',
+          candidate,
+          skipped,
+          memo: {},
+          rotation: takeTurn(facts.rotation, NO_POOL, candidate.id, { order }),
+        };
+      }
+      skipped.push({ agentId: candidate.id, reason });
     }
-    if (facts.overlapping.has(candidate.id)) {
-      skipped.push({ agentId: candidate.id, reason: 'booked' });
-      continue;
-    }
-    return {
-      outcome: 'picked',
-      candidate,
-      skipped,
-      memo: rotating ? turnMemo(facts.rotation, args.pool) : {},
-      rotation: takeTurn(facts.rotation, rotating ? args.pool : NO_POOL, candidate.id, { order }),
-    };
+    return { outcome: 'taken', skipped };
   }
-  return { outcome: 'taken', skipped };
+  const walk = walkRotation({
+    members: candidates,
+    pointer: pointerOf(facts.rotation, args.pool),
+    seats: facts.rotation.seats?.[args.pool],
+    unavailable,
+  });
+  if (walk.picked === undefined) return { outcome: 'taken', skipped: walk.passed };
+  return {
+    outcome: 'picked',
+    candidate: byId.get(walk.picked)!,
+    skipped: walk.passed,
+    ...(walk.weight === undefined ? {} : { weight: walk.weight }),
+    memo: turnMemo(facts.rotation, args.pool),
+    rotation: takeTurn(facts.rotation, args.pool, walk.picked, {
+      order,
+      cycle: { seats: walk.seats },
+    }),
+  };
 }

@@ -1,17 +1,21 @@
 import { matchesCondition, type VisitorLead } from '../chat/audience.js';
+import type { AccountMatch } from '../records/account-routing.js';
 import type { Agent, RoutingRule } from '../records/meeting-contract.js';
 import type { RoutingAgent } from '../store/types.js';
+import { outOfOfficeAt } from './agent-limits.js';
 
 /**
  * Who may take a meeting, as an ordered list of plans the booking tries one after the other
  * (Dynamic Chat routing; Chili Piper's ownership → rules → catch-all queues; research §3, §9):
  *
  * 1. an agent the booking card names (`agent`);
- * 2. the lead's owner, when the owner is one of our agents (`owner`);
- * 3. the first enabled rule, by priority, whose conditions all hold on the lead's synced
+ * 2. the account's agent, when the visitor's email domain or company is on the account list
+ *    (`account`: Dynamic Chat's highest-priority rule; records/account-routing.ts);
+ * 3. the lead's owner, when the owner is one of our agents (`owner`);
+ * 4. the first enabled rule, by priority, whose conditions all hold on the lead's synced
  *    fields: round robin over its agents or group, in a rotation of its own (`rule:<id>`);
- * 4. round robin over every agent (`round-robin`, or `fallback-round-robin` after 2 or 3 found
- *    nobody free).
+ * 5. round robin over every agent, by weight (`round-robin`, or `fallback-round-robin` after 2,
+ *    3 or 4 found nobody free).
  *
  * A plan whose agents are all busy, disconnected or inactive falls through to the next: the
  * visitor can always book with somebody free (cal.com never returns an empty pool either).
@@ -24,6 +28,8 @@ export interface RoutingPlan {
   ruleName?: string;
   /** In rotation order. */
   agentIds: string[];
+  /** The account entry that matched (`account` plans). */
+  account?: { match: string; by: AccountMatch['by'] };
 }
 
 export interface PlanRoutingArgs {
@@ -36,6 +42,8 @@ export interface PlanRoutingArgs {
   ownerField?: string;
   /** An agent asked for by id. */
   agentId?: string;
+  /** The visitor's account entry (findAccount), if any: its agent is tried first. */
+  account?: AccountMatch | undefined;
 }
 
 export function planRouting(args: PlanRoutingArgs): RoutingPlan[] {
@@ -43,6 +51,16 @@ export function planRouting(args: PlanRoutingArgs): RoutingPlan[] {
   if (args.agentId !== undefined) {
     // Asked for by name: that agent or nobody (the card promised that person).
     return [{ mode: 'ordered', pool: 'none', rule: 'agent', agentIds: [args.agentId] }];
+  }
+  const { account } = args;
+  if (account !== undefined && args.agents.some((a) => a.id === account.route.agentId)) {
+    plans.push({
+      mode: 'ordered',
+      pool: 'none',
+      rule: 'account',
+      agentIds: [account.route.agentId],
+      account: { match: account.route.match, by: account.by },
+    });
   }
   const owner = ownerOf(args);
   if (owner !== undefined) {
@@ -97,12 +115,27 @@ export function unroutableReason(agent: Agent): string | undefined {
   return undefined;
 }
 
-/** The agent as a turn of the rotation sees it: active means it can take leads and meetings now. */
+/**
+ * The agent as a turn of the rotation sees it: active means it can take leads and meetings now.
+ * The weight is only written when it is not the default 1.
+ */
 export function toRoutingAgent(agent: Agent): RoutingAgent {
   return {
     id: agent.id,
     name: agent.name,
     email: agent.email,
     active: unroutableReason(agent) === undefined,
+    ...(agent.weight === undefined || agent.weight === 1 ? {} : { weight: agent.weight }),
+  };
+}
+
+/**
+ * toRoutingAgent at `now`: an agent out of office then is not active either, so a lead routed
+ * now is not given to someone away (a meeting checks the out-of-office at its own time).
+ */
+export function routingAgentAt(now: number): (agent: Agent) => RoutingAgent {
+  return (agent) => {
+    const routing = toRoutingAgent(agent);
+    return outOfOfficeAt(agent, now) ? { ...routing, active: false } : routing;
   };
 }

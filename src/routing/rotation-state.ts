@@ -20,22 +20,30 @@ export function turnsTaken(state: RotationState, pool: string): number {
 /** The memo of the turn about to be taken in `pool` (before takeTurn). */
 export function turnMemo(state: RotationState, pool: string): TurnMemo {
   const { agentId, followers } = pointerOf(state, pool);
+  const seats = state.seats?.[pool];
   return {
     turn: turnsTaken(state, pool) + 1,
     ...(agentId === undefined ? {} : { previousPointer: agentId }),
     ...(followers === undefined ? {} : { previousFollowers: [...followers] }),
+    ...(seats === undefined ? {} : { previousSeats: { ...seats } }),
   };
 }
 
 /**
  * `agentId` takes the pool's turn (its pointer, with the pool's `order` after them, and the
- * turn count move) and one more to its total; an `assignment` counts in `assigned` too.
+ * turn count move) and one more to its total; an `assignment` counts in `assigned` too. With
+ * `cycle`, the pool's seats become `cycle.seats` (routing/weighted-rotation.ts; undefined: the
+ * pool keeps none).
  */
 export function takeTurn(
   state: RotationState,
   pool: string,
   agentId: string,
-  options: { order?: readonly string[]; assignment?: boolean } = {},
+  options: {
+    order?: readonly string[];
+    assignment?: boolean;
+    cycle?: { seats: Record<string, number> | undefined };
+  } = {},
 ): RotationState {
   const counted = {
     ...state,
@@ -43,7 +51,7 @@ export function takeTurn(
     ...(options.assignment ? { assigned: addOne(state.assigned ?? {}, agentId) } : {}),
   };
   if (pool === NO_POOL) return counted;
-  return withPointer(
+  const turned = withPointer(
     { ...counted, turns: { ...state.turns, [pool]: turnsTaken(state, pool) + 1 } },
     pool,
     {
@@ -51,6 +59,7 @@ export function takeTurn(
       ...(options.order === undefined ? {} : { followers: followersOf(options.order, agentId) }),
     },
   );
+  return options.cycle === undefined ? turned : withSeats(turned, pool, options.cycle.seats);
 }
 
 /**
@@ -73,11 +82,26 @@ export function giveBack(
   ) {
     return uncounted;
   }
-  return withPointer(
+  const back = withPointer(
     { ...uncounted, turns: { ...state.turns, [args.pool]: args.turn - 1 } },
     args.pool,
     { agentId: args.previousPointer, followers: args.previousFollowers },
   );
+  return withSeats(back, args.pool, args.previousSeats);
+}
+
+/** The pool's seats set (or removed, when undefined); a state with no seats left has no `seats`. */
+function withSeats(
+  state: RotationState,
+  pool: string,
+  seats: Record<string, number> | undefined,
+): RotationState {
+  if (seats === undefined && state.seats?.[pool] === undefined) return state;
+  const all = { ...state.seats };
+  if (seats === undefined) delete all[pool];
+  else all[pool] = { ...seats };
+  const { seats: _old, ...rest } = state;
+  return Object.keys(all).length === 0 ? rest : { ...rest, seats: all };
 }
 
 function addOne(counts: Record<string, number>, agentId: string): Record<string, number> {

@@ -9,9 +9,10 @@ import {
 } from '../records/meeting-contract.js';
 import type { AgentStore, MeetingStore, RoutingRuleStore } from '../store/meeting-store-types.js';
 import type { RoutingStore } from '../store/types.js';
-import { toRoutingAgent, unroutableReason } from './meeting-routing.js';
-import { pickNextAgent } from './round-robin.js';
+import { outOfOfficeAt } from './agent-limits.js';
+import { routingAgentAt, unroutableReason } from './meeting-routing.js';
 import { pointerOf } from './rotation-state.js';
+import { walkRotation } from './weighted-rotation.js';
 import { routingSettingsSchema } from '../records/routing-settings.js';
 import { countAgentTotals } from './routing-totals.js';
 
@@ -24,9 +25,9 @@ export interface RoutingAdminDeps {
 /**
  * /api/routing: the rotation's order, who is next, what each agent was given (meetings booked,
  * held, to come, cancelled, no-show; assignments; what round robin counted: routing-totals.ts),
- * the settings and the custom rules. "Next" is the next agent who can take meetings at all;
- * whether they are free at a given time is decided per booking (a busy agent is skipped,
- * keeping their place).
+ * the settings and the custom rules, with each agent's weight, caps and whether they are out of
+ * office now. "Next" is the next agent, by weight, who can take meetings now; whether they are
+ * free at a given time is decided per booking (a busy agent is skipped, keeping their place).
  */
 export function createRoutingAdminRoutes(deps: RoutingAdminDeps): Router {
   const router = Router();
@@ -40,7 +41,8 @@ export function createRoutingAdminRoutes(deps: RoutingAdminDeps): Router {
       store.routingSettings(),
       store.listRoutingRules(),
     ]);
-    const next = pickNextAgent(agents.map(toRoutingAgent), pointerOf(rotation, 'default'));
+    const now = deps.clock.now();
+    const next = nextInRotation(agents, rotation, now);
     const totals = countAgentTotals(
       agents.map((agent) => agent.id),
       meetings,
@@ -52,6 +54,10 @@ export function createRoutingAdminRoutes(deps: RoutingAdminDeps): Router {
         name: agent.name,
         email: agent.email,
         ...routability(agent),
+        weight: agent.weight ?? 1,
+        maxMeetingsPerDay: agent.maxMeetingsPerDay ?? null,
+        maxMeetingsPerWeek: agent.maxMeetingsPerWeek ?? null,
+        outOfOfficeNow: outOfOfficeAt(agent, now),
         ...totals.get(agent.id),
       })),
       lastAgentId: rotation.lastAgentId ?? null,
@@ -126,6 +132,26 @@ async function checkTargets(store: AgentStore, target: RoutingRule['target']): P
       },
     );
   }
+}
+
+/**
+ * Who the default rotation would give the next turn to now, by weight, passing agents who
+ * cannot take meetings or are out of office now (a booking also checks the slot's time).
+ */
+function nextInRotation(
+  agents: readonly Agent[],
+  rotation: Awaited<ReturnType<RoutingStore['rotationState']>>,
+  now: number,
+): Agent | undefined {
+  const pool = agents.map(routingAgentAt(now));
+  const active = new Set(pool.filter((a) => a.active).map((a) => a.id));
+  const walk = walkRotation({
+    members: pool,
+    pointer: pointerOf(rotation, 'default'),
+    seats: rotation.seats?.['default'],
+    unavailable: (id) => (active.has(id) ? undefined : 'unavailable'),
+  });
+  return agents.find((agent) => agent.id === walk.picked);
 }
 
 function routability(agent: Agent): { routable: boolean; reason?: string } {

@@ -6,6 +6,7 @@ import {
   type RoutingRule,
 } from '../records/meeting-contract.js';
 import { oauthStateSchema, type OAuthState } from '../records/oauth-state.js';
+import { accountRoutesSchema, type AccountRoute } from '../records/account-routing.js';
 import type { Changed } from './document-db.js';
 import { deepFreeze } from './document-snapshot.js';
 import { refuseInvalid } from './record-validation.js';
@@ -112,6 +113,17 @@ export class AgentRecords {
   deleteRule(id: string): Changed<boolean> {
     const deleted = this.doc.routingRules.delete(id);
     return { result: deleted, changed: deleted };
+  }
+
+  /* Account routing: one frozen array, replaced whole ---------------------------------------- */
+
+  listAccountRoutes(): AccountRoute[] {
+    return [...this.doc.accountRoutes];
+  }
+
+  replaceAccountRoutes(input: AccountRoute[]): Changed<void> {
+    this.doc.accountRoutes = deepFreeze(refuseInvalid(accountRoutesSchema, input, 'account list'));
+    return { result: undefined, changed: true };
   }
 
   /* OAuth states --------------------------------------------------------------------------- */

@@ -11,13 +11,17 @@ import { ChatRecords, type RecordChatEventArgs } from './chat-records.js';
 import { deepFreeze } from './document-snapshot.js';
 import { LeadRecords, type LeadChanges } from './lead-records.js';
 import type { OAuthState } from '../records/oauth-state.js';
+import type { AccountRoute } from '../records/account-routing.js';
 import { AgentRecords } from './agent-records.js';
 import { MeetingRecords } from './meeting-records.js';
+import { NotificationRecords } from './notification-records.js';
+import type * as Mail from '../records/notification.js';
 import type {
   HoldMeetingArgs,
   MeetingChange,
+  MeetingCountQuery,
   MeetingFilter,
-  SlotProbe,
+  MeetingUpdateOptions,
 } from './meeting-store-types.js';
 import type { Agent, Meeting, RoutingRule } from '../records/meeting-contract.js';
 import { OutboxRecords } from './outbox-records.js';
@@ -60,6 +64,7 @@ export class LowdbStore implements Store {
   private readonly chat: ChatRecords;
   private readonly agents: AgentRecords;
   private readonly meetings: MeetingRecords;
+  private readonly notifications: NotificationRecords;
 
   constructor(db: DocumentDb, options: LowdbStoreOptions = {}) {
     this.db = db;
@@ -69,6 +74,7 @@ export class LowdbStore implements Store {
     this.chat = new ChatRecords(db.data, this.outbox);
     this.agents = new AgentRecords(db.data);
     this.meetings = new MeetingRecords(db.data, this.outbox);
+    this.notifications = new NotificationRecords(db.data);
   }
 
   async getLead(id: number): Promise<StoredLead | undefined> {
@@ -333,6 +339,14 @@ export class LowdbStore implements Store {
     return this.db.updateIfChanged(() => this.agents.deleteRule(id));
   }
 
+  async listAccountRoutes(): Promise<AccountRoute[]> {
+    return this.agents.listAccountRoutes();
+  }
+
+  replaceAccountRoutes(routes: AccountRoute[]): Promise<void> {
+    return this.db.updateIfChanged(() => this.agents.replaceAccountRoutes(routes));
+  }
+
   saveOAuthState(state: OAuthState): Promise<void> {
     return this.db.updateIfChanged(() => this.agents.saveOAuthState(state));
   }
@@ -357,9 +371,13 @@ export class LowdbStore implements Store {
     id: string,
     change: MeetingChange,
     now: number,
-    options?: { probe?: SlotProbe; probes?: SlotProbe[] },
+    options?: MeetingUpdateOptions,
   ): Promise<Meeting> {
     return this.db.updateIfChanged(() => this.meetings.update(id, change, now, options));
+  }
+
+  async countMeetings(queries: MeetingCountQuery[]): Promise<number[]> {
+    return this.meetings.counts(queries);
   }
 
   async getMeeting(id: string): Promise<Meeting | undefined> {
@@ -384,6 +402,20 @@ export class LowdbStore implements Store {
     limit: number,
   ): Promise<Meeting[]> {
     return this.meetings.due(statuses, before, limit);
+  }
+
+  /* Captured notifications (notification-records.ts). */
+
+  saveNotification(notification: Mail.CapturedNotification): Promise<boolean> {
+    return this.db.updateIfChanged(() => this.notifications.save(notification));
+  }
+
+  async listNotifications(filter: Mail.NotificationFilter): Promise<Mail.NotificationPage> {
+    return this.notifications.list(filter);
+  }
+
+  pruneNotifications(before: number): Promise<number> {
+    return this.db.updateIfChanged(() => this.notifications.prune(before));
   }
 
   flush(): Promise<void> {

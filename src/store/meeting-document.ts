@@ -1,3 +1,4 @@
+import { accountRoutesSchema, type AccountRoute } from '../records/account-routing.js';
 import {
   agentSchema,
   meetingSchema,
@@ -12,7 +13,7 @@ import { mapByKey } from './chat-document.js';
 /**
  * The meetings' collections in the store document (store-document.ts adds them): agents (in
  * rotation order: a Map keeps insertion order, and so does the file, since ids are never
- * integer-like), meetings, routing rules and pending OAuth connects. Each has a default, so
+ * integer-like), meetings, routing rules, pending OAuth connects and the account list. Each has a default, so
  * files written before meetings existed still open.
  */
 
@@ -21,6 +22,8 @@ export const meetingDocumentShape = {
   meetings: mapByKey(meetingSchema, (meeting) => meeting.id, 'meeting'),
   routingRules: mapByKey(routingRuleSchema, (rule) => rule.id, 'routing rule'),
   oauthStates: mapByKey(oauthStateSchema, (state) => state.state, 'oauth state'),
+  /** Account routing, in upload order; replaced whole (a frozen array) on every upload. */
+  accountRoutes: accountRoutesSchema.default(() => []),
 };
 
 export function createEmptyMeetingDocument() {
@@ -29,5 +32,6 @@ export function createEmptyMeetingDocument() {
     meetings: new Map<string, Meeting>(),
     routingRules: new Map<string, RoutingRule>(),
     oauthStates: new Map<string, OAuthState>(),
+    accountRoutes: [] as AccountRoute[],
   };
 }

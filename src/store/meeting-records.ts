@@ -6,12 +6,18 @@ import type { RotationState } from '../records/rotation.js';
 import type {
   HoldMeetingArgs,
   MeetingChange,
+  MeetingCountQuery,
   MeetingFilter,
+  MeetingUpdateOptions,
   SlotProbe,
 } from './meeting-store-types.js';
 import type { OutboxRecords } from './outbox-records.js';
 import { refuseInvalid } from './record-validation.js';
-import { holdMeetingSchema, slotProbesSchema } from './store-arguments.js';
+import {
+  holdMeetingSchema,
+  meetingCountQueriesSchema,
+  slotProbesSchema,
+} from './store-arguments.js';
 import { validRotation } from './routing-records.js';
 import type { StoreDocument } from './store-document.js';
 
@@ -110,6 +116,22 @@ export class MeetingRecords {
     return false;
   }
 
+  /** Meetings of the agent starting in [from, to), not cancelled, less the excluded one. */
+  count(query: MeetingCountQuery): number {
+    let count = 0;
+    for (const id of this.byAgent.get(query.agentId) ?? []) {
+      if (id === query.excludeId) continue;
+      const m = this.doc.meetings.get(id)!;
+      if (m.status !== 'cancelled' && m.start >= query.from && m.start < query.to) count += 1;
+    }
+    return count;
+  }
+
+  counts(queries: readonly MeetingCountQuery[]): number[] {
+    refuseInvalid(meetingCountQueriesSchema, queries, 'meeting counts');
+    return queries.map((query) => this.count(query));
+  }
+
   /**
    * Reads the facts of a hold, runs the caller's decision on them and stores the meeting and
    * rotation it returns. Everything is checked before anything is written, so a refusal (or an
@@ -126,6 +148,7 @@ export class MeetingRecords {
       replay: replayId === undefined ? undefined : this.doc.meetings.get(replayId),
       upcomingForVisitor: this.upcomingOf(args.visitorEmail, args.now),
       overlapping,
+      ...(args.counts === undefined ? {} : { counts: args.counts.map((q) => this.count(q)) }),
     });
     const meeting = decision.meeting === undefined ? undefined : this.insertable(decision.meeting);
     const rotation = validRotation(decision.rotation, this.doc.routing);
@@ -151,10 +174,11 @@ export class MeetingRecords {
     id: string,
     change: MeetingChange,
     now: number,
-    options: { probe?: SlotProbe; probes?: SlotProbe[] } = {},
+    options: MeetingUpdateOptions = {},
   ): Changed<Meeting> {
     const probes = options.probes ?? [];
     if (probes.length > 0) refuseInvalid(slotProbesSchema, probes, 'probes');
+    const counts = options.counts === undefined ? undefined : this.counts(options.counts);
     const current = this.doc.meetings.get(id);
     if (current === undefined)
       throw new AppError('NOT_FOUND', `No meeting ${id}`, { httpStatus: 404 });
@@ -167,6 +191,7 @@ export class MeetingRecords {
         : {
             overlapping: new Set(probes.filter((p) => this.overlaps(p)).map((p) => p.agentId)),
           }),
+      ...(counts === undefined ? {} : { counts }),
     });
     const rotation = validRotation(decided.rotation, this.doc.routing);
     const outbox = decided.outbox ?? [];

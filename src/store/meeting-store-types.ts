@@ -1,3 +1,4 @@
+import type { AccountRoute } from '../records/account-routing.js';
 import type { Agent, Meeting, RoutingRule } from '../records/meeting-contract.js';
 import type { OAuthState } from '../records/oauth-state.js';
 import type { NewOutboxItem } from '../records/outbox-item.js';
@@ -35,6 +36,17 @@ export interface RoutingRuleStore {
   deleteRoutingRule(id: string): Promise<boolean>;
 }
 
+export interface AccountRoutingStore {
+  /** The account list (records/account-routing.ts), in the order it was uploaded. */
+  listAccountRoutes(): Promise<AccountRoute[]>;
+  /**
+   * Replaces the whole list in one write: readers see the old list or the new one, never a
+   * mix. An invalid entry, or a match listed twice, is refused (STORE_INVALID_RECORD) and
+   * nothing changes. The store does not check the agents: the admin route does.
+   */
+  replaceAccountRoutes(routes: AccountRoute[]): Promise<void>;
+}
+
 export interface OAuthStateStore {
   saveOAuthState(state: OAuthState): Promise<void>;
   /**
@@ -57,6 +69,19 @@ export interface SlotProbe {
 }
 
 /**
+ * Meetings of an agent to count: those starting in [from, to) that are not cancelled (pending
+ * holds, booked, rescheduled, completed and no-show ones all count), less `excludeId`. A plain
+ * count: what a count means (a cap of meetings a day or a week, in the agent's time zone) is
+ * routing's (routing/agent-limits.ts).
+ */
+export interface MeetingCountQuery {
+  agentId: string;
+  from: number;
+  to: number;
+  excludeId?: string;
+}
+
+/**
  * The facts a hold is decided on, read under the rotation's lock. Overlap is the store's one
  * rule about time: an active meeting m of the agent overlaps a probe p when
  * `p.start - p.bufferBeforeMs < m.end + m.bufferAfterMs &&
@@ -72,6 +97,8 @@ export interface HoldFacts {
   upcomingForVisitor: number;
   /** Agents whose probe overlaps an active meeting. */
   overlapping: ReadonlySet<string>;
+  /** The answers to the hold's `counts`, in their order (absent when none were asked). */
+  counts?: readonly number[];
 }
 
 /** What a hold's decision wants written: the meeting (status `pending`) and the rotation. */
@@ -88,6 +115,8 @@ export interface HoldMeetingArgs<T> {
   now: number;
   /** One per candidate agent: the slot each would hold. */
   probes: SlotProbe[];
+  /** Meetings to count under the same lock (facts.counts), e.g. for an agent's caps. */
+  counts?: MeetingCountQuery[];
   decide: (facts: HoldFacts) => HoldDecision<T>;
 }
 
@@ -103,6 +132,8 @@ export interface MeetingChangeFacts {
    * picks among candidates as a hold does. Present only when `probes` were given.
    */
   overlapping?: ReadonlySet<string>;
+  /** The answers to the change's `counts`, in their order (present only when given). */
+  counts?: readonly number[];
 }
 
 /** A change to one meeting: a synchronous decision on the current value and the facts. */
@@ -115,6 +146,12 @@ export type MeetingChange = (
   /** The rotation after the change (a turn given back, rotation-state.ts `giveBack`). */
   rotation?: RotationState;
 };
+
+export interface MeetingUpdateOptions {
+  probe?: SlotProbe;
+  probes?: SlotProbe[];
+  counts?: MeetingCountQuery[];
+}
 
 export interface MeetingFilter {
   agentId?: string;
@@ -150,14 +187,16 @@ export interface MeetingStore {
    * overlap) and writes the meeting, its outbox items and the rotation it returns in one
    * transaction. An error `change` throws changes nothing. A changed time that overlaps
    * another active meeting fails with SLOT_TAKEN at the write too. `probes` are checked like a
-   * hold's (facts.overlapping).
+   * hold's (facts.overlapping), `counts` answered like a hold's (facts.counts).
    */
   updateMeeting(
     id: string,
     change: MeetingChange,
     now: number,
-    options?: { probe?: SlotProbe; probes?: SlotProbe[] },
+    options?: MeetingUpdateOptions,
   ): Promise<Meeting>;
+  /** The answer to each query (MeetingCountQuery), in order: a read, no lock. */
+  countMeetings(queries: MeetingCountQuery[]): Promise<number[]>;
   getMeeting(id: string): Promise<Meeting | undefined>;
   findMeetingByManageTokenHash(hash: string): Promise<Meeting | undefined>;
   /** Newest start first. */
@@ -173,4 +212,4 @@ export interface MeetingStore {
 }
 
 export interface MeetingStores
-  extends AgentStore, RoutingRuleStore, OAuthStateStore, MeetingStore {}
+  extends AgentStore, RoutingRuleStore, AccountRoutingStore, OAuthStateStore, MeetingStore {}

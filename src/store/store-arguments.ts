@@ -121,9 +121,19 @@ export const slotProbeSchema = z.object({
 /** A meeting change's candidate probes (MeetingStore.updateMeeting `probes`). */
 export const slotProbesSchema = z.array(slotProbeSchema);
 
+/** Meetings of an agent to count (MeetingCountQuery): starting in [from, to), not cancelled. */
+export const meetingCountQuerySchema = z.object({
+  agentId: z.string(),
+  from: epochMs,
+  to: epochMs,
+  excludeId: z.string().optional(),
+});
+export const meetingCountQueriesSchema = z.array(meetingCountQuerySchema);
+
 export const holdMeetingSchema = z.object({
   idempotencyKey: z.string().min(1).optional(),
   visitorEmail: z.string(),
   now: epochMs,
   probes: z.array(slotProbeSchema),
+  counts: meetingCountQueriesSchema.optional(),
 });

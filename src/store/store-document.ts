@@ -10,6 +10,10 @@ import {
 import { deepFreeze, freezeDocumentValues } from './document-snapshot.js';
 import { createEmptyMeetingDocument, meetingDocumentShape } from './meeting-document.js';
 import {
+  createEmptyNotificationDocument,
+  notificationDocumentShape,
+} from './notification-document.js';
+import {
   assignmentSchema,
   initialSyncState,
   outboxItemSchema,
@@ -141,6 +145,8 @@ export const storeDocumentSchema = z.object({
   ...conversationDocumentShape,
   /** Meetings: agents (rotation order), meetings, routing rules, OAuth connects in progress. */
   ...meetingDocumentShape,
+  /** Messages captured instead of sent (sandbox mode, no SMTP_URL), for GET /api/notifications. */
+  ...notificationDocumentShape,
   /** The first lead-journal generation this document does not hold (lead-journal.ts). */
   journalGeneration: z.number().int().nonnegative().default(0),
 });
@@ -160,6 +166,7 @@ export function createEmptyDocument(): StoreDocument {
     ...createEmptyChatDocument(),
     ...createEmptyConversationDocument(),
     ...createEmptyMeetingDocument(),
+    ...createEmptyNotificationDocument(),
     journalGeneration: 0,
   };
 }

@@ -14,6 +14,7 @@ import type { SyncState } from '../records/sync-state.js';
 import type { DailyUsageStore } from '../clients/marketo/daily-usage-port.js';
 import type { MeetingStores } from './meeting-store-types.js';
 import type { ConversationStore } from './conversation-store-types.js';
+import type { NotificationStore } from './notification-store-types.js';
 
 /**
  * The store's narrow interfaces, named for their purpose. Stores store; capabilities decide:
@@ -110,7 +111,8 @@ export interface Store
     OutboxStore,
     ChatStore,
     ConversationStore,
-    MeetingStores {
+    MeetingStores,
+    NotificationStore {
   /** Resolves when every acknowledged write is durable. */
   flush(): Promise<void>;
   /** Flushes, releases the file lock, and refuses further writes. */

@@ -162,8 +162,11 @@ describe.each(storeImplementations)('booking under concurrency: $kind store', (i
     });
     expect(overlappingPairs(stored)).toEqual([]);
     expect((await store.routingState()).totals).toEqual({ a1: 1, a2: 1, a3: 1, a4: 1, a5: 1 });
+    // Each booking's Marketo activity and its agent's email; nothing for the refused ones.
     expect((await store.listOutbox()).map((item) => item.dedupeKey).sort()).toEqual(
-      fulfilled.map((r) => `meeting:${r.meeting.id}#1`).sort(),
+      fulfilled
+        .flatMap((r) => [`meeting:${r.meeting.id}#1`, `notify:agent-booked:${r.meeting.id}#2`])
+        .sort(),
     );
   });
 

@@ -59,7 +59,12 @@ describe('PostgreSQL migration 5: a buffer before meetings', () => {
       meetingOf({ id: 'carried', agentId: 'a2', start, bufferBeforeMs: 15 * MINUTE }),
     );
 
-    expect(await runMigrations(pool)).toEqual([{ version: 5, name: 'meeting-buffers' }]);
+    // This one, then those that came after it.
+    const applied = await runMigrations(pool);
+    expect(applied[0]).toEqual({ version: 5, name: 'meeting-buffers' });
+    expect(applied.map((m) => m.version)).toEqual(
+      migrations.filter((m) => m.version >= 5).map((m) => m.version),
+    );
 
     const rows = await pool.query<{ id: string; buffer_before_ms: string }>(
       'SELECT id, buffer_before_ms FROM meetings ORDER BY id',

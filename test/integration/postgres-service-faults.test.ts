@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/deps.js';
 import { silentLogger } from '../../src/logger.js';
 import { MEETING_ACTIVITY_KIND, meetingEventId } from '../../src/meetings/meeting-events-outbox.js';
+import { NOTIFICATION_KIND } from '../../src/notifications/notification-items.js';
 import type { OutboxHandler, OutboxHandlers } from '../../src/outbox/outbox-handler.js';
 import { OUTBOX_DEFAULTS, runOutboxOnce } from '../../src/outbox/run-outbox-once.js';
 import type { Service } from '../../src/service.js';
@@ -315,10 +316,14 @@ describe('PostgreSQL away while the service runs', () => {
     expect(harness.sandbox.stats().callsByPath[ADD_ACTIVITIES_PATH]).toBe(1);
     // Both items of the event are done: the look-up of the lead (one attempt), and the send,
     // whose second attempt looked in Marketo first, found the activity and did not resend.
-    const items = await direct.listOutbox();
+    const items = await direct.listOutbox({ kind: MEETING_ACTIVITY_KIND });
     expect(items.map((item) => [item.dedupeKey, item.status, item.attempts]).sort()).toEqual([
       [eventId, 'done', 1],
       [`${eventId}~lead`, 'done', 2],
+    ]);
+    // The agent's email waits for its own relay (notifications), untouched by Marketo's.
+    expect(await direct.listOutbox({ kind: NOTIFICATION_KIND })).toMatchObject([
+      { dedupeKey: `notify:agent-booked:${meetingId}#2`, status: 'pending', attempts: 0 },
     ]);
   });
 });

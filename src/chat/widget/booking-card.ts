@@ -83,7 +83,11 @@ const fields = (T: WidgetStrings, known: { name: string; email: string }): FormF
 ];
 
 /** The days offered so far, a week at a time from today in the visitor's zone. */
-function createSlotList(deps: BookingDeps, agentEmail: string | undefined) {
+function createSlotList(
+  deps: BookingDeps,
+  agentEmail: string | undefined,
+  domain: string | undefined,
+) {
   let days: SlotDay[] = [];
   let loaded = false;
   let next = dateIn(deps.timeZone, deps.now());
@@ -117,7 +121,7 @@ function createSlotList(deps: BookingDeps, agentEmail: string | undefined) {
         from: next,
         days: 7,
         timeZone: deps.timeZone,
-        ...(agentEmail ? { agentEmail } : {}),
+        ...(agentEmail ? { agentEmail } : domain ? { domain } : {}),
         ...(meetingType ? { meetingType } : {}),
       });
       deps.view.typing(false);
@@ -211,7 +215,9 @@ async function pickType(
 export async function bookMeeting(deps: BookingDeps, ctx: BookingContext): Promise<Booked> {
   const T = deps.strings || BOOKING_TEXT;
   const format = createSlotFormat(deps.timeZone, deps.locale);
-  const list = createSlotList(deps, ctx.agentEmail);
+  // The domain only, never the address: the slots of the visitor's account agent, if any.
+  const domain = ctx.email?.includes('@') ? ctx.email.split('@').pop() : undefined;
+  const list = createSlotList(deps, ctx.agentEmail, domain);
   const keys = createAttemptKeys(deps.newId);
   const meetingType = await pickType(deps, ctx, list, T);
   let note: string | null = null;

@@ -59,6 +59,8 @@ export interface ChatApi {
     timeZone: string;
     agentEmail?: string;
     meetingType?: string;
+    /** The domain of the email the visitor gave: their account agent's times (account routing). */
+    domain?: string;
   }): Promise<SlotsOutcome>;
   book(input: BookingInput): Promise<MeetingOutcome>;
   /** POSTs to the booked meeting's cancelUrl. */

@@ -5,9 +5,17 @@ import {
   MEETING_BUFFERS_MIGRATION_SQL,
 } from './migrations-meeting-buffers.js';
 import {
+  ACCOUNT_ROUTING_MIGRATION_NAME,
+  ACCOUNT_ROUTING_MIGRATION_SQL,
+} from './migrations-account-routing.js';
+import {
   CONVERSATIONS_MIGRATION_NAME,
   CONVERSATIONS_MIGRATION_SQL,
 } from './migrations-conversations.js';
+import {
+  NOTIFICATIONS_MIGRATION_NAME,
+  NOTIFICATIONS_MIGRATION_SQL,
+} from './migrations-notifications.js';
 
 export interface Migration {
   /** Applied in ascending order, each once; recorded in schema_migrations. */
@@ -25,5 +33,7 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: 'core', sql: CORE_MIGRATION_SQL },
   { version: 2, name: MEETINGS_MIGRATION_NAME, sql: MEETINGS_MIGRATION_SQL },
   { version: 3, name: CONVERSATIONS_MIGRATION_NAME, sql: CONVERSATIONS_MIGRATION_SQL },
+  { version: 4, name: ACCOUNT_ROUTING_MIGRATION_NAME, sql: ACCOUNT_ROUTING_MIGRATION_SQL },
   { version: 5, name: MEETING_BUFFERS_MIGRATION_NAME, sql: MEETING_BUFFERS_MIGRATION_SQL },
+  { version: 6, name: NOTIFICATIONS_MIGRATION_NAME, sql: NOTIFICATIONS_MIGRATION_SQL },
 ];

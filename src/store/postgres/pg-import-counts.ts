@@ -101,6 +101,12 @@ export async function countCollections(
     await keyed('agents', 'agents', 'id', [...document.agents.keys()]),
     await keyed('routing rules', 'routing_rules', 'id', [...document.routingRules.keys()]),
     await keyed('oauth states', 'oauth_states', 'state', [...document.oauthStates.keys()]),
+    await keyed(
+      'account routes',
+      'account_routes',
+      'match',
+      document.accountRoutes.map((route) => route.match),
+    ),
     await keyed('meetings', 'meetings', 'id', [...document.meetings.keys()]),
     await keyed('outbox items', 'outbox_items', 'id', [...document.outbox.keys()]),
     // By status only to show: an item the service delivered since is `done` in the database.

@@ -223,6 +223,16 @@ async function importRouting(db: Queryable, document: StoreDocument, keep: Keep)
       SELECT v->>'id', (v->>'priority')::integer, (v->>'createdAt')::numeric::bigint, v FROM ${rows}
       ON CONFLICT DO NOTHING`,
   );
+  // The account list keeps the file's order after any entries the database holds already.
+  await insertRows(
+    db,
+    document.accountRoutes,
+    (rows) => `INSERT INTO account_routes (match, position, agent_id, data)
+      SELECT v->>'match', (SELECT coalesce(max(position), -1) FROM account_routes) + n,
+        v->>'agentId', v
+      FROM ${rows}
+      ON CONFLICT DO NOTHING`,
+  );
   await insertRows(
     db,
     [...document.oauthStates.values()],

@@ -12,15 +12,23 @@ import { deepFreeze } from '../document-snapshot.js';
 import type {
   HoldMeetingArgs,
   MeetingChange,
+  MeetingCountQuery,
   MeetingFilter,
   MeetingStores,
-  SlotProbe,
+  MeetingUpdateOptions,
 } from '../meeting-store-types.js';
 import { refuseInvalid } from '../record-validation.js';
-import { holdMeetingSchema, slotProbesSchema } from '../store-arguments.js';
+import {
+  holdMeetingSchema,
+  meetingCountQueriesSchema,
+  slotProbesSchema,
+} from '../store-arguments.js';
+import type { AccountRoute } from '../../records/account-routing.js';
+import { PgAccountRoutes } from './pg-account-routes.js';
 import { PgMeetingAgents } from './pg-meeting-agents.js';
 import {
   agentMeetings,
+  countMeetings,
   insertMeeting,
   listMeetings,
   meetingById,
@@ -52,12 +60,14 @@ export class PgMeetingRecords implements MeetingStores {
   private readonly enqueueOutbox: EnqueueOutboxIn;
   private readonly agents: PgMeetingAgents;
   private readonly rules: PgMeetingRules;
+  private readonly accounts: PgAccountRoutes;
 
   constructor(pool: Pool, enqueueOutbox: EnqueueOutboxIn) {
     this.pool = pool;
     this.enqueueOutbox = enqueueOutbox;
     this.agents = new PgMeetingAgents(pool);
     this.rules = new PgMeetingRules(pool);
+    this.accounts = new PgAccountRoutes(pool);
   }
 
   /* Agents, rules and OAuth states: pg-meeting-agents.ts, pg-meeting-rules.ts ---------------- */
@@ -94,6 +104,12 @@ export class PgMeetingRecords implements MeetingStores {
   }
   deleteRoutingRule(id: string): Promise<boolean> {
     return this.rules.deleteRoutingRule(id);
+  }
+  listAccountRoutes(): Promise<AccountRoute[]> {
+    return this.accounts.listAccountRoutes();
+  }
+  replaceAccountRoutes(routes: AccountRoute[]): Promise<void> {
+    return this.accounts.replaceAccountRoutes(routes);
   }
   saveOAuthState(state: OAuthState): Promise<void> {
     return this.rules.saveOAuthState(state);
@@ -134,6 +150,11 @@ export class PgMeetingRecords implements MeetingStores {
     return meetingsDue(this.pool, statuses, before, limit);
   }
 
+  async countMeetings(queries: MeetingCountQuery[]): Promise<number[]> {
+    refuseInvalid(meetingCountQueriesSchema, queries, 'meeting counts');
+    return countMeetings(this.pool, queries);
+  }
+
   async holdMeeting<T>(args: HoldMeetingArgs<T>): Promise<T> {
     refuseInvalid(holdMeetingSchema, args, 'hold');
     return inRotationOrder(this.pool, () => this.hold(args));
@@ -151,6 +172,7 @@ export class PgMeetingRecords implements MeetingStores {
         replay,
         upcomingForVisitor: await upcomingForVisitor(client, args.visitorEmail, args.now),
         overlapping: await overlappingAgents(client, args.probes),
+        ...(args.counts === undefined ? {} : { counts: await countMeetings(client, args.counts) }),
       };
       const decision = decided(() => args.decide(facts));
       if (decision.meeting !== undefined) {
@@ -195,10 +217,12 @@ export class PgMeetingRecords implements MeetingStores {
     id: string,
     change: MeetingChange,
     now: number,
-    options: { probe?: SlotProbe; probes?: SlotProbe[] } = {},
+    options: MeetingUpdateOptions = {},
   ): Promise<Meeting> {
     if ((options.probes ?? []).length > 0)
       refuseInvalid(slotProbesSchema, options.probes, 'probes');
+    if (options.counts !== undefined)
+      refuseInvalid(meetingCountQueriesSchema, options.counts, 'meeting counts');
     return inRotationOrder(this.pool, () => this.update(id, change, now, options));
   }
 
@@ -206,7 +230,7 @@ export class PgMeetingRecords implements MeetingStores {
     id: string,
     change: MeetingChange,
     now: number,
-    options: { probe?: SlotProbe; probes?: SlotProbe[] },
+    options: MeetingUpdateOptions,
   ): Promise<Meeting> {
     return inDecidingTransaction(
       this.pool,
@@ -227,6 +251,9 @@ export class PgMeetingRecords implements MeetingStores {
           ...(options.probes === undefined
             ? {}
             : { overlapping: await overlappingAgents(client, options.probes) }),
+          ...(options.counts === undefined
+            ? {}
+            : { counts: await countMeetings(client, options.counts) }),
         };
         const changed = decided(() => change(current, facts));
         const outbox = changed.outbox ?? [];

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { ConflictError } from '../../errors.js';
 import { isActiveMeeting, type Meeting } from '../../records/meeting-contract.js';
-import type { MeetingFilter, SlotProbe } from '../meeting-store-types.js';
+import type { MeetingCountQuery, MeetingFilter, SlotProbe } from '../meeting-store-types.js';
 import { mapPgError } from './pg-errors.js';
 import {
   EXCLUSION_VIOLATION,
@@ -53,6 +53,34 @@ export async function overlappingAgents(
     ],
   );
   return new Set(rows.map((row) => row.agent_id));
+}
+
+/**
+ * The answer to each count query, in order: meetings of the agent starting in [from, to) that
+ * are not cancelled, less the excluded one (meetings_agent_start finds them).
+ */
+export async function countMeetings(
+  db: Queryable,
+  queries: readonly MeetingCountQuery[],
+): Promise<number[]> {
+  if (queries.length === 0) return [];
+  const rows = await queryRows<{ n: number }>(
+    db,
+    'the count of meetings',
+    `SELECT (SELECT count(*)::int FROM meetings m
+             WHERE m.agent_id = q.agent_id AND m.start_ms >= q.from_ms AND m.start_ms < q.to_ms
+               AND m.status <> 'cancelled' AND m.id IS DISTINCT FROM q.exclude_id) AS n
+     FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[])
+       WITH ORDINALITY AS q(agent_id, from_ms, to_ms, exclude_id, i)
+     ORDER BY q.i`,
+    [
+      queries.map((q) => q.agentId),
+      queries.map((q) => q.from),
+      queries.map((q) => q.to),
+      queries.map((q) => q.excludeId ?? null),
+    ],
+  );
+  return rows.map((row) => row.n);
 }
 
 /** Active meetings of this visitor's email that end after `now`. */

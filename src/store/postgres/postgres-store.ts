@@ -10,6 +10,7 @@ import type {
 } from '../../records/chat-contract.js';
 import type { Agent, Meeting, RoutingRule } from '../../records/meeting-contract.js';
 import type { OAuthState } from '../../records/oauth-state.js';
+import type { AccountRoute } from '../../records/account-routing.js';
 import type { RotationState } from '../../records/rotation.js';
 import type { RoutingSettings } from '../../records/routing-settings.js';
 import { systemScheduler, type Scheduler } from '../../scheduler.js';
@@ -17,9 +18,10 @@ import type { RecordChatEventArgs } from '../chat-records.js';
 import type {
   HoldMeetingArgs,
   MeetingChange,
+  MeetingCountQuery,
   MeetingFilter,
   MeetingStores,
-  SlotProbe,
+  MeetingUpdateOptions,
 } from '../meeting-store-types.js';
 import type {
   Assignment,
@@ -45,6 +47,8 @@ import type { LeadChangesOutcome } from '../../records/lead.js';
 import { PgOutboxRecords } from './pg-outbox-records.js';
 import { PgRoutingRecords } from './pg-routing-records.js';
 import { PgMeetingRecords } from './pg-meeting-records.js';
+import { PgNotificationRecords } from './pg-notification-records.js';
+import type * as Mail from '../../records/notification.js';
 import { createPgPool, queryRows } from './pg-pool.js';
 import { PgSingletonRecords } from './pg-singleton-records.js';
 
@@ -105,6 +109,7 @@ export class PostgresStore implements Store {
   private readonly conversations: PgConversationRecords;
   private readonly routing: RoutingStore;
   private readonly meetings: MeetingStores;
+  private readonly notifications: PgNotificationRecords;
   private readonly logger: Logger | undefined;
   private size = 0;
   private closed = false;
@@ -120,6 +125,7 @@ export class PostgresStore implements Store {
     this.conversations = new PgConversationRecords(pool);
     this.routing = new PgRoutingRecords(pool);
     this.meetings = new PgMeetingRecords(pool, this.outbox.enqueueIn);
+    this.notifications = new PgNotificationRecords(pool);
     this.scheduleSizeRefresh(
       options.scheduler ?? systemScheduler,
       options.sizeRefreshMs ?? DEFAULT_SIZE_REFRESH_MS,
@@ -377,6 +383,13 @@ export class PostgresStore implements Store {
     this.open();
     return this.meetings.deleteRoutingRule(id);
   }
+  listAccountRoutes(): Promise<AccountRoute[]> {
+    return this.meetings.listAccountRoutes();
+  }
+  async replaceAccountRoutes(routes: AccountRoute[]): Promise<void> {
+    this.open();
+    return this.meetings.replaceAccountRoutes(routes);
+  }
   async saveOAuthState(state: OAuthState): Promise<void> {
     this.open();
     return this.meetings.saveOAuthState(state);
@@ -401,10 +414,13 @@ export class PostgresStore implements Store {
     id: string,
     change: MeetingChange,
     now: number,
-    options?: { probe?: SlotProbe; probes?: SlotProbe[] },
+    options?: MeetingUpdateOptions,
   ): Promise<Meeting> {
     this.open();
     return this.meetings.updateMeeting(id, change, now, options);
+  }
+  countMeetings(queries: MeetingCountQuery[]): Promise<number[]> {
+    return this.meetings.countMeetings(queries);
   }
   getMeeting(id: string): Promise<Meeting | undefined> {
     return this.meetings.getMeeting(id);
@@ -424,5 +440,19 @@ export class PostgresStore implements Store {
     limit: number,
   ): Promise<Meeting[]> {
     return this.meetings.meetingsDue(statuses, before, limit);
+  }
+
+  /* Captured notifications (PgNotificationRecords) */
+
+  async saveNotification(notification: Mail.CapturedNotification): Promise<boolean> {
+    this.open();
+    return this.notifications.saveNotification(notification);
+  }
+  listNotifications(filter: Mail.NotificationFilter): Promise<Mail.NotificationPage> {
+    return this.notifications.listNotifications(filter);
+  }
+  async pruneNotifications(before: number): Promise<number> {
+    this.open();
+    return this.notifications.pruneNotifications(before);
   }
 }

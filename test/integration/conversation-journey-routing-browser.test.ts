@@ -6,13 +6,9 @@ import type { JourneyService } from '../helpers/journey-service.js';
 import { shot } from '../helpers/widget-flow-page.js';
 
 /**
- * PENDING (not run: vitest includes `*.test.ts` only). Rename to
- * `conversation-journey-routing-browser.test.ts` once both of these are on main:
- * - account routing (branch i11-routing): `PUT /api/routing/accounts`, text/csv `match,agentId`,
- *   tried before the rotation; the meeting's routing decision says `reason: 'account'` and
- *   `account: { match, by }`;
- * - captured notifications (branch i11-notify): in sandbox mode the agent's email is kept, not
- *   sent, and listed by `GET /api/notifications?meetingId=` (src/records/notification.ts there).
+ * Issue 11's "Done when", second half: account routing (`PUT /api/routing/accounts`, text/csv
+ * `match,agentId`, tried before the rotation; the decision's `rule: 'account'` and
+ * `account: { match, by }`) and captured notifications (`GET /api/notifications?meetingId=`).
  *
  * The same journey as conversation-journey-browser.test.ts (which checks the fields, activities,
  * transcript and reports); here the booking goes to the agent of the visitor's account, and that
@@ -54,7 +50,7 @@ describe('the journey with account routing and the agent notified', () => {
     });
     expect(patched.status).toBe(200);
 
-    // ==================================================== ACCOUNT ROUTING (branch i11-routing)
+    // ==================================================== ACCOUNT ROUTING
     const upload = await journey.admin(
       'PUT',
       '/api/routing/accounts',
@@ -68,7 +64,7 @@ describe('the journey with account routing and the agent notified', () => {
     const driven = await driveJourney(p, journey, lead);
     await shot(p, 'journey-account-booked');
 
-    // ==================================================== ACCOUNT ROUTING (branch i11-routing)
+    // ==================================================== ACCOUNT ROUTING
     expect(driven.agentName).toBe(dana.name);
     const meeting = await journey.admin<Record<string, unknown>>(
       'GET',
@@ -79,20 +75,21 @@ describe('the journey with account routing and the agent notified', () => {
       agentEmail: dana.email,
       meetingType: { id: 'intro', minutes: 15 },
       leadId: lead.id,
-      routing: { reason: 'account', account: { match: lead.company, by: 'company' } },
+      // The account list keeps its matches lower-cased (matched case-insensitively).
+      routing: { rule: 'account', account: { match: lead.company.toLowerCase(), by: 'company' } },
     });
     expect(meeting.body['agentId']).not.toBe(chen.id);
     // ========================================================================================
 
     await journey.drainOutbox();
 
-    // ========================================= CAPTURED NOTIFICATIONS (branch i11-notify)
+    // ========================================= CAPTURED NOTIFICATIONS
     const listed = await journey.admin<{ notifications: Array<Record<string, unknown>> }>(
       'GET',
       `/api/notifications?meetingId=${encodeURIComponent(driven.meetingId)}`,
     );
     expect(listed.status).toBe(200);
-    const toAgent = listed.body.notifications.filter((n) => n['notice'] === 'agent-booked');
+    const toAgent = listed.body.notifications.filter((n) => n['kind'] === 'agent-booked');
     expect(toAgent).toEqual([
       expect.objectContaining({
         meetingId: driven.meetingId,
