@@ -45,6 +45,30 @@ let closeServer: () => Promise<void>;
 let dir: string;
 const errors: string[] = [];
 
+/**
+ * Waits in the page until every card on the graph is measured (xyflow hides a card until its
+ * size and handles are known) and the view's and the cards' transforms have stayed the same for
+ * three animation frames; true when they did within 300 frames. Page code as a string: this file
+ * is typed for node, and the console's CSP forbids the eval that waitForFunction polls with.
+ */
+const GRAPH_SETTLED = `(async () => {
+  const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+  let key = '';
+  let same = 0;
+  for (let i = 0; i < 300 && same < 3; i += 1) {
+    await frame();
+    const nodes = [...document.querySelectorAll('.react-flow__node')];
+    const viewport = document.querySelector('.react-flow__viewport');
+    const measured = viewport && nodes.every((n) => getComputedStyle(n).visibility === 'visible');
+    const next = measured
+      ? viewport.style.transform + '|' + nodes.map((n) => n.style.transform).join(';')
+      : '';
+    same = measured && next === key ? same + 1 : 0;
+    key = next;
+  }
+  return same >= 3;
+})()`;
+
 async function apiGet<T>(path: string): Promise<T> {
   const res = await fetch(`${base}${path}`, { headers: ADMIN_AUTH });
   expect(res.status, path).toBe(200);
@@ -153,9 +177,8 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
       await page.setViewportSize({ width: 1280, height: 900 });
       await openTab(tab);
       // Each tab says "Loading…" until its data is in.
-      await page.waitForFunction(
-        "!document.querySelector('main')?.textContent?.includes('Loading…')",
-      );
+      // (A locator, not waitForFunction: its polling evaluates strings, which the CSP forbids.)
+      await page.locator('main', { hasText: 'Loading…' }).waitFor({ state: 'detached' });
       const violations = await seriousAxeViolations(page);
       if (violations.length > 0) found[`${tab} 1280`] = violations;
       await page.screenshot({
@@ -282,36 +305,47 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
       await page.getByLabel('New card type').selectOption(type);
       await page.getByRole('button', { name: 'Add card' }).click();
     };
+    const edit = async (card: string) => page.getByLabel('Edit card').selectOption(card);
     await addCard('question');
-    await page.locator('.react-flow__controls-fitview').click();
-    // Connect on the graph: from the welcome card's "Next" handle to the question card.
-    const from = page.locator(
-      '.react-flow__node[data-id="welcome"] .react-flow__handle[data-handleid="next"]',
-    );
-    const to = page.locator('.react-flow__node[data-id="question-1"] .react-flow__handle.target');
-    const edge = page.locator('.react-flow__edge[data-id="welcome:next"]');
-    // A drag that starts while the graph still settles after "fit view" can miss: tried again.
-    for (let attempt = 0; attempt < 3 && !(await edge.isVisible()); attempt += 1) {
-      await from.hover();
-      const a = (await from.boundingBox())!;
-      const b = (await to.boundingBox())!;
-      await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-      await page.mouse.down();
-      await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 10 });
-      await page.mouse.up();
-      await edge.waitFor({ timeout: 1_000 }).catch(() => undefined);
-    }
-    await edge.waitFor();
-
     await addCard('condition');
     await addCard('message');
     await addCard('message');
-    const edit = async (card: string) => page.getByLabel('Edit card').selectOption(card);
+    // Connected with the keyboard's controls: each card's "leads to" selects.
+    await edit('welcome');
+    await page.getByLabel('Next leads to').selectOption('question-1');
     await edit('question-1');
     await page.getByLabel('Button 1 “Yes” leads to').selectOption('condition-1');
     await edit('condition-1');
     await page.getByLabel('Branch 1 leads to').selectOption('message-1');
     await page.getByLabel('Otherwise leads to').selectOption('message-2');
+    await page.locator('.react-flow__edge[data-id="condition-1:otherwise"]').waitFor();
+
+    // One connection by pointer drag on the graph, once xyflow has measured every card (a card
+    // is hidden until its size and handles are known) and the view has settled after "fit
+    // view": the same transforms over three frames. No second attempt.
+    await page.locator('.react-flow__controls-fitview').click();
+    expect(await page.evaluate(GRAPH_SETTLED)).toBe(true);
+    const from = page.locator(
+      '.react-flow__node[data-id="question-1"] .react-flow__handle[data-handleid="button-1"]',
+    );
+    const to = page.locator('.react-flow__node[data-id="message-2"] .react-flow__handle.target');
+    const pane = (await page.locator('.react-flow').boundingBox())!;
+    const a = (await from.boundingBox())!;
+    const b = (await to.boundingBox())!;
+    const centre = (box: typeof a) => ({ x: box.x + box.width / 2, y: box.y + box.height / 2 });
+    // xyflow pans the graph while a drag is within 40 px of its edge: both ends stay clear of it.
+    for (const point of [centre(a), centre(b)]) {
+      expect(point.x).toBeGreaterThan(pane.x + 40);
+      expect(point.x).toBeLessThan(pane.x + pane.width - 40);
+      expect(point.y).toBeGreaterThan(pane.y + 40);
+      expect(point.y).toBeLessThan(pane.y + pane.height - 40);
+    }
+    await page.mouse.move(centre(a).x, centre(a).y);
+    await page.mouse.down();
+    await page.mouse.move(centre(b).x, centre(b).y, { steps: 10 });
+    await page.mouse.up();
+    await page.locator('.react-flow__edge[data-id="question-1:button-1"]').waitFor();
+
     await edit('message-2');
     await page.getByLabel('Text').fill('');
     await page.getByRole('button', { name: 'Publish' }).click();
@@ -342,7 +376,7 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
       type: 'question',
       buttons: [
         { label: 'Yes', next: 'condition-1' },
-        { label: 'No', next: null },
+        { label: 'No', next: 'message-2' },
       ],
     });
     expect(cards.get('condition-1')).toMatchObject({
