@@ -74,9 +74,18 @@ async function toError(res: Response): Promise<ApiError> {
   );
 }
 
+/** A body sent as it is (e.g. a CSV upload) rather than as JSON. */
+export class RawBody {
+  constructor(
+    readonly text: string,
+    readonly contentType: string,
+  ) {}
+}
+
 export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (body instanceof RawBody) headers['Content-Type'] = body.contentType;
+  else if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET') headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
@@ -84,7 +93,9 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
       method,
       headers,
       credentials: 'same-origin',
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(body === undefined
+        ? {}
+        : { body: body instanceof RawBody ? body.text : JSON.stringify(body) }),
     });
   } catch {
     throw new ApiError(
@@ -114,6 +125,8 @@ export const api = {
   get: <T>(path: string) => call<T>('GET', path),
   post: <T>(path: string, body?: unknown) => call<T>('POST', path, body ?? {}),
   put: <T>(path: string, body: unknown) => call<T>('PUT', path, body),
+  putText: <T>(path: string, text: string, contentType: string) =>
+    call<T>('PUT', path, new RawBody(text, contentType)),
   patch: <T>(path: string, body: unknown) => call<T>('PATCH', path, body),
   del: <T>(path: string) => call<T>('DELETE', path),
 };

@@ -50,6 +50,46 @@ export function Field(props: FieldProps) {
   );
 }
 
+/** A multi-line Field: the API's message (or each of its issues) beside it. */
+export function TextAreaField(props: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  errors?: string[];
+  hint?: string;
+  rows?: number;
+}) {
+  const id = useId();
+  const errors = props.errors ?? [];
+  const describedBy = [errors.length > 0 ? `${id}-error` : '', props.hint ? `${id}-hint` : ''];
+  return (
+    <div className={`field${errors.length > 0 ? ' has-error' : ''}`}>
+      <label htmlFor={id}>{props.label}</label>
+      <textarea
+        id={id}
+        rows={props.rows ?? 6}
+        value={props.value}
+        spellCheck={false}
+        aria-invalid={errors.length > 0 ? true : undefined}
+        aria-describedby={describedBy.filter(Boolean).join(' ') || undefined}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+      {props.hint && (
+        <small id={`${id}-hint`} className="hint">
+          {props.hint}
+        </small>
+      )}
+      {errors.length > 0 && (
+        <ul id={`${id}-error`} className="error error-list" role="alert">
+          {errors.map((e, i) => (
+            <li key={i}>{e}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
 export function SelectField(props: {
   label: string;
   value: string;
@@ -161,6 +201,18 @@ export function useAction() {
     }
   }, []);
   return { notice, busy, failure, run, setNotice };
+}
+
+/**
+ * A table's own sideways-scrolling box at narrow widths: focusable and named, so the keyboard
+ * can scroll it too (axe: scrollable-region-focusable).
+ */
+export function TableScroll(props: { label: string; children: ReactNode }) {
+  return (
+    <div className="table-scroll" role="region" aria-label={props.label} tabIndex={0}>
+      {props.children}
+    </div>
+  );
 }
 
 export function Section(props: { title: string; children: ReactNode; actions?: ReactNode }) {

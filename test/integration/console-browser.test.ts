@@ -249,7 +249,7 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     expect(saved.style.colours.primary).toBe('#0b5cad');
   });
 
-  it('when an out-of-office period is added on Calendar, then the agent has it', async () => {
+  it('when an out-of-office period, a weight and caps are set on Calendar, then a bad weight is refused beside its field and the fixed ones are saved', async () => {
     const { agents } = await apiGet<{ agents: Array<{ id: string; name: string }> }>('/api/agents');
     const agent = agents[1]!;
     await openTab('Calendar');
@@ -258,12 +258,26 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     await page.getByLabel('Away 1 from').fill('2027-01-04T00:00');
     await page.getByLabel('Away 1 until').fill('2027-01-08T00:00');
     await page.getByLabel('Away 1 note').fill('Team offsite');
+    await page.getByLabel('Weight').fill('101');
+    await page.getByLabel('Most meetings a day').fill('4');
+    await page.getByLabel('Most meetings a week').fill('15');
     await page.getByRole('button', { name: 'Save hours' }).click();
-    await page.getByText('Hours saved.').waitFor();
-    const saved = await apiGet<{ outOfOffice: unknown[] }>(`/api/agents/${agent.id}`);
-    expect(saved.outOfOffice).toEqual([
-      { start: Date.UTC(2027, 0, 4), end: Date.UTC(2027, 0, 8), note: 'Team offsite' },
-    ]);
+    // Refused beside its field, the input kept.
+    const weight = page.locator('.field', { has: page.getByLabel('Weight') });
+    await expect.poll(() => weight.locator('.error').textContent()).toMatch(/100/);
+    expect(await page.getByLabel('Weight').inputValue()).toBe('101');
+    await page.getByLabel('Weight').fill('2');
+    await page.getByRole('button', { name: 'Save hours' }).click();
+    await page.getByText('Hours and limits saved.').waitFor();
+    const saved = await apiGet<Record<string, unknown>>(`/api/agents/${agent.id}`);
+    expect(saved).toMatchObject({
+      weight: 2,
+      maxMeetingsPerDay: 4,
+      maxMeetingsPerWeek: 15,
+      outOfOffice: [
+        { start: Date.UTC(2027, 0, 4), end: Date.UTC(2027, 0, 8), note: 'Team offsite' },
+      ],
+    });
   });
 
   it('when a meeting is cancelled on Meetings, then its status is cancelled, and the visitor name shows as text', async () => {
@@ -292,6 +306,43 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     await page.getByText('Order saved.').waitFor();
     const { agents } = await apiGet<{ agents: Array<{ id: string }> }>('/api/agents');
     expect(agents[0]!.id).toBe(lastId);
+  });
+
+  it('when an account list is uploaded on Routing, then a bad row is named beside the text, kept, and the fixed list is imported', async () => {
+    const { agents } = await apiGet<{ agents: Array<{ id: string; email: string }> }>(
+      '/api/agents',
+    );
+    await openTab('Routing');
+    // The booked meeting, with why its agent was chosen (the booking named the agent).
+    const recent = page.getByRole('table', { name: 'Recent assignments' });
+    await recent.getByRole('cell', { name: 'visitor@example.org' }).waitFor();
+    expect(await recent.locator('tbody tr').first().textContent()).toMatch(/agent/);
+    const csv = `match,agentId\nacme.com,${agents[0]!.email}\nglobex.com,nobody@example.org\n`;
+    await page.getByLabel('Account list (CSV)').fill(csv);
+    await page.getByRole('button', { name: 'Upload account list' }).click();
+    const field = page.locator('.field', { has: page.getByLabel('Account list (CSV)') });
+    await expect
+      .poll(() => field.locator('.error').textContent())
+      .toMatch(/row 2 \(line 3\): agentId names no agent/);
+    expect(await page.getByLabel('Account list (CSV)').inputValue()).toBe(csv);
+    await page
+      .getByLabel('Account list (CSV)')
+      .fill(csv.replace('nobody@example.org', agents[1]!.email));
+    await page.getByRole('button', { name: 'Upload account list' }).click();
+    await page.getByText('Account list imported').waitFor();
+    await page.getByRole('table', { name: 'Account list' }).getByText('globex.com').waitFor();
+    const saved = await apiGet<{ accounts: Array<{ match: string; agentId: string }> }>(
+      '/api/routing/accounts',
+    );
+    expect(saved.accounts).toEqual([
+      expect.objectContaining({ match: 'acme.com', agentId: agents[0]!.id }),
+      expect.objectContaining({ match: 'globex.com', agentId: agents[1]!.id }),
+    ]);
+    const href = await page
+      .getByRole('link', { name: 'Download the list as CSV' })
+      .getAttribute('href');
+    const download = await page.request.get(`${base}${href}`);
+    expect(await download.text()).toContain(`globex.com,${agents[1]!.id}`);
   });
 
   it('when a dialogue with a branch is built in the designer, then a bad card is shown beside it, and once fixed it is published as built', async () => {

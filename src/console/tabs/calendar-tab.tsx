@@ -12,6 +12,9 @@ export interface AdminAgent {
   active: boolean;
   availability: Array<{ day: string; start: string; end: string }>;
   outOfOffice?: Array<{ start: number; end: number; note?: string }>;
+  weight?: number;
+  maxMeetingsPerDay?: number | null;
+  maxMeetingsPerWeek?: number | null;
   calendar: {
     provider: 'local' | 'google' | 'microsoft';
     status: 'connected' | 'disconnected';
@@ -124,7 +127,14 @@ export function CalendarTab(_props: TabProps) {
   );
 }
 
-/** Weekly hours and out-of-office of one agent (PATCH /api/agents/:id). */
+/** '' is "no cap" (null); anything else a number, which the API checks (NaN is sent as null). */
+const capOf = (text: string) => (text.trim() === '' ? null : Number(text));
+const textOf = (n: number | null | undefined) => (n === null || n === undefined ? '' : String(n));
+
+/**
+ * Weekly hours, routing limits (weight, caps per day and week) and out-of-office of one agent
+ * (PATCH /api/agents/:id).
+ */
 function HoursForm(props: { agent: AdminAgent; onSaved: () => void }) {
   const { agent } = props;
   const [blocks, setBlocks] = useState(agent.availability);
@@ -135,10 +145,22 @@ function HoursForm(props: { agent: AdminAgent; onSaved: () => void }) {
       note: p.note ?? '',
     })),
   );
+  const [limits, setLimits] = useState({
+    weight: textOf(agent.weight ?? 1),
+    day: textOf(agent.maxMeetingsPerDay),
+    week: textOf(agent.maxMeetingsPerWeek),
+  });
   const save = useAction();
-  const initial = JSON.stringify([agent.availability, agent.outOfOffice ?? []]);
+  const initial = JSON.stringify([
+    agent.availability,
+    agent.outOfOffice ?? [],
+    [agent.weight ?? 1, agent.maxMeetingsPerDay ?? null, agent.maxMeetingsPerWeek ?? null],
+  ]);
   const body = {
     availability: blocks,
+    weight: limits.weight.trim() === '' ? Number.NaN : Number(limits.weight),
+    maxMeetingsPerDay: capOf(limits.day),
+    maxMeetingsPerWeek: capOf(limits.week),
     outOfOffice: away.map((p) => ({
       start: Date.parse(`${p.start}Z`),
       end: Date.parse(`${p.end}Z`),
@@ -147,12 +169,16 @@ function HoursForm(props: { agent: AdminAgent; onSaved: () => void }) {
   };
   useUnsaved(
     `Hours of ${agent.name}`,
-    JSON.stringify([body.availability, body.outOfOffice]) !== initial,
+    JSON.stringify([
+      body.availability,
+      body.outOfOffice,
+      [body.weight, body.maxMeetingsPerDay, body.maxMeetingsPerWeek],
+    ]) !== initial,
   );
   const err = (field: string) => save.failure?.forField(field);
 
   return (
-    <Section title={`Hours of ${agent.name} (${agent.timeZone})`}>
+    <Section title={`Hours and limits of ${agent.name} (${agent.timeZone})`}>
       <form
         noValidate
         aria-label={`Hours of ${agent.name}`}
@@ -162,7 +188,7 @@ function HoursForm(props: { agent: AdminAgent; onSaved: () => void }) {
             .run(
               'Saving the hours',
               () => api.patch(`/api/agents/${agent.id}`, body),
-              'Hours saved.',
+              'Hours and limits saved.',
             )
             .then((ok) => ok && props.onSaved());
         }}
@@ -203,6 +229,35 @@ function HoursForm(props: { agent: AdminAgent; onSaved: () => void }) {
           >
             Add block
           </button>
+        </fieldset>
+        <fieldset>
+          <legend>Routing limits</legend>
+          <div className="row">
+            <Field
+              label="Weight"
+              type="number"
+              value={limits.weight}
+              error={err('weight')}
+              hint="0-100; 2 takes two turns to a 1's one; 0 keeps them out of the rotation"
+              onChange={(weight) => setLimits({ ...limits, weight })}
+            />
+            <Field
+              label="Most meetings a day"
+              type="number"
+              value={limits.day}
+              error={err('maxMeetingsPerDay')}
+              hint="Empty: no cap"
+              onChange={(day) => setLimits({ ...limits, day })}
+            />
+            <Field
+              label="Most meetings a week"
+              type="number"
+              value={limits.week}
+              error={err('maxMeetingsPerWeek')}
+              hint="Empty: no cap"
+              onChange={(week) => setLimits({ ...limits, week })}
+            />
+          </div>
         </fieldset>
         <fieldset>
           <legend>Out of office (UTC)</legend>

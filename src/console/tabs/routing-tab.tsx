@@ -4,6 +4,8 @@ import { BarChart } from '../bar-chart.js';
 import type { TabProps } from '../tabs.js';
 import { useUnsaved } from '../unsaved.js';
 import { Notice, Section, useAction, useLoad } from '../ui.js';
+import { AccountRouting } from './routing/account-routing.js';
+import { RecentAssignments } from './routing/recent-assignments.js';
 
 interface RoutingView {
   order: Array<{
@@ -29,7 +31,8 @@ interface RoutingView {
 
 /**
  * The rotation in order with the next agent marked (drag, or the move buttons, to reorder; PUT
- * /api/agents/order), totals per agent as a bar chart, and the rules in priority order.
+ * /api/agents/order), totals per agent as a bar chart, the rules in priority order, the account
+ * list with its CSV upload, and the recent assignments with their reasons.
  */
 export function RoutingTab(_props: TabProps) {
   const view = useLoad(() => api.get<RoutingView>('/api/routing'));
@@ -173,6 +176,8 @@ export function RoutingTab(_props: TabProps) {
           </ol>
         )}
       </Section>
+      <AccountRouting />
+      <RecentAssignments names={new Map(view.data.order.map((a) => [a.id, a.name]))} />
     </div>
   );
 }
