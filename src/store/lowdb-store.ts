@@ -38,6 +38,7 @@ import {
   type NewOutboxItem,
   type OutboxItem,
   type OutboxStore,
+  type OutboxSummary,
   type Store,
   type StoredLead,
   type SyncState,
@@ -209,6 +210,10 @@ export class LowdbStore implements Store {
 
   async listOutbox(filter?: Parameters<OutboxStore['listOutbox']>[0]): Promise<OutboxItem[]> {
     return this.outbox.list(filter);
+  }
+
+  async outboxSummary(): Promise<OutboxSummary> {
+    return this.outbox.summary();
   }
 
   pruneOutbox(before: number): Promise<number> {

@@ -316,7 +316,7 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     // The booked meeting, with why its agent was chosen (the booking named the agent).
     const recent = page.getByRole('table', { name: 'Recent assignments' });
     await recent.getByRole('cell', { name: 'visitor@example.org' }).waitFor();
-    expect(await recent.locator('tbody tr').first().textContent()).toMatch(/agent/);
+    expect(await recent.locator('tbody tr').first().textContent()).toMatch(/asked for by name/);
     const csv = `match,agentId\nacme.com,${agents[0]!.email}\nglobex.com,nobody@example.org\n`;
     await page.getByLabel('Account list (CSV)').fill(csv);
     await page.getByRole('button', { name: 'Upload account list' }).click();

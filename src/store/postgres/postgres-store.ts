@@ -30,6 +30,7 @@ import type {
   NewOutboxItem,
   OutboxItem,
   OutboxStore,
+  OutboxSummary,
   RoutingStore,
   Store,
   StoredLead,
@@ -277,6 +278,9 @@ export class PostgresStore implements Store {
   }
   listOutbox(filter?: Parameters<OutboxStore['listOutbox']>[0]): Promise<OutboxItem[]> {
     return this.outbox.listOutbox(filter);
+  }
+  outboxSummary(): Promise<OutboxSummary> {
+    return this.outbox.outboxSummary();
   }
   async pruneOutbox(before: number): Promise<number> {
     this.open();
