@@ -129,6 +129,25 @@ beforeAll(async () => {
     }),
   });
   expect(booked.status).toBe(201);
+  // One dead letter to show and re-send (the jobs do not run here: it then stays pending).
+  const now = Date.now();
+  await service.store.enqueueOutbox(
+    [{ kind: 'marketo-chat-activity', dedupeKey: 'chat:dead-1', payload: { email: 'd@x.org' } }],
+    now,
+  );
+  const [claimed] = await service.store.claimOutbox({
+    now,
+    limit: 1,
+    leaseMs: 1_000,
+    kinds: ['marketo-chat-activity'],
+  });
+  await service.store.failOutbox({
+    id: claimed!.id,
+    leaseToken: claimed!.lease!.token,
+    now,
+    error: 'MARKETO_LEAD_NOT_FOUND: activity skipped: 1004 Lead not found',
+    dead: true,
+  });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
@@ -209,17 +228,52 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     expect(found).toEqual({});
   });
 
-  it('when "Sync now" is pressed on Integrations, then a new sync run is recorded', async () => {
-    type Status = { lastRun: { runId: string } | null; state: string };
-    const before = await apiGet<Status>('/api/sync/status');
+  it('when "Sync now", "Full re-sync", "Test connection" and "Re-send" are pressed on Integrations, then the runs are recorded, the test answers and the dead letter waits again', async () => {
+    type Status = {
+      lastRun: { runId: string; mode: string } | null;
+      state: string;
+      recentRuns: unknown[];
+    };
+    const settled = (s: Status) => s.state !== 'running';
+    const before = await eventually(() => apiGet<Status>('/api/sync/status'), settled);
     await openTab('Integrations');
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByText('Connection works: Marketo issued a token').waitFor();
+
     await page.getByRole('button', { name: 'Sync now' }).click();
     await page.getByText('The sync started.').waitFor();
     const after = await eventually(
       () => apiGet<Status>('/api/sync/status'),
-      (s) => s.state !== 'running' && s.lastRun?.runId !== before.lastRun?.runId,
+      (s) => settled(s) && s.lastRun?.runId !== before.lastRun?.runId,
     );
     expect(after.lastRun?.runId).not.toBe(before.lastRun?.runId);
+
+    await page.reload();
+    await page.getByRole('button', { name: 'Full re-sync' }).click();
+    await page.getByText('The full re-sync started').waitFor();
+    const full = await eventually(
+      () => apiGet<Status>('/api/sync/status'),
+      (s) => settled(s) && s.lastRun?.runId !== after.lastRun?.runId,
+    );
+    expect(full.lastRun?.mode).toBe('full');
+    expect(full.recentRuns).toHaveLength(before.recentRuns.length + 2);
+    await page.reload();
+    await expect
+      .poll(() => page.getByRole('table', { name: 'Sync runs' }).locator('tbody tr').count())
+      .toBe(full.recentRuns.length);
+
+    type Outbox = { pending: number; dead: number };
+    const queued = await apiGet<Outbox>('/api/outbox');
+    expect(await page.getByTestId('outbox-dead').textContent()).toBe(String(queued.dead));
+    await page.getByRole('button', { name: 'Re-send marketo-chat-activity' }).click();
+    await page.getByText('Queued to be sent again.').waitFor();
+    expect(await apiGet<Outbox>('/api/outbox')).toMatchObject({
+      pending: queued.pending + 1,
+      dead: queued.dead - 1,
+    });
+    await expect.poll(() => page.getByTestId('outbox-dead').textContent()).toBe(
+      String(queued.dead - 1),
+    );
   });
 
   it('when the look and feel is edited, then a bad colour is refused beside its field, the input kept, and the fixed form is saved', async () => {

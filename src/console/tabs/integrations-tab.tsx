@@ -3,6 +3,12 @@ import { api } from '../api.js';
 import { BarChart } from '../bar-chart.js';
 import type { TabProps } from '../tabs.js';
 import { Notice, Section, formatDateTime, useAction, useLoad } from '../ui.js';
+import { OutboxSection } from './integrations/outbox-section.js';
+import { SyncHistory, type SyncRun } from './integrations/sync-history.js';
+
+type ConnectionTest =
+  | { ok: true; checkedAt: string }
+  | { ok: false; checkedAt: string; error: { code: string; message: string } };
 
 interface SyncStatus {
   state: string;
@@ -17,14 +23,8 @@ interface SyncStatus {
     etaSeconds?: number;
     calls: number;
   } | null;
-  lastRun: {
-    runId: string;
-    outcome: string;
-    startedAt: string;
-    finishedAt?: string;
-    leadsUpserted?: number;
-    leadsDeleted?: number;
-  } | null;
+  lastRun: SyncRun | null;
+  recentRuns: SyncRun[];
   lastSuccessAt: string | null;
   leadsStored: number;
   calls: {
@@ -44,21 +44,32 @@ interface Health {
   version: string;
 }
 
-interface DeadLetter {
-  id: string;
-  kind: string;
-  attempts: number;
-  lastError: string | null;
-  createdAt: string;
-}
 
 /** The Marketo connection, the lead sync (progress, calls against the budget), the outbox. */
 export function IntegrationsTab(_props: TabProps) {
   const status = useLoad(() => api.get<SyncStatus>('/api/sync/status'));
   const health = useLoad(async () => (await fetch('/health')).json() as Promise<Health>);
-  const dead = useLoad(() => api.get<{ deadLetters: DeadLetter[] }>('/api/outbox/dead-letters'));
   const sync = useAction();
-  const resend = useAction();
+  const check = useAction();
+
+  async function testConnection() {
+    let result: ConnectionTest | undefined;
+    const ok = await check.run('Testing the connection', async () => {
+      result = await api.post<ConnectionTest>('/api/marketo/connection-test');
+    });
+    if (!ok || result === undefined) return;
+    check.setNotice(
+      result.ok
+        ? {
+            kind: 'ok',
+            text: `Connection works: Marketo issued a token (${formatDateTime(result.checkedAt)}).`,
+          }
+        : {
+            kind: 'error',
+            text: `Connection failed (${result.error.code}): ${result.error.message} Check MARKETO_BASE_URL, MARKETO_CLIENT_ID and MARKETO_CLIENT_SECRET.`,
+          },
+    );
+  }
   const running = status.data?.state === 'running';
   const { reload } = status;
 
@@ -88,7 +99,7 @@ export function IntegrationsTab(_props: TabProps) {
                 ? `Refused by Marketo (${s.lastError.code})`
                 : s?.lastSuccessAt
                   ? `Working (last sync ${formatDateTime(s.lastSuccessAt)})`
-                  : 'Not used yet: run a sync to test them'}
+                  : 'Not used yet: use “Test connection”'}
             </dd>
             <dt>Service version</dt>
             <dd>{health.data.version}</dd>
@@ -97,23 +108,51 @@ export function IntegrationsTab(_props: TabProps) {
           <p>{health.error ?? 'Loading…'}</p>
         )}
         {health.data?.warning && <p className="hint">{health.data.warning}</p>}
+        <div className="actions">
+          <button
+            type="button"
+            disabled={check.busy}
+            onClick={() => void testConnection()}
+          >
+            Test connection
+          </button>
+        </div>
+        <Notice notice={check.notice} />
       </Section>
 
       <Section
         title="Lead sync"
         actions={
-          <button
-            type="button"
-            className="primary"
-            disabled={sync.busy || running}
-            onClick={() =>
-              void sync
-                .run('Starting the sync', () => api.post('/api/sync/run'), 'The sync started.')
-                .then(reload)
-            }
-          >
-            Sync now
-          </button>
+          <span className="buttons">
+            <button
+              type="button"
+              className="primary"
+              disabled={sync.busy || running}
+              onClick={() =>
+                void sync
+                  .run('Starting the sync', () => api.post('/api/sync/run'), 'The sync started.')
+                  .then(reload)
+              }
+            >
+              Sync now
+            </button>
+            <button
+              type="button"
+              disabled={sync.busy || running}
+              title="Copies every lead again; leads Marketo no longer has are removed at its end"
+              onClick={() =>
+                void sync
+                  .run(
+                    'Starting the full re-sync',
+                    () => api.post('/api/sync/run', { full: true }),
+                    'The full re-sync started: every lead is copied again.',
+                  )
+                  .then(reload)
+              }
+            >
+              Full re-sync
+            </button>
+          </span>
         }
       >
         <Notice notice={sync.notice} />
@@ -192,54 +231,8 @@ export function IntegrationsTab(_props: TabProps) {
         )}
       </Section>
 
-      <Section title="Outbox: dead letters">
-        <Notice notice={resend.notice} />
-        {dead.error && <p role="alert">{dead.error}</p>}
-        {dead.data && dead.data.deadLetters.length === 0 && (
-          <p>No dead letters: every write went out.</p>
-        )}
-        {dead.data && dead.data.deadLetters.length > 0 && (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Kind</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Last error</th>
-                <th scope="col">Action</th>
-              </tr>
-            </thead>
-            <tbody>
-              {dead.data.deadLetters.map((d) => (
-                <tr key={d.id}>
-                  <td>{d.kind}</td>
-                  <td>{d.attempts}</td>
-                  <td>{d.lastError ?? ''}</td>
-                  <td>
-                    <button
-                      type="button"
-                      disabled={resend.busy}
-                      onClick={() =>
-                        void resend
-                          .run(
-                            'Re-sending',
-                            () =>
-                              api.post(
-                                `/api/outbox/dead-letters/${encodeURIComponent(d.id)}/retry`,
-                              ),
-                            'Queued to be sent again.',
-                          )
-                          .then(dead.reload)
-                      }
-                    >
-                      Re-send
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </Section>
+      {s && <SyncHistory runs={s.recentRuns} />}
+      <OutboxSection />
     </div>
   );
 }
