@@ -334,7 +334,7 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     });
   });
 
-  it('when a meeting is cancelled on Meetings, then its status is cancelled, and the visitor name shows as text', async () => {
+  it('when a meeting is cancelled on Meetings, then its status is cancelled, its detail shows why this agent and its write-back, and the visitor name shows as text', async () => {
     await openTab('Meetings');
     await page.getByText('<img src=x onerror=alert(1)> Visitor <visitor@example.org>').waitFor();
     expect(await page.locator('main img').count()).toBe(0);
@@ -346,8 +346,25 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     await page.getByLabel('Note').fill('Asked by phone');
     await page.getByRole('button', { name: 'Change status' }).click();
     await page.getByText('Status changed.').waitFor();
-    const { meetings } = await apiGet<{ meetings: Array<{ status: string }> }>('/api/meetings');
+    const { meetings } = await apiGet<{ meetings: Array<{ id: string; status: string }> }>(
+      '/api/meetings',
+    );
     expect(meetings[0]!.status).toBe('cancelled');
+    // The detail says why this agent, and the write-back of both events and of the lead's name
+    // (the outbox does not run in this test: they wait), as the API has them.
+    await page.getByText('asked for by name').waitFor();
+    const writes = page.getByRole('table', { name: 'Write-back to Marketo' }).locator('tbody tr');
+    await expect.poll(() => writes.count()).toBe(3);
+    expect(await writes.nth(1).textContent()).toMatch(/Activity #2 \(cancelled\)waiting to be sent/);
+    const api = await apiGet<{ writes: Array<{ event?: number; state: string }> }>(
+      `/api/meetings/${meetings[0]!.id}/write-back`,
+    );
+    expect(api.writes).toEqual([
+      expect.objectContaining({ event: 1, state: 'pending' }),
+      expect.objectContaining({ event: 2, state: 'pending' }),
+      expect.objectContaining({ key: 'lead-name', state: 'pending' }),
+    ]);
+    expect(await writes.nth(2).textContent()).toMatch(/Lead fields: the visitor’s name/);
   });
 
   it('when an agent is dragged to the top of the rotation on Routing, then the saved order starts with them', async () => {

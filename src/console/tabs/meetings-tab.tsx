@@ -1,31 +1,10 @@
 import { useState } from 'react';
 import { api } from '../api.js';
 import type { TabProps } from '../tabs.js';
-import { Field, Notice, Section, SelectField, formatDateTime, useAction, useLoad } from '../ui.js';
+import { Field, Section, SelectField, formatDateTime, useLoad } from '../ui.js';
 import type { AdminAgent } from './calendar-tab.js';
+import { MeetingDetail, type AdminMeeting } from './meetings/meeting-detail.js';
 
-interface AdminMeeting {
-  id: string;
-  status: string;
-  agentId: string;
-  agentName: string;
-  startIso: string;
-  durationMinutes: number;
-  meetingType?: { name: string };
-  visitor: { email: string; name?: string; timeZone?: string };
-  leadId?: number;
-  dialogueId?: string;
-  provider: string;
-  meetingUrl?: string;
-  routing: {
-    rule: string;
-    ruleName?: string;
-    pool: string;
-    skipped: Array<{ agentId: string; reason: string }>;
-    identity?: string;
-  };
-  history: Array<{ status: string; at: number; by: string; note?: string }>;
-}
 
 const STATUSES = ['booked', 'rescheduled', 'cancelled', 'completed', 'no-show', 'pending'];
 
@@ -126,97 +105,14 @@ export function MeetingsTab(_props: TabProps) {
           </div>
         )}
       </Section>
-      {open && <MeetingDetail key={open.id} meeting={open} onChanged={meetings.reload} />}
+      {open && (
+        <MeetingDetail
+          key={open.id}
+          meeting={open}
+          names={new Map((agents.data?.agents ?? []).map((a) => [a.id, a.name]))}
+          onChanged={meetings.reload}
+        />
+      )}
     </div>
-  );
-}
-
-function MeetingDetail(props: { meeting: AdminMeeting; onChanged: () => void }) {
-  const { meeting } = props;
-  const [status, setStatus] = useState('cancelled');
-  const [note, setNote] = useState('');
-  const change = useAction();
-  return (
-    <Section title={`Meeting with ${meeting.visitor.email}`}>
-      <dl className="facts">
-        <dt>When</dt>
-        <dd>
-          {formatDateTime(meeting.startIso)}, {meeting.durationMinutes} min
-          {meeting.meetingType ? ` (${meeting.meetingType.name})` : ''}
-        </dd>
-        <dt>Agent</dt>
-        <dd>{meeting.agentName}</dd>
-        <dt>Why this agent</dt>
-        <dd>
-          {meeting.routing.ruleName ?? meeting.routing.rule} in pool {meeting.routing.pool}
-          {meeting.routing.identity
-            ? `, visitor ${meeting.routing.identity === 'cookie' ? 'known by cookie' : 'typed their email'}`
-            : ''}
-          {meeting.routing.skipped.length > 0 &&
-            `; passed over: ${meeting.routing.skipped.map((s) => `${s.agentId} (${s.reason})`).join(', ')}`}
-        </dd>
-        <dt>Calendar</dt>
-        <dd>
-          {meeting.provider}
-          {meeting.meetingUrl ? `, ${meeting.meetingUrl}` : ''}
-        </dd>
-        <dt>Marketo lead</dt>
-        <dd>
-          {meeting.leadId !== undefined
-            ? `Lead ${meeting.leadId}: its meeting activity is written through the outbox`
-            : 'No lead yet: written once the visitor is known'}
-        </dd>
-      </dl>
-      <h3>History</h3>
-      <ol>
-        {meeting.history.map((h, i) => (
-          <li key={i}>
-            {formatDateTime(h.at)}: {h.status} by {h.by}
-            {h.note ? ` — ${h.note}` : ''}
-          </li>
-        ))}
-      </ol>
-      <form
-        className="inline-form"
-        noValidate
-        aria-label="Change the status"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void change
-            .run(
-              'Changing the status',
-              () =>
-                api.post(`/api/meetings/${meeting.id}/status`, {
-                  status,
-                  ...(note.trim() ? { note: note.trim() } : {}),
-                }),
-              'Status changed.',
-            )
-            .then((ok) => ok && props.onChanged());
-        }}
-      >
-        <SelectField
-          label="New status"
-          value={status}
-          error={change.failure?.forField('status')}
-          options={[
-            { value: 'cancelled', label: 'cancelled' },
-            { value: 'completed', label: 'completed' },
-            { value: 'no-show', label: 'no-show' },
-          ]}
-          onChange={setStatus}
-        />
-        <Field
-          label="Note"
-          value={note}
-          error={change.failure?.forField('note')}
-          onChange={setNote}
-        />
-        <button type="submit" className="primary" disabled={change.busy}>
-          Change status
-        </button>
-      </form>
-      <Notice notice={change.notice} />
-    </Section>
   );
 }
