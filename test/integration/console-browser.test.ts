@@ -468,6 +468,29 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     await page.mouse.up();
     await page.locator('.react-flow__edge[data-id="question-1:button-1"]').waitFor();
 
+    // The other card types' main fields, and a second condition in a branch.
+    await addCard('input');
+    await page.getByLabel('Answer type').selectOption('picklist');
+    await page.getByLabel('Answer choices').fill('Small\nLarge=L');
+    await page.getByLabel('Lead field for the answer').fill('industry');
+    await addCard('booking');
+    await page.getByLabel('45-minute demo (demo)').check();
+    await addCard('action');
+    await page.getByLabel('Static list id').fill('');
+    await edit('message-1');
+    await page.getByLabel('Next leads to').selectOption('input-1');
+    await edit('input-1');
+    await page.getByLabel('Next leads to').selectOption('booking-1');
+    await edit('booking-1');
+    await page.getByLabel('Next leads to').selectOption('action-1');
+    await edit('condition-1');
+    await page.getByLabel('Branch 1 holds when').selectOption('any');
+    await page.getByRole('button', { name: 'Add condition to branch 1' }).click();
+    await page.getByLabel('Branch 1 condition 2 tests').selectOption('answer');
+    await page.getByLabel('Branch 1 condition 2 answer (card id or form key)').fill('input-1');
+    await page.getByLabel('Branch 1 condition 2 operator').selectOption('inList');
+    await page.getByLabel('Branch 1 condition 2 value').fill('Small, L');
+
     await edit('message-2');
     await page.getByLabel('Text').fill('');
     await page.getByRole('button', { name: 'Publish' }).click();
@@ -476,6 +499,11 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     expect(await page.getByLabel('Text').getAttribute('aria-invalid')).toBe('true');
     await page.screenshot({ path: join(ARTIFACTS, 'designer-problem-1280.png') });
     await page.getByLabel('Text').fill('Welcome back, known visitor? No: nice to meet you.');
+    // The action's missing list id, beside its field.
+    await page.locator('.react-flow__node[data-id="action-1"] .card-problems').waitFor();
+    await edit('action-1');
+    expect(await page.getByLabel('Static list id').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('Static list id').fill('1001');
     await page.getByRole('button', { name: 'Publish' }).click();
     await page.getByText('Published: new conversations get this version.').waitFor();
     await page.locator('.react-flow__controls-fitview').click();
@@ -503,8 +531,32 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     });
     expect(cards.get('condition-1')).toMatchObject({
       type: 'condition',
-      branches: [{ conditions: [{ source: 'known', known: true }], next: 'message-1' }],
+      branches: [
+        {
+          match: 'any',
+          conditions: [
+            { source: 'known', known: true },
+            { source: 'answer', answer: 'input-1', operator: 'inList', value: ['Small', 'L'] },
+          ],
+          next: 'message-1',
+        },
+      ],
       otherwise: 'message-2',
+    });
+    expect(cards.get('message-1')).toMatchObject({ next: 'input-1' });
+    expect(cards.get('input-1')).toMatchObject({
+      answer: { kind: 'picklist', options: [{ label: 'Small' }, { label: 'Large', value: 'L' }] },
+      field: 'industry',
+      next: 'booking-1',
+    });
+    expect(cards.get('booking-1')).toMatchObject({
+      routing: 'round-robin',
+      meetingTypes: ['demo'],
+      next: 'action-1',
+    });
+    expect(cards.get('action-1')).toMatchObject({
+      action: { kind: 'add-to-list', listId: 1001 },
+      next: null,
     });
   });
 

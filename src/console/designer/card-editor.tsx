@@ -1,17 +1,15 @@
-import type { BranchCondition, Card } from '../../records/chat-contract.js';
+import type { Card } from '../../records/chat-contract.js';
 import { Field, SelectField } from '../ui.js';
+import { BranchesEditor } from './branch-editor.js';
+import { CardFields } from './card-fields.js';
 import { connectOutlet, outletField, outletsOf } from './graph-model.js';
 
 type Problem = { field: string; message: string };
 
-const OPERATORS = [
-  'equals',
-  'notEquals',
-  'contains',
-  'startsWith',
-  'isEmpty',
-  'isNotEmpty',
-] as const;
+/** The fields the form shows a problem beside (see CardFields, BranchesEditor, the outlets). */
+const SHOWN_BESIDE =
+  /^(text|name|next|otherwise|field|routing|agentEmail|meetingTypes|submitLabel)$|^(buttons|branches|fields)\.\d+|^(answer|document|action)\./;
+
 
 /**
  * The selected card's form: its text, its buttons or branches, and where each way on leads (a
@@ -29,9 +27,11 @@ export function CardEditor(props: {
 }) {
   const { card, cards, problems, onChange } = props;
   const problemAt = (field: string) => problems.find((p) => p.field === field)?.message;
-  const others = problems.filter(
-    (p) => !['text', 'name'].includes(p.field) && !/^(buttons|branches)\.\d+/.test(p.field),
-  );
+  /** The problem of a field or of anything below it (`answer` has `answer.options.0.label`). */
+  const problemUnder = (field: string) =>
+    problems.find((p) => p.field === field || p.field.startsWith(`${field}.`))?.message;
+  // Problems no field of the form shows are listed at its top.
+  const others = problems.filter((p) => !SHOWN_BESIDE.test(p.field));
   const targets = [
     { value: '', label: '(end of the conversation)' },
     ...cards
@@ -112,45 +112,9 @@ export function CardEditor(props: {
         </fieldset>
       )}
       {card.type === 'condition' && (
-        <fieldset>
-          <legend>Branches (the first that holds wins)</legend>
-          {card.branches.map((branch, i) => (
-            <BranchEditor
-              key={i}
-              index={i}
-              condition={branch.conditions[0] ?? { source: 'known', known: true }}
-              problem={
-                problemAt(`branches.${i}.conditions.0.value`) ??
-                problemAt(`branches.${i}.conditions.0.answer`) ??
-                problemAt(`branches.${i}.conditions.0.field`)
-              }
-              onChange={(condition) =>
-                onChange({
-                  ...card,
-                  branches: card.branches.map((b, j) =>
-                    j === i ? { ...b, conditions: [condition] } : b,
-                  ),
-                })
-              }
-            />
-          ))}
-          <button
-            type="button"
-            disabled={card.branches.length >= 10}
-            onClick={() =>
-              onChange({
-                ...card,
-                branches: [
-                  ...card.branches,
-                  { match: 'all', conditions: [{ source: 'known', known: false }], next: null },
-                ],
-              })
-            }
-          >
-            Add branch
-          </button>
-        </fieldset>
+        <BranchesEditor card={card} problemAt={problemUnder} onChange={onChange} />
       )}
+      <CardFields card={card} problemAt={problemUnder} onChange={onChange} />
       <fieldset>
         <legend>Where it leads</legend>
         {outletsOf(card).map((o) => (
@@ -178,91 +142,6 @@ export function CardEditor(props: {
           Delete card
         </button>
       </div>
-    </div>
-  );
-}
-
-function BranchEditor(props: {
-  index: number;
-  condition: BranchCondition;
-  problem: string | undefined;
-  onChange: (condition: BranchCondition) => void;
-}) {
-  const { condition, index } = props;
-  const n = index + 1;
-  return (
-    <div className="branch">
-      <SelectField
-        label={`Branch ${n} tests`}
-        value={condition.source}
-        options={[
-          { value: 'known', label: 'Whether the visitor is a known lead' },
-          { value: 'answer', label: 'An earlier answer' },
-          { value: 'lead', label: 'A lead field' },
-        ]}
-        onChange={(source) =>
-          props.onChange(
-            source === 'known'
-              ? { source: 'known', known: true }
-              : source === 'answer'
-                ? { source: 'answer', answer: '', operator: 'equals', value: '' }
-                : { source: 'lead', field: 'country', operator: 'equals', value: '' },
-          )
-        }
-      />
-      {condition.source === 'known' && (
-        <SelectField
-          label={`Branch ${n} holds when the visitor is`}
-          value={condition.known ? 'yes' : 'no'}
-          options={[
-            { value: 'yes', label: 'known' },
-            { value: 'no', label: 'anonymous' },
-          ]}
-          onChange={(v) => props.onChange({ source: 'known', known: v === 'yes' })}
-        />
-      )}
-      {condition.source !== 'known' && (
-        <>
-          <Field
-            label={
-              condition.source === 'answer'
-                ? `Branch ${n} answer (card id)`
-                : `Branch ${n} lead field`
-            }
-            value={condition.source === 'answer' ? condition.answer : condition.field}
-            onChange={(v) =>
-              props.onChange(
-                condition.source === 'answer'
-                  ? { ...condition, answer: v }
-                  : { ...condition, field: v },
-              )
-            }
-          />
-          <SelectField
-            label={`Branch ${n} operator`}
-            value={condition.operator}
-            options={OPERATORS.map((o) => ({ value: o, label: o }))}
-            onChange={(operator) =>
-              props.onChange({ ...condition, operator: operator as (typeof OPERATORS)[number] })
-            }
-          />
-          <Field
-            label={`Branch ${n} value`}
-            value={
-              typeof condition.value === 'string' || typeof condition.value === 'number'
-                ? String(condition.value)
-                : ''
-            }
-            error={props.problem}
-            onChange={(value) => props.onChange({ ...condition, value })}
-          />
-        </>
-      )}
-      {condition.source === 'known' && props.problem && (
-        <small className="error" role="alert">
-          {props.problem}
-        </small>
-      )}
     </div>
   );
 }

@@ -126,7 +126,18 @@ export function newCardId(cards: Card[], type: Card['type']): string {
   }
 }
 
-export const CARD_TYPES_ADDED = ['message', 'question', 'email', 'condition', 'goal'] as const;
+export const CARD_TYPES_ADDED = [
+  'message',
+  'question',
+  'email',
+  'input',
+  'form',
+  'condition',
+  'document',
+  'action',
+  'booking',
+  'goal',
+] as const;
 export type AddedCardType = (typeof CARD_TYPES_ADDED)[number];
 
 /** A new card of a type, valid as it stands (so a draft with it saves). */
@@ -154,6 +165,44 @@ export function newCard(cards: Card[], type: AddedCardType): Card {
         branches: [{ match: 'all', conditions: [{ source: 'known', known: true }], next: null }],
         otherwise: null,
       };
+    case 'input':
+      return {
+        id,
+        type,
+        text: 'What is your phone number?',
+        answer: { kind: 'phone' },
+        field: 'phone',
+        next: null,
+      };
+    case 'form':
+      return {
+        id,
+        type,
+        text: 'A few details, please.',
+        fields: [
+          {
+            key: `${id}-company`,
+            label: 'Company',
+            answer: { kind: 'text', maxLength: 255 },
+            field: 'company',
+            required: true,
+          },
+        ],
+        submitLabel: 'Send',
+        next: null,
+      };
+    case 'document':
+      return {
+        id,
+        type,
+        text: 'Here is our guide.',
+        document: { title: 'The guide', url: 'https://www.example.com/guide.pdf' },
+        next: null,
+      };
+    case 'action':
+      return { id, type, action: { kind: 'add-to-list', listId: 1 }, next: null };
+    case 'booking':
+      return { id, type, text: 'Pick a time that suits you.', routing: 'round-robin', next: null };
     case 'goal':
       return { id, type, name: 'New goal', next: null };
   }
