@@ -271,9 +271,9 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
       pending: queued.pending + 1,
       dead: queued.dead - 1,
     });
-    await expect.poll(() => page.getByTestId('outbox-dead').textContent()).toBe(
-      String(queued.dead - 1),
-    );
+    await expect
+      .poll(() => page.getByTestId('outbox-dead').textContent())
+      .toBe(String(queued.dead - 1));
   });
 
   it('when the look and feel is edited, then a bad colour is refused beside its field, the input kept, and the fixed form is saved', async () => {
@@ -355,7 +355,9 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     await page.getByText('asked for by name').waitFor();
     const writes = page.getByRole('table', { name: 'Write-back to Marketo' }).locator('tbody tr');
     await expect.poll(() => writes.count()).toBe(3);
-    expect(await writes.nth(1).textContent()).toMatch(/Activity #2 \(cancelled\)waiting to be sent/);
+    expect(await writes.nth(1).textContent()).toMatch(
+      /Activity #2 \(cancelled\)waiting to be sent/,
+    );
     const api = await apiGet<{ writes: Array<{ event?: number; state: string }> }>(
       `/api/meetings/${meetings[0]!.id}/write-back`,
     );

@@ -10,7 +10,6 @@ type Problem = { field: string; message: string };
 const SHOWN_BESIDE =
   /^(text|name|next|otherwise|field|routing|agentEmail|meetingTypes|submitLabel)$|^(buttons|branches|fields)\.\d+|^(answer|document|action)\./;
 
-
 /**
  * The selected card's form: its text, its buttons or branches, and where each way on leads (a
  * select per outlet, the keyboard's way to connect cards; the graph's handles are the mouse's).

@@ -310,9 +310,9 @@ export function DialogueDesigner(props: { id: string }) {
             />
           ) : (
             <p>
-              Select a card on the graph (or in “Edit card”) to edit it, then choose where each
-              of its ways on leads. With a mouse, you can also drag from a card’s right-hand dot
-              to another card.
+              Select a card on the graph (or in “Edit card”) to edit it, then choose where each of
+              its ways on leads. With a mouse, you can also drag from a card’s right-hand dot to
+              another card.
             </p>
           )}
         </aside>

@@ -23,4 +23,3 @@ export function withField<T extends { field?: string }>(card: T, field: string |
   const { field: _old, ...rest } = card;
   return (field === undefined ? rest : { ...rest, field }) as T;
 }
-

@@ -21,4 +21,3 @@ export function parseOptions(text: string): Options {
 export function optionsText(options: Options): string {
   return options.map((o) => (o.value === undefined ? o.label : `${o.label}=${o.value}`)).join('\n');
 }
-

@@ -44,7 +44,6 @@ interface Health {
   version: string;
 }
 
-
 /** The Marketo connection, the lead sync (progress, calls against the budget), the outbox. */
 export function IntegrationsTab(_props: TabProps) {
   const status = useLoad(() => api.get<SyncStatus>('/api/sync/status'));
@@ -109,11 +108,7 @@ export function IntegrationsTab(_props: TabProps) {
         )}
         {health.data?.warning && <p className="hint">{health.data.warning}</p>}
         <div className="actions">
-          <button
-            type="button"
-            disabled={check.busy}
-            onClick={() => void testConnection()}
-          >
+          <button type="button" disabled={check.busy} onClick={() => void testConnection()}>
             Test connection
           </button>
         </div>

@@ -5,7 +5,6 @@ import { Field, Section, SelectField, formatDateTime, useLoad } from '../ui.js';
 import type { AdminAgent } from './calendar-tab.js';
 import { MeetingDetail, type AdminMeeting } from './meetings/meeting-detail.js';
 
-
 const STATUSES = ['booked', 'rescheduled', 'cancelled', 'completed', 'no-show', 'pending'];
 
 /** Meetings with filters by status, agent and date; a meeting's detail and status change. */

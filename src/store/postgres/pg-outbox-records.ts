@@ -182,7 +182,12 @@ export class PgOutboxRecords implements OutboxStore {
        WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2)
          AND ($4::text IS NULL OR starts_with(dedupe_key, $4))
        ORDER BY created_at DESC, seq DESC LIMIT $3`,
-      [filter.status ?? null, filter.kind ?? null, filter.limit ?? null, filter.dedupeKeyPrefix ?? null],
+      [
+        filter.status ?? null,
+        filter.kind ?? null,
+        filter.limit ?? null,
+        filter.dedupeKeyPrefix ?? null,
+      ],
     );
     return rows.map(toItem);
   }

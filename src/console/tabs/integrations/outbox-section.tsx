@@ -79,9 +79,7 @@ export function OutboxSection() {
             <>
               <dt>By kind</dt>
               <dd>
-                {o.byKind
-                  .map((k) => `${k.kind}: ${k.pending} waiting, ${k.dead} dead`)
-                  .join('; ')}
+                {o.byKind.map((k) => `${k.kind}: ${k.pending} waiting, ${k.dead} dead`).join('; ')}
               </dd>
             </>
           )}
