@@ -1,4 +1,4 @@
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import { requireAdmin } from './admin/admin-auth.js';
 import type { MarketoApi } from './clients/marketo/types.js';
@@ -17,6 +17,11 @@ export interface AppDeps {
   marketo: MarketoApi;
   syncRunner: SyncRunner;
   adminTokens: readonly string[];
+  /**
+   * How /api authenticates; by default the bearer token alone (requireAdmin). The service passes
+   * the console's (src/admin/console-auth.ts): the bearer token or a session cookie with CSRF.
+   */
+  adminAccess?: RequestHandler[];
   syncCron: string;
   /** Set when running against the built-in sandbox instead of a real Marketo instance. */
   sandbox?: { url: string } | undefined;
@@ -68,7 +73,7 @@ export function createApp(deps: AppDeps): Express {
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.router);
 
   const api = express.Router();
-  api.use(requireAdmin(deps.adminTokens));
+  api.use(deps.adminAccess ?? requireAdmin(deps.adminTokens));
   api.use(express.json({ limit: '100kb' }));
   api.use(createSyncRoutes({ ...deps, runner: deps.syncRunner, cron: deps.syncCron }));
   api.use(createLeadRoutes(deps));

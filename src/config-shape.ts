@@ -8,6 +8,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Undefined only in sandbox mode, where main.ts generates one and writes it beside the store. */
   adminToken: string | undefined;
+  /** The browser console (src/admin/console-*.ts): password sign-in and session length. */
+  console: { passwordHash: string | undefined; sessionMs: number };
   /** Shared limits across replicas (Marketo budget, chat rate limits); unset: in-process. */
   redisUrl: string | undefined;
   redisKeyPrefix: string;

@@ -67,6 +67,17 @@ const envSchema = z
     ADMIN_TOKEN: optionalString.pipe(
       z.string().min(24, { error: 'must be at least 24 characters' }).optional(),
     ),
+    /** bcrypt hash of the console password (`npm run hash-password`); unset: token sign-in only. */
+    ADMIN_PASSWORD_HASH: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/, {
+          error: 'must be a bcrypt hash such as $2b$12$... (npm run hash-password)',
+        })
+        .optional(),
+    ),
+    /** A console session ends this long after the last request it made. */
+    CONSOLE_SESSION_MINUTES: integer(1, 24 * 60).default(60),
     /** Set: the store is this PostgreSQL database instead of DATA_FILE (several replicas). */
     DATABASE_URL: optionalString.pipe(
       z
@@ -272,6 +283,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     dataFile: e.DATA_FILE,
     adminToken: e.ADMIN_TOKEN,
+    console: {
+      passwordHash: e.ADMIN_PASSWORD_HASH,
+      sessionMs: e.CONSOLE_SESSION_MINUTES * 60_000,
+    },
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,

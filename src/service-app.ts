@@ -2,6 +2,8 @@ import type { Express } from 'express';
 import { createFlowStepRoutes } from '../webhooks/flow-steps/index.js';
 import { createMarketoWebhookRoutes } from '../webhooks/marketo/index.js';
 import { createApp } from './app.js';
+import { createConsoleAuth } from './admin/console-auth.js';
+import { createConsoleRoutes } from './admin/console-routes.js';
 import { createChatAdminRoutes, type ChatAdminDeps } from './chat/chat-admin-routes.js';
 import { createChatPublicRoutes, type ChatPublicRoutesDeps } from './chat/chat-public-routes.js';
 import { createMunchkinLookupPerHour } from './chat/munchkin-lookup.js';
@@ -47,6 +49,8 @@ export interface ServiceAppDeps {
   munchkinWait?: ((ms: number) => Promise<void>) | undefined;
   /** Signs transcript links (the page the chat activity links to); pages off without it. */
   transcriptLinks?: TranscriptLinks | undefined;
+  /** The console's built files; dist/console by default. */
+  consoleAssetsDir?: string | undefined;
   /** How notification emails go out: through SMTP, or captured and listed. */
   notificationMode: 'smtp' | 'capture';
   /** Where the chat's limits count: Redis with REDIS_URL, this process otherwise. */
@@ -59,13 +63,22 @@ export interface ServiceAppDeps {
  */
 export function createServiceApp(deps: ServiceAppDeps): Express {
   const { config, store, clock, logger, secrets, meetings, routing, onEnqueued } = deps;
+  const adminTokens = [secrets.adminToken];
+  const consoleAuth = createConsoleAuth({
+    adminTokens,
+    keyToken: secrets.adminToken,
+    sessionMs: config.console.sessionMs,
+    secureCookies: config.publicBaseUrl.startsWith('https:'),
+    clock,
+  });
   return createApp({
     logger,
     clock,
     store,
     marketo: deps.marketo,
     syncRunner: deps.runner,
-    adminTokens: [secrets.adminToken],
+    adminTokens,
+    adminAccess: consoleAuth.adminAccess,
     syncCron: config.sync.cron,
     sandbox: deps.sandbox,
     version: deps.version,
@@ -80,6 +93,18 @@ export function createServiceApp(deps: ServiceAppDeps): Express {
       createNotificationRoutes({ store, mode: deps.notificationMode }),
     ],
     mounts: [
+      {
+        path: '/console',
+        router: createConsoleRoutes({
+          auth: consoleAuth,
+          adminTokens,
+          passwordHash: config.console.passwordHash,
+          sessionMs: config.console.sessionMs,
+          clock,
+          logger,
+          assetsDir: deps.consoleAssetsDir,
+        }),
+      },
       {
         path: '/chat',
         router: createChatPublicRoutes({

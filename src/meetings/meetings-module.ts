@@ -16,6 +16,7 @@ import type { BookingDeps } from './book-meeting.js';
 import { createBookingPublicRoutes, type PublicRouteKit } from './booking-public-routes.js';
 import { runMeetingJobs } from './complete-meetings.js';
 import { createManageLinks } from './manage-links.js';
+import { createMeetingWriteBackRoutes } from './meeting-write-back.js';
 import { createMeetingAdminRoutes } from './meeting-admin-routes.js';
 import { createMeetingLinkHandler, MEETING_LINK_KIND } from './meeting-link.js';
 import type { AgentLeadFields } from './meeting-lead-fields.js';
@@ -105,6 +106,7 @@ export function createMeetingsModule(deps: MeetingsModuleDeps) {
     adminRouters: [
       createAgentAdminRoutes({ ...booking, store: deps.store, oauth }),
       createMeetingAdminRoutes(booking),
+      createMeetingWriteBackRoutes({ store: deps.store }),
       createRoutingAdminRoutes({ store: deps.store, clock: deps.clock, ids: deps.ids }),
       createAccountRoutingRoutes({ store: deps.store }),
     ],

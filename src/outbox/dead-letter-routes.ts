@@ -6,14 +6,20 @@ import {
   retryDeadLetter,
   type DeadLetterDeps,
 } from './dead-letters.js';
+import { describeOutbox } from './outbox-summary.js';
 
 /**
- * /api/outbox/dead-letters, behind the admin token like every /api route:
+ * /api/outbox, behind the admin token like every /api route:
+ * - GET /api/outbox: depth (pending, by kind), dead letters counted, the oldest pending item;
+ * and /api/outbox/dead-letters:
  * - GET ?kind=&limit= lists them, newest first, with their last error, attempts and age;
  * - POST /:id/retry re-sends one through the outbox (202; 404 unknown, 409 not dead).
  */
 export function createDeadLetterRoutes(deps: DeadLetterDeps): Router {
   const router = Router();
+  router.get('/outbox', async (_req, res) => {
+    res.json(await describeOutbox(deps));
+  });
   router.get('/outbox/dead-letters', async (req, res) => {
     const query = parseInput(deadLetterQuerySchema, req.query, 'dead-letter query');
     const deadLetters = await listDeadLetters(deps, query);

@@ -14,6 +14,9 @@ export const syncRunSummarySchema = z.object({
 });
 export type SyncRunSummary = z.infer<typeof syncRunSummarySchema>;
 
+/** Runs kept in the sync state for the history the console shows. */
+export const RECENT_SYNC_RUNS = 20;
+
 /** Progress of a full copy by REST id scan; resumable at batch granularity. */
 export const restScanStateSchema = z.object({
   /** The id range the probe found: every batch in it is read, whatever gaps it has. */
@@ -107,6 +110,8 @@ export const syncStateSchema = z.object({
   /** When SYNC_FIELDS was last checked against Describe Lead (re-checked daily). */
   fieldsCheckedAt: z.string().optional(),
   lastRun: syncRunSummarySchema.optional(),
+  /** The last RECENT_SYNC_RUNS runs, newest first (the first is lastRun); absent before. */
+  recentRuns: z.array(syncRunSummarySchema).optional(),
   lastSuccessAt: z.string().optional(),
   /** When the copy last caught up with Marketo (a full copy finished, or changes drained). */
   caughtUpAt: z.string().optional(),

@@ -16,6 +16,7 @@ import {
   type NewOutboxItem,
   type OutboxItem,
   type OutboxStore,
+  type OutboxSummary,
   type StoredLead,
   type SyncState,
   type StoreInstance,
@@ -178,6 +179,10 @@ export abstract class LowdbBaseStore {
 
   async listOutbox(filter?: Parameters<OutboxStore['listOutbox']>[0]): Promise<OutboxItem[]> {
     return this.outbox.list(filter);
+  }
+
+  async outboxSummary(): Promise<OutboxSummary> {
+    return this.outbox.summary();
   }
 
   pruneOutbox(before: number): Promise<number> {

@@ -15,7 +15,12 @@ import {
   type ValidNewOutboxItem,
 } from './store-arguments.js';
 import type { StoreDocument } from './store-document.js';
-import { type NewOutboxItem, type OutboxItem, type OutboxStore } from './types.js';
+import {
+  type NewOutboxItem,
+  type OutboxItem,
+  type OutboxStore,
+  type OutboxSummary,
+} from './types.js';
 
 type ClaimArgs = Parameters<OutboxStore['claimOutbox']>[0];
 type CompleteArgs = Parameters<OutboxStore['completeOutbox']>[0];
@@ -66,10 +71,33 @@ export class OutboxRecords {
       [...this.doc.outbox.values()].filter(
         (item) =>
           (filter.status === undefined || item.status === filter.status) &&
-          (filter.kind === undefined || item.kind === filter.kind),
+          (filter.kind === undefined || item.kind === filter.kind) &&
+          (filter.dedupeKeyPrefix === undefined ||
+            item.dedupeKey.startsWith(filter.dedupeKeyPrefix)),
       ),
     ).reverse();
     return filter.limit === undefined ? items : items.slice(0, filter.limit);
+  }
+
+  summary(): OutboxSummary {
+    const byKind = new Map<string, { kind: string; pending: number; dead: number }>();
+    let oldestPending: OutboxItem | undefined;
+    for (const item of this.doc.outbox.values()) {
+      if (item.status !== 'pending' && item.status !== 'dead') continue;
+      const counts = byKind.get(item.kind) ?? { kind: item.kind, pending: 0, dead: 0 };
+      counts[item.status] += 1;
+      byKind.set(item.kind, counts);
+      // The Map keeps enqueue order, so the first of the earliest createdAt is the oldest.
+      if (item.status === 'pending' && (!oldestPending || item.createdAt < oldestPending.createdAt))
+        oldestPending = item;
+    }
+    const kinds = [...byKind.values()].sort((a, b) => a.kind.localeCompare(b.kind));
+    return {
+      pending: kinds.reduce((n, k) => n + k.pending, 0),
+      dead: kinds.reduce((n, k) => n + k.dead, 0),
+      byKind: kinds,
+      oldestPending,
+    };
   }
 
   enqueue(items: NewOutboxItem[], now: number): Changed<Enqueued[]> {

@@ -46,6 +46,7 @@ export const replayOutboxSchema = z.object({ id: z.string(), now: epochMs });
 export const listOutboxSchema = z.object({
   status: outboxStatusSchema.optional(),
   kind: z.string().optional(),
+  dedupeKeyPrefix: z.string().min(1).optional(),
   limit: z.number().int().nonnegative().optional(),
 });
 

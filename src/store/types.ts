@@ -178,6 +178,16 @@ export interface RoutingStore {
 /* Outbox: the durable queue of every write to Marketo and every flow-step callback.          */
 /* ------------------------------------------------------------------------------------------ */
 
+export interface OutboxSummary {
+  /** Waiting to be sent, leased or not. */
+  pending: number;
+  dead: number;
+  /** Kinds with pending or dead items, by kind name. */
+  byKind: Array<{ kind: string; pending: number; dead: number }>;
+  /** The pending item that entered first (createdAt, then enqueue order). */
+  oldestPending: OutboxItem | undefined;
+}
+
 export interface OutboxStore {
   /** Durable before it resolves. Items whose dedupeKey exists come back with `created: false`. */
   enqueueOutbox(
@@ -221,11 +231,15 @@ export interface OutboxStore {
   replayOutbox(id: string, now: number): Promise<boolean>;
   getOutboxItem(id: string): Promise<OutboxItem | undefined>;
   findOutboxItem(dedupeKey: string): Promise<OutboxItem | undefined>;
+  /** Newest first. `dedupeKeyPrefix`: the items of one chain, e.g. `meeting:<id>#`. */
   listOutbox(filter?: {
     status?: OutboxItem['status'];
     kind?: string;
+    dedupeKeyPrefix?: string;
     limit?: number;
   }): Promise<OutboxItem[]>;
+  /** How many items wait and how many died, by kind, and the oldest waiting item. */
+  outboxSummary(): Promise<OutboxSummary>;
   /** Deletes done items older than `before`, keeping dedupe keys of younger ones. */
   pruneOutbox(before: number): Promise<number>;
 }

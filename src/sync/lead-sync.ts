@@ -1,6 +1,7 @@
 import { callsRemaining } from '../clients/marketo/index.js';
 import { AppError, StoreError } from '../errors.js';
 import type { SyncRunSummary } from '../store/types.js';
+import { RECENT_SYNC_RUNS } from '../records/sync-state.js';
 import { runBulkExtract } from './bulk-extract.js';
 import { probeIdRange } from './id-range-probe.js';
 import { runChangePass } from './change-pass.js';
@@ -81,6 +82,7 @@ export async function runLeadSync(deps: SyncDeps, options: SyncOptions): Promise
     ...(error ? { error } : {}),
   };
   run.state.lastRun = summary;
+  run.state.recentRuns = [summary, ...(run.state.recentRuns ?? [])].slice(0, RECENT_SYNC_RUNS);
   if (outcome === 'succeeded') {
     run.state.lastSuccessAt = finishedAt;
     run.state.lastError = undefined;
@@ -123,7 +125,8 @@ function summaryError(caught: unknown): NonNullable<SyncRunSummary['error']> {
 function needsFullCopy(run: SyncRun): boolean {
   const { state } = run;
   if (state.phase === 'full') return false;
-  if (state.phase === 'none') return true;
+  // Asked for (a "full re-sync"): the same path as a change of SYNC_FIELDS.
+  if (state.phase === 'none' || run.options.full === true) return true;
   if (!fieldsCovered(state.fields, run.options.fields)) return true;
   const caughtUp = Math.max(
     state.lastSuccessAt ? Date.parse(state.lastSuccessAt) : 0,

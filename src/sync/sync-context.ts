@@ -15,6 +15,11 @@ export interface SyncDeps {
 export interface SyncOptions {
   /** REST names of the fields to copy (SYNC_FIELDS). */
   fields: string[];
+  /**
+   * Copy every lead again even when the copy is current (a "full re-sync"); leads the new copy
+   * no longer finds are removed at its end, as after any full copy.
+   */
+  full?: boolean;
   /** How the first full copy is made: decided per instance (`auto`), or forced. */
   fullStrategy: 'auto' | 'rest' | 'bulk';
   /** Bulk export status polling interval. Marketo updates job status at most every 60 s. */

@@ -38,13 +38,20 @@ export class SyncRunner {
     return this.current !== undefined;
   }
 
-  /** Starts a run; throws SYNC_RUNNING (409) when one is under way. */
-  start(trigger: SyncTrigger): { runId: string; done: Promise<SyncReport> } {
+  /**
+   * Starts a run; throws SYNC_RUNNING (409) when one is under way. `full`: copy every lead
+   * again even when the copy is current (a full re-sync).
+   */
+  start(
+    trigger: SyncTrigger,
+    run: { full?: boolean } = {},
+  ): { runId: string; done: Promise<SyncReport> } {
     if (this.current) throw new ConflictError('SYNC_RUNNING', 'A lead sync is already running');
     const controller = new AbortController();
     let runId = '';
     const done = runLeadSync(this.deps, {
       ...this.options,
+      ...(run.full === true ? { full: true } : {}),
       signal: controller.signal,
       onProgress: (p) => {
         runId = p.runId;
@@ -71,6 +78,11 @@ export class SyncRunner {
       progress: this.current ? this.progress : undefined,
       lastRun: this.lastRun,
     };
+  }
+
+  /** Resolves when the run in hand (if any) has ended, however it ended. */
+  async settled(): Promise<void> {
+    await this.current?.done.catch(() => undefined);
   }
 
   /** Asks the run in hand to stop after checkpointing its page, and waits for it. */

@@ -1,5 +1,6 @@
 import { callsRemaining } from '../clients/marketo/index.js';
 import type { MarketoApi } from '../clients/marketo/types.js';
+import { RECENT_SYNC_RUNS } from '../records/sync-state.js';
 import type { Store } from '../store/types.js';
 import type { SyncRunner } from './sync-runner.js';
 
@@ -31,6 +32,13 @@ export async function buildSyncStatus(deps: {
       : fromMemory && remembered.outcome === 'succeeded'
         ? undefined
         : state.lastError;
+  const persisted = state.recentRuns ?? (state.lastRun === undefined ? [] : [state.lastRun]);
+  const recentRuns = fromMemory
+    ? [remembered, ...persisted.filter((r) => r.runId !== remembered.runId)].slice(
+        0,
+        RECENT_SYNC_RUNS,
+      )
+    : persisted;
   const lastOutcome = lastRun?.outcome;
   return {
     state:
@@ -45,6 +53,8 @@ export async function buildSyncStatus(deps: {
     schedule: deps.cron,
     currentRun: run.state === 'running' ? { trigger: run.trigger, ...run.progress } : null,
     lastRun: lastRun ?? null,
+    /** The last runs, newest first. */
+    recentRuns,
     lastSuccessAt: state.lastSuccessAt ?? null,
     cursor: {
       changesThrough: state.changes.highWater ?? null,

@@ -76,6 +76,68 @@ describe('admin API', () => {
     expect(after.body.calls.remaining).toBe(50_000 - after.body.calls.today);
   });
 
+  it('when a full re-sync is asked for, then every lead is copied again, and the run history lists the runs newest first', async () => {
+    const { app, runner, h } = await createTestApp();
+    await request(app).post('/api/sync/run').set(auth).send({}).expect(202);
+    await runner.settled();
+    await request(app).post('/api/sync/run').set(auth).expect(202);
+    await runner.settled();
+    const forced = await request(app).post('/api/sync/run').set(auth).send({ full: true });
+    expect(forced.status).toBe(202);
+    expect(forced.body).toMatchObject({ status: 'started', full: true });
+    await runner.settled();
+
+    const status = await request(app).get('/api/sync/status').set(auth).expect(200);
+    expect(status.body.recentRuns.map((r: { mode: string }) => r.mode)).toEqual([
+      'full',
+      'incremental',
+      'full',
+    ]);
+    expect(status.body.recentRuns[0]).toEqual(status.body.lastRun);
+    expect(status.body.recentRuns[0]).toMatchObject({
+      outcome: 'succeeded',
+      leadsUpserted: h.sandbox.leadCount(),
+    });
+    expect(status.body.leadsStored).toBe(h.sandbox.leadCount());
+  });
+
+  it.each([
+    [{ full: 'yes' }, 'full', /full/],
+    // An unknown member is the body's fault, and the message names it.
+    [{ fast: true }, 'body', /"fast"/],
+  ])('when a sync run is asked with %j, then 400 names the field', async (body, field, said) => {
+    const { app, runner } = await createTestApp();
+    const res = await request(app).post('/api/sync/run').set(auth).send(body).expect(400);
+    expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', field });
+    expect(res.body.error.message).toMatch(said);
+    expect(runner.running).toBe(false);
+  });
+
+  it('when the Marketo connection is tested, then Identity is asked afresh and the answer says whether the credentials work', async () => {
+    const { app } = await createTestApp();
+    const before = service!.marketo.stats();
+    const res = await request(app).post('/api/marketo/connection-test').set(auth).expect(200);
+    expect(res.body).toEqual({ ok: true, checkedAt: expect.any(String) });
+    const after = service!.marketo.stats();
+    expect(after.tokenRequests).toBe(before.tokenRequests + 1);
+    // Identity calls are free: nothing of the daily budget was spent.
+    expect(after.callsToday).toBe(before.callsToday);
+  });
+
+  it('when the credentials are wrong, then the connection test says so with the code, and no secret', async () => {
+    harness = await createSyncHarness({ client: { clientSecret: 'a-wrong-secret-for-the-test' } });
+    service = await createHarnessService(harness);
+    const res = await request(service.app)
+      .post('/api/marketo/connection-test')
+      .set(auth)
+      .expect(200);
+    expect(res.body).toMatchObject({
+      ok: false,
+      error: { code: 'MARKETO_AUTH_FAILED', message: expect.stringMatching(/identity/) },
+    });
+    expect(JSON.stringify(res.body)).not.toContain('a-wrong-secret-for-the-test');
+  });
+
   it('when leads are looked up, then by id and by email (case-insensitive) they come from the local copy', async () => {
     const { app, runner, h } = await createTestApp();
     await runner.start('api').done;

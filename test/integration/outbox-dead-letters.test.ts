@@ -134,6 +134,44 @@ describe('dead letters in the admin API', () => {
     expect(again.body.error.code).toBe('OUTBOX_NOT_DEAD');
   });
 
+  it('when the admin asks for the outbox, then its depth by kind, the dead counted and the oldest waiting item show, without payloads', async () => {
+    const { admin, store, clock, body } = await setup();
+    const [waiting] = await store.enqueueOutbox(
+      [{ kind: 'lead-upsert', dedupeKey: 'lead:1', payload: { email: 'y@example.com' } }],
+      clock.now(),
+    );
+    clock.advance(45_000);
+    await store.enqueueOutbox(
+      [{ kind: 'lead-upsert', dedupeKey: 'lead:2', payload: { email: 'z@example.com' } }],
+      clock.now(),
+    );
+
+    const res = await request(admin).get('/api/outbox').set(auth).expect(200);
+
+    expect(res.body).toEqual({
+      pending: 2,
+      dead: 3,
+      byKind: [
+        { kind: 'lead-upsert', pending: 2, dead: 0 },
+        { kind: 'marketo-chat-activity', pending: 0, dead: 1 },
+        { kind: 'ssfs-callback', pending: 0, dead: 1 },
+        { kind: 'ssfs-failure-callback', pending: 0, dead: 1 },
+      ],
+      oldestPending: {
+        id: waiting!.item.id,
+        kind: 'lead-upsert',
+        attempts: 0,
+        lastError: null,
+        createdAt: new Date(waiting!.item.createdAt).toISOString(),
+        nextAttemptAt: new Date(waiting!.item.createdAt).toISOString(),
+        ageSeconds: 45,
+      },
+    });
+    expect(JSON.stringify(res.body)).not.toContain('y@example.com');
+    expect(JSON.stringify(res.body)).not.toContain(body.token as string);
+    await request(admin).get('/api/outbox').expect(401);
+  });
+
   it('when the id is unknown or the query is bad, then 404 or 400 naming the field', async () => {
     const { admin } = await setup();
     const unknown = await request(admin)

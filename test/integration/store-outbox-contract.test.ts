@@ -466,6 +466,61 @@ describe.each(storeImplementations)('outbox store contract: $kind', (impl) => {
       expect(keysOf(await store.listOutbox({ limit: 2 }))).toEqual(['new', 'mid-2']);
     });
 
+    it('when items are listed by dedupe key prefix, then only that chain comes, newest first (no pattern characters)', async () => {
+      await enqueue([newItem('meeting:m1#1'), newItem('meeting:m10#1')], T0);
+      await enqueue([newItem('meeting:m1#1~lead'), newItem('meeting:m_#1')], T0 + 1);
+
+      expect(keysOf(await store.listOutbox({ dedupeKeyPrefix: 'meeting:m1#' }))).toEqual([
+        'meeting:m1#1~lead',
+        'meeting:m1#1',
+      ]);
+      // `_` and `%` are plain characters, not LIKE patterns.
+      expect(keysOf(await store.listOutbox({ dedupeKeyPrefix: 'meeting:m_' }))).toEqual([
+        'meeting:m_#1',
+      ]);
+      expect(await store.listOutbox({ dedupeKeyPrefix: 'meeting:m%' })).toEqual([]);
+    });
+
+    it('when the outbox is summed up, then pending and dead are counted by kind, and the oldest pending item is named', async () => {
+      expect(await store.outboxSummary()).toEqual({
+        pending: 0,
+        dead: 0,
+        byKind: [],
+        oldestPending: undefined,
+      });
+      await enqueue([newItem('done', { kind: 'y' }), newItem('dead', { kind: 'y' })], T0);
+      await enqueue([newItem('first', { kind: 'x' }), newItem('second', { kind: 'y' })], T0 + 5);
+      await enqueue([newItem('third', { kind: 'x' })], T0 + 9);
+      const claimed = new Map(
+        (await claim(T0, { limit: 2 })).map((item) => [item.dedupeKey, item]),
+      );
+      await store.completeOutbox({
+        id: claimed.get('done')!.id,
+        leaseToken: tokenOf(claimed.get('done')!),
+        now: T0 + 1,
+      });
+      await store.failOutbox({
+        id: claimed.get('dead')!.id,
+        leaseToken: tokenOf(claimed.get('dead')!),
+        now: T0 + 1,
+        error: 'boom',
+        dead: true,
+      });
+      // A leased item still waits.
+      await claim(T0 + 5, { limit: 1 });
+
+      const summary = await store.outboxSummary();
+      expect(summary).toEqual({
+        pending: 3,
+        dead: 1,
+        byKind: [
+          { kind: 'x', pending: 2, dead: 0 },
+          { kind: 'y', pending: 1, dead: 1 },
+        ],
+        oldestPending: expect.objectContaining({ dedupeKey: 'first', attempts: 1 }),
+      });
+    });
+
     it('when done items are pruned, then only those done before the cutoff go, and their dedupe keys are free again', async () => {
       await enqueue([newItem('early'), newItem('late'), newItem('pending'), newItem('dead')]);
       const claimed = new Map(

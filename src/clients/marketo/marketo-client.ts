@@ -197,6 +197,10 @@ export class MarketoClient implements T.MarketoApi {
     return this.listsAndCampaigns.requestCampaign(campaignId, leadIds);
   }
 
+  checkConnection(): Promise<void> {
+    return this.tokens.fetchFresh();
+  }
+
   stats(): T.MarketoClientStats {
     const usage = this.quota.snapshot();
     return {

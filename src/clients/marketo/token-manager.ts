@@ -84,6 +84,17 @@ export class TokenManager {
   }
 
   /**
+   * A fresh identity request now, even with a valid token cached (a connection test); shared
+   * with a request already in flight. Its token replaces the cached one.
+   */
+  async fetchFresh(): Promise<void> {
+    this.pending ??= this.fetchToken().finally(() => {
+      this.pending = undefined;
+    });
+    await this.pending;
+  }
+
+  /**
    * Forget `token` after Marketo answered 601/602 to a call that used it. A token that is no
    * longer the cached one was already replaced, and the fresh one must not be thrown away.
    */

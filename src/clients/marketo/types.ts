@@ -218,6 +218,12 @@ export interface MarketoApi {
 
   stats(): MarketoClientStats;
 
+  /**
+   * Asks Identity for a fresh access token now, whatever is cached: whether the instance's
+   * address and the credentials work. Free (identity calls are not counted); optional for fakes.
+   */
+  checkConnection?(): Promise<void>;
+
   /** Persists the daily usage counter now (call on shutdown); optional for fakes. */
   flushUsage?(): Promise<void>;
   /** Ends waiting and in-flight calls with MARKETO_STOPPED (call first on shutdown). */

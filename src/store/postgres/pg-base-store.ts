@@ -12,6 +12,7 @@ import type {
   NewOutboxItem,
   OutboxItem,
   OutboxStore,
+  OutboxSummary,
   RoutingStore,
   StoredLead,
   StoreInstance,
@@ -220,6 +221,9 @@ export abstract class PgBaseStore {
   }
   listOutbox(filter?: Parameters<OutboxStore['listOutbox']>[0]): Promise<OutboxItem[]> {
     return this.outbox.listOutbox(filter);
+  }
+  outboxSummary(): Promise<OutboxSummary> {
+    return this.outbox.outboxSummary();
   }
   async pruneOutbox(before: number): Promise<number> {
     this.open();

@@ -5,7 +5,7 @@ import { StoreError } from '../../errors.js';
 import type { NewOutboxItem, OutboxItem } from '../../records/outbox-item.js';
 import { MAX_OUTBOX_ERROR_CHARS } from '../outbox-records.js';
 import { refuseInvalid } from '../record-validation.js';
-import type { OutboxStore } from '../types.js';
+import type { OutboxStore, OutboxSummary } from '../types.js';
 import {
   claimOutboxSchema,
   completeOutboxSchema,
@@ -180,10 +180,50 @@ export class PgOutboxRecords implements OutboxStore {
       'an outbox list',
       `SELECT ${COLUMNS} FROM outbox_items
        WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2)
+         AND ($4::text IS NULL OR starts_with(dedupe_key, $4))
        ORDER BY created_at DESC, seq DESC LIMIT $3`,
-      [filter.status ?? null, filter.kind ?? null, filter.limit ?? null],
+      [
+        filter.status ?? null,
+        filter.kind ?? null,
+        filter.limit ?? null,
+        filter.dedupeKeyPrefix ?? null,
+      ],
     );
     return rows.map(toItem);
+  }
+
+  async outboxSummary(): Promise<OutboxSummary> {
+    // Both read the partial index of pending items or count the few dead ones; done items,
+    // the bulk of the table, are not visited for the oldest.
+    const [counts, oldest] = await Promise.all([
+      queryRows<{ kind: string; status: 'pending' | 'dead'; n: string }>(
+        this.pool,
+        'an outbox summary',
+        `SELECT kind, status, count(*) AS n FROM outbox_items
+         WHERE status IN ('pending', 'dead') GROUP BY kind, status`,
+        [],
+      ),
+      queryRows<OutboxRow>(
+        this.pool,
+        'an outbox summary',
+        `SELECT ${COLUMNS} FROM outbox_items WHERE status = 'pending'
+         ORDER BY ${OLDEST_FIRST} LIMIT 1`,
+        [],
+      ),
+    ]);
+    const byKind = new Map<string, { kind: string; pending: number; dead: number }>();
+    for (const row of counts) {
+      const entry = byKind.get(row.kind) ?? { kind: row.kind, pending: 0, dead: 0 };
+      entry[row.status] = Number(row.n);
+      byKind.set(row.kind, entry);
+    }
+    const kinds = [...byKind.values()].sort((a, b) => a.kind.localeCompare(b.kind));
+    return {
+      pending: kinds.reduce((n, k) => n + k.pending, 0),
+      dead: kinds.reduce((n, k) => n + k.dead, 0),
+      byKind: kinds,
+      oldestPending: oldest[0] === undefined ? undefined : toItem(oldest[0]),
+    };
   }
 
   /** Deletes done items with doneAt < before; their dedupe keys become free again. */

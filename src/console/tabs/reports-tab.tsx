@@ -1,0 +1,146 @@
+import { useState } from 'react';
+import { api } from '../api.js';
+import { BarChart } from '../bar-chart.js';
+import type { TabProps } from '../tabs.js';
+import { Field, Section, useLoad } from '../ui.js';
+
+interface DialogueReport {
+  dialogues: Array<{
+    dialogueId: string;
+    dialogueName: string;
+    triggered: number;
+    engaged: number;
+    completed: number;
+    meetingsBooked: number;
+  }>;
+}
+interface AgentReport {
+  agents: Array<{
+    agentId: string;
+    agentName: string;
+    booked: number;
+    held: number;
+    noShows: number;
+    cancelled: number;
+  }>;
+}
+
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The per-dialogue and per-agent reports for a date range, as charts, with CSV export links. */
+export function ReportsTab(_props: TabProps) {
+  const [range, setRange] = useState({
+    from: isoDay(Date.now() - 29 * 86_400_000),
+    to: isoDay(Date.now()),
+  });
+  const [applied, setApplied] = useState(range);
+  const query = `from=${encodeURIComponent(applied.from)}&to=${encodeURIComponent(applied.to)}`;
+  const dialogues = useLoad(
+    () => api.get<DialogueReport>(`/api/reports/dialogues?${query}`),
+    [query],
+  );
+  const agents = useLoad(() => api.get<AgentReport>(`/api/reports/agents?${query}`), [query]);
+
+  return (
+    <div className="grid">
+      <Section title="Date range">
+        <form
+          className="filters"
+          noValidate
+          aria-label="Report range"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setApplied(range);
+          }}
+        >
+          <Field
+            label="From"
+            type="date"
+            value={range.from}
+            onChange={(from) => setRange({ ...range, from })}
+          />
+          <Field
+            label="To"
+            type="date"
+            value={range.to}
+            onChange={(to) => setRange({ ...range, to })}
+          />
+          <button type="submit">Show</button>
+        </form>
+        {(dialogues.error ?? agents.error) && <p role="alert">{dialogues.error ?? agents.error}</p>}
+      </Section>
+      <Section
+        title="Dialogues"
+        actions={
+          <a href={`/api/reports/dialogues?${query}&format=csv`} download>
+            Export CSV <span className="sr-only">of the dialogue report</span>
+          </a>
+        }
+      >
+        {dialogues.data && (
+          <BarChart
+            title="Conversations per dialogue"
+            horizontal
+            labels={dialogues.data.dialogues.map((d) => d.dialogueName)}
+            series={[
+              {
+                label: 'Triggered',
+                values: dialogues.data.dialogues.map((d) => d.triggered),
+                colour: '#5b6b82',
+              },
+              {
+                label: 'Engaged',
+                values: dialogues.data.dialogues.map((d) => d.engaged),
+                colour: '#1f5fbf',
+              },
+              {
+                label: 'Completed',
+                values: dialogues.data.dialogues.map((d) => d.completed),
+                colour: '#1e7b4f',
+              },
+              {
+                label: 'Meetings booked',
+                values: dialogues.data.dialogues.map((d) => d.meetingsBooked),
+                colour: '#b3541e',
+              },
+            ]}
+          />
+        )}
+      </Section>
+      <Section
+        title="Agents"
+        actions={
+          <a href={`/api/reports/agents?${query}&format=csv`} download>
+            Export CSV <span className="sr-only">of the agent report</span>
+          </a>
+        }
+      >
+        {agents.data && (
+          <BarChart
+            title="Meetings per agent"
+            horizontal
+            labels={agents.data.agents.map((a) => a.agentName)}
+            series={[
+              {
+                label: 'Booked',
+                values: agents.data.agents.map((a) => a.booked),
+                colour: '#1f5fbf',
+              },
+              { label: 'Held', values: agents.data.agents.map((a) => a.held), colour: '#1e7b4f' },
+              {
+                label: 'No-shows',
+                values: agents.data.agents.map((a) => a.noShows),
+                colour: '#a1262b',
+              },
+              {
+                label: 'Cancelled',
+                values: agents.data.agents.map((a) => a.cancelled),
+                colour: '#5b6b82',
+              },
+            ]}
+          />
+        )}
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,183 @@
+import { useEffect, useState, type DragEvent } from 'react';
+import { api } from '../api.js';
+import { BarChart } from '../bar-chart.js';
+import type { TabProps } from '../tabs.js';
+import { useUnsaved } from '../unsaved.js';
+import { Notice, Section, useAction, useLoad } from '../ui.js';
+import { AccountRouting } from './routing/account-routing.js';
+import { RecentAssignments } from './routing/recent-assignments.js';
+
+interface RoutingView {
+  order: Array<{
+    id: string;
+    name: string;
+    email: string;
+    routable: boolean;
+    reason?: string;
+    meetings: { booked: number; held: number; upcoming: number; cancelled: number; noShow: number };
+    assignments: number;
+    routed: number;
+  }>;
+  next: { id: string; name: string } | null;
+  rules: Array<{
+    id: string;
+    name: string;
+    priority: number;
+    enabled: boolean;
+    conditions: Array<{ field: string; operator: string; value?: unknown }>;
+    target: { agentIds: string[] } | { group: string };
+  }>;
+}
+
+/**
+ * The rotation in order with the next agent marked (drag, or the move buttons, to reorder; PUT
+ * /api/agents/order), totals per agent as a bar chart, the rules in priority order, the account
+ * list with its CSV upload, and the recent assignments with their reasons.
+ */
+export function RoutingTab(_props: TabProps) {
+  const view = useLoad(() => api.get<RoutingView>('/api/routing'));
+  const [order, setOrder] = useState<string[]>([]);
+  const [dragging, setDragging] = useState<string | null>(null);
+  const save = useAction();
+
+  useEffect(() => {
+    if (view.data) setOrder(view.data.order.map((a) => a.id));
+  }, [view.data]);
+  const saved = view.data?.order.map((a) => a.id) ?? [];
+  const dirty = order.join() !== saved.join();
+  useUnsaved('Routing order', dirty);
+
+  if (view.error) return <p role="alert">{view.error}</p>;
+  if (!view.data) return <p>Loading…</p>;
+  const byId = new Map(view.data.order.map((a) => [a.id, a]));
+
+  const move = (id: string, to: number) => {
+    const rest = order.filter((x) => x !== id);
+    rest.splice(Math.max(0, Math.min(to, rest.length)), 0, id);
+    setOrder(rest);
+  };
+  const onDrop = (event: DragEvent, targetId: string) => {
+    event.preventDefault();
+    const id = dragging ?? event.dataTransfer.getData('text/plain');
+    if (id && id !== targetId) move(id, order.indexOf(targetId));
+    setDragging(null);
+  };
+  const rules = [...view.data.rules].sort((a, b) => b.priority - a.priority);
+
+  return (
+    <div className="grid">
+      <Section title="Rotation order">
+        <p className="hint">Drag an agent to a new place, or use its move buttons; then save.</p>
+        <ol className="rotation" aria-label="Rotation order">
+          {order.map((id, i) => {
+            const agent = byId.get(id);
+            if (!agent) return null;
+            return (
+              <li
+                key={id}
+                draggable
+                data-agent-id={id}
+                className={dragging === id ? 'dragging' : undefined}
+                onDragStart={(e) => {
+                  setDragging(id);
+                  e.dataTransfer.setData('text/plain', id);
+                  e.dataTransfer.effectAllowed = 'move';
+                }}
+                onDragOver={(e) => e.preventDefault()}
+                onDrop={(e) => onDrop(e, id)}
+                onDragEnd={() => setDragging(null)}
+              >
+                <span className="grip" aria-hidden="true">
+                  ⠿
+                </span>
+                <span className="agent-name">{agent.name}</span>
+                {view.data?.next?.id === id && <span className="badge">next</span>}
+                {!agent.routable && (
+                  <span className="badge muted">{agent.reason ?? 'not routable'}</span>
+                )}
+                <span className="spacer" />
+                <button type="button" disabled={i === 0} onClick={() => move(id, i - 1)}>
+                  Move up <span className="sr-only">{agent.name}</span>
+                </button>
+                <button
+                  type="button"
+                  disabled={i === order.length - 1}
+                  onClick={() => move(id, i + 1)}
+                >
+                  Move down <span className="sr-only">{agent.name}</span>
+                </button>
+              </li>
+            );
+          })}
+        </ol>
+        <div className="actions">
+          <button
+            type="button"
+            className="primary"
+            disabled={!dirty || save.busy}
+            onClick={() =>
+              void save
+                .run(
+                  'Saving the order',
+                  () => api.put('/api/agents/order', { order }),
+                  'Order saved.',
+                )
+                .then((ok) => ok && view.reload())
+            }
+          >
+            Save order
+          </button>
+          <button type="button" disabled={!dirty} onClick={() => setOrder(saved)}>
+            Discard
+          </button>
+        </div>
+        <Notice notice={save.notice} />
+      </Section>
+      <Section title="Totals per agent">
+        <BarChart
+          title="Meetings and assignments per agent"
+          horizontal
+          labels={view.data.order.map((a) => a.name)}
+          series={[
+            {
+              label: 'Meetings booked',
+              values: view.data.order.map((a) => a.meetings.booked),
+              colour: '#1f5fbf',
+            },
+            {
+              label: 'Assignments',
+              values: view.data.order.map((a) => a.assignments),
+              colour: '#b3541e',
+            },
+          ]}
+        />
+      </Section>
+      <Section title="Rules, highest priority first">
+        {rules.length === 0 ? (
+          <p>No rules: every visitor goes to the rotation.</p>
+        ) : (
+          <ol>
+            {rules.map((r) => (
+              <li key={r.id}>
+                <strong>{r.name}</strong> (priority {r.priority}
+                {r.enabled ? '' : ', off'}):{' '}
+                {r.conditions
+                  .map(
+                    (c) =>
+                      `${c.field} ${c.operator} ${c.value === undefined ? '' : JSON.stringify(c.value)}`,
+                  )
+                  .join(' and ')}{' '}
+                →{' '}
+                {'group' in r.target
+                  ? `group ${r.target.group}`
+                  : r.target.agentIds.map((id) => byId.get(id)?.name ?? id).join(', ')}
+              </li>
+            ))}
+          </ol>
+        )}
+      </Section>
+      <AccountRouting />
+      <RecentAssignments names={new Map(view.data.order.map((a) => [a.id, a.name]))} />
+    </div>
+  );
+}
