@@ -36,7 +36,7 @@ export function eventCard(content: DialogueContent, event: ChatEvent): EventCard
   }
   if (event.type === 'action-reached' && card.type === 'action') return { type: event.type, card };
   throw new ValidationError(
-    `cardId: card ${card.id} is a ${card.type} card, which sends no ${event.type} event`,
+    `cardId: card ${card.id} is ${/^[aeiou]/.test(card.type) ? 'an' : 'a'} ${card.type} card, which sends no ${event.type} event`,
     'cardId',
   );
 }

@@ -16,6 +16,9 @@ import type { MunchkinLookup } from '../chat/munchkin-lookup.js';
 import { identifyBooker, type BookingIdentity } from './booking-identity.js';
 import type { BookingRequest } from './booking-contract.js';
 import { checkAgentSlot, type AgentCheck } from './meeting-availability.js';
+import { calendarDown, refusal } from './booking-refusals.js';
+
+export { calendarDown, refusal, SlotTakenError } from './booking-refusals.js';
 import type { Agent, Meeting } from '../records/meeting-contract.js';
 import type { ManageLinks } from './manage-links.js';
 import type { AgentLeadFields } from './meeting-lead-fields.js';
@@ -45,13 +48,6 @@ export interface BookingDeps {
 }
 
 const DEFAULT_MAX_MEETINGS_PER_VISITOR = 3;
-
-/** 409 with the field: the slot went to someone else (or never was free); fresh slots follow. */
-export class SlotTakenError extends AppError {
-  constructor(message = 'That time is no longer available: please pick another slot') {
-    super('SLOT_TAKEN', message, { httpStatus: 409, field: 'start' });
-  }
-}
 
 /** How many agents a booking tries when the chosen one turns out busy at commit or fails. */
 const MAX_ATTEMPTS = 3;
@@ -357,39 +353,4 @@ function checkReplay(meeting: Meeting, request: BookingRequest, start: number): 
     );
   }
   return meeting;
-}
-
-/** Why nobody could take the slot: outside everyone's hours is the visitor's error (400). */
-export function refusal(seen: AgentCheck[]): AppError {
-  const reasons = new Set(seen.map((check) => (check.ok ? 'ok' : check.reason)));
-  if ([...reasons].every((r) => r === 'inactive' || r === 'disconnected')) {
-    return new AppError('NO_AGENTS_AVAILABLE', 'No agent can take meetings right now', {
-      httpStatus: 503,
-      retryable: true,
-    });
-  }
-  const onlyHours = [...reasons].every((r) =>
-    ['outside-hours', 'misaligned', 'too-soon', 'in-past', 'inactive', 'disconnected'].includes(r),
-  );
-  if (reasons.has('calendar-unavailable') && !reasons.has('busy') && !reasons.has('booked')) {
-    return calendarDown();
-  }
-  if (seen.length === 0 || (onlyHours && !reasons.has('ok'))) {
-    if (reasons.has('too-soon')) {
-      return new ValidationError('start: too soon; the agents need more notice', 'start');
-    }
-    return new ValidationError(
-      'start: not an available slot (outside the agents\u2019 hours)',
-      'start',
-    );
-  }
-  return new SlotTakenError();
-}
-
-export function calendarDown(cause?: unknown): AppError {
-  return new AppError(
-    'CALENDAR_PROVIDER_UNAVAILABLE',
-    'The calendar service is not answering: no meeting was booked. Please try again shortly',
-    { httpStatus: 503, retryable: true, cause },
-  );
 }

@@ -137,7 +137,24 @@ const agentFields = {
    * Meeting types this agent offers, e.g. `intro` "15-minute intro"; a booking names one by id.
    * Empty: one type, `meetingMinutes` long.
    */
-  meetingTypes: z.array(meetingTypeSchema).max(10),
+  meetingTypes: z
+    .array(meetingTypeSchema)
+    .max(10)
+    // Checked here too (not only with the other agents, meeting-types.ts) so that a body's
+    // duplicate ids are named in the same answer as its other bad fields.
+    .superRefine((types, ctx) => {
+      const seen = new Set<string>();
+      for (const [index, type] of types.entries()) {
+        if (seen.has(type.id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [index, 'id'],
+            message: `${type.id} is listed twice: ids are unique per agent`,
+          });
+        }
+        seen.add(type.id);
+      }
+    }),
 };
 
 /** Body of POST /api/agents: everything but name and email has a sensible default. */

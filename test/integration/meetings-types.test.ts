@@ -68,6 +68,17 @@ describe('meeting types in the agents admin API', () => {
     expect((await t.store.listAgents()).map((a) => a.name)).toEqual(['Ana']);
   });
 
+  it('when a patch repeats a type id and has another bad field, then one 400 names both', async () => {
+    const t = createMeetingsTestApp();
+    const ana = await addAgent(t, { name: 'Ana', email: 'ana@example.com' });
+    const res = await request(t.app)
+      .patch(`/api/agents/${ana.id}`)
+      .send({ meetingTypes: [INTRO, { ...INTRO, name: 'Again' }], bufferBeforeMinutes: 300 })
+      .expect(400);
+    const fields = (res.body.error.details.issues as Array<{ field: string }>).map((i) => i.field);
+    expect(fields).toEqual(expect.arrayContaining(['meetingTypes.1.id', 'bufferBeforeMinutes']));
+  });
+
   it('when a patch gives an agent a type another agent defines otherwise, then 400 naming it; the same definition goes through', async () => {
     const t = createMeetingsTestApp();
     await addAgent(t, { name: 'Ana', email: 'ana@example.com', meetingTypes: [INTRO] });
