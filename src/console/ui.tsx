@@ -200,7 +200,12 @@ export function useAction() {
       setBusy(false);
     }
   }, []);
-  return { notice, busy, failure, run, setNotice };
+  /** Forgets the last notice and field errors (a form opened afresh). */
+  const clear = useCallback(() => {
+    setNotice(null);
+    setFailure(null);
+  }, []);
+  return { notice, busy, failure, run, setNotice, clear };
 }
 
 /**

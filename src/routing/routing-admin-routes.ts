@@ -15,6 +15,7 @@ import { pointerOf } from './rotation-state.js';
 import { walkRotation } from './weighted-rotation.js';
 import { routingSettingsSchema } from '../records/routing-settings.js';
 import { countAgentTotals } from './routing-totals.js';
+import { checkRuleOrder, ruleOrderSchema, saveRuleOrder } from './rule-order.js';
 
 export interface RoutingAdminDeps {
   store: AgentStore & RoutingRuleStore & RoutingStore & Pick<MeetingStore, 'listMeetings'>;
@@ -95,6 +96,16 @@ export function createRoutingAdminRoutes(deps: RoutingAdminDeps): Router {
     };
     await store.saveRoutingRule(rule);
     res.status(201).json(rule);
+  });
+
+  /** The rules in a new order, highest priority first: every rule's id once. */
+  router.put('/routing/rules/order', async (req, res) => {
+    const { order } = parseInput(ruleOrderSchema, req.body, 'rule order');
+    const rules = await store.listRoutingRules();
+    checkRuleOrder(order, rules);
+    const now = deps.clock.now();
+    const saved = await saveRuleOrder(order, rules, (rule) => store.saveRoutingRule(rule), now);
+    res.json({ rules: saved });
   });
 
   router.put('/routing/rules/:id', async (req, res) => {

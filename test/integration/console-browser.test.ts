@@ -381,6 +381,53 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     expect(agents[0]!.id).toBe(lastId);
   });
 
+  it('when routing rules are created, reordered by dragging, switched off and deleted on Routing, then a bad priority is refused beside its field and the API has the rules in that order', async () => {
+    await openTab('Routing');
+    const create = async (name: string, priority: string, value: string) => {
+      await page.getByRole('button', { name: 'New rule' }).click();
+      await page.getByLabel('Rule name').fill(name);
+      await page.getByLabel('Rule priority').fill(priority);
+      await page.getByLabel('Condition 1 value').fill(value);
+      await page.getByRole('group', { name: 'Agents' }).getByRole('checkbox').first().check();
+      await page.getByRole('button', { name: 'Create rule' }).click();
+    };
+    await create('DACH', '5000', 'DE');
+    const priority = page.locator('.field', { has: page.getByLabel('Rule priority') });
+    await expect.poll(() => priority.locator('.error').textContent()).toMatch(/1000/);
+    // The form with its error shown, and (below) the list of rules, pass axe too.
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await page.getByLabel('Rule name').inputValue()).toBe('DACH');
+    await page.getByLabel('Rule priority').fill('300');
+    await page.getByRole('button', { name: 'Create rule' }).click();
+    await page.getByText('Rule created.').waitFor();
+    await create('Enterprise', '200', 'US');
+    await page.getByText('Rule created.').waitFor();
+    const items = page.locator('ol.rule-list > li');
+    await expect.poll(() => items.count()).toBe(2);
+    expect(await items.first().locator('.rule-name').textContent()).toBe('DACH');
+    await items.last().dragTo(items.first());
+    expect(await items.first().locator('.rule-name').textContent()).toBe('Enterprise');
+    await page.getByRole('button', { name: 'Save rule order' }).click();
+    await page.getByText('Rule order saved.').waitFor();
+    type Rule = { id: string; name: string; priority: number; enabled: boolean };
+    const byPriority = (rules: Rule[]) =>
+      [...rules].sort((a, b) => b.priority - a.priority).map((r) => `${r.name}:${r.priority}`);
+    const ordered = await apiGet<{ rules: Rule[] }>('/api/routing/rules');
+    expect(byPriority(ordered.rules)).toEqual(['Enterprise:300', 'DACH:200']);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    // The keyboard's way: move DACH up again, save, switch it off, delete Enterprise.
+    await page.getByRole('button', { name: 'Move up DACH' }).click();
+    await page.getByRole('button', { name: 'Save rule order' }).click();
+    await page.getByText('Rule order saved.').waitFor();
+    await page.getByRole('button', { name: 'Switch off DACH' }).click();
+    await page.getByText('DACH is off.').waitFor();
+    await page.getByRole('button', { name: 'Delete Enterprise' }).click();
+    await page.getByRole('button', { name: 'Confirm delete Enterprise' }).click();
+    await page.getByText('Enterprise deleted.').waitFor();
+    const left = await apiGet<{ rules: Rule[] }>('/api/routing/rules');
+    expect(left.rules.map((r) => [r.name, r.priority, r.enabled])).toEqual([['DACH', 300, false]]);
+  });
+
   it('when an account list is uploaded on Routing, then a bad row is named beside the text, kept, and the fixed list is imported', async () => {
     const { agents } = await apiGet<{ agents: Array<{ id: string; email: string }> }>(
       '/api/agents',

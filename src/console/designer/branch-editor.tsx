@@ -1,42 +1,10 @@
 import { useState } from 'react';
 import type { BranchCondition, Card } from '../../records/chat-contract.js';
+import { OPERATORS, valueFor, valueText, type Operator } from '../lead-condition.js';
 import { Field, SelectField } from '../ui.js';
 
 type ConditionCard = Extract<Card, { type: 'condition' }>;
 type Branch = ConditionCard['branches'][number];
-
-const OPERATORS = [
-  'equals',
-  'notEquals',
-  'contains',
-  'startsWith',
-  'inList',
-  'greaterThan',
-  'lessThan',
-  'isEmpty',
-  'isNotEmpty',
-] as const;
-type Operator = (typeof OPERATORS)[number];
-
-/** A condition's value as typed: a list for `inList` (comma-separated), none for the empties. */
-function valueFor(operator: Operator, text: string): unknown {
-  if (operator === 'isEmpty' || operator === 'isNotEmpty') return undefined;
-  if (operator === 'inList')
-    return text
-      .split(',')
-      .map((v) => v.trim())
-      .filter((v) => v !== '');
-  if ((operator === 'greaterThan' || operator === 'lessThan') && text.trim() !== '') {
-    const n = Number(text);
-    return Number.isNaN(n) ? text : n;
-  }
-  return text;
-}
-
-function valueText(value: unknown): string {
-  if (Array.isArray(value)) return value.join(', ');
-  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
-}
 
 /**
  * A condition card's branches: each with how its conditions combine (all / any) and up to ten

@@ -6,6 +6,8 @@ import { useUnsaved } from '../unsaved.js';
 import { Notice, Section, useAction, useLoad } from '../ui.js';
 import { AccountRouting } from './routing/account-routing.js';
 import { RecentAssignments } from './routing/recent-assignments.js';
+import type { RuleRecord } from './routing/rule-form.js';
+import { RoutingRules } from './routing/routing-rules.js';
 
 interface RoutingView {
   order: Array<{
@@ -19,14 +21,7 @@ interface RoutingView {
     routed: number;
   }>;
   next: { id: string; name: string } | null;
-  rules: Array<{
-    id: string;
-    name: string;
-    priority: number;
-    enabled: boolean;
-    conditions: Array<{ field: string; operator: string; value?: unknown }>;
-    target: { agentIds: string[] } | { group: string };
-  }>;
+  rules: RuleRecord[];
 }
 
 /**
@@ -62,7 +57,6 @@ export function RoutingTab(_props: TabProps) {
     if (id && id !== targetId) move(id, order.indexOf(targetId));
     setDragging(null);
   };
-  const rules = [...view.data.rules].sort((a, b) => b.priority - a.priority);
 
   return (
     <div className="grid">
@@ -152,30 +146,11 @@ export function RoutingTab(_props: TabProps) {
           ]}
         />
       </Section>
-      <Section title="Rules, highest priority first">
-        {rules.length === 0 ? (
-          <p>No rules: every visitor goes to the rotation.</p>
-        ) : (
-          <ol>
-            {rules.map((r) => (
-              <li key={r.id}>
-                <strong>{r.name}</strong> (priority {r.priority}
-                {r.enabled ? '' : ', off'}):{' '}
-                {r.conditions
-                  .map(
-                    (c) =>
-                      `${c.field} ${c.operator} ${c.value === undefined ? '' : JSON.stringify(c.value)}`,
-                  )
-                  .join(' and ')}{' '}
-                →{' '}
-                {'group' in r.target
-                  ? `group ${r.target.group}`
-                  : r.target.agentIds.map((id) => byId.get(id)?.name ?? id).join(', ')}
-              </li>
-            ))}
-          </ol>
-        )}
-      </Section>
+      <RoutingRules
+        rules={view.data.rules}
+        agents={view.data.order.map((a) => ({ id: a.id, name: a.name }))}
+        onChanged={view.reload}
+      />
       <AccountRouting />
       <RecentAssignments names={new Map(view.data.order.map((a) => [a.id, a.name]))} />
     </div>
