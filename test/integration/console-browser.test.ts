@@ -470,7 +470,7 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     await page.getByLabel('New dialogue name').fill('Built in the console');
     await page.getByRole('button', { name: 'Create and design' }).click();
     await page.getByRole('heading', { name: 'Dialogue: Built in the console' }).waitFor();
-    await page.getByLabel('Pages (URL patterns, comma-separated)').fill('http://127.0.0.1/*');
+    await page.getByLabel('Shown on: pattern 1').fill('http://127.0.0.1/*');
 
     const addCard = async (type: string) => {
       await page.getByLabel('New card type').selectOption(type);
@@ -606,6 +606,62 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     expect(cards.get('action-1')).toMatchObject({
       action: { kind: 'add-to-list', listId: 1001 },
       next: null,
+    });
+  });
+
+  it("when a dialogue's pages and audience are edited in the designer, then a bad URL pattern is refused beside its field, the input kept, and the fixed ones are saved", async () => {
+    await openTab('Dialogues');
+    await page.getByLabel('New dialogue name').fill('Targeted in the console');
+    await page.getByRole('button', { name: 'Create and design' }).click();
+    await page.getByRole('heading', { name: 'Dialogue: Targeted in the console' }).waitFor();
+    const bad = 'https://www.example.com/pricing?plan=pro';
+    await page.getByLabel('Shown on: pattern 1').fill(bad);
+    await page.getByRole('button', { name: 'Add a page to leave out' }).click();
+    await page.getByLabel('Left out: pattern 1').fill('https://www.example.com/careers*');
+    await page.getByLabel('Visitors').selectOption('known');
+    await page.getByRole('button', { name: 'Add a group of conditions' }).click();
+    await page.getByLabel('Group 1 condition 1 operator').selectOption('inList');
+    await page.getByLabel('Group 1 condition 1 value').fill('DE, AT');
+    await page.getByRole('button', { name: 'Add a condition to group 1' }).click();
+    await page.getByLabel('Group 1 condition 2 lead field').fill('numberOfEmployees');
+    await page.getByLabel('Group 1 condition 2 operator').selectOption('greaterThan');
+    await page.getByLabel('Group 1 condition 2 value').fill('500');
+    await page.getByLabel('Group 1: the lead matches').selectOption('any');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    const pattern = page.locator('.field', { has: page.getByLabel('Shown on: pattern 1') });
+    await expect.poll(() => pattern.locator('.error').textContent()).toMatch(/query/);
+    expect(await page.getByLabel('Shown on: pattern 1').inputValue()).toBe(bad);
+    expect(await page.getByLabel('Group 1 condition 1 value').inputValue()).toBe('DE, AT');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'designer-audience-problem-1280.png') });
+    await page.getByLabel('Shown on: pattern 1').fill('https://www.example.com/pricing*');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText('Draft saved (not yet published).').waitFor();
+    expect(await pattern.locator('.error').count()).toBe(0);
+
+    const { dialogues } = await apiGet<{ dialogues: Array<{ id: string; name: string }> }>(
+      '/api/dialogues',
+    );
+    const targeted = dialogues.find((d) => d.name === 'Targeted in the console')!;
+    const detail = await apiGet<{ draft: { pages: unknown; audience: unknown } }>(
+      `/api/dialogues/${targeted.id}`,
+    );
+    expect(detail.draft.pages).toEqual({
+      include: ['https://www.example.com/pricing*'],
+      exclude: ['https://www.example.com/careers*'],
+    });
+    expect(detail.draft.audience).toEqual({
+      visitors: 'known',
+      match: 'all',
+      groups: [
+        {
+          match: 'any',
+          conditions: [
+            { field: 'country', operator: 'inList', value: ['DE', 'AT'] },
+            { field: 'numberOfEmployees', operator: 'greaterThan', value: 500 },
+          ],
+        },
+      ],
     });
   });
 

@@ -12,6 +12,7 @@ import type { Card, DialogueContent } from '../../records/chat-contract.js';
 import { ApiError, api } from '../api.js';
 import { useUnsaved } from '../unsaved.js';
 import { Field, Notice, Section, SelectField, useAction, useLoad } from '../ui.js';
+import { AudienceEditor, PagesEditor } from './audience-pages.js';
 import { CardEditor } from './card-editor.js';
 import { CardNodeView, type CardNode } from './card-node.js';
 import {
@@ -48,7 +49,6 @@ export function DialogueDesigner(props: { id: string }) {
   const [positions, setPositions] = useState<Map<string, { x: number; y: number }>>(new Map());
   const [selected, setSelected] = useState<string | null>(null);
   const [addType, setAddType] = useState<AddedCardType>('message');
-  const [pagesText, setPagesText] = useState('');
   const action = useAction();
   const [issues, setIssues] = useState<Array<{ field: string; message: string }>>([]);
   const [warnings, setWarnings] = useState<string[]>([]);
@@ -57,15 +57,10 @@ export function DialogueDesigner(props: { id: string }) {
     if (loaded.data && draft === null) {
       setDraft(loaded.data.draft);
       setPositions(layoutCards(loaded.data.draft));
-      setPagesText(loaded.data.draft.pages.include.join(', '));
     }
   }, [loaded.data, draft]);
 
-  const content = useMemo(
-    () =>
-      draft === null ? null : { ...draft, pages: { ...draft.pages, include: split(pagesText) } },
-    [draft, pagesText],
-  );
+  const content = draft;
   const dirty =
     content !== null &&
     loaded.data !== undefined &&
@@ -106,6 +101,7 @@ export function DialogueDesigner(props: { id: string }) {
   const selectedCard = draft.cards.find((c) => c.id === selected);
   const settingError = (field: string) =>
     issues.find((i) => i.field === field || i.field.startsWith(`${field}.`))?.message;
+  const problemAt = (field: string) => issues.find((i) => i.field === field)?.message;
 
   function onNodesChange(changes: NodeChange<CardNode>[]) {
     setNodes((current) => applyNodeChanges(changes, current));
@@ -216,25 +212,17 @@ export function DialogueDesigner(props: { id: string }) {
             error={settingError('priority')}
             onChange={(v) => setDraft({ ...draft, priority: v === '' ? Number.NaN : Number(v) })}
           />
-          <Field
-            label="Pages (URL patterns, comma-separated)"
-            value={pagesText}
-            error={settingError('pages')}
-            hint="e.g. https://www.example.com/pricing*, or * for every page"
-            onChange={setPagesText}
+        </div>
+        <div className="targeting">
+          <PagesEditor
+            pages={draft.pages}
+            problemAt={problemAt}
+            onChange={(pages) => setDraft({ ...draft, pages })}
           />
-          <SelectField
-            label="Audience"
-            value={draft.audience.visitors}
-            error={settingError('audience')}
-            options={[
-              { value: 'all', label: 'All visitors' },
-              { value: 'known', label: 'Known leads only' },
-              { value: 'anonymous', label: 'Anonymous visitors only' },
-            ]}
-            onChange={(v) =>
-              setDraft({ ...draft, audience: { ...draft.audience, visitors: v as 'all' } })
-            }
+          <AudienceEditor
+            audience={draft.audience}
+            problemAt={problemAt}
+            onChange={(audience) => setDraft({ ...draft, audience })}
           />
         </div>
         <div className="toolbar">
@@ -319,11 +307,4 @@ export function DialogueDesigner(props: { id: string }) {
       </div>
     </div>
   );
-}
-
-function split(text: string): string[] {
-  return text
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p !== '');
 }
