@@ -303,9 +303,13 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     expect(saved.style.colours.primary).toBe('#0b5cad');
   });
 
-  it('when an out-of-office period, a weight and caps are set on Calendar, then a bad weight is refused beside its field and the fixed ones are saved', async () => {
-    const { agents } = await apiGet<{ agents: Array<{ id: string; name: string }> }>('/api/agents');
+  it('when an out-of-office period, a weight, caps, buffers, minimum notice and a meeting type are set on Calendar, then a bad weight and a bad type id are refused beside their fields and the fixed ones are saved', async () => {
+    const { agents } = await apiGet<{
+      agents: Array<{ id: string; name: string; meetingTypes?: Array<{ id: string }> }>;
+    }>('/api/agents');
     const agent = agents[1]!;
+    const types = agent.meetingTypes ?? [];
+    const n = types.length + 1;
     await openTab('Calendar');
     await page.getByRole('button', { name: `Edit hours of ${agent.name}` }).click();
     await page.getByRole('button', { name: 'Add out-of-office period' }).click();
@@ -315,19 +319,34 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     await page.getByLabel('Weight').fill('101');
     await page.getByLabel('Most meetings a day').fill('4');
     await page.getByLabel('Most meetings a week').fill('15');
+    await page.getByLabel('Buffer before (minutes)').fill('10');
+    await page.getByLabel('Buffer after (minutes)').fill('5');
+    await page.getByLabel('Minimum notice (minutes)').fill('120');
+    await page.getByRole('button', { name: 'Add meeting type' }).click();
+    await page.getByLabel(`Meeting type ${n} id`).fill('console demo');
+    await page.getByLabel(`Meeting type ${n} name`).fill('Product demo');
+    await page.getByLabel(`Meeting type ${n} minutes`).fill('45');
     await page.getByRole('button', { name: 'Save hours' }).click();
     // Refused beside its field, the input kept.
     const weight = page.locator('.field', { has: page.getByLabel('Weight') });
     await expect.poll(() => weight.locator('.error').textContent()).toMatch(/100/);
     expect(await page.getByLabel('Weight').inputValue()).toBe('101');
+    const typeId = page.locator('.field', { has: page.getByLabel(`Meeting type ${n} id`) });
+    expect(await typeId.locator('.error').textContent()).toMatch(/letters, digits/);
+    expect(await page.getByLabel(`Meeting type ${n} id`).inputValue()).toBe('console demo');
     await page.getByLabel('Weight').fill('2');
+    await page.getByLabel(`Meeting type ${n} id`).fill('console-demo');
     await page.getByRole('button', { name: 'Save hours' }).click();
-    await page.getByText('Hours and limits saved.').waitFor();
+    await page.getByText('Hours, meetings and limits saved.').waitFor();
     const saved = await apiGet<Record<string, unknown>>(`/api/agents/${agent.id}`);
     expect(saved).toMatchObject({
       weight: 2,
       maxMeetingsPerDay: 4,
       maxMeetingsPerWeek: 15,
+      bufferBeforeMinutes: 10,
+      bufferAfterMinutes: 5,
+      minimumNoticeMinutes: 120,
+      meetingTypes: [...types, { id: 'console-demo', name: 'Product demo', minutes: 45 }],
       outOfOffice: [
         { start: Date.UTC(2027, 0, 4), end: Date.UTC(2027, 0, 8), note: 'Team offsite' },
       ],

@@ -2,9 +2,14 @@ import { useState } from 'react';
 import { api } from '../api.js';
 import type { TabProps } from '../tabs.js';
 import { useUnsaved } from '../unsaved.js';
+import {
+  MeetingSettingsFields,
+  useMeetingSettings,
+  type MeetingSettingsOf,
+} from './calendar/meeting-settings.js';
 import { Field, Notice, Section, SelectField, formatDateTime, useAction, useLoad } from '../ui.js';
 
-export interface AdminAgent {
+export interface AdminAgent extends MeetingSettingsOf {
   id: string;
   name: string;
   email: string;
@@ -132,8 +137,8 @@ const capOf = (text: string) => (text.trim() === '' ? null : Number(text));
 const textOf = (n: number | null | undefined) => (n === null || n === undefined ? '' : String(n));
 
 /**
- * Weekly hours, routing limits (weight, caps per day and week) and out-of-office of one agent
- * (PATCH /api/agents/:id).
+ * Weekly hours, meetings (length, buffers, minimum notice, meeting types), routing limits
+ * (weight, caps per day and week) and out-of-office of one agent (PATCH /api/agents/:id).
  */
 function HoursForm(props: { agent: AdminAgent; onSaved: () => void }) {
   const { agent } = props;
@@ -150,6 +155,7 @@ function HoursForm(props: { agent: AdminAgent; onSaved: () => void }) {
     day: textOf(agent.maxMeetingsPerDay),
     week: textOf(agent.maxMeetingsPerWeek),
   });
+  const meeting = useMeetingSettings(agent);
   const save = useAction();
   const initial = JSON.stringify([
     agent.availability,
@@ -157,6 +163,7 @@ function HoursForm(props: { agent: AdminAgent; onSaved: () => void }) {
     [agent.weight ?? 1, agent.maxMeetingsPerDay ?? null, agent.maxMeetingsPerWeek ?? null],
   ]);
   const body = {
+    ...meeting.body,
     availability: blocks,
     weight: limits.weight.trim() === '' ? Number.NaN : Number(limits.weight),
     maxMeetingsPerDay: capOf(limits.day),
@@ -173,12 +180,12 @@ function HoursForm(props: { agent: AdminAgent; onSaved: () => void }) {
       body.availability,
       body.outOfOffice,
       [body.weight, body.maxMeetingsPerDay, body.maxMeetingsPerWeek],
-    ]) !== initial,
+    ]) !== initial || meeting.dirty,
   );
   const err = (field: string) => save.failure?.forField(field);
 
   return (
-    <Section title={`Hours and limits of ${agent.name} (${agent.timeZone})`}>
+    <Section title={`Hours, meetings and limits of ${agent.name} (${agent.timeZone})`}>
       <form
         noValidate
         aria-label={`Hours of ${agent.name}`}
@@ -188,7 +195,7 @@ function HoursForm(props: { agent: AdminAgent; onSaved: () => void }) {
             .run(
               'Saving the hours',
               () => api.patch(`/api/agents/${agent.id}`, body),
-              'Hours and limits saved.',
+              'Hours, meetings and limits saved.',
             )
             .then((ok) => ok && props.onSaved());
         }}
@@ -259,6 +266,7 @@ function HoursForm(props: { agent: AdminAgent; onSaved: () => void }) {
             />
           </div>
         </fieldset>
+        <MeetingSettingsFields settings={meeting} err={err} />
         <fieldset>
           <legend>Out of office (UTC)</legend>
           {away.map((period, i) => (
