@@ -16,6 +16,8 @@ export class ApiError extends Error {
     message: string,
     readonly field: string | undefined,
     readonly issues: FieldIssue[],
+    /** The whole JSON answer, for what an error carries beside itself (a 409's free slots). */
+    readonly body: unknown = null,
   ) {
     super(message);
   }
@@ -71,6 +73,7 @@ async function toError(res: Response): Promise<ApiError> {
     e?.message ?? `The service answered ${res.status}.`,
     e?.field,
     e?.details?.issues ?? (e?.field ? [{ field: e.field, message: e.message ?? '' }] : []),
+    body,
   );
 }
 

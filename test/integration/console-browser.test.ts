@@ -388,6 +388,40 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     expect(await writes.nth(2).textContent()).toMatch(/Lead fields: the visitor’s name/);
   });
 
+  it('when a meeting is rescheduled on Meetings, then a past start is refused beside its field, the input kept, and a free time is taken', async () => {
+    const { agents } = await apiGet<{ agents: Array<{ id: string }> }>('/api/agents');
+    const agentId = agents[0]!.id;
+    const free = (await (
+      await fetch(`${base}/chat/slots?timeZone=UTC&days=14&agentId=${agentId}`)
+    ).json()) as { days: Array<{ slots: Array<{ start: string }> }> };
+    const slots = free.days.flatMap((d) => d.slots);
+    const booked = await fetch(`${base}/chat/meetings`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ start: slots[0]!.start, email: 'moved@example.org', agentId }),
+    });
+    expect(booked.status).toBe(201);
+    const { meeting } = (await booked.json()) as { meeting: { id: string } };
+    await openTab('Meetings');
+    // The tab may be open from before the booking: filtering loads the list again.
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page
+      .getByRole('button', { name: 'Details of the meeting with moved@example.org' })
+      .click();
+    await page.getByLabel('New start (UTC)').fill('2020-01-06T10:00');
+    await page.getByRole('button', { name: 'Reschedule', exact: true }).click();
+    const start = page.locator('.field', { has: page.getByLabel('New start (UTC)') });
+    await expect.poll(() => start.locator('.error').textContent()).toMatch(/past/);
+    expect(await page.getByLabel('New start (UTC)').inputValue()).toBe('2020-01-06T10:00');
+    const target = slots[slots.length - 1]!.start;
+    await page.getByLabel('New start (UTC)').fill(new Date(target).toISOString().slice(0, 16));
+    await page.getByRole('button', { name: 'Reschedule', exact: true }).click();
+    await page.getByText('Meeting rescheduled.').waitFor();
+    const moved = await apiGet<{ status: string; startIso: string }>(`/api/meetings/${meeting.id}`);
+    expect(moved.status).toBe('rescheduled');
+    expect(Date.parse(moved.startIso)).toBe(Date.parse(target));
+  });
+
   it('when an agent is dragged to the top of the rotation on Routing, then the saved order starts with them', async () => {
     await openTab('Routing');
     const items = page.locator('ol.rotation > li');

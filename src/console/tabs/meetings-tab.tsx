@@ -29,7 +29,8 @@ export function MeetingsTab(_props: TabProps) {
           aria-label="Meeting filters"
           onSubmit={(e) => {
             e.preventDefault();
-            setApplied(filters);
+            // A copy: pressing Filter again loads the list again, even with the same filters.
+            setApplied({ ...filters });
           }}
         >
           <SelectField

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api } from '../../api.js';
 import { Field, Notice, Section, SelectField, formatDateTime, useAction } from '../../ui.js';
 import { routingReason, skippedText, type RoutingRecord } from '../../routing-reason.js';
+import { RescheduleForm } from './reschedule-form.js';
 import { WriteBack } from './write-back.js';
 
 export interface AdminMeeting {
@@ -23,7 +24,7 @@ export interface AdminMeeting {
 
 /**
  * One meeting: when, who, why this agent (the routing record), its write-back to Marketo, its
- * history, and a status change.
+ * history, a status change, and a reschedule while it is to come.
  */
 export function MeetingDetail(props: {
   meeting: AdminMeeting;
@@ -113,6 +114,12 @@ export function MeetingDetail(props: {
         </button>
       </form>
       <Notice notice={change.notice} />
+      {(meeting.status === 'booked' || meeting.status === 'rescheduled') && (
+        <>
+          <h3>Reschedule</h3>
+          <RescheduleForm meeting={meeting} onChanged={props.onChanged} />
+        </>
+      )}
     </Section>
   );
 }
