@@ -155,10 +155,11 @@ export function Notice(props: { notice: NoticeState }) {
 
 export type NoticeState = { kind: 'ok' | 'error'; text: string } | null;
 
-/** Loads with `load`, again on `reload()`; the error is said as a notice. */
+/** Loads with `load`, again on `reload()`; the error is said as a notice (`failure`: its fields). */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
+  const [failure, setFailure] = useState<ApiError | null>(null);
   const [version, setVersion] = useState(0);
   const run = useCallback(load, deps);
   useEffect(() => {
@@ -168,15 +169,20 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
         if (!live) return;
         setData(value);
         setError(null);
+        setFailure(null);
       },
-      (err: unknown) => live && setError(describeError(err, 'Loading')),
+      (err: unknown) => {
+        if (!live) return;
+        setError(describeError(err, 'Loading'));
+        setFailure(err instanceof ApiError ? err : null);
+      },
     );
     return () => {
       live = false;
     };
   }, [run, version]);
   const reload = useCallback(() => setVersion((v) => v + 1), []);
-  return { data, error, reload, setData };
+  return { data, error, failure, reload, setData };
 }
 
 /** Runs an action, saying what happened; field errors stay on the ApiError for the form. */

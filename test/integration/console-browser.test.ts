@@ -728,6 +728,40 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     expect(res.headers()['content-type']).toMatch(/text\/csv/);
   });
 
+  it('when a bad range, then a time zone and the per-day chart are chosen on Reports, then the bad day is named beside its field and the chart and CSV follow the API by day', async () => {
+    await openTab('Reports');
+    await page.getByLabel('From').fill('2026-12-10');
+    await page.getByLabel('To', { exact: true }).fill('2026-12-01');
+    await page.getByRole('button', { name: 'Show' }).click();
+    const to = page.locator('.field', { has: page.getByLabel('To', { exact: true }) });
+    await expect.poll(() => to.locator('.error').textContent()).toMatch(/before from/);
+    await page.getByLabel('To', { exact: true }).fill('2026-12-12');
+    await page.getByLabel('Time zone').selectOption('Europe/Berlin');
+    await page.getByRole('button', { name: 'Show' }).click();
+    const perDay = page.locator('figure', {
+      has: page.getByText('Conversations per day', { exact: true }),
+    });
+    await expect.poll(() => perDay.locator('tbody tr').count()).toBe(3);
+    expect(await to.locator('.error').count()).toBe(0);
+    const query = 'from=2026-12-10&to=2026-12-12&timeZone=Europe%2FBerlin';
+    const report = await apiGet<{
+      timeZone: string;
+      dialogues: Array<{ days: Array<{ day: string; triggered: number }> }>;
+    }>(`/api/reports/dialogues?${query}`);
+    expect(report.timeZone).toBe('Europe/Berlin');
+    const triggered = ['2026-12-10', '2026-12-11', '2026-12-12'].map((day) =>
+      report.dialogues.reduce((n, d) => n + (d.days.find((x) => x.day === day)?.triggered ?? 0), 0),
+    );
+    const shown = await perDay.locator('tbody tr td:nth-child(2)').allTextContents();
+    expect(shown.map(Number)).toEqual(triggered);
+    const href = await page
+      .getByRole('link', { name: /Export CSV of the dialogues per day/ })
+      .getAttribute('href');
+    expect(href).toBe(`/api/reports/dialogues?${query}&by=day&format=csv`);
+    const csv = await (await page.request.get(`${base}${href}`)).text();
+    expect(csv).toMatch(/2026-12-11/);
+  });
+
   it('when the admin signs out, then the API refuses the browser and the page asks to sign in', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();

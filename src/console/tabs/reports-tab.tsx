@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { api } from '../api.js';
 import { BarChart } from '../bar-chart.js';
 import type { TabProps } from '../tabs.js';
-import { Field, Section, useLoad } from '../ui.js';
+import { Field, Section, SelectField, useLoad } from '../ui.js';
+import { PerDayChart, timeZones, type DayCounts } from './reports/per-day.js';
 
 interface DialogueReport {
   dialogues: Array<{
@@ -12,6 +13,7 @@ interface DialogueReport {
     engaged: number;
     completed: number;
     meetingsBooked: number;
+    days: DayCounts[];
   }>;
 }
 interface AgentReport {
@@ -27,19 +29,26 @@ interface AgentReport {
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-/** The per-dialogue and per-agent reports for a date range, as charts, with CSV export links. */
+/**
+ * The per-dialogue and per-agent reports for a date range in a time zone, as charts (the
+ * dialogues per day too), with CSV export links (per dialogue, per dialogue and day, per agent).
+ */
 export function ReportsTab(_props: TabProps) {
   const [range, setRange] = useState({
     from: isoDay(Date.now() - 29 * 86_400_000),
     to: isoDay(Date.now()),
+    timeZone: 'UTC',
   });
+  const [zones] = useState(timeZones);
   const [applied, setApplied] = useState(range);
-  const query = `from=${encodeURIComponent(applied.from)}&to=${encodeURIComponent(applied.to)}`;
+  const query = new URLSearchParams(applied).toString();
   const dialogues = useLoad(
     () => api.get<DialogueReport>(`/api/reports/dialogues?${query}`),
     [query],
   );
   const agents = useLoad(() => api.get<AgentReport>(`/api/reports/agents?${query}`), [query]);
+  const failure = dialogues.failure ?? agents.failure;
+  const problem = (field: string) => failure?.forField(field);
 
   return (
     <div className="grid">
@@ -50,20 +59,29 @@ export function ReportsTab(_props: TabProps) {
           aria-label="Report range"
           onSubmit={(e) => {
             e.preventDefault();
-            setApplied(range);
+            setApplied({ ...range });
           }}
         >
           <Field
             label="From"
             type="date"
             value={range.from}
+            error={problem('from')}
             onChange={(from) => setRange({ ...range, from })}
           />
           <Field
             label="To"
             type="date"
             value={range.to}
+            error={problem('to')}
             onChange={(to) => setRange({ ...range, to })}
+          />
+          <SelectField
+            label="Time zone"
+            value={range.timeZone}
+            error={problem('timeZone')}
+            options={zones.map((z) => ({ value: z, label: z }))}
+            onChange={(timeZone) => setRange({ ...range, timeZone })}
           />
           <button type="submit">Show</button>
         </form>
@@ -106,6 +124,16 @@ export function ReportsTab(_props: TabProps) {
             ]}
           />
         )}
+      </Section>
+      <Section
+        title="Dialogues per day"
+        actions={
+          <a href={`/api/reports/dialogues?${query}&by=day&format=csv`} download>
+            Export CSV <span className="sr-only">of the dialogues per day</span>
+          </a>
+        }
+      >
+        {dialogues.data && <PerDayChart dialogues={dialogues.data.dialogues} />}
       </Section>
       <Section
         title="Agents"
