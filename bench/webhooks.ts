@@ -42,8 +42,14 @@ import { DEMO_AGENTS, toRoutingAgents } from '../src/routing/routing-agents.js';
 import { createJsonFileStore, createMemoryStore } from '../src/store/index.js';
 import type { LeadUpsert, Store } from '../src/store/types.js';
 import { createMarketoWebhookRoutes } from '../webhooks/marketo/index.js';
-import { env, mainThreadCpuMs, median } from './bench-kit.js';
-import { memoryMb, openBenchPostgres, seedLeadsInDatabase, storeKind } from './pg-kit.js';
+import { createRoundProfiler, env, loadAverage, mainThreadCpuMs, median } from './bench-kit.js';
+import {
+  createBackendCpuMeter,
+  memoryMb,
+  openBenchPostgres,
+  seedLeadsInDatabase,
+  storeKind,
+} from './pg-kit.js';
 
 const LEADS = env('BENCH_LEADS', 10_000);
 const SECONDS = env('BENCH_SECONDS', 10);
@@ -144,13 +150,16 @@ async function drive(url: string, path: string, setupRequest: string, seconds: n
   return figures;
 }
 
+const profiler = createRoundProfiler(process.env['BENCH_CPU_PROFILE']);
+
 /** Rounds of the two routes in turn, so a change of load on the machine hits both alike. */
 async function compare(
   bareUrl: string,
   webhookUrl: string,
   setupRequest: string,
   flush: () => Promise<void>,
-  storeWrites: () => { whole: number; appends: number },
+  storeWrites: () => { whole: number; appends: number; statements?: number },
+  backendCpuMs: () => Promise<number | undefined>,
 ) {
   const rounds = Math.max(1, Math.round(SECONDS / 2));
   const bare: Figures[] = [];
@@ -158,16 +167,24 @@ async function compare(
   // One delay histogram per webhook round: a histogram disabled between rounds would count the
   // whole pause as one delay when enabled again.
   const delays: Array<{ p99: number; max: number }> = [];
-  const writes = { whole: 0, appends: 0 };
+  const writes = { whole: 0, appends: 0, statements: 0 };
+  let backendMs: number | undefined;
   for (let round = 0; round < rounds; round += 1) {
     bare.push(await drive(bareUrl, '/bare', setupRequest, SECONDS / rounds));
     const delay = monitorEventLoopDelay({ resolution: 1 });
     delay.enable();
     const before = storeWrites();
+    const backendBefore = await backendCpuMs();
+    await profiler?.start();
     webhook.push(await drive(webhookUrl, '/webhooks/marketo/lead', setupRequest, SECONDS / rounds));
+    await profiler?.stop();
     const after = storeWrites();
+    const backendAfter = await backendCpuMs();
+    if (backendBefore !== undefined && backendAfter !== undefined)
+      backendMs = (backendMs ?? 0) + backendAfter - backendBefore;
     writes.whole += after.whole - before.whole;
     writes.appends += after.appends - before.appends;
+    writes.statements += (after.statements ?? 0) - (before.statements ?? 0) - 1;
     delay.disable();
     delays.push({ p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 });
     await flush(); // the store's last write must not run into the next bare round
@@ -186,7 +203,9 @@ async function compare(
     cpuUs: median(runs.map((r) => r.cpuUs)),
     ratios: runs.map((r, i) => r.rps / bare[i]!.rps),
   });
-  return { rounds, bare: summary(bare), webhook: summary(webhook), loop, writes };
+  const webhookSummary = summary(webhook);
+  const backendUs = backendMs === undefined ? undefined : (backendMs * 1000) / webhookSummary.calls;
+  return { rounds, bare: summary(bare), webhook: webhookSummary, loop, writes, backendUs };
 }
 
 async function main(): Promise<void> {
@@ -254,9 +273,22 @@ async function main(): Promise<void> {
           `${await setting(postgres.store.pool, 'synchronous_commit')}, fsync ` +
           `${await setting(postgres.store.pool, 'fsync')})`;
     console.log(
-      `${STORE} store${durability}: ${await store.countLeads()} leads, ${(store.sizeBytes() / 1e6).toFixed(1)} MB; ` +
+      `load average ${loadAverage()} at the start; ${STORE} store${durability}: ${await store.countLeads()} leads, ${(store.sizeBytes() / 1e6).toFixed(1)} MB; ` +
         `${SECONDS} s per route with ${CONNECTIONS} connections, in rounds of 2 s, after a warm-up`,
     );
+    const backendCpu =
+      postgres === undefined ? undefined : createBackendCpuMeter(postgres.store.pool);
+    // Statements sent through the pool (the upserts' shared statements), counted to show how
+    // many calls share one.
+    let statements = 0;
+    if (postgres !== undefined) {
+      const pool = postgres.store.pool;
+      const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+      (pool as unknown as { query: typeof query }).query = (...args) => {
+        statements += 1;
+        return query(...args);
+      };
+    }
     await drive(bare.url, '/bare', setupRequest, 2);
     await drive(webhook.url, '/webhooks/marketo/lead', setupRequest, 2);
     await store.flush();
@@ -266,7 +298,8 @@ async function main(): Promise<void> {
       webhook.url,
       setupRequest,
       () => store.flush(),
-      () => ({ whole: storeWrites, appends: journalAppends }),
+      () => ({ whole: storeWrites, appends: journalAppends, statements }),
+      async () => (postgres === undefined ? undefined : backendCpu?.ms()),
     );
     const row = (name: string, f: typeof result.bare) =>
       `${name.padEnd(28)} ${f.rps.toFixed(0).padStart(6)} req/s   p50 ${String(f.p50).padStart(2)} ms   ` +
@@ -280,7 +313,7 @@ async function main(): Promise<void> {
       `throughput ratio ${(ratio * 100).toFixed(0)}% of bare (rounds: ${result.webhook.ratios.map((r) => (r * 100).toFixed(0)).join(', ')}%; target >= 70%); ` +
         `busy-time ratio ${((result.bare.busyUs / result.webhook.busyUs) * 100).toFixed(0)}%; ` +
         `CPU-time ratio ${((result.bare.cpuUs / result.webhook.cpuUs) * 100).toFixed(0)}%; ` +
-        `webhook p99 ${result.webhook.p99} ms (target < 25 ms)`,
+        `webhook p99 ${result.webhook.p99} ms (target < 25 ms); load average ${loadAverage()}`,
     );
     await postgres?.store.refreshSize();
     const disk =
@@ -288,13 +321,16 @@ async function main(): Promise<void> {
         ? `; during ${result.webhook.calls} webhook calls ${result.writes.appends} journal appends ` +
           `(fsynced) and ${result.writes.whole} whole-document writes (checkpoints; the flush ` +
           'after each round aside)'
-        : `; ${result.webhook.calls} webhook calls, each acknowledged after its COMMIT`;
+        : `; ${result.webhook.calls} webhook calls, each acknowledged after its COMMIT, in ` +
+          `${result.writes.statements} statements (${(result.webhook.calls / result.writes.statements).toFixed(1)} calls a statement); ` +
+          `PostgreSQL backends' CPU ${result.backendUs?.toFixed(0) ?? '?'} us a call`;
     const memory = memoryMb();
     console.log(
       `event loop delay during the webhook rounds: p99 ${result.loop.p99.toFixed(1)} ms (median round), ` +
         `max ${result.loop.max.toFixed(1)} ms; store after: ${await store.countLeads()} leads, ` +
         `${(store.sizeBytes() / 1e6).toFixed(1)} MB${disk}; rss ${memory.rss.toFixed(0)} MB`,
     );
+    await profiler?.write();
     webhook.server.close();
     bare.server.close();
   } finally {
