@@ -51,6 +51,7 @@ import type { SlotsResponse } from '../src/meetings/booking-contract.js';
 import { agentInputSchema, type Agent } from '../src/records/meeting-contract.js';
 import { createService, type Service } from '../src/service.js';
 import { drive, env, fmt, listen, pct, summarise, type Figures, type Target } from './bench-kit.js';
+import { captureStatements, explainStatements, formatExplained } from './pg-explain.js';
 import { benchDatabase, memoryMb, storeKind, type BenchDatabase } from './pg-kit.js';
 
 const AGENTS = env('BENCH_AGENTS', 5);
@@ -389,6 +390,35 @@ async function measureContention(b: Bench, start: string, agentsFree: number) {
   };
 }
 
+/**
+ * PostgreSQL: the statements of one slots call and one booking, each explained (pg-explain.ts),
+ * so a scan whose rows or buffers grow with the meetings kept shows at two BENCH_MEETINGS.
+ */
+async function explainPhase(b: Bench, url: string, start: string): Promise<void> {
+  const path = `/chat/slots?days=7&timeZone=${encodeURIComponent(ZONE)}`;
+  const request = (init?: RequestInit) => async () => {
+    const answer = await fetch(b.chat + (init === undefined ? path : '/chat/meetings'), {
+      headers: init === undefined ? { origin: SITE } : POST_HEADERS,
+      ...init,
+    });
+    if (answer.status >= 300) throw new Error(`explain: ${answer.status} ${await answer.text()}`);
+  };
+  const body = JSON.stringify(bookingBody(start, 'explained'));
+  for (const [name, work] of [
+    ['GET /chat/slots', request()],
+    ['POST /chat/meetings', request({ method: 'POST', body })],
+  ] as const) {
+    const { statements } = await captureStatements(work);
+    const explained = await explainStatements(url, statements);
+    const rows = explained.reduce((n, e) => n + e.rowsTouched, 0);
+    const buffers = explained.reduce((n, e) => n + e.buffers, 0);
+    console.log(
+      `${name}: ${statements.length} statements, rows touched ${rows}, buffers ${buffers} ` +
+        `(at ${MEETINGS} meetings)\n${formatExplained(explained)}`,
+    );
+  }
+}
+
 /* -------------------------------------- main -------------------------------------- */
 
 async function main(): Promise<void> {
@@ -463,6 +493,7 @@ async function main(): Promise<void> {
         `${SECONDS} s per route and phase, ${CONNECTIONS} connections, turns of ${TURN.seconds} s`,
     );
 
+    if (postgres !== undefined) await explainPhase(b, postgres.url, bookable.shift()!);
     const slots = await measureSlots(b);
     heap.push(['after slots', heapMb()]);
     const booking = await measureBooking(b, bookable);

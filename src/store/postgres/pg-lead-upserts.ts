@@ -7,7 +7,7 @@ import type { Queryable } from './pg-pool.js';
 export type UpsertResult = 'created' | 'updated' | 'ignored';
 
 /** Statements in flight at once; the calls that arrive meanwhile wait and go as one. */
-const MAX_IN_FLIGHT = 4;
+const MAX_IN_FLIGHT = 2;
 
 interface Waiting {
   upserts: readonly ParsedLeadUpsert[];
