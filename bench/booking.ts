@@ -41,6 +41,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import express, { type Express } from 'express';
+import pg from 'pg';
 import { createFlexibleRateLimiter } from '../src/chat/chat-public-rate-limit.js';
 import { createDefaultConfiguration } from '../src/chat/default-configuration.js';
 import { loadConfig } from '../src/config.js';
@@ -50,9 +51,26 @@ import { bookMeeting } from '../src/meetings/book-meeting.js';
 import type { SlotsResponse } from '../src/meetings/booking-contract.js';
 import { agentInputSchema, type Agent } from '../src/records/meeting-contract.js';
 import { createService, type Service } from '../src/service.js';
-import { drive, env, fmt, listen, pct, summarise, type Figures, type Target } from './bench-kit.js';
+import {
+  drive,
+  env,
+  fmt,
+  listen,
+  loadAverage,
+  median,
+  pct,
+  summarise,
+  type Figures,
+  type Target,
+} from './bench-kit.js';
 import { captureStatements, explainStatements, formatExplained } from './pg-explain.js';
-import { benchDatabase, memoryMb, storeKind, type BenchDatabase } from './pg-kit.js';
+import {
+  benchDatabase,
+  createBackendCpuMeter,
+  memoryMb,
+  storeKind,
+  type BenchDatabase,
+} from './pg-kit.js';
 
 const AGENTS = env('BENCH_AGENTS', 5);
 const MEETINGS = env('BENCH_MEETINGS', 2_000);
@@ -165,6 +183,8 @@ interface Bench {
   writes: { count: number; ms: number };
   /** Set when the store is PostgreSQL. */
   postgres: BenchDatabase | undefined;
+  /** The PostgreSQL backends' CPU (pg-kit.ts), when the store is PostgreSQL. */
+  backendCpu: { ms(): Promise<number | undefined> } | undefined;
 }
 
 interface Phase {
@@ -297,6 +317,8 @@ async function measureBooking(b: Bench, bookable: string[]): Promise<Phase> {
   const slotsFile = join(b.dir, 'slots.json');
   await writeFile(slotsFile, JSON.stringify(bookable));
   let offset = 0;
+  /** The backends' CPU ms per booking, a figure a turn. */
+  const pgMs: number[] = [];
   const hook = async (tag: string) => {
     const file = join(b.dir, `book-${tag}.cjs`);
     await writeFile(file, bookingHook(slotsFile, offset, tag));
@@ -310,7 +332,10 @@ async function measureBooking(b: Bench, bookable: string[]): Promise<Phase> {
     if (left < 2 * CONNECTIONS) return undefined;
     const enough = left > lastRps * seconds * 1.5 + 2 * CONNECTIONS;
     const run = enough ? { seconds } : { amount: left - CONNECTIONS };
+    const pgBefore = await b.backendCpu?.ms();
     const f = await drive(booking, run, CONNECTIONS, await hook(tag));
+    const pgAfter = await b.backendCpu?.ms();
+    if (pgBefore !== undefined && pgAfter !== undefined) pgMs.push((pgAfter - pgBefore) / f.calls);
     // Sent when the turn ended may still be booked: the next turn starts past those.
     offset += f.sent + CONNECTIONS;
     await b.store.flush(); // the last write must not run into the next bare turn
@@ -333,13 +358,18 @@ async function measureBooking(b: Bench, bookable: string[]): Promise<Phase> {
   const base = { name: 'bare POST', f: summarise(runs.bare) };
   const f = summarise(runs.booking);
   const count = b.writes.count - writes.count;
+  const turnsPgMs = pgMs.slice(1); // the warm-up's left out
   const after = (await b.store.listMeetings()).length;
   const writeMs = (b.writes.ms - writes.ms) / Math.max(1, count);
   const written =
     b.postgres === undefined
       ? `${f.calls} booked with ${count} store writes (${(count / f.calls).toFixed(2)} a booking ` +
         `for its 2 durable changes, ${writeMs.toFixed(0)} ms each)`
-      : `${f.calls} booked, each its own PostgreSQL transactions`;
+      : `${f.calls} booked, each its own PostgreSQL transactions` +
+        (turnsPgMs.length === 0
+          ? ''
+          : `; the PostgreSQL backends ${median(turnsPgMs).toFixed(2)} ms CPU a booking ` +
+            `(turns: ${turnsPgMs.map((ms) => ms.toFixed(2)).join(', ')})`);
   return {
     rows: [row('bare POST', base.f), row('POST /chat/meetings', f, base)],
     summary:
@@ -459,6 +489,9 @@ async function main(): Promise<void> {
   const { store, meetings } = service;
   const heap: Array<[string, number]> = [['at start', heapMb()]];
   const closers: Array<() => void> = [];
+  // The backends' CPU is read through a connection of its own, closed before the drop.
+  const pgPool =
+    postgres === undefined ? undefined : new pg.Pool({ connectionString: postgres.url, max: 1 });
   let pass = false;
   try {
     const now = systemClock.now();
@@ -475,6 +508,7 @@ async function main(): Promise<void> {
     const b: Bench = {
       ...{ dir, store, meetings, chat: apps.chat.url, bare: apps.bare.url, writes },
       postgres,
+      backendCpu: pgPool === undefined ? undefined : createBackendCpuMeter(pgPool),
     };
 
     const listed = performance.now();
@@ -508,10 +542,11 @@ async function main(): Promise<void> {
       `free/busy cache ${JSON.stringify(cache)}` +
       (cache.misses === 0 ? ' (local calendars have no busy times to fetch: never cached)' : '');
     console.log([...slots.rows, ...booking.rows].join('\n'));
-    const rss = `rss ${memoryMb().rss.toFixed(0)} MB at the end`;
+    const rss = `rss ${memoryMb().rss.toFixed(0)} MB at the end; load average ${loadAverage()}`;
     console.log([slots.summary, booking.summary, contention.summary, memory, rss].join('\n'));
   } finally {
     for (const close of closers) close();
+    await pgPool?.end();
     await service.stop();
     await postgres?.drop();
     await rm(dir, { recursive: true, force: true });
