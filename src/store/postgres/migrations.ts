@@ -5,6 +5,10 @@ import {
   MEETING_BUFFERS_MIGRATION_SQL,
 } from './migrations-meeting-buffers.js';
 import {
+  LEADS_HOT_UPDATES_MIGRATION_NAME,
+  LEADS_HOT_UPDATES_MIGRATION_SQL,
+} from './migrations-leads-hot-updates.js';
+import {
   CONVERSATIONS_MIGRATION_NAME,
   CONVERSATIONS_MIGRATION_SQL,
 } from './migrations-conversations.js';
@@ -26,4 +30,5 @@ export const migrations: readonly Migration[] = [
   { version: 2, name: MEETINGS_MIGRATION_NAME, sql: MEETINGS_MIGRATION_SQL },
   { version: 3, name: CONVERSATIONS_MIGRATION_NAME, sql: CONVERSATIONS_MIGRATION_SQL },
   { version: 5, name: MEETING_BUFFERS_MIGRATION_NAME, sql: MEETING_BUFFERS_MIGRATION_SQL },
+  { version: 7, name: LEADS_HOT_UPDATES_MIGRATION_NAME, sql: LEADS_HOT_UPDATES_MIGRATION_SQL },
 ];

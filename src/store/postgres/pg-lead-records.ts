@@ -71,6 +71,10 @@ export class PgLeadRecords implements LeadStore {
     return rows[0]?.n ?? 0;
   }
 
+  /**
+   * A sequential scan (migration 007 dropped the index on observed_at, which cost every lead
+   * update more than this sweep, run once at the end of a full copy, gains from it).
+   */
   async leadIdsObservedBefore(ms: number): Promise<number[]> {
     const rows = await queryRows<{ id: string }>(
       this.pool,
