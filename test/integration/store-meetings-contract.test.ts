@@ -765,6 +765,20 @@ describe.each(storeImplementations)('meetings store contract: $kind', (impl) => 
       expect(ids(await store.agentMeetings('a2', at('10:00'), at('11:00')))).toEqual([]);
     });
 
+    it('when several agents’ meetings are read at once, then each call gets its own agent’s, for its own range', async () => {
+      const reads = await Promise.all([
+        store.agentMeetings('a2', at('09:00'), at('17:00')),
+        store.agentMeetings('a1', at('09:00'), at('17:00')),
+        store.agentMeetings('a9', at('09:00'), at('17:00')),
+        store.agentMeetings('a2', at('11:44'), at('12:00')),
+        store.agentMeetings('a2', at('09:00'), at('17:00')),
+        store.agentMeetings('a2', at('10:00'), at('11:00')),
+      ]);
+      expect(reads.map(ids)).toEqual([['m2', 'm4'], ['m1'], [], ['m2'], ['m2', 'm4'], []]);
+      // Two calls for one agent and range get equal answers, not one shared array.
+      expect(reads[0]).not.toBe(reads[4]);
+    });
+
     it('when a meeting is looked up by its manage token hash, then it is found', async () => {
       expect((await store.findMeetingByManageTokenHash('hash-m2'))?.id).toBe('m2');
       expect(await store.findMeetingByManageTokenHash('hash-unknown')).toBeUndefined();

@@ -18,9 +18,9 @@ import type {
 } from '../meeting-store-types.js';
 import { refuseInvalid } from '../record-validation.js';
 import { holdMeetingSchema, slotProbesSchema } from '../store-arguments.js';
+import { AgentMeetingsReads } from './pg-agent-meetings-reads.js';
 import { PgMeetingAgents } from './pg-meeting-agents.js';
 import {
-  agentMeetings,
   insertMeeting,
   listMeetings,
   meetingById,
@@ -52,12 +52,14 @@ export class PgMeetingRecords implements MeetingStores {
   private readonly enqueueOutbox: EnqueueOutboxIn;
   private readonly agents: PgMeetingAgents;
   private readonly rules: PgMeetingRules;
+  private readonly agentReads: AgentMeetingsReads;
 
   constructor(pool: Pool, enqueueOutbox: EnqueueOutboxIn) {
     this.pool = pool;
     this.enqueueOutbox = enqueueOutbox;
     this.agents = new PgMeetingAgents(pool);
     this.rules = new PgMeetingRules(pool);
+    this.agentReads = new AgentMeetingsReads(pool);
   }
 
   /* Agents, rules and OAuth states: pg-meeting-agents.ts, pg-meeting-rules.ts ---------------- */
@@ -123,7 +125,7 @@ export class PgMeetingRecords implements MeetingStores {
   }
 
   agentMeetings(agentId: string, from: number, to: number): Promise<Meeting[]> {
-    return agentMeetings(this.pool, agentId, from, to);
+    return this.agentReads.read(agentId, from, to);
   }
 
   meetingsDue(
