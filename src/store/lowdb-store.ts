@@ -17,6 +17,7 @@ import type {
   HoldMeetingArgs,
   MeetingChange,
   MeetingFilter,
+  MeetingTime,
   SlotProbe,
 } from './meeting-store-types.js';
 import type { Agent, Meeting, RoutingRule } from '../records/meeting-contract.js';
@@ -376,6 +377,10 @@ export class LowdbStore implements Store {
 
   async agentMeetings(agentId: string, from: number, to: number): Promise<Meeting[]> {
     return this.meetings.agentMeetings(agentId, from, to);
+  }
+
+  async agentMeetingTimes(agentId: string, from: number, to: number): Promise<MeetingTime[]> {
+    return this.meetings.agentMeetingTimes(agentId, from, to);
   }
 
   async meetingsDue(

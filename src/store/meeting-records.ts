@@ -7,6 +7,7 @@ import type {
   HoldMeetingArgs,
   MeetingChange,
   MeetingFilter,
+  MeetingTime,
   SlotProbe,
 } from './meeting-store-types.js';
 import type { OutboxRecords } from './outbox-records.js';
@@ -78,6 +79,16 @@ export class MeetingRecords {
       }
     }
     return out.sort((a, b) => a.start - b.start);
+  }
+
+  agentMeetingTimes(agentId: string, from: number, to: number): MeetingTime[] {
+    return this.agentMeetings(agentId, from, to).map((m) => ({
+      id: m.id,
+      start: m.start,
+      end: m.end,
+      bufferBeforeMs: m.bufferBeforeMs ?? 0,
+      bufferAfterMs: m.bufferAfterMs,
+    }));
   }
 
   due(statuses: Array<Meeting['status']>, before: number, limit: number): Meeting[] {

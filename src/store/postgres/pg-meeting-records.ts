@@ -13,14 +13,16 @@ import type {
   HoldMeetingArgs,
   MeetingChange,
   MeetingFilter,
+  MeetingTime,
   MeetingStores,
   SlotProbe,
 } from '../meeting-store-types.js';
 import { refuseInvalid } from '../record-validation.js';
 import { holdMeetingSchema, slotProbesSchema } from '../store-arguments.js';
-import { AgentMeetingsReads } from './pg-agent-meetings-reads.js';
+import { AgentMeetingTimesReads } from './pg-agent-meeting-times.js';
 import { PgMeetingAgents } from './pg-meeting-agents.js';
 import {
+  agentMeetings,
   insertMeeting,
   listMeetings,
   meetingById,
@@ -52,14 +54,14 @@ export class PgMeetingRecords implements MeetingStores {
   private readonly enqueueOutbox: EnqueueOutboxIn;
   private readonly agents: PgMeetingAgents;
   private readonly rules: PgMeetingRules;
-  private readonly agentReads: AgentMeetingsReads;
+  private readonly times: AgentMeetingTimesReads;
 
   constructor(pool: Pool, enqueueOutbox: EnqueueOutboxIn) {
     this.pool = pool;
     this.enqueueOutbox = enqueueOutbox;
     this.agents = new PgMeetingAgents(pool);
     this.rules = new PgMeetingRules(pool);
-    this.agentReads = new AgentMeetingsReads(pool);
+    this.times = new AgentMeetingTimesReads(pool);
   }
 
   /* Agents, rules and OAuth states: pg-meeting-agents.ts, pg-meeting-rules.ts ---------------- */
@@ -125,7 +127,11 @@ export class PgMeetingRecords implements MeetingStores {
   }
 
   agentMeetings(agentId: string, from: number, to: number): Promise<Meeting[]> {
-    return this.agentReads.read(agentId, from, to);
+    return agentMeetings(this.pool, agentId, from, to);
+  }
+
+  agentMeetingTimes(agentId: string, from: number, to: number): Promise<MeetingTime[]> {
+    return this.times.read(agentId, from, to);
   }
 
   meetingsDue(

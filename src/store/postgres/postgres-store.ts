@@ -18,6 +18,7 @@ import type {
   HoldMeetingArgs,
   MeetingChange,
   MeetingFilter,
+  MeetingTime,
   MeetingStores,
   SlotProbe,
 } from '../meeting-store-types.js';
@@ -417,6 +418,9 @@ export class PostgresStore implements Store {
   }
   agentMeetings(agentId: string, from: number, to: number): Promise<Meeting[]> {
     return this.meetings.agentMeetings(agentId, from, to);
+  }
+  agentMeetingTimes(agentId: string, from: number, to: number): Promise<MeetingTime[]> {
+    return this.meetings.agentMeetingTimes(agentId, from, to);
   }
   meetingsDue(
     statuses: Array<Meeting['status']>,
