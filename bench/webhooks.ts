@@ -21,10 +21,15 @@
  * With BENCH_STORE=postgres the store is PostgreSQL (BENCH_DATABASE_URL, or a database of the
  * run's own, created and dropped: pg-kit.ts), the leads seeded by the server; each 200 comes
  * after the upsert's COMMIT, durable as the server's synchronous_commit and fsync say (printed).
+ * It also prints the statements the calls shared and the PostgreSQL backends' CPU per call
+ * (the server shares the machine's cores with the route: what it spends, the route cannot).
+ * The load average is printed at the start and with the ratio: on a shared machine, run it
+ * twice and give both.
  *
  * Env: BENCH_LEADS (10000), BENCH_SECONDS (10), BENCH_CONNECTIONS (20), BENCH_STORE
  * (json|memory|postgres, json; memory shows the route's own cost without the journal's fsynced
- * appends).
+ * appends), BENCH_CPU_PROFILE (a file prefix: a V8 CPU profile of each webhook round,
+ * bench-kit.ts).
  * Targets: webhook throughput >= 70% of the bare route's, webhook p99 < 25 ms.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
