@@ -122,11 +122,17 @@ interface Figures {
   busyUs: number;
   /** Main-thread CPU time per call (bench-kit.ts). */
   cpuUs: number;
+  /**
+   * CPU time per call of the process's other threads: autocannon's worker (the load generator
+   * shares the machine's cores too) and Node's helpers (GC, libuv).
+   */
+  otherUs: number;
 }
 
 async function drive(url: string, path: string, setupRequest: string, seconds: number) {
   const elu = performance.eventLoopUtilization();
   const cpuBefore = mainThreadCpuMs();
+  const processBefore = process.cpuUsage();
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -144,6 +150,7 @@ async function drive(url: string, path: string, setupRequest: string, seconds: n
   const busy = performance.eventLoopUtilization(elu);
   const failed = result.non2xx + result.errors + result.timeouts;
   if (failed > 0) throw new Error(`${path}: ${failed} failed calls of ${result.requests.total}`);
+  const processUs = process.cpuUsage(processBefore);
   const figures: Figures = {
     rps: result.requests.total / seconds,
     p50: result.latency.p50,
@@ -151,6 +158,9 @@ async function drive(url: string, path: string, setupRequest: string, seconds: n
     calls: result.requests.total,
     busyUs: (busy.active * 1000) / result.requests.total,
     cpuUs: ((mainThreadCpuMs() - cpuBefore) * 1000) / result.requests.total,
+    otherUs:
+      (processUs.user + processUs.system - (mainThreadCpuMs() - cpuBefore) * 1000) /
+      result.requests.total,
   };
   return figures;
 }
@@ -206,6 +216,7 @@ async function compare(
     calls: runs.reduce((sum, r) => sum + r.calls, 0),
     busyUs: median(runs.map((r) => r.busyUs)),
     cpuUs: median(runs.map((r) => r.cpuUs)),
+    otherUs: median(runs.map((r) => r.otherUs)),
     ratios: runs.map((r, i) => r.rps / bare[i]!.rps),
   });
   const webhookSummary = summary(webhook);
@@ -309,7 +320,8 @@ async function main(): Promise<void> {
     const row = (name: string, f: typeof result.bare) =>
       `${name.padEnd(28)} ${f.rps.toFixed(0).padStart(6)} req/s   p50 ${String(f.p50).padStart(2)} ms   ` +
       `p99 ${String(f.p99).padStart(3)} ms (worst round ${f.worstP99} ms)   ` +
-      `busy ${f.busyUs.toFixed(0).padStart(4)} us/call   cpu ${f.cpuUs.toFixed(0).padStart(4)} us/call   ` +
+      `busy ${f.busyUs.toFixed(0).padStart(4)} us/call   cpu ${f.cpuUs.toFixed(0).padStart(4)} us/call ` +
+      `(other threads ${f.otherUs.toFixed(0)})   ` +
       `${f.calls} calls`;
     console.log(row('bare Express route', result.bare));
     console.log(row('POST /webhooks/marketo/lead', result.webhook));
