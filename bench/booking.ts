@@ -184,7 +184,7 @@ interface Bench {
   /** Set when the store is PostgreSQL. */
   postgres: BenchDatabase | undefined;
   /** The PostgreSQL backends' CPU (pg-kit.ts), when the store is PostgreSQL. */
-  backendCpu: { ms(): Promise<number | undefined> } | undefined;
+  backendCpu: ReturnType<typeof createBackendCpuMeter> | undefined;
 }
 
 interface Phase {
@@ -325,6 +325,8 @@ async function measureBooking(b: Bench, bookable: string[]): Promise<Phase> {
   let offset = 0;
   /** The backends' CPU ms per booking, a figure a turn. */
   const pgMs: number[] = [];
+  /** The autovacuum workers' CPU ms per booking (maintenance the writes cause), a turn each. */
+  const vacuumMs: number[] = [];
   const hook = async (tag: string) => {
     const file = join(b.dir, `book-${tag}.cjs`);
     await writeFile(file, bookingHook(slotsFile, offset, tag));
@@ -339,9 +341,13 @@ async function measureBooking(b: Bench, bookable: string[]): Promise<Phase> {
     const enough = left > lastRps * seconds * 1.5 + 2 * CONNECTIONS;
     const run = enough ? { seconds } : { amount: left - CONNECTIONS };
     const pgBefore = await b.backendCpu?.ms();
+    const vacuumBefore = b.backendCpu?.autovacuumMs() ?? 0;
     const f = await drive(booking, run, CONNECTIONS, await hook(tag));
     const pgAfter = await b.backendCpu?.ms();
-    if (pgBefore !== undefined && pgAfter !== undefined) pgMs.push((pgAfter - pgBefore) / f.calls);
+    if (pgBefore !== undefined && pgAfter !== undefined) {
+      pgMs.push((pgAfter - pgBefore) / f.calls);
+      vacuumMs.push(((b.backendCpu?.autovacuumMs() ?? 0) - vacuumBefore) / f.calls);
+    }
     // Sent when the turn ended may still be booked: the next turn starts past those.
     offset += f.sent + CONNECTIONS;
     await b.store.flush(); // the last write must not run into the next bare turn
@@ -375,7 +381,8 @@ async function measureBooking(b: Bench, bookable: string[]): Promise<Phase> {
         (turnsPgMs.length === 0
           ? ''
           : `; the PostgreSQL backends ${median(turnsPgMs).toFixed(2)} ms CPU a booking ` +
-            `(turns: ${turnsPgMs.map((ms) => ms.toFixed(2)).join(', ')})`);
+            `(turns: ${turnsPgMs.map((ms) => ms.toFixed(2)).join(', ')}), autovacuum ` +
+            `${median(vacuumMs.slice(1)).toFixed(2)} ms a booking besides`);
   return {
     rows: [row('bare POST', base.f), row('POST /chat/meetings', f, base)],
     summary:

@@ -125,31 +125,42 @@ export function memoryMb(): { rss: number; heapUsed: number } {
 const CLOCK_TICKS = 100;
 
 /**
- * CPU time of the PostgreSQL backends serving this database (Linux, the server on this machine:
+ * CPU time of the PostgreSQL processes serving this database (Linux, the server on this machine:
  * /proc/<pid>/stat of each pid pg_stat_activity lists for it; pg_stat_statements is not
- * installed). A backend that has ended keeps the last time read, so call it around each phase
- * while the pool's connections are alive. Answers undefined where /proc cannot be read.
+ * installed): `ms()` the client backends (the queries the service sends), `autovacuumMs()` the
+ * autovacuum workers seen by the last `ms()` (maintenance the writes cause later, apart: a
+ * worker that ends between two reads keeps only the time last read, so it is a lower bound).
+ * A backend that has ended keeps the last time read, so call it around each phase while the
+ * pool's connections are alive. Undefined where /proc cannot be read.
  */
-export function createBackendCpuMeter(pool: pg.Pool): { ms(): Promise<number | undefined> } {
-  const last = new Map<number, number>();
+export function createBackendCpuMeter(pool: pg.Pool): {
+  ms(): Promise<number | undefined>;
+  autovacuumMs(): number | undefined;
+} {
+  const last = new Map<number, { ms: number; autovacuum: boolean }>();
+  const total = (autovacuum: boolean) => {
+    if (last.size === 0) return undefined;
+    let sum = 0;
+    for (const process of last.values()) if (process.autovacuum === autovacuum) sum += process.ms;
+    return sum;
+  };
   return {
     async ms() {
-      const { rows } = await pool.query<{ pid: number }>(
-        'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
+      const { rows } = await pool.query<{ pid: number; backend_type: string }>(
+        'SELECT pid, backend_type FROM pg_stat_activity WHERE datname = current_database()',
       );
-      for (const { pid } of rows) {
+      for (const { pid, backend_type: type } of rows) {
         try {
           const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
           const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-          last.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS);
+          const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+          last.set(pid, { ms, autovacuum: type === 'autovacuum worker' });
         } catch {
           // Ended since it was listed, or no /proc here.
         }
       }
-      if (last.size === 0) return undefined;
-      let total = 0;
-      for (const ms of last.values()) total += ms;
-      return total;
+      return total(false);
     },
+    autovacuumMs: () => total(true),
   };
 }

@@ -116,7 +116,9 @@ async function main(): Promise<void> {
   const backend = postgres === undefined ? undefined : createBackendCpuMeter(postgres.store.pool);
   const measure = async (label: string, leadsMoved: () => number | Promise<number>) => {
     await sandbox.resetStats();
-    const before = { self: process.cpuUsage(), sandbox: sandbox.cpuMs(), pg: await backend?.ms() };
+    const pg = await backend?.ms();
+    const before = { self: process.cpuUsage(), sandbox: sandbox.cpuMs(), pg };
+    const vacuumBefore = backend?.autovacuumMs() ?? 0;
     const started = performance.now();
     const report = await runLeadSync(deps, options);
     const seconds = (performance.now() - started) / 1000;
@@ -127,7 +129,7 @@ async function main(): Promise<void> {
     cpu.push(
       `${label}: CPU in cores over the run: service ${((self.user + self.system) / 1e6 / seconds).toFixed(2)}` +
         `${sandbox.where === 'inline' ? ' (sandbox included)' : `, sandbox ${share(sandboxMs, before.sandbox)}`}` +
-        `${backend === undefined ? '' : `, PostgreSQL backends ${share(pgMs, before.pg)}`}; load average ${loadAverage()}`,
+        `${backend === undefined ? '' : `, PostgreSQL backends ${share(pgMs, before.pg)} (autovacuum ${share(backend.autovacuumMs() ?? 0, vacuumBefore)} besides)`}; load average ${loadAverage()}`,
     );
     const stats = await sandbox.stats();
     const calls = stats.calls;

@@ -175,6 +175,7 @@ async function compare(
   flush: () => Promise<void>,
   storeWrites: () => { whole: number; appends: number; statements?: number },
   backendCpuMs: () => Promise<number | undefined>,
+  autovacuumMs: () => number | undefined,
 ) {
   const rounds = Math.max(1, Math.round(SECONDS / 2));
   const bare: Figures[] = [];
@@ -184,19 +185,23 @@ async function compare(
   const delays: Array<{ p99: number; max: number }> = [];
   const writes = { whole: 0, appends: 0, statements: 0 };
   let backendMs: number | undefined;
+  let vacuumMs = 0;
   for (let round = 0; round < rounds; round += 1) {
     bare.push(await drive(bareUrl, '/bare', setupRequest, SECONDS / rounds));
     const delay = monitorEventLoopDelay({ resolution: 1 });
     delay.enable();
     const before = storeWrites();
     const backendBefore = await backendCpuMs();
+    const vacuumBefore = autovacuumMs() ?? 0;
     await profiler?.start();
     webhook.push(await drive(webhookUrl, '/webhooks/marketo/lead', setupRequest, SECONDS / rounds));
     await profiler?.stop();
     const after = storeWrites();
     const backendAfter = await backendCpuMs();
-    if (backendBefore !== undefined && backendAfter !== undefined)
+    if (backendBefore !== undefined && backendAfter !== undefined) {
       backendMs = (backendMs ?? 0) + backendAfter - backendBefore;
+      vacuumMs += (autovacuumMs() ?? 0) - vacuumBefore;
+    }
     writes.whole += after.whole - before.whole;
     writes.appends += after.appends - before.appends;
     writes.statements += (after.statements ?? 0) - (before.statements ?? 0) - 1;
@@ -221,7 +226,16 @@ async function compare(
   });
   const webhookSummary = summary(webhook);
   const backendUs = backendMs === undefined ? undefined : (backendMs * 1000) / webhookSummary.calls;
-  return { rounds, bare: summary(bare), webhook: webhookSummary, loop, writes, backendUs };
+  const vacuumUs = (vacuumMs * 1000) / webhookSummary.calls;
+  return {
+    rounds,
+    bare: summary(bare),
+    webhook: webhookSummary,
+    loop,
+    writes,
+    backendUs,
+    vacuumUs,
+  };
 }
 
 async function main(): Promise<void> {
@@ -316,6 +330,7 @@ async function main(): Promise<void> {
       () => store.flush(),
       () => ({ whole: storeWrites, appends: journalAppends, statements }),
       async () => (postgres === undefined ? undefined : backendCpu?.ms()),
+      () => backendCpu?.autovacuumMs(),
     );
     const row = (name: string, f: typeof result.bare) =>
       `${name.padEnd(28)} ${f.rps.toFixed(0).padStart(6)} req/s   p50 ${String(f.p50).padStart(2)} ms   ` +
@@ -340,7 +355,8 @@ async function main(): Promise<void> {
           'after each round aside)'
         : `; ${result.webhook.calls} webhook calls, each acknowledged after its COMMIT, in ` +
           `${result.writes.statements} statements (${(result.webhook.calls / result.writes.statements).toFixed(1)} calls a statement); ` +
-          `PostgreSQL backends' CPU ${result.backendUs?.toFixed(0) ?? '?'} us a call`;
+          `PostgreSQL backends' CPU ${result.backendUs?.toFixed(0) ?? '?'} us a call ` +
+          `(autovacuum ${result.vacuumUs.toFixed(0)} us a call besides)`;
     const memory = memoryMb();
     console.log(
       `event loop delay during the webhook rounds: p99 ${result.loop.p99.toFixed(1)} ms (median round), ` +
