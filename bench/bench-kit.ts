@@ -4,6 +4,9 @@
  * else the machine runs), and printing. Each benchmark keeps only its fixtures and phases.
  */
 import { readFileSync } from 'node:fs';
+import { writeFile as writeFileAsync } from 'node:fs/promises';
+import { Session } from 'node:inspector';
+import { loadavg } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
@@ -111,4 +114,49 @@ export function listen(app: express.Express): Promise<{ url: string; close: () =
       resolve({ url: `http://127.0.0.1:${port}`, close: () => server.close() });
     });
   });
+}
+
+/** The machine's 1, 5 and 15 minute load averages, printed beside each figure (shared cores). */
+export const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+/**
+ * With BENCH_CPU_PROFILE=<file>: V8 CPU profiles of the measured route's rounds only (started
+ * and stopped around each, a file a round; open them in Chrome DevTools or speedscope), so the
+ * baseline's rounds do not blur what the route costs. Undefined without the variable.
+ */
+export function createRoundProfiler(file: string | undefined) {
+  if (file === undefined || file === '') return undefined;
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  let ready: Promise<unknown> | undefined;
+  const merged: { nodes: unknown[]; samples: number[]; timeDeltas: number[] }[] = [];
+  return {
+    async start() {
+      ready ??= post('Profiler.enable').then(() =>
+        post('Profiler.setSamplingInterval', { interval: 100 }),
+      );
+      await ready;
+      await post('Profiler.start');
+    },
+    async stop() {
+      const { profile } = (await post('Profiler.stop')) as { profile: (typeof merged)[number] };
+      merged.push(profile);
+    },
+    /** One file a round: <file>-1.cpuprofile, <file>-2.cpuprofile, ... */
+    async write() {
+      await Promise.all(
+        merged.map((profile, i) =>
+          writeFileAsync(`${file}-${i + 1}.cpuprofile`, JSON.stringify(profile)),
+        ),
+      );
+      session.disconnect();
+    },
+  };
 }

@@ -41,6 +41,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import express, { type Express } from 'express';
+import pg from 'pg';
 import { createFlexibleRateLimiter } from '../src/chat/chat-public-rate-limit.js';
 import { createDefaultConfiguration } from '../src/chat/default-configuration.js';
 import { loadConfig } from '../src/config.js';
@@ -50,8 +51,26 @@ import { bookMeeting } from '../src/meetings/book-meeting.js';
 import type { SlotsResponse } from '../src/meetings/booking-contract.js';
 import { agentInputSchema, type Agent } from '../src/records/meeting-contract.js';
 import { createService, type Service } from '../src/service.js';
-import { drive, env, fmt, listen, pct, summarise, type Figures, type Target } from './bench-kit.js';
-import { benchDatabase, memoryMb, storeKind, type BenchDatabase } from './pg-kit.js';
+import {
+  drive,
+  env,
+  fmt,
+  listen,
+  loadAverage,
+  median,
+  pct,
+  summarise,
+  type Figures,
+  type Target,
+} from './bench-kit.js';
+import { captureStatements, explainStatements, formatExplained } from './pg-explain.js';
+import {
+  benchDatabase,
+  createBackendCpuMeter,
+  memoryMb,
+  storeKind,
+  type BenchDatabase,
+} from './pg-kit.js';
 
 const AGENTS = env('BENCH_AGENTS', 5);
 const MEETINGS = env('BENCH_MEETINGS', 2_000);
@@ -164,6 +183,8 @@ interface Bench {
   writes: { count: number; ms: number };
   /** Set when the store is PostgreSQL. */
   postgres: BenchDatabase | undefined;
+  /** The PostgreSQL backends' CPU (pg-kit.ts), when the store is PostgreSQL. */
+  backendCpu: ReturnType<typeof createBackendCpuMeter> | undefined;
 }
 
 interface Phase {
@@ -205,14 +226,20 @@ async function listFreeSlots(b: Bench, agents: Agent[], now: number) {
   return free;
 }
 
-/** MEETINGS of the free slots of the first weeks (about half of them), booked by bookMeeting. */
+/**
+ * MEETINGS of the 2 x MEETINGS earliest free slots (exactly half of them), booked by bookMeeting:
+ * the same density at any MEETINGS, so a booking's window holds as many meetings at 2,000 as
+ * at 50,000 and only the size of the table differs (with whole weeks instead, the density moved
+ * between 0.4 and 0.5, and a booking's reads with it).
+ */
 async function seedMeetings(b: Bench, free: Map<string, string[]>, now: number) {
   const random = createRandom(42);
-  const perWeek = [...free.values()].reduce((n, starts) => n + starts.length, 0) / WEEKS;
-  const until = now + Math.ceil((2 * MEETINGS) / perWeek) * 7 * DAY;
-  const pairs = [...free].flatMap(([agentId, starts]) =>
-    starts.filter((s) => Date.parse(s) < until).map((start) => ({ agentId, start })),
-  );
+  const pairs = [...free]
+    .flatMap(([agentId, starts]) =>
+      starts.filter((s) => Date.parse(s) > now).map((start) => ({ agentId, start })),
+    )
+    .sort((x, y) => Date.parse(x.start) - Date.parse(y.start) || (x.agentId < y.agentId ? -1 : 1))
+    .slice(0, 2 * MEETINGS);
   for (let i = pairs.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));
     [pairs[i], pairs[j]] = [pairs[j]!, pairs[i]!];
@@ -296,6 +323,10 @@ async function measureBooking(b: Bench, bookable: string[]): Promise<Phase> {
   const slotsFile = join(b.dir, 'slots.json');
   await writeFile(slotsFile, JSON.stringify(bookable));
   let offset = 0;
+  /** The backends' CPU ms per booking, a figure a turn. */
+  const pgMs: number[] = [];
+  /** The autovacuum workers' CPU ms per booking (maintenance the writes cause), a turn each. */
+  const vacuumMs: number[] = [];
   const hook = async (tag: string) => {
     const file = join(b.dir, `book-${tag}.cjs`);
     await writeFile(file, bookingHook(slotsFile, offset, tag));
@@ -309,7 +340,14 @@ async function measureBooking(b: Bench, bookable: string[]): Promise<Phase> {
     if (left < 2 * CONNECTIONS) return undefined;
     const enough = left > lastRps * seconds * 1.5 + 2 * CONNECTIONS;
     const run = enough ? { seconds } : { amount: left - CONNECTIONS };
+    const pgBefore = await b.backendCpu?.ms();
+    const vacuumBefore = b.backendCpu?.autovacuumMs() ?? 0;
     const f = await drive(booking, run, CONNECTIONS, await hook(tag));
+    const pgAfter = await b.backendCpu?.ms();
+    if (pgBefore !== undefined && pgAfter !== undefined) {
+      pgMs.push((pgAfter - pgBefore) / f.calls);
+      vacuumMs.push(((b.backendCpu?.autovacuumMs() ?? 0) - vacuumBefore) / f.calls);
+    }
     // Sent when the turn ended may still be booked: the next turn starts past those.
     offset += f.sent + CONNECTIONS;
     await b.store.flush(); // the last write must not run into the next bare turn
@@ -332,13 +370,19 @@ async function measureBooking(b: Bench, bookable: string[]): Promise<Phase> {
   const base = { name: 'bare POST', f: summarise(runs.bare) };
   const f = summarise(runs.booking);
   const count = b.writes.count - writes.count;
+  const turnsPgMs = pgMs.slice(1); // the warm-up's left out
   const after = (await b.store.listMeetings()).length;
   const writeMs = (b.writes.ms - writes.ms) / Math.max(1, count);
   const written =
     b.postgres === undefined
       ? `${f.calls} booked with ${count} store writes (${(count / f.calls).toFixed(2)} a booking ` +
         `for its 2 durable changes, ${writeMs.toFixed(0)} ms each)`
-      : `${f.calls} booked, each its own PostgreSQL transactions`;
+      : `${f.calls} booked, each its own PostgreSQL transactions` +
+        (turnsPgMs.length === 0
+          ? ''
+          : `; the PostgreSQL backends ${median(turnsPgMs).toFixed(2)} ms CPU a booking ` +
+            `(turns: ${turnsPgMs.map((ms) => ms.toFixed(2)).join(', ')}), autovacuum ` +
+            `${median(vacuumMs.slice(1)).toFixed(2)} ms a booking besides`);
   return {
     rows: [row('bare POST', base.f), row('POST /chat/meetings', f, base)],
     summary:
@@ -389,6 +433,35 @@ async function measureContention(b: Bench, start: string, agentsFree: number) {
   };
 }
 
+/**
+ * PostgreSQL: the statements of one slots call and one booking, each explained (pg-explain.ts),
+ * so a scan whose rows or buffers grow with the meetings kept shows at two BENCH_MEETINGS.
+ */
+async function explainPhase(b: Bench, url: string, start: string): Promise<void> {
+  const path = `/chat/slots?days=7&timeZone=${encodeURIComponent(ZONE)}`;
+  const request = (init?: RequestInit) => async () => {
+    const answer = await fetch(b.chat + (init === undefined ? path : '/chat/meetings'), {
+      headers: init === undefined ? { origin: SITE } : POST_HEADERS,
+      ...init,
+    });
+    if (answer.status >= 300) throw new Error(`explain: ${answer.status} ${await answer.text()}`);
+  };
+  const body = JSON.stringify(bookingBody(start, 'explained'));
+  for (const [name, work] of [
+    ['GET /chat/slots', request()],
+    ['POST /chat/meetings', request({ method: 'POST', body })],
+  ] as const) {
+    const { statements } = await captureStatements(work);
+    const explained = await explainStatements(url, statements);
+    const rows = explained.reduce((n, e) => n + e.rowsTouched, 0);
+    const buffers = explained.reduce((n, e) => n + e.buffers, 0);
+    console.log(
+      `${name}: ${statements.length} statements, rows touched ${rows}, buffers ${buffers} ` +
+        `(at ${MEETINGS} meetings)\n${formatExplained(explained)}`,
+    );
+  }
+}
+
 /* -------------------------------------- main -------------------------------------- */
 
 async function main(): Promise<void> {
@@ -429,6 +502,9 @@ async function main(): Promise<void> {
   const { store, meetings } = service;
   const heap: Array<[string, number]> = [['at start', heapMb()]];
   const closers: Array<() => void> = [];
+  // The backends' CPU is read through a connection of its own, closed before the drop.
+  const pgPool =
+    postgres === undefined ? undefined : new pg.Pool({ connectionString: postgres.url, max: 1 });
   let pass = false;
   try {
     const now = systemClock.now();
@@ -445,6 +521,7 @@ async function main(): Promise<void> {
     const b: Bench = {
       ...{ dir, store, meetings, chat: apps.chat.url, bare: apps.bare.url, writes },
       postgres,
+      backendCpu: pgPool === undefined ? undefined : createBackendCpuMeter(pgPool),
     };
 
     const listed = performance.now();
@@ -463,6 +540,7 @@ async function main(): Promise<void> {
         `${SECONDS} s per route and phase, ${CONNECTIONS} connections, turns of ${TURN.seconds} s`,
     );
 
+    if (postgres !== undefined) await explainPhase(b, postgres.url, bookable.shift()!);
     const slots = await measureSlots(b);
     heap.push(['after slots', heapMb()]);
     const booking = await measureBooking(b, bookable);
@@ -477,10 +555,11 @@ async function main(): Promise<void> {
       `free/busy cache ${JSON.stringify(cache)}` +
       (cache.misses === 0 ? ' (local calendars have no busy times to fetch: never cached)' : '');
     console.log([...slots.rows, ...booking.rows].join('\n'));
-    const rss = `rss ${memoryMb().rss.toFixed(0)} MB at the end`;
+    const rss = `rss ${memoryMb().rss.toFixed(0)} MB at the end; load average ${loadAverage()}`;
     console.log([slots.summary, booking.summary, contention.summary, memory, rss].join('\n'));
   } finally {
     for (const close of closers) close();
+    await pgPool?.end();
     await service.stop();
     await postgres?.drop();
     await rm(dir, { recursive: true, force: true });

@@ -7,6 +7,7 @@
  * (postgres://postgres@127.0.0.1:5432/test by default, the tests' server).
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { createPostgresStore, type PostgresStore } from '../src/store/postgres/postgres-store.js';
 
@@ -118,4 +119,48 @@ export async function seedLeadsInDatabase(
 export function memoryMb(): { rss: number; heapUsed: number } {
   const usage = process.memoryUsage();
   return { rss: usage.rss / 1e6, heapUsed: usage.heapUsed / 1e6 };
+}
+
+/** USER_HZ, the unit of /proc's CPU times (100 on the Linux builds that matter). */
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU time of the PostgreSQL processes serving this database (Linux, the server on this machine:
+ * /proc/<pid>/stat of each pid pg_stat_activity lists for it; pg_stat_statements is not
+ * installed): `ms()` the client backends (the queries the service sends), `autovacuumMs()` the
+ * autovacuum workers seen by the last `ms()` (maintenance the writes cause later, apart: a
+ * worker that ends between two reads keeps only the time last read, so it is a lower bound).
+ * A backend that has ended keeps the last time read, so call it around each phase while the
+ * pool's connections are alive. Undefined where /proc cannot be read.
+ */
+export function createBackendCpuMeter(pool: pg.Pool): {
+  ms(): Promise<number | undefined>;
+  autovacuumMs(): number | undefined;
+} {
+  const last = new Map<number, { ms: number; autovacuum: boolean }>();
+  const total = (autovacuum: boolean) => {
+    if (last.size === 0) return undefined;
+    let sum = 0;
+    for (const process of last.values()) if (process.autovacuum === autovacuum) sum += process.ms;
+    return sum;
+  };
+  return {
+    async ms() {
+      const { rows } = await pool.query<{ pid: number; backend_type: string }>(
+        'SELECT pid, backend_type FROM pg_stat_activity WHERE datname = current_database()',
+      );
+      for (const { pid, backend_type: type } of rows) {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+          last.set(pid, { ms, autovacuum: type === 'autovacuum worker' });
+        } catch {
+          // Ended since it was listed, or no /proc here.
+        }
+      }
+      return total(false);
+    },
+    autovacuumMs: () => total(true),
+  };
 }

@@ -13,19 +13,23 @@
  * Env: BENCH_LEADS (100000), BENCH_CHANGES (20000), BENCH_WINDOW_MS (2000), BENCH_RATE (100),
  * BENCH_CONCURRENCY (10), BENCH_LATENCY_MS (window x 300 / 20000), BENCH_CHANGE_SPAN_S (3600),
  * BENCH_STORE (json|memory|postgres, json; postgres: BENCH_DATABASE_URL, or a database of the
- * run's own, created and dropped: pg-kit.ts).
+ * run's own, created and dropped: pg-kit.ts), BENCH_SANDBOX (process|inline, process: the
+ * sandbox runs in a process of its own, as Marketo is a server of its own; inline shares this
+ * process's event loop, as before: sync-sandbox.ts). Prints the CPU each party used over each
+ * run (the service, the sandbox's process, the PostgreSQL backends), in cores, and the load.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMarketoClient } from '../src/clients/marketo/index.js';
-import { createSequentialIds, createShiftedClock, systemClock } from '../src/deps.js';
+import { createSequentialIds, systemClock } from '../src/deps.js';
 import { silentLogger } from '../src/logger.js';
-import { createMarketoSandbox } from '../src/sandbox/index.js';
 import { createJsonFileStore, createMemoryStore } from '../src/store/index.js';
 import type { Store } from '../src/store/types.js';
 import { runLeadSync } from '../src/sync/lead-sync.js';
-import { memoryMb, openBenchPostgres, storeKind } from './pg-kit.js';
+import { loadAverage } from './bench-kit.js';
+import { createBackendCpuMeter, memoryMb, openBenchPostgres, storeKind } from './pg-kit.js';
+import { startSyncSandbox } from './sync-sandbox.js';
 
 const env = (key: string, fallback: number) => Number(process.env[key] ?? fallback);
 const LEADS = env('BENCH_LEADS', 100_000);
@@ -38,6 +42,7 @@ const REAL_LATENCY_RATIO = 300 / 20_000;
 const LATENCY_MS = env('BENCH_LATENCY_MS', Math.round(WINDOW_MS * REAL_LATENCY_RATIO));
 const CHANGE_SPAN_MS = env('BENCH_CHANGE_SPAN_S', 3600) * 1000;
 const MARGIN_MS = Math.max(20, Math.round(WINDOW_MS * 0.025));
+const SANDBOX = process.env['BENCH_SANDBOX'] === 'inline' ? 'inline' : 'process';
 const FIELDS = [
   'email',
   'firstName',
@@ -52,17 +57,15 @@ const FIELDS = [
 ];
 
 async function main(): Promise<void> {
-  // Marketo's clock starts an hour back, so the changes below can be spread up to now.
-  const marketoClock = createShiftedClock(-CHANGE_SPAN_MS);
-  const sandbox = createMarketoSandbox({
-    clock: marketoClock,
-    seedLeads: LEADS,
+  const sandbox = await startSyncSandbox(SANDBOX, {
+    leads: LEADS,
     rateLimit: RATE,
     rateWindowMs: WINDOW_MS,
     maxConcurrency: CONCURRENCY,
     latencyMs: LATENCY_MS,
+    // Marketo's clock starts an hour back, so the changes below can be spread up to now.
+    clockBackMs: CHANGE_SPAN_MS,
   });
-  const server = await sandbox.listen(0, '127.0.0.1');
   const dir = await mkdtemp(join(tmpdir(), 'bench-sync-'));
   const kind = storeKind();
   const postgres = kind === 'postgres' ? await openBenchPostgres() : undefined;
@@ -72,7 +75,7 @@ async function main(): Promise<void> {
       ? createMemoryStore()
       : await createJsonFileStore({ file: join(dir, 'store.json') }));
   const marketo = createMarketoClient({
-    baseUrl: server.url,
+    baseUrl: sandbox.url,
     clientId: 'sandbox-client',
     clientSecret: 'sandbox-secret',
     rateLimit: RATE,
@@ -103,17 +106,32 @@ async function main(): Promise<void> {
   console.log(
     `bench:sync  ${LEADS.toLocaleString()} leads, budget ${RATE} calls / ${WINDOW_MS} ms (+${MARGIN_MS} ms margin), ` +
       `${CONCURRENCY} concurrent, store ${kind}` +
+      `, sandbox ${sandbox.where === 'process' ? 'in its own process' : 'in this process (BENCH_SANDBOX=inline)'}` +
       `${postgres === undefined ? '' : ` (database ${postgres.database.label})`}\n` +
       `sandbox latency ${LATENCY_MS} ms a call: ${ratio.toFixed(2)} x Marketo's real ratio ` +
       `(300 ms a call against 100 calls / 20 s)`,
   );
   const rows: string[][] = [];
+  const cpu: string[] = [];
+  const backend = postgres === undefined ? undefined : createBackendCpuMeter(postgres.store.pool);
   const measure = async (label: string, leadsMoved: () => number | Promise<number>) => {
-    sandbox.resetStats();
+    await sandbox.resetStats();
+    const pg = await backend?.ms();
+    const before = { self: process.cpuUsage(), sandbox: sandbox.cpuMs(), pg };
+    const vacuumBefore = backend?.autovacuumMs() ?? 0;
     const started = performance.now();
     const report = await runLeadSync(deps, options);
     const seconds = (performance.now() - started) / 1000;
-    const stats = sandbox.stats();
+    const self = process.cpuUsage(before.self);
+    const [sandboxMs, pgMs] = [sandbox.cpuMs(), await backend?.ms()];
+    const share = (ms: number | undefined, from: number | undefined) =>
+      ms === undefined || from === undefined ? '-' : `${((ms - from) / 1000 / seconds).toFixed(2)}`;
+    cpu.push(
+      `${label}: CPU in cores over the run: service ${((self.user + self.system) / 1e6 / seconds).toFixed(2)}` +
+        `${sandbox.where === 'inline' ? ' (sandbox included)' : `, sandbox ${share(sandboxMs, before.sandbox)}`}` +
+        `${backend === undefined ? '' : `, PostgreSQL backends ${share(pgMs, before.pg)} (autovacuum ${share(backend.autovacuumMs() ?? 0, vacuumBefore)} besides)`}; load average ${loadAverage()}`,
+    );
+    const stats = await sandbox.stats();
     const calls = stats.calls;
     const moved = (await leadsMoved()) || report.leadsUpserted;
     const rate = calls / seconds;
@@ -138,21 +156,10 @@ async function main(): Promise<void> {
   };
 
   await measure('full copy (REST id scan)', () => store.countLeads());
-  const leads = sandbox.allLeads();
-  const changed = new Set<number>();
-  for (let i = 0; i < CHANGES; i += 1) {
-    marketoClock.advance(CHANGE_SPAN_MS / CHANGES);
-    const lead = leads[(i * 7919) % leads.length]!;
-    changed.add(lead.id);
-    sandbox.upsertLead({
-      id: lead.id,
-      firstName: `Changed${i}`,
-      title: i % 3 === 0 ? 'VP Sales' : 'Engineer',
-    });
-  }
+  const changed = await sandbox.change(CHANGES, CHANGE_SPAN_MS);
   await measure(
     `incremental (${CHANGES.toLocaleString()} changes over ${CHANGE_SPAN_MS / 60_000} min)`,
-    () => changed.size,
+    () => changed,
   );
 
   const header = [
@@ -175,6 +182,7 @@ async function main(): Promise<void> {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log(line(header));
   for (const row of rows) console.log(line(row));
+  for (const line of cpu) console.log(line);
   console.log(
     `bound = ${budgetPerSecond.toFixed(1)} calls/s, the budget. "of bound": calls over the whole run ` +
       `(to its last durable write) divided by it; "while calling": over the span Marketo sees calls, ` +
@@ -184,10 +192,10 @@ async function main(): Promise<void> {
   const memory = memoryMb();
   console.log(
     `store: ${(store.sizeBytes() / 1e6).toFixed(1)} MB, ${(await store.countLeads()).toLocaleString()} leads; ` +
-      `this process (sandbox included): rss ${memory.rss.toFixed(0)} MB, heap ${memory.heapUsed.toFixed(0)} MB`,
+      `this process${SANDBOX === 'inline' ? ' (sandbox included)' : ''}: rss ${memory.rss.toFixed(0)} MB, heap ${memory.heapUsed.toFixed(0)} MB`,
   );
   await (postgres?.close() ?? store.close());
-  await server.close();
+  await sandbox.close();
   await rm(dir, { recursive: true, force: true });
 }
 

@@ -21,10 +21,15 @@
  * With BENCH_STORE=postgres the store is PostgreSQL (BENCH_DATABASE_URL, or a database of the
  * run's own, created and dropped: pg-kit.ts), the leads seeded by the server; each 200 comes
  * after the upsert's COMMIT, durable as the server's synchronous_commit and fsync say (printed).
+ * It also prints the statements the calls shared and the PostgreSQL backends' CPU per call
+ * (the server shares the machine's cores with the route: what it spends, the route cannot).
+ * The load average is printed at the start and with the ratio: on a shared machine, run it
+ * twice and give both.
  *
  * Env: BENCH_LEADS (10000), BENCH_SECONDS (10), BENCH_CONNECTIONS (20), BENCH_STORE
  * (json|memory|postgres, json; memory shows the route's own cost without the journal's fsynced
- * appends).
+ * appends), BENCH_CPU_PROFILE (a file prefix: a V8 CPU profile of each webhook round,
+ * bench-kit.ts).
  * Targets: webhook throughput >= 70% of the bare route's, webhook p99 < 25 ms.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -42,8 +47,14 @@ import { DEMO_AGENTS, toRoutingAgents } from '../src/routing/routing-agents.js';
 import { createJsonFileStore, createMemoryStore } from '../src/store/index.js';
 import type { LeadUpsert, Store } from '../src/store/types.js';
 import { createMarketoWebhookRoutes } from '../webhooks/marketo/index.js';
-import { env, mainThreadCpuMs, median } from './bench-kit.js';
-import { memoryMb, openBenchPostgres, seedLeadsInDatabase, storeKind } from './pg-kit.js';
+import { createRoundProfiler, env, loadAverage, mainThreadCpuMs, median } from './bench-kit.js';
+import {
+  createBackendCpuMeter,
+  memoryMb,
+  openBenchPostgres,
+  seedLeadsInDatabase,
+  storeKind,
+} from './pg-kit.js';
 
 const LEADS = env('BENCH_LEADS', 10_000);
 const SECONDS = env('BENCH_SECONDS', 10);
@@ -111,11 +122,17 @@ interface Figures {
   busyUs: number;
   /** Main-thread CPU time per call (bench-kit.ts). */
   cpuUs: number;
+  /**
+   * CPU time per call of the process's other threads: autocannon's worker (the load generator
+   * shares the machine's cores too) and Node's helpers (GC, libuv).
+   */
+  otherUs: number;
 }
 
 async function drive(url: string, path: string, setupRequest: string, seconds: number) {
   const elu = performance.eventLoopUtilization();
   const cpuBefore = mainThreadCpuMs();
+  const processBefore = process.cpuUsage();
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -133,6 +150,7 @@ async function drive(url: string, path: string, setupRequest: string, seconds: n
   const busy = performance.eventLoopUtilization(elu);
   const failed = result.non2xx + result.errors + result.timeouts;
   if (failed > 0) throw new Error(`${path}: ${failed} failed calls of ${result.requests.total}`);
+  const processUs = process.cpuUsage(processBefore);
   const figures: Figures = {
     rps: result.requests.total / seconds,
     p50: result.latency.p50,
@@ -140,9 +158,14 @@ async function drive(url: string, path: string, setupRequest: string, seconds: n
     calls: result.requests.total,
     busyUs: (busy.active * 1000) / result.requests.total,
     cpuUs: ((mainThreadCpuMs() - cpuBefore) * 1000) / result.requests.total,
+    otherUs:
+      (processUs.user + processUs.system - (mainThreadCpuMs() - cpuBefore) * 1000) /
+      result.requests.total,
   };
   return figures;
 }
+
+const profiler = createRoundProfiler(process.env['BENCH_CPU_PROFILE']);
 
 /** Rounds of the two routes in turn, so a change of load on the machine hits both alike. */
 async function compare(
@@ -150,7 +173,9 @@ async function compare(
   webhookUrl: string,
   setupRequest: string,
   flush: () => Promise<void>,
-  storeWrites: () => { whole: number; appends: number },
+  storeWrites: () => { whole: number; appends: number; statements?: number },
+  backendCpuMs: () => Promise<number | undefined>,
+  autovacuumMs: () => number | undefined,
 ) {
   const rounds = Math.max(1, Math.round(SECONDS / 2));
   const bare: Figures[] = [];
@@ -158,16 +183,28 @@ async function compare(
   // One delay histogram per webhook round: a histogram disabled between rounds would count the
   // whole pause as one delay when enabled again.
   const delays: Array<{ p99: number; max: number }> = [];
-  const writes = { whole: 0, appends: 0 };
+  const writes = { whole: 0, appends: 0, statements: 0 };
+  let backendMs: number | undefined;
+  let vacuumMs = 0;
   for (let round = 0; round < rounds; round += 1) {
     bare.push(await drive(bareUrl, '/bare', setupRequest, SECONDS / rounds));
     const delay = monitorEventLoopDelay({ resolution: 1 });
     delay.enable();
     const before = storeWrites();
+    const backendBefore = await backendCpuMs();
+    const vacuumBefore = autovacuumMs() ?? 0;
+    await profiler?.start();
     webhook.push(await drive(webhookUrl, '/webhooks/marketo/lead', setupRequest, SECONDS / rounds));
+    await profiler?.stop();
     const after = storeWrites();
+    const backendAfter = await backendCpuMs();
+    if (backendBefore !== undefined && backendAfter !== undefined) {
+      backendMs = (backendMs ?? 0) + backendAfter - backendBefore;
+      vacuumMs += (autovacuumMs() ?? 0) - vacuumBefore;
+    }
     writes.whole += after.whole - before.whole;
     writes.appends += after.appends - before.appends;
+    writes.statements += (after.statements ?? 0) - (before.statements ?? 0) - 1;
     delay.disable();
     delays.push({ p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 });
     await flush(); // the store's last write must not run into the next bare round
@@ -184,9 +221,21 @@ async function compare(
     calls: runs.reduce((sum, r) => sum + r.calls, 0),
     busyUs: median(runs.map((r) => r.busyUs)),
     cpuUs: median(runs.map((r) => r.cpuUs)),
+    otherUs: median(runs.map((r) => r.otherUs)),
     ratios: runs.map((r, i) => r.rps / bare[i]!.rps),
   });
-  return { rounds, bare: summary(bare), webhook: summary(webhook), loop, writes };
+  const webhookSummary = summary(webhook);
+  const backendUs = backendMs === undefined ? undefined : (backendMs * 1000) / webhookSummary.calls;
+  const vacuumUs = (vacuumMs * 1000) / webhookSummary.calls;
+  return {
+    rounds,
+    bare: summary(bare),
+    webhook: webhookSummary,
+    loop,
+    writes,
+    backendUs,
+    vacuumUs,
+  };
 }
 
 async function main(): Promise<void> {
@@ -254,9 +303,22 @@ async function main(): Promise<void> {
           `${await setting(postgres.store.pool, 'synchronous_commit')}, fsync ` +
           `${await setting(postgres.store.pool, 'fsync')})`;
     console.log(
-      `${STORE} store${durability}: ${await store.countLeads()} leads, ${(store.sizeBytes() / 1e6).toFixed(1)} MB; ` +
+      `load average ${loadAverage()} at the start; ${STORE} store${durability}: ${await store.countLeads()} leads, ${(store.sizeBytes() / 1e6).toFixed(1)} MB; ` +
         `${SECONDS} s per route with ${CONNECTIONS} connections, in rounds of 2 s, after a warm-up`,
     );
+    const backendCpu =
+      postgres === undefined ? undefined : createBackendCpuMeter(postgres.store.pool);
+    // Statements sent through the pool (the upserts' shared statements), counted to show how
+    // many calls share one.
+    let statements = 0;
+    if (postgres !== undefined) {
+      const pool = postgres.store.pool;
+      const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+      (pool as unknown as { query: typeof query }).query = (...args) => {
+        statements += 1;
+        return query(...args);
+      };
+    }
     await drive(bare.url, '/bare', setupRequest, 2);
     await drive(webhook.url, '/webhooks/marketo/lead', setupRequest, 2);
     await store.flush();
@@ -266,12 +328,15 @@ async function main(): Promise<void> {
       webhook.url,
       setupRequest,
       () => store.flush(),
-      () => ({ whole: storeWrites, appends: journalAppends }),
+      () => ({ whole: storeWrites, appends: journalAppends, statements }),
+      async () => (postgres === undefined ? undefined : backendCpu?.ms()),
+      () => backendCpu?.autovacuumMs(),
     );
     const row = (name: string, f: typeof result.bare) =>
       `${name.padEnd(28)} ${f.rps.toFixed(0).padStart(6)} req/s   p50 ${String(f.p50).padStart(2)} ms   ` +
       `p99 ${String(f.p99).padStart(3)} ms (worst round ${f.worstP99} ms)   ` +
-      `busy ${f.busyUs.toFixed(0).padStart(4)} us/call   cpu ${f.cpuUs.toFixed(0).padStart(4)} us/call   ` +
+      `busy ${f.busyUs.toFixed(0).padStart(4)} us/call   cpu ${f.cpuUs.toFixed(0).padStart(4)} us/call ` +
+      `(other threads ${f.otherUs.toFixed(0)})   ` +
       `${f.calls} calls`;
     console.log(row('bare Express route', result.bare));
     console.log(row('POST /webhooks/marketo/lead', result.webhook));
@@ -280,7 +345,7 @@ async function main(): Promise<void> {
       `throughput ratio ${(ratio * 100).toFixed(0)}% of bare (rounds: ${result.webhook.ratios.map((r) => (r * 100).toFixed(0)).join(', ')}%; target >= 70%); ` +
         `busy-time ratio ${((result.bare.busyUs / result.webhook.busyUs) * 100).toFixed(0)}%; ` +
         `CPU-time ratio ${((result.bare.cpuUs / result.webhook.cpuUs) * 100).toFixed(0)}%; ` +
-        `webhook p99 ${result.webhook.p99} ms (target < 25 ms)`,
+        `webhook p99 ${result.webhook.p99} ms (target < 25 ms); load average ${loadAverage()}`,
     );
     await postgres?.store.refreshSize();
     const disk =
@@ -288,13 +353,17 @@ async function main(): Promise<void> {
         ? `; during ${result.webhook.calls} webhook calls ${result.writes.appends} journal appends ` +
           `(fsynced) and ${result.writes.whole} whole-document writes (checkpoints; the flush ` +
           'after each round aside)'
-        : `; ${result.webhook.calls} webhook calls, each acknowledged after its COMMIT`;
+        : `; ${result.webhook.calls} webhook calls, each acknowledged after its COMMIT, in ` +
+          `${result.writes.statements} statements (${(result.webhook.calls / result.writes.statements).toFixed(1)} calls a statement); ` +
+          `PostgreSQL backends' CPU ${result.backendUs?.toFixed(0) ?? '?'} us a call ` +
+          `(autovacuum ${result.vacuumUs.toFixed(0)} us a call besides)`;
     const memory = memoryMb();
     console.log(
       `event loop delay during the webhook rounds: p99 ${result.loop.p99.toFixed(1)} ms (median round), ` +
         `max ${result.loop.max.toFixed(1)} ms; store after: ${await store.countLeads()} leads, ` +
         `${(store.sizeBytes() / 1e6).toFixed(1)} MB${disk}; rss ${memory.rss.toFixed(0)} MB`,
     );
+    await profiler?.write();
     webhook.server.close();
     bare.server.close();
   } finally {

@@ -19,7 +19,7 @@ import type { Agent } from '../records/meeting-contract.js';
  * HubSpot's "assume available when disconnected" is how double bookings happen.
  */
 export interface AvailabilityDeps {
-  store: Pick<MeetingStore, 'agentMeetings' | 'countMeetings'>;
+  store: Pick<MeetingStore, 'agentMeetingTimes' | 'countMeetings'>;
   calendars: AgentCalendars;
   logger: Logger;
 }
@@ -60,14 +60,14 @@ async function bookedOf(
   range: Interval,
   excludeId?: string,
 ): Promise<BookedInterval[]> {
-  const meetings = await deps.store.agentMeetings(agentId, range.start, range.end);
+  const meetings = await deps.store.agentMeetingTimes(agentId, range.start, range.end);
   return meetings
     .filter((m) => m.id !== excludeId)
     .map((m) => ({
       start: m.start,
       end: m.end,
       bufferAfterMs: m.bufferAfterMs,
-      bufferBeforeMs: m.bufferBeforeMs ?? 0,
+      bufferBeforeMs: m.bufferBeforeMs,
     }));
 }
 

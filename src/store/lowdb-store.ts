@@ -19,6 +19,7 @@ import type {
   MeetingCountQuery,
   MeetingFilter,
   MeetingUpdateOptions,
+  MeetingTime,
 } from './meeting-store-types.js';
 import type { Agent, Meeting, RoutingRule } from '../records/meeting-contract.js';
 import type { RotationState } from '../records/rotation.js';
@@ -227,6 +228,10 @@ export class LowdbStore extends LowdbBaseStore implements Store {
 
   async agentMeetings(agentId: string, from: number, to: number): Promise<Meeting[]> {
     return this.meetings.agentMeetings(agentId, from, to);
+  }
+
+  async agentMeetingTimes(agentId: string, from: number, to: number): Promise<MeetingTime[]> {
+    return this.meetings.agentMeetingTimes(agentId, from, to);
   }
 
   async meetingsDue(

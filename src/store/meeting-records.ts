@@ -9,6 +9,7 @@ import type {
   MeetingCountQuery,
   MeetingFilter,
   MeetingUpdateOptions,
+  MeetingTime,
   SlotProbe,
 } from './meeting-store-types.js';
 import type { OutboxRecords } from './outbox-records.js';
@@ -84,6 +85,16 @@ export class MeetingRecords {
       }
     }
     return out.sort((a, b) => a.start - b.start);
+  }
+
+  agentMeetingTimes(agentId: string, from: number, to: number): MeetingTime[] {
+    return this.agentMeetings(agentId, from, to).map((m) => ({
+      id: m.id,
+      start: m.start,
+      end: m.end,
+      bufferBeforeMs: m.bufferBeforeMs ?? 0,
+      bufferAfterMs: m.bufferAfterMs,
+    }));
   }
 
   due(statuses: Array<Meeting['status']>, before: number, limit: number): Meeting[] {

@@ -765,6 +765,49 @@ describe.each(storeImplementations)('meetings store contract: $kind', (impl) => 
       expect(ids(await store.agentMeetings('a2', at('10:00'), at('11:00')))).toEqual([]);
     });
 
+    it('when an agent’s meeting times are read, then they are the times of the meetings agentMeetings answers, in its order', async () => {
+      for (const [agent, from, to] of [
+        ['a1', '09:00', '17:00'],
+        ['a2', '09:00', '17:00'],
+        ['a2', '11:44', '12:00'],
+        ['a2', '11:45', '12:00'],
+        ['a9', '09:00', '17:00'],
+      ] as const) {
+        const meetings = await store.agentMeetings(agent, at(from), at(to));
+        expect(await store.agentMeetingTimes(agent, at(from), at(to))).toEqual(
+          meetings.map((m) => ({
+            id: m.id,
+            start: m.start,
+            end: m.end,
+            bufferBeforeMs: m.bufferBeforeMs ?? 0,
+            bufferAfterMs: m.bufferAfterMs,
+          })),
+        );
+      }
+    });
+
+    it('when several agents’ meeting times are read at once, then each call gets its own agent’s, for its own range', async () => {
+      const reads = await Promise.all([
+        store.agentMeetingTimes('a2', at('09:00'), at('17:00')),
+        store.agentMeetingTimes('a1', at('09:00'), at('17:00')),
+        store.agentMeetingTimes('a9', at('09:00'), at('17:00')),
+        store.agentMeetingTimes('a2', at('11:44'), at('12:00')),
+        store.agentMeetingTimes('a2', at('09:00'), at('17:00')),
+        store.agentMeetingTimes('a2', at('10:00'), at('11:00')),
+      ]);
+      expect(reads.map((times) => times.map((t) => t.id))).toEqual([
+        ['m2', 'm4'],
+        ['m1'],
+        [],
+        ['m2'],
+        ['m2', 'm4'],
+        [],
+      ]);
+      // Two calls for one agent and range get equal answers, not one shared array.
+      expect(reads[4]).toEqual(reads[0]);
+      expect(reads[4]).not.toBe(reads[0]);
+    });
+
     it('when a meeting is looked up by its manage token hash, then it is found', async () => {
       expect((await store.findMeetingByManageTokenHash('hash-m2'))?.id).toBe('m2');
       expect(await store.findMeetingByManageTokenHash('hash-unknown')).toBeUndefined();

@@ -9,6 +9,10 @@ import {
   ACCOUNT_ROUTING_MIGRATION_SQL,
 } from './migrations-account-routing.js';
 import {
+  LEADS_HOT_UPDATES_MIGRATION_NAME,
+  LEADS_HOT_UPDATES_MIGRATION_SQL,
+} from './migrations-leads-hot-updates.js';
+import {
   CONVERSATIONS_MIGRATION_NAME,
   CONVERSATIONS_MIGRATION_SQL,
 } from './migrations-conversations.js';
@@ -41,4 +45,5 @@ export const migrations: readonly Migration[] = [
   { version: 5, name: MEETING_BUFFERS_MIGRATION_NAME, sql: MEETING_BUFFERS_MIGRATION_SQL },
   { version: 6, name: NOTIFICATIONS_MIGRATION_NAME, sql: NOTIFICATIONS_MIGRATION_SQL },
   { version: 7, name: MEETING_REASSIGNING_MIGRATION_NAME, sql: MEETING_REASSIGNING_MIGRATION_SQL },
+  { version: 8, name: LEADS_HOT_UPDATES_MIGRATION_NAME, sql: LEADS_HOT_UPDATES_MIGRATION_SQL },
 ];

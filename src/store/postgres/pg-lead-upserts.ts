@@ -6,8 +6,15 @@ import type { Queryable } from './pg-pool.js';
 /** What one upsert did. */
 export type UpsertResult = 'created' | 'updated' | 'ignored';
 
-/** Statements in flight at once; the calls that arrive meanwhile wait and go as one. */
-const MAX_IN_FLIGHT = 4;
+/**
+ * Statements in flight at once; the calls that arrive meanwhile wait and go as one. Two: while
+ * one statement waits for its commit's WAL flush the next runs, and the calls queued behind
+ * them make batches of about five at Marketo's 20 connections (bench/webhooks.ts). Four made
+ * batches of three, and the server's CPU a call went up by a third (the fixed cost of a
+ * statement, about 150 us, is shared by fewer); one made batches of nine but left the server
+ * idle during each flush.
+ */
+const MAX_IN_FLIGHT = 2;
 
 interface Waiting {
   upserts: readonly ParsedLeadUpsert[];

@@ -14,6 +14,7 @@ import type {
   MeetingChange,
   MeetingCountQuery,
   MeetingFilter,
+  MeetingTime,
   MeetingStores,
   MeetingUpdateOptions,
 } from '../meeting-store-types.js';
@@ -25,6 +26,7 @@ import {
 } from '../store-arguments.js';
 import type { AccountRoute } from '../../records/account-routing.js';
 import { PgAccountRoutes } from './pg-account-routes.js';
+import { AgentMeetingTimesReads } from './pg-agent-meeting-times.js';
 import { PgMeetingAgents } from './pg-meeting-agents.js';
 import {
   agentMeetings,
@@ -62,6 +64,7 @@ export class PgMeetingRecords implements MeetingStores {
   private readonly agents: PgMeetingAgents;
   private readonly rules: PgMeetingRules;
   private readonly accounts: PgAccountRoutes;
+  private readonly times: AgentMeetingTimesReads;
 
   constructor(pool: Pool, enqueueOutbox: EnqueueOutboxIn) {
     this.pool = pool;
@@ -69,6 +72,7 @@ export class PgMeetingRecords implements MeetingStores {
     this.agents = new PgMeetingAgents(pool);
     this.rules = new PgMeetingRules(pool);
     this.accounts = new PgAccountRoutes(pool);
+    this.times = new AgentMeetingTimesReads(pool);
   }
 
   /* Agents, rules and OAuth states: pg-meeting-agents.ts, pg-meeting-rules.ts ---------------- */
@@ -141,6 +145,10 @@ export class PgMeetingRecords implements MeetingStores {
 
   agentMeetings(agentId: string, from: number, to: number): Promise<Meeting[]> {
     return agentMeetings(this.pool, agentId, from, to);
+  }
+
+  agentMeetingTimes(agentId: string, from: number, to: number): Promise<MeetingTime[]> {
+    return this.times.read(agentId, from, to);
   }
 
   meetingsDue(

@@ -15,6 +15,7 @@ import type {
   MeetingChange,
   MeetingCountQuery,
   MeetingFilter,
+  MeetingTime,
   MeetingStores,
   MeetingUpdateOptions,
 } from '../meeting-store-types.js';
@@ -227,6 +228,9 @@ export class PostgresStore extends PgBaseStore implements Store {
   }
   agentMeetings(agentId: string, from: number, to: number): Promise<Meeting[]> {
     return this.meetings.agentMeetings(agentId, from, to);
+  }
+  agentMeetingTimes(agentId: string, from: number, to: number): Promise<MeetingTime[]> {
+    return this.meetings.agentMeetingTimes(agentId, from, to);
   }
   meetingsDue(
     statuses: Array<Meeting['status']>,
