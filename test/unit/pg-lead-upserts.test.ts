@@ -22,7 +22,8 @@ function manualUpserts() {
             : reject(error),
       });
     });
-  return { sent, batcher: new LeadUpsertBatcher({} as pg.Pool, upsert) };
+  // Four statements may run at once here: the tests are about what happens past the limit.
+  return { sent, batcher: new LeadUpsertBatcher({} as pg.Pool, upsert, 4) };
 }
 
 /** Lets the batcher's promise callbacks run (no clock involved). */
@@ -42,6 +43,17 @@ describe('LeadUpsertBatcher', () => {
     expect(await Promise.all(calls)).toEqual(
       [1, 2, 3, 4, 5, 6, 7].map((id) => [id % 2 === 1 ? 'created' : 'updated']),
     );
+  });
+
+  it('when the default limit is reached, then the next calls wait for a statement to finish', async () => {
+    const sent: number[][] = [];
+    const batcher = new LeadUpsertBatcher({} as pg.Pool, (_db, upserts) => {
+      sent.push(upserts.map((u) => u.lead.id));
+      return new Promise<UpsertResult[]>(() => undefined);
+    });
+    for (const id of [1, 2, 3, 4, 5]) void batcher.add([lead(id)]);
+    // Two statements in flight (MAX_IN_FLIGHT); the rest queued as one.
+    expect(sent).toEqual([[1], [2]]);
   });
 
   it('when a statement fails, then each of its callers gets the error and the others do not', async () => {

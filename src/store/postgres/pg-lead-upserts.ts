@@ -41,6 +41,8 @@ export class LeadUpsertBatcher {
       db: Queryable,
       upserts: readonly ParsedLeadUpsert[],
     ) => Promise<UpsertResult[]>,
+    /** Statements at once: MAX_IN_FLIGHT unless a test asks another. */
+    private readonly maxInFlight = MAX_IN_FLIGHT,
   ) {}
 
   /** Resolves with what each of `upserts` did, once the statements holding them committed. */
@@ -52,7 +54,7 @@ export class LeadUpsertBatcher {
   }
 
   private next(): void {
-    if (this.inFlight >= MAX_IN_FLIGHT || this.queue.length === 0) return;
+    if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
     this.inFlight += 1;
