@@ -67,6 +67,8 @@ export interface ExplainedStatement {
   rowsTouched: number;
   /** Shared buffers hit or read by the whole statement. */
   buffers: number;
+  /** Of those, the ones not in shared buffers (read from the OS: the data outgrew them). */
+  read: number;
   ms: number;
   error?: string;
 }
@@ -95,6 +97,7 @@ function summarise(sql: string, plan: Record<string, unknown>, analyzed: boolean
     scans,
     rowsTouched,
     buffers: (root['Shared Hit Blocks'] ?? 0) + (root['Shared Read Blocks'] ?? 0),
+    read: root['Shared Read Blocks'] ?? 0,
     ms: Number(plan['Execution Time'] ?? 0),
   };
 }
@@ -136,6 +139,7 @@ export async function explainStatements(
             scans: [],
             rowsTouched: 0,
             buffers: 0,
+            read: 0,
             ms: 0,
             error: reason,
           });
@@ -154,7 +158,8 @@ export function formatExplained(explained: readonly ExplainedStatement[]): strin
     .map((e, i) => {
       const seq = e.scans.some((s) => s.startsWith('Seq Scan')) ? '  <-- SEQ SCAN' : '';
       const figures = e.analyzed
-        ? `rows ${String(e.rowsTouched).padStart(5)}  buffers ${String(e.buffers).padStart(4)}  ${e.ms.toFixed(3)} ms`
+        ? `rows ${String(e.rowsTouched).padStart(5)}  buffers ${String(e.buffers).padStart(4)} ` +
+          `(${e.read} read)  ${e.ms.toFixed(3)} ms`
         : `not analyzed (${e.error ?? ''})`;
       return (
         `${String(i + 1).padStart(2)}. ${figures}  [${e.scans.join(', ') || 'no scan'}]${seq}\n` +

@@ -7,14 +7,16 @@ import type { Queryable } from './pg-pool.js';
 export type UpsertResult = 'created' | 'updated' | 'ignored';
 
 /**
- * Statements in flight at once; the calls that arrive meanwhile wait and go as one. Two: while
- * one statement waits for its commit's WAL flush the next runs, and the calls queued behind
- * them make batches of about five at Marketo's 20 connections (bench/webhooks.ts). Four made
- * batches of three, and the server's CPU a call went up by a third (the fixed cost of a
- * statement, about 150 us, is shared by fewer); one made batches of nine but left the server
- * idle during each flush.
+ * Statements in flight at once; the calls that arrive meanwhile wait and go as one. One: at
+ * Marketo's 20 connections the calls then share a statement nine at a time, and each statement
+ * costs the server about 150 us whatever it holds (round trip, executor, commit), so fewer
+ * statements are less CPU taken from the route on a machine the database shares: paired runs
+ * of bench/webhooks.ts gave 45-68% of the bare route with one against 46-59% with two (about
+ * five calls a statement) and the server's CPU 28-45 against 43-62 us a call; four (three a
+ * statement) was lower still. p99 was alike. The batch grows with the wait, so a slow commit
+ * makes larger statements rather than a queue.
  */
-const MAX_IN_FLIGHT = 2;
+const MAX_IN_FLIGHT = 1;
 
 interface Waiting {
   upserts: readonly ParsedLeadUpsert[];
