@@ -1,6 +1,7 @@
-import { useEffect, useState, type DragEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from '../api.js';
 import { BarChart } from '../bar-chart.js';
+import { useDragOrder } from '../drag-order.js';
 import type { TabProps } from '../tabs.js';
 import { useUnsaved } from '../unsaved.js';
 import { Notice, Section, useAction, useLoad } from '../ui.js';
@@ -32,8 +33,8 @@ interface RoutingView {
 export function RoutingTab(_props: TabProps) {
   const view = useLoad(() => api.get<RoutingView>('/api/routing'));
   const [order, setOrder] = useState<string[]>([]);
-  const [dragging, setDragging] = useState<string | null>(null);
   const save = useAction();
+  const { move, itemProps } = useDragOrder(order, setOrder);
 
   useEffect(() => {
     if (view.data) setOrder(view.data.order.map((a) => a.id));
@@ -46,18 +47,6 @@ export function RoutingTab(_props: TabProps) {
   if (!view.data) return <p>Loading…</p>;
   const byId = new Map(view.data.order.map((a) => [a.id, a]));
 
-  const move = (id: string, to: number) => {
-    const rest = order.filter((x) => x !== id);
-    rest.splice(Math.max(0, Math.min(to, rest.length)), 0, id);
-    setOrder(rest);
-  };
-  const onDrop = (event: DragEvent, targetId: string) => {
-    event.preventDefault();
-    const id = dragging ?? event.dataTransfer.getData('text/plain');
-    if (id && id !== targetId) move(id, order.indexOf(targetId));
-    setDragging(null);
-  };
-
   return (
     <div className="grid">
       <Section title="Rotation order">
@@ -67,20 +56,7 @@ export function RoutingTab(_props: TabProps) {
             const agent = byId.get(id);
             if (!agent) return null;
             return (
-              <li
-                key={id}
-                draggable
-                data-agent-id={id}
-                className={dragging === id ? 'dragging' : undefined}
-                onDragStart={(e) => {
-                  setDragging(id);
-                  e.dataTransfer.setData('text/plain', id);
-                  e.dataTransfer.effectAllowed = 'move';
-                }}
-                onDragOver={(e) => e.preventDefault()}
-                onDrop={(e) => onDrop(e, id)}
-                onDragEnd={() => setDragging(null)}
-              >
+              <li key={id} data-agent-id={id} {...itemProps(id)}>
                 <span className="grip" aria-hidden="true">
                   ⠿
                 </span>

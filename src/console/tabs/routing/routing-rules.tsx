@@ -1,4 +1,5 @@
-import { useEffect, useState, type DragEvent } from 'react';
+import { useEffect, useState } from 'react';
+import { useDragOrder } from '../../drag-order.js';
 import { api } from '../../api.js';
 import { useUnsaved } from '../../unsaved.js';
 import { Notice, Section, useAction } from '../../ui.js';
@@ -26,7 +27,7 @@ export function RoutingRules(props: {
 }) {
   const { rules, agents } = props;
   const [order, setOrder] = useState<string[]>(() => byPriority(rules));
-  const [dragging, setDragging] = useState<string | null>(null);
+  const { move, itemProps } = useDragOrder(order, setOrder);
   const [editing, setEditing] = useState<{ id: string | null; draft: RuleDraft } | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const action = useAction();
@@ -40,17 +41,6 @@ export function RoutingRules(props: {
 
   const byId = new Map(rules.map((r) => [r.id, r]));
   const names = new Map(agents.map((a) => [a.id, a.name]));
-  const move = (id: string, to: number) => {
-    const rest = order.filter((x) => x !== id);
-    rest.splice(Math.max(0, Math.min(to, rest.length)), 0, id);
-    setOrder(rest);
-  };
-  const onDrop = (event: DragEvent, targetId: string) => {
-    event.preventDefault();
-    const id = dragging ?? event.dataTransfer.getData('text/plain');
-    if (id && id !== targetId) move(id, order.indexOf(targetId));
-    setDragging(null);
-  };
   const done = (ok: boolean) => {
     if (ok) props.onChanged();
     return ok;
@@ -124,20 +114,7 @@ export function RoutingRules(props: {
               const rule = byId.get(id);
               if (!rule) return null;
               return (
-                <li
-                  key={id}
-                  draggable
-                  data-rule-id={id}
-                  className={dragging === id ? 'dragging' : undefined}
-                  onDragStart={(e) => {
-                    setDragging(id);
-                    e.dataTransfer.setData('text/plain', id);
-                    e.dataTransfer.effectAllowed = 'move';
-                  }}
-                  onDragOver={(e) => e.preventDefault()}
-                  onDrop={(e) => onDrop(e, id)}
-                  onDragEnd={() => setDragging(null)}
-                >
+                <li key={id} data-rule-id={id} {...itemProps(id)}>
                   <span className="grip" aria-hidden="true">
                     ⠿
                   </span>
