@@ -75,14 +75,23 @@ async function apiGet<T>(path: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** Polls the API (the page's writes are asynchronous to the test) until `check` holds. */
+/**
+ * The API's answer once `check` holds on it: the page's writes and the sync they start run
+ * apart from the test. Polled on a condition (vitest's expect.poll), with a bound generous
+ * enough for a loaded machine; a check that never holds fails the test here, naming it.
+ */
 async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean): Promise<T> {
-  let value = await read();
-  for (let i = 0; i < 50 && !check(value); i += 1) {
-    await page.waitForTimeout(100);
-    value = await read();
-  }
-  return value;
+  let value: T | undefined;
+  await expect
+    .poll(
+      async () => {
+        value = await read();
+        return check(value);
+      },
+      { timeout: 20_000, interval: 100 },
+    )
+    .toBe(true);
+  return value as T;
 }
 
 async function openTab(name: (typeof TABS)[number]): Promise<void> {
@@ -741,8 +750,6 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     const perDay = page.locator('figure', {
       has: page.getByText('Conversations per day', { exact: true }),
     });
-    await expect.poll(() => perDay.locator('tbody tr').count()).toBe(3);
-    expect(await to.locator('.error').count()).toBe(0);
     const query = 'from=2026-12-10&to=2026-12-12&timeZone=Europe%2FBerlin';
     const report = await apiGet<{
       timeZone: string;
@@ -752,12 +759,18 @@ describe('the console in a browser', { timeout: 30_000 }, () => {
     const triggered = ['2026-12-10', '2026-12-11', '2026-12-12'].map((day) =>
       report.dialogues.reduce((n, d) => n + (d.days.find((x) => x.day === day)?.triggered ?? 0), 0),
     );
-    const shown = await perDay.locator('tbody tr td:nth-child(2)').allTextContents();
-    expect(shown.map(Number)).toEqual(triggered);
-    const href = await page
-      .getByRole('link', { name: /Export CSV of the dialogues per day/ })
-      .getAttribute('href');
-    expect(href).toBe(`/api/reports/dialogues?${query}&by=day&format=csv`);
+    // The table shows the new range once its answer is in (the earlier range's rows may still
+    // be there when Show is clicked): wait for the rows to be this range's.
+    await expect.poll(() => perDay.locator('tbody tr').count()).toBe(3);
+    await expect
+      .poll(async () =>
+        (await perDay.locator('tbody tr td:nth-child(2)').allTextContents()).map(Number),
+      )
+      .toEqual(triggered);
+    expect(await to.locator('.error').count()).toBe(0);
+    const href = `/api/reports/dialogues?${query}&by=day&format=csv`;
+    const link = page.getByRole('link', { name: /Export CSV of the dialogues per day/ });
+    await expect.poll(() => link.getAttribute('href')).toBe(href);
     const csv = await (await page.request.get(`${base}${href}`)).text();
     expect(csv).toMatch(/2026-12-11/);
   });
