@@ -257,6 +257,7 @@ async function assemble(
         mail.close();
         // An admin may have started a run without start(): it checkpoints too.
         await runner.stop();
+        logger.info('stopping: background work stopped; waiting for requests in flight');
         await requestsDone;
         await runtime.close();
       })();
