@@ -1,7 +1,7 @@
-import type { AddressInfo } from 'node:net';
 import dotenv from 'dotenv';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { AppError } from './errors.js';
+import { listen } from './http/listen.js';
 import { createService } from './service.js';
 import { handleStopSignals } from './stop-signals.js';
 
@@ -29,14 +29,7 @@ async function main(): Promise<void> {
     throw error;
   });
   const { app, logger } = service;
-  const server = app.listen(config.port, config.host);
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
+  const { server, port } = await listen(app, { port: config.port, host: config.host });
   logger.info(
     { port, mode: service.sandbox ? 'sandbox' : 'marketo' },
     `listening on http://localhost:${port}`,
