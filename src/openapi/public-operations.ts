@@ -1,0 +1,297 @@
+import { signInSchema } from '../admin/console-routes.js';
+import {
+  branchRequestSchema,
+  chatEventSchema,
+  resolveRequestSchema,
+} from '../records/chat-contract.js';
+import { pageQuerySchema } from '../meetings/book-page-routes.js';
+import {
+  bookingRequestSchema,
+  rescheduleRequestSchema,
+  slotQuerySchema,
+} from '../meetings/booking-contract.js';
+import { tokenSchema } from '../meetings/booking-public-routes.js';
+import { conversationIdSchema } from '../transcripts/transcript-routes.js';
+import { named, type OperationSpec } from './openapi-operation.js';
+
+const SLOT_QUERY = named('SlotQuery', slotQuerySchema);
+const BOOK_PAGE_QUERY = named('BookPageQuery', pageQuerySchema);
+const MANAGE_TOKEN = { token: tokenSchema };
+const UNKNOWN_LINK = { 404: 'No meeting for this link (a malformed link answers the same).' };
+
+/** The service's own endpoints, the console's session, and what the chat widget calls. */
+export const publicOperations: OperationSpec[] = [
+  {
+    method: 'get',
+    path: '/health',
+    tag: 'Service',
+    summary: 'Liveness: the process answers, with its mode, version and leader status',
+    access: 'public',
+    ok: { description: 'Alive; `status` says whether the sync is healthy.' },
+  },
+  {
+    method: 'get',
+    path: '/ready',
+    tag: 'Service',
+    summary: 'Readiness: the store answers, Marketo credentials work, the sync is not stuck',
+    access: 'public',
+    ok: { description: 'Ready to serve; `checks` lists each check.' },
+    also: { 503: 'Not ready; every failing check is named.' },
+  },
+  {
+    method: 'get',
+    path: '/metrics',
+    tag: 'Service',
+    summary: 'Prometheus metrics (text exposition format)',
+    access: 'metrics',
+    ok: { description: 'The metrics, for a Prometheus scrape.', media: 'text' },
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    tag: 'Service',
+    summary: 'This document',
+    access: 'public',
+    ok: { description: 'The OpenAPI 3.1 document of every route the service serves.' },
+  },
+  {
+    method: 'post',
+    path: '/console/session',
+    tag: 'Console',
+    summary: 'Sign in to the console with the admin token or the console password',
+    access: 'public',
+    body: { schema: named('ConsoleSignIn', signInSchema) },
+    ok: { description: 'Signed in: the session cookie is set; the answer holds the CSRF token.' },
+    also: { 401: 'Wrong token or password.', 429: 'Too many sign-in attempts; wait a minute.' },
+  },
+  {
+    method: 'get',
+    path: '/console/session',
+    tag: 'Console',
+    summary: "The console session's state (signed in or not, when it ends, its CSRF token)",
+    access: 'public',
+    ok: { description: 'The state; being signed out is an answer, not an error.' },
+  },
+  {
+    method: 'delete',
+    path: '/console/session',
+    tag: 'Console',
+    summary: 'Sign out (with the CSRF token when a session is open)',
+    access: 'public',
+    ok: { status: 204, description: 'Signed out; the cookies are cleared.' },
+    also: { 403: 'A session is open and the CSRF token is missing or wrong.' },
+  },
+  {
+    method: 'get',
+    path: '/console',
+    tag: 'Console',
+    summary: 'The admin console (a single-page app; its API calls need a session)',
+    access: 'public',
+    ok: { description: 'The console page.', media: 'html' },
+  },
+  {
+    method: 'get',
+    path: '/chat/config',
+    tag: 'Chat',
+    summary: 'The published chat configuration and dialogues (strong ETag, 304 when unchanged)',
+    access: 'public',
+    ok: { description: 'The published chat.' },
+    also: { 304: 'Not modified since the ETag in If-None-Match.' },
+  },
+  {
+    method: 'post',
+    path: '/chat/resolve',
+    tag: 'Chat',
+    summary: 'Which dialogue this visitor sees on this page, tokens filled in',
+    access: 'public',
+    body: { schema: named('ResolveRequest', resolveRequestSchema) },
+    ok: { description: 'The dialogue (or null with the reason).' },
+    also: { 429: 'Too many requests from this client.' },
+  },
+  {
+    method: 'post',
+    path: '/chat/events',
+    tag: 'Chat',
+    summary: 'A widget event (triggered, engaged, answered, ...), counted once by its eventId',
+    access: 'public',
+    body: { schema: named('ChatEvent', chatEventSchema) },
+    ok: { status: 202, description: 'Recorded (or already recorded).' },
+    also: { 429: 'Too many requests from this client.' },
+  },
+  {
+    method: 'post',
+    path: '/chat/branch',
+    tag: 'Chat',
+    summary: 'Which way a condition card goes for this visitor',
+    access: 'public',
+    body: { schema: named('BranchRequest', branchRequestSchema) },
+    ok: { description: 'The next card id, or null.' },
+  },
+  {
+    method: 'get',
+    path: '/chat/slots',
+    tag: 'Booking',
+    summary: 'Free meeting times',
+    access: 'public',
+    query: [SLOT_QUERY],
+    ok: { description: 'Free slots by day, in the time zone asked for.' },
+  },
+  {
+    method: 'post',
+    path: '/chat/meetings',
+    tag: 'Booking',
+    summary: 'Book a meeting (Idempotency-Key header or body field: a retry books once)',
+    access: 'public',
+    body: { schema: named('BookingRequest', bookingRequestSchema) },
+    ok: {
+      status: 201,
+      description: 'Booked: the meeting and its links (200 when a retry replays it).',
+    },
+    also: { 409: "The slot was taken: that day's free times come with the error." },
+  },
+  ...manageOperations(),
+  {
+    method: 'get',
+    path: '/chat/book',
+    tag: 'Booking',
+    summary: 'The booking page (a link from an email or the assign-agent webhook)',
+    access: 'public',
+    query: [BOOK_PAGE_QUERY],
+    ok: { description: 'The page of free times.', media: 'html' },
+    errorsAsPages: true,
+  },
+  {
+    method: 'get',
+    path: '/chat/book/confirm',
+    tag: 'Booking',
+    summary: "The booking page's confirmation form for a chosen time",
+    access: 'public',
+    query: [BOOK_PAGE_QUERY],
+    ok: { description: 'The form.', media: 'html' },
+    errorsAsPages: true,
+  },
+  {
+    method: 'post',
+    path: '/chat/book',
+    tag: 'Booking',
+    summary: "The booking page's form: book the meeting",
+    access: 'public',
+    body: { schema: named('BookingRequest', bookingRequestSchema), media: 'form' },
+    ok: { description: 'The confirmation page.', media: 'html' },
+    errorsAsPages: true,
+  },
+  {
+    method: 'get',
+    path: '/oauth/calendar/callback',
+    tag: 'Calendar OAuth',
+    summary:
+      'Where the calendar provider sends the agent back (the single-use state is the credential)',
+    access: 'public',
+    ok: { description: 'Calendar connected.', media: 'html' },
+    errorsAsPages: true,
+  },
+  {
+    method: 'get',
+    path: '/transcripts/:conversationId',
+    tag: 'Transcripts',
+    summary: 'A transcript page, behind a signed, expiring link',
+    access: 'public',
+    params: { conversationId: conversationIdSchema },
+    ok: { description: 'The transcript.', media: 'html' },
+    errorsAsPages: true,
+  },
+  {
+    method: 'get',
+    path: '/widget.js',
+    tag: 'Chat',
+    summary: 'The embeddable widget script',
+    access: 'public',
+    ok: { description: 'The script.', media: 'javascript' },
+  },
+  {
+    method: 'get',
+    path: '/demo',
+    tag: 'Chat',
+    summary: 'A demo page with the one script tag and a log of its events',
+    access: 'public',
+    ok: { description: 'The demo page.', media: 'html' },
+  },
+  {
+    method: 'get',
+    path: '/demo-events.js',
+    tag: 'Chat',
+    summary: "The demo page's event logger",
+    access: 'public',
+    ok: { description: 'The script.', media: 'javascript' },
+  },
+];
+
+/** The links in a booking confirmation: a visitor's own meeting, by its unguessable token. */
+function manageOperations(): OperationSpec[] {
+  const base = '/chat/meetings/manage/:token';
+  const common = { tag: 'Booking', access: 'public', params: MANAGE_TOKEN } as const;
+  return [
+    {
+      ...common,
+      method: 'get',
+      path: base,
+      summary: 'The meeting: a page for a browser, JSON for Accept: application/json',
+      ok: { description: 'The meeting.', alsoMedia: 'html' },
+      also: UNKNOWN_LINK,
+    },
+    {
+      ...common,
+      method: 'get',
+      path: `${base}/slots`,
+      summary: 'Free times the meeting may move to',
+      query: [SLOT_QUERY],
+      ok: { description: 'Free slots by day.' },
+      also: UNKNOWN_LINK,
+    },
+    {
+      ...common,
+      method: 'get',
+      path: `${base}/cancel`,
+      summary: 'The cancel page',
+      ok: { description: 'The page.', media: 'html' },
+      also: UNKNOWN_LINK,
+    },
+    {
+      ...common,
+      method: 'post',
+      path: `${base}/cancel`,
+      summary: 'Cancel the meeting (any body is ignored)',
+      ok: { description: 'Cancelled: the meeting (a page for a form post).', alsoMedia: 'html' },
+      also: UNKNOWN_LINK,
+    },
+    {
+      ...common,
+      method: 'get',
+      path: `${base}/reschedule`,
+      summary: 'The reschedule page with free times',
+      query: [SLOT_QUERY],
+      ok: { description: 'The page.', media: 'html' },
+      also: UNKNOWN_LINK,
+    },
+    {
+      ...common,
+      method: 'post',
+      path: `${base}/reschedule`,
+      summary: 'Move the meeting to another free time (JSON or a form post)',
+      body: { schema: named('RescheduleRequest', rescheduleRequestSchema) },
+      ok: { description: 'Moved: the meeting (a page for a form post).', alsoMedia: 'html' },
+      also: {
+        ...UNKNOWN_LINK,
+        409: "The time was taken: that day's free times come with the error.",
+      },
+    },
+    {
+      ...common,
+      method: 'get',
+      path: `${base}/invite.ics`,
+      summary: 'The meeting as a calendar invitation',
+      ok: { description: 'The invitation.', media: 'ics' },
+      also: UNKNOWN_LINK,
+    },
+  ];
+}
