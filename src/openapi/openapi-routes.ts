@@ -3,13 +3,16 @@ import { createOpenApiDocument, type OpenApiDocumentOptions } from './openapi-do
 
 /**
  * GET /openapi.json: the service's OpenAPI 3.1 document, public (it describes shapes, holds no
- * data). Built once when the service starts, served from memory. Not to be confused with
- * /flow-steps/openapi.json, the flow-step service definition Marketo reads at install.
+ * data). Built on the first request and kept: converting every schema takes tens of
+ * milliseconds, which a service that is never asked (most test services) should not pay.
+ * Not to be confused with /flow-steps/openapi.json, the flow-step service definition Marketo
+ * reads at install.
  */
 export function createOpenApiRoutes(options: OpenApiDocumentOptions): Router {
-  const body = JSON.stringify(createOpenApiDocument(options));
+  let body: string | undefined;
   const router = Router();
   router.get('/openapi.json', (_req, res) => {
+    body ??= JSON.stringify(createOpenApiDocument(options));
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     // A viewer on another origin (an OpenAPI UI) may read it; no credentials are involved.
     res.setHeader('Access-Control-Allow-Origin', '*');
