@@ -122,7 +122,8 @@ export function createOpenApiDocument(options: OpenApiDocumentOptions): Json {
     }
     if (op.access !== 'public') responses['401'] = errorAnswer('A missing or wrong credential.');
     for (const [status, description] of Object.entries(op.also ?? {})) {
-      responses[status] = errorAnswer(description);
+      // A 3xx (304 Not Modified) has no body; 4xx and 5xx carry the error.
+      responses[status] = Number(status) >= 400 ? errorAnswer(description) : { description };
     }
     responses['default'] = errorAnswer('Any other error, with the same error body.');
 

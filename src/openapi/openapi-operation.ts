@@ -64,7 +64,7 @@ export interface OperationSpec {
   /** Path parameter schemas by name; a parameter not named here is a plain string. */
   params?: Record<string, z.ZodType>;
   ok: SuccessSpec;
-  /** Other answers worth naming (status: description); errors share the error body. */
+  /** Other answers worth naming (status: description); 4xx and 5xx share the error body. */
   also?: Record<number, string>;
   /** Errors come as pages (HTML) rather than the JSON error body. */
   errorsAsPages?: boolean;

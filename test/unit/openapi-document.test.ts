@@ -182,6 +182,18 @@ describe('the OpenAPI document', () => {
     ]);
     expect(doc.paths['/chat/events']?.post?.security).toEqual([]);
   });
+  it('when an answer is an error or a 304, then errors carry the error body and a 304 carries none', () => {
+    const doc = documentSchema.parse(document);
+    const config = doc.paths['/chat/config']?.get?.responses;
+    expect(config?.['304']).toEqual({ description: expect.any(String) });
+    expect(config?.['default']?.content?.['application/json']?.schema).toEqual({
+      $ref: '#/components/schemas/Error',
+    });
+    const settings = doc.paths['/api/routing/settings']?.put?.responses;
+    expect(settings?.['401']?.content?.['application/json']?.schema).toEqual({
+      $ref: '#/components/schemas/Error',
+    });
+  });
 });
 
 describe('schema components', () => {
