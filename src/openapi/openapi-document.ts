@@ -2,10 +2,11 @@ import { adminOperations } from './admin-operations.js';
 import { errorBody } from './error-body.js';
 import { marketoOperations } from './marketo-operations.js';
 import { meetingOperations } from './meeting-operations.js';
-import { MEDIA, type OperationSpec } from './openapi-operation.js';
+import { createOperationObject } from './operation-object.js';
+import type { OperationSpec } from './openapi-operation.js';
 import { publicOperations } from './public-operations.js';
 import { createSchemaComponents } from './schema-components.js';
-import { securityFor, securitySchemes } from './security-schemes.js';
+import { securitySchemes } from './security-schemes.js';
 
 type Json = Record<string, unknown>;
 
@@ -42,10 +43,6 @@ export function toOpenApiPath(expressPath: string): string {
   return expressPath.replace(/:(\w+)/g, '{$1}');
 }
 
-function pathParamNames(expressPath: string): string[] {
-  return [...expressPath.matchAll(/:(\w+)/g)].map((m) => m[1]!);
-}
-
 export interface OpenApiDocumentOptions {
   /** The service's version (package.json). */
   version: string;
@@ -55,8 +52,8 @@ export interface OpenApiDocumentOptions {
 
 /**
  * The OpenAPI 3.1 document of the whole service, built from the operation tables and the zod
- * schemas the routes parse with (z.toJSONSchema), so it is never written twice. Built once per
- * service; it holds no data, only shapes.
+ * schemas the routes parse with (z.toJSONSchema), so it is never written twice. It holds no
+ * data, only shapes; openapi-routes.ts builds it once, on the first request.
  */
 export function createOpenApiDocument(options: OpenApiDocumentOptions): Json {
   const components = createSchemaComponents();
@@ -64,92 +61,7 @@ export function createOpenApiDocument(options: OpenApiDocumentOptions): Json {
   const paths: Record<string, Record<string, Json>> = {};
 
   for (const op of OPERATIONS) {
-    const parameters: Json[] = [];
-    for (const name of pathParamNames(op.path)) {
-      const schema = op.params?.[name];
-      parameters.push({
-        name,
-        in: 'path',
-        required: true,
-        schema:
-          schema === undefined
-            ? { type: 'string' }
-            : components.convert(`${operationId(op)}_${name}`, schema, 'input'),
-      });
-    }
-    for (const query of op.query ?? []) {
-      const json = components.convert(query.name, query.schema, 'input');
-      const required = new Set((json.required ?? []) as string[]);
-      const properties = (json.properties ?? {}) as Record<string, Json>;
-      for (const [name, schema] of Object.entries(properties)) {
-        const { description, ...rest } = schema;
-        parameters.push({
-          name,
-          in: 'query',
-          required: required.has(name),
-          ...(typeof description === 'string' ? { description } : {}),
-          schema: rest,
-        });
-      }
-    }
-
-    const errorContent = op.errorsAsPages
-      ? { [MEDIA.html]: { schema: { type: 'string' } } }
-      : { [MEDIA.json]: { schema: errorRef } };
-    const errorAnswer = (description: string) => ({ description, content: errorContent });
-    const responses: Record<string, Json> = {};
-    const okMedia = MEDIA[op.ok.media ?? 'json'];
-    const okSchema = op.ok.schema
-      ? components.ref(op.ok.schema.name, op.ok.schema.schema, 'output')
-      : op.ok.media === undefined || op.ok.media === 'json'
-        ? { type: 'object' }
-        : { type: 'string' };
-    responses[String(op.ok.status ?? 200)] = {
-      description: op.ok.description,
-      ...(op.ok.status === 204
-        ? {}
-        : {
-            content: {
-              [okMedia]: { schema: okSchema },
-              ...(op.ok.alsoMedia
-                ? { [MEDIA[op.ok.alsoMedia]]: { schema: { type: 'string' } } }
-                : {}),
-            },
-          }),
-    };
-    if (op.body || parameters.length > 0) {
-      responses['400'] = errorAnswer('The input is not valid; `field` names the first bad field.');
-    }
-    if (op.access !== 'public') responses['401'] = errorAnswer('A missing or wrong credential.');
-    for (const [status, description] of Object.entries(op.also ?? {})) {
-      // A 3xx (304 Not Modified) has no body; 4xx and 5xx carry the error.
-      responses[status] = Number(status) >= 400 ? errorAnswer(description) : { description };
-    }
-    responses['default'] = errorAnswer('Any other error, with the same error body.');
-
-    const operation: Json = {
-      operationId: operationId(op),
-      tags: [op.tag],
-      summary: op.summary,
-      ...(op.description ? { description: op.description } : {}),
-      security: securityFor(op.access, op.method),
-      ...(parameters.length > 0 ? { parameters } : {}),
-      ...(op.body
-        ? {
-            requestBody: {
-              required: op.body.required ?? true,
-              content: {
-                [MEDIA[op.body.media ?? 'json']]: {
-                  schema: op.body.schema
-                    ? components.ref(op.body.schema.name, op.body.schema.schema, 'input')
-                    : { type: 'string' },
-                },
-              },
-            },
-          }
-        : {}),
-      responses,
-    };
+    const operation = createOperationObject(op, components, errorRef);
     const path = toOpenApiPath(op.path);
     paths[path] ??= {};
     if (paths[path][op.method]) throw new Error(`${op.method} ${op.path} is documented twice`);
@@ -159,7 +71,7 @@ export function createOpenApiDocument(options: OpenApiDocumentOptions): Json {
   return {
     openapi: '3.1.0',
     info: {
-      title: 'Marketo chat and meetings service',
+      title: 'marketo-chat',
       version: options.version,
       description:
         'Every route the service serves: the admin API (/api), the chat widget and booking ' +
@@ -171,15 +83,4 @@ export function createOpenApiDocument(options: OpenApiDocumentOptions): Json {
     paths,
     components: { schemas: components.schemas, securitySchemes },
   };
-}
-
-/** `get /api/agents/:id` -> `getApiAgentsById`: unique and readable in generated clients. */
-function operationId(op: OperationSpec): string {
-  const words = op.path
-    .split(/[/.-]/)
-    .filter(Boolean)
-    .map((part) => (part.startsWith(':') ? `by-${part.slice(1)}` : part))
-    .flatMap((part) => part.split(/[-_]/))
-    .map((word) => word.charAt(0).toUpperCase() + word.slice(1));
-  return op.method + words.join('');
 }
