@@ -77,6 +77,28 @@ describe('GET /openapi.json', () => {
     expect({ undocumented, unrouted }).toEqual({ undocumented: [], unrouted: [] });
   });
 
+  it('when routes refuse, then each error body matches the documented Error schema', async () => {
+    const { service, document } = await openService();
+    const validate = createOpenApiValidator(document).compile({
+      $ref: '#/components/schemas/Error',
+    });
+    const answers = await Promise.all([
+      request(service.app).get('/api/agents'),
+      request(service.app).get('/no/such/route'),
+      request(service.app).put('/api/routing/settings').set(ADMIN_AUTH).send({ bad: 1 }),
+      request(service.app)
+        .post('/flow-steps/getPicklist')
+        .set('x-api-key', TEST_SECRETS.SSFS_API_KEY)
+        .send({ name: '' }),
+      request(service.app).post('/webhooks/marketo/lead').send({ id: 1 }),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([401, 404, 400, 400, 401]);
+    const invalid = answers.flatMap((a) =>
+      validate(a.body) ? [] : [{ body: a.body, errors: validate.errors }],
+    );
+    expect(invalid).toEqual([]);
+  });
+
   it('when a route of another branch is routed, then it is not listed as pending any more', async () => {
     const { service } = await openService();
     const routed = routedOperations(service);
