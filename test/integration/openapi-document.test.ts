@@ -22,6 +22,11 @@ async function openService() {
   return { service, answer, document: answer.body as Json };
 }
 
+async function firstAgentId(service: Awaited<ReturnType<typeof openService>>['service']) {
+  const answer = await request(service.app).get('/api/agents').set(ADMIN_AUTH).expect(200);
+  return (answer.body.agents as Array<{ id: string }>)[0]?.id;
+}
+
 function documentedOperations(document: Json): string[] {
   const paths = document.paths as Record<string, Record<string, unknown>>;
   return Object.entries(paths).flatMap(([path, item]) =>
@@ -97,6 +102,52 @@ describe('GET /openapi.json', () => {
       validate(a.body) ? [] : [{ body: a.body, errors: validate.errors }],
     );
     expect(invalid).toEqual([]);
+  });
+
+  it('when a success body is documented with a schema, then the real answer matches it', async () => {
+    const { service, document } = await openService();
+    const validator = createOpenApiValidator(document);
+    const ok = (path: string, method: string, status: string) => {
+      const paths = document.paths as Record<string, Record<string, Json>>;
+      const responses = paths[path]![method]!.responses as Record<string, Json>;
+      const content = responses[status]!.content as Record<string, { schema: Json }>;
+      expect(content['application/json']!.schema.$ref).toBeDefined();
+      return validator.compile(content['application/json']!.schema);
+    };
+    const checks = [
+      {
+        validate: ok('/api/configuration', 'get', '200'),
+        answer: await request(service.app).get('/api/configuration').set(ADMIN_AUTH),
+      },
+      {
+        validate: ok('/api/routing/settings', 'get', '200'),
+        answer: await request(service.app).get('/api/routing/settings').set(ADMIN_AUTH),
+      },
+      {
+        validate: ok('/api/routing/settings', 'put', '200'),
+        answer: await request(service.app)
+          .put('/api/routing/settings')
+          .set(ADMIN_AUTH)
+          .send({ cancellationReturnsTurn: true }),
+      },
+      {
+        validate: ok('/api/routing/rules', 'post', '201'),
+        answer: await request(service.app)
+          .post('/api/routing/rules')
+          .set(ADMIN_AUTH)
+          .send({
+            name: 'Germany',
+            conditions: [{ field: 'country', operator: 'equals', value: 'Germany' }],
+            target: { agentIds: [(await firstAgentId(service)) ?? 'none'] },
+          }),
+      },
+    ];
+    const mismatches = checks.flatMap(({ validate, answer }) =>
+      answer.ok && validate(answer.body)
+        ? []
+        : [{ status: answer.status, body: answer.body, errors: validate.errors }],
+    );
+    expect(mismatches).toEqual([]);
   });
 
   it('when a route of another branch is routed, then it is not listed as pending any more', async () => {
