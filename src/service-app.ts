@@ -19,6 +19,7 @@ import type { ServiceSecrets } from './service-secrets.js';
 import type { Store } from './store/types.js';
 import { createReportRoutes } from './reports/report-routes.js';
 import { createNotificationRoutes } from './notifications/notification-routes.js';
+import { createOpenApiRoutes } from './openapi/openapi-routes.js';
 import {
   createTranscriptAdminRoutes,
   createTranscriptPageRoutes,
@@ -139,6 +140,10 @@ export function createServiceApp(deps: ServiceAppDeps): Express {
             },
           ]),
       { path: '/', router: createWidgetRoutes({ publicBaseUrl: config.publicBaseUrl }) },
+      {
+        path: '/',
+        router: createOpenApiRoutes({ version: deps.version, serverUrl: config.publicBaseUrl }),
+      },
       {
         path: '/webhooks/marketo',
         router: createMarketoWebhookRoutes({

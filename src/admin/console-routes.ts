@@ -24,7 +24,7 @@ export interface ConsoleRoutesDeps {
   assetsDir?: string;
 }
 
-const signInSchema = z
+export const signInSchema = z
   .object({
     token: z.string().min(1).max(500).optional(),
     password: z.string().min(1).max(200).optional(),

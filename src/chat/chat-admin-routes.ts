@@ -21,7 +21,7 @@ export interface ChatAdminDeps extends DialogueAdminDeps {
   store: DialogueAdminDeps['store'] & LeadStore;
 }
 
-const dialogueIdSchema = z.string().min(1).max(64);
+export const dialogueIdSchema = z.string().min(1).max(64);
 
 /**
  * The chat's admin API: look and feel, dialogues (draft, publish, on/off), and the preview.

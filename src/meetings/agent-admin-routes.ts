@@ -23,8 +23,8 @@ export function toAdminAgent(agent: Agent) {
   return { ...agent, calendar: { ...calendar, hasGrant: _sealed !== undefined } };
 }
 
-const connectSchema = z.object({ provider: z.enum(['google', 'microsoft', 'local']) });
-const orderSchema = z.object({ order: z.array(z.string().min(1)).min(1) });
+export const connectSchema = z.object({ provider: z.enum(['google', 'microsoft', 'local']) });
+export const orderSchema = z.object({ order: z.array(z.string().min(1)).min(1) });
 
 /**
  * /api/agents: the sales agents meetings are routed to (Dynamic Chat's agent settings), their

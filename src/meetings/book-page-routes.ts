@@ -12,7 +12,7 @@ import { timeZoneSchema } from '../records/meeting-contract.js';
 import { listSlots, type SlotDeps } from './meeting-slots.js';
 import { toPublicMeeting } from './meeting-views.js';
 
-const pageQuerySchema = z.object({
+export const pageQuerySchema = z.object({
   agent: z.string().min(1).max(200).optional(),
   timeZone: timeZoneSchema.optional(),
   start: z.iso.datetime({ offset: true }).optional(),

@@ -36,7 +36,7 @@ export interface PublicRouteKit {
   munchkin?: MunchkinLookup | undefined;
 }
 
-const tokenSchema = z.string().regex(/^[\w-]{43}$/, 'not a meeting link');
+export const tokenSchema = z.string().regex(/^[\w-]{43}$/, 'not a meeting link');
 
 /**
  * The widget's booking endpoints, mounted inside the chat's public router (same CORS, limits

@@ -12,7 +12,7 @@ import { meetingInvitation } from './meeting-writes.js';
 
 const day = z.iso.datetime({ offset: true }).or(z.iso.date());
 
-const listQuerySchema = z.object({
+export const listQuerySchema = z.object({
   agentId: z.string().min(1).optional(),
   status: z.union([meetingStatusSchema, z.literal('pending')]).optional(),
   from: day.optional(),
@@ -20,11 +20,11 @@ const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-const statusSchema = z.object({
+export const statusSchema = z.object({
   status: z.enum(['cancelled', 'completed', 'no-show']),
   note: z.string().max(500).optional(),
 });
-const rescheduleSchema = z.object({ start: z.iso.datetime({ offset: true }) });
+export const rescheduleSchema = z.object({ start: z.iso.datetime({ offset: true }) });
 
 /** /api/meetings: every meeting with its status, filters, and the admin's status changes. */
 export function createMeetingAdminRoutes(deps: BookingDeps): Router {

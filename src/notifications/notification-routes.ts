@@ -8,7 +8,7 @@ import {
 } from '../records/notification.js';
 import type { NotificationStore } from '../store/notification-store-types.js';
 
-const listQuerySchema = z.object({
+export const listQuerySchema = z.object({
   meetingId: z.string().min(1).max(200).optional(),
   /** A recipient's address. */
   to: z.email().max(254).optional(),

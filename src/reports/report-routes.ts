@@ -11,7 +11,7 @@ export interface ReportRoutesDeps {
   store: Pick<Store, 'dialogueReport' | 'agentMeetingReport' | 'listDialogues' | 'listAgents'>;
 }
 
-const formatSchema = z.object({
+export const formatSchema = z.object({
   format: z.enum(['json', 'csv']).optional(),
   by: z.enum(['dialogue', 'day']).default('dialogue'),
 });

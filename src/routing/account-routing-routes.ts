@@ -13,7 +13,7 @@ export interface AccountRoutingDeps {
 /** A list of 10,000 entries of 200 characters is 2 MB at most; far more than any real list. */
 const CSV_LIMIT = '2mb';
 
-const formatSchema = z.object({ format: z.enum(['json', 'csv']).optional() }).strict();
+export const formatSchema = z.object({ format: z.enum(['json', 'csv']).optional() }).strict();
 
 function wantsCsv(req: Request, format: 'json' | 'csv' | undefined): boolean {
   if (format !== undefined) return format === 'csv';

@@ -17,6 +17,9 @@ import { routingSettingsSchema } from '../records/routing-settings.js';
 import { countAgentTotals } from './routing-totals.js';
 import { checkRuleOrder, ruleOrderSchema, saveRuleOrder } from './rule-order.js';
 
+/** PUT /api/routing/settings: the settings, no unknown key (the OpenAPI document reads it too). */
+export const routingSettingsInputSchema = routingSettingsSchema.strict();
+
 export interface RoutingAdminDeps {
   store: AgentStore & RoutingRuleStore & RoutingStore & Pick<MeetingStore, 'listMeetings'>;
   clock: Clock;
@@ -76,7 +79,7 @@ export function createRoutingAdminRoutes(deps: RoutingAdminDeps): Router {
   });
 
   router.put('/routing/settings', async (req, res) => {
-    const settings = parseInput(routingSettingsSchema.strict(), req.body, 'routing settings');
+    const settings = parseInput(routingSettingsInputSchema, req.body, 'routing settings');
     res.json(await store.saveRoutingSettings(settings));
   });
 

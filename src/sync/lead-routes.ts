@@ -3,12 +3,12 @@ import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { LeadStore, StoredLead } from '../store/types.js';
 
-const leadIdSchema = z.coerce
+export const leadIdSchema = z.coerce
   .number()
   .int()
   .positive()
   .max(2 ** 31 - 1);
-const emailQuerySchema = z.object({ email: z.email().max(254) });
+export const emailQuerySchema = z.object({ email: z.email().max(254) });
 
 /** Admin lookups in the local copy of the lead database. */
 export function createLeadRoutes(deps: { store: LeadStore }): Router {

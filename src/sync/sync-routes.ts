@@ -11,7 +11,7 @@ import type { MarketoApi } from '../clients/marketo/types.js';
 import type { Store } from '../store/types.js';
 
 /** `{"full": true}` copies every lead again (a full re-sync); an empty body is a usual run. */
-const runSchema = z.object({ full: z.boolean().optional() }).strict();
+export const runSchema = z.object({ full: z.boolean().optional() }).strict();
 
 /**
  * Admin routes of the sync: status (with the recent runs), a manual run or full re-sync (409

@@ -13,11 +13,11 @@ import { loadTranscript, type TranscriptStore } from './load-transcript.js';
 import type { TranscriptLinks } from './transcript-links.js';
 import { transcriptPage } from './transcript-page.js';
 
-const conversationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, {
+export const conversationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, {
   error: 'must be a conversation id (8-64 letters, digits, _ or -)',
 });
 
-const listQuerySchema = z
+export const listQuerySchema = z
   .object({
     dialogueId: z.string().min(1).max(64).optional(),
     /** Conversations started on or after this day (in timeZone). */

@@ -41,7 +41,7 @@ const leadSchema = z.object({
     .nullish(),
 });
 
-const envelopeSchema = z.object({
+export const envelopeSchema = z.object({
   token: z.string().min(1).max(512),
   batchid: z.string().max(512).nullish(),
   apiCallBackKey: z.string().max(2048).nullish(),

@@ -11,7 +11,7 @@ export const ALL_AGENTS_POOL = 'all';
 export const DIRECT_AGENT_PREFIX = 'agent:';
 
 /** CFA-Swagger.yaml `getPicklistRequest`. */
-const picklistRequestSchema = z.object({
+export const picklistRequestSchema = z.object({
   name: z.string().min(1).max(255),
   type: z.enum(['flow', 'global', 'header']),
 });
