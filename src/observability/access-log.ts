@@ -49,8 +49,10 @@ export function createAccessLog(deps: AccessLogDeps): RequestHandler[] {
     quietReqLogger: true,
     quietResLogger: true,
     customAttributeKeys: { reqId: 'requestId', responseTime: 'durationMs' },
+    // A 5xx is a warning here: the error handler logs the error itself (at error level, or at
+    // warn for a 503 refusal under load), with the same request id.
     customLogLevel: (req, res, err) => {
-      if (err !== undefined || res.statusCode >= 500) return 'error';
+      if (err !== undefined || res.statusCode >= 500) return 'warn';
       return PROBE_ROUTES.has(deps.routeOf(req)) ? 'debug' : 'info';
     },
     customSuccessObject: (req, res, value: { durationMs?: number }) => ({
