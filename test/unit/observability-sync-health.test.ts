@@ -40,36 +40,37 @@ function facts(
 
 describe('assessSync: when the lead sync counts as stuck (/ready, /health, metrics)', () => {
   it.each([
-    ['a new replica waits for the first sync within the allowance', facts(5), false],
-    ['no sync ever succeeded past the allowance', facts(7), true],
+    ['a new replica waits for the first sync within the allowance', false, facts(5)],
+    ['no sync ever succeeded past the allowance', true, facts(7)],
     [
       'the last success is within the allowance, though a later run failed',
+      false,
       facts(10, {
         state: {
           lastSuccessAt: iso(T0 + 5 * HOUR),
           lastRun: run('failed', T0 + 9 * HOUR, 'MARKETO_API_ERROR'),
         },
       }),
-      false,
     ],
     [
       'runs have failed for longer than the allowance',
+      true,
       facts(12, {
         state: {
           lastSuccessAt: iso(T0 + 5 * HOUR),
           lastRun: run('failed', T0 + 11 * HOUR, 'MARKETO_API_ERROR'),
         },
       }),
-      true,
     ],
     [
       'a run is under way in this process',
-      facts(12, { localRunning: true, state: { lastSuccessAt: iso(T0) } }),
       false,
+      facts(12, { localRunning: true, state: { lastSuccessAt: iso(T0) } }),
     ],
-    ['the sync is turned off', facts(48, { enabled: false }), false],
+    ['the sync is turned off', false, facts(48, { enabled: false })],
     [
       'another replica (the leader) runs a full copy begun after the last run ended',
+      false,
       facts(12, {
         state: {
           phase: 'full',
@@ -77,10 +78,10 @@ describe('assessSync: when the lead sync counts as stuck (/ready, /health, metri
           lastRun: run('failed', T0 + 2 * HOUR, 'MARKETO_API_ERROR'),
         },
       }),
-      false,
     ],
     [
       'a full copy that failed since it began is not taken for running',
+      true,
       facts(12, {
         state: {
           phase: 'full',
@@ -88,17 +89,16 @@ describe('assessSync: when the lead sync counts as stuck (/ready, /health, metri
           lastRun: run('failed', T0 + 2 * HOUR, 'MARKETO_API_ERROR'),
         },
       }),
-      true,
     ],
     [
       'this process succeeded but could not persist it (its own run is newer)',
+      false,
       facts(12, {
         state: { lastSuccessAt: iso(T0), lastRun: run('failed', T0 + 1 * HOUR, 'X') },
         localLastRun: run('succeeded', T0 + 11 * HOUR),
       }),
-      false,
     ],
-  ])('when %s, then stuck is %s', (_name, input, stuck) => {
+  ])('when %s, then stuck is %s', (_name, stuck, input) => {
     expect(assessSync(input).stuck).toBe(stuck);
   });
 
