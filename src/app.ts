@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import express, {
   type ErrorRequestHandler,
   type Express,
@@ -82,12 +83,22 @@ export function createApp(deps: AppDeps): Express {
   const metrics = options.metrics ?? createServiceMetrics();
   // Read once every route is mounted: the first request comes after createApp returns.
   const routeLabel = createRouteLabeler(() => listRoutes(app));
+  // Once per request: the access line and the metrics both ask at the end.
+  const labels = new WeakMap<IncomingMessage, string>();
+  const routeOf = (req: IncomingMessage) => {
+    let label = labels.get(req);
+    if (label === undefined) {
+      label = routeLabel(req.method ?? 'GET', pathOf(req));
+      labels.set(req, label);
+    }
+    return label;
+  };
   // First, so every answer (helmet's, a 404, an error) is timed and logged with its id.
   app.use(
     createAccessLog({
       logger: deps.logger,
       ids: deps.ids ?? randomIds,
-      routeOf: (req) => routeLabel(req.method ?? 'GET', pathOf(req)),
+      routeOf,
       onAnswered: metrics.observeHttp,
     }),
   );
