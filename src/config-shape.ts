@@ -112,4 +112,12 @@ export interface Config {
   leader: { ttlMs: number; checkMs: number };
   /** Reverse proxies in front of the service; 0 trusts no X-Forwarded-For. */
   trustProxyHops: number;
+  /** Logs, GET /metrics and GET /ready (src/observability/, src/config-observability.ts). */
+  observability: {
+    logFormat: 'json' | 'pretty';
+    /** A bearer token GET /metrics accepts besides the admin token; unset: the admin's only. */
+    metricsToken: string | undefined;
+    /** No sync success for longer: /ready fails its sync check, /health says degraded. */
+    readyMaxSyncAgeMs: number;
+  };
 }

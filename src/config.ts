@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cronExpressionProblem } from './sync/cron-expression.js';
 import type { Config } from './config-shape.js';
+import { observabilityConfig, observabilityEnvShape } from './config-observability.js';
 import {
   bool,
   crossKeyProblems,
@@ -250,6 +251,7 @@ const envSchema = z
 
     SANDBOX_PORT: integer(0, 65535).default(0),
     SANDBOX_LEADS: integer(0, 5_000_000).default(2_000),
+    ...observabilityEnvShape,
   })
   .describe('The environment, key by key; rules across keys: crossKeyProblems');
 
@@ -370,6 +372,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outbox: { pollMs: e.OUTBOX_POLL_MS, retentionMs: e.OUTBOX_RETENTION_MS },
     leader: { ttlMs: e.LEADER_TTL_MS, checkMs: e.LEADER_CHECK_MS },
     trustProxyHops: e.TRUST_PROXY_HOPS,
+    observability: observabilityConfig(e),
   };
 }
 

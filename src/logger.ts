@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { AppError } from './errors.js';
 
 export type { Logger };
 
@@ -24,8 +26,12 @@ export const REDACT_PATHS = [
   '*.password',
 ];
 
+/**
+ * The service's logger. `format: 'pretty'` (LOG_FORMAT=pretty) writes readable lines through
+ * pino-pretty; redaction happens before, so it hides the same secrets.
+ */
 export function createLogger(
-  options: { level?: string; destination?: DestinationStream } = {},
+  options: { level?: string; destination?: DestinationStream; format?: 'json' | 'pretty' } = {},
 ): Logger {
   return pino(
     {
@@ -33,8 +39,41 @@ export function createLogger(
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       base: undefined,
     },
-    options.destination,
+    options.format === 'pretty' ? prettyStream(options.destination) : options.destination,
   );
+}
+
+type PrettyFactory = (options: {
+  colorize?: boolean;
+  sync?: boolean;
+  destination?: DestinationStream | number;
+  translateTime?: string;
+}) => DestinationStream;
+
+/**
+ * pino-pretty is a devDependency: loaded only when asked for, synchronously (in this thread,
+ * not a worker transport, so the last lines before an exit are not lost), and a production
+ * install without it stops the start with a message that says what to do.
+ */
+function prettyStream(destination: DestinationStream | undefined): DestinationStream {
+  let pretty: PrettyFactory;
+  try {
+    const loaded = createRequire(import.meta.url)('pino-pretty') as
+      PrettyFactory | { default: PrettyFactory };
+    pretty = typeof loaded === 'function' ? loaded : loaded.default;
+  } catch {
+    throw new AppError(
+      'LOG_FORMAT_UNAVAILABLE',
+      'LOG_FORMAT=pretty needs the pino-pretty package, a development dependency that is not ' +
+        'installed here: install the dev dependencies (npm install) or set LOG_FORMAT=json.',
+    );
+  }
+  return pretty({
+    colorize: destination === undefined && process.stdout.isTTY,
+    sync: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    destination: destination ?? 1,
+  });
 }
 
 /** A logger that writes nothing, for tests that do not look at logs. */

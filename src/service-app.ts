@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { createFlowStepRoutes } from '../webhooks/flow-steps/index.js';
 import { createMarketoWebhookRoutes } from '../webhooks/marketo/index.js';
-import { createApp } from './app.js';
+import { createApp, type AppObservability } from './app.js';
 import { createConsoleAuth } from './admin/console-auth.js';
 import { createConsoleRoutes } from './admin/console-routes.js';
 import { createChatAdminRoutes, type ChatAdminDeps } from './chat/chat-admin-routes.js';
@@ -10,7 +10,7 @@ import { createMunchkinLookupPerHour } from './chat/munchkin-lookup.js';
 import { createWidgetRoutes } from './chat/widget-routes.js';
 import type { MarketoApi } from './clients/marketo/types.js';
 import type { Config } from './config.js';
-import type { Clock } from './deps.js';
+import type { Clock, Ids } from './deps.js';
 import type { Logger } from './logger.js';
 import type { createMeetingsModule } from './meetings/meetings-module.js';
 import { createDeadLetterRoutes } from './outbox/dead-letter-routes.js';
@@ -32,6 +32,7 @@ export interface ServiceAppDeps {
   store: Store;
   marketo: MarketoApi;
   clock: Clock;
+  ids: Ids;
   logger: Logger;
   sandbox: { url: string } | undefined;
   version: string;
@@ -56,6 +57,8 @@ export interface ServiceAppDeps {
   notificationMode: 'smtp' | 'capture';
   /** Where the chat's limits count: Redis with REDIS_URL, this process otherwise. */
   chatRateLimitStore?: ChatPublicRoutesDeps['rateLimitStore'];
+  /** Metrics and the probes' settings (GET /metrics, /ready, /health). */
+  observability: AppObservability;
 }
 
 /**
@@ -85,6 +88,8 @@ export function createServiceApp(deps: ServiceAppDeps): Express {
     version: deps.version,
     trustProxyHops: config.trustProxyHops,
     isLeader: deps.isLeader,
+    ids: deps.ids,
+    observability: deps.observability,
     adminRouters: [
       createChatAdminRoutes(deps.chatAdmin),
       ...meetings.adminRouters,

@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { randomIds, systemClock, type Clock, type Ids } from './deps.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMeetingsModule } from './meetings/meetings-module.js';
+import { createServiceMetrics, type ServiceMetrics } from './observability/service-metrics.js';
 import { seedAgents } from './meetings/seed-agents.js';
 import type { HostResolver } from './outbox/callback-url-guard.js';
 import { DEMO_AGENTS } from './routing/routing-agents.js';
@@ -71,6 +72,8 @@ export interface Service {
   runner: SyncRunner;
   meetings: ReturnType<typeof createMeetingsModule>;
   outbox: ServiceOutbox;
+  /** Prometheus metrics (GET /metrics), on this service's own registry. */
+  metrics: ServiceMetrics;
   /** The background work start() runs: the lead sync's schedule, meeting job, prune, outbox. */
   jobs: readonly ServiceJob[];
   /** Starts the jobs in this process (a second call does nothing). */
@@ -93,7 +96,9 @@ export async function createService(
   overrides: ServiceOverrides = {},
 ): Promise<Service> {
   const clock = overrides.clock ?? systemClock;
-  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const logger =
+    overrides.logger ??
+    createLogger({ level: config.logLevel, format: config.observability.logFormat });
   const runtime: OpenedRuntime = overrides.runtime
     ? { ...overrides.runtime, close: async () => {} }
     : await createRuntime(config, logger, clock);
@@ -116,6 +121,10 @@ async function assemble(
   const version = overrides.version ?? readVersion();
   const secrets = await loadServiceSecrets(config, logger);
   const deps = { marketo, store, clock, ids, logger };
+  // Counters are fed where things happen: the Marketo client's requests (observed, so the
+  // client needs no metrics library), bookings and calendar failures (hooks of the meetings).
+  const metrics = createServiceMetrics();
+  const unobserveMarketo = marketo.observeCalls?.((event) => metrics.onMarketoCall(event));
   const demo = sandbox !== undefined && config.routingAgents.length === 0;
   await seedAgents(deps, demo ? DEMO_AGENTS : config.routingAgents, { demo });
   // Webhook and flow-step routing use the same agents, in the same order, as meetings.
@@ -138,6 +147,8 @@ async function assemble(
     maxMeetingsPerVisitor: config.meetings.maxPerVisitor,
     noShowGraceMs: config.meetings.noShowGraceMs,
     onEnqueued,
+    onMeetingBooked: () => metrics.onMeetingBooked(),
+    onCalendarError: (provider, operation) => metrics.onCalendarError(provider, operation),
   });
   // Signed links to transcripts: in chat activities (outbox) and the admin's transcript answer.
   const transcriptLinks = createTranscriptLinks({
@@ -208,6 +219,13 @@ async function assemble(
     onEnqueued,
     transcriptLinks,
     notificationMode: mail.mode,
+    observability: {
+      metrics,
+      metricsToken: config.observability.metricsToken,
+      maxSyncAgeMs: config.observability.readyMaxSyncAgeMs,
+      syncEnabled: config.sync.enabled,
+      ...(overrides.scheduler === undefined ? {} : { scheduler: overrides.scheduler }),
+    },
     createChatRateLimiter: overrides.createChatRateLimiter,
     munchkinWait: overrides.munchkinWait,
     // With REDIS_URL the chat's limits count across replicas.
@@ -240,6 +258,7 @@ async function assemble(
     runner,
     meetings,
     outbox,
+    metrics,
     jobs,
     start() {
       if (started !== undefined || stopping !== undefined) return;
@@ -259,6 +278,7 @@ async function assemble(
         await runner.stop();
         logger.info('stopping: background work stopped; waiting for requests in flight');
         await requestsDone;
+        unobserveMarketo?.();
         await runtime.close();
       })();
       return stopping;

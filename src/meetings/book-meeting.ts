@@ -45,6 +45,8 @@ export interface BookingDeps {
   maxMeetingsPerVisitor?: number;
   /** MEETING_NO_SHOW_GRACE_MS: how long after its end a completed meeting may become no-show. */
   noShowGraceMs?: number;
+  /** Told of each meeting booked, once it is confirmed (the service's metrics). */
+  onBooked?: () => void;
 }
 
 const DEFAULT_MAX_MEETINGS_PER_VISITOR = 3;
@@ -252,6 +254,7 @@ async function confirmHold(
       },
       'meeting booked',
     );
+    deps.onBooked?.();
     return result.meeting;
   }
   if (result.reason === 'calendar-unavailable') throw calendarDown();

@@ -3,6 +3,7 @@ import { createAgentCalendars } from '../calendar/agent-calendars.js';
 import { createBusyCache } from '../calendar/busy-cache.js';
 import type { CalendarClient, CalendarOAuth } from '../calendar/calendar-types.js';
 import { createLocalCalendar } from '../calendar/local-calendar.js';
+import { observeCalendar } from '../calendar/observed-calendar.js';
 import { createOAuthCallbackRoutes } from '../calendar/oauth-callback-routes.js';
 import { createOAuthConnect } from '../calendar/oauth-connect.js';
 import type { TokenCipher } from '../calendar/token-cipher.js';
@@ -43,6 +44,10 @@ export interface MeetingsModuleDeps {
   maxMeetingsPerVisitor?: number;
   noShowGraceMs?: number;
   onEnqueued?: () => void;
+  /** Told of each meeting booked (the service's metrics). */
+  onMeetingBooked?: () => void;
+  /** Told of each calendar provider call that failed (the service's metrics). */
+  onCalendarError?: (provider: string, operation: string) => void;
 }
 
 /**
@@ -54,6 +59,9 @@ export function createMeetingsModule(deps: MeetingsModuleDeps) {
     clock: deps.clock,
     ...(deps.busyCacheTtlMs === undefined ? {} : { ttlMs: deps.busyCacheTtlMs }),
   });
+  const { onCalendarError } = deps;
+  const observed = (client: CalendarClient) =>
+    onCalendarError === undefined ? client : observeCalendar(client, onCalendarError);
   const calendars = createAgentCalendars({
     store: deps.store,
     clock: deps.clock,
@@ -61,11 +69,13 @@ export function createMeetingsModule(deps: MeetingsModuleDeps) {
     cipher: deps.cipher,
     busyCache,
     clients: {
-      local: createLocalCalendar({ clock: deps.clock }),
-      ...(deps.providers.google === undefined ? {} : { google: deps.providers.google.client }),
+      local: observed(createLocalCalendar({ clock: deps.clock })),
+      ...(deps.providers.google === undefined
+        ? {}
+        : { google: observed(deps.providers.google.client) }),
       ...(deps.providers.microsoft === undefined
         ? {}
-        : { microsoft: deps.providers.microsoft.client }),
+        : { microsoft: observed(deps.providers.microsoft.client) }),
     },
   });
   const booking: BookingDeps = {
@@ -82,6 +92,7 @@ export function createMeetingsModule(deps: MeetingsModuleDeps) {
       ? {}
       : { maxMeetingsPerVisitor: deps.maxMeetingsPerVisitor }),
     ...(deps.noShowGraceMs === undefined ? {} : { noShowGraceMs: deps.noShowGraceMs }),
+    ...(deps.onMeetingBooked === undefined ? {} : { onBooked: deps.onMeetingBooked }),
   };
   const oauth = createOAuthConnect({
     store: deps.store,

@@ -53,6 +53,8 @@ export class DocumentDb {
   private readonly journal: DocumentDbOptions['journal'];
   private readonly checkpointBytes: () => number;
   private closing: Promise<void> | undefined;
+  /** The last write's failure, until a write succeeds again (ping reports it). */
+  private failedWrite: StoreError | undefined;
 
   constructor(options: DocumentDbOptions) {
     this.location = options.location;
@@ -172,6 +174,14 @@ export class DocumentDb {
     return this.sizeOf();
   }
 
+  /** Throws when no write can be acknowledged now: closed, or the last write failed. */
+  ping(): void {
+    if (this.closing !== undefined) {
+      throw new StoreError('STORE_CLOSED', `The store at ${this.location} is closed.`);
+    }
+    if (this.failedWrite !== undefined) throw this.failedWrite;
+  }
+
   /** One group commit: the journal lines appended, or (`undefined`) the document written whole. */
   private async commit(lines: readonly string[] | undefined): Promise<void> {
     const { journal } = this;
@@ -181,6 +191,7 @@ export class DocumentDb {
       } catch (error) {
         throw this.writeFailed(error);
       }
+      this.failedWrite = undefined;
       this.logger.debug({ location: this.location, lines: lines.length }, 'journal appended');
       if (journal.bytes >= this.checkpointBytes()) {
         // A checkpoint bounds the journal, and so the replay at the next start; the callers
@@ -204,11 +215,12 @@ export class DocumentDb {
 
   private writeFailed(error: unknown): StoreError {
     this.logger.error({ err: error, location: this.location }, 'store write failed');
-    return new StoreError(
+    this.failedWrite = new StoreError(
       'STORE_WRITE_FAILED',
       `Could not write the store at ${this.location}: ${(error as Error).message}`,
       error,
     );
+    return this.failedWrite;
   }
 
   private async writeNow(): Promise<void> {
@@ -220,6 +232,7 @@ export class DocumentDb {
     } catch (error) {
       throw this.writeFailed(error);
     }
+    this.failedWrite = undefined;
     this.logger.debug(
       {
         location: this.location,

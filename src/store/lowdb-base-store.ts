@@ -197,6 +197,10 @@ export abstract class LowdbBaseStore {
     return this.db.close();
   }
 
+  async ping(): Promise<void> {
+    this.db.ping();
+  }
+
   sizeBytes(): number {
     return this.db.sizeBytes();
   }

@@ -118,6 +118,11 @@ export interface Store
   /** Flushes, releases the file lock, and refuses further writes. */
   close(): Promise<void>;
   /**
+   * A cheap check for readiness (GET /ready): rejects when the store cannot serve, i.e. it is
+   * closed, its last write failed (JSON file), or the database does not answer (PostgreSQL).
+   */
+  ping(): Promise<void>;
+  /**
    * Size of the persisted data in bytes (0 for memory; the database's size for PostgreSQL),
    * for status and benchmarks. Synchronous: a cached figure, refreshed as the store writes.
    */

@@ -26,3 +26,4 @@ export {
   type MarketoFailureAction,
 } from './retry-policy.js';
 export type * from './types.js';
+export type { MarketoCallEvent, MarketoCallObserver } from './call-observers.js';

@@ -2,6 +2,7 @@ import axios, { type AxiosInstance } from 'axios';
 import { systemClock, type Clock } from '../../deps.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { SlidingWindowCallBudget, type CallBudget } from './call-budget.js';
+import { MarketoCallObservers, type MarketoCallObserver } from './call-observers.js';
 import { CustomActivityApi } from './custom-activity-api.js';
 import { DailyQuota } from './daily-quota.js';
 import type { DailyUsage, DailyUsagePort } from './daily-usage-port.js';
@@ -60,6 +61,7 @@ export class MarketoClient implements T.MarketoApi {
   private readonly tokens: TokenManager;
   private readonly quota: DailyQuota;
   private readonly budget: CallBudget;
+  private readonly observers = new MarketoCallObservers();
   private readonly dailyQuota: number;
   private readonly leads: LeadApi;
   private readonly exports: LeadExportApi;
@@ -90,6 +92,7 @@ export class MarketoClient implements T.MarketoApi {
       logger,
       timeoutMs: options.timeoutMs,
       renewMarginMs: options.tokenRenewMarginMs,
+      observers: this.observers,
       ...(this.budget.runUncounted ? { slot: this.budget.runUncounted.bind(this.budget) } : {}),
     });
     this.quota = new DailyQuota({
@@ -110,6 +113,7 @@ export class MarketoClient implements T.MarketoApi {
       maxRetries: options.maxRetries,
       retryMinTimeoutMs: options.retryMinTimeoutMs ?? 1000,
       retryMaxTimeoutMs: options.retryMaxTimeoutMs ?? 30_000,
+      observers: this.observers,
     });
     this.leads = new LeadApi(this.transport);
     this.exports = new LeadExportApi(this.transport);
@@ -212,6 +216,15 @@ export class MarketoClient implements T.MarketoApi {
       pausedUntil: usage.pausedUntil,
       budget: this.budget.stats(),
     };
+  }
+
+  /**
+   * Tells `observer` of every request sent from now on (identity included) and its result;
+   * returns the function that stops it. The service's metrics subscribe here, so this module
+   * needs no metrics library and several services may share one client (tests).
+   */
+  observeCalls(observer: MarketoCallObserver): () => void {
+    return this.observers.add(observer);
   }
 
   /**

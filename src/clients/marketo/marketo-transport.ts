@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { Clock } from '../../deps.js';
 import type { Logger } from '../../logger.js';
 import type { CallBudget } from './call-budget.js';
+import type { MarketoCallObservers } from './call-observers.js';
 import { nextMarketoReset, type DailyQuota } from './daily-quota.js';
 import {
   addressAdvice,
@@ -36,6 +37,8 @@ export interface MarketoTransportOptions {
   maxRetries: number;
   retryMinTimeoutMs: number;
   retryMaxTimeoutMs: number;
+  /** Told of every request sent, with its result (the service's metrics). */
+  observers?: MarketoCallObservers;
 }
 
 type Sent = { ok: true; answer: HttpAnswer } | { ok: false; failure: FailureInfo };
@@ -130,10 +133,11 @@ export class MarketoTransport {
   }
 
   private async attempt<T>(req: MarketoRequest, interpret: (a: HttpAnswer) => Interpretation<T>) {
-    const { tokens, budget, quota, logger } = this.options;
+    const { tokens, budget, quota, logger, clock } = this.options;
     for (let reauths = 0; ; reauths += 1) {
       const token = await untilStopped(tokens.getToken(), this.stopping.signal);
       let sentNow = false;
+      let sentAt = 0;
       // Raced with the stop too, so a budget without abandonWaiting (Redis) cannot hold a stop
       // up: a call it starts later finds the stop inside the slot and sends nothing.
       const sent = await untilStopped(
@@ -144,6 +148,7 @@ export class MarketoTransport {
           quota.recordCall();
           this.sent += 1;
           sentNow = true;
+          sentAt = clock.now();
           return this.send(req, token);
         }),
         this.stopping.signal,
@@ -155,6 +160,11 @@ export class MarketoTransport {
       // An aborted request comes back as a network failure (ERR_CANCELED).
       if (!sent.ok && this.stopping.signal.aborted) throw stoppedError(req, sentNow);
       const outcome = sent.ok ? interpret(sent.answer) : sent;
+      this.options.observers?.emit({
+        endpoint: req.endpoint,
+        result: outcome.ok ? 'ok' : resultOf(outcome.failure),
+        ms: clock.now() - sentAt,
+      });
       if (outcome.ok) return outcome.value;
 
       const failure = { ...outcome.failure, idempotent: req.idempotent };
@@ -280,6 +290,11 @@ function apiError(
       details: outcomeUnknown ? { outcomeUnknown: true } : undefined,
     },
   );
+}
+
+/** The result an observer sees: Marketo's code, else the network code, else the HTTP status. */
+function resultOf(failure: FailureInfo): string {
+  return failure.marketoCode ?? failure.networkCode ?? `http_${failure.httpStatus ?? 'unknown'}`;
 }
 
 /** A call ended by stop(); `sent` when its request had left, so a write may have been applied. */

@@ -1,6 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import type { Clock } from '../../deps.js';
 import type { Logger } from '../../logger.js';
+import type { MarketoCallObservers } from './call-observers.js';
 import { addressAdvice, addressFailure, MarketoApiError } from './marketo-error.js';
 import { identityErrorSchema, identityResponseSchema } from './wire-schemas.js';
 
@@ -21,6 +22,8 @@ export interface TokenManagerOptions {
    * every connection, so the request never makes an 11th.
    */
   slot?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Told of every identity request and its result (readiness: are the credentials good). */
+  observers?: MarketoCallObservers;
 }
 
 interface CachedToken {
@@ -102,8 +105,27 @@ export class TokenManager {
     if (this.cached?.value === token) this.cached = undefined;
   }
 
+  /** Tells the observers how an identity request ended: `ok` or its error code. */
   private async fetchToken(): Promise<CachedToken> {
-    const { baseUrl, clientId, clientSecret, http, clock, logger, timeoutMs } = this.options;
+    const askedAt = this.options.clock.now();
+    const report = (result: string) =>
+      this.options.observers?.emit({
+        endpoint: 'identity',
+        result,
+        ms: this.options.clock.now() - askedAt,
+      });
+    try {
+      const token = await this.requestToken(askedAt);
+      report('ok');
+      return token;
+    } catch (error) {
+      report(error instanceof MarketoApiError ? error.code : 'unknown');
+      throw error;
+    }
+  }
+
+  private async requestToken(askedAt: number): Promise<CachedToken> {
+    const { baseUrl, clientId, clientSecret, http, logger, timeoutMs } = this.options;
     // GET with query parameters, as the identity spec defines it. This URL holds the secret:
     // it is never logged or put into an error.
     const query = new URLSearchParams({
@@ -111,7 +133,6 @@ export class TokenManager {
       client_id: clientId,
       client_secret: clientSecret,
     });
-    const askedAt = clock.now();
     this.requests += 1;
     logger.debug({ endpoint: 'identity' }, 'Requesting a Marketo access token');
 

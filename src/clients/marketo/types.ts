@@ -1,3 +1,5 @@
+import type { MarketoCallObserver } from './call-observers.js';
+
 /**
  * The provider-neutral face of the Marketo client: what the rest of the service may call.
  * Wire shapes (envelopes, error codes, query parameters) stay inside src/clients/marketo/.
@@ -228,4 +230,6 @@ export interface MarketoApi {
   flushUsage?(): Promise<void>;
   /** Ends waiting and in-flight calls with MARKETO_STOPPED (call first on shutdown). */
   stop?(): void;
+  /** Observes every request sent and its result; returns the unsubscribe. Optional for fakes. */
+  observeCalls?(observer: MarketoCallObserver): () => void;
 }

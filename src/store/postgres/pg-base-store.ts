@@ -88,6 +88,12 @@ export abstract class PgBaseStore {
     await this.pool.end();
   }
 
+  /** One round trip to the database: it answers, and the pool has a connection to give. */
+  async ping(): Promise<void> {
+    this.open();
+    await queryRows(this.pool, 'a ping', 'SELECT 1');
+  }
+
   /** pg_database_size, read on open and every few minutes (a cached figure, as the interface asks). */
   sizeBytes(): number {
     return this.size;
