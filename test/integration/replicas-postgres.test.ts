@@ -33,7 +33,7 @@ import {
  */
 
 const NAMES = ['a', 'b', 'c'] as const;
-const RATE_LIMIT = 20;
+const RATE_LIMIT = 10;
 const WINDOW_MS = 1_000;
 const CONCURRENCY = 10;
 const TTL_MS = 1_000;
