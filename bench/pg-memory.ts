@@ -49,10 +49,16 @@ async function startService(databaseUrl: string) {
   });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
+    // Kept only until the service listens: after that its access lines are read and dropped.
+    let listening = false;
     const seen = (chunk: Buffer) => {
+      if (listening) return;
       output += chunk.toString();
       const match = /listening on http:\/\/localhost:(\d+)/.exec(output);
-      if (match) resolve(`http://127.0.0.1:${match[1]}`);
+      if (match) {
+        listening = true;
+        resolve(`http://127.0.0.1:${match[1]}`);
+      }
     };
     child.stdout.on('data', seen);
     child.stderr.on('data', seen);
