@@ -458,6 +458,34 @@ describe('fuzz: bad input never gets a 5xx', () => {
     await expectHealthy();
   });
 
+  it('when an admin or flow-step body comes in a charset or Content-Encoding the parser cannot read, then 415 naming the body, not a generic refusal', async () => {
+    const cases: Array<[string, Record<string, string>, string]> = [
+      [
+        '/api/configuration',
+        { 'content-type': 'application/json; charset=latin1' },
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
+      [
+        '/api/configuration',
+        { 'content-type': 'application/json', 'content-encoding': 'compress' },
+        'UNSUPPORTED_ENCODING',
+      ],
+      [
+        '/flow-steps/getPicklist',
+        { 'content-type': 'application/json; charset=iso-8859-1' },
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
+    ];
+    for (const [path, headers, code] of cases) {
+      const route = routes.find((r) => r.path === path)!;
+      const answer = await send(port, { route, path, headers, body: Buffer.from('{}') });
+      expect(answer.status, path).toBe(415);
+      expect(JSON.parse(answer.body), path).toEqual({
+        error: { code, message: expect.any(String), field: 'body' },
+      });
+    }
+  });
+
   it('when a body promises more bytes than it sends, then the answer is a 4xx (or the connection closes) within the bounded request time, never a 5xx', async () => {
     const posts = routes.filter((r) => r.method !== 'GET');
     // At once: each waits for the bounded request time, one second at most.
