@@ -112,7 +112,7 @@ afterEach(() => {
 });
 
 describe('security: secrets never reach the logs', () => {
-  it('when every credential is used rightly and wrongly (admin, console, webhook header and query, SSFS key, callback token, OAuth codes and tokens) and calls fail, then no captured line holds any of them', async () => {
+  it('when every credential is used rightly and wrongly (admin, console, webhook header and query, SSFS key, callback token, OAuth codes and tokens, visitor links) and calls fail, then no captured line holds any of them', async () => {
     const { lines, logger } = captureLines();
     const hand = createHandTimer();
     const service = await services.open(
@@ -268,6 +268,53 @@ describe('security: secrets never reach the logs', () => {
     nock(OAUTH).post('/revoke').query(true).times(4).reply(500, 'revoke failed');
     await request(app).post(`/api/agents/${agentId}/calendar/disconnect`).set(ADMIN_AUTH).send({});
 
+    // The visitor's links: a meeting's manage token and a transcript's signature are
+    // credentials in a URL; opened rightly and with a wrong value.
+    const slots = await request(app)
+      .get('/chat/slots')
+      .query({ timeZone: 'Europe/Berlin', days: 14 })
+      .expect(200);
+    const start = (slots.body as { days: Array<{ slots: Array<{ start: string }> }> }).days.flatMap(
+      (d) => d.slots,
+    )[0]!.start;
+    const booked = await request(app)
+      .post('/chat/meetings')
+      .send({ start, email: 'visitor@example.org', timeZone: 'Europe/Berlin' })
+      .expect(201);
+    const manage = new URL((booked.body as { meeting: { manageUrl: string } }).meeting.manageUrl);
+    const manageToken = manage.pathname.split('/').pop()!;
+    await request(app).get(manage.pathname).expect(200);
+    await request(app).get(`${manage.pathname}x`).expect(404);
+    const chat = await request(app).get('/chat/config').expect(200);
+    const demo = (chat.body as { dialogues: Array<{ id: string; version: number }> }).dialogues[0]!;
+    await request(app)
+      .post('/chat/events')
+      .send({
+        type: 'triggered',
+        dialogueId: demo.id,
+        dialogueVersion: demo.version,
+        conversationId: 'conv-logs-0001',
+        eventId: 'conv-logs-0001-1',
+        pageUrl: 'http://localhost:3000/demo',
+        visitor: { anonymousId: 'anon-logs-1' },
+      })
+      .expect(202);
+    const transcript = new URL(
+      (
+        (
+          await request(app)
+            .get('/api/conversations/conv-logs-0001/transcript')
+            .set(ADMIN_AUTH)
+            .expect(200)
+        ).body as { pageUrl: string }
+      ).pageUrl,
+    );
+    const signature = transcript.searchParams.get('signature')!;
+    await request(app).get(`${transcript.pathname}${transcript.search}`).expect(200);
+    await request(app)
+      .get(`${transcript.pathname}${transcript.search.replace(signature, `${signature}x`)}`)
+      .expect(404);
+
     await service.stop();
 
     // The logs were written (a silent logger would pass the grep).
@@ -285,9 +332,15 @@ describe('security: secrets never reach the logs', () => {
       callbackKey: CALLBACK_KEY,
       ...Object.fromEntries(Object.entries(GOOGLE).map(([k, v]) => [`google.${k}`, v])),
       oauthState: state,
+      manageToken,
+      transcriptSignature: signature,
+      // The built-in sandbox's Marketo API client secret (src/runtime.ts).
+      marketoClientSecret: 'sandbox-secret',
     };
     expect(leaks(lines, secrets)).toEqual({});
     // No logged URL carries a secret parameter, whatever its value.
-    expect(lines.filter((l) => /[?&](secret|token|code|access_token)=/.test(l))).toEqual([]);
+    expect(lines.filter((l) => /[?&](secret|token|code|access_token|signature)=/.test(l))).toEqual(
+      [],
+    );
   });
 });
