@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRoutes, type RouteEntry } from '../../src/http/route-list.js';
 import { createLogger } from '../../src/logger.js';
 import { createService, type Service } from '../../src/service.js';
+import { invocation } from '../fixtures/ssfs/flow-steps-harness.js';
 import { ADMIN_AUTH, createTestConfig, TEST_SECRETS } from '../helpers/test-service.js';
 
 /**
@@ -398,6 +399,35 @@ describe('fuzz: bad input never gets a 5xx', () => {
     expect(heapUsed() - heapBefore).toBeLessThan(64 * 1024 * 1024);
   });
 
+  it('when a valid body of a route has one field replaced by a wrong type, removed, or given a pollution key, then never a 5xx', async () => {
+    const seeds = await validBodies(port);
+    expect(seeds.length).toBeGreaterThanOrEqual(10);
+    const mutationArb = fc.record({
+      seed: fc.constantFrom(...seeds),
+      pick: fc.nat(),
+      change: fc.oneof(
+        wrongValueArb.map((value) => ({ kind: 'replace' as const, value })),
+        fc.constant({ kind: 'remove' as const }),
+        fc.constant({ kind: 'pollute' as const }),
+      ),
+    });
+    await fc.assert(
+      fc.asyncProperty(mutationArb, async ({ seed, pick, change }) => {
+        const body = mutate(seed.body, pick, change);
+        const attempt: Attempt = {
+          route: seed.route,
+          path: seed.path,
+          headers: { 'content-type': 'application/json' },
+          body: Buffer.from(body),
+        };
+        const breach = breachOf(attempt, await send(port, attempt));
+        if (breach !== undefined) throw new Error(`${breach}\n${errorLines.slice(-3).join('\n')}`);
+      }),
+      { seed: SEED, numRuns: 600, endOnFailure: true },
+    );
+    await expectHealthy();
+  });
+
   it('when every route gets each hostile body (deep JSON, pollution keys, bad encodings, over the limits), then never a 5xx, and the process is healthy and unpolluted', async () => {
     const deepArray = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
     const deepObject = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
@@ -519,6 +549,128 @@ describe('fuzz: bad input never gets a 5xx', () => {
     await expectHealthy();
   });
 });
+
+type Change = { kind: 'replace'; value: unknown } | { kind: 'remove' } | { kind: 'pollute' };
+
+/** Every path to a value inside `value` (objects and arrays), the root included. */
+function pathsOf(value: unknown, at: Array<string | number> = []): Array<Array<string | number>> {
+  const here = [at];
+  if (Array.isArray(value)) return here.concat(...value.map((v, i) => pathsOf(v, [...at, i])));
+  if (value !== null && typeof value === 'object')
+    return here.concat(...Object.entries(value).map(([k, v]) => pathsOf(v, [...at, k])));
+  return here;
+}
+
+/**
+ * The JSON text of `value` with the `pick`-th path changed. Built as text for `pollute`, since
+ * an object literal's `__proto__` key would set the prototype instead of making a key.
+ */
+function mutate(value: unknown, pick: number, change: Change): string {
+  const copy = structuredClone(value) as unknown;
+  const paths = pathsOf(copy);
+  const path = paths[pick % paths.length]!;
+  if (path.length === 0) {
+    if (change.kind === 'replace') return JSON.stringify(change.value);
+    if (change.kind === 'remove') return '';
+    return JSON.stringify(copy).replace(/^\{/, '{"__proto__":{"polluted":"yes"},');
+  }
+  const parent = path
+    .slice(0, -1)
+    .reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], copy) as Record<
+    string | number,
+    unknown
+  >;
+  const key = path[path.length - 1]!;
+  const MARK = '"__mutation_mark__"';
+  if (change.kind === 'replace') parent[key] = change.value;
+  else if (change.kind === 'remove') {
+    if (Array.isArray(parent)) parent.splice(Number(key), 1);
+    else delete parent[key];
+  } else parent[key] = JSON.parse(MARK) as unknown;
+  const text = JSON.stringify(copy);
+  return change.kind === 'pollute'
+    ? text.replace(
+        MARK,
+        '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}',
+      )
+    : text;
+}
+
+interface Seed {
+  route: RouteEntry;
+  path: string;
+  body: unknown;
+}
+
+/** A valid body for the routes that take one, read from the running service where it can. */
+async function validBodies(port: number): Promise<Seed[]> {
+  const get = async (path: string, headers: Record<string, string> = ADMIN_AUTH) => {
+    const answer = await send(port, { route: { method: 'GET', path }, path, headers });
+    return JSON.parse(answer.body) as Record<string, unknown>;
+  };
+  const seed = (method: string, path: string, body: unknown, concretePath = path): Seed => ({
+    route: { method, path },
+    path: concretePath,
+    body,
+  });
+  const agents = (await get('/api/agents'))['agents'] as Array<{ id: string }>;
+  const dialogues = ((await get('/chat/config', {}))['dialogues'] ?? []) as Array<{
+    id: string;
+    version: number;
+  }>;
+  const demo = dialogues[0] ?? { id: 'none', version: 1 };
+  const visitor = { anonymousId: 'fuzz-visitor-0001', email: 'fuzz@example.org' };
+  const page = 'http://localhost:3000/demo';
+  return [
+    seed('PUT', '/api/configuration', await get('/api/configuration')),
+    seed('PUT', '/api/routing/settings', await get('/api/routing/settings')),
+    seed('POST', '/api/agents', {
+      name: 'Fuzz',
+      email: 'fuzz.agent@example.com',
+      timeZone: 'Europe/Berlin',
+    }),
+    seed(
+      'PATCH',
+      '/api/agents/:id',
+      { name: 'Renamed', weight: 2 },
+      `/api/agents/${agents[0]?.id ?? 'x'}`,
+    ),
+    seed('PUT', '/api/agents/order', { order: agents.map((a) => a.id) }),
+    seed(
+      'POST',
+      '/api/agents/:id/calendar/connect',
+      { provider: 'local' },
+      `/api/agents/${agents[0]?.id ?? 'x'}/calendar/connect`,
+    ),
+    seed('POST', '/webhooks/marketo/lead', {
+      id: 5,
+      email: 'lead@example.org',
+      firstName: 'Ada',
+      score: 3,
+    }),
+    seed('POST', '/webhooks/marketo/assign-agent', { id: 5, email: 'lead@example.org' }),
+    seed('POST', '/flow-steps/submitAsyncAction', invocation()),
+    seed('POST', '/flow-steps/getPicklist', { name: 'routingPool', type: 'flow' }),
+    seed('POST', '/chat/resolve', { pageUrl: page, visitor }),
+    seed('POST', '/chat/events', {
+      type: 'engaged',
+      dialogueId: demo.id,
+      dialogueVersion: demo.version,
+      conversationId: 'fuzz-conversation-1',
+      eventId: 'fuzz-event-0001',
+      pageUrl: page,
+      visitor,
+      cardsSeen: ['hello'],
+      language: 'en',
+    }),
+    seed('POST', '/chat/meetings', {
+      start: '2030-01-02T09:00:00.000Z',
+      email: 'fuzz@example.org',
+      timeZone: 'Europe/Berlin',
+    }),
+    seed('POST', '/console/session', { token: 'not-the-token' }),
+  ];
+}
 
 /**
  * The heap in use after a full collection. vitest's workers run without --expose-gc, so the
