@@ -121,6 +121,8 @@ const REFUSED: Record<Exclude<Kind, 'public'>, Array<[string, Record<string, str
     ['the SSFS key as bearer', bearer(TEST_SECRETS.SSFS_API_KEY)],
     ['the SSFS key header', { 'x-api-key': TEST_SECRETS.SSFS_API_KEY }],
     ['a forged session cookie', { Cookie: 'mc-console=eyJzaWQiOiJ4In0.AAAA' }],
+    ['an empty bearer token', { Authorization: 'Bearer ' }],
+    ['a 10 kB bearer token', bearer('k'.repeat(10_000))],
   ],
   metrics: [
     ['no credential', {}],
@@ -137,6 +139,8 @@ const REFUSED: Record<Exclude<Kind, 'public'>, Array<[string, Record<string, str
     ],
     ['the admin token as secret', { 'x-webhook-secret': TEST_SECRETS.ADMIN_TOKEN }],
     ['the admin bearer token', ADMIN_AUTH],
+    ['an empty secret', { 'x-webhook-secret': '' }],
+    ['a 10 kB secret', { 'x-webhook-secret': 'k'.repeat(10_000) }],
     ['the SSFS key as secret', { 'x-webhook-secret': TEST_SECRETS.SSFS_API_KEY }],
     ['the SSFS key header', { 'x-api-key': TEST_SECRETS.SSFS_API_KEY }],
   ],
@@ -147,6 +151,7 @@ const REFUSED: Record<Exclude<Kind, 'public'>, Array<[string, Record<string, str
     ['the webhook secret as key', { 'x-api-key': TEST_SECRETS.WEBHOOK_SECRET }],
     ['the webhook secret header', { 'x-webhook-secret': TEST_SECRETS.WEBHOOK_SECRET }],
     ['the admin token as key', { 'x-api-key': TEST_SECRETS.ADMIN_TOKEN }],
+    ['a 10 kB key', { 'x-api-key': 'k'.repeat(10_000) }],
     ['the admin bearer token', ADMIN_AUTH],
   ],
 };
