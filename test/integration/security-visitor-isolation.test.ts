@@ -80,6 +80,39 @@ describe('security: a visitor reaches only what is theirs', () => {
     }
   });
 
+  it('when the configuration allows a customer site, then that site is granted and look-alikes of it are refused', async () => {
+    const { app } = await setUp();
+    const configuration = (await request(app).get('/api/configuration').set(ADMIN_AUTH).expect(200))
+      .body as Record<string, unknown>;
+    await request(app)
+      .put('/api/configuration')
+      .set(ADMIN_AUTH)
+      .send({ ...configuration, allowedDomains: ['www.customer.example'] })
+      .expect(200);
+    const post = (origin: string) =>
+      request(app)
+        .post('/chat/resolve')
+        .set('Origin', origin)
+        .send({
+          pageUrl: 'https://www.customer.example/',
+          visitor: { anonymousId: 'visitor-0001' },
+        });
+    const granted = await post('https://www.customer.example');
+    expect(granted.status).toBe(200);
+    expect(granted.headers['access-control-allow-origin']).toBe('https://www.customer.example');
+    for (const origin of [
+      'https://www.customer.example.evil.example',
+      'https://evilwww.customer.example',
+      'https://customer.example',
+      'https://www.customer.example@evil.example',
+      'null',
+    ]) {
+      const res = await post(origin);
+      expect(res.status, origin).toBe(403);
+      expect(res.headers['access-control-allow-origin'], origin).toBeUndefined();
+    }
+  });
+
   it('when a visitor holds their own manage link, then forged, altered or other-kind tokens reach no meeting on any manage route, and their link never shows another visitor’s meeting', async () => {
     const { app, store } = await setUp();
     await request(app)
