@@ -117,7 +117,7 @@ describe('security: secrets never reach the logs', () => {
     const hand = createHandTimer();
     const service = await services.open(
       {
-        SANDBOX_LEADS: '0',
+        SANDBOX_LEADS: '5',
         SYNC_ENABLED: 'false',
         LOG_LEVEL: 'trace',
         WEBHOOK_ALLOW_QUERY_SECRET: 'true',
@@ -268,6 +268,24 @@ describe('security: secrets never reach the logs', () => {
     nock(OAUTH).post('/revoke').query(true).times(4).reply(500, 'revoke failed');
     await request(app).post(`/api/agents/${agentId}/calendar/disconnect`).set(ADMIN_AUTH).send({});
 
+    // Marketo calls that fail (the client holds a bearer access token): HTTP 500s and a 601
+    // (token rejected, so a new token is fetched), through the sandbox's control API. No dropped
+    // answer: the client's back-off after one waits on the real clock.
+    const sandboxUrl = service.sandbox!.url;
+    await request(app).post('/api/marketo/connection-test').set(ADMIN_AUTH).send({}).expect(200);
+    for (const fault of [
+      { path: '/rest', httpStatus: 500, times: 2 },
+      { path: '/rest', code: '601', times: 1 },
+      { path: '/identity', httpStatus: 500, times: 1 },
+    ]) {
+      await request(sandboxUrl).post('/_sandbox/faults').send(fault).expect(201);
+    }
+    for (let i = 0; i < 2; i += 1)
+      await request(app).post('/api/marketo/connection-test').set(ADMIN_AUTH).send({});
+    // Lead syncs make REST calls with the bearer token, and meet the faults left.
+    for (let i = 0; i < 3; i += 1)
+      await service.runner.start('api', { full: true }).done.catch(() => undefined);
+
     // The visitor's links: a meeting's manage token and a transcript's signature are
     // credentials in a URL; opened rightly and with a wrong value.
     const slots = await request(app)
@@ -338,6 +356,8 @@ describe('security: secrets never reach the logs', () => {
       marketoClientSecret: 'sandbox-secret',
     };
     expect(leaks(lines, secrets)).toEqual({});
+    // No bearer credential is logged, whatever its value (the Marketo access token included).
+    expect(lines.filter((l) => /Bearer\s+(?!\[redacted\])[\w.~+/-]{6,}/i.test(l))).toEqual([]);
     // No logged URL carries a secret parameter, whatever its value.
     expect(lines.filter((l) => /[?&](secret|token|code|access_token|signature)=/.test(l))).toEqual(
       [],
