@@ -63,6 +63,21 @@ function toHttpError(err: unknown): {
       body: { code: 'BODY_TOO_LARGE', message: 'The request body is too large', field: 'body' },
     };
   }
+  // body-parser's refusal of a charset it cannot decode (`charset=latin1` on JSON) or of a
+  // Content-Encoding it does not inflate: the caller can fix either, so name them.
+  if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') {
+    return {
+      status: 415,
+      body:
+        e.type === 'charset.unsupported'
+          ? { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the body as UTF-8', field: 'body' }
+          : {
+              code: 'UNSUPPORTED_ENCODING',
+              message: 'The request body’s Content-Encoding is not accepted',
+              field: 'body',
+            },
+    };
+  }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     return {
       status: e.status,
