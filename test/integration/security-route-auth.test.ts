@@ -69,12 +69,6 @@ const ROUTE_KINDS: Record<string, Kind> = {
   'GET /flow-steps/serviceIcon': 'ssfs',
 };
 
-/**
- * Table entries other branches add routes for (issue 13's operability work). The lead removes
- * this list after merging them: from then on a table entry without its route fails too.
- */
-const ADDED_BY_OTHER_BRANCHES = new Set(['GET /ready', 'GET /metrics', 'GET /openapi.json']);
-
 /** Everything under /api is the admin API (src/app.ts mounts it behind adminAccess). */
 function kindOf(route: RouteEntry): Kind | undefined {
   if (route.path.startsWith('/api/')) return 'admin';
@@ -181,9 +175,7 @@ describe('security: every route refuses a missing or wrong credential', () => {
       .map((r) => `${r.method} ${r.path}`);
     expect(unclassified, 'routes with no kind in ROUTE_KINDS').toEqual([]);
     const served = new Set(routes.map((r) => `${r.method} ${r.path}`));
-    const missing = Object.keys(ROUTE_KINDS).filter(
-      (key) => !served.has(key) && !ADDED_BY_OTHER_BRANCHES.has(key),
-    );
+    const missing = Object.keys(ROUTE_KINDS).filter((key) => !served.has(key));
     expect(missing, 'table entries the app does not serve').toEqual([]);
     // The enumeration itself must see the app: a broken listRoutes would pass the above.
     expect(routes.length).toBeGreaterThan(60);
