@@ -5,7 +5,7 @@ import { afterEach, beforeEach } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { createService, type Service, type ServiceOverrides } from '../../src/service.js';
-import type { SyncHarness } from './sync-harness.js';
+import { createSyncHarness, type SyncHarness } from './sync-harness.js';
 
 /** The service's secrets, set so none is generated into a file beside the store. */
 export const TEST_SECRETS = {
@@ -70,6 +70,35 @@ export function useSandboxServices() {
       const service = await createService(config, { logger: silentLogger, ...overrides });
       services.push(service);
       return service;
+    },
+  };
+}
+
+/**
+ * A sync harness and the whole service over it (createHarnessService), opened by the test and
+ * stopped, with the harness closed, after each test.
+ */
+export function useHarnessService() {
+  let opened: { harness: SyncHarness; service: Service } | undefined;
+  afterEach(async () => {
+    await opened?.service.stop();
+    await opened?.harness.close();
+    opened = undefined;
+  });
+  return {
+    async open(
+      harnessOptions: Parameters<typeof createSyncHarness>[0] = {},
+      env: Record<string, string> = {},
+      overrides: ServiceOverrides = {},
+    ) {
+      const harness = await createSyncHarness(harnessOptions);
+      try {
+        opened = { harness, service: await createHarnessService(harness, env, overrides) };
+      } catch (error) {
+        await harness.close();
+        throw error;
+      }
+      return opened;
     },
   };
 }

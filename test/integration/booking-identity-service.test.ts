@@ -1,27 +1,17 @@
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Service } from '../../src/service.js';
-import { createSyncHarness } from '../helpers/sync-harness.js';
-import { ADMIN_AUTH, createHarnessService } from '../helpers/test-service.js';
+import { describe, expect, it } from 'vitest';
+import { ADMIN_AUTH, useHarnessService } from '../helpers/test-service.js';
 
-let harness: Awaited<ReturnType<typeof createSyncHarness>> | undefined;
-let service: Service | undefined;
-afterEach(async () => {
-  await service?.stop();
-  service = undefined;
-  await harness?.close();
-  harness = undefined;
-});
+const services = useHarnessService();
 
 /**
  * The whole service (createService) over the sandbox: the booking route gets the chat's own
  * Munchkin lookup, so a cookie the sandbox associates with the lead proves the booking.
  */
 async function setUp() {
-  harness = await createSyncHarness({ sandbox: { seedLeads: 0 } });
   // The lookup's wait never ends: the sandbox's answer decides, not the machine's speed.
-  service = await createHarnessService(
-    harness,
+  const { harness, service } = await services.open(
+    { sandbox: { seedLeads: 0 } },
     { ROUTING_OWNER_FIELD: 'leadOwnerEmail' },
     { munchkinWait: () => new Promise<void>(() => undefined) },
   );

@@ -1,20 +1,11 @@
 import { Writable } from 'node:stream';
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSequentialIds } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
-import type { Service } from '../../src/service.js';
-import { createSyncHarness, type SyncHarness } from '../helpers/sync-harness.js';
-import { ADMIN_AUTH, TEST_SECRETS, createHarnessService } from '../helpers/test-service.js';
+import { ADMIN_AUTH, TEST_SECRETS, useHarnessService } from '../helpers/test-service.js';
 
-let harness: SyncHarness | undefined;
-let service: Service | undefined;
-afterEach(async () => {
-  await service?.stop();
-  service = undefined;
-  await harness?.close();
-  harness = undefined;
-});
+const services = useHarnessService();
 
 type Line = Record<string, unknown>;
 
@@ -27,8 +18,7 @@ async function setUp(env: Record<string, string> = {}) {
       done();
     },
   });
-  harness = await createSyncHarness({ sandbox: { seedLeads: 0 } });
-  service = await createHarnessService(harness, env, {
+  const { harness, service } = await services.open({ sandbox: { seedLeads: 0 } }, env, {
     logger: createLogger({ level: 'debug', destination }),
     ids: createSequentialIds('gen'),
   });

@@ -1,23 +1,22 @@
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Service } from '../../src/service.js';
-import { createSyncHarness, type SyncHarness } from '../helpers/sync-harness.js';
-import { ADMIN_AUTH, TEST_SECRETS, createHarnessService } from '../helpers/test-service.js';
+import {
+  ADMIN_AUTH,
+  TEST_SECRETS,
+  createHarnessService,
+  useHarnessService,
+} from '../helpers/test-service.js';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 
-let harness: SyncHarness | undefined;
-let service: Service | undefined;
-afterEach(async () => {
-  await service?.stop();
-  service = undefined;
-  await harness?.close();
-  harness = undefined;
-});
+const services = useHarnessService();
 
 async function setUp() {
-  harness = await createSyncHarness({ sandbox: { seedLeads: 20 } });
-  service = await createHarnessService(harness, { METRICS_TOKEN });
+  const { harness, service } = await services.open(
+    { sandbox: { seedLeads: 20 } },
+    { METRICS_TOKEN },
+  );
   return { harness, service, app: service.app };
 }
 

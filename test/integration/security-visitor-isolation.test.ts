@@ -1,9 +1,7 @@
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listRoutes } from '../../src/http/route-list.js';
-import type { Service } from '../../src/service.js';
-import { createSyncHarness } from '../helpers/sync-harness.js';
-import { ADMIN_AUTH, createHarnessService } from '../helpers/test-service.js';
+import { ADMIN_AUTH, useHarnessService } from '../helpers/test-service.js';
 
 /**
  * Issue 13, promise 4, the visitor's side, through the whole service (createService over the
@@ -23,19 +21,11 @@ const SITE_OF_ATTACKER = 'https://evil.example';
 const VICTIM = { email: 'victoria@victim.example', firstName: 'Victoria' };
 const COOKIE = 'id:123-ABC-456&token:_mch-www.example.com-1764000000000-77777';
 
-let harness: Awaited<ReturnType<typeof createSyncHarness>> | undefined;
-let service: Service | undefined;
-afterEach(async () => {
-  await service?.stop();
-  service = undefined;
-  await harness?.close();
-  harness = undefined;
-});
+const services = useHarnessService();
 
 async function setUp() {
-  harness = await createSyncHarness({ sandbox: { seedLeads: 0 } });
-  service = await createHarnessService(
-    harness,
+  const { harness, service } = await services.open(
+    { sandbox: { seedLeads: 0 } },
     { PUBLIC_BASE_URL: 'https://chat.example.com' },
     // The Munchkin lookup waits for the sandbox's answer, whatever the machine's speed.
     { munchkinWait: () => new Promise<void>(() => undefined) },
