@@ -6,8 +6,8 @@ import type { FaultSpec } from './sandbox-types.js';
 /**
  * Seeded random faults for soaks: a share of calls fails with each of Marketo's transient
  * failures, a share of executed writes loses its answer, and an outage makes every call fail
- * for a stretch. One PRNG (mulberry32, sandbox-seed.ts) draws every decision in arrival order,
- * so the same seed and the same calls give the same faults.
+ * for a stretch. A PRNG (mulberry32, sandbox-seed.ts) draws the decisions in arrival order, so
+ * the same seed gives the same sequence of faults.
  *
  * The codes and what the client must do with each (error-codes.md, marketo-facts.md):
  * - HTTP 502 "Bad Gateway, likely a timeout": the call may have run; resend only if idempotent.
@@ -80,6 +80,8 @@ const zeroCounts = (): FaultCounts => ({
   outage: 0,
 });
 
+const IDENTITY = '/identity/';
+
 const FAULT_OF: Record<FaultKind, FaultSpec> = {
   '502': { httpStatus: 502, message: 'Bad Gateway' },
   '604': { code: '604', message: 'Request timed out' },
@@ -90,7 +92,10 @@ const FAULT_OF: Record<FaultKind, FaultSpec> = {
 
 export function createFaultProfiler(clock: Clock): FaultProfiler {
   let current: FaultProfile | undefined;
+  // Two streams: the faults before a call never shift with how many calls ran (lost answers
+  // are drawn only for executed calls), so a seed gives the same sequence of failures.
   let random = createRandom(0);
+  let lostRandom = createRandom(0);
   let outage: { until: number; mode: '502' | 'drop' } | undefined;
   const counts = zeroCounts();
   const applies = (path: string) => current?.path === undefined || path.startsWith(current.path);
@@ -99,6 +104,7 @@ export function createFaultProfiler(clock: Clock): FaultProfiler {
     setProfile(profile) {
       current = profile;
       random = createRandom(profile?.seed ?? 0);
+      lostRandom = createRandom((profile?.seed ?? 0) ^ 0x5bd1e995);
     },
     profile: () => current,
     startOutage({ durationMs, mode }) {
@@ -120,6 +126,9 @@ export function createFaultProfiler(clock: Clock): FaultProfiler {
       for (const kind of FAULT_KINDS) {
         const rate = current.rates[kind] ?? 0;
         if (draw < rate) {
+          // The identity endpoint is OAuth, not the REST API: it never answers a 6xx envelope,
+          // but its gateway can fail like any other.
+          if (kind !== '502' && path.startsWith(IDENTITY)) return undefined;
           counts[kind]++;
           return FAULT_OF[kind];
         }
@@ -129,7 +138,7 @@ export function createFaultProfiler(clock: Clock): FaultProfiler {
     },
     after(path) {
       if (current === undefined || current.lostAnswer === 0 || !applies(path)) return undefined;
-      if (random() >= current.lostAnswer) return undefined;
+      if (lostRandom() >= current.lostAnswer) return undefined;
       counts.lostAnswer++;
       return { httpStatus: 502, message: 'Bad Gateway (answer lost after the call ran)' };
     },

@@ -1,0 +1,389 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO_DIALOGUE } from '../../src/chat/demo-content.js';
+import {
+  createMarketoSandbox,
+  type FaultCounts,
+  type FaultProfileInput,
+} from '../../src/sandbox/index.js';
+import { createRandom } from '../../src/sandbox/sandbox-seed.js';
+import { createJsonFileStore } from '../../src/store/index.js';
+import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { createTestDatabase } from './postgres-database.js';
+import { connectTestRedis, TEST_REDIS_URL } from './redis-test-prefix.js';
+import { apiUserOf, pollFor } from './replicas-cluster.js';
+import { startCallbackReceiver } from './soak-callbacks.js';
+import {
+  checkCallbacks,
+  checkDeliveries,
+  checkLeadCopy,
+  checkLimits,
+  type CallbackFindings,
+  type DeliveryFindings,
+  type LeadCopyFindings,
+  type LimitFindings,
+} from './soak-checks.js';
+import { startSoakCluster, type SoakCluster } from './soak-cluster.js';
+import { SOAK_SECRETS } from './soak-service.js';
+import { startSoakTraffic, type SoakLedger } from './soak-traffic.js';
+
+/**
+ * One soak, start to end (test/integration/soak-*.test.ts and bench/soak.ts): a sandbox with
+ * seeded random faults and an outage, the service as separate processes crashed (SIGKILL) at
+ * seeded moments and started again, traffic of every kind, then the faults off, the outbox
+ * drained and a last sync, and the findings of soak-checks.ts.
+ */
+
+export interface SoakOptions {
+  store: 'json' | 'postgres';
+  /** Service processes (replicas on PostgreSQL; 1 on the JSON store). */
+  nodes: number;
+  seed: number;
+  /** Traffic ends after this many acknowledged writes (once every kill is done)... */
+  acks: number;
+  /** ...or after this long, whichever comes first. */
+  maxChaosMs: number;
+  kills: number;
+  workers?: number;
+  outageMs?: number;
+  /** Marketo's limits as the service is configured (the sandbox allows ten times more). */
+  rateLimit?: number;
+  windowMs?: number;
+  concurrency?: number;
+  profile?: Omit<FaultProfileInput, 'seed'>;
+  log?: (line: string) => void;
+  /** Where to keep every service process's log (for a post-mortem). */
+  logDir?: string;
+}
+
+export interface SoakReport {
+  seed: number;
+  store: SoakOptions['store'];
+  wallMs: number;
+  ledger: Omit<SoakLedger, 'invocations' | 'activities' | 'emails'> & {
+    invocations: number;
+    activities: number;
+    emails: number;
+  };
+  faults: FaultCounts;
+  kills: number;
+  killedLeader: boolean;
+  drainRounds: number;
+  deliveries: DeliveryFindings;
+  callbacks: CallbackFindings;
+  deadLetters: number;
+  /** Items still pending after the drain (0 unless a write is stuck). */
+  outboxPending: number;
+  leadCopy: LeadCopyFindings;
+  limits: LimitFindings;
+  peakRssBytes: number;
+}
+
+export const DEFAULT_PROFILE: Omit<FaultProfileInput, 'seed'> = {
+  rates: { '502': 0.04, '604': 0.04, '606': 0.04, '611': 0.04, '615': 0.04 },
+  lostAnswer: 0.08,
+};
+
+/** Each drain round starts the service this much later (past leases and settling: 120 s). */
+const DRAIN_STEP_MS = 5 * 60_000;
+const DRAIN_ROUNDS = 4;
+
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const started = Date.now();
+  const log = options.log ?? (() => undefined);
+  const rateLimit = options.rateLimit ?? 30;
+  const windowMs = options.windowMs ?? 1_000;
+  const concurrency = options.concurrency ?? 5;
+  const names = Array.from({ length: options.nodes }, (_, i) => `n${i}`);
+  const random = createRandom(options.seed);
+  const cleanups: Array<() => Promise<unknown>> = [];
+
+  try {
+    const sandbox = createMarketoSandbox({
+      seedLeads: 150,
+      seed: options.seed,
+      moreApiUsers: names.map(apiUserOf),
+      latencyMs: 5,
+    });
+    sandbox.setLimits({
+      rateLimit: rateLimit * 10,
+      rateWindowMs: windowMs,
+      maxConcurrency: concurrency * 10,
+    });
+    const marketo = await sandbox.listen(0, '127.0.0.1');
+    cleanups.push(() => marketo.close());
+    const receiver = await startCallbackReceiver();
+    cleanups.push(() => receiver.close());
+    const dir = await mkdtemp(join(tmpdir(), 'soak-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+
+    const env: Record<string, string> = {
+      MARKETO_BASE_URL: marketo.url,
+      MARKETO_RATE_LIMIT: String(rateLimit),
+      MARKETO_RATE_WINDOW_MS: String(windowMs),
+      MARKETO_MAX_CONCURRENCY: String(concurrency),
+      MARKETO_TIMEOUT_MS: '5000',
+      OUTBOX_POLL_MS: '100',
+      SSFS_CALLBACK_HOSTS: receiver.host,
+      SYNC_FULL_STRATEGY: 'rest',
+      TRUST_PROXY_HOPS: '1',
+      LOG_LEVEL: 'info',
+    };
+    let database: { url: string } | undefined;
+    if (options.store === 'postgres') {
+      const db = await createTestDatabase();
+      cleanups.push(() => db.drop());
+      const redis = await connectTestRedis();
+      cleanups.push(() => redis.cleanup());
+      database = db;
+      Object.assign(env, {
+        DATABASE_URL: db.url,
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_KEY_PREFIX: redis.prefix,
+        LEADER_TTL_MS: '1000',
+        LEADER_CHECK_MS: '200',
+      });
+    }
+
+    const cluster = await startSoakCluster(names, {
+      dir,
+      env,
+      ...(options.logDir === undefined ? {} : { logDir: options.logDir }),
+    });
+    cleanups.push(() => cluster.stopAll());
+    const setup = await prepare(cluster, sandbox.allLeads().length);
+    log(`soak ${options.store} seed ${options.seed}: ${names.length} node(s) up, setup done`);
+
+    // Chaos: faults on, traffic, an outage and the kills at seeded numbers of acknowledgements.
+    sandbox.setFaultProfile({ seed: options.seed, ...(options.profile ?? DEFAULT_PROFILE) });
+    const killAt = Array.from({ length: options.kills }, (_, i) =>
+      Math.floor(((i + 1) / (options.kills + 1)) * options.acks * (0.75 + 0.5 * random())),
+    ).sort((a, b) => a - b);
+    const outageAt = Math.floor(options.acks * (0.3 + 0.4 * random()));
+    const killTimes: number[] = [];
+    const stopTimes: number[] = [];
+    let killedLeader = false;
+    let outageDone = false;
+    let killing = Promise.resolve();
+    let outage = Promise.resolve();
+    const chaosStarted = Date.now();
+    const traffic = startSoakTraffic({
+      seed: options.seed,
+      workers: options.workers ?? 4,
+      targets: cluster,
+      sandbox,
+      receiver,
+      slots: setup.slots,
+      dialogueId: setup.dialogueId,
+      leadIds: sandbox
+        .allLeads()
+        .slice(0, 100)
+        .map((lead) => lead.id),
+      onAck: (acked) => {
+        if (!outageDone && acked >= outageAt) {
+          outageDone = true;
+          outage = runOutage(sandbox, options.outageMs ?? 10_000, log);
+        }
+        while (killAt.length > 0 && acked >= killAt[0]!) {
+          killAt.shift();
+          killing = killing.then(async () => {
+            // The first kill takes the leader (the node running the outbox and the sync).
+            const leader = await cluster.leader();
+            const victim =
+              killTimes.length === 0 && leader !== undefined
+                ? leader.name
+                : names[Math.floor(random() * names.length)]!;
+            if (leader?.name === victim && names.length > 1) killedLeader = true;
+            killTimes.push(await cluster.crash(victim));
+            log(`SIGKILL ${victim} at ${acked} acknowledged writes; restarted`);
+          });
+        }
+      },
+    });
+    await pollFor(
+      'the chaos phase to end',
+      () =>
+        (traffic.ledger.answered > 0 &&
+          killTimes.length >= options.kills &&
+          acksOf(traffic.ledger) >= options.acks) ||
+        Date.now() - chaosStarted > options.maxChaosMs
+          ? true
+          : undefined,
+      options.maxChaosMs + 60_000,
+      50,
+    );
+    await traffic.stop();
+    await killing;
+    await outage;
+    sandbox.setFaultProfile(undefined);
+    sandbox.endOutage();
+    const faults = sandbox.faultCounts();
+    log(`chaos over: ${acksOf(traffic.ledger)} acknowledged, faults ${JSON.stringify(faults)}`);
+
+    // Drain: restarted "later" each round until the outbox is empty and every write is in.
+    let drainRounds = 0;
+    let outbox: {
+      pending: number;
+      dead: number;
+      oldestPending?: { nextAttemptAt: string } | null;
+    } = { pending: -1, dead: 0 };
+    for (let round = 1; round <= DRAIN_ROUNDS; round += 1) {
+      drainRounds = round;
+      // A stop aborts a callback in flight as a kill does: the same excuse for a second one.
+      stopTimes.push(Date.now());
+      await cluster.restartAll(round * DRAIN_STEP_MS);
+      outbox = await pollFor(
+        `the outbox to drain (round ${round})`,
+        async () => {
+          const summary = (await (await cluster.call('/api/outbox')).json()) as typeof outbox;
+          if (summary.pending === 0) return summary;
+          // The oldest waits past this round's clock (a settling copy due 120 s on): next round.
+          const due = Date.parse(summary.oldestPending?.nextAttemptAt ?? '');
+          return due > Date.now() + round * DRAIN_STEP_MS + 5_000 ? summary : undefined;
+        },
+        10_000,
+        100,
+      ).catch(async () => (await (await cluster.call('/api/outbox')).json()) as typeof outbox);
+      log(`drain round ${round}: outbox ${JSON.stringify(outbox)}`);
+      if (outbox.pending === 0) break;
+    }
+    // The last sync, then the copy is compared with Marketo.
+    await syncOnce(cluster);
+    const peakRssBytes = await cluster.peakRss();
+    await cluster.stopAll();
+
+    const store =
+      database === undefined
+        ? await createJsonFileStore({ file: join(dir, `${names[0]!}.json`) })
+        : await createPostgresStore({ connectionString: database.url, migrate: false });
+    const leadCopy = await checkLeadCopy(sandbox, store).finally(() => store.close());
+
+    const { invocations, activities, emails, ...counts } = traffic.ledger;
+    return {
+      seed: options.seed,
+      store: options.store,
+      wallMs: Date.now() - started,
+      ledger: {
+        ...counts,
+        invocations: invocations.size,
+        activities: activities.size,
+        emails: emails.size,
+      },
+      faults,
+      kills: cluster.kills,
+      killedLeader,
+      drainRounds,
+      deliveries: checkDeliveries(sandbox, traffic.ledger),
+      callbacks: checkCallbacks(receiver.arrivals(), invocations, [...killTimes, ...stopTimes]),
+      deadLetters: outbox.dead,
+      outboxPending: outbox.pending,
+      leadCopy,
+      limits: checkLimits(sandbox, { rateLimit, windowMs, concurrency }),
+      peakRssBytes,
+    };
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  }
+}
+
+/**
+ * Marketo down until it has turned away a few calls (so the outage is really met, however the
+ * calls fall), at most `maxMs`.
+ */
+async function runOutage(
+  sandbox: ReturnType<typeof createMarketoSandbox>,
+  maxMs: number,
+  log: (line: string) => void,
+): Promise<void> {
+  const began = Date.now();
+  const before = sandbox.faultCounts().outage;
+  sandbox.startOutage({ durationMs: maxMs });
+  await pollFor(
+    'calls refused by the outage',
+    () => (sandbox.faultCounts().outage - before >= 5 ? true : undefined),
+    maxMs,
+    20,
+  ).catch(() => undefined);
+  sandbox.endOutage();
+  log(`outage: ${sandbox.faultCounts().outage - before} calls refused in ${Date.now() - began} ms`);
+}
+
+const acksOf = (ledger: SoakLedger) =>
+  ledger.webhooks + ledger.invocations.size + ledger.activities.size;
+
+/** Two agents with free slots, the demo dialogue published, the first sync settled. */
+async function prepare(cluster: SoakCluster, leads: number) {
+  const agents: string[] = [];
+  for (const i of [1, 2]) {
+    const res = await cluster.call('/api/agents', {
+      method: 'POST',
+      json: { name: `Soak Agent ${i}`, email: `agent${i}@seller.example`, timeZone: 'UTC' },
+    });
+    if (res.status !== 201) throw new Error(`agent: HTTP ${res.status} ${await res.text()}`);
+    agents.push(((await res.json()) as { id: string }).id);
+  }
+  const slots: Array<{ agentId: string; start: string }> = [];
+  for (const agentId of agents) {
+    const res = await cluster.call(`/chat/slots?timeZone=UTC&days=14&agentId=${agentId}`);
+    const body = (await res.json()) as { days: Array<{ slots: Array<{ start: string }> }> };
+    for (const day of body.days)
+      for (const slot of day.slots) slots.push({ agentId, start: slot.start });
+  }
+  const created = await cluster.call('/api/dialogues', { method: 'POST', json: DEMO_DIALOGUE });
+  if (created.status !== 201) throw new Error(`dialogue: HTTP ${created.status}`);
+  const dialogueId = ((await created.json()) as { id: string }).id;
+  const published = await cluster.call(`/api/dialogues/${dialogueId}/publish`, { method: 'POST' });
+  if (published.status >= 300) {
+    throw new Error(`publish: HTTP ${published.status} ${await published.text()}`);
+  }
+  await pollFor(
+    'the first sync',
+    async () => {
+      const status = (await (await cluster.call('/api/sync/status')).json()) as {
+        leadsStored: number;
+      };
+      return status.leadsStored >= leads ? true : undefined;
+    },
+    20_000,
+    100,
+  );
+  return { slots, dialogueId };
+}
+
+/** A manual sync run on the leader, waited for until it has succeeded. */
+async function syncOnce(cluster: SoakCluster): Promise<void> {
+  type Status = { state: string; lastRun: { runId: string; outcome: string } | null };
+  const status = async (): Promise<Status> =>
+    (await (await cluster.call('/api/sync/status')).json()) as Status;
+  const before = (await status()).lastRun?.runId;
+  // Followers answer 409; the leader 202 (or 409 while a run of its own is in hand).
+  await pollFor(
+    'the leader to accept the last sync run',
+    async () => {
+      for (const node of cluster.nodes()) {
+        const res = await fetch(`${node.url}/api/sync/run`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${SOAK_SECRETS.ADMIN_TOKEN}` },
+        });
+        if (res.status === 202) return true;
+      }
+      return undefined;
+    },
+    20_000,
+    200,
+  );
+  await pollFor(
+    'the last sync to succeed',
+    async () => {
+      const now = await status();
+      return now.state === 'idle' &&
+        now.lastRun?.outcome === 'succeeded' &&
+        now.lastRun.runId !== before
+        ? true
+        : undefined;
+    },
+    30_000,
+    200,
+  );
+}
