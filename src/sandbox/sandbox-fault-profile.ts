@@ -33,6 +33,8 @@ export const faultProfileSchema = z
     lostAnswer: share.default(0),
     /** Only paths starting with this fail (default: every Marketo path, identity included). */
     path: z.string().startsWith('/').optional(),
+    /** Paths (prefixes) whose answers are never lost, e.g. a write known not to survive it. */
+    keepAnswers: z.array(z.string().startsWith('/')).max(20).default([]),
   })
   .refine(
     (profile) => Object.values(profile.rates).reduce((sum, rate) => sum + (rate ?? 0), 0) <= 1,
@@ -138,6 +140,7 @@ export function createFaultProfiler(clock: Clock): FaultProfiler {
     },
     after(path) {
       if (current === undefined || current.lostAnswer === 0 || !applies(path)) return undefined;
+      if (current.keepAnswers.some((prefix) => path.startsWith(prefix))) return undefined;
       if (lostRandom() >= current.lostAnswer) return undefined;
       counts.lostAnswer++;
       return { httpStatus: 502, message: 'Bad Gateway (answer lost after the call ran)' };
