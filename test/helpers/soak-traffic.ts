@@ -125,9 +125,11 @@ export function startSoakTraffic(options: SoakTrafficOptions): SoakTraffic {
 
   const webhook = async () => {
     const id = options.leadIds[Math.floor(random() * options.leadIds.length)]!;
-    const firstName = `Soak${(n += 1)}`;
-    // Marketo changes the lead, then its trigger campaign calls the webhook.
-    options.sandbox.upsertLead({ id, firstName });
+    const k = (n += 1);
+    const firstName = `Soak${k}`;
+    // Marketo changes the lead, then its trigger campaign calls the webhook with one of the
+    // changed fields: the title reaches the copy only through the sync.
+    options.sandbox.upsertLead({ id, firstName, title: `Title ${k}` });
     const answer = await sendUntilAcked('/webhooks/marketo/lead', {
       json: { id, firstName },
       headers: { 'X-Webhook-Secret': SOAK_SECRETS.WEBHOOK_SECRET },

@@ -71,6 +71,14 @@ describe('sandbox fault profile', () => {
     expect(res.status).toBe(502);
     expect(sandbox.allLeads().filter((lead) => lead.email === 'lost@example.com')).toHaveLength(1);
     expect(sandbox.faultCounts().lostAnswer).toBe(1);
+
+    // A path whose answers are kept answers as usual.
+    sandbox.setFaultProfile({ seed: 9, lostAnswer: 1, keepAnswers: ['/rest/v1/leads.json'] });
+    const kept = await request(sandbox.app)
+      .post('/rest/v1/leads.json')
+      .set(auth)
+      .send({ action: 'createOnly', lookupField: 'email', input: [{ email: 'kept@example.com' }] });
+    expect(kept.status).toBe(200);
   });
 
   it('when an outage is on, then every call fails until its end on the sandbox clock', async () => {

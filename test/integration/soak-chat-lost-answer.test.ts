@@ -10,7 +10,7 @@ import { openConversationService } from '../helpers/conversation-service.js';
  * activity looks in Marketo before a resend (meeting-activity-verification.ts), the chat one does
  * not (src/chat/chat-outbox-handlers.ts sends again on every retry). Marked `fails` so the suite
  * stays green while the defect stands and turns red the day it is fixed: then drop `.fails`, and
- * drop `keepAnswers` from the soak's fault profile (test/helpers/soak-run.ts).
+ * make the soaks assert `duplicateChatActivities` empty too (test/integration/soak-*.test.ts).
  */
 describe('chat activity after a lost answer', () => {
   it.fails(

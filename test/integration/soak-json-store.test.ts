@@ -17,12 +17,17 @@ describe('soak on the JSON-file store', () => {
       nodes: 1,
       seed: SEED,
       acks: 180,
-      maxChaosMs: 15_000,
+      maxChaosMs: 25_000,
       kills: 3,
       log: (line) => console.log(line),
       ...(process.env.SOAK_LOG_DIR ? { logDir: process.env.SOAK_LOG_DIR } : {}),
     });
     console.log(`soak report (seed ${SEED}):\n${JSON.stringify(report, null, 2)}`);
+    // Known defect, counted and printed, not hidden: a chat activity resent after a lost answer
+    // or a kill inside its send is in Marketo twice (soak-chat-lost-answer.test.ts).
+    console.log(
+      `chat activities doubled (known defect): ${report.deliveries.duplicateChatActivities.length}`,
+    );
 
     expect({ seed: SEED, kills: report.kills }).toEqual({ seed: SEED, kills: 3 });
     expect(
