@@ -36,7 +36,7 @@ function print(report: SoakReport): boolean {
     `  duplicates              meeting activities ${deliveries.duplicateActivities.length}, leads ${deliveries.duplicateLeads.length}; chat activities ${deliveries.duplicateChatActivities.length} (known defect)`,
     `  losses                  ${losses} (dead letters ${report.deadLetters}, still pending ${report.outboxPending})`,
     `  callbacks doubled       ${callbacks.duplicatedByKill.length} by a kill or stop inside the send, ${callbacks.duplicatedWithoutKill.length} otherwise`,
-    `  stale updatedAt         ${leadCopy.staleUpdatedAt.length} leads`,
+    `  stale sync-only fields  ${leadCopy.staleFields.length} leads (title/updatedAt; known defect)`,
     `  peak RSS                ${mb(report.peakRssBytes)} (largest service process)`,
     `  calls per window        max ${limits.maxInWindow} vs limit ${limits.rateLimit} (${limits.calls} calls executed)`,
     `  calls in flight         max ${limits.maxConcurrent} vs limit ${limits.concurrencyLimit}`,

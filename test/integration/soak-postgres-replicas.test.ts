@@ -28,6 +28,9 @@ describe('soak on PostgreSQL with two replicas', () => {
     console.log(
       `chat activities doubled (known defect): ${report.deliveries.duplicateChatActivities.length}`,
     );
+    console.log(
+      `leads with stale title/updatedAt (known defect): ${report.leadCopy.staleFields.length}`,
+    );
 
     expect({ seed: SEED, kills: report.kills, killedLeader: report.killedLeader }).toEqual({
       seed: SEED,
