@@ -19,6 +19,9 @@ describe('soak on the JSON-file store', () => {
       acks: 180,
       maxChaosMs: 25_000,
       kills: 3,
+      // Below what the traffic asks of Marketo, so the budget really binds.
+      rateLimit: 12,
+      concurrency: 3,
       log: (line) => console.log(line),
       ...(process.env.SOAK_LOG_DIR ? { logDir: process.env.SOAK_LOG_DIR } : {}),
     });
