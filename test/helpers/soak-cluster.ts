@@ -46,10 +46,10 @@ export async function startSoakCluster(
   };
   // Read before the process ends: VmHWM is its lifetime peak.
   let generation = 0;
-  const sample = async (node: SoakNode) => {
+  const sample = async (node: SoakNode, ending = true) => {
     peak = Math.max(peak, await node.peakRss());
-    // Kept for a failure's post-mortem: every process's log, in order.
-    if (options.logDir !== undefined) {
+    // Kept for a failure's post-mortem: every process's log, in order, as it ends.
+    if (ending && options.logDir !== undefined) {
       generation += 1;
       await writeFile(join(options.logDir, `${node.name}-${generation}.log`), node.child.output());
     }
@@ -103,11 +103,11 @@ export async function startSoakCluster(
     async stopAll() {
       const nodes = [...up.values()];
       up.clear();
-      await Promise.all(nodes.map(sample));
+      await Promise.all(nodes.map((node) => sample(node)));
       await Promise.all(nodes.map((node) => node.stop()));
     },
     async peakRss() {
-      await Promise.all([...up.values()].map(sample));
+      await Promise.all([...up.values()].map((node) => sample(node, false)));
       return peak;
     },
   };
