@@ -41,7 +41,7 @@ export async function drainOutbox(
         };
         return status.state === 'idle' ? true : undefined;
       },
-      20_000,
+      8_000,
       100,
     ).catch(() => log('the sync was still running at the drain restart'));
     // A stop aborts a callback in flight as a kill does: the same excuse for a second one.
