@@ -1,6 +1,10 @@
 import dotenv from 'dotenv';
 import { createLogger } from '../logger.js';
-import { createMarketoSandbox } from '../sandbox/index.js';
+import {
+  createMarketoSandbox,
+  faultProfileSchema,
+  type FaultProfileInput,
+} from '../sandbox/index.js';
 import { handleStopSignals } from '../stop-signals.js';
 
 /**
@@ -23,11 +27,34 @@ if (!Number.isInteger(leads) || leads < 0) {
   process.stderr.write(`SANDBOX_LEADS must be a whole number of leads (got "${String(leads)}")\n`);
   process.exit(1);
 }
+// SANDBOX_FAULT_PROFILE: seeded random faults as JSON, e.g. {"seed":7,"rates":{"502":0.05,
+// "606":0.05},"lostAnswer":0.05} (src/sandbox/sandbox-fault-profile.ts); also settable later
+// through PUT /_sandbox/fault-profile.
+const profileText = process.env.SANDBOX_FAULT_PROFILE?.trim() ?? '';
+let profile: FaultProfileInput | undefined;
+if (profileText !== '') {
+  const parsed = (() => {
+    try {
+      return faultProfileSchema.safeParse(JSON.parse(profileText));
+    } catch {
+      return undefined;
+    }
+  })();
+  if (!parsed?.success) {
+    const issue = parsed?.error.issues[0];
+    const why = issue ? `${issue.path.join('.') || 'profile'}: ${issue.message}` : 'not JSON';
+    process.stderr.write(`SANDBOX_FAULT_PROFILE is not a fault profile (${why})\n`);
+    process.exit(1);
+  }
+  profile = parsed.data;
+}
 const logger = createLogger({ level: 'warn' });
-const server = await createMarketoSandbox({ seedLeads: leads, logger }).listen(port, '127.0.0.1');
+const sandbox = createMarketoSandbox({ seedLeads: leads, logger });
+sandbox.setFaultProfile(profile);
+const server = await sandbox.listen(port, '127.0.0.1');
 process.stdout.write(
   `Marketo sandbox at ${server.url} with ${leads} demo leads (client id sandbox-client, ` +
-    `secret sandbox-secret). Ctrl-C stops it.\n`,
+    `secret sandbox-secret)${profile ? ', random faults on' : ''}. Ctrl-C stops it.\n`,
 );
 handleStopSignals({
   onStop: () => {

@@ -16,6 +16,7 @@ import {
 } from './sandbox-http.js';
 import { createLeadRoutes } from './sandbox-leads.js';
 import { createListCampaignRoutes } from './sandbox-lists-campaigns.js';
+import { faultProfileSchema, outageSchema } from './sandbox-fault-profile.js';
 import { createSandboxState } from './sandbox-state.js';
 import type { LeadValue, MarketoSandbox, SandboxOptions, SandboxServer } from './sandbox-types.js';
 import { createUsageRoutes } from './sandbox-usage.js';
@@ -56,6 +57,14 @@ export function createMarketoSandbox(options: SandboxOptions = {}): MarketoSandb
     allLeads: () => Array.from(state.leads.values(), (lead) => ({ ...lead })),
     leadCount: () => state.leads.size(),
     injectFault: (fault) => state.faults.inject(fault),
+    setFaultProfile: (profile) =>
+      state.profiler.setProfile(
+        profile === undefined ? undefined : faultProfileSchema.parse(profile),
+      ),
+    startOutage: (outage) => state.profiler.startOutage(outageSchema.parse(outage)),
+    endOutage: () => state.profiler.endOutage(),
+    faultCounts: () => state.profiler.counts(),
+    limitRefusals: () => state.limitRefusals(),
     setLimits(partial) {
       for (const [key, value] of Object.entries(partial)) {
         if (value !== undefined) Object.assign(state.limits, { [key]: value });

@@ -3,12 +3,13 @@ import { z } from 'zod';
 import { FIELDS_BY_NAME } from './sandbox-fields.js';
 import type { LeadValue, MarketoSandbox } from './sandbox-types.js';
 import { formatActivity } from './sandbox-activity-log.js';
+import { faultProfileSchema, outageSchema } from './sandbox-fault-profile.js';
 import type { SandboxState } from './sandbox-state.js';
 
 /**
  * The sandbox's own control API under `/_sandbox/` (not Marketo's; no auth), for demos:
  * stats, creating/updating and deleting leads (which log activities as Marketo would),
- * scripted faults, and reading activities back. Errors use the house shape
+ * scripted faults, seeded random faults and outages, and reading activities back. Errors use the house shape
  * `{ error: { code, message, field } }`.
  */
 
@@ -47,7 +48,17 @@ function fail(res: Response, status: number, code: string, message: string, fiel
 
 export function createControlRouter(
   state: SandboxState,
-  sandbox: Pick<MarketoSandbox, 'upsertLead' | 'deleteLead' | 'stats' | 'injectFault'>,
+  sandbox: Pick<
+    MarketoSandbox,
+    | 'upsertLead'
+    | 'deleteLead'
+    | 'stats'
+    | 'injectFault'
+    | 'setFaultProfile'
+    | 'startOutage'
+    | 'endOutage'
+    | 'faultCounts'
+  >,
 ): Router {
   const router = Router();
   router.use(express.json({ limit: '1mb' }));
@@ -93,6 +104,40 @@ export function createControlRouter(
     }
     sandbox.injectFault(parsed.data);
     res.status(201).json({ fault: parsed.data });
+  });
+
+  // Seeded random faults (sandbox-fault-profile.ts): PUT sets the profile, DELETE ends it, GET
+  // says what is set and how many faults of each kind were given.
+  router.put('/fault-profile', (req, res) => {
+    const parsed = faultProfileSchema.safeParse(req.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.join('.');
+      return fail(res, 400, 'VALIDATION_FAILED', issue?.message ?? 'invalid fault profile', field);
+    }
+    sandbox.setFaultProfile(parsed.data);
+    res.json({ profile: parsed.data, counts: sandbox.faultCounts() });
+  });
+  router.get('/fault-profile', (_req, res) => {
+    res.json({ profile: state.profiler.profile() ?? null, counts: sandbox.faultCounts() });
+  });
+  router.delete('/fault-profile', (_req, res) => {
+    sandbox.setFaultProfile(undefined);
+    res.status(204).end();
+  });
+  router.post('/outage', (req, res) => {
+    const parsed = outageSchema.safeParse(req.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.join('.');
+      return fail(res, 400, 'VALIDATION_FAILED', issue?.message ?? 'invalid outage', field);
+    }
+    sandbox.startOutage(parsed.data);
+    res.status(201).json({ outage: parsed.data });
+  });
+  router.delete('/outage', (_req, res) => {
+    sandbox.endOutage();
+    res.status(204).end();
   });
 
   router.get('/activities', (req, res) => {

@@ -72,7 +72,7 @@ function sendFault(state: SandboxState, res: Response, fault: FaultSpec): void {
 
 export function createFaultGate(state: SandboxState): RequestHandler {
   return (req, res, next) => {
-    const fault = state.faults.take(req.path, 'before');
+    const fault = state.faults.take(req.path, 'before') ?? state.profiler.before(req.path);
     if (!fault) return next();
     sendFault(state, res, fault);
   };
@@ -89,7 +89,16 @@ function createAdmission(state: SandboxState, routePath: string): RequestHandler
     const authError = state.tokens.check(token);
     if (authError) return sendMarketoError(state, res, authError);
     const limitError = state.limiter.admit();
-    if (limitError) return sendMarketoError(state, res, limitError);
+    if (limitError) {
+      const clientId = state.tokens.clientOf(token) ?? '';
+      state.recordRefusal({
+        at: state.clock.now(),
+        clientId,
+        path: routePath,
+        code: limitError.code,
+      });
+      return sendMarketoError(state, res, limitError);
+    }
     state.recordCall(routePath, state.tokens.clientOf(token) ?? '');
     let released = false;
     const release = () => {
@@ -110,7 +119,7 @@ function respond(state: SandboxState, handle: RouteHandler): RequestHandler {
       const body = handle(req, res);
       if (!body) return;
       // Executed: a scripted `after` fault now loses the answer (the write stays applied).
-      const fault = state.faults.take(req.path, 'after');
+      const fault = state.faults.take(req.path, 'after') ?? state.profiler.after(req.path);
       if (fault) sendFault(state, res, fault);
       else res.json(successEnvelope(state.requestId(), body));
     } catch (error) {

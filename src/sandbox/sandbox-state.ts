@@ -9,12 +9,14 @@ import {
   createCustomActivityTypes,
   type CustomActivityTypes,
 } from './sandbox-custom-activity-types.js';
+import { createFaultProfiler, type FaultProfiler } from './sandbox-fault-profile.js';
 import { createFaultQueue, type FaultQueue } from './sandbox-faults.js';
 import { createLeadStore, type LeadStore } from './sandbox-lead-store.js';
 import { DEFAULT_LIMITS, createCallLimiter, type CallLimiter } from './sandbox-limits.js';
 import { createMarketing, type Marketing } from './sandbox-marketing.js';
 import { seedLeads } from './sandbox-seed.js';
 import type {
+  LimitRefusal,
   SandboxActivity,
   SandboxLimits,
   SandboxOptions,
@@ -33,6 +35,8 @@ export interface SandboxState {
   limiter: CallLimiter;
   tokens: TokenIssuer;
   faults: FaultQueue;
+  /** Seeded random faults and outages (sandbox-fault-profile.ts), after the scripted ones. */
+  profiler: FaultProfiler;
   bulk: BulkJobs;
   customTypes: CustomActivityTypes;
   /** Static lists and smart campaigns (sandbox-marketing.ts). */
@@ -44,6 +48,8 @@ export interface SandboxState {
   recordCall(path: string, clientId: string): void;
   /** Executed calls by API user and arrival, since the last reset. */
   callLog(): CallLog;
+  recordRefusal(refusal: LimitRefusal): void;
+  limitRefusals(): LimitRefusal[];
   snapshotStats(): SandboxStats;
   resetStats(): void;
   customActivities(): SandboxActivity[];
@@ -72,6 +78,8 @@ const freshCounters = (): CallCounters => ({
   identityCalls: 0,
   tokensIssued: 0,
 });
+
+const MAX_REFUSALS = 20_000;
 
 const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
 
@@ -102,6 +110,8 @@ export function createSandboxState(options: SandboxOptions = {}): SandboxState {
   ];
   const limiter = createCallLimiter(limits, clock);
   let counters = freshCounters();
+  // Bounded like the call log: a sandbox left running keeps the newest refusals.
+  let refusals: LimitRefusal[] = [];
   const customActivityIds: number[] = [];
 
   return {
@@ -114,6 +124,7 @@ export function createSandboxState(options: SandboxOptions = {}): SandboxState {
     limiter,
     tokens: createTokenIssuer(users, limits, clock),
     faults: createFaultQueue(),
+    profiler: createFaultProfiler(clock),
     bulk: createBulkJobs(clock, limits, leads),
     customTypes: createCustomActivityTypes(clock),
     marketing: createMarketing(clock, leads),
@@ -132,6 +143,11 @@ export function createSandboxState(options: SandboxOptions = {}): SandboxState {
       counters.callLog.record({ at: now, clientId, path });
     },
     callLog: () => counters.callLog,
+    recordRefusal(refusal) {
+      refusals.push(refusal);
+      if (refusals.length > MAX_REFUSALS) refusals = refusals.slice(-MAX_REFUSALS / 2);
+    },
+    limitRefusals: () => refusals.slice(),
     snapshotStats: () => ({
       calls: counters.calls,
       callsByPath: Object.fromEntries(counters.callsByPath),
@@ -147,6 +163,7 @@ export function createSandboxState(options: SandboxOptions = {}): SandboxState {
     }),
     resetStats() {
       counters = freshCounters();
+      refusals = [];
       limiter.resetPeaks();
     },
     customActivities() {

