@@ -108,27 +108,29 @@ export function createMeetingOutboxHandlers(deps: MeetingOutboxHandlerDeps): Mee
     delivery: MeetingDelivery,
     leadId: number,
     ctx: OutboxHandlerContext,
-  ): Promise<OutboxHandlerResult | void> =>
-    deliverVerified(
+  ): Promise<OutboxHandlerResult | void> => {
+    const eventId = meetingEventId(delivery.meetingId, delivery.seq);
+    return deliverVerified(
       {
         item,
         delivery,
         identity: meetingItemIdentity(delivery),
         leadId,
-        eventKey: meetingEventId(delivery.meetingId, delivery.seq),
+        eventKey: eventId,
         occurredAt: delivery.occurredAt,
         activityTypeId: async () => (await activityType()).id,
         send: async (typeId) => {
           const result = await activities.submit(toMeetingActivityInput(leadId, typeId, delivery));
           checkRecordResult(result, `meeting activity for lead ${leadId}`);
           ctx.logger.debug(
-            { leadId, eventId: meetingEventId(delivery.meetingId, delivery.seq) },
+            { leadId, eventId, status: delivery.status },
             'meeting activity written',
           );
         },
       },
       ctx,
     );
+  };
 
   return {
     [MEETING_ACTIVITY_KIND]: (item, ctx) => {
