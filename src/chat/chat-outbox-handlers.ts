@@ -4,6 +4,7 @@ import type { Clock } from '../deps.js';
 import type { Logger } from '../logger.js';
 import { createActivityFinder } from '../marketo-activities/activity-finder.js';
 import {
+  attemptForRules,
   DEFAULT_SETTLE_MS,
   verificationForCopy,
 } from '../marketo-activities/activity-verification.js';
@@ -104,7 +105,7 @@ export function createChatOutboxHandlers(deps: ChatOutboxHandlerDeps): ChatOutbo
       const delivery = readPayload(chatActivityPayloadSchema, item.payload);
       const { leadId, activity } = delivery;
       // A quota deferral copies `item`: give the copy what it must know (look first or not).
-      const verify = verificationForCopy(ctx.attempt, delivery);
+      const verify = verificationForCopy(attemptForRules(ctx.attempt, item.lastError), delivery);
       const copyable = { ...item, payload: { ...delivery, verify } };
       return deliverToMarketo(copyable, () =>
         deliverVerified(

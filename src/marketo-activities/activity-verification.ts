@@ -47,6 +47,17 @@ export const DEFAULT_SETTLE_MS = 120_000;
 /** Attempts that certainly sent nothing are retried this many times before the dead letters. */
 export const MAX_UNSENT_TRIES = 15;
 
+/**
+ * The attempt number the rules below go by. An operator's replay of a dead letter
+ * (outbox/dead-letters.ts) resets the store's count to 0 but keeps `lastError`: its earlier
+ * attempts may have written the activity, so its first claim after the replay counts as a
+ * retry (look first, settle afresh, no unsent copy), never as a first attempt. Fresh items and
+ * this machinery's copies have no `lastError`.
+ */
+export function attemptForRules(attempt: number, lastError: string | undefined): number {
+  return attempt <= 1 && lastError !== undefined ? 2 : attempt;
+}
+
 /** Before sending on attempt `attempt` (1-based) of this item: look in Marketo first? */
 export function mustLookFirst(attempt: number, delivery: VerifiedDelivery): boolean {
   return attempt > 1 || delivery.verify !== undefined;

@@ -8,6 +8,7 @@ import { outboxBackoffMs } from '../outbox/outbox-backoff.js';
 import type { OutboxItem } from '../store/types.js';
 import type { ActivityFinder } from './activity-finder.js';
 import {
+  attemptForRules,
   lookupSince,
   mayRetryAsUnsent,
   mayTrustAbsence,
@@ -60,8 +61,9 @@ export function createVerifiedActivityDelivery(deps: VerifiedActivityDeliveryDep
     state: { sent: boolean },
   ): Promise<OutboxHandlerResult | void> => {
     const { item, delivery, leadId, eventKey } = activity;
+    const attempt = attemptForRules(ctx.attempt, item.lastError);
     const typeId = await activity.activityTypeId();
-    if (mustLookFirst(ctx.attempt, delivery)) {
+    if (mustLookFirst(attempt, delivery)) {
       const since = lookupSince(activity.occurredAt, item.createdAt);
       if (await findActivity({ leadId, eventKey, activityTypeId: typeId, since })) {
         ctx.logger.info(
@@ -70,7 +72,7 @@ export function createVerifiedActivityDelivery(deps: VerifiedActivityDeliveryDep
         );
         return;
       }
-      if (!mayTrustAbsence(ctx.attempt, delivery, ctx.now(), settleMs)) {
+      if (!mayTrustAbsence(attempt, delivery, ctx.now(), settleMs)) {
         ctx.logger.info(
           { leadId, eventId: eventKey, settleMs },
           `${label} activity not found yet: settling`,
@@ -100,7 +102,7 @@ export function createVerifiedActivityDelivery(deps: VerifiedActivityDeliveryDep
     } catch (error) {
       const { delivery } = activity;
       const retry = mayRetryAsUnsent({
-        attempt: ctx.attempt,
+        attempt: attemptForRules(ctx.attempt, activity.item.lastError),
         delivery,
         notExecuted: certainlyNotExecuted(error, state.sent),
       });

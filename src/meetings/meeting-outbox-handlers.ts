@@ -3,6 +3,7 @@ import type { CustomActivityInput, MarketoApi, RecordResult } from '../clients/m
 import type { Clock } from '../deps.js';
 import type { Logger } from '../logger.js';
 import { createActivityFinder } from '../marketo-activities/activity-finder.js';
+import { attemptForRules } from '../marketo-activities/activity-verification.js';
 import { createActivityTypeResolver } from '../marketo-activities/ensure-activity-type.js';
 import { checkRecordResult, deliverToMarketo } from '../marketo-activities/marketo-delivery.js';
 import { createLeadUpsertBatcher } from '../marketo-activities/lead-upsert-batcher.js';
@@ -136,7 +137,7 @@ export function createMeetingOutboxHandlers(deps: MeetingOutboxHandlerDeps): Mee
     [MEETING_ACTIVITY_KIND]: (item, ctx) => {
       const delivery = readPayload(item.payload);
       // A quota deferral copies `item`: give the copy what it must know (look first or not).
-      const verify = verificationForCopy(ctx.attempt, delivery);
+      const verify = verificationForCopy(attemptForRules(ctx.attempt, item.lastError), delivery);
       const copyable = { ...item, payload: { ...delivery, verify } };
       return deliverToMarketo(copyable, () =>
         delivery.leadId === undefined

@@ -8,7 +8,11 @@ import {
 } from '../../src/chat/chat-events-outbox.js';
 import { createManualClock } from '../../src/deps.js';
 import { silentLogger } from '../../src/logger.js';
-import { runOutboxOnce, type OutboxPassReport } from '../../src/outbox/run-outbox-once.js';
+import {
+  runOutboxOnce,
+  type OutboxPassReport,
+  type OutboxRelayOptions,
+} from '../../src/outbox/run-outbox-once.js';
 import type { Store } from '../../src/store/types.js';
 import { createSyncHarness } from '../helpers/sync-harness.js';
 
@@ -60,7 +64,7 @@ async function setup() {
   const relay = { store: crashing, clock, logger: silentLogger, random: () => 0 };
   const leadIds = sandbox.allLeads().map((lead) => lead.id);
 
-  const drain = async () => {
+  const drain = async (opts?: OutboxRelayOptions) => {
     const total: OutboxPassReport = {
       claimed: 0,
       done: 0,
@@ -71,7 +75,7 @@ async function setup() {
       stopped: 0,
     };
     for (let pass = 0; pass < 10; pass += 1) {
-      const report = await runOutboxOnce(relay, handlers);
+      const report = await runOutboxOnce(relay, handlers, opts);
       for (const key of Object.keys(total) as Array<keyof OutboxPassReport>) {
         total[key] += report[key];
       }
@@ -206,6 +210,25 @@ describe('chat activities written to Marketo exactly once', () => {
     expect(calls(ADD_PATH)).toBe(1);
     expect(calls(LOOKUP_PATH)).toBe(1);
     expect(await env.pending()).toEqual([]);
+  });
+
+  it('when a dead letter whose answer was lost is replayed, then it looks first and does not write twice', async () => {
+    const { store, clock, leadId, drain, event, enqueue, calls, injectFault, ...env } =
+      await setup();
+    const goal = event();
+    await injectFault({ path: ADD_PATH, httpStatus: 502, after: true });
+    await enqueue(leadId, [goal]);
+    // Written, answer lost, and no retries allowed: straight to the dead letters.
+    expect(await drain({ maxAttempts: 1 })).toMatchObject({ dead: 1 });
+    const [dead] = await store.listOutbox({ status: 'dead' });
+
+    // The operator replays it: attempts start again at 0, but earlier ones may have written.
+    expect(await store.replayOutbox(dead!.id, clock.now())).toBe(true);
+    expect(await drain()).toMatchObject({ done: 1, dead: 0 });
+
+    env.expectEachOnce(leadId, [goal]);
+    expect(calls(ADD_PATH)).toBe(1);
+    expect(calls(LOOKUP_PATH)).toBe(1);
   });
 
   it('when another conversation has an event of the same id on the lead, then the look does not mistake it for the lost one', async () => {

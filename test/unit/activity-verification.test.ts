@@ -8,6 +8,7 @@ import {
 } from '../../src/chat/chat-events-outbox.js';
 import type { LeadActivity } from '../../src/clients/marketo/types.js';
 import {
+  attemptForRules,
   LOOKUP_MARGIN_MS,
   lookupSince,
   settleCopy,
@@ -78,6 +79,16 @@ describe('the exactly-once rules applied to a chat activity item', () => {
     const parsed = chatActivityPayloadSchema.parse({ leadId: 7, activity });
     expect(parsed).toEqual({ leadId: 7, activity });
     expect(chatActivityPayloadSchema.parse({ leadId: 7, activity, unsent: 2 }).unsent).toBe(2);
+  });
+});
+
+describe('when the rules count the attempt', () => {
+  it.each([
+    { why: 'a fresh item', attempt: 1, lastError: undefined, counted: 1 },
+    { why: 'a retry', attempt: 3, lastError: 'HTTP 502', counted: 3 },
+    { why: 'a replayed dead letter (count reset)', attempt: 1, lastError: 'HTTP 502', counted: 2 },
+  ])('$why: attempt $counted', ({ attempt, lastError, counted }) => {
+    expect(attemptForRules(attempt, lastError)).toBe(counted);
   });
 });
 
