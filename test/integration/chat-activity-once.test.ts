@@ -52,11 +52,15 @@ function crashingAfterSend(store: Store) {
   return { crashing, crashNextCompletion: () => (failNext = true) };
 }
 
-async function setup() {
+async function setup(options: { clientOnManualClock?: boolean } = {}) {
   // The outbox runs on a manual clock (backoff and settling pass in an instant); the sandbox and
   // the client keep real time, so a paging token "since the event" covers what they wrote.
+  // The client may share the manual clock, for a quota pause to end when the test says so.
   const clock = createManualClock(Date.now());
-  const harness = await createSyncHarness({ sandbox: { seedLeads: 5 } });
+  const harness = await createSyncHarness({
+    sandbox: { seedLeads: 5 },
+    ...(options.clientOnManualClock === true ? { client: { clock } } : {}),
+  });
   const { sandbox, store, marketo } = harness;
   close = harness.close;
   const { crashing, crashNextCompletion } = crashingAfterSend(store);
@@ -229,6 +233,28 @@ describe('chat activities written to Marketo exactly once', () => {
     env.expectEachOnce(leadId, [goal]);
     expect(calls(ADD_PATH)).toBe(1);
     expect(calls(LOOKUP_PATH)).toBe(1);
+  });
+
+  it('when the daily quota runs out while looking before a resend, then the item waits for the reset and still looks first', async () => {
+    const { store, clock, leadId, drain, event, enqueue, calls, injectFault, ...env } = await setup(
+      { clientOnManualClock: true },
+    );
+    const goal = event();
+    await injectFault({ path: ADD_PATH, httpStatus: 502, after: true });
+    await injectFault({ path: '/rest/v1/activities/pagingtoken.json', code: '607' });
+    await enqueue(leadId, [goal]);
+
+    expect(await drain()).toMatchObject({ retried: 1 }); // written, answer lost
+    clock.advance(60_000);
+    expect(await drain()).toMatchObject({ done: 1, dead: 0 }); // 607 on the look: deferred
+    const [waiting] = await store.listOutbox({ status: 'pending' });
+    expect(waiting).toMatchObject({ attempts: 0, payload: { verify: {} } });
+    expect(waiting!.nextAttemptAt).toBeGreaterThan(clock.now() + 60_000);
+
+    clock.set(waiting!.nextAttemptAt + 1);
+    expect(await drain()).toMatchObject({ done: 1, dead: 0 });
+    env.expectEachOnce(leadId, [goal]);
+    expect(calls(ADD_PATH)).toBe(1);
   });
 
   it('when another conversation has an event of the same id on the lead, then the look does not mistake it for the lost one', async () => {
