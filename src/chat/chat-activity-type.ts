@@ -1,6 +1,7 @@
-import type { CustomActivityInput } from '../clients/marketo/types.js';
+import type { CustomActivityInput, LeadActivity } from '../clients/marketo/types.js';
+import { activityAttributeOf } from '../marketo-activities/activity-finder.js';
 import type { CustomActivityTypeDefinition } from '../marketo-activities/ensure-activity-type.js';
-import type { ChatActivity } from './chat-events-outbox.js';
+import { chatEventKey, type ChatActivity } from './chat-events-outbox.js';
 
 /**
  * The custom activity type every chat event is written as (marketo-facts.md §4 and §7.6). Dynamic
@@ -97,4 +98,18 @@ export function toChatActivityInput(
     primaryAttributeValue: cut(activity.dialogueName),
     attributes,
   };
+}
+
+/**
+ * The event key (chat-events-outbox.ts chatEventKey) of a chat activity read back with Get Lead
+ * Activities: event ids are unique only within their conversation, so both attributes are read.
+ */
+export function chatEventKeyOf(activity: LeadActivity): string | undefined {
+  const conversationId = activityAttributeOf(activity, {
+    apiName: 'conversationId',
+    name: 'Conversation ID',
+  });
+  const eventId = activityAttributeOf(activity, { apiName: 'eventId', name: 'Event ID' });
+  if (conversationId === undefined || eventId === undefined) return undefined;
+  return chatEventKey({ conversationId, eventId });
 }

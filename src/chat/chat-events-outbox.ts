@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import {
+  verificationFields,
+  type ActivityItemIdentity,
+} from '../marketo-activities/activity-verification.js';
 import type { NewOutboxItem } from '../store/types.js';
 import { chatEventTypeSchema } from '../records/chat-contract.js';
 
@@ -42,9 +46,15 @@ export const chatActivitySchema = z.object({
 });
 export type ChatActivity = z.infer<typeof chatActivitySchema>;
 
+/**
+ * `verify` and `unsent` are written only by the exactly-once delivery
+ * (marketo-activities/activity-verification.ts) on its own copies of the item; items enqueued
+ * here, and those stored before the fields existed, have neither.
+ */
 export const chatActivityPayloadSchema = z.object({
   leadId: z.number().int().positive(),
   activity: chatActivitySchema,
+  ...verificationFields,
 });
 export type ChatActivityPayload = z.infer<typeof chatActivityPayloadSchema>;
 
@@ -55,21 +65,31 @@ export const chatLeadUpsertPayloadSchema = z.object({
 export type ChatLeadUpsertPayload = z.infer<typeof chatLeadUpsertPayloadSchema>;
 
 /**
+ * The event's key, `<conversationId>:<eventId>`: its outbox items' dedupe keys end with it, and
+ * its activity in Marketo carries both parts as attributes (chatEventKeyOf reads them back).
+ */
+export const chatEventKey = (activity: Pick<ChatActivity, 'conversationId' | 'eventId'>) =>
+  `${activity.conversationId}:${activity.eventId}`;
+
+/** The item that sends the event's activity, as the settle and unsent copies name it. */
+export function chatActivityIdentity(activity: ChatActivity): ActivityItemIdentity {
+  return { kind: CHAT_ACTIVITY_KIND, dedupeKey: `chat-activity:${chatEventKey(activity)}` };
+}
+
+/**
  * One activity per event, whichever way it is reached. Events are unique per conversation (the
  * store records `<conversationId>:<eventId>` once), so the keys are too.
  */
 export function chatActivityItem(leadId: number, activity: ChatActivity): NewOutboxItem {
   const payload: ChatActivityPayload = { leadId, activity };
-  return { kind: CHAT_ACTIVITY_KIND, dedupeKey: `chat-activity:${eventKey(activity)}`, payload };
+  return { ...chatActivityIdentity(activity), payload };
 }
 
 export function chatLeadUpsertItem(email: string, activity: ChatActivity): NewOutboxItem {
   const payload: ChatLeadUpsertPayload = { email, activity };
   return {
     kind: CHAT_LEAD_UPSERT_KIND,
-    dedupeKey: `chat-lead-upsert:${eventKey(activity)}`,
+    dedupeKey: `chat-lead-upsert:${chatEventKey(activity)}`,
     payload,
   };
 }
-
-const eventKey = (activity: ChatActivity) => `${activity.conversationId}:${activity.eventId}`;

@@ -2,21 +2,30 @@ import type { z } from 'zod';
 import type { MarketoApi, RecordResult } from '../clients/marketo/types.js';
 import type { Clock } from '../deps.js';
 import type { Logger } from '../logger.js';
+import { createActivityFinder } from '../marketo-activities/activity-finder.js';
+import {
+  attemptForRules,
+  DEFAULT_SETTLE_MS,
+  verificationForCopy,
+} from '../marketo-activities/activity-verification.js';
 import { createActivityTypeResolver } from '../marketo-activities/ensure-activity-type.js';
 import { checkRecordResult, deliverToMarketo } from '../marketo-activities/marketo-delivery.js';
 import { createLeadUpsertBatcher } from '../marketo-activities/lead-upsert-batcher.js';
 import { createRecordBatcher } from '../marketo-activities/record-batcher.js';
+import { createVerifiedActivityDelivery } from '../marketo-activities/verified-activity-delivery.js';
 import { OutboxHandlerError, type OutboxHandler } from '../outbox/outbox-handler.js';
 import type { CustomActivityInput } from '../clients/marketo/types.js';
 import type { LeadStore } from '../store/types.js';
 import type { TranscriptLinks } from '../transcripts/transcript-links.js';
 import { createChatActivitySender } from './chat-activity-attributes.js';
-import { CHAT_ACTIVITY_TYPE } from './chat-activity-type.js';
+import { CHAT_ACTIVITY_TYPE, chatEventKeyOf } from './chat-activity-type.js';
 import {
   CHAT_ACTIVITY_KIND,
   CHAT_LEAD_UPSERT_KIND,
+  chatActivityIdentity,
   chatActivityItem,
   chatActivityPayloadSchema,
+  chatEventKey,
   chatLeadUpsertPayloadSchema,
   type ChatActivity,
 } from './chat-events-outbox.js';
@@ -28,6 +37,11 @@ export interface ChatOutboxHandlerDeps {
   store: LeadStore;
   clock: Clock;
   logger: Logger;
+  /**
+   * How long Marketo is given to finish a call whose answer we lost before a look that found
+   * nothing lets us send again (default 2 min: activity-verification.ts DEFAULT_SETTLE_MS).
+   */
+  settleMs?: number;
   /** Signs the transcript link each activity carries (transcripts/transcript-links.ts). */
   transcriptLinks?: Pick<TranscriptLinks, 'url'> | undefined;
 }
@@ -50,14 +64,25 @@ export type ChatOutboxHandlers = Readonly<
  * Add Custom Activities or Sync Leads call of up to 300 (record-batcher.ts); with the relay's
  * default concurrency of 4 that is up to 4 per call.
  *
- * Delivery is at least once: Marketo has no idempotency key, so a call that reached Marketo but
- * whose answer was lost (or whose completion the store failed to record) is sent again and the
- * activity is written twice. Each activity carries the event id (`eventId` attribute) so such a
- * duplicate can be recognised in Marketo; research B3's check before a resend would need Get
- * Lead Activities, which the client does not offer yet.
+ * Each event's activity is written exactly once, as the meetings' are: Marketo has no
+ * idempotency key, and a call that reached Marketo may have lost its answer (502 after the
+ * write, time-out, dropped connection) or its completion may not have been recorded (the
+ * process died). So an attempt that may follow such a one looks in Marketo first (Get Lead
+ * Activities by the `conversationId` and `eventId` attributes) and sends only when, after a
+ * settle time, the activity is still not there; an attempt that certainly sent nothing is
+ * retried without the look (marketo-activities/activity-verification.ts, applied by
+ * verified-activity-delivery.ts).
  */
 export function createChatOutboxHandlers(deps: ChatOutboxHandlerDeps): ChatOutboxHandlers {
   const activityType = createActivityTypeResolver(deps.marketo, CHAT_ACTIVITY_TYPE);
+  const deliverVerified = createVerifiedActivityDelivery({
+    findActivity: createActivityFinder(deps.marketo, {
+      eventKeyOf: chatEventKeyOf,
+      incompleteCode: 'CHAT_LOOKUP_INCOMPLETE',
+    }),
+    settleMs: deps.settleMs ?? DEFAULT_SETTLE_MS,
+    label: 'chat',
+  });
   const activities = createRecordBatcher<CustomActivityInput, RecordResult>({
     send: (records) => deps.marketo.addCustomActivities(records),
   });
@@ -76,14 +101,35 @@ export function createChatOutboxHandlers(deps: ChatOutboxHandlerDeps): ChatOutbo
   return {
     // Captured answers and action cards (chat-write-handlers.ts).
     ...createChatWriteHandlers({ ...deps, upserts }),
-    [CHAT_ACTIVITY_KIND]: (item, ctx) =>
-      deliverToMarketo(item, async () => {
-        const { leadId, activity } = readPayload(chatActivityPayloadSchema, item.payload);
-        const type = await activityType();
-        const result = await addActivity(leadId, type.id, activity);
-        checkRecordResult(result, `activity for lead ${leadId}`);
-        ctx.logger.debug({ leadId, event: activity.type }, 'chat activity written to Marketo');
-      }),
+    [CHAT_ACTIVITY_KIND]: (item, ctx) => {
+      const delivery = readPayload(chatActivityPayloadSchema, item.payload);
+      const { leadId, activity } = delivery;
+      // A quota deferral copies `item`: give the copy what it must know (look first or not).
+      const verify = verificationForCopy(attemptForRules(ctx.attempt, item.lastError), delivery);
+      const copyable = { ...item, payload: { ...delivery, verify } };
+      return deliverToMarketo(copyable, () =>
+        deliverVerified(
+          {
+            item,
+            delivery,
+            identity: chatActivityIdentity(activity),
+            leadId,
+            eventKey: chatEventKey(activity),
+            occurredAt: activity.occurredAt,
+            activityTypeId: async () => (await activityType()).id,
+            send: async (typeId) => {
+              const result = await addActivity(leadId, typeId, activity);
+              checkRecordResult(result, `activity for lead ${leadId}`);
+              ctx.logger.debug(
+                { leadId, event: activity.type },
+                'chat activity written to Marketo',
+              );
+            },
+          },
+          ctx,
+        ),
+      );
+    },
 
     [CHAT_LEAD_UPSERT_KIND]: (item, ctx) =>
       deliverToMarketo(item, async () => {

@@ -9,8 +9,9 @@ import type { NewOutboxItem, OutboxItem } from '../store/types.js';
  * - daily quota spent (MARKETO_DAILY_QUOTA, `details.retryAt`: midnight US Central): the item
  *   waits for the reset without using up its attempts (see deferUntil);
  * - a write whose outcome is unknown (time-out or dropped connection on a POST): retried. Marketo
- *   has no idempotency key, so this is at-least-once and may write twice; every record we write
- *   carries our stable event id so a duplicate can be recognised later;
+ *   has no idempotency key, so on its own this is at least once; the custom activities (chat
+ *   and meetings) add a look in Marketo before the resend (verified-activity-delivery.ts), and
+ *   every record we write carries our stable event id for that look;
  * - an HTTP 408, 425 or 429, which the client does not retry itself: retried with the outbox's
  *   backoff, like the flow-step callback;
  * - otherwise the client's own verdict (`retryable`: 6xx transient codes after its retries);
@@ -46,7 +47,7 @@ function toOutboxHandlerError(error: unknown): unknown {
 /**
  * 408, 425 and 429: the request was turned away before it ran, so sending it again cannot write
  * twice. A 5xx is left to the client's verdict: a 502-504 on a write may have run
- * (`outcomeUnknown`, reconciled by the meeting handler before it writes again).
+ * (`outcomeUnknown`, reconciled by the activity handlers before they write again).
  */
 function isNotNowStatus(status: number | undefined): boolean {
   return status !== undefined && status < 500 && isTransientHttpStatus(status);

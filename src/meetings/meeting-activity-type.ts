@@ -1,4 +1,5 @@
 import type { CustomActivityInput, LeadActivity } from '../clients/marketo/types.js';
+import { activityAttributeOf } from '../marketo-activities/activity-finder.js';
 import type { CustomActivityTypeDefinition } from '../marketo-activities/ensure-activity-type.js';
 import { meetingEventId, type MeetingActivityPayload } from './meeting-events-outbox.js';
 
@@ -96,14 +97,7 @@ export function toMeetingActivityInput(
   };
 }
 
-/**
- * The event id of a meeting activity read back with Get Lead Activities. The spec's
- * `Attribute` requires only `name` (the display name) and `value`; `apiName` is optional, so
- * either one identifies our attribute.
- */
+/** The event id of a meeting activity read back with Get Lead Activities (activity-finder.ts). */
 export function meetingEventIdOf(activity: LeadActivity): string | undefined {
-  const attribute = activity.attributes.find((a) =>
-    a.apiName === undefined ? a.name === EVENT_ID.name : a.apiName === EVENT_ID.apiName,
-  );
-  return attribute === undefined ? undefined : String(attribute.value);
+  return activityAttributeOf(activity, EVENT_ID);
 }

@@ -1,31 +1,30 @@
 import { z } from 'zod';
-import { isMarketoApiError } from '../clients/marketo/index.js';
 import type { CustomActivityInput, MarketoApi, RecordResult } from '../clients/marketo/types.js';
 import type { Clock } from '../deps.js';
 import type { Logger } from '../logger.js';
+import { createActivityFinder } from '../marketo-activities/activity-finder.js';
+import { attemptForRules } from '../marketo-activities/activity-verification.js';
 import { createActivityTypeResolver } from '../marketo-activities/ensure-activity-type.js';
 import { checkRecordResult, deliverToMarketo } from '../marketo-activities/marketo-delivery.js';
 import { createLeadUpsertBatcher } from '../marketo-activities/lead-upsert-batcher.js';
 import { createRecordBatcher } from '../marketo-activities/record-batcher.js';
+import { createVerifiedActivityDelivery } from '../marketo-activities/verified-activity-delivery.js';
 import {
   OutboxHandlerError,
   type OutboxHandler,
   type OutboxHandlerContext,
   type OutboxHandlerResult,
 } from '../outbox/outbox-handler.js';
-import { outboxBackoffMs } from '../outbox/outbox-backoff.js';
 import type { LeadStore, OutboxItem } from '../store/types.js';
-import { createMeetingActivityFinder } from './meeting-activity-finder.js';
-import { MEETING_ACTIVITY_TYPE, toMeetingActivityInput } from './meeting-activity-type.js';
+import {
+  MEETING_ACTIVITY_TYPE,
+  meetingEventIdOf,
+  toMeetingActivityInput,
+} from './meeting-activity-type.js';
 import {
   DEFAULT_SETTLE_MS,
-  lookupSince,
-  mayRetryAsUnsent,
-  mayTrustAbsence,
   meetingDeliverySchema,
-  mustLookFirst,
-  settleCopy,
-  unsentCopy,
+  meetingItemIdentity,
   verificationForCopy,
   withResolvedLead,
   type MeetingDelivery,
@@ -39,7 +38,7 @@ export interface MeetingOutboxHandlerDeps {
   logger: Logger;
   /**
    * How long Marketo is given to finish a call whose answer we lost before a look that found
-   * nothing lets us send again (default 2 min; see meeting-activity-verification.ts).
+   * nothing lets us send again (default 2 min; see activity-verification.ts).
    */
   settleMs?: number;
 }
@@ -57,7 +56,7 @@ export type MeetingOutboxHandlers = Readonly<Record<typeof MEETING_ACTIVITY_KIND
  *   always names the same lead, which the look-up before a resend relies on.
  * - With a lead id: Add Custom Activities, batched with the other deliveries of the pass (up to
  *   300 per call, record-batcher.ts). A retry looks in Marketo first (the rules are in
- *   meeting-activity-verification.ts).
+ *   marketo-activities/activity-verification.ts, applied by verified-activity-delivery.ts).
  * - A spent daily quota defers the item to the reset, remembering whether it must look first;
  *   transient failures are retried with backoff; data errors (1004) go to the dead letters.
  *
@@ -67,7 +66,14 @@ export type MeetingOutboxHandlers = Readonly<Record<typeof MEETING_ACTIVITY_KIND
 export function createMeetingOutboxHandlers(deps: MeetingOutboxHandlerDeps): MeetingOutboxHandlers {
   const settleMs = deps.settleMs ?? DEFAULT_SETTLE_MS;
   const activityType = createActivityTypeResolver(deps.marketo, MEETING_ACTIVITY_TYPE);
-  const findActivity = createMeetingActivityFinder(deps.marketo);
+  const deliverVerified = createVerifiedActivityDelivery({
+    findActivity: createActivityFinder(deps.marketo, {
+      eventKeyOf: meetingEventIdOf,
+      incompleteCode: 'MEETING_LOOKUP_INCOMPLETE',
+    }),
+    settleMs,
+    label: 'meeting',
+  });
   const activities = createRecordBatcher<CustomActivityInput, RecordResult>({
     send: (records) => deps.marketo.addCustomActivities(records),
   });
@@ -98,77 +104,45 @@ export function createMeetingOutboxHandlers(deps: MeetingOutboxHandlerDeps): Mee
     return { followUps: [withResolvedLead(delivery, leadId)] };
   };
 
-  const deliver = async (
+  const sendActivity = async (
     item: OutboxItem,
     delivery: MeetingDelivery,
     leadId: number,
     ctx: OutboxHandlerContext,
-    state: { sent: boolean },
   ): Promise<OutboxHandlerResult | void> => {
-    const type = await activityType();
     const eventId = meetingEventId(delivery.meetingId, delivery.seq);
-    if (mustLookFirst(ctx.attempt, delivery)) {
-      const since = lookupSince(delivery, item.createdAt);
-      const lookup = { leadId, eventId, activityTypeId: type.id, since };
-      if (await findActivity(lookup)) {
-        ctx.logger.info({ leadId, eventId }, 'meeting activity already in Marketo: not resent');
-        return;
-      }
-      if (!mayTrustAbsence(ctx.attempt, delivery, ctx.now(), settleMs)) {
-        ctx.logger.info({ leadId, eventId, settleMs }, 'meeting activity not found yet: settling');
-        return { followUps: [settleCopy(delivery, ctx.now(), settleMs)] };
-      }
-    }
-    // A claim that ran out may have been taken over, and the new holder may be looking right
-    // now: sending from here could make the second copy. Leave it to the holder.
-    if (item.lease !== undefined && ctx.now() >= item.lease.until) {
-      throw new OutboxHandlerError('OUTBOX_LEASE_EXPIRED', 'claim ran out before sending', {
-        retryable: true,
-      });
-    }
-    state.sent = true;
-    const result = await activities.submit(toMeetingActivityInput(leadId, type.id, delivery));
-    checkRecordResult(result, `meeting activity for lead ${leadId}`);
-    ctx.logger.debug({ leadId, eventId, status: delivery.status }, 'meeting activity written');
-  };
-
-  /** `deliver`, with a failure that certainly wrote nothing retried without the look. */
-  const deliverOrRetryUnsent = async (
-    item: OutboxItem,
-    delivery: MeetingDelivery,
-    leadId: number,
-    ctx: OutboxHandlerContext,
-  ): Promise<OutboxHandlerResult | void> => {
-    const state = { sent: false };
-    try {
-      return await deliver(item, delivery, leadId, ctx, state);
-    } catch (error) {
-      const retry = mayRetryAsUnsent({
-        attempt: ctx.attempt,
+    return deliverVerified(
+      {
+        item,
         delivery,
-        notExecuted: certainlyNotExecuted(error, state.sent),
-      });
-      if (!retry) throw error;
-      const tries = (delivery.unsent ?? 0) + 1;
-      const dueAt = ctx.now() + outboxBackoffMs(tries);
-      ctx.logger.info(
-        { leadId, tries, dueAt },
-        'meeting activity not sent (Marketo failed first): retrying',
-      );
-      return { followUps: [unsentCopy(delivery, tries, dueAt)] };
-    }
+        identity: meetingItemIdentity(delivery),
+        leadId,
+        eventKey: eventId,
+        occurredAt: delivery.occurredAt,
+        activityTypeId: async () => (await activityType()).id,
+        send: async (typeId) => {
+          const result = await activities.submit(toMeetingActivityInput(leadId, typeId, delivery));
+          checkRecordResult(result, `meeting activity for lead ${leadId}`);
+          ctx.logger.debug(
+            { leadId, eventId, status: delivery.status },
+            'meeting activity written',
+          );
+        },
+      },
+      ctx,
+    );
   };
 
   return {
     [MEETING_ACTIVITY_KIND]: (item, ctx) => {
       const delivery = readPayload(item.payload);
       // A quota deferral copies `item`: give the copy what it must know (look first or not).
-      const verify = verificationForCopy(ctx.attempt, delivery);
+      const verify = verificationForCopy(attemptForRules(ctx.attempt, item.lastError), delivery);
       const copyable = { ...item, payload: { ...delivery, verify } };
       return deliverToMarketo(copyable, () =>
         delivery.leadId === undefined
           ? resolveLead(delivery, ctx)
-          : deliverOrRetryUnsent(item, delivery, delivery.leadId, ctx),
+          : sendActivity(item, delivery, delivery.leadId, ctx),
       );
     },
   };
@@ -180,18 +154,4 @@ function readPayload(payload: unknown): MeetingDelivery {
   throw new OutboxHandlerError('MEETING_PAYLOAD_INVALID', 'stored meeting event is unreadable', {
     retryable: false,
   });
-}
-
-/**
- * A transient failure that wrote nothing: before the record was handed over, any transient
- * error (but not the daily quota, which has its own deferral); after, only an answer in which
- * Marketo refused the call or the record (a code, not a lost answer: `outcomeUnknown` is how the
- * client marks those).
- */
-function certainlyNotExecuted(error: unknown, sent: boolean): boolean {
-  if (isMarketoApiError(error, 'MARKETO_DAILY_QUOTA')) return false;
-  if (isMarketoApiError(error))
-    return error.retryable && error.details?.['outcomeUnknown'] !== true;
-  if (!(error instanceof OutboxHandlerError) || error.code === 'OUTBOX_LEASE_EXPIRED') return false;
-  return error.retryable && (!sent || error.code === 'MARKETO_RECORD_REJECTED');
 }

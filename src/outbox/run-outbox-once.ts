@@ -170,8 +170,8 @@ async function deliverOne(
  * A delivery the stop ended (or never began): pending again, due now. Not a failure of the far
  * end, so no backoff and never the dead letters, however many attempts it has had. A write whose
  * request was in flight may have been applied: the attempt it was claimed with is counted, so
- * the next one takes the handler's verify-before-resend path (meeting activities); a flow-step
- * callback may then reach Marketo once more, the documented at-most-once-more case.
+ * the next one takes the handler's verify-before-resend path (chat and meeting activities); a
+ * flow-step callback may then reach Marketo once more, the documented at-most-once-more case.
  */
 async function releaseStopped(
   deps: OutboxRelayDeps,

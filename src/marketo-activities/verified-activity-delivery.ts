@@ -1,0 +1,133 @@
+import { isMarketoApiError } from '../clients/marketo/index.js';
+import {
+  OutboxHandlerError,
+  type OutboxHandlerContext,
+  type OutboxHandlerResult,
+} from '../outbox/outbox-handler.js';
+import { outboxBackoffMs } from '../outbox/outbox-backoff.js';
+import type { OutboxItem } from '../store/types.js';
+import type { ActivityFinder } from './activity-finder.js';
+import {
+  attemptForRules,
+  lookupSince,
+  mayRetryAsUnsent,
+  mayTrustAbsence,
+  mustLookFirst,
+  settleCopy,
+  unsentCopy,
+  type ActivityItemIdentity,
+  type VerifiedDelivery,
+} from './activity-verification.js';
+
+export interface VerifiedActivityDeliveryDeps {
+  /** Looks for the event's activity in Marketo (activity-finder.ts). */
+  findActivity: ActivityFinder;
+  /** How long Marketo is given to finish a call whose answer we lost (activity-verification.ts). */
+  settleMs: number;
+  /** Names the activity in log lines ("meeting", "chat"). */
+  label: string;
+}
+
+/** One event's activity, as the feature knows it. */
+export interface VerifiedActivity<D extends VerifiedDelivery> {
+  /** The item being delivered, as claimed (its creation time and lease are read). */
+  item: OutboxItem;
+  /** Its parsed payload, `verify` and `unsent` included. */
+  delivery: D;
+  /** The event's item kind and dedupe key, for the settle and unsent copies. */
+  identity: ActivityItemIdentity;
+  leadId: number;
+  /** What the finder reads back from the activity (its event id attributes). */
+  eventKey: string;
+  /** The event's time: the activity's date. */
+  occurredAt: number;
+  /** Our activity type's id in Marketo, ensured on first use. */
+  activityTypeId: () => Promise<number>;
+  /** Writes the activity (Add Custom Activities) and throws unless the record was added. */
+  send: (activityTypeId: number) => Promise<void>;
+}
+
+/**
+ * Sends one custom activity under the exactly-once rules of activity-verification.ts: look in
+ * Marketo first when an earlier attempt may have written it, settle before trusting a look that
+ * found nothing, and retry an attempt that certainly sent nothing as an unsent copy (no look).
+ */
+export function createVerifiedActivityDelivery(deps: VerifiedActivityDeliveryDeps) {
+  const { findActivity, settleMs, label } = deps;
+
+  const deliver = async <D extends VerifiedDelivery>(
+    activity: VerifiedActivity<D>,
+    ctx: OutboxHandlerContext,
+    state: { sent: boolean },
+  ): Promise<OutboxHandlerResult | void> => {
+    const { item, delivery, leadId, eventKey } = activity;
+    const attempt = attemptForRules(ctx.attempt, item.lastError);
+    const typeId = await activity.activityTypeId();
+    if (mustLookFirst(attempt, delivery)) {
+      const since = lookupSince(activity.occurredAt, item.createdAt);
+      if (await findActivity({ leadId, eventKey, activityTypeId: typeId, since })) {
+        ctx.logger.info(
+          { leadId, eventId: eventKey },
+          `${label} activity already in Marketo: not resent`,
+        );
+        return;
+      }
+      if (!mayTrustAbsence(attempt, delivery, ctx.now(), settleMs)) {
+        ctx.logger.info(
+          { leadId, eventId: eventKey, settleMs },
+          `${label} activity not found yet: settling`,
+        );
+        return { followUps: [settleCopy(activity.identity, delivery, ctx.now(), settleMs)] };
+      }
+    }
+    // A claim that ran out may have been taken over, and the new holder may be looking right
+    // now: sending from here could make the second copy. Leave it to the holder.
+    if (item.lease !== undefined && ctx.now() >= item.lease.until) {
+      throw new OutboxHandlerError('OUTBOX_LEASE_EXPIRED', 'claim ran out before sending', {
+        retryable: true,
+      });
+    }
+    state.sent = true;
+    await activity.send(typeId);
+  };
+
+  /** `deliver`, with a failure that certainly wrote nothing retried without the look. */
+  return async <D extends VerifiedDelivery>(
+    activity: VerifiedActivity<D>,
+    ctx: OutboxHandlerContext,
+  ): Promise<OutboxHandlerResult | void> => {
+    const state = { sent: false };
+    try {
+      return await deliver(activity, ctx, state);
+    } catch (error) {
+      const { delivery } = activity;
+      const retry = mayRetryAsUnsent({
+        attempt: attemptForRules(ctx.attempt, activity.item.lastError),
+        delivery,
+        notExecuted: certainlyNotExecuted(error, state.sent),
+      });
+      if (!retry) throw error;
+      const tries = (delivery.unsent ?? 0) + 1;
+      const dueAt = ctx.now() + outboxBackoffMs(tries);
+      ctx.logger.info(
+        { leadId: activity.leadId, tries, dueAt },
+        `${label} activity not sent (Marketo failed first): retrying`,
+      );
+      return { followUps: [unsentCopy(activity.identity, delivery, tries, dueAt)] };
+    }
+  };
+}
+
+/**
+ * A transient failure that wrote nothing: before the record was handed over, any transient
+ * error (but not the daily quota, which has its own deferral); after, only an answer in which
+ * Marketo refused the call or the record (a code, not a lost answer: `outcomeUnknown` is how the
+ * client marks those).
+ */
+function certainlyNotExecuted(error: unknown, sent: boolean): boolean {
+  if (isMarketoApiError(error, 'MARKETO_DAILY_QUOTA')) return false;
+  if (isMarketoApiError(error))
+    return error.retryable && error.details?.['outcomeUnknown'] !== true;
+  if (!(error instanceof OutboxHandlerError) || error.code === 'OUTBOX_LEASE_EXPIRED') return false;
+  return error.retryable && (!sent || error.code === 'MARKETO_RECORD_REJECTED');
+}
