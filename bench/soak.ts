@@ -33,7 +33,7 @@ function print(report: SoakReport): boolean {
     `  kills survived          ${report.kills} SIGKILL${report.killedLeader ? ' (the leader among them)' : ''}; drain rounds ${report.drainRounds}`,
     `  writes accepted         ${accepted}: lead webhooks ${ledger.webhooks}, flow-step invocations ${ledger.invocations}, activities ${ledger.activities} (chat events and bookings), leads to create ${ledger.emails}`,
     `  writes delivered        activities ${deliveries.activitiesDelivered}/${ledger.activities}, leads ${deliveries.leadsDelivered}/${ledger.emails}, callbacks ${callbacks.delivered}/${ledger.invocations}; lead copy ${leadCopy.storedLeads}/${leadCopy.sandboxLeads} leads, ${leadCopy.mismatched.length} differing`,
-    `  duplicates              meeting activities ${deliveries.duplicateActivities.length}, leads ${deliveries.duplicateLeads.length}; chat activities ${deliveries.duplicateChatActivities.length} (known defect)`,
+    `  duplicates              meeting activities ${deliveries.duplicateActivities.length}, leads ${deliveries.duplicateLeads.length}; chat activities ${deliveries.duplicateChatActivities.length}`,
     `  losses                  ${losses} (dead letters ${report.deadLetters}, still pending ${report.outboxPending})`,
     `  callbacks doubled       ${callbacks.duplicatedByKill.length} by a kill or stop inside the send, ${callbacks.duplicatedWithoutKill.length} otherwise`,
     `  stale sync-only fields  ${leadCopy.staleFields.length} leads (title/updatedAt; known defect)`,
@@ -45,6 +45,7 @@ function print(report: SoakReport): boolean {
   return (
     losses === 0 &&
     deliveries.duplicateActivities.length === 0 &&
+    deliveries.duplicateChatActivities.length === 0 &&
     deliveries.duplicateLeads.length === 0 &&
     callbacks.duplicatedWithoutKill.length === 0 &&
     leadCopy.mismatched.length === 0 &&

@@ -29,9 +29,8 @@ export interface DeliveryFindings {
   /** Activities in Marketo more than once (acknowledged or not), with their count. */
   duplicateActivities: Array<[key: string, count: number]>;
   /**
-   * Chat activities in Marketo more than once: a known defect, kept apart so the soak still
-   * proves the rest exactly (the chat write-back resends after a lost answer or a kill inside
-   * the send without looking first; test/integration/soak-chat-lost-answer.test.ts).
+   * Chat activities in Marketo more than once (kept apart from the meeting ones: the chat's
+   * write-back looks before a resend since the soak found it did not; chat-activity-once.test.ts).
    */
   duplicateChatActivities: Array<[key: string, count: number]>;
   /** Acknowledged emails with no lead in Marketo. */

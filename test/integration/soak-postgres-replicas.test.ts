@@ -26,11 +26,7 @@ describe('soak on PostgreSQL with two replicas', () => {
       ...(process.env.SOAK_LOG_DIR ? { logDir: process.env.SOAK_LOG_DIR } : {}),
     });
     console.log(`soak report (seed ${SEED}):\n${JSON.stringify(report, null, 2)}`);
-    // Known defect, counted and printed, not hidden: a chat activity resent after a lost answer
-    // or a kill inside its send is in Marketo twice (soak-chat-lost-answer.test.ts).
-    console.log(
-      `chat activities doubled (known defect): ${report.deliveries.duplicateChatActivities.length}`,
-    );
+    // Known defect, counted and printed, not hidden (soak-lead-copy-race.test.ts).
     console.log(
       `leads with stale title/updatedAt (known defect): ${report.leadCopy.staleFields.length}`,
     );
@@ -45,6 +41,7 @@ describe('soak on PostgreSQL with two replicas', () => {
         seed: SEED,
         lostActivities: report.deliveries.lostActivities,
         duplicateActivities: report.deliveries.duplicateActivities,
+        duplicateChatActivities: report.deliveries.duplicateChatActivities,
         lostLeads: report.deliveries.lostLeads,
         duplicateLeads: report.deliveries.duplicateLeads,
         missingCallbacks: report.callbacks.missing,
@@ -59,6 +56,7 @@ describe('soak on PostgreSQL with two replicas', () => {
       seed: SEED,
       lostActivities: [],
       duplicateActivities: [],
+      duplicateChatActivities: [],
       lostLeads: [],
       duplicateLeads: [],
       missingCallbacks: [],
