@@ -100,12 +100,19 @@ export function createFaultProfiler(clock: Clock): FaultProfiler {
   let lostRandom = createRandom(0);
   let outage: { until: number; mode: '502' | 'drop' } | undefined;
   const counts = zeroCounts();
+  /** Since the profile was set: kinds given, answers lost, executed calls that could have been. */
+  let given = new Set<FaultKind>();
+  let lost = 0;
+  let executed = 0;
   const applies = (path: string) => current?.path === undefined || path.startsWith(current.path);
 
   return {
     setProfile(profile) {
       current = profile;
       random = createRandom(profile?.seed ?? 0);
+      given = new Set();
+      lost = 0;
+      executed = 0;
       lostRandom = createRandom((profile?.seed ?? 0) ^ 0x5bd1e995);
     },
     profile: () => current,
@@ -125,12 +132,19 @@ export function createFaultProfiler(clock: Clock): FaultProfiler {
       if (current === undefined || !applies(path)) return undefined;
       // One draw per call, against the rates stacked in a fixed order.
       let draw = random();
-      for (const kind of FAULT_KINDS) {
-        const rate = current.rates[kind] ?? 0;
+      for (const drawn of FAULT_KINDS) {
+        const rate = current.rates[drawn] ?? 0;
         if (draw < rate) {
           // The identity endpoint is OAuth, not the REST API: it never answers a 6xx envelope,
           // but its gateway can fail like any other.
-          if (kind !== '502' && path.startsWith(IDENTITY)) return undefined;
+          const fits = (kind: FaultKind) => kind === '502' || !path.startsWith(IDENTITY);
+          // Every kind with a rate is given once before any is given twice, so a short run
+          // (a CI soak) meets each one however few calls the machine's speed allowed.
+          const kind =
+            FAULT_KINDS.find((k) => (current!.rates[k] ?? 0) > 0 && !given.has(k) && fits(k)) ??
+            drawn;
+          if (!fits(kind)) return undefined;
+          given.add(kind);
           counts[kind]++;
           return FAULT_OF[kind];
         }
@@ -141,7 +155,11 @@ export function createFaultProfiler(clock: Clock): FaultProfiler {
     after(path) {
       if (current === undefined || current.lostAnswer === 0 || !applies(path)) return undefined;
       if (current.keepAnswers.some((prefix) => path.startsWith(prefix))) return undefined;
-      if (lostRandom() >= current.lostAnswer) return undefined;
+      executed++;
+      // As for the kinds above: at least one lost answer within the first 1/rate executed calls.
+      const due = lost === 0 && executed >= Math.ceil(1 / current.lostAnswer);
+      if (lostRandom() >= current.lostAnswer && !due) return undefined;
+      lost++;
       counts.lostAnswer++;
       return { httpStatus: 502, message: 'Bad Gateway (answer lost after the call ran)' };
     },

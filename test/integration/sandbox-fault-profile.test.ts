@@ -60,6 +60,22 @@ describe('sandbox fault profile', () => {
     expect(sandbox.stats().calls).toBe(2 * tally('ok'));
   });
 
+  it('when the rates are small, then a short run still meets every kind, and an answer is lost within the first 1/rate executed calls', async () => {
+    const { sandbox, call } = await setup();
+    sandbox.setFaultProfile({
+      seed: 505,
+      rates: { '502': 0.01, '604': 0.01, '606': 0.01, '611': 0.01, '615': 0.01 },
+      lostAnswer: 0.01,
+    });
+    // 200 calls at 1% a kind: left to chance, some kind would often be missing.
+    await outcomes(call, 200);
+    const counts = sandbox.faultCounts();
+    for (const kind of ['502', '604', '606', '611', '615'] as const) {
+      expect(counts[kind]).toBeGreaterThanOrEqual(1);
+    }
+    expect(counts.lostAnswer).toBeGreaterThanOrEqual(1);
+  });
+
   it('when an answer is lost, then the write has happened and the caller got HTTP 502', async () => {
     const { sandbox, auth } = await setup();
     sandbox.setFaultProfile({ seed: 9, lostAnswer: 1 });
