@@ -61,8 +61,8 @@ export type ChatOutboxHandlers = Readonly<
  *
  * The activity type is ensured once per process, on the first delivery (list; create, add the
  * attributes and approve if missing). Records that the relay delivers together are sent as one
- * Add Custom Activities or Sync Leads call of up to 300 (record-batcher.ts); with the relay's
- * default concurrency of 4 that is up to 4 per call.
+ * Add Custom Activities or Sync Leads call of up to 300 (record-batcher.ts); the Marketo relay
+ * claims 300 items a pass, each in a lane of its own (MARKETO_RELAY in service-outbox.ts).
  *
  * Each event's activity is written exactly once, as the meetings' are: Marketo has no
  * idempotency key, and a call that reached Marketo may have lost its answer (502 after the
