@@ -32,7 +32,7 @@ function print(report: SoakReport): boolean {
       .join(', ')}`,
     `  kills survived          ${report.kills} SIGKILL${report.killedLeader ? ' (the leader among them)' : ''}; drain rounds ${report.drainRounds}`,
     `  writes accepted         ${accepted}: lead webhooks ${ledger.webhooks}, flow-step invocations ${ledger.invocations}, activities ${ledger.activities} (chat events and bookings), leads to create ${ledger.emails}`,
-    `  writes delivered        activities ${deliveries.activitiesDelivered}/${ledger.activities}, leads ${deliveries.leadsDelivered}/${ledger.emails}, callbacks ${callbacks.delivered}/${ledger.invocations}; lead copy ${leadCopy.storedLeads}/${leadCopy.sandboxLeads} leads, ${leadCopy.mismatched.length} differing`,
+    `  writes delivered        activities ${deliveries.activitiesDelivered}/${ledger.activities}, leads ${deliveries.leadsDelivered}/${ledger.emails}, callbacks ${callbacks.delivered}/${ledger.invocations}; lead copy ${leadCopy.storedLeads}/${leadCopy.sandboxLeads} leads, ${leadCopy.mismatched.length} differing, ${leadCopy.missing.length} missing (open finding)`,
     `  duplicates              meeting activities ${deliveries.duplicateActivities.length}, leads ${deliveries.duplicateLeads.length}; chat activities ${deliveries.duplicateChatActivities.length}`,
     `  losses                  ${losses} (dead letters ${report.deadLetters}, still pending ${report.outboxPending})`,
     `  callbacks doubled       ${callbacks.duplicatedByKill.length} by a kill or stop inside the send, ${callbacks.duplicatedWithoutKill.length} otherwise`,

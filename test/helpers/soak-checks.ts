@@ -112,8 +112,14 @@ export function checkCallbacks(
 export interface LeadCopyFindings {
   sandboxLeads: number;
   storedLeads: number;
-  /** Leads whose stored email or first name differ from Marketo's (or are absent). */
+  /** Leads in the copy whose stored email or first name differ from Marketo's. */
   mismatched: Array<{ id: number; marketo: unknown; stored: unknown }>;
+  /**
+   * Marketo's leads the copy does not hold at all: an open finding, not root-caused, counted
+   * apart. Seen after restarts in the middle of a sync (the drain's restarts run the service
+   * with its clock minutes ahead): leads created in Marketo meanwhile never reached the copy.
+   */
+  missing: Array<{ id: number; marketo: unknown }>;
   /**
    * Leads whose title or updatedAt (fields only the sync brings) lag Marketo's: a known defect,
    * counted apart (a webhook stored between the sync's read and write makes the store drop the
@@ -135,6 +141,7 @@ export async function checkLeadCopy(
 ): Promise<LeadCopyFindings> {
   const leads = sandbox.allLeads();
   const mismatched: LeadCopyFindings['mismatched'] = [];
+  const missing: LeadCopyFindings['missing'] = [];
   const staleFields: LeadCopyFindings['staleFields'] = [];
   for (const lead of leads) {
     const stored = await store.getLead(lead.id);
@@ -145,13 +152,18 @@ export async function checkLeadCopy(
         into.push({ id: lead.id, marketo, stored: stored === undefined ? null : copy });
       }
     };
+    if (stored === undefined) {
+      missing.push({ id: lead.id, marketo: pick(COMPARED, (name) => lead[name] ?? null) });
+      continue;
+    }
     differs(COMPARED, mismatched);
-    if (stored !== undefined) differs(SYNC_ONLY, staleFields);
+    differs(SYNC_ONLY, staleFields);
   }
   return {
     sandboxLeads: leads.length,
     storedLeads: await store.countLeads(),
     mismatched,
+    missing,
     staleFields,
   };
 }
