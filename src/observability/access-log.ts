@@ -32,10 +32,19 @@ export function pathOf(req: IncomingMessage): string {
  * visitor's manage-link token; the route pattern says where the request went without them.
  */
 export function createAccessLog(deps: AccessLogDeps): RequestHandler[] {
-  const started = new WeakMap<IncomingMessage, number>();
+  // The level, the line and the metrics all ask for the route: match the patterns once.
+  const routes = new WeakMap<IncomingMessage, string>();
+  const routeOf = (req: IncomingMessage): string => {
+    let route = routes.get(req);
+    if (route === undefined) {
+      route = deps.routeOf(req);
+      routes.set(req, route);
+    }
+    return route;
+  };
   const fields = (req: IncomingMessage, res: ServerResponse) => ({
     method: req.method,
-    route: deps.routeOf(req),
+    route: routeOf(req),
     status: res.statusCode,
   });
   const log = pinoHttp({
@@ -53,7 +62,7 @@ export function createAccessLog(deps: AccessLogDeps): RequestHandler[] {
     // warn for a 503 refusal under load), with the same request id.
     customLogLevel: (req, res, err) => {
       if (err !== undefined || res.statusCode >= 500) return 'warn';
-      return PROBE_ROUTES.has(deps.routeOf(req)) ? 'debug' : 'info';
+      return PROBE_ROUTES.has(routeOf(req)) ? 'debug' : 'info';
     },
     customSuccessObject: (req, res, value: { durationMs?: number }) => ({
       ...fields(req, res),
@@ -68,13 +77,10 @@ export function createAccessLog(deps: AccessLogDeps): RequestHandler[] {
     customErrorMessage: () => 'request failed',
   });
   const measure: RequestHandler = (req, res, next) => {
-    started.set(req, performance.now());
+    const at = performance.now();
     res.once('close', () => {
-      const at = started.get(req);
-      if (at === undefined) return;
-      started.delete(req);
       deps.onAnswered?.(
-        { method: req.method, route: deps.routeOf(req), status: res.statusCode },
+        { method: req.method, route: routeOf(req), status: res.statusCode },
         (performance.now() - at) / 1000,
       );
     });

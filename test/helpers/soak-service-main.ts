@@ -1,5 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config.js';
+import { listen } from '../../src/http/listen.js';
 import { createService } from '../../src/service.js';
 
 /**
@@ -14,12 +14,7 @@ const offsetMs = Number(process.env.SOAK_CLOCK_OFFSET_MS ?? '0');
 const clock = { now: () => Date.now() + offsetMs };
 const config = loadConfig(process.env);
 const service = await createService(config, { clock });
-const server = service.app.listen(config.port, config.host);
-await new Promise<void>((resolve, reject) => {
-  server.once('listening', resolve);
-  server.once('error', reject);
-});
-const { port } = server.address() as AddressInfo;
+const { server, port } = await listen(service.app, { port: config.port, host: config.host });
 service.logger.info({ port, offsetMs }, `listening on http://localhost:${port}`);
 service.start();
 process.once('SIGTERM', () => {

@@ -8,13 +8,8 @@ import {
 } from '../../src/chat/chat-events-outbox.js';
 import { createManualClock } from '../../src/deps.js';
 import { silentLogger } from '../../src/logger.js';
-import {
-  runOutboxOnce,
-  type OutboxPassReport,
-  type OutboxRelayOptions,
-} from '../../src/outbox/run-outbox-once.js';
-import type { Store } from '../../src/store/types.js';
 import { createSyncHarness } from '../helpers/sync-harness.js';
+import { createOutboxDriver, crashingAfterSend } from '../helpers/outbox-driver.js';
 
 const ADD_PATH = '/rest/v1/activities/external.json';
 const LOOKUP_PATH = '/rest/v1/activities.json';
@@ -28,29 +23,6 @@ afterEach(async () => {
   await close?.();
   close = undefined;
 });
-
-/** A store whose next completeOutbox fails, as if the process died right after the send. */
-function crashingAfterSend(store: Store) {
-  let failNext = false;
-  const crashing = new Proxy(store, {
-    get(target, key, receiver) {
-      if (key === 'completeOutbox') {
-        return async (args: Parameters<Store['completeOutbox']>[0]) => {
-          if (failNext) {
-            failNext = false;
-            throw new Error('the process died');
-          }
-          return target.completeOutbox(args);
-        };
-      }
-      const value: unknown = Reflect.get(target, key, receiver);
-      return typeof value === 'function'
-        ? (value as (...a: unknown[]) => unknown).bind(target)
-        : value;
-    },
-  });
-  return { crashing, crashNextCompletion: () => (failNext = true) };
-}
 
 async function setup(options: { clientOnManualClock?: boolean } = {}) {
   // The outbox runs on a manual clock (backoff and settling pass in an instant); the sandbox and
@@ -68,35 +40,13 @@ async function setup(options: { clientOnManualClock?: boolean } = {}) {
   const relay = { store: crashing, clock, logger: silentLogger, random: () => 0 };
   const leadIds = sandbox.allLeads().map((lead) => lead.id);
 
-  const drain = async (opts?: OutboxRelayOptions) => {
-    const total: OutboxPassReport = {
-      claimed: 0,
-      done: 0,
-      retried: 0,
-      dead: 0,
-      stale: 0,
-      unrecorded: 0,
-      stopped: 0,
-    };
-    for (let pass = 0; pass < 10; pass += 1) {
-      const report = await runOutboxOnce(relay, handlers, opts);
-      for (const key of Object.keys(total) as Array<keyof OutboxPassReport>) {
-        total[key] += report[key];
-      }
-      if (report.claimed === 0) break;
-    }
-    return total;
-  };
-  const pending = () => store.listOutbox({ status: 'pending' });
-  /** Lets time pass (backoff, settling, a lease) until nothing is pending. */
-  const deliverAll = async () => {
-    for (let round = 0; round < 20; round += 1) {
-      await drain();
-      if ((await pending()).length === 0) return;
-      clock.advance(SETTLE_MS + 60_000);
-    }
-    expect(await pending()).toEqual([]);
-  };
+  const { drain, pending, deliverAll } = createOutboxDriver({
+    relay,
+    handlers,
+    store,
+    clock,
+    stepMs: SETTLE_MS + 60_000,
+  });
 
   let n = 0;
   const event = (overrides: Partial<ChatActivity> = {}): ChatActivity => {

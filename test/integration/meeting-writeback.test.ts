@@ -9,12 +9,8 @@ import {
   type MeetingActivityPayload,
 } from '../../src/meetings/meeting-events-outbox.js';
 import { createMeetingOutboxHandlers } from '../../src/meetings/meeting-outbox-handlers.js';
-import {
-  runOutboxOnce,
-  type OutboxPassReport,
-  type OutboxRelayOptions,
-} from '../../src/outbox/run-outbox-once.js';
 import { createSyncHarness } from '../helpers/sync-harness.js';
+import { createOutboxDriver } from '../helpers/outbox-driver.js';
 
 const ADD_PATH = '/rest/v1/activities/external.json';
 const LOOKUP_PATH = '/rest/v1/activities.json';
@@ -57,35 +53,13 @@ async function setup(options: { clientOnManualClock?: boolean } = {}) {
   const handlers = createMeetingOutboxHandlers({ marketo, store, clock, logger: silentLogger });
   const relay = { store, clock, logger: silentLogger, random: () => 0 };
 
-  const drain = async (opts?: OutboxRelayOptions) => {
-    const total: OutboxPassReport = {
-      claimed: 0,
-      done: 0,
-      retried: 0,
-      dead: 0,
-      stale: 0,
-      unrecorded: 0,
-      stopped: 0,
-    };
-    for (let pass = 0; pass < 10; pass += 1) {
-      const report = await runOutboxOnce(relay, handlers, opts);
-      for (const key of Object.keys(total) as Array<keyof OutboxPassReport>) {
-        total[key] += report[key];
-      }
-      if (report.claimed === 0) break;
-    }
-    return total;
-  };
-  const pending = () => store.listOutbox({ status: 'pending' });
-  /** Lets time pass (backoff, settling) until nothing is pending. */
-  const deliverAll = async () => {
-    for (let round = 0; round < 20; round += 1) {
-      await drain();
-      if ((await pending()).length === 0) return;
-      clock.advance(SETTLE_MS + 60_000);
-    }
-    expect(await pending()).toEqual([]);
-  };
+  const { drain, pending, deliverAll } = createOutboxDriver({
+    relay,
+    handlers,
+    store,
+    clock,
+    stepMs: SETTLE_MS + 60_000,
+  });
 
   let n = 0;
   const meeting = (overrides: Partial<MeetingActivityPayload> = {}): MeetingActivityPayload => {

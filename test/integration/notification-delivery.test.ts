@@ -10,6 +10,7 @@ import { bookedNotice, NOTIFICATION_KIND } from '../../src/notifications/notific
 import { runOutboxOnce, type OutboxRelayOptions } from '../../src/outbox/run-outbox-once.js';
 import type { Meeting } from '../../src/records/meeting-contract.js';
 import { createMemoryStore, type Store } from '../../src/store/index.js';
+import { crashingAfterSend } from '../helpers/outbox-driver.js';
 
 /**
  * Delivery of the notification emails through the outbox: a real SMTP server in this process
@@ -236,24 +237,8 @@ describe('notification emails captured', () => {
   it('when the process dies after capturing but before the outbox recorded it, then the next delivery keeps the message once', async () => {
     await store.enqueueOutbox([bookedNotice(meeting(), T0)], T0);
     // The outcome write fails once (a crash between the capture and the outbox's record).
-    let failNextComplete = true;
-    const crashing = new Proxy(store, {
-      get(target, key, receiver) {
-        if (key === 'completeOutbox') {
-          return async (args: Parameters<Store['completeOutbox']>[0]) => {
-            if (failNextComplete) {
-              failNextComplete = false;
-              throw new Error('the process died');
-            }
-            return target.completeOutbox(args);
-          };
-        }
-        const value: unknown = Reflect.get(target, key, receiver);
-        return typeof value === 'function'
-          ? (value as (...a: unknown[]) => unknown).bind(target)
-          : value;
-      },
-    });
+    const { crashing, crashNextCompletion } = crashingAfterSend(store);
+    crashNextCompletion();
     const capture = createMailTransport({
       from: 'Acme <sales@acme.example>',
       capture: true,
