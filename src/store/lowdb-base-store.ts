@@ -18,6 +18,7 @@ import {
   type OutboxStore,
   type OutboxSummary,
   type StoredLead,
+  type SyncCommit,
   type SyncState,
   type StoreInstance,
   type UsageState,
@@ -81,16 +82,19 @@ export abstract class LowdbBaseStore {
    * they go to the lead journal as one line (the cursor as `sync`), so a page costs an append,
    * not a rewrite of the whole document (35 MB at 100,000 leads), and replay restores both.
    */
-  commitSync(batch: LeadChanges & { state: SyncState }): Promise<{ deleted: number }> {
+  commitSync(batch: LeadChanges & { state: SyncState }): Promise<SyncCommit> {
     return this.db.updateJournaled(
       (doc) => {
         // Parse before applying the leads so an invalid state leaves the document untouched;
         // zod returns a fresh object, so the caller's later edits do not leak into the store,
         // and freezing it keeps the document's rule: values are replaced, never changed.
         const state = deepFreeze(refuseInvalid(syncStateSchema, batch.state, 'sync state'));
-        const { upserts, deletes, deleted } = this.leads.apply(batch);
+        const { upserts, deletes, deleted, outcome } = this.leads.apply(batch);
         doc.sync = state;
-        return { result: { deleted }, entry: { upserts, deletes, sync: state } };
+        return {
+          result: { deleted, ignored: outcome.ignored },
+          entry: { upserts, deletes, sync: state },
+        };
       },
       { durability: 'journal' },
     );

@@ -78,18 +78,25 @@ export interface LeadStore {
   ): Promise<LeadChangesOutcome>;
 }
 
+/** What a sync page's commit did (SyncStateStore.commitSync). */
+export interface SyncCommit {
+  deleted: number;
+  ignored: number[];
+}
+
 export interface SyncStateStore {
   loadSyncState(): Promise<SyncState>;
   /**
    * Commits a sync page atomically: the leads it changed and the cursor that follows it, so a
    * crash never separates the two. `deleted`: leads the write removed from the copy (ids it
-   * never held, or already removed, are not counted).
+   * never held, or already removed, are not counted). `ignored`: ids of upserts not written
+   * (older than the stored observation, or of a deleted lead), so the sync can read them again.
    */
   commitSync(batch: {
     upserts?: LeadUpsert[];
     deletes?: number[];
     state: SyncState;
-  }): Promise<{ deleted: number }>;
+  }): Promise<SyncCommit>;
 }
 
 export type UsageStore = DailyUsageStore;

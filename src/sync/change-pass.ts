@@ -195,7 +195,7 @@ export async function runChangePass(run: SyncRun): Promise<void> {
       unsavedEmptyPages = page.items.length === 0 ? unsavedEmptyPages + 1 : 0;
       if (unsavedEmptyPages === 0 || unsavedEmptyPages >= MAX_UNSAVED_PAGES || chain.done) {
         unsavedEmptyPages = 0;
-        saves.save(deletes.size > 0 ? { deletes: [...deletes] } : {});
+        void saves.save(deletes.size > 0 ? { deletes: [...deletes] } : {});
       }
       if (pass === 'changes') hydrator.dispatch(false, slots);
       if (planned && pass === 'changes') rebalance();
@@ -230,7 +230,7 @@ export async function runChangePass(run: SyncRun): Promise<void> {
       if (planned) rebalance();
     }
   }
-  if (!failed() && !run.aborted && finishWindows(run)) saves.save();
+  if (!failed() && !run.aborted && finishWindows(run)) void saves.save();
   await hydrator.finish(slots);
   await saves.drain();
   if (failure !== undefined) throw failure;

@@ -19,6 +19,11 @@ import { MARKETO_BATCH, type SyncRun, toUpsert } from './sync-context.js';
  * still starts hydrating early enough to overlap with paging on a large backlog.
  */
 export const HYDRATION_HOLD = 10 * MARKETO_BATCH;
+/**
+ * Reads of one lead in a run after the store ignored them: a webhook that keeps overtaking the
+ * read (replicas whose clocks disagree) cannot hold the run; the next change reads it again.
+ */
+export const MAX_READS_AGAIN = 3;
 /** Page checkpoints of one chain that may be waiting for the store at once. */
 export const MAX_UNSAVED_PAGES = 20;
 
@@ -28,14 +33,19 @@ export const MAX_UNSAVED_PAGES = 20;
  * durable, and the next run re-reads from the last durable tokens and pending ids.
  */
 export function createCheckpointQueue(run: SyncRun, fail: (error: unknown) => void) {
-  const saves = new Set<Promise<void>>();
+  const saves = new Set<Promise<unknown>>();
   return {
-    save(changes: { upserts?: LeadUpsert[]; deletes?: number[] } = {}) {
-      const saved: Promise<void> = run
+    /** Queues a checkpoint; answers the ids of upserts the store ignored (none if it failed). */
+    save(changes: { upserts?: LeadUpsert[]; deletes?: number[] } = {}): Promise<number[]> {
+      const saved: Promise<number[]> = run
         .checkpoint(changes)
-        .catch(fail)
+        .catch((error: unknown) => {
+          fail(error);
+          return [];
+        })
         .finally(() => saves.delete(saved));
       saves.add(saved);
+      return saved;
     },
     /** Waits while more than `chains` x MAX_UNSAVED_PAGES checkpoints wait for the store. */
     async room(chains = 1) {
@@ -63,35 +73,63 @@ export function createHydrator(
   const changedAgain = new Set<number>();
   /** leadId -> Marketo time known to precede the read of its completed hydration. */
   const hydratedAfter = new Map<number, number>();
+  /** Reads in flight: each holds one of the run's call slots. */
   const tasks = new Set<Promise<void>>();
+  /** Reads answered whose write is not yet durable: their ids are still in flight. */
+  const writes = new Set<Promise<void>>();
+  /** leadId -> how often this run read it again because the store ignored the read. */
+  const readAgain = new Map<number, number>();
   const hold = Math.max(run.options.hydrationHold ?? HYDRATION_HOLD, MARKETO_BATCH);
 
   const savePending = () => {
     cursor.pendingLeadIds = [...pending].sort((a, b) => a - b);
   };
 
+  /**
+   * After the write of a read: its ids leave `pending` only now, so every checkpoint taken while
+   * the write was on its way still lists them (a crash reads them again, never skips them). An
+   * id the store ignored (a lead webhook stored between the read and the write, newer but with
+   * only some fields) stays pending and is read again, a few times at most.
+   */
+  const settle = async (ids: number[], readAfter: number, written: Promise<number[]>) => {
+    try {
+      const ignored = new Set(await written);
+      for (const id of ids) {
+        hydratedAfter.set(id, readAfter);
+        const again = ignored.has(id) && (readAgain.get(id) ?? 0) < MAX_READS_AGAIN;
+        if (again) readAgain.set(id, (readAgain.get(id) ?? 0) + 1);
+        if (!changedAgain.delete(id) && !again) pending.delete(id);
+      }
+      savePending();
+    } finally {
+      for (const id of ids) inFlight.delete(id);
+    }
+  };
+
   const hydrate = async (ids: number[]): Promise<void> => {
     const readAfter = run.marketoNow ?? Number.NEGATIVE_INFINITY;
     for (const id of ids) inFlight.set(id, readAfter);
     const observedAt = clock.now();
+    let written: Promise<number[]>;
     try {
       const { leads, serverTime } = await marketo.getLeadsByIds(ids, fields);
       run.noteServerTime(serverTime);
       const found = new Set(leads.map((lead) => lead.id));
-      for (const id of ids) {
-        hydratedAfter.set(id, readAfter);
-        if (!changedAgain.delete(id)) pending.delete(id);
-      }
-      savePending();
       // A changed lead that no longer exists was deleted or merged away; ids are never reused.
       const gone = ids.filter((id) => !found.has(id));
-      saves.save({
+      written = saves.save({
         upserts: leads.map((lead) => toUpsert(lead, fields, observedAt)),
         deletes: gone,
       });
-    } finally {
+    } catch (error) {
       for (const id of ids) inFlight.delete(id);
+      throw error;
     }
+    // The call slot is free once Marketo answered; the write goes on without holding it.
+    const write: Promise<void> = settle(ids, readAfter, written)
+      .catch(fail)
+      .finally(() => writes.delete(write));
+    writes.add(write);
   };
 
   return {
@@ -126,8 +164,8 @@ export function createHydrator(
     async finish(slots: number): Promise<void> {
       for (;;) {
         if (!run.aborted) this.dispatch(true, slots);
-        if (tasks.size === 0) return;
-        await Promise.race(tasks);
+        if (tasks.size === 0 && writes.size === 0) return;
+        await Promise.race([...tasks, ...writes]);
       }
     },
   };

@@ -42,7 +42,7 @@ export async function runRestScan(run: SyncRun): Promise<void> {
 
   // A batch frees its call slot as soon as Marketo answers; its commit goes on without holding
   // the slot (the store coalesces commits), so slow writes never idle the call budget.
-  const commits = new Set<Promise<void>>();
+  const commits = new Set<Promise<unknown>>();
   const maxCommits = run.options.concurrency * 4;
   const readBatch = async (start: number, end: number): Promise<void> => {
     const ids = Array.from({ length: end - start }, (_, i) => start + i);
@@ -57,7 +57,8 @@ export async function runRestScan(run: SyncRun): Promise<void> {
       scan.minSeenId = Math.min(scan.minSeenId ?? lead.id, lead.id);
     }
     scan.done = addRange(scan.done, start, end);
-    const commit: Promise<void> = run
+    // Ids the store ignored go to the change cursor's pending ids (SyncRun.checkpoint).
+    const commit: Promise<unknown> = run
       .checkpoint({ upserts: leads.map((lead) => toUpsert(lead, fields, observedAt)) })
       .catch((error: unknown) => {
         failure ??= error;

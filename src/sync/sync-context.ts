@@ -1,7 +1,7 @@
 import type { MarketoApi, MarketoLead } from '../clients/marketo/types.js';
 import type { Clock, Ids } from '../deps.js';
 import type { Logger } from '../logger.js';
-import type { LeadUpsert, Store, SyncState } from '../store/types.js';
+import type { LeadUpsert, Store, SyncCommit, SyncState } from '../store/types.js';
 import type { SyncProgress } from './progress.js';
 
 export interface SyncDeps {
@@ -138,11 +138,20 @@ export class SyncRun {
     this.progress(update);
   }
 
-  async checkpoint(changes: { upserts?: LeadUpsert[]; deletes?: number[] } = {}): Promise<void> {
+  /**
+   * Commits the changes with a snapshot of the state; answers the ids of upserts the store
+   * ignored. The store ignores a read older than what it holds: a lead webhook stored between
+   * this run's read of the lead and this write. That webhook carried only some fields, so the
+   * lead is read again: during the full copy through the change cursor's pending ids (the
+   * change pass that follows reads them), during the change pass by its hydrator.
+   */
+  async checkpoint(
+    changes: { upserts?: LeadUpsert[]; deletes?: number[] } = {},
+  ): Promise<number[]> {
     // After one failed commit no later one may land: a later snapshot of the shared state could
     // otherwise mark as done a page whose leads were never written.
     if (this.commitFailed) throw this.commitFailed;
-    let committed: { deleted: number };
+    let committed: SyncCommit;
     try {
       committed = await this.deps.store.commitSync({
         upserts: changes.upserts,
@@ -162,6 +171,11 @@ export class SyncRun {
       leadsDeleted: this.leadsDeleted,
       changesThrough: this.changesThrough ?? this.state.changes.highWater,
     });
+    if (committed.ignored.length > 0 && this.state.phase === 'full') {
+      const pending = new Set([...(this.state.changes.pendingLeadIds ?? []), ...committed.ignored]);
+      this.state.changes.pendingLeadIds = [...pending].sort((a, b) => a - b);
+    }
+    return committed.ignored;
   }
 }
 

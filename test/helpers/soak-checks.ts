@@ -121,9 +121,9 @@ export interface LeadCopyFindings {
    */
   missing: Array<{ id: number; marketo: unknown }>;
   /**
-   * Leads whose title or updatedAt (fields only the sync brings) lag Marketo's: a known defect,
-   * counted apart (a webhook stored between the sync's read and write makes the store drop the
-   * sync's observation; test/integration/soak-lead-copy-race.test.ts).
+   * Leads whose title or updatedAt (fields only the sync brings) lag Marketo's. The soak found
+   * them once: a webhook stored between the sync's read and write made the store drop the
+   * sync's observation; the sync now reads such a lead again (lead-copy-race.test.ts).
    */
   staleFields: Array<{ id: number; marketo: unknown; stored: unknown }>;
 }

@@ -142,7 +142,11 @@ describe('lead sync resume after a crash in the incremental pass', () => {
     for (const id of landedIds) {
       expect((await reopened.getLead(id))?.fields.firstName).toBe(`Changed-${id}`);
     }
-    expect(saved.changes.pendingLeadIds.filter((id) => landedIds.includes(id))).toEqual([]);
+    // A lead leaves the pending ids only once its write is durable and was not ignored (a
+    // webhook stored between read and write, lead-copy-race.test.ts): so the snapshot written
+    // with the first hydration still lists its leads, and whether a later page's checkpoint
+    // dropped them before the crash depends on timing. Those still listed are read once more.
+    const relisted = saved.changes.pendingLeadIds.filter((id) => landedIds.includes(id));
 
     const spy = spyOnMarketo(h.marketo);
     const callsBeforeResume = callsTo(h, LEAD_CHANGES_PATH);
@@ -155,12 +159,14 @@ describe('lead sync resume after a crash in the incremental pass', () => {
     expect(spy.changeTokens[0]).toBe(savedToken);
     const resumedHydrations = new Set(spy.hydratedIds);
     for (const id of saved.changes.pendingLeadIds) expect(resumedHydrations.has(id)).toBe(true);
-    // Each change applied once: what landed before the crash is not read again, and between
-    // the two runs every changed lead was written exactly once.
-    expect(spy.hydratedIds.filter((id) => landedIds.includes(id))).toEqual([]);
+    // Each change applied: what landed before the crash is read again only where the saved
+    // state still listed it, and otherwise every changed lead was written exactly once.
+    expect(spy.hydratedIds.filter((id) => landedIds.includes(id)).sort((a, b) => a - b)).toEqual(
+      relisted,
+    );
     expect(spy.hydratedIds.length).toBe(resumedHydrations.size);
-    expect(resumed.leadsUpserted + landedIds.length).toBe(changed.length);
-    expect([...resumedHydrations, ...landedIds].sort((a, b) => a - b)).toEqual(
+    expect(resumed.leadsUpserted + landedIds.length - relisted.length).toBe(changed.length);
+    expect([...new Set([...resumedHydrations, ...landedIds])].sort((a, b) => a - b)).toEqual(
       [...changed].sort((a, b) => a - b),
     );
     const resumedPages = callsTo(h, LEAD_CHANGES_PATH) - callsBeforeResume;

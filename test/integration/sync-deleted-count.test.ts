@@ -47,7 +47,13 @@ describe('lead sync: the deleted-leads count', () => {
     };
     await store.commitSync({ upserts: [lead], state });
 
-    await expect(store.commitSync({ deletes: [7, 7, 8], state })).resolves.toEqual({ deleted: 1 });
-    await expect(store.commitSync({ deletes: [7], state })).resolves.toEqual({ deleted: 0 });
+    await expect(store.commitSync({ deletes: [7, 7, 8], state })).resolves.toEqual({
+      deleted: 1,
+      ignored: [],
+    });
+    await expect(store.commitSync({ deletes: [7], state })).resolves.toEqual({
+      deleted: 0,
+      ignored: [],
+    });
   });
 });

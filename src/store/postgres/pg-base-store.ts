@@ -16,6 +16,7 @@ import type {
   RoutingStore,
   StoredLead,
   StoreInstance,
+  SyncCommit,
   SyncState,
   UsageState,
   WriteOptions,
@@ -148,7 +149,7 @@ export abstract class PgBaseStore {
   loadSyncState(): Promise<SyncState> {
     return this.singletons.loadSyncState();
   }
-  async commitSync(batch: LeadChanges & { state: SyncState }): Promise<{ deleted: number }> {
+  async commitSync(batch: LeadChanges & { state: SyncState }): Promise<SyncCommit> {
     this.open();
     return this.singletons.commitSync(batch);
   }

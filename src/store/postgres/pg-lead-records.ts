@@ -163,11 +163,6 @@ const UPSERT_ROUND: HotStatement = {
   RETURNING id, (xmax = 0) AS created`,
 };
 
-/** Applies validated changes inside the caller's transaction; answers how many leads went. */
-export async function applyParsed(db: Queryable, changes: ParsedLeadChanges): Promise<number> {
-  return (await applyParsedChanges(db, changes)).deleted;
-}
-
 /**
  * Applies validated changes inside the caller's transaction; answers how many leads the
  * deletes removed and what each upsert did.

@@ -3,9 +3,15 @@ import type { z } from 'zod';
 import { initialSyncState, syncStateSchema, type SyncState } from '../../records/sync-state.js';
 import { storeInstanceSchema, type StoreInstance } from '../../records/store-instance.js';
 import { refuseInvalid } from '../record-validation.js';
-import type { StoreInstanceStore, SyncStateStore, UsageStore, UsageState } from '../types.js';
+import type {
+  StoreInstanceStore,
+  SyncCommit,
+  SyncStateStore,
+  UsageStore,
+  UsageState,
+} from '../types.js';
 import { usageStateSchema } from '../types.js';
-import { applyParsed, parseLeadChanges, type LeadChanges } from './pg-lead-records.js';
+import { applyParsedChanges, parseLeadChanges, type LeadChanges } from './pg-lead-records.js';
 import { inTransaction, queryRows, type Queryable } from './pg-pool.js';
 
 /**
@@ -26,13 +32,13 @@ export class PgSingletonRecords implements SyncStateStore, UsageStore, StoreInst
   }
 
   /** The page's leads and the cursor after them in one transaction: a crash never splits them. */
-  async commitSync(batch: LeadChanges & { state: SyncState }): Promise<{ deleted: number }> {
+  async commitSync(batch: LeadChanges & { state: SyncState }): Promise<SyncCommit> {
     const state = refuseInvalid(syncStateSchema, batch.state, 'sync state');
     const changes = parseLeadChanges(batch);
     return inTransaction(this.pool, 'a sync page', async (client) => {
-      const deleted = await applyParsed(client, changes);
+      const { deleted, outcome } = await applyParsedChanges(client, changes);
       await saveSingleton(client, 'sync_state', 'state', state);
-      return { deleted };
+      return { deleted, ignored: outcome.ignored };
     });
   }
 
