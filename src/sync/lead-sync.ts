@@ -52,7 +52,12 @@ export async function runLeadSync(deps: SyncDeps, options: SyncOptions): Promise
       await continueFullCopy(run);
     }
     if (run.state.phase === 'incremental' && !run.aborted) {
+      // A run that resumes the sub-windows of a stopped one ends where that run's last window
+      // read to, which may be long ago (a restart, a leader killed): a second pass, from the
+      // cursor the first one leaves, reads on to now.
+      const resumed = run.state.windows !== undefined;
       await runChangePass(run);
+      if (resumed && !run.aborted && run.state.windows === undefined) await runChangePass(run);
     }
     if (run.aborted) outcome = 'stopped';
   } catch (caught) {

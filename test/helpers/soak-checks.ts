@@ -115,9 +115,9 @@ export interface LeadCopyFindings {
   /** Leads in the copy whose stored email or first name differ from Marketo's. */
   mismatched: Array<{ id: number; marketo: unknown; stored: unknown }>;
   /**
-   * Marketo's leads the copy does not hold at all: an open finding, not root-caused, counted
-   * apart. Seen after restarts in the middle of a sync (the drain's restarts run the service
-   * with its clock minutes ahead): leads created in Marketo meanwhile never reached the copy.
+   * Marketo's leads the copy does not hold at all. The soak found them once: a run that resumed
+   * a stopped run's sub-windows ended where that run had read to, not at now
+   * (lead-sync-resumed-windows.test.ts).
    */
   missing: Array<{ id: number; marketo: unknown }>;
   /**
