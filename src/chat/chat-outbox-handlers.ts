@@ -71,13 +71,15 @@ export type ChatOutboxHandlers = Readonly<
  * Activities by the `conversationId` and `eventId` attributes) and sends only when, after a
  * settle time, the activity is still not there; an attempt that certainly sent nothing is
  * retried without the look (marketo-activities/activity-verification.ts, applied by
- * verified-activity-delivery.ts).
+ * verified-activity-delivery.ts). The items of a batch whose answer was lost come back
+ * together and share one look and one settling: a few calls for up to 300 items.
  */
 export function createChatOutboxHandlers(deps: ChatOutboxHandlerDeps): ChatOutboxHandlers {
   const activityType = createActivityTypeResolver(deps.marketo, CHAT_ACTIVITY_TYPE);
   const deliverVerified = createVerifiedActivityDelivery({
     findActivity: createActivityFinder(deps.marketo, {
       eventKeyOf: chatEventKeyOf,
+      clock: deps.clock,
       incompleteCode: 'CHAT_LOOKUP_INCOMPLETE',
     }),
     settleMs: deps.settleMs ?? DEFAULT_SETTLE_MS,

@@ -1,4 +1,5 @@
 import type { LeadActivity, MarketoApi } from '../clients/marketo/types.js';
+import type { Clock } from '../deps.js';
 import { OutboxHandlerError } from '../outbox/outbox-handler.js';
 import { createRecordBatcher } from './record-batcher.js';
 
@@ -12,55 +13,88 @@ export interface ActivityLookup {
   since: number;
 }
 
-export type ActivityFinder = (lookup: ActivityLookup) => Promise<boolean>;
+/** The answer to one look-up, and when the look that answered it ended. */
+export interface ActivityFinding {
+  found: boolean;
+  /**
+   * The finder's clock when the shared look ended: the same for every look-up it answered, so
+   * the items that found nothing settle from one moment and come back together.
+   */
+  lookedAt: number;
+}
+
+export type ActivityFinder = (lookup: ActivityLookup) => Promise<ActivityFinding>;
 
 export interface ActivityFinderOptions {
   /** The event key an activity read back carries (its event id attributes); undefined: none. */
   eventKeyOf: (activity: LeadActivity) => string | undefined;
+  /** The outbox's clock (`lookedAt`). */
+  clock: Clock;
   /** The error code of a scan that found no end (each feature names its own). */
   incompleteCode?: string;
   maxPages?: number;
 }
 
-/** Get Lead Activities takes at most 30 lead ids (help/rest-api/activities.md). */
-const MAX_LEADS_PER_SCAN = 30;
+/** Get Lead Activities filters by at most 30 lead ids (swagger-mapi `leadIds`). */
+const MAX_LEADS_PER_CALL = 30;
+/** Look-ups answered by one look: a relay pass (the Marketo relay claims 300 items). */
+const MAX_LOOKUPS_PER_LOOK = 300;
 /**
- * Pages per scan before giving up. A page may be short or empty while `moreResult` is true, so
- * a busy instance needs several; a scan this long means the window is far too wide, and the
+ * Pages per walk before giving up. A page may be short or empty while `moreResult` is true, so
+ * a busy instance needs several; a walk this long means the window is far too wide, and the
  * caller must not resend blindly: the item is retried and in the end dead-lettered.
  */
 const DEFAULT_MAX_PAGES = 100;
 
 /**
- * Looks activities up in Marketo: Get Paging Token at the earliest `since`, then Get Lead
- * Activities of our type and leads, page by page until `moreResult` is false, collecting the
- * event keys (`eventKeyOf`). Look-ups made in the same turn of the event loop (the relay's
- * lanes) share one scan of up to 30 leads, so a burst of retries costs a token and a few pages,
- * not that for each item. Failures reject every look-up of the scan; each caller retries.
+ * Looks activities up in Marketo. The look-ups made in the same turn of the event loop (the
+ * relay's lanes: every retry of a pass, so every item of a batch whose answer was lost) share
+ * one look per activity type: one Get Paging Token at the earliest `since`, then one walk of
+ * Get Lead Activities, page by page until `moreResult` is false or every look-up is answered.
+ *
+ * One walk, whatever the number of leads. Each Get Lead Activities call reads the next 300
+ * activities of all types from the token's position and returns those that match (Adobe KB
+ * ka-29362, "Get Lead Activities REST API Is Not Returning Any Activities"), so the pages of a
+ * walk are set by the window, not by the leads named. `leadIds` is optional and takes at most
+ * 30 ids (swagger-mapi getLeadActivitiesUsingGET); walking once per 30 leads would read the
+ * same window once per 30 leads. So up to 30 leads are named (smaller answers, the same
+ * pages), and beyond that the walk names none and keeps the activities of our leads. A lost
+ * batch of 300 costs a token and one walk, not a walk per 30 items.
+ *
+ * A failure rejects every look-up of the look; each caller retries.
  */
 export function createActivityFinder(
   marketo: Pick<MarketoApi, 'getPagingToken' | 'getLeadActivities'>,
   options: ActivityFinderOptions,
 ): ActivityFinder {
   const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
-  const key = (leadId: number, eventKey: string) => `${leadId} ${eventKey}`;
+  const key = (typeId: number, leadId: number, eventKey: string) =>
+    `${typeId} ${leadId} ${eventKey}`;
 
-  const scan = async (activityTypeId: number, lookups: ActivityLookup[]) => {
+  /** The keys of `lookups` (all of one type) that Marketo has. */
+  const walk = async (activityTypeId: number, lookups: ActivityLookup[]) => {
+    const wanted = new Set(
+      lookups.map((lookup) => key(activityTypeId, lookup.leadId, lookup.eventKey)),
+    );
     const found = new Set<string>();
     const leadIds = [...new Set(lookups.map((lookup) => lookup.leadId))];
+    const filter = leadIds.length <= MAX_LEADS_PER_CALL ? { leadIds } : {};
     const since = Math.min(...lookups.map((lookup) => lookup.since));
     let nextPageToken = await marketo.getPagingToken(new Date(since));
     for (let page = 0; page < maxPages; page += 1) {
       const result = await marketo.getLeadActivities({
         nextPageToken,
         activityTypeIds: [activityTypeId],
-        leadIds,
+        ...filter,
       });
       for (const activity of result.items) {
         const eventKey = options.eventKeyOf(activity);
-        if (eventKey !== undefined) found.add(key(activity.leadId, eventKey));
+        const hit =
+          eventKey === undefined ? undefined : key(activityTypeId, activity.leadId, eventKey);
+        if (hit !== undefined && wanted.has(hit)) found.add(hit);
       }
-      if (!result.moreResult) return found;
+      // Every look-up answered: the rest of the window cannot change an answer.
+      if (!result.moreResult || found.size === wanted.size) return found;
       nextPageToken = result.nextPageToken;
     }
     throw new OutboxHandlerError(
@@ -70,19 +104,24 @@ export function createActivityFinder(
     );
   };
 
-  const batcher = createRecordBatcher<ActivityLookup, boolean>({
-    // 30 look-ups name at most 30 leads.
-    maxBatch: MAX_LEADS_PER_SCAN,
+  const batcher = createRecordBatcher<ActivityLookup, ActivityFinding>({
+    maxBatch: MAX_LOOKUPS_PER_LOOK,
     send: async (lookups) => {
       const byType = new Map<number, ActivityLookup[]>();
       for (const lookup of lookups) {
-        byType.set(lookup.activityTypeId, [...(byType.get(lookup.activityTypeId) ?? []), lookup]);
+        const group = byType.get(lookup.activityTypeId);
+        if (group === undefined) byType.set(lookup.activityTypeId, [lookup]);
+        else group.push(lookup);
       }
       const found = new Set<string>();
       for (const [activityTypeId, group] of byType) {
-        for (const hit of await scan(activityTypeId, group)) found.add(hit);
+        for (const hit of await walk(activityTypeId, group)) found.add(hit);
       }
-      return lookups.map((lookup) => found.has(key(lookup.leadId, lookup.eventKey)));
+      const lookedAt = options.clock.now();
+      return lookups.map((lookup) => ({
+        found: found.has(key(lookup.activityTypeId, lookup.leadId, lookup.eventKey)),
+        lookedAt,
+      }));
     },
   });
   return (lookup) => batcher.submit(lookup);

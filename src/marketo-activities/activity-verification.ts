@@ -20,6 +20,11 @@ import type { NewOutboxItem } from '../store/types.js';
  * The copy's first attempt may trust the earlier look because nothing was sent in between;
  * any later attempt starts the settling afresh.
  *
+ * The items of one batch call (up to 300 records) go through this together: after a lost
+ * answer they all come back at one time (LOST_ANSWER_LOOK_MS), their look-ups are one look
+ * (activity-finder.ts), and those that found nothing settle from that look's time, so they
+ * look again as one and are resent in one call. The cost of a lost answer is a few calls.
+ *
  * A feature's stored payload gains the two fields below, which only this machinery writes;
  * items enqueued by the feature never carry them, and items stored before them still parse.
  */
@@ -44,6 +49,12 @@ export interface ActivityItemIdentity {
 export const LOOKUP_MARGIN_MS = 15 * 60_000;
 /** Add Custom Activities runs up to 90 s in Marketo (activities.md), plus room. */
 export const DEFAULT_SETTLE_MS = 120_000;
+/**
+ * The items of a call whose answer was lost look for their activities this long after it,
+ * all at once (the relay's first backoff, without its jitter, which would spread them over
+ * several passes and so over several look-ups).
+ */
+export const LOST_ANSWER_LOOK_MS = 1_000;
 /** Attempts that certainly sent nothing are retried this many times before the dead letters. */
 export const MAX_UNSENT_TRIES = 15;
 

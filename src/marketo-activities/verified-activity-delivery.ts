@@ -1,4 +1,4 @@
-import { isMarketoApiError } from '../clients/marketo/index.js';
+import { isMarketoApiError, type MarketoApiError } from '../clients/marketo/index.js';
 import {
   OutboxHandlerError,
   type OutboxHandlerContext,
@@ -9,6 +9,7 @@ import type { OutboxItem } from '../store/types.js';
 import type { ActivityFinder } from './activity-finder.js';
 import {
   attemptForRules,
+  LOST_ANSWER_LOOK_MS,
   lookupSince,
   mayRetryAsUnsent,
   mayTrustAbsence,
@@ -51,9 +52,15 @@ export interface VerifiedActivity<D extends VerifiedDelivery> {
  * Sends one custom activity under the exactly-once rules of activity-verification.ts: look in
  * Marketo first when an earlier attempt may have written it, settle before trusting a look that
  * found nothing, and retry an attempt that certainly sent nothing as an unsent copy (no look).
+ *
+ * The items of one batch call come back together: a failed call rejects all its records with
+ * one error object (record-batcher.ts), so the retry time is computed once per error and
+ * shared (`sameTimeFor`); a look's time is shared by every item it answered (activity-finder).
+ * Were the error not shared, each item would get its own time: slower, never less safe.
  */
 export function createVerifiedActivityDelivery(deps: VerifiedActivityDeliveryDeps) {
   const { findActivity, settleMs, label } = deps;
+  const sameTimeFor = createSharedTimes();
 
   const deliver = async <D extends VerifiedDelivery>(
     activity: VerifiedActivity<D>,
@@ -65,7 +72,8 @@ export function createVerifiedActivityDelivery(deps: VerifiedActivityDeliveryDep
     const typeId = await activity.activityTypeId();
     if (mustLookFirst(attempt, delivery)) {
       const since = lookupSince(activity.occurredAt, item.createdAt);
-      if (await findActivity({ leadId, eventKey, activityTypeId: typeId, since })) {
+      const look = await findActivity({ leadId, eventKey, activityTypeId: typeId, since });
+      if (look.found) {
         ctx.logger.info(
           { leadId, eventId: eventKey },
           `${label} activity already in Marketo: not resent`,
@@ -77,7 +85,9 @@ export function createVerifiedActivityDelivery(deps: VerifiedActivityDeliveryDep
           { leadId, eventId: eventKey, settleMs },
           `${label} activity not found yet: settling`,
         );
-        return { followUps: [settleCopy(activity.identity, delivery, ctx.now(), settleMs)] };
+        // From the look's time, shared by the items it answered: they come back as one.
+        const copy = settleCopy(activity.identity, delivery, look.lookedAt, settleMs);
+        return { followUps: [copy] };
       }
     }
     // A claim that ran out may have been taken over, and the new holder may be looking right
@@ -101,20 +111,50 @@ export function createVerifiedActivityDelivery(deps: VerifiedActivityDeliveryDep
       return await deliver(activity, ctx, state);
     } catch (error) {
       const { delivery } = activity;
+      const notExecuted = certainlyNotExecuted(error, state.sent);
+      if (state.sent && !notExecuted && isLostAnswer(error)) {
+        // The whole batch may have been written: its items look again together, at one time.
+        throw new OutboxHandlerError(error.code, error.message, {
+          retryable: true,
+          retryAt: sameTimeFor(error, 'lost', () => ctx.now() + LOST_ANSWER_LOOK_MS),
+        });
+      }
       const retry = mayRetryAsUnsent({
         attempt: attemptForRules(ctx.attempt, activity.item.lastError),
         delivery,
-        notExecuted: certainlyNotExecuted(error, state.sent),
+        notExecuted,
       });
       if (!retry) throw error;
       const tries = (delivery.unsent ?? 0) + 1;
-      const dueAt = ctx.now() + outboxBackoffMs(tries);
+      // The batch's copies are due together, so they go out again as one call.
+      const dueAt = sameTimeFor(error, `unsent ${tries}`, () => ctx.now() + outboxBackoffMs(tries));
       ctx.logger.info(
         { leadId: activity.leadId, tries, dueAt },
         `${label} activity not sent (Marketo failed first): retrying`,
       );
       return { followUps: [unsentCopy(activity.identity, delivery, tries, dueAt)] };
     }
+  };
+}
+
+/** A write whose answer was lost (time-out, dropped connection, 502): it may have run. */
+function isLostAnswer(error: unknown): error is MarketoApiError {
+  return isMarketoApiError(error) && error.details?.['outcomeUnknown'] === true;
+}
+
+/**
+ * One time per failure and purpose, computed by the first item that asks: the items of one
+ * batch call share its error object. Weakly held, so it goes with the error.
+ */
+function createSharedTimes() {
+  const times = new WeakMap<object, Map<string, number>>();
+  return (error: unknown, purpose: string, compute: () => number): number => {
+    if (typeof error !== 'object' || error === null) return compute();
+    let byPurpose = times.get(error);
+    if (byPurpose === undefined) times.set(error, (byPurpose = new Map()));
+    let time = byPurpose.get(purpose);
+    if (time === undefined) byPurpose.set(purpose, (time = compute()));
+    return time;
   };
 }
 

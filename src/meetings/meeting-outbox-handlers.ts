@@ -69,6 +69,7 @@ export function createMeetingOutboxHandlers(deps: MeetingOutboxHandlerDeps): Mee
   const deliverVerified = createVerifiedActivityDelivery({
     findActivity: createActivityFinder(deps.marketo, {
       eventKeyOf: meetingEventIdOf,
+      clock: deps.clock,
       incompleteCode: 'MEETING_LOOKUP_INCOMPLETE',
     }),
     settleMs,

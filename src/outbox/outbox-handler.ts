@@ -49,14 +49,25 @@ export type OutboxHandlers = Readonly<Record<string, OutboxHandler>>;
 export class OutboxHandlerError extends AppError {
   /** The far end asked for this pause (Retry-After); the relay waits at least this long. */
   readonly retryAfterMs: number | undefined;
+  /**
+   * Epoch ms: retry exactly then, instead of the relay's backoff. For items that must come
+   * back together (those of one batch call whose answer was lost, so that they share one
+   * look-up), which the backoff's jitter would spread over several passes.
+   */
+  readonly retryAt: number | undefined;
 
   constructor(
     code: string,
     message: string,
-    options: { retryable: boolean; retryAfterMs?: number | undefined },
+    options: {
+      retryable: boolean;
+      retryAfterMs?: number | undefined;
+      retryAt?: number | undefined;
+    },
   ) {
     super(code, message, { retryable: options.retryable, httpStatus: 502 });
     this.retryAfterMs = options.retryAfterMs;
+    this.retryAt = options.retryAt;
   }
 }
 

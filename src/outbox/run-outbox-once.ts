@@ -147,7 +147,7 @@ async function deliverOne(
       error: message,
       ...(decision.action === 'dead'
         ? { dead: true, followUps: deadLetterFollowUps(handler, item, error, logger) }
-        : { retryAt: now + retryDelayMs(error, item.attempts, deps.random, backoff) }),
+        : { retryAt: retryTime(error, now, item.attempts, deps.random, backoff) }),
     });
     if (!ok) {
       logger.warn({ error: message }, 'failed, but the claim had been taken over: not recorded');
@@ -195,6 +195,18 @@ async function releaseStopped(
 
 /** Longest Retry-After we honour; past it the far end is not coming back soon anyway. */
 export const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
+
+/** When the item is tried again: at the time its handler named, else after the delay below. */
+function retryTime(
+  error: unknown,
+  now: number,
+  attempt: number,
+  random: (() => number) | undefined,
+  backoff: OutboxBackoffOptions | undefined,
+): number {
+  const named = error instanceof OutboxHandlerError ? error.retryAt : undefined;
+  return named ?? now + retryDelayMs(error, attempt, random, backoff);
+}
 
 /**
  * The backoff, or longer when the far end asked for a pause (Retry-After on a 429 or 503):

@@ -24,7 +24,7 @@ import {
   type LimitFindings,
 } from './soak-checks.js';
 import { startSoakCluster } from './soak-cluster.js';
-import { drainOutbox, prepare, runOutage, syncOnce } from './soak-phases.js';
+import { DEFAULT_DRAIN_ROUNDS, drainOutbox, prepare, runOutage, syncOnce } from './soak-phases.js';
 import { startSoakTraffic, type SoakLedger } from './soak-traffic.js';
 
 /**
@@ -51,6 +51,8 @@ export interface SoakOptions {
    */
   maxChaosMs: number;
   kills: number;
+  /** Drain rounds at most (soak-phases.ts drainOutbox; default DEFAULT_DRAIN_ROUNDS). */
+  maxDrainRounds?: number;
   workers?: number;
   outageMs?: number;
   /** Marketo's limits as the service is configured (the sandbox allows ten times more). */
@@ -75,7 +77,9 @@ export interface SoakReport {
   faults: FaultCounts;
   kills: number;
   killedLeader: boolean;
+  /** Rounds the drain took, and at most it could take. */
   drainRounds: number;
+  maxDrainRounds: number;
   deliveries: DeliveryFindings;
   callbacks: CallbackFindings;
   deadLetters: number;
@@ -83,6 +87,8 @@ export interface SoakReport {
   outboxPending: number;
   leadCopy: LeadCopyFindings;
   limits: LimitFindings;
+  /** Executed calls by kind: activity writes, and the look-ups before a resend. */
+  activityCalls: { writes: number; pagingTokens: number; lookupPages: number };
   peakRssBytes: number;
 }
 
@@ -236,7 +242,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     log(`chaos over: ${acksOf(traffic.ledger)} acknowledged, faults ${JSON.stringify(faults)}`);
 
     log(`sync status after chaos: ${await (await cluster.call('/api/sync/status')).text()}`);
-    const { outbox, rounds: drainRounds } = await drainOutbox(cluster, stopTimes, log);
+    const maxDrainRounds = options.maxDrainRounds ?? DEFAULT_DRAIN_ROUNDS;
+    const { outbox, rounds: drainRounds } = await drainOutbox(
+      cluster,
+      stopTimes,
+      log,
+      maxDrainRounds,
+    );
     // The last sync, then the copy is compared with Marketo.
     log(
       `sync status before the last sync: ${await (await cluster.call('/api/sync/status')).text()}`,
@@ -267,12 +279,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       kills: cluster.kills,
       killedLeader,
       drainRounds,
+      maxDrainRounds,
       deliveries: checkDeliveries(sandbox, traffic.ledger),
       callbacks: checkCallbacks(receiver.arrivals(), invocations, [...killTimes, ...stopTimes]),
       deadLetters: outbox.dead,
       outboxPending: outbox.pending,
       leadCopy,
       limits: checkLimits(sandbox, { rateLimit, windowMs, concurrency }),
+      activityCalls: activityCallsOf(sandbox.stats().callsByPath),
       peakRssBytes,
     };
   } finally {
@@ -282,3 +296,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
 const acksOf = (ledger: SoakLedger) =>
   ledger.webhooks + ledger.invocations.size + ledger.activities.size;
+
+/** Get Paging Token also serves the sync's Get Lead Changes: an upper bound for the look-ups. */
+function activityCallsOf(byPath: Record<string, number>) {
+  return {
+    writes: byPath['/rest/v1/activities/external.json'] ?? 0,
+    pagingTokens: byPath['/rest/v1/activities/pagingtoken.json'] ?? 0,
+    lookupPages: byPath['/rest/v1/activities.json'] ?? 0,
+  };
+}

@@ -132,6 +132,21 @@ describe('runOutboxOnce', () => {
     );
   });
 
+  it('when a failure names the time to retry, then every item it failed is due exactly then, jitter or not', async () => {
+    const at = Date.UTC(2026, 11, 7, 12, 0, 1);
+    const { store, pass, enqueue } = setup({
+      job: async () => {
+        throw new OutboxHandlerError('LOST', 'answer lost', { retryable: true, retryAt: at });
+      },
+    });
+    const items = [await enqueue('job', 'j:1'), await enqueue('job', 'j:2')];
+
+    expect(await pass()).toMatchObject({ retried: 2 });
+    for (const item of items) {
+      expect((await store.getOutboxItem(item.id))!.nextAttemptAt).toBe(at);
+    }
+  });
+
   it('when an item of a kind with onDead dies, then its follow-ups are enqueued with the death; a kind may cap its own attempts', async () => {
     const job = Object.assign(
       async () => {
