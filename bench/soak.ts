@@ -36,11 +36,11 @@ function print(report: SoakReport): boolean {
     `  kills survived          ${report.kills} SIGKILL${report.killedLeader ? ' (the leader among them)' : ''}`,
     `  drain                   ${report.drainRounds} round(s) of at most ${report.maxDrainRounds}, ${report.outboxPending} still pending after it`,
     `  writes accepted         ${accepted}: lead webhooks ${ledger.webhooks}, flow-step invocations ${ledger.invocations}, activities ${ledger.activities} (chat events and bookings), leads to create ${ledger.emails}`,
-    `  writes delivered        activities ${deliveries.activitiesDelivered}/${ledger.activities}, leads ${deliveries.leadsDelivered}/${ledger.emails}, callbacks ${callbacks.delivered}/${ledger.invocations}; lead copy ${leadCopy.storedLeads}/${leadCopy.sandboxLeads} leads, ${leadCopy.mismatched.length} differing, ${leadCopy.missing.length} missing (open finding)`,
+    `  writes delivered        activities ${deliveries.activitiesDelivered}/${ledger.activities}, leads ${deliveries.leadsDelivered}/${ledger.emails}, callbacks ${callbacks.delivered}/${ledger.invocations}; lead copy ${leadCopy.storedLeads}/${leadCopy.sandboxLeads} leads, ${leadCopy.mismatched.length} differing, ${leadCopy.missing.length} missing`,
     `  duplicates              meeting activities ${deliveries.duplicateActivities.length}, leads ${deliveries.duplicateLeads.length}; chat activities ${deliveries.duplicateChatActivities.length}`,
     `  losses                  ${losses} (dead letters ${report.deadLetters}, still pending ${report.outboxPending})`,
     `  callbacks doubled       ${callbacks.duplicatedByKill.length} by a kill or stop inside the send, ${callbacks.duplicatedWithoutKill.length} otherwise`,
-    `  stale sync-only fields  ${leadCopy.staleFields.length} leads (title/updatedAt; known defect)`,
+    `  stale sync-only fields  ${leadCopy.staleFields.length} leads (title/updatedAt)`,
     `  peak RSS                ${mb(report.peakRssBytes)} (largest service process)`,
     `  activity calls          Add Custom Activities ${report.activityCalls.writes}; look-ups: Get Lead Activities ${report.activityCalls.lookupPages} pages, paging tokens ${report.activityCalls.pagingTokens} (the sync's included)`,
     `  calls per window        max ${limits.maxInWindow} vs limit ${limits.rateLimit} (${limits.calls} calls executed)`,
@@ -54,6 +54,8 @@ function print(report: SoakReport): boolean {
     deliveries.duplicateLeads.length === 0 &&
     callbacks.duplicatedWithoutKill.length === 0 &&
     leadCopy.mismatched.length === 0 &&
+    leadCopy.missing.length === 0 &&
+    leadCopy.staleFields.length === 0 &&
     limits.maxInWindow <= limits.rateLimit &&
     limits.maxConcurrent <= limits.concurrencyLimit
   );
