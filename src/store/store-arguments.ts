@@ -42,6 +42,12 @@ export const failOutboxSchema = completeOutboxSchema.extend({
   retryAt: epochMs.optional(),
   dead: z.boolean().optional(),
 });
+export const releaseOutboxSchema = z.object({
+  id: z.string(),
+  leaseToken: z.string(),
+  now: epochMs,
+  retryAt: epochMs,
+});
 export const replayOutboxSchema = z.object({ id: z.string(), now: epochMs });
 export const listOutboxSchema = z.object({
   status: outboxStatusSchema.optional(),

@@ -232,6 +232,19 @@ export interface OutboxStore {
     dead?: boolean;
     followUps?: NewOutboxItem[];
   }): Promise<boolean>;
+  /**
+   * Hands a claim back untried: pending again at `retryAt`, the attempt its claim counted taken
+   * back and `lastError` left as it was, as if it had never been claimed; fenced like
+   * completeOutbox. For a delivery that could not begin for a reason that is not the item's
+   * (Marketo refuses our credentials): it must come no nearer the dead letters, and rules that
+   * read the attempt (activity-verification.ts) must see the item as it was.
+   */
+  releaseOutbox(args: {
+    id: string;
+    leaseToken: string;
+    now: number;
+    retryAt: number;
+  }): Promise<boolean>;
   /** Moves a dead item back to pending, due now. */
   replayOutbox(id: string, now: number): Promise<boolean>;
   getOutboxItem(id: string): Promise<OutboxItem | undefined>;

@@ -79,6 +79,7 @@ async function setup() {
       stale: 0,
       unrecorded: 0,
       stopped: 0,
+      held: 0,
     };
     for (let pass = 0; pass < 10; pass += 1) {
       const report = await runOutboxOnce(relay, handlers);
