@@ -1,9 +1,6 @@
-import type {
-  ChatConfiguration,
-  ChatEvent,
-  Dialogue,
-  DialogueStats,
-} from '../records/chat-contract.js';
+import type { ChatConfiguration } from '../records/chat-configuration.js';
+import type { Dialogue } from '../records/chat-dialogue.js';
+import type { ChatEvent, DialogueStats } from '../records/chat-event.js';
 import type { Assignment } from '../records/assignment.js';
 import type { LeadChangesOutcome, LeadUpsert, StoredLead } from '../records/lead.js';
 import type { NewOutboxItem, OutboxItem } from '../records/outbox-item.js';
@@ -264,7 +261,7 @@ export interface OutboxStore {
 
 /* ------------------------------------------------------------------------------------------ */
 /* Chat: look and feel, dialogues (draft and published), events, counters, visitor links.     */
-/* The shapes live in src/records/chat-contract.ts.                                            */
+/* The shapes live in src/records/chat-*.ts (configuration, dialogue, event).                  */
 /* ------------------------------------------------------------------------------------------ */
 
 export interface ChatStore {
