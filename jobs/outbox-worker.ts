@@ -2,7 +2,11 @@ import { AppError } from '../src/errors.js';
 import type { Clock } from '../src/deps.js';
 import type { Logger } from '../src/logger.js';
 import type { OutboxHandlers } from '../src/outbox/outbox-handler.js';
-import { runOutboxOnce, type OutboxRelayOptions } from '../src/outbox/run-outbox-once.js';
+import {
+  runOutboxOnce,
+  type OutboxPassResult,
+  type OutboxRelayOptions,
+} from '../src/outbox/run-outbox-once.js';
 import type { OutboxStore } from '../src/store/types.js';
 
 export interface OutboxWorkerOptions {
@@ -63,6 +67,21 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   /** The code of the failure every pass has met since the last success: logged once. */
   let failing: string | undefined;
+  /** What holds the relay's deliveries back (outbox-handler.ts, holdFor): logged once. */
+  let holding: string | undefined;
+
+  const noteHolds = (report: OutboxPassResult) => {
+    if (report.heldFor !== undefined && report.heldFor !== holding) {
+      logger.warn(
+        { heldFor: report.heldFor, held: report.held },
+        'outbox deliveries held: they wait, without spending attempts, until this is mended',
+      );
+    } else if (holding !== undefined && report.heldFor === undefined && report.claimed > 0) {
+      logger.info({ after: holding }, 'outbox deliveries go out again');
+    }
+    // A pass that claimed nothing learnt nothing: the hold stands until a delivery says.
+    if (report.claimed > 0) holding = report.heldFor;
+  };
 
   const pass = async (): Promise<boolean> => {
     try {
@@ -79,9 +98,13 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       );
       if (failing !== undefined) logger.info({ after: failing }, 'outbox passes work again');
       failing = undefined;
-      if (report.claimed > 0) logger.info(report, 'outbox pass');
+      noteHolds(report);
+      // A pass whose every item was held says nothing new: the hold was logged once above.
+      if (report.claimed > report.held) logger.info(report, 'outbox pass');
+      else if (report.claimed > 0) logger.debug(report, 'outbox pass: every item held');
       // Work done may have made more work due (an invocation's callbacks): look again at once.
-      return report.claimed > 0;
+      // Held items are not work done: the next poll takes the rest, which wait the same way.
+      return report.claimed > report.held;
     } catch (error) {
       // A database away fails every pass (each poll): say it once, not twice a second.
       const code = error instanceof AppError ? error.code : 'ERROR';

@@ -6,6 +6,7 @@ import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { chatRecordFiles } from './build-widget.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE = join(root, 'src/console');
@@ -51,7 +52,7 @@ async function newestSourceMtime() {
   const files = [
     ...(await filesUnder(SOURCE)),
     ...(await filesUnder(join(root, 'src/chat/widget'))),
-    join(root, 'src/records/chat-contract.ts'),
+    ...(await chatRecordFiles()),
     fileURLToPath(import.meta.url),
   ];
   const times = await Promise.all(files.map(async (f) => (await stat(f)).mtimeMs));

@@ -31,12 +31,20 @@ export async function buildWidget({ outfile = WIDGET_OUTFILE } = {}) {
   return { outfile, bytes };
 }
 
+/** The chat's shared shapes (src/records/chat-*.ts: cards, dialogue, widget API...). */
+export async function chatRecordFiles() {
+  const records = join(root, 'src/records');
+  return (await readdir(records))
+    .filter((f) => f.startsWith('chat-') && f.endsWith('.ts'))
+    .map((f) => join(records, f));
+}
+
 /** The newest modification time among the widget's sources (and this script). */
 async function newestSourceMtime() {
   const widgetDir = join(root, 'src/chat/widget');
   const files = (await readdir(widgetDir)).map((f) => join(widgetDir, f));
   files.push(
-    join(root, 'src/records/chat-contract.ts'),
+    ...(await chatRecordFiles()),
     join(root, 'src/records/answer-check.ts'),
     fileURLToPath(import.meta.url),
   );

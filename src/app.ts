@@ -111,7 +111,6 @@ export function createApp(deps: AppDeps): Express {
         store: deps.store,
         marketo: deps.marketo,
         runner: deps.syncRunner,
-        metrics,
         clock: deps.clock,
         startedAt,
         syncEnabled: options.syncEnabled ?? true,

@@ -1,34 +1,16 @@
 import { createRequire } from 'node:module';
 import { pino, type Logger, type DestinationStream } from 'pino';
 import { AppError } from './errors.js';
+import { censorLogLine } from './log-censor.js';
 
 export type { Logger };
 
 /**
- * Paths that may carry secrets. pino replaces them before a line is written, so no secret
- * (admin token, client secret, access or refresh token, SSFS keys) reaches the logs.
- */
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-api-key"]',
-  'req.headers["x-webhook-secret"]',
-  'req.headers["x-callback-token"]',
-  '*.authorization',
-  '*.access_token',
-  '*.accessToken',
-  '*.refresh_token',
-  '*.refreshToken',
-  '*.client_secret',
-  '*.clientSecret',
-  '*.apiCallBackKey',
-  '*.token',
-  '*.password',
-];
-
-/**
- * The service's logger. `format: 'pretty'` (LOG_FORMAT=pretty) writes readable lines through
- * pino-pretty; redaction happens before, so it hides the same secrets.
+ * The service's logger. No secret (admin token, client secret, access or refresh token, SSFS
+ * keys, passwords) reaches the logs: every finished line goes through censorLogLine, which
+ * replaces the value of a secret key at any depth (log-censor.ts says why not pino's redact).
+ * `format: 'pretty'` (LOG_FORMAT=pretty) writes readable lines through pino-pretty; the line is
+ * censored before, so it hides the same secrets.
  */
 export function createLogger(
   options: { level?: string; destination?: DestinationStream; format?: 'json' | 'pretty' } = {},
@@ -36,7 +18,7 @@ export function createLogger(
   return pino(
     {
       level: options.level ?? 'info',
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      hooks: { streamWrite: censorLogLine },
       base: undefined,
     },
     options.format === 'pretty' ? prettyStream(options.destination) : options.destination,

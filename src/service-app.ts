@@ -14,6 +14,7 @@ import type { Clock, Ids } from './deps.js';
 import type { Logger } from './logger.js';
 import type { createMeetingsModule } from './meetings/meetings-module.js';
 import { createDeadLetterRoutes } from './outbox/dead-letter-routes.js';
+import { marketoHold } from './marketo-activities/marketo-delivery.js';
 import type { createRoutingSources } from './routing/routing-sources.js';
 import type { ServiceSecrets } from './service-secrets.js';
 import type { Store } from './store/types.js';
@@ -93,7 +94,12 @@ export function createServiceApp(deps: ServiceAppDeps): Express {
     adminRouters: [
       createChatAdminRoutes(deps.chatAdmin),
       ...meetings.adminRouters,
-      createDeadLetterRoutes({ store, clock, onEnqueued }),
+      createDeadLetterRoutes({
+        store,
+        clock,
+        onEnqueued,
+        hold: () => marketoHold(deps.marketo.stats()),
+      }),
       createTranscriptAdminRoutes({ store, clock, links: deps.transcriptLinks }),
       createReportRoutes({ store }),
       createNotificationRoutes({ store, mode: deps.notificationMode }),

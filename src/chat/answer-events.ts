@@ -1,10 +1,7 @@
 import { checkAnswer, describeAnswerProblem } from '../records/answer-check.js';
-import type {
-  AnswerSpec,
-  Card,
-  ChatConfiguration,
-  DialogueContent,
-} from '../records/chat-contract.js';
+import type { ChatConfiguration } from '../records/chat-configuration.js';
+import type { AnswerSpec, Card } from '../records/chat-cards.js';
+import type { DialogueContent } from '../records/chat-dialogue.js';
 import { invalidInput, type InputIssue } from '../http/parse-input.js';
 import { isBlockedEmail } from './domain-lists.js';
 

@@ -1,4 +1,4 @@
-import type { Audience, AudienceCondition } from '../records/chat-contract.js';
+import type { Audience, AudienceCondition } from '../records/chat-targeting.js';
 
 /** A visitor's synced lead fields (`StoredLead.fields`), or undefined for an anonymous visitor. */
 export type VisitorLead = Readonly<Record<string, unknown>> | undefined;

@@ -1,4 +1,4 @@
-import type { BranchCondition, Card } from '../records/chat-contract.js';
+import type { BranchCondition, Card } from '../records/chat-cards.js';
 import { matchesCondition, type VisitorLead } from './audience.js';
 
 export type ConditionCard = Extract<Card, { type: 'condition' }>;

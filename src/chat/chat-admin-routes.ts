@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { LeadStore } from '../store/types.js';
-import { chatConfigurationSchema, type Dialogue } from '../records/chat-contract.js';
+import { chatConfigurationSchema } from '../records/chat-configuration.js';
+import { type Dialogue } from '../records/chat-dialogue.js';
 import { parseInput } from '../http/parse-input.js';
 import { currentChatConfiguration } from './default-configuration.js';
 import {

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import type { BranchRequest, BranchResponse } from '../records/chat-contract.js';
+import type { BranchRequest, BranchResponse } from '../records/chat-widget-api.js';
 import type { ChatStore } from '../store/types.js';
 import { isKnownVisitor } from './audience.js';
 import { evaluateConditionCard } from './branch-conditions.js';

@@ -4,7 +4,7 @@ import {
   type ActivityItemIdentity,
 } from '../marketo-activities/activity-verification.js';
 import type { NewOutboxItem } from '../store/types.js';
-import { chatEventTypeSchema } from '../records/chat-contract.js';
+import { chatEventTypeSchema } from '../records/chat-event.js';
 
 /**
  * The Marketo write-backs of widget events, as outbox items (research B1: stored in the same

@@ -1,7 +1,8 @@
 import type { Clock } from '../deps.js';
 import { ValidationError } from '../errors.js';
 import type { ChatStore, LeadStore } from '../store/types.js';
-import type { ChatConfiguration, ChatEvent, DialogueStats } from '../records/chat-contract.js';
+import type { ChatConfiguration } from '../records/chat-configuration.js';
+import type { ChatEvent, DialogueStats } from '../records/chat-event.js';
 import { checkAnsweredEvent } from './answer-events.js';
 import type { ChatActivity } from './chat-events-outbox.js';
 import { documentValue, eventCard, publishedContent } from './event-card.js';

@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ChatStore } from '../store/types.js';
-import type {
-  ChatConfiguration,
-  Dialogue,
-  PublishedChatDocument,
-} from '../records/chat-contract.js';
+import type { ChatConfiguration } from '../records/chat-configuration.js';
+import type { Dialogue } from '../records/chat-dialogue.js';
+import type { PublishedChatDocument } from '../records/chat-widget-api.js';
 import { currentChatConfiguration } from './default-configuration.js';
 import { cardTexts, hasTranslatedTokens, personalise } from './dialogue-personalise.js';
 import { createOriginPolicy } from './chat-public-cors.js';

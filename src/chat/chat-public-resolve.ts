@@ -1,5 +1,5 @@
 import { isKnownVisitor } from './audience.js';
-import type { ResolveRequest, ResolveResponse } from '../records/chat-contract.js';
+import type { ResolveRequest, ResolveResponse } from '../records/chat-widget-api.js';
 import {
   personalise,
   type PublicDialogue,

@@ -2,11 +2,8 @@ import { Router, type RequestHandler, type Response } from 'express';
 import type { Clock } from '../deps.js';
 import type { Logger } from '../logger.js';
 import type { ChatStore, LeadStore, OutboxStore } from '../store/types.js';
-import {
-  branchRequestSchema,
-  chatEventSchema,
-  resolveRequestSchema,
-} from '../records/chat-contract.js';
+import { branchRequestSchema, resolveRequestSchema } from '../records/chat-widget-api.js';
+import { chatEventSchema } from '../records/chat-event.js';
 import { branchNext } from './chat-branch.js';
 import { readJsonBody } from './chat-public-body.js';
 import { recordWidgetEvent } from './chat-events.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { NewOutboxItem } from '../store/types.js';
-import { leadFieldNameSchema } from '../records/chat-contract.js';
+import { leadFieldNameSchema } from '../records/chat-cards.js';
 
 /**
  * The Marketo write-backs of conversation cards, beside the chat activity (chat-events-outbox.ts):

@@ -1,5 +1,5 @@
 import { isOrderable } from './audience.js';
-import type { AudienceCondition } from '../records/chat-contract.js';
+import type { AudienceCondition } from '../records/chat-targeting.js';
 
 /**
  * Whether a condition's value suits its operator (audiences and condition cards alike): a

@@ -1,5 +1,5 @@
 import type { ChatStore } from '../store/types.js';
-import type { ChatConfiguration } from '../records/chat-contract.js';
+import type { ChatConfiguration } from '../records/chat-configuration.js';
 
 /**
  * The look and feel until an admin saves one: neutral colours, the launcher bottom right, a

@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MeetingStores } from '../store/meeting-store-types.js';
 import type { ChatStore } from '../store/types.js';
-import type { Dialogue, DialogueContent } from '../records/chat-contract.js';
+import type { Dialogue, DialogueContent } from '../records/chat-dialogue.js';
 import type { Agent } from '../records/meeting-contract.js';
 import { createKeyedQueue, type KeyedQueue } from '../keyed-queue.js';
 import { invalidInput } from '../http/parse-input.js';

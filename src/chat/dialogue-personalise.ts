@@ -1,4 +1,5 @@
-import type { Card, PublishedChatDocument } from '../records/chat-contract.js';
+import type { Card } from '../records/chat-cards.js';
+import type { PublishedChatDocument } from '../records/chat-widget-api.js';
 import type { VisitorLead } from './audience.js';
 import { renderLeadTokens } from './lead-tokens.js';
 

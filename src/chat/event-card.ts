@@ -1,5 +1,7 @@
 import { ValidationError } from '../errors.js';
-import type { Card, ChatEvent, Dialogue, DialogueContent } from '../records/chat-contract.js';
+import type { Card } from '../records/chat-cards.js';
+import type { Dialogue, DialogueContent } from '../records/chat-dialogue.js';
+import type { ChatEvent } from '../records/chat-event.js';
 import { isAnswerCard, type AnswerCard } from './answer-events.js';
 
 export type EventCard =

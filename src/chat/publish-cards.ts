@@ -1,4 +1,5 @@
-import type { AnswerSpec, Card, DialogueContent } from '../records/chat-contract.js';
+import type { AnswerSpec, Card } from '../records/chat-cards.js';
+import type { DialogueContent } from '../records/chat-dialogue.js';
 import { conditionValueProblem } from './condition-values.js';
 import type { PublishProblem } from './publish-validation.js';
 

@@ -1,5 +1,5 @@
 import type { LeadFieldDescription } from '../clients/marketo/types.js';
-import type { DialogueContent } from '../records/chat-contract.js';
+import type { DialogueContent } from '../records/chat-dialogue.js';
 import type { PublishProblem } from './publish-validation.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { LeadFieldDescription } from '../clients/marketo/types.js';
 import type { Agent } from '../records/meeting-contract.js';
-import type { DialogueContent } from '../records/chat-contract.js';
+import type { DialogueContent } from '../records/chat-dialogue.js';
 import { findMalformedLeadTokens, leadTokenFields, renderLeadTokens } from './lead-tokens.js';
 import { checkCardFields } from './publish-fields.js';
 import type { PublishProblem } from './publish-validation.js';

@@ -1,9 +1,5 @@
-import {
-  dialogueContentSchema,
-  targetPagesSchema,
-  urlPatternSchema,
-  type DialogueContent,
-} from '../records/chat-contract.js';
+import { targetPagesSchema, urlPatternSchema } from '../records/chat-targeting.js';
+import { dialogueContentSchema, type DialogueContent } from '../records/chat-dialogue.js';
 import { conditionValueProblem } from './condition-values.js';
 import { checkDialogueGraph, findUnreachableCards } from './dialogue-graph.js';
 import { findMalformedLeadTokens } from './lead-tokens.js';

@@ -1,5 +1,5 @@
 import { explainAudience, type VisitorLead } from './audience.js';
-import type { Dialogue } from '../records/chat-contract.js';
+import type { Dialogue } from '../records/chat-dialogue.js';
 import { matchesUrlPattern } from './url-pattern.js';
 
 /** What targeting needs of a dialogue; `Dialogue` (the stored one) is one. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError, ValidationError } from '../errors.js';
-import type { ChatConfiguration } from '../records/chat-contract.js';
+import type { ChatConfiguration } from '../records/chat-configuration.js';
 import { isBlockedEmail } from './domain-lists.js';
 
 const emailSchema = z.email().max(254);

@@ -1,6 +1,7 @@
 import type { ChatStore, LeadStore, StoredLead } from '../store/types.js';
 import type { VisitorLead } from './audience.js';
-import type { ChatConfiguration, ResolveRequest } from '../records/chat-contract.js';
+import type { ChatConfiguration } from '../records/chat-configuration.js';
+import type { ResolveRequest } from '../records/chat-widget-api.js';
 import type { MunchkinLookup } from './munchkin-lookup.js';
 import { acceptableVisitorEmail } from './visitor-email.js';
 

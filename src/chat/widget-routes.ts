@@ -4,7 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Router } from 'express';
 import { AppError } from '../errors.js';
-import { chatEventTypeSchema } from '../records/chat-contract.js';
+import { chatEventTypeSchema } from '../records/chat-event.js';
 import { matchesIfNoneMatch } from './chat-public-document.js';
 import { escapeHtml } from '../http/html-page.js';
 

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { AudienceCondition } from '../records/chat-contract.js';
+import type { AudienceCondition } from '../records/chat-targeting.js';
 import { Field, SelectField } from './ui.js';
 
 export const OPERATORS = [

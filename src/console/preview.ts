@@ -1,5 +1,5 @@
 import './zod-jitless.js';
-import { chatConfigurationSchema } from '../records/chat-contract.js';
+import { chatConfigurationSchema } from '../records/chat-configuration.js';
 import { STRINGS } from '../chat/widget/widget-strings.js';
 import { createWidgetView } from '../chat/widget/widget-view.js';
 

@@ -1,13 +1,18 @@
 import { isMarketoApiError } from '../clients/marketo/index.js';
 import { isTransientHttpStatus } from '../http/retry-hints.js';
-import type { RecordResult } from '../clients/marketo/types.js';
+import type { MarketoClientStats, RecordResult } from '../clients/marketo/types.js';
 import { OutboxHandlerError, type OutboxHandlerResult } from '../outbox/outbox-handler.js';
+import type { OutboxHold } from '../outbox/outbox-summary.js';
 import type { NewOutboxItem, OutboxItem } from '../store/types.js';
 
 /**
  * How an outbox handler that writes to Marketo turns failures into outbox outcomes:
  * - daily quota spent (MARKETO_DAILY_QUOTA, `details.retryAt`: midnight US Central): the item
  *   waits for the reset without using up its attempts (see deferUntil);
+ * - Identity refuses our credentials or answers as something else (a configuration problem:
+ *   credentials rotated, address misrouted): the item is held (HELD_FOR_CREDENTIALS), handed
+ *   back untried, never nearer the dead letters, and tried again after the client's bounded
+ *   wait, until the credentials work. Nothing was sent: the token is fetched before the call;
  * - a write whose outcome is unknown (time-out or dropped connection on a POST): retried. Marketo
  *   has no idempotency key, so on its own this is at least once; the custom activities (chat
  *   and meetings) add a look in Marketo before the resend (verified-activity-delivery.ts), and
@@ -36,8 +41,25 @@ function quotaRetryAt(error: unknown): number | undefined {
   return Number.isFinite(at) ? at : undefined;
 }
 
+/** Why the Marketo relay holds its items: Identity refuses the credentials or the address. */
+export const HELD_FOR_CREDENTIALS = 'marketo-credentials';
+
+/** The hold on Marketo writes while Identity refuses us, for the outbox summary and metrics. */
+export function marketoHold(stats: MarketoClientStats): OutboxHold | undefined {
+  const rejected = stats.identityRejected;
+  return rejected === undefined ? undefined : { reason: HELD_FOR_CREDENTIALS, ...rejected };
+}
+
 function toOutboxHandlerError(error: unknown): unknown {
   if (error instanceof OutboxHandlerError || !isMarketoApiError(error)) return error;
+  if (error.details?.['identityRejected'] === true) {
+    const wait = error.details['retryAfterMs'];
+    return new OutboxHandlerError(error.code, error.message, {
+      retryable: true,
+      holdFor: HELD_FOR_CREDENTIALS,
+      retryAfterMs: typeof wait === 'number' ? wait : undefined,
+    });
+  }
   const outcomeUnknown = error.details?.['outcomeUnknown'] === true;
   return new OutboxHandlerError(error.code, error.message, {
     retryable: outcomeUnknown || error.retryable || isNotNowStatus(error.upstreamStatus),

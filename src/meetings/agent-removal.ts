@@ -1,4 +1,4 @@
-import type { Dialogue } from '../records/chat-contract.js';
+import type { Dialogue } from '../records/chat-dialogue.js';
 import { AppError } from '../errors.js';
 import type {
   AccountRoutingStore,
@@ -62,7 +62,7 @@ export async function assertAgentRemovable(
 
 /**
  * Whether an agent's email may change to `email`: booking cards name their agent by email
- * (chat-contract.ts), so a new address orphans every card that names the old one. The same
+ * (chat-cards.ts), so a new address orphans every card that names the old one. The same
  * address in another case is the same agent (emails are stored lower case).
  */
 export async function assertAgentEmailChangeable(

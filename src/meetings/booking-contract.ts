@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { visitorSchema } from '../records/chat-contract.js';
+import { visitorSchema } from '../records/chat-widget-api.js';
 import { localeSchema, timeZoneSchema } from '../records/meeting-contract.js';
 
 /**

@@ -102,6 +102,18 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
     return meeting;
   };
 
+  /**
+   * The link's token is the visitor's authentication (STYLE.md rule 9: authenticate, then
+   * validate): resolved before anything reads or checks the body, so a bad token with a bad body
+   * gets the link's 404, never a body error. The lookup is by the token's hash, so its time
+   * does not depend on how much of a guess is right. The meeting waits in res.locals.
+   */
+  const meetingByToken: RequestHandler = async (req, res, next) => {
+    res.locals['meeting'] = await byToken(req.params['token']);
+    next();
+  };
+  const meetingOf = (res: Response) => res.locals['meeting'] as Meeting;
+
   /** A browser opening the link gets a page; the widget (Accept: application/json) gets JSON. */
   const wantsPage = (req: Request) =>
     req.accepts(['application/json', 'text/html']) === 'text/html';
@@ -117,56 +129,70 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
   const agentSlots = (meeting: Meeting, query: unknown) =>
     rescheduleSlots(deps, meeting, parseInput(slotQuerySchema, query, 'slot query'));
 
-  router.get('/meetings/manage/:token', kit.limiter(60), async (req, res) => {
-    const meeting = toPublicMeeting(await byToken(req.params.token), deps.links);
+  router.get('/meetings/manage/:token', kit.limiter(60), meetingByToken, async (req, res) => {
+    const meeting = toPublicMeeting(meetingOf(res), deps.links);
     if (wantsPage(req)) page(res, 200, managePage(meeting));
     else send(res, 200, { meeting });
   });
 
   /** Free times to move the meeting to: its agent's, or another's it would be reassigned to. */
-  router.get('/meetings/manage/:token/slots', kit.limiter(60), async (req, res) => {
-    const meeting = await byToken(req.params.token);
-    send(res, 200, await agentSlots(meeting, req.query));
+  router.get('/meetings/manage/:token/slots', kit.limiter(60), meetingByToken, async (req, res) => {
+    send(res, 200, await agentSlots(meetingOf(res), req.query));
   });
 
-  router.get('/meetings/manage/:token/cancel', kit.limiter(60), async (req, res) => {
-    page(res, 200, cancelPage(toPublicMeeting(await byToken(req.params.token), deps.links)));
+  router.get('/meetings/manage/:token/cancel', kit.limiter(60), meetingByToken, (_req, res) => {
+    page(res, 200, cancelPage(toPublicMeeting(meetingOf(res), deps.links)));
   });
 
   // A cancellation carries nothing: any body (JSON from the widget, an empty form from the
   // page, none from curl) is not read.
-  router.post('/meetings/manage/:token/cancel', kit.limiter(20), async (req, res) => {
-    const meeting = await byToken(req.params.token);
-    try {
-      const changed = await changeMeetingStatus(deps, {
-        meetingId: meeting.id,
-        to: 'cancelled',
-        by: 'visitor',
-      });
-      const shown = toPublicMeeting(changed, deps.links);
-      if (answersWithPage(req)) page(res, 200, managePage(shown, 'Your meeting is cancelled.'));
-      else send(res, 200, { meeting: shown });
-    } catch (error) {
-      if (!answersWithPage(req) || !(error instanceof AppError) || error.httpStatus >= 500)
-        throw error;
-      page(res, error.httpStatus, managePage(toPublicMeeting(meeting, deps.links), error.message));
-    }
-  });
+  router.post(
+    '/meetings/manage/:token/cancel',
+    kit.limiter(20),
+    meetingByToken,
+    async (req, res) => {
+      const meeting = meetingOf(res);
+      try {
+        const changed = await changeMeetingStatus(deps, {
+          meetingId: meeting.id,
+          to: 'cancelled',
+          by: 'visitor',
+        });
+        const shown = toPublicMeeting(changed, deps.links);
+        if (answersWithPage(req)) page(res, 200, managePage(shown, 'Your meeting is cancelled.'));
+        else send(res, 200, { meeting: shown });
+      } catch (error) {
+        if (!answersWithPage(req) || !(error instanceof AppError) || error.httpStatus >= 500)
+          throw error;
+        page(
+          res,
+          error.httpStatus,
+          managePage(toPublicMeeting(meeting, deps.links), error.message),
+        );
+      }
+    },
+  );
 
-  router.get('/meetings/manage/:token/reschedule', kit.limiter(60), async (req, res) => {
-    const meeting = await byToken(req.params.token);
-    const zone = meeting.visitor.timeZone ?? 'UTC';
-    const slots = await agentSlots(meeting, { timeZone: zone, days: 14, ...req.query });
-    page(res, 200, reschedulePage(toPublicMeeting(meeting, deps.links), slots));
-  });
+  router.get(
+    '/meetings/manage/:token/reschedule',
+    kit.limiter(60),
+    meetingByToken,
+    async (req, res) => {
+      const meeting = meetingOf(res);
+      const zone = meeting.visitor.timeZone ?? 'UTC';
+      const slots = await agentSlots(meeting, { timeZone: zone, days: 14, ...req.query });
+      page(res, 200, reschedulePage(toPublicMeeting(meeting, deps.links), slots));
+    },
+  );
 
   router.post(
     '/meetings/manage/:token/reschedule',
     kit.limiter(20),
+    meetingByToken,
     form,
     kit.body,
     async (req, res) => {
-      const meeting = await byToken(req.params.token);
+      const meeting = meetingOf(res);
       let start: string | undefined;
       try {
         ({ start } = parseInput(rescheduleRequestSchema, req.body, 'reschedule'));
@@ -202,17 +228,22 @@ export function createBookingPublicRoutes(deps: BookingRoutesDeps, kit: PublicRo
     },
   );
 
-  router.get('/meetings/manage/:token/invite.ics', kit.limiter(60), async (req, res) => {
-    const meeting = await byToken(req.params.token);
-    const agent = await deps.store.getAgent(meeting.agentId);
-    if (agent === undefined)
-      throw new AppError('NOT_FOUND', 'No meeting for this link', { httpStatus: 404 });
-    const ics = meetingInvitation(agent, meeting);
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Content-Type', 'text/calendar; charset=utf-8; method=REQUEST');
-    res.setHeader('Content-Disposition', 'attachment; filename="meeting.ics"');
-    res.send(ics);
-  });
+  router.get(
+    '/meetings/manage/:token/invite.ics',
+    kit.limiter(60),
+    meetingByToken,
+    async (_req, res) => {
+      const meeting = meetingOf(res);
+      const agent = await deps.store.getAgent(meeting.agentId);
+      if (agent === undefined)
+        throw new AppError('NOT_FOUND', 'No meeting for this link', { httpStatus: 404 });
+      const ics = meetingInvitation(agent, meeting);
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('Content-Type', 'text/calendar; charset=utf-8; method=REQUEST');
+      res.setHeader('Content-Disposition', 'attachment; filename="meeting.ics"');
+      res.send(ics);
+    },
+  );
 
   router.use(createBookPageRoutes({ ...deps, bookOnce }, kit));
   return router;

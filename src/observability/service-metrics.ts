@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { MarketoCallEvent } from '../clients/marketo/index.js';
+import type { OutboxHold } from '../outbox/outbox-summary.js';
 import type { OutboxSummary } from '../store/types.js';
 import type { SyncHealth } from './sync-health.js';
 
@@ -11,6 +12,8 @@ export interface MetricsSnapshot {
   /** Undefined when the store could not be read: the gauges it feeds are left out. */
   sync: SyncHealth | undefined;
   outbox: OutboxSummary | undefined;
+  /** What holds outbox deliveries back (Marketo refuses our credentials), if anything. */
+  outboxHold?: OutboxHold | undefined;
 }
 
 /** Identity results that say the credentials or the address are wrong, not an outage. */
@@ -80,6 +83,12 @@ export function createServiceMetrics() {
     'Age of the outbox item waiting longest (0 when none waits)',
   );
   const outboxDead = gauge('outbox_dead_letters', 'Outbox items given up on (dead letters)');
+  const outboxHeld = new Gauge({
+    name: `${PREFIX}outbox_held_seconds`,
+    help: 'How long outbox deliveries have been held back, by reason (marketo-credentials: Identity refuses the credentials or the address); absent when nothing holds them',
+    labelNames: ['reason'] as const,
+    registers,
+  });
   const meetingsBooked = new Counter({
     name: `${PREFIX}meetings_booked_total`,
     help: 'Meetings booked (confirmed with a calendar event) by this process',
@@ -123,6 +132,10 @@ export function createServiceMetrics() {
       dailyQuota.set(snapshot.marketo.dailyQuota);
       setSync(snapshot.sync);
       setOutbox(snapshot.outbox, snapshot.now);
+      outboxHeld.reset();
+      const hold = snapshot.outboxHold;
+      if (hold !== undefined)
+        outboxHeld.set({ reason: hold.reason }, Math.max(0, (snapshot.now - hold.since) / 1000));
     },
     render: () => registry.metrics(),
     contentType: registry.contentType,

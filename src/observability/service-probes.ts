@@ -1,16 +1,16 @@
 import type { MarketoApi } from '../clients/marketo/types.js';
+import { marketoHold } from '../marketo-activities/marketo-delivery.js';
 import type { Clock } from '../deps.js';
 import { systemScheduler, type Scheduler } from '../scheduler.js';
 import type { Store } from '../store/types.js';
 import type { SyncRunner } from '../sync/sync-runner.js';
-import type { MetricsSnapshot, ServiceMetrics } from './service-metrics.js';
+import type { MetricsSnapshot } from './service-metrics.js';
 import { assessSync, type SyncHealth } from './sync-health.js';
 
 export interface ServiceProbesDeps {
   store: Pick<Store, 'ping' | 'loadSyncState' | 'outboxSummary'>;
   marketo: Pick<MarketoApi, 'stats'>;
   runner: Pick<SyncRunner, 'status'>;
-  metrics: Pick<ServiceMetrics, 'marketoCredentials'>;
   clock: Clock;
   /** When the service started: uptime, and the first sync's grace. */
   startedAt: number;
@@ -95,14 +95,18 @@ export function createServiceProbes(deps: ServiceProbesDeps) {
           }),
         ),
       ]);
+      // The client's own state: a refusal (401, not Identity) until a token comes, never an
+      // outage (Identity's 5xx has the same code, MARKETO_AUTH_FAILED, but is no refusal).
+      const rejected = deps.marketo.stats().identityRejected;
       const marketo: ReadyCheck =
-        deps.sandbox || deps.metrics.marketoCredentials() !== 'rejected'
+        deps.sandbox || rejected === undefined
           ? { ok: true }
           : {
               ok: false,
               reason:
-                'Marketo Identity rejected the last token request: check MARKETO_BASE_URL, ' +
-                'MARKETO_CLIENT_ID and MARKETO_CLIENT_SECRET',
+                `Marketo Identity rejected the last token request (${rejected.code} since ` +
+                `${new Date(rejected.since).toISOString()}): check MARKETO_BASE_URL, ` +
+                'MARKETO_CLIENT_ID and MARKETO_CLIENT_SECRET; writes to Marketo wait in the outbox',
             };
       const checks = { store, marketo, sync };
       return { ready: Object.values(checks).every((c) => c.ok), checks };
@@ -121,6 +125,7 @@ export function createServiceProbes(deps: ServiceProbesDeps) {
         marketo: { callsToday: stats.callsToday, dailyQuota: stats.dailyQuota },
         sync,
         outbox,
+        outboxHold: marketoHold(stats),
       };
     },
   };

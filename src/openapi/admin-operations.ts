@@ -3,7 +3,7 @@ import { previewRequestSchema } from '../chat/dialogue-preview.js';
 import { dialogueDraftSchema } from '../chat/publish-validation.js';
 import { listQuerySchema as notificationQuerySchema } from '../notifications/notification-routes.js';
 import { deadLetterQuerySchema } from '../outbox/dead-letters.js';
-import { chatConfigurationSchema } from '../records/chat-contract.js';
+import { chatConfigurationSchema } from '../records/chat-configuration.js';
 import { formatSchema as reportFormatSchema } from '../reports/report-routes.js';
 import { dateRangeQuerySchema } from '../reports/report-range.js';
 import { emailQuerySchema, leadIdSchema } from '../sync/lead-routes.js';

@@ -1,9 +1,6 @@
 import { signInSchema } from '../admin/console-routes.js';
-import {
-  branchRequestSchema,
-  chatEventSchema,
-  resolveRequestSchema,
-} from '../records/chat-contract.js';
+import { branchRequestSchema, resolveRequestSchema } from '../records/chat-widget-api.js';
+import { chatEventSchema } from '../records/chat-event.js';
 import { conversationIdSchema } from '../transcripts/transcript-routes.js';
 import { bookingOperations } from './booking-operations.js';
 import { named, type OperationSpec } from './openapi-operation.js';

@@ -55,6 +55,12 @@ export class OutboxHandlerError extends AppError {
    * look-up), which the backoff's jitter would spread over several passes.
    */
   readonly retryAt: number | undefined;
+  /**
+   * Set when the delivery could not begin for a reason that is not this item's but the whole
+   * relay's (e.g. `marketo-credentials`: Identity refuses them). The item is held: handed back
+   * untried, due after `retryAfterMs`, its attempt not counted, however long that lasts.
+   */
+  readonly holdFor: string | undefined;
 
   constructor(
     code: string,
@@ -63,26 +69,36 @@ export class OutboxHandlerError extends AppError {
       retryable: boolean;
       retryAfterMs?: number | undefined;
       retryAt?: number | undefined;
+      holdFor?: string | undefined;
     },
   ) {
-    super(code, message, { retryable: options.retryable, httpStatus: 502 });
+    super(code, message, {
+      retryable: options.retryable || options.holdFor !== undefined,
+      httpStatus: 502,
+    });
     this.retryAfterMs = options.retryAfterMs;
     this.retryAt = options.retryAt;
+    this.holdFor = options.holdFor;
   }
 }
 
-export type OutboxFailureDecision = { action: 'retry' } | { action: 'dead'; why: string };
+export type OutboxFailureDecision =
+  { action: 'retry' } | { action: 'hold'; reason: string } | { action: 'dead'; why: string };
 
 /**
- * Pure: what to do with an item whose attempt `attempt` just failed with `error`. Permanent
- * failures go to the dead letters at once (research B4, A5: a 400 must not loop); retryable
- * ones until the attempt cap.
+ * Pure: what to do with an item whose attempt `attempt` just failed with `error`. A hold (the
+ * relay's precondition is missing: nothing of this item was tried) waits whatever its count;
+ * permanent failures go to the dead letters at once (research B4, A5: a 400 must not loop);
+ * retryable ones until the attempt cap.
  */
 export function decideOutboxFailure(
   error: unknown,
   attempt: number,
   maxAttempts: number,
 ): OutboxFailureDecision {
+  if (error instanceof OutboxHandlerError && error.holdFor !== undefined) {
+    return { action: 'hold', reason: error.holdFor };
+  }
   if (error instanceof OutboxHandlerError && !error.retryable) {
     return { action: 'dead', why: 'permanent failure' };
   }

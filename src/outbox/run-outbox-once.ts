@@ -51,7 +51,18 @@ export interface OutboxPassReport {
   unrecorded: number;
   /** Deliveries a stop ended or kept from starting: pending again, due at once. */
   stopped: number;
+  /**
+   * Deliveries that could not begin for a reason of the whole relay (Marketo refuses our
+   * credentials): handed back untried, their attempt not counted, due after the hold's wait.
+   */
+  held: number;
 }
+
+/** A pass's counts, and what held its items back when some were (`holdFor` of the error). */
+export type OutboxPassResult = OutboxPassReport & { heldFor?: string };
+
+/** A held item waits this long when its error names no wait of its own. */
+export const DEFAULT_HOLD_MS = 30_000;
 
 export const OUTBOX_DEFAULTS = { limit: 20, leaseMs: 120_000, maxAttempts: 15, concurrency: 4 };
 
@@ -65,9 +76,9 @@ export async function runOutboxOnce(
   deps: OutboxRelayDeps,
   handlers: OutboxHandlers,
   opts: OutboxRelayOptions = {},
-): Promise<OutboxPassReport> {
+): Promise<OutboxPassResult> {
   const { limit, leaseMs, maxAttempts, concurrency } = { ...OUTBOX_DEFAULTS, ...opts };
-  const report: OutboxPassReport = {
+  const report: OutboxPassResult = {
     claimed: 0,
     done: 0,
     retried: 0,
@@ -75,6 +86,7 @@ export async function runOutboxOnce(
     stale: 0,
     unrecorded: 0,
     stopped: 0,
+    held: 0,
   };
   const kinds = Object.keys(handlers);
   if (kinds.length === 0) return report;
@@ -86,14 +98,16 @@ export async function runOutboxOnce(
     while (next < items.length) {
       const item = items[next++]!;
       const outcome = await deliverOne(deps, handlers, item, maxAttempts, opts.backoff);
-      report[outcome] += 1;
+      report[outcome.counted] += 1;
+      if (outcome.heldFor !== undefined) report.heldFor = outcome.heldFor;
     }
   });
   await Promise.all(lanes);
   return report;
 }
 
-type Outcome = 'done' | 'retried' | 'dead' | 'stale' | 'unrecorded' | 'stopped';
+type Counted = 'done' | 'retried' | 'dead' | 'stale' | 'unrecorded' | 'stopped' | 'held';
+type Outcome = { counted: Counted; heldFor?: string };
 
 async function deliverOne(
   deps: OutboxRelayDeps,
@@ -135,11 +149,22 @@ async function deliverOne(
       });
       if (!ok) logger.warn('delivered, but the claim had been taken over: outcome not recorded');
       else logger.debug({ followUps: followUps?.length ?? 0 }, 'outbox item done');
-      return ok ? 'done' : 'stale';
+      return { counted: ok ? 'done' : 'stale' };
     }
     const decision = decideOutboxFailure(error, item.attempts, handler?.maxAttempts ?? maxAttempts);
     const message = describeOutboxError(error);
     const now = clock.now();
+    if (decision.action === 'hold') {
+      const ok = await store.releaseOutbox({
+        id: item.id,
+        leaseToken,
+        now,
+        retryAt: now + holdDelayMs(error),
+      });
+      // Debug only: a hold meets every item at once; the worker says it once for the relay.
+      logger.debug({ error: message, heldFor: decision.reason }, 'outbox delivery held');
+      return ok ? { counted: 'held', heldFor: decision.reason } : { counted: 'stale' };
+    }
     const ok = await store.failOutbox({
       id: item.id,
       leaseToken,
@@ -151,18 +176,18 @@ async function deliverOne(
     });
     if (!ok) {
       logger.warn({ error: message }, 'failed, but the claim had been taken over: not recorded');
-      return 'stale';
+      return { counted: 'stale' };
     }
     if (decision.action === 'dead') {
       logger.error({ error: message, why: decision.why }, 'outbox item moved to dead letters');
-      return 'dead';
+      return { counted: 'dead' };
     }
     logger.warn({ error: message }, 'outbox delivery failed; will retry');
-    return 'retried';
+    return { counted: 'retried' };
   } catch (storeError) {
     // The lease runs out and a later pass tries again: at least once, never lost.
     logger.error({ error: describeOutboxError(storeError) }, 'could not record outbox outcome');
-    return 'unrecorded';
+    return { counted: 'unrecorded' };
   }
 }
 
@@ -190,7 +215,7 @@ async function releaseStopped(
     { outboxId: item.id, kind: item.kind },
     'outbox delivery stopped; pending again',
   );
-  return ok ? 'stopped' : 'stale';
+  return { counted: ok ? 'stopped' : 'stale' };
 }
 
 /** Longest Retry-After we honour; past it the far end is not coming back soon anyway. */
@@ -221,6 +246,16 @@ function retryDelayMs(
   const backoffMs = outboxBackoffMs(attempt, random, backoff);
   const asked = error instanceof OutboxHandlerError ? error.retryAfterMs : undefined;
   return asked === undefined ? backoffMs : Math.max(backoffMs, Math.min(asked, MAX_RETRY_AFTER_MS));
+}
+
+/**
+ * How long a held item waits: what its error asked (the Marketo client's bounded backoff for
+ * refused credentials), never past MAX_RETRY_AFTER_MS. Not the attempt's backoff: the attempt
+ * was not counted, and a long-failing item must not wait an hour after the credentials work.
+ */
+function holdDelayMs(error: unknown): number {
+  const asked = error instanceof OutboxHandlerError ? error.retryAfterMs : undefined;
+  return Math.min(asked ?? DEFAULT_HOLD_MS, MAX_RETRY_AFTER_MS);
 }
 
 /** The kind's items to enqueue with this death; a failing onDead costs them, not the record. */

@@ -1,4 +1,4 @@
-import type { AnswerSpec } from './chat-contract.js';
+import type { AnswerSpec } from './chat-cards.js';
 
 /**
  * The one check of a visitor's answer, run by the widget before sending and by the service

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { chatEventTypeSchema, type ChatEvent } from './chat-contract.js';
+import { chatEventTypeSchema, type ChatEvent } from './chat-event.js';
 
 /**
  * The conversation log: what each recorded widget event leaves behind, kept per conversation

@@ -1,6 +1,6 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
-import { audienceConditionSchema } from './chat-contract.js';
+import { audienceConditionSchema } from './chat-targeting.js';
 
 /**
  * The shapes of agents, meetings and routing rules: admin API bodies, store records and public

@@ -1,4 +1,4 @@
-import type { Dialogue } from '../records/chat-contract.js';
+import type { Dialogue } from '../records/chat-dialogue.js';
 import type { DialogueReportRows } from '../records/conversation-log.js';
 import { daysOf, type DateRange } from './report-range.js';
 

@@ -1,10 +1,7 @@
 import { z } from 'zod';
-import {
-  chatConfigurationSchema,
-  dialogueContentSchema,
-  type Dialogue,
-  type DialogueStats,
-} from '../records/chat-contract.js';
+import { chatConfigurationSchema } from '../records/chat-configuration.js';
+import { dialogueContentSchema, type Dialogue } from '../records/chat-dialogue.js';
+import { type DialogueStats } from '../records/chat-event.js';
 
 /**
  * The chat's collections in the store document (store-document.ts adds them). Each has a

@@ -1,10 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
-import {
-  chatConfigurationSchema,
-  type ChatConfiguration,
-  type Dialogue,
-  type DialogueStats,
-} from '../records/chat-contract.js';
+import { chatConfigurationSchema, type ChatConfiguration } from '../records/chat-configuration.js';
+import { type Dialogue } from '../records/chat-dialogue.js';
+import { type DialogueStats } from '../records/chat-event.js';
 import { StoreError } from '../errors.js';
 import { copyJsonValue, NOT_JSON } from './json-value.js';
 import { normalizeEmail } from './lead-index.js';

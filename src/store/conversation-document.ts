@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dialogueContentSchema } from '../records/chat-contract.js';
+import { dialogueContentSchema } from '../records/chat-dialogue.js';
 import {
   conversationEntrySchema,
   conversationSummarySchema,

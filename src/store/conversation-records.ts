@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
-import type { ChatEvent, Dialogue, DialogueContent } from '../records/chat-contract.js';
+import type { Dialogue, DialogueContent } from '../records/chat-dialogue.js';
+import type { ChatEvent } from '../records/chat-event.js';
 import {
   conversationCursor,
   conversationEntryOf,

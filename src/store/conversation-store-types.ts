@@ -1,4 +1,4 @@
-import type { DialogueContent } from '../records/chat-contract.js';
+import type { DialogueContent } from '../records/chat-dialogue.js';
 import type {
   AgentMeetingCounts,
   ConversationListFilter,

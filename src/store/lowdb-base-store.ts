@@ -169,6 +169,10 @@ export abstract class LowdbBaseStore {
     return this.db.updateIfChanged(() => this.outbox.fail(args));
   }
 
+  releaseOutbox(args: Parameters<OutboxStore['releaseOutbox']>[0]): Promise<boolean> {
+    return this.db.updateIfChanged(() => this.outbox.release(args));
+  }
+
   replayOutbox(id: string, now: number): Promise<boolean> {
     return this.db.updateIfChanged(() => this.outbox.replay(id, now));
   }

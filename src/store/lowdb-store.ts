@@ -1,10 +1,7 @@
 import type { DocumentDb } from './document-db.js';
-import type {
-  ChatConfiguration,
-  Dialogue,
-  DialogueContent,
-  DialogueStats,
-} from '../records/chat-contract.js';
+import type { ChatConfiguration } from '../records/chat-configuration.js';
+import type { Dialogue, DialogueContent } from '../records/chat-dialogue.js';
+import type { DialogueStats } from '../records/chat-event.js';
 import type * as Log from '../records/conversation-log.js';
 import { ChatRecords, type RecordChatEventArgs } from './chat-records.js';
 import type { OAuthState } from '../records/oauth-state.js';

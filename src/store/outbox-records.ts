@@ -10,6 +10,7 @@ import {
   enqueueOutboxSchema,
   failOutboxSchema,
   listOutboxSchema,
+  releaseOutboxSchema,
   replayOutboxSchema,
   withJsonPayload,
   type ValidNewOutboxItem,
@@ -25,6 +26,7 @@ import {
 type ClaimArgs = Parameters<OutboxStore['claimOutbox']>[0];
 type CompleteArgs = Parameters<OutboxStore['completeOutbox']>[0];
 type FailArgs = Parameters<OutboxStore['failOutbox']>[0];
+type ReleaseArgs = Parameters<OutboxStore['releaseOutbox']>[0];
 type ListFilter = NonNullable<Parameters<OutboxStore['listOutbox']>[0]>;
 type Enqueued = { item: OutboxItem; created: boolean };
 
@@ -169,6 +171,20 @@ export class OutboxRecords {
       : { nextAttemptAt: args.retryAt ?? args.now };
     this.replace({ ...withoutLease(item), ...next, lastError, updatedAt: args.now });
     for (const followUp of followUps) this.insert(followUp, args.now);
+    return { result: true, changed: true };
+  }
+
+  /** Back to pending at `retryAt`, untried: the claim's attempt taken back, `lastError` kept. */
+  release(input: ReleaseArgs): Changed<boolean> {
+    const args = refuseInvalid(releaseOutboxSchema, input, 'outbox release');
+    const item = this.leased(args.id, args.leaseToken);
+    if (item === undefined) return { result: false, changed: false };
+    this.replace({
+      ...withoutLease(item),
+      attempts: Math.max(0, item.attempts - 1),
+      nextAttemptAt: args.retryAt,
+      updatedAt: args.now,
+    });
     return { result: true, changed: true };
   }
 

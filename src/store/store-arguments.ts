@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { ConflictError, StoreError } from '../errors.js';
-import { chatEventSchema, type Dialogue } from '../records/chat-contract.js';
+import { type Dialogue } from '../records/chat-dialogue.js';
+import { chatEventSchema } from '../records/chat-event.js';
 import { outboxStatusSchema } from '../records/outbox-item.js';
 import { dialogueStatsSchema } from './chat-document.js';
 import { copyJsonValue, NOT_JSON } from './json-value.js';
@@ -41,6 +42,12 @@ export const failOutboxSchema = completeOutboxSchema.extend({
   error: z.string(),
   retryAt: epochMs.optional(),
   dead: z.boolean().optional(),
+});
+export const releaseOutboxSchema = z.object({
+  id: z.string(),
+  leaseToken: z.string(),
+  now: epochMs,
+  retryAt: epochMs,
 });
 export const replayOutboxSchema = z.object({ id: z.string(), now: epochMs });
 export const listOutboxSchema = z.object({

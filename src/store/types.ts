@@ -1,9 +1,6 @@
-import type {
-  ChatConfiguration,
-  ChatEvent,
-  Dialogue,
-  DialogueStats,
-} from '../records/chat-contract.js';
+import type { ChatConfiguration } from '../records/chat-configuration.js';
+import type { Dialogue } from '../records/chat-dialogue.js';
+import type { ChatEvent, DialogueStats } from '../records/chat-event.js';
 import type { Assignment } from '../records/assignment.js';
 import type { LeadChangesOutcome, LeadUpsert, StoredLead } from '../records/lead.js';
 import type { NewOutboxItem, OutboxItem } from '../records/outbox-item.js';
@@ -239,6 +236,19 @@ export interface OutboxStore {
     dead?: boolean;
     followUps?: NewOutboxItem[];
   }): Promise<boolean>;
+  /**
+   * Hands a claim back untried: pending again at `retryAt`, the attempt its claim counted taken
+   * back and `lastError` left as it was, as if it had never been claimed; fenced like
+   * completeOutbox. For a delivery that could not begin for a reason that is not the item's
+   * (Marketo refuses our credentials): it must come no nearer the dead letters, and rules that
+   * read the attempt (activity-verification.ts) must see the item as it was.
+   */
+  releaseOutbox(args: {
+    id: string;
+    leaseToken: string;
+    now: number;
+    retryAt: number;
+  }): Promise<boolean>;
   /** Moves a dead item back to pending, due now. */
   replayOutbox(id: string, now: number): Promise<boolean>;
   getOutboxItem(id: string): Promise<OutboxItem | undefined>;
@@ -258,7 +268,7 @@ export interface OutboxStore {
 
 /* ------------------------------------------------------------------------------------------ */
 /* Chat: look and feel, dialogues (draft and published), events, counters, visitor links.     */
-/* The shapes live in src/records/chat-contract.ts.                                            */
+/* The shapes live in src/records/chat-*.ts (configuration, dialogue, event).                  */
 /* ------------------------------------------------------------------------------------------ */
 
 export interface ChatStore {

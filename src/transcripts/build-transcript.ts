@@ -1,4 +1,5 @@
-import type { Card, DialogueContent } from '../records/chat-contract.js';
+import type { Card } from '../records/chat-cards.js';
+import type { DialogueContent } from '../records/chat-dialogue.js';
 import type { ConversationEntry, ConversationLog } from '../records/conversation-log.js';
 
 /**

@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler } from 'express';
 import request from 'supertest';
 import { createChatAdminRoutes } from '../../src/chat/chat-admin-routes.js';
-import type { DialogueContent } from '../../src/records/chat-contract.js';
+import type { DialogueContent } from '../../src/records/chat-dialogue.js';
 import type { Agent } from '../../src/records/meeting-contract.js';
 import { DEFAULT_SYNC_FIELDS } from '../../src/config.js';
 import { createManualClock, createSequentialIds } from '../../src/deps.js';

@@ -1,4 +1,4 @@
-import type { DialogueContent } from '../../src/records/chat-contract.js';
+import type { DialogueContent } from '../../src/records/chat-dialogue.js';
 import { openJourneyService, type JourneyService } from './journey-service.js';
 
 /**

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterEach } from 'vitest';
-import type { DialogueContent } from '../../src/records/chat-contract.js';
+import type { DialogueContent } from '../../src/records/chat-dialogue.js';
 import { QUALIFY, SITE } from '../fixtures/chat/qualify-dialogue.js';
 import { systemClock } from '../../src/deps.js';
 import { silentLogger } from '../../src/logger.js';

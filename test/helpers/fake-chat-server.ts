@@ -1,16 +1,15 @@
 import express, { Router, type RequestHandler } from 'express';
 import { DateTime } from 'luxon';
 import type { z } from 'zod';
+import { type ChatConfiguration } from '../../src/records/chat-configuration.js';
+import { type Card } from '../../src/records/chat-cards.js';
 import {
-  chatEventSchema,
   resolveRequestSchema,
-  type Card,
-  type ChatConfiguration,
-  type ChatEvent,
   type PublishedChatDocument,
   type ResolveRequest,
   type ResolveResponse,
-} from '../../src/records/chat-contract.js';
+} from '../../src/records/chat-widget-api.js';
+import { chatEventSchema, type ChatEvent } from '../../src/records/chat-event.js';
 import {
   bookingRequestSchema,
   slotQuerySchema,

@@ -1,5 +1,6 @@
 import { createDefaultConfiguration } from '../../src/chat/default-configuration.js';
-import type { ChatEvent, Dialogue } from '../../src/records/chat-contract.js';
+import type { Dialogue } from '../../src/records/chat-dialogue.js';
+import type { ChatEvent } from '../../src/records/chat-event.js';
 import type { Agent, RoutingRule } from '../../src/records/meeting-contract.js';
 import { createJsonFileStore } from '../../src/store/index.js';
 import { initialSyncState, type Store } from '../../src/store/types.js';

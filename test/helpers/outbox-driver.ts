@@ -52,6 +52,7 @@ export function createOutboxDriver(options: {
       stale: 0,
       unrecorded: 0,
       stopped: 0,
+      held: 0,
     };
     for (let pass = 0; pass < 10; pass += 1) {
       const report = await runOutboxOnce(options.relay, options.handlers, opts);

@@ -1,9 +1,6 @@
-import type {
-  BranchRequest,
-  Card,
-  ChatEvent,
-  PublishedDialogue,
-} from '../../src/records/chat-contract.js';
+import type { Card } from '../../src/records/chat-cards.js';
+import type { BranchRequest, PublishedDialogue } from '../../src/records/chat-widget-api.js';
+import type { ChatEvent } from '../../src/records/chat-event.js';
 import type { EventOutcome } from '../../src/chat/widget/chat-api-client.js';
 import type { ChatView, FormField, Navigation } from '../../src/chat/widget/chat-view.js';
 import { playConversation, type PlayerDeps } from '../../src/chat/widget/conversation-player.js';

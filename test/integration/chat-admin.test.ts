@@ -1,7 +1,8 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import type { ChatConfiguration, DialogueContent } from '../../src/records/chat-contract.js';
+import type { ChatConfiguration } from '../../src/records/chat-configuration.js';
+import type { DialogueContent } from '../../src/records/chat-dialogue.js';
 import { createDefaultConfiguration } from '../../src/chat/default-configuration.js';
 import {
   createDialogueThroughApi as create,

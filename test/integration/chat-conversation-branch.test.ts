@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createFlexibleRateLimiter } from '../../src/chat/chat-public-rate-limit.js';
-import type { PublishedDialogue } from '../../src/records/chat-contract.js';
+import type { PublishedDialogue } from '../../src/records/chat-widget-api.js';
 import { COOKIE, QUALIFY, SITE, openConversationService } from '../helpers/conversation-service.js';
 import { ADMIN_AUTH } from '../helpers/test-service.js';
 

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import type { DialogueContent } from '../../src/records/chat-contract.js';
+import type { DialogueContent } from '../../src/records/chat-dialogue.js';
 import { QUALIFY, openConversationService } from '../helpers/conversation-service.js';
 import { ADMIN_AUTH } from '../helpers/test-service.js';
 

@@ -1,11 +1,8 @@
 import express from 'express';
 import request from 'supertest';
 import { describe, expect, it, vi } from 'vitest';
-import type {
-  ChatConfiguration,
-  Dialogue,
-  DialogueContent,
-} from '../../src/records/chat-contract.js';
+import type { ChatConfiguration } from '../../src/records/chat-configuration.js';
+import type { Dialogue, DialogueContent } from '../../src/records/chat-dialogue.js';
 import { createChatPublicRoutes } from '../../src/chat/chat-public-routes.js';
 import {
   createFlexibleRateLimiter,

@@ -1,7 +1,7 @@
 import express from 'express';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Dialogue, DialogueContent } from '../../src/records/chat-contract.js';
+import type { Dialogue, DialogueContent } from '../../src/records/chat-dialogue.js';
 import { CHAT_ACTIVITY_TYPE } from '../../src/chat/chat-activity-type.js';
 import { createChatOutboxHandlers } from '../../src/chat/chat-outbox-handlers.js';
 import { createChatPublicRoutes } from '../../src/chat/chat-public-routes.js';
@@ -79,6 +79,7 @@ async function setup() {
       stale: 0,
       unrecorded: 0,
       stopped: 0,
+      held: 0,
     };
     for (let pass = 0; pass < 10; pass += 1) {
       const report = await runOutboxOnce(relay, handlers);

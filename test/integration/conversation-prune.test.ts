@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scheduleOutboxPrune } from '../../jobs/outbox-prune.js';
-import type { ChatEvent } from '../../src/records/chat-contract.js';
+import type { ChatEvent } from '../../src/records/chat-event.js';
 import { createManualClock } from '../../src/deps.js';
 import { silentLogger } from '../../src/logger.js';
 import { loadConfig } from '../../src/config.js';

@@ -157,6 +157,7 @@ describe('dead letters in the admin API', () => {
         { kind: 'ssfs-callback', pending: 0, dead: 1 },
         { kind: 'ssfs-failure-callback', pending: 0, dead: 1 },
       ],
+      heldFor: null,
       oldestPending: {
         id: waiting!.item.id,
         kind: 'lead-upsert',

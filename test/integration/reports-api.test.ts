@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Dialogue, DialogueContent } from '../../src/records/chat-contract.js';
+import type { Dialogue, DialogueContent } from '../../src/records/chat-dialogue.js';
 import type { Agent } from '../../src/records/meeting-contract.js';
 import { createManualClock } from '../../src/deps.js';
 import type { Service } from '../../src/service.js';

@@ -1,11 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type {
-  ChatConfiguration,
-  ChatEvent,
-  Dialogue,
-  DialogueContent,
-} from '../../src/records/chat-contract.js';
+import type { ChatConfiguration } from '../../src/records/chat-configuration.js';
+import type { Dialogue, DialogueContent } from '../../src/records/chat-dialogue.js';
+import type { ChatEvent } from '../../src/records/chat-event.js';
 import { createDefaultConfiguration } from '../../src/chat/default-configuration.js';
 import { createJsonFileStore } from '../../src/store/index.js';
 import { EVENT_DEDUPE_WINDOW_MS, MAX_HELD_PER_CONVERSATION } from '../../src/store/chat-records.js';

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatEvent, Dialogue, DialogueContent } from '../../src/records/chat-contract.js';
+import type { Dialogue, DialogueContent } from '../../src/records/chat-dialogue.js';
+import type { ChatEvent } from '../../src/records/chat-event.js';
 import { MAX_LOG_ENTRIES_PER_CONVERSATION } from '../../src/records/conversation-log.js';
 import type { Store } from '../../src/store/types.js';
 import { firstFree, T0 as MEETINGS_T0 } from '../helpers/store-decisions.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Dialogue, DialogueContent } from '../../src/records/chat-contract.js';
+import type { Dialogue, DialogueContent } from '../../src/records/chat-dialogue.js';
 import type { Store } from '../../src/store/types.js';
 import { storeImplementations, type StoreTestData } from '../helpers/store-implementations.js';
 

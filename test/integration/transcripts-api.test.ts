@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Dialogue, DialogueContent } from '../../src/records/chat-contract.js';
+import type { Dialogue, DialogueContent } from '../../src/records/chat-dialogue.js';
 import { createManualClock } from '../../src/deps.js';
 import { silentLogger } from '../../src/logger.js';
 import { runOutboxOnce } from '../../src/outbox/run-outbox-once.js';

@@ -1,6 +1,6 @@
 import type { BrowserContext, Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { BranchRequest } from '../../src/records/chat-contract.js';
+import type { BranchRequest } from '../../src/records/chat-widget-api.js';
 import type { SlotsResponse } from '../../src/meetings/booking-contract.js';
 import type { FakeDialogue } from '../helpers/fake-chat-server.js';
 import { useWidgetBrowser } from '../helpers/widget-browser.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DialogueContent } from '../../src/records/chat-contract.js';
+import type { DialogueContent } from '../../src/records/chat-dialogue.js';
 import type { ConversationEntry, ConversationLog } from '../../src/records/conversation-log.js';
 import { buildTranscript, transcriptOutcome } from '../../src/transcripts/build-transcript.js';
 

@@ -6,7 +6,7 @@ import {
   matchesAudience,
   matchesCondition,
 } from '../../src/chat/audience.js';
-import type { Audience, AudienceCondition } from '../../src/records/chat-contract.js';
+import type { Audience, AudienceCondition } from '../../src/records/chat-targeting.js';
 
 const ANNA = {
   email: 'anna@example.de',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chatConfigurationSchema } from '../../src/records/chat-contract.js';
+import { chatConfigurationSchema } from '../../src/records/chat-configuration.js';
 import {
   createDefaultConfiguration,
   currentChatConfiguration,

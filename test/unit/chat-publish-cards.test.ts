@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { conversationCardProblems } from '../../src/chat/publish-cards.js';
 import { QUALIFY } from '../fixtures/chat/qualify-dialogue.js';
-import type { DialogueContent } from '../../src/records/chat-contract.js';
+import type { DialogueContent } from '../../src/records/chat-dialogue.js';
 
 describe('conversationCardProblems', () => {
   it('when the dialogue is sound, then there is no problem', () => {

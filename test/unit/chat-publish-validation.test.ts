@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Card, DialogueContent } from '../../src/records/chat-contract.js';
+import type { Card } from '../../src/records/chat-cards.js';
+import type { DialogueContent } from '../../src/records/chat-dialogue.js';
 import {
   checkForPublish,
   dialogueDraftSchema,

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { matchesAudience } from '../../src/chat/audience.js';
-import type { Audience, Dialogue, DialogueContent } from '../../src/records/chat-contract.js';
+import type { Audience } from '../../src/records/chat-targeting.js';
+import type { Dialogue, DialogueContent } from '../../src/records/chat-dialogue.js';
 import { selectDialogue } from '../../src/chat/targeting.js';
 import { matchesUrlPattern } from '../../src/chat/url-pattern.js';
 

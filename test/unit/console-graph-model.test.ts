@@ -6,7 +6,7 @@ import {
   newCard,
 } from '../../src/console/designer/graph-model.js';
 import { parseOptions, optionsText } from '../../src/console/designer/picklist-text.js';
-import { cardSchema, type Card } from '../../src/records/chat-contract.js';
+import { cardSchema, type Card } from '../../src/records/chat-cards.js';
 
 describe("the designer's graph model", () => {
   it.each(CARD_TYPES_ADDED)('when a %s card is added, then it is valid as it stands', (type) => {

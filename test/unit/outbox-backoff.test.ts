@@ -43,7 +43,14 @@ describe('outboxBackoffMs', () => {
 describe('decideOutboxFailure', () => {
   const retryable = new OutboxHandlerError('BUSY', 'try later', { retryable: true });
   const permanent = new OutboxHandlerError('REJECTED', 'no', { retryable: false });
+  const held = new OutboxHandlerError('MARKETO_AUTH_FAILED', 'refused', {
+    retryable: false,
+    holdFor: 'marketo-credentials',
+  });
   it.each([
+    ['a hold on attempt 1', held, 1, 'hold'],
+    ['a hold on the last attempt', held, 15, 'hold'],
+    ['a hold past the last attempt', held, 40, 'hold'],
     ['a retryable error on attempt 1', retryable, 1, 'retry'],
     ['a retryable error on attempt 14', retryable, 14, 'retry'],
     ['a retryable error on the last attempt', retryable, 15, 'dead'],

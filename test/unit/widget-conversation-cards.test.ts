@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Card } from '../../src/records/chat-contract.js';
+import type { Card } from '../../src/records/chat-cards.js';
 import { BYE, dialogueOf, QUALIFY, setup } from '../helpers/widget-player-script.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Card } from '../../src/records/chat-contract.js';
+import type { Card } from '../../src/records/chat-cards.js';
 import { BYE, dialogueOf, LIST, PAPER, QUALIFY, setup } from '../helpers/widget-player-script.js';
 
 /** Back, start over and a reload, through the player with a scripted view. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatEvent } from '../../src/records/chat-contract.js';
+import type { ChatEvent } from '../../src/records/chat-event.js';
 import type { EventOutcome } from '../../src/chat/widget/chat-api-client.js';
 import {
   playConversation,

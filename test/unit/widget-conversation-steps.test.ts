@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Card } from '../../src/records/chat-contract.js';
+import type { Card } from '../../src/records/chat-cards.js';
 import { createNavigator, goBack, startOver } from '../../src/chat/widget/conversation-steps.js';
 import { walkDialogue } from '../../src/chat/widget/dialogue-walker.js';
 import {

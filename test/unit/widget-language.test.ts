@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AnswerProblem } from '../../src/records/answer-check.js';
-import type { Card } from '../../src/records/chat-contract.js';
+import type { Card } from '../../src/records/chat-cards.js';
 import { pickLanguage, translateDialogue } from '../../src/chat/widget/dialogue-language.js';
 import {
   fill,

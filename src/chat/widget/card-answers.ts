@@ -1,5 +1,5 @@
 import { checkAnswer } from '../../records/answer-check.js';
-import type { AnswerSpec, Card } from '../../records/chat-contract.js';
+import type { AnswerSpec, Card } from '../../records/chat-cards.js';
 import type { EventOutcome } from './chat-api-client.js';
 import type { ChatView, FormField, FormProblem } from './chat-view.js';
 import { nextAfterButton } from './dialogue-walker.js';

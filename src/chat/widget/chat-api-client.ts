@@ -2,10 +2,10 @@ import type { PublicMeeting, SlotsResponse } from '../../meetings/booking-contra
 import type {
   BranchRequest,
   BranchResponse,
-  ChatEvent,
   ResolveRequest,
   ResolveResponse,
-} from '../../records/chat-contract.js';
+} from '../../records/chat-widget-api.js';
+import type { ChatEvent } from '../../records/chat-event.js';
 import type { CachedLook } from './visitor-memory.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ChatEvent } from '../../records/chat-contract.js';
+import type { ChatEvent } from '../../records/chat-event.js';
 import type { ChatApi, EventOutcome } from './chat-api-client.js';
 import type { Navigation } from './chat-view.js';
 import type { DialogueCards } from './dialogue-walker.js';

@@ -1,4 +1,5 @@
-import type { Card, PublishedDialogue } from '../../records/chat-contract.js';
+import type { Card } from '../../records/chat-cards.js';
+import type { PublishedDialogue } from '../../records/chat-widget-api.js';
 import type { DialogueCards } from './dialogue-walker.js';
 import { LANGUAGES, type Language } from './widget-strings.js';
 

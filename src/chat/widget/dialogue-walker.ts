@@ -1,4 +1,4 @@
-import type { Card } from '../../records/chat-contract.js';
+import type { Card } from '../../records/chat-cards.js';
 
 /**
  * The pure rules of playing a dialogue, kept apart from the DOM so they run in node tests.

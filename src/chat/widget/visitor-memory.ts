@@ -1,4 +1,4 @@
-import type { PublishedChatDocument } from '../../records/chat-contract.js';
+import type { PublishedChatDocument } from '../../records/chat-widget-api.js';
 import type { DialogueCards } from './dialogue-walker.js';
 
 /**

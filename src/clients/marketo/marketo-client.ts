@@ -207,7 +207,9 @@ export class MarketoClient implements T.MarketoApi {
 
   stats(): T.MarketoClientStats {
     const usage = this.quota.snapshot();
+    const rejection = this.tokens.rejection;
     return {
+      ...(rejection === undefined ? {} : { identityRejected: { ...rejection } }),
       calls: this.transport.callsSent,
       callsToday: usage.callsToday,
       dailyQuota: this.dailyQuota,

@@ -2,6 +2,7 @@ import type { AxiosInstance } from 'axios';
 import type { Clock } from '../../deps.js';
 import type { Logger } from '../../logger.js';
 import type { MarketoCallObservers } from './call-observers.js';
+import { IdentityState, identityRetryMs, type IdentityRejection } from './identity-rejection.js';
 import { addressAdvice, addressFailure, MarketoApiError } from './marketo-error.js';
 import { identityErrorSchema, identityResponseSchema } from './wire-schemas.js';
 
@@ -43,6 +44,9 @@ const RENEW_RETRY_MS = 10_000;
  * Identity calls are free (swagger-identity.json: "not counted towards API call limit"), so
  * they bypass the rate window, but take a concurrency slot. A failed identity call is never retried here: a bad secret
  * would only produce a storm of 401s. Every later getToken() may try once more.
+ * A refusal (401, or a 2xx that is not Identity's) is remembered until a token comes
+ * (identity-rejection.ts): logged once, shown by `rejection` (readiness, the outbox summary),
+ * and its errors tell work that can wait (the outbox) since when it lasts and how long to wait.
  */
 export class TokenManager {
   private cached: CachedToken | undefined;
@@ -50,6 +54,7 @@ export class TokenManager {
   private requests = 0;
   private renewBlockedUntil = 0;
   private readonly renewMarginMs: number;
+  private readonly identity = new IdentityState();
 
   constructor(private readonly options: TokenManagerOptions) {
     this.renewMarginMs = options.renewMarginMs ?? 60_000;
@@ -58,6 +63,11 @@ export class TokenManager {
   /** Identity requests made so far. */
   get tokenRequests(): number {
     return this.requests;
+  }
+
+  /** Identity's refusal in progress (bad credentials, wrong address), until a token comes. */
+  get rejection(): IdentityRejection | undefined {
+    return this.identity.rejection;
   }
 
   async getToken(): Promise<string> {
@@ -191,6 +201,13 @@ export class TokenManager {
     const token: CachedToken = { value: parsed.data.access_token, expiresAt, renewAt };
     this.cached = token;
     logger.debug({ endpoint: 'identity', expiresInS: parsed.data.expires_in }, 'Got token');
+    const ended = this.identity.succeeded(this.options.clock.now());
+    if (ended !== undefined) {
+      logger.info(
+        { endpoint: 'identity', ...ended },
+        'Marketo identity call works again: access token received',
+      );
+    }
     return token;
   }
 
@@ -211,14 +228,31 @@ export class TokenManager {
         ? ''
         : `. ${addressAdvice(code, this.options.baseUrl, notIdentity)}`;
     const message = `Marketo identity call (GET ${this.options.baseUrl}${IDENTITY_PATH}) failed: ${reason}${advice}`;
-    this.options.logger.error({ endpoint: 'identity', ...extra }, message);
+    // Identity unreachable or failing (network, 5xx) is an outage, not bad credentials: a
+    // later attempt can succeed, so queued work (the outbox) retries it like any outage.
+    const retryable = extra.networkCode !== undefined || (extra.upstreamStatus ?? 0) >= 500;
+    const now = this.options.clock.now();
+    const key = `${code} ${extra.upstreamStatus ?? extra.networkCode ?? ''}`;
+    const { isNew, rejection } = this.identity.failed(key, code, !retryable, now);
+    // Once when a failure starts or changes, not per request: every queued write meets it.
+    const level = isNew ? 'error' : 'debug';
+    this.options.logger[level]({ endpoint: 'identity', ...extra }, message);
     return new MarketoApiError(code, message, {
       endpoint: 'identity',
       action: 'fatal',
-      // Identity unreachable or failing (network, 5xx) is an outage, not bad credentials: a
-      // later attempt can succeed, so queued work (the outbox) waits instead of dying.
-      retryable: extra.networkCode !== undefined || (extra.upstreamStatus ?? 0) >= 500,
+      // A refusal is no outage: retrying at once cannot help. Callers that can wait (the
+      // outbox holds its items) read since when it lasts and how long to wait.
+      retryable,
       ...extra,
+      ...(rejection === undefined
+        ? {}
+        : {
+            details: {
+              identityRejected: true,
+              rejectedSince: rejection.since,
+              retryAfterMs: identityRetryMs(now - rejection.since),
+            },
+          }),
     });
   }
 }

@@ -131,6 +131,11 @@ export interface MarketoClientStats {
   pausedUntil: number | undefined;
   /** How the call budget (rate window and concurrency) is being used. */
   budget?: MarketoBudgetStats;
+  /**
+   * Set while Identity refuses us (MARKETO_AUTH_FAILED: bad client id or secret;
+   * MARKETO_URL_NOT_FOUND: something else answers there), since the first refusal (epoch ms).
+   */
+  identityRejected?: { code: string; since: number };
 }
 
 /** The call budget: at most `limit` call starts in any `windowMs`, `maxConcurrency` in flight. */

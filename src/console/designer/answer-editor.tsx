@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { AnswerSpec } from '../../records/chat-contract.js';
+import type { AnswerSpec } from '../../records/chat-cards.js';
 import { Checkbox, Field, SelectField, TextAreaField } from '../ui.js';
 import { optionsText, parseOptions } from './picklist-text.js';
 

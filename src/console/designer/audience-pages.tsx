@@ -1,4 +1,5 @@
-import type { AudienceCondition, DialogueContent } from '../../records/chat-contract.js';
+import type { AudienceCondition } from '../../records/chat-targeting.js';
+import type { DialogueContent } from '../../records/chat-dialogue.js';
 import { LeadConditionRow } from '../lead-condition.js';
 import { Field, SelectField } from '../ui.js';
 

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { BranchCondition, Card } from '../../records/chat-contract.js';
+import type { BranchCondition, Card } from '../../records/chat-cards.js';
 import { OPERATORS, valueFor, valueText, type Operator } from '../lead-condition.js';
 import { Field, SelectField } from '../ui.js';
 

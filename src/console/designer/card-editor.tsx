@@ -1,4 +1,4 @@
-import type { Card } from '../../records/chat-contract.js';
+import type { Card } from '../../records/chat-cards.js';
 import { Field, SelectField } from '../ui.js';
 import { BranchesEditor } from './branch-editor.js';
 import { CardFields } from './card-fields.js';

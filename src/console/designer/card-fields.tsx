@@ -1,4 +1,4 @@
-import type { Card } from '../../records/chat-contract.js';
+import type { Card } from '../../records/chat-cards.js';
 import { api } from '../api.js';
 import { Checkbox, Field, SelectField, useLoad } from '../ui.js';
 import { AnswerEditor } from './answer-editor.js';

@@ -1,5 +1,5 @@
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
-import type { Card } from '../../records/chat-contract.js';
+import type { Card } from '../../records/chat-cards.js';
 import { cardSummary, outletsOf } from './graph-model.js';
 
 export type CardNodeData = {

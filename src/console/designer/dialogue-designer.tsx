@@ -8,7 +8,8 @@ import {
   type NodeChange,
 } from '@xyflow/react';
 import { useEffect, useMemo, useState } from 'react';
-import type { Card, DialogueContent } from '../../records/chat-contract.js';
+import type { Card } from '../../records/chat-cards.js';
+import type { DialogueContent } from '../../records/chat-dialogue.js';
 import { ApiError, api } from '../api.js';
 import { useUnsaved } from '../unsaved.js';
 import { Field, Notice, Section, SelectField, useAction, useLoad } from '../ui.js';

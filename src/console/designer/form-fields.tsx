@@ -1,4 +1,4 @@
-import type { Card, FormField } from '../../records/chat-contract.js';
+import type { Card, FormField } from '../../records/chat-cards.js';
 import { Checkbox, Field } from '../ui.js';
 import { AnswerEditor } from './answer-editor.js';
 import type { Of, ProblemAt } from './card-fields.js';

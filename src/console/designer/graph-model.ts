@@ -1,4 +1,5 @@
-import type { Card, DialogueContent } from '../../records/chat-contract.js';
+import type { Card } from '../../records/chat-cards.js';
+import type { DialogueContent } from '../../records/chat-dialogue.js';
 
 /**
  * The dialogue as a graph and back, with no React in it: a node per card, an edge per way on

@@ -1,4 +1,4 @@
-import type { AnswerSpec } from '../../records/chat-contract.js';
+import type { AnswerSpec } from '../../records/chat-cards.js';
 
 /** A picklist's choices as the designer's text box has them, and back. */
 type Options = Extract<AnswerSpec, { kind: 'picklist' }>['options'];

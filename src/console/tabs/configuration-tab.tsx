@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { ChatConfiguration } from '../../records/chat-contract.js';
+import type { ChatConfiguration } from '../../records/chat-configuration.js';
 import { api } from '../api.js';
 import type { TabProps } from '../tabs.js';
 import { useUnsaved } from '../unsaved.js';

@@ -216,6 +216,10 @@ export abstract class PgBaseStore {
     this.open();
     return this.outbox.failOutbox(args);
   }
+  async releaseOutbox(args: Parameters<OutboxStore['releaseOutbox']>[0]): Promise<boolean> {
+    this.open();
+    return this.outbox.releaseOutbox(args);
+  }
   async replayOutbox(id: string, now: number): Promise<boolean> {
     this.open();
     return this.outbox.replayOutbox(id, now);

@@ -4,9 +4,9 @@ import { StoreError } from '../../errors.js';
 import {
   chatConfigurationSchema,
   type ChatConfiguration,
-  type Dialogue,
-  type DialogueStats,
-} from '../../records/chat-contract.js';
+} from '../../records/chat-configuration.js';
+import { type Dialogue } from '../../records/chat-dialogue.js';
+import { type DialogueStats } from '../../records/chat-event.js';
 import { storedDialogueSchema } from '../chat-document.js';
 import {
   EVENT_DEDUPE_WINDOW_MS,

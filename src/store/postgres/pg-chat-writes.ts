@@ -1,4 +1,5 @@
-import type { ChatConfiguration, DialogueStats } from '../../records/chat-contract.js';
+import type { ChatConfiguration } from '../../records/chat-configuration.js';
+import type { DialogueStats } from '../../records/chat-event.js';
 import {
   EVENT_DEDUPE_WINDOW_MS,
   MAX_HELD_CONVERSATIONS,

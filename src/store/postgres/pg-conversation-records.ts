@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type pg from 'pg';
-import type { ChatEvent, Dialogue, DialogueContent } from '../../records/chat-contract.js';
+import type { Dialogue, DialogueContent } from '../../records/chat-dialogue.js';
+import type { ChatEvent } from '../../records/chat-event.js';
 import {
   conversationCursor,
   conversationEntryOf,

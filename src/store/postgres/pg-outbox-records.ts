@@ -12,6 +12,7 @@ import {
   enqueueOutboxSchema,
   failOutboxSchema,
   listOutboxSchema,
+  releaseOutboxSchema,
   replayOutboxSchema,
   withJsonPayload,
   type ValidNewOutboxItem,
@@ -22,6 +23,7 @@ import { inTransaction, queryRows, type Queryable } from './pg-pool.js';
 type ClaimArgs = Parameters<OutboxStore['claimOutbox']>[0];
 type CompleteArgs = Parameters<OutboxStore['completeOutbox']>[0];
 type FailArgs = Parameters<OutboxStore['failOutbox']>[0];
+type ReleaseArgs = Parameters<OutboxStore['releaseOutbox']>[0];
 type ListFilter = NonNullable<Parameters<OutboxStore['listOutbox']>[0]>;
 type Enqueued = { item: OutboxItem; created: boolean };
 
@@ -136,6 +138,20 @@ export class PgOutboxRecords implements OutboxStore {
       for (const item of followUps) await this.insert(client, item, args.now);
       return true;
     });
+  }
+
+  /** Untried: pending at `retryAt`, the claim's attempt taken back, lastError kept. */
+  async releaseOutbox(input: ReleaseArgs): Promise<boolean> {
+    const args = refuseInvalid(releaseOutboxSchema, input, 'outbox release');
+    const rows = await queryRows(
+      this.pool,
+      'an outbox release',
+      `UPDATE outbox_items SET attempts = GREATEST(attempts - 1, 0), next_attempt_at = $4,
+         updated_at = $3, lease_token = NULL, lease_until = NULL
+       WHERE id = $1 AND status = 'pending' AND lease_token = $2 RETURNING id`,
+      [args.id, args.leaseToken, args.now, args.retryAt],
+    );
+    return rows.length === 1;
   }
 
   /** Back to pending with attempts reset (outbox-records.ts says why); lastError stays. */

@@ -1,10 +1,7 @@
 import type pg from 'pg';
-import type {
-  ChatConfiguration,
-  Dialogue,
-  DialogueContent,
-  DialogueStats,
-} from '../../records/chat-contract.js';
+import type { ChatConfiguration } from '../../records/chat-configuration.js';
+import type { Dialogue, DialogueContent } from '../../records/chat-dialogue.js';
+import type { DialogueStats } from '../../records/chat-event.js';
 import type { Agent, Meeting, RoutingRule } from '../../records/meeting-contract.js';
 import type { OAuthState } from '../../records/oauth-state.js';
 import type { AccountRoute } from '../../records/account-routing.js';

@@ -1,4 +1,4 @@
-import type { AudienceCondition } from '../../../records/chat-contract.js';
+import type { AudienceCondition } from '../../../records/chat-targeting.js';
 import type { ApiError } from '../../api.js';
 import { LeadConditionRow } from '../../lead-condition.js';
 import { Checkbox, Field, SelectField } from '../../ui.js';
