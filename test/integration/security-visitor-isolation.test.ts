@@ -5,7 +5,7 @@ import { ADMIN_AUTH, useHarnessService } from '../helpers/test-service.js';
 
 /**
  * Issue 13, promise 4, the visitor's side, through the whole service (createService over the
- * sandbox). What other files already prove is not repeated here (see NOTES-security.md):
+ * sandbox). What other files already prove is not repeated here (README, "Security promises"):
  * - chat-public.test.ts: CORS of /chat/config, /chat/events, /chat/resolve and preflights for
  *   disallowed, look-alike and `null` origins; a typed email echoes only to its own browser; a
  *   cookie Marketo does not know identifies no one;
