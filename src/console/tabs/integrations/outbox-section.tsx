@@ -1,10 +1,12 @@
 import { api } from '../../api.js';
 import { Notice, Section, TableScroll, formatDateTime, useAction, useLoad } from '../../ui.js';
+import { describeHold, formatAge, type OutboxHold } from './outbox-text.js';
 
 interface OutboxView {
   pending: number;
   dead: number;
   byKind: Array<{ kind: string; pending: number; dead: number }>;
+  heldFor: OutboxHold | null;
   oldestPending: {
     id: string;
     kind: string;
@@ -23,16 +25,6 @@ interface DeadLetter {
   lastError: string | null;
   createdAt: string;
   updatedAt: string;
-}
-
-/** "3 min", "2 h 5 min": an age for a person. */
-export function formatAge(seconds: number): string {
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h ${minutes % 60} min`;
-  return `${Math.floor(hours / 24)} days`;
 }
 
 /**
@@ -61,6 +53,11 @@ export function OutboxSection() {
       }
     >
       {outbox.error && <p role="alert">{outbox.error}</p>}
+      {o?.heldFor && (
+        <p role="alert" data-testid="outbox-held">
+          {describeHold(o.heldFor)}
+        </p>
+      )}
       {o && (
         <dl className="facts" aria-label="Outbox depth">
           <dt>Waiting to be sent</dt>
