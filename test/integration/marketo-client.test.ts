@@ -141,7 +141,7 @@ describe('MarketoClient: access token', () => {
     expect(client.stats()).toMatchObject({ tokenRequests: 3, calls: 3 });
   });
 
-  it('when the credentials are wrong, then MARKETO_AUTH_FAILED names the identity call, never the secret, and identity is asked once', async () => {
+  it('when the credentials are wrong, then MARKETO_AUTH_FAILED names the identity call, never the secret, and identity is asked once until the wait after a refusal has passed', async () => {
     let identityRequests = 0;
     nock(BASE_URL)
       .get('/identity/oauth/token')
@@ -151,7 +151,8 @@ describe('MarketoClient: access token', () => {
         identityRequests += 1;
         return [401, { error: 'invalid_client', error_description: 'Bad client credentials' }];
       });
-    const client = createTestClient();
+    const clock = createOffsetClock();
+    const client = createTestClient({ clock });
 
     const errors = await Promise.all([1, 2, 3].map(() => caught(client.getPagingToken(since))));
     for (const error of errors) {
@@ -163,9 +164,33 @@ describe('MarketoClient: access token', () => {
     expect(identityRequests).toBe(1);
     expect(client.stats()).toMatchObject({ tokenRequests: 1, calls: 0 });
 
-    // A caller arriving later may try once more, but nothing loops.
+    // Callers arriving later get the same refusal without a request (a widget's visitors would
+    // otherwise each ask once more), until the wait after it (5 s at first) has passed.
+    const later = await caught(client.getPagingToken(since));
+    expect(later).toMatchObject({ code: 'MARKETO_AUTH_FAILED' });
+    expect(identityRequests).toBe(1);
+    clock.advance(5_000);
     await caught(client.getPagingToken(since));
     expect(identityRequests).toBe(2);
+    // A connection test always asks.
+    await caught(client.checkConnection());
+    expect(identityRequests).toBe(3);
+  });
+
+  it('when Identity refused us and then answers again, then the next call after the wait gets a token and the refusal is forgotten', async () => {
+    const clock = createOffsetClock();
+    nock(BASE_URL).get('/identity/oauth/token').query(true).reply(401, { error: 'invalid_client' });
+    const client = createTestClient({ clock });
+    expect(await caught(client.getPagingToken(since))).toMatchObject({
+      code: 'MARKETO_AUTH_FAILED',
+    });
+
+    mockIdentity('token-1');
+    mockApi('token-1').get(PAGING).query(true).times(2).reply(200, TOKEN_ANSWER);
+    clock.advance(5_000);
+    expect(await client.getPagingToken(since)).toBe('PAGE==');
+    expect(await client.getPagingToken(since)).toBe('PAGE==');
+    expect(client.stats()).toMatchObject({ tokenRequests: 2 });
   });
 });
 

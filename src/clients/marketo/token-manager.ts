@@ -53,6 +53,9 @@ export class TokenManager {
   private pending: Promise<CachedToken> | undefined;
   private requests = 0;
   private renewBlockedUntil = 0;
+  /** The last refusal, answered again without asking Identity until `refusedUntil`. */
+  private lastRefusal: MarketoApiError | undefined;
+  private refusedUntil = 0;
   private readonly renewMarginMs: number;
   private readonly identity = new IdentityState();
 
@@ -78,6 +81,14 @@ export class TokenManager {
     // A renewal failed a moment ago and the old token still lives: keep using it for now.
     if (cached !== undefined && now < cached.expiresAt && now < this.renewBlockedUntil) {
       return cached.value;
+    }
+    // Identity refused us a moment ago: the same answer, without a request. A widget's visitors
+    // or a sync would otherwise each ask it once more (single flight merges only concurrent
+    // callers); the wait grows with the refusal (identityRetryMs), and a connection test
+    // (fetchFresh) always asks.
+    if (this.lastRefusal !== undefined && now < this.refusedUntil) {
+      if (cached !== undefined && now < cached.expiresAt) return cached.value;
+      throw this.lastRefusal;
     }
     // Single flight: concurrent callers share the one identity request in progress.
     this.pending ??= this.fetchToken().finally(() => {
@@ -127,9 +138,19 @@ export class TokenManager {
     try {
       const token = await this.requestToken(askedAt);
       report('ok');
+      this.lastRefusal = undefined;
       return token;
     } catch (error) {
       report(error instanceof MarketoApiError ? error.code : 'unknown');
+      const refusal = this.identity.rejection;
+      if (error instanceof MarketoApiError && error.details?.['identityRejected'] === true) {
+        const now = this.options.clock.now();
+        this.lastRefusal = error;
+        this.refusedUntil = now + identityRetryMs(now - (refusal?.since ?? now));
+      } else {
+        // An outage or a network error: the next caller asks again, as before.
+        this.lastRefusal = undefined;
+      }
       throw error;
     }
   }
