@@ -20,6 +20,9 @@ const ONE_AT_A_TIME = [
   'test/integration/postgres-leader-election.test.ts',
   'test/integration/postgres-service-faults.test.ts',
   'test/integration/redis-service-limits.test.ts',
+  'test/integration/redis-call-budget.test.ts',
+  'test/integration/npm-signals.test.ts',
+  'test/integration/service-process.test.ts',
 ];
 
 /** Two files at a time in the first group (the machine's 2 cores), then the rest alone. */

@@ -24,6 +24,15 @@ export const SECRET_LOG_KEYS: readonly string[] = [
   'token',
   'password',
   'secret',
+  // Config keys in camel case, should a config object ever be logged, and proxy credentials.
+  'apiKey',
+  'previousApiKey',
+  'previousSecret',
+  'adminToken',
+  'metricsToken',
+  'ssfsApiKey',
+  'webhookSecret',
+  'proxy-authorization',
 ];
 
 const CENSORED = '"[redacted]"';

@@ -12,23 +12,27 @@ describe('applyLeadWebhook', () => {
     const written = new Promise<void>((resolve) => (releaseWrite = resolve));
     const write = vi.spyOn(Memory.prototype, 'write').mockImplementation(() => written);
 
-    let resolved = false;
-    const applying = applyLeadWebhook(
-      { store, clock: createManualClock() },
-      { id: 3, fields: { email: 'a@b.com' } },
-    ).then((result) => {
-      resolved = true;
-      return result;
-    });
-    // The write starts one macrotask after the change (group commit), the test's turn after it.
-    while (write.mock.calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setImmediate(resolve));
+    // Restored however the test ends: unit files share their worker (isolate: false).
+    try {
+      let resolved = false;
+      const applying = applyLeadWebhook(
+        { store, clock: createManualClock() },
+        { id: 3, fields: { email: 'a@b.com' } },
+      ).then((result) => {
+        resolved = true;
+        return result;
+      });
+      // The write starts one macrotask after the change (group commit), the test's turn after it.
+      while (write.mock.calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
 
-    expect(resolved).toBe(false);
-    expect((await store.getLead(3))?.fields).toEqual({ email: 'a@b.com' });
-    releaseWrite();
-    await expect(applying).resolves.toEqual({ status: 'created', leadId: 3 });
-    write.mockRestore();
+      expect(resolved).toBe(false);
+      expect((await store.getLead(3))?.fields).toEqual({ email: 'a@b.com' });
+      releaseWrite();
+      await expect(applying).resolves.toEqual({ status: 'created', leadId: 3 });
+    } finally {
+      write.mockRestore();
+    }
   });
 
   it('when the write fails, then the call fails with STORE_WRITE_FAILED', async () => {
@@ -39,10 +43,13 @@ describe('applyLeadWebhook', () => {
         Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }),
       );
 
-    await expect(
-      applyLeadWebhook({ store, clock: createManualClock() }, { id: 3, fields: {} }),
-    ).rejects.toMatchObject({ code: 'STORE_WRITE_FAILED' });
-    write.mockRestore();
+    try {
+      await expect(
+        applyLeadWebhook({ store, clock: createManualClock() }, { id: 3, fields: {} }),
+      ).rejects.toMatchObject({ code: 'STORE_WRITE_FAILED' });
+    } finally {
+      write.mockRestore();
+    }
   });
 
   it('when the store refuses the change, then the call fails and nothing is stored', async () => {
