@@ -55,18 +55,16 @@ export async function runBulkExtract(run: SyncRun): Promise<void> {
     const observedAt = clock.now();
     const csv = await marketo.getLeadExportFile(exportId, job.fileChecksum);
     const leads = parseLeadCsv(csv, fieldTypes);
-    const parts = chunk(leads, UPSERT_CHUNK);
-    for (const [i, part] of parts.entries()) {
-      const last = i === parts.length - 1;
-      if (last) advanceWindow(bulk);
-      await run.checkpoint({
+    for (const part of chunk(leads, UPSERT_CHUNK)) {
+      const ignored = await run.checkpoint({
         upserts: part.map((lead) => toUpsert(lead, run.options.fields, observedAt)),
       });
+      run.readAgainLater(ignored);
     }
-    if (parts.length === 0) {
-      advanceWindow(bulk);
-      await run.checkpoint();
-    }
+    // The window is done once its leads are durable, and then together with the ids the store
+    // ignored: a crash before this checkpoint takes the same export's file again.
+    advanceWindow(bulk);
+    await run.checkpoint();
   }
 }
 

@@ -56,10 +56,15 @@ export async function runRestScan(run: SyncRun): Promise<void> {
       scan.maxSeenId = Math.max(scan.maxSeenId ?? lead.id, lead.id);
       scan.minSeenId = Math.min(scan.minSeenId ?? lead.id, lead.id);
     }
-    scan.done = addRange(scan.done, start, end);
-    // Ids the store ignored go to the change cursor's pending ids (SyncRun.checkpoint).
+    // The batch is done once its leads are durable, and then together with the ids the store
+    // ignored (readAgainLater): the next checkpoint holds both, and a crash before it, or a
+    // failed commit, reads the batch again rather than lose those leads.
     const commit: Promise<unknown> = run
       .checkpoint({ upserts: leads.map((lead) => toUpsert(lead, fields, observedAt)) })
+      .then((ignored) => {
+        run.readAgainLater(ignored);
+        scan.done = addRange(scan.done, start, end);
+      })
       .catch((error: unknown) => {
         failure ??= error;
       })

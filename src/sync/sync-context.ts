@@ -143,7 +143,8 @@ export class SyncRun {
    * ignored. The store ignores a read older than what it holds: a lead webhook stored between
    * this run's read of the lead and this write. That webhook carried only some fields, so the
    * lead is read again: during the full copy through the change cursor's pending ids (the
-   * change pass that follows reads them), during the change pass by its hydrator.
+   * change pass that follows reads them, readAgainLater), during the change pass by its
+   * hydrator.
    */
   async checkpoint(
     changes: { upserts?: LeadUpsert[]; deletes?: number[] } = {},
@@ -171,11 +172,18 @@ export class SyncRun {
       leadsDeleted: this.leadsDeleted,
       changesThrough: this.changesThrough ?? this.state.changes.highWater,
     });
-    if (committed.ignored.length > 0 && this.state.phase === 'full') {
-      const pending = new Set([...(this.state.changes.pendingLeadIds ?? []), ...committed.ignored]);
-      this.state.changes.pendingLeadIds = [...pending].sort((a, b) => a - b);
-    }
     return committed.ignored;
+  }
+
+  /**
+   * The full copy's leads whose write the store ignored, for the change pass that follows to
+   * read (it starts from the change cursor's pending ids). The caller marks their batch done
+   * only with them, in the same later checkpoint: a crash before it reads the batch again.
+   */
+  readAgainLater(ids: readonly number[]): void {
+    if (ids.length === 0) return;
+    const pending = new Set([...this.state.changes.pendingLeadIds, ...ids]);
+    this.state.changes.pendingLeadIds = [...pending].sort((a, b) => a - b);
   }
 }
 

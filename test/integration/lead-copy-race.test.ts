@@ -118,4 +118,35 @@ describe('lead copy: a sync read overtaken by a lead webhook', () => {
     expect(await differences(h.store, h.sandbox)).toEqual([]);
     expect((await h.store.loadSyncState()).changes.pendingLeadIds).toEqual([]);
   });
+
+  it('when the full copy commit that ignored the lead is the last to land (the next one fails), then the next run reads it again and the copy equals Marketo', async () => {
+    const h = await current.open({ sandbox: { seedLeads: 20 } });
+    h.marketoClock.advance(5000);
+    const clock = steppingClock();
+    const race = webhookOvertakesFirstRead(h.marketo, h.store, clock);
+    // Every commit after the one whose upserts the store ignored fails (the database gone, or
+    // a crash): only what that commit holds is durable.
+    let broken = false;
+    const failing: Store = Object.create(h.store, {
+      commitSync: {
+        value: async (batch: Parameters<Store['commitSync']>[0]) => {
+          if (broken) throw new Error('connection lost');
+          const committed = await h.store.commitSync(batch);
+          broken ||= committed.ignored.length > 0;
+          return committed;
+        },
+      },
+    });
+    const options = { fields: TEST_FIELDS, fullStrategy: 'rest' as const, bulkPollMs: 20 };
+
+    const failed = await runLeadSync(
+      { ...h.deps, marketo: race.api, store: failing, clock },
+      { ...options, concurrency: 1 },
+    );
+    expect(failed.outcome).toBe('failed');
+    const again = await runLeadSync({ ...h.deps, clock }, { ...options, concurrency: 4 });
+
+    expect(again.outcome).toBe('succeeded');
+    expect(await differences(h.store, h.sandbox)).toEqual([]);
+  });
 });
