@@ -98,6 +98,12 @@ export function createHydrator(
         hydratedAfter.set(id, readAfter);
         const again = ignored.has(id) && (readAgain.get(id) ?? 0) < MAX_READS_AGAIN;
         if (again) readAgain.set(id, (readAgain.get(id) ?? 0) + 1);
+        if (ignored.has(id) && !again) {
+          run.deps.logger.warn(
+            { leadId: id, reads: MAX_READS_AGAIN + 1 },
+            'lead read again but still older than what the copy holds: left to its next change',
+          );
+        }
         if (!changedAgain.delete(id) && !again) pending.delete(id);
       }
       savePending();
