@@ -9,7 +9,7 @@ import { assessSync, type SyncHealth } from './sync-health.js';
 
 export interface ServiceProbesDeps {
   store: Pick<Store, 'ping' | 'loadSyncState' | 'outboxSummary'>;
-  marketo: Pick<MarketoApi, 'stats'>;
+  marketo: Pick<MarketoApi, 'stats' | 'recheckCredentials'>;
   runner: Pick<SyncRunner, 'status'>;
   clock: Clock;
   /** When the service started: uptime, and the first sync's grace. */
@@ -97,6 +97,13 @@ export function createServiceProbes(deps: ServiceProbesDeps) {
       ]);
       // The client's own state: a refusal (401, not Identity) until a token comes, never an
       // outage (Identity's 5xx has the same code, MARKETO_AUTH_FAILED, but is no refusal).
+      // While refused, the probe asks again once the client's wait has passed: an unready
+      // replica gets no traffic, and would otherwise never learn that the credentials work.
+      if (!deps.sandbox && deps.marketo.stats().identityRejected !== undefined) {
+        await bounded(deps.marketo.recheckCredentials?.() ?? Promise.resolve(), 'Marketo').catch(
+          () => undefined,
+        );
+      }
       const rejected = deps.marketo.stats().identityRejected;
       const marketo: ReadyCheck =
         deps.sandbox || rejected === undefined

@@ -192,6 +192,9 @@ describe('the Marketo outbox while Identity refuses us', () => {
       // The credentials work again: every write goes out, in one Sync Leads call, once.
       nock.cleanAll();
       mockIdentity();
+      // The client asks Identity again once the wait after the last refusal (the probe's just
+      // above, at most 5 minutes) has passed; a connection test would ask at once.
+      clock.advance(5 * MINUTE);
       const sync = recordRequests(
         mockApi()
           .post(LEADS_PATH)
@@ -242,5 +245,22 @@ describe('the Marketo outbox while Identity refuses us', () => {
       'meeting:m4#lead-agent': 'done',
       'meeting:m5#lead-agent': 'done',
     });
+  });
+
+  it('when Identity refused us and then accepts the credentials, then /ready recovers by itself once the wait has passed, with no other traffic', async () => {
+    const { clock, app } = await setUp();
+    nock(BASE_URL)
+      .get('/identity/oauth/token')
+      .query(true)
+      .reply(401, { error: 'unauthorized', error_description: 'Bad client credentials' });
+    // A connection test is refused; the probes within the client's wait do not ask again.
+    await request(app).post('/api/marketo/connection-test').set(ADMIN_AUTH).expect(200);
+    expect((await request(app).get('/ready').expect(503)).body.failing).toEqual(['marketo']);
+    await request(app).get('/ready').expect(503);
+
+    const identity = mockIdentity();
+    clock.advance(5_000);
+    await request(app).get('/ready').expect(200);
+    expect(identity.isDone()).toBe(true);
   });
 });

@@ -205,6 +205,11 @@ export class MarketoClient implements T.MarketoApi {
     return this.tokens.fetchFresh();
   }
 
+  async recheckCredentials(): Promise<void> {
+    // getToken answers a refusal still within its wait without asking Identity.
+    await this.tokens.getToken().catch(() => undefined);
+  }
+
   stats(): T.MarketoClientStats {
     const usage = this.quota.snapshot();
     const rejection = this.tokens.rejection;

@@ -231,6 +231,13 @@ export interface MarketoApi {
    */
   checkConnection?(): Promise<void>;
 
+  /**
+   * Asks Identity for a token only if none is cached and the wait after a refusal has passed
+   * (else does nothing): how a readiness probe learns that refused credentials work again
+   * without other traffic. Never throws; optional for fakes.
+   */
+  recheckCredentials?(): Promise<void>;
+
   /** Persists the daily usage counter now (call on shutdown); optional for fakes. */
   flushUsage?(): Promise<void>;
   /** Ends waiting and in-flight calls with MARKETO_STOPPED (call first on shutdown). */
