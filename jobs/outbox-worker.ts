@@ -69,6 +69,8 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let failing: string | undefined;
   /** What holds the relay's deliveries back (outbox-handler.ts, holdFor): logged once. */
   let holding: string | undefined;
+  /** Epoch ms until which every delivery is held: no pass before, kicked or not. */
+  let heldUntil = 0;
 
   const noteHolds = (report: OutboxPassResult) => {
     if (report.heldFor !== undefined && report.heldFor !== holding) {
@@ -83,7 +85,8 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     if (report.claimed > 0) holding = report.heldFor;
   };
 
-  const pass = async (): Promise<boolean> => {
+  /** Resolves to how long to wait before the next pass (0: at once). */
+  const pass = async (): Promise<number> => {
     try {
       const report = await runOutboxOnce(
         {
@@ -103,8 +106,16 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       if (report.claimed > report.held) logger.info(report, 'outbox pass');
       else if (report.claimed > 0) logger.debug(report, 'outbox pass: every item held');
       // Work done may have made more work due (an invocation's callbacks): look again at once.
-      // Held items are not work done: the next poll takes the rest, which wait the same way.
-      return report.claimed > report.held;
+      heldUntil = 0;
+      if (report.claimed > report.held) return 0;
+      // Every item held (Identity refuses us): the next pass, and a kick, wait until the first
+      // of them is due again, rather than claim and hand back the whole backlog poll after
+      // poll (two store writes an item a second); then one batch meets the refusal again.
+      if (report.claimed > 0 && report.heldUntil !== undefined) {
+        heldUntil = report.heldUntil;
+        return Math.max(pollMs, heldUntil - clock.now());
+      }
+      return pollMs;
     } catch (error) {
       // A database away fails every pass (each poll): say it once, not twice a second.
       const code = error instanceof AppError ? error.code : 'ERROR';
@@ -115,18 +126,18 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
           'outbox pass failed; passes go on, logged again when this changes',
         );
       failing = code;
-      return false;
+      return pollMs;
     }
   };
 
   const tick = async () => {
     cancelTimer = undefined;
     if (running || stopped) return;
-    running = pass().then((busy) => {
+    running = pass().then((waitMs) => {
       running = undefined;
-      const soon = busy || again;
+      const kicked = again && clock.now() >= heldUntil;
       again = false;
-      schedule(soon ? 0 : pollMs);
+      schedule(kicked ? 0 : waitMs);
     });
     await running;
   };
@@ -134,7 +145,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   schedule(0);
   return {
     kick() {
-      if (stopped) return;
+      if (stopped || clock.now() < heldUntil) return;
       if (running) again = true;
       else schedule(0);
     },

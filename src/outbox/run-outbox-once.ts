@@ -59,7 +59,11 @@ export interface OutboxPassReport {
 }
 
 /** A pass's counts, and what held its items back when some were (`holdFor` of the error). */
-export type OutboxPassResult = OutboxPassReport & { heldFor?: string };
+export type OutboxPassResult = OutboxPassReport & {
+  heldFor?: string;
+  /** Epoch ms: the earliest time a held item of this pass is due again. */
+  heldUntil?: number;
+};
 
 /** A held item waits this long when its error names no wait of its own. */
 export const DEFAULT_HOLD_MS = 30_000;
@@ -100,6 +104,9 @@ export async function runOutboxOnce(
       const outcome = await deliverOne(deps, handlers, item, maxAttempts, opts.backoff);
       report[outcome.counted] += 1;
       if (outcome.heldFor !== undefined) report.heldFor = outcome.heldFor;
+      if (outcome.heldUntil !== undefined) {
+        report.heldUntil = Math.min(report.heldUntil ?? Infinity, outcome.heldUntil);
+      }
     }
   });
   await Promise.all(lanes);
@@ -107,7 +114,7 @@ export async function runOutboxOnce(
 }
 
 type Counted = 'done' | 'retried' | 'dead' | 'stale' | 'unrecorded' | 'stopped' | 'held';
-type Outcome = { counted: Counted; heldFor?: string };
+type Outcome = { counted: Counted; heldFor?: string; heldUntil?: number };
 
 async function deliverOne(
   deps: OutboxRelayDeps,
@@ -155,15 +162,13 @@ async function deliverOne(
     const message = describeOutboxError(error);
     const now = clock.now();
     if (decision.action === 'hold') {
-      const ok = await store.releaseOutbox({
-        id: item.id,
-        leaseToken,
-        now,
-        retryAt: now + holdDelayMs(error),
-      });
+      const retryAt = now + holdDelayMs(error);
+      const ok = await store.releaseOutbox({ id: item.id, leaseToken, now, retryAt });
       // Debug only: a hold meets every item at once; the worker says it once for the relay.
       logger.debug({ error: message, heldFor: decision.reason }, 'outbox delivery held');
-      return ok ? { counted: 'held', heldFor: decision.reason } : { counted: 'stale' };
+      return ok
+        ? { counted: 'held', heldFor: decision.reason, heldUntil: retryAt }
+        : { counted: 'stale' };
     }
     const ok = await store.failOutbox({
       id: item.id,

@@ -63,7 +63,10 @@ function captureLines() {
 /** The worker's passes, run by hand: `pass()` runs the one scheduled (its delay is ignored). */
 function createHandTimer() {
   let next: (() => Promise<void>) | undefined;
-  const timer: WorkerTimer = (run) => {
+  /** The delay asked of every pass scheduled. */
+  const delays: number[] = [];
+  const timer: WorkerTimer = (run, ms) => {
+    delays.push(ms);
     next = run;
     return () => {
       if (next === run) next = undefined;
@@ -71,6 +74,7 @@ function createHandTimer() {
   };
   return {
     timer,
+    delays,
     async pass() {
       const run = next;
       next = undefined;
@@ -114,7 +118,15 @@ async function setUp() {
     timer: hand.timer,
   });
   await store.enqueueOutbox(leadAgentItems(), clock.now());
-  return { clock, lines, store, app: service.app, pass: hand.pass };
+  return {
+    clock,
+    lines,
+    store,
+    app: service.app,
+    pass: hand.pass,
+    delays: hand.delays,
+    kick: () => worker?.kick(),
+  };
 }
 
 const identityRefusals = [
@@ -262,5 +274,27 @@ describe('the Marketo outbox while Identity refuses us', () => {
     clock.advance(5_000);
     await request(app).get('/ready').expect(200);
     expect(identity.isDone()).toBe(true);
+  });
+
+  it('when every item of a pass is held, then the worker neither polls nor answers a kick until the first is due again, so the backlog is not claimed and handed back every second', async () => {
+    const { clock, store, pass, delays, kick } = await setUp();
+    nock(BASE_URL)
+      .get('/identity/oauth/token')
+      .query(true)
+      .reply(401, { error: 'unauthorized', error_description: 'Bad client credentials' });
+    await pass();
+    const held = await store.listOutbox();
+    expect(held.map((item) => item.status)).toEqual(Array(5).fill('pending'));
+    // Due after the client's first wait (5 s). The offset clock runs on real time too, so the
+    // bounds allow for the milliseconds the test itself takes.
+    const due = Math.min(...held.map((item) => item.nextAttemptAt));
+    expect(due - clock.now()).toBeGreaterThan(4_000);
+    // The next pass is asked for when the held items are due, not at the 1 s poll.
+    expect(delays.at(-1)).toBeGreaterThanOrEqual(due - clock.now());
+    expect(delays.at(-1)).toBeGreaterThan(4_000);
+    // New work enqueued meanwhile (a kick) waits too: it would meet the same refusal.
+    const scheduled = delays.length;
+    kick();
+    expect(delays).toHaveLength(scheduled);
   });
 });
