@@ -45,6 +45,13 @@ const MAX_LOOKUPS_PER_LOOK = 300;
  * caller must not resend blindly: the item is retried and in the end dead-lettered.
  */
 const DEFAULT_MAX_PAGES = 100;
+/**
+ * Look-ups whose `since` lie within this span share a walk; an older one walks apart. A walk
+ * starts at its oldest `since`, so one item hours old (a replayed dead letter, an item held
+ * through a long refusal) would otherwise stretch the walk of a fresh batch past `maxPages`
+ * and fail all of it. The items of one lost batch fall within minutes of each other.
+ */
+const WALK_SPAN_MS = 15 * 60_000;
 
 /**
  * Looks activities up in Marketo. The look-ups made in the same turn of the event loop (the
@@ -61,7 +68,8 @@ const DEFAULT_MAX_PAGES = 100;
  * pages), and beyond that the walk names none and keeps the activities of our leads. A lost
  * batch of 300 costs a token and one walk, not a walk per 30 items.
  *
- * A failure rejects every look-up of the look; each caller retries.
+ * Look-ups far apart in time walk apart (WALK_SPAN_MS), and a walk that fails rejects only its
+ * own look-ups; each caller retries.
  */
 export function createActivityFinder(
   marketo: Pick<MarketoApi, 'getPagingToken' | 'getLeadActivities'>,
@@ -77,7 +85,7 @@ export function createActivityFinder(
       lookups.map((lookup) => key(activityTypeId, lookup.leadId, lookup.eventKey)),
     );
     const found = new Set<string>();
-    const leadIds = [...new Set(lookups.map((lookup) => lookup.leadId))];
+    const leadIds = [...new Set(lookups.map((lookup) => lookup.leadId))].sort((a, b) => a - b);
     const filter = leadIds.length <= MAX_LEADS_PER_CALL ? { leadIds } : {};
     const since = Math.min(...lookups.map((lookup) => lookup.since));
     let nextPageToken = await marketo.getPagingToken(new Date(since));
@@ -104,27 +112,60 @@ export function createActivityFinder(
     );
   };
 
-  const batcher = createRecordBatcher<ActivityLookup, ActivityFinding>({
+  const batcher = createRecordBatcher<ActivityLookup, ActivityFinding | { failed: unknown }>({
     maxBatch: MAX_LOOKUPS_PER_LOOK,
     send: async (lookups) => {
-      const byType = new Map<number, ActivityLookup[]>();
-      for (const lookup of lookups) {
-        const group = byType.get(lookup.activityTypeId);
-        if (group === undefined) byType.set(lookup.activityTypeId, [lookup]);
-        else group.push(lookup);
-      }
       const found = new Set<string>();
-      for (const [activityTypeId, group] of byType) {
-        for (const hit of await walk(activityTypeId, group)) found.add(hit);
+      const failed = new Map<ActivityLookup, unknown>();
+      for (const group of walkGroups(lookups)) {
+        try {
+          for (const hit of await walk(group[0]!.activityTypeId, group)) found.add(hit);
+        } catch (error) {
+          // Only this walk's look-ups fail: the others' answers stand.
+          for (const lookup of group) failed.set(lookup, error);
+        }
       }
       const lookedAt = options.clock.now();
-      return lookups.map((lookup) => ({
-        found: found.has(key(lookup.activityTypeId, lookup.leadId, lookup.eventKey)),
-        lookedAt,
-      }));
+      return lookups.map((lookup) =>
+        failed.has(lookup)
+          ? { failed: failed.get(lookup) }
+          : {
+              found: found.has(key(lookup.activityTypeId, lookup.leadId, lookup.eventKey)),
+              lookedAt,
+            },
+      );
     },
   });
-  return (lookup) => batcher.submit(lookup);
+  return async (lookup) => {
+    const answer = await batcher.submit(lookup);
+    if ('failed' in answer) throw answer.failed;
+    return answer;
+  };
+}
+
+/**
+ * The walks a look makes: one per activity type and span of `since` (WALK_SPAN_MS), the
+ * newest first, so fresh look-ups are answered before an old one's long walk.
+ */
+function walkGroups(lookups: readonly ActivityLookup[]): ActivityLookup[][] {
+  const sorted = [...lookups].sort(
+    (a, b) => a.activityTypeId - b.activityTypeId || b.since - a.since,
+  );
+  const groups: ActivityLookup[][] = [];
+  for (const lookup of sorted) {
+    const group = groups[groups.length - 1];
+    const head = group?.[0];
+    if (
+      head !== undefined &&
+      head.activityTypeId === lookup.activityTypeId &&
+      head.since - lookup.since <= WALK_SPAN_MS
+    ) {
+      group!.push(lookup);
+    } else {
+      groups.push([lookup]);
+    }
+  }
+  return groups;
 }
 
 /**

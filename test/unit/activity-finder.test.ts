@@ -148,4 +148,40 @@ describe('createActivityFinder', () => {
     await expect(find(lookup(1, 'a'))).rejects.toThrow('Marketo away');
     expect(tokens).toHaveLength(2);
   });
+
+  it('when one look-up is days older than a fresh batch, then it walks apart: the batch is answered and only the old one fails at the page cap', async () => {
+    const NOW = Date.UTC(2026, 11, 7, 12);
+    const TEN_MINUTES = 10 * 60_000;
+    // From any token, a page of 300 activities per 10 minutes of Marketo time until now.
+    let calls = 0;
+    const marketo = {
+      getPagingToken: async (since: Date) => String(since.getTime()),
+      getLeadActivities: async ({
+        nextPageToken,
+      }: {
+        nextPageToken: string;
+      }): Promise<ActivityPage<LeadActivity>> => {
+        calls += 1;
+        const next = Number(nextPageToken) + TEN_MINUTES;
+        return { items: [], moreResult: next < NOW, nextPageToken: String(next), serverTime: NOW };
+      },
+    };
+    const find = createActivityFinder(marketo, {
+      eventKeyOf: () => undefined,
+      clock: createManualClock(NOW),
+      incompleteCode: 'CHAT_LOOKUP_INCOMPLETE',
+    });
+    const fresh = Array.from({ length: 299 }, (_, i) => lookup(i + 1, `e${i}`, NOW - 20 * 60_000));
+    const old = lookup(999, 'old', NOW - 2 * 24 * 3_600_000);
+
+    const results = await Promise.allSettled([...fresh, old].map((l) => find(l)));
+
+    expect(results.slice(0, 299).every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(results[299]).toMatchObject({
+      status: 'rejected',
+      reason: { code: 'CHAT_LOOKUP_INCOMPLETE' },
+    });
+    // The fresh walk: 2 pages; the old one: the 100-page cap.
+    expect(calls).toBe(2 + 100);
+  });
 });
