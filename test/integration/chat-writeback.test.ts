@@ -9,7 +9,8 @@ import { createMunchkinLookup } from '../../src/chat/munchkin-lookup.js';
 import { createManualClock } from '../../src/deps.js';
 import { createErrorHandler } from '../../src/http/error-handler.js';
 import { silentLogger } from '../../src/logger.js';
-import { runOutboxOnce, type OutboxPassReport } from '../../src/outbox/run-outbox-once.js';
+import { runOutboxOnce } from '../../src/outbox/run-outbox-once.js';
+import { createOutboxDriver } from '../helpers/outbox-driver.js';
 import { createSyncHarness } from '../helpers/sync-harness.js';
 
 const SITE = 'https://www.example.com';
@@ -70,26 +71,7 @@ async function setup() {
   const relay = { store, clock, logger: silentLogger, random: () => 0 };
 
   /** Passes until nothing is due (follow-ups included). */
-  const drain = async () => {
-    const total: OutboxPassReport = {
-      claimed: 0,
-      done: 0,
-      retried: 0,
-      dead: 0,
-      stale: 0,
-      unrecorded: 0,
-      stopped: 0,
-      held: 0,
-    };
-    for (let pass = 0; pass < 10; pass += 1) {
-      const report = await runOutboxOnce(relay, handlers);
-      for (const key of Object.keys(total) as Array<keyof OutboxPassReport>) {
-        total[key] += report[key];
-      }
-      if (report.claimed === 0) break;
-    }
-    return total;
-  };
+  const { drain } = createOutboxDriver({ relay, handlers, store, clock, stepMs: 0 });
   let n = 0;
   const send = async (
     type: string,
