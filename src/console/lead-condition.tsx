@@ -2,18 +2,9 @@ import { useState } from 'react';
 import type { AudienceCondition } from '../records/chat-targeting.js';
 import { Field, SelectField } from './ui.js';
 
-export const OPERATORS = [
-  'equals',
-  'notEquals',
-  'contains',
-  'startsWith',
-  'inList',
-  'greaterThan',
-  'lessThan',
-  'isEmpty',
-  'isNotEmpty',
-] as const;
-export type Operator = (typeof OPERATORS)[number];
+import { OPERATORS, type Operator } from './condition-operators.js';
+
+export { OPERATORS, type Operator };
 
 /** A condition's value as typed: a list for `inList` (comma-separated), none for the empties. */
 export function valueFor(operator: Operator, text: string): unknown {
