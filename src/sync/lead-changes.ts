@@ -96,11 +96,13 @@ export function createHydrator(
       const ignored = new Set(await written);
       for (const id of ids) {
         hydratedAfter.set(id, readAfter);
-        const again = ignored.has(id) && (readAgain.get(id) ?? 0) < MAX_READS_AGAIN;
-        if (again) readAgain.set(id, (readAgain.get(id) ?? 0) + 1);
-        if (ignored.has(id) && !again) {
+        const tries = readAgain.get(id) ?? 0;
+        const again = ignored.has(id) && tries < MAX_READS_AGAIN;
+        if (again) {
+          readAgain.set(id, tries + 1);
+        } else if (ignored.has(id)) {
           run.deps.logger.warn(
-            { leadId: id, reads: MAX_READS_AGAIN + 1 },
+            { leadId: id, reads: tries + 1 },
             'lead read again but still older than what the copy holds: left to its next change',
           );
         }
